@@ -1,0 +1,3 @@
+from borgerdesk.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""`borgerdesk db upgrade|current`."""
+
+from __future__ import annotations
+
+import typer
+
+from borgerdesk.context import AppContext
+from store.db import current_revision, head_revision, make_engine, upgrade
+
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database to this version's schema.
+
+    Example: borgerdesk db upgrade
+    """
+    actx: AppContext = ctx.obj
+    upgrade(actx.database_url)
+    typer.echo(f"database at migration {head_revision()}")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's migration level and this version's.
+
+    Example: borgerdesk db current
+    """
+    actx: AppContext = ctx.obj
+    engine = make_engine(actx.database_url, create_file=False)
+    try:
+        typer.echo(f"database: {current_revision(engine) or 'not set up'}; code: {head_revision()}")
+    finally:
+        engine.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,54 @@
+"""What every command needs: the config, and the database it points at."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from store.config import Config, default_database_url, load_config
+from store.db import open_database
+
+
+@dataclass
+class AppContext:
+    config_path: Path | None = None
+    db_override: str | None = None
+    _config: Config | None = None
+    _config_file: Path | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config, self._config_file = load_config(self.config_path)
+        return self._config
+
+    @property
+    def config_file(self) -> Path | None:
+        _ = self.config
+        return self._config_file
+
+    @property
+    def database_url(self) -> str:
+        """--db, then BORGERDESK_DATABASE_URL, then the config, then the default file."""
+        return (
+            self.db_override
+            or os.environ.get("BORGERDESK_DATABASE_URL")
+            or self.config.database.url
+            or default_database_url()
+        )
+
+    @property
+    def engine(self) -> Engine:
+        """The migrated database; refuses one that is missing, older or newer."""
+        if self._engine is None:
+            self._engine = open_database(self.database_url)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

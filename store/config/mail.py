@@ -1,0 +1,72 @@
+"""Mail accounts. Secrets never live here: see `store.secrets`."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from store.config.base import Section
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class MailAccount(Section):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    username: str = Field(min_length=1)
+    auth: Literal["password", "xoauth2"] = "password"
+    # None: INBOX plus the SPECIAL-USE \Sent folder (else "Sent").
+    folders: list[str] | None = None
+    internal_domains: list[str] = []
+    # Secret sources, tried after the OS keyring.
+    password_env: str | None = None
+    password_file: Path | None = None
+    ca_file: Path | None = None
+    max_message_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # Microsoft 365 (auth = "xoauth2").
+    tenant_id: str | None = None
+    client_id: str | None = None
+    # "device" for the advisor's own login; "client_credentials" for an unattended daemon.
+    oauth_flow: Literal["device", "client_credentials"] = "device"
+
+    @model_validator(mode="after")
+    def _checks(self) -> MailAccount:
+        if self.security == "none" and not is_loopback(self.host):
+            raise ValueError(
+                f"security = \"none\" is only allowed for a loopback host, not {self.host!r}; "
+                "use tls or starttls"
+            )
+        if self.auth == "xoauth2" and not (self.tenant_id and self.client_id):
+            raise ValueError("auth = \"xoauth2\" needs tenant_id and client_id")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        if self.port:
+            return self.port
+        return 993 if self.security == "tls" else 143
+
+
+class Mail(Section):
+    accounts: list[MailAccount] = []
+    sync_minutes: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Mail:
+        names = [a.name for a in self.accounts]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"account names must be unique; repeated: {dupes}")
+        return self

@@ -1,0 +1,88 @@
+"""Reply-target rules and closed days (the rules engine lives in store.replies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from store.config.base import Section
+
+# Which contacts a rule applies to.
+AppliesTo = Literal["day_to_day", "whistleblower_ack", "whistleblower_feedback", "access_request"]
+
+
+class ReplyRule(Section):
+    name: str = Field(min_length=1)
+    applies_to: AppliesTo = "day_to_day"
+    # The allowance, in hours (workdays mode: working hours) or in calendar days/months.
+    hours: float | None = 48
+    days: int | None = None
+    months: int | None = None
+    mode: Literal["workdays", "calendar"] = "workdays"
+    # Due soon starts this many (working) hours before the due time.
+    due_soon_hours: float = 8
+
+
+def _default_rules() -> list[ReplyRule]:
+    return [
+        ReplyRule(name="dag-til-dag", applies_to="day_to_day", hours=48, mode="workdays"),
+        ReplyRule(
+            name="whistleblower-kvittering",
+            applies_to="whistleblower_ack",
+            hours=None,
+            days=7,
+            mode="calendar",
+            due_soon_hours=24,
+        ),
+        ReplyRule(
+            name="whistleblower-feedback",
+            applies_to="whistleblower_feedback",
+            hours=None,
+            months=3,
+            mode="calendar",
+            due_soon_hours=24 * 7,
+        ),
+        ReplyRule(
+            name="aktindsigt",
+            applies_to="access_request",
+            hours=None,
+            days=7,
+            mode="workdays",
+            due_soon_hours=8,
+        ),
+    ]
+
+
+class Replies(Section):
+    rules: list[ReplyRule] = Field(default_factory=_default_rules)
+    # Closed every year on these month-days ("MM-DD"), beyond the public holidays.
+    extra_closed_days: list[str] = ["12-24", "12-31", "06-05"]
+    # One-off closed dates (e.g. a municipal closing day).
+    closed_dates: list[dt.date] = []
+    # Mail from these domains is from colleagues: it owes no reply.
+    internal_domains: list[str] = []
+    # Senders (addresses or numbers) that never owe a reply.
+    ignore_senders: list[str] = []
+
+    @field_validator("extra_closed_days")
+    @classmethod
+    def _month_days(cls, v: list[str]) -> list[str]:
+        for md in v:
+            try:
+                dt.date.fromisoformat(f"2024-{md}")  # a leap year accepts 02-29
+            except ValueError:
+                raise ValueError(f"{md!r} is not a month-day like '12-24'") from None
+        return v
+
+    @field_validator("internal_domains", "ignore_senders")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        return [x.strip().lower() for x in v]
+
+    def rule(self, name: str) -> ReplyRule:
+        for r in self.rules:
+            if r.name == name:
+                return r
+        raise KeyError(name)

@@ -1,0 +1,84 @@
+"""Contacts (henvendelser): adding them, linking them to cases, triage."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from store.audit import record
+from store.models import Case, Contact, ContactCreate
+from store.parties import open_cases_of, party_for_counterpart
+from store.timeutil import local_date
+
+
+def add_contact(*, session: Session, contact_in: ContactCreate, auto_link: bool = True) -> Contact:
+    """Add a contact; idempotent on `source_ref` (returns the existing row).
+
+    A contact from a known address or number becomes that party's contact, and is linked
+    automatically when the party has exactly one open case; otherwise it waits in triage.
+    """
+    if contact_in.source_ref is not None:
+        existing = session.exec(
+            select(Contact).where(Contact.source_ref == contact_in.source_ref)
+        ).first()
+        if existing is not None:
+            return existing
+    contact = Contact.model_validate(
+        contact_in, update={"occurred_on": local_date(contact_in.occurred_at)}
+    )
+    if contact.party_id is None:
+        contact.party_id = party_for_counterpart(session=session, counterpart=contact.counterpart)
+    if auto_link and contact.case_id is None and contact.party_id is not None:
+        cases = open_cases_of(session=session, party_id=contact.party_id)
+        if len(cases) == 1:
+            contact.case_id = cases[0].id
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> None:
+    """Link contacts (waiting in triage or not) to a case, and give them the case's party
+    when they have none."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise LookupError(f"no case with id {case_id}")
+    for cid in contact_ids:
+        contact = session.get(Contact, cid)
+        if contact is None:
+            raise LookupError(f"no contact with id {cid}")
+        old = contact.case_id
+        contact.case_id = case_id
+        if contact.party_id is None:
+            contact.party_id = case.party_id
+        session.add(contact)
+        record(
+            session,
+            action="link",
+            entity="contact",
+            entity_id=cid,
+            detail={"case": case.ref, "from_case_id": old},
+        )
+    session.flush()
+
+
+def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
+    """Mark a triage contact "not a case"."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise LookupError(f"no contact with id {contact_id}")
+    contact.dismissed = True
+    contact.dismissed_reason = reason
+    session.add(contact)
+    record(session, action="dismiss", entity="contact", entity_id=contact_id,
+           detail={"reason": reason})
+    session.flush()
+
+
+def triage_count(*, session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.exec(
+        select(func.count()).select_from(Contact).where(
+            Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
+        )
+    ).one()

@@ -1,0 +1,164 @@
+"""Engines, sessions and the migration gate.
+
+SQLite is tuned so the daemon and the UI can write at once (WAL, a busy timeout) and is
+created private (file 0600, folder 0700). PostgreSQL (psycopg 3) runs through the same code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from store.errors import UserError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(UserError):
+    """A database problem phrased as one line for the user."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and route them to psycopg 3."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the folder 0700 and the file 0600 before SQLite opens it, so personal data
+    never sits in a world-readable file, not even for a moment."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    # SQLite creates -wal and -shm beside the file with the main file's mode.
+    os.chmod(path, 0o600)
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str, *, create_file: bool = True) -> Engine:
+    url = normalise_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        if create_file:
+            _prepare_sqlite_file(path)
+        elif not path.exists():
+            raise DatabaseError(f"{path}: database file not found; run 'borgerdesk db upgrade'")
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _on_sqlite_connect)
+        # pysqlite's own transaction handling defers BEGIN until the first write, which
+        # lets two writers deadlock on lock upgrade; BEGIN IMMEDIATE on write paths is
+        # done in `write_session`.
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(resources.files("store") / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def check_migrated(engine: Engine) -> None:
+    """Refuse a database that is not at this version's migration level."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise DatabaseError(
+            f"{where}: the database is not set up; run 'borgerdesk db upgrade' first"
+        )
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current not in known:
+        raise DatabaseError(
+            f"{where}: the database is at migration {current}, newer than this borgerdesk "
+            f"knows (head {head}); upgrade borgerdesk"
+        )
+    raise DatabaseError(
+        f"{where}: the database is at migration {current}, older than {head}; "
+        "run 'borgerdesk db upgrade'"
+    )
+
+
+def open_database(url: str) -> Engine:
+    """The engine for running code: the database must exist and be fully migrated."""
+    engine = make_engine(url, create_file=False)
+    try:
+        check_migrated(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine

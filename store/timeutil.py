@@ -1,0 +1,39 @@
+"""Time zone helpers: store UTC, show Europe/Copenhagen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+CPH = ZoneInfo("Europe/Copenhagen")
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Copenhagen calendar date of an aware moment."""
+    return moment.astimezone(CPH).date()
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The aware moment when `day` begins in Copenhagen."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CPH)
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Inclusive local dates -> half-open UTC interval [start 00:00, end+1 00:00)."""
+    return (
+        local_midnight(start).astimezone(dt.UTC),
+        local_midnight(end + dt.timedelta(days=1)).astimezone(dt.UTC),
+    )
+
+
+def from_local(naive: dt.datetime) -> dt.datetime:
+    """Attach Copenhagen time to a naive wall-clock time. In the autumn's repeated hour
+    the first (summer-time) occurrence is taken (fold=0); in the spring gap, zoneinfo
+    moves it forward."""
+    return naive.replace(tzinfo=CPH)
+
+
+def show(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(CPH).strftime(fmt)
