@@ -142,6 +142,9 @@ class Case(CaseBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     party_id: int | None = Field(default=None, foreign_key="party.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Set when retention or an erasure removed the case's personal data (title, notes,
+    # texts); the classification stays for the statistics (store.privacy).
+    purged_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class CaseCreate(CaseBase):
@@ -227,6 +230,9 @@ class Contact(ContactBase, table=True):
     dismissed: bool = False
     dismissed_reason: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Set when retention or an erasure removed the contact's personal data; the row stays
+    # as an anonymous count fact (channel, direction, dates, case, party key).
+    purged_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ContactCreate(ContactBase):
@@ -269,6 +275,9 @@ class EmailMessage(SQLModel, table=True):
     too_large: bool = False  # above max_message_bytes: headers only
     parse_error: str | None = None  # the parser failed: raw kept, shown flagged
     headers: str | None = None  # JSON of the headers reply rules read
+    # Set by retention/erasure: everything but the hashes is gone; the row stays as a
+    # tombstone so a re-sync of a message still on the server does not import it again.
+    purged_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class MailLocation(SQLModel, table=True):
@@ -400,3 +409,37 @@ class AuditLog(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str | None = Field(default=None, max_length=100)
     detail: str | None = None  # JSON
+
+
+class AuditPurgePermit(SQLModel, table=True):
+    """The one way past audit_log's append-only triggers: a purge inserts a row here,
+    deletes the audit rows it must, removes the row and logs itself, all in one
+    transaction, so no other connection ever sees the permit (store.privacy.purge)."""
+
+    __tablename__ = "audit_purge_permit"
+    id: int | None = Field(default=None, primary_key=True)
+    reason: str = Field(max_length=200)
+
+
+# --------------------------------------------------------------------------- whistleblower
+
+
+def _confidential(**kw: Any) -> Any:
+    return Field(default=None, schema_extra={"json_schema_extra": {"confidential": True}}, **kw)
+
+
+class WhistleblowerReporter(SQLModel, table=True):
+    """Who reported a whistleblower case, if they chose to say. Every identity field is
+    optional and confidential: shown only in the whistleblower register, never in general
+    lists, search, exports or reports (store.privacy.whistleblower)."""
+
+    __tablename__ = "whistleblower_reporter"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id", unique=True, ondelete="CASCADE")
+    anonymous: bool = True
+    name: str | None = _confidential(max_length=300)
+    email: str | None = _confidential(max_length=320)
+    phone: str | None = _confidential(max_length=32)
+    address: str | None = _confidential(max_length=500)
+    note: str | None = _confidential()
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
