@@ -1,0 +1,440 @@
+"""Read-only queries for the desk UI. Every function takes a keyword-only session and
+returns plain rows (store.desk.rows); lists are paged with limit/offset and never load
+every row. Whistleblower cases, and the contacts linked to them, never appear here except
+through `whistleblower_register` and `case_detail(..., allow_whistleblower=True)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from store.desk.rows import (
+    DUE_SOON,
+    MET,
+    MET_LATE,
+    OVERDUE,
+    PENDING,
+    WAIVED,
+    AlertItem,
+    CallFacts,
+    CaseDetail,
+    CaseFilter,
+    CaseRow,
+    ContactPreview,
+    DataVersion,
+    HistoryItem,
+    NoteItem,
+    Page,
+    ReplyDue,
+    SourceHealth,
+    Status,
+    TimelineItem,
+    TriageRow,
+    WhistleblowerRow,
+)
+from store.models import (
+    Alert,
+    AuditLog,
+    CallRecord,
+    Case,
+    CaseHistory,
+    CaseKind,
+    CaseNote,
+    Contact,
+    EmailMessage,
+    Party,
+    PartyEmail,
+    PartyPhone,
+    ReplyTarget,
+    SyncState,
+)
+
+WB = CaseKind.whistleblower.value
+TIMELINE_LIMIT = 200
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def reply_status(
+    *, state: str, due_at: dt.datetime, due_soon_at: dt.datetime, met_at: dt.datetime | None,
+    now: dt.datetime,
+) -> str:
+    """The derived status of a reply target at `now` (see store.models.ReplyTarget)."""
+    if state == "waived":
+        return WAIVED
+    if state == "met":
+        return MET if met_at is None or met_at <= due_at else MET_LATE
+    if now >= due_at:
+        return OVERDUE
+    if now >= due_soon_at:
+        return DUE_SOON
+    return PENDING
+
+
+def first_line(text: str | None, limit: int = 200) -> str:
+    if not text:
+        return ""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:limit]
+    return ""
+
+
+def _attachments(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        return ("?",)
+    out = []
+    for it in items if isinstance(items, list) else []:
+        if isinstance(it, dict):
+            name = str(it.get("filename") or "?")
+            size = it.get("size")
+            out.append(f"{name} ({size} B)" if isinstance(size, int) else name)
+    return tuple(out)
+
+
+def _replies_for(
+    session: Session, contact_ids: Sequence[int], now: dt.datetime
+) -> dict[int, ReplyDue]:
+    """The most pressing reply target of each contact: the earliest open one, else the
+    latest closed one."""
+    if not contact_ids:
+        return {}
+    rows = session.execute(
+        select(
+            ReplyTarget.id, ReplyTarget.contact_id, ReplyTarget.rule, ReplyTarget.state,
+            ReplyTarget.due_at, ReplyTarget.due_soon_at, ReplyTarget.met_at,
+        ).where(ReplyTarget.contact_id.in_(list(contact_ids)))  # type: ignore[attr-defined]
+    ).all()
+    best: dict[int, tuple[tuple[int, float], ReplyDue]] = {}
+    for tid, cid, rule, state, due, soon, met in rows:
+        status = reply_status(state=state, due_at=due, due_soon_at=soon, met_at=met, now=now)
+        key = (0 if state == "open" else 1, due.timestamp() * (1 if state == "open" else -1))
+        if cid not in best or key < best[cid][0]:
+            best[cid] = (key, ReplyDue(target_id=tid, rule=rule, status=status, due_at=due))
+    return {cid: v for cid, (_k, v) in best.items()}
+
+
+def _not_whistleblower_contact() -> ColumnElement[bool]:
+    return or_(
+        Contact.case_id.is_(None),  # type: ignore[union-attr]
+        not_(exists().where(Case.id == Contact.case_id, Case.kind == WB)),
+    )
+
+
+def _who(name: str | None, counterpart: str | None) -> str:
+    return name or counterpart or "?"
+
+
+# --------------------------------------------------------------------------- triage
+
+
+def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: int = 100
+                ) -> Page[TriageRow]:
+    """Unlinked, undismissed contacts, newest first (served by ix_contact_triage)."""
+    waiting = and_(Contact.case_id.is_(None), Contact.dismissed.is_(False))  # type: ignore[union-attr,attr-defined]
+    total = session.execute(select(func.count()).select_from(Contact).where(waiting)).scalar_one()
+    ids = select(Contact.id).where(waiting).order_by(
+        Contact.occurred_at.desc(), Contact.id.desc()  # type: ignore[attr-defined,union-attr]
+    ).limit(limit).offset(offset).subquery()
+    rows = session.execute(
+        select(
+            Contact.id, Contact.channel, Contact.direction, Contact.counterpart,
+            Contact.party_id, Contact.summary, Contact.occurred_at, Party.name,
+            EmailMessage.subject, CallRecord.status, CallRecord.duration_s,
+        )
+        .join(ids, ids.c.id == Contact.id)
+        .outerjoin(Party, Party.id == Contact.party_id)  # type: ignore[arg-type]
+        .outerjoin(EmailMessage, EmailMessage.contact_id == Contact.id)  # type: ignore[arg-type]
+        .outerjoin(CallRecord, CallRecord.contact_id == Contact.id)  # type: ignore[arg-type]
+        .order_by(Contact.occurred_at.desc(), Contact.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).all()
+    seen: set[int] = set()
+    unique = [r for r in rows if not (r[0] in seen or seen.add(r[0]))]  # type: ignore[func-returns-value]
+    replies = _replies_for(session, [r[0] for r in unique], now)
+    out = tuple(
+        TriageRow(
+            contact_id=cid, channel=ch, direction=d, who=_who(pname, cp), party_id=pid,
+            subject=subj if subj is not None else first_line(summ), occurred_at=at,
+            reply=replies.get(cid),
+            call=CallFacts(cstatus, cdur or 0) if cstatus is not None else None,
+        )
+        for cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur in unique
+    )
+    return Page(rows=out, offset=offset, total=int(total))
+
+
+def contact_preview(*, session: Session, contact_id: int, now: dt.datetime
+                    ) -> ContactPreview | None:
+    c = session.get(Contact, contact_id)
+    if c is None or c.id is None:
+        return None
+    items = _timeline_items(session, [c], now)
+    it = items[0]
+    return ContactPreview(
+        contact_id=c.id, channel=c.channel, direction=c.direction, who=it.who,
+        counterpart=c.counterpart, occurred_at=c.occurred_at, subject=it.subject,
+        body=it.body, attachments=it.attachments, call=it.call, reply=it.reply,
+        party_id=c.party_id,
+    )
+
+
+def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datetime
+                    ) -> list[TimelineItem]:
+    ids = [c.id for c in contacts if c.id is not None]
+    mails = {
+        m.contact_id: m
+        for m in session.execute(
+            select(EmailMessage).where(EmailMessage.contact_id.in_(ids))  # type: ignore[union-attr]
+        ).scalars()
+    }
+    calls = {
+        r.contact_id: r
+        for r in session.execute(
+            select(CallRecord).where(CallRecord.contact_id.in_(ids))  # type: ignore[union-attr]
+        ).scalars()
+    }
+    party_ids = {c.party_id for c in contacts if c.party_id is not None}
+    names = dict(
+        session.execute(select(Party.id, Party.name).where(Party.id.in_(party_ids))).all()  # type: ignore[union-attr]
+    ) if party_ids else {}
+    replies = _replies_for(session, ids, now)
+    out = []
+    for c in contacts:
+        assert c.id is not None
+        m, r = mails.get(c.id), calls.get(c.id)
+        subject = (m.subject or "") if m is not None else first_line(c.summary)
+        body = (m.text or "") if m is not None else (c.summary or "")
+        if m is not None and m.parse_error:
+            body = f"[parse error: {m.parse_error}]\n{body}"
+        out.append(TimelineItem(
+            contact_id=c.id, channel=c.channel, direction=c.direction,
+            occurred_at=c.occurred_at, who=_who(names.get(c.party_id), c.counterpart),
+            subject=subject, body=body,
+            attachments=_attachments(m.attachments) if m is not None else (),
+            call=CallFacts(r.status, r.duration_s) if r is not None else None,
+            reply=replies.get(c.id),
+        ))
+    return out
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _case_where(f: CaseFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    conds.append(Case.kind == f.kind if f.kind else Case.kind != WB)  # type: ignore[arg-type]
+    if f.status == "open":
+        conds.append(Case.closed_on.is_(None))  # type: ignore[union-attr]
+    elif f.status == "closed":
+        conds.append(Case.closed_on.is_not(None))  # type: ignore[union-attr]
+    if f.department:
+        conds.append(Case.department == f.department)  # type: ignore[arg-type]
+    if f.category:
+        conds.append(Case.category == f.category)  # type: ignore[arg-type]
+    if f.party:
+        for tok in f.party.split():
+            conds.append(Party.name.ilike(f"%{_like(tok)}%", escape="\\"))  # type: ignore[union-attr]
+    if f.text:
+        for tok in f.text.split():
+            pat = f"%{_like(tok)}%"
+            conds.append(or_(
+                Case.ref.ilike(pat, escape="\\"),  # type: ignore[attr-defined]
+                Case.title.ilike(pat, escape="\\"),  # type: ignore[union-attr]
+                Party.name.ilike(pat, escape="\\"),  # type: ignore[union-attr]
+            ))
+    return conds
+
+
+def _like(tok: str) -> str:
+    return tok.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int = 100
+              ) -> Page[CaseRow]:
+    conds = _case_where(filt)
+    base = select(Case.id).outerjoin(Party, Party.id == Case.party_id).where(*conds)  # type: ignore[arg-type]
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    n_contacts = (
+        select(func.count()).select_from(Contact).where(Contact.case_id == Case.id)
+        .correlate(Case).scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Case.id, Case.ref, Case.title, Case.kind, Party.name, Case.department,
+            Case.category, Case.opened_on, Case.closed_on, n_contacts,
+        )
+        .outerjoin(Party, Party.id == Case.party_id)  # type: ignore[arg-type]
+        .where(*conds)
+        .order_by(Case.opened_on.desc(), Case.id.desc())  # type: ignore[attr-defined,union-attr]
+        .limit(limit).offset(offset)
+    ).all()
+    return Page(
+        rows=tuple(
+            CaseRow(case_id=i, ref=ref, title=title or "", kind=kind, party=pname or "",
+                    department=dep or "", category=cat or "", opened_on=op, closed_on=cl,
+                    contacts=int(n))
+            for i, ref, title, kind, pname, dep, cat, op, cl, n in rows
+        ),
+        offset=offset,
+        total=int(total),
+    )
+
+
+def case_detail(*, session: Session, case_id: int, now: dt.datetime,
+                allow_whistleblower: bool = False) -> CaseDetail | None:
+    case = session.get(Case, case_id)
+    if case is None or case.id is None:
+        return None
+    if case.kind == WB and not allow_whistleblower:
+        return None
+    party_name, addresses = "", ()
+    if case.party_id is not None:
+        p = session.get(Party, case.party_id)
+        party_name = (p.name or "") if p else ""
+        emails = session.execute(
+            select(PartyEmail.address).where(PartyEmail.party_id == case.party_id)
+        ).scalars().all()
+        phones = session.execute(
+            select(PartyPhone.number).where(PartyPhone.party_id == case.party_id)
+        ).scalars().all()
+        addresses = (*emails, *phones)
+    total = session.execute(
+        select(func.count()).select_from(Contact).where(Contact.case_id == case_id)
+    ).scalar_one()
+    contacts = session.execute(
+        select(Contact).where(Contact.case_id == case_id)
+        .order_by(Contact.occurred_at.desc(), Contact.id.desc())  # type: ignore[attr-defined,union-attr]
+        .limit(TIMELINE_LIMIT)
+    ).scalars().all()
+    notes = session.execute(
+        select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.at.desc())  # type: ignore[attr-defined]
+    ).scalars().all()
+    hist = session.execute(
+        select(CaseHistory).where(CaseHistory.case_id == case_id)
+        .order_by(CaseHistory.at.desc(), CaseHistory.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).scalars().all()
+    return CaseDetail(
+        case_id=case.id, ref=case.ref, title=case.title or "", kind=case.kind,
+        party_id=case.party_id, party=party_name, party_addresses=tuple(addresses),
+        department=case.department, category=case.category, theme=case.theme,
+        action=case.action, outcome=case.outcome, opened_on=case.opened_on,
+        closed_on=case.closed_on, excluded=case.excluded,
+        excluded_reason=case.excluded_reason, wanted_to_complain=case.wanted_to_complain,
+        timeline=tuple(_timeline_items(session, contacts, now)), timeline_total=int(total),
+        notes=tuple(NoteItem(n.at, n.os_user, n.text) for n in notes),
+        history=tuple(HistoryItem(h.at, h.os_user, h.field, h.old_value, h.new_value)
+                      for h in hist),
+    )
+
+
+# --------------------------------------------------------------------------- whistleblower
+
+
+def whistleblower_register(*, session: Session, now: dt.datetime, offset: int = 0,
+                           limit: int = 100) -> Page[WhistleblowerRow]:
+    where = Case.kind == WB
+    total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
+    cases = session.execute(
+        select(Case.id, Case.ref, Case.title, Case.opened_on, Case.closed_on).where(where)
+        .order_by(Case.opened_on.desc(), Case.id.desc())  # type: ignore[attr-defined,union-attr]
+        .limit(limit).offset(offset)
+    ).all()
+    ids = [c[0] for c in cases]
+    targets: dict[tuple[int, str], tuple[dt.datetime, str]] = {}
+    if ids:
+        for case_id, rule, state, due, soon, met in session.execute(
+            select(Contact.case_id, ReplyTarget.rule, ReplyTarget.state,
+                   ReplyTarget.due_at, ReplyTarget.due_soon_at, ReplyTarget.met_at)
+            .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
+            .where(Contact.case_id.in_(ids))  # type: ignore[union-attr]
+            .order_by(ReplyTarget.due_at)  # type: ignore[arg-type]
+        ).all():
+            stage = "feedback" if "feedback" in rule else "ack"
+            status = reply_status(state=state, due_at=due, due_soon_at=soon, met_at=met,
+                                  now=now)
+            targets.setdefault((case_id, stage), (due, status))
+    rows = []
+    for cid, ref, title, op, cl in cases:
+        ack = targets.get((cid, "ack"))
+        fb = targets.get((cid, "feedback"))
+        rows.append(WhistleblowerRow(
+            case_id=cid, ref=ref, title=title or "", opened_on=op, closed_on=cl,
+            ack_due=ack[0] if ack else None, ack_status=ack[1] if ack else None,
+            feedback_due=fb[0] if fb else None, feedback_status=fb[1] if fb else None,
+        ))
+    return Page(rows=tuple(rows), offset=offset, total=int(total))
+
+
+# --------------------------------------------------------------------------- header, live
+
+
+def data_version(*, session: Session) -> DataVersion:
+    """Changes whenever a contact, case, note, classification, audit entry, reply target,
+    alert or source state is added or changed. Costs a few index look-ups."""
+    parts: list[Any] = []
+    for table in (Contact, Case, CaseHistory, CaseNote, AuditLog, ReplyTarget, Alert):
+        parts.append(session.execute(select(func.max(table.id))).scalar_one())  # type: ignore[attr-defined]
+    parts.append(session.execute(select(func.count()).select_from(ReplyTarget).where(
+        ReplyTarget.state == "open")).scalar_one())
+    parts.append(tuple(session.execute(
+        select(SyncState.id, SyncState.last_success, SyncState.last_error_at)
+        .order_by(SyncState.id)  # type: ignore[arg-type]
+    ).all()))
+    return DataVersion(parts=tuple(parts))
+
+
+def status(*, session: Session) -> Status:
+    sources = tuple(
+        SourceHealth(s.kind, s.name, s.folder, s.last_success, s.last_error,
+                     s.consecutive_failures)
+        for s in session.execute(select(SyncState).order_by(SyncState.kind, SyncState.name,  # type: ignore[arg-type]
+                                                            SyncState.folder)).scalars()
+    )
+    alerts = session.execute(
+        select(func.count()).select_from(Alert).where(Alert.seen_at.is_(None))  # type: ignore[union-attr]
+    ).scalar_one()
+    waiting = and_(Contact.case_id.is_(None), Contact.dismissed.is_(False))  # type: ignore[union-attr,attr-defined]
+    triage = session.execute(select(func.count()).select_from(Contact).where(waiting)).scalar_one()
+    return Status(sources=sources, open_alerts=int(alerts), triage=int(triage))
+
+
+def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[AlertItem, ...]:
+    """Alerts newer than `after_id`, oldest first, for the UI's notifications. The payload
+    holds a case ref, channel and due time; no personal data."""
+    rows = session.execute(
+        select(Alert.id, Alert.kind, Alert.created_at, Alert.payload)
+        .where(Alert.id > after_id).order_by(Alert.id).limit(limit)  # type: ignore[arg-type,operator]
+    ).all()
+    out = []
+    for aid, kind, at, payload in rows:
+        summary = ""
+        try:
+            data = json.loads(payload) if payload else {}
+            if isinstance(data, dict):
+                summary = " ".join(f"{k}={v}" for k, v in sorted(data.items()))
+        except ValueError:
+            summary = payload or ""
+        out.append(AlertItem(alert_id=aid, kind=kind, created_at=at, summary=summary))
+    return tuple(out)
+
+
+def max_alert_id(*, session: Session) -> int:
+    return int(session.execute(select(func.max(Alert.id))).scalar_one() or 0)  # type: ignore[arg-type]
+
+
+def contacts_exist(*, session: Session, ids: Iterable[int]) -> bool:
+    ids = list(ids)
+    n = session.execute(select(func.count()).select_from(Contact).where(
+        Contact.id.in_(ids))).scalar_one()  # type: ignore[union-attr]
+    return int(n) == len(ids)

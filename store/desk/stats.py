@@ -1,0 +1,122 @@
+"""The statistics screen's data: the configured report preset for a period, as plain
+grids (the same `store.counts.render.grid` the CLI report prints), plus the reply
+compliance figures for the same period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from store.config import Config
+from store.config.reports import ReportPreset, ReportTable
+from store.errors import UserError
+
+
+@dataclass(frozen=True)
+class StatsTable:
+    title: str
+    unit: str
+    grid: tuple[tuple[str, ...], ...]  # header, body rows, Sum row
+    row_totals: tuple[tuple[str, int], ...]  # for the chart, in label order
+    total: int
+    triage_waiting: int
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Day-to-day reply targets received in the period."""
+
+    lines: tuple[tuple[str, str], ...]  # (label key, value) pairs, shown as a small table
+
+
+@dataclass(frozen=True)
+class StatsView:
+    preset: str
+    title: str
+    start: dt.date
+    end: dt.date
+    tables: tuple[StatsTable, ...]
+    compliance: Compliance | None
+
+
+def _preset(config: Config, name: str | None) -> ReportPreset:
+    name = name or config.reports.default_preset
+    if name is None:
+        if config.reports.presets:
+            return config.reports.presets[0]
+        # No preset configured: a single sensible table, so the screen still shows counts.
+        return ReportPreset(name="-", title="", tables=[
+            ReportTable(title="Henvendelser", unit="contacts", rows="channel")])
+    try:
+        return config.reports.preset(name)
+    except KeyError:
+        raise UserError(f"config: report preset {name!r} not found; check [reports]") from None
+
+
+def run_stats(*, session: Session, config: Config, preset: str | None, start: dt.date,
+              end: dt.date, now: dt.datetime) -> StatsView:
+    from store.counts.presets import run_preset
+    from store.counts.render import grid
+
+    p = _preset(config, preset)
+    results = run_preset(session=session, config=config, preset=p, start=start, end=end)
+    tables = []
+    for spec, t in zip(p.tables, results, strict=True):
+        r = t.result
+        tables.append(StatsTable(
+            title=t.title, unit=spec.unit,
+            grid=tuple(tuple(line) for line in grid(r, t.percentages)),
+            row_totals=tuple((lab, int(r.row_totals.get(lab, 0))) for lab in r.row_labels),
+            total=int(r.total), triage_waiting=int(getattr(r, "triage_waiting", 0)),
+        ))
+    return StatsView(preset=p.name, title=p.title, start=start, end=end, tables=tuple(tables),
+                     compliance=_compliance(session=session, config=config, start=start,
+                                            end=end, now=now))
+
+
+def _compliance(*, session: Session, config: Config, start: dt.date, end: dt.date,
+                now: dt.datetime) -> Compliance | None:
+    try:
+        from store.replies import compliance as comp
+    except ImportError:
+        return None
+    fn: Any = getattr(comp, "compliance", None) or getattr(comp, "compute", None)
+    if fn is None:
+        return None
+    result = fn(session=session, config=config, start=start, end=end, now=now)
+    lines: list[tuple[str, str]] = []
+    data = result.__dict__ if hasattr(result, "__dict__") else dict(result)
+    for key, value in data.items():
+        if isinstance(value, float):
+            lines.append((key, f"{value:.1%}" if value <= 1 else f"{value:.1f}"))
+        elif isinstance(value, int | str):
+            lines.append((key, str(value)))
+    return Compliance(lines=tuple(lines))
+
+
+def export_stats(*, session: Session, config: Config, preset: str | None, start: dt.date,
+                 end: dt.date, path: str) -> str:
+    """Write the preset's tables to csv or xlsx (by the file's suffix). The write is
+    atomic: a temporary file beside the target, then a rename."""
+    from store.counts.presets import run_preset
+    from store.counts.render import to_csv, write_xlsx
+
+    target = Path(path).expanduser()
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UserError(f"{target}: export needs a .csv or .xlsx file name")
+    if not target.parent.is_dir():
+        raise UserError(f"{target.parent}: no such folder; choose an existing one")
+    p = _preset(config, preset)
+    tables = run_preset(session=session, config=config, preset=p, start=start, end=end)
+    if suffix == ".xlsx":
+        write_xlsx(tables, target)
+    else:
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(to_csv(tables), "utf-8")
+        tmp.replace(target)
+    return str(target)
