@@ -1,0 +1,76 @@
+"""`borgerdesk daemon` and `borgerdesk install-service`."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from borgerdesk.context import AppContext
+
+
+def daemon(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run every job once and exit (for cron or a check).")
+    ] = False,
+) -> None:
+    """Run the ingestion daemon in the foreground: mail sync, phone inbox, reply alerts,
+    nightly backup. Stop it with Ctrl-C or SIGTERM; the running batch commits first.
+
+    Only one daemon may run per database. Logs go to stderr (journald-friendly).
+
+    Example: borgerdesk daemon
+    """
+    from ingest.daemon.lock import DaemonLock
+    from ingest.daemon.logs import setup_logging
+    from ingest.daemon.scheduler import Daemon
+
+    actx: AppContext = ctx.obj
+    config = actx.config
+    setup_logging(level=config.daemon.log_level, log_file=config.daemon.log_file)
+    engine = actx.engine
+    with DaemonLock(engine):
+        d = Daemon(engine=engine, config=config)
+        if once:
+            d.run_once()
+            return
+        code = d.run()
+    raise typer.Exit(code)
+
+
+def install_service(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Replace a different unit.")] = False,
+) -> None:
+    """Write a systemd user unit that runs `borgerdesk daemon`, with this config and
+    database, and print how to enable it.
+
+    Example: borgerdesk install-service && systemctl --user enable --now borgerdesk-daemon
+    """
+    from ingest.daemon.service import UNIT_NAME, install_unit
+
+    actx: AppContext = ctx.obj
+    config = actx.config
+    db = actx.db_override or os.environ.get("BORGERDESK_DATABASE_URL")
+    path = install_unit(
+        config_file=actx.config_file,
+        database_url=db,
+        log_file=config.daemon.log_file,
+        force=force,
+    )
+    unit = UNIT_NAME.removesuffix(".service")
+    typer.echo(f"wrote {path}")
+    typer.echo("enable and start it with:")
+    typer.echo("  systemctl --user daemon-reload")
+    typer.echo(f"  systemctl --user enable --now {unit}")
+    typer.echo("keep it running while you are logged out:")
+    typer.echo(f"  loginctl enable-linger {os.environ.get('USER', '$USER')}")
+    typer.echo(f"follow its log: journalctl --user -u {unit} -f")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("daemon")(daemon)
+    app.command("install-service")(install_service)
+

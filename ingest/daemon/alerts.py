@@ -1,0 +1,187 @@
+"""Raising alerts: a reply target entering due-soon or overdue, and a source failing for
+too long.
+
+Each alert is one row with a unique `dedupe_key` ("target:<id>:overdue"), inserted with
+ON CONFLICT DO NOTHING in one transaction with nothing else. So an alert is raised exactly
+once per stage: never twice (the key), never lost in a crash (it is committed before any
+channel hears of it; channels send what is committed and not yet marked sent), never
+repeated after a restart (the row is there).
+
+A target first seen when it is already overdue (the daemon was off, or the clock jumped)
+raises only the overdue alert: a due-soon warning after the fact is noise, and the clock
+jump must not make a storm.
+
+Alert content carries no more personal data than needed: case ref, channel, due time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from ingest.daemon.health import source_alert_key
+from store.models import Alert, Case, Contact, ReplyTarget, SyncState
+from store.timeutil import CPH
+
+log = logging.getLogger("borgerdesk.daemon.alerts")
+
+
+def target_alert_key(target_id: int, stage: str) -> str:
+    return f"target:{target_id}:{stage}"
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(CPH).isoformat(timespec="minutes") if moment else None
+
+
+def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert alert rows, skipping any whose dedupe_key exists; returns the new ids."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    ins_mod: Any = postgresql if dialect == "postgresql" else sqlite
+    stmt = (
+        ins_mod.insert(Alert)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Alert.id)
+    )
+    return [int(i) for i in session.scalars(stmt).all()]
+
+
+def evaluate_targets(session: Session, *, now: dt.datetime) -> list[int]:
+    """Raise due-soon and overdue alerts for open reply targets; returns new alert ids."""
+    q = (
+        select(
+            ReplyTarget.id,
+            ReplyTarget.rule,
+            ReplyTarget.due_at,
+            ReplyTarget.due_soon_at,
+            Contact.channel,
+            Case.ref,
+        )
+        .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
+        .outerjoin(Case, Case.id == Contact.case_id)  # type: ignore[arg-type]
+        .where(ReplyTarget.state == "open", ReplyTarget.due_soon_at <= now)  # type: ignore[arg-type]
+    )
+    candidates = session.execute(q).all()
+    if not candidates:
+        return []
+    keys = {
+        target_alert_key(r.id, "overdue" if r.due_at <= now else "due_soon"): r for r in candidates
+    }
+    existing = set(
+        session.scalars(
+            select(Alert.dedupe_key).where(Alert.target_id.in_([r.id for r in candidates]))  # type: ignore[union-attr]
+        ).all()
+    )
+    rows = []
+    for key, r in keys.items():
+        if key in existing:
+            continue
+        stage = key.rsplit(":", 1)[1]
+        payload = {
+            "kind": stage,
+            "case_ref": r.ref,
+            "channel": r.channel,
+            "rule": r.rule,
+            "due_at": _iso(r.due_at),
+        }
+        rows.append(
+            {
+                "kind": stage,
+                "dedupe_key": key,
+                "target_id": r.id,
+                "created_at": now,
+                "payload": json.dumps(payload, ensure_ascii=False),
+            }
+        )
+    return _insert_ignore(session, rows)
+
+
+def evaluate_sources(session: Session, *, now: dt.datetime, after_hours: float) -> list[int]:
+    """Raise one alert per failing episode of a source failing for over `after_hours`."""
+    limit = now - dt.timedelta(hours=after_hours)
+    failing = session.execute(
+        select(SyncState.kind, SyncState.name, SyncState.failing_since)
+        .where(SyncState.failing_since.is_not(None), SyncState.failing_since <= limit)  # type: ignore[union-attr, operator]
+        .distinct()
+    ).all()
+    rows = []
+    seen: set[str] = set()
+    for kind, name, since in failing:
+        key = source_alert_key(kind, name, since)
+        if key in seen:
+            continue
+        seen.add(key)
+        payload = {
+            "kind": "source_failing",
+            "source": name,
+            "source_kind": kind,
+            "failing_since": _iso(since),
+        }
+        rows.append(
+            {
+                "kind": "source_failing",
+                "dedupe_key": key,
+                "target_id": None,
+                "created_at": now,
+                "payload": json.dumps(payload, ensure_ascii=False),
+            }
+        )
+    return _insert_ignore(session, rows)
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """An alert as channels see it: only what the payload carries."""
+
+    id: int
+    kind: str
+    created_at: dt.datetime
+    payload: dict[str, Any]
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"id": self.id, "created_at": _iso(self.created_at), **self.payload},
+            ensure_ascii=False,
+        )
+
+
+def _pending(rows: Any) -> list[PendingAlert]:
+    return [
+        PendingAlert(
+            id=a.id, kind=a.kind, created_at=a.created_at, payload=json.loads(a.payload or "{}")
+        )
+        for a in rows
+    ]
+
+
+def unnotified(session: Session) -> list[PendingAlert]:
+    rows = session.scalars(
+        select(Alert).where(Alert.notified_at.is_(None)).order_by(Alert.id)  # type: ignore[union-attr, arg-type]
+    ).all()
+    return _pending(rows)
+
+
+def unemailed_overdue(session: Session) -> list[PendingAlert]:
+    rows = session.scalars(
+        select(Alert)
+        .where(Alert.emailed_at.is_(None), Alert.kind.in_(["overdue", "source_failing"]))  # type: ignore[union-attr, attr-defined]
+        .order_by(Alert.id)  # type: ignore[arg-type]
+    ).all()
+    return _pending(rows)
+
+
+def mark(session: Session, ids: list[int], *, column: str, at: dt.datetime) -> None:
+    from sqlalchemy import update
+
+    if ids:
+        session.execute(update(Alert).where(Alert.id.in_(ids)).values({column: at}))  # type: ignore[union-attr]

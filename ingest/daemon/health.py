@@ -1,0 +1,202 @@
+"""Per-source health in `sync_state`: last success, last error, consecutive failures,
+failing since, next run; and the summary `borgerdesk status` shows.
+
+The sources' own code (IMAP sync, phone inbox) writes their sync position in the same
+rows; the daemon only writes the health columns, with UPDATE statements naming just
+those columns, so the two never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, select, update
+from sqlmodel import Session
+
+from ingest.daemon.logs import redact
+from store.db import session_scope
+from store.models import Alert, ReplyTarget, SyncState
+
+MAX_ERROR_CHARS = 300
+
+
+def backoff_delay(failures: int, *, base: float, maximum: float) -> float:
+    """Seconds until the next try after `failures` consecutive failures: base, 2×base,
+    4×base … capped at `maximum`. The scheduler does the retrying (the job's next run
+    time is moved); this is only the spacing."""
+    if failures <= 0:
+        return 0.0
+    return float(min(maximum, base * 2 ** min(failures - 1, 30)))
+
+
+def describe_error(exc: BaseException) -> str:
+    """One redacted line: the error's type and message, never a traceback."""
+    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+    return redact(text)[:MAX_ERROR_CHARS]
+
+
+def _rows(kind: str, name: str) -> Any:
+    return and_(SyncState.kind == kind, SyncState.name == name)  # type: ignore[arg-type]
+
+
+def record_success(
+    session: Session, *, kind: str, name: str, now: dt.datetime, next_run: dt.datetime | None
+) -> None:
+    values = {
+        "last_success": now,
+        "consecutive_failures": 0,
+        "failing_since": None,
+        "next_run": next_run,
+    }
+    n = session.execute(update(SyncState).where(_rows(kind, name)).values(**values)).rowcount
+    if n == 0:
+        session.add(SyncState(kind=kind, name=name, folder="", **values))
+        return
+    # The account-level placeholder written while the account was unreachable is
+    # superseded once the source has written its own (per-folder) rows.
+    has_real = session.scalar(
+        select(func.count())
+        .select_from(SyncState)
+        .where(
+            _rows(kind, name),
+            SyncState.folder != "",  # type: ignore[arg-type]
+        )
+    )
+    if has_real:
+        session.execute(
+            delete(SyncState).where(_rows(kind, name), SyncState.folder == "")  # type: ignore[arg-type]
+        )
+
+
+def record_failure(
+    session: Session,
+    *,
+    kind: str,
+    name: str,
+    now: dt.datetime,
+    error: str,
+) -> int:
+    """Count one more failure on every row of the source; returns the new count."""
+    rows = session.execute(
+        update(SyncState)
+        .where(_rows(kind, name))
+        .values(
+            last_error=error,
+            last_error_at=now,
+            consecutive_failures=SyncState.consecutive_failures + 1,
+        )
+    ).rowcount
+    session.execute(
+        update(SyncState)
+        .where(_rows(kind, name), SyncState.failing_since.is_(None))  # type: ignore[union-attr]
+        .values(failing_since=now)
+    )
+    if rows == 0:
+        session.add(
+            SyncState(
+                kind=kind,
+                name=name,
+                folder="",
+                last_error=error,
+                last_error_at=now,
+                consecutive_failures=1,
+                failing_since=now,
+            )
+        )
+        session.flush()
+        return 1
+    return int(
+        session.scalar(select(func.max(SyncState.consecutive_failures)).where(_rows(kind, name)))
+        or 1
+    )
+
+
+def record_next_run(engine: Engine, *, kind: str, name: str, next_run: dt.datetime | None) -> None:
+    with session_scope(engine) as session:
+        session.execute(update(SyncState).where(_rows(kind, name)).values(next_run=next_run))
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    kind: str
+    name: str
+    folder: str
+    last_success: dt.datetime | None
+    last_error: str | None
+    last_error_at: dt.datetime | None
+    consecutive_failures: int
+    failing_since: dt.datetime | None
+    next_run: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class HealthSummary:
+    sources: list[SourceHealth]
+    open_alerts: int
+
+
+def source_alert_key(kind: str, name: str, failing_since: dt.datetime) -> str:
+    """One alert per failing episode of a source (a new episode after a recovery alerts
+    again)."""
+    return f"source:{kind}:{name}:{failing_since.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def count_open_alerts(session: Session) -> int:
+    """An alert is open while nobody has seen it and its cause still stands: the reply
+    target is still open, or the source is still in the same failing episode."""
+    target_open = (
+        select(ReplyTarget.id)
+        .where(ReplyTarget.id == Alert.target_id, ReplyTarget.state == "open")
+        .exists()
+    )
+    n_targets = session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.seen_at.is_(None), Alert.target_id.is_not(None), target_open)  # type: ignore[union-attr]
+    )
+    failing = {
+        source_alert_key(r.kind, r.name, r.failing_since)
+        for r in session.execute(
+            select(SyncState.kind, SyncState.name, SyncState.failing_since).where(
+                SyncState.failing_since.is_not(None)  # type: ignore[union-attr]
+            )
+        )
+    }
+    unseen_source_keys = session.scalars(
+        select(Alert.dedupe_key).where(
+            Alert.kind == "source_failing",
+            Alert.seen_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    return int(n_targets or 0) + sum(1 for k in unseen_source_keys if k in failing)
+
+
+def health_summary(session: Session) -> HealthSummary:
+    """What `borgerdesk status` adds: per-source health and the open alert count."""
+    rows = (
+        session.exec(  # type: ignore[call-overload]
+            select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)
+        )
+        .scalars()
+        .all()
+    )
+    sources = [
+        SourceHealth(
+            kind=r.kind,
+            name=r.name,
+            folder=r.folder,
+            last_success=r.last_success,
+            last_error=r.last_error,
+            last_error_at=r.last_error_at,
+            consecutive_failures=r.consecutive_failures,
+            failing_since=r.failing_since,
+            next_run=r.next_run,
+        )
+        for r in rows
+    ]
+    return HealthSummary(sources=sources, open_alerts=count_open_alerts(session))
