@@ -33,7 +33,9 @@ def _root(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Config file (default: user config dir; env BORGERDESK_CONFIG)."),
+        typer.Option(
+            "--config", help="Config file (default: user config dir; env BORGERDESK_CONFIG)."
+        ),
     ] = None,
     db: Annotated[
         str | None,

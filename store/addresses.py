@@ -8,8 +8,19 @@ from email.utils import parseaddr
 import phonenumbers
 
 HIDDEN_NUMBERS = frozenset(
-    {"", "skjult nummer", "skjult", "anonymous", "anonym", "private", "unknown", "ukendt",
-     "hidden", "restricted", "withheld"}
+    {
+        "",
+        "skjult nummer",
+        "skjult",
+        "anonymous",
+        "anonym",
+        "private",
+        "unknown",
+        "ukendt",
+        "hidden",
+        "restricted",
+        "withheld",
+    }
 )
 
 

@@ -43,7 +43,7 @@ def next_ref(*, session: Session, year: int) -> str:
     """The next free case reference of a year: "2026-0001", "2026-0002", ..."""
     prefix = f"{year}-"
     refs = session.exec(select(Case.ref).where(Case.ref.startswith(prefix))).all()  # type: ignore[attr-defined]
-    numbers = [int(r[len(prefix):]) for r in refs if r[len(prefix):].isdigit()]
+    numbers = [int(r[len(prefix) :]) for r in refs if r[len(prefix) :].isdigit()]
     return f"{prefix}{(max(numbers) + 1) if numbers else 1:04d}"
 
 

@@ -69,8 +69,9 @@ def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
     contact.dismissed = True
     contact.dismissed_reason = reason
     session.add(contact)
-    record(session, action="dismiss", entity="contact", entity_id=contact_id,
-           detail={"reason": reason})
+    record(
+        session, action="dismiss", entity="contact", entity_id=contact_id, detail={"reason": reason}
+    )
     session.flush()
 
 
@@ -78,7 +79,10 @@ def triage_count(*, session: Session) -> int:
     from sqlalchemy import func
 
     return session.exec(
-        select(func.count()).select_from(Contact).where(
-            Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
+        select(func.count())
+        .select_from(Contact)
+        .where(
+            Contact.case_id.is_(None),
+            Contact.dismissed.is_(False),  # type: ignore[union-attr,attr-defined]
         )
     ).one()

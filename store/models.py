@@ -387,9 +387,7 @@ class Alert(SQLModel, table=True):
     kind: str = Field(max_length=20)
     # One alert per stage: "target:<id>:overdue", "source:<name>:<failing_since>".
     dedupe_key: str = Field(max_length=200)
-    target_id: int | None = Field(
-        default=None, foreign_key="reply_target.id", ondelete="SET NULL"
-    )
+    target_id: int | None = Field(default=None, foreign_key="reply_target.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     payload: str | None = None  # JSON: case ref, channel, due time; no more
     emailed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

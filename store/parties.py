@@ -16,9 +16,7 @@ def party_for_counterpart(*, session: Session, counterpart: str | None) -> int |
         return session.exec(
             select(PartyEmail.party_id).where(PartyEmail.address == counterpart)
         ).first()
-    return session.exec(
-        select(PartyPhone.party_id).where(PartyPhone.number == counterpart)
-    ).first()
+    return session.exec(select(PartyPhone.party_id).where(PartyPhone.number == counterpart)).first()
 
 
 def add_address(*, session: Session, party_id: int, raw: str) -> None:
@@ -48,9 +46,7 @@ def get_party_public(*, session: Session, party_id: int) -> PartyPublic | None:
     party = session.get(Party, party_id)
     if party is None:
         return None
-    emails = session.exec(
-        select(PartyEmail.address).where(PartyEmail.party_id == party_id)
-    ).all()
+    emails = session.exec(select(PartyEmail.address).where(PartyEmail.party_id == party_id)).all()
     phones = session.exec(select(PartyPhone.number).where(PartyPhone.party_id == party_id)).all()
     return PartyPublic(
         id=party_id,

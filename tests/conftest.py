@@ -125,4 +125,6 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"store database: {'PostgreSQL' if PG_URL else 'SQLite'}; python {sys.version.split()[0]}"
+    return (
+        f"store database: {'PostgreSQL' if PG_URL else 'SQLite'}; python {sys.version.split()[0]}"
+    )

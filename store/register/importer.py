@@ -1,0 +1,319 @@
+"""`import-register`: a spreadsheet register into the store, whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from store.audit import record
+from store.config import Config
+from store.errors import UserError
+from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
+from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
+from store.tabular import read_table
+from store.timeutil import local_date
+
+CHUNK = 5_000
+MAX_PROBLEMS_SHOWN = 50
+
+
+class RegisterError(UserError):
+    """The register cannot be imported; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    file: str
+    rows: int
+    cases_added: int
+    contacts_added: int
+    parties_added: int
+    already_imported: bool = False
+    dry_run: bool = False
+    new_taxonomy: tuple[tuple[str, str], ...] = ()
+
+
+def _chunks(seq: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]], key: str) -> None:
+    """Bulk insert, skipping rows whose unique `key` already exists (idempotent re-import)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins: Any
+    if dialect == "sqlite":
+        ins = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+    elif dialect == "postgresql":
+        ins = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        ins = insert(table)
+    for part in _chunks(rows):
+        session.execute(ins, list(part))
+
+
+def _fail(problems: list[str], source: str) -> RegisterError:
+    head = f"{source}: {len(problems)} problem(s), nothing imported:"
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    more = len(problems) - len(shown)
+    tail = [f"… and {more} more"] if more > 0 else []
+    return RegisterError("\n".join([head, *shown, *tail]))
+
+
+def import_register(
+    *,
+    engine: Engine,
+    config: Config,
+    path: Path,
+    create_taxonomy: bool = False,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Validate the whole file, then write it in one transaction. Raises RegisterError
+    listing every problem (line, column, value) if anything is wrong."""
+    source = str(path)
+    data_hash = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    table = read_table(path)
+    parsed = parse_register(table, source, config.taxonomy)
+    problems = list(parsed.problems)
+    if not create_taxonomy:
+        problems += taxonomy_problems(parsed, source)
+    if problems:
+        raise _fail(problems, source)
+    new_tax = tuple(sorted(parsed.unknown_taxonomy)) if create_taxonomy else ()
+
+    with Session(engine, expire_on_commit=False) as session:
+        if session.execute(
+            select(ImportedFile.id).where(ImportedFile.sha256 == data_hash)  # type: ignore[call-overload]
+        ).first():
+            return ImportSummary(source, parsed.rows, 0, 0, 0, already_imported=True)
+        try:
+            summary = _write(session, parsed, config, source, data_hash, path.name, new_tax)
+        except UserError:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+            return ImportSummary(
+                source,
+                summary.rows,
+                summary.cases_added,
+                summary.contacts_added,
+                summary.parties_added,
+                dry_run=True,
+                new_taxonomy=new_tax,
+            )
+        session.commit()
+        return summary
+
+
+def _write(
+    session: Session,
+    parsed: ParsedRegister,
+    config: Config,
+    source: str,
+    data_hash: str,
+    name: str,
+    new_tax: tuple[tuple[str, str], ...],
+) -> ImportSummary:
+    case_t = Case.__table__  # type: ignore[attr-defined]
+    contact_t = Contact.__table__  # type: ignore[attr-defined]
+
+    # ---- existing cases must agree with the file
+    existing: dict[str, dict[str, Any]] = {}
+    refs = list(parsed.cases)
+    for part in _chunks(refs):
+        for row in session.execute(select(case_t).where(case_t.c.ref.in_(part))).mappings():
+            existing[row["ref"]] = dict(row)
+    conflicts = []
+    for ref, row in existing.items():
+        c = parsed.cases[ref]
+        for field in ("department", "category", "theme", "action", "outcome"):
+            v = c.classification.get(field)
+            if v is not None and row[field] != v:
+                conflicts.append(
+                    f"{source}: line {c.lines[0]}: case {ref!r} is already stored with "
+                    f"{field} {row[field]!r}, the file says {v!r}; change it in borgerdesk "
+                    "(the case history keeps the change) or fix the file"
+                )
+    if conflicts:
+        raise _fail(conflicts, source)
+
+    # ---- parties: by party_ref, then by e-mail, then by phone, else new
+    party_ids, parties_added = _resolve_parties(session, parsed)
+
+    # ---- new cases
+    new_cases = [
+        {
+            "ref": c.ref,
+            "title": None,
+            "kind": c.kind,
+            "party_id": party_ids.get(c.ref),
+            "department": c.classification.get("department"),
+            "category": c.classification.get("category"),
+            "theme": c.classification.get("theme"),
+            "action": c.classification.get("action"),
+            "outcome": c.classification.get("outcome"),
+            "opened_on": c.opened_on,
+            "closed_on": c.closed_on,
+            "excluded": c.excluded,
+            "excluded_reason": c.excluded_reason,
+            "wanted_to_complain": c.wanted_to_complain,
+        }
+        for ref, c in parsed.cases.items()
+        if ref not in existing
+    ]
+    if new_cases:
+        now = utcnow()
+        for row in new_cases:
+            row["created_at"] = now
+        for part in _chunks(new_cases):
+            session.execute(insert(case_t), list(part))
+    case_ids: dict[str, int] = {}
+    for part in _chunks(refs):
+        for ref, cid in session.execute(
+            select(case_t.c.ref, case_t.c.id).where(case_t.c.ref.in_(part))
+        ):
+            case_ids[ref] = cid
+
+    # ---- contacts (idempotent on source_ref)
+    before = session.execute(select(func.count()).select_from(contact_t)).scalar_one()
+    now = utcnow()
+    rows = [
+        {
+            "channel": c.channel,
+            "direction": c.direction,
+            "occurred_at": c.occurred_at,
+            "occurred_on": local_date(c.occurred_at),
+            "summary": c.summary,
+            "counterpart": None,
+            "access_request": False,
+            "case_id": case_ids[c.case_ref],
+            "party_id": party_ids.get(c.case_ref),
+            "source_ref": c.source_ref,
+            "dismissed": False,
+            "dismissed_reason": None,
+            "created_at": now,
+        }
+        for c in parsed.contacts
+    ]
+    _insert_ignore(session, contact_t, rows, "source_ref")
+    after = session.execute(select(func.count()).select_from(contact_t)).scalar_one()
+
+    session.add(ImportedFile(sha256=data_hash, kind="register", name=name, rows=parsed.rows))
+    record(
+        session,
+        action="import_register",
+        entity="file",
+        entity_id=data_hash[:16],
+        detail={
+            "name": name,
+            "rows": parsed.rows,
+            "cases": len(new_cases),
+            "contacts": after - before,
+            "new_taxonomy": [list(t) for t in new_tax],
+        },
+    )
+    session.flush()
+    return ImportSummary(
+        source, parsed.rows, len(new_cases), after - before, parties_added, new_taxonomy=new_tax
+    )
+
+
+def _resolve_parties(session: Session, parsed: ParsedRegister) -> tuple[dict[str, int], int]:
+    """Map case_ref -> party id, creating parties that are not known yet."""
+    party_t = Party.__table__  # type: ignore[attr-defined]
+    email_t = PartyEmail.__table__  # type: ignore[attr-defined]
+    phone_t = PartyPhone.__table__  # type: ignore[attr-defined]
+    by_ref: dict[str, int] = {}
+    refs = sorted({c.party_ref for c in parsed.cases.values() if c.party_ref})
+    for part in _chunks(refs):
+        for ref, pid in session.execute(
+            select(party_t.c.ref, party_t.c.id).where(party_t.c.ref.in_(part))
+        ):
+            by_ref[ref] = pid
+    emails = sorted({e for c in parsed.cases.values() for e in c.emails})
+    by_email: dict[str, int] = {}
+    for part in _chunks(emails):
+        for a, pid in session.execute(
+            select(email_t.c.address, email_t.c.party_id).where(email_t.c.address.in_(part))
+        ):
+            by_email[a] = pid
+    phones = sorted({p for c in parsed.cases.values() for p in c.phones})
+    by_phone: dict[str, int] = {}
+    for part in _chunks(phones):
+        for n, pid in session.execute(
+            select(phone_t.c.number, phone_t.c.party_id).where(phone_t.c.number.in_(part))
+        ):
+            by_phone[n] = pid
+
+    # Group cases into parties: same party_ref, else shared e-mail/phone, else the case alone.
+    key_of: dict[str, str] = {}
+    first: dict[str, Any] = {}
+    for c in parsed.cases.values():
+        if c.party_ref:
+            key = "ref:" + c.party_ref
+        elif c.emails:
+            key = "email:" + c.emails[0]
+        elif c.phones:
+            key = "phone:" + c.phones[0]
+        else:
+            key = "case:" + c.ref
+        key_of[c.ref] = key
+        first.setdefault(key, c)
+
+    party_of_key: dict[str, int] = {}
+    to_create = []
+    for key, c in first.items():
+        pid = None
+        if c.party_ref:
+            pid = by_ref.get(c.party_ref)
+        if pid is None:
+            pid = next((by_email[e] for e in c.emails if e in by_email), None)
+        if pid is None:
+            pid = next((by_phone[p] for p in c.phones if p in by_phone), None)
+        if pid is None:
+            to_create.append(key)
+        else:
+            party_of_key[key] = pid
+    if to_create:
+        now = utcnow()
+        for part in _chunks(to_create):
+            rows = [
+                {
+                    "kind": first[k].party_kind,
+                    "name": first[k].party_name,
+                    "ref": first[k].party_ref,
+                    "created_at": now,
+                }
+                for k in part
+            ]
+            ids = session.execute(insert(party_t).returning(party_t.c.id), rows).scalars().all()
+            party_of_key.update(zip(part, ids, strict=True))
+
+    # Addresses: attach every address not yet known anywhere.
+    known_e, known_p = set(by_email), set(by_phone)
+    new_e, new_p = [], []
+    for c in parsed.cases.values():
+        pid = party_of_key[key_of[c.ref]]
+        for e in c.emails:
+            if e not in known_e:
+                known_e.add(e)
+                new_e.append({"party_id": pid, "address": e})
+        for p in c.phones:
+            if p not in known_p:
+                known_p.add(p)
+                new_p.append({"party_id": pid, "number": p})
+    for part in _chunks(new_e):
+        session.execute(insert(email_t), list(part))
+    for part in _chunks(new_p):
+        session.execute(insert(phone_t), list(part))
+    return {ref: party_of_key[key] for ref, key in key_of.items()}, len(to_create)

@@ -1,0 +1,320 @@
+"""Turning register rows into validated cases and contacts, collecting every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from store.addresses import normalise_email, normalise_phone
+from store.cases import CLASSIFICATION_FIELDS
+from store.config.taxonomy import Taxonomy
+from store.register.columns import (
+    BOOLEANS,
+    CASE_COLUMNS,
+    CASE_KINDS,
+    CHANNELS,
+    DIRECTIONS,
+    PARTY_KINDS,
+    canonical,
+)
+from store.tabular import Table, cell_text
+from store.timeutil import CPH
+
+MAX_LISTED = 50
+
+
+@dataclass
+class CaseRow:
+    ref: str
+    lines: list[int]
+    values: dict[str, str]  # raw non-empty case-column values, for disagreement checks
+    party_ref: str | None = None
+    party_name: str | None = None
+    party_kind: str = "citizen"
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    kind: str = "citizen"
+    classification: dict[str, str | None] = field(default_factory=dict)
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    excluded: bool = False
+    excluded_reason: str | None = None
+    wanted_to_complain: bool = False
+
+
+@dataclass
+class ContactRow:
+    line: int
+    case_ref: str
+    occurred_at: dt.datetime
+    channel: str
+    direction: str
+    summary: str | None
+    source_ref: str = ""
+
+
+@dataclass
+class ParsedRegister:
+    cases: dict[str, CaseRow]
+    contacts: list[ContactRow]
+    problems: list[str]
+    # taxonomy field -> value -> line numbers, for values not in the config
+    unknown_taxonomy: dict[tuple[str, str], list[int]]
+    rows: int
+
+
+@functools.lru_cache(maxsize=100_000)
+def parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD or DD-MM-YYYY (also with / or .)."""
+    t = text.strip().replace("/", "-").replace(".", "-")
+    parts = t.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        if len(parts[0]) == 4:
+            return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        if len(parts[2]) == 4:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+    raise ValueError("not a date (use YYYY-MM-DD or DD-MM-YYYY)")
+
+
+@functools.lru_cache(maxsize=200_000)
+def parse_moment(text: str) -> dt.datetime:
+    """A date with optional HH:MM[:SS], local Copenhagen time -> aware UTC."""
+    t = text.strip().replace("T", " ")
+    day_part, _, time_part = t.partition(" ")
+    day = parse_date(day_part)
+    clock = dt.time(0, 0)
+    if time_part.strip():
+        try:
+            clock = dt.time.fromisoformat(time_part.strip().replace(".", ":"))
+        except ValueError:
+            raise ValueError("time is not HH:MM") from None
+    return dt.datetime.combine(day, clock, tzinfo=CPH).astimezone(dt.UTC)
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+
+
+def contact_source_ref(c: ContactRow, occurrence: int) -> str:
+    """Stable identity of a register contact, independent of the file it came in: the
+    same row imported again (from this file or a later, longer export) adds nothing."""
+    key = "\x1f".join(
+        [
+            c.case_ref,
+            c.occurred_at.isoformat(),
+            c.channel,
+            c.direction,
+            c.summary or "",
+            str(occurrence),
+        ]
+    )
+    return "register:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegister:
+    problems: list[str] = []
+    index: dict[str, int] = {}
+    unknown_cols = []
+    for i, name in enumerate(table.header):
+        col = canonical(name)
+        if col is None:
+            if name:
+                unknown_cols.append(name)
+            continue
+        if col in index:
+            problems.append(f"{source}: line 1: column {name!r} repeats column {col!r}")
+        index[col] = i
+    if unknown_cols:
+        problems.append(
+            f"{source}: line 1: unknown column(s) {', '.join(repr(c) for c in unknown_cols)}; "
+            "see docs/register.md for the column names"
+        )
+    if "case_ref" not in index:
+        problems.append(f"{source}: line 1: the required column 'case_ref' is missing")
+        return ParsedRegister({}, [], problems, {}, 0)
+
+    allowed = {f: taxonomy.values(f) for f in CLASSIFICATION_FIELDS}
+    allowed_party_kinds = set(taxonomy.party_kinds)
+    cases: dict[str, CaseRow] = {}
+    contacts: list[ContactRow] = []
+    unknown: dict[tuple[str, str], list[int]] = defaultdict(list)
+    n_rows = 0
+
+    def bad(line: int, col: str, value: str, why: str) -> None:
+        problems.append(f"{source}: line {line}: column {col}: {value!r}: {why}")
+
+    for line, cells in table.rows:
+        n_rows += 1
+        get = {c: cell_text(cells[i]) if i < len(cells) else "" for c, i in index.items()}
+        ref = get.get("case_ref", "")
+        if not ref:
+            bad(line, "case_ref", "", "every row needs a case reference")
+            continue
+        case = cases.get(ref)
+        values = {c: get[c] for c in CASE_COLUMNS if get.get(c)}
+        if case is None:
+            case = CaseRow(ref=ref, lines=[line], values=values)
+            cases[ref] = case
+            _fill_case(case, values, line, bad, allowed, allowed_party_kinds, unknown)
+        else:
+            case.lines.append(line)
+            for col, v in values.items():
+                prev = case.values.get(col)
+                if prev is None:
+                    case.values[col] = v
+                    _fill_case(case, {col: v}, line, bad, allowed, allowed_party_kinds, unknown)
+                elif prev != v:
+                    problems.append(
+                        f"{source}: case {ref!r}: rows disagree on {col}: {prev!r} "
+                        f"(line {case.lines[0]}) vs {v!r} (line {line}); make them agree"
+                    )
+        at = get.get("contact_at", "")
+        if not at:
+            continue  # a row with no contact registers the case only
+        try:
+            moment = parse_moment(at)
+        except ValueError as e:
+            bad(line, "contact_at", at, str(e))
+            continue
+        channel = CHANNELS.get(get.get("channel", "").lower())
+        if channel is None:
+            bad(
+                line,
+                "channel",
+                get.get("channel", ""),
+                "use phone|email|meeting|letter|home_visit (telefon|mail|møde|brev|hjemmebesøg)",
+            )
+            continue
+        direction = DIRECTIONS.get((get.get("direction") or "in").lower())
+        if direction is None:
+            bad(line, "direction", get.get("direction", ""), "use in|out (ind|ud)")
+            continue
+        contacts.append(
+            ContactRow(line, ref, moment, channel, direction, get.get("summary") or None)
+        )
+
+    for case in cases.values():
+        if case.opened_on is None:
+            days = [
+                c.occurred_at.astimezone(CPH).date() for c in contacts if c.case_ref == case.ref
+            ]
+            if days:
+                case.opened_on = min(days)
+            elif "case_opened" not in case.values:
+                problems.append(
+                    f"{source}: line {case.lines[0]}: case {case.ref!r} has neither "
+                    "case_opened nor a contact; give it a case_opened date"
+                )
+        if case.opened_on and case.closed_on and case.closed_on < case.opened_on:
+            problems.append(
+                f"{source}: line {case.lines[0]}: case {case.ref!r} closes "
+                f"{case.closed_on} before it opens {case.opened_on}"
+            )
+        dep = case.classification.get("department")
+        if dep and case.opened_on:
+            for d in taxonomy.departments:
+                if d.name == dep and not d.valid_on(case.opened_on):
+                    problems.append(
+                        f"{source}: line {case.lines[0]}: case {case.ref!r}: department "
+                        f"{dep!r} was not valid on {case.opened_on} "
+                        f"(valid {d.valid_from or '…'} – {d.valid_to or '…'})"
+                    )
+        _check_action(case, taxonomy, source, problems)
+
+    seen: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
+    for c in contacts:
+        key = (c.case_ref, c.occurred_at.isoformat(), c.channel, c.direction, c.summary or "")
+        c.source_ref = contact_source_ref(c, seen[key])
+        seen[key] += 1
+    return ParsedRegister(cases, contacts, problems, dict(unknown), n_rows)
+
+
+def _fill_case(case, values, line, bad, allowed, allowed_party_kinds, unknown) -> None:  # type: ignore[no-untyped-def]
+    for col, v in values.items():
+        match col:
+            case "party_ref":
+                case.party_ref = v
+            case "party_name":
+                case.party_name = v
+            case "party_kind":
+                kind = PARTY_KINDS.get(v.lower(), v)
+                if kind not in allowed_party_kinds:
+                    unknown[("party_kind", v)].append(line)
+                case.party_kind = kind
+            case "party_email":
+                for e in _split_list(v):
+                    norm = normalise_email(e)
+                    if norm is None:
+                        bad(line, col, e, "not an e-mail address")
+                    else:
+                        case.emails.append(norm)
+            case "party_phone":
+                for p in _split_list(v):
+                    norm = normalise_phone(p)
+                    if norm is None:
+                        bad(line, col, p, "not a phone number")
+                    else:
+                        case.phones.append(norm)
+            case "case_kind":
+                kind = CASE_KINDS.get(v.lower())
+                if kind is None:
+                    bad(line, col, v, "use citizen|consultancy|whistleblower")
+                else:
+                    case.kind = kind
+            case "case_opened" | "case_closed":
+                try:
+                    d = parse_date(v)
+                except ValueError as e:
+                    bad(line, col, v, str(e))
+                else:
+                    if col == "case_opened":
+                        case.opened_on = d
+                    else:
+                        case.closed_on = d
+            case "excluded" | "wanted_to_complain":
+                b = BOOLEANS.get(v.lower())
+                if b is None:
+                    bad(line, col, v, "use true/false, 1/0 or ja/nej")
+                elif col == "excluded":
+                    case.excluded = b
+                else:
+                    case.wanted_to_complain = b
+            case "excluded_reason":
+                case.excluded_reason = v
+            case _ if col in allowed:
+                if v not in allowed[col]:
+                    unknown[(col, v)].append(line)
+                case.classification[col] = v
+
+
+def _check_action(case: CaseRow, taxonomy: Taxonomy, source: str, problems: list[str]) -> None:
+    action = case.classification.get("action")
+    outcome = case.classification.get("outcome")
+    category = case.classification.get("category")
+    for a in taxonomy.actions:
+        if a.name != action:
+            continue
+        if outcome is not None and a.outcomes and outcome not in a.outcomes:
+            problems.append(
+                f"{source}: line {case.lines[0]}: case {case.ref!r}: outcome {outcome!r} "
+                f"is not allowed after action {action!r} (allowed: {', '.join(a.outcomes)})"
+            )
+        if category is not None and a.categories and category not in a.categories:
+            problems.append(
+                f"{source}: line {case.lines[0]}: case {case.ref!r}: action {action!r} "
+                f"does not apply to category {category!r}"
+            )
+
+
+def taxonomy_problems(parsed: ParsedRegister, source: str) -> list[str]:
+    out = []
+    for (field_, value), lines in sorted(parsed.unknown_taxonomy.items()):
+        shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+        out.append(
+            f"{source}: column {field_}: {value!r} is not in the config's taxonomy "
+            f"(line {shown}); add it to the config or use --create-taxonomy"
+        )
+    return out
