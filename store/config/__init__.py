@@ -6,13 +6,13 @@ message is one line naming the file, the key and the problem.
 """
 
 from store.config.loader import (
+    PRESETS,
     ConfigError,
     default_config_path,
     default_database_url,
     load_config,
     load_config_text,
     preset_text,
-    PRESETS,
 )
 from store.config.model import Config
 
