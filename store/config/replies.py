@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from store.config.base import Section
 
@@ -22,7 +22,31 @@ class ReplyRule(Section):
     months: int | None = None
     mode: Literal["workdays", "calendar"] = "workdays"
     # Due soon starts this many (working) hours before the due time.
-    due_soon_hours: float = 8
+    due_soon_hours: float = Field(default=8, ge=0)
+    # What meets a target of this rule: "reply" = any reply to the party (outbound mail,
+    # call, letter, meeting, answered inbound call) or a manual ack; "manual" = only an
+    # explicit `borgerdesk ack CONTACT --rule NAME` (a 48-hour acknowledgement must not
+    # count as the whistleblower's feedback or an access-request decision).
+    met_by: Literal["reply", "manual"] = "reply"
+    # Channels of the inbound contact the rule covers (day_to_day and access_request).
+    channels: list[str] = ["email", "phone"]
+    # Only contacts of cases with one of these categories (None: any, triage included).
+    categories: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_allowance(self) -> ReplyRule:
+        given = [k for k in ("hours", "days", "months") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"rule {self.name!r}: give exactly one of hours, days, months (got {given or 'none'})"
+            )
+        if self.months is not None and self.mode != "calendar":
+            raise ValueError(f"rule {self.name!r}: months need mode = \"calendar\"")
+        for k in ("hours", "days", "months"):
+            v = getattr(self, k)
+            if v is not None and v <= 0:
+                raise ValueError(f"rule {self.name!r}: {k} must be positive")
+        return self
 
 
 def _default_rules() -> list[ReplyRule]:
@@ -43,6 +67,7 @@ def _default_rules() -> list[ReplyRule]:
             months=3,
             mode="calendar",
             due_soon_hours=24 * 7,
+            met_by="manual",
         ),
         ReplyRule(
             name="aktindsigt",
@@ -51,6 +76,8 @@ def _default_rules() -> list[ReplyRule]:
             days=7,
             mode="workdays",
             due_soon_hours=8,
+            met_by="manual",
+            channels=["email", "phone", "letter", "meeting", "home_visit"],
         ),
     ]
 
@@ -63,8 +90,21 @@ class Replies(Section):
     closed_dates: list[dt.date] = []
     # Mail from these domains is from colleagues: it owes no reply.
     internal_domains: list[str] = []
-    # Senders (addresses or numbers) that never owe a reply.
+    # Senders (addresses or numbers) that never owe a reply; "@domain" ignores a domain.
     ignore_senders: list[str] = []
+    # Contacts before this date get no target (e.g. the first sync of an old mailbox).
+    track_from: dt.date | None = None
+    # Statuses of an outbound call that count as a reply (the issue: "an outbound call to
+    # the party's number"; a municipality may drop "missed" to require a conversation).
+    outbound_call_statuses: list[str] = ["answered", "voicemail", "missed"]
+
+    @model_validator(mode="after")
+    def _unique_rules(self) -> Replies:
+        names = [r.name for r in self.rules]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"reply rule names must be unique; repeated: {dupes}")
+        return self
 
     @field_validator("extra_closed_days")
     @classmethod

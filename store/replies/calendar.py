@@ -1,0 +1,166 @@
+"""Working-time arithmetic on the Danish municipal calendar.
+
+A working day is a weekday that is neither a Danish public holiday (`holidays`, DK,
+category "public": Store bededag up to 2023 only) nor a configured closed day (by default
+24 Dec, 31 Dec and 5 Jun, the days municipal offices usually close).
+
+Working time is counted in local (Europe/Copenhagen) wall-clock days: every working day
+contributes exactly 24 working hours, from its local midnight to the next, also on the
+two days a year that have 23 or 25 real hours. So a mail received Friday 15:00 with 48
+working hours is due Tuesday 15:00, whatever the clocks did over the weekend, and one
+received on Saturday is due Tuesday 24:00 (Wednesday 00:00 local).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+import holidays
+
+from store.timeutil import CPH
+
+DAY = dt.timedelta(days=1)
+ZERO = dt.timedelta(0)
+
+# Names of the optional-category days, used only to label configured extra closed days.
+_OPTIONAL_NAMES = {"12-24": "Christmas Eve", "12-31": "New Year's Eve", "06-05": "Constitution Day"}
+
+
+class WorkCalendar:
+    """Closed days for one configuration. Cheap to build; caches per year."""
+
+    def __init__(
+        self,
+        *,
+        extra_closed_days: Iterable[str] = ("12-24", "12-31", "06-05"),
+        closed_dates: Iterable[dt.date] = (),
+    ) -> None:
+        self.extra_closed_days = tuple(sorted(set(extra_closed_days)))
+        self.closed_dates = frozenset(closed_dates)
+        self._years: dict[int, dict[dt.date, str]] = {}
+
+    def fingerprint(self) -> str:
+        """Identifies the closed-day set (for caches and recompute reports)."""
+        return f"{self.extra_closed_days}|{sorted(self.closed_dates)}"
+
+    def _year(self, year: int) -> dict[dt.date, str]:
+        days = self._years.get(year)
+        if days is None:
+            days = {}
+            for d, name in holidays.country_holidays(
+                "DK", years=year, categories=("public",)
+            ).items():
+                days[d] = str(name)
+            for md in self.extra_closed_days:
+                try:
+                    d = dt.date.fromisoformat(f"{year:04d}-{md}")
+                except ValueError:  # 02-29 in a common year
+                    continue
+                days.setdefault(d, _OPTIONAL_NAMES.get(md, "closing day"))
+            for d in self.closed_dates:
+                if d.year == year:
+                    days.setdefault(d, "closing day")
+            self._years[year] = days
+        return days
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        """The holiday or closing-day name of `day`, None for weekdays and weekends."""
+        return self._year(day.year).get(day)
+
+    def is_closed(self, day: dt.date) -> bool:
+        return day.weekday() >= 5 or day in self._year(day.year)
+
+    def next_open(self, day: dt.date) -> dt.date:
+        """The first working day on or after `day`."""
+        while self.is_closed(day):
+            day += DAY
+        return day
+
+    def closed_between(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
+        """Closed days in [first, last]."""
+        day = first
+        while day <= last:
+            if self.is_closed(day):
+                yield day
+            day += DAY
+
+
+def wall_clock(moment: dt.datetime) -> dt.datetime:
+    """The naive Copenhagen wall-clock time of an aware moment."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime; attach a time zone")
+    return moment.astimezone(CPH).replace(tzinfo=None)
+
+
+def from_wall_clock(naive: dt.datetime) -> dt.datetime:
+    """An aware UTC moment for a Copenhagen wall-clock time (first occurrence in the
+    autumn's repeated hour; working-day results never fall there, as it is a Sunday)."""
+    return naive.replace(tzinfo=CPH).astimezone(dt.UTC)
+
+
+def add_working_time(
+    start: dt.datetime, allowance: dt.timedelta, calendar: WorkCalendar
+) -> dt.datetime:
+    """`start` plus `allowance` of working time. Time on closed days does not run; a
+    start on a closed day counts from the next working day's midnight. Aware in, aware
+    (UTC) out."""
+    if allowance < ZERO:
+        raise ValueError("allowance must not be negative")
+    local = wall_clock(start)
+    day = local.date()
+    into = local - dt.datetime.combine(day, dt.time())
+    if calendar.is_closed(day):
+        day, into = calendar.next_open(day), ZERO
+    remaining = allowance
+    while True:
+        available = DAY - into
+        if remaining <= available:
+            return from_wall_clock(dt.datetime.combine(day, dt.time()) + into + remaining)
+        remaining -= available
+        day, into = calendar.next_open(day + DAY), ZERO
+
+
+def add_working_hours(start: dt.datetime, hours: float, calendar: WorkCalendar) -> dt.datetime:
+    return add_working_time(start, dt.timedelta(hours=hours), calendar)
+
+
+def working_time_between(
+    start: dt.datetime, end: dt.datetime, calendar: WorkCalendar
+) -> dt.timedelta:
+    """Working time in [start, end] (zero if end is not after start)."""
+    if end <= start:
+        return ZERO
+    a, b = wall_clock(start), wall_clock(end)
+    total = ZERO
+    day = a.date()
+    last = b.date()
+    while day <= last:
+        if not calendar.is_closed(day):
+            day_start = dt.datetime.combine(day, dt.time())
+            lo = max(a, day_start)
+            hi = min(b, day_start + DAY)
+            if hi > lo:
+                total += hi - lo
+        day += DAY
+    return total
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar) -> float:
+    return working_time_between(start, end, calendar) / dt.timedelta(hours=1)
+
+
+_CALENDARS: dict[tuple[tuple[str, ...], tuple[dt.date, ...]], WorkCalendar] = {}
+
+
+def calendar_for(replies: object) -> WorkCalendar:
+    """The (cached) calendar of a `Replies` config section."""
+    extra = tuple(sorted(set(getattr(replies, "extra_closed_days"))))  # noqa: B009
+    dates = tuple(sorted(set(getattr(replies, "closed_dates"))))  # noqa: B009
+    key = (extra, dates)
+    cal = _CALENDARS.get(key)
+    if cal is None:
+        if len(_CALENDARS) > 16:
+            _CALENDARS.clear()
+        cal = _CALENDARS[key] = WorkCalendar(extra_closed_days=extra, closed_dates=dates)
+    return cal

@@ -1,0 +1,49 @@
+"""Due and due-soon times of one target under one rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+
+from store.config.replies import ReplyRule
+from store.replies.calendar import (
+    WorkCalendar,
+    add_working_time,
+    from_wall_clock,
+    wall_clock,
+)
+
+
+def allowance(rule: ReplyRule) -> dt.timedelta:
+    """The rule's allowance as a duration (working time in workdays mode). Months have no
+    fixed length and are handled in `due_times`."""
+    if rule.hours is not None:
+        return dt.timedelta(hours=rule.hours)
+    if rule.days is not None:
+        return dt.timedelta(days=rule.days)
+    raise ValueError(f"rule {rule.name!r} counts months")
+
+
+def due_times(
+    rule: ReplyRule, received: dt.datetime, calendar: WorkCalendar
+) -> tuple[dt.datetime, dt.datetime]:
+    """(due_at, due_soon_at), aware UTC."""
+    soon = dt.timedelta(hours=rule.due_soon_hours)
+    if rule.mode == "workdays":
+        total = allowance(rule)
+        due = add_working_time(received, total, calendar)
+        due_soon = add_working_time(received, max(total - soon, dt.timedelta(0)), calendar)
+        return due, due_soon
+    received_utc = received.astimezone(dt.UTC)
+    if rule.hours is not None:
+        # Calendar hours are elapsed hours: exactly received + 48 h.
+        due = received_utc + dt.timedelta(hours=rule.hours)
+    else:
+        # Calendar days and months keep the local time of day ("within 7 days").
+        local = wall_clock(received)
+        if rule.days is not None:
+            due = from_wall_clock(local + dt.timedelta(days=rule.days))
+        else:
+            due = from_wall_clock(local + relativedelta(months=rule.months or 0))
+    return due, max(received_utc, due - soon)
