@@ -362,6 +362,8 @@ class ReplyTarget(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("contact_id", "rule"),
         Index("ix_reply_open_due", "state", "due_at"),
+        Index("ix_reply_open_soon", "state", "due_soon_at"),
+        Index("ix_reply_rule_received", "rule", "received_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
