@@ -1,0 +1,215 @@
+"""Backups and restores of the SQLite database.
+
+`backup_sqlite` uses SQLite's online backup API (sqlite3.Connection.backup) in one step:
+the copy is a consistent snapshot of one moment even while the daemon keeps writing (in
+WAL mode writers are not blocked while it reads). The copy is written beside the target
+as a private temporary file (0600), switched to a self-contained rollback-journal file,
+checked with PRAGMA integrity_check and renamed into place.
+
+`restore_sqlite` checks the backup before it touches anything: it must be a SQLite file,
+pass integrity_check and carry a migration level this version knows (an older one is
+migrated on a private copy first; a newer one is refused). It then keeps a copy of the
+current database beside it and replaces the contents through the backup API into the
+live file, which SQLite applies as one transaction under its own locks: other
+connections see either the old or the new database, never a mix, and a crash half-way
+leaves the old one. (Renaming a file over a live WAL database would not be safe: its -wal
+file would be replayed onto the new file.)
+
+PostgreSQL is backed up with its own tools: `pg_dump`/`pg_restore`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+
+from store.db import (
+    BUSY_TIMEOUT_MS,
+    _prepare_sqlite_file,
+    alembic_config,
+    head_revision,
+    normalise_url,
+    sqlite_path,
+    upgrade,
+)
+from store.errors import UserError
+
+PG_HINT = (
+    "PostgreSQL databases are backed up with PostgreSQL's own tools: "
+    "pg_dump --format=custom --file=borgerdesk.dump DBNAME (restore with pg_restore "
+    "--clean --dbname=DBNAME borgerdesk.dump); see docs/data-protection.md"
+)
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: Path
+    bytes: int
+    revision: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    path: Path
+    revision: str
+    migrated_from: str | None
+    safety_copy: Path | None
+
+
+def _db_file(url: str) -> Path:
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        raise UserError(PG_HINT)
+    path = sqlite_path(url)
+    if path is None:
+        raise UserError(f"{url}: an in-memory database cannot be backed up")
+    return path
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def integrity(conn: sqlite3.Connection) -> str:
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    return "; ".join(str(r[0]) for r in rows[:3])
+
+
+def revision_of(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return None if row is None else str(row[0])
+
+
+@contextmanager
+def _private_temp(folder: Path, stem: str) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)  # 0600
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        for p in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            p.unlink(missing_ok=True)
+
+
+def backup_sqlite(url: str, dest: Path) -> BackupReport:
+    src_path = _db_file(url)
+    if not src_path.exists():
+        raise UserError(f"{src_path}: database file not found; nothing to back up")
+    dest = dest.expanduser()
+    if dest.exists():
+        raise UserError(f"{dest}: already exists; choose a new file name (backups never overwrite)")
+    if not dest.parent.is_dir():
+        raise UserError(f"{dest.parent}: no such folder; create it first")
+    t0 = dt.datetime.now(dt.UTC)
+    with _private_temp(dest.parent, dest.name) as tmp:
+        with closing(_connect(src_path)) as src, closing(_connect(tmp)) as dst:
+            # pages=-1: one step, so the copy is a single consistent snapshot.
+            src.backup(dst, pages=-1)
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            problem = integrity(dst)
+            revision = revision_of(dst)
+        if problem != "ok":
+            raise UserError(f"{dest}: the backup copy failed its integrity check ({problem})")
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, dest)  # never replaces an existing file (a race with the check)
+        except FileExistsError:
+            raise UserError(f"{dest}: already exists; choose a new file name") from None
+    seconds = (dt.datetime.now(dt.UTC) - t0).total_seconds()
+    return BackupReport(dest, dest.stat().st_size, revision, seconds)
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def check_backup(path: Path) -> str:
+    """The migration level of a staged copy of a backup, after checking it is a sound
+    borgerdesk database. (Checks run on a copy: opening the user's file could leave
+    -wal/-shm files beside it.)"""
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise UserError("not a SQLite database file")
+    try:
+        with closing(_connect(path)) as conn:
+            problem = integrity(conn)
+            revision = revision_of(conn)
+    except sqlite3.DatabaseError as e:
+        raise UserError(f"unreadable SQLite file ({e})") from None
+    if problem != "ok":
+        raise UserError(f"failed PRAGMA integrity_check ({problem})")
+    if revision is None:
+        raise UserError("not a borgerdesk database (no migration level)")
+    if revision not in _known_revisions():
+        raise UserError(
+            f"backup is at migration {revision}, which this borgerdesk does not know "
+            f"(head {head_revision()}); restore it with a newer borgerdesk"
+        )
+    return revision
+
+
+def restore_sqlite(url: str, src: Path, *, now: dt.datetime | None = None) -> RestoreReport:
+    target = _db_file(url)
+    src = src.expanduser()
+    if not src.is_file():
+        raise UserError(f"{src}: no such backup file; nothing was changed")
+    if target.exists() and src.resolve() == target.resolve():
+        raise UserError(f"{src}: that is the live database itself; nothing was changed")
+    now = now or dt.datetime.now(dt.UTC)
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    migrated_from: str | None = None
+    head = head_revision()
+    with _private_temp(folder, target.name + ".restore") as staged:
+        try:
+            shutil.copyfile(src, staged)
+        except OSError as e:
+            raise UserError(
+                f"{src}: cannot read the backup ({e.strerror}); nothing was changed"
+            ) from None
+        os.chmod(staged, 0o600)
+        try:
+            revision = check_backup(staged)
+        except UserError as e:
+            raise UserError(f"{src}: {e}; nothing was changed") from None
+        if revision != head:
+            migrated_from = revision
+            upgrade(f"sqlite:///{staged}")
+        with closing(_connect(staged)) as conn:
+            conn.execute("PRAGMA journal_mode=DELETE")
+            problem = integrity(conn)
+            if problem != "ok" or revision_of(conn) != head:
+                raise UserError(
+                    f"{src}: the staged restore failed its checks ({problem}); nothing was changed"
+                )
+        safety: Path | None = None
+        if target.exists() and target.stat().st_size > 0:
+            stamp = now.strftime("%Y%m%dT%H%M%SZ")
+            safety = folder / f"{target.name}.before-restore-{stamp}"
+            backup_sqlite(f"sqlite:///{target}", safety)
+        _prepare_sqlite_file(target)
+        with closing(_connect(staged)) as s, closing(_connect(target)) as t:
+            t.execute("PRAGMA journal_mode=WAL")
+            s.backup(t, pages=-1)
+            problem = integrity(t)
+        if problem != "ok":  # pragma: no cover - SQLite applied the copy atomically
+            raise UserError(f"{target}: integrity check failed after restore ({problem})")
+    return RestoreReport(target, head, migrated_from, safety)

@@ -1,0 +1,460 @@
+"""The right of access: everything held about one party, in a folder.
+
+`export_party(session=..., party_id=..., out=..., kinds=...)` writes
+- `summary.html`: a readable summary (every untrusted text escaped; no scripts, a CSP that
+  forbids loading anything);
+- `messages/*.eml`: every stored message byte for byte as it was received;
+- `calls.csv`: every call record;
+- `records.json`: every record (party, addresses, cases with notes and history, contacts,
+  message metadata and texts, calls, reply targets, audit entries).
+
+The folder is created 0700 (files 0600) by writing into a private temporary folder beside
+it and renaming it into place, so a failed export leaves nothing half-written. The
+export is audited (action "export") in the caller's transaction.
+
+Whistleblower cases (and their contacts) are left out unless `kinds` includes them
+(store.privacy.whistleblower). Contacts of *other* parties on the party's cases are not
+included: they are third parties' data and need the advisor's review before disclosure.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, SQLModel
+
+from store.audit import record
+from store.errors import UserError
+from store.models import (
+    AuditLog,
+    CallRecord,
+    Case,
+    CaseHistory,
+    CaseNote,
+    Contact,
+    EmailMessage,
+    Party,
+    PartyEmail,
+    PartyPhone,
+    ReplyTarget,
+    WhistleblowerReporter,
+)
+from store.privacy.whistleblower import (
+    GENERAL_KINDS,
+    case_clause,
+    contact_clause,
+    includes_whistleblower,
+)
+from store.timeutil import show
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    party_id: int
+    out: Path
+    cases: int
+    contacts: int
+    messages: int
+    eml_files: int
+    calls: int
+
+
+def _row(obj: SQLModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    return obj.model_dump(mode="json", exclude=exclude)
+
+
+def _write(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def collect(
+    *, session: Session, party_id: int, kinds: tuple[str, ...] = GENERAL_KINDS
+) -> dict[str, Any]:
+    """Every record held about the party, as JSON-ready dicts (plus raw mail bytes under
+    the private key "_raw", which the writer turns into .eml files)."""
+    party = session.get(Party, party_id)
+    if party is None:
+        raise UserError(f"no party with id {party_id}")
+    emails = list(
+        session.scalars(select(PartyEmail.address).where(PartyEmail.party_id == party_id))
+    )  # type: ignore[arg-type]
+    phones = list(session.scalars(select(PartyPhone.number).where(PartyPhone.party_id == party_id)))  # type: ignore[arg-type]
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.party_id == party_id, case_clause(kinds))
+            .order_by(Case.opened_on, Case.id)  # type: ignore[arg-type]
+        )
+    )
+    case_ids = [c.id for c in cases]
+    contacts = list(
+        session.scalars(
+            select(Contact)
+            .where(
+                contact_clause(kinds),
+                or_(
+                    Contact.party_id == party_id,
+                    and_(
+                        Contact.case_id.in_(case_ids),  # type: ignore[union-attr]
+                        Contact.direction == "out",
+                        Contact.party_id.is_(None),  # type: ignore[union-attr]
+                    ),
+                ),
+            )
+            .order_by(Contact.occurred_at, Contact.id)  # type: ignore[arg-type]
+        )
+    )
+    contact_ids = [c.id for c in contacts]
+    messages = list(
+        session.scalars(
+            select(EmailMessage)
+            .where(
+                or_(
+                    EmailMessage.contact_id.in_(contact_ids),  # type: ignore[union-attr]
+                    and_(
+                        EmailMessage.contact_id.is_(None),  # type: ignore[union-attr]
+                        EmailMessage.from_addr.in_(emails),  # type: ignore[union-attr]
+                    ),
+                )
+            )
+            .order_by(EmailMessage.sent_at, EmailMessage.id)  # type: ignore[arg-type]
+        )
+    )
+    calls = list(
+        session.scalars(
+            select(CallRecord)
+            .where(
+                or_(
+                    CallRecord.contact_id.in_(contact_ids),  # type: ignore[union-attr]
+                    and_(CallRecord.contact_id.is_(None), CallRecord.number.in_(phones)),  # type: ignore[union-attr]
+                )
+            )
+            .order_by(CallRecord.started_at, CallRecord.id)  # type: ignore[arg-type]
+        )
+    )
+    targets = list(
+        session.scalars(
+            select(ReplyTarget)
+            .where(ReplyTarget.contact_id.in_(contact_ids))
+            .order_by(ReplyTarget.id)  # type: ignore[attr-defined]
+        )
+    )
+    notes = list(
+        session.scalars(
+            select(CaseNote).where(CaseNote.case_id.in_(case_ids)).order_by(CaseNote.at)
+        )
+    )  # type: ignore[attr-defined]
+    history = list(
+        session.scalars(
+            select(CaseHistory).where(CaseHistory.case_id.in_(case_ids)).order_by(CaseHistory.at)
+        )  # type: ignore[attr-defined]
+    )
+    reporters: list[WhistleblowerReporter] = []
+    if includes_whistleblower(kinds):
+        reporters = list(
+            session.scalars(
+                select(WhistleblowerReporter).where(WhistleblowerReporter.case_id.in_(case_ids))  # type: ignore[attr-defined]
+            )
+        )
+    audit = list(
+        session.scalars(
+            select(AuditLog)
+            .where(
+                or_(
+                    and_(AuditLog.entity == "party", AuditLog.entity_id == str(party_id)),
+                    and_(AuditLog.entity == "case", AuditLog.entity_id.in_([c.ref for c in cases])),  # type: ignore[union-attr]
+                    and_(
+                        AuditLog.entity == "contact",
+                        AuditLog.entity_id.in_([str(i) for i in contact_ids]),  # type: ignore[union-attr]
+                    ),
+                )
+            )
+            .order_by(AuditLog.at, AuditLog.id)  # type: ignore[arg-type]
+        )
+    )
+    refs = {c.id: c.ref for c in cases}
+    msg_rows = []
+    for m in messages:
+        row = _row(m, exclude={"raw"})
+        row["eml_file"] = f"messages/{m.id:06d}.eml" if m.raw is not None else None
+        row["_raw"] = m.raw
+        msg_rows.append(row)
+    return {
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+        "case_kinds": list(kinds),
+        "party": {**_row(party), "emails": emails, "phones": phones},
+        "cases": [
+            {
+                **_row(c),
+                "notes": [_row(n) for n in notes if n.case_id == c.id],
+                "history": [_row(h) for h in history if h.case_id == c.id],
+            }
+            for c in cases
+        ],
+        "contacts": [{**_row(c), "case_ref": refs.get(c.case_id or -1)} for c in contacts],
+        "messages": msg_rows,
+        "calls": [_row(c) for c in calls],
+        "reply_targets": [_row(t) for t in targets],
+        "whistleblower_reporters": [_row(r) for r in reporters],
+        "audit": [_row(a) for a in audit],
+    }
+
+
+def export_party(
+    *,
+    session: Session,
+    party_id: int,
+    out: Path,
+    kinds: tuple[str, ...] = GENERAL_KINDS,
+) -> ExportReport:
+    out = out.expanduser()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UserError(f"{out}: already exists and is not an empty folder; choose a new folder")
+    data = collect(session=session, party_id=party_id, kinds=kinds)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))  # mode 0700
+    except OSError as e:
+        raise UserError(f"{out}: cannot create the export folder: {e.strerror}") from None
+    try:
+        eml = 0
+        (tmp / "messages").mkdir(mode=0o700)
+        for m in data["messages"]:
+            raw = m.pop("_raw")
+            if raw is not None:
+                _write(tmp / m["eml_file"], raw)
+                eml += 1
+        _write(tmp / "calls.csv", _calls_csv(data["calls"]).encode("utf-8"))
+        _write(
+            tmp / "records.json",
+            json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+        )
+        _write(tmp / "summary.html", summary_html(data).encode("utf-8"))
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        os.rename(tmp, out)
+        os.chmod(out, 0o700)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report = ExportReport(
+        party_id=party_id,
+        out=out,
+        cases=len(data["cases"]),
+        contacts=len(data["contacts"]),
+        messages=len(data["messages"]),
+        eml_files=eml,
+        calls=len(data["calls"]),
+    )
+    record(
+        session,
+        action="export",
+        entity="party",
+        entity_id=party_id,
+        detail={
+            "out": str(out),
+            "kinds": list(kinds),
+            "cases": report.cases,
+            "contacts": report.contacts,
+            "messages": report.messages,
+            "calls": report.calls,
+        },
+    )
+    session.flush()
+    return report
+
+
+CALL_FIELDS = (
+    "id",
+    "started_at",
+    "direction",
+    "number",
+    "raw_number",
+    "status",
+    "duration_s",
+    "line",
+    "contact_id",
+)
+
+
+def _calls_csv(calls: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CALL_FIELDS)
+    for c in calls:
+        # A leading = + - @ would make a spreadsheet run the cell as a formula.
+        w.writerow([_csv_safe(c.get(f)) for f in CALL_FIELDS])
+    return buf.getvalue()
+
+
+def _csv_safe(v: Any) -> Any:
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:].isdigit():
+        return "'" + v
+    return v
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _e(v: Any) -> str:
+    return html.escape("" if v is None else str(v), quote=True)
+
+
+def _when(v: str | None) -> str:
+    if not v:
+        return ""
+    return show(dt.datetime.fromisoformat(v))
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    if not rows:
+        return "<p><em>None.</em></p>"
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def summary_html(data: dict[str, Any]) -> str:
+    """Everything escaped: `_table` cells are built from `_e(...)` only."""
+    p = data["party"]
+    parts = [
+        "<!doctype html>",
+        '<html lang="da"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">",
+        f"<title>Indsigt / access: party {_e(p['id'])}</title>",
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:2px 6px;vertical-align:top}"
+        "td{white-space:pre-wrap}</style></head><body>",
+        f"<h1>Data held about party {_e(p['id'])}</h1>",
+        f"<p>Exported {_e(_when(data['exported_at']))} (Europe/Copenhagen). Case kinds: "
+        f"{_e(', '.join(data['case_kinds']))}. Every record is also in records.json; every "
+        "message byte for byte in messages/*.eml; every call in calls.csv.</p>",
+        "<h2>Party</h2>",
+        _table(
+            ["Name", "Ref", "Kind", "E-mail addresses", "Phone numbers", "Anonymised"],
+            [
+                [
+                    _e(p["name"]),
+                    _e(p["ref"]),
+                    _e(p["kind"]),
+                    _e(", ".join(p["emails"])),
+                    _e(", ".join(p["phones"])),
+                    _e(_when(p["anonymised_at"])),
+                ]
+            ],
+        ),
+        "<h2>Cases</h2>",
+        _table(
+            [
+                "Ref",
+                "Title",
+                "Kind",
+                "Department",
+                "Category",
+                "Theme",
+                "Action",
+                "Outcome",
+                "Opened",
+                "Closed",
+            ],
+            [
+                [
+                    _e(c["ref"]),
+                    _e(c["title"]),
+                    _e(c["kind"]),
+                    _e(c["department"]),
+                    _e(c["category"]),
+                    _e(c["theme"]),
+                    _e(c["action"]),
+                    _e(c["outcome"]),
+                    _e(c["opened_on"]),
+                    _e(c["closed_on"]),
+                ]
+                for c in data["cases"]
+            ],
+        ),
+        "<h2>Case notes</h2>",
+        _table(
+            ["Case", "When", "By", "Text"],
+            [
+                [_e(c["ref"]), _e(_when(n["at"])), _e(n["os_user"]), _e(n["text"])]
+                for c in data["cases"]
+                for n in c["notes"]
+            ],
+        ),
+        "<h2>Contacts</h2>",
+        _table(
+            ["When", "Channel", "Direction", "Case", "Address / number", "Summary"],
+            [
+                [
+                    _e(_when(c["occurred_at"])),
+                    _e(c["channel"]),
+                    _e(c["direction"]),
+                    _e(c["case_ref"]),
+                    _e(c["counterpart"]),
+                    _e(c["summary"]),
+                ]
+                for c in data["contacts"]
+            ],
+        ),
+        "<h2>Messages</h2>",
+        _table(
+            ["Sent", "From", "To", "Subject", "File", "Text"],
+            [
+                [
+                    _e(_when(m["sent_at"])),
+                    _e(m["from_addr"]),
+                    _e(m["to_addrs"]),
+                    _e(m["subject"]),
+                    _e(m["eml_file"] or "(not stored)"),
+                    _e(m["text"]),
+                ]
+                for m in data["messages"]
+            ],
+        ),
+        "<h2>Calls</h2>",
+        _table(
+            ["Start", "Direction", "Number", "Status", "Seconds", "Line"],
+            [
+                [
+                    _e(_when(c["started_at"])),
+                    _e(c["direction"]),
+                    _e(c["number"] or c["raw_number"]),
+                    _e(c["status"]),
+                    _e(c["duration_s"]),
+                    _e(c["line"]),
+                ]
+                for c in data["calls"]
+            ],
+        ),
+        "<h2>Audit entries</h2>",
+        _table(
+            ["When", "By", "Action", "Entity", "Detail"],
+            [
+                [
+                    _e(_when(a["at"])),
+                    _e(a["os_user"]),
+                    _e(a["action"]),
+                    _e(f"{a['entity']} {a['entity_id'] or ''}"),
+                    _e(a["detail"]),
+                ]
+                for a in data["audit"]
+            ],
+        ),
+        "</body></html>",
+    ]
+    return "\n".join(parts)

@@ -1,0 +1,106 @@
+"""The retention purge: personal data of expired records goes, the count facts stay.
+
+`purge(session=..., config=..., now=..., dry_run=...)` is what `borgerdesk purge` and the
+daemon's schedule call. It runs inside the caller's transaction: on any error nothing
+changes. A real purge writes one audit entry (action "purge") with what it removed, in
+the same transaction; it is also the only code that may delete audit rows (those past
+`retention.audit_years`, and free-text entries about the records it purged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from store.audit import record
+from store.config import Config
+from store.models import AuditLog
+from store.privacy import anonymise as an
+from store.privacy.retention import ExpiredCase, PurgePlan, plan
+
+# The audit entry lists case refs up to this many (refs carry no personal data).
+MAX_REFS_IN_AUDIT = 500
+
+
+@dataclass
+class PurgeReport:
+    dry_run: bool
+    configured: bool
+    now: dt.datetime
+    cutoffs: dict[str, dt.date] = field(default_factory=dict)
+    cases: list[ExpiredCase] = field(default_factory=list)
+    removed: an.Removed = field(default_factory=an.Removed)
+    unlinked_contacts: int = 0
+
+
+def purge(*, session: Session, config: Config, now: dt.datetime, dry_run: bool) -> PurgeReport:
+    retention = config.retention
+    report = PurgeReport(dry_run=dry_run, configured=retention.configured, now=now)
+    if not retention.configured:
+        return report
+    p = plan(session=session, retention=retention, now=now)
+    report.cutoffs = dict(p.cutoffs)
+    report.cases = list(p.cases)
+    report.unlinked_contacts = len(p.unlinked_contact_ids)
+    case_ids = [c.id for c in p.cases]
+    removed = an.measure(
+        session,
+        case_ids=case_ids,
+        contact_ids=p.all_contact_ids,
+        orphan_message_ids=p.orphan_message_ids,
+        orphan_call_ids=p.orphan_call_ids,
+    )
+    anonymise, remove = an.party_fates(
+        session, p.party_ids, gone_cases=set(case_ids), gone_contacts=set(p.all_contact_ids)
+    )
+    removed.parties_anonymised, removed.parties_deleted = len(anonymise), len(remove)
+    audit_ids = _audit_ids(session, p)
+    removed.audit_entries = len(audit_ids)
+    report.removed = removed
+    if dry_run or not removed.any():
+        return report
+
+    an.scrub_cases(session, case_ids, now)
+    an.scrub_contacts(session, p.all_contact_ids, now)
+    an.scrub_messages(session, p.orphan_message_ids, now)
+    an.delete_calls(session, p.orphan_call_ids)
+    an.settle_parties(session, anonymise, remove, now)
+    if audit_ids:
+        with an.audit_delete_permit(session, "retention purge"):
+            an.delete_audit_rows(session, audit_ids)
+    refs = [c.ref for c in p.cases]
+    record(
+        session,
+        action="purge",
+        entity="retention",
+        detail={
+            "removed": removed.as_dict(),
+            "cutoffs": {k: v.isoformat() for k, v in p.cutoffs.items()},
+            "unlinked_before": p.unlinked_before,
+            "audit_before": p.audit_before,
+            "case_refs": refs[:MAX_REFS_IN_AUDIT],
+            "case_refs_omitted": max(0, len(refs) - MAX_REFS_IN_AUDIT),
+        },
+    )
+    session.flush()
+    return report
+
+
+def _audit_ids(session: Session, p: PurgePlan) -> list[int]:
+    ids = set(
+        an.audit_rows_about(
+            session, case_refs=[c.ref for c in p.cases], contact_ids=p.all_contact_ids
+        )
+    )
+    if p.audit_before is not None:
+        ids |= set(
+            session.scalars(select(AuditLog.id).where(AuditLog.at < p.audit_before))  # type: ignore[arg-type]
+        )
+    return sorted(i for i in ids if i is not None)
+
+
+def audit_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditLog)).scalar_one())

@@ -1,0 +1,129 @@
+"""Which records have outlived the configured retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from store.config.privacy import Retention
+from store.models import CallRecord, Case, CaseKind, Contact, EmailMessage
+from store.timeutil import local_date
+
+
+def years_before(day: dt.date, years: float) -> dt.date:
+    """`day` minus `years` calendar years (fractions as days of a 365.25-day year).
+    29 February falls back to 28 February in a year without it."""
+    whole = int(years)
+    y = day.year - whole
+    try:
+        base = day.replace(year=y)
+    except ValueError:  # 29 Feb -> 28 Feb
+        base = day.replace(year=y, day=28)
+    return base - dt.timedelta(days=round((years - whole) * 365.25))
+
+
+def moment_years_before(now: dt.datetime, years: float) -> dt.datetime:
+    day = years_before(now.date(), years)
+    return now.replace(year=day.year, month=day.month, day=day.day)
+
+
+@dataclass(frozen=True)
+class ExpiredCase:
+    id: int
+    ref: str
+    kind: str
+    closed_on: dt.date
+    party_id: int | None
+
+
+@dataclass
+class PurgePlan:
+    """Everything a purge at `now` would touch. Built read-only."""
+
+    now: dt.datetime
+    cutoffs: dict[str, dt.date] = field(default_factory=dict)  # kind -> closed on or before
+    cases: list[ExpiredCase] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)  # linked to expired cases
+    unlinked_contact_ids: list[int] = field(default_factory=list)
+    orphan_message_ids: list[int] = field(default_factory=list)
+    orphan_call_ids: list[int] = field(default_factory=list)
+    party_ids: set[int] = field(default_factory=set)
+    unlinked_before: dt.datetime | None = None
+    audit_before: dt.datetime | None = None
+
+    @property
+    def all_contact_ids(self) -> list[int]:
+        return [*self.contact_ids, *self.unlinked_contact_ids]
+
+
+def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePlan:
+    if now.tzinfo is None:
+        raise ValueError("naive now")
+    p = PurgePlan(now=now)
+    today = local_date(now)
+    for kind in CaseKind:
+        years = retention.years_for(kind.value)
+        if years is None:
+            continue
+        cutoff = years_before(today, years)
+        p.cutoffs[kind.value] = cutoff
+        rows = session.execute(
+            select(Case.id, Case.ref, Case.kind, Case.closed_on, Case.party_id)
+            .where(
+                Case.kind == kind.value,
+                Case.closed_on.is_not(None),  # type: ignore[union-attr]
+                Case.closed_on <= cutoff,  # type: ignore[operator]
+                Case.purged_at.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(Case.closed_on, Case.id)  # type: ignore[arg-type]
+        ).all()
+        p.cases += [ExpiredCase(*r) for r in rows]
+    case_ids = [c.id for c in p.cases]
+    for start in range(0, len(case_ids), 500):
+        ch = case_ids[start : start + 500]
+        for cid, pid in session.execute(
+            select(Contact.id, Contact.party_id).where(
+                Contact.case_id.in_(ch),
+                Contact.purged_at.is_(None),  # type: ignore[union-attr]
+            )
+        ):
+            p.contact_ids.append(cid)
+            if pid is not None:
+                p.party_ids.add(pid)
+    p.party_ids |= {c.party_id for c in p.cases if c.party_id is not None}
+    if retention.unlinked_years is not None:
+        before = moment_years_before(now, retention.unlinked_years)
+        p.unlinked_before = before
+        for cid, pid in session.execute(
+            select(Contact.id, Contact.party_id).where(
+                Contact.case_id.is_(None),  # type: ignore[union-attr]
+                Contact.purged_at.is_(None),  # type: ignore[union-attr]
+                Contact.occurred_at < before,  # type: ignore[operator]
+            )
+        ):
+            p.unlinked_contact_ids.append(cid)
+            if pid is not None:
+                p.party_ids.add(pid)
+        p.orphan_message_ids = list(
+            session.scalars(
+                select(EmailMessage.id).where(
+                    EmailMessage.contact_id.is_(None),  # type: ignore[union-attr]
+                    EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
+                    EmailMessage.sent_at < before,  # type: ignore[operator]
+                )
+            )
+        )
+        p.orphan_call_ids = list(
+            session.scalars(
+                select(CallRecord.id).where(
+                    CallRecord.contact_id.is_(None),  # type: ignore[union-attr]
+                    CallRecord.started_at < before,  # type: ignore[arg-type]
+                )
+            )
+        )
+    if retention.audit_years is not None:
+        p.audit_before = moment_years_before(now, retention.audit_years)
+    return p
