@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 
 import holidays
 
+from store.config import Config
+from store.config.replies import Replies
 from store.timeutil import CPH
 
 DAY = dt.timedelta(days=1)
@@ -49,7 +51,7 @@ class WorkCalendar:
         if days is None:
             days = {}
             for d, name in holidays.country_holidays(
-                "DK", years=year, categories=("public",)
+                "DK", years=year, categories=("public",), language="en_US"
             ).items():
                 days[d] = str(name)
             for md in self.extra_closed_days:
@@ -146,17 +148,27 @@ def working_time_between(
     return total
 
 
-def working_hours_between(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar) -> float:
+def working_hours_between(
+    start: dt.datetime,
+    end: dt.datetime,
+    calendar: WorkCalendar | None = None,
+    *,
+    config: Config | None = None,
+) -> float:
+    """Working hours in [start, end] on `calendar` (or the calendar of `config`, or the
+    default Danish calendar)."""
+    if calendar is None:
+        calendar = calendar_for(config.replies if config is not None else Replies())
     return working_time_between(start, end, calendar) / dt.timedelta(hours=1)
 
 
 _CALENDARS: dict[tuple[tuple[str, ...], tuple[dt.date, ...]], WorkCalendar] = {}
 
 
-def calendar_for(replies: object) -> WorkCalendar:
+def calendar_for(replies: Replies) -> WorkCalendar:
     """The (cached) calendar of a `Replies` config section."""
-    extra = tuple(sorted(set(getattr(replies, "extra_closed_days"))))  # noqa: B009
-    dates = tuple(sorted(set(getattr(replies, "closed_dates"))))  # noqa: B009
+    extra = tuple(sorted(set(replies.extra_closed_days)))
+    dates = tuple(sorted(set(replies.closed_dates)))
     key = (extra, dates)
     cal = _CALENDARS.get(key)
     if cal is None:

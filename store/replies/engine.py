@@ -20,7 +20,8 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from store.config import Config
-from store.models import Contact, EmailMessage, PartyEmail, PartyPhone, ReplyTarget
+from store.models import Contact, PartyEmail, PartyPhone, ReplyTarget
+from store.replies import tables
 from store.replies.due import due_times
 from store.replies.facts import ContactFacts, load_facts
 from store.replies.rules import RuleSet
@@ -195,51 +196,87 @@ def _meet(t: ReplyTarget, reply: ContactFacts) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Whom a reply reaches: parties, their addresses and numbers, and mail threads."""
+
+    parties: frozenset[int]
+    addresses: frozenset[str]
+    thread_contacts: frozenset[int]
+
+
+def reach_of(
+    session: Session,
+    *,
+    party_id: int | None,
+    addresses: Iterable[str | None],
+    thread_ids: Iterable[str] = (),
+) -> Reach:
+    addrs = {a for a in addresses if a}
+    parties = _parties_of(session, addrs)
+    if party_id is not None:
+        parties.add(party_id)
+    addrs |= _party_addresses(session, parties)
+    mids = list(dict.fromkeys(thread_ids))
+    thread: set[int] = set()
+    if mids:
+        m = tables.email_message
+        thread = {
+            c
+            for c in session.execute(
+                select(m.c.contact_id).where(m.c.message_id.in_(mids))
+            ).scalars()
+            if c is not None
+        }
+    return Reach(frozenset(parties), frozenset(addrs), frozenset(thread))
+
+
+def answerable_targets(
+    session: Session, *, reach: Reach, rules: Iterable[str], before: dt.datetime
+) -> list[ReplyTarget]:
+    """Targets of `rules` received before `before` that a reply at `before` meets: open
+    ones, and met ones whose recorded reply came later (the earliest reply wins)."""
+    conds = []
+    if reach.parties:
+        conds.append(col(Contact.party_id).in_(sorted(reach.parties)))
+    if reach.addresses:
+        conds.append(col(Contact.counterpart).in_(sorted(reach.addresses)))
+    if reach.thread_contacts:
+        conds.append(col(Contact.id).in_(sorted(reach.thread_contacts)))
+    rule_names = sorted(rules)
+    if not conds or not rule_names:
+        return []
+    return list(
+        session.execute(
+            select(ReplyTarget)
+            .join(Contact, col(Contact.id) == col(ReplyTarget.contact_id))
+            .where(
+                or_(*conds),
+                col(ReplyTarget.rule).in_(rule_names),
+                col(ReplyTarget.received_at) < before,
+                or_(
+                    col(ReplyTarget.state) == "open",
+                    and_(col(ReplyTarget.state) == "met", col(ReplyTarget.met_at) > before),
+                ),
+            )
+        ).scalars()
+    )
+
+
 def _meet_earlier_targets(
     session: Session, ruleset: RuleSet, reply: ContactFacts, report: ApplyReport
 ) -> None:
     """Meet the open (or later-met) targets this reply answers."""
-    recipients = set(reply.mail.recipients) if reply.mail else set()
-    addresses = {a for a in (reply.counterpart, *recipients) if a}
-    parties = _parties_of(session, addresses)
-    if reply.party_id is not None:
-        parties.add(reply.party_id)
-    addresses |= _party_addresses(session, parties)
-    thread_contacts: list[int] = []
-    if reply.mail is not None and reply.mail.thread_ids:
-        thread_contacts = [
-            c
-            for c in session.execute(
-                select(EmailMessage.contact_id).where(  # type: ignore[call-overload]
-                    EmailMessage.message_id.in_(list(reply.mail.thread_ids))  # type: ignore[union-attr]
-                )
-            ).scalars()
-            if c is not None
-        ]
-    conds = []
-    if parties:
-        conds.append(col(Contact.party_id).in_(sorted(parties)))
-    if addresses:
-        conds.append(col(Contact.counterpart).in_(sorted(addresses)))
-    if thread_contacts:
-        conds.append(col(Contact.id).in_(thread_contacts))
-    rules = sorted(ruleset.reply_rule_names)
-    if not conds or not rules:
-        return
-    targets = session.execute(
-        select(ReplyTarget)
-        .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
-        .where(
-            or_(*conds),
-            col(ReplyTarget.rule).in_(rules),
-            col(ReplyTarget.received_at) < reply.occurred_at,
-            or_(
-                col(ReplyTarget.state) == "open",
-                and_(col(ReplyTarget.state) == "met", col(ReplyTarget.met_at) > reply.occurred_at),
-            ),
-        )
-    ).scalars().all()
-    for t in targets:
+    mail = reply.mail
+    reach = reach_of(
+        session,
+        party_id=reply.party_id,
+        addresses=(reply.counterpart, *(mail.recipients if mail else ())),
+        thread_ids=mail.thread_ids if mail else (),
+    )
+    for t in answerable_targets(
+        session, reach=reach, rules=ruleset.reply_rule_names, before=reply.occurred_at
+    ):
         if t.contact_id != reply.contact_id and _meet(t, reply):
             report.met += 1
 

@@ -1,0 +1,215 @@
+"""The follow-up queue: reply targets as plain data for the CLI and the UI.
+
+A target stores only `state` (open | met | waived) and its times; the status shown
+(pending, due_soon, overdue, met, met_late, waived) derives from those times and `now`,
+so nothing is rewritten as the clock moves and the stored due times are read through
+their indexes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlmodel import Session
+
+from store.config import Config
+from store.replies import tables
+from store.replies.explain import describe_met, explain_due
+from store.replies.rules import RuleSet
+from store.timeutil import CPH
+
+Status = Literal["pending", "due_soon", "overdue", "met", "met_late", "waived"]
+STATUSES: tuple[Status, ...] = ("pending", "due_soon", "overdue", "met", "met_late", "waived")
+# Filters: one status, "open" (pending + due_soon + overdue) or "all".
+FILTERS = (*STATUSES, "open", "all")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One reply target, ready to show. Times are aware UTC; `to_json` shows them in
+    Europe/Copenhagen."""
+
+    contact_id: int
+    case_ref: str | None
+    party: str | None
+    channel: str
+    received_at: dt.datetime
+    due_at: dt.datetime
+    status: Status
+    rule: str
+    explanation: str
+    target_id: int
+    met_at: dt.datetime | None = None
+    met_by_contact_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The issue's JSON object: exactly these keys, ISO 8601 times with offset."""
+        d = asdict(self)
+        return {
+            "contact_id": d["contact_id"],
+            "case_ref": d["case_ref"],
+            "party": d["party"],
+            "channel": d["channel"],
+            "received_at": self.received_at.astimezone(CPH).isoformat(),
+            "due_at": self.due_at.astimezone(CPH).isoformat(),
+            "status": d["status"],
+            "rule": d["rule"],
+            "explanation": d["explanation"],
+        }
+
+
+def status_of(
+    *,
+    state: str,
+    due_at: dt.datetime,
+    due_soon_at: dt.datetime,
+    met_at: dt.datetime | None,
+    now: dt.datetime,
+) -> Status:
+    """Overdue once `now` is past the due time; met in time if met at or before it."""
+    if state == "waived":
+        return "waived"
+    if state == "met":
+        return "met" if met_at is not None and met_at <= due_at else "met_late"
+    if now > due_at:
+        return "overdue"
+    if now >= due_soon_at:
+        return "due_soon"
+    return "pending"
+
+
+def _where(status: str, now: dt.datetime) -> list[ColumnElement[bool]]:
+    t = tables.reply_target.c
+    if status == "all":
+        return []
+    if status == "open":
+        return [t.state == "open"]
+    if status == "overdue":
+        return [t.state == "open", t.due_at < now]
+    if status == "due_soon":
+        return [t.state == "open", t.due_soon_at <= now, t.due_at >= now]
+    if status == "pending":
+        return [t.state == "open", t.due_soon_at > now]
+    if status == "met":
+        return [t.state == "met", t.met_at <= t.due_at]
+    if status == "met_late":
+        return [t.state == "met", t.met_at > t.due_at]
+    if status == "waived":
+        return [t.state == "waived"]
+    raise ValueError(f"unknown status filter {status!r}; use one of {', '.join(FILTERS)}")
+
+
+def _utc(now: dt.datetime) -> dt.datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    return now.astimezone(dt.UTC)
+
+
+def list_followups(
+    *,
+    session: Session,
+    now: dt.datetime,
+    status: str = "open",
+    limit: int | None = None,
+    offset: int = 0,
+    config: Config | None = None,
+    target_ids: list[int] | None = None,
+) -> list[FollowUp]:
+    """Reply targets with the given status filter, soonest due first.
+
+    `status`: pending | due_soon | overdue | met | met_late | waived | open | all.
+    `config` supplies the rules and closed days for the explanations (default config
+    if None).
+    """
+    now = _utc(now)
+    ruleset = RuleSet.from_config(config or Config())
+    t = tables.reply_target.c
+    c = tables.contact.c
+    k = tables.case.c
+    p = tables.party.c
+    by = tables.contact.alias("met_by")
+    stmt = (
+        select(
+            t.id, t.contact_id, t.rule, t.received_at, t.due_at, t.due_soon_at, t.state,
+            t.met_at, t.met_by_contact_id, t.met_note, t.waived_reason,
+            c.channel, c.counterpart, k.ref, p.name, by.c.channel.label("by_channel"),
+            by.c.direction.label("by_direction"),
+        )
+        .select_from(
+            tables.reply_target.join(tables.contact, c.id == t.contact_id)
+            .outerjoin(tables.case, k.id == c.case_id)
+            .outerjoin(tables.party, p.id == c.party_id)
+            .outerjoin(by, by.c.id == t.met_by_contact_id)
+        )
+        .where(*_where(status, now))
+        .where(*([t.id.in_(target_ids)] if target_ids is not None else []))
+        .order_by(t.due_at, t.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    out: list[FollowUp] = []
+    for r in session.execute(stmt):
+        st = status_of(
+            state=r.state, due_at=r.due_at, due_soon_at=r.due_soon_at, met_at=r.met_at, now=now
+        )
+        rule = ruleset.rule(r.rule)
+        if rule is None:
+            due_text = f"rule {r.rule!r} is no longer configured"
+        else:
+            due_text = explain_due(rule, r.received_at, r.due_at, ruleset.calendar)
+        if st == "waived":
+            explanation = f"waived: no reply needed ({r.waived_reason or 'no reason given'})"
+        elif st in ("met", "met_late"):
+            explanation = describe_met(
+                late=st == "met_late", met_at=r.met_at, by_id=r.met_by_contact_id,
+                by_channel=r.by_channel, by_direction=r.by_direction, note=r.met_note,
+                due_text=due_text,
+            )
+        elif st == "overdue":
+            explanation = "overdue since " + due_text.removeprefix("due ")
+        else:
+            explanation = due_text
+        out.append(
+            FollowUp(
+                contact_id=r.contact_id,
+                case_ref=r.ref,
+                party=r.name or r.counterpart,
+                channel=r.channel,
+                received_at=r.received_at,
+                due_at=r.due_at,
+                status=st,
+                rule=r.rule,
+                explanation=explanation,
+                target_id=r.id,
+                met_at=r.met_at,
+                met_by_contact_id=r.met_by_contact_id,
+            )
+        )
+    return out
+
+
+def count_followups(*, session: Session, now: dt.datetime) -> dict[str, int]:
+    """Counts of open targets by status (pending, due_soon, overdue), for status bars;
+    three index range counts, no rows loaded."""
+    now = _utc(now)
+    t = tables.reply_target
+    out: dict[str, int] = {}
+    for status in ("pending", "due_soon", "overdue"):
+        out[status] = session.execute(
+            select(func.count()).select_from(t).where(and_(*_where(status, now)))
+        ).scalar_one()
+    return out
+
+
+def explain(*, session: Session, config: Config, target_id: int, now: dt.datetime) -> str:
+    """The one-line explanation of one target (the UI's detail line)."""
+    rows = list_followups(
+        session=session, now=now, status="all", config=config, target_ids=[target_id]
+    )
+    if not rows:
+        raise LookupError(f"no reply target with id {target_id}")
+    return rows[0].explanation
