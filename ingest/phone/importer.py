@@ -1,0 +1,312 @@
+"""Importing phone-log files: each file exactly once, whole or not at all.
+
+Exactly once twice over: by the file's SHA-256 (the same file dropped again), and by each
+call's row key (start time UTC, number, direction, duration), because weekly exports
+overlap. A file with bad rows imports nothing and reports every bad row, unless
+`skip_bad_rows` is given; then the good rows are imported and the skipped ones recorded in
+`imported_file.skipped_detail`. Everything one file writes (the file row, contacts, call
+records, reply targets, the audit entry) is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from ingest.phone import bulk
+from ingest.phone.parse import ParseResult, RowProblem, parse_table
+from ingest.phone.profiles import by_name, detect
+from ingest.phone.sniff import Table, read_table
+from ingest.phone.stable import wait_stable
+from store.audit import record
+from store.config import Config
+from store.errors import UserError
+from store.models import CallRecord, Contact, ImportedFile
+from store.replies import apply_contacts
+
+# Bad rows named in the one-line message; the full list goes to the report.
+_SHOWN_PROBLEMS = 1
+
+
+class PhoneImportError(UserError):
+    """A file that imports nothing. `str()` is the one-line message; `report` is the full
+    text (every bad row) for an errors file or the terminal."""
+
+    def __init__(self, message: str, report: str | None = None) -> None:
+        super().__init__(message)
+        self.report = report or message
+
+
+@dataclass
+class FileReport:
+    name: str
+    sha256: str = ""
+    status: str = "imported"  # imported | already-imported | dry-run | failed
+    profile: str | None = None
+    format: str | None = None
+    rows_read: int = 0
+    imported: int = 0
+    duplicates: int = 0  # row keys already stored, or repeated within the file
+    other_lines: int = 0  # colleagues' calls, set aside
+    summary_rows: int = 0
+    skipped: list[RowProblem] = field(default_factory=list)
+    with_party: int = 0
+    linked: int = 0
+    reply_targets: int = 0
+    error: PhoneImportError | None = None
+    file_id: int | None = None
+
+    def line(self) -> str:
+        """One line for the terminal."""
+        if self.status == "failed":
+            return f"{self.name}: not imported: {self.error}"
+        if self.status == "already-imported":
+            return f"{self.name}: already imported (same file); nothing to do"
+        verb = "would import" if self.status == "dry-run" else "imported"
+        parts = [f"{verb} {self.imported} call(s) ({self.profile}, {self.format})"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} already stored")
+        if self.other_lines:
+            parts.append(f"{self.other_lines} on other lines ignored")
+        if self.summary_rows:
+            parts.append(f"{self.summary_rows} summary row(s) ignored")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} bad row(s) skipped")
+        if self.status != "dry-run" and self.imported:
+            parts.append(f"{self.imported - self.linked} to triage")
+        return f"{self.name}: " + "; ".join(parts)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _bad_rows_error(name: str, problems: Sequence[RowProblem]) -> PhoneImportError:
+    n = len(problems)
+    first = problems[0]
+    more = f" (and {n - 1} more)" if n > 1 else ""
+    msg = (
+        f"{name}: {n} bad row(s), nothing imported: {first}{more}; fix the file, or import "
+        "the good rows with --skip-bad-rows"
+    )
+    report = "\n".join(
+        [f"{name}: {n} bad row(s); nothing was imported.", *(str(p) for p in problems)]
+    )
+    return PhoneImportError(msg, report)
+
+
+def read_and_parse(data: bytes, name: str, config: Config, profile_name: str | None
+                   ) -> tuple[Table, ParseResult, str]:
+    """Decode, detect the profile, parse. Raises a one-line `UserError` for a file that
+    cannot be read, has no calls, or fits no (or not the forced) profile."""
+    phone = config.phone
+    forced = by_name(profile_name, phone) if profile_name else None
+    enc = forced.encoding if forced else None
+    delim = forced.delimiter if forced else None
+    table = read_table(data, name, encoding=enc, delimiter=delim)
+    profile, cmap = detect(table.header, phone, name=name, forced=profile_name)
+    if (profile.encoding and profile.encoding != table.encoding and table.kind == "csv") or (
+        profile.delimiter and profile.delimiter != table.delimiter and table.kind == "csv"
+    ):
+        table = read_table(data, name, encoding=profile.encoding, delimiter=profile.delimiter)
+        profile, cmap = detect(table.header, phone, name=name, forced=profile.name)
+    if not any(any(str(v).strip() for v in cells if v is not None) for _, cells in table.rows):
+        raise PhoneImportError(
+            f"{name}: only a header ({profile.name} profile), no calls; export a period "
+            "with calls"
+        )
+    result = parse_table(table, profile, cmap, phone)
+    return table, result, profile.name
+
+
+def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Row keys among `keys` already stored, as call records or as call contacts.
+
+    Keys start with the ISO start time, so one range scan of each unique index covers the
+    file's period."""
+    if not keys:
+        return set()
+    lo, hi = min(keys), max(keys) + "\uffff"
+    found = set(session.execute(
+        select(CallRecord.row_key).where(  # type: ignore[call-overload]
+            CallRecord.row_key >= lo, CallRecord.row_key <= hi
+        )
+    ).scalars())
+    found.update(
+        ref[5:] for ref in session.execute(
+            select(Contact.source_ref).where(  # type: ignore[call-overload]
+                Contact.source_ref >= "call:" + lo, Contact.source_ref <= "call:" + hi
+            )
+        ).scalars() if ref
+    )
+    wanted = set(keys)
+    return found & wanted
+
+
+def import_bytes(
+    data: bytes,
+    name: str,
+    *,
+    engine: Engine,
+    config: Config,
+    profile: str | None = None,
+    dry_run: bool = False,
+    skip_bad_rows: bool = False,
+    now: dt.datetime | None = None,
+    timings: Callable[[str], None] | None = None,
+) -> FileReport:
+    """Import one file's content. Raises `PhoneImportError`/`UserError` when nothing is
+    imported because of the file; database errors propagate (nothing is written)."""
+    now = now or dt.datetime.now(dt.UTC)
+    mark = timings or (lambda _stage: None)
+    digest = sha256_of(data)
+    report = FileReport(name=name, sha256=digest)
+    with Session(engine) as session:
+        if session.execute(
+            select(ImportedFile.id).where(ImportedFile.sha256 == digest)  # type: ignore[call-overload]
+        ).first():
+            report.status = "already-imported"
+            return report
+    table, result, profile_name = read_and_parse(data, name, config, profile)
+    mark("parse")
+    report.profile, report.format = profile_name, table.describe()
+    report.rows_read = len(result.rows) + len(result.problems) + result.other_lines
+    report.other_lines, report.summary_rows = result.other_lines, result.summary_rows
+    if result.problems and not skip_bad_rows:
+        raise _bad_rows_error(name, result.problems)
+    report.skipped = list(result.problems)
+    if not result.rows and not result.other_lines and not result.problems:
+        raise PhoneImportError(f"{name}: no calls in the file (only blank or summary rows)")
+
+    # Row keys, and calls the file itself repeats.
+    key_of = bulk.row_key
+    keys_all = [key_of(r.start, r.number, r.direction, r.duration_s) for r in result.rows]
+    seen: set[str] = set()
+    rows, keys = [], []
+    for r, k in zip(result.rows, keys_all, strict=True):
+        if k in seen:
+            continue
+        seen.add(k)
+        rows.append(r)
+        keys.append(k)
+    in_file_dupes = len(result.rows) - len(rows)
+
+    for attempt in (1, 2):
+        try:
+            return _write(engine, config, report, rows, keys, in_file_dupes, dry_run,
+                          now, mark)
+        except IntegrityError:
+            # Another import stored the same file or calls between our read and write:
+            # the transaction rolled back; one retry sees what they stored.
+            if attempt == 2:
+                raise PhoneImportError(
+                    f"{name}: another import wrote the same calls at the same time; "
+                    "run the import again"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _write(engine: Engine, config: Config, report: FileReport, rows: list, keys: list[str],
+           in_file_dupes: int, dry_run: bool, now: dt.datetime,
+           mark: Callable[[str], None]) -> FileReport:
+    with Session(engine) as session:
+        if session.execute(
+            select(ImportedFile.id).where(ImportedFile.sha256 == report.sha256)  # type: ignore[call-overload]
+        ).first():
+            report.status = "already-imported"
+            return report
+        stored = _stored_keys(session, keys)
+        if stored:
+            pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if k not in stored]
+            rows = [r for r, _ in pairs]
+            keys = [k for _, k in pairs]
+        report.duplicates = in_file_dupes + len(stored)
+        report.imported = len(rows)
+        mark("dedupe")
+        if dry_run:
+            report.status = "dry-run"
+            session.rollback()
+            return report
+        try:
+            skipped_detail = json.dumps(
+                [{"line": p.line, "column": p.column, "value": p.value, "reason": p.reason}
+                 for p in report.skipped], ensure_ascii=False
+            ) if report.skipped else None
+            file_row = ImportedFile(
+                sha256=report.sha256, kind="calls", name=report.name[:500],
+                imported_at=now, rows=len(rows), skipped=len(report.skipped),
+                skipped_detail=skipped_detail,
+            )
+            # First write: on SQLite this takes the write lock before ids are handed out.
+            session.add(file_row)
+            session.flush()
+            assert file_row.id is not None
+            report.file_id = file_row.id
+            res = bulk.insert_calls(session, rows, keys, file_id=file_row.id, now=now)
+            mark("insert")
+            report.with_party, report.linked = res.with_party, res.linked
+            applied = apply_contacts(session=session, config=config,
+                                     contact_ids=res.contact_ids)
+            report.reply_targets = applied.created
+            mark("replies")
+            record(session, action="import", entity="imported_file", entity_id=file_row.id,
+                   detail={"kind": "calls", "name": report.name, "profile": report.profile,
+                           "rows": len(rows), "duplicates": report.duplicates,
+                           "skipped": len(report.skipped),
+                           "other_lines": report.other_lines})
+            session.commit()
+            mark("commit")
+        except BaseException:
+            session.rollback()
+            raise
+    return report
+
+
+def import_file(path: Path, *, engine: Engine, config: Config, profile: str | None = None,
+                dry_run: bool = False, skip_bad_rows: bool = False,
+                now: dt.datetime | None = None,
+                stop: threading.Event | None = None) -> FileReport:
+    try:
+        wait_stable(path, stable_seconds=config.phone.stable_seconds,
+                    max_wait=config.phone.max_wait_seconds, stop=stop)
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise PhoneImportError(f"{path}: is a folder; give the export file") from None
+    except FileNotFoundError:
+        raise PhoneImportError(f"{path}: file not found") from None
+    except PermissionError:
+        raise PhoneImportError(
+            f"{path}: cannot read the file (locked or no permission); close it and try again"
+        ) from None
+    except OSError as e:
+        raise PhoneImportError(f"{path}: cannot read the file: {e.strerror}") from None
+    return import_bytes(data, path.name, engine=engine, config=config, profile=profile,
+                        dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now)
+
+
+def import_files(paths: Sequence[Path], *, engine: Engine, config: Config,
+                 profile: str | None = None, dry_run: bool = False,
+                 skip_bad_rows: bool = False, now: dt.datetime | None = None
+                 ) -> list[FileReport]:
+    """Import each file on its own (each whole or not at all). A file that fails gets a
+    report with status "failed" and its error; the others still import."""
+    reports = []
+    for path in paths:
+        try:
+            reports.append(import_file(path, engine=engine, config=config, profile=profile,
+                                       dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now))
+        except PhoneImportError as e:
+            reports.append(FileReport(name=path.name, status="failed", error=e))
+        except UserError as e:
+            reports.append(FileReport(name=path.name, status="failed",
+                                      error=PhoneImportError(str(e))))
+    return reports

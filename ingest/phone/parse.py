@@ -1,0 +1,590 @@
+"""Rows of a phone-log table -> typed calls, or a precise problem per bad row.
+
+Every problem names the line, the column, the value and the reason. Rows of colleagues'
+lines are set aside (only the advisor's own line counts), trailing summary rows
+("I alt", "Total", an empty date with a sum) are dropped, blank rows are ignored.
+
+Wall-clock times (dk-generic, user profiles in a local zone) are turned into UTC by
+`localise`; see there for the autumn night's repeated hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ingest.phone.profiles import Profile
+from ingest.phone.sniff import Table
+from store.addresses import HIDDEN_NUMBERS, normalise_phone
+from store.config.phone import Phone
+from store.errors import UserError
+
+UTC = dt.UTC
+
+_SUMMARY_WORDS = re.compile(
+    r"^\s*(i alt|ialt|total|totalt|totaler|sum|subtotal|antal|samlet|grand total)\b",
+    re.IGNORECASE,
+)
+# CUCM's second line: INTEGER, VARCHAR(50), UNIQUEIDENTIFIER...
+_CUCM_TYPE = re.compile(r"^[A-Z][A-Z_]*(\(\d+\))?$")
+
+DK_DIRECTIONS = {
+    "indgående": "in", "indgaaende": "in", "ind": "in", "indkommende": "in",
+    "udgående": "out", "udgaaende": "out", "ud": "out",
+}
+DK_STATUSES = {
+    "besvaret": "answered",
+    "ubesvaret": "missed", "ikke besvaret": "missed", "mistet": "missed", "tabt": "missed",
+    "telefonsvarer": "voicemail", "voicemail": "voicemail", "talebesked": "voicemail",
+}
+
+
+@dataclass(slots=True)
+class RowProblem:
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        # repr() of the value: a CSV cell is untrusted text, shown inert.
+        return f"line {self.line}, column {self.column!r}, value {self.value!r}: {self.reason}"
+
+
+class RowError(Exception):
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.value = "" if value is None else str(value)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class CallRow:
+    line_no: int
+    # Aware UTC after `localise`; naive wall-clock time before it for local-time profiles.
+    start: dt.datetime
+    direction: str  # in | out
+    raw_number: str | None
+    number: str | None  # E.164, None if hidden
+    status: str  # answered | missed | voicemail
+    duration_s: int
+    line: str | None = None
+
+    @property
+    def row_key(self) -> str:
+        """(start time UTC, number, direction, duration): the identity of a call across
+        overlapping exports."""
+        return (
+            f"{self.start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}|{self.number or 'hidden'}"
+            f"|{self.direction}|{self.duration_s}"
+        )
+
+
+@dataclass
+class ParseResult:
+    rows: list[CallRow]
+    problems: list[RowProblem]
+    other_lines: int  # rows of colleagues' lines, set aside
+    summary_rows: int  # trailing totals dropped
+    blank_rows: int
+
+
+# --------------------------------------------------------------------------- values
+
+
+def cell_str(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def parse_duration(v: Any, column: str) -> int:
+    """Seconds as "125", "125,0", "02:05" (mm:ss) or "1:02:05" (h:mm:ss); XLSX times and
+    numbers too. Fractions round to the nearest second."""
+    if isinstance(v, bool):
+        raise RowError(column, v, "not a duration")
+    if isinstance(v, int):
+        if v < 0:
+            raise RowError(column, v, "a negative duration")
+        return v
+    if isinstance(v, float):
+        if v != v or v < 0:  # NaN or negative
+            raise RowError(column, v, "not a duration (seconds or mm:ss)")
+        return round(v)
+    if isinstance(v, dt.time):
+        return v.hour * 3600 + v.minute * 60 + v.second
+    if isinstance(v, dt.timedelta):
+        return round(v.total_seconds())
+    s = cell_str(v)
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if ":" in s:
+        parts = s.split(":")
+        if 2 <= len(parts) <= 3 and all(p.isdigit() and p.isascii() for p in parts):
+            nums = [int(p) for p in parts]
+            if all(n < 60 for n in nums[1:]):
+                total = 0
+                for n in nums:
+                    total = total * 60 + n
+                return total
+        raise RowError(column, v, "not a duration (seconds, mm:ss or h:mm:ss)")
+    t = s.replace(",", ".")
+    if t and t.replace(".", "", 1).isdigit() and t.isascii():
+        return round(float(t))
+    raise RowError(column, v, "not a duration (seconds or mm:ss)" if s else "empty duration")
+
+
+_DATE_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_dk_date(v: Any, column: str) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    s = cell_str(v)
+    m = _DATE_RE.match(s)
+    try:
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        m = _ISO_DATE_RE.match(s)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise RowError(column, v, "no such date") from None
+    raise RowError(column, v, "not a date (dd-mm-yyyy)" if s else "empty date")
+
+
+def parse_clock(v: Any, column: str) -> dt.time:
+    if isinstance(v, dt.datetime):
+        return v.time().replace(microsecond=0)
+    if isinstance(v, dt.time):
+        return v.replace(microsecond=0)
+    s = cell_str(v)
+    parts = s.split(":")
+    if 2 <= len(parts) <= 3 and all(p.isdigit() and p.isascii() and len(p) <= 2 for p in parts):
+        try:
+            return dt.time(*(int(p) for p in parts))
+        except ValueError:
+            raise RowError(column, v, "no such time of day") from None
+    raise RowError(column, v, "not a time of day (hh:mm or hh:mm:ss)" if s else "empty time")
+
+
+def is_hidden(raw: str) -> bool:
+    return raw.strip().casefold() in HIDDEN_NUMBERS
+
+
+def parse_number(v: Any, column: str, region: str) -> tuple[str | None, str | None]:
+    """(raw, E.164). Hidden numbers give (raw, None); garbage is a row error."""
+    raw = cell_str(v)
+    if raw.casefold() in HIDDEN_NUMBERS:
+        return raw or None, None
+    e164 = normalise_phone(raw, region)
+    if e164 is None:
+        raise RowError(column, v, "not a phone number (nor 'Skjult nummer')")
+    return raw, e164
+
+
+# --------------------------------------------------------------------------- own line
+
+
+@dataclass
+class OwnLine:
+    upns: frozenset[str]
+    extensions: frozenset[str]
+    numbers: frozenset[str]  # E.164
+    raw_numbers: frozenset[str]  # as configured, digits only
+    voicemail: frozenset[str]
+
+    @classmethod
+    def from_config(cls, phone: Phone) -> OwnLine:
+        region = phone.default_region
+        nums = {normalise_phone(n, region) for n in phone.own_numbers}
+        return cls(
+            upns=frozenset(u.strip().casefold() for u in phone.own_upns),
+            extensions=frozenset(e.strip() for e in phone.own_extensions),
+            numbers=frozenset(n for n in nums if n),
+            raw_numbers=frozenset(_digits(n) for n in phone.own_numbers),
+            voicemail=frozenset(_digits(n) for n in phone.voicemail_numbers),
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.upns or self.extensions or self.numbers)
+
+    def is_own_number(self, raw: str, region: str) -> bool:
+        s = raw.strip()
+        if not s:
+            return False
+        if s in self.extensions or _digits(s) in self.raw_numbers:
+            return True
+        if s.casefold() in HIDDEN_NUMBERS:
+            return False
+        e164 = normalise_phone(s, region)
+        return e164 is not None and e164 in self.numbers
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit() or ch == "+")
+
+
+class OwnLineMissing(UserError):
+    pass
+
+
+# --------------------------------------------------------------------------- row parsers
+
+RowParser = Callable[[list[Any]], CallRow | None]  # None: a colleague's row
+
+
+def _get(cells: list[Any], i: int) -> Any:
+    return cells[i] if i < len(cells) else None
+
+
+def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine
+                ) -> RowParser:
+    region = phone.default_region
+    c = profile.columns
+    i_date, i_time, i_dir, i_num, i_dur, i_stat = (
+        cmap["date"], cmap["time"], cmap["direction"], cmap["number"], cmap["duration"],
+        cmap["status"],
+    )
+    width = max(cmap.values()) + 1
+    dates: dict[Any, dt.date] = {}
+    times: dict[Any, dt.time] = {}
+    combine = dt.datetime.combine
+
+    def parse(cells: list[Any]) -> CallRow | None:
+        if len(cells) < width:
+            raise RowError(c["status"], "", f"the row has {len(cells)} fields, not {width}+")
+        dv = cells[i_date]
+        d = dates.get(dv) if isinstance(dv, str) else None
+        if d is None:
+            d = parse_dk_date(dv, c["date"])
+            if isinstance(dv, str):
+                dates[dv] = d
+        tv = cells[i_time]
+        t = times.get(tv) if isinstance(tv, str) else None
+        if t is None:
+            t = parse_clock(tv, c["time"])
+            if isinstance(tv, str):
+                times[tv] = t
+        dv = cells[i_dir]
+        direction = DK_DIRECTIONS.get(cell_str(dv).casefold())
+        if direction is None:
+            raise RowError(c["direction"], dv, "not Indgående or Udgående")
+        sv = cells[i_stat]
+        status = DK_STATUSES.get(cell_str(sv).casefold())
+        if status is None:
+            raise RowError(c["status"], sv, "not Besvaret, Ubesvaret or Telefonsvarer")
+        dur = cells[i_dur]
+        duration = int(dur) if isinstance(dur, str) and dur.isdigit() and dur.isascii() \
+            else parse_duration(dur, c["duration"])
+        raw, number = parse_number(cells[i_num], c["number"], region)
+        return CallRow(0, combine(d, t), direction, raw, number, status, duration)
+
+    return parse
+
+
+def _parse_iso_utc(v: Any, column: str) -> dt.datetime:
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+    s = cell_str(v)
+    if not s:
+        raise RowError(column, v, "empty time")
+    try:
+        t = dt.datetime.fromisoformat(s.replace(" UTC", "Z"))
+    except ValueError:
+        raise RowError(column, v, "not an ISO date-time (e.g. 2024-10-27T00:30:00Z)") from None
+    # Teams writes UTC; a time without an offset is taken as UTC, as the export documents.
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _teams(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -> RowParser:
+    region = phone.default_region
+    c = profile.columns
+
+    def parse(cells: list[Any]) -> CallRow | None:
+        upn = cell_str(_get(cells, cmap["line"]))
+        ctype = cell_str(_get(cells, cmap["call_type"])).casefold()
+        if ctype.endswith("_in") or ctype == "in":
+            direction, col = "in", "caller"
+        elif ctype.endswith("_out") or ctype == "out":
+            direction, col = "out", "callee"
+        else:
+            raise RowError(c["call_type"], _get(cells, cmap["call_type"]),
+                           "not a call type ending in _in or _out (user_in, dr_out…)")
+        own_side = _get(cells, cmap["callee" if direction == "in" else "caller"])
+        if upn.casefold() not in own.upns and not (
+            own.numbers and own.is_own_number(cell_str(own_side), region)
+        ):
+            return None
+        start = _parse_iso_utc(_get(cells, cmap["start"]), c["start"])
+        duration = parse_duration(_get(cells, cmap["duration"]), c["duration"])
+        raw, number = parse_number(_get(cells, cmap[col]), c[col], region)
+        # The PSTN usage export lists no outcome: a call with talk time was answered.
+        status = "answered" if duration > 0 else "missed"
+        return CallRow(0, start, direction, raw, number, status, duration, upn or None)
+
+    return parse
+
+
+def _epoch(v: Any, column: str) -> int:
+    s = cell_str(v)
+    if s.isdigit() and s.isascii():
+        return int(s)
+    raise RowError(column, v, "not epoch seconds")
+
+
+def _cucm(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -> RowParser:
+    region = phone.default_region
+    c = profile.columns
+
+    def parse(cells: list[Any]) -> CallRow | None:
+        calling = cell_str(_get(cells, cmap["caller"]))
+        called = cell_str(_get(cells, cmap["callee"]))
+        final = cell_str(_get(cells, cmap["final"])) if "final" in cmap else ""
+        if own.is_own_number(calling, region):
+            direction, raw_v, col = "out", called, c["callee"]
+        elif own.is_own_number(called, region) or (final and own.is_own_number(final, region)):
+            direction, raw_v, col = "in", calling, c["caller"]
+        else:
+            return None
+        origin = _epoch(_get(cells, cmap["start"]), c["start"])
+        if origin == 0:
+            raise RowError(c["start"], _get(cells, cmap["start"]), "no origination time")
+        connect = _epoch(_get(cells, cmap["connect"]), c["connect"])
+        duration = parse_duration(_get(cells, cmap["duration"]), c["duration"])
+        if direction == "in" and final and _digits(final) in own.voicemail:
+            status = "voicemail"
+        else:
+            status = "answered" if connect else "missed"
+        raw, number = parse_number(raw_v, col, region)
+        start = dt.datetime.fromtimestamp(origin, UTC)
+        return CallRow(0, start, direction, raw, number, status, duration,
+                       calling if direction == "out" else (called or final))
+
+    return parse
+
+
+def _custom(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -> RowParser:
+    p = profile.custom
+    assert p is not None
+    region = phone.default_region
+    c = profile.columns
+    dir_map = {k.strip().casefold(): v for k, v in p.values.get("direction", {}).items()}
+    stat_map = {k.strip().casefold(): v for k, v in p.values.get("status", {}).items()}
+    local = p.timezone != "UTC"
+    own_any = own.upns | own.extensions
+
+    def strp(v: Any, fmt: str, column: str) -> dt.datetime:
+        if isinstance(v, dt.datetime):
+            return v
+        s = cell_str(v)
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            raise RowError(column, v, f"does not match the format {fmt!r}") from None
+
+    def parse(cells: list[Any]) -> CallRow | None:
+        if "line" in cmap:
+            line = cell_str(_get(cells, cmap["line"]))
+            if line.casefold() not in own_any and not own.is_own_number(line, region):
+                return None
+        else:
+            line = None
+        if "start" in cmap:
+            v = _get(cells, cmap["start"])
+            if p.datetime_format:
+                start = strp(v, p.datetime_format, c["start"])
+            else:
+                s = cell_str(v)
+                try:
+                    start = v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(s)
+                except ValueError:
+                    raise RowError(c["start"], v, "not an ISO date-time") from None
+        else:
+            dv = _get(cells, cmap["date"])
+            d = dv.date() if isinstance(dv, dt.datetime) else (
+                dv if isinstance(dv, dt.date) else strp(dv, p.date_format, c["date"]).date())
+            tv = _get(cells, cmap["time"])
+            t = tv if isinstance(tv, dt.time) else strp(tv, p.time_format, c["time"]).time()
+            start = dt.datetime.combine(d, t)
+        if start.tzinfo is not None:
+            start = start.astimezone(UTC)
+        elif not local:
+            start = start.replace(tzinfo=UTC)
+        # else: naive wall-clock time, made UTC by `localise` once the file is read.
+        dv = _get(cells, cmap["direction"])
+        ds = cell_str(dv).casefold()
+        direction = dir_map.get(ds) or (ds if ds in ("in", "out") else None)
+        if direction is None:
+            raise RowError(c["direction"], dv, "not a direction mapped in values.direction")
+        duration = parse_duration(_get(cells, cmap["duration"]), c["duration"])
+        if "status" in cmap:
+            sv = _get(cells, cmap["status"])
+            ss = cell_str(sv).casefold()
+            status = stat_map.get(ss) or (ss if ss in ("answered", "missed", "voicemail")
+                                          else None)
+            if status is None:
+                raise RowError(c["status"], sv, "not a status mapped in values.status")
+        else:
+            status = "answered" if duration > 0 else "missed"
+        key = "number" if "number" in cmap else "caller" if direction == "in" else "callee"
+        raw, number = parse_number(_get(cells, cmap[key]), c[key], region)
+        return CallRow(0, start, direction, raw, number, status, duration, line)
+
+    return parse
+
+
+def row_parser(profile: Profile, cmap: dict[str, int], phone: Phone, *, name: str
+               ) -> RowParser:
+    own = OwnLine.from_config(phone)
+    needs_line = profile.kind in ("teams", "cucm") or "line" in cmap
+    if needs_line and not own.configured:
+        what = "phone.own_extensions or own_numbers" if profile.kind == "cucm" else (
+            "phone.own_upns (or own_numbers / own_extensions)")
+        raise OwnLineMissing(
+            f"{name}: a {profile.name} export can hold colleagues' calls, and your own line "
+            f"is not configured; set {what} in the config"
+        )
+    factory = {"dk-generic": _dk_generic, "teams": _teams, "cucm": _cucm,
+               "custom": _custom}[profile.kind]
+    return factory(profile, cmap, phone, own)
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def _is_blank(cells: list[Any]) -> bool:
+    return all(cell_str(v) == "" for v in cells)
+
+
+def _looks_like_summary(cells: list[Any], first_col: int) -> bool:
+    if any(_SUMMARY_WORDS.match(cell_str(v)) for v in cells):
+        return True
+    # "; ; ; ;1234;" — a totals row: no date/start, but numbers further along.
+    return first_col < len(cells) and cell_str(cells[first_col]) == ""
+
+
+def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Phone
+                ) -> ParseResult:
+    parse = row_parser(profile, cmap, phone, name=table.name)
+    rows: list[CallRow] = []
+    problems: list[RowProblem] = []
+    other = blank = 0
+    # (index into `problems`, cells) of bad rows after the last good one: trailing totals.
+    trailing: list[tuple[int, list[Any]]] = []
+    data = table.rows
+    if profile.kind == "cucm" and data:
+        _line, first = data[0]
+        if first and all(_CUCM_TYPE.match(cell_str(v)) for v in first if cell_str(v)):
+            data = data[1:]
+    first_col = cmap.get("start", cmap.get("date", 0))
+    append = rows.append
+    for line_no, cells in data:
+        try:
+            row = parse(cells)
+        except RowError as e:
+            if _is_blank(cells):
+                blank += 1
+                continue
+            trailing.append((len(problems), cells))
+            problems.append(RowProblem(line_no, e.column, e.value, e.reason))
+            continue
+        except IndexError:
+            if _is_blank(cells):
+                blank += 1
+                continue
+            trailing.append((len(problems), cells))
+            problems.append(RowProblem(line_no, "-", "", "the row has too few fields"))
+            continue
+        if trailing:
+            trailing.clear()
+        if row is None:
+            other += 1
+            continue
+        row.line_no = line_no
+        append(row)
+    summary = 0
+    if trailing and all(_looks_like_summary(cells, first_col) for _, cells in trailing):
+        summary = len(trailing)
+        del problems[trailing[0][0]:]
+    if profile.timezone != "UTC":
+        localise(rows, ZoneInfo(profile.timezone))
+    return ParseResult(rows, problems, other, summary, blank)
+
+
+# --------------------------------------------------------------------------- local time
+
+
+def localise(rows: list[CallRow], zone: ZoneInfo) -> None:
+    """Turn naive wall-clock starts into aware UTC, in place.
+
+    On most days the offset is the same all day and is computed once per date. On a
+    transition day:
+
+    - the spring gap (02:00–03:00 does not exist): a time in it is read with the offset
+      before the change (02:30 -> 01:30 UTC, i.e. 03:30 summer time), as zoneinfo does;
+    - the autumn repeat (02:00–03:00 happens twice): exports write wall-clock time with
+      no offset, so the file's order decides. In a chronological file (ascending or
+      descending) the repeated hour is walked in file order: the first pass is summer
+      time (fold=0); once the wall clock goes back inside that hour, later rows are the
+      second pass, winter time (fold=1). A lone or unordered time in the hour is taken
+      as summer time (fold=0), the first occurrence, matching `store.timeutil.from_local`.
+    """
+    naive = [r.start for r in rows if r.start.tzinfo is None]
+    if not naive:
+        return
+    # The file's order, for the repeated hour: newest-first exports are common.
+    ascending = naive[0] <= naive[-1]
+    offsets: dict[dt.date, dt.timedelta | None] = {}
+    tz_rows: dict[dt.date, list[CallRow]] = {}
+    for r in rows:
+        start = r.start
+        if start.tzinfo is not None:
+            continue
+        d = start.date()
+        try:
+            off = offsets[d]
+        except KeyError:
+            a = dt.datetime.combine(d, dt.time(0), tzinfo=zone).utcoffset()
+            b = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=zone).utcoffset()
+            off = a if a == b else None
+            offsets[d] = off
+        if off is not None:
+            r.start = (start - off).replace(tzinfo=UTC)
+        else:
+            tz_rows.setdefault(d, []).append(r)
+    if not tz_rows:
+        return
+    for day_rows in tz_rows.values():
+        ordered = day_rows if ascending else list(reversed(day_rows))
+        in_second_pass = False
+        latest_in_hour: dt.datetime | None = None
+        for r in ordered:
+            wall = r.start
+            first = wall.replace(tzinfo=zone, fold=0)
+            second = wall.replace(tzinfo=zone, fold=1)
+            # Ambiguous: two offsets, and both round-trip (a time in the spring gap
+            # does not).
+            ambiguous = first.utcoffset() != second.utcoffset() and (
+                first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+            )
+            if ambiguous:
+                if latest_in_hour is not None and wall < latest_in_hour:
+                    in_second_pass = True
+                latest_in_hour = wall if latest_in_hour is None else max(latest_in_hour, wall)
+                chosen = second if in_second_pass else first
+            else:
+                chosen = first
+            r.start = chosen.astimezone(UTC)
+
