@@ -13,6 +13,7 @@ import typer
 from borgerdesk.context import AppContext
 from store.db import session_scope
 from store.errors import UserError
+from store.privacy.anonymise import flush_to_disk
 from store.privacy.audit_query import format_table, list_audit, parse_since, plain
 from store.privacy.backup import backup_sqlite, restore_sqlite
 from store.privacy.erase import erase_party, plan_erase
@@ -56,6 +57,8 @@ def purge_cmd(
     actx: AppContext = ctx.obj
     with session_scope(actx.engine) as session:
         report = purge(session=session, config=actx.config, now=_now(), dry_run=dry_run)
+    if not dry_run and report.removed.any():
+        flush_to_disk(actx.engine)
     if not report.configured:
         typer.echo("retention is not configured ([retention] in the config); nothing purged")
         return
@@ -136,6 +139,7 @@ def erase_party_cmd(
             typer.echo("erasure cancelled; nothing was changed", err=True)
             raise typer.Exit(1)
         done = erase_party(session=session, plan=plan, now=_now())
+    flush_to_disk(actx.engine)
     typer.echo(
         f"erased party {pid}: {done.contacts} contact(s), {done.messages} message(s), "
         f"{done.calls} call record(s); {done.parties_anonymised} part(ies) anonymised"
@@ -216,4 +220,3 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(audit_cmd)
     app.command("backup")(backup_cmd)
     app.command("restore")(restore_cmd)
-

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import String, cast, delete, func, literal, not_, or_, select, update
+from sqlalchemy import Engine, String, cast, delete, func, literal, not_, or_, select, text, update
 from sqlmodel import Session
 
 from store.models import (
@@ -137,6 +137,37 @@ def measure(
 
 
 # --------------------------------------------------------------------------- scrubbing
+
+
+def secure_delete(session: Session) -> None:
+    """SQLite keeps deleted and overwritten content in free pages until reused; with
+    secure_delete it zeroes them, so purged text does not linger in the file. (Per
+    connection; harmless to leave on.) PostgreSQL reclaims dead rows by VACUUM."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete=ON"))
+
+
+def flush_to_disk(engine: Engine) -> None:
+    """After a purge or erasure has committed: copy the WAL into the database file and
+    truncate it, so the old page versions leave the -wal file too (SQLite). On
+    PostgreSQL, VACUUM the tables the purge rewrote, so dead row versions are reclaimed."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in (
+            "contact",
+            "email_message",
+            "call_record",
+            "case_",
+            "case_note",
+            "party",
+            "party_email",
+            "party_phone",
+            "audit_log",
+        ):
+            conn.exec_driver_sql(f"VACUUM {table}")
 
 
 def scrub_cases(session: Session, case_ids: Sequence[int], now: dt.datetime) -> None:
@@ -309,13 +340,18 @@ def audit_delete_permit(session: Session, reason: str) -> Iterator[None]:
 
 
 def audit_rows_about(
-    session: Session, *, case_refs: Sequence[str], contact_ids: Sequence[int]
+    session: Session,
+    *,
+    case_ids: Sequence[int],
+    case_refs: Sequence[str],
+    contact_ids: Sequence[int],
 ) -> list[int]:
     """Ids of audit entries with free text about these cases and contacts (and the reply
-    targets of the contacts): they go with the personal data they describe."""
+    targets of the contacts): they go with the personal data they describe. Case entries
+    name the case by ref or by id (both are in use)."""
     ids: list[int] = []
     unsafe = AuditLog.action.not_in(SAFE_AUDIT_ACTIONS)  # type: ignore[attr-defined]
-    for ch in chunks(case_refs):
+    for ch in chunks([*case_refs, *(str(i) for i in case_ids)]):
         ids += session.scalars(
             select(AuditLog.id).where(AuditLog.entity == "case", AuditLog.entity_id.in_(ch), unsafe)  # type: ignore[union-attr,arg-type]
         ).all()

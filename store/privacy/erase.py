@@ -119,8 +119,11 @@ def erase_party(*, session: Session, plan: ErasePlan, now: dt.datetime) -> an.Re
         force=[plan.party_id],
     )
     removed.parties_anonymised, removed.parties_deleted = len(anonymise), len(remove)
-    audit_ids = an.audit_rows_about(session, case_refs=plan.case_refs, contact_ids=plan.contact_ids)
+    audit_ids = an.audit_rows_about(
+        session, case_ids=plan.case_ids, case_refs=plan.case_refs, contact_ids=plan.contact_ids
+    )
     removed.audit_entries = len(audit_ids)
+    an.secure_delete(session)
     an.scrub_cases(session, plan.case_ids, now)
     an.scrub_contacts(session, plan.contact_ids, now)
     an.scrub_messages(session, plan.orphan_message_ids, now)

@@ -63,6 +63,7 @@ def purge(*, session: Session, config: Config, now: dt.datetime, dry_run: bool) 
     if dry_run or not removed.any():
         return report
 
+    an.secure_delete(session)
     an.scrub_cases(session, case_ids, now)
     an.scrub_contacts(session, p.all_contact_ids, now)
     an.scrub_messages(session, p.orphan_message_ids, now)
@@ -92,7 +93,10 @@ def purge(*, session: Session, config: Config, now: dt.datetime, dry_run: bool) 
 def _audit_ids(session: Session, p: PurgePlan) -> list[int]:
     ids = set(
         an.audit_rows_about(
-            session, case_refs=[c.ref for c in p.cases], contact_ids=p.all_contact_ids
+            session,
+            case_ids=[c.id for c in p.cases],
+            case_refs=[c.ref for c in p.cases],
+            contact_ids=p.all_contact_ids,
         )
     )
     if p.audit_before is not None:
