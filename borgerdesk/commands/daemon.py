@@ -70,7 +70,26 @@ def install_service(
     typer.echo(f"follow its log: journalctl --user -u {unit} -f")
 
 
+def set_smtp_password(ctx: typer.Context) -> None:
+    """Store the SMTP password for daemon.smtp.username in the OS keyring (prompted, not
+    echoed). Alternatives: daemon.smtp.password_env, or a 0600 daemon.smtp.password_file.
+
+    Example: borgerdesk set-smtp-password
+    """
+    from ingest.daemon.channels import smtp_key
+    from store.errors import UserError
+    from store.secrets import keyring_set
+
+    actx: AppContext = ctx.obj
+    smtp = actx.config.daemon.smtp
+    if smtp is None or not smtp.username:
+        raise UserError("set-smtp-password: the config has no [daemon.smtp] username; add it first")
+    password = typer.prompt(f"SMTP password for {smtp.username}", hide_input=True)
+    keyring_set(smtp_key(smtp.username), password)
+    typer.echo("stored in the OS keyring")
+
+
 def register(app: typer.Typer) -> None:
     app.command("daemon")(daemon)
     app.command("install-service")(install_service)
-
+    app.command("set-smtp-password")(set_smtp_password)

@@ -24,8 +24,6 @@ from store.timeutil import CPH
 
 log = logging.getLogger("borgerdesk.daemon.channels")
 
-SMTP_SECRET_SERVICE = "borgerdesk-smtp"
-
 _TEXT = {
     "da": {
         "due_soon": "Svarfrist nærmer sig",
@@ -77,17 +75,32 @@ def _show(iso: object) -> str:
 # --------------------------------------------------------------------------- SMTP
 
 
+def smtp_key(username: str) -> str:
+    return f"smtp:{username}"
+
+
 def smtp_password(smtp: Smtp) -> str | None:
+    """The SMTP password from the same sources as IMAP: keyring (key "smtp:<username>",
+    set with `borgerdesk set-smtp-password`), then password_env, then password_file."""
     if not smtp.username:
         return None
-    from store.secrets import get_secret
+    from store.secrets import SecretError, get_secret
 
-    return get_secret(
-        service=SMTP_SECRET_SERVICE,
-        name=smtp.username,
-        env=smtp.password_env,
-        file=smtp.password_file,
-    )
+    try:
+        return get_secret(
+            smtp_key(smtp.username),
+            env=smtp.password_env,
+            file=smtp.password_file,
+            what="SMTP password",
+        )
+    except SecretError as e:
+        if smtp.password_file is not None:
+            raise  # the file's own problem (mode, missing) says it best
+        raise SecretError(
+            f"no SMTP password for {smtp.username!r}: set one with "
+            "'borgerdesk set-smtp-password', daemon.smtp.password_env or a 0600 "
+            "daemon.smtp.password_file"
+        ) from e
 
 
 def send_mail(smtp: Smtp, *, subject: str, body: str) -> None:

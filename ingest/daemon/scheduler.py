@@ -262,14 +262,14 @@ class Daemon:
         so a restart or a clock jump never sends it twice). Returns whether it was sent."""
         from store.audit import record
         from store.models import AuditLog
-        from store.replies.calendar import WorkCalendar
+        from store.replies.calendar import calendar_for
 
         smtp = self.cfg.smtp
         if smtp is None or smtp.digest_at is None:
             return False
         now = self.clock()
         today = now.astimezone(CPH).date()
-        if WorkCalendar.from_config(self.config.replies).is_closed(today):
+        if calendar_for(self.config.replies).is_closed(today):
             return False
         with write_scope(self.engine) as session:
             sent = session.scalar(
