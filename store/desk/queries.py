@@ -15,12 +15,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from store.desk.rows import (
-    DUE_SOON,
-    MET,
-    MET_LATE,
-    OVERDUE,
-    PENDING,
-    WAIVED,
     AlertItem,
     CallFacts,
     CaseDetail,
@@ -66,16 +60,11 @@ def reply_status(
     *, state: str, due_at: dt.datetime, due_soon_at: dt.datetime, met_at: dt.datetime | None,
     now: dt.datetime,
 ) -> str:
-    """The derived status of a reply target at `now` (see store.models.ReplyTarget)."""
-    if state == "waived":
-        return WAIVED
-    if state == "met":
-        return MET if met_at is None or met_at <= due_at else MET_LATE
-    if now >= due_at:
-        return OVERDUE
-    if now >= due_soon_at:
-        return DUE_SOON
-    return PENDING
+    """The derived status of a reply target at `now`: the reply rules' own definition."""
+    from store.replies.followups import status_of
+
+    return str(status_of(state=state, due_at=due_at, due_soon_at=due_soon_at, met_at=met_at,
+                         now=now))
 
 
 def first_line(text: str | None, limit: int = 200) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session
 
@@ -27,10 +26,23 @@ class StatsTable:
 
 
 @dataclass(frozen=True)
-class Compliance:
-    """Day-to-day reply targets received in the period."""
+class ComplianceLine:
+    rule: str
+    targets: int
+    met_in_time: int
+    met_late: int
+    waived: int
+    still_open: int
+    overdue_now: int
+    median_hours: float | None
+    in_time_share: float | None
 
-    lines: tuple[tuple[str, str], ...]  # (label key, value) pairs, shown as a small table
+
+@dataclass(frozen=True)
+class Compliance:
+    """Reply targets received in the period, per rule (store.replies.compliance)."""
+
+    lines: tuple[ComplianceLine, ...]
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ class StatsView:
     start: dt.date
     end: dt.date
     tables: tuple[StatsTable, ...]
-    compliance: Compliance | None
+    compliance: Compliance
 
 
 def _preset(config: Config, name: str | None) -> ReportPreset:
@@ -79,23 +91,19 @@ def run_stats(*, session: Session, config: Config, preset: str | None, start: dt
 
 
 def _compliance(*, session: Session, config: Config, start: dt.date, end: dt.date,
-                now: dt.datetime) -> Compliance | None:
-    try:
-        from store.replies import compliance as comp
-    except ImportError:
-        return None
-    fn: Any = getattr(comp, "compliance", None) or getattr(comp, "compute", None)
-    if fn is None:
-        return None
-    result = fn(session=session, config=config, start=start, end=end, now=now)
-    lines: list[tuple[str, str]] = []
-    data = result.__dict__ if hasattr(result, "__dict__") else dict(result)
-    for key, value in data.items():
-        if isinstance(value, float):
-            lines.append((key, f"{value:.1%}" if value <= 1 else f"{value:.1f}"))
-        elif isinstance(value, int | str):
-            lines.append((key, str(value)))
-    return Compliance(lines=tuple(lines))
+                now: dt.datetime) -> Compliance:
+    from store.replies.compliance import compliance
+
+    # Whistleblower deadlines are shown in their own register, not on the general screen.
+    hidden = {r.name for r in config.replies.rules if r.applies_to.startswith("whistleblower")}
+    rows = compliance(session=session, config=config, start=start, end=end, now=now)
+    return Compliance(lines=tuple(
+        ComplianceLine(rule=r.rule, targets=r.targets, met_in_time=r.met_in_time,
+                       met_late=r.met_late, waived=r.waived, still_open=r.still_open,
+                       overdue_now=r.overdue_now, median_hours=r.median_hours,
+                       in_time_share=r.in_time_share)
+        for r in rows if r.rule not in hidden
+    ))
 
 
 def export_stats(*, session: Session, config: Config, preset: str | None, start: dt.date,

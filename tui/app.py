@@ -1,0 +1,167 @@
+"""The borgerdesk Textual app: five modes (Indbakke, Sager, Svarfrister, Statistik,
+Whistleblower), a live data probe, alert notifications, `/` search, `?` help and a command
+palette. The app never touches the database on its own thread: `store.desk.Desk` is
+called from thread workers, which post typed messages back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from store.desk import Desk
+from store.desk.rows import DataVersion, SearchHit, Status
+from tui.commands import DeskCommands
+from tui.i18n import set_language, t
+from tui.keymap import KEY_DISPLAY, bindings, localise
+from tui.messages import Probed
+from tui.safe import clean
+from tui.screens.base import DeskScreen
+from tui.screens.case_detail import CaseDetailScreen
+from tui.screens.cases import CasesScreen
+from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
+from tui.screens.followups import FollowupsScreen
+from tui.screens.stats import StatsScreen
+from tui.screens.triage import TriageScreen
+from tui.screens.whistleblower import WhistleblowerScreen
+
+MODE_TITLES = {
+    "triage": "screen.triage", "cases": "screen.cases", "followups": "screen.followups",
+    "stats": "screen.stats", "whistleblower": "screen.whistleblower",
+}
+
+
+class DeskApp(App[None]):
+    CSS_PATH = [Path(__file__).parent / "app.tcss"]
+    TITLE = "borgerdesk"
+    BINDINGS = bindings("app")
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    MODES = {
+        "triage": TriageScreen,
+        "cases": CasesScreen,
+        "followups": FollowupsScreen,
+        "stats": StatsScreen,
+        "whistleblower": WhistleblowerScreen,
+    }
+    DEFAULT_MODE = "triage"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, desk: Desk, *, demo: bool = False, poll_seconds: float = 1.0,
+                 **kw: Any) -> None:
+        set_language(desk.config.language)
+        super().__init__(**kw)
+        localise(self)
+        self.desk = desk
+        self.demo = demo
+        self.poll_seconds = poll_seconds
+        self.status: Status | None = None
+        self._version: DataVersion | None = None
+        self._last_alert: int | None = None
+        if desk.config.ui.keymap:
+            self.set_keymap(desk.config.ui.keymap)
+        if demo:
+            self.sub_title = "DEMO"
+
+    def on_mount(self) -> None:
+        self.probe()
+        if self.poll_seconds > 0:
+            self.set_interval(self.poll_seconds, self.probe)
+
+    # ------------------------------------------------------------------ live probe
+
+    @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
+    def probe(self) -> None:
+        """Poll the cheap data version; the screens reload only when it changes."""
+        first = self._last_alert is None
+        after = self.desk.max_alert_id() if first else self._last_alert
+        alerts = () if first else self.desk.alerts_after(after or 0)
+        if first:
+            self._last_alert = after
+        self.post_message(Probed(self.desk.version(), self.desk.status(), alerts))
+
+    def on_probed(self, msg: Probed) -> None:
+        self.status = msg.status
+        screen = self.screen
+        if isinstance(screen, DeskScreen):
+            screen.refresh_status()
+        for a in msg.alerts:
+            self._last_alert = max(self._last_alert or 0, a.alert_id)
+            kind = t(f"alert.{a.kind}") if f"alert.{a.kind}" in _texts() else a.kind
+            self.notify(clean(t("n.alert", kind=kind, summary=a.summary), limit=200),
+                        severity="warning", timeout=10, markup=False)
+        changed = self._version is not None and msg.version != self._version
+        self._version = msg.version
+        if changed and isinstance(screen, DeskScreen):
+            screen.reload()
+
+    def changed_here(self) -> None:
+        """This window changed something: probe now instead of waiting for the timer."""
+        self.probe()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_go(self, mode: str) -> None:
+        if mode == "whistleblower" and not self.desk.config.ui.whistleblower_register:
+            self.notify(t("n.wb_off"), severity="warning")
+            return
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def open_case(self, case_id: int, *, whistleblower: bool = False) -> None:
+        self.push_screen(CaseDetailScreen(case_id, whistleblower=whistleblower))
+
+    def action_search(self) -> None:
+        def chosen(hit: SearchHit | None) -> None:
+            if hit is None:
+                return
+            if hit.case_id is not None:
+                self.open_case(hit.case_id)
+            elif hit.kind == "party":
+                self.switch_mode("cases")
+                screen = self.screen
+                if isinstance(screen, CasesScreen):
+                    screen.set_party_filter(hit.label)
+            elif hit.kind == "contact":
+                self._preview(hit.id)
+
+        self.push_screen(SearchDialog(self.desk), chosen)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def _preview(self, contact_id: int) -> None:
+        p = self.desk.preview(contact_id)
+        if p is not None:
+            self.call_from_thread(self.push_screen, PreviewScreen(p))
+
+    def action_help(self) -> None:
+        rows = []
+        seen = set()
+        for key, active in self.screen.active_bindings.items():
+            b = active.binding
+            if b.system or not b.description or (b.action, b.description) in seen:
+                continue
+            seen.add((b.action, b.description))
+            display = b.key_display or KEY_DISPLAY.get(key) or self.get_key_display(b)
+            rows.append((display, b.description, b.tooltip))
+        title = t(getattr(self.screen, "TITLE_KEY", "screen.triage"))
+        self.push_screen(HelpScreen(t("dlg.help.title", screen=title), rows))
+
+
+def _texts() -> set[str]:
+    from tui.i18n import TEXT
+
+    return set(TEXT)
+
+
+def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = 1.0,
+             clock: Callable[[], dt.datetime] | None = None) -> DeskApp:
+    if clock is not None:
+        desk.clock = clock
+    return DeskApp(desk, demo=demo, poll_seconds=poll_seconds)
+
+
+__all__ = ["Binding", "DeskApp", "make_app"]

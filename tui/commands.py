@@ -1,0 +1,48 @@
+"""Command palette (ctrl+p): every binding active on the current screen, plus going to
+each screen, so everything the keys do can also be found by name."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.i18n import t
+
+
+class DeskCommands(Provider):
+    def _entries(self) -> list[tuple[str, str, Any]]:
+        app: Any = self.app
+        screen = self.screen
+        out: list[tuple[str, str, Any]] = []
+        modes = ["triage", "cases", "followups", "stats"]
+        if app.desk.config.ui.whistleblower_register:
+            modes.append("whistleblower")
+        for mode in modes:
+            name = t("palette.go", screen=t(f"screen.{mode}"))
+            out.append((name, t("b.go_triage.tip") if mode == "triage" else "",
+                        partial(app.action_go, mode)))
+        seen = {name for name, _h, _c in out}
+        target = screen if screen.is_modal is False else app.screen_stack[-1]
+        for _key, active in target.active_bindings.items():
+            b = active.binding
+            if b.system or not b.description or b.description in seen or b.action == "go":
+                continue
+            if b.action.startswith("go("):
+                continue
+            seen.add(b.description)
+            out.append((b.description, b.tooltip,
+                        partial(app.run_action, b.action, active.node)))
+        return out
+
+    async def discover(self) -> Hits:
+        for name, help_text, cb in self._entries():
+            yield DiscoveryHit(name, cb, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, cb in self._entries():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), cb, help=help_text)

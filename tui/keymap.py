@@ -1,0 +1,110 @@
+"""Key bindings as data. Every binding has an id (remappable from the config's
+`[ui] keymap`, e.g. `"triage.link" = "ctrl+l"`) and a tooltip; labels and tooltips are
+i18n keys, translated when a screen is built (`localise`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from textual.binding import Binding, BindingsMap
+
+from tui.i18n import t
+
+# scope -> [(id, key, action, i18n label key, show in footer)]
+SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
+    "app": [
+        ("app.triage", "1", "go('triage')", "b.go_triage", True),
+        ("app.cases", "2", "go('cases')", "b.go_cases", True),
+        ("app.followups", "3", "go('followups')", "b.go_followups", True),
+        ("app.stats", "4", "go('stats')", "b.go_stats", True),
+        ("app.whistleblower", "5", "go('whistleblower')", "b.go_wb", False),
+        ("app.search", "slash", "search", "b.search", True),
+        ("app.help", "question_mark", "help", "b.help", True),
+        ("app.quit", "ctrl+q", "quit", "b.quit", False),
+    ],
+    "list": [
+        ("list.down", "j", "cursor_down", "b.down", False),
+        ("list.up", "k", "cursor_up", "b.up", False),
+        ("list.next_page", "ctrl+f", "page('next')", "b.next_page", False),
+        ("list.prev_page", "ctrl+b", "page('prev')", "b.prev_page", False),
+    ],
+    "triage": [
+        ("triage.link", "l", "link", "b.link", True),
+        ("triage.new_case", "n", "new_case", "b.new_case", True),
+        ("triage.dismiss", "x", "dismiss", "b.dismiss", True),
+        ("triage.ack", "a", "ack", "b.ack", True),
+        ("triage.preview", "enter", "preview", "b.preview", True),
+        ("triage.select", "space", "select", "b.select", True),
+    ],
+    "cases": [
+        ("cases.open", "enter", "open_case", "b.open", True),
+        ("cases.filter", "f", "filter", "b.filter", True),
+        ("cases.status", "o", "cycle_status", "b.status", True),
+    ],
+    "case": [
+        ("case.back", "escape", "back", "b.back", True),
+        ("case.classify", "c", "classify", "b.classify", True),
+        ("case.manual", "m", "manual", "b.manual", True),
+        ("case.note", "n", "note", "b.note", True),
+        ("case.close", "s", "toggle_closed", "b.close", True),
+        ("case.complain", "w", "toggle_complain", "b.complain", True),
+        ("case.exclude", "e", "toggle_excluded", "b.exclude", True),
+    ],
+    "followups": [
+        ("followups.explain", "e", "explain", "b.explain", True),
+        ("followups.ack", "a", "ack", "b.ack", True),
+        ("followups.waive", "w", "waive", "b.waive", True),
+        ("followups.open", "enter", "open_case", "b.open", True),
+    ],
+    "stats": [
+        ("stats.prev_year", "left_square_bracket", "year(-1)", "b.prev_year", True),
+        ("stats.next_year", "right_square_bracket", "year(1)", "b.next_year", True),
+        ("stats.period", "p", "period", "b.period", True),
+        ("stats.export", "x", "export", "b.export", True),
+    ],
+    "whistleblower": [
+        ("whistleblower.open", "enter", "open_case", "b.open", True),
+    ],
+    "dialog": [
+        ("dialog.cancel", "escape", "cancel", "b.cancel", True),
+        ("dialog.save", "ctrl+s", "save", "b.save", True),
+    ],
+    "manual": [
+        ("manual.direction", "ctrl+o", "toggle_direction", "b.direction", True),
+    ],
+}
+
+KEY_DISPLAY = {"slash": "/", "question_mark": "?", "left_square_bracket": "[",
+               "right_square_bracket": "]", "space": "␣"}
+
+
+def bindings(scope: str) -> list[Binding]:
+    """Class-level BINDINGS for a scope. Descriptions hold i18n keys until `localise`."""
+    return [
+        Binding(key, action, label, show=show, tooltip=f"{label}.tip", id=bid,
+                key_display=KEY_DISPLAY.get(key))
+        for bid, key, action, label, show in SPECS[scope]
+    ]
+
+
+def all_ids() -> set[str]:
+    return {spec[0] for specs in SPECS.values() for spec in specs}
+
+
+def localise(node: Any) -> None:
+    """Translate a node's bindings (labels and tooltips) into the current language."""
+    node._bindings = BindingsMap(
+        replace(b, description=t(b.description), tooltip=t(b.tooltip))
+        if b.description.startswith("b.") else b
+        for _key, b in node._bindings
+    )
+
+
+def check_keymap(keymap: dict[str, str]) -> str | None:
+    """A one-line problem with a configured keymap, or None."""
+    unknown = sorted(set(keymap) - all_ids())
+    if unknown:
+        return (f"[ui] keymap: unknown binding id(s) {unknown}; "
+                f"known ids: {', '.join(sorted(all_ids()))}")
+    return None

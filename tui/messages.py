@@ -1,0 +1,42 @@
+"""Typed messages posted by thread workers back to the UI ("attributes down, messages
+up"). Each carries plain rows from `store.desk`, never an ORM object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from store.desk.rows import AlertItem, DataVersion, Status
+
+
+@dataclass
+class Loaded(Message):
+    """A query finished. `seq` lets a screen ignore results of a superseded load."""
+
+    what: str
+    seq: int
+    data: Any
+
+
+@dataclass
+class Done(Message):
+    """A command finished; `text` is the notification to show."""
+
+    text: str
+    reload: bool = True
+
+
+@dataclass
+class Failed(Message):
+    text: str
+
+
+@dataclass
+class Probed(Message):
+    """The live-refresh probe: data fingerprint, header status, new alerts."""
+
+    version: DataVersion
+    status: Status
+    alerts: tuple[AlertItem, ...]

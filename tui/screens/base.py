@@ -1,0 +1,129 @@
+"""What every desk screen shares: the status bar and footer, thread workers that post
+typed messages, and a `reload()` the app calls when the data version changes."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from store.errors import UserError
+from tui.i18n import t
+from tui.keymap import localise
+from tui.messages import Done, Failed, Loaded
+from tui.safe import clean
+from tui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from store.desk import Desk
+    from tui.app import DeskApp
+
+_seq = itertools.count(1)
+
+
+class DeskScreen(Screen[None]):
+    TITLE_KEY = "screen.triage"
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        localise(self)
+        self._want: dict[str, int] = {}
+
+    @property
+    def desk_app(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def desk(self) -> Desk:
+        return self.desk_app.desk
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+        self.reload()
+
+    def refresh_status(self) -> None:
+        self.query_one(StatusBar).set_status(
+            t(self.TITLE_KEY), self.desk_app.status, demo=self.desk_app.demo)
+
+    def reload(self) -> None:
+        """Fetch what the screen shows again (the data changed)."""
+
+    # ------------------------------------------------------------------ workers
+
+    def load(self, what: str, fn: Callable[[], Any]) -> None:
+        seq = next(_seq)
+        self._want[what] = seq
+        self._load_worker(what, seq, fn)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_worker(self, what: str, seq: int, fn: Callable[[], Any]) -> None:
+        try:
+            data = fn()
+        except UserError as e:
+            self.post_message(Failed(str(e)))
+            return
+        except Exception as e:  # keep the desk alive; say what went wrong
+            self.post_message(Failed(f"{type(e).__name__}: {e}"))
+            return
+        self.post_message(Loaded(what, seq, data))
+
+    def load_side(self, what: str, fn: Callable[[], Any]) -> None:
+        seq = next(_seq)
+        self._want[what] = seq
+        self._side_worker(what, seq, fn)
+
+    @work(thread=True, exclusive=True, group="side", exit_on_error=False)
+    def _side_worker(self, what: str, seq: int, fn: Callable[[], Any]) -> None:
+        try:
+            data = fn()
+        except Exception as e:
+            self.post_message(Failed(str(e) if isinstance(e, UserError)
+                                     else f"{type(e).__name__}: {e}"))
+            return
+        self.post_message(Loaded(what, seq, data))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def command(self, fn: Callable[[], Any], done: Callable[[Any], str]) -> None:
+        """Run a change in a thread; a notification says what happened."""
+        try:
+            result = fn()
+        except UserError as e:
+            self.post_message(Failed(str(e)))
+            return
+        except Exception as e:
+            self.post_message(Failed(f"{type(e).__name__}: {e}"))
+            return
+        self.post_message(Done(done(result)))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if self._want.get(message.what) != message.seq:
+            return  # a newer load of the same thing is on its way
+        handler = getattr(self, f"show_{message.what}", None)
+        if handler is not None:
+            handler(message.data)
+
+    def on_done(self, message: Done) -> None:
+        self.notify(clean(message.text), timeout=4, markup=False)
+        self.desk_app.changed_here()
+        if message.reload:
+            self.reload()
+
+    def on_failed(self, message: Failed) -> None:
+        self.notify(clean(t("n.error", msg=message.text)), severity="error", timeout=8,
+                    markup=False)

@@ -1,0 +1,230 @@
+"""One case: its classification, a timeline of every contact (mail as text with its
+attachments, calls, meetings), notes and the classification history. Classify (c), add a
+manual contact (m), note (n), close/reopen (s), "came wanting to complain" (w),
+"excluded" (e), back (escape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Label, Static, TabbedContent, TabPane
+
+from store.desk.rows import CaseDetail, TimelineItem
+from store.timeutil import show
+from tui.i18n import t
+from tui.keymap import bindings
+from tui.render import call_text, channel_mark, channel_name, reply_text
+from tui.safe import plain
+from tui.screens.base import DeskScreen
+from tui.screens.dialogs import ClassifyDialog, ManualContactDialog, TextPrompt
+
+
+def summary_text(d: CaseDetail) -> Text:
+    out = Text()
+    out.append(f"{d.ref} ", style="bold")
+    out.append_text(plain(d.title, limit=200, style="bold"))
+    if d.kind != "citizen":
+        out.append(f"  [{t('casekind.' + d.kind)}]", style="italic")
+    out.append("\n")
+    out.append_text(plain(d.party or "–", limit=80))
+    if d.party_addresses:
+        out.append("  ")
+        out.append_text(plain(", ".join(d.party_addresses), limit=120, style="dim"))
+    out.append("\n")
+    for f in ("department", "category", "theme", "action", "outcome"):
+        v = getattr(d, f)
+        out.append(f"{t('f.' + f)}: ", style="dim")
+        out.append_text(plain(v or "–", limit=60))
+        out.append("  ")
+    out.append("\n")
+    out.append(f"{t('f.opened')}: {d.opened_on:%d-%m-%Y}  ", style="dim")
+    if d.closed_on:
+        out.append(f"{t('f.closed')}: {d.closed_on:%d-%m-%Y}  ", style="bold")
+    else:
+        out.append(f"{t('f.open')}  ", style="bold green")
+    out.append(f"{t('f.complain')}: {t('f.yes') if d.wanted_to_complain else t('f.no')}  ")
+    out.append(f"{t('f.excluded')}: ")
+    if d.excluded:
+        out.append(t("f.yes"), style="bold yellow")
+        if d.excluded_reason:
+            out.append(" (")
+            out.append_text(plain(d.excluded_reason, limit=80))
+            out.append(")")
+    else:
+        out.append(t("f.no"))
+    return out
+
+
+def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
+    out = Text()
+    for it in items:
+        out.append_text(channel_mark(it.channel, it.direction))
+        out.append(f" {show(it.occurred_at)}  {channel_name(it.channel)} "
+                   f"({t('dir.' + it.direction)})  ", style="bold")
+        out.append_text(plain(it.who, limit=60))
+        if it.reply is not None:
+            out.append("  ")
+            out.append_text(reply_text(it.reply))
+        out.append("\n")
+        if it.call is not None:
+            out.append("   " + call_text(it.call) + "\n")
+        if it.subject:
+            out.append("   ")
+            out.append_text(plain(it.subject, limit=300, style="bold"))
+            out.append("\n")
+        if it.attachments:
+            out.append(f"   {t('attachments')}: ", style="italic")
+            out.append_text(plain(", ".join(it.attachments), limit=400))
+            out.append("\n")
+        body = it.body if it.body != it.subject else ""
+        if body:
+            for line in plain(body, one_line=False, limit=4000).split("\n"):
+                out.append("   │ ", style="dim")
+                out.append_text(line)
+                out.append("\n")
+        out.append("\n")
+    if total > len(items):
+        out.append(t("timeline.more", n=total - len(items)), style="dim")
+    return out
+
+
+class CaseDetailScreen(DeskScreen):
+    TITLE_KEY = "screen.case"
+    BINDINGS = bindings("case")
+
+    def __init__(self, case_id: int, *, whistleblower: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.case_id = case_id
+        self.whistleblower = whistleblower
+        self.detail: CaseDetail | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(t("loading"), id="summary")
+        with TabbedContent(id="tabs"):
+            with TabPane(t("tab.timeline", n=0), id="tab-timeline"), VerticalScroll():
+                yield Static("", id="timeline")
+            with TabPane(t("tab.notes", n=0), id="tab-notes"), VerticalScroll():
+                yield Static("", id="notes")
+            with TabPane(t("tab.history", n=0), id="tab-history"), VerticalScroll():
+                yield Static("", id="history")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+
+    def reload(self) -> None:
+        cid, wb = self.case_id, self.whistleblower
+        self.load("detail", lambda: self.desk.case(cid, allow_whistleblower=wb))
+
+    def show_detail(self, d: CaseDetail | None) -> None:
+        if d is None:
+            self.query_one("#summary", Static).update(Text("?"))
+            return
+        self.detail = d
+        self.query_one("#summary", Static).update(summary_text(d))
+        self.query_one("#timeline", Static).update(timeline_text(d.timeline, d.timeline_total))
+        notes = Text()
+        for n in d.notes:
+            notes.append(f"{show(n.at)}  ", style="bold")
+            notes.append_text(plain(n.user, limit=40, style="dim"))
+            notes.append("\n")
+            notes.append_text(plain(n.text, one_line=False, limit=10_000))
+            notes.append("\n\n")
+        self.query_one("#notes", Static).update(notes)
+        hist = Text()
+        for h in d.history:
+            hist.append(f"{show(h.at)}  ")
+            hist.append_text(plain(h.user, limit=40, style="dim"))
+            hist.append(f"  {h.field}: ")
+            hist.append_text(plain(h.old or "–", limit=60))
+            hist.append(" → ")
+            hist.append_text(plain(h.new or "–", limit=60))
+            hist.append("\n")
+        self.query_one("#history", Static).update(hist)
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-timeline").label = t("tab.timeline", n=d.timeline_total)  # type: ignore[assignment]
+        tabs.get_tab("tab-notes").label = t("tab.notes", n=len(d.notes))  # type: ignore[assignment]
+        tabs.get_tab("tab-history").label = t("tab.history", n=len(d.history))  # type: ignore[assignment]
+        self.query_one("#summary", Static).add_class("loaded")
+
+    # ------------------------------------------------------------------ actions
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_classify(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+        current = {f: getattr(d, f) for f in ("department", "category", "theme", "action",
+                                              "outcome")}
+
+        def chosen(res: tuple[str, str | None] | None) -> None:
+            if res:
+                field, value = res
+                self.command(lambda: self.desk.classify(d.case_id, field, value),
+                             lambda _r: t("n.saved"))
+
+        self.app.push_screen(ClassifyDialog(self.desk.config, current, d.opened_on), chosen)
+
+    def action_manual(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+
+        def chosen(res: tuple[str, str, str] | None) -> None:
+            if res:
+                kind, text, direction = res
+                self.command(lambda: self.desk.add_manual_contact(d.case_id, kind, text,
+                                                                  direction),
+                             lambda _r: t("n.saved"))
+
+        self.app.push_screen(ManualContactDialog(), chosen)
+
+    def action_note(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.command(lambda: self.desk.add_note(d.case_id, text),
+                             lambda _r: t("n.saved"))
+
+        self.app.push_screen(TextPrompt(t("dlg.note.title")), chosen)
+
+    def action_toggle_closed(self) -> None:
+        d = self.detail
+        if d is not None:
+            closed = d.closed_on is None
+            self.command(lambda: self.desk.set_closed(d.case_id, closed), lambda _r: t("n.saved"))
+
+    def action_toggle_complain(self) -> None:
+        d = self.detail
+        if d is not None:
+            self.command(lambda: self.desk.toggle_complain(d.case_id), lambda _r: t("n.saved"))
+
+    def action_toggle_excluded(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+        if d.excluded:
+            self.command(lambda: self.desk.set_excluded(d.case_id, False),
+                         lambda _r: t("n.saved"))
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.command(lambda: self.desk.set_excluded(d.case_id, True, reason),
+                             lambda _r: t("n.saved"))
+
+        self.app.push_screen(TextPrompt(t("dlg.exclude.title")), chosen)
+
+
+__all__ = ["CaseDetailScreen", "Label"]

@@ -1,0 +1,153 @@
+"""Sager: the case list with filters (open/closed, department, category, party, text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select
+
+from store.desk.rows import CaseFilter, CaseRow, Page
+from tui.i18n import t
+from tui.keymap import bindings
+from tui.safe import plain
+from tui.screens.base import DeskScreen
+from tui.widgets.paged_table import PagedTable
+
+PAGE = 100
+STATUSES = ("open", "closed", "all")
+
+
+class CasesScreen(DeskScreen):
+    TITLE_KEY = "screen.cases"
+    BINDINGS = bindings("cases")
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.filt = CaseFilter()
+        self.rows: list[CaseRow] = []
+        self.page_offset = 0
+        self._keep: int | None = None
+
+    def compose_body(self) -> ComposeResult:
+        tax = self.desk.config.taxonomy
+        with Horizontal(id="filters"):
+            yield Select([(t(f"filter.{s}"), s) for s in STATUSES], value="open",
+                         allow_blank=False, id="f-status")
+            yield Select([(d.name, d.name) for d in tax.departments],
+                         prompt=t("col.department"), id="f-department")
+            yield Select([(c, c) for c in tax.categories], prompt=t("col.category"),
+                         id="f-category")
+            yield Input(placeholder=t("filter.party"), id="f-party")
+            yield Input(placeholder=t("filter.text"), id="f-text")
+        yield Label(t("loading"), id="pageinfo", classes="pageinfo")
+        yield PagedTable(id="list")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(PagedTable)
+        for key, width in (("col.ref", 9), ("col.title", None), ("col.party", 18),
+                           ("col.department", 14), ("col.category", 10),
+                           ("col.opened", 10), ("col.contacts", 5)):
+            table.add_column(t(key), key=key, width=width)
+        table.focus()
+
+    def on_resize(self) -> None:
+        table = self.query_one(PagedTable)
+        col = table.columns.get("col.title")  # type: ignore[call-overload]
+        if col is not None:
+            col.width = max(10, self.size.width - (9 + 18 + 14 + 10 + 10 + 5 + 7 * 2 + 2))
+            col.auto_width = False
+            table.refresh()
+
+    # ------------------------------------------------------------------ filters
+
+    @on(Select.Changed)
+    @on(Input.Submitted)
+    def _filters_changed(self, _event: Any = None) -> None:
+        def val(wid: str) -> str | None:
+            v = self.query_one(f"#{wid}", Select).value
+            return None if v is Select.NULL else str(v)
+
+        self.filt = CaseFilter(
+            status=val("f-status") or "open",
+            department=val("f-department"),
+            category=val("f-category"),
+            party=self.query_one("#f-party", Input).value.strip() or None,
+            text=self.query_one("#f-text", Input).value.strip() or None,
+        )
+        self.page_offset = 0
+        self._keep = None
+        self.reload()
+        if isinstance(_event, Input.Submitted):
+            self.query_one(PagedTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#f-status", Select).focus()
+
+    def action_cycle_status(self) -> None:
+        sel = self.query_one("#f-status", Select)
+        sel.value = STATUSES[(STATUSES.index(self.filt.status) + 1) % len(STATUSES)]
+
+    def set_party_filter(self, name: str) -> None:
+        self.query_one("#f-party", Input).value = name
+        self.query_one("#f-status", Select).value = "all"
+        self._filters_changed()
+
+    # ------------------------------------------------------------------ data
+
+    def reload(self) -> None:
+        row = self.current()
+        if row is not None:
+            self._keep = row.case_id
+        filt, offset = self.filt, self.page_offset
+        self.load("page", lambda: self.desk.cases(filt, offset=offset, limit=PAGE))
+
+    def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
+        self.page_offset = max(0, self.page_offset + msg.direction * PAGE)
+        self._keep = None
+        self._to_end = msg.direction < 0
+        filt, offset = self.filt, self.page_offset
+        self.load("page", lambda: self.desk.cases(filt, offset=offset, limit=PAGE))
+
+    def show_page(self, page: Page[CaseRow]) -> None:
+        table = self.query_one(PagedTable)
+        table.page_offset, table.total = page.offset, page.total
+        self.rows = list(page.rows)
+        table.clear()
+        for r in self.rows:
+            title = plain(r.title, limit=200)
+            if r.closed_on:
+                title.stylize("dim")
+            table.add_row(
+                Text(r.ref), title, plain(r.party, limit=60), plain(r.department, limit=40),
+                plain(r.category, limit=30), Text(r.opened_on.strftime("%d-%m-%Y")),
+                Text(str(r.contacts), justify="right"), key=str(r.case_id))
+        target = 0
+        if self._keep is not None:
+            target = next((i for i, r in enumerate(self.rows) if r.case_id == self._keep), 0)
+        elif getattr(self, "_to_end", False):
+            target, self._to_end = max(0, len(self.rows) - 1), False
+        if self.rows:
+            table.move_cursor(row=target, animate=False)
+        info = self.query_one("#pageinfo", Label)
+        info.update(t("page", first=page.offset + 1, last=page.offset + len(self.rows),
+                      total=page.total) if page.total else t("empty"))
+
+    def current(self) -> CaseRow | None:
+        table = self.query_one(PagedTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_open_case(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.desk_app.open_case(row.case_id)
+
+    @on(PagedTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open_case()

@@ -1,0 +1,136 @@
+"""Svarfrister: every open reply target, earliest due first (overdue on top), with the
+countdown in working hours. Explain (e), acknowledge (a), no reply needed (w)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Label, Static
+
+from store.desk.rows import FollowupRow, Page
+from store.timeutil import show
+from tui.i18n import t
+from tui.keymap import bindings
+from tui.render import channel_mark, hours_text, status_text
+from tui.safe import plain
+from tui.screens.base import DeskScreen
+from tui.screens.dialogs import TextPrompt
+from tui.widgets.paged_table import PagedTable
+
+PAGE = 100
+
+
+class FollowupsScreen(DeskScreen):
+    TITLE_KEY = "screen.followups"
+    BINDINGS = bindings("followups")
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.rows: list[FollowupRow] = []
+        self.page_offset = 0
+        self._keep: int | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(t("loading"), id="pageinfo", classes="pageinfo")
+        yield PagedTable(id="list")
+        yield Static("", id="explain", classes="explain")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(PagedTable)
+        for key, width in (("col.status", 11), ("col.due", 11), ("col.left", 8),
+                           ("col.channel", 2), ("col.who", 18), ("col.subject", None),
+                           ("col.ref", 9)):
+            table.add_column(t(key), key=key, width=width)
+        self.query_one("#explain").display = False
+        table.focus()
+
+    def on_resize(self) -> None:
+        table = self.query_one(PagedTable)
+        col = table.columns.get("col.subject")  # type: ignore[call-overload]
+        if col is not None:
+            col.width = max(10, self.size.width - (11 + 11 + 8 + 2 + 18 + 9 + 7 * 2 + 2))
+            col.auto_width = False
+            table.refresh()
+
+    def reload(self) -> None:
+        row = self.current()
+        if row is not None:
+            self._keep = row.target_id
+        offset = self.page_offset
+        self.load("page", lambda: self.desk.followups(offset=offset, limit=PAGE))
+
+    def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
+        self.page_offset = max(0, self.page_offset + msg.direction * PAGE)
+        self._keep = None
+        offset = self.page_offset
+        self.load("page", lambda: self.desk.followups(offset=offset, limit=PAGE))
+
+    def show_page(self, page: Page[FollowupRow]) -> None:
+        table = self.query_one(PagedTable)
+        table.page_offset, table.total = page.offset, page.total
+        self.rows = list(page.rows)
+        table.clear()
+        for r in self.rows:
+            table.add_row(
+                status_text(r.status), Text(show(r.due_at, "%d/%m %H:%M")),
+                Text(hours_text(r.working_hours_left), justify="right"),
+                channel_mark(r.channel), plain(r.who, limit=60), plain(r.subject, limit=200),
+                Text(r.case_ref or "–"), key=str(r.target_id))
+        target = 0
+        if self._keep is not None:
+            target = next((i for i, r in enumerate(self.rows) if r.target_id == self._keep), 0)
+        if self.rows:
+            table.move_cursor(row=target, animate=False)
+        self.query_one("#pageinfo", Label).update(
+            t("page", first=page.offset + 1, last=page.offset + len(self.rows),
+              total=page.total) if page.total else t("empty"))
+        self._explain_current()
+
+    def current(self) -> FollowupRow | None:
+        table = self.query_one(PagedTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    @on(PagedTable.RowHighlighted)
+    def _explain_current(self) -> None:
+        box = self.query_one("#explain", Static)
+        row = self.current()
+        if box.display and row is not None:
+            box.update(plain(row.explanation or t("explain.none"), one_line=False))
+
+    def action_explain(self) -> None:
+        box = self.query_one("#explain", Static)
+        box.display = not box.display
+        self._explain_current()
+
+    def action_ack(self) -> None:
+        row = self.current()
+        if row is not None:
+            cid = row.contact_id
+            self.command(lambda: self.desk.acknowledge([cid]), lambda n: t("n.acked", n=n))
+
+    def action_waive(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        tid = row.target_id
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.command(lambda: self.desk.waive([tid], reason), lambda _r: t("n.waived"))
+
+        self.app.push_screen(TextPrompt(t("dlg.waive.title")), chosen)
+
+    def action_open_case(self) -> None:
+        row = self.current()
+        if row is not None and row.case_id is not None:
+            self.desk_app.open_case(row.case_id)
+
+    @on(PagedTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open_case()

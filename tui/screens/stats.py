@@ -1,0 +1,145 @@
+"""Statistik: the configured report preset for a year or a period, a bar chart per table,
+the reply-compliance panel and export to xlsx/csv. It refreshes when the app's data
+probe sees any change (ingestion, another window, its own edits); the counting runs in a
+thread worker, so input is never blocked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Label, Static
+
+from store.desk.commands import today_of
+from store.desk.stats import StatsTable, StatsView
+from tui.i18n import t
+from tui.keymap import bindings
+from tui.safe import plain
+from tui.screens.base import DeskScreen
+from tui.screens.dialogs import PeriodDialog, TextPrompt
+
+BAR_WIDTH = 30
+
+
+def table_renderable(st: StatsTable) -> Table:
+    header, *body = st.grid
+    tbl = Table(expand=False, show_edge=False, pad_edge=False)
+    for i, h in enumerate(header):
+        tbl.add_column(plain(h, limit=30), justify="left" if i == 0 else "right",
+                       no_wrap=i > 0, overflow="ellipsis", min_width=12 if i == 0 else None)
+    for n, line in enumerate(body):
+        last = n == len(body) - 1
+        tbl.add_row(*[plain(c, limit=40) for c in line], style="bold" if last else "",
+                    end_section=n == len(body) - 2)
+    return tbl
+
+
+def chart(st: StatsTable, width: int = BAR_WIDTH) -> Text:
+    """A horizontal bar per row: its share of the table's largest row."""
+    out = Text()
+    if not st.row_totals:
+        return out
+    peak = max((n for _l, n in st.row_totals), default=0) or 1
+    label_w = min(24, max(len(lab) for lab, _n in st.row_totals))
+    for lab, n in st.row_totals:
+        bar = round(width * n / peak)
+        out.append_text(plain(lab[:label_w].ljust(label_w)))
+        out.append(" ")
+        out.append("█" * bar, style="cyan")
+        out.append("▏" if bar == 0 else "")
+        out.append(f" {n}\n")
+    return out
+
+
+class StatsScreen(DeskScreen):
+    TITLE_KEY = "screen.stats"
+    BINDINGS = bindings("stats")
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        year = today_of(self.desk.now()).year
+        self.start, self.end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        self.view: StatsView | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(t("loading"), id="period", classes="pageinfo")
+        with VerticalScroll(id="stats-body"):
+            yield Static("", id="tables")
+            yield Static("", id="compliance")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#stats-body").focus()
+
+    def reload(self) -> None:
+        start, end = self.start, self.end
+        self.load("stats", lambda: self.desk.counts(None, start, end))
+
+    def show_stats(self, view: StatsView) -> None:
+        self.view = view
+        self.query_one("#period", Label).update(plain(t(
+            "stats.period", title=view.title or view.preset,
+            start=view.start.strftime("%d-%m-%Y"), end=view.end.strftime("%d-%m-%Y"))))
+        parts: list[Any] = []
+        for st in view.tables:
+            parts.append(plain(st.title, limit=100, style="bold"))
+            parts.append(table_renderable(st))
+            parts.append(Text(t("stats.chart"), style="italic dim"))
+            parts.append(chart(st, width=max(10, min(BAR_WIDTH, self.size.width - 40))))
+            if st.triage_waiting:
+                parts.append(Text(t("stats.triage_waiting", n=st.triage_waiting),
+                                  style="yellow"))
+            parts.append(Text(""))
+        self.query_one("#tables", Static).update(Group(*parts))
+        self.query_one("#compliance", Static).update(Group(
+            Text(t("stats.compliance"), style="bold"), compliance_renderable(view)))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_year(self, delta: int) -> None:
+        year = self.start.year + delta
+        self.start, self.end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        self.reload()
+
+    def action_period(self) -> None:
+        def chosen(res: tuple[dt.date, dt.date] | None) -> None:
+            if res:
+                self.start, self.end = res
+                self.reload()
+
+        self.app.push_screen(PeriodDialog(self.start, self.end), chosen)
+
+    def action_export(self) -> None:
+        name = (f"borgerdesk-{self.view.preset if self.view else 'statistik'}-"
+                f"{self.start:%Y%m%d}-{self.end:%Y%m%d}.xlsx")
+        default = str(Path.home() / name)
+        start, end = self.start, self.end
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.command(lambda: self.desk.export_counts(None, start, end, path),
+                             lambda p: t("n.exported", path=p))
+
+        self.app.push_screen(TextPrompt(t("dlg.export.title"), initial=default), chosen)
+
+
+def compliance_renderable(view: StatsView) -> Table:
+    tbl = Table(show_edge=False, pad_edge=False)
+    for i, key in enumerate(("comp.rule", "comp.targets", "comp.in_time", "comp.late",
+                             "comp.waived", "comp.open", "comp.overdue", "comp.median",
+                             "comp.share")):
+        tbl.add_column(t(key), justify="left" if i == 0 else "right", no_wrap=i > 0,
+                       min_width=14 if i == 0 else None)
+    for c in view.compliance.lines:
+        share = "" if c.in_time_share is None else f"{round(100 * c.in_time_share)} %"
+        median = "" if c.median_hours is None else f"{c.median_hours:.1f}"
+        overdue = Text(str(c.overdue_now), style="bold red" if c.overdue_now else "")
+        tbl.add_row(plain(c.rule, limit=30), str(c.targets), str(c.met_in_time),
+                    str(c.met_late), str(c.waived), str(c.still_open), overdue, median, share)
+    return tbl

@@ -1,0 +1,210 @@
+"""Indbakke: contacts without a case, newest first. Link (l), new case (n), not a case
+(x), acknowledge (a), preview (enter), multi-select (space)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Label
+
+from store.desk.commands import today_of
+from store.desk.rows import ContactPreview, Page, TriageRow
+from store.timeutil import show
+from tui.i18n import t
+from tui.keymap import bindings
+from tui.render import call_text, channel_mark, reply_text
+from tui.safe import plain
+from tui.screens.base import DeskScreen
+from tui.screens.dialogs import LinkCaseDialog, NewCaseDialog, PreviewScreen, TextPrompt
+from tui.widgets.paged_table import PagedTable
+
+PAGE = 100
+
+
+class TriageScreen(DeskScreen):
+    TITLE_KEY = "screen.triage"
+    BINDINGS = bindings("triage")
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.rows: list[TriageRow] = []
+        self.selected: set[int] = set()
+        self.page_offset = 0
+        self._keep: int | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(t("loading"), id="pageinfo", classes="pageinfo")
+        yield PagedTable(id="list")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(PagedTable)
+        for key, width in (("col.sel", 1), ("col.channel", 2), ("col.who", 22),
+                           ("col.subject", None), ("col.received", 11), ("col.due", 17)):
+            table.add_column(t(key), key=key, width=width)
+        table.focus()
+
+    def on_resize(self) -> None:
+        self._fit_subject()
+
+    def _fit_subject(self) -> None:
+        table = self.query_one(PagedTable)
+        col = table.columns.get("col.subject")  # type: ignore[call-overload]
+        if col is None:
+            return
+        fixed = 1 + 2 + 22 + 11 + 17 + 6 * 2 + 2
+        col.width = max(10, self.size.width - fixed)
+        col.auto_width = False
+        table.refresh()
+
+    def reload(self) -> None:
+        row = self.current()
+        self._keep = row.contact_id if row else None
+        offset = self.page_offset
+        self.load("page", lambda: self.desk.triage(offset=offset, limit=PAGE))
+
+    def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
+        self.page_offset = max(0, self.page_offset + msg.direction * PAGE)
+        self._keep = None
+        self._cursor_at_end = msg.direction < 0
+        offset = self.page_offset
+        self.load("page", lambda: self.desk.triage(offset=offset, limit=PAGE))
+
+    def show_page(self, page: Page[TriageRow]) -> None:
+        if page.offset >= page.total and page.offset > 0:
+            self.page_offset = max(0, (page.total - 1) // PAGE * PAGE)
+            self.reload()
+            return
+        table = self.query_one(PagedTable)
+        table.page_offset, table.total = page.offset, page.total
+        self.rows = list(page.rows)
+        self.selected &= {r.contact_id for r in self.rows}
+        table.clear()
+        for r in self.rows:
+            table.add_row(*self._cells(r), key=str(r.contact_id))
+        self._fit_subject()
+        target = 0
+        if self._keep is not None:
+            target = next((i for i, r in enumerate(self.rows) if r.contact_id == self._keep), 0)
+        elif getattr(self, "_cursor_at_end", False):
+            target = max(0, len(self.rows) - 1)
+            self._cursor_at_end = False
+        if self.rows:
+            table.move_cursor(row=target, animate=False)
+        self._page_info()
+
+    def _page_info(self) -> None:
+        table = self.query_one(PagedTable)
+        info = self.query_one("#pageinfo", Label)
+        if not table.total:
+            info.update(t("empty.triage"))
+            return
+        text = t("page", first=table.page_offset + 1, last=table.page_offset + table.row_count,
+                 total=table.total)
+        if self.selected:
+            text += "  ·  " + t("selected", n=len(self.selected))
+        info.update(text)
+
+    def _cells(self, r: TriageRow) -> list[Text]:
+        subject = r.subject or (call_text(r.call) if r.call else "")
+        return [
+            Text("●" if r.contact_id in self.selected else " "),
+            channel_mark(r.channel, r.direction),
+            plain(r.who, limit=60),
+            plain(subject, limit=200),
+            Text(show(r.occurred_at, "%d/%m %H:%M")),
+            reply_text(r.reply),
+        ]
+
+    def current(self) -> TriageRow | None:
+        table = self.query_one(PagedTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def targets(self) -> list[int]:
+        """The selected contacts, else the one under the cursor."""
+        if self.selected:
+            return sorted(self.selected)
+        row = self.current()
+        return [row.contact_id] if row else []
+
+    # ------------------------------------------------------------------ actions
+
+    def action_select(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        self.selected ^= {row.contact_id}
+        table = self.query_one(PagedTable)
+        table.update_cell(str(row.contact_id), "col.sel",
+                          Text("●" if row.contact_id in self.selected else " "))
+        table.action_cursor_down()
+        self._page_info()
+
+    def action_preview(self) -> None:
+        row = self.current()
+        if row is not None:
+            cid = row.contact_id
+            self.load_side("preview", lambda: self.desk.preview(cid))
+
+    def show_preview(self, preview: ContactPreview | None) -> None:
+        if preview is not None:
+            self.app.push_screen(PreviewScreen(preview))
+
+    def action_link(self) -> None:
+        ids = self.targets()
+        if not ids:
+            self.notify(t("n.nothing"))
+            return
+
+        def chosen(case_id: int | None) -> None:
+            if case_id:
+                self.selected.clear()
+                self.command(lambda: self.desk.link(ids, case_id),
+                             lambda ref: t("n.linked", n=len(ids), ref=ref))
+
+        self.app.push_screen(LinkCaseDialog(self.desk, len(ids)), chosen)
+
+    def action_new_case(self) -> None:
+        ids = self.targets()
+        if not ids:
+            self.notify(t("n.nothing"))
+            return
+        first = ids[0]
+        self.load_side("newcase", lambda: (ids, self.desk.preview(first)))
+
+    def show_newcase(self, data: tuple[list[int], ContactPreview | None]) -> None:
+        ids, preview = data
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values:
+                self.selected.clear()
+                self.command(lambda: self.desk.new_case(contact_ids=ids, **values),
+                             lambda res: t("n.created", ref=res[1]))
+
+        today = today_of(self.desk.now())
+        self.app.push_screen(NewCaseDialog(self.desk.config, preview, today), chosen)
+
+    def action_dismiss(self) -> None:
+        ids = self.targets()
+        if not ids:
+            self.notify(t("n.nothing"))
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.selected.clear()
+                self.command(lambda: self.desk.dismiss(ids, reason),
+                             lambda _r: t("n.dismissed", n=len(ids)))
+
+        self.app.push_screen(TextPrompt(t("dlg.dismiss.title")), chosen)
+
+    def action_ack(self) -> None:
+        ids = self.targets()
+        if not ids:
+            self.notify(t("n.nothing"))
+            return
+        self.command(lambda: self.desk.acknowledge(ids), lambda n: t("n.acked", n=n))

@@ -1,0 +1,84 @@
+"""The whistleblower register: kept apart from every general list and search, shown only
+when `[ui] whistleblower_register = true`; every viewing is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Label
+
+from store.desk.rows import Page, WhistleblowerRow
+from store.timeutil import show
+from tui.i18n import t
+from tui.keymap import bindings
+from tui.render import status_text
+from tui.safe import plain
+from tui.screens.base import DeskScreen
+from tui.widgets.paged_table import PagedTable
+
+PAGE = 100
+
+
+def _due(when: Any, status: str | None) -> Text:
+    if when is None:
+        return Text("–")
+    out = Text(show(when, "%d/%m/%y") + " ")
+    if status:
+        out.append_text(status_text(status))
+    return out
+
+
+class WhistleblowerScreen(DeskScreen):
+    TITLE_KEY = "screen.whistleblower"
+    BINDINGS = bindings("whistleblower")
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.rows: list[WhistleblowerRow] = []
+        self.page_offset = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(t("loading"), id="pageinfo", classes="pageinfo")
+        yield PagedTable(id="list")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(PagedTable)
+        for key, width in (("col.ref", 9), ("col.title", 24), ("col.opened", 10),
+                           ("col.ack", 18), ("col.feedback", 18)):
+            table.add_column(t(key), key=key, width=width)
+        table.focus()
+
+    def reload(self) -> None:
+        offset = self.page_offset
+        self.load("page", lambda: self.desk.whistleblower(offset=offset, limit=PAGE))
+
+    def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
+        self.page_offset = max(0, self.page_offset + msg.direction * PAGE)
+        self.reload()
+
+    def show_page(self, page: Page[WhistleblowerRow]) -> None:
+        table = self.query_one(PagedTable)
+        table.page_offset, table.total = page.offset, page.total
+        self.rows = list(page.rows)
+        table.clear()
+        for r in self.rows:
+            table.add_row(Text(r.ref), plain(r.title, limit=100),
+                          Text(r.opened_on.strftime("%d-%m-%Y")),
+                          _due(r.ack_due, r.ack_status), _due(r.feedback_due, r.feedback_status),
+                          key=str(r.case_id))
+        self.query_one("#pageinfo", Label).update(
+            t("page", first=page.offset + 1, last=page.offset + len(self.rows),
+              total=page.total) if page.total else t("empty"))
+
+    def action_open_case(self) -> None:
+        table = self.query_one(PagedTable)
+        if self.rows and 0 <= table.cursor_row < len(self.rows):
+            self.desk_app.open_case(self.rows[table.cursor_row].case_id, whistleblower=True)
+
+    @on(PagedTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open_case()

@@ -1,0 +1,49 @@
+"""The top bar: screen title, DEMO mark, source health (last sync, errors), open alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.widgets import Static
+
+from store.desk.rows import Status
+from store.timeutil import show
+from tui.i18n import t
+from tui.safe import clean
+
+
+def render_status(title: str, status: Status | None, *, demo: bool,
+                  now: dt.datetime | None = None) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(" borgerdesk ", style="bold reverse")
+    if demo:
+        out.append(" ")
+        out.append(f" {t('hdr.demo')} ", style="bold reverse red")
+    out.append(f" {title} ", style="bold")
+    if status is None:
+        return out
+    out.append("│ ")
+    out.append(t("hdr.triage", n=status.triage))
+    out.append(" │ ")
+    out.append(t("hdr.alerts", n=status.open_alerts),
+               style="bold red" if status.open_alerts else "")
+    out.append(" │ ")
+    if not status.sources:
+        out.append(t("hdr.no_sources"), style="dim")
+    for s in status.sources:
+        name = clean(s.name if not s.folder else f"{s.name}/{s.folder}", limit=30)
+        if s.consecutive_failures:
+            out.append(f"{name} {t('hdr.failing', n=s.consecutive_failures)} ",
+                       style="bold red")
+        else:
+            when = show(s.last_success, "%d/%m %H:%M") if s.last_success else t("hdr.never")
+            out.append(f"{name} {t('hdr.ok', when=when)} ", style="green")
+    return out
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = ""
+
+    def set_status(self, title: str, status: Status | None, *, demo: bool) -> None:
+        self.update(render_status(title, status, demo=demo))
