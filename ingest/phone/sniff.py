@@ -116,8 +116,9 @@ def read_csv(data: bytes, name: str, *, encoding: str | None = None,
     line_offset = 0
     first, rest = _split_first_line(text)
     # Excel's "sep=;" hint line: it names the delimiter and is not the header.
-    if first.lower().startswith("sep=") and len(first.strip()) in (4, 5):
-        hint = first.strip()[4:] or ","
+    if first.lower().startswith("sep=") and len(first) <= 6:
+        # Not stripped: the delimiter may be a tab.
+        hint = first[4:5] or ","
         delimiter = delimiter or hint
         text = rest
         line_offset = 1

@@ -26,10 +26,18 @@ class PhoneProfile(Section):
 
         [[phone.profiles]]
         name = "kommune-pbx"
-        columns = {date = "Dag", time = "Kl.", direction = "Type", number = "Fra/til",
-                   duration = "Sek.", status = "Udfald"}
-        values = {direction = {"Ind" = "in", "Ud" = "out"},
-                  status = {"OK" = "answered", "Tabt" = "missed", "VM" = "voicemail"}}
+        date_format = "%d.%m.%Y"
+        time_format = "%H:%M"
+        [phone.profiles.columns]
+        date = "Dag"
+        time = "Kl."
+        direction = "Type"
+        number = "Fra/til"
+        duration = "Sek."
+        status = "Udfald"
+        [phone.profiles.values]
+        direction = {"Ind" = "in", "Ud" = "out"}
+        status = {"OK" = "answered", "Tabt" = "missed", "VM" = "voicemail"}
 
     `number` is the counterpart's number; an export that has caller and callee columns
     instead maps `caller` and `callee` (the counterpart is the caller on inbound calls).
