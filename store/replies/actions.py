@@ -108,8 +108,12 @@ def ack(
         action="reply-ack",
         entity="contact",
         entity_id=contact_id,
-        detail={"note": note, "at": when.isoformat(), "targets": list(result.target_ids),
-                "rules": list(result.rules)},
+        detail={
+            "note": note,
+            "at": when.isoformat(),
+            "targets": list(result.target_ids),
+            "rules": list(result.rules),
+        },
     )
     session.flush()
     return result
@@ -140,8 +144,11 @@ def no_reply(
         action="reply-waive",
         entity="contact",
         entity_id=contact_id,
-        detail={"reason": reason.strip(), "targets": list(result.target_ids),
-                "rules": list(result.rules)},
+        detail={
+            "reason": reason.strip(),
+            "targets": list(result.target_ids),
+            "rules": list(result.rules),
+        },
     )
     session.flush()
     return result
@@ -166,9 +173,7 @@ def acknowledge(
     return n
 
 
-def waive(
-    *, session: Session, target_id: int, reason: str, at: dt.datetime | None = None
-) -> None:
+def waive(*, session: Session, target_id: int, reason: str, at: dt.datetime | None = None) -> None:
     """Waive one target by id ("no reply needed"), with a reason and an audit entry."""
     if not reason or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
@@ -185,7 +190,11 @@ def waive(
         action="reply-waive",
         entity="contact",
         entity_id=t.contact_id,
-        detail={"reason": reason.strip(), "targets": [target_id], "rules": [t.rule],
-                "at": _aware(at).isoformat()},
+        detail={
+            "reason": reason.strip(),
+            "targets": [target_id],
+            "rules": [t.rule],
+            "at": _aware(at).isoformat(),
+        },
     )
     session.flush()

@@ -135,16 +135,20 @@ def _candidate_replies_after(
         conds.append(col(Contact.counterpart).in_(sorted(addresses)))
     best: ContactFacts | None = None
     if conds:
-        ids = session.execute(
-            select(Contact.id)  # type: ignore[call-overload]
-            .where(
-                or_(*conds),
-                col(Contact.occurred_at) > f.occurred_at,
-                col(Contact.id) != f.contact_id,
+        ids = (
+            session.execute(
+                select(Contact.id)  # type: ignore[call-overload]
+                .where(
+                    or_(*conds),
+                    col(Contact.occurred_at) > f.occurred_at,
+                    col(Contact.id) != f.contact_id,
+                )
+                .order_by(Contact.occurred_at, Contact.id)
+                .limit(200)
             )
-            .order_by(Contact.occurred_at, Contact.id)
-            .limit(200)
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for c in load_facts(session, ids):
             if ruleset.is_reply(c):
                 best = c
@@ -170,17 +174,21 @@ def _outbound_mail_window(
 ) -> list[ContactFacts]:
     """Outbound mail in (start, end + window], with thread headers, ordered by time."""
     stop = end + THREAD_WINDOW
-    ids = session.execute(
-        select(Contact.id).where(  # type: ignore[call-overload]
-            Contact.direction == "out",
-            Contact.channel == "email",
-            # occurred_on first: it leads the contact count index.
-            Contact.occurred_on >= (start - dt.timedelta(days=1)).date(),
-            Contact.occurred_on <= (stop + dt.timedelta(days=1)).date(),
-            Contact.occurred_at > start,
-            Contact.occurred_at <= stop,
+    ids = (
+        session.execute(
+            select(Contact.id).where(  # type: ignore[call-overload]
+                Contact.direction == "out",
+                Contact.channel == "email",
+                # occurred_on first: it leads the contact count index.
+                Contact.occurred_on >= (start - dt.timedelta(days=1)).date(),
+                Contact.occurred_on <= (stop + dt.timedelta(days=1)).date(),
+                Contact.occurred_at > start,
+                Contact.occurred_at <= stop,
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return load_facts(session, ids)
 
 
@@ -318,5 +326,3 @@ def apply_contacts(*, session: Session, config: Config, contact_ids: Iterable[in
     session.flush()
     report.target_ids = [t.id for t, _ in new_targets if t.id is not None]
     return report
-
-

@@ -154,5 +154,7 @@ def describe_met(
         how = f"by {_HOW.get((by_channel or '', by_direction or ''), 'contact')} #{by_id}"
     else:
         how = "by manual acknowledgement" + (f" ({note})" if note else "")
-    when = fmt_moment(met_at) if met_at is not None else "?"
+    when = "?"
+    if met_at is not None:
+        when = fmt_moment(met_at, year=wall_clock(met_at).year != dt.datetime.now().year)
     return f"{'met late' if late else 'met'} {when} {how}; {due_text}"

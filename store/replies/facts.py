@@ -115,8 +115,15 @@ _call = tables.call_record
 MAIL_COLUMNS = tuple(
     _mail.c[name]
     for name in (
-        "contact_id", "message_id", "from_addr", "to_addrs", "cc_addrs", "in_reply_to",
-        "references", "is_auto", "headers",
+        "contact_id",
+        "message_id",
+        "from_addr",
+        "to_addrs",
+        "cc_addrs",
+        "in_reply_to",
+        "references",
+        "is_auto",
+        "headers",
     )
 )
 
@@ -134,8 +141,17 @@ def load_facts(session: Session, contact_ids: Iterable[int]) -> list[ContactFact
         c = _contact.c
         rows = session.execute(
             select(
-                c.id, c.channel, c.direction, c.occurred_at, c.occurred_on, c.counterpart,
-                c.party_id, c.case_id, c.access_request, _case.c.kind, _case.c.category,
+                c.id,
+                c.channel,
+                c.direction,
+                c.occurred_at,
+                c.occurred_on,
+                c.counterpart,
+                c.party_id,
+                c.case_id,
+                c.access_request,
+                _case.c.kind,
+                _case.c.category,
             )
             .select_from(_contact.outerjoin(_case, _case.c.id == c.case_id))
             .where(c.id.in_(chunk))

@@ -133,9 +133,22 @@ def list_followups(
     by = tables.contact.alias("met_by")
     stmt = (
         select(
-            t.id, t.contact_id, t.rule, t.received_at, t.due_at, t.due_soon_at, t.state,
-            t.met_at, t.met_by_contact_id, t.met_note, t.waived_reason,
-            c.channel, c.counterpart, k.ref, p.name, by.c.channel.label("by_channel"),
+            t.id,
+            t.contact_id,
+            t.rule,
+            t.received_at,
+            t.due_at,
+            t.due_soon_at,
+            t.state,
+            t.met_at,
+            t.met_by_contact_id,
+            t.met_note,
+            t.waived_reason,
+            c.channel,
+            c.counterpart,
+            k.ref,
+            p.name,
+            by.c.channel.label("by_channel"),
             by.c.direction.label("by_direction"),
         )
         .select_from(
@@ -165,8 +178,12 @@ def list_followups(
             explanation = f"waived: no reply needed ({r.waived_reason or 'no reason given'})"
         elif st in ("met", "met_late"):
             explanation = describe_met(
-                late=st == "met_late", met_at=r.met_at, by_id=r.met_by_contact_id,
-                by_channel=r.by_channel, by_direction=r.by_direction, note=r.met_note,
+                late=st == "met_late",
+                met_at=r.met_at,
+                by_id=r.met_by_contact_id,
+                by_channel=r.by_channel,
+                by_direction=r.by_direction,
+                note=r.met_note,
                 due_text=due_text,
             )
         elif st == "overdue":

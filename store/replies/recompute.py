@@ -82,5 +82,3 @@ def recompute(
         if progress is not None:
             progress(report.scanned, report.changed)
     return report
-
-

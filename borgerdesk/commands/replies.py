@@ -1,0 +1,254 @@
+"""Reply targets on the command line: `followups`, `ack`, `no-reply`, `compliance` and
+`replies recompute`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from borgerdesk.commands.report import period
+from borgerdesk.context import AppContext
+from store.counts.render import safe
+from store.db import session_scope
+from store.errors import UserError
+from store.replies import ack, list_followups, no_reply, recompute
+from store.replies.compliance import HEADERS, compliance, table_rows, write_xlsx
+from store.replies.explain import fmt_moment
+from store.timeutil import CPH
+
+# CLI spelling (with hyphens) -> list_followups filter.
+STATUS_FILTERS = {
+    "open": "open",
+    "pending": "pending",
+    "due-soon": "due_soon",
+    "overdue": "overdue",
+    "met": "met",
+    "met-late": "met_late",
+    "waived": "waived",
+    "all": "all",
+}
+
+
+def parse_now(value: str | None, option: str = "--now") -> dt.datetime:
+    """An ISO 8601 time; without an offset it is Copenhagen wall-clock time."""
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(
+            f"{option} {value!r}: not an ISO 8601 time; use e.g. 2024-04-02T15:00+02:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=CPH)
+    return moment
+
+
+def _positive_id(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise UserError(f"CONTACT_ID {value!r}: not a contact id (a whole number)") from None
+    if n <= 0:
+        raise UserError(f"CONTACT_ID {value!r}: not a contact id (a positive number)")
+    return n
+
+
+def followups(
+    ctx: typer.Context,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Evaluate at this ISO time (default: now).")
+    ] = None,
+    status: Annotated[
+        str,
+        typer.Option("--status", help="open|pending|due-soon|overdue|met|met-late|waived|all"),
+    ] = "open",
+    fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows.")] = None,
+) -> None:
+    """List reply targets, soonest due first.
+
+    `open` (default) is pending + due-soon + overdue; `all` includes met and waived
+    targets. Times are shown in Europe/Copenhagen; --now without an offset is local time.
+
+    Examples:
+      borgerdesk followups --status overdue
+      borgerdesk followups --now 2024-04-02T15:00+02:00 --status all --format json
+    """
+    actx: AppContext = ctx.obj
+    if status not in STATUS_FILTERS:
+        raise UserError(f"--status {status!r}: use one of {', '.join(STATUS_FILTERS)}")
+    if fmt not in ("table", "json"):
+        raise UserError(f"--format {fmt!r}: use table or json")
+    moment = parse_now(now)
+    with session_scope(actx.engine) as session:
+        rows = list_followups(
+            session=session,
+            now=moment,
+            status=STATUS_FILTERS[status],
+            limit=limit,
+            config=actx.config,
+        )
+    if fmt == "json":
+        sys.stdout.write(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+        return
+    if not rows:
+        typer.echo(f"no reply targets with status {status}")
+        return
+    # Plain lines, not a grid: the explanation is long, and terminals are narrow.
+    for r in rows:
+        head = "  ".join(
+            (
+                f"#{r.contact_id}",
+                f"{r.status:<8}",
+                f"due {fmt_moment(r.due_at)}",
+                r.channel,
+                safe(r.party or "-"),
+                f"[{safe(r.case_ref or 'triage')}]",
+                safe(r.rule),
+            )
+        )
+        typer.echo(head)
+        typer.echo(f"    {safe(r.explanation)}")
+
+
+def ack_cmd(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(metavar="CONTACT_ID")],
+    note: Annotated[str | None, typer.Option("--note", help="What was said or done.")] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option("--rule", help="Only this rule's target (e.g. whistleblower-feedback)."),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="When it was acknowledged (default: now).")
+    ] = None,
+) -> None:
+    """Mark a contact acknowledged: its open reply targets (and the party's earlier
+    pending ones) are met. Written to the audit log.
+
+    Examples:
+      borgerdesk ack 1234 --note "Called back, answer next week"
+      borgerdesk ack 77 --rule whistleblower-feedback --note "Feedback letter sent"
+    """
+    actx: AppContext = ctx.obj
+    cid = _positive_id(contact_id)
+    when = parse_now(at, "--at") if at is not None else None
+    with session_scope(actx.engine) as session:
+        res = ack(
+            session=session, config=actx.config, contact_id=cid, note=note, rule=rule, at=when
+        )
+    typer.echo(f"contact {cid}: {len(res.target_ids)} reply target(s) met ({', '.join(res.rules)})")
+
+
+def no_reply_cmd(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(metavar="CONTACT_ID")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why no reply is needed (required).")
+    ] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule's target.")] = None,
+) -> None:
+    """Mark a contact "no reply needed", with a reason; written to the audit log.
+
+    Example:
+      borgerdesk no-reply 1234 --reason "Thank-you mail, nothing to answer"
+    """
+    actx: AppContext = ctx.obj
+    cid = _positive_id(contact_id)
+    if reason is None or not reason.strip():
+        raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
+    with session_scope(actx.engine) as session:
+        res = no_reply(session=session, contact_id=cid, reason=reason, rule=rule)
+    typer.echo(f"contact {cid}: {len(res.target_ids)} reply target(s) waived")
+
+
+def compliance_cmd(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="Calendar year.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (inclusive).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table|json|xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="File for --format xlsx.")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="'Overdue now' at this ISO time.")
+    ] = None,
+) -> None:
+    """Per reply rule, for targets received in the period: targets, met in time, met
+    late, waived, still open, overdue now, and the median and 90th percentile time to
+    reply in working hours.
+
+    Examples:
+      borgerdesk compliance --year 2024
+      borgerdesk compliance --from 2023-10-01 --to 2024-09-30 --format json
+      borgerdesk compliance --year 2024 --format xlsx --out svarfrister-2024.xlsx
+    """
+    actx: AppContext = ctx.obj
+    if fmt not in ("table", "json", "xlsx"):
+        raise UserError(f"--format {fmt!r}: use table, json or xlsx")
+    if fmt == "xlsx" and out is None:
+        raise UserError("--format xlsx needs --out FILE.xlsx")
+    if out is not None and fmt != "xlsx":
+        raise UserError("--out is only for --format xlsx")
+    if out is not None and not out.parent.exists():
+        raise UserError(f"--out {out}: folder {out.parent} does not exist")
+    a, b = period(year, start, end)
+    moment = parse_now(now)
+    with session_scope(actx.engine) as session:
+        rows = compliance(session=session, config=actx.config, start=a, end=b, now=moment)
+    if fmt == "json":
+        data = {"from": a.isoformat(), "to": b.isoformat(), "rules": [r.to_json() for r in rows]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "xlsx":
+        assert out is not None
+        write_xlsx(rows, out, title=f"Reply compliance {a} – {b}")
+        typer.echo(f"wrote {out}")
+        return
+    lines = [list(HEADERS)] + [
+        [safe(str(line[0]))] + ["-" if v is None else str(v) for v in line[1:]]
+        for line in table_rows(rows)
+    ]
+    widths = [max(len(x[i]) for x in lines) for i in range(len(HEADERS))]
+    typer.echo(f"Reply compliance {a} – {b}")
+    for x in lines:
+        typer.echo(
+            "  ".join(
+                v.ljust(w) if i == 0 else v.rjust(w)
+                for i, (v, w) in enumerate(zip(x, widths, strict=True))
+            )
+        )
+
+
+replies_app = typer.Typer(help="Reply-target maintenance.", no_args_is_help=True)
+
+
+@replies_app.command("recompute")
+def recompute_cmd(ctx: typer.Context) -> None:
+    """Recompute every stored due time after [replies] rules or closed days changed.
+
+    Example: borgerdesk replies recompute
+    """
+    actx: AppContext = ctx.obj
+    with session_scope(actx.engine) as session:
+        rep = recompute(session=session, config=actx.config)
+    typer.echo(f"recomputed {rep.scanned} reply target(s); {rep.changed} due time(s) changed")
+    for rule, n in sorted(rep.orphaned.items()):
+        typer.echo(
+            f"note: {n} target(s) of rule {rule!r}, which is no longer configured, "
+            "were left as they are"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("followups")(followups)
+    app.command("ack")(ack_cmd)
+    app.command("no-reply")(no_reply_cmd)
+    app.command("compliance")(compliance_cmd)
+    app.add_typer(replies_app, name="replies")

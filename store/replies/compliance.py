@@ -1,0 +1,166 @@
+"""Compliance: how well each reply rule was kept over a period.
+
+For the targets received in the period (Copenhagen dates, inclusive), per rule: how many,
+met in time, met late, waived, still open, overdue now, and the median and 90th
+percentile time to reply in working hours (met targets only). This is the measure of the
+48-hour recommendation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from store.config import Config
+from store.replies import tables
+from store.replies.calendar import calendar_for, working_time_between
+from store.timeutil import period_bounds
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    rule: str
+    targets: int
+    met_in_time: int
+    met_late: int
+    waived: int
+    still_open: int
+    overdue_now: int
+    median_hours: float | None
+    p90_hours: float | None
+
+    @property
+    def in_time_share(self) -> float | None:
+        """Met in time among the targets that were met or are overdue."""
+        judged = self.met_in_time + self.met_late + self.overdue_now
+        return None if judged == 0 else self.met_in_time / judged
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "in_time_share": self.in_time_share}
+
+
+def _quantiles(values: Sequence[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    if len(values) == 1:
+        return values[0], values[0]
+    # "inclusive": the 90th percentile lies within the observed times.
+    p90 = statistics.quantiles(values, n=10, method="inclusive")[8]
+    return statistics.median(values), p90
+
+
+def compliance(
+    *, session: Session, config: Config, start: dt.date, end: dt.date, now: dt.datetime
+) -> list[ComplianceRow]:
+    """Per configured rule (in config order; rules no longer configured follow)."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    lo, hi = period_bounds(start, end)
+    now = now.astimezone(dt.UTC)
+    cal = calendar_for(config.replies)
+    t = tables.reply_target.c
+    acc: dict[str, dict[str, Any]] = {
+        r.name: {"n": 0, "in": 0, "late": 0, "waived": 0, "open": 0, "over": 0, "times": []}
+        for r in config.replies.rules
+    }
+    rows = session.execute(
+        select(t.rule, t.state, t.received_at, t.due_at, t.met_at).where(
+            t.received_at >= lo, t.received_at < hi
+        )
+    )
+    hour = dt.timedelta(hours=1)
+    for r in rows:
+        a = acc.setdefault(
+            r.rule, {"n": 0, "in": 0, "late": 0, "waived": 0, "open": 0, "over": 0, "times": []}
+        )
+        a["n"] += 1
+        if r.state == "met" and r.met_at is not None:
+            a["in" if r.met_at <= r.due_at else "late"] += 1
+            a["times"].append(working_time_between(r.received_at, r.met_at, cal) / hour)
+        elif r.state == "waived":
+            a["waived"] += 1
+        else:
+            a["open"] += 1
+            if now > r.due_at:
+                a["over"] += 1
+    out = []
+    for name, a in acc.items():
+        med, p90 = _quantiles(sorted(a["times"]))
+        out.append(
+            ComplianceRow(
+                rule=name,
+                targets=a["n"],
+                met_in_time=a["in"],
+                met_late=a["late"],
+                waived=a["waived"],
+                still_open=a["open"],
+                overdue_now=a["over"],
+                median_hours=None if med is None else round(med, 2),
+                p90_hours=None if p90 is None else round(p90, 2),
+            )
+        )
+    return out
+
+
+HEADERS = (
+    "rule",
+    "targets",
+    "met in time",
+    "met late",
+    "waived",
+    "still open",
+    "overdue now",
+    "median h",
+    "p90 h",
+    "in time %",
+)
+
+
+def table_rows(rows: Sequence[ComplianceRow]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for r in rows:
+        share = r.in_time_share
+        out.append(
+            [
+                r.rule,
+                r.targets,
+                r.met_in_time,
+                r.met_late,
+                r.waived,
+                r.still_open,
+                r.overdue_now,
+                r.median_hours,
+                r.p90_hours,
+                None if share is None else round(100 * share, 1),
+            ]
+        )
+    return out
+
+
+def write_xlsx(rows: Sequence[ComplianceRow], path: Path, *, title: str) -> None:
+    """One sheet, numbers as numbers; written to a temporary name and renamed, so a
+    failed write never leaves half a file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Compliance"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True)
+    ws.append(list(HEADERS))
+    for line in table_rows(rows):
+        # Rule names come from the config; keep them text, never formulas.
+        line[0] = str(line[0]).lstrip("=+-@")
+        ws.append(line)
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
