@@ -15,8 +15,13 @@ from store.samples import haderslev_register, odsherred_register
 from tests.store.registers import write_csv, write_xlsx
 
 CENTRES = [
-    "Børn, Unge og Familier", "Erhverv, Teknik og Kultur", "Omsorg og Sundhed",
-    "Organisation", "Social og Arbejdsmarked", "Økonomi og Ejendomme", "Andet",
+    "Børn, Unge og Familier",
+    "Erhverv, Teknik og Kultur",
+    "Omsorg og Sundhed",
+    "Organisation",
+    "Social og Arbejdsmarked",
+    "Økonomi og Ejendomme",
+    "Andet",
 ]
 CATS = ["Vejledning", "Udredning", "Klage"]
 # "Antal henvendere i 2024" (rows: centres in order, then Sum; cols: V, U, K, Sum)
@@ -44,7 +49,9 @@ CONTACTS_2024 = """
 
 
 def _expected(table: str) -> list[list[int]]:
-    return [[0 if v == "-" else int(v) for v in line.split()] for line in table.strip().splitlines()]
+    return [
+        [0 if v == "-" else int(v) for v in line.split()] for line in table.strip().splitlines()
+    ]
 
 
 def _check_grid(data: dict, table: str) -> None:
@@ -78,33 +85,78 @@ def odsherred_db(tmp_path: Path, db_url: str, cli, request: pytest.FixtureReques
 @pytest.mark.parametrize("odsherred_db", ["csv", "xlsx"], indirect=True)
 def test_odsherred_2024_parties_and_contacts(odsherred_db: str, db_url: str, cli) -> None:
     base = ["--config", odsherred_db, "--db", db_url, "report", "--year", "2024"]
-    r = cli(*base, "--unit", "parties", "--rows", "department", "--cols", "category",
-            "--format", "json")
+    r = cli(
+        *base, "--unit", "parties", "--rows", "department", "--cols", "category", "--format", "json"
+    )
     assert r.code == 0, r.err
     _check_grid(json.loads(r.out), PARTIES_2024)
-    r = cli(*base, "--unit", "contacts", "--rows", "department", "--cols", "category",
-            "--format", "json")
+    r = cli(
+        *base,
+        "--unit",
+        "contacts",
+        "--rows",
+        "department",
+        "--cols",
+        "category",
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     _check_grid(json.loads(r.out), CONTACTS_2024)
 
 
 def test_odsherred_preset_renders_both_tables(odsherred_db: str, db_url: str, cli) -> None:
-    r = cli("--config", odsherred_db, "--db", db_url, "report", "--preset", "odsherred",
-            "--year", "2024", "--format", "json")
+    r = cli(
+        "--config",
+        odsherred_db,
+        "--db",
+        db_url,
+        "report",
+        "--preset",
+        "odsherred",
+        "--year",
+        "2024",
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     tables = json.loads(r.out)
     assert [t["title"] for t in tables] == ["Antal henvendere", "Samlet antal henvendelser"]
     _check_grid(tables[0], PARTIES_2024)
     _check_grid(tables[1], CONTACTS_2024)
-    md = cli("--config", odsherred_db, "--db", db_url, "report", "--preset", "odsherred",
-             "--year", "2024", "--format", "md")
+    md = cli(
+        "--config",
+        odsherred_db,
+        "--db",
+        db_url,
+        "report",
+        "--preset",
+        "odsherred",
+        "--year",
+        "2024",
+        "--format",
+        "md",
+    )
     assert "| Sum | 179 | 85 | 21 | 285 |" in md.out
     assert "| Sum | 254 | 312 | 267 | 833 |" in md.out
 
 
 def test_noise_is_counted_only_when_asked(odsherred_db: str, db_url: str, cli) -> None:
-    base = ["--config", odsherred_db, "--db", db_url, "report", "--year", "2024",
-            "--unit", "contacts", "--rows", "department", "--format", "json"]
+    base = [
+        "--config",
+        odsherred_db,
+        "--db",
+        db_url,
+        "report",
+        "--year",
+        "2024",
+        "--unit",
+        "contacts",
+        "--rows",
+        "department",
+        "--format",
+        "json",
+    ]
     total = lambda *extra: json.loads(cli(*base, *extra).out)["total"]  # noqa: E731
     assert total() == 833
     assert total("--include-outbound") == 833 + 285  # one outbound reply per party
@@ -120,10 +172,14 @@ HADERSLEV = {
         {
             ("Arbejdsmarked og Borgerservice", "Klage"): 12,
             ("Arbejdsmarked og Borgerservice", "Anden henvendelse"): 13,
-            ("Børn og Kultur", "Klage"): 30, ("Børn og Kultur", "Anden henvendelse"): 12,
-            ("Voksen og Sundhed", "Klage"): 13, ("Voksen og Sundhed", "Anden henvendelse"): 9,
-            ("Teknik og Klima", "Klage"): 4, ("Teknik og Klima", "Anden henvendelse"): 2,
-            ("Diverse", "Klage"): 1, ("Diverse", "Anden henvendelse"): 15,
+            ("Børn og Kultur", "Klage"): 30,
+            ("Børn og Kultur", "Anden henvendelse"): 12,
+            ("Voksen og Sundhed", "Klage"): 13,
+            ("Voksen og Sundhed", "Anden henvendelse"): 9,
+            ("Teknik og Klima", "Klage"): 4,
+            ("Teknik og Klima", "Anden henvendelse"): 2,
+            ("Diverse", "Klage"): 1,
+            ("Diverse", "Anden henvendelse"): 15,
         },
     ),
     "complaint_actions": (
@@ -132,8 +188,12 @@ HADERSLEV = {
     ),
     "outcomes_abh": (
         ["--rows", "outcome", "--where", "action=Anden behandling og hjælp"],
-        {"Styrket dialog": 19, "Hjælp til klageprocessen": 4, "Udsigtsløs": 1,
-         "Løst ved borgerrådgiveren": 12},
+        {
+            "Styrket dialog": 19,
+            "Hjælp til klageprocessen": 4,
+            "Udsigtsløs": 1,
+            "Løst ved borgerrådgiveren": 12,
+        },
     ),
     "outcomes_investigated": (
         ["--rows", "outcome", "--where", "action=Undersøgt"],
@@ -145,14 +205,25 @@ HADERSLEV = {
     ),
     "other_actions": (
         ["--rows", "action", "--where", "category=Anden henvendelse"],
-        {"Vejledning": 18, "Vejvisning eller videreformidlet til forvaltningen": 29,
-         "Orientering": 2, "Indsigtssager hos borgerrådgiveren": 1, "Forslag": 1},
+        {
+            "Vejledning": 18,
+            "Vejvisning eller videreformidlet til forvaltningen": 29,
+            "Orientering": 2,
+            "Indsigtssager hos borgerrådgiveren": 1,
+            "Forslag": 1,
+        },
     ),
     "themes": (
         ["--rows", "theme"],
-        {"Forvaltningsret eller forvaltningsskik": 86, "Hjemmelsspørgsmål": 9,
-         "Prøvelsesspørgsmål": 2, "Retsgrundsætninger": 4, "Opgavevaretagelse": 2,
-         "Institutioner": 1, "Andet": 7},
+        {
+            "Forvaltningsret eller forvaltningsskik": 86,
+            "Hjemmelsspørgsmål": 9,
+            "Prøvelsesspørgsmål": 2,
+            "Retsgrundsætninger": 4,
+            "Opgavevaretagelse": 2,
+            "Institutioner": 1,
+            "Andet": 7,
+        },
     ),
 }
 
@@ -170,8 +241,22 @@ def haderslev_db(tmp_path: Path, db_url: str, cli) -> str:
 @pytest.mark.parametrize("table", sorted(HADERSLEV))
 def test_haderslev_tables(haderslev_db: str, db_url: str, cli, table: str) -> None:
     args, expected = HADERSLEV[table]
-    r = cli("--config", haderslev_db, "--db", db_url, "report", "--from", "2021-08-01",
-            "--to", "31-12-2021", "--unit", "cases", *args, "--format", "json")
+    r = cli(
+        "--config",
+        haderslev_db,
+        "--db",
+        db_url,
+        "report",
+        "--from",
+        "2021-08-01",
+        "--to",
+        "31-12-2021",
+        "--unit",
+        "cases",
+        *args,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     data = json.loads(r.out)
     got = {
@@ -183,8 +268,23 @@ def test_haderslev_tables(haderslev_db: str, db_url: str, cli, table: str) -> No
 
 
 def test_haderslev_registered_excluded_counted(haderslev_db: str, db_url: str, cli) -> None:
-    base = ["--config", haderslev_db, "--db", db_url, "report", "--from", "2021-08-01",
-            "--to", "2021-12-31", "--unit", "cases", "--rows", "category", "--format", "json"]
+    base = [
+        "--config",
+        haderslev_db,
+        "--db",
+        db_url,
+        "report",
+        "--from",
+        "2021-08-01",
+        "--to",
+        "2021-12-31",
+        "--unit",
+        "cases",
+        "--rows",
+        "category",
+        "--format",
+        "json",
+    ]
     assert json.loads(cli(*base).out)["total"] == 111
     assert json.loads(cli(*base, "--include-excluded").out)["total"] == 118
     data = json.loads(cli(*base).out)
@@ -194,8 +294,23 @@ def test_haderslev_registered_excluded_counted(haderslev_db: str, db_url: str, c
 
 def test_haderslev_preset_tables_3_to_9(haderslev_db: str, db_url: str, cli, tmp_path) -> None:
     out = tmp_path / "beretning.xlsx"
-    r = cli("--config", haderslev_db, "--db", db_url, "report", "--preset", "haderslev",
-            "--from", "2021-08-01", "--to", "2021-12-31", "--format", "xlsx", "--out", str(out))
+    r = cli(
+        "--config",
+        haderslev_db,
+        "--db",
+        db_url,
+        "report",
+        "--preset",
+        "haderslev",
+        "--from",
+        "2021-08-01",
+        "--to",
+        "2021-12-31",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+    )
     assert r.code == 0, r.err
     from openpyxl import load_workbook
 
@@ -205,7 +320,18 @@ def test_haderslev_preset_tables_3_to_9(haderslev_db: str, db_url: str, cli, tmp
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0] == ["Tabel 3: Sager fordelt på direktørområde", None, None, None, None]
     assert values[-1] == ["Sum", 60, 51, 111, "54 %"]
-    r = cli("--config", haderslev_db, "--db", db_url, "report", "--preset", "haderslev",
-            "--from", "2021-08-01", "--to", "2021-12-31")
+    r = cli(
+        "--config",
+        haderslev_db,
+        "--db",
+        db_url,
+        "report",
+        "--preset",
+        "haderslev",
+        "--from",
+        "2021-08-01",
+        "--to",
+        "2021-12-31",
+    )
     assert r.code == 0
     assert "Tabel 9: Temaer" in r.out and "111" in r.out

@@ -1,0 +1,126 @@
+"""Database set-up: migrations match the models, the gate refuses un-migrated and newer
+databases, SQLite files are private, and two writers can work at once."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import store.models  # noqa: F401
+from store.contacts import add_contact
+from store.db import DatabaseError, make_engine, open_database, upgrade
+from store.models import ContactCreate
+from tests.conftest import PG_URL
+
+
+def test_migrations_match_models(engine) -> None:
+    """Alembic, never create_all: the migrated schema must be exactly the models."""
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, SQLModel.metadata)
+    assert diff == [], diff
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
+def test_sqlite_file_and_folder_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "deep" / "borgerdesk.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    eng = make_engine(f"sqlite:///{path}")
+    with eng.connect() as c:
+        assert c.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert c.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        assert c.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
+    eng.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
+def test_gate_refuses_missing_unmigrated_and_newer(tmp_path: Path, cli) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    with pytest.raises(DatabaseError, match="database file not found; run 'borgerdesk db upgrade'"):
+        open_database(url)
+    make_engine(url).dispose()  # an empty file: exists but not set up
+    with pytest.raises(DatabaseError, match="not set up; run 'borgerdesk db upgrade' first"):
+        open_database(url)
+    r = cli("--db", url, "report", "--year", "2024", "--unit", "cases", "--rows", "category")
+    assert r.code == 2 and "not set up" in r.err and "Traceback" not in r.err
+    upgrade(url)
+    eng = make_engine(url)
+    with eng.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    eng.dispose()
+    with pytest.raises(DatabaseError, match="newer than this borgerdesk knows"):
+        open_database(url)
+    r = cli("--db", url, "db", "current")
+    assert r.code == 0 and "9999_future" in r.out
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
+def test_db_upgrade_command(tmp_path: Path, cli) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'b.sqlite3'}"
+    r = cli("--db", url, "db", "upgrade")
+    assert r.code == 0, r.err
+    assert open_database(url) is not None
+
+
+def test_two_writers_at_once(db_url: str) -> None:
+    """The daemon and the UI write at the same time: neither sees 'database is locked'."""
+    import datetime as dt
+
+    errors: list[BaseException] = []
+
+    def writer(tag: str) -> None:
+        eng = make_engine(db_url)
+        try:
+            for i in range(150):
+                with Session(eng) as s:
+                    add_contact(
+                        session=s,
+                        contact_in=ContactCreate(
+                            channel="phone",
+                            direction="in",
+                            counterpart=f"+4512{i:06d}",
+                            occurred_at=dt.datetime(2024, 5, 1, 10, tzinfo=dt.UTC),
+                            source_ref=f"{tag}:{i}",
+                        ),
+                    )
+                    s.commit()
+        except BaseException as e:  # noqa: BLE001 - collected and asserted below
+            errors.append(e)
+        finally:
+            eng.dispose()
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    eng = make_engine(db_url)
+    with eng.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM contact")).scalar_one() == 300
+    eng.dispose()
+
+
+def test_naive_datetimes_are_refused(engine) -> None:
+    import datetime as dt
+
+    from sqlalchemy.exc import StatementError
+
+    with Session(engine) as s, pytest.raises(StatementError, match="naive datetime"):
+        add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="phone", direction="in", occurred_at=dt.datetime(2024, 5, 1, 10)
+            ),
+        )
+    _ = os
