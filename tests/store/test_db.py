@@ -94,7 +94,7 @@ def test_two_writers_at_once(db_url: str) -> None:
                         ),
                     )
                     s.commit()
-        except BaseException as e:  # noqa: BLE001 - collected and asserted below
+        except BaseException as e:
             errors.append(e)
         finally:
             eng.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from store.db import make_engine
 from store.samples import REGISTER_HEADER, odsherred_register
-from tests.store.registers import write_csv, write_xlsx
+from tests.store.registers import write_csv
 
 TABLES = ("party", "party_email", "party_phone", "case_", "contact", "imported_file")
 
