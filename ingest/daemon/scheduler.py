@@ -348,12 +348,16 @@ class Daemon:
                     timezone=CPH,
                 ),
                 id="digest",
+                # A machine that wakes at 10:00 still gets its digest, once.
+                misfire_grace_time=4 * 3600,
             )
         m = self.cfg.maintenance_at
         s.add_job(
             self._guarded("maintenance", self.maintenance_job),
             CronTrigger(hour=m.hour, minute=m.minute, timezone=CPH),
             id="maintenance",
+            # A backup late (the laptop slept through 02:30) beats no backup.
+            misfire_grace_time=12 * 3600,
         )
 
     def start(self) -> None:
