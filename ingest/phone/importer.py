@@ -299,6 +299,8 @@ def import_files(paths: Sequence[Path], *, engine: Engine, config: Config,
                  ) -> list[FileReport]:
     """Import each file on its own (each whole or not at all). A file that fails gets a
     report with status "failed" and its error; the others still import."""
+    if profile is not None:
+        by_name(profile, config.phone)  # an unknown --profile is the command's error
     reports = []
     for path in paths:
         try:

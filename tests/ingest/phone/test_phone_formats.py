@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.phone.importer import PhoneImportError, read_and_parse
-from ingest.phone.parse import parse_duration, RowError
+from ingest.phone.parse import RowError, parse_duration
 from ingest.phone.profiles import ProfileError
 from ingest.phone.sniff import FileFormatError
 from tests.ingest.phone.samples import (
@@ -281,8 +281,8 @@ def test_unknown_forced_profile():
         (b"", "the file is empty"),
         (b"\r\n\r\n", "the file is empty"),
         (b"\xef\xbb\xbf", "the file is empty"),
-        ("Dato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n".encode(), "only a header"),
-        ("sep=;\r\nDato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n;;;;;\r\n".encode(),
+        (b"Dato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n", "only a header"),
+        (b"sep=;\r\nDato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n;;;;;\r\n",
          "only a header"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel .xls"),
         (b"PK\x03\x04garbage", "not a readable XLSX"),
