@@ -31,7 +31,7 @@ from sqlalchemy import Engine, select
 
 from ingest.daemon import alerts as alerts_mod
 from ingest.daemon import channels, health
-from ingest.daemon.backup import backup_sqlite
+from ingest.daemon.backup import backup_into
 from ingest.daemon.db import write_scope
 from store.config import Config
 from store.db import sqlite_path
@@ -195,7 +195,13 @@ class Daemon:
             kind="phone",
             name="phone-inbox",
             interval=float(self.cfg.phone_scan_seconds),
-            work=lambda: scan_inbox(engine=self.engine, config=self.config, stop=self.stop),
+            work=lambda: scan_inbox(
+                engine=self.engine,
+                config=self.config,
+                stop=self.stop,
+                now=self.clock(),
+                record_health=False,
+            ),
         )
 
     # ------------------------------------------------------------------ alerts
@@ -295,22 +301,25 @@ class Daemon:
     # ------------------------------------------------------------------ maintenance
 
     def maintenance_job(self) -> None:
+        """The retention purge first (so tonight's backup no longer holds what it
+        removed), then the backup."""
+        from store.privacy.anonymise import flush_to_disk
+        from store.privacy.purge import purge
+
         now = self.clock()
-        db_file = sqlite_path(self.engine.url.render_as_string(hide_password=False))
+        with write_scope(self.engine) as session:
+            report = purge(session=session, config=self.config, now=now, dry_run=False)
+        if report.configured:
+            if report.removed.any():
+                flush_to_disk(self.engine)
+            log.info("retention purge done", extra=_fields(**report.removed.as_dict()))
         if self.cfg.backup_dir is not None:
-            if db_file is None:
+            url = self.engine.url.render_as_string(hide_password=False)
+            if sqlite_path(url) is None:
                 log.warning("backup skipped: PostgreSQL is backed up with pg_dump, not here")
             else:
-                path = backup_sqlite(
-                    db_file, self.cfg.backup_dir, keep=self.cfg.backup_keep, now=now
-                )
+                path = backup_into(url, self.cfg.backup_dir, keep=self.cfg.backup_keep, now=now)
                 log.info("backup written", extra=_fields(file=path.name))
-        purge = _purge_function()
-        if purge is None:
-            log.info("retention purge not available in this version")
-        else:
-            result = purge(engine=self.engine, config=self.config, now=now)
-            log.info("retention purge done", extra=_fields(result=str(result)[:200]))
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -458,15 +467,6 @@ def _report_counts(result: Any) -> dict[str, Any]:
             if isinstance(value, int) and not isinstance(value, bool):
                 totals[name] = totals.get(name, 0) + value
     return totals
-
-
-def _purge_function() -> Callable[..., Any] | None:
-    try:
-        from store import privacy
-    except ImportError:
-        return None
-    fn = getattr(privacy, "purge", None)
-    return fn if callable(fn) else None
 
 
 def digest_lines(session: Any, *, now: dt.datetime, language: str) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ingest.daemon.backup import backup_sqlite
+from ingest.daemon.backup import backup_into
 from store.db import sqlite_path
 from tests.daemon.helpers import add_target
 
@@ -46,12 +46,12 @@ def test_online_backup_while_writing_and_rotation(engine: Engine, tmp_path: Path
     out = tmp_path / "backups"
     made = []
     for night in range(5):
-        made.append(backup_sqlite(db, out, keep=3, now=t0 + dt.timedelta(days=night)))
+        made.append(backup_into(f"sqlite:///{db}", out, keep=3, now=t0 + dt.timedelta(days=night)))
     writer_out, _ = writer.communicate(30)
     assert writer.returncode == 0 and int(writer_out) > 0
     left = sorted(out.glob("borgerdesk-*.sqlite3"))
     assert left == made[-3:]  # the three newest
-    assert not list(out.glob("*.partial"))
+    assert not list(out.glob(".*tmp"))
     for p in left:
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
         con = sqlite3.connect(p)
