@@ -15,7 +15,7 @@ from store.audit import record
 from store.config import Config
 from store.errors import UserError
 from store.models import Contact, ReplyTarget
-from store.replies.engine import answerable_targets, reach_of
+from store.replies.reach import answerable_targets, reach_of
 from store.replies.rules import RuleSet
 
 

@@ -148,6 +148,7 @@ def describe_met(
     by_direction: str | None,
     note: str | None,
     due_text: str,
+    ref_year: int | None = None,
 ) -> str:
     """'met Mon 25 Mar 09:00 by outbound e-mail #12; due Tue 26 Mar 15:00: ...'."""
     if by_id is not None:
@@ -156,5 +157,5 @@ def describe_met(
         how = "by manual acknowledgement" + (f" ({note})" if note else "")
     when = "?"
     if met_at is not None:
-        when = fmt_moment(met_at, year=wall_clock(met_at).year != dt.datetime.now().year)
+        when = fmt_moment(met_at, year=ref_year is not None and wall_clock(met_at).year != ref_year)
     return f"{'met late' if late else 'met'} {when} {how}; {due_text}"

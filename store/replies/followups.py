@@ -185,6 +185,7 @@ def list_followups(
                 by_direction=r.by_direction,
                 note=r.met_note,
                 due_text=due_text,
+                ref_year=r.received_at.astimezone(CPH).year,
             )
         elif st == "overdue":
             explanation = "overdue since " + due_text.removeprefix("due ")
