@@ -1,0 +1,133 @@
+"""The phone inbox folder: processed/, failed/ with an errors file, files still being
+written left alone, health in sync_state."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ingest.phone.inbox import InboxError, scan_inbox
+from store.models import SyncState
+from tests.ingest.phone.samples import (
+    DK_HEADER,
+    csv_bytes,
+    dk_rows,
+    make_config,
+    table_counts,
+    write,
+)
+
+
+def _age(path: Path, seconds: float = 60) -> None:
+    """Make a file look finished long ago."""
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+def _health(engine) -> SyncState:
+    with Session(engine) as s:
+        return s.execute(select(SyncState).where(
+            SyncState.kind == "phone", SyncState.name == "phone-inbox")).scalar_one()
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    d = tmp_path / "telefon-inbox"
+    d.mkdir()
+    return d
+
+
+def _config(inbox: Path):
+    base = make_config()
+    return base.model_copy(update={"phone": base.phone.model_copy(update={"inbox": inbox})})
+
+
+def test_good_bad_and_growing_files(engine, inbox):
+    config = _config(inbox)
+    good = write(inbox / "uge40.csv", csv_bytes(DK_HEADER, dk_rows(), sep_line=True))
+    rows = dk_rows()
+    rows[1][4] = "abc"
+    rows[2][0] = "1/13/2024"
+    bad = write(inbox / "uge41.csv", csv_bytes(DK_HEADER, rows))
+    _age(good)
+    _age(bad)
+    write(inbox / "~$uge42.xlsx", b"excel lock file")
+    growing = inbox / "uge42.csv"
+    growing.write_bytes(csv_bytes(DK_HEADER, []))
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.is_set():
+            with growing.open("ab") as fh:
+                fh.write("01-10-2024;09:00;Indgående;22334455;1;Besvaret\r\n".encode("cp1252"))
+            time.sleep(0.05)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        report = scan_inbox(engine=engine, config=config)
+    finally:
+        stop.set()
+        t.join()
+
+    assert [r.name for r in report.processed] == ["uge40.csv"]
+    assert [name for name, _ in report.failed] == ["uge41.csv"]
+    assert report.waiting == ["uge42.csv"]
+    assert (inbox / "processed" / "uge40.csv").exists() and not good.exists()
+    assert (inbox / "failed" / "uge41.csv").exists() and not bad.exists()
+    errors = (inbox / "failed" / "uge41.csv.errors.txt").read_text("utf-8")
+    assert "line 3, column 'Varighed', value 'abc'" in errors
+    assert "line 4, column 'Dato', value '1/13/2024'" in errors
+    assert growing.exists() and (inbox / "~$uge42.xlsx").exists()
+    assert table_counts(engine)["contact"] == 6
+
+    h = _health(engine)
+    assert h.last_success is not None and h.consecutive_failures == 0
+    assert "uge41.csv moved to failed/" in (h.last_error or "")
+
+    # Next scan: the grown file is complete now and imports.
+    _age(growing)
+    report = scan_inbox(engine=engine, config=config)
+    assert [r.name for r in report.processed] == ["uge42.csv"]
+    assert (inbox / "processed" / "uge42.csv").exists()
+
+
+def test_a_file_dropped_twice_is_processed_without_duplicates(engine, inbox):
+    config = _config(inbox)
+    data = csv_bytes(DK_HEADER, dk_rows())
+    _age(write(inbox / "uge40.csv", data))
+    scan_inbox(engine=engine, config=config)
+    _age(write(inbox / "uge40.csv", data))
+    report = scan_inbox(engine=engine, config=config)
+    assert report.processed[0].status == "already-imported"
+    names = sorted(p.name for p in (inbox / "processed").iterdir())
+    # The second copy is kept too, under a new name: nothing the user dropped is lost.
+    assert len(names) == 2 and "uge40.csv" in names
+    assert not (inbox / "uge40.csv").exists()
+    assert table_counts(engine)["contact"] == 6
+
+
+def test_a_missing_inbox_counts_a_failure(engine, tmp_path):
+    config = _config(tmp_path / "nowhere")
+    for n in (1, 2):
+        with pytest.raises(InboxError, match="does not exist"):
+            scan_inbox(engine=engine, config=config)
+        h = _health(engine)
+        assert h.consecutive_failures == n and h.failing_since is not None
+        assert "does not exist" in (h.last_error or "")
+    (tmp_path / "nowhere").mkdir()
+    scan_inbox(engine=engine, config=config)
+    h = _health(engine)
+    assert (h.consecutive_failures, h.failing_since) == (0, None)
+    assert h.last_success is not None
+
+
+def test_no_inbox_configured(engine):
+    with pytest.raises(InboxError, match="phone.inbox is not set"):
+        scan_inbox(engine=engine, config=make_config())
