@@ -54,7 +54,8 @@ def dk_rows(draw):
 def csv_files(draw):
     delim = draw(st.sampled_from([";", ",", "\t"]))
     header = draw(st.sampled_from([
-        DK_HEADER, DK_HEADER, DK_HEADER, DK_HEADER, TEAMS_HEADER, ["Dato", "Tid", "Retning"], DK_HEADER[::-1],
+        DK_HEADER, DK_HEADER, DK_HEADER, DK_HEADER, TEAMS_HEADER, ["Dato", "Tid", "Retning"],
+        DK_HEADER[::-1],
         [h.upper() for h in DK_HEADER],
     ]))
     rows = draw(st.lists(dk_rows(), max_size=8))

@@ -129,5 +129,5 @@ def test_a_missing_inbox_counts_a_failure(engine, tmp_path):
 
 
 def test_no_inbox_configured(engine):
-    with pytest.raises(InboxError, match="phone.inbox is not set"):
+    with pytest.raises(InboxError, match=r"phone\.inbox is not set"):
         scan_inbox(engine=engine, config=make_config())
