@@ -110,15 +110,26 @@ def call(
 
 
 def other(
-    s: Session, config: Config, *, at: dt.datetime, channel: str, direction: str,
-    addr: str = "knud@example.dk", case_id: int | None = None, apply: bool = True,
+    s: Session,
+    config: Config,
+    *,
+    at: dt.datetime,
+    channel: str,
+    direction: str,
+    addr: str = "knud@example.dk",
+    case_id: int | None = None,
+    apply: bool = True,
 ) -> Contact:
     n = next(_seq)
     c = add_contact(
         session=s,
         contact_in=ContactCreate(
-            channel=channel, direction=direction, occurred_at=at, counterpart=addr,
-            source_ref=f"manual:{n}", case_id=case_id,
+            channel=channel,
+            direction=direction,
+            occurred_at=at,
+            counterpart=addr,
+            source_ref=f"manual:{n}",
+            case_id=case_id,
         ),
     )
     if apply:
@@ -129,8 +140,7 @@ def other(
 
 def targets(s: Session, contact: Contact) -> dict[str, ReplyTarget]:
     return {
-        t.rule: t
-        for t in s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == contact.id))
+        t.rule: t for t in s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == contact.id))
     }
 
 
