@@ -48,8 +48,9 @@ def _apply_replies(session: Session, config: Config, contact_ids: list[int]) -> 
     apply_contacts(session=session, config=config, contact_ids=contact_ids)
 
 
-def link(*, session: Session, contact_ids: Sequence[int], case_id: int) -> str:
-    """Link contacts to a case; returns the case ref."""
+def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_id: int) -> str:
+    """Link contacts to a case; returns the case ref. The reply rules see the re-linked
+    contacts (a whistleblower case owes different replies than a citizen case)."""
     case = session.get(Case, case_id)
     if case is None:
         raise UserError(f"no case with id {case_id}")
@@ -57,6 +58,7 @@ def link(*, session: Session, contact_ids: Sequence[int], case_id: int) -> str:
         link_contacts(session=session, contact_ids=list(contact_ids), case_id=case_id)
     except LookupError as e:
         raise UserError(str(e)) from None
+    _apply_replies(session, config, list(contact_ids))
     return case.ref
 
 
@@ -113,6 +115,7 @@ def new_case(
            detail={"contacts": list(contact_ids)})
     if contact_ids:
         link_contacts(session=session, contact_ids=list(contact_ids), case_id=case.id)
+        _apply_replies(session, config, list(contact_ids))
     return case.id, ref
 
 

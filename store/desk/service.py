@@ -137,7 +137,8 @@ class Desk:
 
     def link(self, contact_ids: Sequence[int], case_id: int) -> str:
         with session_scope(self.engine) as s:
-            return commands.link(session=s, contact_ids=contact_ids, case_id=case_id)
+            return commands.link(session=s, config=self.config, contact_ids=contact_ids,
+                                 case_id=case_id)
 
     def new_case(self, **kw: Any) -> tuple[int, str]:
         with session_scope(self.engine) as s:
