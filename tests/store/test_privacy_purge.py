@@ -155,7 +155,8 @@ def test_purged_text_is_gone_from_the_sqlite_file(engine: Engine, cfg: Config) -
     engine.dispose()
     path = engine.url.database
     assert path
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     with session_scope(engine) as s:
         gone = [p.id for p in s.scalars(select(Party).where(Party.anonymised_at.is_not(None)))]
     assert gone
@@ -237,7 +238,7 @@ def test_purge_audits_itself_and_removes_free_text_audit_entries(
     with session_scope(engine) as s:
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "purge")).one()
         assert entry.os_user and entry.at
-        assert '"cases": %d' % len(refs) in (entry.detail or "")
+        assert f'"cases": {len(refs)}' in (entry.detail or "")
         # edit_case entries (which quote the old and new title) about purged cases: gone.
         assert _n(s, AuditLog, AuditLog.action == "edit_case", AuditLog.entity_id.in_(refs)) == 0
         # classification entries stay: who classified what is no personal data.
