@@ -23,8 +23,8 @@ DELIMITERS = (",", ";", "\t")
 @dataclass
 class Table:
     header: list[str]
-    # (1-based line number in the file, cells); cells are str, or datetime/date/number from XLSX.
-    rows: Iterator[tuple[int, list[object]]]
+    # (1-based line number in the file, cells as text; XLSX values are rendered by cell_text).
+    rows: Iterator[tuple[int, list[str]]]
 
 
 def decode(data: bytes, source: str) -> str:
@@ -73,12 +73,12 @@ def read_csv_text(text: str, source: str) -> Table:
         raise UserError(f"{source}: line {1 + line_offset}: {e}") from None
     header = [h.strip() for h in header]
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for row in reader:
                 if not any(cell.strip() for cell in row):
                     continue
-                yield reader.line_num + line_offset, list(row)
+                yield reader.line_num + line_offset, row
         except csv.Error as e:
             raise UserError(f"{source}: line {reader.line_num + line_offset}: {e}") from None
 
@@ -103,10 +103,11 @@ def read_xlsx(path: Path) -> Table:
             f"{path}: the first sheet is empty; put the register there with a header row"
         ) from None
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         for n, values in enumerate(it, start=2):
-            cells: list[object] = ["" if v is None else v for v in values]
-            if all(isinstance(c, str) and not c.strip() for c in cells):
+            # Cells become text here, as CSV cells are, so parsers handle one type.
+            cells = ["" if v is None else cell_text(v) for v in values]
+            if not any(c for c in cells):
                 continue
             yield n, cells
         wb.close()

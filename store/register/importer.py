@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import types as sa_types
 from sqlmodel import Session
 
 from store.audit import record
@@ -43,22 +44,6 @@ class ImportSummary:
 def _chunks(seq: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
-
-
-def _insert_ignore(session: Session, table: Any, rows: list[dict[str, Any]], key: str) -> None:
-    """Bulk insert, skipping rows whose unique `key` already exists (idempotent re-import)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    ins: Any
-    if dialect == "sqlite":
-        ins = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
-    elif dialect == "postgresql":
-        ins = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        ins = insert(table)
-    for part in _chunks(rows):
-        session.execute(ins, list(part))
 
 
 def _fail(problems: list[str], source: str) -> RegisterError:
@@ -186,26 +171,7 @@ def _write(
 
     # ---- contacts (idempotent on source_ref)
     before = session.execute(select(func.count()).select_from(contact_t)).scalar_one()
-    now = utcnow()
-    rows = [
-        {
-            "channel": c.channel,
-            "direction": c.direction,
-            "occurred_at": c.occurred_at,
-            "occurred_on": local_date(c.occurred_at),
-            "summary": c.summary,
-            "counterpart": None,
-            "access_request": False,
-            "case_id": case_ids[c.case_ref],
-            "party_id": party_ids.get(c.case_ref),
-            "source_ref": c.source_ref,
-            "dismissed": False,
-            "dismissed_reason": None,
-            "created_at": now,
-        }
-        for c in parsed.contacts
-    ]
-    _insert_ignore(session, contact_t, rows, "source_ref")
+    _insert_contacts(session, parsed, case_ids, party_ids)
     after = session.execute(select(func.count()).select_from(contact_t)).scalar_one()
 
     session.add(ImportedFile(sha256=data_hash, kind="register", name=name, rows=parsed.rows))
@@ -226,6 +192,75 @@ def _write(
     return ImportSummary(
         source, parsed.rows, len(new_cases), after - before, parties_added, new_taxonomy=new_tax
     )
+
+
+_CONTACT_COLUMNS = (
+    "channel",
+    "direction",
+    "occurred_at",
+    "occurred_on",
+    "summary",
+    "counterpart",
+    "access_request",
+    "case_id",
+    "party_id",
+    "source_ref",
+    "dismissed",
+    "created_at",
+)
+
+
+def _insert_contacts(
+    session: Session, parsed: ParsedRegister, case_ids: dict[str, int], party_ids: dict[str, int]
+) -> None:
+    """Insert the register's contacts, skipping those already stored (same source_ref).
+
+    This is the import's hot path (a million rows): values are converted once with the
+    dialect's own bind processors and sent with the driver's executemany, bypassing
+    per-row ORM and statement processing, which cost 3x the whole insert.
+    """
+    dialect = session.get_bind().dialect
+    ts = sa_types.DateTime().bind_processor(dialect) or (lambda v: v)
+    day = sa_types.Date().bind_processor(dialect) or (lambda v: v)
+    flag = sa_types.Boolean().bind_processor(dialect) or (lambda v: v)
+    now = ts(utcnow().replace(tzinfo=None))
+    no = flag(False)
+    stamp: dict[dt.datetime, tuple[Any, Any]] = {}
+    rows = []
+    for c in parsed.contacts:
+        conv = stamp.get(c.occurred_at)
+        if conv is None:
+            conv = (ts(c.occurred_at.replace(tzinfo=None)), day(local_date(c.occurred_at)))
+            stamp[c.occurred_at] = conv
+        rows.append(
+            (
+                c.channel,
+                c.direction,
+                conv[0],
+                conv[1],
+                c.summary,
+                None,
+                no,
+                case_ids[c.case_ref],
+                party_ids.get(c.case_ref),
+                c.source_ref,
+                no,
+                now,
+            )
+        )
+    cols = ", ".join(_CONTACT_COLUMNS)
+    if dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in _CONTACT_COLUMNS)
+        sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
+    else:
+        marks = ", ".join("%s" for _ in _CONTACT_COLUMNS)
+        sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
+    cursor = session.connection().connection.cursor()
+    try:
+        for part in _chunks(rows, 20_000):
+            cursor.executemany(sql, part)
+    finally:
+        cursor.close()
 
 
 def _resolve_parties(session: Session, parsed: ParsedRegister) -> tuple[dict[str, int], int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,11 +17,12 @@ from store.register.columns import (
     CASE_COLUMNS,
     CASE_KINDS,
     CHANNELS,
+    CONTACT_COLUMNS,
     DIRECTIONS,
     PARTY_KINDS,
     canonical,
 )
-from store.tabular import Table, cell_text
+from store.tabular import Table
 from store.timeutil import CPH
 
 MAX_LISTED = 50
@@ -104,7 +106,7 @@ def contact_source_ref(c: ContactRow, occurrence: int) -> str:
     key = "\x1f".join(
         [
             c.case_ref,
-            c.occurred_at.isoformat(),
+            str(int(c.occurred_at.timestamp())),
             c.channel,
             c.direction,
             c.summary or "",
@@ -139,6 +141,7 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
     allowed = {f: taxonomy.values(f) for f in CLASSIFICATION_FIELDS}
     allowed_party_kinds = set(taxonomy.party_kinds)
     cases: dict[str, CaseRow] = {}
+    first_values: dict[str, tuple[str, ...]] = {}
     contacts: list[ContactRow] = []
     unknown: dict[tuple[str, str], list[int]] = defaultdict(list)
     n_rows = 0
@@ -146,32 +149,49 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
     def bad(line: int, col: str, value: str, why: str) -> None:
         problems.append(f"{source}: line {line}: column {col}: {value!r}: {why}")
 
+    # The hot loop runs a million times for a large register: plain index look-ups, and
+    # case columns compared as one tuple against the case's first row.
+    case_cols = [(c, index[c]) for c in CASE_COLUMNS if c in index]
+    i_ref = index["case_ref"]
+    i_at, i_ch, i_dir, i_sum = (index.get(c, -1) for c in CONTACT_COLUMNS)
+    width = max(index.values()) + 1
+    idx = [i for _, i in case_cols]
+    get_case = operator.itemgetter(*idx) if len(idx) > 1 else (lambda cells: (cells[idx[0]],))
+
     for line, cells in table.rows:
         n_rows += 1
-        get = {c: cell_text(cells[i]) if i < len(cells) else "" for c, i in index.items()}
-        ref = get.get("case_ref", "")
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        ref = cells[i_ref].strip()
         if not ref:
             bad(line, "case_ref", "", "every row needs a case reference")
             continue
+        raw_vals = get_case(cells)
         case = cases.get(ref)
-        values = {c: get[c] for c in CASE_COLUMNS if get.get(c)}
         if case is None:
+            vals = tuple(v.strip() for v in raw_vals)
+            values = {c: v for (c, _), v in zip(case_cols, vals, strict=True) if v}
             case = CaseRow(ref=ref, lines=[line], values=values)
             cases[ref] = case
+            first_values[ref] = raw_vals
             _fill_case(case, values, line, bad, allowed, allowed_party_kinds, unknown)
         else:
             case.lines.append(line)
-            for col, v in values.items():
-                prev = case.values.get(col)
-                if prev is None:
-                    case.values[col] = v
-                    _fill_case(case, {col: v}, line, bad, allowed, allowed_party_kinds, unknown)
-                elif prev != v:
-                    problems.append(
-                        f"{source}: case {ref!r}: rows disagree on {col}: {prev!r} "
-                        f"(line {case.lines[0]}) vs {v!r} (line {line}); make them agree"
-                    )
-        at = get.get("contact_at", "")
+            if raw_vals != first_values[ref]:  # the common case: an identical repeat
+                for (col, _), v in zip(case_cols, raw_vals, strict=True):
+                    v = v.strip()
+                    if not v:
+                        continue
+                    prev = case.values.get(col)
+                    if prev is None:
+                        case.values[col] = v
+                        _fill_case(case, {col: v}, line, bad, allowed, allowed_party_kinds, unknown)
+                    elif prev != v:
+                        problems.append(
+                            f"{source}: case {ref!r}: rows disagree on {col}: {prev!r} "
+                            f"(line {case.lines[0]}) vs {v!r} (line {line}); make them agree"
+                        )
+        at = cells[i_at].strip() if i_at >= 0 else ""
         if not at:
             continue  # a row with no contact registers the case only
         try:
@@ -179,23 +199,30 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
         except ValueError as e:
             bad(line, "contact_at", at, str(e))
             continue
-        channel = CHANNELS.get(get.get("channel", "").lower())
+        raw_ch = cells[i_ch].strip() if i_ch >= 0 else ""
+        channel = CHANNELS.get(raw_ch.lower())
         if channel is None:
             bad(
                 line,
                 "channel",
-                get.get("channel", ""),
+                raw_ch,
                 "use phone|email|meeting|letter|home_visit (telefon|mail|møde|brev|hjemmebesøg)",
             )
             continue
-        direction = DIRECTIONS.get((get.get("direction") or "in").lower())
+        raw_dir = (cells[i_dir].strip() if i_dir >= 0 else "") or "in"
+        direction = DIRECTIONS.get(raw_dir.lower())
         if direction is None:
-            bad(line, "direction", get.get("direction", ""), "use in|out (ind|ud)")
+            bad(line, "direction", raw_dir, "use in|out (ind|ud)")
             continue
-        contacts.append(
-            ContactRow(line, ref, moment, channel, direction, get.get("summary") or None)
-        )
+        summary = cells[i_sum].strip() if i_sum >= 0 else ""
+        contacts.append(ContactRow(line, ref, moment, channel, direction, summary or None))
 
+    # The earliest contact day of each case: its opening date when none is given.
+    first_day: dict[str, dt.date] = {}
+    for c in contacts:
+        d = c.occurred_at.astimezone(CPH).date()
+        if c.case_ref not in first_day or d < first_day[c.case_ref]:
+            first_day[c.case_ref] = d
     for case in cases.values():
         if case.opened_on is None:
             days = [
@@ -224,9 +251,9 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
                     )
         _check_action(case, taxonomy, source, problems)
 
-    seen: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
+    seen: dict[tuple[str, dt.datetime, str, str, str], int] = defaultdict(int)
     for c in contacts:
-        key = (c.case_ref, c.occurred_at.isoformat(), c.channel, c.direction, c.summary or "")
+        key = (c.case_ref, c.occurred_at, c.channel, c.direction, c.summary or "")
         c.source_ref = contact_source_ref(c, seen[key])
         seen[key] += 1
     return ParsedRegister(cases, contacts, problems, dict(unknown), n_rows)
