@@ -1,0 +1,149 @@
+"""Opening an authenticated IMAP connection for a configured account.
+
+- TLS verifies the certificate and host name (the stdlib default context), optionally
+  against a custom CA file; STARTTLS is required, never opportunistic, when configured.
+- `security = "none"` is accepted only for a loopback host (checked by the config too).
+- Password login, or XOAUTH2 with a token from msal (`ingest.mail.oauth`).
+- Every failure becomes a `MailError`: one line saying what failed and what to check. The
+  username is masked and no secret ever appears in a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+from typing import Any
+
+import imapclient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from store.addresses import mask
+from store.config.mail import MailAccount, is_loopback
+from store.errors import UserError
+from store.secrets import get_secret, mail_key
+
+DEFAULT_TIMEOUT = 60.0
+
+
+class MailError(UserError):
+    """A mail account problem, phrased as one line for the user and the status view."""
+
+
+def ssl_context(account: MailAccount) -> ssl.SSLContext:
+    try:
+        ctx = ssl.create_default_context(
+            cafile=str(account.ca_file.expanduser()) if account.ca_file else None
+        )
+    except (OSError, ssl.SSLError) as e:
+        raise MailError(
+            f"account {account.name}: cannot load ca_file {account.ca_file}: {e}"
+        ) from None
+    # create_default_context already sets CERT_REQUIRED and check_hostname; stated here
+    # so nobody "fixes" it by accident.
+    ctx.check_hostname = True
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+def _where(account: MailAccount) -> str:
+    return f"account {account.name} ({account.host}:{account.effective_port})"
+
+
+def open_connection(account: MailAccount, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """A connected (not yet logged in) IMAPClient, with transport security applied."""
+    if account.security == "none" and not is_loopback(account.host):
+        raise MailError(f"{_where(account)}: security = \"none\" is only allowed for loopback")
+    ctx = ssl_context(account) if account.security != "none" else None
+    try:
+        client = imapclient.IMAPClient(
+            account.host,
+            port=account.effective_port,
+            ssl=account.security == "tls",
+            ssl_context=ctx,
+            timeout=timeout,
+        )
+        if account.security == "starttls":
+            if b"STARTTLS" not in client.capabilities():
+                raise MailError(
+                    f"{_where(account)}: the server does not offer STARTTLS; use "
+                    "security = \"tls\" (usually port 993)"
+                )
+            client.starttls(ctx)
+    except ssl.SSLCertVerificationError as e:
+        raise MailError(
+            f"{_where(account)}: the server's certificate was not accepted "
+            f"({e.verify_message}); if it uses a private CA, set ca_file"
+        ) from None
+    except ssl.SSLError as e:
+        raise MailError(f"{_where(account)}: TLS failed ({e.reason or e}); check security "
+                        "and port (tls is usually 993, starttls 143)") from None
+    except socket.gaierror:
+        raise MailError(f"{_where(account)}: host name not found; check host") from None
+    except TimeoutError:
+        raise MailError(f"{_where(account)}: no answer within {timeout:.0f} s; check host, "
+                        "port and firewall") from None
+    except ConnectionRefusedError:
+        raise MailError(f"{_where(account)}: connection refused; check host and port") from None
+    except OSError as e:
+        raise MailError(f"{_where(account)}: cannot connect ({e.strerror or e})") from None
+    except IMAPClientError as e:
+        raise MailError(f"{_where(account)}: IMAP error on connect ({e})") from None
+    client.normalise_times = False
+    return client
+
+
+def login(client: Any, account: MailAccount, *, password: str | None = None,
+          token: str | None = None) -> None:
+    """Log in with the account's method. The secret is looked up unless given."""
+    user = mask(account.username.lower()) if "@" in account.username else "****"
+    if account.auth == "xoauth2":
+        if token is None:
+            from ingest.mail.oauth import acquire_token
+
+            token = acquire_token(account)
+        try:
+            client.oauth2_login(account.username, token)
+        except (LoginError, IMAPClientError) as e:
+            raise MailError(
+                f"{_where(account)}: the server refused the OAuth token for {user} "
+                f"({_short(e)}). Check: the app registration has IMAP.AccessAsUser.All "
+                "(device login) or IMAP.AccessAsApp with admin consent (daemon); for a "
+                "daemon, the service principal was granted the mailbox "
+                "(Add-MailboxPermission); IMAP is enabled for the mailbox; then run "
+                f"'borgerdesk mail login {account.name}'"
+            ) from None
+        return
+    if password is None:
+        password = get_secret(
+            mail_key(account.name), env=account.password_env, file=account.password_file
+        )
+    try:
+        client.login(account.username, password)
+    except LoginError as e:
+        raise MailError(
+            f"{_where(account)}: login refused for {user} ({_short(e)}); check username "
+            f"and password ('borgerdesk mail set-password {account.name}')"
+        ) from None
+    except IMAPClientError as e:
+        raise MailError(f"{_where(account)}: login failed ({_short(e)})") from None
+
+
+def _short(e: BaseException) -> str:
+    text = str(e)
+    if isinstance(e.args[0] if e.args else None, bytes):
+        text = e.args[0].decode("utf-8", "replace")
+    return " ".join(text.split())[:200]
+
+
+def connect(account: MailAccount, *, password: str | None = None,
+            token: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """Connected and logged in."""
+    client = open_connection(account, timeout=timeout)
+    try:
+        login(client, account, password=password, token=token)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.shutdown()
+        raise
+    return client

@@ -1,0 +1,134 @@
+"""The IMAP commands borgerdesk sends to a folder, all read-only.
+
+Only these are ever sent: CAPABILITY, LOGIN/AUTHENTICATE, LIST, STATUS, EXAMINE (select
+with readonly=True), UID SEARCH, UID FETCH with BODY.PEEK, LOGOUT. No STORE, EXPUNGE,
+MOVE, COPY or APPEND exists in this package; `tests/ingest/mail` proves the server state
+is unchanged by a sync.
+
+UIDs are always passed to imapclient as lists of integers: imapclient 4.1 raises on range
+strings in fetch (upstream issue #666), and a batch is kept short so a command line stays
+far below Dovecot's ~64 KB limit (1,000 UIDs of 10 digits is ~11 KB).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import imapclient
+
+HEADER_BATCH = 1000
+BODY_BATCH_COUNT = 500
+BODY_BATCH_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int | None
+    messages: int | None
+    highestmodseq: int | None
+
+
+@dataclass(slots=True)
+class HeaderInfo:
+    uid: int
+    size: int
+    header: bytes
+    internaldate: dt.datetime | None
+
+
+def has_condstore(client: Any) -> bool:
+    return b"CONDSTORE" in client.capabilities()
+
+
+def status(client: Any, folder: str) -> FolderStatus:
+    """STATUS: the one command a no-change poll costs."""
+    items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+    if has_condstore(client):
+        items.append(b"HIGHESTMODSEQ")
+    st = client.folder_status(folder, items)
+    return FolderStatus(
+        uidvalidity=int(st[b"UIDVALIDITY"]),
+        uidnext=int(st[b"UIDNEXT"]) if b"UIDNEXT" in st else None,
+        messages=int(st[b"MESSAGES"]) if b"MESSAGES" in st else None,
+        highestmodseq=int(st[b"HIGHESTMODSEQ"]) if b"HIGHESTMODSEQ" in st else None,
+    )
+
+
+def examine(client: Any, folder: str) -> FolderStatus:
+    """Select read-only (EXAMINE): nothing about the folder can change, not even \\Recent."""
+    r = client.select_folder(folder, readonly=True)
+    hms = r.get(b"HIGHESTMODSEQ")
+    return FolderStatus(
+        uidvalidity=int(r[b"UIDVALIDITY"]),
+        uidnext=int(r[b"UIDNEXT"]) if b"UIDNEXT" in r else None,
+        messages=int(r[b"EXISTS"]) if b"EXISTS" in r else None,
+        highestmodseq=int(hms) if hms is not None else None,
+    )
+
+
+def uids_from(client: Any, first: int) -> list[int]:
+    """All UIDs >= first, ascending. `n:*` always matches the highest UID even when it is
+    below n, so the result is filtered."""
+    found = client.search(["UID", f"{max(first, 1)}:*"])
+    return sorted(u for u in found if u >= first)
+
+
+def chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def fetch_headers(client: Any, uids: list[int]) -> dict[int, HeaderInfo]:
+    """RFC822.SIZE, the header section and INTERNALDATE for a batch of UIDs. A UID
+    missing from the answer was expunged meanwhile."""
+    out: dict[int, HeaderInfo] = {}
+    resp = client.fetch(uids, [b"RFC822.SIZE", b"BODY.PEEK[HEADER]", b"INTERNALDATE"])
+    for uid, data in resp.items():
+        header = data.get(b"BODY[HEADER]")
+        if header is None or b"RFC822.SIZE" not in data:
+            continue  # an unsolicited FETCH (e.g. a flag change by another client)
+        when = data.get(b"INTERNALDATE")
+        if isinstance(when, dt.datetime) and when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        out[int(uid)] = HeaderInfo(int(uid), int(data[b"RFC822.SIZE"]), bytes(header), when)
+    return out
+
+
+def fetch_bodies(client: Any, uids: list[int]) -> dict[int, bytes]:
+    """BODY.PEEK[] (never sets \\Seen). A UID missing from the answer was expunged."""
+    resp = client.fetch(uids, [b"BODY.PEEK[]"])
+    return {int(uid): bytes(d[b"BODY[]"]) for uid, d in resp.items() if b"BODY[]" in d}
+
+
+def body_batches(infos: list[HeaderInfo], *, max_count: int = BODY_BATCH_COUNT,
+                 max_bytes: int = BODY_BATCH_BYTES) -> Iterator[list[HeaderInfo]]:
+    """Group messages so one FETCH brings at most max_count messages or ~max_bytes."""
+    batch: list[HeaderInfo] = []
+    size = 0
+    for info in infos:
+        if batch and (len(batch) >= max_count or size + info.size > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(info)
+        size += info.size
+    if batch:
+        yield batch
+
+
+def sent_folder(client: Any) -> str | None:
+    """The SPECIAL-USE \\Sent folder, else a folder with a common sent name."""
+    try:
+        return client.find_special_folder(imapclient.SENT)  # type: ignore[no-any-return]
+    except Exception:
+        return None
+
+
+def list_folders(client: Any) -> list[tuple[str, list[str]]]:
+    return [
+        (name, [f.decode() if isinstance(f, bytes) else str(f) for f in flags])
+        for flags, _delim, name in client.list_folders()
+    ]

@@ -1,0 +1,422 @@
+"""Raw RFC 5322 bytes -> the fields borgerdesk stores. Never raises.
+
+Design, because this is the hot path of a first sync:
+- The stdlib parser runs with the `compat32` policy. `policy.default` is ~4x slower and
+  raises from *header access* on some malformed input (e.g. an RFC 2231 `name*` parameter
+  with no value), which would turn one bad attachment name into a lost message.
+  compat32 is lenient; header values are taken from `raw_items()` and decoded here.
+- Every step is guarded: whatever fails, the caller still gets a `Parsed` with what could
+  be read and `parse_error` set. The raw bytes are stored by the caller regardless.
+- Charsets: the declared one, then UTF-8, then cp1252 (Danish mail from old Windows
+  clients often says nothing or lies).
+- HTML-only mail is turned into text with inscriptis (Apache-2.0; html2text is GPL).
+- `parse_batch` is what the process pool runs: plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from email.header import decode_header
+from email.message import Message
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
+
+from store.addresses import normalise_email
+
+MAX_TEXT_CHARS = 1_000_000
+MAX_DEPTH = 20
+# Headers the reply rules and triage read (kept as JSON in EmailMessage.headers).
+KEPT_HEADERS = (
+    "auto-submitted", "precedence", "x-autoreply", "x-autorespond", "return-path",
+    "list-id", "list-unsubscribe", "reply-to", "x-auto-response-suppress",
+    "x-ms-exchange-generated-message-source", "importance", "content-language",
+)
+AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+
+_FOLD = re.compile(r"\r?\n[ \t]+")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What the store needs from one message. Plain data: crosses process boundaries."""
+
+    content_hash: str
+    header_hash: str
+    raw_size: int
+    message_id: str | None = None
+    subject: str | None = None
+    from_addr: str | None = None
+    to_addrs: list[str] = field(default_factory=list)
+    cc_addrs: list[str] = field(default_factory=list)
+    bcc_addrs: list[str] = field(default_factory=list)
+    sent_at: dt.datetime | None = None
+    in_reply_to: str | None = None
+    references: str | None = None
+    text: str | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    is_auto: bool = False
+    headers: dict[str, Any] = field(default_factory=dict)
+    parse_error: str | None = None
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def header_block(raw: bytes) -> bytes:
+    """The header section of a message (what BODY[HEADER] returns, give or take the
+    final blank line)."""
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        i = raw.find(sep)
+        if i >= 0:
+            return raw[: i + len(sep)]
+    return raw
+
+
+def header_hash(header: bytes) -> str:
+    """A hash of the header section that ignores line-ending style and trailing blank
+    lines, so the server's BODY[HEADER] and our own split of BODY[] agree."""
+    norm = header.replace(b"\r\n", b"\n").rstrip(b"\n \t")
+    return hashlib.sha256(norm).hexdigest()
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Declared charset, then UTF-8, then cp1252 (which never fails with 'replace')."""
+    if declared:
+        cs = declared.strip().strip('"').lower()
+        if cs and cs not in ("unknown-8bit", "x-unknown", "us-ascii", "ascii"):
+            try:
+                return data.decode(cs)
+            except (LookupError, UnicodeDecodeError, ValueError):
+                pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _unescape_8bit(value: str) -> str:
+    """compat32 keeps 8-bit header bytes as surrogate escapes; decode them properly."""
+    try:
+        value.encode("ascii")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:
+        data = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value
+    return decode_bytes(data)
+
+
+def decode_header_value(value: Any) -> str:
+    """RFC 2047 encoded words, 8-bit bytes and folding -> one line of text."""
+    text = _FOLD.sub(" ", str(value))
+    text = _unescape_8bit(text)
+    if "=?" not in text:
+        return text.strip()
+    try:
+        parts = decode_header(text)
+    except Exception:
+        return text.strip()
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            out.append(decode_bytes(chunk, charset))
+        else:
+            out.append(chunk)
+    return "".join(out).strip()
+
+
+def _clean(text: str) -> str:
+    # NUL cannot be stored in PostgreSQL text; other C0 controls are kept (the UI shows
+    # untrusted text as plain text anyway).
+    return text.replace("\x00", "\ufffd")
+
+
+def html_to_text(html: str) -> str:
+    from inscriptis import get_text
+
+    # lxml refuses str input with an XML encoding declaration.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    if not html.strip():
+        return ""
+    try:
+        return get_text(html).strip()
+    except Exception:
+        # Last resort: strip tags crudely rather than lose the text.
+        return _WS.sub(" ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+# --------------------------------------------------------------------------- headers
+
+
+class _Headers:
+    """Case-insensitive access to raw header values."""
+
+    def __init__(self, msg: Message) -> None:
+        self.values: dict[str, list[str]] = {}
+        for name, value in msg.raw_items():
+            key = _unescape_8bit(str(name)).strip().lower()
+            self.values.setdefault(key, []).append(str(value))
+
+    def first(self, name: str) -> str | None:
+        v = self.values.get(name)
+        return decode_header_value(v[0]) if v else None
+
+    def all(self, name: str) -> list[str]:
+        return [decode_header_value(v) for v in self.values.get(name, [])]
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+
+def _addresses(values: list[str]) -> list[str]:
+    out: list[str] = []
+    try:
+        pairs = getaddresses(values)
+    except Exception:
+        pairs = []
+    for _name, addr in pairs:
+        norm = normalise_email(addr) if addr else None
+        if norm and norm not in out:
+            out.append(norm[:320])
+    return out
+
+
+def _date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000": zone unknown; RFC 5322 says treat as UTC
+        when = when.replace(tzinfo=dt.UTC)
+    if not (1980 <= when.year <= 2100):
+        return None
+    return when.astimezone(dt.UTC)
+
+
+def _msgid(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip()
+    m = re.search(r"<[^<>\s]+>", v)
+    return (m.group(0) if m else v.split()[0] if v.split() else None) if v else None
+
+
+def is_auto_generated(h: _Headers) -> bool:
+    auto = (h.first("auto-submitted") or "").split(";")[0].strip().lower()
+    if auto and auto != "no":
+        return True
+    if (h.first("precedence") or "").strip().lower() in AUTO_PRECEDENCE:
+        return True
+    if h.has("x-autoreply") or h.has("x-autorespond"):
+        return True
+    rp = h.first("return-path")
+    return rp is not None and rp.replace(" ", "") == "<>"
+
+
+def _apply_headers(p: Parsed, h: _Headers) -> None:
+    p.message_id = (_msgid(h.first("message-id")) or None)
+    if p.message_id:
+        p.message_id = p.message_id[:998]
+    subject = h.first("subject")
+    p.subject = _clean(subject) if subject is not None else None
+    froms = _addresses(h.all("from"))
+    if not froms:
+        froms = _addresses(h.all("sender"))
+    p.from_addr = froms[0] if froms else None
+    p.to_addrs = _addresses(h.all("to"))
+    p.cc_addrs = _addresses(h.all("cc"))
+    p.bcc_addrs = _addresses(h.all("bcc"))
+    p.sent_at = _date(h.first("date"))
+    irt = h.first("in-reply-to")
+    p.in_reply_to = (_msgid(irt) or None) if irt else None
+    if p.in_reply_to:
+        p.in_reply_to = p.in_reply_to[:998]
+    refs = h.first("references")
+    p.references = " ".join(re.findall(r"<[^<>\s]+>", refs)) or None if refs else None
+    p.is_auto = is_auto_generated(h)
+    kept = {}
+    for name in KEPT_HEADERS:
+        v = h.first(name)
+        if v is not None:
+            kept[name] = _clean(v)[:2000]
+    p.headers = kept
+
+
+# --------------------------------------------------------------------------- body
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        payload = b""
+    if not isinstance(payload, bytes):
+        payload = str(payload).encode("utf-8", "surrogateescape")
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return decode_bytes(payload, charset).replace("\r\n", "\n")
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:
+        # Malformed RFC 2231 parameters (e.g. `name*` with no value).
+        return "(unreadable name)"
+    if name is None:
+        return None
+    return _clean(decode_header_value(name))[:500]
+
+
+def _approx_size(part: Message) -> int:
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return 0
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    return len(payload) * 3 // 4 if cte == "base64" else len(payload)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.html: list[str] = []
+        self.nested_plain: list[str] = []
+        self.attachments: list[dict[str, Any]] = []
+
+    def walk(self, part: Message, depth: int = 0, nested: bool = False) -> None:
+        if depth > MAX_DEPTH:
+            return
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            ctype = "text/plain"
+        if part.is_multipart() and ctype != "message/rfc822":
+            payload = part.get_payload()
+            for sub in payload if isinstance(payload, list) else []:
+                if isinstance(sub, Message):
+                    self.walk(sub, depth + 1, nested)
+            return
+        if ctype == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            subject = None
+            if isinstance(inner, Message):
+                subject = _Headers(inner).first("subject")
+                sub = _Walker()
+                sub.walk(inner, depth + 1, True)
+                self.nested_plain.extend(sub.plain or [html_to_text(x) for x in sub.html])
+            self.attachments.append({
+                "filename": _filename(part) or (f"{subject}.eml" if subject else "message.eml"),
+                "content_type": ctype,
+                "size": len(inner.as_bytes()) if isinstance(inner, Message) else 0,
+            })
+            return
+        try:
+            disposition = part.get_content_disposition()
+        except Exception:
+            disposition = None
+        filename = _filename(part)
+        if ctype.startswith("multipart/"):
+            # Declared multipart but no usable boundary: the body is the text.
+            ctype = "text/plain"
+        if disposition == "attachment" or filename or not ctype.startswith("text/"):
+            self.attachments.append({
+                "filename": filename,
+                "content_type": ctype,
+                "size": _approx_size(part),
+            })
+            return
+        if ctype == "text/html":
+            self.html.append(_part_text(part))
+        elif ctype in ("text/plain", "text/enriched") or ctype.startswith("text/"):
+            self.plain.append(_part_text(part))
+
+
+def _body_text(msg: Message, p: Parsed) -> None:
+    w = _Walker()
+    w.walk(msg)
+    if w.plain:
+        text = "\n\n".join(t.strip("\n") for t in w.plain)
+    elif w.html:
+        text = "\n\n".join(html_to_text(h) for h in w.html)
+    elif w.nested_plain:
+        text = "\n\n".join(w.nested_plain)
+    else:
+        text = ""
+    text = _clean(text)
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS] + "\n[… text cut here; the full message is kept raw]"
+    p.text = text
+    p.attachments = w.attachments
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def parse_message(raw: bytes, *, headers_only: bool = False) -> Parsed:
+    """Parse one message. With `headers_only`, `raw` is just the header section (a
+    message too large to fetch, or one deleted before its body could be fetched)."""
+    p = Parsed(
+        content_hash=content_hash(raw),
+        header_hash=header_hash(header_block(raw)),
+        raw_size=len(raw),
+    )
+    stage = "parse"
+    try:
+        msg = email.message_from_bytes(raw, policy=compat32)
+        stage = "headers"
+        _apply_headers(p, _Headers(msg))
+        if not headers_only:
+            stage = "body"
+            _body_text(msg, p)
+        defects = sorted({type(d).__name__ for part in _safe_walk(msg) for d in part.defects})
+        if defects:
+            p.headers["defects"] = defects
+    except RecursionError:
+        p.parse_error = f"{stage}: MIME structure nested too deeply"
+    except Exception as e:  # never let one message stop a sync
+        p.parse_error = f"{stage}: {type(e).__name__}: {str(e)[:300]}"
+    return p
+
+
+def _safe_walk(msg: Message) -> list[Message]:
+    out: list[Message] = []
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    while stack:
+        m, d = stack.pop()
+        out.append(m)
+        if d < MAX_DEPTH and m.is_multipart():
+            payload = m.get_payload()
+            if isinstance(payload, list):
+                stack.extend((s, d + 1) for s in payload if isinstance(s, Message))
+    return out
+
+
+def parse_batch(items: list[tuple[bytes, bool]]) -> list[Parsed]:
+    """Parse many messages; what a pool worker runs."""
+    return [parse_message(raw, headers_only=ho) for raw, ho in items]
+
+
+def attachments_json(p: Parsed) -> str | None:
+    return json.dumps(p.attachments, ensure_ascii=False) if p.attachments else None

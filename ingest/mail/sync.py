@@ -1,0 +1,462 @@
+"""Mailbox ingestion: one pass over every configured folder of every account.
+
+Per folder:
+1. STATUS (UIDVALIDITY, UIDNEXT, MESSAGES, HIGHESTMODSEQ when offered). Same UIDVALIDITY
+   and UIDNEXT as stored: nothing new, done — a no-change poll costs this one command.
+   Exchange has no CONDSTORE, so UIDNEXT alone decides.
+2. EXAMINE (read-only select) and UID SEARCH for UIDs above the last stored one (all
+   UIDs after a UIDVALIDITY change).
+3. In UID order, batches: headers + RFC822.SIZE first; messages already stored (another
+   folder, or re-numbered by a UIDVALIDITY change: same header hash and size) only get a
+   new location; messages above max_message_bytes are kept as headers with a "too large"
+   flag; the rest are fetched with BODY.PEEK[].
+4. Parse (a process pool for big batches: the stdlib parser is the bottleneck) and
+   store each batch in one transaction with the folder's new state.
+
+Fetching runs in a producer thread, parsing in worker processes and storing in the
+caller's thread, so the three overlap. Any failure ends the folder with its error
+recorded; what was committed stays, and the next pass resumes after it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, delete, update
+from sqlmodel import Session
+
+from ingest.mail import fetch as imap
+from ingest.mail.connect import MailError, connect
+from ingest.mail.parse import Parsed, parse_batch, parse_message
+from ingest.mail.persist import (
+    FolderState,
+    Item,
+    known_lookup,
+    load_state,
+    persist_batch,
+    record_error,
+    save_state,
+)
+from store.addresses import mask
+from store.config import Config
+from store.config.mail import MailAccount
+from store.errors import UserError
+from store.models import MailLocation, SyncState, utcnow
+
+log = logging.getLogger("borgerdesk.mail")
+
+# Below this many messages to parse, a batch is parsed inline (no pool start-up cost).
+POOL_THRESHOLD = 200
+PARSE_CHUNK = 50
+
+
+@dataclass
+class FolderReport:
+    account: str
+    folder: str
+    new: int = 0  # messages stored for the first time
+    located: int = 0  # messages already stored (another folder, renumbered): location only
+    parse_errors: int = 0
+    too_large: int = 0
+    vanished: int = 0  # deleted between header and body fetch: kept as headers, flagged
+    contacts: int = 0
+    bytes: int = 0
+    uidvalidity_changed: bool = False
+    unchanged: bool = False
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class SyncProgress(Protocol):
+    def folder_started(self, account: str, folder: str, total: int) -> None: ...
+    def advanced(self, messages: int, nbytes: int) -> None: ...
+    def folder_done(self, report: FolderReport) -> None: ...
+
+
+class SyncStopped(Exception):
+    pass
+
+
+@dataclass
+class _Batch:
+    items: list[Item]
+    to_parse: list[tuple[Item, bool]] = field(default_factory=list)  # (item, headers_only)
+
+
+class _Parser:
+    """Parses batches inline or in a lazily started process pool."""
+
+    def __init__(self) -> None:
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def submit(self, batch: _Batch) -> list[Any]:
+        work = [(it.raw or b"", ho) for it, ho in batch.to_parse]
+        if len(work) < POOL_THRESHOLD:
+            return [parse_batch(work)]
+        if self._pool is None and not self._broken:
+            # forkserver: never fork a process that runs threads (the daemon, the UI).
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["ingest.mail.parse"])
+            self._pool = cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=ctx)
+        try:
+            if self._pool is None:
+                raise RuntimeError("no process pool")
+            return [
+                self._pool.submit(parse_batch, work[i : i + PARSE_CHUNK])
+                for i in range(0, len(work), PARSE_CHUNK)
+            ]
+        except Exception as e:
+            # No pool (e.g. an embedding program without a __main__ guard): parse here;
+            # slower, never wrong.
+            if not self._broken:
+                log.warning("parsing without a process pool", extra={"error": describe(e)})
+            self._broken = True
+            self.close()
+            return [parse_batch(work)]
+
+    @staticmethod
+    def collect(batch: _Batch, parts: list[Any]) -> None:
+        results: list[Parsed] = []
+        for part in parts:
+            if isinstance(part, cf.Future):
+                try:
+                    results.extend(part.result())
+                    continue
+                except Exception:
+                    # A worker died (e.g. out of memory on a hostile message): parse this
+                    # chunk here, one message at a time, so no message is lost.
+                    pass
+            results.extend(part if isinstance(part, list) else [])
+        if len(results) != len(batch.to_parse):
+            results = [parse_message(it.raw or b"", headers_only=ho) for it, ho in batch.to_parse]
+        for (it, _ho), p in zip(batch.to_parse, results, strict=True):
+            it.parsed = p
+
+    def close(self) -> None:
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _batches(
+    client: Any, engine: Engine, account: MailAccount, uids: list[int],
+    stop: threading.Event | None, report: FolderReport,
+) -> Iterator[_Batch]:
+    """Fetch in UID order; yields batches whose items are complete except for parsing."""
+    limit = account.max_message_bytes
+    for chunk in imap.chunks(uids, imap.HEADER_BATCH):
+        if stop is not None and stop.is_set():
+            raise SyncStopped()
+        infos = imap.fetch_headers(client, chunk)
+        ordered = [infos[u] for u in chunk if u in infos]
+        from ingest.mail.parse import header_block, header_hash
+
+        keys = {i.uid: (header_hash(header_block(i.header)), i.size) for i in ordered}
+        known = known_lookup(engine, list(set(keys.values())))
+        plan: list[tuple[imap.HeaderInfo, str]] = []  # (info, "known"|"large"|"body")
+        for info in ordered:
+            k = known.get(keys[info.uid])
+            if k is not None and (k[1] or info.size > limit):
+                plan.append((info, "known"))
+            elif info.size > limit:
+                plan.append((info, "large"))
+            else:
+                plan.append((info, "body"))
+        # Cut into batches by the bodies they fetch, keeping UID order.
+        start = 0
+        while start < len(plan):
+            end, count, size = start, 0, 0
+            while end < len(plan):
+                info, how = plan[end]
+                if how == "body":
+                    if count and (count >= imap.BODY_BATCH_COUNT
+                                  or size + info.size > imap.BODY_BATCH_BYTES):
+                        break
+                    count += 1
+                    size += info.size
+                end += 1
+            part = plan[start:end]
+            start = end
+            body_uids = [i.uid for i, how in part if how == "body"]
+            bodies = imap.fetch_bodies(client, body_uids) if body_uids else {}
+            batch = _Batch(items=[])
+            for info, how in part:
+                item = Item(uid=info.uid, size=info.size, internaldate=info.internaldate)
+                if how == "known":
+                    item.known_email_id = known[keys[info.uid]][0]
+                elif how == "large":
+                    item.raw, item.too_large = info.header, True
+                    batch.to_parse.append((item, True))
+                elif info.uid in bodies:
+                    item.raw = bodies[info.uid]
+                    item.size = len(item.raw)
+                    k = known.get(keys[info.uid])
+                    if k is not None and not k[1]:
+                        item.upgrade_email_id = k[0]
+                    batch.to_parse.append((item, False))
+                else:
+                    item.raw, item.vanished = info.header, True
+                    batch.to_parse.append((item, True))
+                batch.items.append(item)
+            yield batch
+
+
+def _threaded(gen: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
+    """Run a generator in a producer thread, `depth` batches ahead."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = object()
+    cancel = threading.Event()
+
+    def run() -> None:
+        try:
+            for b in gen:
+                while not cancel.is_set():
+                    try:
+                        q.put(b, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if cancel.is_set():
+                    return
+            q.put(done)
+        except BaseException as e:
+            q.put(e)
+
+    t = threading.Thread(target=run, name="imap-fetch", daemon=True)
+    t.start()
+    try:
+        while True:
+            b = q.get()
+            if b is done:
+                return
+            if isinstance(b, BaseException):
+                raise b
+            yield b
+    finally:
+        cancel.set()
+        t.join(timeout=30)
+
+
+def sync_folder(
+    client: Any, *, engine: Engine, config: Config, account: MailAccount, folder: str,
+    is_sent_folder: bool, parser: _Parser, progress: SyncProgress | None,
+    stop: threading.Event | None,
+) -> FolderReport:
+    t0 = time.perf_counter()
+    report = FolderReport(account=account.name, folder=folder)
+    state = load_state(engine, account.name, folder)
+    st = imap.status(client, folder)
+    if (state is not None and state.uidvalidity == st.uidvalidity
+            and state.uidnext is not None and state.uidnext == st.uidnext):
+        report.unchanged = True
+        _touch(engine, state.id)
+        report.seconds = time.perf_counter() - t0
+        return report
+    sel = imap.examine(client, folder)
+    remap = state is not None and state.uidvalidity is not None \
+        and state.uidvalidity != sel.uidvalidity
+    report.uidvalidity_changed = remap
+    last = None if (state is None or remap) else state.last_uid
+    uids = imap.uids_from(client, (last or 0) + 1)
+    if remap:
+        log.warning("UIDVALIDITY changed; re-mapping known messages",
+                    extra={"account": account.name, "folder": folder})
+    if progress:
+        progress.folder_started(account.name, folder, len(uids))
+    fstate = FolderState(account.name, folder, sel.uidvalidity, None, sel.highestmodseq, last)
+    if not uids:
+        fstate.uidnext = sel.uidnext
+        save_state(engine, fstate, success=True)
+        if remap:
+            _drop_stale_locations(engine, account.name, folder, sel.uidvalidity)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def store(batch: _Batch, parts: list[Any], final: bool) -> None:
+        parser.collect(batch, parts)
+        max_uid = max(it.uid for it in batch.items)
+        fstate.last_uid = max(max_uid, fstate.last_uid or 0)
+        # Only the last batch may record UIDNEXT: it is what tells a later poll that
+        # nothing is new, so it must not run ahead of what is stored.
+        fstate.uidnext = sel.uidnext if final else fstate.last_uid + 1
+        res = persist_batch(
+            engine=engine, config=config, account=account, folder=folder,
+            is_sent_folder=is_sent_folder, uidvalidity=sel.uidvalidity, items=batch.items,
+            state=fstate, final=final,
+        )
+        report.new += res.stored
+        report.located += res.located
+        report.parse_errors += res.parse_errors
+        report.too_large += res.too_large
+        report.contacts += len(res.contact_ids)
+        report.vanished += sum(it.vanished for it in batch.items)
+        nbytes = sum(it.size for it in batch.items)
+        report.bytes += nbytes
+        if progress:
+            progress.advanced(len(batch.items), nbytes)
+
+    pending: tuple[_Batch, list[Any]] | None = None
+    stopped = False
+    try:
+        for batch in _threaded(_batches(client, engine, account, uids, stop, report)):
+            parts = parser.submit(batch)
+            if pending is not None:
+                store(*pending, final=False)
+            pending = (batch, parts)
+            if stop is not None and stop.is_set():
+                stopped = True
+                break
+    except SyncStopped:
+        stopped = True
+    except BaseException:
+        # The fetch failed: what was fully fetched is still stored, then the error stands.
+        if pending is not None:
+            store(*pending, final=False)
+        raise
+    if pending is not None:
+        store(*pending, final=not stopped)
+    if remap and not stopped:
+        _drop_stale_locations(engine, account.name, folder, sel.uidvalidity)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _touch(engine: Engine, state_id: int | None) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(SyncState).where(SyncState.id == state_id)  # type: ignore[arg-type]
+            .values(last_success=utcnow(), last_error=None)
+        )
+        session.commit()
+
+
+def _drop_stale_locations(engine: Engine, account: str, folder: str, uidvalidity: int) -> None:
+    """After a UIDVALIDITY change is fully re-mapped, the old UIDs mean nothing."""
+    with Session(engine) as session:
+        session.execute(
+            delete(MailLocation).where(
+                MailLocation.account == account,  # type: ignore[arg-type]
+                MailLocation.folder == folder,  # type: ignore[arg-type]
+                MailLocation.uidvalidity != uidvalidity,  # type: ignore[arg-type]
+            )
+        )
+        session.commit()
+
+
+def resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]]:
+    """(folder, is_sent) for the account: configured, or INBOX plus the \\Sent folder."""
+    sent = imap.sent_folder(client)
+    if account.folders:
+        return [(f, f == sent) for f in account.folders]
+    folders = [("INBOX", False)]
+    if sent:
+        folders.append((sent, True))
+    else:
+        names = {name for name, _flags in imap.list_folders(client)}
+        if "Sent" in names:
+            folders.append(("Sent", True))
+    return folders
+
+
+def describe(e: BaseException) -> str:
+    if isinstance(e, UserError):
+        return str(e)
+    text = " ".join(str(e).split())[:300]
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def sync_account(
+    *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
+    progress: SyncProgress | None = None, stop: threading.Event | None = None,
+    password: str | None = None,
+) -> list[FolderReport]:
+    who = mask(account.username.lower()) if "@" in account.username else "****"
+    try:
+        client = connect(account, password=password)
+    except Exception as e:
+        error = describe(e)
+        log.warning("mail account unreachable",
+                    extra={"account": account.name, "user": who, "error": error})
+        record_error(engine, account=account.name, folder="", error=error)
+        return [FolderReport(account=account.name, folder="", error=error)]
+    reports: list[FolderReport] = []
+    try:
+        folders = resolve_folders(client, account)
+        for i, (folder, is_sent) in enumerate(folders):
+            if stop is not None and stop.is_set():
+                break
+            try:
+                rep = sync_folder(
+                    client, engine=engine, config=config, account=account, folder=folder,
+                    is_sent_folder=is_sent, parser=parser, progress=progress, stop=stop,
+                )
+            except Exception as e:
+                error = describe(e)
+                rep = FolderReport(account=account.name, folder=folder, error=error)
+                record_error(engine, account=account.name, folder=folder, error=error)
+                log.warning("folder sync failed",
+                            extra={"account": account.name, "folder": folder, "error": error})
+                if _connection_lost(e):
+                    reports.append(rep)
+                    for other, _s in folders[i + 1 :]:
+                        reports.append(FolderReport(account=account.name, folder=other,
+                                                    error="not synced: connection lost"))
+                    break
+            if progress:
+                progress.folder_done(rep)
+            log.info("folder synced", extra={
+                "account": account.name, "folder": folder, "new": rep.new,
+                "located": rep.located, "parse_errors": rep.parse_errors,
+                "too_large": rep.too_large, "unchanged": rep.unchanged,
+            })
+            reports.append(rep)
+    finally:
+        try:
+            client.logout()
+        except Exception:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+    return reports
+
+
+def _connection_lost(e: BaseException) -> bool:
+    import imaplib
+
+    return isinstance(e, (OSError, EOFError, imaplib.IMAP4.abort))
+
+
+def sync_all(
+    *, engine: Engine, config: Config, account: str | None = None,
+    progress: SyncProgress | None = None, stop: threading.Event | None = None,
+) -> list[FolderReport]:
+    """One pass over all accounts (or one). Never raises for a mailbox problem: each
+    folder's report carries its error, which is also recorded in sync_state."""
+    accounts = config.mail.accounts
+    if account is not None:
+        accounts = [a for a in accounts if a.name == account]
+        if not accounts:
+            known = ", ".join(a.name for a in config.mail.accounts) or "none configured"
+            raise MailError(f"no mail account named {account!r} in the config ({known})")
+    parser = _Parser()
+    reports: list[FolderReport] = []
+    try:
+        for acct in accounts:
+            if stop is not None and stop.is_set():
+                break
+            reports.extend(sync_account(engine=engine, config=config, account=acct,
+                                        parser=parser, progress=progress, stop=stop))
+    finally:
+        parser.close()
+    return reports

@@ -1,0 +1,124 @@
+"""Secrets (IMAP and SMTP passwords, OAuth token caches): never in the config, never in a log.
+
+A password is looked up, in order, in
+1. the OS keyring (service "borgerdesk", key e.g. "mail:<account>"), set with
+   `borgerdesk mail set-password NAME`;
+2. the environment variable named by `password_env`;
+3. the file named by `password_file`, which must be a regular file of mode 0600 (or
+   stricter) owned by the current user: anything wider is refused, not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from store.errors import UserError
+
+SERVICE = "borgerdesk"
+
+
+class SecretError(UserError):
+    """A secret is missing or stored unsafely."""
+
+
+def _keyring_get(key: str) -> str | None:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return None
+    try:
+        return keyring.get_password(SERVICE, key)
+    except KeyringError:
+        # No usable backend (a headless server): fall through to env and file.
+        return None
+    except Exception:
+        # Some backends raise their own errors (e.g. a locked D-Bus secret service).
+        return None
+
+
+def keyring_set(key: str, value: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(SERVICE, key, value)
+    except KeyringError as e:
+        raise SecretError(
+            f"cannot store the secret in the OS keyring ({type(e).__name__}); "
+            "use password_env or a 0600 password_file instead"
+        ) from None
+
+
+def keyring_delete(key: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
+        keyring.delete_password(SERVICE, key)
+
+
+def read_secret_file(path: Path) -> str:
+    """The first line of a 0600 file owned by this user; refuses anything looser."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise SecretError(f"{path}: password_file not found") from None
+    except OSError as e:
+        raise SecretError(f"{path}: cannot read password_file ({e.strerror})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SecretError(f"{path}: password_file is not a regular file")
+    if st.st_mode & 0o077:
+        raise SecretError(
+            f"{path}: password_file has mode {stat.S_IMODE(st.st_mode):04o}; it must be "
+            f"0600 (run: chmod 600 {path})"
+        )
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise SecretError(f"{path}: password_file must be owned by the user running borgerdesk")
+    text = path.read_text(encoding="utf-8").splitlines()
+    value = text[0].strip() if text else ""
+    if not value:
+        raise SecretError(f"{path}: password_file is empty")
+    return value
+
+
+def get_secret(
+    key: str,
+    *,
+    env: str | None = None,
+    file: Path | None = None,
+    what: str = "password",
+) -> str:
+    """The secret for `key` from the keyring, then `env`, then `file`.
+
+    Raises `SecretError` (one line, saying where it looked) when none has it. The value is
+    never logged or put into an exception message.
+    """
+    value = _keyring_get(key)
+    if value:
+        return value
+    if env:
+        value = os.environ.get(env)
+        if value:
+            return value
+    if file is not None:
+        return read_secret_file(Path(file).expanduser())
+    tried = ["the OS keyring"]
+    if env:
+        tried.append(f"${env}")
+    raise SecretError(
+        f"no {what} for {key!r}: looked in {' and '.join(tried)}; set one with "
+        f"'borgerdesk mail set-password {key.split(':', 1)[-1]}', password_env or a 0600 "
+        "password_file"
+    )
+
+
+def mail_key(account: str) -> str:
+    return f"mail:{account}"
+
+
+def oauth_cache_key(account: str) -> str:
+    return f"oauth-cache:{account}"

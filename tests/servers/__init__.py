@@ -1,0 +1,1 @@
+"""Real IMAP servers for tests: pymap in-process everywhere, Dovecot where installed."""
