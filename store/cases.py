@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.audit import os_user, record
 from store.config.taxonomy import Taxonomy
@@ -42,7 +42,7 @@ def validate_classification(
 def next_ref(*, session: Session, year: int) -> str:
     """The next free case reference of a year: "2026-0001", "2026-0002", ..."""
     prefix = f"{year}-"
-    refs = session.exec(select(Case.ref).where(Case.ref.startswith(prefix))).all()  # type: ignore[attr-defined]
+    refs = session.exec(select(Case.ref).where(col(Case.ref).startswith(prefix))).all()
     numbers = [int(r[len(prefix) :]) for r in refs if r[len(prefix) :].isdigit()]
     return f"{prefix}{(max(numbers) + 1) if numbers else 1:04d}"
 

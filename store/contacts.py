@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.audit import record
 from store.models import Case, Contact, ContactCreate
@@ -82,7 +82,7 @@ def triage_count(*, session: Session) -> int:
         select(func.count())
         .select_from(Contact)
         .where(
-            Contact.case_id.is_(None),
-            Contact.dismissed.is_(False),  # type: ignore[union-attr,attr-defined]
+            col(Contact.case_id).is_(None),
+            col(Contact.dismissed).is_(False),
         )
     ).one()

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Case, Contact, Party, PartyEmail, PartyPhone
 from store.register.columns import EXPORT_COLUMNS
@@ -31,29 +31,27 @@ def _fmt_moment(c: Contact) -> str:
 
 def register_rows(*, session: Session, kinds: tuple[str, ...]) -> list[dict[str, str]]:
     cases = (
-        session.execute(
-            select(Case).where(Case.kind.in_(kinds)).order_by(Case.ref)  # type: ignore[attr-defined]
-        )
+        session.execute(select(Case).where(col(Case.kind).in_(kinds)).order_by(col(Case.ref)))
         .scalars()
         .all()
     )
     party_ids = {c.party_id for c in cases if c.party_id is not None}
     parties = {
         p.id: p
-        for p in session.execute(select(Party).where(Party.id.in_(party_ids))).scalars()  # type: ignore[union-attr]
+        for p in session.execute(select(Party).where(col(Party.id).in_(party_ids))).scalars()
     }
     emails: dict[int, list[str]] = defaultdict(list)
     for pid, a in session.execute(
-        select(PartyEmail.party_id, PartyEmail.address)
-        .where(PartyEmail.party_id.in_(party_ids))  # type: ignore[attr-defined]
-        .order_by(PartyEmail.address)
+        select(col(PartyEmail.party_id), col(PartyEmail.address))
+        .where(col(PartyEmail.party_id).in_(party_ids))
+        .order_by(col(PartyEmail.address))
     ):
         emails[pid].append(a)
     phones: dict[int, list[str]] = defaultdict(list)
     for pid, n in session.execute(
-        select(PartyPhone.party_id, PartyPhone.number)
-        .where(PartyPhone.party_id.in_(party_ids))  # type: ignore[attr-defined]
-        .order_by(PartyPhone.number)
+        select(col(PartyPhone.party_id), col(PartyPhone.number))
+        .where(col(PartyPhone.party_id).in_(party_ids))
+        .order_by(col(PartyPhone.number))
     ):
         phones[pid].append(n)
     contacts: dict[int, list[Contact]] = defaultdict(list)
@@ -61,8 +59,8 @@ def register_rows(*, session: Session, kinds: tuple[str, ...]) -> list[dict[str,
     for i in range(0, len(case_ids), 5000):
         for ct in session.execute(
             select(Contact)
-            .where(Contact.case_id.in_(case_ids[i : i + 5000]))  # type: ignore[union-attr]
-            .order_by(Contact.occurred_at, Contact.id)
+            .where(col(Contact.case_id).in_(case_ids[i : i + 5000]))
+            .order_by(col(Contact.occurred_at), col(Contact.id))
         ).scalars():
             assert ct.case_id is not None
             contacts[ct.case_id].append(ct)

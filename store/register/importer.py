@@ -116,17 +116,17 @@ def _write(
     existing: dict[str, dict[str, Any]] = {}
     refs = list(parsed.cases)
     for part in _chunks(refs):
-        for row in session.execute(select(case_t).where(case_t.c.ref.in_(part))).mappings():
-            existing[row["ref"]] = dict(row)
+        for found in session.execute(select(case_t).where(case_t.c.ref.in_(part))).mappings():
+            existing[found["ref"]] = dict(found)
     conflicts = []
-    for ref, row in existing.items():
+    for ref, stored in existing.items():
         c = parsed.cases[ref]
         for field in ("department", "category", "theme", "action", "outcome"):
             v = c.classification.get(field)
-            if v is not None and row[field] != v:
+            if v is not None and stored[field] != v:
                 conflicts.append(
                     f"{source}: line {c.lines[0]}: case {ref!r} is already stored with "
-                    f"{field} {row[field]!r}, the file says {v!r}; change it in borgerdesk "
+                    f"{field} {stored[field]!r}, the file says {v!r}; change it in borgerdesk "
                     "(the case history keeps the change) or fix the file"
                 )
     if conflicts:
@@ -222,7 +222,7 @@ def _insert_contacts(
     dialect = session.get_bind().dialect
     ts = sa_types.DateTime().bind_processor(dialect) or (lambda v: v)
     day = sa_types.Date().bind_processor(dialect) or (lambda v: v)
-    flag = sa_types.Boolean().bind_processor(dialect) or (lambda v: v)
+    flag = sa_types.Boolean().bind_processor(dialect) or (lambda v: v)  # type: ignore[no-untyped-call]
     now = ts(utcnow().replace(tzinfo=None))
     no = flag(False)
     stamp: dict[dt.datetime, tuple[Any, Any]] = {}

@@ -242,12 +242,12 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
             )
         dep = case.classification.get("department")
         if dep and case.opened_on:
-            for d in taxonomy.departments:
-                if d.name == dep and not d.valid_on(case.opened_on):
+            for dep_def in taxonomy.departments:
+                if dep_def.name == dep and not dep_def.valid_on(case.opened_on):
                     problems.append(
                         f"{source}: line {case.lines[0]}: case {case.ref!r}: department "
                         f"{dep!r} was not valid on {case.opened_on} "
-                        f"(valid {d.valid_from or '…'} – {d.valid_to or '…'})"
+                        f"(valid {dep_def.valid_from or '…'} – {dep_def.valid_to or '…'})"
                     )
         _check_action(case, taxonomy, source, problems)
 
