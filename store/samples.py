@@ -8,9 +8,11 @@ contacts, excluded cases, consultancy and whistleblower cases, and triage-free h
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 # Odsherred 2024: centre -> category -> (parties, contacts).
 ODSHERRED_2024: dict[str, dict[str, tuple[int, int]]] = {
@@ -416,3 +418,15 @@ REGISTER_HEADER = (
     "direction",
     "summary",
 )
+
+
+def write_register_csv(
+    rows: list[dict[str, str]], path: Path, *, delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
+    """Write register rows as a CSV file in the import format."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(REGISTER_HEADER)
+        for r in rows:
+            w.writerow([r.get(c, "") for c in REGISTER_HEADER])
+    return path

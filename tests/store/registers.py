@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from store.samples import REGISTER_HEADER
+from store.samples import write_register_csv as write_csv
 
-
-def write_csv(
-    rows: list[dict[str, str]],
-    path: Path,
-    *,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    header: tuple[str, ...] = REGISTER_HEADER,
-) -> Path:
-    with path.open("w", encoding=encoding, newline="") as fh:
-        w = csv.writer(fh, delimiter=delimiter)
-        w.writerow(header)
-        for r in rows:
-            w.writerow([r.get(c, "") for c in REGISTER_HEADER])
-    return path
+__all__ = ["write_csv", "write_xlsx"]
 
 
 def write_xlsx(rows: list[dict[str, str]], path: Path) -> Path:
