@@ -1,0 +1,277 @@
+"""Right of access (export) and right to erasure, and the whistleblower rule for both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from store.cases import create_case
+from store.config import Config
+from store.contacts import add_contact
+from store.db import session_scope
+from store.errors import UserError
+from store.models import (
+    AuditLog,
+    CallRecord,
+    CaseCreate,
+    CaseNote,
+    ContactCreate,
+    EmailMessage,
+    Party,
+    PartyCreate,
+)
+from store.parties import create_party
+from store.privacy.erase import erase_party, plan_erase
+from store.privacy.export import export_party
+from store.privacy.lookup import find_party
+from store.privacy.whistleblower import ALL_KINDS, kinds_for, open_whistleblower_case
+from tests.store.privacy_world import all_text, build_world, every_report
+
+T0 = dt.datetime(2025, 3, 30, 0, 30, tzinfo=dt.UTC)  # the night summer time starts
+EVIL = '<script>alert("x")</script> & <img src=x onerror=1> \x1b[31m'
+RAW = (
+    b"From: Knud <knud@example.dk>\r\nTo: br@odsherred.dk\r\nSubject: =?utf-8?q?Hj=C3=A6lp?=\r\n"
+    b"Message-ID: <k1@example.dk>\r\nContent-Type: text/plain; charset=latin-1\r\n\r\n"
+    b"K\xe6re r\xe5dgiver\r\n"
+)
+
+
+def _knud(s: Session) -> tuple[int, int, int]:
+    knud = create_party(
+        session=s,
+        party_in=PartyCreate(
+            name=EVIL, ref="K-1", emails=["Knud@Example.dk"], phones=["22 33 44 55"]
+        ),
+    )
+    other = create_party(session=s, party_in=PartyCreate(name="Grete", emails=["g@example.dk"]))
+    assert knud.id and other.id
+    case = create_case(
+        session=s,
+        case_in=CaseCreate(
+            ref="2025-0001",
+            title=EVIL,
+            opened_on=dt.date(2025, 3, 29),
+            party_id=knud.id,
+            category="Klage",
+        ),
+    )
+    wb = open_whistleblower_case(
+        session=s,
+        case_in=CaseCreate(
+            ref="2025-0002", title="Whistle", opened_on=dt.date(2025, 3, 29), party_id=knud.id
+        ),
+        reporter={"name": "Knud Hemmelig", "phone": "+4522334455"},
+    )
+    s.add(CaseNote(case_id=case.id, os_user="br", text=EVIL))
+    mail = add_contact(
+        session=s,
+        contact_in=ContactCreate(
+            channel="email",
+            direction="in",
+            occurred_at=T0,
+            counterpart="knud@example.dk",
+            summary=EVIL,
+            case_id=case.id,
+            source_ref="mail:abc",
+        ),
+    )
+    s.add(
+        EmailMessage(
+            contact_id=mail.id,
+            header_hash="h",
+            content_hash="c1",
+            raw=RAW,
+            raw_size=len(RAW),
+            subject="Hjælp",
+            from_addr="knud@example.dk",
+            sent_at=T0,
+            text="Kære rådgiver",
+        )
+    )
+    call = add_contact(
+        session=s,
+        contact_in=ContactCreate(
+            channel="phone",
+            direction="in",
+            occurred_at=T0 + dt.timedelta(hours=2),
+            counterpart="+4522334455",
+            case_id=case.id,
+            source_ref="call:x|+4522334455",
+        ),
+    )
+    s.add(
+        CallRecord(
+            contact_id=call.id,
+            row_key="call:x|+4522334455",
+            started_at=T0,
+            direction="in",
+            number="+4522334455",
+            raw_number="22 33 44 55",
+            status="answered",
+            duration_s=61,
+        )
+    )
+    add_contact(
+        session=s,
+        contact_in=ContactCreate(
+            channel="email",
+            direction="in",
+            occurred_at=T0,
+            counterpart="knud@example.dk",
+            summary="Whistle mail",
+            case_id=wb.id,
+            source_ref="mail:wb",
+        ),
+    )
+    add_contact(
+        session=s,
+        contact_in=ContactCreate(
+            channel="email",
+            direction="in",
+            occurred_at=T0,
+            counterpart="g@example.dk",
+            summary="Grete's own",
+            source_ref="mail:grete",
+        ),
+    )
+    s.flush()
+    return knud.id, case.id, wb.id
+
+
+def test_find_party_by_id_ref_email_phone(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        pid, _, _ = _knud(s)
+        for text in (
+            str(pid),
+            f"id:{pid}",
+            "K-1",
+            "KNUD@example.dk",
+            "+45 22 33 44 55",
+            "004522334455",
+            "22334455",
+        ):
+            assert find_party(session=s, text=text) == pid, text
+        for bad in ("nobody@example.dk", "99999", "id:x", "", "K-2"):
+            with pytest.raises(UserError):
+                find_party(session=s, text=bad)
+
+
+def test_export_writes_everything_privately_and_escaped(engine: Engine, tmp_path: Path) -> None:
+    with session_scope(engine) as s:
+        pid, _, _ = _knud(s)
+    out = tmp_path / "indsigt" / "knud"
+    with session_scope(engine) as s:
+        rep = export_party(session=s, party_id=pid, out=out)
+    assert (rep.cases, rep.contacts, rep.messages, rep.eml_files, rep.calls) == (1, 2, 1, 1, 1)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    for f in out.rglob("*"):
+        assert stat.S_IMODE(f.stat().st_mode) == (0o700 if f.is_dir() else 0o600), f
+    emls = list((out / "messages").glob("*.eml"))
+    assert len(emls) == 1 and emls[0].read_bytes() == RAW  # byte for byte
+    data = json.loads((out / "records.json").read_text("utf-8"))
+    assert data["party"]["name"] == EVIL and data["party"]["emails"] == ["knud@example.dk"]
+    assert data["party"]["phones"] == ["+4522334455"]
+    assert data["cases"][0]["notes"][0]["text"] == EVIL
+    assert data["calls"][0]["duration_s"] == 61
+    assert "+4522334455" in (out / "calls.csv").read_text("utf-8")
+    page = (out / "summary.html").read_text("utf-8")
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    # Copenhagen time on the night summer time starts: 00:30 UTC is 01:30 CET, and
+    # 02:30 UTC is 04:30 CEST.
+    assert "2025-03-30 01:30" in page and "2025-03-30 04:30" in page
+    # Whistleblower case, its mail and its reporter: not in a default export.
+    everything = page + (out / "records.json").read_text("utf-8")
+    assert "2025-0002" not in everything and "Whistle" not in everything
+    assert "Hemmelig" not in everything
+    # Grete's contact is not Knud's data.
+    assert "Grete" not in everything
+    with session_scope(engine) as s:
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "export")).one()
+        assert entry.entity_id == str(pid) and entry.os_user
+
+
+def test_export_whistleblower_only_when_asked(engine: Engine, tmp_path: Path) -> None:
+    with session_scope(engine) as s:
+        pid, _, _ = _knud(s)
+        export_party(session=s, party_id=pid, out=tmp_path / "wb", kinds=kinds_for("whistleblower"))
+        export_party(session=s, party_id=pid, out=tmp_path / "all", kinds=kinds_for("all"))
+    wb = json.loads((tmp_path / "wb" / "records.json").read_text("utf-8"))
+    assert [c["ref"] for c in wb["cases"]] == ["2025-0002"]
+    assert [c["summary"] for c in wb["contacts"]] == ["Whistle mail"]
+    assert wb["whistleblower_reporters"][0]["name"] == "Knud Hemmelig"
+    every = json.loads((tmp_path / "all" / "records.json").read_text("utf-8"))
+    assert sorted(c["ref"] for c in every["cases"]) == ["2025-0001", "2025-0002"]
+    assert tuple(every["case_kinds"]) == ALL_KINDS
+
+
+def test_export_refuses_a_non_empty_folder_and_changes_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with session_scope(engine) as s:
+        pid, _, _ = _knud(s)
+    base = tmp_path / "exports"
+    out = base / "busy"
+    out.mkdir(parents=True)
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(UserError, match="not an empty folder"), session_scope(engine) as s:
+        export_party(session=s, party_id=pid, out=out)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    # A failure half-way (here: writing the summary) leaves no folder behind either.
+    import store.privacy.export as ex
+
+    def boom(data: object) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ex, "summary_html", boom)
+    with pytest.raises(OSError), session_scope(engine) as s:
+        export_party(session=s, party_id=pid, out=base / "new")
+    assert [p.name for p in base.iterdir()] == ["busy"]  # no partial or temporary folder
+    with session_scope(engine) as s:
+        assert s.scalars(select(AuditLog).where(AuditLog.action == "export")).all() == []
+
+
+def test_erase_removes_the_party_and_keeps_every_report(
+    engine: Engine, odsherred_config: Config
+) -> None:
+    with session_scope(engine) as s:
+        world = build_world(s, odsherred_config, n_parties=25, n_cases=50, seed=21)
+    with session_scope(engine) as s:
+        before = every_report(s, years=range(2014, 2027))
+    # The party with the most contacts.
+    with session_scope(engine) as s:
+        from store.models import Contact
+
+        pid = s.execute(
+            select(Contact.party_id, func.count())
+            .where(Contact.party_id.is_not(None))
+            .group_by(Contact.party_id)
+            .order_by(func.count().desc())
+        ).first()[0]
+        plan = plan_erase(session=s, party_id=pid)
+        assert plan.removed.contacts > 3
+        done = erase_party(session=s, plan=plan, now=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+        assert done.parties_anonymised >= 1
+    with session_scope(engine) as s:
+        assert every_report(s, years=range(2014, 2027)) == before
+        party = s.get(Party, pid)
+        assert party is not None and party.anonymised_at and party.name is None
+        text = all_text(s)
+        assert world.parties[pid]["secret"] not in text
+        assert world.parties[pid]["phone"] not in text
+        others = [p for p in world.parties if p != pid]
+        assert sum(world.parties[p]["secret"] in text for p in others) > len(others) // 2
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "erase")).one()
+        assert entry.entity_id == str(pid)
+        with pytest.raises(UserError, match="already anonymised"):
+            erase_party(
+                session=s,
+                plan=plan_erase(session=s, party_id=pid),
+                now=dt.datetime(2026, 1, 6, tzinfo=dt.UTC),
+            )
