@@ -75,9 +75,17 @@ class DaemonProcess:
     """`borgerdesk daemon` as a real child process (its own process group)."""
 
     def __init__(
-        self, *, config_file: Path, db_url: str, home: Path, log: Path, args: tuple[str, ...] = ()
+        self,
+        *,
+        config_file: Path,
+        db_url: str,
+        home: Path,
+        log: Path,
+        args: tuple[str, ...] = (),
+        env_extra: dict[str, str] | None = None,
     ) -> None:
         env = dict(os.environ)
+        env.update(env_extra or {})
         env.update(
             HOME=str(home),
             XDG_CONFIG_HOME=str(home / ".config"),
