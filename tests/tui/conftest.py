@@ -142,7 +142,8 @@ def build_world(url: str, config: Config) -> dict[str, int]:
                             ref="wb1", case_id=ids["wb"])
         # Triage: unknown senders, hostile text, a call.
         for i, subj in enumerate(HOSTILE_SUBJECTS):
-            ids[f"t{i}"] = _mail(s, config, at=at(4 + i // 3, 7 + i), sender=f"ukendt{i}@example.dk",
+            ids[f"t{i}"] = _mail(s, config, at=at(4 + i // 3, 7 + i),
+                                 sender=f"ukendt{i}@example.dk",
                                  subject=subj, body=f"{subj}\nlinje 2 \x1b[31mrød\x1b[0m",
                                  ref=f"t{i}")
         ids["call"] = _call(s, config, at=at(9, 12), number="+4522334455", status="missed",

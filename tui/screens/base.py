@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from store.errors import UserError
 from tui.i18n import t
 from tui.keymap import localise
 from tui.messages import Done, Failed, Loaded
 from tui.safe import clean
+from tui.widgets.keybar import KeyBar
 from tui.widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class DeskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield from self.compose_body()
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Label
 
@@ -149,6 +150,10 @@ class TriageScreen(DeskScreen):
         if row is not None:
             cid = row.contact_id
             self.load_side("preview", lambda: self.desk.preview(cid))
+
+    @on(PagedTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_preview()
 
     def show_preview(self, preview: ContactPreview | None) -> None:
         if preview is not None:
