@@ -1,0 +1,128 @@
+"""`borgerdesk status`: the health of every source, and the contacts waiting."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from borgerdesk.context import AppContext
+from store.errors import UserError
+from store.models import CallRecord, Contact, EmailMessage, MailLocation, SyncState
+from store.timeutil import show
+
+
+@dataclass
+class SourceStatus:
+    name: str
+    kind: str  # imap | phone
+    folder: str
+    messages: int  # messages (imap) or calls (phone) stored from this source
+    parse_errors: int
+    too_large: int
+    last_success: str | None  # ISO 8601, UTC
+    last_error: str | None
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def collect(engine: Engine) -> dict[str, Any]:
+    """The status as plain data, in the issue's JSON shape."""
+    with Session(engine) as session:
+        mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
+        rows = session.execute(
+            select(
+                MailLocation.account, MailLocation.folder,
+                func.count(func.distinct(MailLocation.email_id)),
+                func.count(func.distinct(EmailMessage.id)).filter(
+                    EmailMessage.parse_error.is_not(None)  # type: ignore[union-attr]
+                ),
+                func.count(func.distinct(EmailMessage.id)).filter(
+                    EmailMessage.too_large.is_(True)  # type: ignore[attr-defined]
+                ),
+            )
+            .join(EmailMessage, EmailMessage.id == MailLocation.email_id)  # type: ignore[arg-type]
+            .group_by(MailLocation.account, MailLocation.folder)
+        ).all()
+        for account, folder, n, perr, large in rows:
+            mail_counts[(account, folder)] = (int(n), int(perr), int(large))
+        calls = int(session.scalar(select(func.count()).select_from(CallRecord)) or 0)
+        sources: list[SourceStatus] = []
+        for st in session.execute(
+            select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)
+        ).scalars():
+            if st.kind == "imap":
+                n, perr, large = mail_counts.get((st.name, st.folder), (0, 0, 0))
+            elif st.kind == "phone":
+                n, perr, large = calls, 0, 0
+            else:
+                n, perr, large = 0, 0, 0
+            sources.append(SourceStatus(
+                name=st.name, kind=st.kind, folder=st.folder, messages=n,
+                parse_errors=perr, too_large=large, last_success=_iso(st.last_success),
+                last_error=st.last_error,
+            ))
+        total = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
+        unlinked = int(session.scalar(
+            select(func.count()).select_from(Contact).where(
+                Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
+            )
+        ) or 0)
+    return {
+        "sources": [asdict(s) for s in sources],
+        "contacts": {"total": total, "unlinked": unlinked},
+    }
+
+
+def status(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table (default) or json.", case_sensitive=False)
+    ] = "table",
+) -> None:
+    """Show each source (mail folder, phone inbox): what it stored, when it last
+    succeeded, its last error; and how many contacts wait in triage.
+
+    Example: borgerdesk status --format json
+    """
+    fmt = fmt.lower()
+    if fmt not in ("table", "json"):
+        raise UserError(f"--format {fmt!r}: use table or json")
+    actx: AppContext = ctx.obj
+    data = collect(actx.engine)
+    if fmt == "json":
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=None, show_lines=False)
+    for col in ("source", "kind", "folder", "stored", "unreadable", "too large",
+                "last success", "last error"):
+        table.add_column(col)
+    import datetime as dt
+
+    for s in data["sources"]:
+        when = show(dt.datetime.fromisoformat(s["last_success"])) if s["last_success"] else "never"
+        # Text(): names and errors are untrusted, never markup.
+        table.add_row(*(Text(str(v)) for v in (
+            s["name"], s["kind"], s["folder"] or "-", s["messages"], s["parse_errors"],
+            s["too_large"], when, s["last_error"] or "",
+        )))
+    console = Console(highlight=False)
+    if data["sources"]:
+        console.print(table)
+    else:
+        console.print("no sources have run yet; run 'borgerdesk sync'", markup=False)
+    c = data["contacts"]
+    console.print(f"contacts: {c['total']}, waiting in triage: {c['unlinked']}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
