@@ -84,14 +84,19 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def integrity(conn: sqlite3.Connection) -> str:
-    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    """'ok', or the first problems PRAGMA integrity_check reports."""
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except UnicodeDecodeError:
+        # The report quotes damaged bytes that are not even valid text.
+        return "the database is damaged (integrity report unreadable)"
     return "; ".join(str(r[0]) for r in rows[:3])
 
 
 def revision_of(conn: sqlite3.Connection) -> str | None:
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
         return None
     return None if row is None else str(row[0])
 
@@ -151,11 +156,11 @@ def check_backup(path: Path) -> str:
     try:
         with closing(_connect(path)) as conn:
             problem = integrity(conn)
+            if problem != "ok":
+                raise UserError(f"failed PRAGMA integrity_check ({problem[:200]})")
             revision = revision_of(conn)
-    except sqlite3.DatabaseError as e:
-        raise UserError(f"unreadable SQLite file ({e})") from None
-    if problem != "ok":
-        raise UserError(f"failed PRAGMA integrity_check ({problem})")
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+        raise UserError(f"unreadable SQLite file ({str(e)[:200]})") from None
     if revision is None:
         raise UserError("not a borgerdesk database (no migration level)")
     if revision not in _known_revisions():
