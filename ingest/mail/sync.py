@@ -355,10 +355,17 @@ def _drop_stale_locations(engine: Engine, account: str, folder: str, uidvalidity
         session.commit()
 
 
+SENT_NAMES = frozenset({"sent", "sent items", "sent messages", "sendt post", "sendte elementer"})
+
+
 def resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]]:
     """(folder, is_sent) for the account: configured, or INBOX plus the \\Sent folder."""
     sent = imap.sent_folder(client)
     if account.folders:
+        # A server without SPECIAL-USE (pymap, some hosted IMAP) still has a sent folder;
+        # recognise it by its usual names, or its replies would count as inbound mail.
+        if sent is None:
+            return [(f, f.casefold() in SENT_NAMES) for f in account.folders]
         return [(f, f == sent) for f in account.folders]
     folders = [("INBOX", False)]
     if sent:
