@@ -34,7 +34,7 @@ def _confirm(question: str, yes: bool) -> bool:
         return True
     try:
         return bool(typer.confirm(question, default=False, err=True))
-    except (typer.Abort, EOFError):
+    except (typer.Abort, EOFError, OSError):  # no terminal, no answer: no
         return False
 
 

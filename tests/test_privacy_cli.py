@@ -1,0 +1,217 @@
+"""`borgerdesk purge | export-party | erase-party | audit | backup | restore` through the
+console script's entry point, on a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from store.cases import create_case
+from store.contacts import add_contact
+from store.db import make_engine, session_scope
+from store.models import AuditLog, Case, CaseCreate, Contact, ContactCreate, Party, PartyCreate
+from store.parties import create_party
+
+CONFIG = """
+[retention]
+citizen_years = 5
+"""
+
+
+@pytest.fixture
+def env(tmp_path: Path, sqlite_url: str, cli):  # type: ignore[no-untyped-def]
+    from store.config import preset_text
+
+    cfg_path = tmp_path / "config.toml"
+    cfg_path.write_text(preset_text("odsherred") + CONFIG, "utf-8")
+    engine = make_engine(sqlite_url)
+    today = dt.date.today()
+    with session_scope(engine) as s:
+        knud = create_party(
+            session=s,
+            party_in=PartyCreate(
+                name="Knud \x1b[31mK", ref="K-1", emails=["knud@example.dk"], phones=["22334455"]
+            ),
+        )
+        lis = create_party(session=s, party_in=PartyCreate(name="Lis", emails=["lis@example.dk"]))
+        old = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="2015-0001",
+                title="Gammel sag",
+                opened_on=dt.date(2015, 1, 5),
+                closed_on=dt.date(2015, 3, 1),
+                party_id=lis.id,
+                category="Klage",
+            ),
+        )
+        new = create_case(
+            session=s,
+            case_in=CaseCreate(ref="NEW-1", title="Ny sag", opened_on=today, party_id=knud.id),
+        )
+        for i, (case, who, addr) in enumerate(
+            ((old, lis, "lis@example.dk"), (new, knud, "knud@example.dk"))
+        ):
+            add_contact(
+                session=s,
+                contact_in=ContactCreate(
+                    channel="email",
+                    direction="in",
+                    summary=f"Tekst {i}",
+                    counterpart=addr,
+                    occurred_at=dt.datetime.combine(case.opened_on, dt.time(10), tzinfo=dt.UTC),
+                    case_id=case.id,
+                    party_id=who.id,
+                    source_ref=f"mail:{i}",
+                ),
+            )
+        ids = {"knud": knud.id, "lis": lis.id}
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return cli("--config", str(cfg_path), "--db", sqlite_url, *args)
+
+    yield run, engine, ids, tmp_path
+    engine.dispose()
+
+
+def one_line_error(r) -> str:  # type: ignore[no-untyped-def]
+    assert r.code == 2, (r.code, r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith("borgerdesk: error: ")
+    assert "Traceback" not in r.err + r.out
+    return lines[0]
+
+
+def _snapshot(engine) -> tuple:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as s:
+        return (
+            [(c.id, c.summary, c.counterpart) for c in s.scalars(select(Contact))],
+            [(p.id, p.name) for p in s.scalars(select(Party))],
+            s.execute(select(func.count()).select_from(AuditLog)).scalar_one(),
+        )
+
+
+def test_purge_dry_run_then_purge(env) -> None:  # type: ignore[no-untyped-def]
+    run, engine, _, _ = env
+    before = _snapshot(engine)
+    r = run("purge", "--dry-run")
+    assert r.code == 0, r.err
+    assert "would purge case 2015-0001" in r.out and "NEW-1" not in r.out
+    assert "would remove: 1 case(s), 1 contact(s)" in r.out
+    assert _snapshot(engine) == before
+    r = run("purge")
+    assert r.code == 0, r.err
+    assert "removed: 1 case(s), 1 contact(s)" in r.out and "1 part(ies) anonymised" in r.out
+    with session_scope(engine) as s:
+        assert s.scalars(select(Case.title).where(Case.ref == "2015-0001")).one() is None
+        assert s.scalars(select(Case.title).where(Case.ref == "NEW-1")).one() == "Ny sag"
+    r = run("purge")
+    assert "removed: 0 case(s)" in r.out
+
+
+def test_purge_off_until_configured(env, cli, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, engine, _, _ = env
+    bare = tmp_path / "bare.toml"
+    bare.write_text('municipality = "X"\n', "utf-8")
+    before = _snapshot(engine)
+    r = cli("--config", str(bare), "--db", sqlite_url, "purge")
+    assert r.code == 0 and "not configured" in r.out
+    assert _snapshot(engine) == before
+
+
+def test_export_party(env) -> None:  # type: ignore[no-untyped-def]
+    run, _, ids, tmp = env
+    out = tmp / "indsigt"
+    r = run("export-party", "+45 22 33 44 55", "--out", str(out))
+    assert r.code == 0, r.err
+    assert f"exported party {ids['knud']}" in r.out and "1 message(s)" not in r.out
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert {p.name for p in out.iterdir()} == {
+        "summary.html",
+        "records.json",
+        "calls.csv",
+        "messages",
+    }
+    data = json.loads((out / "records.json").read_text("utf-8"))
+    assert data["party"]["name"] == "Knud \x1b[31mK"
+    r = run("audit", "--format", "json", "--action", "export")
+    entries = json.loads(r.out)
+    assert len(entries) == 1 and entries[0]["entity_id"] == str(ids["knud"])
+    assert entries[0]["os_user"]
+
+
+@pytest.mark.parametrize(
+    ("args", "msg"),
+    [
+        (("export-party", "nobody@example.dk", "--out", "{tmp}/x"), "no party matches"),
+        (("export-party", "knud@example.dk", "--out", "{tmp}/x", "--kind", "bogus"), "--kind"),
+        (("erase-party", "id:999", "--yes"), "no party with id 999"),
+        (("audit", "--since", "yesterday"), "--since"),
+        (("audit", "--format", "xml"), "--format"),
+        (("backup", "{tmp}/missing/b.sqlite3"), "no such folder"),
+        (("restore", "{tmp}/none.sqlite3", "--yes"), "no such backup file"),
+        (("restore", "{tmp}/config.toml", "--yes"), "not a SQLite database"),
+    ],
+)
+def test_user_errors_are_one_line_and_change_nothing(env, args, msg) -> None:  # type: ignore[no-untyped-def]
+    run, engine, _, tmp = env
+    before = _snapshot(engine)
+    files = sorted(p.name for p in tmp.iterdir())
+    r = run(*(a.format(tmp=tmp) for a in args))
+    assert msg in one_line_error(r)
+    assert _snapshot(engine) == before
+    assert sorted(p.name for p in tmp.iterdir()) == files
+
+
+def test_backup_on_postgresql_points_to_pg_dump(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = cli("--db", "postgresql://u@localhost/borgerdesk", "backup", str(tmp_path / "b"))
+    assert "pg_dump" in one_line_error(r)
+
+
+def test_erase_asks_and_respects_no(env, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    run, engine, ids, _ = env
+    before = _snapshot(engine)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
+    r = run("erase-party", "knud@example.dk")
+    assert r.code == 1 and "cancelled" in r.err and "Erase party" in r.err + r.out
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no answer at all: no
+    assert run("erase-party", "knud@example.dk").code == 1
+    assert _snapshot(engine) == before
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    r = run("erase-party", "knud@example.dk")
+    assert r.code == 0, r.err
+    assert f"erased party {ids['knud']}" in r.out
+    with session_scope(engine) as s:
+        p = s.get(Party, ids["knud"])
+        assert p is not None and p.name is None and p.anonymised_at is not None
+    # The address is gone, so the party can no longer be found by it.
+    assert "no party matches" in one_line_error(run("erase-party", "knud@example.dk", "--yes"))
+    r = run("audit")
+    assert r.code == 0 and "erase" in r.out and "\x1b" not in r.out
+
+
+def test_backup_and_restore(env, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    run, engine, _, tmp = env
+    target = tmp / "b.sqlite3"
+    r = run("backup", str(target))
+    assert r.code == 0, r.err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert "already exists" in one_line_error(run("backup", str(target)))
+    run("erase-party", "knud@example.dk", "--yes")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert run("restore", str(target)).code == 1  # not confirmed: nothing happens
+    engine.dispose()
+    r = run("restore", str(target), "--yes")
+    assert r.code == 0, r.err
+    assert "the previous database is kept as" in r.out
+    with session_scope(engine) as s:
+        names = set(s.scalars(select(Party.name)))
+    assert "Knud \x1b[31mK" in names  # the erasure is undone by the restore
