@@ -11,7 +11,7 @@ from store.errors import UserError
 
 
 def tui(
-    ctx: typer.Context,
+    ctx: typer.Context = None,  # type: ignore[assignment]
     demo: Annotated[bool, typer.Option(help="Show a DEMO mark (used by 'borgerdesk demo').")]
     = False,
 ) -> None:
@@ -21,6 +21,12 @@ def tui(
       borgerdesk
       borgerdesk --db sqlite:///./desk.sqlite3 tui
     """
+    if ctx is None:
+        # Plain `borgerdesk` invokes this callback without arguments (cli.py); the root
+        # context, which holds the AppContext, is then the current one.
+        from typer._click.globals import get_current_context
+
+        ctx = get_current_context()  # type: ignore[assignment]
     actx: AppContext = ctx.obj
     config = actx.config
     # Textual is imported here, not at module level: headless commands never load it.
