@@ -1,10 +1,19 @@
-"""`borgerdesk demo`: the product working on generated data, never the user's own."""
+"""`borgerdesk demo`: the whole product working on generated data, never the user's own.
+
+An embedded IMAP server (pymap) on a free loopback port serves a generated year of mail;
+a generated phone-log export lands in a temporary inbox folder; the real ingestion (the
+daemon's own sync, inbox scan and alert evaluation) fills a temporary database; then the
+UI opens on it with a DEMO mark. Everything lives in a temporary folder that is removed on
+exit, unless --keep names a folder to keep it in.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,19 +21,46 @@ import typer
 from rich.console import Console
 
 from store.config import load_config_text, preset_text
-from store.counts import run_preset
-from store.counts.render import print_tables
 from store.db import make_engine, session_scope, upgrade
-from store.register.importer import import_register
-from store.samples import odsherred_register, write_register_csv
+from store.errors import UserError
+from store.timeutil import CPH
+
+PASSWORD_ENV = "BORGERDESK_DEMO_PASSWORD"
+
+
+def demo_config_text(preset: str, *, port: int, username: str, inbox: Path) -> str:
+    """The preset plus a mail account on the embedded server and the phone inbox."""
+    return (
+        preset_text(preset)
+        + f"""
+# --- added by 'borgerdesk demo' -------------------------------------------------------
+[[mail.accounts]]
+name = "demo"
+host = "127.0.0.1"
+port = {port}
+# Plain IMAP is allowed only because the demo server is on loopback.
+security = "none"
+username = "{username}"
+password_env = "{PASSWORD_ENV}"
+folders = ["INBOX", "Sent"]
+internal_domains = ["odsherred.dk"]
+
+[phone]
+inbox = "{inbox.as_posix()}"
+stable_seconds = 0
+"""
+    )
 
 
 def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the demo's files in this folder.")
     ] = None,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Ingest and print a summary; do not open the UI.")
+    ] = False,
 ) -> None:
-    """Show borgerdesk on generated data in a temporary folder.
+    """Show borgerdesk on a generated year of mail and calls.
 
     It never touches your real config or database: everything lives in a temporary
     folder that is removed on exit, unless --keep names a folder to keep it in.
@@ -32,34 +68,108 @@ def demo(
     Examples:
       borgerdesk demo
       borgerdesk demo --keep ./borgerdesk-demo
+      borgerdesk demo --no-ui
     """
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        raise UserError(f"--keep {keep}: the folder is not empty; name a new or empty folder")
     root = keep or Path(tempfile.mkdtemp(prefix="borgerdesk-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    console = Console(highlight=False, stderr=no_ui is False)
     try:
-        config_text = preset_text("odsherred")
-        (root / "config.toml").write_text(config_text, "utf-8")
-        config = load_config_text(config_text, "demo")
-        url = f"sqlite:///{root / 'demo.sqlite3'}"
-        upgrade(url)
-        engine = make_engine(url)
-        register = write_register_csv(odsherred_register(), root / "register-2024.csv")
-        import_register(engine=engine, config=config, path=register)
-        console = Console(highlight=False)
-        console.print("[bold]borgerdesk demo[/] — Odsherred's 2024 register, generated\n")
-        with session_scope(engine) as session:
-            preset = config.reports.preset("odsherred")
-            tables = run_preset(
-                session=session,
-                config=config,
-                preset=preset,
-                start=_d(2024, 1, 1),
-                end=_d(2024, 12, 31),
-            )
-        print_tables(tables, console)
-        engine.dispose()
+        engine, config = _prepare(root, console)
+        try:
+            if no_ui:
+                _summary(engine, config, Console(highlight=False))
+            else:
+                from store.desk import Desk
+                from tui.app import DeskApp
+
+                DeskApp(Desk(engine, config), demo=True).run()
+        finally:
+            engine.dispose()
     finally:
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
+        else:
+            Console(stderr=True).print(f"demo kept in {keep}", markup=False)
+
+
+def _prepare(root: Path, console: Console):  # type: ignore[no-untyped-def]
+    from borgerdesk.commands.mail import _RichProgress
+    from ingest.daemon.scheduler import Daemon
+    from ingest.demo import citizens, demo_mailbox, demo_phone_log, demo_register
+    from ingest.mail.embedded_server import EmbeddedServer
+    from ingest.mail.sync import sync_all
+    from store.register.importer import import_register
+    from store.samples import write_register_csv
+
+    t0 = time.monotonic()
+    now = dt.datetime.now(dt.UTC)
+    people = citizens()
+    inbox = root / "phone-inbox"
+    inbox.mkdir(mode=0o700)
+    with console.status("Generating a year of mail and calls…"):
+        content = demo_mailbox(people, now=now)
+        demo_phone_log(people, now=now, path=inbox / "opkald-eksport.csv")
+        register = write_register_csv(demo_register(people, now=now), root / "register.csv")
+    server = EmbeddedServer(content).start()
+    os.environ[PASSWORD_ENV] = server.password
+    try:
+        text = demo_config_text(
+            "odsherred", port=server.port, username=server.username, inbox=inbox
+        )
+        (root / "config.toml").write_text(text, "utf-8")
+        config = load_config_text(text, str(root / "config.toml"))
+        url = f"sqlite:///{root / 'demo.sqlite3'}"
+        upgrade(url)
+        engine = make_engine(url)
+        import_register(engine=engine, config=config, path=register)
+        console.print(
+            f"IMAP server on 127.0.0.1:{server.port}; syncing INBOX and Sent…", markup=False
+        )
+        progress = _RichProgress(console)
+        progress.SHOW_FROM = 1
+        try:
+            reports = sync_all(engine=engine, config=config, progress=progress)
+        finally:
+            progress.stop()
+        failed = [r for r in reports if getattr(r, "error", None)]
+        if failed:
+            raise UserError(f"demo: mail sync failed: {failed[0].error}")
+        daemon = Daemon(engine=engine, config=config)
+        daemon.phone_job()
+        daemon.evaluate_job()
+    finally:
+        server.stop()
+    console.print(f"Demo ready in {time.monotonic() - t0:.1f} s ({root})", markup=False)
+    return engine, config
+
+
+def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyped-def]
+    from store.contacts import triage_count
+    from store.counts import run_preset
+    from store.counts.render import print_tables
+    from store.replies.followups import list_followups
+
+    now = dt.datetime.now(dt.UTC)
+    year = now.astimezone(CPH).year
+    with session_scope(engine) as session:
+        waiting = triage_count(session=session)
+        overdue = list_followups(session=session, now=now, status="overdue")
+        due_soon = list_followups(session=session, now=now, status="due_soon")
+        preset = config.reports.preset(config.reports.default_preset or "odsherred")
+        tables = run_preset(
+            session=session,
+            config=config,
+            preset=preset,
+            start=dt.date(year, 1, 1),
+            end=dt.date(year, 12, 31),
+        )
+    console.print(
+        f"DEMO: {waiting} contact(s) in triage, {len(overdue)} overdue, {len(due_soon)} due soon",
+        markup=False,
+    )
+    print_tables(tables, console)
 
 
 def register(app: typer.Typer) -> None:
