@@ -114,7 +114,14 @@ class DovecotServer:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="borgerdesk-dovecot-"))
-        self._ssl_cert = ssl_cert
+        self._ssl_cert = None
+        if ssl_cert:
+            # Copied in: the server's user must be able to read them.
+            (self.root / "tls").mkdir()
+            self._ssl_cert = (
+                Path(shutil.copy(ssl_cert[0], self.root / "tls" / "cert.pem")),
+                Path(shutil.copy(ssl_cert[1], self.root / "tls" / "key.pem")),
+            )
         if os.geteuid() == 0:
             # Never run a test server as root: the master and all its processes run as
             # Dovecot's own unprivileged system user.
