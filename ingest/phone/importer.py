@@ -129,26 +129,36 @@ def read_and_parse(data: bytes, name: str, config: Config, profile_name: str | N
 
 
 def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Row keys among `keys` already stored, as call records or as call contacts.
-
-    Keys start with the ISO start time, so one range scan of each unique index covers the
-    file's period."""
+    """Row keys among `keys` already stored, as call records or as call contacts."""
     if not keys:
         return set()
-    lo, hi = min(keys), max(keys) + "\uffff"
-    found = set(session.execute(
-        select(CallRecord.row_key).where(  # type: ignore[call-overload]
-            CallRecord.row_key >= lo, CallRecord.row_key <= hi
-        )
-    ).scalars())
-    found.update(
-        ref[5:] for ref in session.execute(
+    wanted = set(keys)
+    found: set[str] = set()
+    refs = ["call:" + k for k in keys]
+    if session.get_bind().dialect.name == "sqlite":
+        # Keys start with the ISO start time and SQLite compares text by code point, as
+        # min()/max() do: one range scan of each unique index covers the file's period.
+        lo, hi = min(keys), max(keys) + "\uffff"
+        found.update(session.execute(
+            select(CallRecord.row_key).where(  # type: ignore[call-overload]
+                CallRecord.row_key >= lo, CallRecord.row_key <= hi
+            )
+        ).scalars())
+        found.update(ref[5:] for ref in session.execute(
             select(Contact.source_ref).where(  # type: ignore[call-overload]
                 Contact.source_ref >= "call:" + lo, Contact.source_ref <= "call:" + hi
             )
-        ).scalars() if ref
-    )
-    wanted = set(keys)
+        ).scalars() if ref)
+        return found & wanted
+    # Elsewhere a collation may order text differently from Python: look keys up exactly.
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        found.update(session.execute(
+            select(CallRecord.row_key).where(CallRecord.row_key.in_(chunk))  # type: ignore[call-overload,attr-defined]
+        ).scalars())
+        found.update(ref[5:] for ref in session.execute(
+            select(Contact.source_ref).where(Contact.source_ref.in_(refs[i : i + 500]))  # type: ignore[call-overload,union-attr]
+        ).scalars() if ref)
     return found & wanted
 
 

@@ -163,6 +163,19 @@ def parse_dk_date(v: Any, column: str) -> dt.date:
     raise RowError(column, v, "not a date (dd-mm-yyyy)" if s else "empty date")
 
 
+def clock(v: Any, column: str) -> tuple[int, int, int]:
+    """(hour, minute, second) of "hh:mm:ss" / "hh:mm" text or an XLSX time."""
+    if type(v) is str and len(v) == 8 and v[2] == ":" and v[5] == ":" and v.isascii():
+        a, b, c = v[0:2], v[3:5], v[6:8]
+        if a.isdigit() and b.isdigit() and c.isdigit():
+            h, m, s = int(a), int(b), int(c)
+            if h < 24 and m < 60 and s < 60:
+                return h, m, s
+            raise RowError(column, v, "no such time of day")
+    t = parse_clock(v, column)
+    return t.hour, t.minute, t.second
+
+
 def parse_clock(v: Any, column: str) -> dt.time:
     if isinstance(v, dt.datetime):
         return v.time().replace(microsecond=0)
@@ -251,6 +264,9 @@ def _get(cells: list[Any], i: int) -> Any:
 
 def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine
                 ) -> RowParser:
+    """The hot path of a million-row export: every cell is looked up in a per-file memo
+    first (dates, times, directions, statuses, numbers and durations repeat), so each
+    distinct value is parsed and each distinct number normalised once."""
     region = phone.default_region
     c = profile.columns
     i_date, i_time, i_dir, i_num, i_dur, i_stat = (
@@ -258,38 +274,97 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
         cmap["status"],
     )
     width = max(cmap.values()) + 1
-    dates: dict[Any, dt.date] = {}
-    times: dict[Any, dt.time] = {}
-    combine = dt.datetime.combine
+    zone = ZoneInfo(profile.timezone)
+    # raw cell -> parsed value (or the RowError it gives, re-raised on every hit).
+    dates: dict[Any, tuple[int, int, int, dt.timedelta | None] | RowError] = {}
+    times: dict[Any, tuple[int, int, int] | RowError] = {}
+    dirs: dict[Any, str | RowError] = {}
+    stats: dict[Any, str | RowError] = {}
+    nums: dict[Any, tuple[str | None, str | None] | RowError] = {}
+    durs: dict[Any, int | RowError] = {}
+    datetime = dt.datetime
+
+    def date_of(v: Any) -> tuple[int, int, int, dt.timedelta | None] | RowError:
+        try:
+            d = parse_dk_date(v, c["date"])
+        except RowError as e:
+            return e
+        # The day's UTC offset, or None on a DST change day (`localise` decides those).
+        a = datetime(d.year, d.month, d.day, tzinfo=zone).utcoffset()
+        b = datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=zone).utcoffset()
+        return (d.year, d.month, d.day, a if a == b else None)
+
+    def time_of(v: Any) -> tuple[int, int, int] | RowError:
+        try:
+            return clock(v, c["time"])
+        except RowError as e:
+            return e
+
+    def dir_of(v: Any) -> str | RowError:
+        d = DK_DIRECTIONS.get(cell_str(v).casefold())
+        return d if d else RowError(c["direction"], v, "not Indgående or Udgående")
+
+    def stat_of(v: Any) -> str | RowError:
+        s = DK_STATUSES.get(cell_str(v).casefold())
+        return s if s else RowError(c["status"], v, "not Besvaret, Ubesvaret or Telefonsvarer")
+
+    def num_of(v: Any) -> tuple[str | None, str | None] | RowError:
+        try:
+            return parse_number(v, c["number"], region)
+        except RowError as e:
+            return e
+
+    def dur_of(v: Any) -> int | RowError:
+        try:
+            return parse_duration(v, c["duration"])
+        except RowError as e:
+            return e
+
+    def memo(cache: dict[Any, Any], v: Any, fn: Callable[[Any], Any]) -> Any:
+        try:
+            got = cache[v]
+        except KeyError:
+            got = cache[v] = fn(v)
+        except TypeError:  # an unhashable cell: never from csv or openpyxl, but be safe
+            got = fn(v)
+        if type(got) is RowError:
+            # A fresh exception per row: re-raising one instance would grow its traceback.
+            raise RowError(got.column, got.value, got.reason)
+        return got
 
     def parse(cells: list[Any]) -> CallRow | None:
         if len(cells) < width:
             raise RowError(c["status"], "", f"the row has {len(cells)} fields, not {width}+")
-        dv = cells[i_date]
-        d = dates.get(dv) if isinstance(dv, str) else None
-        if d is None:
-            d = parse_dk_date(dv, c["date"])
-            if isinstance(dv, str):
-                dates[dv] = d
-        tv = cells[i_time]
-        t = times.get(tv) if isinstance(tv, str) else None
-        if t is None:
-            t = parse_clock(tv, c["time"])
-            if isinstance(tv, str):
-                times[tv] = t
-        dv = cells[i_dir]
-        direction = DK_DIRECTIONS.get(cell_str(dv).casefold())
-        if direction is None:
-            raise RowError(c["direction"], dv, "not Indgående or Udgående")
-        sv = cells[i_stat]
-        status = DK_STATUSES.get(cell_str(sv).casefold())
-        if status is None:
-            raise RowError(c["status"], sv, "not Besvaret, Ubesvaret or Telefonsvarer")
-        dur = cells[i_dur]
-        duration = int(dur) if isinstance(dur, str) and dur.isdigit() and dur.isascii() \
-            else parse_duration(dur, c["duration"])
-        raw, number = parse_number(cells[i_num], c["number"], region)
-        return CallRow(0, combine(d, t), direction, raw, number, status, duration)
+        v = cells[i_date]
+        d = dates.get(v) if type(v) is str else None
+        if d is None or type(d) is RowError:
+            d = memo(dates, v, date_of)
+        v = cells[i_time]
+        t = times.get(v) if type(v) is str else None
+        if t is None or type(t) is RowError:
+            t = memo(times, v, time_of)
+        v = cells[i_dir]
+        direction = dirs.get(v) if type(v) is str else None
+        if direction is None or type(direction) is RowError:
+            direction = memo(dirs, v, dir_of)
+        v = cells[i_stat]
+        status = stats.get(v) if type(v) is str else None
+        if status is None or type(status) is RowError:
+            status = memo(stats, v, stat_of)
+        v = cells[i_dur]
+        duration = durs.get(v) if type(v) is str else None
+        if duration is None or type(duration) is RowError:
+            duration = memo(durs, v, dur_of)
+        v = cells[i_num]
+        n = nums.get(v) if type(v) is str else None
+        if n is None or type(n) is RowError:
+            n = memo(nums, v, num_of)
+        off = d[3]
+        if off is not None:
+            start = datetime(d[0], d[1], d[2], t[0], t[1], t[2], 0, UTC) - off
+        else:
+            start = datetime(d[0], d[1], d[2], t[0], t[1], t[2])
+        return CallRow(0, start, direction, n[0], n[1], status, duration)
 
     return parse
 
@@ -544,7 +619,8 @@ def localise(rows: list[CallRow], zone: ZoneInfo) -> None:
     naive = [r.start for r in rows if r.start.tzinfo is None]
     if not naive:
         return
-    # The file's order, for the repeated hour: newest-first exports are common.
+    # The file's order, for the repeated hour (newest-first exports are common), as the
+    # rows still in wall-clock time show it: parsers convert every other day themselves.
     ascending = naive[0] <= naive[-1]
     offsets: dict[dt.date, dt.timedelta | None] = {}
     tz_rows: dict[dt.date, list[CallRow]] = {}

@@ -1,0 +1,182 @@
+"""Benchmark: importing a dk-generic phone export vs a plain csv.reader + executemany.
+
+The issue's target: 1,000,000 rows with ~50,000 distinct numbers import in at most 4x the
+time of the floor, measured in the same run: Python's csv.reader over the same file and
+sqlite3's executemany of the same rows (six text columns, no indexes) into a fresh SQLite
+file with the same pragmas (WAL, synchronous=NORMAL), committed.
+
+"Ours" is `ingest.phone.importer.import_bytes` on a fresh migrated database: decoding,
+profile detection, parsing and validating every row, normalising numbers (each distinct
+one once), local time to UTC, row-key de-duplication, one contact and one call record per
+row (bulk executemany), `store.replies.apply_contacts` for all of them, audit, commit.
+
+    uv run python benchmarks/bench_phone_import.py            # the issue's size
+    uv run python benchmarks/bench_phone_import.py 100000 --repeat 5
+
+Prints the medians, the ratio, and where our time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGET_RATIO = 4.0
+
+
+def make_numbers(n: int, rng: random.Random) -> list[str]:
+    """n distinct Danish numbers, each written the way exports vary: "22 33 44 55",
+    "+45 22334455", "004522334455", "22334455"."""
+    seen: set[int] = set()
+    out = []
+    while len(out) < n:
+        x = rng.randrange(20_000_000, 99_999_999)
+        if x in seen:
+            continue
+        seen.add(x)
+        s = str(x)
+        style = rng.randrange(4)
+        if style == 0:
+            out.append(f"{s[:2]} {s[2:4]} {s[4:6]} {s[6:]}")
+        elif style == 1:
+            out.append(f"+45 {s}")
+        elif style == 2:
+            out.append(f"0045{s}")
+        else:
+            out.append(s)
+    return out
+
+
+def write_export(path: Path, rows: int, distinct: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    numbers = make_numbers(distinct, rng)
+    hidden_every = 40
+    t = dt.datetime(2023, 1, 2, 8, 0, 0)
+    step = dt.timedelta(seconds=37)
+    buf = io.StringIO()
+    buf.write("sep=;\r\nDato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n")
+    directions = ("Indgående", "Indgående", "Udgående")
+    statuses_in = ("Besvaret", "Besvaret", "Besvaret", "Ubesvaret", "Telefonsvarer")
+    for i in range(rows):
+        t += step
+        direction = directions[i % 3]
+        number = "Skjult nummer" if i % hidden_every == 0 else numbers[rng.randrange(distinct)]
+        status = statuses_in[rng.randrange(5)] if direction == "Indgående" else "Besvaret"
+        secs = 0 if status != "Besvaret" else rng.randrange(5, 900)
+        dur = f"{secs // 60:02d}:{secs % 60:02d}" if i % 2 else str(secs)
+        buf.write(f"{t:%d-%m-%Y};{t:%H:%M:%S};{direction};{number};{dur};{status}\r\n")
+    buf.write(f"I alt;;;;{rows};\r\n")
+    path.write_bytes(buf.getvalue().encode("cp1252"))
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+def floor_run(export: Path, db: Path) -> float:
+    """csv.reader + executemany of the same rows into SQLite."""
+    _remove_db(db)
+    t0 = time.perf_counter()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE calls (dato TEXT, tidspunkt TEXT, retning TEXT, nummer TEXT, "
+                 "varighed TEXT, status TEXT)")
+    with open(export, encoding="cp1252", newline="") as fh:
+        next(fh)  # sep=;
+        reader = csv.reader(fh, delimiter=";")
+        next(reader)  # header
+        conn.executemany("INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?)",
+                         (r for r in reader if len(r) == 6))
+    conn.commit()
+    conn.close()
+    return time.perf_counter() - t0
+
+
+def _ours(export: Path, db: Path, template: Path) -> tuple[float, dict[str, float], int]:
+    from ingest.phone.importer import import_bytes
+    from store.addresses import normalise_phone
+    from store.config import load_config_text, preset_text
+    from store.db import make_engine
+
+    _remove_db(db)
+    shutil.copyfile(template, db)
+    os.chmod(db, 0o600)
+    config = load_config_text(preset_text("odsherred"), "bench")
+    engine = make_engine(f"sqlite:///{db}")
+    normalise_phone.cache_clear()  # every run pays for normalising its numbers
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+    last = [t0]
+
+    def mark(stage: str) -> None:
+        now = time.perf_counter()
+        stages[stage] = now - last[0]
+        last[0] = now
+
+    data = export.read_bytes()
+    rep = import_bytes(data, export.name, engine=engine, config=config, timings=mark)
+    total = time.perf_counter() - t0
+    engine.dispose()
+    return total, stages, rep.imported
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("rows", nargs="?", type=int, default=1_000_000,
+                    help="rows in the export (default: the issue's 1,000,000)")
+    ap.add_argument("--distinct", type=int, default=None,
+                    help="distinct numbers (default: 50,000 per million rows, min 1,000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each (default 3)")
+    args = ap.parse_args()
+    distinct = args.distinct or max(1000, args.rows * 50_000 // 1_000_000)
+
+    from store.db import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="bench-phone-") as tmp:
+        d = Path(tmp)
+        export = d / "opkald.csv"
+        t = time.perf_counter()
+        write_export(export, args.rows, distinct)
+        print(f"export: {args.rows:,} rows, {distinct:,} distinct numbers, "
+              f"{export.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t:.1f} s)")
+        template = d / "template.sqlite3"
+        upgrade(f"sqlite:///{template}")
+        floors, ours, all_stages = [], [], []
+        for i in range(args.repeat):
+            floors.append(floor_run(export, d / "floor.sqlite3"))
+            total, stages, imported = _ours(export, d / "ours.sqlite3", template)
+            assert imported == args.rows, (imported, args.rows)
+            ours.append(total)
+            all_stages.append(stages)
+            print(f"run {i + 1}: floor {floors[-1]:.2f} s, ours {total:.2f} s "
+                  f"({', '.join(f'{k} {v:.2f}' for k, v in stages.items())})", flush=True)
+        f_med, o_med = statistics.median(floors), statistics.median(ours)
+        ratio = o_med / f_med
+        stage_med = {k: statistics.median(s[k] for s in all_stages) for k in all_stages[0]}
+        print(f"floor (csv.reader + executemany) median: {f_med:.2f} s")
+        print(f"ours (import_bytes) median:            {o_med:.2f} s")
+        print("  stages (median): " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_med.items()))
+        print(f"ratio ours/floor: {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x: "
+              f"{'met' if ratio <= TARGET_RATIO else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
