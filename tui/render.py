@@ -29,10 +29,25 @@ def status_text(status: str) -> Text:
     return Text(t(f"status.{status}"), style=STATUS_STYLE.get(status, ""))
 
 
-def reply_text(reply: ReplyDue | None) -> Text:
+STATUS_MARK = {"pending": " ", "due_soon": "!", "overdue": "‼", "met": "✓", "met_late": "✓",
+               "waived": "–"}
+
+
+def status_short(status: str) -> Text:
+    """A mark and a short word: fits narrow columns, reads without colour."""
+    return Text(f"{STATUS_MARK.get(status, '?')} {t('short.' + status)}",
+                style=STATUS_STYLE.get(status, ""))
+
+
+def reply_text(reply: ReplyDue | None, *, wide: bool = True) -> Text:
+    """Due time with its status: "12/03 08:00 snart" (wide) or "! 12/03 08:00"."""
     if reply is None:
         return Text("")
-    out = Text(show(reply.due_at, "%d/%m %H:%M") + " ")
+    when = show(reply.due_at, "%d/%m %H:%M")
+    style = STATUS_STYLE.get(reply.status, "")
+    if not wide:
+        return Text(f"{STATUS_MARK.get(reply.status, '?')} {when}", style=style)
+    out = Text(when + " ")
     out.append_text(status_text(reply.status))
     return out
 

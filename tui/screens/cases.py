@@ -48,20 +48,21 @@ class CasesScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(PagedTable)
-        for key, width in (("col.ref", 9), ("col.title", None), ("col.party", 18),
-                           ("col.department", 14), ("col.category", 10),
-                           ("col.opened", 10), ("col.contacts", 5)):
-            table.add_column(t(key), key=key, width=width)
-        table.focus()
+        self._layout()
+        self.query_one(PagedTable).focus()
+
+    def _layout(self) -> None:
+        wide = self.app.size.width >= 110
+        cols: list[tuple[str, int | None]] = (
+            [("col.ref", 10), ("col.title", None), ("col.party", 18), ("col.department", 22),
+             ("col.category", 12), ("col.opened", 10), ("col.contacts", 5)] if wide else
+            [("col.ref", 10), ("col.title", None), ("col.party", 14), ("col.category", 10),
+             ("col.opened", 8)])
+        if self.query_one(PagedTable).configure(cols, self.app.size.width):
+            self._fill()
 
     def on_resize(self) -> None:
-        table = self.query_one(PagedTable)
-        col = table.columns.get("col.title")  # type: ignore[call-overload]
-        if col is not None:
-            col.width = max(10, self.size.width - (9 + 18 + 14 + 10 + 10 + 5 + 7 * 2 + 2))
-            col.auto_width = False
-            table.refresh()
+        self._layout()
 
     # ------------------------------------------------------------------ filters
 
@@ -117,15 +118,7 @@ class CasesScreen(DeskScreen):
         table = self.query_one(PagedTable)
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
-        table.clear()
-        for r in self.rows:
-            title = plain(r.title, limit=200)
-            if r.closed_on:
-                title.stylize("dim")
-            table.add_row(
-                Text(r.ref), title, plain(r.party, limit=60), plain(r.department, limit=40),
-                plain(r.category, limit=30), Text(r.opened_on.strftime("%d-%m-%Y")),
-                Text(str(r.contacts), justify="right"), key=str(r.case_id))
+        self._fill()
         target = 0
         if self._keep is not None:
             target = next((i for i, r in enumerate(self.rows) if r.case_id == self._keep), 0)
@@ -136,6 +129,23 @@ class CasesScreen(DeskScreen):
         info = self.query_one("#pageinfo", Label)
         info.update(t("page", first=page.offset + 1, last=page.offset + len(self.rows),
                       total=page.total) if page.total else t("empty"))
+
+    def _fill(self) -> None:
+        rows = []
+        for r in self.rows:
+            title = plain(r.title, limit=200)
+            if r.closed_on:
+                title.stylize("dim")
+            rows.append((str(r.case_id), {
+                "col.ref": Text(r.ref), "col.title": title,
+                "col.party": plain(r.party, limit=60),
+                "col.department": plain(r.department, limit=40),
+                "col.category": plain(r.category, limit=30),
+                "col.opened": Text(r.opened_on.strftime(
+                    "%d-%m-%Y" if self.app.size.width >= 110 else "%d-%m-%y")),
+                "col.contacts": Text(str(r.contacts), justify="right"),
+            }))
+        self.query_one(PagedTable).fill(rows)
 
     def current(self) -> CaseRow | None:
         table = self.query_one(PagedTable)

@@ -14,7 +14,7 @@ from store.desk.rows import FollowupRow, Page
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import channel_mark, hours_text, status_text
+from tui.render import channel_mark, hours_text, status_short, status_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import TextPrompt
@@ -40,21 +40,34 @@ class FollowupsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(PagedTable)
-        for key, width in (("col.status", 11), ("col.due", 11), ("col.left", 8),
-                           ("col.channel", 2), ("col.who", 18), ("col.subject", None),
-                           ("col.ref", 9)):
-            table.add_column(t(key), key=key, width=width)
         self.query_one("#explain").display = False
-        table.focus()
+        self._layout()
+        self.query_one(PagedTable).focus()
+
+    def _layout(self) -> None:
+        wide = self.app.size.width >= 110
+        cols: list[tuple[str, int | None]] = (
+            [("col.status", 12), ("col.due", 11), ("col.left", 9), ("col.channel", 2),
+             ("col.who", 18), ("col.subject", None), ("col.ref", 10)] if wide else
+            [("col.status", 7), ("col.due", 11), ("col.left", 8), ("col.who", 14),
+             ("col.subject", None)])
+        if self.query_one(PagedTable).configure(cols, self.app.size.width):
+            self._fill()
 
     def on_resize(self) -> None:
-        table = self.query_one(PagedTable)
-        col = table.columns.get("col.subject")  # type: ignore[call-overload]
-        if col is not None:
-            col.width = max(10, self.size.width - (11 + 11 + 8 + 2 + 18 + 9 + 7 * 2 + 2))
-            col.auto_width = False
-            table.refresh()
+        self._layout()
+
+    def _fill(self) -> None:
+        wide = self.app.size.width >= 110
+        self.query_one(PagedTable).fill([(str(r.target_id), {
+            "col.status": status_text(r.status) if wide else status_short(r.status),
+            "col.due": Text(show(r.due_at, "%d/%m %H:%M")),
+            "col.left": Text(hours_text(r.working_hours_left), justify="right"),
+            "col.channel": channel_mark(r.channel),
+            "col.who": plain(r.who, limit=60),
+            "col.subject": plain(r.subject, limit=200),
+            "col.ref": Text(r.case_ref or "–"),
+        }) for r in self.rows])
 
     def reload(self) -> None:
         row = self.current()
@@ -73,13 +86,7 @@ class FollowupsScreen(DeskScreen):
         table = self.query_one(PagedTable)
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
-        table.clear()
-        for r in self.rows:
-            table.add_row(
-                status_text(r.status), Text(show(r.due_at, "%d/%m %H:%M")),
-                Text(hours_text(r.working_hours_left), justify="right"),
-                channel_mark(r.channel), plain(r.who, limit=60), plain(r.subject, limit=200),
-                Text(r.case_ref or "–"), key=str(r.target_id))
+        self._fill()
         target = 0
         if self._keep is not None:
             target = next((i for i, r in enumerate(self.rows) if r.target_id == self._keep), 0)

@@ -41,24 +41,23 @@ class TriageScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(PagedTable)
-        for key, width in (("col.sel", 1), ("col.channel", 2), ("col.who", 22),
-                           ("col.subject", None), ("col.received", 11), ("col.due", 17)):
-            table.add_column(t(key), key=key, width=width)
-        table.focus()
+        self._layout()
+        self.query_one(PagedTable).focus()
+
+    @property
+    def wide(self) -> bool:
+        return self.app.size.width >= 110
+
+    def _layout(self) -> None:
+        w = self.wide
+        cols: list[tuple[str, int | None]] = [
+            ("col.sel", 1), ("col.channel", 2), ("col.who", 24 if w else 16),
+            ("col.subject", None), ("col.received", 11), ("col.due", 24 if w else 13)]
+        if self.query_one(PagedTable).configure(cols, self.app.size.width):
+            self._fill()
 
     def on_resize(self) -> None:
-        self._fit_subject()
-
-    def _fit_subject(self) -> None:
-        table = self.query_one(PagedTable)
-        col = table.columns.get("col.subject")  # type: ignore[call-overload]
-        if col is None:
-            return
-        fixed = 1 + 2 + 22 + 11 + 17 + 6 * 2 + 2
-        col.width = max(10, self.size.width - fixed)
-        col.auto_width = False
-        table.refresh()
+        self._layout()
 
     def reload(self) -> None:
         row = self.current()
@@ -82,10 +81,7 @@ class TriageScreen(DeskScreen):
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
         self.selected &= {r.contact_id for r in self.rows}
-        table.clear()
-        for r in self.rows:
-            table.add_row(*self._cells(r), key=str(r.contact_id))
-        self._fit_subject()
+        self._fill()
         target = 0
         if self._keep is not None:
             target = next((i for i, r in enumerate(self.rows) if r.contact_id == self._keep), 0)
@@ -108,16 +104,19 @@ class TriageScreen(DeskScreen):
             text += "  ·  " + t("selected", n=len(self.selected))
         info.update(text)
 
-    def _cells(self, r: TriageRow) -> list[Text]:
+    def _fill(self) -> None:
+        self.query_one(PagedTable).fill([(str(r.contact_id), self._cells(r)) for r in self.rows])
+
+    def _cells(self, r: TriageRow) -> dict[str, Text]:
         subject = r.subject or (call_text(r.call) if r.call else "")
-        return [
-            Text("●" if r.contact_id in self.selected else " "),
-            channel_mark(r.channel, r.direction),
-            plain(r.who, limit=60),
-            plain(subject, limit=200),
-            Text(show(r.occurred_at, "%d/%m %H:%M")),
-            reply_text(r.reply),
-        ]
+        return {
+            "col.sel": Text("●" if r.contact_id in self.selected else " "),
+            "col.channel": channel_mark(r.channel, r.direction),
+            "col.who": plain(r.who, limit=60),
+            "col.subject": plain(subject, limit=200),
+            "col.received": Text(show(r.occurred_at, "%d/%m %H:%M")),
+            "col.due": reply_text(r.reply, wide=self.wide),
+        }
 
     def current(self) -> TriageRow | None:
         table = self.query_one(PagedTable)

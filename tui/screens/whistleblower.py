@@ -14,7 +14,7 @@ from store.desk.rows import Page, WhistleblowerRow
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import status_text
+from tui.render import status_short
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.widgets.paged_table import PagedTable
@@ -27,7 +27,7 @@ def _due(when: Any, status: str | None) -> Text:
         return Text("–")
     out = Text(show(when, "%d/%m/%y") + " ")
     if status:
-        out.append_text(status_text(status))
+        out.append_text(status_short(status))
     return out
 
 
@@ -46,11 +46,26 @@ class WhistleblowerScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(PagedTable)
-        for key, width in (("col.ref", 9), ("col.title", 24), ("col.opened", 10),
-                           ("col.ack", 18), ("col.feedback", 18)):
-            table.add_column(t(key), key=key, width=width)
-        table.focus()
+        self._layout()
+        self.query_one(PagedTable).focus()
+
+    def _layout(self) -> None:
+        cols: list[tuple[str, int | None]] = [
+            ("col.ref", 10), ("col.title", None), ("col.opened", 10), ("col.ack", 17),
+            ("col.feedback", 17)]
+        if self.query_one(PagedTable).configure(cols, self.app.size.width):
+            self._fill()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _fill(self) -> None:
+        self.query_one(PagedTable).fill([(str(r.case_id), {
+            "col.ref": Text(r.ref), "col.title": plain(r.title, limit=100),
+            "col.opened": Text(r.opened_on.strftime("%d-%m-%Y")),
+            "col.ack": _due(r.ack_due, r.ack_status),
+            "col.feedback": _due(r.feedback_due, r.feedback_status),
+        }) for r in self.rows])
 
     def reload(self) -> None:
         offset = self.page_offset
@@ -64,12 +79,7 @@ class WhistleblowerScreen(DeskScreen):
         table = self.query_one(PagedTable)
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
-        table.clear()
-        for r in self.rows:
-            table.add_row(Text(r.ref), plain(r.title, limit=100),
-                          Text(r.opened_on.strftime("%d-%m-%Y")),
-                          _due(r.ack_due, r.ack_status), _due(r.feedback_due, r.feedback_status),
-                          key=str(r.case_id))
+        self._fill()
         self.query_one("#pageinfo", Label).update(
             t("page", first=page.offset + 1, last=page.offset + len(self.rows),
               total=page.total) if page.total else t("empty"))
