@@ -332,11 +332,11 @@ def audit_delete_permit(session: Session, reason: str) -> Iterator[None]:
     permit = AuditPurgePermit(reason=reason[:200])
     session.add(permit)
     session.flush()
-    try:
-        yield
-    finally:
-        session.execute(delete(AuditPurgePermit).where(AuditPurgePermit.id == permit.id))  # type: ignore[arg-type]
-        session.expunge(permit)
+    # No try/finally: if the body fails, the caller's rollback removes the permit with
+    # everything else (and on PostgreSQL the failed transaction accepts no more SQL).
+    yield
+    session.execute(delete(AuditPurgePermit).where(AuditPurgePermit.id == permit.id))  # type: ignore[arg-type]
+    session.expunge(permit)
 
 
 def audit_rows_about(
