@@ -29,6 +29,9 @@ class SourceStatus:
     too_large: int
     last_success: str | None  # ISO 8601, UTC
     last_error: str | None
+    # Written by the daemon (ingest.daemon.health): failures in a row, and when it runs next.
+    consecutive_failures: int = 0
+    next_run: str | None = None  # ISO 8601, UTC
 
 
 def _iso(value: Any) -> str | None:
@@ -69,7 +72,8 @@ def collect(engine: Engine) -> dict[str, Any]:
             sources.append(SourceStatus(
                 name=st.name, kind=st.kind, folder=st.folder, messages=n,
                 parse_errors=perr, too_large=large, last_success=_iso(st.last_success),
-                last_error=st.last_error,
+                last_error=st.last_error, consecutive_failures=st.consecutive_failures,
+                next_run=_iso(st.next_run),
             ))
         total = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
         unlinked = int(session.scalar(
@@ -77,9 +81,13 @@ def collect(engine: Engine) -> dict[str, Any]:
                 Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
             )
         ) or 0)
+        from ingest.daemon.health import count_open_alerts
+
+        open_alerts = count_open_alerts(session)
     return {
         "sources": [asdict(s) for s in sources],
         "contacts": {"total": total, "unlinked": unlinked},
+        "alerts": {"open": open_alerts},
     }
 
 
@@ -104,7 +112,7 @@ def status(
         return
     table = Table(title=None, show_lines=False)
     for col in ("source", "kind", "folder", "stored", "unreadable", "too large",
-                "last success", "last error"):
+                "last success", "last error", "failures", "next run"):
         table.add_column(col)
     import datetime as dt
 
@@ -113,7 +121,8 @@ def status(
         # Text(): names and errors are untrusted, never markup.
         table.add_row(*(Text(str(v)) for v in (
             s["name"], s["kind"], s["folder"] or "-", s["messages"], s["parse_errors"],
-            s["too_large"], when, s["last_error"] or "",
+            s["too_large"], when, s["last_error"] or "", s["consecutive_failures"],
+            show(dt.datetime.fromisoformat(s["next_run"])) if s["next_run"] else "-",
         )))
     console = Console(highlight=False)
     if data["sources"]:
@@ -122,6 +131,7 @@ def status(
         console.print("no sources have run yet; run 'borgerdesk sync'", markup=False)
     c = data["contacts"]
     console.print(f"contacts: {c['total']}, waiting in triage: {c['unlinked']}", markup=False)
+    console.print(f"open alerts: {data['alerts']['open']}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -179,3 +179,42 @@ def test_failing_hook_is_retried_not_lost(engine: Engine, tmp_path: Path) -> Non
     flag.touch()
     d.evaluate_job()
     assert len(out.read_text().splitlines()) == 1
+
+
+def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    from ingest.daemon import health
+    from ingest.daemon.db import write_scope
+    from store.db import make_engine
+
+    engine = make_engine(sqlite_url)
+    now = dt.datetime.now(dt.UTC)
+    retry = now + dt.timedelta(seconds=120)
+    add_target(
+        engine,
+        received=now - dt.timedelta(days=5),
+        due=now - dt.timedelta(hours=1),
+        due_soon=now - dt.timedelta(hours=9),
+        ref="m1",
+    )
+    with write_scope(engine) as s:
+        for _ in range(3):
+            health.record_failure(
+                s,
+                kind="imap",
+                name="work",
+                now=now - dt.timedelta(hours=2),
+                error="LoginError: authentication failed for k***@example.dk",
+            )
+    health.record_next_run(engine, kind="imap", name="work", next_run=retry)
+    Daemon(engine=engine, config=make_config(), clock=lambda: now).evaluate_job()
+    engine.dispose()
+    r = cli("--db", sqlite_url, "status", "--format", "json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert data["alerts"] == {"open": 2}  # the overdue reply and the failing source
+    (src,) = data["sources"]
+    assert src["name"] == "work" and src["consecutive_failures"] == 3
+    assert src["last_error"].startswith("LoginError") and src["last_success"] is None
+    assert dt.datetime.fromisoformat(src["next_run"]) == retry
+    r = cli("--db", sqlite_url, "status")
+    assert r.code == 0 and "open alerts: 2" in r.out

@@ -55,11 +55,13 @@ def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, sqlit
     r = cli("--config", str(cfg), "--db", sqlite_url, "status", "--format", "json")
     assert r.code == 0, r.err
     data = json.loads(r.out)
-    assert set(data) == {"sources", "contacts"}
+    assert set(data) == {"sources", "contacts", "alerts"}  # "alerts": the daemon's
+    assert data["alerts"] == {"open": 0}
     assert set(data["contacts"]) == {"total", "unlinked"}
     assert data["contacts"] == {"total": 4, "unlinked": 4}
     keys = {"name", "kind", "folder", "messages", "parse_errors", "too_large",
-            "last_success", "last_error"}
+            "last_success", "last_error",
+            "consecutive_failures", "next_run"}  # the daemon's health columns
     by = {(s["kind"], s["folder"]): s for s in data["sources"]}
     for s in data["sources"]:
         assert set(s) == keys
