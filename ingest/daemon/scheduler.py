@@ -271,7 +271,7 @@ class Daemon:
         from store.replies.calendar import calendar_for
 
         smtp = self.cfg.smtp
-        if smtp is None or smtp.digest_at is None:
+        if smtp is None or not smtp.digest:
             return False
         now = self.clock()
         today = now.astimezone(CPH).date()
@@ -347,7 +347,7 @@ class Daemon:
             next_run_time=first,
         )
         smtp = self.cfg.smtp
-        if smtp is not None and smtp.digest_at is not None:
+        if smtp is not None and smtp.digest:
             s.add_job(
                 self._guarded("digest", self.digest_job),
                 CronTrigger(

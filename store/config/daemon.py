@@ -23,8 +23,9 @@ class Smtp(Section):
     ca_file: Path | None = None
     sender: str
     to: str
-    # A morning digest of due-soon and overdue replies, on working days only. None: off.
-    digest_at: dt.time | None = dt.time(8, 0)
+    # A morning digest of due-soon and overdue replies at digest_at, on working days only.
+    digest: bool = True
+    digest_at: dt.time = dt.time(8, 0)
     timeout_seconds: float = Field(default=30, gt=0)
 
     @model_validator(mode="after")
