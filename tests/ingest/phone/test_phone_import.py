@@ -244,3 +244,36 @@ def test_reply_targets_are_made_and_met_in_the_same_import(engine, config):
         states = dict(s.execute(select(Contact.counterpart, ReplyTarget.state).join(
             Contact, Contact.id == ReplyTarget.contact_id)).all())
     assert states == {"+4522334455": "met", "+4533445566": "open"}
+
+
+def _index_sql(engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return sorted(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('contact', 'call_record')").all())
+
+
+def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
+    """A big first load drops and rebuilds the secondary indexes: afterwards they are
+    exactly the migration's, and a failed load leaves them as they were."""
+    from ingest.phone import bulk
+
+    before = _index_sql(engine)
+    assert len(before) >= 7
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
+
+    def boom(**_kw):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(importer, "apply_contacts", boom)
+        with pytest.raises(RuntimeError):
+            run(engine, config, csv_bytes(DK_HEADER, dk_rows()), "a.csv")
+    assert _index_sql(engine) == before
+    rep = run(engine, config, csv_bytes(DK_HEADER, dk_rows()), "a.csv")
+    assert rep.imported == 6
+    assert _index_sql(engine) == before
+    with Session(engine) as s:
+        # The rebuilt indexes hold the new rows: an indexed lookup finds them.
+        assert s.execute(select(Contact.id).where(
+            Contact.counterpart == "+4522334455")).all()
