@@ -21,16 +21,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select, update
+from sqlmodel import Session
 
 from store.config import Config
 from store.models import ReplyTarget
 from store.replies import tables
 from store.replies.due import due_times
 from store.replies.facts import ContactFacts, load_facts
-from store.replies.reach import Key, Reach, Resolver, TimeIndex, chunks, targets_reached
+from store.replies.reach import Key, Reach, Resolver, TimeIndex, chunks
 from store.replies.rules import RuleSet
 
 # How far after a mail an in-thread reply to another address (or a reply to the address
@@ -45,6 +46,168 @@ class ApplyReport:
     dropped: int = 0
     met: int = 0
     target_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Target:
+    """A reply_target row as plain data; written back with Core statements (the ORM's
+    per-object cost dominated batches of thousands)."""
+
+    id: int | None
+    contact_id: int
+    rule: str
+    received_at: dt.datetime
+    due_at: dt.datetime
+    due_soon_at: dt.datetime
+    state: str = "open"
+    met_at: dt.datetime | None = None
+    met_by_contact_id: int | None = None
+    met_note: str | None = None
+    dirty: bool = False
+
+
+_T = tables.reply_target
+_TARGET_COLUMNS = (
+    _T.c.id,
+    _T.c.contact_id,
+    _T.c.rule,
+    _T.c.received_at,
+    _T.c.due_at,
+    _T.c.due_soon_at,
+    _T.c.state,
+    _T.c.met_at,
+    _T.c.met_by_contact_id,
+    _T.c.met_note,
+)
+
+
+class Targets:
+    """The batch's targets, one object per row however it was found."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.by_id: dict[int, Target] = {}
+        self.new: list[Target] = []
+        self.deleted: set[int] = set()
+
+    def _load(self, stmt: Select[Any]) -> list[Target]:
+        out = []
+        for r in self.session.execute(stmt):
+            t = self.by_id.get(r.id)
+            if t is None:
+                t = self.by_id[r.id] = Target(*r)
+            if t.id not in self.deleted:
+                out.append(t)
+        return out
+
+    def of_contacts(self, ids: Iterable[int]) -> dict[int, dict[str, Target]]:
+        out: dict[int, dict[str, Target]] = {}
+        for chunk in chunks(ids):
+            for t in self._load(select(*_TARGET_COLUMNS).where(_T.c.contact_id.in_(chunk))):
+                out.setdefault(t.contact_id, {})[t.rule] = t
+        return out
+
+    def reached(
+        self,
+        *,
+        parties: Iterable[int],
+        addresses: Iterable[str],
+        contact_ids: Iterable[int],
+        rules: Iterable[str],
+        before: dt.datetime,
+        met_after: dt.datetime,
+    ) -> list[Target]:
+        """Open targets (or met after `met_after`) of `rules` received before `before`,
+        whose contact has one of the parties, addresses or ids."""
+        rule_names = sorted(set(rules))
+        if not rule_names:
+            return []
+        c = tables.contact.c
+        base = [
+            _T.c.rule.in_(rule_names),
+            _T.c.received_at < before,
+            or_(_T.c.state == "open", and_(_T.c.state == "met", _T.c.met_at > met_after)),
+        ]
+        found: dict[int, Target] = {}
+        for column, values in (
+            (c.party_id, parties),
+            (c.counterpart, addresses),
+            (c.id, contact_ids),
+        ):
+            for chunk in chunks(values):
+                stmt = (
+                    select(*_TARGET_COLUMNS)
+                    .select_from(_T.join(tables.contact, c.id == _T.c.contact_id))
+                    .where(column.in_(chunk), *base)
+                )
+                for t in self._load(stmt):
+                    if t.id is not None:
+                        found[t.id] = t
+        return sorted(found.values(), key=lambda t: t.id or 0)
+
+    def add(self, t: Target) -> None:
+        self.new.append(t)
+
+    def delete(self, t: Target) -> None:
+        if t.id is not None:
+            self.deleted.add(t.id)
+
+    def write(self) -> list[int]:
+        """Delete, insert and update with Core executemany; returns the new ids."""
+        s = self.session
+        for chunk in chunks(self.deleted):
+            s.execute(delete(_T).where(_T.c.id.in_(chunk)))
+        new_ids: list[int] = []
+        if self.new:
+            rows = [
+                {
+                    "contact_id": t.contact_id,
+                    "rule": t.rule,
+                    "received_at": t.received_at,
+                    "due_at": t.due_at,
+                    "due_soon_at": t.due_soon_at,
+                    "state": t.state,
+                    "met_at": t.met_at,
+                    "met_by_contact_id": t.met_by_contact_id,
+                    "met_note": t.met_note,
+                }
+                for t in self.new
+            ]
+            new_ids = list(
+                s.execute(
+                    insert(_T).returning(_T.c.id, sort_by_parameter_order=True), rows
+                ).scalars()
+            )
+            for t, i in zip(self.new, new_ids, strict=True):
+                t.id = i
+        changed = [
+            {
+                "b_id": t.id,
+                "b_state": t.state,
+                "b_met_at": t.met_at,
+                "b_by": t.met_by_contact_id,
+                "b_note": t.met_note,
+            }
+            for t in self.by_id.values()
+            if t.dirty and t.id not in self.deleted
+        ]
+        if changed:
+            s.execute(
+                update(_T)
+                .where(_T.c.id == bindparam("b_id"))
+                .values(
+                    state=bindparam("b_state"),
+                    met_at=bindparam("b_met_at"),
+                    met_by_contact_id=bindparam("b_by"),
+                    met_note=bindparam("b_note"),
+                ),
+                changed,
+            )
+        # ORM copies of rows changed behind the ORM's back must reload.
+        for obj in list(s.identity_map.values()):
+            if isinstance(obj, ReplyTarget):
+                s.expire(obj)
+        return new_ids
 
 
 def _whistleblower_reports(session: Session, facts: list[ContactFacts]) -> set[int]:
@@ -64,27 +227,17 @@ def _whistleblower_reports(session: Session, facts: list[ContactFacts]) -> set[i
     return out
 
 
-def _existing_targets(session: Session, ids: Iterable[int]) -> dict[int, dict[str, ReplyTarget]]:
-    out: dict[int, dict[str, ReplyTarget]] = {}
-    for chunk in chunks(ids):
-        for t in session.execute(
-            select(ReplyTarget).where(col(ReplyTarget.contact_id).in_(chunk))
-        ).scalars():
-            out.setdefault(t.contact_id, {})[t.rule] = t
-    return out
-
-
 def _reconcile(
-    session: Session,
+    store: Targets,
     ruleset: RuleSet,
     facts: list[ContactFacts],
     wb_reports: set[int],
     report: ApplyReport,
-) -> list[tuple[ReplyTarget, ContactFacts]]:
+) -> list[tuple[Target, ContactFacts]]:
     """Make each contact's targets match the rules; returns the newly created ones."""
-    existing = _existing_targets(session, [f.contact_id for f in facts])
+    existing = store.of_contacts([f.contact_id for f in facts])
     configured = {r.name for r in ruleset.rules}
-    created: list[tuple[ReplyTarget, ContactFacts]] = []
+    created: list[tuple[Target, ContactFacts]] = []
     for f in facts:
         owed = ruleset.owed_rules(f, is_whistleblower_report=f.contact_id in wb_reports)
         owed_names = {r.name for r in owed}
@@ -94,27 +247,20 @@ def _reconcile(
         # history and stay.
         for name, t in mine.items():
             if name not in owed_names and name in configured and t.state == "open":
-                session.delete(t)
+                store.delete(t)
                 report.dropped += 1
         for rule in owed:
             if rule.name in mine:
                 continue
             due, due_soon = due_times(rule, f.occurred_at, ruleset.calendar)
-            t = ReplyTarget(
-                contact_id=f.contact_id,
-                rule=rule.name,
-                received_at=f.occurred_at,
-                due_at=due,
-                due_soon_at=due_soon,
-                state="open",
-            )
-            session.add(t)
+            t = Target(None, f.contact_id, rule.name, f.occurred_at, due, due_soon)
+            store.add(t)
             created.append((t, f))
     report.created += len(created)
     return created
 
 
-def _meet(t: ReplyTarget, reply: ContactFacts) -> bool:
+def _meet(t: Target, reply: ContactFacts) -> bool:
     """Mark `t` met by `reply` if that is earlier than what met it so far."""
     if t.state == "waived" or reply.occurred_at <= t.received_at:
         return False
@@ -124,6 +270,7 @@ def _meet(t: ReplyTarget, reply: ContactFacts) -> bool:
     t.met_at = reply.occurred_at
     t.met_by_contact_id = reply.contact_id
     t.met_note = None
+    t.dirty = True
     return True
 
 
@@ -213,7 +360,7 @@ def _meet_new_targets(
     session: Session,
     ruleset: RuleSet,
     res: Resolver,
-    new: list[tuple[ReplyTarget, ContactFacts]],
+    new: list[tuple[Target, ContactFacts]],
     report: ApplyReport,
 ) -> None:
     """For new targets, find a reply that was stored before them (the earliest)."""
@@ -255,6 +402,7 @@ def _meet_new_targets(
 
 def _meet_with_replies(
     session: Session,
+    store: Targets,
     ruleset: RuleSet,
     res: Resolver,
     replies: list[ContactFacts],
@@ -273,8 +421,7 @@ def _meet_with_replies(
     for f, r in zip(replies, reaches, strict=True):
         index.add(r.keys(), f)
     index.freeze()
-    targets = targets_reached(
-        session,
+    targets = store.reached(
         parties={p for r in reaches for p in r.parties},
         addresses={a for r in reaches for a in r.addresses},
         contact_ids={c for r in reaches for c in r.thread_contacts},
@@ -309,13 +456,13 @@ def apply_contacts(*, session: Session, config: Config, contact_ids: Iterable[in
     if not facts:
         return report
     wb_reports = _whistleblower_reports(session, facts)
-    new = _reconcile(session, ruleset, facts, wb_reports, report)
-    session.flush()
+    store = Targets(session)
+    new = _reconcile(store, ruleset, facts, wb_reports, report)
     res = Resolver(session)
     _meet_new_targets(session, ruleset, res, new, report)
-    _meet_with_replies(session, ruleset, res, [f for f in facts if ruleset.is_reply(f)], report)
-    session.flush()
-    report.target_ids = [t.id for t, _ in new if t.id is not None]
+    replies = [f for f in facts if ruleset.is_reply(f)]
+    _meet_with_replies(session, store, ruleset, res, replies, report)
+    report.target_ids = store.write()
     return report
 
 

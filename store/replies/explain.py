@@ -8,6 +8,7 @@ line must read the same on every machine and in every test.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from store.config.replies import ReplyRule
 from store.replies.calendar import DAY, WorkCalendar, wall_clock
@@ -58,19 +59,24 @@ def fmt_range(first: dt.date, last: dt.date) -> str:
     return f"{fmt_day(first)}–{fmt_day(last)}"
 
 
-def describe_allowance(rule: ReplyRule) -> str:
+@functools.lru_cache(maxsize=256)
+def _allowance_text(mode: str, hours: float | None, days: int | None, months: int | None) -> str:
     def n(x: float) -> str:
         return f"{x:g}"
 
-    if rule.mode == "workdays":
-        if rule.hours is not None:
-            return f"{n(rule.hours)} working hours"
-        return f"{rule.days} working days"
-    if rule.hours is not None:
-        return f"{n(rule.hours)} hours"
-    if rule.days is not None:
-        return f"{rule.days} calendar days"
-    return f"{rule.months} months"
+    if mode == "workdays":
+        if hours is not None:
+            return f"{n(hours)} working hours"
+        return f"{days} working days"
+    if hours is not None:
+        return f"{n(hours)} hours"
+    if days is not None:
+        return f"{days} calendar days"
+    return f"{months} months"
+
+
+def describe_allowance(rule: ReplyRule) -> str:
+    return _allowance_text(rule.mode, rule.hours, rule.days, rule.months)
 
 
 def _runs(first: dt.date, last: dt.date, cal: WorkCalendar) -> list[list[dt.date]]:
@@ -90,6 +96,12 @@ def closed_clause(received: dt.datetime, due: dt.datetime, cal: WorkCalendar) ->
     last = last_moment.date()
     if last_moment.time() == dt.time(0):
         last -= DAY  # due at midnight: the due day itself was not counted
+    return _closed_clause(first, last, cal)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _closed_clause(first: dt.date, last: dt.date, cal: WorkCalendar) -> str:
+    # Cached: a queue of thousands of targets has only a few hundred date pairs.
     parts: list[str] = []
     weekends: list[list[dt.date]] = []
     for run in _runs(first, last, cal):
@@ -114,11 +126,20 @@ def closed_clause(received: dt.datetime, due: dt.datetime, cal: WorkCalendar) ->
 
 
 def explain_due(rule: ReplyRule, received: dt.datetime, due: dt.datetime, cal: WorkCalendar) -> str:
+    """'due Tue 2 Apr 15:00: 48 working hours from Tue 26 Mar 15:00; 28 Mar–1 Apr are
+    Easter holidays'. Cached per (allowance, received, due, calendar): screens refresh
+    the same rows over and over."""
+    return _explain_due(describe_allowance(rule), rule.mode == "workdays", received, due, cal)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _explain_due(
+    allowance: str, workdays: bool, received: dt.datetime, due: dt.datetime, cal: WorkCalendar
+) -> str:
     years = wall_clock(received).year != wall_clock(due).year
-    workdays = rule.mode == "workdays"
     text = (
         f"due {fmt_moment(due, year=years, midnight_as_24=workdays)}: "
-        f"{describe_allowance(rule)} from {fmt_moment(received, year=years)}"
+        f"{allowance} from {fmt_moment(received, year=years)}"
     )
     if workdays:
         clause = closed_clause(received, due, cal)

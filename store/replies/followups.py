@@ -9,7 +9,7 @@ their indexes.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -47,17 +47,16 @@ class FollowUp:
 
     def to_json(self) -> dict[str, Any]:
         """The issue's JSON object: exactly these keys, ISO 8601 times with offset."""
-        d = asdict(self)
         return {
-            "contact_id": d["contact_id"],
-            "case_ref": d["case_ref"],
-            "party": d["party"],
-            "channel": d["channel"],
+            "contact_id": self.contact_id,
+            "case_ref": self.case_ref,
+            "party": self.party,
+            "channel": self.channel,
             "received_at": self.received_at.astimezone(CPH).isoformat(),
             "due_at": self.due_at.astimezone(CPH).isoformat(),
-            "status": d["status"],
-            "rule": d["rule"],
-            "explanation": d["explanation"],
+            "status": self.status,
+            "rule": self.rule,
+            "explanation": self.explanation,
         }
 
 

@@ -92,6 +92,7 @@ class Resolver:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.party_of: dict[str, int] = {}
+        self._looked_up: set[str] = set()  # addresses asked for, with a party or not
         self.addrs_of: dict[int, set[str]] = {}
         self.thread_of: dict[str, set[int]] = {}
 
@@ -101,15 +102,20 @@ class Resolver:
         party_ids: Iterable[int | None] = (),
         message_ids: Iterable[str] = (),
     ) -> None:
-        addrs = {a for a in addresses if a and a not in self.party_of}
-        self.party_of.update(parties_by_address(self.session, addrs))
+        addrs = {a for a in addresses if a and a not in self._looked_up}
+        if addrs:
+            self.party_of.update(parties_by_address(self.session, addrs))
+            self._looked_up |= addrs
         parties = {p for p in party_ids if p is not None}
         parties |= {self.party_of[a] for a in addrs if a in self.party_of}
-        parties -= self.addrs_of.keys()
-        found = addresses_by_party(self.session, parties)
-        for p in parties:
-            self.addrs_of[p] = found.get(p, set())
+        parties = {p for p in parties if p not in self.addrs_of}
+        if parties:
+            found = addresses_by_party(self.session, parties)
+            for p in parties:
+                self.addrs_of[p] = found.get(p, set())
         mids = {m for m in message_ids if m not in self.thread_of}
+        if not mids:
+            return
         found_m = contacts_by_message_id(self.session, mids)
         for m in mids:
             self.thread_of[m] = found_m.get(m, set())
@@ -123,8 +129,15 @@ class Resolver:
     ) -> Reach:
         addrs = {a for a in addresses if a}
         thread_ids = list(thread_ids)
-        self.prime(addrs, [party_id], thread_ids)
-        parties = {self.party_of[a] for a in addrs if a in self.party_of}
+        looked_up = self._looked_up
+        if (
+            thread_ids
+            or (party_id is not None and party_id not in self.addrs_of)
+            or any(a not in looked_up for a in addrs)
+        ):
+            self.prime(addrs, [party_id], thread_ids)
+        party_of = self.party_of
+        parties = {party_of[a] for a in addrs if a in party_of}
         if party_id is not None:
             parties.add(party_id)
         for p in parties:

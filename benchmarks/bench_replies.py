@@ -1,0 +1,307 @@
+"""Reply targets at scale (issue 3, "Performance").
+
+Builds a SQLite store (real migrations) of N contacts (default 1,000,000) over 4.5 years:
+35 % inbound mail, 35 % inbound calls (half of them missed), 15 % outbound mail, 15 %
+outbound calls. Every inbound mail and missed call has a reply target whose due times
+come from the real rules; all are met or waived except P (default 20,000) pending ones
+received in the 30 days before `now`. Then it measures, with medians of repeated runs:
+
+- `followups --status overdue`: `list_followups(status="overdue")` plus the JSON the
+  command prints, in-process (target <= 100 ms); the same page of 50 rows the UI shows;
+  the status-bar counts; and, as the floor, the same rows by hand-written SQL through
+  sqlite3; and, for information, the whole command as a subprocess (interpreter start
+  and imports included);
+- `replies recompute` after a change of closed days (target <= 30 s), and after a rule
+  change that moves every 48-hour target (the worst case: every row rewritten);
+- `apply_contacts` for a batch of 2,000 new contacts in the big store (ingestion cost).
+
+Every measured change is rolled back, so runs are comparable.
+
+    uv run python benchmarks/bench_replies.py                    # the issue's sizes
+    uv run python benchmarks/bench_replies.py --contacts 100000 --pending 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import Session  # noqa: E402
+
+from store.config import Config  # noqa: E402
+from store.db import make_engine, upgrade  # noqa: E402
+from store.replies import apply_contacts, count_followups, list_followups, recompute  # noqa: E402
+from store.replies.calendar import calendar_for  # noqa: E402
+from store.replies.due import due_times  # noqa: E402
+from store.timeutil import CPH  # noqa: E402
+
+NOW = dt.datetime(2025, 6, 2, 12, 0, tzinfo=CPH)  # a Monday
+START = dt.datetime(2021, 1, 1, tzinfo=CPH)
+FMT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DateTime storage format
+FOLLOWUPS_TARGET_S = 0.100
+RECOMPUTE_TARGET_S = 30.0
+
+
+def _ts(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime(FMT)
+
+
+def _working_moment(rng: random.Random, lo: dt.datetime, hi: dt.datetime) -> dt.datetime:
+    span = (hi - lo).total_seconds()
+    return (lo + dt.timedelta(seconds=rng.random() * span)).astimezone(dt.UTC)
+
+
+def build_store(path: Path, n_contacts: int, n_pending: int, seed: int = 3) -> dict[str, int]:
+    """Bulk-load through sqlite3 (schema from the real migrations); due times from the
+    real rules."""
+    upgrade(f"sqlite:///{path}")
+    rng = random.Random(seed)
+    cfg = Config()
+    rule = cfg.replies.rule("dag-til-dag")
+    cal = calendar_for(cfg.replies)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    created = _ts(NOW)
+    n_parties = max(1, n_contacts // 10)
+    con.executemany(
+        "INSERT INTO party (id, kind, name, created_at) VALUES (?, 'citizen', ?, ?)",
+        ((i, f"Borger {i}", created) for i in range(1, n_parties + 1)),
+    )
+    n_cases = max(1, n_contacts // 8)
+    con.executemany(
+        "INSERT INTO case_ (id, ref, kind, opened_on, excluded, wanted_to_complain, party_id, "
+        "created_at) VALUES (?, ?, 'citizen', '2024-01-01', 0, 0, ?, ?)",
+        ((i, f"BR-{i}", rng.randint(1, n_parties), created) for i in range(1, n_cases + 1)),
+    )
+    history_end = NOW - dt.timedelta(days=31)
+    pending_from = NOW - dt.timedelta(days=30)
+    contacts: list[tuple[object, ...]] = []
+    targets: list[tuple[object, ...]] = []
+    n_history = n_contacts - n_pending
+    for cid in range(1, n_contacts + 1):
+        pending = cid > n_history
+        if pending:
+            at = _working_moment(rng, pending_from, NOW)
+            channel, direction, owes = rng.choice([("email", "in", True), ("phone", "in", True)])
+        else:
+            at = _working_moment(rng, START, history_end)
+            r = rng.random()
+            if r < 0.35:
+                channel, direction, owes = "email", "in", True
+            elif r < 0.70:
+                channel, direction, owes = "phone", "in", rng.random() < 0.5
+            elif r < 0.85:
+                channel, direction, owes = "email", "out", False
+            else:
+                channel, direction, owes = "phone", "out", False
+        party = rng.randint(1, n_parties)
+        counterpart = f"borger{party}@example.dk" if channel == "email" else f"+45{20000000 + party}"
+        case_id = rng.randint(1, n_cases) if rng.random() < 0.9 else None
+        contacts.append(
+            (cid, channel, direction, _ts(at), at.astimezone(CPH).date().isoformat(), counterpart,
+             case_id, party, created)
+        )
+        if owes:
+            due, soon = due_times(rule, at, cal)
+            if pending:
+                state, met_at, met_by = "open", None, None
+            elif rng.random() < 0.03:
+                state, met_at, met_by = "waived", None, None
+            else:
+                state = "met"
+                met_at = _ts(at + dt.timedelta(hours=rng.expovariate(1 / 20)))
+                met_by = None
+            targets.append(
+                (cid, "dag-til-dag", _ts(at), _ts(due), _ts(soon), state, met_at, met_by)
+            )
+        if len(contacts) >= 100_000:
+            _flush(con, contacts, targets)
+    _flush(con, contacts, targets)
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+    return {"parties": n_parties, "cases": n_cases}
+
+
+def _flush(con: sqlite3.Connection, contacts: list[tuple[object, ...]],
+           targets: list[tuple[object, ...]]) -> None:
+    con.executemany(
+        "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, counterpart, "
+        "case_id, party_id, access_request, dismissed, created_at) "
+        "VALUES (?,?,?,?,?,?,?,?,0,0,?)",
+        contacts,
+    )
+    con.executemany(
+        "INSERT INTO reply_target (contact_id, rule, received_at, due_at, due_soon_at, state, "
+        "met_at, met_by_contact_id) VALUES (?,?,?,?,?,?,?,?)",
+        targets,
+    )
+    contacts.clear()
+    targets.clear()
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+FLOOR_SQL = """
+SELECT t.id, t.contact_id, t.rule, t.received_at, t.due_at, t.due_soon_at, t.state,
+       t.met_at, t.met_by_contact_id, t.met_note, t.waived_reason, c.channel, c.counterpart,
+       k.ref, p.name, b.channel, b.direction
+FROM reply_target t JOIN contact c ON c.id = t.contact_id
+LEFT JOIN case_ k ON k.id = c.case_id LEFT JOIN party p ON p.id = c.party_id
+LEFT JOIN contact b ON b.id = t.met_by_contact_id
+WHERE t.state = 'open' AND t.due_at < ? ORDER BY t.due_at, t.id
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--contacts", type=int, default=1_000_000)
+    ap.add_argument("--pending", type=int, default=20_000)
+    ap.add_argument("--runs", type=int, default=7, help="runs of each query (median)")
+    ap.add_argument("--recompute-runs", type=int, default=3)
+    ap.add_argument("--db", type=Path, help="build into (or reuse) this SQLite file")
+    args = ap.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="bench-replies-")
+    path = args.db or Path(tmp.name) / "bench.sqlite3"
+    if not path.exists():
+        t0 = time.perf_counter()
+        build_store(path, args.contacts, args.pending)
+        print(f"built {args.contacts:,} contacts / {args.pending:,} pending in "
+              f"{time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    cfg = Config()
+    with Session(engine) as s:
+        n_targets = s.connection().exec_driver_sql("SELECT count(*) FROM reply_target").scalar()
+        n_open = s.connection().exec_driver_sql(
+            "SELECT count(*) FROM reply_target WHERE state = 'open'").scalar()
+    print(f"store: {args.contacts:,} contacts, {n_targets:,} reply targets, {n_open:,} open; "
+          f"now = {NOW.isoformat()}")
+
+    # ------------------------------------------------------------- followups --status overdue
+    def overdue_json() -> int:
+        with Session(engine) as s:
+            rows = list_followups(session=s, now=NOW, status="overdue", config=cfg)
+            text = json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2)
+        return len(text) and len(rows)
+
+    def overdue_page() -> int:
+        with Session(engine) as s:
+            return len(list_followups(session=s, now=NOW, status="overdue", limit=50, config=cfg))
+
+    def counts() -> dict[str, int]:
+        with Session(engine) as s:
+            return count_followups(session=s, now=NOW)
+
+    def floor() -> int:
+        con = sqlite3.connect(path)
+        try:
+            return len(con.execute(FLOOR_SQL, (_ts(NOW),)).fetchall())
+        finally:
+            con.close()
+
+    overdue_json()  # warm the page cache and the imports
+    t_full, n_rows = timed(overdue_json, args.runs)
+    t_page, _ = timed(overdue_page, args.runs)
+    t_counts, c = timed(counts, args.runs)
+    t_floor, n_floor = timed(floor, args.runs)
+    assert n_rows == n_floor, (n_rows, n_floor)
+    print(f"\nfollowups --status overdue ({n_rows:,} rows; counts {c}):")
+    print(f"  list_followups + JSON, all rows   median {t_full * 1e3:8.1f} ms   "
+          f"ratio to 100 ms target {t_full / FOLLOWUPS_TARGET_S:5.2f}   "
+          f"vs hand SQL floor {t_full / t_floor:5.1f}x")
+    print(f"  list_followups, first 50 rows     median {t_page * 1e3:8.1f} ms   "
+          f"ratio to 100 ms target {t_page / FOLLOWUPS_TARGET_S:5.2f}")
+    print(f"  count_followups (status bar)      median {t_counts * 1e3:8.1f} ms   "
+          f"ratio to 100 ms target {t_counts / FOLLOWUPS_TARGET_S:5.2f}")
+    print(f"  floor: hand-written SQL, sqlite3  median {t_floor * 1e3:8.1f} ms")
+    env = {**os.environ, "HOME": tmp.name, "XDG_CONFIG_HOME": tmp.name}
+    cmd = [sys.executable, "-m", "borgerdesk", "--db", url, "followups", "--status", "overdue",
+           "--format", "json", "--now", NOW.isoformat()]
+
+    def subprocess_run() -> None:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+
+    t_cli, _ = timed(subprocess_run, 3)
+    print(f"  whole command as a subprocess     median {t_cli * 1e3:8.1f} ms   "
+          "(interpreter start and imports included; information)")
+
+    # ------------------------------------------------------------- recompute
+    closed = Config.model_validate({"replies": {
+        "extra_closed_days": ["12-24", "12-31", "06-05", "05-01"],
+        "closed_dates": ["2021-05-14", "2022-05-27", "2023-05-19", "2024-05-10", "2025-05-30"],
+    }})
+    faster = Config.model_validate({"replies": {"rules": [{"name": "dag-til-dag", "hours": 24}]}})
+    for label, new_cfg, runs in (
+        ("closed days changed", closed, args.recompute_runs),
+        ("48 h -> 24 h (every row)", faster, max(1, args.recompute_runs - 2)),
+    ):
+        times, changed, scanned = [], 0, 0
+        for _ in range(runs):
+            with Session(engine) as s:
+                t0 = time.perf_counter()
+                rep = recompute(session=s, config=new_cfg)
+                s.flush()
+                times.append(time.perf_counter() - t0)
+                changed, scanned = rep.changed, rep.scanned
+                s.rollback()
+        t = statistics.median(times)
+        print(f"\nreplies recompute, {label}: {scanned:,} targets, {changed:,} changed")
+        print(f"  median {t:6.1f} s   ratio to 30 s target {t / RECOMPUTE_TARGET_S:5.2f}   "
+              f"(runs: {', '.join(f'{x:.1f}' for x in times)})")
+
+    # ------------------------------------------------------------- apply_contacts
+    rng = random.Random(9)
+    batch = 2000
+    times = []
+    for _ in range(3):
+        with Session(engine) as s:
+            conn = s.connection()
+            base = conn.exec_driver_sql("SELECT max(id) FROM contact").scalar() or 0
+            rows = []
+            for i in range(batch):
+                at = _working_moment(rng, NOW - dt.timedelta(days=2), NOW)
+                party = rng.randint(1, args.contacts // 10)
+                inbound = rng.random() < 0.7
+                rows.append((base + i + 1, "email", "in" if inbound else "out", _ts(at),
+                             at.astimezone(CPH).date().isoformat(), f"borger{party}@example.dk",
+                             party, _ts(NOW)))
+            conn.exec_driver_sql(
+                "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, "
+                "counterpart, party_id, access_request, dismissed, created_at) "
+                "VALUES (?,?,?,?,?,?,?,0,0,?)", rows)
+            t0 = time.perf_counter()
+            rep = apply_contacts(session=s, config=cfg, contact_ids=[r[0] for r in rows])
+            times.append(time.perf_counter() - t0)
+            s.rollback()
+    t = statistics.median(times)
+    print(f"\napply_contacts, batch of {batch:,} new mails in this store: median {t:.2f} s "
+          f"({t / batch * 1e6:.0f} µs per contact; created {rep.created}, met {rep.met})")
+    engine.dispose()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
