@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, column, func, select, table, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ingest.phone.parse import CallRow
 from store.models import Case, PartyPhone
@@ -64,12 +64,12 @@ class _Adapt:
     def __init__(self, dialect: str) -> None:
         self.sqlite = dialect == "sqlite"
 
-    def dt(self, v: dt.datetime) -> object:
+    def moment(self, v: dt.datetime) -> object:
         naive = v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not dt.UTC \
             else v.replace(tzinfo=None)
         return naive.isoformat(" ", "microseconds") if self.sqlite else naive
 
-    def date(self, v: dt.date) -> object:
+    def day(self, v: dt.date) -> object:
         return v.isoformat() if self.sqlite else v
 
 
@@ -100,7 +100,7 @@ def single_open_case(session: Session, party_ids: Iterable[int]) -> dict[int, in
         chunk = ids[i : i + CHUNK]
         rows = session.execute(
             select(Case.party_id, func.count(), func.min(Case.id))  # type: ignore[call-overload]
-            .where(Case.party_id.in_(chunk), Case.closed_on.is_(None))  # type: ignore[union-attr,attr-defined]
+            .where(col(Case.party_id).in_(chunk), col(Case.closed_on).is_(None))
             .group_by(Case.party_id)
         )
         for party_id, n, case_id in rows:
@@ -169,7 +169,7 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
     adapt = _Adapt(dialect)
     parties = parties_for_numbers(session, (r.number for r in rows if r.number))
     cases = single_open_case(session, parties.values())
-    created = adapt.dt(now)
+    created = adapt.moment(now)
     sqlite = adapt.sqlite
     local_dates: dict[tuple[dt.date, int], object] = {}
     starts: list[object] = []
@@ -183,7 +183,7 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
         lk = (start.date(), start.hour)
         on = local_dates.get(lk)
         if on is None:
-            on = adapt.date(start.astimezone(CPH).date())
+            on = adapt.day(start.astimezone(CPH).date())
             local_dates[lk] = on
         # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, naive).
         at = start.isoformat(" ", "microseconds")[:26] if sqlite \

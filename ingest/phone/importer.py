@@ -20,10 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ingest.phone import bulk
-from ingest.phone.parse import ParseResult, RowProblem, parse_table
+from ingest.phone.parse import CallRow, ParseResult, RowProblem, parse_table
 from ingest.phone.profiles import by_name, detect
 from ingest.phone.sniff import Table, read_table
 from ingest.phone.stable import wait_stable
@@ -146,7 +146,7 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
         ).scalars())
         found.update(ref[5:] for ref in session.execute(
             select(Contact.source_ref).where(  # type: ignore[call-overload]
-                Contact.source_ref >= "call:" + lo, Contact.source_ref <= "call:" + hi
+                col(Contact.source_ref) >= "call:" + lo, col(Contact.source_ref) <= "call:" + hi
             )
         ).scalars() if ref)
         return found & wanted
@@ -225,7 +225,8 @@ def import_bytes(
     raise AssertionError("unreachable")
 
 
-def _write(engine: Engine, config: Config, report: FileReport, rows: list, keys: list[str],
+def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRow],
+           keys: list[str],
            in_file_dupes: int, dry_run: bool, now: dt.datetime,
            mark: Callable[[str], None]) -> FileReport:
     with Session(engine) as session:

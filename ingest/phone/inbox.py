@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ingest.phone.importer import FileReport, PhoneImportError, import_bytes
 from store.config import Config
@@ -83,8 +83,9 @@ def _unique_target(folder: Path, name: str, now: dt.datetime) -> Path:
 def _record(engine: Engine, *, now: dt.datetime, ok: bool, error: str | None) -> None:
     with Session(engine) as session:
         state = session.execute(
-            select(SyncState).where(  # type: ignore[call-overload]
-                SyncState.kind == KIND, SyncState.name == NAME, SyncState.folder == ""
+            select(SyncState).where(
+                col(SyncState.kind) == KIND, col(SyncState.name) == NAME,
+                col(SyncState.folder) == "",
             )
         ).scalar_one_or_none()
         if state is None:

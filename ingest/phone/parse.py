@@ -184,8 +184,9 @@ def parse_clock(v: Any, column: str) -> dt.time:
     s = cell_str(v)
     parts = s.split(":")
     if 2 <= len(parts) <= 3 and all(p.isdigit() and p.isascii() and len(p) <= 2 for p in parts):
+        nums = [int(p) for p in parts]
         try:
-            return dt.time(*(int(p) for p in parts))
+            return dt.time(nums[0], nums[1], nums[2] if len(nums) == 3 else 0)
         except ValueError:
             raise RowError(column, v, "no such time of day") from None
     raise RowError(column, v, "not a time of day (hh:mm or hh:mm:ss)" if s else "empty time")
@@ -275,13 +276,13 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
     )
     width = max(cmap.values()) + 1
     zone = ZoneInfo(profile.timezone)
-    # raw cell -> parsed value (or the RowError it gives, re-raised on every hit).
-    dates: dict[Any, tuple[int, int, int, dt.timedelta | None] | RowError] = {}
-    times: dict[Any, tuple[int, int, int] | RowError] = {}
-    dirs: dict[Any, str | RowError] = {}
-    stats: dict[Any, str | RowError] = {}
-    nums: dict[Any, tuple[str | None, str | None] | RowError] = {}
-    durs: dict[Any, int | RowError] = {}
+    # raw cell -> parsed value or RowError (typed Any: the hot loop checks with `type`).
+    dates: dict[Any, Any] = {}
+    times: dict[Any, Any] = {}
+    dirs: dict[Any, Any] = {}
+    stats: dict[Any, Any] = {}
+    nums: dict[Any, Any] = {}
+    durs: dict[Any, Any] = {}
     datetime = dt.datetime
 
     def date_of(v: Any) -> tuple[int, int, int, dt.timedelta | None] | RowError:

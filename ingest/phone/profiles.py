@@ -120,19 +120,19 @@ def by_name(name: str, phone: Phone) -> Profile:
 
 def column_map(profile: Profile, header: Sequence[str]) -> dict[str, int] | None:
     """Logical field -> column index, or None if a required column is missing."""
-    index = {}
+    index: dict[str, int] = {}
     for i, h in enumerate(header):
         index.setdefault(norm_col(h), i)
     out: dict[str, int] = {}
     for key, col in profile.columns.items():
-        i = index.get(norm_col(col))
-        if i is None:
+        at = index.get(norm_col(col))
+        if at is None:
             return None
-        out[key] = i
+        out[key] = at
     for key, col in profile.optional.items():
-        i = index.get(norm_col(col))
-        if i is not None:
-            out[key] = i
+        at = index.get(norm_col(col))
+        if at is not None:
+            out[key] = at
     return out
 
 
