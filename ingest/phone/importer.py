@@ -86,6 +86,14 @@ class FileReport:
         return f"{self.name}: " + "; ".join(parts)
 
 
+def printable(text: str) -> str:
+    """A file name made inert for a terminal: control characters (escape sequences, line
+    breaks) are shown escaped, never executed."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -177,6 +185,7 @@ def import_bytes(
     """Import one file's content. Raises `PhoneImportError`/`UserError` when nothing is
     imported because of the file; database errors propagate (nothing is written)."""
     now = now or dt.datetime.now(dt.UTC)
+    name = printable(name)
     mark = timings or (lambda _stage: None)
     digest = sha256_of(data)
     report = FileReport(name=name, sha256=digest)
@@ -286,20 +295,21 @@ def import_file(path: Path, *, engine: Engine, config: Config, profile: str | No
                 dry_run: bool = False, skip_bad_rows: bool = False,
                 now: dt.datetime | None = None,
                 stop: threading.Event | None = None) -> FileReport:
+    shown = printable(str(path))
     try:
         wait_stable(path, stable_seconds=config.phone.stable_seconds,
                     max_wait=config.phone.max_wait_seconds, stop=stop)
         data = path.read_bytes()
     except IsADirectoryError:
-        raise PhoneImportError(f"{path}: is a folder; give the export file") from None
+        raise PhoneImportError(f"{shown}: is a folder; give the export file") from None
     except FileNotFoundError:
-        raise PhoneImportError(f"{path}: file not found") from None
+        raise PhoneImportError(f"{shown}: file not found") from None
     except PermissionError:
         raise PhoneImportError(
-            f"{path}: cannot read the file (locked or no permission); close it and try again"
+            f"{shown}: cannot read the file (locked or no permission); close it and try again"
         ) from None
     except OSError as e:
-        raise PhoneImportError(f"{path}: cannot read the file: {e.strerror}") from None
+        raise PhoneImportError(f"{shown}: cannot read the file: {e.strerror}") from None
     return import_bytes(data, path.name, engine=engine, config=config, profile=profile,
                         dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now)
 
@@ -318,8 +328,8 @@ def import_files(paths: Sequence[Path], *, engine: Engine, config: Config,
             reports.append(import_file(path, engine=engine, config=config, profile=profile,
                                        dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now))
         except PhoneImportError as e:
-            reports.append(FileReport(name=path.name, status="failed", error=e))
+            reports.append(FileReport(name=printable(path.name), status="failed", error=e))
         except UserError as e:
-            reports.append(FileReport(name=path.name, status="failed",
+            reports.append(FileReport(name=printable(path.name), status="failed",
                                       error=PhoneImportError(str(e))))
     return reports

@@ -14,6 +14,10 @@ class StillWriting(UserError):
     """The file kept changing: an export (or a copy) is still writing it."""
 
 
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _sig(path: Path) -> tuple[int, int]:
     st = os.stat(path)
     return st.st_size, st.st_mtime_ns
@@ -40,8 +44,8 @@ def wait_stable(path: Path, *, stable_seconds: float, max_wait: float,
             return
         if now >= deadline or (stop is not None and stop.is_set()):
             raise StillWriting(
-                f"{path.name}: the file is still being written (its size keeps changing); "
-                "wait for the export to finish and try again"
+                f"{_printable(path.name)}: the file is still being written (its size keeps "
+                "changing); wait for the export to finish and try again"
             )
         if stop is not None:
             stop.wait(step)

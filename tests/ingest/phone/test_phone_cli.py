@@ -154,3 +154,13 @@ def test_several_files_each_whole(env):
     assert "bad.csv: the file is empty" in line and "(1 of 2 files not imported)" in line
     assert "good.csv: imported 6" in r.out
     assert table_counts(engine)["contact"] == 6
+
+
+def test_file_names_with_terminal_escapes_are_shown_inert(env):
+    run, _engine, tmp = env
+    f = write(tmp / "uge\x1b[31m40\n.csv", b"")
+    line = _one_line_error(run(str(f)))
+    assert "\x1b" not in line and "uge\\x1b[31m40\\n.csv: the file is empty" in line
+    good = write(tmp / "ok\x07.csv", csv_bytes(DK_HEADER, dk_rows()))
+    r = run(str(good))
+    assert r.code == 0 and "ok\\x07.csv: imported 6" in r.out and "\x07" not in r.out
