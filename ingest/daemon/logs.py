@@ -24,6 +24,9 @@ from store.addresses import mask
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # E.164 or Danish 8-digit forms with optional spaces: "+4522334455", "22 33 44 55".
 _PHONE = re.compile(r"(?<![\w.:/-])(?:\+|00)?\d(?:[ ]?\d){7,14}(?![\w.:/-])")
+_STANDARD = frozenset(
+    logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__
+) | {"message", "asctime", "taskName"}
 _SYSLOG = {
     logging.DEBUG: 7,
     logging.INFO: 6,
@@ -66,7 +69,11 @@ class LogfmtFormatter(logging.Formatter):
             f"logger={record.name}",
             "event=" + _quote(redact(record.getMessage())),
         ]
-        fields = getattr(record, "fields", None) or {}
+        fields = dict(getattr(record, "fields", None) or {})
+        # Other modules pass `extra={"account": ...}`: those attributes are fields too.
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key != "fields" and not key.startswith("_"):
+                fields.setdefault(key, value)
         for key, value in fields.items():
             parts.append(f"{key}={_quote(redact(str(value)))}")
         if record.exc_info and record.exc_info[1] is not None:

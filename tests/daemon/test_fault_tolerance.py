@@ -5,8 +5,9 @@ production), else pymap in-process. The daemon is always the real `borgerdesk da
 console entry in its own process.
 
 Sizes are configurable (the machine is shared; see docs/daemon.md):
-  BORGERDESK_KILL_ROUNDS (20), BORGERDESK_KILL_MESSAGES (1500),
-  BORGERDESK_LOCK_MESSAGES (2000; the `slow` test uses the issue's 10,000).
+  BORGERDESK_KILL_ROUNDS (8), BORGERDESK_KILL_MESSAGES (sized to the rounds),
+  BORGERDESK_LOCK_MESSAGES (2000). BORGERDESK_DAEMON_FULL=1 also runs the issue's full
+  sizes (20 kill rounds; 10,000 messages under a writing UI), marked `slow`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from tests.ingest.mail.corpus import mail
 from tests.servers import dovecot
 
 PW_ENV = "BD_TEST_IMAP_PW"
-KILL_ROUNDS = int(os.environ.get("BORGERDESK_KILL_ROUNDS", "20"))
-KILL_MESSAGES = int(os.environ.get("BORGERDESK_KILL_MESSAGES", "1500"))
+KILL_ROUNDS = int(os.environ.get("BORGERDESK_KILL_ROUNDS", "8"))
+# 0: sized to the rounds (each commit round consumes about one 500-message batch).
+KILL_MESSAGES = int(os.environ.get("BORGERDESK_KILL_MESSAGES", "0"))
+FULL = os.environ.get("BORGERDESK_DAEMON_FULL") == "1"
 LOCK_MESSAGES = int(os.environ.get("BORGERDESK_LOCK_MESSAGES", "2000"))
 
 
@@ -105,10 +108,9 @@ def q(url: str, sql: str) -> int:
 def _setup(tmp_path: Path, imap: Imap, daemon_extra: str, hook: Path | None = None) -> Path:
     hook_line = ""
     if hook is not None:
-        script = (
-            f"import sys; d = sys.stdin.read(); open({str(hook)!r}, 'a').write(d.strip() + '\\n')"
-        )
-        hook_line = f'alert_command = [{json.dumps(sys.executable)}, "-c", {json.dumps(script)}]\n'
+        # A shell, not a Python start-up per alert: thousands of alerts go through it.
+        script = f"cat >> '{hook}' && echo >> '{hook}'"
+        hook_line = f'alert_command = ["/bin/sh", "-c", {json.dumps(script)}]\n'
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         config_text(
@@ -151,33 +153,81 @@ def _assert_ingested_once(url: str, n: int) -> None:
     assert q(url, "SELECT COUNT(DISTINCT source_ref) FROM contact") == n
 
 
+def _mailbox(n: int) -> list[bytes]:
+    """A first sync's worth of mail: one in ten from a citizen (owes a reply), the rest
+    from colleagues in the administration (internal: owes none)."""
+    return [mail(i) if i % 10 == 0 else mail(i, sender="kollega{n}@example.dk") for i in range(n)]
+
+
 def test_kill_9_during_first_sync_then_complete_without_duplicates(
     tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap]
 ) -> None:
-    """kill -9 at random moments during a large first sync, restarting each time; then
-    the mailbox is fully ingested, nothing twice, and every overdue reply has exactly
-    one alert, delivered to the hook."""
-    n = KILL_MESSAGES
-    imap = imap_factory([mail(i) for i in range(n)])
+    _kill_rounds(tmp_path, sqlite_url, imap_factory, KILL_ROUNDS)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FULL, reason="full size (20 kill rounds): set BORGERDESK_DAEMON_FULL=1")
+def test_kill_9_twenty_times_during_first_sync(
+    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap]
+) -> None:
+    _kill_rounds(tmp_path, sqlite_url, imap_factory, 20)
+
+
+def _kill_rounds(
+    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap], rounds: int
+) -> None:
+    """kill -9 at random moments during a large first sync, restarting each time (each
+    restart also proves a killed daemon's lock is gone); then SIGTERM mid-sync exits 0
+    within 10 s after committing its batch; then the mailbox is fully ingested, nothing
+    twice, and every overdue reply has exactly one alert, delivered to the hook.
+
+    Half the kills come at a random moment 0.2-3 s after start-up (start-up, header fetch,
+    the first batch in flight); the other half at a random moment up to 1.5 s after a
+    batch was committed in that round (the next batch in flight, or its commit). So the
+    sync both advances across restarts and is cut everywhere."""
+    n = KILL_MESSAGES or 700 * (rounds // 2) + 2000
+    owed = len(range(0, n, 10))
+    imap = imap_factory(_mailbox(n))
     hook = tmp_path / "hook.jsonl"
     cfg = _setup(tmp_path, imap, "evaluate_seconds = 1\n", hook)
     rng = random.Random(int(os.environ.get("BORGERDESK_KILL_SEED", "6")))
+    count = "SELECT COUNT(*) FROM email_message"
     progress = []
-    for round_ in range(KILL_ROUNDS):
+    for round_ in range(rounds):
+        before = q(sqlite_url, count)
         d = _start(tmp_path, cfg, sqlite_url, imap, f"round{round_}")
         d.wait_for("daemon started", timeout=60)
-        time.sleep(rng.uniform(0.05, 1.0))
+        if round_ % 2:
+            _wait(lambda b=before: q(sqlite_url, count) > b, 120, "a commit")  # type: ignore[misc]
+            time.sleep(rng.uniform(0.0, 1.5))
+        else:
+            time.sleep(rng.uniform(0.2, 3.0))
         d.kill9()
-        progress.append(q(sqlite_url, "SELECT COUNT(*) FROM email_message"))
-    # Most kills landed mid-sync: the count was still growing, short of the whole mailbox.
-    mid_sync = sum(1 for a, b in zip([0, *progress], progress, strict=False) if b < n)
-    assert mid_sync >= KILL_ROUNDS * 3 // 4, progress
+        progress.append(q(sqlite_url, count))
+    # The kills landed during the sync (not after it), and it advanced across restarts.
+    assert 0 < progress[-1] < n, progress
+
+    # SIGTERM mid-sync: the running batch commits, exit 0 within 10 s.
+    d = _start(tmp_path, cfg, sqlite_url, imap, "sigterm")
+    before = progress[-1]
+    _wait(lambda: q(sqlite_url, count) > before, 120, "a batch after restart")
+    t0 = time.monotonic()
+    d.signal(signal.SIGTERM)
+    code = d.proc.wait(15)
+    took = time.monotonic() - t0
+    d.stop()
+    assert code == 0 and took < 10, (code, took, d.output()[-2000:])
+    at_sigterm = q(sqlite_url, count)
+    assert at_sigterm < n, "SIGTERM came after the sync had finished; use more messages"
+    last_uid = q(sqlite_url, "SELECT MAX(last_uid) FROM sync_state WHERE folder = 'INBOX'")
+    # The sync position never runs ahead of what was committed.
+    assert 0 < last_uid <= q(sqlite_url, "SELECT MAX(uid) FROM mail_location")
+
     final = _start(tmp_path, cfg, sqlite_url, imap, "final")
     try:
         _wait(
             lambda: (
-                q(sqlite_url, "SELECT COUNT(*) FROM email_message") >= n
-                and q(sqlite_url, "SELECT COUNT(*) FROM alert") >= n
+                q(sqlite_url, count) >= n and q(sqlite_url, "SELECT COUNT(*) FROM alert") >= owed
             ),
             timeout=300,
             what="final sync and alerts",
@@ -191,44 +241,23 @@ def test_kill_9_during_first_sync_then_complete_without_duplicates(
         assert final.stop() == 0
     _assert_ingested_once(sqlite_url, n)
     # Every inbound mail from a citizen owes a reply; all are long overdue.
-    assert q(sqlite_url, "SELECT COUNT(*) FROM reply_target") == n
-    assert q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind = 'overdue'") == n
-    assert q(sqlite_url, "SELECT COUNT(DISTINCT target_id) FROM alert") == n
+    assert q(sqlite_url, "SELECT COUNT(*) FROM reply_target") == owed
+    assert q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind = 'overdue'") == owed
+    assert q(sqlite_url, "SELECT COUNT(DISTINCT target_id) FROM alert") == owed
     assert q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind <> 'overdue'") == 0
     # The hook heard of every alert; a kill between running the hook and committing its
     # mark may repeat one (at-least-once delivery), never drop one.
     ids = [json.loads(line)["id"] for line in hook.read_text().splitlines()]
-    assert set(ids) == set(range(1, n + 1)) or set(ids) == {
-        i for (i,) in sqlite3.connect(_db_file(sqlite_url)).execute("SELECT id FROM alert")
-    }
+    con = sqlite3.connect(_db_file(sqlite_url))
+    assert set(ids) == {i for (i,) in con.execute("SELECT id FROM alert")}
+    con.close()
     repeats = len(ids) - len(set(ids))
     print(
-        f"kill rounds {KILL_ROUNDS}, messages {n}, progress {progress}, "
+        f"kill rounds {rounds}, messages {n} ({owed} owe a reply), committed after "
+        f"each kill {progress}, SIGTERM at {at_sigterm} exit 0 in {took:.2f} s, "
         f"hook repeats {repeats}, server {imap.kind}"
     )
-    assert repeats <= KILL_ROUNDS
-
-
-def test_sigterm_mid_sync_commits_batch_and_exits_zero(
-    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap]
-) -> None:
-    n = 1000
-    imap = imap_factory([mail(i) for i in range(n)])
-    cfg = _setup(tmp_path, imap, "")
-    d = _start(tmp_path, cfg, sqlite_url, imap, "d")
-    _wait(lambda: q(sqlite_url, "SELECT COUNT(*) FROM email_message") > 0, 120, "first batch")
-    t0 = time.monotonic()
-    d.signal(signal.SIGTERM)
-    code = d.proc.wait(15)
-    took = time.monotonic() - t0
-    d.stop()
-    assert code == 0 and took < 10, (code, took, d.output()[-2000:])
-    stored = q(sqlite_url, "SELECT COUNT(*) FROM email_message")
-    assert stored > 0
-    # The sync position never runs ahead of what was committed.
-    last_uid = q(sqlite_url, "SELECT MAX(last_uid) FROM sync_state WHERE folder = 'INBOX'")
-    assert last_uid <= q(sqlite_url, "SELECT MAX(uid) FROM mail_location")
-    print(f"SIGTERM after {stored}/{n} messages; exit 0 in {took:.2f} s")
+    assert repeats <= rounds
 
 
 def test_imap_outage_backs_off_alerts_once_and_recovers(
@@ -293,13 +322,14 @@ def test_imap_outage_backs_off_alerts_once_and_recovers(
 
 WRITER = r"""
 import json, sys, time
+from pathlib import Path
 from store.config import load_config
 from store.db import make_engine
 from store.desk.service import Desk
 from sqlalchemy import text
 
 url, cfg_path, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-config, _ = load_config(cfg_path)
+config, _ = load_config(Path(cfg_path))
 engine = make_engine(url)
 desk = Desk(engine, config)
 case_id, ref = desk.new_case(title="Linking under load")
@@ -370,6 +400,7 @@ def test_ui_writing_every_10ms_while_daemon_ingests(
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not FULL, reason="full size (10,000 messages): set BORGERDESK_DAEMON_FULL=1")
 def test_ui_writing_every_10ms_while_daemon_ingests_10000(
     tmp_path: Path, sqlite_url: str, imap_factory: Any
 ) -> None:
