@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, String, cast, delete, func, literal, not_, or_, select, text, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import (
     AuditLog,
@@ -58,6 +58,11 @@ SAFE_AUDIT_ACTIONS = frozenset(
 # Source refs that carry no personal data stay, so re-importing the same register file or
 # mail is still recognised; any other (a call's row key holds the number) is replaced.
 KEPT_SOURCE_PREFIXES = ("mail:", "register:", "manual:")
+
+
+def id_list(values: Iterable[int | None]) -> list[int]:
+    """Row ids from a query (typed optional by the models; never None from the DB)."""
+    return [v for v in values if v is not None]
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -112,24 +117,24 @@ def measure(
     for ch in chunks(case_ids):
         r.notes += _count(
             session,
-            select(func.count()).select_from(CaseNote).where(CaseNote.case_id.in_(ch)),  # type: ignore[attr-defined]
+            select(func.count()).select_from(CaseNote).where(col(CaseNote.case_id).in_(ch)),
         )
         r.reporters += _count(
             session,
             select(func.count())
             .select_from(WhistleblowerReporter)
-            .where(WhistleblowerReporter.case_id.in_(ch)),  # type: ignore[attr-defined]
+            .where(col(WhistleblowerReporter.case_id).in_(ch)),
         )
     for ch in chunks(contact_ids):
         r.messages += _count(
             session,
             select(func.count())
             .select_from(EmailMessage)
-            .where(EmailMessage.contact_id.in_(ch), EmailMessage.purged_at.is_(None)),  # type: ignore[union-attr]
+            .where(col(EmailMessage.contact_id).in_(ch), col(EmailMessage.purged_at).is_(None)),
         )
         r.calls += _count(
             session,
-            select(func.count()).select_from(CallRecord).where(CallRecord.contact_id.in_(ch)),  # type: ignore[union-attr]
+            select(func.count()).select_from(CallRecord).where(col(CallRecord.contact_id).in_(ch)),
         )
     r.messages += len(orphan_message_ids)
     r.calls += len(orphan_call_ids)
@@ -174,18 +179,18 @@ def scrub_cases(session: Session, case_ids: Sequence[int], now: dt.datetime) -> 
     for ch in chunks(case_ids):
         session.execute(
             update(Case)
-            .where(Case.id.in_(ch))  # type: ignore[union-attr]
+            .where(col(Case.id).in_(ch))
             .values(title=None, excluded_reason=None, purged_at=now)
         )
-        session.execute(delete(CaseNote).where(CaseNote.case_id.in_(ch)))  # type: ignore[attr-defined]
+        session.execute(delete(CaseNote).where(col(CaseNote.case_id).in_(ch)))
         session.execute(
             delete(CaseHistory).where(
-                CaseHistory.case_id.in_(ch),  # type: ignore[attr-defined]
-                CaseHistory.field.in_(FREE_TEXT_CASE_FIELDS),  # type: ignore[attr-defined]
+                col(CaseHistory.case_id).in_(ch),
+                col(CaseHistory.field).in_(FREE_TEXT_CASE_FIELDS),
             )
         )
         session.execute(
-            delete(WhistleblowerReporter).where(WhistleblowerReporter.case_id.in_(ch))  # type: ignore[attr-defined]
+            delete(WhistleblowerReporter).where(col(WhistleblowerReporter.case_id).in_(ch))
         )
 
 
@@ -209,38 +214,38 @@ def scrub_messages(session: Session, message_ids: Sequence[int], now: dt.datetim
     for ch in chunks(message_ids):
         session.execute(
             update(EmailMessage)
-            .where(EmailMessage.id.in_(ch))  # type: ignore[union-attr]
+            .where(col(EmailMessage.id).in_(ch))
             .values(**_MESSAGE_BLANK, purged_at=now)
         )
 
 
 def delete_calls(session: Session, call_ids: Sequence[int]) -> None:
     for ch in chunks(call_ids):
-        session.execute(delete(CallRecord).where(CallRecord.id.in_(ch)))  # type: ignore[union-attr]
+        session.execute(delete(CallRecord).where(col(CallRecord.id).in_(ch)))
 
 
 def scrub_contacts(session: Session, contact_ids: Sequence[int], now: dt.datetime) -> None:
     for ch in chunks(contact_ids):
         session.execute(
             update(Contact)
-            .where(Contact.id.in_(ch))  # type: ignore[union-attr]
+            .where(col(Contact.id).in_(ch))
             .values(summary=None, counterpart=None, dismissed_reason=None, purged_at=now)
         )
-        keep = or_(*(Contact.source_ref.startswith(p) for p in KEPT_SOURCE_PREFIXES))  # type: ignore[union-attr]
+        keep = or_(*(col(Contact.source_ref).startswith(p) for p in KEPT_SOURCE_PREFIXES))
         session.execute(
             update(Contact)
-            .where(Contact.id.in_(ch), Contact.source_ref.is_not(None), not_(keep))  # type: ignore[union-attr]
-            .values(source_ref=literal("purged:") + cast(Contact.id, String))
+            .where(col(Contact.id).in_(ch), col(Contact.source_ref).is_not(None), not_(keep))
+            .values(source_ref=literal("purged:") + cast(col(Contact.id), String))
         )
         session.execute(
             update(EmailMessage)
-            .where(EmailMessage.contact_id.in_(ch), EmailMessage.purged_at.is_(None))  # type: ignore[union-attr]
+            .where(col(EmailMessage.contact_id).in_(ch), col(EmailMessage.purged_at).is_(None))
             .values(**_MESSAGE_BLANK, purged_at=now)
         )
-        session.execute(delete(CallRecord).where(CallRecord.contact_id.in_(ch)))  # type: ignore[union-attr]
+        session.execute(delete(CallRecord).where(col(CallRecord.contact_id).in_(ch)))
         session.execute(
             update(ReplyTarget)
-            .where(ReplyTarget.contact_id.in_(ch))  # type: ignore[attr-defined]
+            .where(col(ReplyTarget.contact_id).in_(ch))
             .values(met_note=None, waived_reason=None)
         )
 
@@ -266,29 +271,33 @@ def party_fates(
     for ch in chunks(sorted(set(party_ids) | forced)):
         live: set[int] = set()
         for pid, cid in session.execute(
-            select(Case.party_id, Case.id).where(
-                Case.party_id.in_(ch),
-                Case.purged_at.is_(None),  # type: ignore[union-attr]
+            select(col(Case.party_id), col(Case.id)).where(
+                col(Case.party_id).in_(ch),
+                col(Case.purged_at).is_(None),
             )
         ):
             if cid not in gone_cases:
                 live.add(pid)
         for pid, cid in session.execute(
-            select(Contact.party_id, Contact.id).where(
-                Contact.party_id.in_(ch),
-                Contact.purged_at.is_(None),  # type: ignore[union-attr]
+            select(col(Contact.party_id), col(Contact.id)).where(
+                col(Contact.party_id).in_(ch),
+                col(Contact.purged_at).is_(None),
             )
         ):
             if cid not in gone_contacts:
                 live.add(pid)
         referenced = set(
-            session.scalars(select(Case.party_id).where(Case.party_id.in_(ch)).distinct())  # type: ignore[union-attr]
+            session.scalars(select(col(Case.party_id)).where(col(Case.party_id).in_(ch)).distinct())
         ) | set(
-            session.scalars(select(Contact.party_id).where(Contact.party_id.in_(ch)).distinct())  # type: ignore[union-attr]
+            session.scalars(
+                select(col(Contact.party_id)).where(col(Contact.party_id).in_(ch)).distinct()
+            )
         )
         already = set(
             session.scalars(
-                select(Party.id).where(Party.id.in_(ch), Party.anonymised_at.is_not(None))  # type: ignore[union-attr]
+                select(col(Party.id)).where(
+                    col(Party.id).in_(ch), col(Party.anonymised_at).is_not(None)
+                )
             )
         )
         for pid in ch:
@@ -306,16 +315,16 @@ def settle_parties(
     session: Session, anonymise: Sequence[int], remove: Sequence[int], now: dt.datetime
 ) -> None:
     for ch in chunks([*anonymise, *remove]):
-        session.execute(delete(PartyEmail).where(PartyEmail.party_id.in_(ch)))  # type: ignore[attr-defined]
-        session.execute(delete(PartyPhone).where(PartyPhone.party_id.in_(ch)))  # type: ignore[attr-defined]
+        session.execute(delete(PartyEmail).where(col(PartyEmail.party_id).in_(ch)))
+        session.execute(delete(PartyPhone).where(col(PartyPhone.party_id).in_(ch)))
     for ch in chunks(anonymise):
         session.execute(
             update(Party)
-            .where(Party.id.in_(ch))  # type: ignore[union-attr]
+            .where(col(Party.id).in_(ch))
             .values(name=None, ref=None, anonymised_at=now)
         )
     for ch in chunks(remove):
-        session.execute(delete(Party).where(Party.id.in_(ch)))  # type: ignore[union-attr]
+        session.execute(delete(Party).where(col(Party.id).in_(ch)))
 
 
 # --------------------------------------------------------------------------- audit
@@ -335,7 +344,7 @@ def audit_delete_permit(session: Session, reason: str) -> Iterator[None]:
     # No try/finally: if the body fails, the caller's rollback removes the permit with
     # everything else (and on PostgreSQL the failed transaction accepts no more SQL).
     yield
-    session.execute(delete(AuditPurgePermit).where(AuditPurgePermit.id == permit.id))  # type: ignore[arg-type]
+    session.execute(delete(AuditPurgePermit).where(col(AuditPurgePermit.id) == permit.id))
     session.expunge(permit)
 
 
@@ -350,39 +359,47 @@ def audit_rows_about(
     targets of the contacts): they go with the personal data they describe. Case entries
     name the case by ref or by id (both are in use)."""
     ids: list[int] = []
-    unsafe = AuditLog.action.not_in(SAFE_AUDIT_ACTIONS)  # type: ignore[attr-defined]
-    for ch in chunks([*case_refs, *(str(i) for i in case_ids)]):
-        ids += session.scalars(
-            select(AuditLog.id).where(AuditLog.entity == "case", AuditLog.entity_id.in_(ch), unsafe)  # type: ignore[union-attr,arg-type]
-        ).all()
+    unsafe = col(AuditLog.action).not_in(SAFE_AUDIT_ACTIONS)
+    for keys in chunks([*case_refs, *(str(i) for i in case_ids)]):
+        ids += id_list(
+            session.scalars(
+                select(col(AuditLog.id)).where(
+                    col(AuditLog.entity) == "case", col(AuditLog.entity_id).in_(keys), unsafe
+                )
+            )
+        )
     for ch in chunks(contact_ids):
         keys = [str(i) for i in ch]
-        ids += session.scalars(
-            select(AuditLog.id).where(
-                AuditLog.entity == "contact", AuditLog.entity_id.in_(keys), unsafe
-            )  # type: ignore[union-attr,arg-type]
-        ).all()
+        ids += id_list(
+            session.scalars(
+                select(col(AuditLog.id)).where(
+                    col(AuditLog.entity) == "contact", col(AuditLog.entity_id).in_(keys), unsafe
+                )
+            )
+        )
         targets = [
             str(t)
             for t in session.scalars(
-                select(ReplyTarget.id).where(ReplyTarget.contact_id.in_(ch))  # type: ignore[attr-defined]
+                select(col(ReplyTarget.id)).where(col(ReplyTarget.contact_id).in_(ch))
             )
         ]
         for tch in chunks(targets):
-            ids += session.scalars(
-                select(AuditLog.id).where(
-                    AuditLog.entity.in_(("reply_target", "target")),  # type: ignore[attr-defined]
-                    AuditLog.entity_id.in_(tch),  # type: ignore[union-attr]
-                    unsafe,
+            ids += id_list(
+                session.scalars(
+                    select(col(AuditLog.id)).where(
+                        col(AuditLog.entity).in_(("reply_target", "target")),
+                        col(AuditLog.entity_id).in_(tch),
+                        unsafe,
+                    )
                 )
-            ).all()
-    return sorted({i for i in ids if i is not None})
+            )
+    return sorted(set(ids))
 
 
 def delete_audit_rows(session: Session, ids: Sequence[int]) -> None:
     """Only inside `audit_delete_permit`."""
     for ch in chunks(ids):
-        session.execute(delete(AuditLog).where(AuditLog.id.in_(ch)))  # type: ignore[union-attr]
+        session.execute(delete(AuditLog).where(col(AuditLog.id).in_(ch)))
 
 
 def detail_json(data: dict[str, Any]) -> str:

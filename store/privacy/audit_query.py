@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.errors import UserError
 from store.models import AuditLog
@@ -71,11 +71,11 @@ def list_audit(
     action: str | None = None,
     limit: int | None = None,
 ) -> list[AuditRow]:
-    stmt = select(AuditLog).order_by(AuditLog.at, AuditLog.id)  # type: ignore[arg-type]
+    stmt = select(AuditLog).order_by(col(AuditLog.at), col(AuditLog.id))
     if since is not None:
-        stmt = stmt.where(AuditLog.at >= since)  # type: ignore[arg-type]
+        stmt = stmt.where(col(AuditLog.at) >= since)
     if action is not None:
-        stmt = stmt.where(AuditLog.action == action)  # type: ignore[arg-type]
+        stmt = stmt.where(col(AuditLog.action) == action)
     rows = list(session.scalars(stmt))
     if limit is not None:
         rows = rows[-limit:]

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.audit import record
 from store.errors import UserError
@@ -41,37 +41,41 @@ def plan_erase(*, session: Session, party_id: int) -> ErasePlan:
     if party is None:
         raise UserError(f"no party with id {party_id}")
     cases = session.execute(
-        select(Case.id, Case.ref).where(Case.party_id == party_id, Case.purged_at.is_(None))  # type: ignore[union-attr]
+        select(col(Case.id), col(Case.ref)).where(
+            col(Case.party_id) == party_id, col(Case.purged_at).is_(None)
+        )
     ).all()
     case_ids = [c[0] for c in cases]
-    contact_ids = list(
+    contact_ids = an.id_list(
         session.scalars(
-            select(Contact.id).where(
-                Contact.purged_at.is_(None),  # type: ignore[union-attr]
-                or_(Contact.party_id == party_id, Contact.case_id.in_(case_ids)),  # type: ignore[union-attr]
+            select(col(Contact.id)).where(
+                col(Contact.purged_at).is_(None),
+                or_(col(Contact.party_id) == party_id, col(Contact.case_id).in_(case_ids)),
             )
         )
     )
     emails = list(
-        session.scalars(select(PartyEmail.address).where(PartyEmail.party_id == party_id))
-    )  # type: ignore[arg-type]
-    phones = list(session.scalars(select(PartyPhone.number).where(PartyPhone.party_id == party_id)))  # type: ignore[arg-type]
-    orphan_messages = list(
+        session.scalars(select(col(PartyEmail.address)).where(col(PartyEmail.party_id) == party_id))
+    )
+    phones = list(
+        session.scalars(select(col(PartyPhone.number)).where(col(PartyPhone.party_id) == party_id))
+    )
+    orphan_messages = an.id_list(
         session.scalars(
-            select(EmailMessage.id).where(
+            select(col(EmailMessage.id)).where(
                 and_(
-                    EmailMessage.contact_id.is_(None),  # type: ignore[union-attr]
-                    EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
-                    EmailMessage.from_addr.in_(emails),  # type: ignore[union-attr]
+                    col(EmailMessage.contact_id).is_(None),
+                    col(EmailMessage.purged_at).is_(None),
+                    col(EmailMessage.from_addr).in_(emails),
                 )
             )
         )
     )
-    orphan_calls = list(
+    orphan_calls = an.id_list(
         session.scalars(
-            select(CallRecord.id).where(
-                CallRecord.contact_id.is_(None),
-                CallRecord.number.in_(phones),  # type: ignore[union-attr]
+            select(col(CallRecord.id)).where(
+                col(CallRecord.contact_id).is_(None),
+                col(CallRecord.number).in_(phones),
             )
         )
     )
@@ -104,10 +108,12 @@ def erase_party(*, session: Session, plan: ErasePlan, now: dt.datetime) -> an.Re
     # Parties that only wrote on this party's cases lose those contacts' data; they stay
     # unless that was all they had.
     others = set(
-        session.scalars(
-            select(Contact.party_id).where(
-                Contact.id.in_(plan.contact_ids),
-                Contact.party_id.is_not(None),  # type: ignore[union-attr]
+        an.id_list(
+            session.scalars(
+                select(col(Contact.party_id)).where(
+                    col(Contact.id).in_(plan.contact_ids),
+                    col(Contact.party_id).is_not(None),
+                )
             )
         )
     ) - {plan.party_id}

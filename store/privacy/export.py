@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from store.audit import record
 from store.errors import UserError
@@ -89,14 +89,16 @@ def collect(
     if party is None:
         raise UserError(f"no party with id {party_id}")
     emails = list(
-        session.scalars(select(PartyEmail.address).where(PartyEmail.party_id == party_id))
-    )  # type: ignore[arg-type]
-    phones = list(session.scalars(select(PartyPhone.number).where(PartyPhone.party_id == party_id)))  # type: ignore[arg-type]
+        session.scalars(select(col(PartyEmail.address)).where(col(PartyEmail.party_id) == party_id))
+    )
+    phones = list(
+        session.scalars(select(col(PartyPhone.number)).where(col(PartyPhone.party_id) == party_id))
+    )
     cases = list(
         session.scalars(
             select(Case)
-            .where(Case.party_id == party_id, case_clause(kinds))
-            .order_by(Case.opened_on, Case.id)  # type: ignore[arg-type]
+            .where(col(Case.party_id) == party_id, case_clause(kinds))
+            .order_by(col(Case.opened_on), col(Case.id))
         )
     )
     case_ids = [c.id for c in cases]
@@ -106,15 +108,15 @@ def collect(
             .where(
                 contact_clause(kinds),
                 or_(
-                    Contact.party_id == party_id,
+                    col(Contact.party_id) == party_id,
                     and_(
-                        Contact.case_id.in_(case_ids),  # type: ignore[union-attr]
-                        Contact.direction == "out",
-                        Contact.party_id.is_(None),  # type: ignore[union-attr]
+                        col(Contact.case_id).in_(case_ids),
+                        col(Contact.direction) == "out",
+                        col(Contact.party_id).is_(None),
                     ),
                 ),
             )
-            .order_by(Contact.occurred_at, Contact.id)  # type: ignore[arg-type]
+            .order_by(col(Contact.occurred_at), col(Contact.id))
         )
     )
     contact_ids = [c.id for c in contacts]
@@ -123,14 +125,14 @@ def collect(
             select(EmailMessage)
             .where(
                 or_(
-                    EmailMessage.contact_id.in_(contact_ids),  # type: ignore[union-attr]
+                    col(EmailMessage.contact_id).in_(contact_ids),
                     and_(
-                        EmailMessage.contact_id.is_(None),  # type: ignore[union-attr]
-                        EmailMessage.from_addr.in_(emails),  # type: ignore[union-attr]
+                        col(EmailMessage.contact_id).is_(None),
+                        col(EmailMessage.from_addr).in_(emails),
                     ),
                 )
             )
-            .order_by(EmailMessage.sent_at, EmailMessage.id)  # type: ignore[arg-type]
+            .order_by(col(EmailMessage.sent_at), col(EmailMessage.id))
         )
     )
     calls = list(
@@ -138,35 +140,39 @@ def collect(
             select(CallRecord)
             .where(
                 or_(
-                    CallRecord.contact_id.in_(contact_ids),  # type: ignore[union-attr]
-                    and_(CallRecord.contact_id.is_(None), CallRecord.number.in_(phones)),  # type: ignore[union-attr]
+                    col(CallRecord.contact_id).in_(contact_ids),
+                    and_(col(CallRecord.contact_id).is_(None), col(CallRecord.number).in_(phones)),
                 )
             )
-            .order_by(CallRecord.started_at, CallRecord.id)  # type: ignore[arg-type]
+            .order_by(col(CallRecord.started_at), col(CallRecord.id))
         )
     )
     targets = list(
         session.scalars(
             select(ReplyTarget)
-            .where(ReplyTarget.contact_id.in_(contact_ids))
-            .order_by(ReplyTarget.id)  # type: ignore[attr-defined]
+            .where(col(ReplyTarget.contact_id).in_(contact_ids))
+            .order_by(col(ReplyTarget.id))
         )
     )
     notes = list(
         session.scalars(
-            select(CaseNote).where(CaseNote.case_id.in_(case_ids)).order_by(CaseNote.at)
+            select(CaseNote).where(col(CaseNote.case_id).in_(case_ids)).order_by(col(CaseNote.at))
         )
-    )  # type: ignore[attr-defined]
+    )
     history = list(
         session.scalars(
-            select(CaseHistory).where(CaseHistory.case_id.in_(case_ids)).order_by(CaseHistory.at)
-        )  # type: ignore[attr-defined]
+            select(CaseHistory)
+            .where(col(CaseHistory.case_id).in_(case_ids))
+            .order_by(col(CaseHistory.at))
+        )
     )
     reporters: list[WhistleblowerReporter] = []
     if includes_whistleblower(kinds):
         reporters = list(
             session.scalars(
-                select(WhistleblowerReporter).where(WhistleblowerReporter.case_id.in_(case_ids))  # type: ignore[attr-defined]
+                select(WhistleblowerReporter).where(
+                    col(WhistleblowerReporter.case_id).in_(case_ids)
+                )
             )
         )
     audit = list(
@@ -174,15 +180,18 @@ def collect(
             select(AuditLog)
             .where(
                 or_(
-                    and_(AuditLog.entity == "party", AuditLog.entity_id == str(party_id)),
-                    and_(AuditLog.entity == "case", AuditLog.entity_id.in_([c.ref for c in cases])),  # type: ignore[union-attr]
+                    and_(col(AuditLog.entity) == "party", col(AuditLog.entity_id) == str(party_id)),
                     and_(
-                        AuditLog.entity == "contact",
-                        AuditLog.entity_id.in_([str(i) for i in contact_ids]),  # type: ignore[union-attr]
+                        col(AuditLog.entity) == "case",
+                        col(AuditLog.entity_id).in_([c.ref for c in cases]),
+                    ),
+                    and_(
+                        col(AuditLog.entity) == "contact",
+                        col(AuditLog.entity_id).in_([str(i) for i in contact_ids]),
                     ),
                 )
             )
-            .order_by(AuditLog.at, AuditLog.id)  # type: ignore[arg-type]
+            .order_by(col(AuditLog.at), col(AuditLog.id))
         )
     )
     refs = {c.id: c.ref for c in cases}

@@ -4,7 +4,7 @@ party id, a party ref, an e-mail address or a phone number."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.addresses import normalise_email, normalise_phone
 from store.errors import UserError
@@ -31,7 +31,7 @@ def find_party(*, session: Session, text: str) -> int:
         if pid is None:
             raise UserError(f"no party with id {rest}")
         return int(rest)
-    ref_hit = session.scalars(select(Party.id).where(Party.ref == raw)).first()  # type: ignore[arg-type]
+    ref_hit = session.scalars(select(col(Party.id)).where(col(Party.ref) == raw)).first()
     if ref_hit is not None:
         found[ref_hit] = "ref"
     if "@" in raw:

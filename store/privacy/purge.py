@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.audit import record
 from store.config import Config
@@ -101,7 +101,7 @@ def _audit_ids(session: Session, p: PurgePlan) -> list[int]:
     )
     if p.audit_before is not None:
         ids |= set(
-            session.scalars(select(AuditLog.id).where(AuditLog.at < p.audit_before))  # type: ignore[arg-type]
+            session.scalars(select(col(AuditLog.id)).where(col(AuditLog.at) < p.audit_before))
         )
     return sorted(i for i in ids if i is not None)
 

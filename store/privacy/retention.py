@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.config.privacy import Retention
 from store.models import CallRecord, Case, CaseKind, Contact, EmailMessage
@@ -71,23 +71,25 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
         cutoff = years_before(today, years)
         p.cutoffs[kind.value] = cutoff
         rows = session.execute(
-            select(Case.id, Case.ref, Case.kind, Case.closed_on, Case.party_id)
-            .where(
-                Case.kind == kind.value,
-                Case.closed_on.is_not(None),  # type: ignore[union-attr]
-                Case.closed_on <= cutoff,  # type: ignore[operator]
-                Case.purged_at.is_(None),  # type: ignore[union-attr]
+            select(
+                col(Case.id), col(Case.ref), col(Case.kind), col(Case.closed_on), col(Case.party_id)
             )
-            .order_by(Case.closed_on, Case.id)  # type: ignore[arg-type]
+            .where(
+                col(Case.kind) == kind.value,
+                col(Case.closed_on).is_not(None),
+                col(Case.closed_on) <= cutoff,
+                col(Case.purged_at).is_(None),
+            )
+            .order_by(col(Case.closed_on), col(Case.id))
         ).all()
         p.cases += [ExpiredCase(*r) for r in rows]
     case_ids = [c.id for c in p.cases]
     for start in range(0, len(case_ids), 500):
         ch = case_ids[start : start + 500]
         for cid, pid in session.execute(
-            select(Contact.id, Contact.party_id).where(
-                Contact.case_id.in_(ch),
-                Contact.purged_at.is_(None),  # type: ignore[union-attr]
+            select(col(Contact.id), col(Contact.party_id)).where(
+                col(Contact.case_id).in_(ch),
+                col(Contact.purged_at).is_(None),
             )
         ):
             p.contact_ids.append(cid)
@@ -98,10 +100,10 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
         before = moment_years_before(now, retention.unlinked_years)
         p.unlinked_before = before
         for cid, pid in session.execute(
-            select(Contact.id, Contact.party_id).where(
-                Contact.case_id.is_(None),  # type: ignore[union-attr]
-                Contact.purged_at.is_(None),  # type: ignore[union-attr]
-                Contact.occurred_at < before,  # type: ignore[operator]
+            select(col(Contact.id), col(Contact.party_id)).where(
+                col(Contact.case_id).is_(None),
+                col(Contact.purged_at).is_(None),
+                col(Contact.occurred_at) < before,
             )
         ):
             p.unlinked_contact_ids.append(cid)
@@ -109,18 +111,18 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
                 p.party_ids.add(pid)
         p.orphan_message_ids = list(
             session.scalars(
-                select(EmailMessage.id).where(
-                    EmailMessage.contact_id.is_(None),  # type: ignore[union-attr]
-                    EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
-                    EmailMessage.sent_at < before,  # type: ignore[operator]
+                select(col(EmailMessage.id)).where(
+                    col(EmailMessage.contact_id).is_(None),
+                    col(EmailMessage.purged_at).is_(None),
+                    col(EmailMessage.sent_at) < before,
                 )
             )
         )
         p.orphan_call_ids = list(
             session.scalars(
-                select(CallRecord.id).where(
-                    CallRecord.contact_id.is_(None),  # type: ignore[union-attr]
-                    CallRecord.started_at < before,  # type: ignore[arg-type]
+                select(col(CallRecord.id)).where(
+                    col(CallRecord.contact_id).is_(None),
+                    col(CallRecord.started_at) < before,
                 )
             )
         )

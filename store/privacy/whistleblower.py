@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.cases import create_case
 from store.errors import UserError
@@ -56,7 +56,7 @@ def includes_whistleblower(kinds: tuple[str, ...]) -> bool:
 
 def case_clause(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     """WHERE clause for Case rows visible under `kinds`."""
-    return Case.kind.in_(kinds)  # type: ignore[attr-defined,no-any-return]
+    return col(Case.kind).in_(kinds)
 
 
 def contact_clause(kinds: tuple[str, ...]) -> ColumnElement[bool]:
@@ -66,32 +66,30 @@ def contact_clause(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     belongs to no kind and is visible in the general scopes, not in a whistleblower-only
     scope.
     """
-    linked = Contact.case_id.in_(  # type: ignore[union-attr]
-        select(Case.id).where(case_clause(kinds))
-    )
+    linked = col(Contact.case_id).in_(select(col(Case.id)).where(case_clause(kinds)))
     general = any(k != WHISTLEBLOWER for k in kinds)
-    unlinked = Contact.case_id.is_(None) if general else false()  # type: ignore[union-attr]
+    unlinked = col(Contact.case_id).is_(None) if general else false()
     return or_(unlinked, linked)
 
 
 def party_hidden_clause(party_id_col: Any) -> ColumnElement[bool]:
     """WHERE clause true for parties known *only* through whistleblower cases: such a
     party must not show in general party lists or search (its existence would reveal a
-    report). Use as `.where(~party_hidden_clause(Party.id))` in general scopes."""
-    wb_case = exists().where(Case.party_id == party_id_col, Case.kind == WHISTLEBLOWER)
+    report). Use as `.where(~party_hidden_clause(col(Party.id)))` in general scopes."""
+    wb_case = exists().where(col(Case.party_id) == party_id_col, col(Case.kind) == WHISTLEBLOWER)
     wb_contact = exists().where(
-        Contact.party_id == party_id_col,
-        Contact.case_id.in_(select(Case.id).where(Case.kind == WHISTLEBLOWER)),  # type: ignore[union-attr]
+        col(Contact.party_id) == party_id_col,
+        col(Contact.case_id).in_(select(col(Case.id)).where(col(Case.kind) == WHISTLEBLOWER)),
     )
-    other_case = exists().where(Case.party_id == party_id_col, Case.kind != WHISTLEBLOWER)
+    other_case = exists().where(col(Case.party_id) == party_id_col, col(Case.kind) != WHISTLEBLOWER)
     other_contact = exists().where(
-        Contact.party_id == party_id_col,
+        col(Contact.party_id) == party_id_col,
         or_(
-            Contact.case_id.is_(None),  # type: ignore[union-attr]
-            Contact.case_id.in_(select(Case.id).where(Case.kind != WHISTLEBLOWER)),  # type: ignore[union-attr]
+            col(Contact.case_id).is_(None),
+            col(Contact.case_id).in_(select(col(Case.id)).where(col(Case.kind) != WHISTLEBLOWER)),
         ),
     )
-    return or_(wb_case, wb_contact) & ~other_case & ~other_contact  # type: ignore[no-any-return]
+    return or_(wb_case, wb_contact) & ~other_case & ~other_contact
 
 
 # --------------------------------------------------------------------------- reporter
@@ -122,7 +120,17 @@ def open_whistleblower_case(
     unknown = set(values) - set(confidential_fields())
     if unknown:
         raise UserError(f"unknown reporter field(s) {sorted(unknown)}")
-    session.add(WhistleblowerReporter(case_id=case.id, anonymous=not values, **values))
+    session.add(
+        WhistleblowerReporter(
+            case_id=case.id,
+            anonymous=not values,
+            name=values.get("name"),
+            email=values.get("email"),
+            phone=values.get("phone"),
+            address=values.get("address"),
+            note=values.get("note"),
+        )
+    )
     session.flush()
     return case
 
@@ -130,5 +138,5 @@ def open_whistleblower_case(
 def get_reporter(*, session: Session, case_id: int) -> WhistleblowerReporter | None:
     """The reporter of a whistleblower case: for the register's own screen only."""
     return session.scalars(
-        select(WhistleblowerReporter).where(WhistleblowerReporter.case_id == case_id)  # type: ignore[arg-type]
+        select(WhistleblowerReporter).where(col(WhistleblowerReporter.case_id) == case_id)
     ).first()
