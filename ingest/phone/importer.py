@@ -57,6 +57,7 @@ class FileReport:
     imported: int = 0
     duplicates: int = 0  # row keys already stored, or repeated within the file
     other_lines: int = 0  # colleagues' calls, set aside
+    internal: int = 0  # calls with an internal extension or short number, set aside
     summary_rows: int = 0
     skipped: list[RowProblem] = field(default_factory=list)
     with_party: int = 0
@@ -77,6 +78,8 @@ class FileReport:
             parts.append(f"{self.duplicates} already stored")
         if self.other_lines:
             parts.append(f"{self.other_lines} on other lines ignored")
+        if self.internal:
+            parts.append(f"{self.internal} internal/short-number call(s) ignored")
         if self.summary_rows:
             parts.append(f"{self.summary_rows} summary row(s) ignored")
         if self.skipped:
@@ -198,12 +201,14 @@ def import_bytes(
     table, result, profile_name = read_and_parse(data, name, config, profile)
     mark("parse")
     report.profile, report.format = profile_name, table.describe()
-    report.rows_read = len(result.rows) + len(result.problems) + result.other_lines
+    report.rows_read = (len(result.rows) + len(result.problems) + result.other_lines
+                        + result.internal)
     report.other_lines, report.summary_rows = result.other_lines, result.summary_rows
+    report.internal = result.internal
     if result.problems and not skip_bad_rows:
         raise _bad_rows_error(name, result.problems)
     report.skipped = list(result.problems)
-    if not result.rows and not result.other_lines and not result.problems:
+    if not (result.rows or result.other_lines or result.problems or result.internal):
         raise PhoneImportError(f"{name}: no calls in the file (only blank or summary rows)")
 
     # Row keys, and calls the file itself repeats.
@@ -282,7 +287,8 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
                    detail={"kind": "calls", "name": report.name, "profile": report.profile,
                            "rows": len(rows), "duplicates": report.duplicates,
                            "skipped": len(report.skipped),
-                           "other_lines": report.other_lines})
+                           "other_lines": report.other_lines,
+                           "internal": report.internal})
             session.commit()
             mark("commit")
         except BaseException:

@@ -32,6 +32,8 @@ _SUMMARY_WORDS = re.compile(
 # CUCM's second line: INTEGER, VARCHAR(50), UNIQUEIDENTIFIER...
 _CUCM_TYPE = re.compile(r"^[A-Z][A-Z_]*(\(\d+\))?$")
 
+_INTERNAL = object()  # memo value: the number is internal
+
 DK_DIRECTIONS = {
     "indgående": "in", "indgaaende": "in", "ind": "in", "indkommende": "in",
     "udgående": "out", "udgaaende": "out", "ud": "out",
@@ -92,6 +94,7 @@ class ParseResult:
     other_lines: int  # rows of colleagues' lines, set aside
     summary_rows: int  # trailing totals dropped
     blank_rows: int
+    internal: int = 0  # calls with an internal extension or short number, set aside
 
 
 # --------------------------------------------------------------------------- values
@@ -196,13 +199,25 @@ def is_hidden(raw: str) -> bool:
     return raw.strip().casefold() in HIDDEN_NUMBERS
 
 
+class InternalNumber(Exception):
+    """The counterpart is an internal extension or a short service number (a colleague,
+    1813): not a citizen's call. The row is set aside and counted, like other lines."""
+
+
+INTERNAL_MAX_DIGITS = 6  # Danish subscriber numbers have 8 digits
+
+
 def parse_number(v: Any, column: str, region: str) -> tuple[str | None, str | None]:
-    """(raw, E.164). Hidden numbers give (raw, None); garbage is a row error."""
+    """(raw, E.164). Hidden numbers give (raw, None); a short all-digit number raises
+    `InternalNumber`; anything else that is not a number is a row error."""
     raw = cell_str(v)
     if raw.casefold() in HIDDEN_NUMBERS:
         return raw or None, None
     e164 = normalise_phone(raw, region)
     if e164 is None:
+        digits = raw.replace(" ", "")
+        if digits.isdigit() and digits.isascii() and len(digits) <= INTERNAL_MAX_DIGITS:
+            raise InternalNumber(raw)
         raise RowError(column, v, "not a phone number (nor 'Skjult nummer')")
     return raw, e164
 
@@ -309,11 +324,13 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
         s = DK_STATUSES.get(cell_str(v).casefold())
         return s if s else RowError(c["status"], v, "not Besvaret, Ubesvaret or Telefonsvarer")
 
-    def num_of(v: Any) -> tuple[str | None, str | None] | RowError:
+    def num_of(v: Any) -> tuple[str | None, str | None] | RowError | object:
         try:
             return parse_number(v, c["number"], region)
         except RowError as e:
             return e
+        except InternalNumber:
+            return _INTERNAL
 
     def dur_of(v: Any) -> int | RowError:
         try:
@@ -335,7 +352,8 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
 
     def parse(cells: list[Any]) -> CallRow | None:
         if len(cells) < width:
-            raise RowError(c["status"], "", f"the row has {len(cells)} fields, not {width}+")
+            missing = min((i, k) for k, i in cmap.items() if i >= len(cells))[1]
+            raise RowError(c[missing], "", f"the row has {len(cells)} fields, not {width}")
         v = cells[i_date]
         d = dates.get(v) if type(v) is str else None
         if d is None or type(d) is RowError:
@@ -360,6 +378,8 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
         n = nums.get(v) if type(v) is str else None
         if n is None or type(n) is RowError:
             n = memo(nums, v, num_of)
+        if n is _INTERNAL:
+            raise InternalNumber(v)
         off = d[3]
         if off is not None:
             start = datetime(d[0], d[1], d[2], t[0], t[1], t[2], 0, UTC) - off
@@ -556,7 +576,7 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
     parse = row_parser(profile, cmap, phone, name=table.name)
     rows: list[CallRow] = []
     problems: list[RowProblem] = []
-    other = blank = 0
+    other = blank = internal = 0
     # (index into `problems`, cells) of bad rows after the last good one: trailing totals.
     trailing: list[tuple[int, list[Any]]] = []
     data = table.rows
@@ -575,6 +595,10 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
                 continue
             trailing.append((len(problems), cells))
             problems.append(RowProblem(line_no, e.column, e.value, e.reason))
+            continue
+        except InternalNumber:
+            trailing.clear()
+            internal += 1
             continue
         except IndexError:
             if _is_blank(cells):
@@ -596,7 +620,7 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
         del problems[trailing[0][0]:]
     if profile.timezone != "UTC":
         localise(rows, ZoneInfo(profile.timezone))
-    return ParseResult(rows, problems, other, summary, blank)
+    return ParseResult(rows, problems, other, summary, blank, internal)
 
 
 # --------------------------------------------------------------------------- local time

@@ -353,3 +353,24 @@ def test_teams_utc_times_cross_the_autumn_night_without_ambiguity():
     from store.timeutil import show
 
     assert [show(s, "%H:%M") for s in starts] == ["02:30", "02:30"]
+
+
+def test_internal_and_short_numbers_are_set_aside_and_counted():
+    """A colleague's extension or 1813 is not a citizen's call; it neither imports nor
+    fails the file. Garbage still does."""
+    rows = dk_rows()
+    rows.append(["03-10-2024", "12:00:00", "Indgående", "4712", "30", "Besvaret"])
+    rows.append(["03-10-2024", "12:05:00", "Udgående", "1813", "300", "Besvaret"])
+    _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
+    assert (len(result.rows), result.internal, result.problems) == (6, 2, [])
+    rows.append(["03-10-2024", "12:06:00", "Udgående", "12-34", "300", "Besvaret"])
+    _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
+    assert [(p.line, p.column) for p in result.problems] == [(10, "Nummer")]
+
+
+def test_short_row_names_the_first_missing_column():
+    rows = dk_rows()
+    rows[0] = rows[0][:3]
+    _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
+    p = result.problems[0]
+    assert (p.line, p.column, p.reason) == (2, "Nummer", "the row has 3 fields, not 6")
