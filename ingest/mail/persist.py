@@ -169,6 +169,7 @@ def add_contacts(
             select(PartyEmail.address).where(PartyEmail.address.in_(chunk))  # type: ignore[attr-defined]
         ).scalars())
     bulk: list[tuple[str, dict[str, Any]]] = []
+    defaults: dict[str, Any] | None = None
     for key, c in contacts:
         if c.source_ref in existing:
             out[key] = existing[c.source_ref]  # type: ignore[index]
@@ -181,8 +182,16 @@ def add_contacts(
             assert contact.id is not None
             out[key] = contact.id
             continue
-        row = Contact.model_validate(c, update={"occurred_on": local_date(c.occurred_at)})
-        values = row.model_dump(exclude={"id"})
+        if defaults is None:
+            # Every column's default, taken from the model itself so this stays in step
+            # with store.models; validating one Contact per row cost ~0.7 ms each.
+            defaults = Contact.model_validate(
+                c, update={"occurred_on": local_date(c.occurred_at)}
+            ).model_dump(exclude={"id"})
+        values = dict(defaults)
+        values.update(c.model_dump())
+        values["occurred_on"] = local_date(c.occurred_at)
+        values["created_at"] = utcnow()
         bulk.append((key, values))
     if bulk:
         ids = session.execute(

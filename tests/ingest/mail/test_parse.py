@@ -152,3 +152,34 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     p = parse_message(raw)
     assert p.raw_size == len(raw)
     parse_message(raw, headers_only=True)
+
+
+def _bench_like(i: int) -> bytes:
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    import bench_imap_sync
+
+    return bench_imap_sync.make_message(i, random.Random(i))
+
+
+@pytest.mark.parametrize("name", [*sorted(set(CORPUS) - {"huge_attachment"}), "bench"])
+def test_fast_path_agrees_with_the_stdlib_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fast-mail-parser only splits MIME: what is stored must not depend on it."""
+    import ingest.mail.parse as parse_mod
+
+    raws = [_bench_like(i) for i in range(40)] if name == "bench" else [CORPUS[name]]
+    for raw in raws:
+        fast = parse_message(raw)
+        monkeypatch.setattr(parse_mod, "_fmp", None)
+        slow = parse_message(raw)
+        monkeypatch.undo()
+        assert fast.text == slow.text
+        assert [(a["filename"], a["content_type"]) for a in fast.attachments] == [
+            (a["filename"], a["content_type"]) for a in slow.attachments
+        ]
+        assert (fast.subject, fast.from_addr, fast.sent_at, fast.is_auto) == (
+            slow.subject, slow.from_addr, slow.sent_at, slow.is_auto
+        )

@@ -214,7 +214,6 @@ def test_connection_cut_mid_batch_loses_and_duplicates_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 20)
-    monkeypatch.setattr(sync_mod, "POOL_THRESHOLD", 10_000)  # parse inline: faster here
     msgs = [mail(i, body="Kære rådgiver\n" + "tekst " * 300 + "{n}\n") for i in range(120)]
     srv = make_server({"INBOX": msgs})
     password_env(srv)
