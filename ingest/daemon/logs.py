@@ -24,9 +24,11 @@ from store.addresses import mask
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # E.164 or Danish 8-digit forms with optional spaces: "+4522334455", "22 33 44 55".
 _PHONE = re.compile(r"(?<![\w.:/-])(?:\+|00)?\d(?:[ ]?\d){7,14}(?![\w.:/-])")
-_STANDARD = frozenset(
-    logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__
-) | {"message", "asctime", "taskName"}
+_STANDARD = frozenset(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 _SYSLOG = {
     logging.DEBUG: 7,
     logging.INFO: 6,

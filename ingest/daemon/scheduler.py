@@ -331,6 +331,7 @@ class Daemon:
                 self._guarded(f"mail:{account.name}", lambda a=account.name: self.mail_job(a)),
                 IntervalTrigger(seconds=self.mail_interval(), timezone=dt.UTC),
                 id=f"mail:{account.name}",
+                name=f"mail:{account.name}",
                 next_run_time=first,
             )
         if self.config.phone.inbox is not None:
@@ -338,12 +339,14 @@ class Daemon:
                 self._guarded("phone", self.phone_job),
                 IntervalTrigger(seconds=self.cfg.phone_scan_seconds, timezone=dt.UTC),
                 id="phone",
+                name="phone",
                 next_run_time=first,
             )
         s.add_job(
             self._guarded("evaluate", self.evaluate_job),
             IntervalTrigger(seconds=self.cfg.evaluate_seconds, timezone=dt.UTC),
             id="evaluate",
+            name="evaluate",
             next_run_time=first,
         )
         smtp = self.cfg.smtp
@@ -357,6 +360,7 @@ class Daemon:
                     timezone=CPH,
                 ),
                 id="digest",
+                name="digest",
                 # A machine that wakes at 10:00 still gets its digest, once.
                 misfire_grace_time=4 * 3600,
             )
@@ -365,6 +369,7 @@ class Daemon:
             self._guarded("maintenance", self.maintenance_job),
             CronTrigger(hour=m.hour, minute=m.minute, timezone=CPH),
             id="maintenance",
+            name="maintenance",
             # A backup late (the laptop slept through 02:30) beats no backup.
             misfire_grace_time=12 * 3600,
         )

@@ -185,7 +185,7 @@ def _kill_rounds(
     the first batch in flight); the other half at a random moment up to 1.5 s after a
     batch was committed in that round (the next batch in flight, or its commit). So the
     sync both advances across restarts and is cut everywhere."""
-    n = KILL_MESSAGES or 700 * (rounds // 2) + 2000
+    n = KILL_MESSAGES or 1000 * (rounds // 2) + 3000
     owed = len(range(0, n, 10))
     imap = imap_factory(_mailbox(n))
     hook = tmp_path / "hook.jsonl"
