@@ -209,6 +209,10 @@ def test_backup_and_restore(env, monkeypatch: pytest.MonkeyPatch) -> None:  # ty
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert run("restore", str(target)).code == 1  # not confirmed: nothing happens
     engine.dispose()
+    from ingest.daemon.lock import DaemonLock
+
+    with DaemonLock(engine):  # a daemon is running on this database
+        assert "already running" in one_line_error(run("restore", str(target), "--yes"))
     r = run("restore", str(target), "--yes")
     assert r.code == 0, r.err
     assert "the previous database is kept as" in r.out

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import create_engine
 
 from borgerdesk.context import AppContext
-from store.db import session_scope
+from store.db import normalise_url, session_scope, sqlite_path
 from store.errors import UserError
 from store.privacy.anonymise import flush_to_disk
 from store.privacy.audit_query import format_table, list_audit, parse_since, plain
@@ -207,7 +208,20 @@ def restore_cmd(
     if not _confirm(f"Replace the database with {path}?", yes):
         typer.echo("restore cancelled; nothing was changed", err=True)
         raise typer.Exit(1)
-    rep = restore_sqlite(actx.database_url, path)
+    url = normalise_url(actx.database_url)
+    if sqlite_path(url) is None:
+        rep = restore_sqlite(url, path)  # refuses with the pg_restore pointer
+    else:
+        # Holding the daemon's lock refuses a restore under a running daemon, and keeps
+        # one from starting half-way.
+        from ingest.daemon.lock import DaemonLock
+
+        lock_engine = create_engine(url)
+        try:
+            with DaemonLock(lock_engine):
+                rep = restore_sqlite(url, path)
+        finally:
+            lock_engine.dispose()
     note = f"; migrated from {rep.migrated_from}" if rep.migrated_from else ""
     kept = f"; the previous database is kept as {rep.safety_copy}" if rep.safety_copy else ""
     typer.echo(f"restored {path} into {rep.path} (migration {rep.revision}{note}){kept}")
