@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from ingest.phone import bulk
@@ -44,6 +44,11 @@ class PhoneImportError(UserError):
     def __init__(self, message: str, report: str | None = None) -> None:
         super().__init__(message)
         self.report = report or message
+
+
+class DatabaseBusy(UserError):
+    """The database, not the file, stopped the import (locked, gone). Nothing was
+    written; the same file can be imported again later."""
 
 
 @dataclass
@@ -232,10 +237,18 @@ def import_bytes(
             # Another import stored the same file or calls between our read and write:
             # the transaction rolled back; one retry sees what they stored.
             if attempt == 2:
-                raise PhoneImportError(
+                raise DatabaseBusy(
                     f"{name}: another import wrote the same calls at the same time; "
-                    "run the import again"
+                    "nothing imported; run the import again"
                 ) from None
+        except OperationalError as e:
+            # SQLite's busy timeout ran out (another writer held the database), or the
+            # server went away. The transaction rolled back: nothing of the file is in.
+            reason = str(e.orig).splitlines()[0] if e.orig is not None else "unavailable"
+            raise DatabaseBusy(
+                f"{name}: the database could not take the import ({reason}); nothing "
+                "imported; try again in a moment"
+            ) from None
     raise AssertionError("unreachable")
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from ingest.phone.importer import FileReport, PhoneImportError, import_bytes
+from ingest.phone.importer import DatabaseBusy, FileReport, PhoneImportError, import_bytes
 from store.config import Config
 from store.errors import UserError
 from store.models import SyncState
@@ -175,6 +175,8 @@ def _scan(*, engine: Engine, config: Config, stop: threading.Event | None,
             continue
         try:
             fr = import_bytes(data, f.name, engine=engine, config=config, now=now)
+        except DatabaseBusy:
+            raise  # not the file's fault: it stays in the inbox; the scan counts a failure
         except PhoneImportError as e:
             _fail(f, failed, now, str(e), e.report)
             report.failed.append((f.name, str(e)))

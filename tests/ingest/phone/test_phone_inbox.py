@@ -131,3 +131,33 @@ def test_a_missing_inbox_counts_a_failure(engine, tmp_path):
 def test_no_inbox_configured(engine):
     with pytest.raises(InboxError, match=r"phone\.inbox is not set"):
         scan_inbox(engine=engine, config=make_config())
+
+
+def test_a_locked_database_leaves_the_file_in_the_inbox(sqlite_url, inbox):
+    """The database, not the file, failed: the file stays for the next scan, nothing is
+    written, and the error is one line."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from ingest.phone.importer import DatabaseBusy
+
+    engine = create_engine(sqlite_url, connect_args={"timeout": 0.2})
+    config = _config(inbox)
+    f = write(inbox / "uge40.csv", csv_bytes(DK_HEADER, dk_rows()))
+    _age(f)
+    before = table_counts(engine)
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseBusy) as e:
+            scan_inbox(engine=engine, config=config)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "database is locked" in str(e.value) and "\n" not in str(e.value)
+    assert f.exists() and not list((inbox / "failed").iterdir())
+    assert table_counts(engine) == before
+    report = scan_inbox(engine=engine, config=config)  # the lock is gone: it imports
+    assert [r.imported for r in report.processed] == [6]
+    engine.dispose()
