@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import shutil
 import stat
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -219,3 +223,65 @@ def test_backup_and_restore(env, monkeypatch: pytest.MonkeyPatch) -> None:  # ty
     with session_scope(engine) as s:
         names = set(s.scalars(select(Party.name)))
     assert "Knud \x1b[31mK" in names  # the erasure is undone by the restore
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / ".venv" / "bin" / "borgerdesk"
+
+
+def _tmux(sock: str, *args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10
+    ).stdout
+
+
+def _wait(sock: str, needle: str, timeout: float = 30.0) -> str:
+    end = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < end:
+        screen = _tmux(sock, "capture-pane", "-p", "-t", "priv")
+        if needle in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{needle!r} not on screen:\n{screen}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_erase_confirmation_in_a_real_terminal(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The installed console script asks on a real terminal; 'y' erases, and the log
+    shows it."""
+    _, engine, ids, tmp = env
+    if not SCRIPT.exists():
+        pytest.skip("console script not installed (uv sync)")
+    url = engine.url.render_as_string(hide_password=False)
+    home = tmp / "home"
+    cmd = " ".join(
+        [
+            "env",
+            f"HOME={home}",
+            f"XDG_CONFIG_HOME={home}/.config",
+            f"XDG_DATA_HOME={home}/.local/share",
+            str(SCRIPT),
+            "--config",
+            str(tmp / "config.toml"),
+            "--db",
+            url,
+            "erase-party",
+            "knud@example.dk",
+            ";",
+            "sleep",
+            "30",
+        ]
+    )
+    sock = f"borgerdesk-privacy-{os.getpid()}"
+    _tmux(sock, "new-session", "-d", "-s", "priv", "-x", "120", "-y", "20", cmd)
+    try:
+        _wait(sock, "Erase party")
+        _tmux(sock, "send-keys", "-t", "priv", "y", "Enter")
+        screen = _wait(sock, f"erased party {ids['knud']}")
+        assert "Traceback" not in screen
+    finally:
+        _tmux(sock, "kill-server")
+    with session_scope(engine) as s:
+        p = s.get(Party, ids["knud"])
+        assert p is not None and p.anonymised_at is not None and p.name is None
