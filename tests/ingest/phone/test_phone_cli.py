@@ -164,3 +164,30 @@ def test_file_names_with_terminal_escapes_are_shown_inert(env):
     good = write(tmp / "ok\x07.csv", csv_bytes(DK_HEADER, dk_rows()))
     r = run(str(good))
     assert r.code == 0 and "ok\\x07.csv: imported 6" in r.out and "\x07" not in r.out
+
+
+def test_installed_console_script(tmp_path: Path, sqlite_url: str):
+    """The real `borgerdesk` executable in a child process: exit codes and streams."""
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("borgerdesk")
+    assert exe.exists()
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(config_text(), "utf-8")
+    env = {**os.environ, "HOME": str(tmp_path), "NO_COLOR": "1"}
+    good = write(tmp_path / "uge40.csv", csv_bytes(DK_HEADER, dk_rows(), sep_line=True))
+    bad = write(tmp_path / "tom.csv", b"")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(exe), "--config", str(cfg), "--db", sqlite_url,
+                               "import-calls", *args], capture_output=True, text=True,
+                              env=env, timeout=120)
+
+    r = run(str(good))
+    assert r.returncode == 0 and "imported 6 call(s)" in r.stdout and not r.stderr
+    r = run(str(bad))
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == ["borgerdesk: error: tom.csv: the file is empty; "
+                                     "export the call log again"]
