@@ -39,6 +39,7 @@ class DaemonLock:
         self.engine = engine
         self._fd: int | None = None
         self._conn: Any = None
+        self._key = 0
         self.path: Path | None = None
 
     def acquire(self) -> None:
@@ -78,6 +79,7 @@ class DaemonLock:
                 "stop it first (e.g. 'systemctl --user stop borgerdesk-daemon')"
             )
         self._conn = conn
+        self._key = _advisory_key(url)
 
     def release(self) -> None:
         if self._fd is not None:
@@ -86,7 +88,12 @@ class DaemonLock:
             os.close(self._fd)
             self._fd = None
         if self._conn is not None:
-            self._conn.close()  # ends the session, which releases the advisory lock
+            # Unlock, then really close the session: a pooled connection would keep it
+            # (and the lock) alive.
+            self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+            self._conn.commit()
+            self._conn.invalidate()
+            self._conn.close()
             self._conn = None
 
     def __enter__(self) -> DaemonLock:
