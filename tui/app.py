@@ -19,7 +19,7 @@ from store.desk.rows import DataVersion, SearchHit, Status
 from tui.commands import DeskCommands
 from tui.i18n import set_language, t
 from tui.keymap import KEY_DISPLAY, bindings, localise
-from tui.messages import Probed
+from tui.messages import CaseLoaded, Failed, Probed
 from tui.safe import clean
 from tui.screens.base import DeskScreen
 from tui.screens.case_detail import CaseDetailScreen
@@ -62,12 +62,14 @@ class DeskApp(App[None]):
         self.status: Status | None = None
         self._version: DataVersion | None = None
         self._last_alert: int | None = None
+        self._case_screen = CaseDetailScreen()
         if desk.config.ui.keymap:
             self.set_keymap(desk.config.ui.keymap)
         if demo:
             self.sub_title = "DEMO"
 
     def on_mount(self) -> None:
+        self.install_screen(self._case_screen, "case")
         self.probe()
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.probe)
@@ -113,7 +115,35 @@ class DeskApp(App[None]):
             self.switch_mode(mode)
 
     def open_case(self, case_id: int, *, whistleblower: bool = False) -> None:
-        self.push_screen(CaseDetailScreen(case_id, whistleblower=whistleblower))
+        """Load a case in a worker, then show it on the one reusable detail screen."""
+        self._open_worker(case_id, whistleblower)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_worker(self, case_id: int, whistleblower: bool) -> None:
+        try:
+            detail = self.desk.case(case_id, allow_whistleblower=whistleblower)
+        except Exception as e:
+            self.post_message(Failed(f"{type(e).__name__}: {e}"))
+            return
+        if detail is not None:
+            self.post_message(CaseLoaded(detail, whistleblower))
+
+    def on_case_loaded(self, msg: CaseLoaded) -> None:
+        screen = self._case_screen
+        if screen is self.screen:
+            screen.prepare(msg.detail, whistleblower=msg.whistleblower)
+            return
+        if any(screen in stack for stack in self._screen_stacks.values()):
+            # Already open under another mode: a fresh screen for this one.
+            other = CaseDetailScreen(msg.detail.case_id, whistleblower=msg.whistleblower)
+            other.prepare(msg.detail, whistleblower=msg.whistleblower)
+            self.push_screen(other)
+            return
+        screen.prepare(msg.detail, whistleblower=msg.whistleblower)
+        self.push_screen(screen)
+
+    def on_failed(self, msg: Failed) -> None:
+        self.notify(clean(t("n.error", msg=msg.text)), severity="error", markup=False)
 
     def action_search(self) -> None:
         def chosen(hit: SearchHit | None) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.message import Message
 
-from store.desk.rows import AlertItem, DataVersion, Status
+from store.desk.rows import AlertItem, CaseDetail, DataVersion, Status
 
 
 @dataclass
@@ -40,3 +40,11 @@ class Probed(Message):
     version: DataVersion
     status: Status
     alerts: tuple[AlertItem, ...]
+
+
+@dataclass
+class CaseLoaded(Message):
+    """A case to show, loaded before its screen is pushed."""
+
+    detail: CaseDetail
+    whistleblower: bool

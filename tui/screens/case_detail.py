@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Static, TabbedContent, TabPane
+from textual.widgets import Label, Static
 
 from store.desk.rows import CaseDetail, TimelineItem
 from store.timeutil import show
@@ -92,10 +92,13 @@ def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
 
 
 class CaseDetailScreen(DeskScreen):
+    """Composed once and reused for every case (`DeskApp.open_case`): building a screen's
+    widgets and styles costs far more than refilling four Statics."""
+
     TITLE_KEY = "screen.case"
     BINDINGS = bindings("case")
 
-    def __init__(self, case_id: int, *, whistleblower: bool = False, **kw: Any) -> None:
+    def __init__(self, case_id: int = 0, *, whistleblower: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.case_id = case_id
         self.whistleblower = whistleblower
@@ -103,20 +106,31 @@ class CaseDetailScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(t("loading"), id="summary")
-        with TabbedContent(id="tabs"):
-            with TabPane(t("tab.timeline", n=0), id="tab-timeline"), VerticalScroll():
-                yield Static("", id="timeline")
-            with TabPane(t("tab.notes", n=0), id="tab-notes"), VerticalScroll():
-                yield Static("", id="notes")
-            with TabPane(t("tab.history", n=0), id="tab-history"), VerticalScroll():
-                yield Static("", id="history")
+        with VerticalScroll(id="case-body"):
+            yield Static("", id="notes")
+            yield Static("", id="timeline")
+            yield Static("", id="history")
+
+    def prepare(self, detail: CaseDetail, *, whistleblower: bool = False) -> None:
+        """Show another case, already loaded: the screen is pushed with its content, so
+        opening a case costs one layout and one frame."""
+        self.case_id, self.whistleblower = detail.case_id, whistleblower
+        if self.is_mounted:
+            self.show_detail(detail)
+            self.query_one("#case-body", VerticalScroll).scroll_home(animate=False)
+        else:
+            self.detail = detail
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.reload()
+        self.query_one("#case-body").focus()
+        if self.detail is not None:
+            self.show_detail(self.detail)
 
     def on_screen_resume(self) -> None:
         self.refresh_status()
+        if self.detail is None or self.detail.case_id != self.case_id:
+            self.reload()
 
     def reload(self) -> None:
         cid, wb = self.case_id, self.whistleblower
@@ -126,18 +140,24 @@ class CaseDetailScreen(DeskScreen):
         if d is None:
             self.query_one("#summary", Static).update(Text("?"))
             return
+        if d.case_id != self.case_id:
+            return
         self.detail = d
         self.query_one("#summary", Static).update(summary_text(d))
-        self.query_one("#timeline", Static).update(timeline_text(d.timeline, d.timeline_total))
-        notes = Text()
+        notes = Text(t("tab.notes", n=len(d.notes)) + "\n", style="bold underline")
         for n in d.notes:
             notes.append(f"{show(n.at)}  ", style="bold")
             notes.append_text(plain(n.user, limit=40, style="dim"))
             notes.append("\n")
             notes.append_text(plain(n.text, one_line=False, limit=10_000))
-            notes.append("\n\n")
+            notes.append("\n")
+        notes.rstrip()
         self.query_one("#notes", Static).update(notes)
-        hist = Text()
+        timeline = Text(t("tab.timeline", n=d.timeline_total) + "\n", style="bold underline")
+        timeline.append_text(timeline_text(d.timeline, d.timeline_total))
+        timeline.rstrip()
+        self.query_one("#timeline", Static).update(timeline)
+        hist = Text(t("tab.history", n=len(d.history)) + "\n", style="bold underline")
         for h in d.history:
             hist.append(f"{show(h.at)}  ")
             hist.append_text(plain(h.user, limit=40, style="dim"))
@@ -146,12 +166,8 @@ class CaseDetailScreen(DeskScreen):
             hist.append(" → ")
             hist.append_text(plain(h.new or "–", limit=60))
             hist.append("\n")
+        hist.rstrip()
         self.query_one("#history", Static).update(hist)
-        tabs = self.query_one(TabbedContent)
-        tabs.get_tab("tab-timeline").label = t("tab.timeline", n=d.timeline_total)  # type: ignore[assignment]
-        tabs.get_tab("tab-notes").label = t("tab.notes", n=len(d.notes))  # type: ignore[assignment]
-        tabs.get_tab("tab-history").label = t("tab.history", n=len(d.history))  # type: ignore[assignment]
-        self.query_one("#summary", Static).add_class("loaded")
 
     # ------------------------------------------------------------------ actions
 
