@@ -39,14 +39,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import Session  # noqa: E402
+from sqlmodel import Session
 
-from store.config import Config  # noqa: E402
-from store.db import make_engine, upgrade  # noqa: E402
-from store.replies import apply_contacts, count_followups, list_followups, recompute  # noqa: E402
-from store.replies.calendar import calendar_for  # noqa: E402
-from store.replies.due import due_times  # noqa: E402
-from store.timeutil import CPH  # noqa: E402
+from store.config import Config
+from store.db import make_engine, upgrade
+from store.replies import apply_contacts, count_followups, list_followups, recompute
+from store.replies.calendar import calendar_for
+from store.replies.due import due_times
+from store.timeutil import CPH
 
 NOW = dt.datetime(2025, 6, 2, 12, 0, tzinfo=CPH)  # a Monday
 START = dt.datetime(2021, 1, 1, tzinfo=CPH)
@@ -109,11 +109,22 @@ def build_store(path: Path, n_contacts: int, n_pending: int, seed: int = 3) -> d
             else:
                 channel, direction, owes = "phone", "out", False
         party = rng.randint(1, n_parties)
-        counterpart = f"borger{party}@example.dk" if channel == "email" else f"+45{20000000 + party}"
+        counterpart = (
+            f"borger{party}@example.dk" if channel == "email" else f"+45{20000000 + party}"
+        )
         case_id = rng.randint(1, n_cases) if rng.random() < 0.9 else None
         contacts.append(
-            (cid, channel, direction, _ts(at), at.astimezone(CPH).date().isoformat(), counterpart,
-             case_id, party, created)
+            (
+                cid,
+                channel,
+                direction,
+                _ts(at),
+                at.astimezone(CPH).date().isoformat(),
+                counterpart,
+                case_id,
+                party,
+                created,
+            )
         )
         if owes:
             due, soon = due_times(rule, at, cal)
@@ -137,8 +148,9 @@ def build_store(path: Path, n_contacts: int, n_pending: int, seed: int = 3) -> d
     return {"parties": n_parties, "cases": n_cases}
 
 
-def _flush(con: sqlite3.Connection, contacts: list[tuple[object, ...]],
-           targets: list[tuple[object, ...]]) -> None:
+def _flush(
+    con: sqlite3.Connection, contacts: list[tuple[object, ...]], targets: list[tuple[object, ...]]
+) -> None:
     con.executemany(
         "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, counterpart, "
         "case_id, party_id, access_request, dismissed, created_at) "
@@ -188,17 +200,24 @@ def main() -> None:
     if not path.exists():
         t0 = time.perf_counter()
         build_store(path, args.contacts, args.pending)
-        print(f"built {args.contacts:,} contacts / {args.pending:,} pending in "
-              f"{time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"built {args.contacts:,} contacts / {args.pending:,} pending in "
+            f"{time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)"
+        )
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     cfg = Config()
     with Session(engine) as s:
         n_targets = s.connection().exec_driver_sql("SELECT count(*) FROM reply_target").scalar()
-        n_open = s.connection().exec_driver_sql(
-            "SELECT count(*) FROM reply_target WHERE state = 'open'").scalar()
-    print(f"store: {args.contacts:,} contacts, {n_targets:,} reply targets, {n_open:,} open; "
-          f"now = {NOW.isoformat()}")
+        n_open = (
+            s.connection()
+            .exec_driver_sql("SELECT count(*) FROM reply_target WHERE state = 'open'")
+            .scalar()
+        )
+    print(
+        f"store: {args.contacts:,} contacts, {n_targets:,} reply targets, {n_open:,} open; "
+        f"now = {NOW.isoformat()}"
+    )
 
     # ------------------------------------------------------------- followups --status overdue
     def overdue_json() -> int:
@@ -229,30 +248,60 @@ def main() -> None:
     t_floor, n_floor = timed(floor, args.runs)
     assert n_rows == n_floor, (n_rows, n_floor)
     print(f"\nfollowups --status overdue ({n_rows:,} rows; counts {c}):")
-    print(f"  list_followups + JSON, all rows   median {t_full * 1e3:8.1f} ms   "
-          f"ratio to 100 ms target {t_full / FOLLOWUPS_TARGET_S:5.2f}   "
-          f"vs hand SQL floor {t_full / t_floor:5.1f}x")
-    print(f"  list_followups, first 50 rows     median {t_page * 1e3:8.1f} ms   "
-          f"ratio to 100 ms target {t_page / FOLLOWUPS_TARGET_S:5.2f}")
-    print(f"  count_followups (status bar)      median {t_counts * 1e3:8.1f} ms   "
-          f"ratio to 100 ms target {t_counts / FOLLOWUPS_TARGET_S:5.2f}")
+    print(
+        f"  list_followups + JSON, all rows   median {t_full * 1e3:8.1f} ms   "
+        f"ratio to 100 ms target {t_full / FOLLOWUPS_TARGET_S:5.2f}   "
+        f"vs hand SQL floor {t_full / t_floor:5.1f}x"
+    )
+    print(
+        f"  list_followups, first 50 rows     median {t_page * 1e3:8.1f} ms   "
+        f"ratio to 100 ms target {t_page / FOLLOWUPS_TARGET_S:5.2f}"
+    )
+    print(
+        f"  count_followups (status bar)      median {t_counts * 1e3:8.1f} ms   "
+        f"ratio to 100 ms target {t_counts / FOLLOWUPS_TARGET_S:5.2f}"
+    )
     print(f"  floor: hand-written SQL, sqlite3  median {t_floor * 1e3:8.1f} ms")
     env = {**os.environ, "HOME": tmp.name, "XDG_CONFIG_HOME": tmp.name}
-    cmd = [sys.executable, "-m", "borgerdesk", "--db", url, "followups", "--status", "overdue",
-           "--format", "json", "--now", NOW.isoformat()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "borgerdesk",
+        "--db",
+        url,
+        "followups",
+        "--status",
+        "overdue",
+        "--format",
+        "json",
+        "--now",
+        NOW.isoformat(),
+    ]
 
     def subprocess_run() -> None:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
 
     t_cli, _ = timed(subprocess_run, 3)
-    print(f"  whole command as a subprocess     median {t_cli * 1e3:8.1f} ms   "
-          "(interpreter start and imports included; information)")
+    print(
+        f"  whole command as a subprocess     median {t_cli * 1e3:8.1f} ms   "
+        "(interpreter start and imports included; information)"
+    )
 
     # ------------------------------------------------------------- recompute
-    closed = Config.model_validate({"replies": {
-        "extra_closed_days": ["12-24", "12-31", "06-05", "05-01"],
-        "closed_dates": ["2021-05-14", "2022-05-27", "2023-05-19", "2024-05-10", "2025-05-30"],
-    }})
+    closed = Config.model_validate(
+        {
+            "replies": {
+                "extra_closed_days": ["12-24", "12-31", "06-05", "05-01"],
+                "closed_dates": [
+                    "2021-05-14",
+                    "2022-05-27",
+                    "2023-05-19",
+                    "2024-05-10",
+                    "2025-05-30",
+                ],
+            }
+        }
+    )
     faster = Config.model_validate({"replies": {"rules": [{"name": "dag-til-dag", "hours": 24}]}})
     for label, new_cfg, runs in (
         ("closed days changed", closed, args.recompute_runs),
@@ -269,8 +318,10 @@ def main() -> None:
                 s.rollback()
         t = statistics.median(times)
         print(f"\nreplies recompute, {label}: {scanned:,} targets, {changed:,} changed")
-        print(f"  median {t:6.1f} s   ratio to 30 s target {t / RECOMPUTE_TARGET_S:5.2f}   "
-              f"(runs: {', '.join(f'{x:.1f}' for x in times)})")
+        print(
+            f"  median {t:6.1f} s   ratio to 30 s target {t / RECOMPUTE_TARGET_S:5.2f}   "
+            f"(runs: {', '.join(f'{x:.1f}' for x in times)})"
+        )
 
     # ------------------------------------------------------------- apply_contacts
     rng = random.Random(9)
@@ -285,20 +336,33 @@ def main() -> None:
                 at = _working_moment(rng, NOW - dt.timedelta(days=2), NOW)
                 party = rng.randint(1, args.contacts // 10)
                 inbound = rng.random() < 0.7
-                rows.append((base + i + 1, "email", "in" if inbound else "out", _ts(at),
-                             at.astimezone(CPH).date().isoformat(), f"borger{party}@example.dk",
-                             party, _ts(NOW)))
+                rows.append(
+                    (
+                        base + i + 1,
+                        "email",
+                        "in" if inbound else "out",
+                        _ts(at),
+                        at.astimezone(CPH).date().isoformat(),
+                        f"borger{party}@example.dk",
+                        party,
+                        _ts(NOW),
+                    )
+                )
             conn.exec_driver_sql(
                 "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, "
                 "counterpart, party_id, access_request, dismissed, created_at) "
-                "VALUES (?,?,?,?,?,?,?,0,0,?)", rows)
+                "VALUES (?,?,?,?,?,?,?,0,0,?)",
+                rows,
+            )
             t0 = time.perf_counter()
             rep = apply_contacts(session=s, config=cfg, contact_ids=[r[0] for r in rows])
             times.append(time.perf_counter() - t0)
             s.rollback()
     t = statistics.median(times)
-    print(f"\napply_contacts, batch of {batch:,} new mails in this store: median {t:.2f} s "
-          f"({t / batch * 1e6:.0f} µs per contact; created {rep.created}, met {rep.met})")
+    print(
+        f"\napply_contacts, batch of {batch:,} new mails in this store: median {t:.2f} s "
+        f"({t / batch * 1e6:.0f} µs per contact; created {rep.created}, met {rep.met})"
+    )
     engine.dispose()
     tmp.cleanup()
 

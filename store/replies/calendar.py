@@ -14,7 +14,7 @@ received on Saturday is due Tuesday 24:00 (Wednesday 00:00 local).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import holidays
 
@@ -41,6 +41,7 @@ class WorkCalendar:
         self.extra_closed_days = tuple(sorted(set(extra_closed_days)))
         self.closed_dates = frozenset(closed_dates)
         self._years: dict[int, dict[dt.date, str]] = {}
+        self._next_open: dict[dt.date, dt.date] = {}
 
     def fingerprint(self) -> str:
         """Identifies the closed-day set (for caches and recompute reports)."""
@@ -74,10 +75,15 @@ class WorkCalendar:
         return day.weekday() >= 5 or day in self._year(day.year)
 
     def next_open(self, day: dt.date) -> dt.date:
-        """The first working day on or after `day`."""
-        while self.is_closed(day):
-            day += DAY
-        return day
+        """The first working day on or after `day` (memoised: recompute asks this for
+        the same few thousand days hundreds of thousands of times)."""
+        found = self._next_open.get(day)
+        if found is None:
+            found = day
+            while self.is_closed(found):
+                found += DAY
+            self._next_open[day] = found
+        return found
 
     def closed_between(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
         """Closed days in [first, last]."""
@@ -107,20 +113,41 @@ def add_working_time(
     """`start` plus `allowance` of working time. Time on closed days does not run; a
     start on a closed day counts from the next working day's midnight. Aware in, aware
     (UTC) out."""
-    if allowance < ZERO:
+    return add_working_times(start, (allowance,), calendar)[0]
+
+
+def add_working_times(
+    start: dt.datetime, allowances: Sequence[dt.timedelta], calendar: WorkCalendar
+) -> list[dt.datetime]:
+    """`add_working_time` for several allowances from one start, in one walk over the
+    calendar (a due time and its due-soon time share the start and most of the way)."""
+    if any(a < ZERO for a in allowances):
         raise ValueError("allowance must not be negative")
     local = wall_clock(start)
     day = local.date()
     into = local - dt.datetime.combine(day, dt.time())
     if calendar.is_closed(day):
         day, into = calendar.next_open(day), ZERO
-    remaining = allowance
-    while True:
-        available = DAY - into
-        if remaining <= available:
-            return from_wall_clock(dt.datetime.combine(day, dt.time()) + into + remaining)
-        remaining -= available
-        day, into = calendar.next_open(day + DAY), ZERO
+    n = len(allowances)
+    if all(allowances[i] <= allowances[i + 1] for i in range(n - 1)):
+        order: Sequence[int] = range(n)
+    else:
+        order = sorted(range(n), key=lambda i: allowances[i])
+    out: list[dt.datetime] = [start] * len(allowances)
+    used = ZERO  # working time counted before `day` + `into`
+    for i in order:
+        remaining = allowances[i] - used
+        while True:
+            available = DAY - into
+            if remaining <= available:
+                into += remaining
+                used += remaining
+                out[i] = from_wall_clock(dt.datetime.combine(day, dt.time()) + into)
+                break
+            remaining -= available
+            used += available
+            day, into = calendar.next_open(day + DAY), ZERO
+    return out
 
 
 def add_working_hours(start: dt.datetime, hours: float, calendar: WorkCalendar) -> dt.datetime:

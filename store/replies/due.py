@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from dateutil.relativedelta import relativedelta
 
 from store.config.replies import ReplyRule
 from store.replies.calendar import (
     WorkCalendar,
-    add_working_time,
+    add_working_times,
     from_wall_clock,
     wall_clock,
 )
@@ -25,15 +26,23 @@ def allowance(rule: ReplyRule) -> dt.timedelta:
     raise ValueError(f"rule {rule.name!r} counts months")
 
 
+@functools.lru_cache(maxsize=64)
+def _workday_allowances(
+    hours: float | None, days: int | None, soon_hours: float
+) -> tuple[dt.timedelta, dt.timedelta]:
+    """(due-soon allowance, due allowance), ascending, computed once per rule."""
+    total = dt.timedelta(hours=hours) if hours is not None else dt.timedelta(days=days or 0)
+    return max(total - dt.timedelta(hours=soon_hours), dt.timedelta(0)), total
+
+
 def due_times(
     rule: ReplyRule, received: dt.datetime, calendar: WorkCalendar
 ) -> tuple[dt.datetime, dt.datetime]:
     """(due_at, due_soon_at), aware UTC."""
     soon = dt.timedelta(hours=rule.due_soon_hours)
     if rule.mode == "workdays":
-        total = allowance(rule)
-        due = add_working_time(received, total, calendar)
-        due_soon = add_working_time(received, max(total - soon, dt.timedelta(0)), calendar)
+        walk = _workday_allowances(rule.hours, rule.days, rule.due_soon_hours)
+        due_soon, due = add_working_times(received, walk, calendar)
         return due, due_soon
     received_utc = received.astimezone(dt.UTC)
     if rule.hours is not None:

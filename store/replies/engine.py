@@ -173,13 +173,18 @@ class Targets:
                 }
                 for t in self.new
             ]
-            new_ids = list(
-                s.execute(
-                    insert(_T).returning(_T.c.id, sort_by_parameter_order=True), rows
-                ).scalars()
-            )
-            for t, i in zip(self.new, new_ids, strict=True):
-                t.id = i
+            # Plain executemany: RETURNING with parameter order falls back to one
+            # statement per row on SQLite; the ids are read back by (contact, rule).
+            s.execute(insert(_T), rows)
+            ids: dict[tuple[int, str], int] = {}
+            for chunk in chunks({t.contact_id for t in self.new}):
+                for tid, cid, rule in s.execute(
+                    select(_T.c.id, _T.c.contact_id, _T.c.rule).where(_T.c.contact_id.in_(chunk))
+                ):
+                    ids[(cid, rule)] = tid
+            for t in self.new:
+                t.id = ids[(t.contact_id, t.rule)]
+            new_ids = [i for t in self.new if (i := t.id) is not None]
         changed = [
             {
                 "b_id": t.id,

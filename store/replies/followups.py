@@ -19,6 +19,7 @@ from store.config import Config
 from store.replies import tables
 from store.replies.explain import describe_met, explain_due
 from store.replies.rules import RuleSet
+from store.replies.tables import aware, raw_time
 from store.timeutil import CPH
 
 Status = Literal["pending", "due_soon", "overdue", "met", "met_late", "waived"]
@@ -135,11 +136,11 @@ def list_followups(
             t.id,
             t.contact_id,
             t.rule,
-            t.received_at,
-            t.due_at,
-            t.due_soon_at,
+            raw_time(t.received_at),
+            raw_time(t.due_at),
+            raw_time(t.due_soon_at),
             t.state,
-            t.met_at,
+            raw_time(t.met_at),
             t.met_by_contact_id,
             t.met_note,
             t.waived_reason,
@@ -163,47 +164,70 @@ def list_followups(
     )
     if limit is not None:
         stmt = stmt.limit(limit)
+    rules = {r.name: r for r in ruleset.rules}
+    cal = ruleset.calendar
     out: list[FollowUp] = []
-    for r in session.execute(stmt):
-        st = status_of(
-            state=r.state, due_at=r.due_at, due_soon_at=r.due_soon_at, met_at=r.met_at, now=now
-        )
-        rule = ruleset.rule(r.rule)
+    append = out.append
+    # The hot loop of `followups --status overdue` on a big queue: plain tuples, times
+    # parsed once (see _raw_times), explanations from the cache.
+    for (
+        tid,
+        cid,
+        rname,
+        rec,
+        due,
+        soon,
+        state,
+        met,
+        by_id,
+        note,
+        why,
+        channel,
+        cp,
+        ref,
+        name,
+        by_channel,
+        by_direction,
+    ) in session.execute(stmt):
+        received_at, due_at, due_soon_at = aware(rec), aware(due), aware(soon)
+        met_at = aware(met) if met is not None else None
+        st = status_of(state=state, due_at=due_at, due_soon_at=due_soon_at, met_at=met_at, now=now)
+        rule = rules.get(rname)
         if rule is None:
-            due_text = f"rule {r.rule!r} is no longer configured"
+            due_text = f"rule {rname!r} is no longer configured"
         else:
-            due_text = explain_due(rule, r.received_at, r.due_at, ruleset.calendar)
-        if st == "waived":
-            explanation = f"waived: no reply needed ({r.waived_reason or 'no reason given'})"
+            due_text = explain_due(rule, received_at, due_at, cal)
+        if st == "overdue":
+            explanation = "overdue since " + due_text.removeprefix("due ")
+        elif st == "waived":
+            explanation = f"waived: no reply needed ({why or 'no reason given'})"
         elif st in ("met", "met_late"):
             explanation = describe_met(
                 late=st == "met_late",
-                met_at=r.met_at,
-                by_id=r.met_by_contact_id,
-                by_channel=r.by_channel,
-                by_direction=r.by_direction,
-                note=r.met_note,
+                met_at=met_at,
+                by_id=by_id,
+                by_channel=by_channel,
+                by_direction=by_direction,
+                note=note,
                 due_text=due_text,
-                ref_year=r.received_at.astimezone(CPH).year,
+                ref_year=received_at.astimezone(CPH).year,
             )
-        elif st == "overdue":
-            explanation = "overdue since " + due_text.removeprefix("due ")
         else:
             explanation = due_text
-        out.append(
+        append(
             FollowUp(
-                contact_id=r.contact_id,
-                case_ref=r.ref,
-                party=r.name or r.counterpart,
-                channel=r.channel,
-                received_at=r.received_at,
-                due_at=r.due_at,
+                contact_id=cid,
+                case_ref=ref,
+                party=name or cp,
+                channel=channel,
+                received_at=received_at,
+                due_at=due_at,
                 status=st,
-                rule=r.rule,
+                rule=rname,
                 explanation=explanation,
-                target_id=r.id,
-                met_at=r.met_at,
-                met_by_contact_id=r.met_by_contact_id,
+                target_id=tid,
+                met_at=met_at,
+                met_by_contact_id=by_id,
             )
         )
     return out

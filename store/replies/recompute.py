@@ -23,6 +23,7 @@ from store.config import Config
 from store.replies import tables
 from store.replies.due import due_times
 from store.replies.rules import RuleSet
+from store.replies.tables import aware, raw_time
 
 BATCH = 5000
 
@@ -58,23 +59,29 @@ def recompute(
     last_id = 0
     while True:
         rows = session.execute(
-            select(t.c.id, t.c.rule, t.c.received_at, t.c.due_at, t.c.due_soon_at)
+            select(
+                t.c.id,
+                t.c.rule,
+                raw_time(t.c.received_at),
+                raw_time(t.c.due_at),
+                raw_time(t.c.due_soon_at),
+            )
             .where(t.c.id > last_id)
             .order_by(t.c.id)
             .limit(batch_size)
         ).all()
         if not rows:
             break
-        last_id = rows[-1].id
+        last_id = rows[-1][0]
         changes: list[dict[str, object]] = []
-        for r in rows:
-            rule = rules.get(r.rule)
+        for tid, rname, received, old_due, old_soon in rows:
+            rule = rules.get(rname)
             if rule is None:
-                report.orphaned[r.rule] = report.orphaned.get(r.rule, 0) + 1
+                report.orphaned[rname] = report.orphaned.get(rname, 0) + 1
                 continue
-            due, soon = due_times(rule, r.received_at, cal)
-            if due != r.due_at or soon != r.due_soon_at:
-                changes.append({"b_id": r.id, "b_due": due, "b_soon": soon})
+            due, soon = due_times(rule, aware(received), cal)
+            if due != aware(old_due) or soon != aware(old_soon):
+                changes.append({"b_id": tid, "b_due": due, "b_soon": soon})
         if changes:
             session.execute(upd, changes, execution_options={"synchronize_session": False})
         report.scanned += len(rows)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, type_coerce, types
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables)
@@ -15,3 +19,18 @@ party_phone = _t["party_phone"]
 email_message = _t["email_message"]
 call_record = _t["call_record"]
 reply_target = _t["reply_target"]
+
+
+def raw_time(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A UtcDateTime column without its per-value result processing: the queue and
+    recompute read hundreds of thousands of rows, and `aware` does the same work for a
+    fraction of the cost."""
+    return type_coerce(column, types.NullType())
+
+
+def aware(value: dt.datetime | str) -> dt.datetime:
+    """A stored UTC time as the driver returns it (SQLite: ISO text; PostgreSQL: naive
+    datetime), made aware."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
