@@ -53,3 +53,18 @@ def test_every_command_has_help_with_an_example(path: str, cli) -> None:
     r = cli(*path.split(), "--help")
     assert r.code == 0, r.err
     assert "Example" in r.out, f"'borgerdesk {path} --help' has no example"
+
+
+@pytest.mark.parametrize(
+    ("doc", "snapshot"),
+    [
+        ("screenshot-triage.svg", "test_screen[triage-120x40].raw"),
+        ("screenshot-statistics.svg", "test_screen[stats-120x40].raw"),
+    ],
+)
+def test_readme_screenshots_are_the_snapshots(doc: str, snapshot: str) -> None:
+    """The README shows what the snapshot tests check, not an old picture."""
+    snap = ROOT / "tests" / "tui" / "__snapshots__" / "test_snapshots" / snapshot
+    assert (ROOT / "docs" / doc).read_bytes() == snap.read_bytes(), (
+        f"copy {snap.relative_to(ROOT)} to docs/{doc}"
+    )
