@@ -63,6 +63,10 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     # 32 MB page cache: index maintenance on bulk imports is cache-bound.
     cur.execute("PRAGMA cache_size=-32768")
+    # Zero deleted and overwritten content instead of leaving it in free pages, so an
+    # edited title or a purged/erased record does not linger in the file (many SQLite
+    # builds default to off; store.privacy relies on this).
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
