@@ -450,6 +450,28 @@ def summary_html(data: dict[str, Any]) -> str:
                 for c in data["calls"]
             ],
         ),
+        *(
+            [
+                "<h2>Whistleblower reporter identity (confidential)</h2>",
+                _table(
+                    ["Case id", "Anonymous", "Name", "E-mail", "Phone", "Address", "Note"],
+                    [
+                        [
+                            _e(r["case_id"]),
+                            _e(r["anonymous"]),
+                            _e(r["name"]),
+                            _e(r["email"]),
+                            _e(r["phone"]),
+                            _e(r["address"]),
+                            _e(r["note"]),
+                        ]
+                        for r in data["whistleblower_reporters"]
+                    ],
+                ),
+            ]
+            if data["whistleblower_reporters"]
+            else []
+        ),
         "<h2>Audit entries</h2>",
         _table(
             ["When", "By", "Action", "Entity", "Detail"],

@@ -79,7 +79,7 @@ def test_purge_keeps_every_report_over_a_multi_year_store(engine: Engine, cfg: C
 
 def test_purge_removes_the_personal_data_and_only_that(engine: Engine, cfg: Config) -> None:
     with session_scope(engine) as s:
-        world = build_world(s, cfg, n_parties=40, n_cases=90, seed=11)
+        world = build_world(s, cfg, n_parties=30, n_cases=70, seed=11)
     with session_scope(engine) as s:
         report = purge(session=s, config=cfg, now=NOW, dry_run=False)
     expired = {c.id for c in report.cases}
