@@ -19,6 +19,7 @@ recorded; what was committed stays, and the next pass resumes after it.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import logging
 import queue
@@ -242,8 +243,7 @@ def sync_folder(
         report.seconds = time.perf_counter() - t0
         return report
 
-    def store(batch: _Batch, parts: list[Any], final: bool) -> None:
-        parser.collect(batch, parts)
+    def write(batch: _Batch, final: bool) -> None:
         max_uid = max(it.uid for it in batch.items)
         fstate.last_uid = max(max_uid, fstate.last_uid or 0)
         # Only the last batch may record UIDNEXT: it is what tells a later poll that
@@ -265,26 +265,40 @@ def sync_folder(
         if progress:
             progress.advanced(len(batch.items), nbytes)
 
-    pending: tuple[_Batch, list[Any]] | None = None
+    # Three stages overlap: the fetch thread reads batch N+2 from the server, this thread
+    # parses N+1, the writer thread stores N (SQLite releases the GIL while it writes).
+    # Batches are written one at a time, in UID order.
+    pending: _Batch | None = None
+    inflight: cf.Future[None] | None = None
     stopped = False
-    try:
-        for batch in _threaded(_batches(client, engine, account, uids, stop, report)):
-            parts = parser.submit(batch)
-            if pending is not None:
-                store(*pending, final=False)
-            pending = (batch, parts)
-            if stop is not None and stop.is_set():
-                stopped = True
-                break
-    except SyncStopped:
-        stopped = True
-    except BaseException:
-        # The fetch failed: what was fully fetched is still stored, then the error stands.
+    with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer:
+        try:
+            for batch in _threaded(_batches(client, engine, account, uids, stop, report)):
+                if pending is not None:
+                    if inflight is not None:
+                        inflight.result()
+                    inflight = writer.submit(write, pending, False)
+                parser.collect(batch, parser.submit(batch))
+                pending = batch
+                if stop is not None and stop.is_set():
+                    stopped = True
+                    break
+        except SyncStopped:
+            stopped = True
+        except BaseException:
+            # The fetch failed: what was fully fetched is still stored, then the error
+            # stands.
+            if inflight is not None:
+                inflight.result()
+            if pending is not None and pending.items and all(
+                it.parsed is not None or it.known_email_id is not None for it in pending.items
+            ):
+                write(pending, False)
+            raise
+        if inflight is not None:
+            inflight.result()
         if pending is not None:
-            store(*pending, final=False)
-        raise
-    if pending is not None:
-        store(*pending, final=not stopped)
+            write(pending, not stopped)
     if remap and not stopped:
         _drop_stale_locations(engine, account.name, folder, sel.uidvalidity)
     report.seconds = time.perf_counter() - t0
