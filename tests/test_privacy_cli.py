@@ -285,3 +285,13 @@ def test_erase_confirmation_in_a_real_terminal(env, tmp_path: Path) -> None:  # 
     with session_scope(engine) as s:
         p = s.get(Party, ids["knud"])
         assert p is not None and p.anonymised_at is not None and p.name is None
+
+
+def test_erasing_twice_is_refused_before_asking(env) -> None:  # type: ignore[no-untyped-def]
+    run, _, ids, _ = env
+    assert run("erase-party", "K-1", "--yes").code == 0
+    before = run("audit", "--format", "json").out
+    r = run("erase-party", f"id:{ids['knud']}")
+    assert "already anonymised" in one_line_error(r)
+    assert "Erase party" not in r.err + r.out  # refused before the question
+    assert run("audit", "--format", "json").out == before

@@ -86,6 +86,8 @@ def plan_erase(*, session: Session, party_id: int) -> ErasePlan:
         orphan_message_ids=orphan_messages,
         orphan_call_ids=orphan_calls,
     )
+    if party.anonymised_at is not None and not removed.any():
+        raise UserError(f"party {party_id} is already anonymised; nothing left to erase")
     return ErasePlan(
         party_id=party_id,
         case_ids=case_ids,
