@@ -175,6 +175,7 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
     starts: list[object] = []
     contacts: list[tuple[object, ...]] = []
     with_party = linked = 0
+    ids = _next_ids(session, len(rows))
     for i, r in enumerate(rows):
         start = r.start
         if start.tzinfo is not UTC:
@@ -195,9 +196,8 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             with_party += 1
             if case_id is not None:
                 linked += 1
-        contacts.append(("phone", r.direction, at, on, None, r.number, False, case_id,
-                         party_id, "call:" + keys[i], False, None, created))
-    ids = _next_ids(session, len(rows))
+        contacts.append((ids[i], "phone", r.direction, at, on, None, r.number, False,
+                         case_id, party_id, "call:" + keys[i], False, None, created))
     conn = session.connection()
     old_cache = None
     if sqlite:
@@ -212,10 +212,7 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
     rebuilt = _drop_indexes(conn) if sqlite and _worth_rebuilding(len(rows), ids[0] - 1) \
         else []
     try:
-        conn.exec_driver_sql(
-            _insert_sql(session, "contact", CONTACT_COLS),
-            [(cid, *c) for cid, c in zip(ids, contacts, strict=True)],
-        )
+        conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), contacts)
         del contacts
         conn.exec_driver_sql(
             _insert_sql(session, "call_record", CALL_COLS),
