@@ -6,7 +6,9 @@ called from thread workers, which post typed messages back."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
 from tui.screens.followups import FollowupsScreen
 from tui.screens.stats import StatsScreen
+from tui.screens.triage import PAGE as TRIAGE_PAGE
 from tui.screens.triage import TriageScreen
 from tui.screens.whistleblower import WhistleblowerScreen
 
@@ -63,14 +66,25 @@ class DeskApp(App[None]):
         self._version: DataVersion | None = None
         self._last_alert: int | None = None
         self._case_screen = CaseDetailScreen()
+        # The inbox's first page is fetched while Textual starts, so the query and the
+        # UI's boot overlap instead of running one after the other.
+        self.first_page: Future[Any] = Future()
+        threading.Thread(target=self._prefetch, name="prefetch-triage", daemon=True).start()
         if desk.config.ui.keymap:
             self.set_keymap(desk.config.ui.keymap)
         if demo:
             self.sub_title = "DEMO"
 
+    def _prefetch(self) -> None:
+        try:
+            self.first_page.set_result(self.desk.triage(offset=0, limit=TRIAGE_PAGE))
+        except BaseException as e:
+            self.first_page.set_exception(e)
+
     def on_mount(self) -> None:
         self.install_screen(self._case_screen, "case")
-        self.probe()
+        # The header's probe waits a moment: the first screen's data comes first.
+        self.set_timer(0.3, self.probe)
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.probe)
 
@@ -98,7 +112,7 @@ class DeskApp(App[None]):
                         severity="warning", timeout=10, markup=False)
         changed = self._version is not None and msg.version != self._version
         self._version = msg.version
-        if changed and isinstance(screen, DeskScreen):
+        if changed and isinstance(screen, DeskScreen) and screen.is_mounted:
             screen.reload()
 
     def changed_here(self) -> None:

@@ -15,30 +15,34 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from store.config import Config
+from store.desk import tables as T
 from store.desk.queries import _not_whistleblower_contact, first_line
 from store.desk.rows import FollowupRow, Page
 from store.errors import UserError
-from store.models import Contact, EmailMessage, ReplyTarget
 from store.replies import acknowledge as _acknowledge
 from store.replies import list_followups
 from store.replies import waive as _waive
 from store.replies.calendar import calendar_for, working_hours_between
 
+CT = T.contact.c
+EM = T.email_message.c
+RT = T.reply_target.c
+
 
 def followup_page(*, session: Session, config: Config, now: dt.datetime, offset: int = 0,
                   limit: int = 100) -> Page[FollowupRow]:
     """Open targets, earliest due first, so overdue ones stand on top (ix_reply_open_due)."""
-    conds = [ReplyTarget.state == "open", _not_whistleblower_contact()]
+    conds = [RT.state == "open", _not_whistleblower_contact()]
     total = session.execute(
-        select(func.count()).select_from(ReplyTarget)
-        .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
+        select(func.count()).select_from(T.reply_target)
+        .join(T.contact, CT.id == RT.contact_id)
         .where(*conds)
     ).scalar_one()
     ids = list(session.execute(
-        select(ReplyTarget.id)
-        .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
+        select(RT.id)
+        .join(T.contact, CT.id == RT.contact_id)
         .where(*conds)
-        .order_by(ReplyTarget.due_at, ReplyTarget.id)  # type: ignore[arg-type]
+        .order_by(RT.due_at, RT.id)
         .limit(limit).offset(offset)
     ).scalars())
     if not ids:
@@ -48,9 +52,9 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
     extra = {
         cid: (case_id, subj if subj is not None else first_line(summ))
         for cid, case_id, summ, subj in session.execute(
-            select(Contact.id, Contact.case_id, Contact.summary, EmailMessage.subject)
-            .outerjoin(EmailMessage, EmailMessage.contact_id == Contact.id)  # type: ignore[arg-type]
-            .where(Contact.id.in_([r.contact_id for r in rows]))  # type: ignore[union-attr]
+            select(CT.id, CT.case_id, CT.summary, EM.subject)
+            .outerjoin(T.email_message, EM.contact_id == CT.id)
+            .where(CT.id.in_([r.contact_id for r in rows]))
         ).all()
     }
     cal = calendar_for(config.replies)

@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from store.desk import tables as T
 from store.desk.rows import (
     AlertItem,
     CallFacts,
@@ -33,8 +34,6 @@ from store.desk.rows import (
     WhistleblowerRow,
 )
 from store.models import (
-    Alert,
-    AuditLog,
     CallRecord,
     Case,
     CaseHistory,
@@ -43,14 +42,24 @@ from store.models import (
     Contact,
     EmailMessage,
     Party,
-    PartyEmail,
-    PartyPhone,
-    ReplyTarget,
     SyncState,
 )
 
 WB = CaseKind.whistleblower.value
 TIMELINE_LIMIT = 200
+
+CT = T.contact.c
+CS = T.case.c
+PT = T.party.c
+PE = T.party_email.c
+PP = T.party_phone.c
+EM = T.email_message.c
+CR = T.call_record.c
+RT = T.reply_target.c
+CH = T.case_history.c
+CN = T.case_note.c
+AL = T.alert.c
+SS = T.sync_state.c
 
 
 # --------------------------------------------------------------------------- helpers
@@ -101,9 +110,9 @@ def _replies_for(
         return {}
     rows = session.execute(
         select(
-            ReplyTarget.id, ReplyTarget.contact_id, ReplyTarget.rule, ReplyTarget.state,
-            ReplyTarget.due_at, ReplyTarget.due_soon_at, ReplyTarget.met_at,
-        ).where(ReplyTarget.contact_id.in_(list(contact_ids)))  # type: ignore[attr-defined]
+            RT.id, RT.contact_id, RT.rule, RT.state,
+            RT.due_at, RT.due_soon_at, RT.met_at,
+        ).where(RT.contact_id.in_(list(contact_ids)))
     ).all()
     best: dict[int, tuple[tuple[int, float], ReplyDue]] = {}
     for tid, cid, rule, state, due, soon, met in rows:
@@ -116,8 +125,8 @@ def _replies_for(
 
 def _not_whistleblower_contact() -> ColumnElement[bool]:
     return or_(
-        Contact.case_id.is_(None),  # type: ignore[union-attr]
-        not_(exists().where(Case.id == Contact.case_id, Case.kind == WB)),
+        CT.case_id.is_(None),
+        not_(exists().where(CS.id == CT.case_id, CS.kind == WB)),
     )
 
 
@@ -131,25 +140,29 @@ def _who(name: str | None, counterpart: str | None) -> str:
 def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: int = 100
                 ) -> Page[TriageRow]:
     """Unlinked, undismissed contacts, newest first (served by ix_contact_triage)."""
-    waiting = and_(Contact.case_id.is_(None), Contact.dismissed.is_(False))  # type: ignore[union-attr,attr-defined]
-    total = session.execute(select(func.count()).select_from(Contact).where(waiting)).scalar_one()
-    ids = select(Contact.id).where(waiting).order_by(
-        Contact.occurred_at.desc(), Contact.id.desc()  # type: ignore[attr-defined,union-attr]
+    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    total = session.execute(select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
+    ids = select(CT.id).where(waiting).order_by(
+        CT.occurred_at.desc(), CT.id.desc()
     ).limit(limit).offset(offset).subquery()
     rows = session.execute(
         select(
-            Contact.id, Contact.channel, Contact.direction, Contact.counterpart,
-            Contact.party_id, Contact.summary, Contact.occurred_at, Party.name,
-            EmailMessage.subject, CallRecord.status, CallRecord.duration_s,
+            CT.id, CT.channel, CT.direction, CT.counterpart,
+            CT.party_id, CT.summary, CT.occurred_at, PT.name,
+            EM.subject, CR.status, CR.duration_s,
         )
-        .join(ids, ids.c.id == Contact.id)
-        .outerjoin(Party, Party.id == Contact.party_id)  # type: ignore[arg-type]
-        .outerjoin(EmailMessage, EmailMessage.contact_id == Contact.id)  # type: ignore[arg-type]
-        .outerjoin(CallRecord, CallRecord.contact_id == Contact.id)  # type: ignore[arg-type]
-        .order_by(Contact.occurred_at.desc(), Contact.id.desc())  # type: ignore[attr-defined,union-attr]
+        .join(ids, ids.c.id == CT.id)
+        .outerjoin(T.party, PT.id == CT.party_id)
+        .outerjoin(T.email_message, EM.contact_id == CT.id)
+        .outerjoin(T.call_record, CR.contact_id == CT.id)
+        .order_by(CT.occurred_at.desc(), CT.id.desc())
     ).all()
     seen: set[int] = set()
-    unique = [r for r in rows if not (r[0] in seen or seen.add(r[0]))]  # type: ignore[func-returns-value]
+    unique = []
+    for r in rows:  # one row per contact, even if a join matched twice
+        if r[0] not in seen:
+            seen.add(r[0])
+            unique.append(r)
     replies = _replies_for(session, [r[0] for r in unique], now)
     out = tuple(
         TriageRow(
@@ -184,18 +197,18 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
     mails = {
         m.contact_id: m
         for m in session.execute(
-            select(EmailMessage).where(EmailMessage.contact_id.in_(ids))  # type: ignore[union-attr]
+            select(EmailMessage).where(EM.contact_id.in_(ids))
         ).scalars()
     }
     calls = {
         r.contact_id: r
         for r in session.execute(
-            select(CallRecord).where(CallRecord.contact_id.in_(ids))  # type: ignore[union-attr]
+            select(CallRecord).where(CR.contact_id.in_(ids))
         ).scalars()
     }
     party_ids = {c.party_id for c in contacts if c.party_id is not None}
     names = dict(
-        session.execute(select(Party.id, Party.name).where(Party.id.in_(party_ids))).all()  # type: ignore[union-attr]
+        session.execute(select(PT.id, PT.name).where(PT.id.in_(party_ids))).all()
     ) if party_ids else {}
     replies = _replies_for(session, ids, now)
     out = []
@@ -222,25 +235,25 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
 
 def _case_where(f: CaseFilter) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
-    conds.append(Case.kind == f.kind if f.kind else Case.kind != WB)  # type: ignore[arg-type]
+    conds.append(CS.kind == f.kind if f.kind else CS.kind != WB)
     if f.status == "open":
-        conds.append(Case.closed_on.is_(None))  # type: ignore[union-attr]
+        conds.append(CS.closed_on.is_(None))
     elif f.status == "closed":
-        conds.append(Case.closed_on.is_not(None))  # type: ignore[union-attr]
+        conds.append(CS.closed_on.is_not(None))
     if f.department:
-        conds.append(Case.department == f.department)  # type: ignore[arg-type]
+        conds.append(CS.department == f.department)
     if f.category:
-        conds.append(Case.category == f.category)  # type: ignore[arg-type]
+        conds.append(CS.category == f.category)
     if f.party:
         for tok in f.party.split():
-            conds.append(Party.name.ilike(f"%{_like(tok)}%", escape="\\"))  # type: ignore[union-attr]
+            conds.append(PT.name.ilike(f"%{_like(tok)}%", escape="\\"))
     if f.text:
         for tok in f.text.split():
             pat = f"%{_like(tok)}%"
             conds.append(or_(
-                Case.ref.ilike(pat, escape="\\"),  # type: ignore[attr-defined]
-                Case.title.ilike(pat, escape="\\"),  # type: ignore[union-attr]
-                Party.name.ilike(pat, escape="\\"),  # type: ignore[union-attr]
+                CS.ref.ilike(pat, escape="\\"),
+                CS.title.ilike(pat, escape="\\"),
+                PT.name.ilike(pat, escape="\\"),
             ))
     return conds
 
@@ -252,20 +265,20 @@ def _like(tok: str) -> str:
 def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int = 100
               ) -> Page[CaseRow]:
     conds = _case_where(filt)
-    base = select(Case.id).outerjoin(Party, Party.id == Case.party_id).where(*conds)  # type: ignore[arg-type]
+    base = select(CS.id).outerjoin(T.party, PT.id == CS.party_id).where(*conds)
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     n_contacts = (
-        select(func.count()).select_from(Contact).where(Contact.case_id == Case.id)
+        select(func.count()).select_from(T.contact).where(CT.case_id == CS.id)
         .correlate(Case).scalar_subquery()
     )
     rows = session.execute(
         select(
-            Case.id, Case.ref, Case.title, Case.kind, Party.name, Case.department,
-            Case.category, Case.opened_on, Case.closed_on, n_contacts,
+            CS.id, CS.ref, CS.title, CS.kind, PT.name, CS.department,
+            CS.category, CS.opened_on, CS.closed_on, n_contacts,
         )
-        .outerjoin(Party, Party.id == Case.party_id)  # type: ignore[arg-type]
+        .outerjoin(T.party, PT.id == CS.party_id)
         .where(*conds)
-        .order_by(Case.opened_on.desc(), Case.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(CS.opened_on.desc(), CS.id.desc())
         .limit(limit).offset(offset)
     ).all()
     return Page(
@@ -292,26 +305,26 @@ def case_detail(*, session: Session, case_id: int, now: dt.datetime,
         p = session.get(Party, case.party_id)
         party_name = (p.name or "") if p else ""
         emails = session.execute(
-            select(PartyEmail.address).where(PartyEmail.party_id == case.party_id)
+            select(PE.address).where(PE.party_id == case.party_id)
         ).scalars().all()
         phones = session.execute(
-            select(PartyPhone.number).where(PartyPhone.party_id == case.party_id)
+            select(PP.number).where(PP.party_id == case.party_id)
         ).scalars().all()
         addresses = (*emails, *phones)
     total = session.execute(
-        select(func.count()).select_from(Contact).where(Contact.case_id == case_id)
+        select(func.count()).select_from(T.contact).where(CT.case_id == case_id)
     ).scalar_one()
     contacts = session.execute(
-        select(Contact).where(Contact.case_id == case_id)
-        .order_by(Contact.occurred_at.desc(), Contact.id.desc())  # type: ignore[attr-defined,union-attr]
+        select(Contact).where(CT.case_id == case_id)
+        .order_by(CT.occurred_at.desc(), CT.id.desc())
         .limit(TIMELINE_LIMIT)
     ).scalars().all()
     notes = session.execute(
-        select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.at.desc())  # type: ignore[attr-defined]
+        select(CaseNote).where(CN.case_id == case_id).order_by(CN.at.desc())
     ).scalars().all()
     hist = session.execute(
-        select(CaseHistory).where(CaseHistory.case_id == case_id)
-        .order_by(CaseHistory.at.desc(), CaseHistory.id.desc())  # type: ignore[attr-defined,union-attr]
+        select(CaseHistory).where(CH.case_id == case_id)
+        .order_by(CH.at.desc(), CH.id.desc())
     ).scalars().all()
     return CaseDetail(
         case_id=case.id, ref=case.ref, title=case.title or "", kind=case.kind,
@@ -332,22 +345,22 @@ def case_detail(*, session: Session, case_id: int, now: dt.datetime,
 
 def whistleblower_register(*, session: Session, now: dt.datetime, offset: int = 0,
                            limit: int = 100) -> Page[WhistleblowerRow]:
-    where = Case.kind == WB
-    total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
+    where = CS.kind == WB
+    total = session.execute(select(func.count()).select_from(T.case).where(where)).scalar_one()
     cases = session.execute(
-        select(Case.id, Case.ref, Case.title, Case.opened_on, Case.closed_on).where(where)
-        .order_by(Case.opened_on.desc(), Case.id.desc())  # type: ignore[attr-defined,union-attr]
+        select(CS.id, CS.ref, CS.title, CS.opened_on, CS.closed_on).where(where)
+        .order_by(CS.opened_on.desc(), CS.id.desc())
         .limit(limit).offset(offset)
     ).all()
     ids = [c[0] for c in cases]
     targets: dict[tuple[int, str], tuple[dt.datetime, str]] = {}
     if ids:
         for case_id, rule, state, due, soon, met in session.execute(
-            select(Contact.case_id, ReplyTarget.rule, ReplyTarget.state,
-                   ReplyTarget.due_at, ReplyTarget.due_soon_at, ReplyTarget.met_at)
-            .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
-            .where(Contact.case_id.in_(ids))  # type: ignore[union-attr]
-            .order_by(ReplyTarget.due_at)  # type: ignore[arg-type]
+            select(CT.case_id, RT.rule, RT.state,
+                   RT.due_at, RT.due_soon_at, RT.met_at)
+            .join(T.contact, CT.id == RT.contact_id)
+            .where(CT.case_id.in_(ids))
+            .order_by(RT.due_at)
         ).all():
             stage = "feedback" if "feedback" in rule else "ack"
             status = reply_status(state=state, due_at=due, due_soon_at=soon, met_at=met,
@@ -372,13 +385,14 @@ def data_version(*, session: Session) -> DataVersion:
     """Changes whenever a contact, case, note, classification, audit entry, reply target,
     alert or source state is added or changed. Costs a few index look-ups."""
     parts: list[Any] = []
-    for table in (Contact, Case, CaseHistory, CaseNote, AuditLog, ReplyTarget, Alert):
-        parts.append(session.execute(select(func.max(table.id))).scalar_one())  # type: ignore[attr-defined]
-    parts.append(session.execute(select(func.count()).select_from(ReplyTarget).where(
-        ReplyTarget.state == "open")).scalar_one())
+    for table in (T.contact, T.case, T.case_history, T.case_note, T.audit_log,
+                  T.reply_target, T.alert):
+        parts.append(session.execute(select(func.max(table.c.id))).scalar_one())
+    parts.append(session.execute(select(func.count()).select_from(T.reply_target).where(
+        RT.state == "open")).scalar_one())
     parts.append(tuple(session.execute(
-        select(SyncState.id, SyncState.last_success, SyncState.last_error_at)
-        .order_by(SyncState.id)  # type: ignore[arg-type]
+        select(SS.id, SS.last_success, SS.last_error_at)
+        .order_by(SS.id)
     ).all()))
     return DataVersion(parts=tuple(parts))
 
@@ -387,14 +401,15 @@ def status(*, session: Session) -> Status:
     sources = tuple(
         SourceHealth(s.kind, s.name, s.folder, s.last_success, s.last_error,
                      s.consecutive_failures)
-        for s in session.execute(select(SyncState).order_by(SyncState.kind, SyncState.name,  # type: ignore[arg-type]
-                                                            SyncState.folder)).scalars()
+        for s in session.execute(select(SyncState).order_by(SS.kind, SS.name,
+                                                            SS.folder)).scalars()
     )
     alerts = session.execute(
-        select(func.count()).select_from(Alert).where(Alert.seen_at.is_(None))  # type: ignore[union-attr]
+        select(func.count()).select_from(T.alert).where(AL.seen_at.is_(None))
     ).scalar_one()
-    waiting = and_(Contact.case_id.is_(None), Contact.dismissed.is_(False))  # type: ignore[union-attr,attr-defined]
-    triage = session.execute(select(func.count()).select_from(Contact).where(waiting)).scalar_one()
+    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    triage = session.execute(
+        select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     return Status(sources=sources, open_alerts=int(alerts), triage=int(triage))
 
 
@@ -402,8 +417,8 @@ def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[A
     """Alerts newer than `after_id`, oldest first, for the UI's notifications. The payload
     holds a case ref, channel and due time; no personal data."""
     rows = session.execute(
-        select(Alert.id, Alert.kind, Alert.created_at, Alert.payload)
-        .where(Alert.id > after_id).order_by(Alert.id).limit(limit)  # type: ignore[arg-type,operator]
+        select(AL.id, AL.kind, AL.created_at, AL.payload)
+        .where(AL.id > after_id).order_by(AL.id).limit(limit)
     ).all()
     out = []
     for aid, kind, at, payload in rows:
@@ -419,11 +434,11 @@ def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[A
 
 
 def max_alert_id(*, session: Session) -> int:
-    return int(session.execute(select(func.max(Alert.id))).scalar_one() or 0)  # type: ignore[arg-type]
+    return int(session.execute(select(func.max(AL.id))).scalar_one() or 0)
 
 
 def contacts_exist(*, session: Session, ids: Iterable[int]) -> bool:
     ids = list(ids)
-    n = session.execute(select(func.count()).select_from(Contact).where(
-        Contact.id.in_(ids))).scalar_one()  # type: ignore[union-attr]
+    n = session.execute(select(func.count()).select_from(T.contact).where(
+        CT.id.in_(ids))).scalar_one()
     return int(n) == len(ids)

@@ -9,14 +9,22 @@ appear only in whistleblower cases are never returned.
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from sqlalchemy import and_, exists, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from store.desk import tables as T
 from store.desk.queries import WB, _like, _not_whistleblower_contact, first_line
 from store.desk.rows import SearchHit
-from store.models import Case, Contact, EmailMessage, Party, PartyEmail, PartyPhone
+
+CT = T.contact.c
+CS = T.case.c
+PT = T.party.c
+PE = T.party_email.c
+PP = T.party_phone.c
+EM = T.email_message.c
 
 
 def _score(query: str, text: str) -> float:
@@ -31,10 +39,10 @@ def _tokens(query: str) -> list[str]:
     return [t for t in query.split() if t][:8]
 
 
-def _all_tokens(cols: list[ColumnElement[str] | object], tokens: list[str]) -> ColumnElement[bool]:
+def _all_tokens(cols: list[Any], tokens: list[str]) -> ColumnElement[bool]:
     """Every token occurs in at least one of the columns."""
     return and_(*[
-        or_(*[c.ilike(f"%{_like(t)}%", escape="\\") for c in cols])  # type: ignore[attr-defined]
+        or_(*[c.ilike(f"%{_like(t)}%", escape="\\") for c in cols])
         for t in tokens
     ])
 
@@ -51,16 +59,16 @@ def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bo
     if not tokens:
         return ()
     conds = [
-        Case.kind != WB,  # type: ignore[comparison-overlap]
-        _all_tokens([Case.ref, Case.title, Party.name, Case.department], tokens),
+        CS.kind != WB,
+        _all_tokens([CS.ref, CS.title, PT.name, CS.department], tokens),
     ]
     if open_only:
-        conds.append(Case.closed_on.is_(None))  # type: ignore[union-attr]
+        conds.append(CS.closed_on.is_(None))
     rows = session.execute(
-        select(Case.id, Case.ref, Case.title, Party.name, Case.department, Case.closed_on)
-        .outerjoin(Party, Party.id == Case.party_id)  # type: ignore[arg-type]
+        select(CS.id, CS.ref, CS.title, PT.name, CS.department, CS.closed_on)
+        .outerjoin(T.party, PT.id == CS.party_id)
         .where(*conds)
-        .order_by(Case.opened_on.desc())  # type: ignore[attr-defined]
+        .order_by(CS.opened_on.desc())
         .limit(limit * 5)
     ).all()
     hits = []
@@ -77,17 +85,17 @@ def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[Se
     tokens = _fuzzy_tokens(_tokens(query))
     if not tokens:
         return ()
-    has_email = exists().where(PartyEmail.party_id == Party.id,
-                               _all_tokens([PartyEmail.address], tokens))
-    has_phone = exists().where(PartyPhone.party_id == Party.id,
-                               _all_tokens([PartyPhone.number], tokens))
+    has_email = exists().where(PE.party_id == PT.id,
+                               _all_tokens([PE.address], tokens))
+    has_phone = exists().where(PP.party_id == PT.id,
+                               _all_tokens([PP.number], tokens))
     only_wb = and_(
-        exists().where(Case.party_id == Party.id, Case.kind == WB),
+        exists().where(CS.party_id == PT.id, CS.kind == WB),
     )
     rows = session.execute(
-        select(Party.id, Party.name, Party.ref, Party.kind)
-        .where(or_(_all_tokens([Party.name, Party.ref], tokens), has_email, has_phone),
-               not_(only_wb), Party.anonymised_at.is_(None))  # type: ignore[union-attr]
+        select(PT.id, PT.name, PT.ref, PT.kind)
+        .where(or_(_all_tokens([PT.name, PT.ref], tokens), has_email, has_phone),
+               not_(only_wb), PT.anonymised_at.is_(None))
         .limit(limit * 5)
     ).all()
     hits = [
@@ -104,12 +112,12 @@ def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[S
     if not tokens:
         return ()
     rows = session.execute(
-        select(Contact.id, Contact.case_id, Contact.channel, Contact.counterpart,
-               Contact.summary, EmailMessage.subject, Contact.occurred_at)
-        .outerjoin(EmailMessage, EmailMessage.contact_id == Contact.id)  # type: ignore[arg-type]
-        .where(_all_tokens([Contact.summary, Contact.counterpart, EmailMessage.subject], tokens),
-               _not_whistleblower_contact(), Contact.dismissed.is_(False))  # type: ignore[attr-defined]
-        .order_by(Contact.occurred_at.desc())  # type: ignore[attr-defined]
+        select(CT.id, CT.case_id, CT.channel, CT.counterpart,
+               CT.summary, EM.subject, CT.occurred_at)
+        .outerjoin(T.email_message, EM.contact_id == CT.id)
+        .where(_all_tokens([CT.summary, CT.counterpart, EM.subject], tokens),
+               _not_whistleblower_contact(), CT.dismissed.is_(False))
+        .order_by(CT.occurred_at.desc())
         .limit(limit * 5)
     ).all()
     hits = []

@@ -18,16 +18,20 @@ from tui.screens.stats import StatsScreen
 from tui.screens.triage import TriageScreen
 
 
-async def test_slow_query_does_not_delay_keys(world: Any, make_app: Any) -> None:
-    app = make_app()
+async def test_slow_query_does_not_delay_keys(world: Any) -> None:
+    from store.desk import Desk
+    from tui.app import DeskApp
+
+    desk = Desk(world.engine, world.config, clock=lambda: NOW)
     release = threading.Event()
-    fast = app.desk.triage
+    fast = desk.triage
 
     def slow_triage(*a: Any, **k: Any) -> Any:
         release.wait(10)  # a query stuck behind a long write lock, say
         return fast(*a, **k)
 
-    app.desk.triage = slow_triage
+    desk.triage = slow_triage  # type: ignore[method-assign]
+    app = DeskApp(desk, poll_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         assert isinstance(app.screen, TriageScreen) and not app.screen.rows

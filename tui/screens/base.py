@@ -58,8 +58,8 @@ class DeskScreen(Screen[None]):
         self.reload()
 
     def refresh_status(self) -> None:
-        self.query_one(StatusBar).set_status(
-            t(self.TITLE_KEY), self.desk_app.status, demo=self.desk_app.demo)
+        for bar in self.query(StatusBar):  # none yet while the screen is being composed
+            bar.set_status(t(self.TITLE_KEY), self.desk_app.status, demo=self.desk_app.demo)
 
     def reload(self) -> None:
         """Fetch what the screen shows again (the data changed)."""

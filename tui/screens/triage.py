@@ -34,6 +34,7 @@ class TriageScreen(DeskScreen):
         self.selected: set[int] = set()
         self.page_offset = 0
         self._keep: int | None = None
+        self._used_prefetch = False
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("loading"), id="pageinfo", classes="pageinfo")
@@ -63,6 +64,11 @@ class TriageScreen(DeskScreen):
         row = self.current()
         self._keep = row.contact_id if row else None
         offset = self.page_offset
+        first = getattr(self.app, "first_page", None)
+        if first is not None and offset == 0 and not self._used_prefetch:
+            self._used_prefetch = True
+            self.load("page", first.result)  # fetched while the app started
+            return
         self.load("page", lambda: self.desk.triage(offset=offset, limit=PAGE))
 
     def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
