@@ -295,3 +295,16 @@ def test_erasing_twice_is_refused_before_asking(env) -> None:  # type: ignore[no
     assert "already anonymised" in one_line_error(r)
     assert "Erase party" not in r.err + r.out  # refused before the question
     assert run("audit", "--format", "json").out == before
+
+
+def test_restore_onto_a_new_machine(env, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run, _, _, tmp = env
+    backup = tmp / "b.sqlite3"
+    assert run("backup", str(backup)).code == 0
+    fresh = tmp_path / "new-home" / "data" / "borgerdesk.sqlite3"
+    r = cli("--db", f"sqlite:///{fresh}", "restore", str(backup), "--yes")
+    assert r.code == 0, r.err
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert stat.S_IMODE(fresh.parent.stat().st_mode) == 0o700
+    r = cli("--db", f"sqlite:///{fresh}", "audit", "--format", "json")
+    assert r.code == 0, r.err

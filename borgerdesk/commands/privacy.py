@@ -209,9 +209,12 @@ def restore_cmd(
         typer.echo("restore cancelled; nothing was changed", err=True)
         raise typer.Exit(1)
     url = normalise_url(actx.database_url)
-    if sqlite_path(url) is None:
+    db_file = sqlite_path(url)
+    if db_file is None:
         rep = restore_sqlite(url, path)  # refuses with the pg_restore pointer
     else:
+        # Restoring onto a new machine: the database folder may not exist yet.
+        db_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Holding the daemon's lock refuses a restore under a running daemon, and keeps
         # one from starting half-way.
         from ingest.daemon.lock import DaemonLock
