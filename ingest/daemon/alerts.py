@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -56,53 +56,63 @@ def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return [int(i) for i in session.scalars(stmt).all()]
 
 
+def _no_alert(stage: str) -> Any:
+    """No alert with this target's key for `stage` yet (an index lookup on dedupe_key)."""
+    key = literal("target:") + cast(ReplyTarget.id, String) + literal(f":{stage}")
+    return ~exists().where(Alert.dedupe_key == key)
+
+
 def evaluate_targets(session: Session, *, now: dt.datetime) -> list[int]:
-    """Raise due-soon and overdue alerts for open reply targets; returns new alert ids."""
-    q = (
-        select(
-            ReplyTarget.id,
-            ReplyTarget.rule,
-            ReplyTarget.due_at,
-            ReplyTarget.due_soon_at,
-            Contact.channel,
-            Case.ref,
+    """Raise due-soon and overdue alerts for open reply targets; returns new alert ids.
+
+    Only targets that still lack the alert for their stage are read, so a store with
+    tens of thousands of long-overdue targets costs one indexed query a minute, not a
+    scan of all of them."""
+    cols = (
+        ReplyTarget.id,
+        ReplyTarget.rule,
+        ReplyTarget.due_at,
+        Contact.channel,
+        Case.ref,
+    )
+
+    def query(*where: Any) -> Any:
+        return (
+            select(*cols)
+            .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
+            .outerjoin(Case, Case.id == Contact.case_id)  # type: ignore[arg-type]
+            .where(ReplyTarget.state == "open", *where)  # type: ignore[arg-type]
         )
-        .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
-        .outerjoin(Case, Case.id == Contact.case_id)  # type: ignore[arg-type]
-        .where(ReplyTarget.state == "open", ReplyTarget.due_soon_at <= now)  # type: ignore[arg-type]
-    )
-    candidates = session.execute(q).all()
-    if not candidates:
-        return []
-    keys = {
-        target_alert_key(r.id, "overdue" if r.due_at <= now else "due_soon"): r for r in candidates
-    }
-    existing = set(
-        session.scalars(
-            select(Alert.dedupe_key).where(Alert.target_id.in_([r.id for r in candidates]))  # type: ignore[union-attr]
-        ).all()
-    )
+
+    overdue = session.execute(
+        query(ReplyTarget.due_at <= now, _no_alert("overdue"))  # type: ignore[operator]
+    ).all()
+    due_soon = session.execute(
+        query(
+            ReplyTarget.due_soon_at <= now,  # type: ignore[operator]
+            ReplyTarget.due_at > now,  # type: ignore[operator]
+            _no_alert("due_soon"),
+        )
+    ).all()
     rows = []
-    for key, r in keys.items():
-        if key in existing:
-            continue
-        stage = key.rsplit(":", 1)[1]
-        payload = {
-            "kind": stage,
-            "case_ref": r.ref,
-            "channel": r.channel,
-            "rule": r.rule,
-            "due_at": _iso(r.due_at),
-        }
-        rows.append(
-            {
+    for stage, found in (("overdue", overdue), ("due_soon", due_soon)):
+        for r in found:
+            payload = {
                 "kind": stage,
-                "dedupe_key": key,
-                "target_id": r.id,
-                "created_at": now,
-                "payload": json.dumps(payload, ensure_ascii=False),
+                "case_ref": r.ref,
+                "channel": r.channel,
+                "rule": r.rule,
+                "due_at": _iso(r.due_at),
             }
-        )
+            rows.append(
+                {
+                    "kind": stage,
+                    "dedupe_key": target_alert_key(r.id, stage),
+                    "target_id": r.id,
+                    "created_at": now,
+                    "payload": json.dumps(payload, ensure_ascii=False),
+                }
+            )
     return _insert_ignore(session, rows)
 
 

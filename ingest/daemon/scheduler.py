@@ -74,6 +74,7 @@ class Daemon:
         self._running = 0
         self._idle = threading.Condition()
         self.runs: dict[str, int] = {}  # job id -> completed runs (tests, status)
+        self._evaluate_lock = threading.Lock()
         self.scheduler = BackgroundScheduler(
             timezone=dt.UTC,
             executors={"default": ThreadPoolExecutor(max_workers=4)},
@@ -205,8 +206,6 @@ class Daemon:
         )
 
     # ------------------------------------------------------------------ alerts
-
-    _evaluate_lock = threading.Lock()
 
     def evaluate_job(self) -> list[int]:
         """Raise due alerts (one transaction), then tell the channels."""
