@@ -19,6 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from store.errors import UserError
@@ -164,6 +165,14 @@ def open_database(url: str) -> Engine:
     engine = make_engine(url, create_file=False)
     try:
         check_migrated(engine)
+    except DBAPIError as e:
+        engine.dispose()
+        where = engine.url.render_as_string(hide_password=True)
+        first = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
+        raise DatabaseError(
+            f"{where}: cannot open the database ({first}); check the URL, that the server "
+            "runs and that the file is readable"
+        ) from None
     except Exception:
         engine.dispose()
         raise

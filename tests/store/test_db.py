@@ -124,3 +124,16 @@ def test_naive_datetimes_are_refused(engine) -> None:
             ),
         )
     _ = os
+
+
+def test_unreachable_database_is_one_line(cli, tmp_path) -> None:
+    r = cli("--db", "postgresql://nobody:x@127.0.0.1:1/none", "report", "--year", "2024",
+            "--unit", "cases", "--rows", "category")
+    assert r.code == 2 and "Traceback" not in r.err
+    assert "cannot open the database" in r.err and r.err.count("\n") == 1
+    assert ":x@" not in r.err  # the password is hidden
+    bad = tmp_path / "garbage.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    r = cli("--db", f"sqlite:///{bad}", "report", "--year", "2024", "--unit", "cases",
+            "--rows", "category")
+    assert r.code == 2 and "cannot open the database" in r.err
