@@ -374,3 +374,20 @@ def test_short_row_names_the_first_missing_column():
     _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
     p = result.problems[0]
     assert (p.line, p.column, p.reason) == (2, "Nummer", "the row has 3 fields, not 6")
+
+
+def test_teams_export_resaved_by_danish_excel():
+    """Opened in Excel and saved again: semicolons, cp1252, "dd-mm-yyyy hh:mm" — still UTC."""
+    rows = [
+        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "01-10-2024 07:15",
+                  125),
+        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "22334455", "27.10.2024 01:30:10",
+                  10),
+        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "22334455", "10/1/2024 7:15 AM",
+                  10),
+    ]
+    _table, result, profile = parse(csv_bytes(TEAMS_HEADER, rows, sep_line=True))
+    assert profile == "teams"
+    assert [r.start for r in result.rows] == [utc(2024, 10, 1, 7, 15),
+                                              utc(2024, 10, 27, 1, 30, 10)]
+    assert [(p.line, p.column) for p in result.problems] == [(5, "Start Time")]
