@@ -135,7 +135,7 @@ def read_and_parse(data: bytes, name: str, config: Config, profile_name: str | N
     ):
         table = read_table(data, name, encoding=profile.encoding, delimiter=profile.delimiter)
         profile, cmap = detect(table.header, phone, name=name, forced=profile.name)
-    if not any(any(str(v).strip() for v in cells if v is not None) for _, cells in table.rows):
+    if not any(any(str(v).strip() for v in cells if v is not None) for cells in table.cells):
         raise PhoneImportError(
             f"{name}: only a header ({profile.name} profile), no calls; export a period "
             "with calls"

@@ -67,7 +67,7 @@ class RowError(Exception):
 
 @dataclass(slots=True)
 class CallRow:
-    line_no: int
+    index: int  # position in `Table.cells` (`Table.line_of` gives the line)
     # Aware UTC after `localise`; naive wall-clock time before it for local-time profiles.
     start: dt.datetime
     direction: str  # in | out
@@ -591,14 +591,17 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
     other = blank = internal = 0
     # (index into `problems`, cells) of bad rows after the last good one: trailing totals.
     trailing: list[tuple[int, list[Any]]] = []
-    data = table.rows
+    data = table.cells
+    start_at = 0
     if profile.kind == "cucm" and data:
-        _line, first = data[0]
+        first = data[0]
         if first and all(_CUCM_TYPE.match(cell_str(v)) for v in first if cell_str(v)):
-            data = data[1:]
+            start_at = 1
     first_col = cmap.get("start", cmap.get("date", 0))
     append = rows.append
-    for line_no, cells in data:
+    line_of = table.line_of
+    for i in range(start_at, len(data)):
+        cells = data[i]
         try:
             row = parse(cells)
         except RowError as e:
@@ -606,7 +609,7 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
                 blank += 1
                 continue
             trailing.append((len(problems), cells))
-            problems.append(RowProblem(line_no, e.column, e.value, e.reason))
+            problems.append(RowProblem(line_of(i), e.column, e.value, e.reason))
             continue
         except InternalNumber:
             trailing.clear()
@@ -617,14 +620,14 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
                 blank += 1
                 continue
             trailing.append((len(problems), cells))
-            problems.append(RowProblem(line_no, "-", "", "the row has too few fields"))
+            problems.append(RowProblem(line_of(i), "-", "", "the row has too few fields"))
             continue
         if trailing:
             trailing.clear()
         if row is None:
             other += 1
             continue
-        row.line_no = line_no
+        row.index = i
         append(row)
     summary = 0
     if trailing and all(_looks_like_summary(cells, first_col) for _, cells in trailing):

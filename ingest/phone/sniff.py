@@ -39,9 +39,16 @@ class Table:
     delimiter: str | None
     header: list[str]
     header_line: int
-    # (line number, cells) for every row after the header, blank rows included: the
-    # parser decides what a blank or trailing row means.
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    # Every row after the header, blank rows included: the parser decides what a blank
+    # or trailing row means.
+    cells: list[list[Any]] = field(default_factory=list)
+    # The line (or sheet row) number of each row; None when row i is simply on line
+    # header_line + 1 + i (a CSV without line breaks inside fields: the common case,
+    # where keeping a million numbers would be waste).
+    lines: list[int] | None = None
+
+    def line_of(self, i: int) -> int:
+        return self.lines[i] if self.lines is not None else self.header_line + 1 + i
 
     def describe(self) -> str:
         if self.kind == "xlsx":
@@ -132,16 +139,21 @@ def read_csv(data: bytes, name: str, *, encoding: str | None = None,
         raise FileFormatError(f"{name}: the file is empty; export the call log again")
     delim = delimiter or choose_delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+    lines: list[int] | None = None
     try:
         header = next(reader)
         header_line = reader.line_num + line_offset
-        rows: list[tuple[int, list[Any]]] = []
-        append = rows.append
-        prev = reader.line_num
-        for cells in reader:
-            # The first physical line of the record: what an editor shows.
-            append((prev + 1 + line_offset, cells))
+        after_header = reader.line_num
+        rows: list[list[Any]] = list(reader)
+        if reader.line_num - after_header != len(rows):
+            # Some quoted field spans lines: read again, noting where each record starts.
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+            next(reader)
+            lines = []
             prev = reader.line_num
+            for _cells in reader:
+                lines.append(prev + 1 + line_offset)  # the record's first line
+                prev = reader.line_num
     except csv.Error as e:
         raise FileFormatError(
             f"{name}: line {reader.line_num + line_offset}: not valid CSV ({e}); "
@@ -149,7 +161,7 @@ def read_csv(data: bytes, name: str, *, encoding: str | None = None,
         ) from None
     header = [h.strip().strip("\ufeff") for h in header]
     return Table(name=name, kind="csv", encoding=enc, delimiter=delim, header=header,
-                 header_line=header_line, rows=rows)
+                 header_line=header_line, cells=rows, lines=lines)
 
 
 def _cell_text(v: Any) -> str:
@@ -175,7 +187,8 @@ def read_xlsx(data: bytes, name: str) -> Table:
         it: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)
         header: list[str] | None = None
         header_line = 0
-        rows: list[tuple[int, list[Any]]] = []
+        rows: list[list[Any]] = []
+        lines: list[int] = []
         for i, values in enumerate(it, start=1):
             cells = list(values)
             if header is None:
@@ -185,7 +198,8 @@ def read_xlsx(data: bytes, name: str) -> Table:
                 elif i >= _XLSX_MAX_PREAMBLE:
                     break
                 continue
-            rows.append((i, cells))
+            rows.append(cells)
+            lines.append(i)
     finally:
         wb.close()
     if header is None:
@@ -193,7 +207,7 @@ def read_xlsx(data: bytes, name: str) -> Table:
     while header and not header[-1]:
         header.pop()
     return Table(name=name, kind="xlsx", encoding=None, delimiter=None, header=header,
-                 header_line=header_line, rows=rows)
+                 header_line=header_line, cells=rows, lines=lines)
 
 
 def read_table(data: bytes, name: str, *, encoding: str | None = None,

@@ -391,3 +391,12 @@ def test_teams_export_resaved_by_danish_excel():
     assert [r.start for r in result.rows] == [utc(2024, 10, 1, 7, 15),
                                               utc(2024, 10, 27, 1, 30, 10)]
     assert [(p.line, p.column) for p in result.problems] == [(5, "Start Time")]
+
+
+def test_line_numbers_count_line_breaks_inside_quoted_fields():
+    data = ("Dato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n"
+            '01-10-2024;09:00;Indgående;"22 33\r\n44 55";10;Besvaret\r\n'
+            "01-10-2024;09:05;Indgående;22334455;x;Besvaret\r\n").encode("cp1252")
+    table, result, _ = parse(data)
+    assert table.lines == [2, 4]
+    assert [(p.line, p.column) for p in result.problems] == [(2, "Nummer"), (4, "Varighed")]
