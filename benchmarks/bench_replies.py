@@ -39,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from store.config import Config
@@ -193,6 +194,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7, help="runs of each query (median)")
     ap.add_argument("--recompute-runs", type=int, default=3)
     ap.add_argument("--db", type=Path, help="build into (or reuse) this SQLite file")
+    ap.add_argument(
+        "--parts", default="followups,recompute,apply", help="comma-separated subset to run"
+    )
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-replies-")
@@ -219,6 +223,20 @@ def main() -> None:
         f"now = {NOW.isoformat()}"
     )
 
+    parts = set(args.parts.split(","))
+    if "followups" in parts:
+        bench_followups(engine, cfg, path, url, args.runs, tmp.name)
+    if "recompute" in parts:
+        bench_recompute(engine, args.recompute_runs)
+    if "apply" in parts:
+        bench_apply(engine, cfg, args.contacts)
+    engine.dispose()
+    tmp.cleanup()
+
+
+def bench_followups(
+    engine: Engine, cfg: Config, path: Path, url: str, runs: int, home: str
+) -> None:
     # ------------------------------------------------------------- followups --status overdue
     def overdue_json() -> int:
         with Session(engine) as s:
@@ -242,10 +260,10 @@ def main() -> None:
             con.close()
 
     overdue_json()  # warm the page cache and the imports
-    t_full, n_rows = timed(overdue_json, args.runs)
-    t_page, _ = timed(overdue_page, args.runs)
-    t_counts, c = timed(counts, args.runs)
-    t_floor, n_floor = timed(floor, args.runs)
+    t_full, n_rows = timed(overdue_json, runs)
+    t_page, _ = timed(overdue_page, runs)
+    t_counts, c = timed(counts, runs)
+    t_floor, n_floor = timed(floor, runs)
     assert n_rows == n_floor, (n_rows, n_floor)
     print(f"\nfollowups --status overdue ({n_rows:,} rows; counts {c}):")
     print(
@@ -262,7 +280,7 @@ def main() -> None:
         f"ratio to 100 ms target {t_counts / FOLLOWUPS_TARGET_S:5.2f}"
     )
     print(f"  floor: hand-written SQL, sqlite3  median {t_floor * 1e3:8.1f} ms")
-    env = {**os.environ, "HOME": tmp.name, "XDG_CONFIG_HOME": tmp.name}
+    env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": home}
     cmd = [
         sys.executable,
         "-m",
@@ -287,6 +305,8 @@ def main() -> None:
         "(interpreter start and imports included; information)"
     )
 
+
+def bench_recompute(engine: Engine, recompute_runs: int) -> None:
     # ------------------------------------------------------------- recompute
     closed = Config.model_validate(
         {
@@ -304,8 +324,8 @@ def main() -> None:
     )
     faster = Config.model_validate({"replies": {"rules": [{"name": "dag-til-dag", "hours": 24}]}})
     for label, new_cfg, runs in (
-        ("closed days changed", closed, args.recompute_runs),
-        ("48 h -> 24 h (every row)", faster, max(1, args.recompute_runs - 2)),
+        ("closed days changed", closed, recompute_runs),
+        ("48 h -> 24 h (every row)", faster, max(1, recompute_runs - 2)),
     ):
         times, changed, scanned = [], 0, 0
         for _ in range(runs):
@@ -323,6 +343,8 @@ def main() -> None:
             f"(runs: {', '.join(f'{x:.1f}' for x in times)})"
         )
 
+
+def bench_apply(engine: Engine, cfg: Config, n_contacts: int) -> None:
     # ------------------------------------------------------------- apply_contacts
     rng = random.Random(9)
     batch = 2000
@@ -334,7 +356,7 @@ def main() -> None:
             rows = []
             for i in range(batch):
                 at = _working_moment(rng, NOW - dt.timedelta(days=2), NOW)
-                party = rng.randint(1, args.contacts // 10)
+                party = rng.randint(1, n_contacts // 10)
                 inbound = rng.random() < 0.7
                 rows.append(
                     (
@@ -363,8 +385,6 @@ def main() -> None:
         f"\napply_contacts, batch of {batch:,} new mails in this store: median {t:.2f} s "
         f"({t / batch * 1e6:.0f} µs per contact; created {rep.created}, met {rep.met})"
     )
-    engine.dispose()
-    tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class WorkCalendar:
         self.closed_dates = frozenset(closed_dates)
         self._years: dict[int, dict[dt.date, str]] = {}
         self._next_open: dict[dt.date, dt.date] = {}
+        self._offsets: dict[dt.date, dt.timedelta] = {}
+        self._open_after: dict[tuple[dt.date, int], dt.date] = {}
+        self._utc_offsets: dict[tuple[dt.date, int], dt.timedelta] = {}
+        self._closed: dict[dt.date, bool] = {}
 
     def fingerprint(self) -> str:
         """Identifies the closed-day set (for caches and recompute reports)."""
@@ -72,7 +76,10 @@ class WorkCalendar:
         return self._year(day.year).get(day)
 
     def is_closed(self, day: dt.date) -> bool:
-        return day.weekday() >= 5 or day in self._year(day.year)
+        found = self._closed.get(day)
+        if found is None:
+            found = self._closed[day] = day.weekday() >= 5 or day in self._year(day.year)
+        return found
 
     def next_open(self, day: dt.date) -> dt.date:
         """The first working day on or after `day` (memoised: recompute asks this for
@@ -83,6 +90,38 @@ class WorkCalendar:
             while self.is_closed(found):
                 found += DAY
             self._next_open[day] = found
+        return found
+
+    def open_after(self, day: dt.date, j: int) -> dt.date:
+        """The j-th working day after `day` (j >= 1), memoised."""
+        key = (day, j)
+        found = self._open_after.get(key)
+        if found is None:
+            found = day
+            for _ in range(j):
+                found = self.next_open(found + DAY)
+            self._open_after[key] = found
+        return found
+
+    def utc_offset_of_utc(self, naive_utc: dt.datetime) -> dt.timedelta:
+        """Copenhagen's UTC offset at a naive UTC moment, cached per UTC hour (the zone
+        only changes offset on the hour)."""
+        key = (naive_utc.date(), naive_utc.hour)
+        found = self._utc_offsets.get(key)
+        if found is None:
+            moment = naive_utc.replace(minute=0, second=0, microsecond=0, tzinfo=dt.UTC)
+            offset = moment.astimezone(CPH).utcoffset()
+            assert offset is not None
+            found = self._utc_offsets[key] = offset
+        return found
+
+    def midnight_offset(self, day: dt.date) -> dt.timedelta:
+        """Copenhagen's UTC offset at the local midnight starting `day` (cached)."""
+        found = self._offsets.get(day)
+        if found is None:
+            offset = dt.datetime.combine(day, dt.time(), tzinfo=CPH).utcoffset()
+            assert offset is not None
+            found = self._offsets[day] = offset
         return found
 
     def closed_between(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -121,32 +160,53 @@ def add_working_times(
 ) -> list[dt.datetime]:
     """`add_working_time` for several allowances from one start, in one walk over the
     calendar (a due time and its due-soon time share the start and most of the way)."""
-    if any(a < ZERO for a in allowances):
-        raise ValueError("allowance must not be negative")
-    local = wall_clock(start)
+    return [from_wall_clock(x) for x in walk(wall_clock(start), allowances, calendar)]
+
+
+def add_working_times_utc_naive(
+    start_utc: dt.datetime, allowances: Sequence[dt.timedelta], calendar: WorkCalendar
+) -> list[dt.datetime]:
+    """`add_working_times` from and to naive UTC, for recomputing hundreds of thousands
+    of rows without asking the zone per row.
+
+    The start's offset is cached per UTC hour. A result lies on a working day (a weekday:
+    the summer-time changes happen on Sundays) or at the midnight ending one, so the
+    offset at the local midnight of its date applies, cached per date.
+    """
+    local = start_utc + calendar.utc_offset_of_utc(start_utc)
+    return [x - calendar.midnight_offset(x.date()) for x in walk(local, allowances, calendar)]
+
+
+def walk(
+    local: dt.datetime, allowances: Sequence[dt.timedelta], calendar: WorkCalendar
+) -> list[dt.datetime]:
+    """The naive local wall-clock times `allowances` of working time after `local`.
+
+    Arithmetic instead of a day-by-day loop (recompute runs this half a million times):
+    what does not fit in the start day's remainder ends on the j-th working day after
+    it, j = ceil(rest / 24 h), at rest - (j - 1) * 24 h into that day; a rest of exactly
+    whole days ends at 24:00, as the rule is phrased.
+    """
     day = local.date()
-    into = local - dt.datetime.combine(day, dt.time())
+    midnight = dt.datetime.combine(day, dt.time())
+    into = local - midnight
     if calendar.is_closed(day):
-        day, into = calendar.next_open(day), ZERO
-    n = len(allowances)
-    if all(allowances[i] <= allowances[i + 1] for i in range(n - 1)):
-        order: Sequence[int] = range(n)
-    else:
-        order = sorted(range(n), key=lambda i: allowances[i])
-    out: list[dt.datetime] = [start] * len(allowances)
-    used = ZERO  # working time counted before `day` + `into`
-    for i in order:
-        remaining = allowances[i] - used
-        while True:
-            available = DAY - into
-            if remaining <= available:
-                into += remaining
-                used += remaining
-                out[i] = from_wall_clock(dt.datetime.combine(day, dt.time()) + into)
-                break
-            remaining -= available
-            used += available
-            day, into = calendar.next_open(day + DAY), ZERO
+        day = calendar.next_open(day)
+        midnight, into = dt.datetime.combine(day, dt.time()), ZERO
+    first = DAY - into
+    out: list[dt.datetime] = []
+    for a in allowances:
+        if a < ZERO:
+            raise ValueError("allowance must not be negative")
+        if a <= first:
+            out.append(midnight + into + a)
+            continue
+        whole, part = divmod(a - first, DAY)
+        if part:
+            j = whole + 1
+        else:
+            j, part = whole, DAY
+        out.append(dt.datetime.combine(calendar.open_after(day, j), dt.time()) + part)
     return out
 
 

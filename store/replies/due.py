@@ -11,6 +11,7 @@ from store.config.replies import ReplyRule
 from store.replies.calendar import (
     WorkCalendar,
     add_working_times,
+    add_working_times_utc_naive,
     from_wall_clock,
     wall_clock,
 )
@@ -56,3 +57,19 @@ def due_times(
         else:
             due = from_wall_clock(local + relativedelta(months=rule.months or 0))
     return due, max(received_utc, due - soon)
+
+
+def due_times_utc_naive(
+    rule: ReplyRule, received_utc: dt.datetime, calendar: WorkCalendar
+) -> tuple[dt.datetime, dt.datetime]:
+    """`due_times` from and to naive UTC (what the store holds), faster for workdays
+    rules; the recompute of every target uses it. Equal to `due_times` (tested)."""
+    if rule.mode == "workdays":
+        walk = _workday_allowances(rule.hours, rule.days, rule.due_soon_hours)
+        due_soon, due = add_working_times_utc_naive(received_utc, walk, calendar)
+        return due, due_soon
+    due, due_soon = due_times(rule, received_utc.replace(tzinfo=dt.UTC), calendar)
+    return (
+        due.astimezone(dt.UTC).replace(tzinfo=None),
+        due_soon.astimezone(dt.UTC).replace(tzinfo=None),
+    )

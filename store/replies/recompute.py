@@ -13,6 +13,7 @@ contacts stored from then on (or re-applied with `apply_contacts`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,9 +22,9 @@ from sqlmodel import Session
 
 from store.config import Config
 from store.replies import tables
-from store.replies.due import due_times
+from store.replies.due import due_times_utc_naive
 from store.replies.rules import RuleSet
-from store.replies.tables import aware, raw_time
+from store.replies.tables import naive, raw_time
 
 BATCH = 5000
 
@@ -79,9 +80,16 @@ def recompute(
             if rule is None:
                 report.orphaned[rname] = report.orphaned.get(rname, 0) + 1
                 continue
-            due, soon = due_times(rule, aware(received), cal)
-            if due != aware(old_due) or soon != aware(old_soon):
-                changes.append({"b_id": tid, "b_due": due, "b_soon": soon})
+            # Compared as naive UTC, as stored; only changed rows are written.
+            due, soon = due_times_utc_naive(rule, naive(received), cal)
+            if due != naive(old_due) or soon != naive(old_soon):
+                changes.append(
+                    {
+                        "b_id": tid,
+                        "b_due": due.replace(tzinfo=dt.UTC),
+                        "b_soon": soon.replace(tzinfo=dt.UTC),
+                    }
+                )
         if changes:
             session.execute(upd, changes, execution_options={"synchronize_session": False})
         report.scanned += len(rows)

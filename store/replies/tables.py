@@ -34,3 +34,10 @@ def aware(value: dt.datetime | str) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value.replace(tzinfo=dt.UTC)
+
+
+def naive(value: dt.datetime | str) -> dt.datetime:
+    """A stored UTC time as a naive datetime (as stored), without attaching a zone."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=None)

@@ -174,3 +174,28 @@ def test_48_working_hours_under_the_default_rule(received: dt.datetime) -> None:
     due, soon = due_times(DAG, received, CAL)
     assert working_hours_between(received, due, CAL) == 48
     assert received <= soon <= due
+
+
+@settings(max_examples=400, deadline=None)
+@given(received=instants, rule_i=st.integers(min_value=0, max_value=3))
+def test_recompute_fast_path_equals_due_times(received: dt.datetime, rule_i: int) -> None:
+    # recompute's naive-UTC path (per-date offsets) must give exactly the stored values
+    # the exact path gives, across DST and for every default rule.
+    from store.replies.due import due_times_utc_naive
+
+    rule = Replies().rules[rule_i]
+    due, soon = due_times(rule, received, CAL)
+    fast_due, fast_soon = due_times_utc_naive(rule, received.replace(tzinfo=None), CAL)
+    assert fast_due == due.astimezone(dt.UTC).replace(tzinfo=None)
+    assert fast_soon == soon.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("received", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+def test_recompute_fast_path_on_the_table(received: dt.datetime) -> None:
+    from store.replies.due import due_times_utc_naive
+
+    due, soon = due_times(DAG, received, CAL)
+    assert due_times_utc_naive(DAG, received.astimezone(dt.UTC).replace(tzinfo=None), CAL) == (
+        due.astimezone(dt.UTC).replace(tzinfo=None),
+        soon.astimezone(dt.UTC).replace(tzinfo=None),
+    )
