@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ingest.daemon.health import source_alert_key
 from store.models import Alert, Case, Contact, ReplyTarget, SyncState
@@ -58,8 +58,8 @@ def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> list[int]:
 
 def _no_alert(stage: str) -> Any:
     """No alert with this target's key for `stage` yet (an index lookup on dedupe_key)."""
-    key = literal("target:") + cast(ReplyTarget.id, String) + literal(f":{stage}")
-    return ~exists().where(Alert.dedupe_key == key)
+    key = literal("target:") + cast(col(ReplyTarget.id), String) + literal(f":{stage}")
+    return ~exists().where(col(Alert.dedupe_key) == key)
 
 
 def evaluate_targets(session: Session, *, now: dt.datetime) -> list[int]:
@@ -69,28 +69,26 @@ def evaluate_targets(session: Session, *, now: dt.datetime) -> list[int]:
     tens of thousands of long-overdue targets costs one indexed query a minute, not a
     scan of all of them."""
     cols = (
-        ReplyTarget.id,
-        ReplyTarget.rule,
-        ReplyTarget.due_at,
-        Contact.channel,
-        Case.ref,
+        col(ReplyTarget.id),
+        col(ReplyTarget.rule),
+        col(ReplyTarget.due_at),
+        col(Contact.channel),
+        col(Case.ref),
     )
 
     def query(*where: Any) -> Any:
         return (
             select(*cols)
-            .join(Contact, Contact.id == ReplyTarget.contact_id)  # type: ignore[arg-type]
-            .outerjoin(Case, Case.id == Contact.case_id)  # type: ignore[arg-type]
-            .where(ReplyTarget.state == "open", *where)  # type: ignore[arg-type]
+            .join(Contact, col(Contact.id) == col(ReplyTarget.contact_id))
+            .outerjoin(Case, col(Case.id) == col(Contact.case_id))
+            .where(col(ReplyTarget.state) == "open", *where)
         )
 
-    overdue = session.execute(
-        query(ReplyTarget.due_at <= now, _no_alert("overdue"))  # type: ignore[operator]
-    ).all()
+    overdue = session.execute(query(col(ReplyTarget.due_at) <= now, _no_alert("overdue"))).all()
     due_soon = session.execute(
         query(
-            ReplyTarget.due_soon_at <= now,  # type: ignore[operator]
-            ReplyTarget.due_at > now,  # type: ignore[operator]
+            col(ReplyTarget.due_soon_at) <= now,
+            col(ReplyTarget.due_at) > now,
             _no_alert("due_soon"),
         )
     ).all()
@@ -120,8 +118,8 @@ def evaluate_sources(session: Session, *, now: dt.datetime, after_hours: float) 
     """Raise one alert per failing episode of a source failing for over `after_hours`."""
     limit = now - dt.timedelta(hours=after_hours)
     failing = session.execute(
-        select(SyncState.kind, SyncState.name, SyncState.failing_since)
-        .where(SyncState.failing_since.is_not(None), SyncState.failing_since <= limit)  # type: ignore[union-attr, operator]
+        select(col(SyncState.kind), col(SyncState.name), col(SyncState.failing_since))
+        .where(col(SyncState.failing_since).is_not(None), col(SyncState.failing_since) <= limit)
         .distinct()
     ).all()
     rows = []

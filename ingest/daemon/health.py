@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ingest.daemon.logs import redact
 from store.db import session_scope
@@ -44,15 +44,22 @@ def _rows(kind: str, name: str) -> Any:
 def record_success(
     session: Session, *, kind: str, name: str, now: dt.datetime, next_run: dt.datetime | None
 ) -> None:
-    values = {
-        "last_success": now,
-        "consecutive_failures": 0,
-        "failing_since": None,
-        "next_run": next_run,
-    }
-    n = session.execute(update(SyncState).where(_rows(kind, name)).values(**values)).rowcount
-    if n == 0:
-        session.add(SyncState(kind=kind, name=name, folder="", **values))
+    res: Any = session.execute(
+        update(SyncState)
+        .where(_rows(kind, name))
+        .values(last_success=now, consecutive_failures=0, failing_since=None, next_run=next_run)
+    )
+    if res.rowcount == 0:
+        session.add(
+            SyncState(
+                kind=kind,
+                name=name,
+                folder="",
+                last_success=now,
+                consecutive_failures=0,
+                next_run=next_run,
+            )
+        )
         return
     # The account-level placeholder written while the account was unreachable is
     # superseded once the source has written its own (per-folder) rows.
@@ -79,7 +86,7 @@ def record_failure(
     error: str,
 ) -> int:
     """Count one more failure on every row of the source; returns the new count."""
-    rows = session.execute(
+    res: Any = session.execute(
         update(SyncState)
         .where(_rows(kind, name))
         .values(
@@ -87,10 +94,11 @@ def record_failure(
             last_error_at=now,
             consecutive_failures=SyncState.consecutive_failures + 1,
         )
-    ).rowcount
+    )
+    rows = res.rowcount
     session.execute(
         update(SyncState)
-        .where(_rows(kind, name), SyncState.failing_since.is_(None))  # type: ignore[union-attr]
+        .where(_rows(kind, name), col(SyncState.failing_since).is_(None))
         .values(failing_since=now)
     )
     if rows == 0:
@@ -150,26 +158,26 @@ def count_open_alerts(session: Session) -> int:
     """An alert is open while nobody has seen it and its cause still stands: the reply
     target is still open, or the source is still in the same failing episode."""
     target_open = (
-        select(ReplyTarget.id)
-        .where(ReplyTarget.id == Alert.target_id, ReplyTarget.state == "open")
+        select(col(ReplyTarget.id))
+        .where(col(ReplyTarget.id) == col(Alert.target_id), col(ReplyTarget.state) == "open")
         .exists()
     )
     n_targets = session.scalar(
         select(func.count())
         .select_from(Alert)
-        .where(Alert.seen_at.is_(None), Alert.target_id.is_not(None), target_open)  # type: ignore[union-attr]
+        .where(col(Alert.seen_at).is_(None), col(Alert.target_id).is_not(None), target_open)
     )
     failing = {
         source_alert_key(r.kind, r.name, r.failing_since)
         for r in session.execute(
-            select(SyncState.kind, SyncState.name, SyncState.failing_since).where(
-                SyncState.failing_since.is_not(None)  # type: ignore[union-attr]
+            select(col(SyncState.kind), col(SyncState.name), col(SyncState.failing_since)).where(
+                col(SyncState.failing_since).is_not(None)
             )
         )
     }
     unseen_source_keys = session.scalars(
-        select(Alert.dedupe_key).where(
-            Alert.kind == "source_failing",
+        select(col(Alert.dedupe_key)).where(
+            col(Alert.kind) == "source_failing",
             Alert.seen_at.is_(None),  # type: ignore[union-attr]
         )
     ).all()

@@ -28,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from ingest.daemon import alerts as alerts_mod
 from ingest.daemon import channels, health
@@ -99,7 +100,13 @@ class Daemon:
                 self._running -= 1
                 self._idle.notify_all()
 
-    def _guarded(self, job_id: str, fn: Callable[[], None]) -> Callable[[], None]:
+    def _mail_runner(self, account: str) -> Callable[[], None]:
+        def run() -> None:
+            self.mail_job(account)
+
+        return run
+
+    def _guarded(self, job_id: str, fn: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
             if self.stop.is_set():
                 return
@@ -278,8 +285,9 @@ class Daemon:
             return False
         with write_scope(self.engine) as session:
             sent = session.scalar(
-                select(AuditLog.id).where(
-                    AuditLog.action == "alert_digest", AuditLog.entity_id == today.isoformat()
+                select(col(AuditLog.id)).where(
+                    col(AuditLog.action) == "alert_digest",
+                    col(AuditLog.entity_id) == today.isoformat(),
                 )
             )
             if sent:
@@ -327,7 +335,7 @@ class Daemon:
         s = self.scheduler
         for account in self.config.mail.accounts:
             s.add_job(
-                self._guarded(f"mail:{account.name}", lambda a=account.name: self.mail_job(a)),
+                self._guarded(f"mail:{account.name}", self._mail_runner(account.name)),
                 IntervalTrigger(seconds=self.mail_interval(), timezone=dt.UTC),
                 id=f"mail:{account.name}",
                 name=f"mail:{account.name}",
@@ -420,7 +428,7 @@ class Daemon:
     def run_once(self) -> None:
         """Every source once, then alert evaluation: for cron-style use and tests."""
         for account in self.config.mail.accounts:
-            self._guarded(f"mail:{account.name}", lambda a=account.name: self.mail_job(a))()
+            self._guarded(f"mail:{account.name}", self._mail_runner(account.name))()
         if self.config.phone.inbox is not None:
             self._guarded("phone", self.phone_job)()
         self._guarded("evaluate", self.evaluate_job)()
@@ -435,10 +443,10 @@ def _failing(session: Any, kind: str, name: str) -> bool:
 
     return bool(
         session.scalar(
-            select(SyncState.id).where(
-                SyncState.kind == kind,
-                SyncState.name == name,
-                SyncState.failing_since.is_not(None),  # type: ignore[union-attr]
+            select(col(SyncState.id)).where(
+                col(SyncState.kind) == kind,
+                col(SyncState.name) == name,
+                col(SyncState.failing_since).is_not(None),
             )
         )
     )
@@ -478,11 +486,17 @@ def digest_lines(session: Any, *, now: dt.datetime, language: str) -> list[str]:
     from store.models import Case, Contact, ReplyTarget
 
     rows = session.execute(
-        select(ReplyTarget.id, ReplyTarget.rule, ReplyTarget.due_at, Contact.channel, Case.ref)
-        .join(Contact, Contact.id == ReplyTarget.contact_id)
-        .outerjoin(Case, Case.id == Contact.case_id)
-        .where(ReplyTarget.state == "open", ReplyTarget.due_soon_at <= now)
-        .order_by(ReplyTarget.due_at)
+        select(
+            col(ReplyTarget.id),
+            col(ReplyTarget.rule),
+            col(ReplyTarget.due_at),
+            col(Contact.channel),
+            col(Case.ref),
+        )
+        .join(Contact, col(Contact.id) == col(ReplyTarget.contact_id))
+        .outerjoin(Case, col(Case.id) == col(Contact.case_id))
+        .where(col(ReplyTarget.state) == "open", col(ReplyTarget.due_soon_at) <= now)
+        .order_by(col(ReplyTarget.due_at))
     ).all()
     out = []
     for r in rows:
