@@ -5,7 +5,7 @@ lines are set aside (only the advisor's own line counts), trailing summary rows
 ("I alt", "Total", an empty date with a sum) are dropped, blank rows are ignored.
 
 Wall-clock times (dk-generic, user profiles in a local zone) are turned into UTC by
-`localise`; see there for the autumn night's repeated hour.
+`ingest.phone.localtime.localise`; see there for the autumn night's repeated hour.
 """
 
 from __future__ import annotations
@@ -17,8 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ingest.phone.localtime import localise
 from ingest.phone.profiles import Profile
 from ingest.phone.sniff import Table
+from ingest.phone.values import (
+    InternalNumber,
+    RowError,
+    cell_str,
+    clock,
+    parse_dk_date,
+    parse_duration,
+    parse_number,
+    parse_utc_time,
+)
 from store.addresses import HIDDEN_NUMBERS, normalise_phone
 from store.config.phone import Phone
 from store.errors import UserError
@@ -57,14 +68,6 @@ class RowProblem:
         return f"line {self.line}, column {self.column!r}, value {self.value!r}: {self.reason}"
 
 
-class RowError(Exception):
-    def __init__(self, column: str, value: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.value = "" if value is None else str(value)
-        self.reason = reason
-
-
 @dataclass(slots=True)
 class CallRow:
     index: int  # position in `Table.cells` (`Table.line_of` gives the line)
@@ -77,15 +80,6 @@ class CallRow:
     duration_s: int
     line: str | None = None
 
-    @property
-    def row_key(self) -> str:
-        """(start time UTC, number, direction, duration): the identity of a call across
-        overlapping exports."""
-        return (
-            f"{self.start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}|{self.number or 'hidden'}"
-            f"|{self.direction}|{self.duration_s}"
-        )
-
 
 @dataclass
 class ParseResult:
@@ -95,133 +89,6 @@ class ParseResult:
     summary_rows: int  # trailing totals dropped
     blank_rows: int
     internal: int = 0  # calls with an internal extension or short number, set aside
-
-
-# --------------------------------------------------------------------------- values
-
-
-def cell_str(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def parse_duration(v: Any, column: str) -> int:
-    """Seconds as "125", "125,0", "02:05" (mm:ss) or "1:02:05" (h:mm:ss); XLSX times and
-    numbers too. Fractions round to the nearest second."""
-    if isinstance(v, bool):
-        raise RowError(column, v, "not a duration")
-    if isinstance(v, int):
-        if v < 0:
-            raise RowError(column, v, "a negative duration")
-        return v
-    if isinstance(v, float):
-        if v != v or v < 0:  # NaN or negative
-            raise RowError(column, v, "not a duration (seconds or mm:ss)")
-        return round(v)
-    if isinstance(v, dt.time):
-        return v.hour * 3600 + v.minute * 60 + v.second
-    if isinstance(v, dt.timedelta):
-        return round(v.total_seconds())
-    s = cell_str(v)
-    if s.isdigit() and s.isascii():
-        return int(s)
-    if ":" in s:
-        parts = s.split(":")
-        if 2 <= len(parts) <= 3 and all(p.isdigit() and p.isascii() for p in parts):
-            nums = [int(p) for p in parts]
-            if all(n < 60 for n in nums[1:]):
-                total = 0
-                for n in nums:
-                    total = total * 60 + n
-                return total
-        raise RowError(column, v, "not a duration (seconds, mm:ss or h:mm:ss)")
-    t = s.replace(",", ".")
-    if t and t.replace(".", "", 1).isdigit() and t.isascii():
-        return round(float(t))
-    raise RowError(column, v, "not a duration (seconds or mm:ss)" if s else "empty duration")
-
-
-_DATE_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DK_DATETIME_RE = re.compile(
-    r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
-
-
-def parse_dk_date(v: Any, column: str) -> dt.date:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    s = cell_str(v)
-    m = _DATE_RE.match(s)
-    try:
-        if m:
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        m = _ISO_DATE_RE.match(s)
-        if m:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise RowError(column, v, "no such date") from None
-    raise RowError(column, v, "not a date (dd-mm-yyyy)" if s else "empty date")
-
-
-def clock(v: Any, column: str) -> tuple[int, int, int]:
-    """(hour, minute, second) of "hh:mm:ss" / "hh:mm" text or an XLSX time."""
-    if type(v) is str and len(v) == 8 and v[2] == ":" and v[5] == ":" and v.isascii():
-        a, b, c = v[0:2], v[3:5], v[6:8]
-        if a.isdigit() and b.isdigit() and c.isdigit():
-            h, m, s = int(a), int(b), int(c)
-            if h < 24 and m < 60 and s < 60:
-                return h, m, s
-            raise RowError(column, v, "no such time of day")
-    t = parse_clock(v, column)
-    return t.hour, t.minute, t.second
-
-
-def parse_clock(v: Any, column: str) -> dt.time:
-    if isinstance(v, dt.datetime):
-        return v.time().replace(microsecond=0)
-    if isinstance(v, dt.time):
-        return v.replace(microsecond=0)
-    s = cell_str(v)
-    parts = s.split(":")
-    if 2 <= len(parts) <= 3 and all(p.isdigit() and p.isascii() and len(p) <= 2 for p in parts):
-        nums = [int(p) for p in parts]
-        try:
-            return dt.time(nums[0], nums[1], nums[2] if len(nums) == 3 else 0)
-        except ValueError:
-            raise RowError(column, v, "no such time of day") from None
-    raise RowError(column, v, "not a time of day (hh:mm or hh:mm:ss)" if s else "empty time")
-
-
-def is_hidden(raw: str) -> bool:
-    return raw.strip().casefold() in HIDDEN_NUMBERS
-
-
-class InternalNumber(Exception):
-    """The counterpart is an internal extension or a short service number (a colleague,
-    1813): not a citizen's call. The row is set aside and counted, like other lines."""
-
-
-INTERNAL_MAX_DIGITS = 6  # Danish subscriber numbers have 8 digits
-
-
-def parse_number(v: Any, column: str, region: str) -> tuple[str | None, str | None]:
-    """(raw, E.164). Hidden numbers give (raw, None); a short all-digit number raises
-    `InternalNumber`; anything else that is not a number is a row error."""
-    raw = cell_str(v)
-    if raw.casefold() in HIDDEN_NUMBERS:
-        return raw or None, None
-    e164 = normalise_phone(raw, region)
-    if e164 is None:
-        digits = raw.replace(" ", "")
-        if digits.isdigit() and digits.isascii() and len(digits) <= INTERNAL_MAX_DIGITS:
-            raise InternalNumber(raw)
-        raise RowError(column, v, "not a phone number (nor 'Skjult nummer')")
-    return raw, e164
 
 
 # --------------------------------------------------------------------------- own line
@@ -392,30 +259,6 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
     return parse
 
 
-def _parse_iso_utc(v: Any, column: str) -> dt.datetime:
-    if isinstance(v, dt.datetime):
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
-    s = cell_str(v)
-    if not s:
-        raise RowError(column, v, "empty time")
-    try:
-        t = dt.datetime.fromisoformat(s.replace(" UTC", "Z"))
-    except ValueError:
-        # The export opened and saved again in a Danish Excel: "01-10-2024 07:15(:00)".
-        # Excel rewrites the format, not the zone, so the time is still UTC.
-        m = _DK_DATETIME_RE.match(s)
-        if m is None:
-            raise RowError(column, v, "not an ISO date-time (e.g. 2024-10-27T00:30:00Z)"
-                           ) from None
-        try:
-            t = dt.datetime(int(m[3]), int(m[2]), int(m[1]), int(m[4]), int(m[5]),
-                            int(m[6] or 0))
-        except ValueError:
-            raise RowError(column, v, "no such date or time") from None
-    # Teams writes UTC; a time without an offset is taken as UTC, as the export documents.
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-
-
 def _teams(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -> RowParser:
     region = phone.default_region
     c = profile.columns
@@ -435,7 +278,7 @@ def _teams(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -
             own.numbers and own.is_own_number(cell_str(own_side), region)
         ):
             return None
-        start = _parse_iso_utc(_get(cells, cmap["start"]), c["start"])
+        start = parse_utc_time(_get(cells, cmap["start"]), c["start"])
         duration = parse_duration(_get(cells, cmap["duration"]), c["duration"])
         raw, number = parse_number(_get(cells, cmap[col]), c[col], region)
         # The PSTN usage export lists no outcome: a call with talk time was answered.
@@ -636,71 +479,3 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
     if profile.timezone != "UTC":
         localise(rows, ZoneInfo(profile.timezone))
     return ParseResult(rows, problems, other, summary, blank, internal)
-
-
-# --------------------------------------------------------------------------- local time
-
-
-def localise(rows: list[CallRow], zone: ZoneInfo) -> None:
-    """Turn naive wall-clock starts into aware UTC, in place.
-
-    On most days the offset is the same all day and is computed once per date. On a
-    transition day:
-
-    - the spring gap (02:00–03:00 does not exist): a time in it is read with the offset
-      before the change (02:30 -> 01:30 UTC, i.e. 03:30 summer time), as zoneinfo does;
-    - the autumn repeat (02:00–03:00 happens twice): exports write wall-clock time with
-      no offset, so the file's order decides. In a chronological file (ascending or
-      descending) the repeated hour is walked in file order: the first pass is summer
-      time (fold=0); once the wall clock goes back inside that hour, later rows are the
-      second pass, winter time (fold=1). A lone or unordered time in the hour is taken
-      as summer time (fold=0), the first occurrence, matching `store.timeutil.from_local`.
-    """
-    naive = [r.start for r in rows if r.start.tzinfo is None]
-    if not naive:
-        return
-    # The file's order, for the repeated hour (newest-first exports are common), as the
-    # rows still in wall-clock time show it: parsers convert every other day themselves.
-    ascending = naive[0] <= naive[-1]
-    offsets: dict[dt.date, dt.timedelta | None] = {}
-    tz_rows: dict[dt.date, list[CallRow]] = {}
-    for r in rows:
-        start = r.start
-        if start.tzinfo is not None:
-            continue
-        d = start.date()
-        try:
-            off = offsets[d]
-        except KeyError:
-            a = dt.datetime.combine(d, dt.time(0), tzinfo=zone).utcoffset()
-            b = dt.datetime.combine(d, dt.time(23, 59, 59), tzinfo=zone).utcoffset()
-            off = a if a == b else None
-            offsets[d] = off
-        if off is not None:
-            r.start = (start - off).replace(tzinfo=UTC)
-        else:
-            tz_rows.setdefault(d, []).append(r)
-    if not tz_rows:
-        return
-    for day_rows in tz_rows.values():
-        ordered = day_rows if ascending else list(reversed(day_rows))
-        in_second_pass = False
-        latest_in_hour: dt.datetime | None = None
-        for r in ordered:
-            wall = r.start
-            first = wall.replace(tzinfo=zone, fold=0)
-            second = wall.replace(tzinfo=zone, fold=1)
-            # Ambiguous: two offsets, and both round-trip (a time in the spring gap
-            # does not).
-            ambiguous = first.utcoffset() != second.utcoffset() and (
-                first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
-            )
-            if ambiguous:
-                if latest_in_hour is not None and wall < latest_in_hour:
-                    in_second_pass = True
-                latest_in_hour = wall if latest_in_hour is None else max(latest_in_hour, wall)
-                chosen = second if in_second_pass else first
-            else:
-                chosen = first
-            r.start = chosen.astimezone(UTC)
-

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.phone.importer import PhoneImportError, read_and_parse
-from ingest.phone.parse import RowError, parse_duration
 from ingest.phone.profiles import ProfileError
 from ingest.phone.sniff import FileFormatError
+from ingest.phone.values import RowError, parse_duration
 from tests.ingest.phone.samples import (
     ADVISOR_EXT,
     ADVISOR_NUMBER,
