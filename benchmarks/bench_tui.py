@@ -100,17 +100,38 @@ def build_store(path: Path, n: int, seed: int = 7) -> None:
 
 
 class Minimal(App[None]):
+    BINDINGS = [("enter", "open", "Open")]
+
     def compose(self) -> ComposeResult:
         yield Static("borgerdesk")
 
+    def action_open(self) -> None:
+        from textual.screen import Screen
 
-async def minimal_start() -> float:
+        class One(Screen[None]):
+            BINDINGS = [("escape", "app.pop_screen", "Back")]
+
+            def compose(self) -> ComposeResult:
+                yield Static("case", id="one")
+
+        self.push_screen(One())
+
+
+async def minimal_run(pushes: int) -> tuple[float, list[float]]:
+    """The floors: a one-Static app's first frame, and pushing a one-Static screen."""
     t0 = time.perf_counter()
     app = Minimal()
+    frames = Frames(app)
+    lat = []
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0)
-        took = time.perf_counter() - t0
-    return took
+        start = await frames.after(t0, lambda: True)
+        for _ in range(pushes):
+            base = app.screen
+            t = send_key(app, "enter")
+            lat.append(await frames.after(t, lambda b=base: app.screen is not b))
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+    return start, lat
 
 
 class Frames:
@@ -159,8 +180,9 @@ async def desk_run(desk: Desk, moves: int, opens: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     app = DeskApp(desk, poll_seconds=1.0)
+    frames = Frames(app)
     async with app.run_test(size=(120, 40)) as pilot:
-        frames = Frames(app)
+        out["first_frame"] = await frames.after(t0, lambda: True)
         out["first_screen"] = await frames.after(
             t0, lambda: bool(getattr(app.screen, "rows", None)))
         screen = app.screen
@@ -188,17 +210,21 @@ async def desk_run(desk: Desk, moves: int, opens: int) -> dict[str, Any]:
             t = send_key(app, "down" if (i // 20) % 2 == 0 else "up")
             lat.append(await frames.after(t, lambda b=before: ctable.cursor_row != b))
         out["move_cases"] = lat
-        lat = []
-        for i in range(opens):
-            t = send_key(app, "enter")
-            lat.append(await frames.after(
-                t, lambda: isinstance(app.screen, CaseDetailScreen)
-                and app.screen.detail is not None))
-            await pilot.press("escape")
-            while app.screen is not cases:
-                await pilot.pause(0.01)
-            await pilot.press("down")
-        out["open_case"] = lat
+        for name, rest in (("open_case", 0.0), ("open_rested", 0.3)):
+            # open_case: enter at once on arriving at a row (the case is read on enter);
+            # open_rested: after 0.3 s on the row, when the list has prefetched it.
+            lat = []
+            for _i in range(opens):
+                await pilot.pause(rest)
+                t = send_key(app, "enter")
+                lat.append(await frames.after(
+                    t, lambda: isinstance(app.screen, CaseDetailScreen)
+                    and app.screen.detail is not None))
+                await pilot.press("escape")
+                while app.screen is not cases:
+                    await pilot.pause(0.01)
+                await pilot.press("down")
+            out[name] = lat
         out["cases_total"] = ctable.total
     return out
 
@@ -222,7 +248,8 @@ def main() -> int:
     ap.add_argument("--rebuild", action="store_true", help="build the store again")
     args = ap.parse_args()
 
-    path = Path(tempfile.gettempdir()) / f"borgerdesk-bench-tui-{args.contacts}-{head_revision()}.sqlite3"
+    name = f"borgerdesk-bench-tui-{args.contacts}-{head_revision()}.sqlite3"
+    path = Path(tempfile.gettempdir()) / name
     if args.rebuild or not path.exists():
         path.unlink(missing_ok=True)
         t = time.perf_counter()
@@ -243,15 +270,19 @@ def main() -> int:
     ):
         print(f"  {name:<20} {timed(fn) * 1000:8.1f} ms")
 
-    minimal, first = [], []
+    minimal, first, frame1 = [], [], []
+    push_floor: list[float] = []
     runs: list[dict[str, Any]] = []
     for _ in range(args.rounds):
         gc.collect()
-        minimal.append(asyncio.run(minimal_start()))
+        start, pushes = asyncio.run(minimal_run(args.opens if not runs else 0))
+        minimal.append(start)
+        push_floor += pushes
         gc.collect()
         res = asyncio.run(desk_run(desk, args.moves if not runs else 0,
                                    args.opens if not runs else 0))
         first.append(res["first_screen"])
+        frame1.append(res["first_frame"])
         runs.append(res)
     r0 = runs[0]
     m_min, m_first = statistics.median(minimal), statistics.median(first)
@@ -260,17 +291,23 @@ def main() -> int:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"store: {args.contacts:,} contacts, triage {r0['triage_total']:,}, "
           f"open cases {r0['cases_total']:,}; rows held by a list: {r0['rows_held']}")
-    print(f"minimal Textual app start: median {m_min * 1000:.0f} ms (n={len(minimal)})")
-    print(f"first interactive screen:  median {m_first * 1000:.0f} ms "
+    print(f"minimal Textual app (one Static), first frame: median {m_min * 1000:.0f} ms "
+          f"(n={len(minimal)})")
+    print(f"desk first frame (inbox up, keys live, rows loading): median "
+          f"{statistics.median(frame1) * 1000:.0f} ms -> ratio "
+          f"{statistics.median(frame1) / m_min:.2f}")
+    print(f"first interactive screen (inbox rows shown): median {m_first * 1000:.0f} ms "
           f"-> ratio {ratio:.2f} (target <= 2.0)")
+    print(f"floor: minimal app pushing a one-Static screen: median {ms(push_floor):.1f} ms")
     checks = [ratio <= 2.0]
-    for name in ("move_triage", "move_cases", "open_case"):
+    for name in ("move_triage", "move_cases", "open_case", "open_rested"):
         xs = r0[name]
         med = ms(xs)
         p90 = statistics.quantiles(xs, n=10)[8] * 1000 if len(xs) > 2 else med
         print(f"{name:<12} key-to-update median {med:6.1f} ms, p90 {p90:6.1f} ms (n={len(xs)}) "
               f"-> {med / 50:.2f} of the 50 ms target")
-        checks.append(med <= 50)
+        if name != "open_rested":
+            checks.append(med <= 50)
     print(f"max RSS {rss_mb:.0f} MB (target <= 300)")
     checks.append(rss_mb <= 300)
     print("PASS" if all(checks) else "FAIL")

@@ -14,14 +14,13 @@ from typing import Any
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
 
 from store.desk import Desk
-from store.desk.rows import DataVersion, SearchHit, Status
+from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommands
 from tui.i18n import set_language, t
 from tui.keymap import KEY_DISPLAY, bindings, localise
-from tui.messages import CaseLoaded, Failed, Probed
+from tui.messages import CaseLoaded, CasePrefetched, Failed, Probed
 from tui.safe import clean
 from tui.screens.base import DeskScreen
 from tui.screens.case_detail import CaseDetailScreen
@@ -66,6 +65,7 @@ class DeskApp(App[None]):
         self._version: DataVersion | None = None
         self._last_alert: int | None = None
         self._case_screen = CaseDetailScreen()
+        self._case_cache: dict[int, CaseDetail] = {}
         # The inbox's first page is fetched while Textual starts, so the query and the
         # UI's boot overlap instead of running one after the other.
         self.first_page: Future[Any] = Future()
@@ -112,11 +112,14 @@ class DeskApp(App[None]):
                         severity="warning", timeout=10, markup=False)
         changed = self._version is not None and msg.version != self._version
         self._version = msg.version
+        if changed:
+            self._case_cache.clear()
         if changed and isinstance(screen, DeskScreen) and screen.is_mounted:
             screen.reload()
 
     def changed_here(self) -> None:
         """This window changed something: probe now instead of waiting for the timer."""
+        self._case_cache.clear()
         self.probe()
 
     # ------------------------------------------------------------------ actions
@@ -129,8 +132,36 @@ class DeskApp(App[None]):
             self.switch_mode(mode)
 
     def open_case(self, case_id: int, *, whistleblower: bool = False) -> None:
-        """Load a case in a worker, then show it on the one reusable detail screen."""
+        """Show a case on the one reusable detail screen: at once if the list prefetched
+        it (the live probe drops prefetched cases when anything changes), else after
+        loading it in a worker."""
+        cached = None if whistleblower else self._case_cache.get(case_id)
+        if cached is not None:
+            self.on_case_loaded(CaseLoaded(cached, False))
+            return
         self._open_worker(case_id, whistleblower)
+
+    def prefetch_case(self, case_id: int) -> None:
+        """The list's cursor rests on a case: load it before it is opened. Never for
+        whistleblower cases (reading one is audited)."""
+        if case_id not in self._case_cache:
+            self._prefetch_worker(case_id)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def _prefetch_worker(self, case_id: int) -> None:
+        version = self._version
+        try:
+            detail = self.desk.case(case_id, allow_whistleblower=False)
+        except Exception:
+            return  # only a prefetch: opening the case will report any error
+        if detail is not None:
+            self.post_message(CasePrefetched(detail, version))
+
+    def on_case_prefetched(self, msg: CasePrefetched) -> None:
+        if msg.version == self._version:  # nothing changed while it loaded
+            if len(self._case_cache) > 50:
+                self._case_cache.clear()
+            self._case_cache[msg.detail.case_id] = msg.detail
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_worker(self, case_id: int, whistleblower: bool) -> None:
@@ -208,4 +239,4 @@ def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = 1.0,
     return DeskApp(desk, demo=demo, poll_seconds=poll_seconds)
 
 
-__all__ = ["Binding", "DeskApp", "make_app"]
+__all__ = ["DeskApp", "make_app"]

@@ -24,8 +24,7 @@ class DeskCommands(Provider):
             out.append((name, t("b.go_triage.tip") if mode == "triage" else "",
                         partial(app.action_go, mode)))
         seen = {name for name, _h, _c in out}
-        target = screen if screen.is_modal is False else app.screen_stack[-1]
-        for _key, active in target.active_bindings.items():
+        for _key, active in screen.active_bindings.items():
             b = active.binding
             if b.system or not b.description or b.description in seen or b.action == "go":
                 continue

@@ -48,3 +48,11 @@ class CaseLoaded(Message):
 
     detail: CaseDetail
     whistleblower: bool
+
+
+@dataclass
+class CasePrefetched(Message):
+    """A case loaded ahead of opening, at data version `version`."""
+
+    detail: CaseDetail
+    version: DataVersion | None

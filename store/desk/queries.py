@@ -264,22 +264,29 @@ def _like(tok: str) -> str:
 
 def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int = 100
               ) -> Page[CaseRow]:
+    """One page of cases, newest first. The page's ids are picked on the case table alone
+    (joined to party only when a party or text filter needs it); names and contact counts
+    are looked up for those ids only."""
     conds = _case_where(filt)
-    base = select(CS.id).outerjoin(T.party, PT.id == CS.party_id).where(*conds)
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    src: Any = (T.case.outerjoin(T.party, PT.id == CS.party_id) if filt.party or filt.text
+                else T.case)
+    total = session.execute(select(func.count()).select_from(src).where(*conds)).scalar_one()
+    page = (
+        select(CS.id).select_from(src).where(*conds)
+        .order_by(CS.opened_on.desc(), CS.id.desc()).limit(limit).offset(offset)
+    ).subquery()
     n_contacts = (
         select(func.count()).select_from(T.contact).where(CT.case_id == CS.id)
-        .correlate(Case).scalar_subquery()
+        .correlate(T.case).scalar_subquery()
     )
     rows = session.execute(
         select(
             CS.id, CS.ref, CS.title, CS.kind, PT.name, CS.department,
             CS.category, CS.opened_on, CS.closed_on, n_contacts,
         )
-        .outerjoin(T.party, PT.id == CS.party_id)
-        .where(*conds)
+        .select_from(T.case.join(page, page.c.id == CS.id)
+                     .outerjoin(T.party, PT.id == CS.party_id))
         .order_by(CS.opened_on.desc(), CS.id.desc())
-        .limit(limit).offset(offset)
     ).all()
     return Page(
         rows=tuple(

@@ -211,5 +211,3 @@ async def wait_for(pilot: Any, cond: Callable[[], bool], timeout: float = 5.0) -
 def screen_text(app: Any) -> str:
     return "\n".join(s.text for s in app.screen._compositor.render_strips())
 
-
-__all__ = ["HOSTILE_SUBJECTS", "NOW", "World", "asyncio", "screen_text", "wait_for"]

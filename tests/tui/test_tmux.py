@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -90,5 +89,3 @@ def test_console_script_in_tmux(tmp_path: Path) -> None:
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
 
-
-__all__ = ["sys"]

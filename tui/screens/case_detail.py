@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from store.desk.rows import CaseDetail, TimelineItem
 from store.timeutil import show
@@ -242,5 +242,3 @@ class CaseDetailScreen(DeskScreen):
 
         self.app.push_screen(TextPrompt(t("dlg.exclude.title")), chosen)
 
-
-__all__ = ["CaseDetailScreen", "Label"]

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Input, Label, Select
 
 from store.desk.rows import CaseFilter, CaseRow, Page
@@ -31,6 +32,7 @@ class CasesScreen(DeskScreen):
         self.rows: list[CaseRow] = []
         self.page_offset = 0
         self._keep: int | None = None
+        self._prefetch_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         tax = self.desk.config.taxonomy
@@ -161,3 +163,15 @@ class CasesScreen(DeskScreen):
     @on(PagedTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_open_case()
+
+    @on(PagedTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        # Prefetch the case under a resting cursor, so enter opens it without a query.
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(0.08, self._prefetch)
+
+    def _prefetch(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.desk_app.prefetch_case(row.case_id)

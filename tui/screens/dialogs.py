@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
@@ -429,7 +428,6 @@ class HelpScreen(Dialog):
 
 
 __all__ = [
-    "Binding",
     "ClassifyDialog",
     "HelpScreen",
     "LinkCaseDialog",
