@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from ingest.daemon.alerts import PendingAlert
-from store.config.daemon import Daemon, Smtp
+from store.config.daemon import Smtp
 from store.timeutil import CPH
 
 log = logging.getLogger("borgerdesk.daemon.channels")
@@ -130,11 +130,17 @@ def send_mail(smtp: Smtp, *, subject: str, body: str) -> None:
         client.send_message(msg)
 
 
+# One e-mail lists at most this many alerts; the UI and `followups` have them all.
+MAIL_MAX_LINES = 50
+
+
 def email_alerts(smtp: Smtp, alerts: list[PendingAlert], language: str) -> None:
     if not alerts:
         return
-    lines = [describe(a, language) for a in alerts]
-    subject = "borgerdesk: " + (lines[0] if len(lines) == 1 else f"{len(lines)} alerts")
+    lines = [describe(a, language) for a in alerts[:MAIL_MAX_LINES]]
+    if len(alerts) > MAIL_MAX_LINES:
+        lines.append(f"… +{len(alerts) - MAIL_MAX_LINES}")
+    subject = "borgerdesk: " + (lines[0] if len(alerts) == 1 else f"{len(alerts)} alerts")
     send_mail(smtp, subject=subject, body="\n".join(lines) + "\n")
 
 
@@ -147,19 +153,23 @@ def email_digest(smtp: Smtp, lines: list[str], language: str) -> None:
 # --------------------------------------------------------------------------- local
 
 
-def desktop_notify(alert: PendingAlert, language: str) -> bool:
+def desktop_notify(
+    alert: PendingAlert, language: str, *, text: str | None = None, urgent: bool | None = None
+) -> bool:
     """A desktop notification via notify-send, when there is one; False if not."""
     exe = shutil.which("notify-send")
     if exe is None:
         return False
-    urgency = "critical" if alert.kind in ("overdue", "source_failing") else "normal"
+    if urgent is None:
+        urgent = alert.kind in ("overdue", "source_failing")
+    urgency = "critical" if urgent else "normal"
     subprocess.run(
         [
             exe,
             "--app-name=borgerdesk",
             f"--urgency={urgency}",
             "borgerdesk",
-            describe(alert, language),
+            text or describe(alert, language),
         ],
         check=True,
         timeout=10,
@@ -179,15 +189,25 @@ def run_hook(command: list[str], alert: PendingAlert, timeout: float) -> None:
     )
 
 
-def notify_local(cfg: Daemon, alert: PendingAlert, language: str) -> None:
-    """Desktop notification and command hook for one alert; raises if the hook fails."""
-    if cfg.desktop_notifications:
-        try:
-            desktop_notify(alert, language)
-        except (OSError, subprocess.SubprocessError) as e:
-            # A desktop may be absent (no session bus); the alert is still in the DB.
-            log.warning(
-                "desktop notification failed", extra={"fields": {"error": type(e).__name__}}
+# More new alerts than this at once (a first sync of an old mailbox) make one summary
+# notification, not a screenful of pop-ups.
+DESKTOP_SUMMARY_ABOVE = 3
+
+
+def desktop_notify_all(alerts: list[PendingAlert], language: str) -> None:
+    """Desktop notifications for new alerts; never raises (the alerts are in the DB)."""
+    try:
+        if len(alerts) > DESKTOP_SUMMARY_ABOVE:
+            overdue = sum(a.kind == "overdue" for a in alerts)
+            text = (
+                f"{len(alerts)} nye advarsler, {overdue} overskredne svarfrister"
+                if language == "da"
+                else f"{len(alerts)} new alerts, {overdue} overdue replies"
             )
-    if cfg.alert_command:
-        run_hook(cfg.alert_command, alert, cfg.alert_command_timeout_seconds)
+            desktop_notify(alerts[0], language, text=text, urgent=overdue > 0)
+        else:
+            for alert in alerts:
+                desktop_notify(alert, language)
+    except (OSError, subprocess.SubprocessError) as e:
+        # A desktop may be absent (no session bus); the alert is still in the DB.
+        log.warning("desktop notification failed", extra={"fields": {"error": type(e).__name__}})

@@ -238,17 +238,26 @@ class Daemon:
                 # does not replay the whole history.
                 alerts_mod.mark(session, [a.id for a in pending], column="notified_at", at=now)
                 pending = []
-        for alert in pending:
-            try:
-                channels.notify_local(cfg, alert, language)
-            except Exception as e:
-                log.warning(
-                    "alert hook failed; will retry",
-                    extra=_fields(alert=alert.id, error=health.describe_error(e)),
-                )
-                continue
-            with write_scope(self.engine) as session:
-                alerts_mod.mark(session, [alert.id], column="notified_at", at=self.clock())
+        if pending and cfg.desktop_notifications:
+            channels.desktop_notify_all(pending, language)
+            if not cfg.alert_command:
+                with write_scope(self.engine) as session:
+                    ids = [a.id for a in pending]
+                    alerts_mod.mark(session, ids, column="notified_at", at=self.clock())
+        if cfg.alert_command:
+            for alert in pending:
+                if self.stop.is_set():
+                    break  # the rest go after the restart: they are not marked
+                try:
+                    channels.run_hook(cfg.alert_command, alert, cfg.alert_command_timeout_seconds)
+                except Exception as e:
+                    log.warning(
+                        "alert hook failed; will retry",
+                        extra=_fields(alert=alert.id, error=health.describe_error(e)),
+                    )
+                    continue
+                with write_scope(self.engine) as session:
+                    alerts_mod.mark(session, [alert.id], column="notified_at", at=self.clock())
         if cfg.smtp is None:
             return
         with write_scope(self.engine) as session:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
@@ -218,3 +220,29 @@ def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:
     assert dt.datetime.fromisoformat(src["next_run"]) == retry
     r = cli("--db", sqlite_url, "status")
     assert r.code == 0 and "open alerts: 2" in r.out
+
+
+def test_desktop_notifications_summarise_a_burst(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No desktop session here: a recording `notify-send` on PATH stands in for libnotify's
+    (it sees exactly the argv the real one would get)."""
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin" / "notify-send"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\nprintf "%s|" "$@" >> {calls}\necho >> {calls}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    cfg = make_config("[daemon]\ndesktop_notifications = true\n")
+    clock = Clock(T0 + dt.timedelta(hours=2))
+    add_target(engine, received=T0, due=T0 + dt.timedelta(hours=1), due_soon=T0, ref="m0")
+    Daemon(engine=engine, config=cfg, clock=clock).evaluate_job()
+    for i in range(1, 11):
+        add_target(engine, received=T0, due=T0 + dt.timedelta(hours=1), due_soon=T0, ref=f"m{i}")
+    Daemon(engine=engine, config=cfg, clock=clock).evaluate_job()
+    lines = calls.read_text().splitlines()
+    assert len(lines) == 2  # one for the single alert, one summary for the burst of ten
+    assert lines[0].startswith("--app-name=borgerdesk|--urgency=critical|borgerdesk|")
+    assert "Reply overdue" in lines[0]
+    assert lines[1].endswith("|10 new alerts, 10 overdue replies|")
+    assert count(engine, "SELECT COUNT(*) FROM alert WHERE notified_at IS NULL") == 0
