@@ -109,7 +109,8 @@ def _setup(tmp_path: Path, imap: Imap, daemon_extra: str, hook: Path | None = No
     hook_line = ""
     if hook is not None:
         # A shell, not a Python start-up per alert: thousands of alerts go through it.
-        script = f"cat >> '{hook}' && echo >> '{hook}'"
+        # One write per alert line, so a kill -9 mid-hook cannot glue two lines together.
+        script = f"printf '%s\\n' \"$(cat)\" >> '{hook}'"
         hook_line = f'alert_command = ["/bin/sh", "-c", {json.dumps(script)}]\n'
     cfg = tmp_path / "config.toml"
     cfg.write_text(
