@@ -46,11 +46,19 @@ def keyring_set(key: str, value: str) -> None:
 
     try:
         keyring.set_password(SERVICE, key, value)
+        kept = keyring.get_password(SERVICE, key) == value
     except KeyringError as e:
         raise SecretError(
             f"cannot store the secret in the OS keyring ({type(e).__name__}); "
             "use password_env or a 0600 password_file instead"
         ) from None
+    if not kept:
+        # e.g. the "null" backend accepts and forgets: never claim it was stored.
+        backend = type(keyring.get_keyring()).__name__
+        raise SecretError(
+            f"the OS keyring ({backend}) did not keep the secret; use password_env or a "
+            "0600 password_file instead"
+        )
 
 
 def keyring_delete(key: str) -> None:

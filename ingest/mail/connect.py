@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import ssl
 from typing import Any
@@ -24,6 +25,10 @@ from store.errors import UserError
 from store.secrets import get_secret, mail_key
 
 DEFAULT_TIMEOUT = 60.0
+
+# imapclient logs every command and response at DEBUG: addresses ("Logged in as ..."),
+# message bytes. Logs must never carry those, whatever level the daemon runs at.
+logging.getLogger("imapclient").setLevel(logging.WARNING)
 
 
 class MailError(UserError):

@@ -74,6 +74,11 @@ class EmbeddedServer:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> EmbeddedServer:
+        import logging
+
+        # pymap logs the whole protocol at DEBUG, passwords and message text included:
+        # never let that reach a log, even of a demo.
+        logging.getLogger("pymap").setLevel(logging.WARNING)
         if self.port == 0:
             self.port = free_port(self.host)
         ready: Future[None] = Future()

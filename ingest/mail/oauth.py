@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from store import secrets
 from store.config.mail import MailAccount
 from store.errors import UserError
-from store.secrets import _keyring_get, get_secret, keyring_set, mail_key, oauth_cache_key
+from store.secrets import get_secret, mail_key, oauth_cache_key
 
 DELEGATED_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All"]
 APP_SCOPES = ["https://outlook.office365.com/.default"]
@@ -78,13 +79,13 @@ class _KeyringCache:
 
         self.key = oauth_cache_key(account.name)
         self.cache = msal.SerializableTokenCache()
-        blob = _keyring_get(self.key)
+        blob = secrets._keyring_get(self.key)
         if blob:
             self.cache.deserialize(blob)
 
     def save(self) -> None:
         if self.cache.has_state_changed:
-            keyring_set(self.key, self.cache.serialize())
+            secrets.keyring_set(self.key, self.cache.serialize())
 
 
 def _authority(account: MailAccount) -> str:

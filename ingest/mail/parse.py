@@ -149,9 +149,31 @@ def decode_header_value(value: Any) -> str:
 
 
 def _clean(text: str) -> str:
-    # NUL cannot be stored in PostgreSQL text; other C0 controls are kept (the UI shows
-    # untrusted text as plain text anyway).
+    # NUL cannot be stored in PostgreSQL text, and a lone surrogate (an undecodable byte
+    # smuggled through surrogateescape) cannot be encoded for any database: either would
+    # make the whole batch fail on every retry. Other control characters are kept (the
+    # UI shows untrusted text as plain text anyway).
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return text.replace("\x00", "\ufffd")
+
+
+def _sanitise(p: Parsed) -> None:
+    """Every text field storable, whatever the input was."""
+    for name in ("message_id", "subject", "from_addr", "in_reply_to", "references", "text",
+                 "parse_error"):
+        value = getattr(p, name)
+        if isinstance(value, str):
+            setattr(p, name, _clean(value))
+    for name in ("to_addrs", "cc_addrs", "bcc_addrs"):
+        setattr(p, name, [_clean(a) for a in getattr(p, name)])
+    p.headers = {k: ([_clean(x) for x in v] if isinstance(v, list) else _clean(str(v)))
+                 for k, v in p.headers.items()}
+    for a in p.attachments:
+        if isinstance(a.get("filename"), str):
+            a["filename"] = _clean(a["filename"])
 
 
 def html_to_text(html: str) -> str:
@@ -492,10 +514,12 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> Parsed:
         head = email.parser.BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
         _apply_headers(p, _Headers(head))
         if headers_only:
+            _sanitise(p)
             return p
         stage = "body"
         try:
             _fast_body(raw, p)
+            _sanitise(p)
             return p
         except _Fallback:
             pass
@@ -508,6 +532,7 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> Parsed:
         p.parse_error = f"{stage}: MIME structure nested too deeply"
     except Exception as e:  # never let one message stop a sync
         p.parse_error = f"{stage}: {type(e).__name__}: {str(e)[:300]}"
+    _sanitise(p)
     return p
 
 

@@ -20,7 +20,6 @@ recorded; what was committed stays, and the next pass resumes after it.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import logging
 import queue
 import threading
@@ -33,7 +32,8 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session
 
 from ingest.mail import fetch as imap
-from ingest.mail.connect import MailError, connect
+from ingest.mail import session
+from ingest.mail.connect import MailError
 from ingest.mail.parse import parse_batch
 from ingest.mail.persist import (
     FolderState,
@@ -178,20 +178,24 @@ def _threaded(gen: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
     done = object()
     cancel = threading.Event()
 
+    def put(item: Any) -> bool:
+        # Never block for good: the consumer may have stopped reading.
+        while not cancel.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def run() -> None:
         try:
             for b in gen:
-                while not cancel.is_set():
-                    try:
-                        q.put(b, timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if cancel.is_set():
+                if not put(b):
                     return
-            q.put(done)
+            put(done)
         except BaseException as e:
-            q.put(e)
+            put(e)
 
     t = threading.Thread(target=run, name="imap-fetch", daemon=True)
     t.start()
@@ -330,8 +334,26 @@ def _drop_stale_locations(engine: Engine, account: str, folder: str, uidvalidity
 SENT_NAMES = frozenset({"sent", "sent items", "sent messages", "sendt post", "sendte elementer"})
 
 
+# Which folder is the Sent folder changes rarely; asking costs a LIST on every poll.
+_FOLDERS_TTL = 3600.0
+_FolderKey = tuple[str, str, int, str, tuple[str, ...]]
+_folders_cache: dict[_FolderKey, tuple[float, list[tuple[str, bool]]]] = {}
+
+
 def resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]]:
-    """(folder, is_sent) for the account: configured, or INBOX plus the \\Sent folder."""
+    """(folder, is_sent) for the account, remembered for an hour per process."""
+    key = (account.name, account.host, account.effective_port, account.username,
+           tuple(account.folders or ()))
+    hit = _folders_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _FOLDERS_TTL:
+        return hit[1]
+    folders = _resolve_folders(client, account)
+    _folders_cache[key] = (time.monotonic(), folders)
+    return folders
+
+
+def _resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]]:
+    """Configured folders, or INBOX plus the SPECIAL-USE \\Sent folder (else "Sent")."""
     sent = imap.sent_folder(client)
     if account.folders:
         # A server without SPECIAL-USE (pymap, some hosted IMAP) still has a sent folder;
@@ -362,51 +384,76 @@ def sync_account(
     password: str | None = None,
 ) -> list[FolderReport]:
     who = mask(account.username.lower()) if "@" in account.username else "****"
-    try:
-        client = connect(account, password=password)
-    except Exception as e:
-        error = describe(e)
-        log.warning("mail account unreachable",
-                    extra={"account": account.name, "user": who, "error": error})
-        record_error(engine, account=account.name, folder="", error=error)
-        return [FolderReport(account=account.name, folder="", error=error)]
-    reports: list[FolderReport] = []
-    try:
-        folders = resolve_folders(client, account)
-        for i, (folder, is_sent) in enumerate(folders):
-            if stop is not None and stop.is_set():
-                break
-            try:
-                rep = sync_folder(
-                    client, engine=engine, config=config, account=account, folder=folder,
-                    is_sent_folder=is_sent, parser=parser, progress=progress, stop=stop,
-                )
-            except Exception as e:
-                error = describe(e)
-                rep = FolderReport(account=account.name, folder=folder, error=error)
-                record_error(engine, account=account.name, folder=folder, error=error)
-                log.warning("folder sync failed",
-                            extra={"account": account.name, "folder": folder, "error": error})
-                if _connection_lost(e):
-                    reports.append(rep)
-                    for other, _s in folders[i + 1 :]:
-                        reports.append(FolderReport(account=account.name, folder=other,
-                                                    error="not synced: connection lost"))
-                    break
-            if progress:
-                progress.folder_done(rep)
-            log.info("folder synced", extra={
-                "account": account.name, "folder": folder, "new": rep.new,
-                "located": rep.located, "parse_errors": rep.parse_errors,
-                "too_large": rep.too_large, "unchanged": rep.unchanged,
-            })
-            reports.append(rep)
-    finally:
+    fresh = False
+    for _attempt in range(2):
         try:
-            client.logout()
-        except Exception:
-            with contextlib.suppress(Exception):
-                client.shutdown()
+            client, reused = session.acquire(account, password=password, fresh=fresh)
+        except Exception as e:
+            error = describe(e)
+            log.warning("mail account unreachable",
+                        extra={"account": account.name, "user": who, "error": error})
+            record_error(engine, account=account.name, folder="", error=error)
+            return [FolderReport(account=account.name, folder="", error=error)]
+        reports: list[FolderReport] = []
+        healthy = False
+        try:
+            reports = _account_pass(client, engine=engine, config=config, account=account,
+                                    parser=parser, progress=progress, stop=stop,
+                                    quiet=reused)
+            healthy = not any(r.error for r in reports) and not (
+                stop is not None and stop.is_set())
+        finally:
+            # Only a connection that just did a clean pass is kept for the next poll.
+            if healthy:
+                session.release(account, client)
+            else:
+                session.discard(client)
+        if healthy or not reused:
+            return reports
+        # A kept connection went stale in a way NOOP did not show (e.g. the server
+        # restarted its mail process): one more pass on a fresh connection.
+        fresh = True
+    return reports
+
+
+def _account_pass(
+    client: Any, *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
+    progress: SyncProgress | None, stop: threading.Event | None, quiet: bool,
+) -> list[FolderReport]:
+    reports: list[FolderReport] = []
+    folders = resolve_folders(client, account)
+    for i, (folder, is_sent) in enumerate(folders):
+        if stop is not None and stop.is_set():
+            break
+        try:
+            rep = sync_folder(
+                client, engine=engine, config=config, account=account, folder=folder,
+                is_sent_folder=is_sent, parser=parser, progress=progress, stop=stop,
+            )
+        except Exception as e:
+            error = describe(e)
+            rep = FolderReport(account=account.name, folder=folder, error=error)
+            if quiet:
+                # On a reused connection the caller retries on a fresh one first.
+                reports.append(rep)
+                break
+            record_error(engine, account=account.name, folder=folder, error=error)
+            log.warning("folder sync failed",
+                        extra={"account": account.name, "folder": folder, "error": error})
+            if _connection_lost(e):
+                reports.append(rep)
+                for other, _s in folders[i + 1 :]:
+                    reports.append(FolderReport(account=account.name, folder=other,
+                                                error="not synced: connection lost"))
+                break
+        if progress:
+            progress.folder_done(rep)
+        log.info("folder synced", extra={
+            "account": account.name, "folder": folder, "new": rep.new,
+            "located": rep.located, "parse_errors": rep.parse_errors,
+            "too_large": rep.too_large, "unchanged": rep.unchanged,
+        })
+        reports.append(rep)
     return reports
 
 

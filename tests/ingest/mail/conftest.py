@@ -69,6 +69,18 @@ def make_config(odsherred_config: Config) -> Callable[..., Config]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_folder_cache() -> Iterator[None]:
+    # Servers come and go on reused ports here; a daemon's mailbox does not.
+    from ingest.mail import session, sync
+
+    sync._folders_cache.clear()
+    session.close_all()
+    yield
+    sync._folders_cache.clear()
+    session.close_all()
+
+
+@pytest.fixture(autouse=True)
 def _no_real_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests must never read or write the developer's real keyring.
     monkeypatch.setattr("store.secrets._keyring_get", lambda key: None)

@@ -110,3 +110,47 @@ def test_unknown_account_and_unreachable_server(cli: Any, tmp_path: Path, sqlite
     r = cli("--config", str(cfg), "--db", sqlite_url, "status", "--format", "json")
     src = json.loads(r.out)["sources"]
     assert src[0]["folder"] == "" and "connection refused" in src[0]["last_error"]
+
+
+def test_progress_bars_for_a_long_first_sync() -> None:
+    import io
+
+    from rich.console import Console
+
+    from borgerdesk.commands.mail import _RichProgress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=120, color_system=None)
+    p = _RichProgress(console)
+    p.folder_started("raadgiver", "[bold]INBOX[/bold]", 1000)  # server text: not markup
+    p.advanced(500, 12_500_000)
+    p.advanced(500, 12_500_000)
+    p.stop()
+    out = buf.getvalue()
+    assert "raadgiver/[bold]INBOX[/bold]" in out
+    assert "1000/1000" in out and "25.0 MB" in out
+    quiet = _RichProgress(Console(file=io.StringIO(), force_terminal=True))
+    quiet.folder_started("raadgiver", "INBOX", 3)  # a routine poll: no bars
+    assert quiet.task is None
+
+
+def test_set_password_without_a_usable_keyring_says_what_to_do(
+    cli: Any, tmp_path: Path, sqlite_url: str, monkeypatch: Any
+) -> None:
+    import io
+    import sys
+
+    class Srv:
+        host, port, username = "127.0.0.1", 1, "a@example.dk"
+
+    cfg = write_config(tmp_path, Srv)
+    for backend in ("keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"):
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", backend)
+        import keyring.core
+
+        monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+        monkeypatch.setattr(sys, "stdin", io.StringIO("hemmeligt-kodeord\n"))
+        r = cli("--config", str(cfg), "--db", sqlite_url, "mail", "set-password", "raadgiver")
+        assert r.code == 2, (backend, r.out, r.err)
+        assert "password_env or a 0600 password_file" in r.err
+        assert "hemmeligt-kodeord" not in r.out + r.err

@@ -143,7 +143,17 @@ def test_generated_messages_never_raise(raw: bytes) -> None:
     p = parse_message(raw)
     assert p.content_hash == hashlib.sha256(raw).hexdigest()
     assert p.text is not None or p.parse_error is not None
-    assert "\x00" not in (p.text or "")
+    _storable(p)
+
+
+def _storable(p: object) -> None:
+    """Every string a database must accept: UTF-8 encodable, no NUL."""
+    import dataclasses
+    import json
+
+    blob = json.dumps(dataclasses.asdict(p), default=str, ensure_ascii=False)  # type: ignore[call-overload]
+    blob.encode("utf-8")
+    assert "\x00" not in blob and "\\u0000" not in blob
 
 
 @settings(max_examples=200, deadline=None)
@@ -151,7 +161,17 @@ def test_generated_messages_never_raise(raw: bytes) -> None:
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     p = parse_message(raw)
     assert p.raw_size == len(raw)
-    parse_message(raw, headers_only=True)
+    _storable(p)
+    _storable(parse_message(raw, headers_only=True))
+
+
+def test_surrogates_and_nul_are_made_storable() -> None:
+    raw = (b"From: \xff\xfe <x@example.org>\r\nSubject: a\x00b \xed\xa0\x80\r\n"
+           b"Message-ID: <a\x00b@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           b"\xed\xa0\x80 body\x00\r\n")
+    p = parse_message(raw)
+    _storable(p)
+    assert p.subject is not None and "\x00" not in p.subject
 
 
 def _bench_like(i: int) -> bytes:

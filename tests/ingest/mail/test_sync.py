@@ -362,3 +362,47 @@ def test_wrong_password_is_reported_not_raised(
     assert srv.username not in reports[0].error  # masked
     st = rows(engine, SyncState)[0]
     assert st.last_error == reports[0].error and st.folder == ""
+
+
+def test_logs_carry_no_bodies_addresses_or_secrets(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    srv = make_server({"INBOX": [mail(1, body="Hemmelig helbredsoplysning {n}\n")]})
+    password_env(srv)
+    caplog.set_level(logging.DEBUG)
+    sync_all(engine=engine, config=make_config(srv, folders=["INBOX", "Nope"]))
+    assert any(r.name == "borgerdesk.mail" for r in caplog.records)  # it does log
+    text = caplog.text + " ".join(str(getattr(r, "__dict__", "")) for r in caplog.records)
+    for secret in (srv.password, srv.username, "borger1@example.org", "Hemmelig"):
+        assert secret not in text
+
+
+def test_vanished_message_is_completed_when_found_in_another_folder(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    moved = mail(2)
+    srv = make_server({"INBOX": [mail(1), moved, mail(3)], "Sager": [moved]})
+    password_env(srv)
+    real = imap.fetch_bodies
+    done: list[int] = []
+
+    def racing(client: Any, uids: list[int]) -> dict[int, bytes]:
+        if not done:
+            done.append(uids[1])
+            expunge(srv, "INBOX", [uids[1]])  # the advisor filed it meanwhile
+            client.noop()
+        return real(client, uids)
+
+    monkeypatch.setattr(imap, "fetch_bodies", racing)
+    reports = sync_all(engine=engine, config=make_config(srv, folders=["INBOX", "Sager"]))
+    assert [r.error for r in reports] == [None, None]
+    assert reports[0].vanished == 1
+    msgs = rows(engine, EmailMessage)
+    assert len(msgs) == 3  # completed in place, not stored twice
+    m = next(x for x in msgs if x.message_id == "<msg2@example.org>")
+    assert m.parse_error is None and m.raw == moved and m.text
+    assert count(engine, Contact) == 3
