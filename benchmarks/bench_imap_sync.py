@@ -262,16 +262,32 @@ def main() -> None:
             reports = sync_all(engine=engine, config=cfg)
             print(f"first sync of {args.poll_messages} messages: "
                   f"{time.perf_counter() - t:.1f} s ({reports[0].new} stored)")
+            from ingest.mail import session
+
             times = []
+            cold = []
             for _ in range(args.polls):
+                # As the daemon polls: the account's connection is kept between polls.
                 t = time.perf_counter()
                 reports = sync_all(engine=engine, config=cfg)
                 times.append((time.perf_counter() - t) * 1000)
                 assert reports[0].unchanged, reports
+                # As a one-off `borgerdesk sync`: connect, log in, STATUS, log out.
+                session.close_all()
+                t = time.perf_counter()
+                reports = sync_all(engine=engine, config=cfg)
+                session.close_all()
+                cold.append((time.perf_counter() - t) * 1000)
+                assert reports[0].unchanged, reports
             med = statistics.median(times)
-            print(f"no-change poll of {args.poll_messages} messages: median {med:.1f} ms "
-                  f"(min {min(times):.1f}, max {max(times):.1f}; {args.polls} polls; "
-                  f"ceiling 50 ms: {'PASS' if med <= 50 else 'FAIL'}; ratio {med / 50:.2f})")
+            print(f"no-change poll of {args.poll_messages} messages (kept connection, as the "
+                  f"daemon polls): median {med:.1f} ms (min {min(times):.1f}, max "
+                  f"{max(times):.1f}; {args.polls} polls; ceiling 50 ms: "
+                  f"{'PASS' if med <= 50 else 'FAIL'}; ratio {med / 50:.2f})")
+            cmed = statistics.median(cold)
+            print(f"no-change poll, cold (connect + login + STATUS + logout): median "
+                  f"{cmed:.1f} ms (min {min(cold):.1f}; ceiling 50 ms: "
+                  f"{'PASS' if cmed <= 50 else 'FAIL'}; ratio {cmed / 50:.2f})")
             engine.dispose()
     finally:
         server.cleanup()
