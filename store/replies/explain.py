@@ -43,7 +43,11 @@ def fmt_day(d: dt.date, *, year: bool = False) -> str:
 def fmt_moment(moment: dt.datetime, *, year: bool = False, midnight_as_24: bool = False) -> str:
     """'Tue 2 Apr 15:00' in Copenhagen time; a working-time due at local midnight reads
     as the previous day's 24:00 ('Tue 26 Mar 24:00'), as the rule is phrased."""
-    local = wall_clock(moment)
+    return fmt_local(wall_clock(moment), year=year, midnight_as_24=midnight_as_24)
+
+
+def fmt_local(local: dt.datetime, *, year: bool = False, midnight_as_24: bool = False) -> str:
+    """`fmt_moment` for a naive Copenhagen wall-clock time."""
     if midnight_as_24 and local.time() == dt.time(0) and local.second == 0:
         d = local.date() - DAY
         return f"{_DAYS[d.weekday()]} {fmt_day(d, year=year)} 24:00"
@@ -91,12 +95,14 @@ def _runs(first: dt.date, last: dt.date, cal: WorkCalendar) -> list[list[dt.date
 
 def closed_clause(received: dt.datetime, due: dt.datetime, cal: WorkCalendar) -> str:
     """Which closed days the clock stood still on between receipt and due time."""
-    first = wall_clock(received).date()
-    last_moment = wall_clock(due)
-    last = last_moment.date()
-    if last_moment.time() == dt.time(0):
+    return _clause_local(wall_clock(received), wall_clock(due), cal)
+
+
+def _clause_local(received: dt.datetime, due: dt.datetime, cal: WorkCalendar) -> str:
+    last = due.date()
+    if due.time() == dt.time(0):
         last -= DAY  # due at midnight: the due day itself was not counted
-    return _closed_clause(first, last, cal)
+    return _closed_clause(received.date(), last, cal)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -136,13 +142,15 @@ def explain_due(rule: ReplyRule, received: dt.datetime, due: dt.datetime, cal: W
 def _explain_due(
     allowance: str, workdays: bool, received: dt.datetime, due: dt.datetime, cal: WorkCalendar
 ) -> str:
-    years = wall_clock(received).year != wall_clock(due).year
+    # Each moment is converted to Copenhagen time once (a cold queue explains every row).
+    rec, due_l = wall_clock(received), wall_clock(due)
+    years = rec.year != due_l.year
     text = (
-        f"due {fmt_moment(due, year=years, midnight_as_24=workdays)}: "
-        f"{allowance} from {fmt_moment(received, year=years)}"
+        f"due {fmt_local(due_l, year=years, midnight_as_24=workdays)}: "
+        f"{allowance} from {fmt_local(rec, year=years)}"
     )
     if workdays:
-        clause = closed_clause(received, due, cal)
+        clause = _clause_local(rec, due_l, cal)
         if clause:
             text += f"; {clause}"
     return text
