@@ -179,7 +179,7 @@ async def desk_run(desk: Desk, moves: int, opens: int) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
-    app = DeskApp(desk, poll_seconds=1.0)
+    app = DeskApp(desk)  # the product's live probe runs as it would
     frames = Frames(app)
     async with app.run_test(size=(120, 40)) as pilot:
         out["first_frame"] = await frames.after(t0, lambda: True)

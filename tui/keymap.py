@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding, BindingsMap, BindingType
 
 from tui.i18n import t
 
@@ -32,7 +32,7 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
     "triage": [
         ("triage.link", "l", "link", "b.link", True),
         ("triage.new_case", "n", "new_case", "b.new_case", True),
-        ("triage.dismiss", "x", "dismiss", "b.dismiss", True),
+        ("triage.dismiss", "x", "not_a_case", "b.dismiss", True),
         ("triage.ack", "a", "ack", "b.ack", True),
         ("triage.preview", "enter", "preview", "b.preview", True),
         ("triage.select", "space", "select", "b.select", True),
@@ -79,7 +79,7 @@ KEY_DISPLAY = {"slash": "/", "question_mark": "?", "left_square_bracket": "[",
                "right_square_bracket": "]", "space": "␣"}
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """Class-level BINDINGS for a scope. Descriptions hold i18n keys until `localise`."""
     return [
         Binding(key, action, label, show=show, tooltip=f"{label}.tip", id=bid,

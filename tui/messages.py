@@ -18,6 +18,7 @@ class Loaded(Message):
     what: str
     seq: int
     data: Any
+    version: DataVersion | None = None  # set for a screen's main data
 
 
 @dataclass
@@ -48,6 +49,7 @@ class CaseLoaded(Message):
 
     detail: CaseDetail
     whistleblower: bool
+    version: DataVersion | None = None
 
 
 @dataclass

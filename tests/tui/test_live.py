@@ -50,7 +50,9 @@ async def test_slow_query_does_not_delay_keys(world: Any) -> None:
 
 
 async def test_stats_update_live_within_two_seconds(world: Any, make_app: Any) -> None:
-    app = make_app(poll=1.0)  # the product's default probe interval
+    from tui.app import POLL_SECONDS
+
+    app = make_app(poll=POLL_SECONDS)  # the product's default probe interval
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")
         await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)

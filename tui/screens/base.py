@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 
+from store.desk.rows import DataVersion
 from store.errors import UserError
 from tui.i18n import t
 from tui.keymap import localise
@@ -33,6 +34,10 @@ class DeskScreen(Screen[None]):
         super().__init__(**kw)
         localise(self)
         self._want: dict[str, int] = {}
+        # The data version the shown data was read at, and whether a load is under way:
+        # the app's probe reloads the screen when the store has moved past it.
+        self.data_version: DataVersion | None = None
+        self.load_pending = False
 
     @property
     def desk_app(self) -> DeskApp:
@@ -66,22 +71,31 @@ class DeskScreen(Screen[None]):
 
     # ------------------------------------------------------------------ workers
 
-    def load(self, what: str, fn: Callable[[], Any]) -> None:
+    def load(self, what: str, fn: Callable[[], Any], *, versioned: bool = False) -> None:
+        """Run `fn` in a worker; `show_<what>` gets its result. With `versioned`, `fn`
+        returns (data version, data) itself (e.g. a prefetch)."""
         seq = next(_seq)
         self._want[what] = seq
-        self._load_worker(what, seq, fn)
+        self.load_pending = True
+        self._load_worker(what, seq, fn, versioned)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load_worker(self, what: str, seq: int, fn: Callable[[], Any]) -> None:
+    def _load_worker(self, what: str, seq: int, fn: Callable[[], Any], versioned: bool) -> None:
         try:
-            data = fn()
+            # The version first: a change made while the query runs shows up as a newer
+            # version at the next probe, never as a missed one.
+            if versioned:
+                version, data = fn()
+            else:
+                version = self.desk.version()
+                data = fn()
         except UserError as e:
             self.post_message(Failed(str(e)))
             return
         except Exception as e:  # keep the desk alive; say what went wrong
             self.post_message(Failed(f"{type(e).__name__}: {e}"))
             return
-        self.post_message(Loaded(what, seq, data))
+        self.post_message(Loaded(what, seq, data, version))
 
     def load_side(self, what: str, fn: Callable[[], Any]) -> None:
         seq = next(_seq)
@@ -114,6 +128,9 @@ class DeskScreen(Screen[None]):
     def on_loaded(self, message: Loaded) -> None:
         if self._want.get(message.what) != message.seq:
             return  # a newer load of the same thing is on its way
+        if message.version is not None:
+            self.data_version = message.version
+            self.load_pending = False
         handler = getattr(self, f"show_{message.what}", None)
         if handler is not None:
             handler(message.data)
@@ -125,5 +142,6 @@ class DeskScreen(Screen[None]):
             self.reload()
 
     def on_failed(self, message: Failed) -> None:
+        self.load_pending = False
         self.notify(clean(t("n.error", msg=message.text)), severity="error", timeout=8,
                     markup=False)

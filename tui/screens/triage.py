@@ -67,7 +67,7 @@ class TriageScreen(DeskScreen):
         first = getattr(self.app, "first_page", None)
         if first is not None and offset == 0 and not self._used_prefetch:
             self._used_prefetch = True
-            self.load("page", first.result)  # fetched while the app started
+            self.load("page", first.result, versioned=True)  # fetched while the app started
             return
         self.load("page", lambda: self.desk.triage(offset=offset, limit=PAGE))
 
@@ -198,7 +198,7 @@ class TriageScreen(DeskScreen):
         today = today_of(self.desk.now())
         self.app.push_screen(NewCaseDialog(self.desk.config, preview, today), chosen)
 
-    def action_dismiss(self) -> None:
+    def action_not_a_case(self) -> None:
         ids = self.targets()
         if not ids:
             self.notify(t("n.nothing"))
