@@ -38,7 +38,8 @@ class ReplyRule(Section):
         given = [k for k in ("hours", "days", "months") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"rule {self.name!r}: give exactly one of hours, days, months (got {given or 'none'})"
+                f"rule {self.name!r}: give exactly one of hours, days, months "
+                f"(got {given or 'none'})"
             )
         if self.months is not None and self.mode != "calendar":
             raise ValueError(f"rule {self.name!r}: months need mode = \"calendar\"")
