@@ -17,6 +17,7 @@ def tui(
 ) -> None:
     """Open the terminal UI on the configured database.
 
+    \b
     Examples:
       borgerdesk
       borgerdesk --db sqlite:///./desk.sqlite3 tui
