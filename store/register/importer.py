@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,6 +210,14 @@ _CONTACT_COLUMNS = (
 )
 
 
+def _processor(t: sa_types.TypeEngine[Any], dialect: Any) -> Callable[[Any], Any]:
+    """The dialect's own bind processor (via dialect_impl), so values are stored exactly
+    as the ORM stores them: SQLite keeps datetimes as text, and "10:00:00" would not
+    equal the ORM's "10:00:00.000000" in comparisons."""
+    proc: Callable[[Any], Any] | None = t.dialect_impl(dialect).bind_processor(dialect)
+    return proc if proc is not None else (lambda v: v)
+
+
 def _insert_contacts(
     session: Session, parsed: ParsedRegister, case_ids: dict[str, int], party_ids: dict[str, int]
 ) -> None:
@@ -220,9 +228,12 @@ def _insert_contacts(
     per-row ORM and statement processing, which cost 3x the whole insert.
     """
     dialect = session.get_bind().dialect
-    ts = sa_types.DateTime().bind_processor(dialect) or (lambda v: v)
-    day = sa_types.Date().bind_processor(dialect) or (lambda v: v)
-    flag = sa_types.Boolean().bind_processor(dialect) or (lambda v: v)  # type: ignore[no-untyped-call]
+    # The dialect's own implementations (dialect_impl), so values are stored exactly as
+    # the ORM stores them: SQLite keeps datetimes as text, and "10:00:00" would not equal
+    # the ORM's "10:00:00.000000" in comparisons.
+    ts = _processor(sa_types.DateTime(), dialect)
+    day = _processor(sa_types.Date(), dialect)
+    flag = _processor(sa_types.Boolean(), dialect)
     now = ts(utcnow().replace(tzinfo=None))
     no = flag(False)
     stamp: dict[dt.datetime, tuple[Any, Any]] = {}

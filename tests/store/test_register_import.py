@@ -302,3 +302,25 @@ def test_xlsx_formula_text_stays_text(cfg, db_url, cli, tmp_path) -> None:
     ws = load_workbook(out).active
     cell = ws.cell(row=2, column=REGISTER_HEADER.index("summary") + 1)
     assert cell.data_type != "f" and cell.value == data[0]["summary"]
+
+
+def test_imported_times_compare_like_orm_times(cfg, db_url, cli, tmp_path) -> None:
+    """The bulk path stores times exactly as the ORM does, so equality and range
+    comparisons against ORM-bound values hold (SQLite keeps datetimes as text)."""
+    import datetime as dt
+
+    from sqlmodel import Session, col, select
+
+    from store.models import Contact
+
+    reg = write_csv(rows(1), tmp_path / "r.csv")  # 2024-01-02 10:00 Copenhagen
+    assert cli("--config", cfg, "--db", db_url, "import-register", str(reg)).code == 0
+    at = dt.datetime(2024, 1, 2, 9, 0, tzinfo=dt.UTC)
+    eng = make_engine(db_url)
+    with Session(eng) as s:
+        assert s.exec(select(Contact).where(col(Contact.occurred_at) == at)).one()
+        assert s.exec(select(Contact).where(col(Contact.occurred_at) >= at)).one()
+        assert s.exec(
+            select(Contact).where(col(Contact.created_at) <= dt.datetime.now(dt.UTC))
+        ).one()
+    eng.dispose()
