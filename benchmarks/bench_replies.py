@@ -178,11 +178,9 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
 
 FLOOR_SQL = """
 SELECT t.id, t.contact_id, t.rule, t.received_at, t.due_at, t.due_soon_at, t.state,
-       t.met_at, t.met_by_contact_id, t.met_note, t.waived_reason, c.channel, c.counterpart,
-       k.ref, p.name, b.channel, b.direction
+       c.channel, c.counterpart, k.ref, p.name
 FROM reply_target t JOIN contact c ON c.id = t.contact_id
 LEFT JOIN case_ k ON k.id = c.case_id LEFT JOIN party p ON p.id = c.party_id
-LEFT JOIN contact b ON b.id = t.met_by_contact_id
 WHERE t.state = 'open' AND t.due_at < ? ORDER BY t.due_at, t.id
 """
 

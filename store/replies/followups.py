@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, null, select
 from sqlmodel import Session
 
 from store.config import Config
@@ -131,6 +131,17 @@ def list_followups(
     k = tables.case.c
     p = tables.party.c
     by = tables.contact.alias("met_by")
+    # Open targets have no reply: skip the join to the replying contact for the queue.
+    open_only = status in ("open", "pending", "due_soon", "overdue")
+    joined = (
+        tables.reply_target.join(tables.contact, c.id == t.contact_id)
+        .outerjoin(tables.case, k.id == c.case_id)
+        .outerjoin(tables.party, p.id == c.party_id)
+    )
+    if not open_only:
+        joined = joined.outerjoin(by, by.c.id == t.met_by_contact_id)
+    by_channel = null() if open_only else by.c.channel
+    by_direction = null() if open_only else by.c.direction
     stmt = (
         select(
             t.id,
@@ -148,15 +159,10 @@ def list_followups(
             c.counterpart,
             k.ref,
             p.name,
-            by.c.channel.label("by_channel"),
-            by.c.direction.label("by_direction"),
+            by_channel.label("by_channel"),
+            by_direction.label("by_direction"),
         )
-        .select_from(
-            tables.reply_target.join(tables.contact, c.id == t.contact_id)
-            .outerjoin(tables.case, k.id == c.case_id)
-            .outerjoin(tables.party, p.id == c.party_id)
-            .outerjoin(by, by.c.id == t.met_by_contact_id)
-        )
+        .select_from(joined)
         .where(*_where(status, now))
         .where(*([t.id.in_(target_ids)] if target_ids is not None else []))
         .order_by(t.due_at, t.id)
