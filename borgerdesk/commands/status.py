@@ -43,7 +43,7 @@ def collect(engine: Engine) -> dict[str, Any]:
     with Session(engine) as session:
         mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         rows = session.execute(
-            select(
+            select(  # type: ignore[call-overload]
                 MailLocation.account, MailLocation.folder,
                 func.count(func.distinct(MailLocation.email_id)),
                 func.count(func.distinct(EmailMessage.id)).filter(
@@ -53,7 +53,7 @@ def collect(engine: Engine) -> dict[str, Any]:
                     EmailMessage.too_large.is_(True)  # type: ignore[attr-defined]
                 ),
             )
-            .join(EmailMessage, EmailMessage.id == MailLocation.email_id)  # type: ignore[arg-type]
+            .join(EmailMessage, EmailMessage.id == MailLocation.email_id)
             .group_by(MailLocation.account, MailLocation.folder)
         ).all()
         for account, folder, n, perr, large in rows:
@@ -77,7 +77,7 @@ def collect(engine: Engine) -> dict[str, Any]:
             ))
         total = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
         unlinked = int(session.scalar(
-            select(func.count()).select_from(Contact).where(
+            select(func.count()).select_from(Contact).where(  # type: ignore[arg-type]
                 Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
             )
         ) or 0)

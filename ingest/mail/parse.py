@@ -184,7 +184,7 @@ def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
     try:
-        return get_text(html).strip()
+        return str(get_text(html)).strip()
     except Exception:
         # Last resort: strip tags crudely rather than lose the text.
         return _WS.sub(" ", re.sub(r"<[^>]+>", " ", html)).strip()
@@ -416,7 +416,7 @@ def _finish_text(w: _Walker, p: Parsed) -> None:
 try:  # not built for Windows; the stdlib path serves alone there
     import fast_mail_parser as _fmp
 except ImportError:  # pragma: no cover
-    _fmp = None
+    _fmp = None  # type: ignore[assignment]
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 

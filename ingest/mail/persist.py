@@ -158,7 +158,7 @@ def add_contacts(
     existing: dict[str, int] = {}
     for chunk in _in_chunks(refs):
         existing.update({r: i for i, r in session.execute(
-            select(Contact.id, Contact.source_ref).where(
+            select(Contact.id, Contact.source_ref).where(  # type: ignore[call-overload]
                 Contact.source_ref.in_(chunk)  # type: ignore[union-attr]
             )
         ).all()})
@@ -166,13 +166,13 @@ def add_contacts(
     with_party: set[str] = set()
     for chunk in _in_chunks(emails):
         with_party.update(session.execute(
-            select(PartyEmail.address).where(PartyEmail.address.in_(chunk))  # type: ignore[attr-defined]
+            select(PartyEmail.address).where(PartyEmail.address.in_(chunk))  # type: ignore[attr-defined,call-overload]
         ).scalars())
     bulk: list[tuple[str, dict[str, Any]]] = []
     defaults: dict[str, Any] | None = None
     for key, c in contacts:
         if c.source_ref in existing:
-            out[key] = existing[c.source_ref]  # type: ignore[index]
+            out[key] = existing[c.source_ref]
             continue
         known = c.counterpart is not None and (
             c.counterpart in with_party or "@" not in c.counterpart
@@ -195,7 +195,7 @@ def add_contacts(
         bulk.append((key, values))
     if bulk:
         ids = session.execute(
-            insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
+            insert(Contact).returning(Contact.id, sort_by_parameter_order=True),  # type: ignore[call-overload]
             [v for _k, v in bulk],
         ).scalars().all()
         for (key, _v), cid in zip(bulk, ids, strict=True):
@@ -207,7 +207,7 @@ def _existing_by_hash(session: Session, hashes: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for chunk in _in_chunks(hashes):
         rows = session.execute(
-            select(EmailMessage.id, EmailMessage.content_hash).where(
+            select(EmailMessage.id, EmailMessage.content_hash).where(  # type: ignore[call-overload]
                 EmailMessage.content_hash.in_(chunk)  # type: ignore[attr-defined]
             )
         )
@@ -226,7 +226,7 @@ def known_by_header(
     wanted = set(keys)
     for chunk in _in_chunks(hashes):
         rows = session.execute(
-            select(
+            select(  # type: ignore[call-overload]
                 EmailMessage.id, EmailMessage.header_hash, EmailMessage.raw_size,
                 EmailMessage.too_large, EmailMessage.parse_error,
             ).where(EmailMessage.header_hash.in_(chunk))  # type: ignore[attr-defined]
@@ -282,10 +282,10 @@ def persist_batch(
         for chunk in _in_chunks(uids):
             located.update(
                 session.execute(
-                    select(MailLocation.uid).where(
-                        MailLocation.account == account.name,  # type: ignore[arg-type]
-                        MailLocation.folder == folder,  # type: ignore[arg-type]
-                        MailLocation.uidvalidity == uidvalidity,  # type: ignore[arg-type]
+                    select(MailLocation.uid).where(  # type: ignore[call-overload]
+                        MailLocation.account == account.name,
+                        MailLocation.folder == folder,
+                        MailLocation.uidvalidity == uidvalidity,
                         MailLocation.uid.in_(chunk),  # type: ignore[attr-defined]
                     )
                 ).scalars()
