@@ -76,7 +76,7 @@ def read_csv_text(text: str, source: str) -> Table:
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for row in reader:
-                if not any(cell.strip() for cell in row):
+                if not "".join(row).strip():  # blank line (cheaper than any(strip))
                     continue
                 yield reader.line_num + line_offset, row
         except csv.Error as e:

@@ -14,6 +14,7 @@ from sqlalchemy import types as sa_types
 from sqlmodel import Session
 
 from store.audit import record
+from store.bulkload import bulk_load
 from store.config import Config
 from store.errors import UserError
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
@@ -266,12 +267,15 @@ def _insert_contacts(
     else:
         marks = ", ".join("%s" for _ in _CONTACT_COLUMNS)
         sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
-    cursor = session.connection().connection.cursor()
-    try:
-        for part in _chunks(rows, 20_000):
-            cursor.executemany(sql, part)
-    finally:
-        cursor.close()
+    conn = session.connection()
+    existing = conn.execute(select(func.count()).select_from(Contact.__table__)).scalar_one()  # type: ignore[attr-defined]
+    with bulk_load(conn, tables=["contact"], new_rows=len(rows), existing_rows=existing):
+        cursor = conn.connection.cursor()
+        try:
+            for part in _chunks(rows, 20_000):
+                cursor.executemany(sql, part)
+        finally:
+            cursor.close()
 
 
 def _resolve_parties(session: Session, parsed: ParsedRegister) -> tuple[dict[str, int], int]:
