@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -132,8 +133,10 @@ class DaemonProcess:
         self.proc.send_signal(sig)
 
     def kill9(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
+        self._log_fh.close()
 
     def stop(self, timeout: float = 15) -> int:
         if self.proc.poll() is None:
