@@ -14,6 +14,8 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+from store.register.columns import EXPORT_COLUMNS
+
 # Odsherred 2024: centre -> category -> (parties, contacts).
 ODSHERRED_2024: dict[str, dict[str, tuple[int, int]]] = {
     "Børn, Unge og Familier": {"Vejledning": (19, 25), "Udredning": (16, 49), "Klage": (9, 157)},
@@ -395,29 +397,8 @@ def haderslev_register(seed: int = 2021) -> list[dict[str, str]]:
     return rows
 
 
-REGISTER_HEADER = (
-    "case_ref",
-    "party_ref",
-    "party_name",
-    "party_kind",
-    "party_email",
-    "party_phone",
-    "department",
-    "category",
-    "theme",
-    "action",
-    "outcome",
-    "case_kind",
-    "case_opened",
-    "case_closed",
-    "excluded",
-    "excluded_reason",
-    "wanted_to_complain",
-    "contact_at",
-    "channel",
-    "direction",
-    "summary",
-)
+# The register import/export columns, in order.
+REGISTER_HEADER = EXPORT_COLUMNS
 
 
 def write_register_csv(

@@ -5,58 +5,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-FIRST = [
-    "Knud",
-    "Mette",
-    "Lars",
-    "Hanne",
-    "Søren",
-    "Birgitte",
-    "Jens",
-    "Inge",
-    "Ole",
-    "Kirsten",
-    "Niels",
-    "Anne",
-    "Peter",
-    "Lone",
-    "Henrik",
-    "Susanne",
-    "Morten",
-    "Pia",
-    "Jørgen",
-    "Dorte",
-    "Rasmus",
-    "Camilla",
-    "Frederik",
-    "Ida",
-    "Mads",
-    "Aisha",
-    "Ali",
-]
-LAST = [
-    "Jensen",
-    "Nielsen",
-    "Hansen",
-    "Pedersen",
-    "Andersen",
-    "Christensen",
-    "Larsen",
-    "Sørensen",
-    "Rasmussen",
-    "Jørgensen",
-    "Petersen",
-    "Madsen",
-    "Kristensen",
-    "Olsen",
-    "Thomsen",
-    "Poulsen",
-    "Johansen",
-    "Møller",
-    "Mortensen",
-    "Østergaard",
-    "Yilmaz",
-]
+from store.samples import FIRST_NAMES, LAST_NAMES
+
+# More names than the register samples: the demo has newer Danes too.
+FIRST = [*FIRST_NAMES, "Aisha", "Ali"]
+LAST = [*LAST_NAMES, "Yilmaz"]
 DOMAINS = ["gmail.com", "hotmail.dk", "outlook.dk", "mail.dk", "live.dk", "jubii.dk"]
 
 # (department, category, subject, first line of the body)
