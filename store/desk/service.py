@@ -5,10 +5,12 @@ threads: nothing it returns is bound to a session."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from store.config import Config
 from store.db import session_scope
@@ -28,6 +30,18 @@ from store.desk.rows import (
     WhistleblowerRow,
 )
 from store.models import utcnow
+
+
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """A session for a change. On SQLite it takes the write lock up front (BEGIN
+    IMMEDIATE): a read-then-write transaction that started deferred fails at once with
+    "database is locked" when the daemon committed in between, while an immediate one
+    waits (busy timeout) and then sees the daemon's rows."""
+    with session_scope(engine) as session:
+        if engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
 
 
 class Desk:
@@ -58,9 +72,10 @@ class Desk:
         with session_scope(self.engine) as s:
             detail = queries.case_detail(session=s, case_id=case_id, now=self.now(),
                                          allow_whistleblower=allow_whistleblower)
-            if detail is not None and detail.kind == "whistleblower":
+        if detail is not None and detail.kind == "whistleblower":
+            with write_scope(self.engine) as s:
                 commands.audit_view(session=s, what="case", entity_id=detail.ref)
-            return detail
+        return detail
 
     def search(self, query: str, limit: int = 10) -> tuple[SearchHit, ...]:
         with session_scope(self.engine) as s:
@@ -73,8 +88,9 @@ class Desk:
     def whistleblower(self, offset: int = 0, limit: int = 100) -> Page[WhistleblowerRow]:
         if not self.config.ui.whistleblower_register:
             return Page(rows=(), offset=0, total=0)
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             commands.audit_view(session=s, what="whistleblower_register")
+        with session_scope(self.engine) as s:
             return queries.whistleblower_register(session=s, now=self.now(), offset=offset,
                                                   limit=limit)
 
@@ -106,14 +122,14 @@ class Desk:
     def acknowledge(self, contact_ids: Sequence[int], note: str | None = None) -> int:
         from store.desk.followups import acknowledge
 
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             return acknowledge(session=s, config=self.config, contact_ids=list(contact_ids),
                                now=self.now(), note=note)
 
     def waive(self, target_ids: Sequence[int], reason: str) -> None:
         from store.desk.followups import waive
 
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             waive(session=s, target_ids=list(target_ids), reason=reason, now=self.now())
 
     # ------------------------------------------------------------------ counts
@@ -136,44 +152,44 @@ class Desk:
     # ------------------------------------------------------------------ commands
 
     def link(self, contact_ids: Sequence[int], case_id: int) -> str:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             return commands.link(session=s, config=self.config, contact_ids=contact_ids,
                                  case_id=case_id)
 
     def new_case(self, **kw: Any) -> tuple[int, str]:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             return commands.new_case(session=s, config=self.config,
                                      today=commands.today_of(self.now()), **kw)
 
     def dismiss(self, contact_ids: Sequence[int], reason: str) -> None:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             commands.dismiss(session=s, contact_ids=contact_ids, reason=reason)
 
     def add_manual_contact(self, case_id: int, kind: str, text: str,
                            direction: str = "in") -> int:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             return commands.add_manual_contact(session=s, config=self.config, case_id=case_id,
                                                kind=kind, text=text, at=self.now(),
                                                direction=direction)
 
     def add_note(self, case_id: int, text: str) -> None:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             commands.add_note(session=s, case_id=case_id, text=text)
 
     def classify(self, case_id: int, field: str, value: str | None) -> None:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             commands.classify(session=s, config=self.config, case_id=case_id, field=field,
                               value=value)
 
     def set_closed(self, case_id: int, closed: bool) -> None:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             commands.set_closed(session=s, case_id=case_id,
                                 closed_on=commands.today_of(self.now()) if closed else None)
 
     def toggle_complain(self, case_id: int) -> bool:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             return commands.toggle_complain(session=s, case_id=case_id)
 
     def set_excluded(self, case_id: int, excluded: bool, reason: str | None = None) -> None:
-        with session_scope(self.engine) as s:
+        with write_scope(self.engine) as s:
             commands.set_excluded(session=s, case_id=case_id, excluded=excluded, reason=reason)
