@@ -20,7 +20,6 @@ from store.errors import UserError
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
 from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
 from store.tabular import read_table
-from store.timeutil import local_date
 
 CHUNK = 5_000
 MAX_PROBLEMS_SHOWN = 50
@@ -242,7 +241,7 @@ def _insert_contacts(
     for c in parsed.contacts:
         conv = stamp.get(c.occurred_at)
         if conv is None:
-            conv = (ts(c.occurred_at.replace(tzinfo=None)), day(local_date(c.occurred_at)))
+            conv = (ts(c.occurred_at.replace(tzinfo=None)), day(c.day))
             stamp[c.occurred_at] = conv
         rows.append(
             (

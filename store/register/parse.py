@@ -47,7 +47,7 @@ class CaseRow:
     wanted_to_complain: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactRow:
     line: int
     case_ref: str
@@ -55,6 +55,7 @@ class ContactRow:
     channel: str
     direction: str
     summary: str | None
+    day: dt.date  # the Copenhagen calendar date of occurred_at
     source_ref: str = ""
 
 
@@ -82,8 +83,8 @@ def parse_date(text: str) -> dt.date:
 
 
 @functools.lru_cache(maxsize=200_000)
-def parse_moment(text: str) -> dt.datetime:
-    """A date with optional HH:MM[:SS], local Copenhagen time -> aware UTC."""
+def parse_moment(text: str) -> tuple[dt.datetime, dt.date]:
+    """A date with optional HH:MM[:SS], local Copenhagen time -> (aware UTC, local date)."""
     t = text.strip().replace("T", " ")
     day_part, _, time_part = t.partition(" ")
     day = parse_date(day_part)
@@ -93,7 +94,7 @@ def parse_moment(text: str) -> dt.datetime:
             clock = dt.time.fromisoformat(time_part.strip().replace(".", ":"))
         except ValueError:
             raise ValueError("time is not HH:MM") from None
-    return dt.datetime.combine(day, clock, tzinfo=CPH).astimezone(dt.UTC)
+    return dt.datetime.combine(day, clock, tzinfo=CPH).astimezone(dt.UTC), day
 
 
 def _split_list(text: str) -> list[str]:
@@ -195,7 +196,7 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
         if not at:
             continue  # a row with no contact registers the case only
         try:
-            moment = parse_moment(at)
+            moment, day = parse_moment(at)
         except ValueError as e:
             bad(line, "contact_at", at, str(e))
             continue
@@ -215,21 +216,18 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
             bad(line, "direction", raw_dir, "use in|out (ind|ud)")
             continue
         summary = cells[i_sum].strip() if i_sum >= 0 else ""
-        contacts.append(ContactRow(line, ref, moment, channel, direction, summary or None))
+        contacts.append(ContactRow(line, ref, moment, channel, direction, summary or None, day))
 
     # The earliest contact day of each case: its opening date when none is given.
     first_day: dict[str, dt.date] = {}
     for c in contacts:
-        d = c.occurred_at.astimezone(CPH).date()
+        d = c.day
         if c.case_ref not in first_day or d < first_day[c.case_ref]:
             first_day[c.case_ref] = d
     for case in cases.values():
         if case.opened_on is None:
-            days = [
-                c.occurred_at.astimezone(CPH).date() for c in contacts if c.case_ref == case.ref
-            ]
-            if days:
-                case.opened_on = min(days)
+            if case.ref in first_day:
+                case.opened_on = first_day[case.ref]
             elif "case_opened" not in case.values:
                 problems.append(
                     f"{source}: line {case.lines[0]}: case {case.ref!r} has neither "
