@@ -9,6 +9,7 @@ appear only in whistleblower cases are never returned.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, not_, or_, select
@@ -53,24 +54,40 @@ def _fuzzy_tokens(tokens: list[str]) -> list[str]:
     return [t[:3] if len(t) > 3 else t for t in tokens]
 
 
+def _exact_then_fuzzy(run: Callable[[list[str]], Sequence[Any]], query: str, limit: int
+                      ) -> list[Any]:
+    """Candidates for the exact words first; only when they are too few, for the
+    loosened words too (so "2026-0042" finds that case, and "hansn" still finds Hansen).
+    `run` returns rows whose first value is the id."""
+    exact = _tokens(query)
+    if not exact:
+        return []
+    rows = list(run(exact))
+    loose = _fuzzy_tokens(exact)
+    if len(rows) < limit and loose != exact:
+        seen = {r[0] for r in rows}
+        rows += [r for r in run(loose) if r[0] not in seen]
+    return rows
+
+
 def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bool = False,
                  ) -> tuple[SearchHit, ...]:
-    tokens = _fuzzy_tokens(_tokens(query))
-    if not tokens:
-        return ()
-    conds = [
-        CS.kind != WB,
-        _all_tokens([CS.ref, CS.title, PT.name, CS.department], tokens),
-    ]
-    if open_only:
-        conds.append(CS.closed_on.is_(None))
-    rows = session.execute(
-        select(CS.id, CS.ref, CS.title, PT.name, CS.department, CS.closed_on)
-        .outerjoin(T.party, PT.id == CS.party_id)
-        .where(*conds)
-        .order_by(CS.opened_on.desc())
-        .limit(limit * 5)
-    ).all()
+    def run(tokens: list[str]) -> Sequence[Any]:
+        conds = [
+            CS.kind != WB,
+            _all_tokens([CS.ref, CS.title, PT.name, CS.department], tokens),
+        ]
+        if open_only:
+            conds.append(CS.closed_on.is_(None))
+        return session.execute(
+            select(CS.id, CS.ref, CS.title, PT.name, CS.department, CS.closed_on)
+            .outerjoin(T.party, PT.id == CS.party_id)
+            .where(*conds)
+            .order_by(CS.id.desc())  # newest first, by rowid: LIMIT stops the scan early
+            .limit(limit * 5)
+        ).all()
+
+    rows = _exact_then_fuzzy(run, query, limit)
     hits = []
     for cid, ref, title, pname, dep, closed in rows:
         label = f"{ref} {title or ''}".strip()
@@ -82,22 +99,19 @@ def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bo
 
 
 def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[SearchHit, ...]:
-    tokens = _fuzzy_tokens(_tokens(query))
-    if not tokens:
-        return ()
-    has_email = exists().where(PE.party_id == PT.id,
-                               _all_tokens([PE.address], tokens))
-    has_phone = exists().where(PP.party_id == PT.id,
-                               _all_tokens([PP.number], tokens))
-    only_wb = and_(
-        exists().where(CS.party_id == PT.id, CS.kind == WB),
-    )
-    rows = session.execute(
-        select(PT.id, PT.name, PT.ref, PT.kind)
-        .where(or_(_all_tokens([PT.name, PT.ref], tokens), has_email, has_phone),
-               not_(only_wb), PT.anonymised_at.is_(None))
-        .limit(limit * 5)
-    ).all()
+    def run(tokens: list[str]) -> Sequence[Any]:
+        has_email = exists().where(PE.party_id == PT.id, _all_tokens([PE.address], tokens))
+        has_phone = exists().where(PP.party_id == PT.id, _all_tokens([PP.number], tokens))
+        in_wb = exists().where(CS.party_id == PT.id, CS.kind == WB)
+        return session.execute(
+            select(PT.id, PT.name, PT.ref, PT.kind)
+            .where(or_(_all_tokens([PT.name, PT.ref], tokens), has_email, has_phone),
+                   not_(in_wb), PT.anonymised_at.is_(None))
+            .order_by(PT.id.desc())
+            .limit(limit * 5)
+        ).all()
+
+    rows = _exact_then_fuzzy(run, query, limit)
     hits = [
         SearchHit("party", pid, name or ref or f"#{pid}", " · ".join(x for x in (ref, kind) if x),
                   _score(query, f"{name or ''} {ref or ''}"))
@@ -108,17 +122,32 @@ def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[Se
 
 
 def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[SearchHit, ...]:
-    tokens = _fuzzy_tokens(_tokens(query))
-    if not tokens:
+    """Newest matches first, found by walking the contacts (and, separately, the mail
+    subjects) backwards by id, so a query stops as soon as it has enough candidates; the
+    whistleblower filter and the details run on those few rows only."""
+    want = limit * 5
+
+    def run(tokens: list[str]) -> Sequence[Any]:
+        by_text = session.execute(
+            select(CT.id).where(_all_tokens([CT.summary, CT.counterpart], tokens),
+                                CT.dismissed.is_(False))
+            .order_by(CT.id.desc()).limit(want)
+        ).scalars().all()
+        by_subject = session.execute(
+            select(EM.contact_id).where(_all_tokens([EM.subject], tokens),
+                                        EM.contact_id.is_not(None))
+            .order_by(EM.id.desc()).limit(want)
+        ).scalars().all()
+        return [(i,) for i in sorted({*by_text, *by_subject}, reverse=True)[:want]]
+
+    ids = [r[0] for r in _exact_then_fuzzy(run, query, limit)]
+    if not ids:
         return ()
     rows = session.execute(
         select(CT.id, CT.case_id, CT.channel, CT.counterpart,
                CT.summary, EM.subject, CT.occurred_at)
         .outerjoin(T.email_message, EM.contact_id == CT.id)
-        .where(_all_tokens([CT.summary, CT.counterpart, EM.subject], tokens),
-               _not_whistleblower_contact(), CT.dismissed.is_(False))
-        .order_by(CT.occurred_at.desc())
-        .limit(limit * 5)
+        .where(CT.id.in_(ids), _not_whistleblower_contact(), CT.dismissed.is_(False))
     ).all()
     hits = []
     for cid, case_id, channel, cp, summary, subject, at in rows:

@@ -5,6 +5,7 @@ classification, period, search, preview and help. Each returns a plain value thr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -25,6 +26,15 @@ from tui.safe import plain
 
 if TYPE_CHECKING:
     from store.desk import Desk
+
+
+def debounce(node: Any, fn: Callable[[], object], delay: float = 0.2) -> None:
+    """Run `fn` once typing pauses: a search that finds nothing scans a large table, and
+    a thread worker cannot be stopped once started, so do not start one per keystroke."""
+    timer = getattr(node, "_debounce_timer", None)
+    if timer is not None:
+        timer.stop()
+    node._debounce_timer = node.set_timer(delay, fn)
 
 
 class Dialog(ModalScreen[Any]):
@@ -79,7 +89,7 @@ class LinkCaseDialog(Dialog):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.lookup(event.value)
+        debounce(self, lambda: self.lookup(event.value))
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
@@ -331,7 +341,7 @@ class SearchDialog(Dialog):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.lookup(event.value)
+        debounce(self, lambda: self.lookup(event.value))
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
