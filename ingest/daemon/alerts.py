@@ -193,3 +193,35 @@ def mark(session: Session, ids: list[int], *, column: str, at: dt.datetime) -> N
 
     if ids:
         session.execute(update(Alert).where(Alert.id.in_(ids)).values({column: at}))  # type: ignore[union-attr]
+
+
+def open_due(session: Session, *, now: dt.datetime) -> list[PendingAlert]:
+    """Every open target that is overdue or due soon now, as alert-shaped rows (case ref,
+    channel, due time): what the morning digest lists."""
+    rows = session.execute(
+        select(
+            col(ReplyTarget.id),
+            col(ReplyTarget.rule),
+            col(ReplyTarget.due_at),
+            col(Contact.channel),
+            col(Case.ref),
+        )
+        .join(Contact, col(Contact.id) == col(ReplyTarget.contact_id))
+        .outerjoin(Case, col(Case.id) == col(Contact.case_id))
+        .where(col(ReplyTarget.state) == "open", col(ReplyTarget.due_soon_at) <= now)
+        .order_by(col(ReplyTarget.due_at))
+    ).all()
+    return [
+        PendingAlert(
+            id=r.id,
+            kind="overdue" if r.due_at <= now else "due_soon",
+            created_at=now,
+            payload={
+                "case_ref": r.ref,
+                "channel": r.channel,
+                "rule": r.rule,
+                "due_at": _iso(r.due_at),
+            },
+        )
+        for r in rows
+    ]

@@ -301,7 +301,8 @@ class Daemon:
             )
             if sent:
                 return False
-            lines = digest_lines(session, now=now, language=self.config.language)
+            due = alerts_mod.open_due(session, now=now)
+            lines = [channels.describe(a, self.config.language) for a in due]
         channels.email_digest(smtp, lines, self.config.language)
         with write_scope(self.engine) as session:
             record(
@@ -488,38 +489,3 @@ def _report_counts(result: Any) -> dict[str, Any]:
             if isinstance(value, int) and not isinstance(value, bool):
                 totals[name] = totals.get(name, 0) + value
     return totals
-
-
-def digest_lines(session: Any, *, now: dt.datetime, language: str) -> list[str]:
-    """Open targets that are overdue or due soon, as alert lines (case ref, channel, due)."""
-    from store.models import Case, Contact, ReplyTarget
-
-    rows = session.execute(
-        select(
-            col(ReplyTarget.id),
-            col(ReplyTarget.rule),
-            col(ReplyTarget.due_at),
-            col(Contact.channel),
-            col(Case.ref),
-        )
-        .join(Contact, col(Contact.id) == col(ReplyTarget.contact_id))
-        .outerjoin(Case, col(Case.id) == col(Contact.case_id))
-        .where(col(ReplyTarget.state) == "open", col(ReplyTarget.due_soon_at) <= now)
-        .order_by(col(ReplyTarget.due_at))
-    ).all()
-    out = []
-    for r in rows:
-        stage = "overdue" if r.due_at <= now else "due_soon"
-        alert = alerts_mod.PendingAlert(
-            id=r.id,
-            kind=stage,
-            created_at=now,
-            payload={
-                "case_ref": r.ref,
-                "channel": r.channel,
-                "rule": r.rule,
-                "due_at": r.due_at.astimezone(CPH).isoformat(timespec="minutes"),
-            },
-        )
-        out.append(channels.describe(alert, language))
-    return out
