@@ -1,0 +1,76 @@
+"""The headless service layer (store.desk) on its own: paging, search, isolation of
+whistleblower cases, the data-version probe, and that nothing it returns is an ORM row."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from store.cases import create_case
+from store.db import session_scope
+from store.desk import Desk
+from store.desk.rows import CaseFilter
+from store.errors import UserError
+from store.models import CaseCreate
+from tests.tui.conftest import NOW
+
+
+@pytest.fixture
+def desk(world: Any) -> Desk:
+    return Desk(world.engine, world.config, clock=lambda: NOW)
+
+
+def test_pages_hold_at_most_limit_rows(desk: Desk) -> None:
+    first = desk.triage(offset=0, limit=4)
+    second = desk.triage(offset=4, limit=4)
+    assert len(first.rows) == 4 and first.total == 9 and second.offset == 4
+    assert not {r.contact_id for r in first.rows} & {r.contact_id for r in second.rows}
+    assert [r.occurred_at for r in first.rows] == sorted(
+        (r.occurred_at for r in first.rows), reverse=True)
+    for row in (*first.rows, *desk.cases(CaseFilter(status="all")).rows):
+        assert dataclasses.is_dataclass(row)
+        assert dataclasses.fields(row)  # plain, frozen values; no session attached
+
+
+def test_an_exact_ref_is_found_among_many_similar_ones(desk: Desk, world: Any) -> None:
+    with session_scope(world.engine) as s:
+        for i in range(5, 80):
+            create_case(session=s, case_in=CaseCreate(ref=f"2026-{i:04d}", title="Vejvisning",
+                                                      opened_on=dt.date(2026, 3, 1)))
+    hits = desk.search_cases("2026-0042")
+    assert hits[0].label.startswith("2026-0042")
+    # ... and a typo still reaches the ranking step.
+    assert desk.search_cases("hansn")[0].detail.startswith("Hanne Hansen")
+
+
+def test_whistleblower_cases_never_appear_in_general_lists(desk: Desk, world: Any) -> None:
+    assert all(r.kind != "whistleblower" for r in desk.cases(CaseFilter(status="all")).rows)
+    for q in ("hemmelig", "WB-2026", "kilde@example.dk", "Whistle Kilde"):
+        assert desk.search(q) == (), q
+    assert all(r.contact_id != world.ids["m_wb"] for r in desk.followups().rows)
+    assert desk.case(world.ids["wb"]) is None
+    assert desk.case(world.ids["wb"], allow_whistleblower=True) is not None
+    assert [r.ref for r in desk.whistleblower().rows] == ["WB-2026-01"]
+
+
+def test_data_version_moves_on_every_kind_of_change(desk: Desk, world: Any) -> None:
+    v0 = desk.version()
+    desk.add_note(world.ids["c1"], "note")
+    v1 = desk.version()
+    desk.classify(world.ids["c1"], "category", "Klage")
+    v2 = desk.version()
+    desk.dismiss([world.ids["t0"]], "spam")
+    v3 = desk.version()
+    assert len({v0, v1, v2, v3}) == 4
+
+
+def test_commands_refuse_bad_input_with_one_line(desk: Desk, world: Any) -> None:
+    with pytest.raises(UserError, match="reason"):
+        desk.dismiss([world.ids["t0"]], "  ")
+    with pytest.raises(UserError, match="not in the taxonomy"):
+        desk.classify(world.ids["c1"], "category", "Nonsens")
+    with pytest.raises(UserError, match="unknown contact kind"):
+        desk.add_manual_contact(world.ids["c1"], "fax", "x")
