@@ -228,13 +228,15 @@ def known_by_header(
         rows = session.execute(
             select(  # type: ignore[call-overload]
                 EmailMessage.id, EmailMessage.header_hash, EmailMessage.raw_size,
-                EmailMessage.too_large, EmailMessage.parse_error,
+                EmailMessage.too_large, EmailMessage.parse_error, EmailMessage.purged_at,
             ).where(EmailMessage.header_hash.in_(chunk))  # type: ignore[attr-defined]
         )
-        for eid, hh, size, too_large, perr in rows:
+        for eid, hh, size, too_large, perr, purged in rows:
             key = (hh, size)
             if key in wanted:
-                complete = not too_large and perr != VANISHED
+                # A purged message counts as complete: retention removed its content on
+                # purpose, and a later sync must never fetch it back.
+                complete = purged is not None or (not too_large and perr != VANISHED)
                 prev = out.get(key)
                 if prev is None or (complete and not prev[1]):
                     out[key] = (eid, complete)
