@@ -27,10 +27,11 @@ from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select, upd
 from sqlmodel import Session
 
 from store.config import Config
+from store.config.replies import ReplyRule
 from store.models import ReplyTarget
 from store.replies import tables
-from store.replies.due import due_times
-from store.replies.facts import ContactFacts, load_facts
+from store.replies.due import due_times_utc_naive
+from store.replies.facts import ContactFacts, id_clauses, load_facts
 from store.replies.reach import Key, Reach, Resolver, TimeIndex, chunks
 from store.replies.rules import RuleSet
 
@@ -102,8 +103,8 @@ class Targets:
 
     def of_contacts(self, ids: Iterable[int]) -> dict[int, dict[str, Target]]:
         out: dict[int, dict[str, Target]] = {}
-        for chunk in chunks(ids):
-            for t in self._load(select(*_TARGET_COLUMNS).where(_T.c.contact_id.in_(chunk))):
+        for clause in id_clauses(_T.c.contact_id, ids):
+            for t in self._load(select(*_TARGET_COLUMNS).where(clause)):
                 out.setdefault(t.contact_id, {})[t.rule] = t
         return out
 
@@ -177,9 +178,9 @@ class Targets:
             # statement per row on SQLite; the ids are read back by (contact, rule).
             s.execute(insert(_T), rows)
             ids: dict[tuple[int, str], int] = {}
-            for chunk in chunks({t.contact_id for t in self.new}):
+            for clause in id_clauses(_T.c.contact_id, {t.contact_id for t in self.new}):
                 for tid, cid, rule in s.execute(
-                    select(_T.c.id, _T.c.contact_id, _T.c.rule).where(_T.c.contact_id.in_(chunk))
+                    select(_T.c.id, _T.c.contact_id, _T.c.rule).where(clause)
                 ):
                     ids[(cid, rule)] = tid
             for t in self.new:
@@ -243,6 +244,16 @@ def _reconcile(
     existing = store.of_contacts([f.contact_id for f in facts])
     configured = {r.name for r in ruleset.rules}
     created: list[tuple[Target, ContactFacts]] = []
+    cal = ruleset.calendar
+
+    def _due(rule: ReplyRule, received: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        # Naive UTC arithmetic with the calendar's cached zone offsets (equal to
+        # due_times, tested): a bulk import computes hundreds of thousands of these.
+        due, soon = due_times_utc_naive(
+            rule, received.astimezone(dt.UTC).replace(tzinfo=None), cal
+        )
+        return due.replace(tzinfo=dt.UTC), soon.replace(tzinfo=dt.UTC)
+
     for f in facts:
         owed = ruleset.owed_rules(f, is_whistleblower_report=f.contact_id in wb_reports)
         owed_names = {r.name for r in owed}
@@ -257,7 +268,7 @@ def _reconcile(
         for rule in owed:
             if rule.name in mine:
                 continue
-            due, due_soon = due_times(rule, f.occurred_at, ruleset.calendar)
+            due, due_soon = _due(rule, f.occurred_at)
             t = Target(None, f.contact_id, rule.name, f.occurred_at, due, due_soon)
             store.add(t)
             created.append((t, f))
@@ -307,6 +318,7 @@ def _stored_replies_after(
     res: Resolver,
     reaches: list[Reach],
     since: dt.datetime,
+    known: dict[int, ContactFacts],
 ) -> TimeIndex:
     """Stored replies after `since` to any of the parties or addresses in `reaches`."""
     c = tables.contact.c
@@ -323,7 +335,7 @@ def _stored_replies_after(
                 ).scalars()
             )
     index = TimeIndex()
-    candidates = [f for f in load_facts(session, ids) if ruleset.is_reply(f)]
+    candidates = [f for f in load_facts(session, ids, known) if ruleset.is_reply(f)]
     res.prime(
         (a for f in candidates for a in (f.counterpart, *(f.mail.recipients if f.mail else ()))),
         (f.party_id for f in candidates),
@@ -334,7 +346,11 @@ def _stored_replies_after(
 
 
 def _thread_window(
-    session: Session, ruleset: RuleSet, start: dt.datetime, end: dt.datetime
+    session: Session,
+    ruleset: RuleSet,
+    start: dt.datetime,
+    end: dt.datetime,
+    known: dict[int, ContactFacts],
 ) -> TimeIndex:
     """Outbound mail in (start, end + window], by the message-ids it answers ("m", id)
     and by every recipient ("a", address)."""
@@ -352,7 +368,7 @@ def _thread_window(
         )
     ).scalars()
     index = TimeIndex()
-    for f in load_facts(session, ids):
+    for f in load_facts(session, ids, known):
         if f.mail is None or not ruleset.is_reply(f):
             continue
         index.add(
@@ -367,6 +383,7 @@ def _meet_new_targets(
     res: Resolver,
     new: list[tuple[Target, ContactFacts]],
     report: ApplyReport,
+    known: dict[int, ContactFacts],
 ) -> None:
     """For new targets, find a reply that was stored before them (the earliest)."""
     pending = [(t, f) for t, f in new if t.rule in ruleset.reply_rule_names]
@@ -379,11 +396,15 @@ def _meet_new_targets(
     reaches = {f.contact_id: _own_reach(f, res) for _, f in pending}
     keys = {f.contact_id: _own_keys(f, res) for _, f in pending}
     since = min(f.occurred_at for _, f in pending)
-    stored = _stored_replies_after(session, ruleset, res, list(reaches.values()), since)
+    stored = _stored_replies_after(session, ruleset, res, list(reaches.values()), since, known)
     mails = [f for _, f in pending if f.mail is not None]
     window = (
         _thread_window(
-            session, ruleset, min(f.occurred_at for f in mails), max(f.occurred_at for f in mails)
+            session,
+            ruleset,
+            min(f.occurred_at for f in mails),
+            max(f.occurred_at for f in mails),
+            known,
         )
         if mails
         else TimeIndex().freeze()
@@ -412,6 +433,7 @@ def _meet_with_replies(
     res: Resolver,
     replies: list[ContactFacts],
     report: ApplyReport,
+    known: dict[int, ContactFacts],
 ) -> None:
     """Meet the earlier open (or later-met) targets the batch's replies answer."""
     if not replies or not ruleset.reply_rule_names:
@@ -436,7 +458,9 @@ def _meet_with_replies(
     )
     if not targets:
         return
-    owners = {f.contact_id: f for f in load_facts(session, {t.contact_id for t in targets})}
+    owners = {
+        f.contact_id: f for f in load_facts(session, {t.contact_id for t in targets}, known)
+    }
     res.prime(
         (a for f in owners.values() for a in (f.counterpart, f.mail.from_addr if f.mail else None)),
         (f.party_id for f in owners.values()),
@@ -457,16 +481,17 @@ def apply_contacts(*, session: Session, config: Config, contact_ids: Iterable[in
     ruleset = RuleSet.from_config(config)
     report = ApplyReport()
     session.flush()
-    facts = load_facts(session, contact_ids)
+    known: dict[int, ContactFacts] = {}
+    facts = load_facts(session, contact_ids, known)
     if not facts:
         return report
     wb_reports = _whistleblower_reports(session, facts)
     store = Targets(session)
     new = _reconcile(store, ruleset, facts, wb_reports, report)
     res = Resolver(session)
-    _meet_new_targets(session, ruleset, res, new, report)
+    _meet_new_targets(session, ruleset, res, new, report, known)
     replies = [f for f in facts if ruleset.is_reply(f)]
-    _meet_with_replies(session, store, ruleset, res, replies, report)
+    _meet_with_replies(session, store, ruleset, res, replies, report, known)
     report.target_ids = store.write()
     return report
 

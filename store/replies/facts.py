@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlmodel import Session
 
 from store.replies import tables
+from store.replies.tables import aware, raw_time
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
 
@@ -128,23 +129,61 @@ MAIL_COLUMNS = tuple(
 )
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+# A run of at least this many consecutive ids is read with one BETWEEN instead of IN
+# lists: a bulk import hands over id ranges of a million contacts, and 2,000 expanded
+# IN statements cost more in SQLAlchemy's parameter handling than in the database.
+MIN_RUN = 32
 
 
-def load_facts(session: Session, contact_ids: Iterable[int]) -> list[ContactFacts]:
-    """Facts for the given contacts (unknown ids are skipped), ordered by time."""
-    ids = sorted(set(contact_ids))
+def id_clauses(column: ColumnElement[Any], ids: Iterable[int]) -> list[ColumnElement[bool]]:
+    """WHERE clauses that together select exactly `ids` of `column`: BETWEEN for runs of
+    consecutive ids, chunked IN lists for the rest."""
+    vals = sorted(set(ids))
+    n = len(vals)
+    if not n:
+        return []
+    if vals[-1] - vals[0] + 1 == n and n >= MIN_RUN:
+        return [column.between(vals[0], vals[-1])]
+    out: list[ColumnElement[bool]] = []
+    singles: list[int] = []
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and vals[j + 1] == vals[j] + 1:
+            j += 1
+        if j - i + 1 >= MIN_RUN:
+            out.append(column.between(vals[i], vals[j]))
+        else:
+            singles.extend(vals[i : j + 1])
+        i = j + 1
+    for k in range(0, len(singles), CHUNK):
+        out.append(column.in_(singles[k : k + CHUNK]))
+    return out
+
+
+def load_facts(
+    session: Session,
+    contact_ids: Iterable[int],
+    known: dict[int, ContactFacts] | None = None,
+) -> list[ContactFacts]:
+    """Facts for the given contacts (unknown ids are skipped), ordered by time.
+
+    `known` is a per-batch cache: facts found there are not read again, and the ones
+    read are added to it (apply_contacts reads the same contacts as targets, as stored
+    replies and as owners of met targets)."""
+    ids = set(contact_ids)
     out: list[ContactFacts] = []
-    for chunk in _chunks(ids):
-        c = _contact.c
+    if known is not None:
+        out.extend(known[i] for i in ids if i in known)
+        ids.difference_update(known)
+    c = _contact.c
+    for clause in id_clauses(c.id, ids):
         rows = session.execute(
             select(
                 c.id,
                 c.channel,
                 c.direction,
-                c.occurred_at,
+                raw_time(c.occurred_at),
                 c.occurred_on,
                 c.counterpart,
                 c.party_id,
@@ -154,37 +193,44 @@ def load_facts(session: Session, contact_ids: Iterable[int]) -> list[ContactFact
                 _case.c.category,
             )
             .select_from(_contact.outerjoin(_case, _case.c.id == c.case_id))
-            .where(c.id.in_(chunk))
+            .where(clause)
         ).all()
-        mails = {
-            r.contact_id: mail_facts(r)
-            for r in session.execute(
-                select(*MAIL_COLUMNS).where(_mail.c.contact_id.in_(chunk))
-            ).all()
-        }
-        calls: dict[int, str] = {
-            r.contact_id: r.status
-            for r in session.execute(
-                select(_call.c.contact_id, _call.c.status).where(_call.c.contact_id.in_(chunk))
-            ).all()
-        }
-        for r in rows:
-            out.append(
-                ContactFacts(
-                    contact_id=r[0],
-                    channel=r.channel,
-                    direction=r.direction,
-                    occurred_at=r.occurred_at,
-                    occurred_on=r.occurred_on,
-                    counterpart=r.counterpart,
-                    party_id=r.party_id,
-                    case_id=r.case_id,
-                    case_kind=r.kind,
-                    case_category=r.category,
-                    access_request=bool(r.access_request),
-                    call_status=calls.get(r[0]),
-                    mail=mails.get(r[0]),
-                )
+        # Mail and call rows only for contacts of those channels (a phone import has no
+        # mail to look for).
+        mail_ids = [r[0] for r in rows if r[1] == "email"]
+        call_ids = [r[0] for r in rows if r[1] == "phone"]
+        mails: dict[int, MailFacts] = {}
+        for mclause in id_clauses(_mail.c.contact_id, mail_ids):
+            for r in session.execute(select(*MAIL_COLUMNS).where(mclause)).all():
+                mails[r.contact_id] = mail_facts(r)
+        calls: dict[int, str] = {}
+        for cclause in id_clauses(_call.c.contact_id, call_ids):
+            for cid, status in session.execute(
+                select(_call.c.contact_id, _call.c.status).where(cclause)
+            ):
+                calls[cid] = status
+        times: dict[Any, dt.datetime] = {}
+        for cid, channel, direction, at, on, cp, party, case, access, kind, cat in rows:
+            occurred = times.get(at)
+            if occurred is None:
+                occurred = times[at] = aware(at)
+            f = ContactFacts(
+                contact_id=cid,
+                channel=channel,
+                direction=direction,
+                occurred_at=occurred,
+                occurred_on=on,
+                counterpart=cp,
+                party_id=party,
+                case_id=case,
+                case_kind=kind,
+                case_category=cat,
+                access_request=bool(access),
+                call_status=calls.get(cid),
+                mail=mails.get(cid),
             )
+            out.append(f)
+            if known is not None:
+                known[cid] = f
     out.sort(key=lambda f: (f.occurred_at, f.contact_id))
     return out

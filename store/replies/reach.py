@@ -95,6 +95,10 @@ class Resolver:
         self._looked_up: set[str] = set()  # addresses asked for, with a party or not
         self.addrs_of: dict[int, set[str]] = {}
         self.thread_of: dict[str, set[int]] = {}
+        # Reaches without threads by (party, addresses): a bulk import asks for the same
+        # few thousand numbers hundreds of thousands of times. A lookup's result never
+        # changes within the batch, so the cache needs no invalidation.
+        self._reaches: dict[tuple[int | None, frozenset[str]], Reach] = {}
 
     def prime(
         self,
@@ -129,6 +133,15 @@ class Resolver:
     ) -> Reach:
         addrs = {a for a in addresses if a}
         thread_ids = list(thread_ids)
+        if not thread_ids:
+            key = (party_id, frozenset(addrs))
+            found = self._reaches.get(key)
+            if found is None:
+                found = self._reaches[key] = self._reach(party_id, addrs, thread_ids)
+            return found
+        return self._reach(party_id, addrs, thread_ids)
+
+    def _reach(self, party_id: int | None, addrs: set[str], thread_ids: list[str]) -> Reach:
         looked_up = self._looked_up
         if (
             thread_ids
