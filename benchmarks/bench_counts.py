@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import Session  # noqa: E402
+from sqlmodel import Session
 
-from store.config import load_config_text, preset_text  # noqa: E402
-from store.counts import CountQuery, count  # noqa: E402
-from store.db import make_engine, upgrade  # noqa: E402
-from store.register.importer import import_register  # noqa: E402
-from store.samples import ODSHERRED_2024, REGISTER_HEADER  # noqa: E402
+from store.config import load_config_text, preset_text
+from store.counts import CountQuery, count
+from store.db import make_engine, upgrade
+from store.register.importer import import_register
+from store.samples import ODSHERRED_2024, REGISTER_HEADER
 
 DEPTS = list(ODSHERRED_2024)
 CATS = ["Vejledning", "Udredning", "Klage"]
@@ -44,30 +44,57 @@ def build_store(path: Path, n_contacts: int, seed: int = 1) -> None:
     now = "2026-01-01 00:00:00.000000"
     con.executemany(
         "INSERT INTO party (id, kind, name, created_at) VALUES (?, ?, ?, ?)",
-        ((i, rng.choice(["citizen"] * 8 + ["company", "association"]), f"P{i}", now)
-         for i in range(1, n_parties + 1)),
+        (
+            (i, rng.choice(["citizen"] * 8 + ["company", "association"]), f"P{i}", now)
+            for i in range(1, n_parties + 1)
+        ),
     )
     cases = []
     for i in range(1, n_cases + 1):
         y = rng.choice(YEARS)
         opened = dt.date(y, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
-        cases.append((i, f"C{i}", rng.choice(["citizen"] * 18 + ["consultancy", "whistleblower"]),
-                      rng.choice(DEPTS), rng.choice(CATS), opened.isoformat(),
-                      int(rng.random() < 0.05), 0, rng.randint(1, n_parties), now))
+        cases.append(
+            (
+                i,
+                f"C{i}",
+                rng.choice(["citizen"] * 18 + ["consultancy", "whistleblower"]),
+                rng.choice(DEPTS),
+                rng.choice(CATS),
+                opened.isoformat(),
+                int(rng.random() < 0.05),
+                0,
+                rng.randint(1, n_parties),
+                now,
+            )
+        )
     con.executemany(
         "INSERT INTO case_ (id, ref, kind, department, category, opened_on, excluded, "
-        "wanted_to_complain, party_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)", cases)
+        "wanted_to_complain, party_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        cases,
+    )
+
     def contacts():  # type: ignore[no-untyped-def]
-        for i in range(1, n_contacts + 1):
+        for _ in range(n_contacts):
             c = cases[rng.randrange(n_cases)]
             day = dt.date.fromisoformat(c[5]) + dt.timedelta(days=rng.randint(0, 60))
             linked = rng.random() > 0.01
-            yield (rng.choice(["phone", "email", "meeting"]), rng.choice(["in"] * 3 + ["out"]),
-                   f"{day.isoformat()} 10:00:00.000000", day.isoformat(),
-                   c[0] if linked else None, c[8], 0, 0, now)
+            yield (
+                rng.choice(["phone", "email", "meeting"]),
+                rng.choice(["in"] * 3 + ["out"]),
+                f"{day.isoformat()} 10:00:00.000000",
+                day.isoformat(),
+                c[0] if linked else None,
+                c[8],
+                0,
+                0,
+                now,
+            )
+
     con.executemany(
         "INSERT INTO contact (channel, direction, occurred_at, occurred_on, case_id, party_id, "
-        "access_request, dismissed, created_at) VALUES (?,?,?,?,?,?,?,?,?)", contacts())
+        "access_request, dismissed, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        contacts(),
+    )
     con.commit()
     con.execute("ANALYZE")
     con.close()
@@ -118,11 +145,11 @@ def bench_pivots(path: Path, repeat: int) -> bool:
     for unit in ("contacts", "parties", "cases"):
         q = CountQuery(unit=unit, start=a, end=b, rows="department", cols="category")
 
-        def run_engine() -> None:
+        def run_engine(q: CountQuery = q) -> None:
             with Session(engine) as s:
                 count(session=s, query=q)
 
-        def run_hand() -> None:
+        def run_hand(unit: str = unit) -> None:
             for sql in HAND_SQL[unit]:
                 raw.execute(sql, (a.isoformat(), b.isoformat())).fetchall()
 
@@ -152,13 +179,31 @@ def write_register(path: Path, n_rows: int, seed: int = 2) -> None:
             rng_c = random.Random(c)
             opened = dt.date(2024, 1, 1) + dt.timedelta(days=rng_c.randint(0, 300))
             day = opened + dt.timedelta(days=rng.randint(0, 60))
-            w.writerow([
-                f"C{c}", f"P{p}", f"Navn {p}", "citizen", f"p{p}@example.dk", "",
-                DEPTS[c % len(DEPTS)], CATS[c % 3], "", "", "", "citizen",
-                opened.isoformat(), "", "false", "", "false",
-                f"{day.isoformat()} {rng.randint(8, 15):02d}:{rng.randint(0, 59):02d}",
-                rng.choice(["phone", "email"]), "in", f"Henvendelse {i}",
-            ])
+            w.writerow(
+                [
+                    f"C{c}",
+                    f"P{p}",
+                    f"Navn {p}",
+                    "citizen",
+                    f"p{p}@example.dk",
+                    "",
+                    DEPTS[c % len(DEPTS)],
+                    CATS[c % 3],
+                    "",
+                    "",
+                    "",
+                    "citizen",
+                    opened.isoformat(),
+                    "",
+                    "false",
+                    "",
+                    "false",
+                    f"{day.isoformat()} {rng.randint(8, 15):02d}:{rng.randint(0, 59):02d}",
+                    rng.choice(["phone", "email"]),
+                    "in",
+                    f"Henvendelse {i}",
+                ]
+            )
 
 
 def bench_import(workdir: Path, n_rows: int) -> bool:
@@ -176,9 +221,11 @@ def bench_import(workdir: Path, n_rows: int) -> bool:
     engine.dispose()
     target = 60.0 * n_rows / 1_000_000
     assert s.contacts_added == n_rows, s
-    print(f"register import: {n_rows} rows, {s.cases_added} cases, {s.contacts_added} contacts "
-          f"in {took:.1f} s ({n_rows / took:,.0f} rows/s); target <= {target:.0f} s "
-          f"(60 s per million): ratio {took / target:.2f}")
+    print(
+        f"register import: {n_rows} rows, {s.cases_added} cases, {s.contacts_added} contacts "
+        f"in {took:.1f} s ({n_rows / took:,.0f} rows/s); target <= {target:.0f} s "
+        f"(60 s per million): ratio {took / target:.2f}"
+    )
     return took <= target
 
 
