@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import sqlite3
@@ -47,6 +46,7 @@ from store.db import make_engine, upgrade
 from store.replies import apply_contacts, count_followups, list_followups, recompute
 from store.replies.calendar import calendar_for
 from store.replies.due import due_times
+from store.replies.followups import followups_json
 from store.timeutil import CPH
 
 NOW = dt.datetime(2025, 6, 2, 12, 0, tzinfo=CPH)  # a Monday
@@ -239,7 +239,7 @@ def bench_followups(
     def overdue_json() -> int:
         with Session(engine) as s:
             rows = list_followups(session=s, now=NOW, status="overdue", config=cfg)
-            text = json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2)
+            text = followups_json(rows)  # what the command prints
         return len(text) and len(rows)
 
     def overdue_page() -> int:

@@ -19,6 +19,7 @@ from store.errors import UserError
 from store.replies import ack, list_followups, no_reply, recompute
 from store.replies.compliance import HEADERS, compliance, table_rows, write_xlsx
 from store.replies.explain import fmt_moment
+from store.replies.followups import followups_json
 from store.timeutil import CPH
 
 # CLI spelling (with hyphens) -> list_followups filter.
@@ -95,7 +96,7 @@ def followups(
             config=actx.config,
         )
     if fmt == "json":
-        sys.stdout.write(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+        sys.stdout.write(followups_json(rows))
         sys.stdout.write("\n")
         return
     if not rows:

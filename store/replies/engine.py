@@ -249,9 +249,7 @@ def _reconcile(
     def _due(rule: ReplyRule, received: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         # Naive UTC arithmetic with the calendar's cached zone offsets (equal to
         # due_times, tested): a bulk import computes hundreds of thousands of these.
-        due, soon = due_times_utc_naive(
-            rule, received.astimezone(dt.UTC).replace(tzinfo=None), cal
-        )
+        due, soon = due_times_utc_naive(rule, received.astimezone(dt.UTC).replace(tzinfo=None), cal)
         return due.replace(tzinfo=dt.UTC), soon.replace(tzinfo=dt.UTC)
 
     for f in facts:
@@ -458,9 +456,7 @@ def _meet_with_replies(
     )
     if not targets:
         return
-    owners = {
-        f.contact_id: f for f in load_facts(session, {t.contact_id for t in targets}, known)
-    }
+    owners = {f.contact_id: f for f in load_facts(session, {t.contact_id for t in targets}, known)}
     res.prime(
         (a for f in owners.values() for a in (f.counterpart, f.mail.from_addr if f.mail else None)),
         (f.party_id for f in owners.values()),

@@ -9,7 +9,9 @@ their indexes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, null, select
@@ -59,6 +61,36 @@ class FollowUp:
             "rule": self.rule,
             "explanation": self.explanation,
         }
+
+
+def _str_or_null(v: str | None) -> str:
+    return "null" if v is None else encode_basestring(v)
+
+
+def followups_json(rows: Iterable[FollowUp]) -> str:
+    """`json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2)`, the same
+    text (tested equal), without the pure-Python encoder that `indent` forces: it cost
+    as much as the query on a queue of 17,000 overdue targets. The objects are flat, so
+    strings go through the C string encoder and the layout is written here."""
+    enc, opt = encode_basestring, _str_or_null
+    parts = [
+        "  {\n"
+        f'    "contact_id": {int(r.contact_id)},\n'
+        f'    "case_ref": {opt(r.case_ref)},\n'
+        f'    "party": {opt(r.party)},\n'
+        f'    "channel": {enc(r.channel)},\n'
+        # ISO times are plain ASCII: nothing to escape.
+        f'    "received_at": "{r.received_at.astimezone(CPH).isoformat()}",\n'
+        f'    "due_at": "{r.due_at.astimezone(CPH).isoformat()}",\n'
+        f'    "status": {enc(r.status)},\n'
+        f'    "rule": {enc(r.rule)},\n'
+        f'    "explanation": {enc(r.explanation)}\n'
+        "  }"
+        for r in rows
+    ]
+    if not parts:
+        return "[]"
+    return "[\n" + ",\n".join(parts) + "\n]"
 
 
 def status_of(

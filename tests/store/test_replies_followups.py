@@ -291,3 +291,40 @@ def test_compliance_per_rule(s: Session, cfg: Config) -> None:
     assert r.p90_hours == pytest.approx(42.0)  # inclusive method between 10 and 50
     assert r.in_time_share == pytest.approx(0.5)
     assert rows["aktindsigt"].targets == 0 and rows["aktindsigt"].median_hours is None
+
+
+def test_followups_json_is_json_dumps_with_indent() -> None:
+    """The CLI's fast JSON writer gives exactly json.dumps(..., indent=2)'s text: nulls,
+    non-ASCII, quotes, backslashes and control characters in untrusted text included."""
+    from store.replies.followups import FollowUp, followups_json
+
+    utc = dt.UTC
+    rows = [
+        FollowUp(
+            contact_id=7,
+            case_ref=None,
+            party='Søren "S" \\ Ærø\n\x1b[31m',
+            channel="email",
+            received_at=dt.datetime(2024, 3, 31, 0, 30, tzinfo=utc),
+            due_at=dt.datetime(2024, 10, 27, 1, 0, 0, 5, tzinfo=utc),
+            status="overdue",
+            rule="dag-til-dag",
+            explanation="overdue since Tue 2 Apr 15:00: 28 Mar–1 Apr are Easter holidays",
+            target_id=1,
+        ),
+        FollowUp(
+            contact_id=12345678901,
+            case_ref="BR-2024-1",
+            party=None,
+            channel="phone",
+            received_at=dt.datetime(2024, 1, 1, tzinfo=utc),
+            due_at=dt.datetime(2024, 1, 3, tzinfo=utc),
+            status="pending",
+            rule="regel\u2028x",
+            explanation="",
+            target_id=2,
+        ),
+    ]
+    for subset in (rows, rows[:1], []):
+        expected = json.dumps([r.to_json() for r in subset], ensure_ascii=False, indent=2)
+        assert followups_json(subset) == expected
