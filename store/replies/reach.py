@@ -78,12 +78,17 @@ class Reach:
     addresses: frozenset[str]
     thread_contacts: frozenset[int]
 
-    def keys(self) -> list[Key]:
-        return [
-            *(("p", p) for p in self.parties),
-            *(("a", a) for a in self.addresses),
-            *(("c", c) for c in self.thread_contacts),
-        ]
+    def keys(self) -> tuple[Key, ...]:
+        # Computed once per reach: a batch shares a reach among all its contacts.
+        found: tuple[Key, ...] | None = self.__dict__.get("_keys")
+        if found is None:
+            found = (
+                *(("p", p) for p in self.parties),
+                *(("a", a) for a in self.addresses),
+                *(("c", c) for c in self.thread_contacts),
+            )
+            object.__setattr__(self, "_keys", found)
+        return found
 
 
 class Resolver:
