@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, type_coerce, types
 from sqlmodel import Session
 
 from store.replies import tables
@@ -184,7 +184,7 @@ def load_facts(
                 c.channel,
                 c.direction,
                 raw_time(c.occurred_at),
-                c.occurred_on,
+                type_coerce(c.occurred_on, types.NullType()),
                 c.counterpart,
                 c.party_id,
                 c.case_id,
@@ -210,16 +210,21 @@ def load_facts(
             ):
                 calls[cid] = status
         times: dict[Any, dt.datetime] = {}
+        days: dict[Any, dt.date] = {}
         for cid, channel, direction, at, on, cp, party, case, access, kind, cat in rows:
             occurred = times.get(at)
             if occurred is None:
                 occurred = times[at] = aware(at)
+            day = days.get(on)
+            if day is None:
+                # SQLite returns the ISO text, PostgreSQL a date; a batch has few days.
+                day = days[on] = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
             f = ContactFacts(
                 contact_id=cid,
                 channel=channel,
                 direction=direction,
                 occurred_at=occurred,
-                occurred_on=on,
+                occurred_on=day,
                 counterpart=cp,
                 party_id=party,
                 case_id=case,
