@@ -73,6 +73,20 @@ def followups_json(rows: Iterable[FollowUp]) -> str:
     as much as the query on a queue of 17,000 overdue targets. The objects are flat, so
     strings go through the C string encoder and the layout is written here."""
     enc, opt = encode_basestring, _str_or_null
+    offsets: dict[float, tuple[dt.timedelta, str]] = {}
+
+    def local(t: dt.datetime) -> str:
+        # t.astimezone(CPH).isoformat(), with the zone asked once per UTC hour (the
+        # offset only changes on the hour): shift, then swap the "+00:00" suffix.
+        if t.tzinfo is not dt.UTC:
+            return t.astimezone(CPH).isoformat()
+        hour = t.timestamp() // 3600
+        found = offsets.get(hour)
+        if found is None:
+            off = t.astimezone(CPH).utcoffset() or dt.timedelta(0)
+            found = offsets[hour] = (off, t.astimezone(CPH).isoformat()[-6:])
+        return (t + found[0]).isoformat()[:-6] + found[1]
+
     parts = [
         "  {\n"
         f'    "contact_id": {int(r.contact_id)},\n'
@@ -80,8 +94,8 @@ def followups_json(rows: Iterable[FollowUp]) -> str:
         f'    "party": {opt(r.party)},\n'
         f'    "channel": {enc(r.channel)},\n'
         # ISO times are plain ASCII: nothing to escape.
-        f'    "received_at": "{r.received_at.astimezone(CPH).isoformat()}",\n'
-        f'    "due_at": "{r.due_at.astimezone(CPH).isoformat()}",\n'
+        f'    "received_at": "{local(r.received_at)}",\n'
+        f'    "due_at": "{local(r.due_at)}",\n'
         f'    "status": {enc(r.status)},\n'
         f'    "rule": {enc(r.rule)},\n'
         f'    "explanation": {enc(r.explanation)}\n'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -325,6 +326,13 @@ def test_followups_json_is_json_dumps_with_indent() -> None:
             target_id=2,
         ),
     ]
+    rows.append(
+        dataclasses.replace(
+            rows[0],
+            received_at=dt.datetime(2024, 3, 31, 1, 0, tzinfo=utc),  # summer time begins
+            due_at=cph(2024, 10, 27, 2, 30),  # not UTC: the fallback path
+        )
+    )
     for subset in (rows, rows[:1], []):
         expected = json.dumps([r.to_json() for r in subset], ensure_ascii=False, indent=2)
         assert followups_json(subset) == expected
