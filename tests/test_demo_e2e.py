@@ -92,18 +92,19 @@ def test_demo_in_a_fresh_clone(tmp_path: Path) -> None:
         check=True,
     )
     try:
-        screen = _wait_for(socket, "Indbakke", timeout=240)
-        assert "DEMO" in screen
-        for key, title in (
-            ("2", "Sager"),
-            ("3", "Svarfrister"),
-            ("4", "Statistik"),
-            ("1", "Indbakke"),
+        # The header names the screen after the DEMO mark; the key bar names every
+        # screen all the time, so each check waits for the header and the screen's body.
+        _wait_for(socket, "DEMO  Indbakke │", timeout=240)
+        _wait_for(socket, "Indbakke: ", timeout=30)
+        for key, title, body in (
+            ("2", "Sager", "Afdeling"),
+            ("3", "Svarfrister", "OVERSKREDET"),
+            ("4", "Statistik", "Antal henvendere"),
+            ("1", "Indbakke", "Svarfrist"),
         ):
             _tmux("send-keys", "-t", "demo", key, socket=socket)
-            screen = _wait_for(socket, title, timeout=30)
-        _tmux("send-keys", "-t", "demo", "4", socket=socket)
-        screen = _wait_for(socket, "Antal henvendere", timeout=30)
+            _wait_for(socket, f"DEMO  {title} │", timeout=30)
+            _wait_for(socket, body, timeout=30)
         _tmux("send-keys", "-t", "demo", "C-q", socket=socket)
         deadline = time.monotonic() + 30
         while not (tmp_path / "exit").exists() and time.monotonic() < deadline:
