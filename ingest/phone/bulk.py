@@ -24,20 +24,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, column, func, select, table, text
+from sqlalchemy import column, func, select, table, text
 from sqlmodel import Session, col
 
 from ingest.phone.parse import CallRow
+from store.bulkload import bulk_load
 from store.models import Case, PartyPhone
 from store.timeutil import CPH
 
 UTC = dt.UTC
 
 CHUNK = 500  # numbers per IN (...) list
-IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache ceiling while a file's rows go in
-# Rebuild secondary indexes after the insert when a file brings at least this many rows
-# and more than the table holds already.
-REBUILD_MIN_ROWS = 50_000
 
 CONTACT_COLS = ("id", "channel", "direction", "occurred_at", "occurred_on", "summary",
                 "counterpart", "access_request", "case_id", "party_id", "source_ref",
@@ -134,22 +131,6 @@ def _next_ids(session: Session, n: int) -> list[int]:
     ).scalars())
 
 
-def _worth_rebuilding(new_rows: int, existing_rows: int) -> bool:
-    return new_rows >= REBUILD_MIN_ROWS and new_rows > existing_rows
-
-
-def _drop_indexes(conn: Connection) -> list[str]:
-    """Drop the secondary indexes of contact and call_record; return their CREATE
-    statements exactly as the migrations made them. Unique constraints stay."""
-    rows = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        "AND tbl_name IN ('contact', 'call_record')"
-    ).all()
-    for name, _sql in rows:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in rows]
-
-
 def _insert_sql(session: Session, name: str, cols: Sequence[str]) -> str:
     style = session.get_bind().dialect.paramstyle
     mark = "?" if style == "qmark" else "%s"
@@ -199,19 +180,11 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
         contacts.append((ids[i], "phone", r.direction, at, on, None, r.number, False,
                          case_id, party_id, "call:" + keys[i], False, None, created))
     conn = session.connection()
-    old_cache = None
-    if sqlite:
-        # A big import touches every page of the contact indexes (the counterpart index
-        # in random order); with SQLite's 2 MB default cache they are evicted and re-read
-        # over and over. The cache is a ceiling, used only as needed; restored below.
-        old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    # A bulk load (a year's export into a young database) is faster with the secondary
-    # indexes built once afterwards than maintained row by row. SQLite's DDL is
-    # transactional: on any error the indexes come back with the rollback.
-    rebuilt = _drop_indexes(conn) if sqlite and _worth_rebuilding(len(rows), ids[0] - 1) \
-        else []
-    try:
+    # A big import touches every page of the contact indexes (the counterpart index in
+    # random order), and a bulk load into a young database is faster with the secondary
+    # indexes built once afterwards: store.bulkload does both, inside this transaction.
+    with bulk_load(conn, tables=("contact", "call_record"), new_rows=len(rows),
+                   existing_rows=ids[0] - 1):
         conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), contacts)
         del contacts
         conn.exec_driver_sql(
@@ -219,9 +192,4 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             [(ids[i], file_id, keys[i], starts[i], r.direction, r.number, r.raw_number,
               r.status, r.duration_s, r.line) for i, r in enumerate(rows)],
         )
-        for sql in rebuilt:
-            conn.exec_driver_sql(sql)
-    finally:
-        if old_cache is not None:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {int(old_cache)}")
     return BulkResult(ids, with_party, linked)

@@ -256,11 +256,11 @@ def _index_sql(engine) -> list[tuple[str, str]]:
 def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
     """A big first load drops and rebuilds the secondary indexes: afterwards they are
     exactly the migration's, and a failed load leaves them as they were."""
-    from ingest.phone import bulk
+    from store import bulkload
 
     before = _index_sql(engine)
     assert len(before) >= 7
-    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(bulkload, "REBUILD_MIN_ROWS", 1)
 
     def boom(**_kw):
         raise RuntimeError("disk full")
