@@ -70,6 +70,43 @@ def _back(now: dt.datetime, days: int) -> dt.date:
     return (now.astimezone(CPH) - dt.timedelta(days=days)).date()
 
 
+_OWES_NOTHING: list[tuple[int, int, int, str, str, str, str | None, str, dict[str, str] | None]] = [
+    (
+        6,
+        3,
+        40,
+        "Jobcenter Odsherred <noreply@odsherred.dk>",
+        "Automatisk svar: Henvendelse modtaget",
+        "Tak for din henvendelse. Vi besvarer den hurtigst muligt.\n",
+        None,
+        "odsherred.dk",
+        {"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
+    ),
+    (
+        8,
+        2,
+        30,
+        "Borgerrådgivernes Netværk <nyhedsbrev@borgerraadgivere.dk>",
+        "Nyhedsbrev nr. {n}",
+        "",
+        "<html><body><h1>Nyt fra netværket</h1><p>Årsmødet holdes i Vejle.</p></body></html>",
+        "borgerraadgivere.dk",
+        {"Precedence": "bulk", "List-Unsubscribe": "<mailto:afmeld@example.dk>"},
+    ),
+    (
+        5,
+        1,
+        50,
+        "Kirsten Kollega <kirsten.kollega@odsherred.dk>",
+        "Mødeindkaldelse: koordinering",
+        "Hej, kan du torsdag kl. 10?\n",
+        None,
+        "odsherred.dk",
+        None,
+    ),
+]
+
+
 def demo_mailbox(
     people: list[Citizen], *, now: dt.datetime, seed: int = 11
 ) -> dict[str, list[Seed]]:
@@ -167,59 +204,27 @@ def demo_mailbox(
             )
         )
 
-    # Mail that owes nothing: auto-replies, newsletters, colleagues.
-    for k in range(6):
-        when = _working_moment(rng, _back(now, 3 + k * 40))
-        inbox.append(
-            Seed(
-                _message(
-                    sender="Jobcenter Odsherred <noreply@odsherred.dk>",
-                    to=ADVISOR,
-                    subject="Automatisk svar: Henvendelse modtaget",
-                    body="Tak for din henvendelse. Vi besvarer den hurtigst muligt.\n",
+    # Mail that owes nothing: auto-replies, newsletters, colleagues. Per kind: how many,
+    # days back (first, step), sender, subject, body, HTML, Message-ID domain, headers.
+    for n, first, step, sender, subject, body, html, domain, extra in _OWES_NOTHING:
+        for k in range(n):
+            when = _working_moment(rng, _back(now, first + k * step))
+            inbox.append(
+                Seed(
+                    _message(
+                        sender=sender,
+                        to=ADVISOR,
+                        subject=subject.format(n=40 + k),
+                        body=body,
+                        html=html,
+                        when=when,
+                        msgid=make_msgid(domain=domain),
+                        extra=extra,
+                    ),
+                    flags=("\\Seen",),
                     when=when,
-                    msgid=make_msgid(domain="odsherred.dk"),
-                    extra={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
-                ),
-                flags=("\\Seen",),
-                when=when,
+                )
             )
-        )
-    for k in range(8):
-        when = _working_moment(rng, _back(now, 2 + k * 30))
-        inbox.append(
-            Seed(
-                _message(
-                    sender="Borgerrådgivernes Netværk <nyhedsbrev@borgerraadgivere.dk>",
-                    to=ADVISOR,
-                    subject=f"Nyhedsbrev nr. {40 + k}",
-                    body="",
-                    html="<html><body><h1>Nyt fra netværket</h1><p>Årsmødet holdes i Vejle.</p>"
-                    "</body></html>",
-                    when=when,
-                    msgid=make_msgid(domain="borgerraadgivere.dk"),
-                    extra={"Precedence": "bulk", "List-Unsubscribe": "<mailto:afmeld@example.dk>"},
-                ),
-                flags=("\\Seen",),
-                when=when,
-            )
-        )
-    for k in range(5):
-        when = _working_moment(rng, _back(now, 1 + k * 50))
-        inbox.append(
-            Seed(
-                _message(
-                    sender="Kirsten Kollega <kirsten.kollega@odsherred.dk>",
-                    to=ADVISOR,
-                    subject="Mødeindkaldelse: koordinering",
-                    body="Hej, kan du torsdag kl. 10?\n",
-                    when=when,
-                    msgid=make_msgid(domain="odsherred.dk"),
-                ),
-                flags=("\\Seen",),
-                when=when,
-            )
-        )
     inbox.sort(key=lambda s: s.when or now)
     sent.sort(key=lambda s: s.when or now)
     return {"INBOX": inbox, "Sent": sent}
