@@ -7,6 +7,7 @@ created private (file 0600, folder 0700). PostgreSQL (psycopg 3) runs through th
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -23,6 +24,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from store.errors import UserError
+
+if sys.platform != "win32":
+    import fcntl
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -101,6 +105,77 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# ------------------------------------------------------------------- writer turnstile
+#
+# SQLite lets one writer in at a time and its busy handler is not fair: a waiting writer
+# sleeps (1, 2, 5 … 100 ms) and retries, so a daemon that commits a batch and begins the
+# next one at once can keep the advisor's one-row write waiting for a whole first sync.
+# The turnstile is a lock file beside the database: an interactive write holds it for its
+# transaction; a bulk writer passes through it (takes and drops it) before each of its
+# transactions, so it stops at the next batch boundary while the advisor's write waits,
+# and the advisor's write gets in after at most one batch. PostgreSQL needs none of this.
+
+
+def _turnstile_path(engine: Engine) -> Path | None:
+    if engine.dialect.name != "sqlite" or sys.platform == "win32":
+        return None
+    path = sqlite_path(str(engine.url))
+    return None if path is None else path.with_name(path.name + "-writers")
+
+
+@contextmanager
+def _turnstile(engine: Engine) -> Iterator[None]:
+    path = _turnstile_path(engine)
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        # Blocks only while another interactive write is in its transaction, which the
+        # SQLite busy timeout bounds.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor drops the lock
+
+
+def give_way(engine: Engine) -> None:
+    """A bulk writer calls this before each transaction: it returns at once unless an
+    interactive write is waiting or writing, and then once that write is done."""
+    with _turnstile(engine):
+        pass
+
+
+@contextmanager
+def _immediate(engine: Engine) -> Iterator[Session]:
+    with session_scope(engine) as session:
+        if engine.dialect.name == "sqlite":
+            # A read-then-write transaction that started deferred fails at once with
+            # "database is locked" (SQLITE_BUSY_SNAPSHOT, the busy timeout does not apply)
+            # when another writer committed in between; an immediate one waits for the
+            # lock and then sees the other writer's rows. pysqlite sees the open
+            # transaction and issues no BEGIN of its own.
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """An interactive change (the advisor's): holds the turnstile and the write lock for
+    the transaction, commits on success, rolls back on any error."""
+    with _turnstile(engine), _immediate(engine) as session:
+        yield session
+
+
+@contextmanager
+def bulk_write_scope(engine: Engine) -> Iterator[Session]:
+    """One of a series of background writes (the daemon's): gives way to a waiting
+    interactive write first, then holds the write lock for the transaction."""
+    give_way(engine)
+    with _immediate(engine) as session:
+        yield session
 
 
 # --------------------------------------------------------------------------- migrations

@@ -23,6 +23,7 @@ from ingest.mail.parse import Parsed, attachments_json
 from store.config import Config
 from store.config.mail import MailAccount
 from store.contacts import add_contact
+from store.db import give_way
 from store.models import (
     Channel,
     Contact,
@@ -278,6 +279,7 @@ def persist_batch(
     from store.replies import apply_contacts
 
     res = BatchResult()
+    give_way(engine)
     with Session(engine, expire_on_commit=False) as session:
         uids = [it.uid for it in items]
         located: set[int] = set()

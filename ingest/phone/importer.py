@@ -29,6 +29,7 @@ from ingest.phone.sniff import Table, read_table
 from ingest.phone.stable import wait_stable
 from store.audit import record
 from store.config import Config
+from store.db import give_way
 from store.errors import UserError
 from store.models import CallRecord, Contact, ImportedFile
 from store.replies import apply_contacts
@@ -256,6 +257,7 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
            keys: list[str],
            in_file_dupes: int, dry_run: bool, now: dt.datetime,
            mark: Callable[[str], None]) -> FileReport:
+    give_way(engine)
     with Session(engine) as session:
         if session.execute(
             select(ImportedFile.id).where(ImportedFile.sha256 == report.sha256)  # type: ignore[call-overload]

@@ -5,15 +5,13 @@ threads: nothing it returns is bound to a session."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from store.config import Config
-from store.db import session_scope
+from store.db import session_scope, write_scope
 from store.desk import commands, queries, search
 from store.desk.rows import (
     AlertItem,
@@ -30,18 +28,6 @@ from store.desk.rows import (
     WhistleblowerRow,
 )
 from store.models import utcnow
-
-
-@contextmanager
-def write_scope(engine: Engine) -> Iterator[Session]:
-    """A session for a change. On SQLite it takes the write lock up front (BEGIN
-    IMMEDIATE): a read-then-write transaction that started deferred fails at once with
-    "database is locked" when the daemon committed in between, while an immediate one
-    waits (busy timeout) and then sees the daemon's rows."""
-    with session_scope(engine) as session:
-        if engine.dialect.name == "sqlite":
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-        yield session
 
 
 class Desk:

@@ -410,6 +410,7 @@ def _concurrent_writer(tmp_path: Path, sqlite_url: str, imap_factory: Any, n: in
     linked = result["linked"]
     # The UI kept writing during the ingestion, not only before or after it.
     assert len({m for m in result["during"] if 0 < m < n}) >= 2, result["during"]
+    print("UI writes saw these message counts:", sorted(set(result["during"])))
     # No write lost: every link the "UI" committed is there, and every message the daemon
     # committed (checked above).
     con = sqlite3.connect(_db_file(sqlite_url))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import store.models  # noqa: F401
@@ -108,6 +110,41 @@ def test_two_writers_at_once(db_url: str) -> None:
     eng = make_engine(db_url)
     with eng.connect() as c:
         assert c.execute(text("SELECT count(*) FROM contact")).scalar_one() == 300
+    eng.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the turnstile is SQLite's")
+def test_bulk_writer_gives_way_to_a_waiting_interactive_write(sqlite_url: str) -> None:
+    """SQLite's busy handler is not fair: a daemon that begins its next batch the moment
+    it committed the last starves the advisor's write (it sleeps and retries, and finds
+    the lock taken every time). A bulk writer passes the turnstile before each
+    transaction, so the advisor's write gets in after at most the batch in progress and
+    one that had already passed."""
+    from store.db import bulk_write_scope, write_scope
+
+    events: list[str] = []
+    third_batch = threading.Event()
+    eng = make_engine(sqlite_url)
+
+    def bulk() -> None:
+        for i in range(30):
+            with bulk_write_scope(eng) as s:
+                s.execute(text("UPDATE sync_state SET folder = folder"))
+                time.sleep(0.02)  # a batch's work, holding the write lock
+                events.append(f"batch {i}")
+            if i == 2:
+                third_batch.set()
+
+    tb = threading.Thread(target=bulk)
+    tb.start()
+    assert third_batch.wait(30)
+    with write_scope(eng) as s:
+        s.execute(text("UPDATE sync_state SET folder = folder"))
+        events.append("advisor")
+    tb.join(60)
+    assert events.index("advisor") <= events.index("batch 2") + 3, events
+    lock = Path(make_url(sqlite_url).database + "-writers")  # type: ignore[operator]
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
     eng.dispose()
 
 
