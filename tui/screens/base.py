@@ -33,11 +33,24 @@ class DeskScreen(Screen[None]):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         localise(self)
+        # Textual re-parses every stylesheet (~20 ms) when a screen whose CSS generation
+        # differs from the app's becomes current, which every new screen's does (-1). A
+        # screen built now is styled from the current stylesheet when it mounts, so it
+        # starts at the app's generation; a later theme change still refreshes it.
+        app = self._running_app()
+        if app is not None:
+            self._css_update_count = app._css_update_count
         self._want: dict[str, int] = {}
         # The data version the shown data was read at, and whether a load is under way:
         # the app's probe reloads the screen when the store has moved past it.
         self.data_version: DataVersion | None = None
         self.load_pending = False
+
+    @staticmethod
+    def _running_app() -> Any:
+        from textual._context import active_app
+
+        return active_app.get(None)
 
     @property
     def desk_app(self) -> DeskApp:
@@ -96,6 +109,14 @@ class DeskScreen(Screen[None]):
             self.post_message(Failed(f"{type(e).__name__}: {e}"))
             return
         self.post_message(Loaded(what, seq, data, version))
+
+    def show_ready(self, what: str, version: DataVersion, data: Any) -> None:
+        """Show data already on hand (a finished prefetch) at once: no worker, no message
+        round trip, so it is in the screen's first frame."""
+        self._want[what] = next(_seq)  # supersedes any load of the same thing under way
+        self.data_version = version
+        self.load_pending = False
+        getattr(self, f"show_{what}")(data)
 
     def load_side(self, what: str, fn: Callable[[], Any]) -> None:
         seq = next(_seq)

@@ -22,6 +22,7 @@ from tui.screens.dialogs import LinkCaseDialog, NewCaseDialog, PreviewScreen, Te
 from tui.widgets.paged_table import PagedTable
 
 PAGE = 100
+FIRST_PAGE_WAIT_S = 0.1
 
 
 class TriageScreen(DeskScreen):
@@ -67,7 +68,17 @@ class TriageScreen(DeskScreen):
         first = getattr(self.app, "first_page", None)
         if first is not None and offset == 0 and not self._used_prefetch:
             self._used_prefetch = True
-            self.load("page", first.result, versioned=True)  # fetched while the app started
+            # Fetched while the app started. Waiting for it here, briefly, is what lets
+            # it finish: while Textual boots it holds the GIL, and a thread stepping
+            # through SQLite rows waits for the GIL at every row (a 6 ms query took
+            # 50 ms). Then the rows are in the first frame. A slow database falls back
+            # to a worker and the screen shows "loading".
+            try:
+                version, page = first.result(timeout=FIRST_PAGE_WAIT_S)
+            except Exception:  # slow, or failed: the worker waits or reports it
+                self.load("page", first.result, versioned=True)
+            else:
+                self.show_ready("page", version, page)
             return
         self.load("page", lambda: self.desk.triage(offset=offset, limit=PAGE))
 
