@@ -175,18 +175,14 @@ class Frames:
         return seen[0] - t0
 
     async def after(self, t0: float, cond: Callable[[], bool], timeout: float = 10) -> float:
-        """Seconds from t0 until the first frame written once `cond()` holds."""
-        end = time.perf_counter() + timeout
-        while not cond():
-            if time.perf_counter() > end:
-                raise TimeoutError("condition never held")
-            await asyncio.sleep(0.0005)
-        seen = time.perf_counter()
-        while not any(t >= seen for t in self.times):
-            if time.perf_counter() > end:
-                raise TimeoutError("no frame after the change")
-            await asyncio.sleep(0.0005)
-        return min(t for t in self.times if t >= seen) - t0
+        """Seconds from t0 until the first frame written while `cond()` holds (checked
+        as the frame is written; call it before yielding to the app after t0)."""
+        name = f"after-{len(self.times)}-{id(cond)}"
+        self.watch(name, cond)
+        try:
+            return await self.first(t0, name, timeout)
+        finally:
+            del self.watches[name]
 
 
 def send_key(app: Any, key: str, char: str | None = None) -> float:
