@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -29,6 +31,26 @@ def test_migrations_match_models(engine) -> None:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, SQLModel.metadata)
     assert diff == [], diff
+
+
+def test_head_revision_constant_is_the_scripts_head() -> None:
+    """Start-up checks the database against HEAD_REVISION without importing Alembic; a
+    new migration must move it too."""
+    from store.db import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION, "set store.db.HEAD_REVISION to the new head"
+
+
+def test_opening_the_database_does_not_import_alembic(sqlite_url: str) -> None:
+    """Alembic is for upgrades; the UI and every command start without it."""
+    code = (
+        "import sys; from store.db import open_database; "
+        f"open_database({sqlite_url!r}).dispose(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]", out
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
