@@ -204,6 +204,14 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision the migration scripts know (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -229,17 +237,13 @@ def check_migrated(engine: Engine) -> None:
     current = current_revision(engine)
     if current == HEAD_REVISION:
         return
-    from alembic.script import ScriptDirectory
-
     head = head_revision()
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
         raise DatabaseError(
             f"{where}: the database is not set up; run 'borgerdesk db upgrade' first"
         )
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current not in known:
+    if current not in known_revisions():
         raise DatabaseError(
             f"{where}: the database is at migration {current}, newer than this borgerdesk "
             f"knows (head {head}); upgrade borgerdesk"

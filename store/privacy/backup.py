@@ -35,8 +35,8 @@ from sqlalchemy.engine import make_url
 from store.db import (
     BUSY_TIMEOUT_MS,
     _prepare_sqlite_file,
-    alembic_config,
     head_revision,
+    known_revisions,
     normalise_url,
     sqlite_path,
     upgrade,
@@ -140,13 +140,6 @@ def backup_sqlite(url: str, dest: Path) -> BackupReport:
     return BackupReport(dest, dest.stat().st_size, revision, seconds)
 
 
-def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return {rev.revision for rev in script.walk_revisions()}
-
-
 def check_backup(path: Path) -> str:
     """The migration level of a staged copy of a backup, after checking it is a sound
     borgerdesk database. (Checks run on a copy: opening the user's file could leave
@@ -164,7 +157,7 @@ def check_backup(path: Path) -> str:
         raise UserError(f"unreadable SQLite file ({str(e)[:200]})") from None
     if revision is None:
         raise UserError("not a borgerdesk database (no migration level)")
-    if revision not in _known_revisions():
+    if revision not in known_revisions():
         raise UserError(
             f"backup is at migration {revision}, which this borgerdesk does not know "
             f"(head {head_revision()}); restore it with a newer borgerdesk"
