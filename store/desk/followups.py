@@ -47,8 +47,9 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
     ).scalars())
     if not ids:
         return Page(rows=(), offset=offset, total=int(total))
+    # The explanations in the UI's language (the desk is Danish unless set to English).
     rows = list_followups(session=session, now=now, status="all", config=config,
-                          target_ids=ids)
+                          target_ids=ids, lang=config.language)
     extra = {
         cid: (case_id, subj if subj is not None else first_line(summ))
         for cid, case_id, summ, subj in session.execute(

@@ -1,22 +1,150 @@
-"""One-line explanations of a target's due time and status.
+"""One-line explanations of a target's due time and status, in English or Danish.
 
 "due Tue 2 Apr 15:00: 48 working hours from Tue 26 Mar 15:00; 28 Mar–1 Apr are Easter
-holidays". Day and month names are fixed English abbreviations, not the locale's: the
-line must read the same on every machine and in every test.
+holidays" (the issue's wording, what `borgerdesk followups` prints), or for the desk's
+Danish UI "frist tir. 2. apr. 15:00: 48 arbejdstimer fra tir. 26. mar. 15:00; 28. mar.–1.
+apr. er påskehelligdage". Day and month names are fixed tables, not the machine's locale:
+the line must read the same on every machine and in every test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
+from typing import Literal
+
+import holidays
 
 from store.config.replies import ReplyRule
 from store.replies.calendar import DAY, WorkCalendar, wall_clock
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+Lang = Literal["da", "en"]
 
-# Holidays that read as one period ("28 Mar–1 Apr are Easter holidays").
+
+@dataclass(frozen=True)
+class _Words:
+    days: tuple[str, ...]
+    months: tuple[str, ...]
+    day_dot: str  # after the day number: "2 Apr" / "2. apr."
+    due: str
+    overdue_since: str
+    from_: str
+    is_: str
+    are_holidays: str  # "{span} are {group} holidays"
+    groups: dict[str, str]
+    closed: str
+    weekend: str
+    one_weekend: str  # "{span}"
+    weekends: str  # "{n}"
+    working_hours: str
+    working_days: str
+    hours: str
+    calendar_days: str
+    months_n: str
+    waived: str  # "{why}"
+    no_reason: str
+    rule_gone: str  # "{rule}"
+    met: str
+    met_late: str
+    by: str  # "{how} #{id}"
+    by_manual: str
+    how: dict[tuple[str, str], str]
+    contact: str
+    closing_day: str
+    optional: dict[str, str]
+
+
+_EN = _Words(
+    days=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+            "Dec"),
+    day_dot="",
+    due="due",
+    overdue_since="overdue since",
+    from_="from",
+    is_="is",
+    are_holidays="{span} are {group} holidays",
+    groups={"Easter": "Easter", "Christmas": "Christmas", "Whitsun": "Whitsun"},
+    closed="closed",
+    weekend="weekend",
+    one_weekend="weekend {span} not counted",
+    weekends="{n} weekends not counted",
+    working_hours="working hours",
+    working_days="working days",
+    hours="hours",
+    calendar_days="calendar days",
+    months_n="months",
+    waived="waived: no reply needed ({why})",
+    no_reason="no reason given",
+    rule_gone="rule {rule!r} is no longer configured",
+    met="met",
+    met_late="met late",
+    by="by {how} #{id}",
+    by_manual="by manual acknowledgement",
+    how={
+        ("email", "out"): "outbound e-mail",
+        ("phone", "out"): "outbound call",
+        ("phone", "in"): "answered call",
+        ("letter", "out"): "letter",
+        ("meeting", "out"): "meeting",
+        ("meeting", "in"): "meeting",
+        ("home_visit", "out"): "home visit",
+        ("home_visit", "in"): "home visit",
+    },
+    contact="contact",
+    closing_day="closing day",
+    optional={},
+)
+
+_DA = _Words(
+    days=("man.", "tir.", "ons.", "tor.", "fre.", "lør.", "søn."),
+    months=("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.",
+            "nov.", "dec."),
+    day_dot=".",
+    due="frist",
+    overdue_since="overskredet siden",
+    from_="fra",
+    is_="er",
+    are_holidays="{span} er {group}",
+    groups={"Easter": "påskehelligdage", "Christmas": "juledage", "Whitsun": "pinsedage"},
+    closed="lukket",
+    weekend="weekend",
+    one_weekend="weekenden {span} tæller ikke",
+    weekends="{n} weekender tæller ikke",
+    working_hours="arbejdstimer",
+    working_days="arbejdsdage",
+    hours="timer",
+    calendar_days="kalenderdage",
+    months_n="måneder",
+    waived="frafaldet: intet svar nødvendigt ({why})",
+    no_reason="ingen begrundelse",
+    rule_gone="reglen {rule!r} findes ikke længere i opsætningen",
+    met="besvaret",
+    met_late="besvaret for sent",
+    by="med {how} #{id}",
+    by_manual="ved manuel kvittering",
+    how={
+        ("email", "out"): "udgående e-mail",
+        ("phone", "out"): "udgående opkald",
+        ("phone", "in"): "besvaret opkald",
+        ("letter", "out"): "brev",
+        ("meeting", "out"): "møde",
+        ("meeting", "in"): "møde",
+        ("home_visit", "out"): "hjemmebesøg",
+        ("home_visit", "in"): "hjemmebesøg",
+    },
+    contact="henvendelse",
+    closing_day="lukkedag",
+    # The calendar's names for the configured extra closed days (store.replies.calendar).
+    optional={"Christmas Eve": "juleaftensdag", "New Year's Eve": "nytårsaftensdag",
+              "Constitution Day": "grundlovsdag"},
+)
+
+WORDS: dict[str, _Words] = {"en": _EN, "da": _DA}
+
+# Holidays that read as one period ("28 Mar–1 Apr are Easter holidays"), by the
+# calendar's (English) names.
 _GROUPS = {
     "Maundy Thursday": "Easter",
     "Good Friday": "Easter",
@@ -35,52 +163,79 @@ _GROUPS = {
 _RENAME = {"Great Prayer Day": "Store bededag"}
 
 
-def fmt_day(d: dt.date, *, year: bool = False) -> str:
-    s = f"{d.day} {_MONTHS[d.month - 1]}"
+@functools.lru_cache(maxsize=64)
+def _danish_holidays(year: int) -> dict[dt.date, str]:
+    """The `holidays` package's own Danish names ("Skærtorsdag"), per year."""
+    return {d: str(n) for d, n in holidays.country_holidays(
+        "DK", years=year, categories=("public",), language="da").items()}
+
+
+def holiday_name(day: dt.date, english: str, lang: Lang) -> str:
+    """`english` (the calendar's name of `day`) in `lang`."""
+    if lang == "en":
+        return _RENAME.get(english, english)
+    w = WORDS[lang]
+    if english in w.optional:
+        return w.optional[english]
+    if english == _EN.closing_day:
+        return w.closing_day
+    return _danish_holidays(day.year).get(day, english)
+
+
+def fmt_day(d: dt.date, *, year: bool = False, lang: Lang = "en") -> str:
+    """'2 Apr' / '2. apr.' (with the year if asked)."""
+    w = WORDS[lang]
+    s = f"{d.day}{w.day_dot} {w.months[d.month - 1]}"
     return f"{s} {d.year}" if year else s
 
 
-def fmt_moment(moment: dt.datetime, *, year: bool = False, midnight_as_24: bool = False) -> str:
+def fmt_moment(moment: dt.datetime, *, year: bool = False, midnight_as_24: bool = False,
+               lang: Lang = "en") -> str:
     """'Tue 2 Apr 15:00' in Copenhagen time; a working-time due at local midnight reads
     as the previous day's 24:00 ('Tue 26 Mar 24:00'), as the rule is phrased."""
-    return fmt_local(wall_clock(moment), year=year, midnight_as_24=midnight_as_24)
+    return fmt_local(wall_clock(moment), year=year, midnight_as_24=midnight_as_24, lang=lang)
 
 
-def fmt_local(local: dt.datetime, *, year: bool = False, midnight_as_24: bool = False) -> str:
+def fmt_local(local: dt.datetime, *, year: bool = False, midnight_as_24: bool = False,
+              lang: Lang = "en") -> str:
     """`fmt_moment` for a naive Copenhagen wall-clock time."""
+    days = WORDS[lang].days
     if midnight_as_24 and local.time() == dt.time(0) and local.second == 0:
         d = local.date() - DAY
-        return f"{_DAYS[d.weekday()]} {fmt_day(d, year=year)} 24:00"
+        return f"{days[d.weekday()]} {fmt_day(d, year=year, lang=lang)} 24:00"
     d = local.date()
-    return f"{_DAYS[d.weekday()]} {fmt_day(d, year=year)} {local:%H:%M}"
+    return f"{days[d.weekday()]} {fmt_day(d, year=year, lang=lang)} {local:%H:%M}"
 
 
-def fmt_range(first: dt.date, last: dt.date) -> str:
+def fmt_range(first: dt.date, last: dt.date, lang: Lang = "en") -> str:
     if first == last:
-        return fmt_day(first)
+        return fmt_day(first, lang=lang)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{fmt_day(last)}"
-    return f"{fmt_day(first)}–{fmt_day(last)}"
+        return f"{first.day}{WORDS[lang].day_dot}–{fmt_day(last, lang=lang)}"
+    return f"{fmt_day(first, lang=lang)}–{fmt_day(last, lang=lang)}"
 
 
 @functools.lru_cache(maxsize=256)
-def _allowance_text(mode: str, hours: float | None, days: int | None, months: int | None) -> str:
+def _allowance_text(mode: str, hours: float | None, days: int | None, months: int | None,
+                    lang: Lang = "en") -> str:
+    w = WORDS[lang]
+
     def n(x: float) -> str:
         return f"{x:g}"
 
     if mode == "workdays":
         if hours is not None:
-            return f"{n(hours)} working hours"
-        return f"{days} working days"
+            return f"{n(hours)} {w.working_hours}"
+        return f"{days} {w.working_days}"
     if hours is not None:
-        return f"{n(hours)} hours"
+        return f"{n(hours)} {w.hours}"
     if days is not None:
-        return f"{days} calendar days"
-    return f"{months} months"
+        return f"{days} {w.calendar_days}"
+    return f"{months} {w.months_n}"
 
 
-def describe_allowance(rule: ReplyRule) -> str:
-    return _allowance_text(rule.mode, rule.hours, rule.days, rule.months)
+def describe_allowance(rule: ReplyRule, lang: Lang = "en") -> str:
+    return _allowance_text(rule.mode, rule.hours, rule.days, rule.months, lang)
 
 
 def _runs(first: dt.date, last: dt.date, cal: WorkCalendar) -> list[list[dt.date]]:
@@ -93,79 +248,92 @@ def _runs(first: dt.date, last: dt.date, cal: WorkCalendar) -> list[list[dt.date
     return runs
 
 
-def closed_clause(received: dt.datetime, due: dt.datetime, cal: WorkCalendar) -> str:
+def closed_clause(received: dt.datetime, due: dt.datetime, cal: WorkCalendar,
+                  lang: Lang = "en") -> str:
     """Which closed days the clock stood still on between receipt and due time."""
-    return _clause_local(wall_clock(received), wall_clock(due), cal)
+    return _clause_local(wall_clock(received), wall_clock(due), cal, lang)
 
 
-def _clause_local(received: dt.datetime, due: dt.datetime, cal: WorkCalendar) -> str:
+def _clause_local(received: dt.datetime, due: dt.datetime, cal: WorkCalendar,
+                  lang: Lang) -> str:
     last = due.date()
     if due.time() == dt.time(0):
         last -= DAY  # due at midnight: the due day itself was not counted
-    return _closed_clause(received.date(), last, cal)
+    return _closed_clause(received.date(), last, cal, lang)
 
 
 @functools.lru_cache(maxsize=20_000)
-def _closed_clause(first: dt.date, last: dt.date, cal: WorkCalendar) -> str:
+def _closed_clause(first: dt.date, last: dt.date, cal: WorkCalendar, lang: Lang) -> str:
     # Cached: a queue of thousands of targets has only a few hundred date pairs.
+    w = WORDS[lang]
     parts: list[str] = []
     weekends: list[list[dt.date]] = []
     for run in _runs(first, last, cal):
-        names = [_RENAME.get(n, n) for d in run if (n := cal.holiday_name(d) or "")]
-        if not names:
+        named = [(d, n) for d in run if (n := cal.holiday_name(d) or "")]
+        if not named:
             weekends.append(run)
             continue
-        span = fmt_range(run[0], run[-1])
-        groups = {_GROUPS.get(n) for n in names}
+        names = [holiday_name(d, n, lang) for d, n in named]
+        span = fmt_range(run[0], run[-1], lang)
+        groups = {_GROUPS.get(n) for _, n in named}
         if len(run) == 1:
-            parts.append(f"{span} is {names[0]}")
+            parts.append(f"{span} {w.is_} {names[0]}")
         elif len(groups) == 1 and None not in groups:
-            parts.append(f"{span} are {groups.pop()} holidays")
+            group = groups.pop()
+            assert group is not None
+            parts.append(w.are_holidays.format(span=span, group=w.groups[group]))
         else:
-            extra = ", weekend" if len(names) < len(run) else ""
-            parts.append(f"{span} closed ({', '.join(dict.fromkeys(names))}{extra})")
+            extra = f", {w.weekend}" if len(names) < len(run) else ""
+            parts.append(f"{span} {w.closed} ({', '.join(dict.fromkeys(names))}{extra})")
     if len(weekends) == 1:
-        parts.append(f"weekend {fmt_range(weekends[0][0], weekends[0][-1])} not counted")
+        parts.append(w.one_weekend.format(span=fmt_range(weekends[0][0], weekends[0][-1], lang)))
     elif weekends:
-        parts.append(f"{len(weekends)} weekends not counted")
+        parts.append(w.weekends.format(n=len(weekends)))
     return "; ".join(parts)
 
 
-def explain_due(rule: ReplyRule, received: dt.datetime, due: dt.datetime, cal: WorkCalendar) -> str:
+def explain_due(rule: ReplyRule, received: dt.datetime, due: dt.datetime, cal: WorkCalendar,
+                lang: Lang = "en") -> str:
     """'due Tue 2 Apr 15:00: 48 working hours from Tue 26 Mar 15:00; 28 Mar–1 Apr are
-    Easter holidays'. Cached per (allowance, received, due, calendar): screens refresh
-    the same rows over and over."""
-    return _explain_due(describe_allowance(rule), rule.mode == "workdays", received, due, cal)
+    Easter holidays'. Cached per (allowance, received, due, calendar, language): screens
+    refresh the same rows over and over."""
+    return _explain_due(describe_allowance(rule, lang), rule.mode == "workdays", received,
+                        due, cal, lang)
 
 
 @functools.lru_cache(maxsize=100_000)
 def _explain_due(
-    allowance: str, workdays: bool, received: dt.datetime, due: dt.datetime, cal: WorkCalendar
+    allowance: str, workdays: bool, received: dt.datetime, due: dt.datetime,
+    cal: WorkCalendar, lang: Lang = "en",
 ) -> str:
     # Each moment is converted to Copenhagen time once (a cold queue explains every row).
+    w = WORDS[lang]
     rec, due_l = wall_clock(received), wall_clock(due)
     years = rec.year != due_l.year
     text = (
-        f"due {fmt_local(due_l, year=years, midnight_as_24=workdays)}: "
-        f"{allowance} from {fmt_local(rec, year=years)}"
+        f"{w.due} {fmt_local(due_l, year=years, midnight_as_24=workdays, lang=lang)}: "
+        f"{allowance} {w.from_} {fmt_local(rec, year=years, lang=lang)}"
     )
     if workdays:
-        clause = _clause_local(rec, due_l, cal)
+        clause = _clause_local(rec, due_l, cal, lang)
         if clause:
             text += f"; {clause}"
     return text
 
 
-_HOW = {
-    ("email", "out"): "outbound e-mail",
-    ("phone", "out"): "outbound call",
-    ("phone", "in"): "answered call",
-    ("letter", "out"): "letter",
-    ("meeting", "out"): "meeting",
-    ("meeting", "in"): "meeting",
-    ("home_visit", "out"): "home visit",
-    ("home_visit", "in"): "home visit",
-}
+def overdue_text(due_text: str, lang: Lang = "en") -> str:
+    """'overdue since Tue 2 Apr 15:00: ...' from `explain_due`'s 'due Tue 2 Apr ...'."""
+    w = WORDS[lang]
+    return f"{w.overdue_since} {due_text.removeprefix(w.due + ' ')}"
+
+
+def waived_text(reason: str | None, lang: Lang = "en") -> str:
+    w = WORDS[lang]
+    return w.waived.format(why=reason or w.no_reason)
+
+
+def rule_gone_text(rule: str, lang: Lang = "en") -> str:
+    return WORDS[lang].rule_gone.format(rule=rule)
 
 
 def describe_met(
@@ -178,13 +346,17 @@ def describe_met(
     note: str | None,
     due_text: str,
     ref_year: int | None = None,
+    lang: Lang = "en",
 ) -> str:
     """'met Mon 25 Mar 09:00 by outbound e-mail #12; due Tue 26 Mar 15:00: ...'."""
+    w = WORDS[lang]
     if by_id is not None:
-        how = f"by {_HOW.get((by_channel or '', by_direction or ''), 'contact')} #{by_id}"
+        how = w.by.format(how=w.how.get((by_channel or "", by_direction or ""), w.contact),
+                          id=by_id)
     else:
-        how = "by manual acknowledgement" + (f" ({note})" if note else "")
+        how = w.by_manual + (f" ({note})" if note else "")
     when = "?"
     if met_at is not None:
-        when = fmt_moment(met_at, year=ref_year is not None and wall_clock(met_at).year != ref_year)
-    return f"{'met late' if late else 'met'} {when} {how}; {due_text}"
+        when = fmt_moment(met_at, year=ref_year is not None
+                          and wall_clock(met_at).year != ref_year, lang=lang)
+    return f"{w.met_late if late else w.met} {when} {how}; {due_text}"

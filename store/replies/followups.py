@@ -19,7 +19,14 @@ from sqlmodel import Session
 
 from store.config import Config
 from store.replies import tables
-from store.replies.explain import describe_met, explain_due
+from store.replies.explain import (
+    Lang,
+    describe_met,
+    explain_due,
+    overdue_text,
+    rule_gone_text,
+    waived_text,
+)
 from store.replies.rules import RuleSet
 from store.replies.tables import aware, raw_time
 from store.timeutil import CPH
@@ -163,12 +170,14 @@ def list_followups(
     offset: int = 0,
     config: Config | None = None,
     target_ids: list[int] | None = None,
+    lang: Lang = "en",
 ) -> list[FollowUp]:
     """Reply targets with the given status filter, soonest due first.
 
     `status`: pending | due_soon | overdue | met | met_late | waived | open | all.
     `config` supplies the rules and closed days for the explanations (default config
-    if None).
+    if None). `lang`: the explanations' language; the command line's JSON is English
+    (the issue's documented format), the desk passes the UI language.
     """
     now = _utc(now)
     ruleset = RuleSet.from_config(config or Config())
@@ -246,13 +255,13 @@ def list_followups(
         st = status_of(state=state, due_at=due_at, due_soon_at=due_soon_at, met_at=met_at, now=now)
         rule = rules.get(rname)
         if rule is None:
-            due_text = f"rule {rname!r} is no longer configured"
+            due_text = rule_gone_text(rname, lang)
         else:
-            due_text = explain_due(rule, received_at, due_at, cal)
+            due_text = explain_due(rule, received_at, due_at, cal, lang)
         if st == "overdue":
-            explanation = "overdue since " + due_text.removeprefix("due ")
+            explanation = overdue_text(due_text, lang)
         elif st == "waived":
-            explanation = f"waived: no reply needed ({why or 'no reason given'})"
+            explanation = waived_text(why, lang)
         elif st in ("met", "met_late"):
             explanation = describe_met(
                 late=st == "met_late",
@@ -263,6 +272,7 @@ def list_followups(
                 note=note,
                 due_text=due_text,
                 ref_year=received_at.astimezone(CPH).year,
+                lang=lang,
             )
         else:
             explanation = due_text
@@ -298,10 +308,12 @@ def count_followups(*, session: Session, now: dt.datetime) -> dict[str, int]:
     return out
 
 
-def explain(*, session: Session, config: Config, target_id: int, now: dt.datetime) -> str:
+def explain(*, session: Session, config: Config, target_id: int, now: dt.datetime,
+            lang: Lang = "en") -> str:
     """The one-line explanation of one target (the UI's detail line)."""
     rows = list_followups(
-        session=session, now=now, status="all", config=config, target_ids=[target_id]
+        session=session, now=now, status="all", config=config, target_ids=[target_id],
+        lang=lang,
     )
     if not rows:
         raise LookupError(f"no reply target with id {target_id}")

@@ -135,6 +135,49 @@ def test_met_explanations(s: Session, cfg: Config) -> None:
     assert r.id != out.id
 
 
+def test_explanations_in_danish_for_the_desk(s: Session, cfg: Config) -> None:
+    """The desk's UI is Danish: day and month names, allowance, holidays by the
+    `holidays` package's own Danish names, and the status phrases."""
+    easter = mail(s, cfg, at=cph(2024, 3, 26, 15), addr="a@x.dk")
+    saturday = mail(s, cfg, at=cph(2024, 3, 23, 10), addr="b@x.dk")
+    ascension = mail(s, cfg, at=cph(2024, 5, 8, 15), addr="c@x.dk")  # 9 May: Kr. himmelfart
+    prayer = mail(s, cfg, at=cph(2023, 5, 4, 12), addr="d@x.dk")  # 5 May 2023: Store bededag
+    xmas = mail(s, cfg, at=cph(2024, 12, 20, 9), addr="e@x.dk")  # 24–26 Dec, 31 Dec, 1 Jan
+    da = {f.contact_id: f.explanation for f in list_followups(
+        session=s, now=cph(2023, 1, 2), config=cfg, lang="da")}
+    assert da[easter.id] == (
+        "frist tir. 2. apr. 15:00: 48 arbejdstimer fra tir. 26. mar. 15:00; "
+        "28. mar.–1. apr. er påskehelligdage"
+    )
+    assert da[saturday.id] == (
+        "frist tir. 26. mar. 24:00: 48 arbejdstimer fra lør. 23. mar. 10:00; "
+        "weekenden 23.–24. mar. tæller ikke"
+    )
+    assert da[ascension.id] == (
+        "frist man. 13. maj 15:00: 48 arbejdstimer fra ons. 8. maj 15:00; "
+        "9. maj er Kristi himmelfartsdag; weekenden 11.–12. maj tæller ikke"
+    )
+    assert da[prayer.id].endswith("; 5.–7. maj lukket (Store bededag, weekend)")
+    assert da[xmas.id].startswith("frist fre. 27. dec. 09:00: 48 arbejdstimer fra fre. 20. dec.")
+    assert "24.–26. dec. er juledage" in da[xmas.id]
+    # English stays the default (the command line's documented JSON).
+    en = {f.contact_id: f.explanation for f in list_followups(
+        session=s, now=cph(2023, 1, 2), config=cfg)}
+    assert "9 May is Ascension Day" in en[ascension.id]
+    assert en[prayer.id].endswith("; 5–7 May closed (Store bededag, weekend)")
+    # Overdue, met and waived phrases.
+    [f] = list_followups(session=s, now=cph(2024, 4, 3), status="overdue", config=cfg,
+                         lang="da", target_ids=[target(s, easter, "dag-til-dag").id])
+    assert f.explanation.startswith("overskredet siden tir. 2. apr. 15:00: 48 arbejdstimer")
+    no_reply(session=s, contact_id=saturday.id, reason="spam")
+    out = mail(s, cfg, at=cph(2024, 5, 10, 9), direction="out", addr="c@x.dk")
+    rows = {f.contact_id: f.explanation for f in list_followups(
+        session=s, now=cph(2024, 6, 1), status="all", config=cfg, lang="da")}
+    assert rows[saturday.id] == "frafaldet: intet svar nødvendigt (spam)"
+    assert rows[ascension.id].startswith(
+        f"besvaret fre. 10. maj 09:00 med udgående e-mail #{out.id}; frist man. 13. maj")
+
+
 # --------------------------------------------------------------------------- marks
 
 
