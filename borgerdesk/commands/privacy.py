@@ -72,7 +72,8 @@ def purge_cmd(
         f"{verb}: {r.cases} case(s), {r.contacts} contact(s) ({report.unlinked_contacts} "
         f"unlinked), {r.messages} message(s), {r.calls} call record(s), {r.notes} note(s), "
         f"{r.reporters} reporter identit(ies), {r.parties_anonymised} part(ies) anonymised, "
-        f"{r.parties_deleted} deleted, {r.audit_entries} audit entr(ies)"
+        f"{r.parties_deleted} deleted, {r.audit_entries} audit entr(ies), "
+        f"{r.import_logs} import log(s) cleared of skipped-row values"
     )
     if report.cutoffs:
         cut = ", ".join(f"{k} closed on or before {v}" for k, v in report.cutoffs.items())

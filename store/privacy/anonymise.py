@@ -37,6 +37,7 @@ from store.models import (
     CaseNote,
     Contact,
     EmailMessage,
+    ImportedFile,
     Party,
     PartyEmail,
     PartyPhone,
@@ -89,6 +90,7 @@ class Removed:
     parties_anonymised: int = 0
     parties_deleted: int = 0
     audit_entries: int = 0
+    import_logs: int = 0  # imported_file rows whose skipped-row values were blanked
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -217,6 +219,31 @@ def scrub_messages(session: Session, message_ids: Sequence[int], now: dt.datetim
             .where(col(EmailMessage.id).in_(ch))
             .values(**_MESSAGE_BLANK, purged_at=now)
         )
+
+
+def scrub_import_logs(session: Session, file_ids: Sequence[int]) -> None:
+    """Blank the cell values in these import logs' skipped-row detail. Line, column
+    and reason stay: they say what was wrong with the file, not who called."""
+    for ch in chunks(file_ids):
+        for fid, detail in session.execute(
+            select(col(ImportedFile.id), col(ImportedFile.skipped_detail))
+            .where(col(ImportedFile.id).in_(ch))
+        ):
+            try:
+                entries = json.loads(detail or "[]")
+            except ValueError:
+                entries = None
+            if isinstance(entries, list):
+                kept: str | None = json.dumps(
+                    [{**e, "value": None} if isinstance(e, dict) else None for e in entries],
+                    ensure_ascii=False,
+                )
+            else:
+                kept = None
+            session.execute(
+                update(ImportedFile).where(col(ImportedFile.id) == fid)
+                .values(skipped_detail=kept)
+            )
 
 
 def delete_calls(session: Session, call_ids: Sequence[int]) -> None:

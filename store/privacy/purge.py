@@ -57,6 +57,7 @@ def purge(*, session: Session, config: Config, now: dt.datetime, dry_run: bool) 
         session, p.party_ids, gone_cases=set(case_ids), gone_contacts=set(p.all_contact_ids)
     )
     removed.parties_anonymised, removed.parties_deleted = len(anonymise), len(remove)
+    removed.import_logs = len(p.import_log_ids)
     audit_ids = _audit_ids(session, p)
     removed.audit_entries = len(audit_ids)
     report.removed = removed
@@ -68,6 +69,7 @@ def purge(*, session: Session, config: Config, now: dt.datetime, dry_run: bool) 
     an.scrub_contacts(session, p.all_contact_ids, now)
     an.scrub_messages(session, p.orphan_message_ids, now)
     an.delete_calls(session, p.orphan_call_ids)
+    an.scrub_import_logs(session, p.import_log_ids)
     an.settle_parties(session, anonymise, remove, now)
     if audit_ids:
         with an.audit_delete_permit(session, "retention purge"):

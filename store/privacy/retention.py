@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.config.privacy import Retention
-from store.models import CallRecord, Case, CaseKind, Contact, EmailMessage
+from store.models import CallRecord, Case, CaseKind, Contact, EmailMessage, ImportedFile
 from store.timeutil import local_date
 
 
@@ -39,6 +40,19 @@ class ExpiredCase:
     party_id: int | None
 
 
+def skipped_values(detail: str | None) -> int:
+    """How many skipped-row entries of an import log still carry the cell's value."""
+    if not detail:
+        return 0
+    try:
+        entries = json.loads(detail)
+    except ValueError:
+        return 1  # not ours to read: scrub it whole
+    if not isinstance(entries, list):
+        return 1
+    return sum(1 for e in entries if not isinstance(e, dict) or e.get("value") is not None)
+
+
 @dataclass
 class PurgePlan:
     """Everything a purge at `now` would touch. Built read-only."""
@@ -51,6 +65,9 @@ class PurgePlan:
     orphan_message_ids: list[int] = field(default_factory=list)
     orphan_call_ids: list[int] = field(default_factory=list)
     party_ids: set[int] = field(default_factory=set)
+    # Import logs (imported_file) whose skipped-row detail still holds cell values: a bad
+    # phone-number cell is personal data like the calls it came with.
+    import_log_ids: list[int] = field(default_factory=list)
     unlinked_before: dt.datetime | None = None
     audit_before: dt.datetime | None = None
 
@@ -126,6 +143,16 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
                 )
             )
         )
+        # A file's rows all occurred before it was imported.
+        p.import_log_ids = [
+            fid for fid, detail in session.execute(
+                select(col(ImportedFile.id), col(ImportedFile.skipped_detail)).where(
+                    col(ImportedFile.skipped_detail).is_not(None),
+                    col(ImportedFile.imported_at) < before,
+                )
+            )
+            if fid is not None and skipped_values(detail)
+        ]
     if retention.audit_years is not None:
         p.audit_before = moment_years_before(now, retention.audit_years)
     return p

@@ -291,3 +291,46 @@ def test_audit_retention_deletes_old_entries_through_the_permit(engine: Engine) 
         left = sorted((a.action, a.entity_id) for a in s.scalars(select(AuditLog)))
         assert left == [("classify", "2025"), ("purge", None)]
         assert _n(s, AuditPurgePermit) == 0
+
+
+def test_purge_blanks_the_values_in_old_import_logs(engine: Engine, cfg: Config) -> None:
+    """A phone export's skipped rows are logged with the bad cell ("value"): often a
+    phone number. Once the file is older than unlinked_years, the purge blanks the values
+    and keeps line, column and reason (what was wrong with the file)."""
+    import json
+
+    from store.models import ImportedFile
+
+    detail = [{"line": 7, "column": "Nummer", "value": "+45 22 33 44 55x",
+               "reason": "not a phone number"},
+              {"line": 9, "column": "Tidspunkt", "value": "31-02-2023 10:00",
+               "reason": "no such date"}]
+    with session_scope(engine) as s:
+        old = ImportedFile(sha256="a" * 64, kind="calls", name="jan.csv", rows=10, skipped=2,
+                           imported_at=NOW - dt.timedelta(days=800),
+                           skipped_detail=json.dumps(detail))
+        new = ImportedFile(sha256="b" * 64, kind="calls", name="may.csv", rows=10, skipped=2,
+                           imported_at=NOW - dt.timedelta(days=30),
+                           skipped_detail=json.dumps(detail))
+        clean = ImportedFile(sha256="c" * 64, kind="calls", name="feb.csv", rows=10,
+                             imported_at=NOW - dt.timedelta(days=900))
+        s.add_all([old, new, clean])
+        s.flush()
+        ids = old.id, new.id, clean.id
+    with session_scope(engine) as s:
+        dry = purge(session=s, config=cfg, now=NOW, dry_run=True)
+    assert dry.removed.import_logs == 1
+    with session_scope(engine) as s:
+        assert s.get(ImportedFile, ids[0]).skipped_detail == json.dumps(detail)  # type: ignore[union-attr]
+        report = purge(session=s, config=cfg, now=NOW, dry_run=False)
+    assert report.removed.import_logs == 1
+    with session_scope(engine) as s:
+        got = [s.get(ImportedFile, i) for i in ids]
+        assert json.loads(got[0].skipped_detail) == [  # type: ignore[union-attr, arg-type]
+            {**d, "value": None} for d in detail]
+        assert json.loads(got[1].skipped_detail) == detail  # type: ignore[union-attr, arg-type]
+        assert got[2].skipped_detail is None  # type: ignore[union-attr]
+        entry = s.execute(select(AuditLog).where(AuditLog.action == "purge")).scalars().all()
+        assert json.loads(entry[-1].detail or "{}")["removed"]["import_logs"] == 1
+    with session_scope(engine) as s:  # nothing left to do the second time
+        assert purge(session=s, config=cfg, now=NOW, dry_run=True).removed.import_logs == 0
