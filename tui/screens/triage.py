@@ -122,7 +122,9 @@ class TriageScreen(DeskScreen):
         info.update(text)
 
     def _fill(self) -> None:
-        self.query_one(PagedTable).fill([(str(r.contact_id), self._cells(r)) for r in self.rows])
+        rows = self.rows
+        self.query_one(PagedTable).fill_lazy([str(r.contact_id) for r in rows],
+                                             lambda i: self._cells(rows[i]))
 
     def _cells(self, r: TriageRow) -> dict[str, Text]:
         subject = r.subject or (call_text(r.call) if r.call else "")
