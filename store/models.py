@@ -339,6 +339,17 @@ class SyncState(SQLModel, table=True):
     next_run: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class ReplyRulesState(SQLModel, table=True):
+    """The reply rules the stored due times were computed under: a fingerprint of the
+    `[replies]` section. A config whose fingerprint differs has new rules or closed days,
+    and the due times are recomputed (store.replies.recompute.recompute_if_stale)."""
+
+    __tablename__ = "reply_rules_state"
+    id: int | None = Field(default=None, primary_key=True)  # one row
+    fingerprint: str = Field(max_length=64)
+    applied_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
 class ImportedFile(SQLModel, table=True):
     __tablename__ = "imported_file"
     id: int | None = Field(default=None, primary_key=True)

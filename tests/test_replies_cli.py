@@ -195,3 +195,13 @@ def test_recompute_command(env, tmp_path: Path) -> None:
     with Session(engine) as s:
         t = s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == ids["a"])).one()
     assert t.due_at == cph(2024, 4, 3, 15)
+    # Under the first config again, `followups` notes that the due times follow other
+    # rules (on stderr, so JSON on stdout stays clean) until they are recomputed.
+    r = run("followups", "--now", "2024-04-02T15:30+02:00", "--format", "json")
+    assert r.code == 0, r.err
+    json.loads(r.out)
+    assert "[replies] changed since the due times were computed" in r.err
+    assert "borgerdesk replies recompute" in r.err
+    assert run("replies", "recompute").code == 0
+    r = run("followups", "--now", "2024-04-02T15:30+02:00", "--format", "json")
+    assert r.code == 0 and r.err == "", r.err

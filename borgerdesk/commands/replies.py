@@ -20,6 +20,7 @@ from store.replies import ack, list_followups, no_reply, recompute
 from store.replies.compliance import HEADERS, compliance, table_rows, write_xlsx
 from store.replies.explain import fmt_moment
 from store.replies.followups import followups_json
+from store.replies.recompute import due_times_stale
 from store.timeutil import CPH
 
 # CLI spelling (with hyphens) -> list_followups filter.
@@ -94,6 +95,15 @@ def followups(
             status=STATUS_FILTERS[status],
             limit=limit,
             config=actx.config,
+        )
+        stale = due_times_stale(session=session, config=actx.config)
+    if stale:
+        # Not an error: the list is still right about who is owed a reply; its due times
+        # follow the old rules until the daemon (or the command below) recomputes them.
+        typer.echo(
+            "note: [replies] changed since the due times were computed; the daemon "
+            "recomputes them on its next round, or run: borgerdesk replies recompute",
+            err=True,
         )
     if fmt == "json":
         sys.stdout.write(followups_json(rows))

@@ -36,6 +36,7 @@ from ingest.daemon.backup import backup_into
 from ingest.daemon.db import write_scope
 from store.config import Config
 from store.db import sqlite_path
+from store.replies.recompute import recompute_if_stale
 from store.timeutil import CPH
 
 log = logging.getLogger("borgerdesk.daemon")
@@ -215,9 +216,16 @@ class Daemon:
     # ------------------------------------------------------------------ alerts
 
     def evaluate_job(self) -> list[int]:
-        """Raise due alerts (one transaction), then tell the channels."""
+        """Bring due times up to the configured rules if they changed, raise due alerts
+        (one transaction), then tell the channels."""
         with self._evaluate_lock:
             now = self.clock()
+            # Alerts are raised from the stored due times: they must follow today's rules.
+            rep = recompute_if_stale(self.engine, self.config, now=now)
+            if rep is not None:
+                log.info("reply rules changed: due times recomputed",
+                         extra=_fields(scanned=rep.scanned, changed=rep.changed,
+                                       orphaned=sum(rep.orphaned.values())))
             with write_scope(self.engine) as session:
                 new = alerts_mod.evaluate_targets(session, now=now)
                 new += alerts_mod.evaluate_sources(

@@ -246,3 +246,36 @@ def test_desktop_notifications_summarise_a_burst(
     assert "Reply overdue" in lines[0]
     assert lines[1].endswith("|10 new alerts, 10 overdue replies|")
     assert count(engine, "SELECT COUNT(*) FROM alert WHERE notified_at IS NULL") == 0
+
+
+def test_changed_closed_days_move_due_times_before_alerts(engine: Engine) -> None:
+    """The config gains a closing day: the daemon's next round recomputes the stored due
+    times first, so no overdue alert is raised for the old due time."""
+    received = dt.datetime(2024, 5, 8, 13, 0, tzinfo=dt.UTC)  # Wed 15:00 in Copenhagen
+    tid = add_target(
+        engine,
+        received=received,
+        due=dt.datetime(2024, 5, 13, 13, 0, tzinfo=dt.UTC),  # Mon 15:00 (9 May is closed)
+        due_soon=dt.datetime(2024, 5, 13, 5, 0, tzinfo=dt.UTC),
+        ref="m1",
+    )
+    clock = Clock(dt.datetime(2024, 5, 8, 14, 0, tzinfo=dt.UTC))
+    # The rules the daemon starts with are adopted as they are; nothing moves.
+    assert Daemon(engine=engine, config=make_config(), clock=clock).evaluate_job() == []
+    assert _due(engine, tid) == dt.datetime(2024, 5, 13, 13, 0)
+    # Restarted with 10 May closed, an hour after the old due time.
+    clock.now = dt.datetime(2024, 5, 13, 14, 0, tzinfo=dt.UTC)
+    closed = make_config('[replies]\nclosed_dates = ["2024-05-10"]\n')
+    raised = Daemon(engine=engine, config=closed, clock=clock).evaluate_job()
+    # 48 working hours from Wed 15:00 with Thu 9 May and Fri 10 May closed: Tue 15:00.
+    assert _due(engine, tid) == dt.datetime(2024, 5, 14, 13, 0)
+    # Now Mon 16:00 local, before the new due-soon time (Tue 07:00): nothing to raise,
+    # where the old due time would have raised "overdue".
+    assert raised == [] and _alerts(engine) == []
+
+
+def _due(engine: Engine, tid: int) -> dt.datetime:
+    with Session(engine) as s:
+        t = s.get(ReplyTarget, tid)
+        assert t is not None
+        return t.due_at.replace(tzinfo=None)

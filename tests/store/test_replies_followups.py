@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from store.config import Config
 from store.db import session_scope
 from store.errors import UserError
-from store.models import AuditLog
+from store.models import AuditLog, Contact
 from store.replies import (
     ack,
     count_followups,
@@ -293,6 +293,45 @@ def test_recompute_after_rule_change_and_orphans(s: Session, cfg: Config) -> Non
     renamed = Config.model_validate({"replies": {"rules": [{"name": "other"}]}})
     rep = recompute(session=s, config=renamed)
     assert rep.orphaned == {"dag-til-dag": 1} and rep.changed == 0
+
+
+def test_changed_rules_are_noticed_and_recomputed_in_batches(engine: Engine) -> None:
+    """recompute_if_stale: unrecorded rules are adopted as they are; a config with other
+    closed days makes the due times stale, and they are recomputed in short transactions
+    (a batch at a time) and recorded; then nothing is stale."""
+    from store.replies.recompute import (
+        due_times_stale,
+        recompute_if_stale,
+        recorded_fingerprint,
+        rules_fingerprint,
+    )
+
+    cfg = Config()
+    with session_scope(engine) as s:
+        ids = [mail(s, cfg, at=cph(2024, 5, 8, 15), addr=f"{i}@x.dk").id for i in range(5)]
+        assert recorded_fingerprint(s) is None
+        assert not due_times_stale(session=s, config=cfg)
+    assert recompute_if_stale(engine, cfg) is None  # adopted, nothing rewritten
+    with session_scope(engine) as s:
+        assert recorded_fingerprint(s) == rules_fingerprint(cfg)
+    closed = Config.model_validate({"replies": {"closed_dates": ["2024-05-10"]}})
+    assert rules_fingerprint(closed) != rules_fingerprint(cfg)
+    with session_scope(engine) as s:
+        assert due_times_stale(session=s, config=closed)
+    rep = recompute_if_stale(engine, closed, batch_size=2)
+    assert rep is not None and (rep.scanned, rep.changed) == (5, 5)
+    with session_scope(engine) as s:
+        assert {target(s, s.get(Contact, i)).due_at for i in ids} == {  # type: ignore[arg-type]
+            cph(2024, 5, 14, 15)}
+        assert not due_times_stale(session=s, config=closed)
+        assert due_times_stale(session=s, config=cfg)  # going back is a change too
+    assert recompute_if_stale(engine, closed) is None
+    # The command-line recompute records the rules as well.
+    with session_scope(engine) as s:
+        recompute(session=s, config=cfg)
+    with session_scope(engine) as s:
+        assert recorded_fingerprint(s) == rules_fingerprint(cfg)
+        assert target(s, s.get(Contact, ids[0])).due_at == cph(2024, 5, 13, 15)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- compliance
