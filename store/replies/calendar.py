@@ -46,6 +46,7 @@ class WorkCalendar:
         self._open_after: dict[tuple[dt.date, int], dt.date] = {}
         self._utc_offsets: dict[tuple[dt.date, int], dt.timedelta] = {}
         self._closed: dict[dt.date, bool] = {}
+        self._open_cum: dict[int, list[int]] = {}
 
     def fingerprint(self) -> str:
         """Identifies the closed-day set (for caches and recompute reports)."""
@@ -123,6 +124,32 @@ class WorkCalendar:
             assert offset is not None
             found = self._offsets[day] = offset
         return found
+
+    def _open_before(self, year: int) -> list[int]:
+        """[n]: working days of `year` before its n-th day (n = 0 .. days in year)."""
+        found = self._open_cum.get(year)
+        if found is None:
+            day, n, found = dt.date(year, 1, 1), 0, [0]
+            while day.year == year:
+                n += not self.is_closed(day)
+                found.append(n)
+                day += DAY
+            self._open_cum[year] = found
+        return found
+
+    def open_days_between(self, first: dt.date, last: dt.date) -> int:
+        """Working days in [first, last): per-year running counts, not a walk over
+        every day (the follow-up screen counts down to targets overdue for years)."""
+        if last <= first:
+            return 0
+        a = self._open_before(first.year)
+        if first.year == last.year:
+            return self._open_before(last.year)[last.timetuple().tm_yday - 1] - \
+                a[first.timetuple().tm_yday - 1]
+        n = a[-1] - a[first.timetuple().tm_yday - 1]
+        for year in range(first.year + 1, last.year):
+            n += self._open_before(year)[-1]
+        return n + self._open_before(last.year)[last.timetuple().tm_yday - 1]
 
     def closed_between(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
         """Closed days in [first, last]."""
@@ -221,18 +248,16 @@ def working_time_between(
     if end <= start:
         return ZERO
     a, b = wall_clock(start), wall_clock(end)
+    first, last = a.date(), b.date()
+    if first == last:
+        return ZERO if calendar.is_closed(first) else b - a
     total = ZERO
-    day = a.date()
-    last = b.date()
-    while day <= last:
-        if not calendar.is_closed(day):
-            day_start = dt.datetime.combine(day, dt.time())
-            lo = max(a, day_start)
-            hi = min(b, day_start + DAY)
-            if hi > lo:
-                total += hi - lo
-        day += DAY
-    return total
+    if not calendar.is_closed(first):  # the rest of the first day
+        total += dt.datetime.combine(first + DAY, dt.time()) - a
+    if not calendar.is_closed(last):  # the last day up to `end`
+        total += b - dt.datetime.combine(last, dt.time())
+    # Whole working days in between (wall-clock days of 24 hours, as the rule counts).
+    return total + DAY * calendar.open_days_between(first + DAY, last)
 
 
 def working_hours_between(
