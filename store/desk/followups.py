@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from store.config import Config
 from store.desk import tables as T
-from store.desk.queries import _not_whistleblower_contact, first_line
+from store.desk.queries import WB, _not_whistleblower_contact, first_line
 from store.desk.rows import FollowupRow, Page
 from store.errors import UserError
 from store.replies import acknowledge as _acknowledge
@@ -33,11 +33,19 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
                   limit: int = 100) -> Page[FollowupRow]:
     """Open targets, earliest due first, so overdue ones stand on top (ix_reply_open_due)."""
     conds = [RT.state == "open", _not_whistleblower_contact()]
-    total = session.execute(
-        select(func.count()).select_from(T.reply_target)
-        .join(T.contact, CT.id == RT.contact_id)
-        .where(*conds)
+    # Counted as all open targets less those of whistleblower cases: the filter row by
+    # row over every open target cost ~50 ms on the benchmark store, on every reload;
+    # the few whistleblower cases' targets are found from the cases (~1 ms).
+    open_all = session.execute(
+        select(func.count()).select_from(T.reply_target).where(RT.state == "open")
     ).scalar_one()
+    wb_contacts = select(CT.id).where(CT.case_id.in_(
+        select(T.case.c.id).where(T.case.c.kind == WB)))
+    open_wb = session.execute(
+        select(func.count()).select_from(T.reply_target)
+        .where(RT.state == "open", RT.contact_id.in_(wb_contacts))
+    ).scalar_one()
+    total = open_all - open_wb
     ids = list(session.execute(
         select(RT.id)
         .join(T.contact, CT.id == RT.contact_id)
