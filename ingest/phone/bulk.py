@@ -30,6 +30,7 @@ from sqlmodel import Session, col
 from ingest.phone.parse import CallRow
 from store.bulkload import bulk_load
 from store.models import Case, PartyPhone
+from store.replies.bulk import NewCalls
 from store.timeutil import CPH
 
 UTC = dt.UTC
@@ -111,6 +112,8 @@ class BulkResult:
     contact_ids: list[int]
     with_party: int
     linked: int
+    # The inserted contacts as `store.replies.bulk.apply_new_calls` reads them.
+    calls: NewCalls | None = None
 
 
 def _next_ids(session: Session, n: int) -> list[int]:
@@ -152,8 +155,12 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
     cases = single_open_case(session, parties.values())
     created = adapt.moment(now)
     sqlite = adapt.sqlite
-    local_dates: dict[tuple[dt.date, int], object] = {}
+    local_dates: dict[tuple[dt.date, int], tuple[object, dt.date]] = {}
     starts: list[object] = []
+    naive_starts: list[dt.datetime] = []
+    days: list[dt.date] = []
+    party_ids: list[int | None] = []
+    case_ids: list[int | None] = []
     contacts: list[tuple[object, ...]] = []
     with_party = linked = 0
     ids = _next_ids(session, len(rows))
@@ -163,16 +170,21 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             start = start.astimezone(UTC)
         # The Copenhagen date changes only on the hour: cache it per UTC date and hour.
         lk = (start.date(), start.hour)
-        on = local_dates.get(lk)
-        if on is None:
-            on = adapt.day(start.astimezone(CPH).date())
-            local_dates[lk] = on
+        got = local_dates.get(lk)
+        if got is None:
+            day = start.astimezone(CPH).date()
+            got = local_dates[lk] = (adapt.day(day), day)
+        on = got[0]
+        days.append(got[1])
+        naive_starts.append(start.replace(tzinfo=None))
         # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, naive).
         at = start.isoformat(" ", "microseconds")[:26] if sqlite \
             else start.replace(tzinfo=None)
         starts.append(at)
         party_id = parties.get(r.number) if r.number else None
         case_id = cases.get(party_id) if party_id is not None else None
+        party_ids.append(party_id)
+        case_ids.append(case_id)
         if party_id is not None:
             with_party += 1
             if case_id is not None:
@@ -192,4 +204,9 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             [(ids[i], file_id, keys[i], starts[i], r.direction, r.number, r.raw_number,
               r.status, r.duration_s, r.line) for i, r in enumerate(rows)],
         )
-    return BulkResult(ids, with_party, linked)
+    calls = NewCalls(
+        ids=ids, at=naive_starts, stored_at=starts, on=days,
+        direction=[r.direction for r in rows], counterpart=[r.number for r in rows],
+        party_id=party_ids, case_id=case_ids, status=[r.status for r in rows],
+    )
+    return BulkResult(ids, with_party, linked, calls)

@@ -32,7 +32,7 @@ from store.config import Config
 from store.db import give_way
 from store.errors import UserError
 from store.models import CallRecord, Contact, ImportedFile
-from store.replies import apply_contacts
+from store.replies.bulk import apply_new_calls
 
 # Bad rows named in the one-line message; the full list goes to the report.
 _SHOWN_PROBLEMS = 1
@@ -294,9 +294,9 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
             res = bulk.insert_calls(session, rows, keys, file_id=file_row.id, now=now)
             mark("insert")
             report.with_party, report.linked = res.with_party, res.linked
-            applied = apply_contacts(session=session, config=config,
-                                     contact_ids=res.contact_ids)
-            report.reply_targets = applied.created
+            if res.calls is not None:
+                applied = apply_new_calls(session=session, config=config, calls=res.calls)
+                report.reply_targets = applied.created
             mark("replies")
             record(session, action="import", entity="imported_file", entity_id=file_row.id,
                    detail={"kind": "calls", "name": report.name, "profile": report.profile,

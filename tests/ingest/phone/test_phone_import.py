@@ -160,7 +160,7 @@ def test_a_failure_mid_write_leaves_nothing(engine, config, monkeypatch):
     def boom(**_kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "apply_contacts", boom)
+    monkeypatch.setattr(importer, "apply_new_calls", boom)
     with pytest.raises(RuntimeError):
         run(engine, config, csv_bytes(DK_HEADER, dk_rows()))
     assert table_counts(engine) == before
@@ -266,7 +266,7 @@ def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as m:
-        m.setattr(importer, "apply_contacts", boom)
+        m.setattr(importer, "apply_new_calls", boom)
         with pytest.raises(RuntimeError):
             run(engine, config, csv_bytes(DK_HEADER, dk_rows()), "a.csv")
     assert _index_sql(engine) == before
