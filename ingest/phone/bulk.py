@@ -1,4 +1,4 @@
-"""Writing a file's calls in bulk: contacts and call records by executemany.
+"""Writing a file's calls in bulk: one contact row per call, by executemany.
 
 `store.contacts.add_contact` does one contact at a time (two lookups and an insert each):
 fine for a mail, far too slow for a million-row export. This is the same rule in bulk:
@@ -12,7 +12,7 @@ fine for a mail, far too slow for a million-row export. This is the same rule in
 
 Rows go in as tuples to the driver's executemany (`Connection.exec_driver_sql`: one
 prepared statement, no per-row SQLAlchemy parameter processing), with ids assigned up
-front so call records can point at their contacts without a RETURNING round trip. Values
+front so reply targets can point at their contacts without a RETURNING round trip. Values
 are in the form each backend stores (`_Adapt`), which `store.models.UtcDateTime` and the
 Date type read back unchanged (tests check this through the ORM, on SQLite and, in CI's
 PostgreSQL pass, on PostgreSQL).
@@ -37,11 +37,11 @@ UTC = dt.UTC
 
 CHUNK = 500  # numbers per IN (...) list
 
-CONTACT_COLS = ("id", "channel", "direction", "occurred_at", "occurred_on", "summary",
-                "counterpart", "access_request", "case_id", "party_id", "source_ref",
-                "dismissed", "dismissed_reason", "created_at")
-CALL_COLS = ("contact_id", "file_id", "row_key", "started_at", "direction", "number",
-             "raw_number", "status", "duration_s", "line")
+# One row per call (the contact carries the call's details, store.models.Contact.call_*).
+CONTACT_COLS = ("id", "channel", "direction", "occurred_at", "occurred_on", "counterpart",
+                "access_request", "case_id", "party_id", "source_ref", "dismissed",
+                "created_at", "call_status", "call_duration_s", "call_raw_number", "call_line",
+                "call_file_id")
 
 
 def row_key(start_utc: dt.datetime, number: str | None, direction: str, duration: int) -> str:
@@ -142,7 +142,7 @@ def _insert_sql(session: Session, name: str, cols: Sequence[str]) -> str:
 
 def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
                  file_id: int, now: dt.datetime) -> BulkResult:
-    """Insert one contact and one call record per row, in the session's transaction.
+    """Insert one contact per row (with the call's details), in the session's transaction.
 
     On SQLite the rows go to the driver's executemany as plain tuples (one prepared
     statement, no per-row SQLAlchemy parameter processing); elsewhere through a core
@@ -189,21 +189,16 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             with_party += 1
             if case_id is not None:
                 linked += 1
-        contacts.append((ids[i], "phone", r.direction, at, on, None, r.number, False,
-                         case_id, party_id, "call:" + keys[i], False, None, created))
+        contacts.append((ids[i], "phone", r.direction, at, on, r.number, False, case_id,
+                         party_id, "call:" + keys[i], False, created, r.status, r.duration_s,
+                         r.raw_number, r.line, file_id))
     conn = session.connection()
     # A big import touches every page of the contact indexes (the counterpart index in
     # random order), and a bulk load into a young database is faster with the secondary
     # indexes built once afterwards: store.bulkload does both, inside this transaction.
-    with bulk_load(conn, tables=("contact", "call_record"), new_rows=len(rows),
-                   existing_rows=ids[0] - 1):
+    with bulk_load(conn, tables=("contact",), new_rows=len(rows), existing_rows=ids[0] - 1):
         conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), contacts)
         del contacts
-        conn.exec_driver_sql(
-            _insert_sql(session, "call_record", CALL_COLS),
-            [(ids[i], file_id, keys[i], starts[i], r.direction, r.number, r.raw_number,
-              r.status, r.duration_s, r.line) for i, r in enumerate(rows)],
-        )
     calls = NewCalls(
         ids=ids, at=naive_starts, stored_at=starts, on=days,
         direction=[r.direction for r in rows], counterpart=[r.number for r in rows],

@@ -95,7 +95,7 @@ def _earlier_replies(
     batch: tuple[int, int] | None, batch_ids: set[int],
 ) -> dict[str, list[tuple[dt.datetime, int]]]:
     """Stored contacts outside the batch that are replies, by counterpart, after `since`."""
-    c, call = _C.c, tables.call_record.c
+    c = _C.c
     out: dict[str, list[tuple[dt.datetime, int]]] = {}
     signature: dict[tuple[str, str, str | None], bool] = {}
     mail_ids: dict[int, tuple[str, dt.datetime]] = {}
@@ -103,8 +103,7 @@ def _earlier_replies(
     for chunk in chunks(numbers):
         rows = session.execute(
             select(c.id, tables.raw_time(c.occurred_at), c.channel, c.direction,
-                   c.counterpart, call.status)
-            .select_from(_C.outerjoin(tables.call_record, call.contact_id == c.id))
+                   c.counterpart, c.call_status)
             .where(c.counterpart.in_(chunk), c.occurred_at > since.replace(tzinfo=dt.UTC),
                    *outside)
         ).all()
