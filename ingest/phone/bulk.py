@@ -140,6 +140,23 @@ def _insert_sql(session: Session, name: str, cols: Sequence[str]) -> str:
     return f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
 
 
+LEAN_COLS = ("id", "direction", "occurred_at", "occurred_on", "counterpart", "source_ref",
+             "call_status", "call_duration_s", "call_raw_number")
+
+
+def _lean_insert_sql(session: Session, created: object, file_id: int) -> str:
+    """INSERT for calls with no party, case or line: the shared values as literals (all
+    generated here: an ISO time and an integer id, nothing from the file)."""
+    style = session.get_bind().dialect.paramstyle
+    mark = "?" if style == "qmark" else "%s"
+    stamp = created if isinstance(created, str) else created.isoformat(" ", "microseconds")  # type: ignore[attr-defined]
+    assert all(ch.isdigit() or ch in "-: ." for ch in stamp)
+    cols = (*LEAN_COLS, "channel", "access_request", "dismissed", "created_at", "call_file_id")
+    values = [mark] * len(LEAN_COLS) + ["'phone'", "false", "false", f"'{stamp}'",
+                                        str(int(file_id))]
+    return f"INSERT INTO contact ({', '.join(cols)}) VALUES ({', '.join(values)})"
+
+
 def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
                  file_id: int, now: dt.datetime) -> BulkResult:
     """Insert one contact per row (with the call's details), in the session's transaction.
@@ -162,6 +179,10 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
     party_ids: list[int | None] = []
     case_ids: list[int | None] = []
     contacts: list[tuple[object, ...]] = []
+    # Calls of no party and no line (nearly all): the values every row shares are written
+    # into the statement, not bound per row; binding costs ~0.3 µs a value, a third of
+    # the insert for a million rows.
+    lean: list[tuple[object, ...]] = []
     with_party = linked = 0
     ids = _next_ids(session, len(rows))
     for i, r in enumerate(rows):
@@ -189,16 +210,23 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             with_party += 1
             if case_id is not None:
                 linked += 1
-        contacts.append((ids[i], "phone", r.direction, at, on, r.number, False, case_id,
-                         party_id, "call:" + keys[i], False, created, r.status, r.duration_s,
-                         r.raw_number, r.line, file_id))
+        if party_id is None and r.line is None:
+            lean.append((ids[i], r.direction, at, on, r.number, "call:" + keys[i], r.status,
+                         r.duration_s, r.raw_number))
+        else:
+            contacts.append((ids[i], "phone", r.direction, at, on, r.number, False, case_id,
+                             party_id, "call:" + keys[i], False, created, r.status,
+                             r.duration_s, r.raw_number, r.line, file_id))
     conn = session.connection()
     # A big import touches every page of the contact indexes (the counterpart index in
     # random order), and a bulk load into a young database is faster with the secondary
     # indexes built once afterwards: store.bulkload does both, inside this transaction.
     with bulk_load(conn, tables=("contact",), new_rows=len(rows), existing_rows=ids[0] - 1):
-        conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), contacts)
-        del contacts
+        if lean:
+            conn.exec_driver_sql(_lean_insert_sql(session, created, file_id), lean)
+        if contacts:
+            conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), contacts)
+        del contacts, lean
     calls = NewCalls(
         ids=ids, at=naive_starts, stored_at=starts, on=days,
         direction=[r.direction for r in rows], counterpart=[r.number for r in rows],

@@ -244,31 +244,38 @@ def apply_new_calls(*, session: Session, config: Config, calls: NewCalls) -> Bul
     report.met += _meet_stored(session, ruleset, [i for i in simple if is_reply[i]],
                                calls, set(ids))
 
-    # Write the targets in the engine's order: by (time, id), then the rules' order.
+    # By (time, id), then the rules' order, as the engine creates them (the ids of open
+    # and met targets interleave differently: they go in two statements).
     owes.sort(key=lambda x: (at[x[0]], ids[x[0]], rule_rank[x[1].name]))
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     cal = ruleset.calendar
     stored_at = calls.stored_at
-    rows: list[tuple[Any, ...]] = []
+    # Open and met targets in separate statements, the values they share as literals
+    # (binding costs ~0.3 µs a value).
+    open_rows: list[tuple[Any, ...]] = []
+    met_rows: list[tuple[Any, ...]] = []
     for i, rule in owes:
         due, soon = due_times_utc_naive(rule, at[i], cal)
         m = met_by.get(i) if rule.name in reply_rules else None
         if m is None:
-            rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
-                         _stored(sqlite, soon), "open", None, None, None))
+            open_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
+                              _stored(sqlite, soon)))
         else:
-            report.met += 1
-            rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
-                         _stored(sqlite, soon), "met", _stored(sqlite, m[0]), m[1], None))
-    if rows:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        cols = ("contact_id", "rule", "received_at", "due_at", "due_soon_at", "state",
-                "met_at", "met_by_contact_id", "met_note")
+            met_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
+                             _stored(sqlite, soon), _stored(sqlite, m[0]), m[1]))
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cols = "contact_id, rule, received_at, due_at, due_soon_at, state"
+    if open_rows:
         conn.exec_driver_sql(
-            f"INSERT INTO reply_target ({', '.join(cols)}) "
-            f"VALUES ({', '.join([mark] * len(cols))})", rows)
-    report.created += len(rows)
+            f"INSERT INTO reply_target ({cols}) VALUES ({', '.join([mark] * 5)}, 'open')",
+            open_rows)
+    if met_rows:
+        conn.exec_driver_sql(
+            f"INSERT INTO reply_target ({cols}, met_at, met_by_contact_id) "
+            f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})", met_rows)
+    report.met += len(met_rows)
+    report.created += len(open_rows) + len(met_rows)
     return report
 
 
