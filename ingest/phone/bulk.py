@@ -21,7 +21,7 @@ PostgreSQL pass, on PostgreSQL).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import column, func, select, table, text
@@ -50,6 +50,14 @@ def row_key(start_utc: dt.datetime, number: str | None, direction: str, duration
         start_utc = start_utc.astimezone(dt.UTC)
     # isoformat()[:19] of a UTC time is "YYYY-MM-DDTHH:MM:SS", fractions cut off.
     return f"{start_utc.isoformat()[:19]}Z|{number or 'hidden'}|{direction}|{duration}"
+
+
+def key_of(r: CallRow) -> str:
+    """`row_key` of a parsed call, from its UTC text when the parser made one."""
+    t = r.utc_text
+    if t is None:
+        return row_key(r.start, r.number, r.direction, r.duration_s)
+    return f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
 
 
 class _Adapt:
@@ -157,15 +165,24 @@ def _lean_insert_sql(session: Session, created: object, file_id: int) -> str:
     return f"INSERT INTO contact ({', '.join(cols)}) VALUES ({', '.join(values)})"
 
 
-def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
-                 file_id: int, now: dt.datetime) -> BulkResult:
-    """Insert one contact per row (with the call's details), in the session's transaction.
+@dataclass
+class PreparedCalls:
+    """A file's calls as rows for the contact table, ids assigned, not yet written."""
 
-    On SQLite the rows go to the driver's executemany as plain tuples (one prepared
-    statement, no per-row SQLAlchemy parameter processing); elsewhere through a core
-    insert with RETURNING for the ids."""
-    if not rows:
-        return BulkResult([], 0, 0)
+    ids: list[int]
+    lean: list[tuple[object, ...]]  # LEAN_COLS, for `_lean_insert_sql`
+    full: list[tuple[object, ...]]  # CONTACT_COLS
+    created: object
+    file_id: int
+    calls: NewCalls
+    with_party: int
+    linked: int
+
+
+def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
+                  file_id: int, now: dt.datetime) -> PreparedCalls:
+    """Link each call to its party (and single open case) and build its contact row.
+    Reads only; the caller holds the write lock (ids are taken from the table)."""
     dialect = session.get_bind().dialect.name
     adapt = _Adapt(dialect)
     parties = parties_for_numbers(session, (r.number for r in rows if r.number))
@@ -184,7 +201,7 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
     # the insert for a million rows.
     lean: list[tuple[object, ...]] = []
     with_party = linked = 0
-    ids = _next_ids(session, len(rows))
+    ids = _next_ids(session, len(rows)) if rows else []
     for i, r in enumerate(rows):
         start = r.start
         if start.tzinfo is not UTC:
@@ -199,8 +216,13 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
         days.append(got[1])
         naive_starts.append(start.replace(tzinfo=None))
         # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, naive).
-        at = start.isoformat(" ", "microseconds")[:26] if sqlite \
-            else start.replace(tzinfo=None)
+        t = r.utc_text
+        if not sqlite:
+            at: object = start.replace(tzinfo=None)
+        elif t is not None:
+            at = f"{t[:10]} {t[11:]}.000000"
+        else:
+            at = start.isoformat(" ", "microseconds")[:26]
         starts.append(at)
         party_id = parties.get(r.number) if r.number else None
         case_id = cases.get(party_id) if party_id is not None else None
@@ -217,19 +239,41 @@ def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str],
             contacts.append((ids[i], "phone", r.direction, at, on, r.number, False, case_id,
                              party_id, "call:" + keys[i], False, created, r.status,
                              r.duration_s, r.raw_number, r.line, file_id))
-    conn = session.connection()
-    # A big import touches every page of the contact indexes (the counterpart index in
-    # random order), and a bulk load into a young database is faster with the secondary
-    # indexes built once afterwards: store.bulkload does both, inside this transaction.
-    with bulk_load(conn, tables=("contact",), new_rows=len(rows), existing_rows=ids[0] - 1):
-        if lean:
-            conn.exec_driver_sql(_lean_insert_sql(session, created, file_id), lean)
-        if contacts:
-            conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), contacts)
-        del contacts, lean
     calls = NewCalls(
         ids=ids, at=naive_starts, stored_at=starts, on=days,
         direction=[r.direction for r in rows], counterpart=[r.number for r in rows],
         party_id=party_ids, case_id=case_ids, status=[r.status for r in rows],
     )
-    return BulkResult(ids, with_party, linked, calls)
+    return PreparedCalls(ids, lean, contacts, created, file_id, calls, with_party, linked)
+
+
+def write_calls(session: Session, prepared: PreparedCalls,
+                while_indexing: Callable[[], None] = lambda: None) -> None:
+    """Insert the prepared contacts in the session's transaction. `while_indexing` runs
+    while the contact indexes are built again after a bulk load (in parallel on SQLite;
+    it must not use the session), or after the insert when none were dropped."""
+    conn = session.connection()
+    n = len(prepared.ids)
+    # A big import touches every page of the contact indexes (the counterpart index in
+    # random order), and a bulk load into a young database is faster with the secondary
+    # indexes built once afterwards: store.bulkload does both, inside this transaction.
+    with bulk_load(conn, tables=("contact",), new_rows=n,
+                   existing_rows=prepared.ids[0] - 1 if n else 0) as load:
+        if prepared.lean:
+            conn.exec_driver_sql(
+                _lean_insert_sql(session, prepared.created, prepared.file_id), prepared.lean)
+        if prepared.full:
+            conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), prepared.full)
+        prepared.lean, prepared.full = [], []
+        load.rebuild_while(while_indexing)
+
+
+def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
+                 file_id: int, now: dt.datetime) -> BulkResult:
+    """Insert one contact per row (with the call's details), in the session's
+    transaction: `prepare_calls` then `write_calls`."""
+    if not rows:
+        return BulkResult([], 0, 0)
+    prepared = prepare_calls(session, rows, keys, file_id=file_id, now=now)
+    write_calls(session, prepared)
+    return BulkResult(prepared.ids, prepared.with_party, prepared.linked, prepared.calls)

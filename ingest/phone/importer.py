@@ -34,7 +34,7 @@ from store.config import Config
 from store.db import give_way
 from store.errors import UserError
 from store.models import CallRecord, Contact, ImportedFile
-from store.replies.bulk import apply_new_calls
+from store.replies.bulk import NewCallReplies
 
 # Bad rows named in the one-line message; the full list goes to the report.
 _SHOWN_PROBLEMS = 1
@@ -253,8 +253,8 @@ def _import_bytes(
         raise PhoneImportError(f"{name}: no calls in the file (only blank or summary rows)")
 
     # Row keys, and calls the file itself repeats.
-    key_of = bulk.row_key
-    keys_all = [key_of(r.start, r.number, r.direction, r.duration_s) for r in result.rows]
+    key_of = bulk.key_of
+    keys_all = [key_of(r) for r in result.rows]
     seen: set[str] = set()
     rows, keys = [], []
     for r, k in zip(result.rows, keys_all, strict=True):
@@ -326,12 +326,17 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
             session.flush()
             assert file_row.id is not None
             report.file_id = file_row.id
-            res = bulk.insert_calls(session, rows, keys, file_id=file_row.id, now=now)
+            prepared = bulk.prepare_calls(session, rows, keys, file_id=file_row.id, now=now)
+            report.with_party, report.linked = prepared.with_party, prepared.linked
+            # Reply targets: what the database holds is read before the insert, the
+            # targets are worked out while SQLite rebuilds the contact indexes, and
+            # written after (store.replies.bulk).
+            replies = NewCallReplies(config, prepared.calls)
+            replies.read(session)
+            mark("prepare")
+            bulk.write_calls(session, prepared, while_indexing=replies.compute)
             mark("insert")
-            report.with_party, report.linked = res.with_party, res.linked
-            if res.calls is not None:
-                applied = apply_new_calls(session=session, config=config, calls=res.calls)
-                report.reply_targets = applied.created
+            report.reply_targets = replies.write(session).created
             mark("replies")
             record(session, action="import", entity="imported_file", entity_id=file_row.id,
                    detail={"kind": "calls", "name": report.name, "profile": report.profile,

@@ -35,6 +35,7 @@ from store.config.phone import Phone
 from store.errors import UserError
 
 UTC = dt.UTC
+HOUR = dt.timedelta(hours=1)
 
 _SUMMARY_WORDS = re.compile(
     r"^\s*(i alt|ialt|total|totalt|totaler|sum|subtotal|antal|samlet|grand total)\b",
@@ -79,6 +80,10 @@ class CallRow:
     status: str  # answered | missed | voicemail
     duration_s: int
     line: str | None = None
+    # `start` as "YYYY-MM-DDTHH:MM:SS" (UTC), when the parser had it as text for free
+    # (dk-generic, whole seconds, not on a summer-time change day); else None. Equal to
+    # `start.isoformat()[:19]`: the row key and the stored time are cut from it.
+    utc_text: str | None = None
 
 
 @dataclass
@@ -169,7 +174,7 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
     durs: dict[Any, Any] = {}
     datetime = dt.datetime
 
-    def date_of(v: Any) -> tuple[int, int, int, dt.timedelta | None] | RowError:
+    def date_of(v: Any) -> tuple[Any, ...] | RowError:
         try:
             d = parse_dk_date(v, c["date"])
         except RowError as e:
@@ -177,13 +182,19 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
         # The day's UTC offset, or None on a DST change day (`localise` decides those).
         a = datetime(d.year, d.month, d.day, tzinfo=zone).utcoffset()
         b = datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=zone).utcoffset()
-        return (d.year, d.month, d.day, a if a == b else None)
+        if a != b or a is None or a % HOUR:
+            return (d.year, d.month, d.day, None, None, None)
+        # Per local hour: the UTC moment it starts and its UTC text "YYYY-MM-DDTHH".
+        bases = [datetime(d.year, d.month, d.day, h, tzinfo=UTC) - a for h in range(24)]
+        return (d.year, d.month, d.day, a, bases, [b.isoformat()[:13] for b in bases])
 
-    def time_of(v: Any) -> tuple[int, int, int] | RowError:
+    def time_of(v: Any) -> tuple[int, int, int, dt.timedelta, str] | RowError:
         try:
-            return clock(v, c["time"])
+            h, m, sec = clock(v, c["time"])
         except RowError as e:
             return e
+        # Minutes and seconds into the hour, as a timedelta and as text ":MM:SS".
+        return (h, m, sec, dt.timedelta(minutes=m, seconds=sec), f":{m:02d}:{sec:02d}")
 
     def dir_of(v: Any) -> str | RowError:
         d = DK_DIRECTIONS.get(cell_str(v).casefold())
@@ -249,12 +260,14 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
             n = memo(nums, v, num_of)
         if n is _INTERNAL:
             raise InternalNumber(v)
-        off = d[3]
-        if off is not None:
-            start = datetime(d[0], d[1], d[2], t[0], t[1], t[2], 0, UTC) - off
-        else:
-            start = datetime(d[0], d[1], d[2], t[0], t[1], t[2])
-        return CallRow(0, start, direction, n[0], n[1], status, duration)
+        bases = d[4]
+        if bases is not None:
+            h = t[0]
+            return CallRow(0, bases[h] + t[3], direction, n[0], n[1], status, duration, None,
+                           d[5][h] + t[4])
+        # A summer-time change day: wall-clock time, made UTC by `localise`.
+        return CallRow(0, datetime(d[0], d[1], d[2], t[0], t[1], t[2]), direction, n[0], n[1],
+                       status, duration)
 
     return parse
 

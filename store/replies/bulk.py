@@ -29,7 +29,8 @@ the phone importer guarantees by dropping stored row keys first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ from sqlmodel import Session
 from store.config import Config
 from store.models import ReplyTarget
 from store.replies import tables
-from store.replies.due import due_times_utc_naive
+from store.replies.due import due_times_utc_naive_many
 from store.replies.engine import apply_contacts
 from store.replies.facts import ContactFacts, load_facts
 from store.replies.reach import chunks, parties_by_address
@@ -130,174 +131,249 @@ def _earlier_replies(
     return out
 
 
+class NewCallReplies:
+    """`apply_new_calls` in three steps, so that the pure computation can run while the
+    database does other work (the phone importer rebuilds the contact indexes then):
+
+    - `read(session)`: what the database holds that matters (parties of the numbers,
+      earlier replies, stored targets the batch's replies may meet). It reads only rows
+      outside the batch, so it may run before or after the batch's contacts are inserted;
+    - `compute()`: no database access;
+    - `write(session)`: after the contacts are inserted; the batch's contacts with a
+      party or a case go through `apply_contacts` here.
+    """
+
+    def __init__(self, config: Config, calls: NewCalls) -> None:
+        self.config = config
+        self.calls = calls
+        self.ruleset = RuleSet.from_config(config)
+        self.report = BulkReport()
+        self.engine_ids: list[int] = []
+        self.simple: list[int] = []
+        self.owes: list[tuple[int, Any]] = []  # (batch index, rule)
+        self.is_reply: list[bool] = []
+        self.targeted: set[int] = set()
+        self.earlier: dict[str, list[tuple[dt.datetime, int]]] = {}
+        self.stored_targets: list[tuple[Any, ...]] = []
+        self.met_stored: list[dict[str, Any]] = []
+        self.open_rows: list[tuple[Any, ...]] = []
+        self.met_rows: list[tuple[Any, ...]] = []
+        self.sqlite = True
+
+    # ------------------------------------------------------------------ read
+
+    def read(self, session: Session) -> None:
+        calls, ruleset = self.calls, self.ruleset
+        n = len(calls.ids)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        if not n:
+            return
+        ids, at, cps, dirs, stats, ons = (
+            calls.ids, calls.at, calls.counterpart, calls.direction, calls.status, calls.on)
+        # Numbers some party has (as a phone or, in theory, an address) go to the engine.
+        known = parties_by_address(session, {cp for cp in cps if cp is not None})
+        simple, engine_ids = self.simple, self.engine_ids
+        for i in range(n):
+            if calls.party_id[i] is not None or calls.case_id[i] is not None or (
+                cps[i] is not None and cps[i] in known
+            ):
+                engine_ids.append(ids[i])
+            else:
+                simple.append(i)
+        if not simple:
+            return
+
+        # Which rules each contact owes, and whether it is a reply: asked per signature.
+        exempt: dict[str | None, bool] = {}
+        for i in simple:
+            cp = cps[i]
+            if cp not in exempt:
+                exempt[cp] = cp is not None and ruleset.exempt_sender(_facts(
+                    0, channel="phone", direction="in", at=at[i], on=ons[i], counterpart=cp,
+                    status="missed")) is not None
+        track = ruleset.track_from is not None
+        # signature -> (owed rules, is a reply)
+        kinds: dict[tuple[Any, ...], tuple[tuple[Any, ...], bool]] = {}
+        owes = self.owes
+        is_reply = self.is_reply = [False] * n
+        for i in simple:
+            cp = cps[i]
+            sig = (dirs[i], stats[i], ons[i] if track else None, cp is None, exempt[cp])
+            kind = kinds.get(sig)
+            if kind is None:
+                f = _facts(0, channel="phone", direction=dirs[i], at=at[i], on=ons[i],
+                           counterpart=cp, status=stats[i])
+                kind = kinds[sig] = (
+                    tuple(ruleset.owed_rules(f, is_whistleblower_report=False)),
+                    ruleset.is_reply(f),
+                )
+            for rule in kind[0]:
+                owes.append((i, rule))
+            if kind[1]:
+                is_reply[i] = True
+
+        reply_rules = ruleset.reply_rule_names
+        self.targeted = {i for i, rule in owes if rule.name in reply_rules and cps[i] is not None}
+        numbers = sorted({cp for i in self.targeted if (cp := cps[i]) is not None})
+        ids_sorted = sorted(ids)
+        contiguous = ids_sorted[-1] - ids_sorted[0] + 1 == n
+        batch_ids = set() if contiguous else set(ids)
+        since = min((at[i] for i in self.targeted), default=None)
+        if since is not None:
+            self.earlier = _earlier_replies(
+                session, ruleset, numbers, since,
+                (ids_sorted[0], ids_sorted[-1]) if contiguous else None, batch_ids,
+            )
+        replies = [i for i in simple if is_reply[i] and cps[i] is not None]
+        if replies and reply_rules:
+            self.stored_targets = _stored_targets(
+                session, ruleset, {cp for i in replies if (cp := cps[i]) is not None},
+                min(at[i] for i in replies), max(at[i] for i in replies), set(ids))
+
+    # ------------------------------------------------------------------ compute
+
+    def compute(self) -> None:
+        if not self.simple:
+            return
+        calls, ruleset = self.calls, self.ruleset
+        ids, at, cps = calls.ids, calls.at, calls.counterpart
+        is_reply, targeted = self.is_reply, self.targeted
+        reply_rules = ruleset.reply_rule_names
+
+        # Replies by number, in (time, id) order: the batch's and the earlier stored ones.
+        replies_of: dict[str, list[tuple[dt.datetime, int]]] = {}
+        for i in self.simple:
+            if is_reply[i]:
+                cp = cps[i]
+                if cp is not None:
+                    got = replies_of.get(cp)
+                    if got is None:
+                        replies_of[cp] = [(at[i], ids[i])]
+                    else:
+                        got.append((at[i], ids[i]))
+        batch_replies = {cp: list(v) for cp, v in replies_of.items()} \
+            if self.stored_targets else {}
+        for cp, earlier in self.earlier.items():
+            replies_of.setdefault(cp, []).extend(earlier)
+        times_of: dict[str, list[dt.datetime]] = {}
+        for cp, items in replies_of.items():
+            items.sort()
+            times_of[cp] = [t for t, _ in items]
+
+        # A new target's reply: the earliest (time, id) reply of its number strictly
+        # after it (so never itself); sorted by (time, id), the first after its time.
+        met_by: dict[int, tuple[dt.datetime, int]] = {}
+        for i in targeted:
+            cp = cps[i]
+            if cp is None:
+                continue
+            times = times_of.get(cp)
+            if times:
+                k = bisect_right(times, at[i])
+                if k < len(times):
+                    met_by[i] = replies_of[cp][k]
+
+        # The batch's replies meet earlier stored targets of their numbers when earlier
+        # than what met them so far.
+        if self.stored_targets:
+            for items in batch_replies.values():
+                items.sort()
+            for tid, owner, rec, state, met_at, cp in self.stored_targets:
+                best = None
+                for when, cid in batch_replies.get(cp, ()):
+                    if when > rec and cid != owner:
+                        best = (when, cid)
+                        break
+                if best is None:
+                    continue
+                if state == "met" and met_at is not None and met_at <= best[0]:
+                    continue
+                self.met_stored.append({"b_id": tid, "b_at": best[0].replace(tzinfo=dt.UTC),
+                                        "b_by": best[1]})
+
+        # By (time, id), then the rules' order, as the engine creates them (the ids of
+        # open and met targets interleave differently: they go in two statements).
+        rule_rank = {r.name: k for k, r in enumerate(ruleset.rules)}
+        owes = self.owes
+        owes.sort(key=lambda x: (at[x[0]], ids[x[0]], rule_rank[x[1].name]))
+        sqlite = self.sqlite
+        cal = ruleset.calendar
+        stored_at = calls.stored_at
+        open_rows, met_rows = self.open_rows, self.met_rows
+        # Due times per rule in one batch (per-hour arithmetic, store.replies.calendar).
+        dues: dict[str, Iterator[tuple[dt.datetime, dt.datetime]]] = {}
+        for rule in ruleset.rules:
+            received = [at[i] for i, r in owes if r.name == rule.name]
+            if received:
+                dues[rule.name] = iter(due_times_utc_naive_many(rule, received, cal))
+        for i, rule in owes:
+            due, soon = next(dues[rule.name])
+            m = met_by.get(i) if rule.name in reply_rules else None
+            if m is None:
+                open_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
+                                  _stored(sqlite, soon)))
+            else:
+                met_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
+                                 _stored(sqlite, soon), _stored(sqlite, m[0]), m[1]))
+
+    # ------------------------------------------------------------------ write
+
+    def write(self, session: Session) -> BulkReport:
+        report = self.report
+        if self.engine_ids:
+            report.engine = len(self.engine_ids)
+            applied = apply_contacts(session=session, config=self.config,
+                                     contact_ids=self.engine_ids)
+            report.created += applied.created
+            report.met += applied.met
+        session.flush()
+        conn = session.connection()
+        # Open and met targets in separate statements, the values they share as literals
+        # (binding costs ~0.3 µs a value).
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        cols = "contact_id, rule, received_at, due_at, due_soon_at, state"
+        if self.open_rows:
+            conn.exec_driver_sql(
+                f"INSERT INTO reply_target ({cols}) VALUES ({', '.join([mark] * 5)}, 'open')",
+                self.open_rows)
+        if self.met_rows:
+            conn.exec_driver_sql(
+                f"INSERT INTO reply_target ({cols}, met_at, met_by_contact_id) "
+                f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})", self.met_rows)
+        if self.met_stored:
+            session.execute(
+                update(_T).where(_T.c.id == bindparam("b_id"))
+                .values(state="met", met_at=bindparam("b_at"),
+                        met_by_contact_id=bindparam("b_by"), met_note=None),
+                self.met_stored,
+            )
+            for obj in list(session.identity_map.values()):
+                if isinstance(obj, ReplyTarget):
+                    session.expire(obj)
+        report.met += len(self.met_rows) + len(self.met_stored)
+        report.created += len(self.open_rows) + len(self.met_rows)
+        return report
+
+
 def apply_new_calls(*, session: Session, config: Config, calls: NewCalls) -> BulkReport:
     """Create the reply targets new call contacts owe and meet targets with the replies
-    among them, as `apply_contacts` would (see the module docstring). Flushes, does not
-    commit."""
-    report = BulkReport()
-    n = len(calls.ids)
-    if not n:
-        return report
-    ruleset = RuleSet.from_config(config)
-    ids, at, cps, dirs, stats, ons = (
-        calls.ids, calls.at, calls.counterpart, calls.direction, calls.status, calls.on)
-
-    # Numbers some party has (as a phone or, in theory, an address) go to the engine.
-    known = parties_by_address(session, {cp for cp in cps if cp is not None})
-    simple: list[int] = []
-    engine_ids: list[int] = []
-    for i in range(n):
-        if calls.party_id[i] is not None or calls.case_id[i] is not None or (
-            cps[i] is not None and cps[i] in known
-        ):
-            engine_ids.append(ids[i])
-        else:
-            simple.append(i)
-    if engine_ids:
-        report.engine = len(engine_ids)
-        applied = apply_contacts(session=session, config=config, contact_ids=engine_ids)
-        report.created += applied.created
-        report.met += applied.met
-    if not simple:
-        return report
-    session.flush()
-
-    # Which rules each contact owes, and whether it is a reply: asked per signature.
-    exempt: dict[str | None, bool] = {}
-    for i in simple:
-        cp = cps[i]
-        if cp not in exempt:
-            exempt[cp] = cp is not None and ruleset.exempt_sender(_facts(
-                0, channel="phone", direction="in", at=at[i], on=ons[i], counterpart=cp,
-                status="missed")) is not None
-    track = ruleset.track_from is not None
-    owed_of: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    reply_of: dict[tuple[str, str], bool] = {}
-    rule_rank = {r.name: k for k, r in enumerate(ruleset.rules)}
-    reply_rules = ruleset.reply_rule_names
-    owes: list[tuple[int, Any]] = []  # (batch index, rule)
-    is_reply = [False] * n
-    for i in simple:
-        cp = cps[i]
-        sig = (dirs[i], stats[i], ons[i] if track else None, cp is None, exempt[cp])
-        owed = owed_of.get(sig)
-        if owed is None:
-            owed = owed_of[sig] = tuple(ruleset.owed_rules(_facts(
-                0, channel="phone", direction=dirs[i], at=at[i], on=ons[i], counterpart=cp,
-                status=stats[i]), is_whistleblower_report=False))
-        for rule in owed:
-            owes.append((i, rule))
-        rk = (dirs[i], stats[i])
-        r = reply_of.get(rk)
-        if r is None:
-            r = reply_of[rk] = ruleset.is_reply(_facts(
-                0, channel="phone", direction=dirs[i], at=at[i], on=ons[i], counterpart=cp,
-                status=stats[i]))
-        is_reply[i] = r
-
-    # The batch's contacts by number, in (time, id) order.
-    by_number: dict[str, list[int]] = {}
-    for i in simple:
-        cp = cps[i]
-        if cp is not None:
-            by_number.setdefault(cp, []).append(i)
-    targeted = {i for i, rule in owes if rule.name in reply_rules and cps[i] is not None}
-    numbers = sorted({cp for i in targeted if (cp := cps[i]) is not None})
-    ids_sorted = sorted(ids)
-    contiguous = ids_sorted[-1] - ids_sorted[0] + 1 == n
-    batch_ids = set() if contiguous else set(ids)
-    since = min((at[i] for i in targeted), default=None)
-    earlier = _earlier_replies(
-        session, ruleset, numbers, since,
-        (ids_sorted[0], ids_sorted[-1]) if contiguous else None, batch_ids,
-    ) if since is not None else {}
-
-    # A new target's reply: the earliest (time, id) reply of its number strictly after
-    # it. Walk each number's contacts newest first, a group of equal times at a time.
-    met_by: dict[int, tuple[dt.datetime, int]] = {}
-    for cp, members in by_number.items():
-        if not any(i in targeted for i in members):
-            continue
-        items = [(at[i], ids[i], i) for i in members]
-        items.extend((t, cid, -1) for t, cid in earlier.get(cp, ()))
-        items.sort()
-        nxt: tuple[dt.datetime, int] | None = None
-        k = len(items) - 1
-        while k >= 0:
-            t = items[k][0]
-            j = k
-            while j >= 0 and items[j][0] == t:
-                j -= 1
-            group_best = None
-            for g in range(j + 1, k + 1):
-                i = items[g][2]
-                if nxt is not None and i in targeted:
-                    met_by[i] = nxt
-                if (i < 0 or is_reply[i]) and group_best is None:
-                    group_best = (t, items[g][1])  # the group's smallest id
-            if group_best is not None:
-                nxt = group_best
-            k = j
-
-    # The batch's replies meet earlier stored targets of their numbers (before the new
-    # targets are written, so the lookup does not return them).
-    report.met += _meet_stored(session, ruleset, [i for i in simple if is_reply[i]],
-                               calls, set(ids))
-
-    # By (time, id), then the rules' order, as the engine creates them (the ids of open
-    # and met targets interleave differently: they go in two statements).
-    owes.sort(key=lambda x: (at[x[0]], ids[x[0]], rule_rank[x[1].name]))
-    conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    cal = ruleset.calendar
-    stored_at = calls.stored_at
-    # Open and met targets in separate statements, the values they share as literals
-    # (binding costs ~0.3 µs a value).
-    open_rows: list[tuple[Any, ...]] = []
-    met_rows: list[tuple[Any, ...]] = []
-    for i, rule in owes:
-        due, soon = due_times_utc_naive(rule, at[i], cal)
-        m = met_by.get(i) if rule.name in reply_rules else None
-        if m is None:
-            open_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
-                              _stored(sqlite, soon)))
-        else:
-            met_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
-                             _stored(sqlite, soon), _stored(sqlite, m[0]), m[1]))
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cols = "contact_id, rule, received_at, due_at, due_soon_at, state"
-    if open_rows:
-        conn.exec_driver_sql(
-            f"INSERT INTO reply_target ({cols}) VALUES ({', '.join([mark] * 5)}, 'open')",
-            open_rows)
-    if met_rows:
-        conn.exec_driver_sql(
-            f"INSERT INTO reply_target ({cols}, met_at, met_by_contact_id) "
-            f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})", met_rows)
-    report.met += len(met_rows)
-    report.created += len(open_rows) + len(met_rows)
-    return report
+    among them, as `apply_contacts` would (see the module docstring). Call after the
+    contacts are inserted; flushes, does not commit."""
+    plan = NewCallReplies(config, calls)
+    plan.read(session)
+    plan.compute()
+    return plan.write(session)
 
 
-def _meet_stored(session: Session, ruleset: RuleSet, replies: list[int], calls: NewCalls,
-                 batch_ids: set[int]) -> int:
-    if not replies or not ruleset.reply_rule_names:
-        return 0
-    at, ids, cps = calls.at, calls.ids, calls.counterpart
-    by_number: dict[str, list[tuple[dt.datetime, int]]] = {}
-    for i in replies:
-        cp = cps[i]
-        if cp is not None:
-            by_number.setdefault(cp, []).append((at[i], ids[i]))
-    if not by_number:
-        return 0
-    for items in by_number.values():
-        items.sort()
-    first = min(at[i] for i in replies)
-    last = max(at[i] for i in replies)
+def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],
+                    first: dt.datetime, last: dt.datetime, batch_ids: set[int]
+                    ) -> list[tuple[Any, ...]]:
+    """Stored reply-rule targets of contacts with these counterparts (outside the batch)
+    that a reply between `first` and `last` may meet: (id, contact, received, state,
+    met_at, counterpart), times naive UTC."""
     t, c = _T.c, _C.c
-    changed: list[dict[str, Any]] = []
-    for chunk in chunks(by_number):
+    out: list[tuple[Any, ...]] = []
+    for chunk in chunks(numbers):
         rows = session.execute(
             select(t.id, t.contact_id, tables.raw_time(t.received_at), t.state,
                    tables.raw_time(t.met_at), c.counterpart)
@@ -313,26 +389,6 @@ def _meet_stored(session: Session, ruleset: RuleSet, replies: list[int], calls: 
         for tid, owner, received, state, met_at, cp in rows:
             if owner in batch_ids:
                 continue
-            rec = naive(received)
-            best = None
-            for when, cid in by_number[cp]:
-                if when > rec and cid != owner:
-                    best = (when, cid)
-                    break
-            if best is None:
-                continue
-            if state == "met" and met_at is not None and naive(met_at) <= best[0]:
-                continue
-            changed.append({"b_id": tid, "b_at": best[0].replace(tzinfo=dt.UTC),
-                            "b_by": best[1]})
-    if changed:
-        session.execute(
-            update(_T).where(_T.c.id == bindparam("b_id"))
-            .values(state="met", met_at=bindparam("b_at"), met_by_contact_id=bindparam("b_by"),
-                    met_note=None),
-            changed,
-        )
-        for obj in list(session.identity_map.values()):
-            if isinstance(obj, ReplyTarget):
-                session.expire(obj)
-    return len(changed)
+            out.append((tid, owner, naive(received), state,
+                        naive(met_at) if met_at is not None else None, cp))
+    return out

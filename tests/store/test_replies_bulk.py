@@ -129,6 +129,14 @@ def _batch(rng: random.Random, n: int, stored: list[tuple[dt.datetime, str]]
         for d in range(3):
             rows.append(CallRow(0, at + dt.timedelta(minutes=5), "out", number, number,
                                 "answered", 10 + d))
+    # A reply at the very moment of a missed call of the same number does not meet it;
+    # the next one does.
+    for k, number in enumerate(FREE[4:7]):
+        at = PERIODS[1][0] + dt.timedelta(days=1, hours=k)
+        rows.append(CallRow(0, at, "in", number, number, "missed", 0))
+        rows.append(CallRow(0, at, "out", number, number, "answered", 20))
+        rows.append(CallRow(0, at + dt.timedelta(minutes=10), "out", number, number,
+                            "answered", 21))
     rng.shuffle(rows)
     # The importer never stores two calls with the same row key.
     seen: dict[str, CallRow] = {}

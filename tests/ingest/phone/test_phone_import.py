@@ -157,10 +157,10 @@ def test_a_failure_mid_write_leaves_nothing(engine, config, monkeypatch):
     """Whole or not at all: an error after the rows are inserted rolls all of them back."""
     before = table_counts(engine)
 
-    def boom(**_kw):
+    def boom(*_a, **_kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "apply_new_calls", boom)
+    monkeypatch.setattr(importer.NewCallReplies, "write", boom)
     with pytest.raises(RuntimeError):
         run(engine, config, csv_bytes(DK_HEADER, dk_rows()))
     assert table_counts(engine) == before
@@ -262,11 +262,12 @@ def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
     assert len(before) >= 7
     monkeypatch.setattr(bulkload, "REBUILD_MIN_ROWS", 1)
 
-    def boom(**_kw):
+    def boom(*_a, **_kw):
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as m:
-        m.setattr(importer, "apply_new_calls", boom)
+        # Fails while the indexes are being rebuilt in the background.
+        m.setattr(importer.NewCallReplies, "compute", boom)
         with pytest.raises(RuntimeError):
             run(engine, config, csv_bytes(DK_HEADER, dk_rows()), "a.csv")
     assert _index_sql(engine) == before
