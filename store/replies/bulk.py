@@ -168,8 +168,7 @@ class NewCallReplies:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         if not n:
             return
-        ids, at, cps, dirs, stats, ons = (
-            calls.ids, calls.at, calls.counterpart, calls.direction, calls.status, calls.on)
+        ids, at, cps = calls.ids, calls.at, calls.counterpart
         # Numbers some party has (as a phone or, in theory, an address) go to the engine.
         known = parties_by_address(session, {cp for cp in cps if cp is not None})
         simple, engine_ids = self.simple, self.engine_ids
@@ -183,6 +182,36 @@ class NewCallReplies:
         if not simple:
             return
 
+        # What the database holds about these numbers. Read for every number and from
+        # the batch's first moment (a superset of what the batch's targets and replies
+        # need: `compute` applies the exact conditions), so that deciding who owes and
+        # who replies can wait for `compute`, which overlaps the index rebuild.
+        reply_rules = ruleset.reply_rule_names
+        numbers = sorted({cp for i in simple if (cp := cps[i]) is not None})
+        if not numbers or not reply_rules:
+            return
+        ids_sorted = sorted(ids)
+        contiguous = ids_sorted[-1] - ids_sorted[0] + 1 == n
+        batch_ids = set() if contiguous else set(ids)
+        first = min(at[i] for i in simple)
+        last = max(at[i] for i in simple)
+        self.earlier = _earlier_replies(
+            session, ruleset, numbers, first,
+            (ids_sorted[0], ids_sorted[-1]) if contiguous else None, batch_ids,
+        )
+        self.stored_targets = _stored_targets(session, ruleset, set(numbers), first, last,
+                                              set(ids))
+
+    # ------------------------------------------------------------------ compute
+
+    def compute(self) -> None:
+        if not self.simple:
+            return
+        calls, ruleset = self.calls, self.ruleset
+        ids, at, cps, dirs, stats, ons = (
+            calls.ids, calls.at, calls.counterpart, calls.direction, calls.status, calls.on)
+        simple = self.simple
+        n = len(ids)
         # Which rules each contact owes, and whether it is a reply: asked per signature.
         exempt: dict[str | None, bool] = {}
         for i in simple:
@@ -213,32 +242,8 @@ class NewCallReplies:
                 is_reply[i] = True
 
         reply_rules = ruleset.reply_rule_names
-        self.targeted = {i for i, rule in owes if rule.name in reply_rules and cps[i] is not None}
-        numbers = sorted({cp for i in self.targeted if (cp := cps[i]) is not None})
-        ids_sorted = sorted(ids)
-        contiguous = ids_sorted[-1] - ids_sorted[0] + 1 == n
-        batch_ids = set() if contiguous else set(ids)
-        since = min((at[i] for i in self.targeted), default=None)
-        if since is not None:
-            self.earlier = _earlier_replies(
-                session, ruleset, numbers, since,
-                (ids_sorted[0], ids_sorted[-1]) if contiguous else None, batch_ids,
-            )
-        replies = [i for i in simple if is_reply[i] and cps[i] is not None]
-        if replies and reply_rules:
-            self.stored_targets = _stored_targets(
-                session, ruleset, {cp for i in replies if (cp := cps[i]) is not None},
-                min(at[i] for i in replies), max(at[i] for i in replies), set(ids))
-
-    # ------------------------------------------------------------------ compute
-
-    def compute(self) -> None:
-        if not self.simple:
-            return
-        calls, ruleset = self.calls, self.ruleset
-        ids, at, cps = calls.ids, calls.at, calls.counterpart
-        is_reply, targeted = self.is_reply, self.targeted
-        reply_rules = ruleset.reply_rule_names
+        targeted = self.targeted = {
+            i for i, rule in owes if rule.name in reply_rules and cps[i] is not None}
 
         # Replies by number, in (time, id) order: the batch's and the earlier stored ones.
         replies_of: dict[str, list[tuple[dt.datetime, int]]] = {}
