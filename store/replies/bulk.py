@@ -29,12 +29,24 @@ the phone importer guarantees by dropping stored row keys first.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from store.config import Config
@@ -43,7 +55,7 @@ from store.replies import tables
 from store.replies.due import due_times_utc_naive_many
 from store.replies.engine import apply_contacts
 from store.replies.facts import ContactFacts, load_facts
-from store.replies.reach import chunks, parties_by_address
+from store.replies.reach import chunks
 from store.replies.rules import RuleSet
 from store.replies.tables import naive
 
@@ -91,6 +103,35 @@ def _stored(sqlite: bool, v: dt.datetime) -> object:
     return v.isoformat(" ", "microseconds") if sqlite else v
 
 
+def _number_clauses(session: Session, column: Any, numbers: Iterable[str]
+                    ) -> list[ColumnElement[bool]]:
+    """WHERE clauses that together select the rows whose `column` is one of `numbers`.
+
+    A bulk import asks about tens of thousands of numbers: SQLite gets them as one JSON
+    array (`json_each`), PostgreSQL as one array parameter (`= ANY`), each a single
+    statement on the column's index; other backends get chunked IN lists."""
+    values = sorted(set(numbers))
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        each = func.json_each(json.dumps(values)).table_valued("value")
+        return [column.in_(select(each.c.value))]
+    if dialect == "postgresql":
+        return [column == any_(bindparam(None, values, type_=ARRAY(String)))]
+    return [column.in_(chunk) for chunk in chunks(values)]
+
+
+def _known_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
+    """The numbers (among `numbers`) that some party has, as a phone or an address."""
+    pe, pp = tables.party_email.c, tables.party_phone.c
+    numbers = list(numbers)
+    out: set[str] = set()
+    for clause in _number_clauses(session, pe.address, numbers):
+        out.update(session.execute(select(pe.address).where(clause)).scalars())
+    for clause in _number_clauses(session, pp.number, numbers):
+        out.update(session.execute(select(pp.number).where(clause)).scalars())
+    return out
+
+
 def _earlier_replies(
     session: Session, ruleset: RuleSet, numbers: Sequence[str], since: dt.datetime,
     batch: tuple[int, int] | None, batch_ids: set[int],
@@ -101,12 +142,11 @@ def _earlier_replies(
     signature: dict[tuple[str, str, str | None], bool] = {}
     mail_ids: dict[int, tuple[str, dt.datetime]] = {}
     outside = [] if batch is None else [or_(c.id < batch[0], c.id > batch[1])]
-    for chunk in chunks(numbers):
+    for clause in _number_clauses(session, c.counterpart, numbers):
         rows = session.execute(
             select(c.id, tables.raw_time(c.occurred_at), c.channel, c.direction,
                    c.counterpart, c.call_status)
-            .where(c.counterpart.in_(chunk), c.occurred_at > since.replace(tzinfo=dt.UTC),
-                   *outside)
+            .where(clause, c.occurred_at > since.replace(tzinfo=dt.UTC), *outside)
         ).all()
         for cid, at, channel, direction, cp, status in rows:
             if cid in batch_ids:
@@ -170,7 +210,7 @@ class NewCallReplies:
             return
         ids, at, cps = calls.ids, calls.at, calls.counterpart
         # Numbers some party has (as a phone or, in theory, an address) go to the engine.
-        known = parties_by_address(session, {cp for cp in cps if cp is not None})
+        known = _known_numbers(session, {cp for cp in cps if cp is not None})
         simple, engine_ids = self.simple, self.engine_ids
         for i in range(n):
             if calls.party_id[i] is not None or calls.case_id[i] is not None or (
@@ -378,13 +418,13 @@ def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],
     met_at, counterpart), times naive UTC."""
     t, c = _T.c, _C.c
     out: list[tuple[Any, ...]] = []
-    for chunk in chunks(numbers):
+    for clause in _number_clauses(session, c.counterpart, numbers):
         rows = session.execute(
             select(t.id, t.contact_id, tables.raw_time(t.received_at), t.state,
                    tables.raw_time(t.met_at), c.counterpart)
             .select_from(_T.join(_C, c.id == t.contact_id))
             .where(
-                c.counterpart.in_(chunk),
+                clause,
                 t.rule.in_(sorted(ruleset.reply_rule_names)),
                 t.received_at < last.replace(tzinfo=dt.UTC),
                 or_(t.state == "open",
