@@ -8,8 +8,17 @@ file with the same pragmas (WAL, synchronous=NORMAL), committed.
 "Ours" is `ingest.phone.importer.import_bytes` on a fresh migrated database: decoding,
 profile detection, parsing and validating every row, normalising numbers (each distinct
 one once), local time to UTC, row-key de-duplication, one contact row per call (bulk
-executemany), reply targets for all of them (`store.replies.bulk.apply_new_calls`, equal
-to `apply_contacts`), audit, commit.
+executemany), reply targets for all of them (`store.replies.bulk`, equal to
+`apply_contacts`), audit, commit. Its stages:
+
+- parse: decode, detect, parse and validate every row (`read_and_parse`);
+- dedupe: row keys, repeats within the file, keys already stored;
+- prepare: link numbers to parties, build the contact rows, read what the database
+  holds about the file's numbers for the reply rules;
+- insert: the contacts' executemany, then the index rebuild, during which the reply
+  targets are worked out (in parallel: CREATE INDEX runs without the GIL);
+- replies: write the reply targets (and meet stored ones);
+- commit: the audit entry and the commit.
 
     uv run python benchmarks/bench_phone_import.py            # the issue's size
     uv run python benchmarks/bench_phone_import.py 100000 --repeat 5
@@ -115,32 +124,31 @@ def floor_run(export: Path, db: Path) -> float:
 
 
 def schema_floor_prepare(export: Path) -> list[tuple[object, ...]]:
-    """Contact tuples (one row per call, as the importer writes them) for the export,
-    prepared untimed (parsed by our own parser), for `schema_floor_run`."""
-    from ingest.phone.bulk import row_key
+    """Contact tuples (one row per call, in the importer's lean form: the values every
+    call shares are SQL literals) for the export, prepared untimed (parsed by our own
+    parser), for `schema_floor_run`."""
+    from ingest.phone.bulk import key_of
     from ingest.phone.importer import read_and_parse
     from store.config import load_config_text, preset_text
     from store.timeutil import CPH
 
     config = load_config_text(preset_text("odsherred"), "bench")
     _table, result, _ = read_and_parse(export.read_bytes(), export.name, config, None)
-    created = "2026-01-01 00:00:00.000000"
     contacts = []
     for i, r in enumerate(result.rows, start=1):
-        key = row_key(r.start, r.number, r.direction, r.duration_s)
         at = r.start.isoformat(" ", "microseconds")[:26]
         on = r.start.astimezone(CPH).date().isoformat()
-        contacts.append((i, "phone", r.direction, at, on, r.number, False, None, None,
-                         "call:" + key, False, created, r.status, r.duration_s,
-                         r.raw_number, r.line, 1))
+        contacts.append((i, r.direction, at, on, r.number, "call:" + key_of(r), r.status,
+                         r.duration_s, r.raw_number))
     return contacts
 
 
 def schema_floor_run(contacts: list[tuple[object, ...]], db: Path, template: Path) -> float:
     """The database part alone: sqlite3 executemany of ready tuples into the real schema
-    (secondary indexes dropped and rebuilt, as the importer does for a bulk load), commit.
-    What no importer can go below with this schema (reply targets not included)."""
-    from ingest.phone.bulk import CONTACT_COLS
+    with the importer's statement (secondary indexes dropped and rebuilt, as it does for a
+    bulk load), commit. What no importer can go below with this schema (reply targets
+    not included)."""
+    from ingest.phone.bulk import LEAN_COLS
 
     _remove_db(db)
     shutil.copyfile(template, db)
@@ -157,8 +165,10 @@ def schema_floor_run(contacts: list[tuple[object, ...]], db: Path, template: Pat
                        "NULL AND tbl_name = 'contact'").fetchall()
     for name, _sql in idx:
         conn.execute(f'DROP INDEX "{name}"')
-    marks = ",".join("?" * len(CONTACT_COLS))
-    conn.executemany(f"INSERT INTO contact ({','.join(CONTACT_COLS)}) VALUES ({marks})",
+    cols = (*LEAN_COLS, "channel", "access_request", "dismissed", "created_at", "call_file_id")
+    values = ["?"] * len(LEAN_COLS) + ["'phone'", "false", "false",
+                                       "'2026-01-01 00:00:00.000000'", "1"]
+    conn.executemany(f"INSERT INTO contact ({', '.join(cols)}) VALUES ({', '.join(values)})",
                      contacts)
     for _name, sql in idx:
         conn.execute(sql)
