@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
+from store.bulkload import REBUILD_MIN_ROWS, bulk_load
 from store.config import Config
 from store.models import ReplyTarget
 from store.replies import tables
@@ -377,14 +378,21 @@ class NewCallReplies:
         # (binding costs ~0.3 µs a value).
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         cols = "contact_id, rule, received_at, due_at, due_soon_at, state"
-        if self.open_rows:
-            conn.exec_driver_sql(
-                f"INSERT INTO reply_target ({cols}) VALUES ({', '.join([mark] * 5)}, 'open')",
-                self.open_rows)
-        if self.met_rows:
-            conn.exec_driver_sql(
-                f"INSERT INTO reply_target ({cols}, met_at, met_by_contact_id) "
-                f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})", self.met_rows)
+        new_rows = len(self.open_rows) + len(self.met_rows)
+        existing = session.execute(select(func.max(_T.c.id))).scalar() or 0 \
+            if new_rows >= REBUILD_MIN_ROWS else new_rows
+        # Hundreds of thousands of targets into a young table: its (state, due) indexes
+        # are built once afterwards rather than kept in random order row by row.
+        with bulk_load(conn, tables=("reply_target",), new_rows=new_rows,
+                       existing_rows=existing):
+            if self.open_rows:
+                conn.exec_driver_sql(
+                    f"INSERT INTO reply_target ({cols}) "
+                    f"VALUES ({', '.join([mark] * 5)}, 'open')", self.open_rows)
+            if self.met_rows:
+                conn.exec_driver_sql(
+                    f"INSERT INTO reply_target ({cols}, met_at, met_by_contact_id) "
+                    f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})", self.met_rows)
         if self.met_stored:
             session.execute(
                 update(_T).where(_T.c.id == bindparam("b_id"))

@@ -250,7 +250,7 @@ def _index_sql(engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         return sorted(conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('contact', 'call_record')").all())
+            "AND tbl_name IN ('contact', 'call_record', 'reply_target')").all())
 
 
 def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
