@@ -253,32 +253,37 @@ class NewCallReplies:
             calls.ids, calls.at, calls.counterpart, calls.direction, calls.status, calls.on)
         simple = self.simple
         n = len(ids)
-        # Which rules each contact owes, and whether it is a reply: asked per signature.
-        exempt: dict[str | None, bool] = {}
+        # Which rules each contact owes, and whether it is a reply: asked per signature
+        # (direction, status, day when replies.track_from is set, no number, exempt).
+        exempt: set[str] = set()
+        seen: set[str | None] = set()
         for i in simple:
             cp = cps[i]
-            if cp not in exempt:
-                exempt[cp] = cp is not None and ruleset.exempt_sender(_facts(
+            if cp not in seen:
+                seen.add(cp)
+                if cp is not None and ruleset.exempt_sender(_facts(
                     0, channel="phone", direction="in", at=at[i], on=ons[i], counterpart=cp,
-                    status="missed")) is not None
+                    status="missed")) is not None:
+                    exempt.add(cp)
         track = ruleset.track_from is not None
-        # signature -> (owed rules, is a reply)
         kinds: dict[tuple[Any, ...], tuple[tuple[Any, ...], bool]] = {}
         owes = self.owes
         is_reply = self.is_reply = [False] * n
-        for i in simple:
-            cp = cps[i]
-            sig = (dirs[i], stats[i], ons[i] if track else None, cp is None, exempt[cp])
+        rows = (zip(range(n), dirs, stats, ons, cps, strict=True) if len(simple) == n
+                else ((i, dirs[i], stats[i], ons[i], cps[i]) for i in simple))
+        for i, direction, status, on, cp in rows:
+            sig = (direction, status, on if track else None, cp is None, cp in exempt)
             kind = kinds.get(sig)
             if kind is None:
-                f = _facts(0, channel="phone", direction=dirs[i], at=at[i], on=ons[i],
-                           counterpart=cp, status=stats[i])
+                f = _facts(0, channel="phone", direction=direction, at=at[i], on=on,
+                           counterpart=cp, status=status)
                 kind = kinds[sig] = (
                     tuple(ruleset.owed_rules(f, is_whistleblower_report=False)),
                     ruleset.is_reply(f),
                 )
-            for rule in kind[0]:
-                owes.append((i, rule))
+            if kind[0]:
+                for rule in kind[0]:
+                    owes.append((i, rule))
             if kind[1]:
                 is_reply[i] = True
 
