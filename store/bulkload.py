@@ -8,16 +8,22 @@ connections keep seeing the old snapshot (WAL) until the commit.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session
 
 # A ceiling, not an allocation: SQLite uses it only as needed.
 BULK_CACHE_KIB = 256 * 1024
 # Below this many new rows, maintaining the indexes is cheaper than rebuilding them.
 REBUILD_MIN_ROWS = 50_000
+# Values per IN (...) list on backends without an array parameter.
+CHUNK = 500
 
 
 class BulkLoad:
@@ -90,3 +96,20 @@ def bulk_load(
         load.finish()
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(old_cache or -2000)}")
+
+
+def in_values(session: Session, column: Any, numbers: Iterable[str]
+              ) -> list[ColumnElement[bool]]:
+    """WHERE clauses that together select the rows whose `column` is one of `numbers`.
+
+    A bulk import asks about tens of thousands of numbers: SQLite gets them as one JSON
+    array (`json_each`), PostgreSQL as one array parameter (`= ANY`), each a single
+    statement on the column's index; other backends get chunked IN lists."""
+    values = sorted(set(numbers))
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        each = func.json_each(json.dumps(values)).table_valued("value")
+        return [column.in_(select(each.c.value))]
+    if dialect == "postgresql":
+        return [column == any_(bindparam(None, values, type_=ARRAY(String)))]
+    return [column.in_(values[i : i + CHUNK]) for i in range(0, len(values), CHUNK)]

@@ -28,14 +28,14 @@ from sqlalchemy import column, func, select, table, text
 from sqlmodel import Session, col
 
 from ingest.phone.parse import CallRow
-from store.bulkload import bulk_load
+from store.bulkload import bulk_load, in_values
 from store.models import Case, PartyPhone
 from store.replies.bulk import NewCalls
 from store.timeutil import CPH
 
 UTC = dt.UTC
 
-CHUNK = 500  # numbers per IN (...) list
+CHUNK = 500  # party ids per IN (...) list
 
 # One row per call (the contact carries the call's details, store.models.Contact.call_*).
 CONTACT_COLS = ("id", "channel", "direction", "occurred_at", "occurred_on", "counterpart",
@@ -79,20 +79,12 @@ class _Adapt:
         return v.isoformat() if self.sqlite else v
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
-
-
 def parties_for_numbers(session: Session, numbers: Iterable[str]) -> dict[str, int]:
     """E.164 number -> party id, for the numbers that belong to a party."""
-    nums = sorted({n for n in numbers if n})
     out: dict[str, int] = {}
-    for chunk in _chunks(nums):
+    for clause in in_values(session, col(PartyPhone.number), (n for n in numbers if n)):
         for number, party_id in session.execute(
-            select(PartyPhone.number, PartyPhone.party_id).where(  # type: ignore[call-overload]
-                PartyPhone.number.in_(chunk)  # type: ignore[attr-defined]
-            )
+            select(PartyPhone.number, PartyPhone.party_id).where(clause)  # type: ignore[call-overload]
         ):
             out[number] = party_id
     return out
@@ -189,7 +181,7 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
     cases = single_open_case(session, parties.values())
     created = adapt.moment(now)
     sqlite = adapt.sqlite
-    local_dates: dict[tuple[dt.date, int], tuple[object, dt.date]] = {}
+    local_dates: dict[object, tuple[object, dt.date]] = {}
     starts: list[object] = []
     naive_starts: list[dt.datetime] = []
     days: list[dt.date] = []
@@ -206,8 +198,10 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
         start = r.start
         if start.tzinfo is not UTC:
             start = start.astimezone(UTC)
-        # The Copenhagen date changes only on the hour: cache it per UTC date and hour.
-        lk = (start.date(), start.hour)
+        # The Copenhagen date changes only on the hour: cache it per UTC date and hour
+        # ("YYYY-MM-DDTHH" of the UTC text, when the parser made one).
+        t = r.utc_text
+        lk = t[:13] if t is not None else (start.date(), start.hour)
         got = local_dates.get(lk)
         if got is None:
             day = start.astimezone(CPH).date()
@@ -216,7 +210,6 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
         days.append(got[1])
         naive_starts.append(start.replace(tzinfo=None))
         # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, naive).
-        t = r.utc_text
         if not sqlite:
             at: object = start.replace(tzinfo=None)
         elif t is not None:
@@ -224,14 +217,16 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
         else:
             at = start.isoformat(" ", "microseconds")[:26]
         starts.append(at)
-        party_id = parties.get(r.number) if r.number else None
-        case_id = cases.get(party_id) if party_id is not None else None
-        party_ids.append(party_id)
-        case_ids.append(case_id)
-        if party_id is not None:
+        if parties and r.number in parties:
+            party_id: int | None = parties[r.number]
+            case_id = cases.get(party_id)
             with_party += 1
             if case_id is not None:
                 linked += 1
+        else:
+            party_id = case_id = None
+        party_ids.append(party_id)
+        case_ids.append(case_id)
         if party_id is None and r.line is None:
             lean.append((ids[i], r.direction, at, on, r.number, "call:" + keys[i], r.status,
                          r.duration_s, r.raw_number))

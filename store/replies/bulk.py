@@ -29,34 +29,28 @@ the phone importer guarantees by dropping stored row keys first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
-    String,
     and_,
-    any_,
     bindparam,
     func,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
-from store.bulkload import REBUILD_MIN_ROWS, bulk_load
+from store.bulkload import REBUILD_MIN_ROWS, bulk_load, in_values
 from store.config import Config
 from store.models import ReplyTarget
 from store.replies import tables
 from store.replies.due import due_times_utc_naive_many
 from store.replies.engine import apply_contacts
 from store.replies.facts import ContactFacts, load_facts
-from store.replies.reach import chunks
 from store.replies.rules import RuleSet
 from store.replies.tables import naive
 
@@ -104,31 +98,14 @@ def _stored(sqlite: bool, v: dt.datetime) -> object:
     return v.isoformat(" ", "microseconds") if sqlite else v
 
 
-def _number_clauses(session: Session, column: Any, numbers: Iterable[str]
-                    ) -> list[ColumnElement[bool]]:
-    """WHERE clauses that together select the rows whose `column` is one of `numbers`.
-
-    A bulk import asks about tens of thousands of numbers: SQLite gets them as one JSON
-    array (`json_each`), PostgreSQL as one array parameter (`= ANY`), each a single
-    statement on the column's index; other backends get chunked IN lists."""
-    values = sorted(set(numbers))
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        each = func.json_each(json.dumps(values)).table_valued("value")
-        return [column.in_(select(each.c.value))]
-    if dialect == "postgresql":
-        return [column == any_(bindparam(None, values, type_=ARRAY(String)))]
-    return [column.in_(chunk) for chunk in chunks(values)]
-
-
 def _known_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
     """The numbers (among `numbers`) that some party has, as a phone or an address."""
     pe, pp = tables.party_email.c, tables.party_phone.c
     numbers = list(numbers)
     out: set[str] = set()
-    for clause in _number_clauses(session, pe.address, numbers):
+    for clause in in_values(session, pe.address, numbers):
         out.update(session.execute(select(pe.address).where(clause)).scalars())
-    for clause in _number_clauses(session, pp.number, numbers):
+    for clause in in_values(session, pp.number, numbers):
         out.update(session.execute(select(pp.number).where(clause)).scalars())
     return out
 
@@ -143,7 +120,7 @@ def _earlier_replies(
     signature: dict[tuple[str, str, str | None], bool] = {}
     mail_ids: dict[int, tuple[str, dt.datetime]] = {}
     outside = [] if batch is None else [or_(c.id < batch[0], c.id > batch[1])]
-    for clause in _number_clauses(session, c.counterpart, numbers):
+    for clause in in_values(session, c.counterpart, numbers):
         rows = session.execute(
             select(c.id, tables.raw_time(c.occurred_at), c.channel, c.direction,
                    c.counterpart, c.call_status)
@@ -431,7 +408,7 @@ def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],
     met_at, counterpart), times naive UTC."""
     t, c = _T.c, _C.c
     out: list[tuple[Any, ...]] = []
-    for clause in _number_clauses(session, c.counterpart, numbers):
+    for clause in in_values(session, c.counterpart, numbers):
         rows = session.execute(
             select(t.id, t.contact_id, tables.raw_time(t.received_at), t.state,
                    tables.raw_time(t.met_at), c.counterpart)
