@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -212,8 +212,14 @@ class Contact(ContactBase, table=True):
     __table_args__ = (
         # The count engine's hot path: period filter and join to cases.
         Index("ix_contact_count", "direction", "occurred_on", "case_id", "party_id"),
-        Index("ix_contact_case", "case_id", "occurred_at"),
-        Index("ix_contact_party", "party_id", "occurred_at"),
+        # Partial: only linked contacts are looked up by case or party, and a phone
+        # import's hundreds of thousands of triage calls would each add an entry of NULL.
+        Index("ix_contact_case", "case_id", "occurred_at",
+              sqlite_where=text("case_id IS NOT NULL"),
+              postgresql_where=text("case_id IS NOT NULL")),
+        Index("ix_contact_party", "party_id", "occurred_at",
+              sqlite_where=text("party_id IS NOT NULL"),
+              postgresql_where=text("party_id IS NOT NULL")),
         Index("ix_contact_counterpart", "counterpart"),
         Index("ix_contact_triage", "case_id", "dismissed", "occurred_at"),
     )
@@ -233,6 +239,14 @@ class Contact(ContactBase, table=True):
     # Set when retention or an erasure removed the contact's personal data; the row stays
     # as an anonymous count fact (channel, direction, dates, case, party key).
     purged_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # An imported call is one contact row with these (None for every other contact):
+    # a million-row export writes one row per call, not a contact and a call record.
+    # Its row key is `source_ref` "call:<start UTC>|<number>|<direction>|<duration>".
+    call_status: str | None = Field(default=None, max_length=20)  # answered|missed|voicemail
+    call_duration_s: int | None = None
+    call_raw_number: str | None = Field(default=None, max_length=100)  # as exported
+    call_line: str | None = Field(default=None, max_length=200)  # UPN / extension
+    call_file_id: int | None = Field(default=None, foreign_key="imported_file.id")
 
 
 class ContactCreate(ContactBase):
@@ -298,6 +312,11 @@ class MailLocation(SQLModel, table=True):
 
 
 class CallRecord(SQLModel, table=True):
+    """Legacy: a call whose contact was removed before migration 0004 moved the call
+    details of every linked call into its contact row (`Contact.call_*`). Nothing writes
+    new rows; they stay as the record of those calls and as row keys a re-import skips,
+    and retention and erasure handle them."""
+
     __tablename__ = "call_record"
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int | None = Field(

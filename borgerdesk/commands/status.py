@@ -58,7 +58,12 @@ def collect(engine: Engine) -> dict[str, Any]:
         ).all()
         for account, folder, n, perr, large in rows:
             mail_counts[(account, folder)] = (int(n), int(perr), int(large))
-        calls = int(session.scalar(select(func.count()).select_from(CallRecord)) or 0)
+        # Imported calls are contacts with call details; call_record holds only calls
+        # whose contact was removed before migration 0004.
+        calls = int(session.scalar(
+            select(func.count()).select_from(Contact).where(
+                Contact.call_status.is_not(None))  # type: ignore[union-attr]
+        ) or 0) + int(session.scalar(select(func.count()).select_from(CallRecord)) or 0)
         sources: list[SourceStatus] = []
         for st in session.execute(
             select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)

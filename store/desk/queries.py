@@ -34,7 +34,6 @@ from store.desk.rows import (
     WhistleblowerRow,
 )
 from store.models import (
-    CallRecord,
     Case,
     CaseHistory,
     CaseKind,
@@ -54,7 +53,6 @@ PT = T.party.c
 PE = T.party_email.c
 PP = T.party_phone.c
 EM = T.email_message.c
-CR = T.call_record.c
 RT = T.reply_target.c
 CH = T.case_history.c
 CN = T.case_note.c
@@ -149,12 +147,11 @@ def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: i
         select(
             CT.id, CT.channel, CT.direction, CT.counterpart,
             CT.party_id, CT.summary, CT.occurred_at, PT.name,
-            EM.subject, CR.status, CR.duration_s,
+            EM.subject, CT.call_status, CT.call_duration_s,
         )
         .join(ids, ids.c.id == CT.id)
         .outerjoin(T.party, PT.id == CT.party_id)
         .outerjoin(T.email_message, EM.contact_id == CT.id)
-        .outerjoin(T.call_record, CR.contact_id == CT.id)
         .order_by(CT.occurred_at.desc(), CT.id.desc())
     ).all()
     seen: set[int] = set()
@@ -200,12 +197,6 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
             select(EmailMessage).where(EM.contact_id.in_(ids))
         ).scalars()
     }
-    calls = {
-        r.contact_id: r
-        for r in session.execute(
-            select(CallRecord).where(CR.contact_id.in_(ids))
-        ).scalars()
-    }
     party_ids = {c.party_id for c in contacts if c.party_id is not None}
     names = dict(
         session.execute(select(PT.id, PT.name).where(PT.id.in_(party_ids))).all()
@@ -214,7 +205,7 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
     out = []
     for c in contacts:
         assert c.id is not None
-        m, r = mails.get(c.id), calls.get(c.id)
+        m = mails.get(c.id)
         subject = (m.subject or "") if m is not None else first_line(c.summary)
         body = (m.text or "") if m is not None else (c.summary or "")
         if m is not None and m.parse_error:
@@ -224,7 +215,8 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
             occurred_at=c.occurred_at, who=_who(names.get(c.party_id), c.counterpart),
             subject=subject, body=body,
             attachments=_attachments(m.attachments) if m is not None else (),
-            call=CallFacts(r.status, r.duration_s) if r is not None else None,
+            call=CallFacts(c.call_status, c.call_duration_s or 0)
+            if c.call_status is not None else None,
             reply=replies.get(c.id),
         ))
     return out

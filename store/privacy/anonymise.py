@@ -136,7 +136,9 @@ def measure(
         )
         r.calls += _count(
             session,
-            select(func.count()).select_from(CallRecord).where(col(CallRecord.contact_id).in_(ch)),
+            select(func.count()).select_from(Contact).where(
+                col(Contact.id).in_(ch), col(Contact.call_status).is_not(None)
+            ),
         )
     r.messages += len(orphan_message_ids)
     r.calls += len(orphan_call_ids)
@@ -251,12 +253,23 @@ def delete_calls(session: Session, call_ids: Sequence[int]) -> None:
         session.execute(delete(CallRecord).where(col(CallRecord.id).in_(ch)))
 
 
+# A call's details go with the contact's personal data, as its call record did.
+_CALL_BLANK: dict[str, Any] = {
+    "call_status": None,
+    "call_duration_s": None,
+    "call_raw_number": None,
+    "call_line": None,
+    "call_file_id": None,
+}
+
+
 def scrub_contacts(session: Session, contact_ids: Sequence[int], now: dt.datetime) -> None:
     for ch in chunks(contact_ids):
         session.execute(
             update(Contact)
             .where(col(Contact.id).in_(ch))
-            .values(summary=None, counterpart=None, dismissed_reason=None, purged_at=now)
+            .values(summary=None, counterpart=None, dismissed_reason=None, purged_at=now,
+                    **_CALL_BLANK)
         )
         keep = or_(*(col(Contact.source_ref).startswith(p) for p in KEPT_SOURCE_PREFIXES))
         session.execute(
@@ -269,7 +282,6 @@ def scrub_contacts(session: Session, contact_ids: Sequence[int], now: dt.datetim
             .where(col(EmailMessage.contact_id).in_(ch), col(EmailMessage.purged_at).is_(None))
             .values(**_MESSAGE_BLANK, purged_at=now)
         )
-        session.execute(delete(CallRecord).where(col(CallRecord.contact_id).in_(ch)))
         session.execute(
             update(ReplyTarget)
             .where(col(ReplyTarget.contact_id).in_(ch))

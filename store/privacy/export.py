@@ -74,6 +74,25 @@ def _row(obj: SQLModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
     return obj.model_dump(mode="json", exclude=exclude)
 
 
+def _call_row(contact: Contact) -> dict[str, Any]:
+    """An imported call (a contact with call details) in call_record's shape."""
+    row = _row(contact)
+    ref = contact.source_ref or ""
+    return {
+        "id": None,
+        "contact_id": contact.id,
+        "file_id": contact.call_file_id,
+        "row_key": ref[5:] if ref.startswith("call:") else None,
+        "started_at": row["occurred_at"],
+        "direction": contact.direction,
+        "number": contact.counterpart,
+        "raw_number": contact.call_raw_number,
+        "status": contact.call_status,
+        "duration_s": contact.call_duration_s,
+        "line": contact.call_line,
+    }
+
+
 def _write(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
@@ -135,15 +154,12 @@ def collect(
             .order_by(col(EmailMessage.sent_at), col(EmailMessage.id))
         )
     )
-    calls = list(
+    # Imported calls are contacts with call details; call_record keeps only calls whose
+    # contact was removed before migration 0004 (found by number).
+    orphan_calls = list(
         session.scalars(
             select(CallRecord)
-            .where(
-                or_(
-                    col(CallRecord.contact_id).in_(contact_ids),
-                    and_(col(CallRecord.contact_id).is_(None), col(CallRecord.number).in_(phones)),
-                )
-            )
+            .where(col(CallRecord.contact_id).is_(None), col(CallRecord.number).in_(phones))
             .order_by(col(CallRecord.started_at), col(CallRecord.id))
         )
     )
@@ -215,7 +231,11 @@ def collect(
         ],
         "contacts": [{**_row(c), "case_ref": refs.get(c.case_id or -1)} for c in contacts],
         "messages": msg_rows,
-        "calls": [_row(c) for c in calls],
+        "calls": sorted(
+            [_call_row(c) for c in contacts if c.call_status is not None]
+            + [_row(c) for c in orphan_calls],
+            key=lambda c: (c["started_at"], c["contact_id"] or 0),
+        ),
         "reply_targets": [_row(t) for t in targets],
         "whistleblower_reporters": [_row(r) for r in reporters],
         "audit": [_row(a) for a in audit],

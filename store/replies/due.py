@@ -12,6 +12,7 @@ from store.replies.calendar import (
     WorkCalendar,
     add_working_times,
     add_working_times_utc_naive,
+    add_working_times_utc_naive_many,
     from_wall_clock,
     wall_clock,
 )
@@ -73,3 +74,16 @@ def due_times_utc_naive(
         due.astimezone(dt.UTC).replace(tzinfo=None),
         due_soon.astimezone(dt.UTC).replace(tzinfo=None),
     )
+
+
+def due_times_utc_naive_many(
+    rule: ReplyRule, received_utc: list[dt.datetime], calendar: WorkCalendar
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """`due_times_utc_naive` for many received times (naive UTC in and out)."""
+    if rule.mode == "workdays":
+        walk = _workday_allowances(rule.hours, rule.days, rule.due_soon_hours)
+        return [
+            (due, soon)
+            for soon, due in add_working_times_utc_naive_many(received_utc, walk, calendar)
+        ]
+    return [due_times_utc_naive(rule, r, calendar) for r in received_utc]

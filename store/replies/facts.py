@@ -92,7 +92,7 @@ class ContactFacts:
     case_kind: str | None
     case_category: str | None
     access_request: bool
-    call_status: str | None  # None: no call record (e.g. registered by hand)
+    call_status: str | None  # None: not an imported call (e.g. registered by hand)
     mail: MailFacts | None
 
 
@@ -111,7 +111,6 @@ def mail_facts(row: Any) -> MailFacts:
 _contact = tables.contact
 _case = tables.case
 _mail = tables.email_message
-_call = tables.call_record
 
 MAIL_COLUMNS = tuple(
     _mail.c[name]
@@ -189,29 +188,22 @@ def load_facts(
                 c.party_id,
                 c.case_id,
                 c.access_request,
+                c.call_status,
                 _case.c.kind,
                 _case.c.category,
             )
             .select_from(_contact.outerjoin(_case, _case.c.id == c.case_id))
             .where(clause)
         ).all()
-        # Mail and call rows only for contacts of those channels (a phone import has no
-        # mail to look for).
+        # Mail rows only for mail contacts (a phone import has no mail to look for).
         mail_ids = [r[0] for r in rows if r[1] == "email"]
-        call_ids = [r[0] for r in rows if r[1] == "phone"]
         mails: dict[int, MailFacts] = {}
         for mclause in id_clauses(_mail.c.contact_id, mail_ids):
             for r in session.execute(select(*MAIL_COLUMNS).where(mclause)).all():
                 mails[r.contact_id] = mail_facts(r)
-        calls: dict[int, str] = {}
-        for cclause in id_clauses(_call.c.contact_id, call_ids):
-            for cid, status in session.execute(
-                select(_call.c.contact_id, _call.c.status).where(cclause)
-            ):
-                calls[cid] = status
         times: dict[Any, dt.datetime] = {}
         days: dict[Any, dt.date] = {}
-        for cid, channel, direction, at, on, cp, party, case, access, kind, cat in rows:
+        for cid, channel, direction, at, on, cp, party, case, access, status, kind, cat in rows:
             occurred = times.get(at)
             if occurred is None:
                 occurred = times[at] = aware(at)
@@ -231,7 +223,7 @@ def load_facts(
                 case_kind=kind,
                 case_category=cat,
                 access_request=bool(access),
-                call_status=calls.get(cid),
+                call_status=status,
                 mail=mails.get(cid),
             )
             out.append(f)

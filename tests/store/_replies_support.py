@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from store.config import Config
 from store.contacts import add_contact
-from store.models import CallRecord, Contact, ContactCreate, EmailMessage, ReplyTarget
+from store.models import Contact, ContactCreate, EmailMessage, ReplyTarget
 from store.replies import apply_contacts
 from store.timeutil import CPH
 
@@ -92,16 +92,8 @@ def call(
             source_ref=f"call:{n}",
         ),
     )
-    s.add(
-        CallRecord(
-            contact_id=c.id,
-            row_key=f"row{n}",
-            started_at=at,
-            direction=direction,
-            number=number,
-            status=status,
-        )
-    )
+    c.call_status, c.call_duration_s = status, 0
+    s.add(c)
     s.flush()
     if apply:
         assert c.id is not None

@@ -20,7 +20,6 @@ from store.config import Config
 from store.contacts import add_contact, dismiss_contact, link_contacts
 from store.counts import FIELDS, KINDS, CountQuery, FieldNotCountable, count
 from store.models import (
-    CallRecord,
     CaseCreate,
     CaseNote,
     CaseUpdate,
@@ -208,19 +207,11 @@ def build_world(
                     )
                 )
             if channel == "phone":
-                session.add(
-                    CallRecord(
-                        contact_id=contact.id,
-                        row_key=src,
-                        started_at=at,
-                        direction=direction,
-                        number=counterpart,
-                        raw_number=counterpart,
-                        status="answered",
-                        duration_s=rnd.randint(10, 900),
-                        line="borgerraadgiver",
-                    )
-                )
+                contact.call_status = "answered"
+                contact.call_duration_s = rnd.randint(10, 900)
+                contact.call_raw_number = counterpart
+                contact.call_line = "borgerraadgiver"
+                session.add(contact)
             if direction == "in" and rnd.random() < 0.5:
                 session.add(
                     ReplyTarget(

@@ -18,7 +18,6 @@ from store.db import session_scope
 from store.errors import UserError
 from store.models import (
     AuditLog,
-    CallRecord,
     CaseCreate,
     CaseNote,
     ContactCreate,
@@ -105,18 +104,9 @@ def _knud(s: Session) -> tuple[int, int, int]:
             source_ref="call:x|+4522334455",
         ),
     )
-    s.add(
-        CallRecord(
-            contact_id=call.id,
-            row_key="call:x|+4522334455",
-            started_at=T0,
-            direction="in",
-            number="+4522334455",
-            raw_number="22 33 44 55",
-            status="answered",
-            duration_s=61,
-        )
-    )
+    call.call_status, call.call_duration_s = "answered", 61
+    call.call_raw_number = "22 33 44 55"
+    s.add(call)
     add_contact(
         session=s,
         contact_in=ContactCreate(

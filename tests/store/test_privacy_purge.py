@@ -115,6 +115,8 @@ def test_purge_removes_the_personal_data_and_only_that(engine: Engine, cfg: Conf
             assert m.from_addr is None and m.attachments is None and m.headers is None
             assert m.content_hash  # tombstone for re-sync dedupe
         assert _n(s, CallRecord, CallRecord.contact_id.in_(ids)) == 0
+        assert _n(s, Contact, Contact.id.in_(ids), Contact.call_status.is_not(None)) == 0
+        assert _n(s, Contact, Contact.id.in_(ids), Contact.call_raw_number.is_not(None)) == 0
         for t in s.scalars(select(ReplyTarget).where(ReplyTarget.contact_id.in_(ids))):
             assert t.met_note is None and t.state == "met"
         # Live cases keep everything.

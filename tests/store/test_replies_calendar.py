@@ -228,3 +228,40 @@ def test_working_time_between_equals_the_day_by_day_definition(
     end = start + dt.timedelta(minutes=span)
     assert working_time_between(start, end, CAL) == _walked(start, end, CAL)
     assert working_time_between(start, end, NO_EXTRA) == _walked(start, end, NO_EXTRA)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    received=st.lists(instants, min_size=1, max_size=40),
+    rule_i=st.integers(min_value=0, max_value=3),
+    allowance_h=st.integers(min_value=1, max_value=200),
+)
+def test_bulk_due_times_equal_due_times(
+    received: list[dt.datetime], rule_i: int, allowance_h: int
+) -> None:
+    """The bulk path's per-hour batch equals the exact path for every default rule and a
+    random workdays allowance; starts share hours and days (the batch caches per hour)."""
+    from store.replies.due import due_times_utc_naive_many
+
+    starts = [r.replace(tzinfo=None) for r in received]
+    starts += [s + dt.timedelta(minutes=m) for s in starts[:5] for m in (1, 59, 61, 1440)]
+    rules = [Replies().rules[rule_i],
+             ReplyRule(name="h", hours=allowance_h, due_soon_hours=allowance_h % 30)]
+    for rule in rules:
+        got = due_times_utc_naive_many(rule, starts, CAL)
+        for s, (due_n, soon_n) in zip(starts, got, strict=True):
+            due, soon = due_times(rule, s.replace(tzinfo=dt.UTC), CAL)
+            assert due_n == due.astimezone(dt.UTC).replace(tzinfo=None)
+            assert soon_n == soon.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("received", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+def test_bulk_due_times_on_the_table(received: dt.datetime) -> None:
+    from store.replies.due import due_times_utc_naive_many
+
+    due, soon = due_times(DAG, received, CAL)
+    naive_utc = received.astimezone(dt.UTC).replace(tzinfo=None)
+    assert due_times_utc_naive_many(DAG, [naive_utc, naive_utc], CAL) == [(
+        due.astimezone(dt.UTC).replace(tzinfo=None),
+        soon.astimezone(dt.UTC).replace(tzinfo=None),
+    )] * 2

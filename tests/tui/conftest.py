@@ -21,7 +21,6 @@ from store.contacts import add_contact
 from store.db import make_engine, session_scope
 from store.models import (
     Alert,
-    CallRecord,
     CaseCreate,
     ContactCreate,
     EmailMessage,
@@ -95,8 +94,8 @@ def _call(s: Any, config: Config, *, at: dt.datetime, number: str, status: str, 
         channel="phone", direction="in", occurred_at=at, counterpart=number,
         source_ref=f"call:{ref}", case_id=case_id))
     assert c.id is not None
-    s.add(CallRecord(contact_id=c.id, row_key=ref, started_at=at, direction="in",
-                     number=number, raw_number=number, status=status, duration_s=dur))
+    c.call_status, c.call_duration_s, c.call_raw_number = status, dur, number
+    s.add(c)
     s.flush()
     apply_contacts(session=s, config=config, contact_ids=[c.id])
     return c.id

@@ -1,7 +1,7 @@
 """reply rules state: which [replies] configuration the stored due times follow
 
 Revision ID: 0005_reply_rules_state
-Revises: 0003_reply_indexes
+Revises: 0004_calls_in_contact
 Create Date: 2026-11-22 16:10:00
 
 A one-row table with the fingerprint of the `[replies]` section the due times were last
@@ -18,7 +18,7 @@ from alembic import op
 import store.models
 
 revision: str = "0005_reply_rules_state"
-down_revision: str | None = "0003_reply_indexes"
+down_revision: str | None = "0004_calls_in_contact"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

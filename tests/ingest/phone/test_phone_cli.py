@@ -69,7 +69,7 @@ def test_skip_bad_rows(env):
     f = write(tmp / "uge40.csv", csv_bytes(DK_HEADER, rows))
     r = run("--skip-bad-rows", str(f))
     assert r.code == 0 and "1 bad row(s) skipped" in r.out
-    assert table_counts(engine)["call_record"] == 5
+    assert table_counts(engine)["contact"] == 5
 
 
 BAD_INPUTS = {

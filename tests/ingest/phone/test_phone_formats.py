@@ -400,3 +400,25 @@ def test_line_numbers_count_line_breaks_inside_quoted_fields():
     table, result, _ = parse(data)
     assert table.lines == [2, 4]
     assert [(p.line, p.column) for p in result.problems] == [(2, "Nummer"), (4, "Varighed")]
+
+
+def test_dk_utc_text_and_row_keys_equal_the_datetime_forms():
+    """The dk-generic parser cuts each call's UTC text and row key from the cells
+    (per-hour prefixes) instead of formatting the datetime: the same strings, on ordinary
+    days, both change days, around midnight and at New Year."""
+    from ingest.phone.bulk import key_of, row_key
+
+    days = ["30-03-2024", "31-03-2024", "01-04-2024", "26-10-2024", "27-10-2024",
+            "28-10-2024", "31-12-2023", "01-01-2024", "15-07-2024"]
+    clock = ["00:00:00", "00:59:59", "01:00", "01:30:15", "02:00:00", "02:30:00",
+             "03:00:00", "12:34:56", "23:00:00", "23:59:59"]
+    rows = [[d, t, "Indgående", "22334455", "10", "Besvaret"] for d in days for t in clock]
+    _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
+    assert not result.problems and len(result.rows) == len(rows)
+    texts = [r.utc_text for r in result.rows]
+    assert sum(t is not None for t in texts) == 7 * len(clock)  # all but the change days
+    for r in result.rows:
+        assert r.start.tzinfo is dt.UTC
+        if r.utc_text is not None:
+            assert r.utc_text == r.start.isoformat()[:19]
+        assert key_of(r) == row_key(r.start, r.number, r.direction, r.duration_s)

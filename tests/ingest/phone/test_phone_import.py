@@ -52,15 +52,15 @@ def run(engine, config, data, name="uge40.csv", **kw):
     return import_bytes(data, name, engine=engine, config=config, now=NOW, **kw)
 
 
-def test_rows_become_contacts_and_call_records(engine, config):
+def test_rows_become_one_contact_each_with_the_call_details(engine, config):
     rep = run(engine, config, csv_bytes(DK_HEADER, dk_rows(), sep_line=True))
     assert (rep.status, rep.imported, rep.profile) == ("imported", 6, "dk-generic")
     with Session(engine) as s:
         contacts = s.execute(select(Contact).order_by(Contact.occurred_at)).scalars().all()
-        calls = s.execute(select(CallRecord).order_by(CallRecord.started_at)).scalars().all()
         f = s.execute(select(ImportedFile)).scalar_one()
         audit = s.execute(select(AuditLog).where(AuditLog.action == "import")).scalar_one()
-    assert len(contacts) == len(calls) == 6
+        assert s.execute(select(CallRecord)).first() is None  # legacy table, not written
+    assert len(contacts) == 6
     first = contacts[0]
     # Read back through the ORM types: aware UTC, Copenhagen local date.
     assert first.occurred_at == dt.datetime(2024, 10, 1, 7, 15, tzinfo=UTC)
@@ -69,10 +69,10 @@ def test_rows_become_contacts_and_call_records(engine, config):
     key = row_key(first.occurred_at, "+4522334455", "in", 125)
     assert key == "2024-10-01T07:15:00Z|+4522334455|in|125"
     assert first.source_ref == "call:" + key
-    assert [c.status for c in calls] == ["answered", "missed", "answered", "voicemail",
-                                        "answered", "missed"]
-    assert all(c.contact_id == k.id for c, k in zip(calls, contacts, strict=True))
-    assert all(c.file_id == f.id for c in calls)
+    assert [c.call_status for c in contacts] == ["answered", "missed", "answered",
+                                                 "voicemail", "answered", "missed"]
+    assert first.call_duration_s == 125 and first.call_raw_number == "22 33 44 55"
+    assert all(c.call_file_id == f.id for c in contacts)
     hidden = [k for k in contacts if k.counterpart is None]
     assert len(hidden) == 1 and hidden[0].party_id is None
     assert (f.kind, f.rows, f.skipped, f.name) == ("calls", 6, 0, "uge40.csv")
@@ -104,7 +104,7 @@ def test_overlapping_exports_import_each_call_once(engine, config):
                                         delimiter="\t"), "igen.csv")
     assert (rep.imported, rep.duplicates) == (0, 6)
     counts = table_counts(engine)
-    assert (counts["contact"], counts["call_record"], counts["imported_file"]) == (6, 6, 3)
+    assert (counts["contact"], counts["call_record"], counts["imported_file"]) == (6, 0, 3)
 
 
 def test_a_call_repeated_within_one_file_counts_once(engine, config):
@@ -157,10 +157,10 @@ def test_a_failure_mid_write_leaves_nothing(engine, config, monkeypatch):
     """Whole or not at all: an error after the rows are inserted rolls all of them back."""
     before = table_counts(engine)
 
-    def boom(**_kw):
+    def boom(*_a, **_kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "apply_contacts", boom)
+    monkeypatch.setattr(importer.NewCallReplies, "write", boom)
     with pytest.raises(RuntimeError):
         run(engine, config, csv_bytes(DK_HEADER, dk_rows()))
     assert table_counts(engine) == before
@@ -178,7 +178,7 @@ def test_only_the_advisors_line_is_imported(engine, config):
     rep = run(engine, config, csv_bytes(TEAMS_HEADER, rows, delimiter=",", encoding="utf-8"))
     assert (rep.imported, rep.other_lines) == (1, 2)
     with Session(engine) as s:
-        assert s.execute(select(CallRecord.line)).scalars().all() == [ADVISOR_UPN]
+        assert s.execute(select(Contact.call_line)).scalars().all() == [ADVISOR_UPN]
 
 
 # --------------------------------------------------------------------------- linking
@@ -250,7 +250,7 @@ def _index_sql(engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         return sorted(conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('contact', 'call_record')").all())
+            "AND tbl_name IN ('contact', 'call_record', 'reply_target')").all())
 
 
 def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
@@ -262,11 +262,12 @@ def test_bulk_load_rebuilds_the_same_indexes(engine, config, monkeypatch):
     assert len(before) >= 7
     monkeypatch.setattr(bulkload, "REBUILD_MIN_ROWS", 1)
 
-    def boom(**_kw):
+    def boom(*_a, **_kw):
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as m:
-        m.setattr(importer, "apply_contacts", boom)
+        # Fails while the indexes are being rebuilt in the background.
+        m.setattr(importer.NewCallReplies, "compute", boom)
         with pytest.raises(RuntimeError):
             run(engine, config, csv_bytes(DK_HEADER, dk_rows()), "a.csv")
     assert _index_sql(engine) == before
