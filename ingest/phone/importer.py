@@ -34,7 +34,9 @@ from store.config import Config
 from store.db import give_way
 from store.errors import UserError
 from store.models import CallRecord, Contact, ImportedFile
+from store.privacy.purge import purged_before
 from store.replies.bulk import NewCallReplies
+from store.timeutil import CPH
 
 # Bad rows named in the one-line message; the full list goes to the report.
 _SHOWN_PROBLEMS = 1
@@ -73,6 +75,8 @@ class FileReport:
     reply_targets: int = 0
     error: PhoneImportError | None = None
     file_id: int | None = None
+    purged_period: int = 0  # calls from before the last purge's cut-off, left out
+    purged_before: dt.datetime | None = None
 
     def line(self) -> str:
         """One line for the terminal."""
@@ -92,6 +96,11 @@ class FileReport:
             parts.append(f"{self.summary_rows} summary row(s) ignored")
         if self.skipped:
             parts.append(f"{len(self.skipped)} bad row(s) skipped")
+        if self.purged_period and self.purged_before is not None:
+            parts.append(
+                f"{self.purged_period} call(s) from before "
+                f"{self.purged_before.astimezone(CPH):%Y-%m-%d} left out (that period "
+                "was purged under the retention rules)")
         if self.status != "dry-run" and self.imported:
             parts.append(f"{self.imported - self.linked} to triage")
         return f"{self.name}: " + "; ".join(parts)
@@ -305,6 +314,15 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
             rows = [r for r, _ in pairs]
             keys = [k for _, k in pairs]
         report.duplicates = in_file_dupes + len(stored)
+        # A purged call's row key is gone with its number, so it is not "stored": calls
+        # from a period already purged are left out by time instead.
+        horizon = purged_before(session)
+        if horizon is not None and rows and min(r.start for r in rows) < horizon:
+            pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if r.start >= horizon]
+            report.purged_period = len(rows) - len(pairs)
+            report.purged_before = horizon
+            rows = [r for r, _ in pairs]
+            keys = [k for _, k in pairs]
         report.imported = len(rows)
         mark("dedupe")
         if dry_run:
@@ -343,7 +361,8 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
                            "rows": len(rows), "duplicates": report.duplicates,
                            "skipped": len(report.skipped),
                            "other_lines": report.other_lines,
-                           "internal": report.internal})
+                           "internal": report.internal,
+                           "purged_period": report.purged_period})
             session.commit()
             mark("commit")
         except BaseException:

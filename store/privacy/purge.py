@@ -10,6 +10,7 @@ the same transaction; it is also the only code that may delete audit rows (those
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -106,6 +107,30 @@ def _audit_ids(session: Session, p: PurgePlan) -> list[int]:
             session.scalars(select(col(AuditLog.id)).where(col(AuditLog.at) < p.audit_before))
         )
     return sorted(i for i in ids if i is not None)
+
+
+def purged_before(session: Session) -> dt.datetime | None:
+    """The latest purge's cut-off for contacts never linked to a case (its audit entry
+    records it), or None if no purge has used one. A call from before it that comes in
+    again (an overlapping or re-sent export) would bring back what was purged, and be
+    counted twice: the purged call's anonymous count fact stays."""
+    found: dt.datetime | None = None
+    for (detail,) in session.execute(
+        select(col(AuditLog.detail))
+        .where(col(AuditLog.action) == "purge")
+        .order_by(col(AuditLog.id).desc())
+    ):
+        try:
+            value = json.loads(detail or "{}").get("unlinked_before")
+            moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            continue
+        if moment is not None:
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+            # Cut-offs only move forward, but a config may have lengthened retention
+            # since: the furthest one purged is what must not come back.
+            found = moment if found is None else max(found, moment)
+    return found
 
 
 def audit_count(session: Session) -> int:

@@ -107,6 +107,36 @@ def test_overlapping_exports_import_each_call_once(engine, config):
     assert (counts["contact"], counts["call_record"], counts["imported_file"]) == (6, 0, 3)
 
 
+def test_calls_of_a_purged_period_do_not_come_back(engine):
+    """A purged call's row key goes with its number, so an overlapping or re-sent export
+    would bring the call back (and count it twice: the purged call's anonymous count fact
+    stays). Calls from before the last purge's cut-off are left out, and said so."""
+    from store.privacy.purge import purge
+
+    config = make_config("[retention]\nunlinked_years = 1\n")
+    rows = dk_rows()  # 1-3 Oct 2024
+    run(engine, config, csv_bytes(DK_HEADER, rows[:4]), "uge40.csv")
+    with Session(engine) as s:
+        report = purge(session=s, config=config, now=dt.datetime(2025, 10, 2, 12, tzinfo=UTC),
+                       dry_run=False)
+        s.commit()
+    assert report.removed.contacts == 4  # 1-2 Oct 2024: before the cut-off 2 Oct 2024 12:00
+    before = table_counts(engine)
+    later = [["06-10-2025", "10:00:00", "Indgående", "22 33 44 55", "30", "Besvaret"]]
+    # The same calls again (other bytes), the rest of that week, and a new call.
+    rep = import_bytes(csv_bytes(DK_HEADER, rows + later, delimiter="\t"), "igen.csv",
+                       engine=engine, config=config, now=dt.datetime(2025, 10, 7, tzinfo=UTC))
+    # Cut-off 2 Oct 2024 12:00 UTC: the four purged calls (1 Oct, 2 Oct 08:01) stay out;
+    # 2 Oct 13:30 local (11:30 UTC) is before it too; 3 Oct and 2025 come in.
+    assert (rep.imported, rep.purged_period) == (2, 5)
+    assert "5 call(s) from before 2024-10-02 left out (that period was purged" in rep.line()
+    assert table_counts(engine)["contact"] == before["contact"] + 2
+    with Session(engine) as s:
+        numbers = {c.counterpart for c in s.execute(select(Contact)).scalars()}
+    assert "+4522334455" in numbers  # the 2025 call
+    assert numbers - {None, "+4522334455", "+46812345678"} == set(), numbers
+
+
 def test_a_call_repeated_within_one_file_counts_once(engine, config):
     rows = dk_rows()
     rep = run(engine, config, csv_bytes(DK_HEADER, [*rows, rows[0]]))
