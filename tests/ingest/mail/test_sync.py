@@ -406,3 +406,21 @@ def test_vanished_message_is_completed_when_found_in_another_folder(
     m = next(x for x in msgs if x.message_id == "<msg2@example.org>")
     assert m.parse_error is None and m.raw == moved and m.text
     assert count(engine, Contact) == 3
+
+
+def test_protocol_traffic_is_neither_formatted_nor_logged(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """imapclient turns imaplib's debug output on (level 5): every response, bodies
+    included, would be repr()-formatted for its logger. Ours is off, so even with that
+    logger at DEBUG no message content reaches it (and no CPU is spent formatting)."""
+    import logging
+
+    srv = make_server({"INBOX": [mail(1, body="Hemmelig helbredsoplysning {n}\n")]})
+    password_env(srv)
+    caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")
+    reports = sync_all(engine=engine, config=make_config(srv))
+    assert reports[0].new == 1
+    assert "Hemmelig" not in caplog.text
+    assert not [r for r in caplog.records if r.name == "imapclient.imaplib"]
