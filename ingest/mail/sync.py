@@ -20,6 +20,7 @@ recorded; what was committed stays, and the next pass resumes after it.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import queue
 import threading
@@ -32,9 +33,10 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session
 
 from ingest.mail import fetch as imap
-from ingest.mail import session
+from ingest.mail import parse_pool, session
 from ingest.mail.connect import MailError
 from ingest.mail.parse import parse_batch
+from ingest.mail.parse_pool import ParsePool
 from ingest.mail.persist import (
     FolderState,
     Item,
@@ -45,12 +47,17 @@ from ingest.mail.persist import (
     save_state,
 )
 from store.addresses import mask
+from store.bulkload import WalCheckpointer
 from store.config import Config
 from store.config.mail import MailAccount
 from store.errors import UserError
 from store.models import MailLocation, SyncState, utcnow
 
 log = logging.getLogger("borgerdesk.mail")
+
+# A folder with at least this many messages to fetch is a bulk sync: its WAL checkpoints
+# run beside the writer, and its parsing in a worker process (parse_pool.MIN_MESSAGES).
+BULK_MESSAGES = 2_000
 
 
 
@@ -88,25 +95,35 @@ class _Batch:
 
 
 class _Parser:
-    """Parses a batch in the storing thread, overlapping the next batch's fetch.
+    """Parses batches: inline, or, once a folder with many messages to fetch has been
+    seen (`parse_pool.MIN_MESSAGES`), in a worker process one batch ahead, so parsing
+    runs on another core beside fetching and storing (see `ingest.mail.parse_pool`)."""
 
-    A process pool was tried and measured: with the MIME split done by fast-mail-parser
-    a message parses in ~0.5 ms here, and shipping raw bytes to a worker and the result
-    back cost more than that (and the pool took seconds to warm up). Kept as a class so
-    the pipeline has one place to change if parsing ever gets expensive again.
-    """
+    def __init__(self) -> None:
+        self._pool: ParsePool | None = None
 
-    def submit(self, batch: _Batch) -> list[Any]:
-        return [batch]
+    def expect(self, messages: int) -> None:
+        if self._pool is None and messages >= parse_pool.MIN_MESSAGES:
+            self._pool = ParsePool()
 
     @staticmethod
-    def collect(batch: _Batch, parts: list[Any]) -> None:
-        work = [(it.raw or b"", ho) for it, ho in batch.to_parse]
-        for (it, _ho), p in zip(batch.to_parse, parse_batch(work), strict=True):
+    def _work(batch: _Batch) -> list[tuple[bytes, bool]]:
+        return [(it.raw or b"", ho) for it, ho in batch.to_parse]
+
+    def submit(self, batch: _Batch) -> None:
+        if self._pool is not None:
+            self._pool.submit(self._work(batch))
+
+    def collect(self, batch: _Batch) -> None:
+        parsed = self._pool.collect() if self._pool is not None \
+            else parse_batch(self._work(batch))
+        for (it, _ho), p in zip(batch.to_parse, parsed, strict=True):
             it.parsed = p
 
     def close(self) -> None:
-        pass
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
 
 def _batches(
@@ -236,6 +253,7 @@ def sync_folder(
     if remap:
         log.warning("UIDVALIDITY changed; re-mapping known messages",
                     extra={"account": account.name, "folder": folder})
+    parser.expect(len(uids))
     if progress:
         progress.folder_started(account.name, folder, len(uids))
     fstate = FolderState(account.name, folder, sel.uidvalidity, None, sel.highestmodseq, last)
@@ -256,7 +274,7 @@ def sync_folder(
         res = persist_batch(
             engine=engine, config=config, account=account, folder=folder,
             is_sent_folder=is_sent_folder, uidvalidity=sel.uidvalidity, items=batch.items,
-            state=fstate, final=final,
+            state=fstate, final=final, wal=wal,
         )
         report.new += res.stored
         report.located += res.located
@@ -269,20 +287,27 @@ def sync_folder(
         if progress:
             progress.advanced(len(batch.items), nbytes)
 
-    # Three stages overlap: the fetch thread reads batch N+2 from the server, this thread
-    # parses N+1, the writer thread stores N (SQLite releases the GIL while it writes).
-    # Batches are written one at a time, in UID order.
+    # Three stages overlap: the fetch thread reads batch N+2 from the server, batch N+1
+    # is parsed (by the parse worker process for a large folder, else in this thread),
+    # the writer thread stores N. Batches are written one at a time, in UID order.
     pending: _Batch | None = None
     inflight: cf.Future[None] | None = None
     stopped = False
-    with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer:
+    # A large folder's WAL checkpoints run beside the writer (store.bulkload); the last one
+    # when the writer is done, before this returns.
+    wal = WalCheckpointer(engine) if len(uids) >= BULK_MESSAGES else None
+    with contextlib.ExitStack() as cleanup, \
+            cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer:
+        if wal is not None:
+            cleanup.callback(wal.close)
         try:
             for batch in _threaded(_batches(client, engine, account, uids, stop, report)):
+                parser.submit(batch)
                 if pending is not None:
                     if inflight is not None:
                         inflight.result()
                     inflight = writer.submit(write, pending, False)
-                parser.collect(batch, parser.submit(batch))
+                parser.collect(batch)
                 pending = batch
                 if stop is not None and stop.is_set():
                     stopped = True
