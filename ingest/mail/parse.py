@@ -16,7 +16,7 @@ Design, because this is the hot path of a first sync:
 - Charsets: the declared one, then UTF-8, then cp1252 (Danish mail from old Windows
   clients often says nothing or lies).
 - HTML-only mail is turned into text with inscriptis (Apache-2.0; html2text is GPL).
-- `parse_batch` is what the parse worker process runs: plain data in, plain data out.
+- `parse_batch` is plain data in, plain data out (a large folder is parsed in its fetch process).
 """
 
 from __future__ import annotations
@@ -504,7 +504,7 @@ def _fast_body(raw: bytes, p: Parsed) -> None:
 def parse_message(raw: bytes, *, headers_only: bool = False, fast: bool = True) -> Parsed:
     """Parse one message. With `headers_only`, `raw` is just the header section (a
     message too large to fetch, or one deleted before its body could be fetched). With
-    `fast=False` the stdlib parser does it all (the fallback when a parse worker died)."""
+    `fast=False` the stdlib parser does it all (the fallback when a fetch process died)."""
     p = Parsed(
         content_hash=content_hash(raw),
         header_hash=header_hash(header_block(raw)),
@@ -552,7 +552,7 @@ def _safe_walk(msg: Message) -> list[Message]:
 
 
 def parse_batch(items: list[tuple[bytes, bool]], *, fast: bool = True) -> list[Parsed]:
-    """Parse many messages; what the parse worker (`ingest.mail.parse_pool`) runs."""
+    """Parse many messages (a large folder's in its fetch process: `ingest.mail.fetch_process`)."""
     return [parse_message(raw, headers_only=ho, fast=fast) for raw, ho in items]
 
 

@@ -12,13 +12,18 @@ Per folder:
    flag; the rest are fetched with BODY.PEEK[].
 4. Parse and store each batch in one transaction with the folder's new state.
 
-Fetching runs in a producer thread, parsing and storing in the caller's thread, so the
-network and the database overlap. Any failure ends the folder with its error
-recorded; what was committed stays, and the next pass resumes after it.
+Fetching runs in a producer thread, parsing in the caller's thread and storing in a
+writer thread, so the network, the parser and the database overlap. A large folder
+(`BULK_MESSAGES`) has its bodies fetched and parsed by `FETCH_PROCESSES` child processes
+(`ingest.mail.fetch_process`), each on its own connection and a batch ahead, so that this
+process's interpreter is left to the header fetch and the storing; its WAL checkpoints
+run beside the writer (`store.bulkload.WalCheckpointer`). Any failure ends the folder
+with its error recorded; what was committed stays, and the next pass resumes after it.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import logging
@@ -33,10 +38,10 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session
 
 from ingest.mail import fetch as imap
-from ingest.mail import parse_pool, session
-from ingest.mail.connect import MailError
-from ingest.mail.parse import parse_batch
-from ingest.mail.parse_pool import ParsePool
+from ingest.mail import session
+from ingest.mail.connect import Endpoint, MailError
+from ingest.mail.fetch_process import FetchDied, FetchProcess, Job
+from ingest.mail.parse import Parsed, parse_batch, parse_message
 from ingest.mail.persist import (
     FolderState,
     Item,
@@ -52,12 +57,16 @@ from store.config import Config
 from store.config.mail import MailAccount
 from store.errors import UserError
 from store.models import MailLocation, SyncState, utcnow
+from store.secrets import get_secret, mail_key
 
 log = logging.getLogger("borgerdesk.mail")
 
-# A folder with at least this many messages to fetch is a bulk sync: its WAL checkpoints
-# run beside the writer, and its parsing in a worker process (parse_pool.MIN_MESSAGES).
+# A folder with at least this many messages to fetch is a bulk sync: fetched and parsed
+# by a child process (ingest.mail.fetch_process), its WAL checkpointed beside the writer.
 BULK_MESSAGES = 2_000
+# Each is one more IMAP connection while a large folder syncs; two keep both cores of a
+# small server busy (measured: benchmarks/bench_imap_sync.py).
+FETCH_PROCESSES = 2
 
 
 
@@ -95,53 +104,92 @@ class _Batch:
 
 
 class _Parser:
-    """Parses batches: inline, or, once a folder with many messages to fetch has been
-    seen (`parse_pool.MIN_MESSAGES`), in a worker process one batch ahead, so parsing
-    runs on another core beside fetching and storing (see `ingest.mail.parse_pool`)."""
-
-    def __init__(self) -> None:
-        self._pool: ParsePool | None = None
-
-    def expect(self, messages: int) -> None:
-        if self._pool is None and messages >= parse_pool.MIN_MESSAGES:
-            self._pool = ParsePool()
+    """Parses a batch's messages in place (in the storing process: a large folder's are
+    parsed by its fetch process instead, see `ingest.mail.fetch_process`)."""
 
     @staticmethod
-    def _work(batch: _Batch) -> list[tuple[bytes, bool]]:
-        return [(it.raw or b"", ho) for it, ho in batch.to_parse]
-
-    def submit(self, batch: _Batch) -> None:
-        if self._pool is not None:
-            self._pool.submit(self._work(batch))
-
-    def collect(self, batch: _Batch) -> None:
-        parsed = self._pool.collect() if self._pool is not None \
-            else parse_batch(self._work(batch))
-        for (it, _ho), p in zip(batch.to_parse, parsed, strict=True):
+    def parse(batch: _Batch, *, fast: bool = True) -> None:
+        work = [(it.raw or b"", ho) for it, ho in batch.to_parse]
+        for (it, _ho), p in zip(batch.to_parse, parse_batch(work, fast=fast), strict=True):
             it.parsed = p
+        batch.to_parse = []
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        pass
 
 
-def _batches(
+class _Bodies:
+    """BODY.PEEK[] of the batches, in order: from the folder's fetch processes (fetched
+    and parsed there, up to one batch ahead per process) when it has them, else from
+    this process's connection (parsed later, here). Should a fetch process die (a crash
+    in the Rust MIME parser on hostile input would take it down), the rest of the folder
+    is fetched here and parsed by the stdlib parser alone: never a message lost, never a
+    folder stuck on one message."""
+
+    def __init__(self, client: Any, children: list[FetchProcess]) -> None:
+        self.client = client
+        self.children = children
+        self.stdlib_only = False
+        self._turn = 0
+
+    @property
+    def ahead(self) -> int:
+        return len(self.children)
+
+    def submit(self, uids: list[int]) -> tuple[FetchProcess | None, list[int]]:
+        if not self.children:
+            return None, uids
+        child = self.children[self._turn % len(self.children)]
+        self._turn += 1
+        child.request(uids)
+        return child, uids
+
+    def collect(self, ticket: tuple[FetchProcess | None, list[int]]
+                ) -> dict[int, tuple[bytes, Parsed | None]]:
+        child, uids = ticket
+        if child is not None and child in self.children:
+            try:
+                return dict(child.answer())
+            except FetchDied as e:
+                log.warning("a fetch process died; the rest of the folder is fetched here "
+                            "and parsed by the stdlib parser", extra={"error": str(e)})
+                for c in self.children:
+                    c.close()
+                self.children = []
+                self.stdlib_only = True
+        raws = imap.fetch_bodies(self.client, uids) if uids else {}
+        if self.stdlib_only:
+            return {u: (r, parse_message(r, fast=False)) for u, r in raws.items()}
+        return {u: (r, None) for u, r in raws.items()}
+
+    def close(self) -> None:
+        for c in self.children:
+            c.close()
+        self.children = []
+
+
+_Plan = tuple[list[tuple[imap.HeaderInfo, str]], dict[int, tuple[str, int]],
+              dict[tuple[str, int], tuple[int, bool]]]
+
+
+def _plans(
     client: Any, engine: Engine, account: MailAccount, uids: list[int],
-    stop: threading.Event | None, report: FolderReport,
-) -> Iterator[_Batch]:
-    """Fetch in UID order; yields batches whose items are complete except for parsing."""
+    stop: threading.Event | None,
+) -> Iterator[_Plan]:
+    """Headers and RFC822.SIZE in chunks, in UID order, and for each batch what to do
+    with each message: (info, "known" | "large" | "body"), with the header keys and what
+    the store already has."""
+    from ingest.mail.parse import header_block, header_hash
+
     limit = account.max_message_bytes
     for chunk in imap.chunks(uids, imap.HEADER_BATCH):
         if stop is not None and stop.is_set():
             raise SyncStopped()
         infos = imap.fetch_headers(client, chunk)
         ordered = [infos[u] for u in chunk if u in infos]
-        from ingest.mail.parse import header_block, header_hash
-
         keys = {i.uid: (header_hash(header_block(i.header)), i.size) for i in ordered}
         known = known_lookup(engine, list(set(keys.values())))
-        plan: list[tuple[imap.HeaderInfo, str]] = []  # (info, "known"|"large"|"body")
+        plan: list[tuple[imap.HeaderInfo, str]] = []
         for info in ordered:
             k = known.get(keys[info.uid])
             if k is not None and (k[1] or info.size > limit):
@@ -163,30 +211,52 @@ def _batches(
                     count += 1
                     size += info.size
                 end += 1
-            part = plan[start:end]
+            yield plan[start:end], keys, known
             start = end
-            body_uids = [i.uid for i, how in part if how == "body"]
-            bodies = imap.fetch_bodies(client, body_uids) if body_uids else {}
-            batch = _Batch(items=[])
-            for info, how in part:
-                item = Item(uid=info.uid, size=info.size, internaldate=info.internaldate)
-                if how == "known":
-                    item.known_email_id = known[keys[info.uid]][0]
-                elif how == "large":
-                    item.raw, item.too_large = info.header, True
-                    batch.to_parse.append((item, True))
-                elif info.uid in bodies:
-                    item.raw = bodies[info.uid]
-                    item.size = len(item.raw)
-                    k = known.get(keys[info.uid])
-                    if k is not None and not k[1]:
-                        item.upgrade_email_id = k[0]
-                    batch.to_parse.append((item, False))
-                else:
-                    item.raw, item.vanished = info.header, True
-                    batch.to_parse.append((item, True))
-                batch.items.append(item)
-            yield batch
+
+
+def _batches(
+    client: Any, engine: Engine, account: MailAccount, uids: list[int],
+    stop: threading.Event | None, report: FolderReport, bodies: _Bodies | None = None,
+) -> Iterator[_Batch]:
+    """Fetch in UID order; yields batches whose items are complete except for parsing
+    (what `bodies` did not parse already). With fetch processes, their body fetches run
+    ahead while the next headers are fetched here."""
+    fetcher = bodies or _Bodies(client, [])
+    window: collections.deque[tuple[_Plan, Any]] = collections.deque()
+    for plan in _plans(client, engine, account, uids, stop):
+        body_uids = [i.uid for i, how in plan[0] if how == "body"]
+        window.append((plan, fetcher.submit(body_uids)))
+        if len(window) > fetcher.ahead:
+            yield _assemble(*window.popleft(), fetcher)
+    while window:
+        yield _assemble(*window.popleft(), fetcher)
+
+
+def _assemble(plan: _Plan, ticket: Any, fetcher: _Bodies) -> _Batch:
+    part, keys, known = plan
+    fetched = fetcher.collect(ticket)
+    batch = _Batch(items=[])
+    for info, how in part:
+        item = Item(uid=info.uid, size=info.size, internaldate=info.internaldate)
+        if how == "known":
+            item.known_email_id = known[keys[info.uid]][0]
+        elif how == "large":
+            item.raw, item.too_large = info.header, True
+            batch.to_parse.append((item, True))
+        elif info.uid in fetched:
+            item.raw, item.parsed = fetched[info.uid]
+            item.size = len(item.raw)
+            k = known.get(keys[info.uid])
+            if k is not None and not k[1]:
+                item.upgrade_email_id = k[0]
+            if item.parsed is None:
+                batch.to_parse.append((item, False))
+        else:
+            item.raw, item.vanished = info.header, True
+            batch.to_parse.append((item, True))
+        batch.items.append(item)
+    return batch
 
 
 def _threaded(gen: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
@@ -229,10 +299,38 @@ def _threaded(gen: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
         t.join(timeout=30)
 
 
+def _start_fetch_processes(
+    account: MailAccount, folder: str, uidvalidity: int, password: str | None
+) -> list[FetchProcess]:
+    """The folder's fetch processes, logged in with the secret this process used; none
+    (fetch here instead) if they cannot be started."""
+    started: list[FetchProcess] = []
+    try:
+        token = None
+        if account.auth == "xoauth2":
+            from ingest.mail.oauth import acquire_token
+
+            token = acquire_token(account)
+        elif password is None:
+            password = get_secret(mail_key(account.name), env=account.password_env,
+                                  file=account.password_file)
+        job = Job(endpoint=Endpoint.of(account), password=password, token=token,
+                  folder=folder, uidvalidity=uidvalidity)
+        for _ in range(FETCH_PROCESSES):
+            started.append(FetchProcess(job))
+    except Exception as e:
+        log.warning("fetch processes did not start; fetching in-process",
+                    extra={"account": account.name, "folder": folder, "error": describe(e)})
+        for c in started:
+            c.close()
+        return []
+    return started
+
+
 def sync_folder(
     client: Any, *, engine: Engine, config: Config, account: MailAccount, folder: str,
     is_sent_folder: bool, parser: _Parser, progress: SyncProgress | None,
-    stop: threading.Event | None,
+    stop: threading.Event | None, password: str | None = None,
 ) -> FolderReport:
     t0 = time.perf_counter()
     report = FolderReport(account=account.name, folder=folder)
@@ -253,7 +351,6 @@ def sync_folder(
     if remap:
         log.warning("UIDVALIDITY changed; re-mapping known messages",
                     extra={"account": account.name, "folder": folder})
-    parser.expect(len(uids))
     if progress:
         progress.folder_started(account.name, folder, len(uids))
     fstate = FolderState(account.name, folder, sel.uidvalidity, None, sel.highestmodseq, last)
@@ -264,6 +361,8 @@ def sync_folder(
             _drop_stale_locations(engine, account.name, folder, sel.uidvalidity)
         report.seconds = time.perf_counter() - t0
         return report
+
+    wal: WalCheckpointer | None = None
 
     def write(batch: _Batch, final: bool) -> None:
         max_uid = max(it.uid for it in batch.items)
@@ -287,27 +386,34 @@ def sync_folder(
         if progress:
             progress.advanced(len(batch.items), nbytes)
 
-    # Three stages overlap: the fetch thread reads batch N+2 from the server, batch N+1
-    # is parsed (by the parse worker process for a large folder, else in this thread),
-    # the writer thread stores N. Batches are written one at a time, in UID order.
+    # Three stages overlap: batch N+2 is fetched, N+1 parsed, N stored. A large folder is
+    # fetched and parsed by a child process (`_bulk_batches`), so storing has this process
+    # to itself; otherwise the fetch thread reads from the server and this thread parses.
+    # The writer thread stores the batches one at a time, in UID order.
     pending: _Batch | None = None
     inflight: cf.Future[None] | None = None
     stopped = False
-    # A large folder's WAL checkpoints run beside the writer (store.bulkload); the last one
-    # when the writer is done, before this returns.
-    wal = WalCheckpointer(engine) if len(uids) >= BULK_MESSAGES else None
+    bulk = len(uids) >= BULK_MESSAGES
     with contextlib.ExitStack() as cleanup, \
             cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer:
-        if wal is not None:
+        bodies = None
+        if bulk:
+            # Its WAL checkpoints run beside the writer (store.bulkload); the last one when
+            # the writer is done, before this returns.
+            wal = WalCheckpointer(engine)
             cleanup.callback(wal.close)
+            bodies = _Bodies(client, _start_fetch_processes(account, folder,
+                                                            sel.uidvalidity, password))
+            cleanup.callback(bodies.close)
         try:
-            for batch in _threaded(_batches(client, engine, account, uids, stop, report)):
-                parser.submit(batch)
+            for batch in _threaded(_batches(client, engine, account, uids, stop, report,
+                                            bodies)):
                 if pending is not None:
                     if inflight is not None:
                         inflight.result()
                     inflight = writer.submit(write, pending, False)
-                parser.collect(batch)
+                if batch.to_parse:
+                    parser.parse(batch)
                 pending = batch
                 if stop is not None and stop.is_set():
                     stopped = True
@@ -424,7 +530,7 @@ def sync_account(
         try:
             reports = _account_pass(client, engine=engine, config=config, account=account,
                                     parser=parser, progress=progress, stop=stop,
-                                    quiet=reused)
+                                    quiet=reused, password=password)
             healthy = not any(r.error for r in reports) and not (
                 stop is not None and stop.is_set())
         finally:
@@ -444,6 +550,7 @@ def sync_account(
 def _account_pass(
     client: Any, *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
     progress: SyncProgress | None, stop: threading.Event | None, quiet: bool,
+    password: str | None = None,
 ) -> list[FolderReport]:
     reports: list[FolderReport] = []
     folders = resolve_folders(client, account)
@@ -454,6 +561,7 @@ def _account_pass(
             rep = sync_folder(
                 client, engine=engine, config=config, account=account, folder=folder,
                 is_sent_folder=is_sent, parser=parser, progress=progress, stop=stop,
+                password=password,
             )
         except Exception as e:
             error = describe(e)
