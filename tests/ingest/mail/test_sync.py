@@ -511,17 +511,17 @@ def test_a_fetch_process_that_dies_costs_no_message(
         answers = [0]
         real_answer = fetch_process.FetchProcess.answer
 
-        def answer(self: Any) -> Any:
+        def answer(self: Any, ticket: int) -> Any:
             answers[0] += 1
-            if answers[0] == 3:
+            if answers[0] == 4:
                 self.proc.kill()
                 self.proc.wait()
-            return real_answer(self)
+            return real_answer(self, ticket)
 
         monkeypatch.setattr(fetch_process.FetchProcess, "answer", answer)
         reports = sync_all(engine=engine, config=cfg)
         assert [r.error for r in reports] == [None, None]
-        assert answers[0] >= 3
+        assert answers[0] >= 4
         assert "a fetch process died" in caplog.text
         # The stdlib parser estimates attachment sizes differently and notes MIME
         # defects; what identifies and shows a message is the same.
@@ -568,9 +568,8 @@ def test_fetch_processes_end_with_a_killed_parent(
         kids = [FetchProcess(Job(endpoint=ep, password=sys.argv[2], token=None,
                                  folder="INBOX", uidvalidity=int(sys.argv[3])))
                 for _ in range(2)]
-        for k in kids:
-            k.request(list(range(1, 301)))
-        kids[0].answer()
+        tickets = [k.request("bodies", list(range(1, 301))) for k in kids]
+        kids[0].answer(tickets[0])
         open({str(out)!r}, "w").write(" ".join(str(k.proc.pid) for k in kids))
         time.sleep(60)
     """)
