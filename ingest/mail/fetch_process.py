@@ -115,15 +115,16 @@ class FetchProcess:
         return self._answers.pop(ticket)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self._in.close()  # the child logs out and ends
+        # Its stdin at EOF: the child logs out and ends; its stdout closed: a child in the
+        # middle of sending an answer nobody will read gets EPIPE and ends at once.
+        for pipe in (self._in, self._out):
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        with contextlib.suppress(OSError, ValueError):
-            self._out.close()
 
 
 def _serve(stdin: IO[bytes], send: Any) -> None:

@@ -205,15 +205,39 @@ def add_contacts(
         # (tests/ingest/mail/test_persist.py compares with add_contact's rows).
         conn = session.connection()
         created = stored_moment(conn, utcnow())
+        top = _max_id(session, "contact")
         conn.exec_driver_sql(insert_sql(conn, "contact", CONTACT_COLS), [
             (c.channel, c.direction, stored_moment(conn, c.occurred_at),
              stored_day(conn, local_date(c.occurred_at)), c.summary, c.counterpart,
              c.access_request, None, None, c.source_ref, False, None, created, None)
             for _k, c in bulk
         ])
-        ids = _ids_by_ref(session, [c.source_ref for _k, c in bulk if c.source_ref])
+        ids = _new_ids(session, "contact", "source_ref", top,
+                       [c.source_ref for _k, c in bulk if c.source_ref])
         for key, c in bulk:
             out[key] = ids[c.source_ref]  # type: ignore[index]
+    return out
+
+
+def _max_id(session: Session, table: str) -> int:
+    return int(session.connection().exec_driver_sql(
+        f"SELECT coalesce(max(id), 0) FROM {table}").scalar() or 0)
+
+
+def _new_ids(session: Session, table: str, key: str, top: int, keys: list[str]
+             ) -> dict[str, int]:
+    """key -> id of rows just inserted (executemany has no RETURNING): they are all above
+    `top`, the highest id before the insert (SQLite gives max(id) + 1; a PostgreSQL
+    sequence only goes up), so this is one range scan of the primary key instead of IN
+    lists of 500 keys. Rows another writer added meanwhile are filtered out by key."""
+    wanted = set(keys)
+    conn = session.connection()
+    rows = conn.exec_driver_sql(
+        f"SELECT id, {key} FROM {table} WHERE id > {int(top)}").all()
+    out = {k: i for i, k in rows if k in wanted}
+    if len(out) != len(wanted):  # a safety net: look them up by their unique key
+        by = _ids_by_ref if table == "contact" else _existing_by_hash
+        out = by(session, keys)
     return out
 
 
@@ -377,12 +401,13 @@ def persist_batch(
         if new_items:
             # Plain tuples to the driver's executemany (no per-row SQLAlchemy parameter
             # processing, no RETURNING); the ids are read back by content hash (unique).
+            top = _max_id(session, "email_message")
             db.exec_driver_sql(insert_sql(db, "email_message", EMAIL_COLS), [
                 _values(it, it.parsed, contact_id=contact_by_hash.get(h),  # type: ignore[arg-type]
                         sent_at=stored_moment(db, it.parsed.sent_at))  # type: ignore[union-attr]
                 for h, it in new_items.items()
             ])
-            by_hash = _existing_by_hash(session, list(new_items))
+            by_hash = _new_ids(session, "email_message", "content_hash", top, list(new_items))
             res.stored = len(new_items)
         for it in todo:
             if it.uid not in email_ids and it.parsed is not None:

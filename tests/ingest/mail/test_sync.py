@@ -472,6 +472,8 @@ def test_bulk_path_stores_what_the_inline_path_stores(
 
     cfg, inline, big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
                                      tmp_path)
+    srv = make_server.started[-1]
+    before = snapshot(srv)
     try:
         monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
         monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)  # many batches through the pipeline
@@ -482,6 +484,7 @@ def test_bulk_path_stores_what_the_inline_path_stores(
         reports = sync_all(engine=engine, config=cfg)
         assert [r.error for r in reports] == [None, None]
         assert len(started) == 2 * sync_mod.FETCH_PROCESSES  # per folder
+        assert snapshot(srv) == before, "the sync changed the mailbox"
         assert _dump_mail(engine) == _dump_mail(inline)
         # Checkpointed by the end of the sync: the data is in the database file itself,
         # not only in the WAL.
