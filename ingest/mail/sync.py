@@ -242,12 +242,12 @@ def _plans(
 
 def _batches(
     client: Any, engine: Engine, account: MailAccount, uids: list[int],
-    stop: threading.Event | None, report: FolderReport, bodies: _Fetcher | None = None,
+    stop: threading.Event | None, report: FolderReport, fetcher: _Fetcher | None = None,
 ) -> Iterator[_Batch]:
     """Fetch in UID order; yields batches whose items are complete except for parsing
-    (what `bodies` did not parse already). With fetch processes, their body fetches run
-    ahead while the next headers are fetched here."""
-    fetcher = bodies or _Fetcher(client, [])
+    (what `fetcher` did not parse already). With fetch processes, each is asked for a
+    batch ahead, so they fetch and parse while this process plans and stores."""
+    fetcher = fetcher or _Fetcher(client, [])
     window: collections.deque[tuple[_Plan, _Ticket]] = collections.deque()
     for plan in _plans(fetcher, engine, account, uids, stop):
         body_uids = [i.uid for i, how in plan[0] if how == "body"]
@@ -334,16 +334,29 @@ def _bulk_gc() -> Iterator[None]:
     whole long-lived heap (the ORM's metadata, the config, the modules) each time; all
     of it holding the GIL: ~0.1 ms a message, 10-15 % of a first sync. During the sync the
     heap that exists before it is frozen (never walked; `gc.freeze`) and the threshold is
-    20,000 allocations. Both are process-wide: one sync at a time changes them (the
-    daemon runs one mail job at a time)."""
-    old = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(old[0], 20_000), *old[1:])
+    20,000 allocations. Both are process-wide, so bulk syncs running at once (two
+    accounts' jobs in the daemon) share one setting: the first sets it, the last puts
+    the old one back."""
+    global _bulk_gc_depth, _bulk_gc_saved
+    with _bulk_gc_lock:
+        if _bulk_gc_depth == 0:
+            _bulk_gc_saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(_bulk_gc_saved[0], 20_000), *_bulk_gc_saved[1:])
+        _bulk_gc_depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*old)
-        gc.unfreeze()
+        with _bulk_gc_lock:
+            _bulk_gc_depth -= 1
+            if _bulk_gc_depth == 0:
+                gc.set_threshold(*_bulk_gc_saved)
+                gc.unfreeze()
+
+
+_bulk_gc_lock = threading.Lock()
+_bulk_gc_depth = 0
+_bulk_gc_saved: tuple[int, ...] = gc.get_threshold()
 
 
 def _start_fetch_processes(
@@ -434,28 +447,29 @@ def sync_folder(
             progress.advanced(len(batch.items), nbytes)
 
     # Three stages overlap: batch N+2 is fetched, N+1 parsed, N stored. A large folder is
-    # fetched and parsed by a child process (`_bulk_batches`), so storing has this process
-    # to itself; otherwise the fetch thread reads from the server and this thread parses.
-    # The writer thread stores the batches one at a time, in UID order.
+    # fetched and parsed by child processes (`_Fetcher`, ingest.mail.fetch_process), so
+    # this process is left the plan and the storing; otherwise the fetch thread reads
+    # from the server and this thread parses. The writer thread stores the batches one at
+    # a time, in UID order.
     pending: _Batch | None = None
     inflight: cf.Future[None] | None = None
     stopped = False
     bulk = len(uids) >= BULK_MESSAGES
     with contextlib.ExitStack() as cleanup, \
             cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer:
-        bodies = None
+        fetcher = None
         if bulk:
             cleanup.enter_context(_bulk_gc())
             # Its WAL checkpoints run beside the writer (store.bulkload); the last one when
             # the writer is done, before this returns.
             wal = WalCheckpointer(engine)
             cleanup.callback(wal.close)
-            bodies = _Fetcher(client, _start_fetch_processes(account, folder,
-                                                             sel.uidvalidity, password))
-            cleanup.callback(bodies.close)
+            fetcher = _Fetcher(client, _start_fetch_processes(account, folder,
+                                                              sel.uidvalidity, password))
+            cleanup.callback(fetcher.close)
         try:
             for batch in _threaded(_batches(client, engine, account, uids, stop, report,
-                                            bodies)):
+                                            fetcher)):
                 if pending is not None:
                     if inflight is not None:
                         inflight.result()

@@ -472,8 +472,11 @@ def test_bulk_path_stores_what_the_inline_path_stores(
 
     cfg, inline, big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
                                      tmp_path)
+    import gc
+
     srv = make_server.started[-1]
     before = snapshot(srv)
+    thresholds = gc.get_threshold()
     try:
         monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
         monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)  # many batches through the pipeline
@@ -485,6 +488,8 @@ def test_bulk_path_stores_what_the_inline_path_stores(
         assert [r.error for r in reports] == [None, None]
         assert len(started) == 2 * sync_mod.FETCH_PROCESSES  # per folder
         assert snapshot(srv) == before, "the sync changed the mailbox"
+        # The cycle collector's tuning for the bulk sync is put back.
+        assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
         assert _dump_mail(engine) == _dump_mail(inline)
         # Checkpointed by the end of the sync: the data is in the database file itself,
         # not only in the WAL.
