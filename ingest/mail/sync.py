@@ -14,9 +14,10 @@ Per folder:
 
 Fetching runs in a producer thread, parsing in the caller's thread and storing in a
 writer thread, so the network, the parser and the database overlap. A large folder
-(`BULK_MESSAGES`) has its bodies fetched and parsed by `FETCH_PROCESSES` child processes
-(`ingest.mail.fetch_process`), each on its own connection and a batch ahead, so that this
-process's interpreter is left to the header fetch and the storing; its WAL checkpoints
+(`BULK_MESSAGES`) has its headers and bodies fetched, and its bodies parsed, by
+`FETCH_PROCESSES` child process(es) (`ingest.mail.fetch_process`), each on its own
+connection and a batch ahead, so that this process's interpreter is left the plan and
+the storing; its WAL checkpoints
 run beside the writer (`store.bulkload.WalCheckpointer`). Any failure ends the folder
 with its error recorded; what was committed stays, and the next pass resumes after it.
 """
@@ -65,9 +66,11 @@ log = logging.getLogger("borgerdesk.mail")
 # A folder with at least this many messages to fetch is a bulk sync: fetched and parsed
 # by a child process (ingest.mail.fetch_process), its WAL checkpointed beside the writer.
 BULK_MESSAGES = 2_000
-# Each is one more IMAP connection while a large folder syncs; two keep both cores of a
-# small server busy (measured: benchmarks/bench_imap_sync.py).
-FETCH_PROCESSES = 2
+# Each is one more IMAP connection while a large folder syncs. One keeps ahead of the
+# storing (it needs ~0.3 ms a message, the storing ~0.4); two measured the same
+# throughput on the 2-core benchmark machine (median ratio 0.44 against 0.43 over three
+# alternating runs each) for ~0.1 ms a message more CPU and one more connection.
+FETCH_PROCESSES = 1
 
 
 
