@@ -6,7 +6,7 @@
    in the same run. Floor: sync throughput >= 0.5x the bare loop.
    The sync timed is the whole `sync_all` the daemon and `borgerdesk sync` run: STATUS,
    EXAMINE, UID SEARCH; headers + RFC822.SIZE, then BODY.PEEK[] of every message (for a
-   folder this large by a fetch process, which also parses: ingest.mail.fetch_process);
+   folder this large by two fetch processes, which also parse: ingest.mail.fetch_process);
    every message parsed, stored with its raw bytes, its contact and reply targets, one
    commit and UID state per batch; the WAL checkpointed before it returns.
    Also printed, for reference and not the floor: the same bare loop with imaplib's

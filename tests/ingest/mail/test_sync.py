@@ -507,16 +507,15 @@ def test_a_fetch_process_that_dies_costs_no_message(
     make_server: Any, make_config: Any, password_env: Any, engine: Engine, tmp_path: Any,
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """As if the Rust parser crashed on a message: a fetch process dies mid-folder (two
-    of them here, each with requests out); the rest is fetched in-process and parsed by
-    the stdlib parser, nothing lost or doubled."""
+    """As if the Rust parser crashed on a message: a fetch process dies mid-folder (the
+    others have requests out too); the rest is fetched in-process and parsed by the
+    stdlib parser, nothing lost or doubled."""
     from ingest.mail import fetch_process
 
     cfg, inline, _big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
                                       tmp_path)
     try:
         monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
-        monkeypatch.setattr(sync_mod, "FETCH_PROCESSES", 2)
         monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)
         answers = [0]
         real_answer = fetch_process.FetchProcess.answer
