@@ -92,8 +92,11 @@ def fetch_headers(client: Any, uids: list[int]) -> dict[int, HeaderInfo]:
         if header is None or b"RFC822.SIZE" not in data:
             continue  # an unsolicited FETCH (e.g. a flag change by another client)
         when = data.get(b"INTERNALDATE")
-        if isinstance(when, dt.datetime) and when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
+        if isinstance(when, dt.datetime):
+            # In UTC: imapclient's own FixedOffset zone does not survive pickling (a large
+            # folder's batches cross from its fetch process).
+            when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None \
+                else when.astimezone(dt.UTC)
         out[int(uid)] = HeaderInfo(int(uid), int(data[b"RFC822.SIZE"]), bytes(header), when)
     return out
 

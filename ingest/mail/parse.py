@@ -16,7 +16,7 @@ Design, because this is the hot path of a first sync:
 - Charsets: the declared one, then UTF-8, then cp1252 (Danish mail from old Windows
   clients often says nothing or lies).
 - HTML-only mail is turned into text with inscriptis (Apache-2.0; html2text is GPL).
-- `parse_batch` is what the process pool runs: plain data in, plain data out.
+- `parse_batch` is plain data in, plain data out (a large folder is parsed in its fetch process).
 """
 
 from __future__ import annotations
@@ -501,9 +501,10 @@ def _fast_body(raw: bytes, p: Parsed) -> None:
 # --------------------------------------------------------------------------- entry points
 
 
-def parse_message(raw: bytes, *, headers_only: bool = False) -> Parsed:
+def parse_message(raw: bytes, *, headers_only: bool = False, fast: bool = True) -> Parsed:
     """Parse one message. With `headers_only`, `raw` is just the header section (a
-    message too large to fetch, or one deleted before its body could be fetched)."""
+    message too large to fetch, or one deleted before its body could be fetched). With
+    `fast=False` the stdlib parser does it all (the fallback when a fetch process died)."""
     p = Parsed(
         content_hash=content_hash(raw),
         header_hash=header_hash(header_block(raw)),
@@ -517,12 +518,13 @@ def parse_message(raw: bytes, *, headers_only: bool = False) -> Parsed:
             _sanitise(p)
             return p
         stage = "body"
-        try:
-            _fast_body(raw, p)
-            _sanitise(p)
-            return p
-        except _Fallback:
-            pass
+        if fast:
+            try:
+                _fast_body(raw, p)
+                _sanitise(p)
+                return p
+            except _Fallback:
+                pass
         msg = email.message_from_bytes(raw, policy=compat32)
         _body_text(msg, p)
         defects = sorted({type(d).__name__ for part in _safe_walk(msg) for d in part.defects})
@@ -549,9 +551,9 @@ def _safe_walk(msg: Message) -> list[Message]:
     return out
 
 
-def parse_batch(items: list[tuple[bytes, bool]]) -> list[Parsed]:
-    """Parse many messages; what a pool worker runs."""
-    return [parse_message(raw, headers_only=ho) for raw, ho in items]
+def parse_batch(items: list[tuple[bytes, bool]], *, fast: bool = True) -> list[Parsed]:
+    """Parse many messages (a large folder's in its fetch process: `ingest.mail.fetch_process`)."""
+    return [parse_message(raw, headers_only=ho, fast=fast) for raw, ho in items]
 
 
 def attachments_json(p: Parsed) -> str | None:

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from ingest.mail.parse import Parsed, attachments_json
+from store.bulkload import WalCheckpointer, insert_sql, stored_day, stored_moment
 from store.config import Config
 from store.config.mail import MailAccount
 from store.contacts import add_contact
@@ -118,28 +119,49 @@ def occurred_at(p: Parsed, internaldate: dt.datetime | None) -> dt.datetime:
     return arrived or utcnow()
 
 
+EMAIL_COLS = ("contact_id", "message_id", "header_hash", "content_hash", "raw", "raw_size",
+              "subject", "from_addr", "to_addrs", "cc_addrs", "sent_at", "in_reply_to",
+              "references", "text", "attachments", "is_auto", "too_large", "parse_error",
+              "headers", "purged_at")
+CONTACT_COLS = ("channel", "direction", "occurred_at", "occurred_on", "summary", "counterpart",
+                "access_request", "case_id", "party_id", "source_ref", "dismissed",
+                "dismissed_reason", "created_at", "purged_at")
+LOCATION_COLS = ("email_id", "account", "folder", "uidvalidity", "uid")
+
+
+def _values(item: Item, p: Parsed, *, contact_id: int | None, sent_at: object) -> tuple[Any, ...]:
+    """An email_message row in EMAIL_COLS order, in the stored form."""
+    return (
+        contact_id,
+        p.message_id,
+        p.header_hash,
+        p.content_hash,
+        item.raw,
+        item.size,
+        p.subject,
+        p.from_addr,
+        ", ".join(p.to_addrs) or None,
+        ", ".join(p.cc_addrs) or None,
+        sent_at,
+        p.in_reply_to,
+        p.references,
+        p.text,
+        attachments_json(p),
+        p.is_auto,
+        item.too_large,
+        VANISHED if item.vanished else p.parse_error,
+        json.dumps(p.headers, ensure_ascii=False) if p.headers else None,
+        None,
+    )
+
+
 def _row(item: Item, p: Parsed) -> dict[str, Any]:
-    headers = dict(p.headers)
-    return {
-        "message_id": p.message_id,
-        "header_hash": p.header_hash,
-        "content_hash": p.content_hash,
-        "raw": item.raw,
-        "raw_size": item.size,
-        "subject": p.subject,
-        "from_addr": p.from_addr,
-        "to_addrs": ", ".join(p.to_addrs) or None,
-        "cc_addrs": ", ".join(p.cc_addrs) or None,
-        "sent_at": p.sent_at,
-        "in_reply_to": p.in_reply_to,
-        "references": p.references,
-        "text": p.text,
-        "attachments": attachments_json(p),
-        "is_auto": p.is_auto,
-        "too_large": item.too_large,
-        "parse_error": VANISHED if item.vanished else p.parse_error,
-        "headers": json.dumps(headers, ensure_ascii=False) if headers else None,
-    }
+    """The same row as a mapping, for an UPDATE of a headers-only row."""
+    values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=None, sent_at=p.sent_at),
+                      strict=True))
+    for name in ("contact_id", "purged_at"):
+        del values[name]
+    return values
 
 
 def add_contacts(
@@ -156,21 +178,14 @@ def add_contacts(
     """
     out: dict[str, int] = {}
     refs = [c.source_ref for _k, c in contacts if c.source_ref]
-    existing: dict[str, int] = {}
-    for chunk in _in_chunks(refs):
-        existing.update({r: i for i, r in session.execute(
-            select(Contact.id, Contact.source_ref).where(  # type: ignore[call-overload]
-                Contact.source_ref.in_(chunk)  # type: ignore[union-attr]
-            )
-        ).all()})
+    existing = _ids_by_ref(session, refs)
     emails = sorted({c.counterpart for _k, c in contacts if c.counterpart and "@" in c.counterpart})
     with_party: set[str] = set()
     for chunk in _in_chunks(emails):
         with_party.update(session.execute(
             select(PartyEmail.address).where(PartyEmail.address.in_(chunk))  # type: ignore[attr-defined,call-overload]
         ).scalars())
-    bulk: list[tuple[str, dict[str, Any]]] = []
-    defaults: dict[str, Any] | None = None
+    bulk: list[tuple[str, ContactCreate]] = []
     for key, c in contacts:
         if c.source_ref in existing:
             out[key] = existing[c.source_ref]
@@ -183,24 +198,57 @@ def add_contacts(
             assert contact.id is not None
             out[key] = contact.id
             continue
-        if defaults is None:
-            # Every column's default, taken from the model itself so this stays in step
-            # with store.models; validating one Contact per row cost ~0.7 ms each.
-            defaults = Contact.model_validate(
-                c, update={"occurred_on": local_date(c.occurred_at)}
-            ).model_dump(exclude={"id"})
-        values = dict(defaults)
-        values.update(c.model_dump())
-        values["occurred_on"] = local_date(c.occurred_at)
-        values["created_at"] = utcnow()
-        bulk.append((key, values))
+        bulk.append((key, c))
     if bulk:
-        ids = session.execute(
-            insert(Contact).returning(Contact.id, sort_by_parameter_order=True),  # type: ignore[call-overload]
-            [v for _k, v in bulk],
-        ).scalars().all()
-        for (key, _v), cid in zip(bulk, ids, strict=True):
-            out[key] = cid
+        # Plain tuples to the driver's executemany; the ids are read back by source_ref
+        # (unique). Columns and defaults as store.models.Contact has them
+        # (tests/ingest/mail/test_persist.py compares with add_contact's rows).
+        conn = session.connection()
+        created = stored_moment(conn, utcnow())
+        top = _max_id(session, "contact")
+        conn.exec_driver_sql(insert_sql(conn, "contact", CONTACT_COLS), [
+            (c.channel, c.direction, stored_moment(conn, c.occurred_at),
+             stored_day(conn, local_date(c.occurred_at)), c.summary, c.counterpart,
+             c.access_request, None, None, c.source_ref, False, None, created, None)
+            for _k, c in bulk
+        ])
+        ids = _new_ids(session, "contact", "source_ref", top,
+                       [c.source_ref for _k, c in bulk if c.source_ref])
+        for key, c in bulk:
+            out[key] = ids[c.source_ref]  # type: ignore[index]
+    return out
+
+
+def _max_id(session: Session, table: str) -> int:
+    return int(session.connection().exec_driver_sql(
+        f"SELECT coalesce(max(id), 0) FROM {table}").scalar() or 0)
+
+
+def _new_ids(session: Session, table: str, key: str, top: int, keys: list[str]
+             ) -> dict[str, int]:
+    """key -> id of rows just inserted (executemany has no RETURNING): they are all above
+    `top`, the highest id before the insert (SQLite gives max(id) + 1; a PostgreSQL
+    sequence only goes up), so this is one range scan of the primary key instead of IN
+    lists of 500 keys. Rows another writer added meanwhile are filtered out by key."""
+    wanted = set(keys)
+    conn = session.connection()
+    rows = conn.exec_driver_sql(
+        f"SELECT id, {key} FROM {table} WHERE id > {int(top)}").all()
+    out = {k: i for i, k in rows if k in wanted}
+    if len(out) != len(wanted):  # a safety net: look them up by their unique key
+        by = _ids_by_ref if table == "contact" else _existing_by_hash
+        out = by(session, keys)
+    return out
+
+
+def _ids_by_ref(session: Session, refs: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for chunk in _in_chunks(refs):
+        out.update({r: i for i, r in session.execute(
+            select(Contact.id, Contact.source_ref).where(  # type: ignore[call-overload]
+                Contact.source_ref.in_(chunk)  # type: ignore[union-attr]
+            )
+        ).all()})
     return out
 
 
@@ -274,13 +322,16 @@ def persist_batch(
     items: list[Item],
     state: FolderState,
     final: bool,
+    wal: WalCheckpointer | None = None,
 ) -> BatchResult:
-    """Store a batch and advance the folder state to `state`, atomically."""
+    """Store a batch and advance the folder state to `state`, atomically. With `wal`, on
+    its connection, and the checkpoint after the commit is left to its thread."""
     from store.replies import apply_contacts
 
     res = BatchResult()
     give_way(engine)
-    with Session(engine, expire_on_commit=False) as session:
+    conn = wal.connection() if wal is not None else None
+    with Session(conn if conn is not None else engine, expire_on_commit=False) as session:
         uids = [it.uid for it in items]
         located: set[int] = set()
         for chunk in _in_chunks(uids):
@@ -298,7 +349,6 @@ def persist_batch(
         email_ids: dict[int, int] = {}  # uid -> email id
         fresh = [it for it in todo if it.known_email_id is None and it.parsed is not None]
         existing = _existing_by_hash(session, sorted({it.parsed.content_hash for it in fresh}))  # type: ignore[union-attr]
-        new_rows: list[dict[str, Any]] = []
         new_items: dict[str, Item] = {}
         upgrades: list[tuple[Item, dict[str, Any]]] = []
         for it in todo:
@@ -319,7 +369,6 @@ def persist_batch(
                 res.located += 1
             else:
                 new_items[p.content_hash] = it
-                new_rows.append(_row(it, p))
                 res.parse_errors += bool(p.parse_error)
                 res.too_large += it.too_large
         for it, row in upgrades:
@@ -348,31 +397,31 @@ def persist_batch(
         contact_by_hash = add_contacts(session=session, contacts=wanted)
         res.contact_ids = list(contact_by_hash.values())
         by_hash: dict[str, int] = {}
-        if new_rows:
-            for row in new_rows:
-                row["contact_id"] = contact_by_hash.get(row["content_hash"])
-            # Plain executemany (the driver's fast path); RETURNING would make SQLAlchemy
-            # build multi-row statements in Python, which cost ~0.5 ms a message. The ids
-            # are read back by content hash, which is unique.
-            session.execute(insert(EmailMessage), new_rows)
-            by_hash = _existing_by_hash(session, [r["content_hash"] for r in new_rows])
-            res.stored = len(new_rows)
+        db = session.connection()
+        if new_items:
+            # Plain tuples to the driver's executemany (no per-row SQLAlchemy parameter
+            # processing, no RETURNING); the ids are read back by content hash (unique).
+            top = _max_id(session, "email_message")
+            db.exec_driver_sql(insert_sql(db, "email_message", EMAIL_COLS), [
+                _values(it, it.parsed, contact_id=contact_by_hash.get(h),  # type: ignore[arg-type]
+                        sent_at=stored_moment(db, it.parsed.sent_at))  # type: ignore[union-attr]
+                for h, it in new_items.items()
+            ])
+            by_hash = _new_ids(session, "email_message", "content_hash", top, list(new_items))
+            res.stored = len(new_items)
         for it in todo:
             if it.uid not in email_ids and it.parsed is not None:
                 email_ids[it.uid] = by_hash[it.parsed.content_hash]
         if email_ids:
-            session.execute(
-                insert(MailLocation),
-                [
-                    {"email_id": eid, "account": account.name, "folder": folder,
-                     "uidvalidity": uidvalidity, "uid": uid}
-                    for uid, eid in email_ids.items()
-                ],
-            )
+            db.exec_driver_sql(insert_sql(db, "mail_location", LOCATION_COLS), [
+                (eid, account.name, folder, uidvalidity, uid) for uid, eid in email_ids.items()
+            ])
         if res.contact_ids:
             apply_contacts(session=session, config=config, contact_ids=res.contact_ids)
         _save_state(session, state, success=final)
         session.commit()
+    if wal is not None:
+        wal.committed()
     return res
 
 

@@ -406,3 +406,211 @@ def test_vanished_message_is_completed_when_found_in_another_folder(
     m = next(x for x in msgs if x.message_id == "<msg2@example.org>")
     assert m.parse_error is None and m.raw == moved and m.text
     assert count(engine, Contact) == 3
+
+
+def test_protocol_traffic_is_neither_formatted_nor_logged(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """imapclient turns imaplib's debug output on (level 5): every response, bodies
+    included, would be repr()-formatted for its logger. Ours is off, so even with that
+    logger at DEBUG no message content reaches it (and no CPU is spent formatting)."""
+    import logging
+
+    srv = make_server({"INBOX": [mail(1, body="Hemmelig helbredsoplysning {n}\n")]})
+    password_env(srv)
+    caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")
+    reports = sync_all(engine=engine, config=make_config(srv))
+    assert reports[0].new == 1
+    assert "Hemmelig" not in caplog.text
+    assert not [r for r in caplog.records if r.name == "imapclient.imaplib"]
+
+
+def _dump_mail(engine: Engine) -> list[tuple[Any, ...]]:
+    """Every stored message, location and contact, ids and creation times left out."""
+    with Session(engine) as s:
+        msgs = [tuple(v for k, v in m.model_dump().items() if k not in ("id", "contact_id"))
+                for m in s.execute(select(EmailMessage).order_by(EmailMessage.content_hash))
+                .scalars()]
+        locs = sorted((loc.folder, loc.uid) for loc in s.execute(select(MailLocation)).scalars())
+        contacts = [tuple(v for k, v in c.model_dump().items() if k not in ("id", "created_at"))
+                    for c in s.execute(select(Contact).order_by(Contact.source_ref)).scalars()]
+    return [*msgs, *locs, *contacts]
+
+
+def _bulk_fixture(make_server: Any, make_config: Any, password_env: Any, sqlite_url: str,
+                  tmp_path: Any) -> tuple[Any, Any, bytes]:
+    """A mailbox with the malformed corpus and a ~3 MB message, and an inline-synced
+    copy of it in another database to compare with."""
+    import shutil
+
+    from store.db import make_engine
+
+    bad = malformed()
+    bad.pop("huge_attachment")
+    big = mail(77, body="bilag\n") + b"x" * 76 * 40_000  # the file shows a checkpoint
+    inbox = [mail(i) for i in range(40)] + list(bad.values()) + [sent(1, in_reply_to=1), big]
+    srv = make_server({"INBOX": inbox, "Sent": [sent(2, in_reply_to=2)]})
+    password_env(srv)
+    cfg = make_config(srv)
+    other = tmp_path / "inline.sqlite3"
+    shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), other)
+    inline = make_engine(f"sqlite:///{other}")
+    assert [r.error for r in sync_all(engine=inline, config=cfg)] == [None, None]
+    return cfg, inline, big
+
+
+def test_bulk_path_stores_what_the_inline_path_stores(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine, tmp_path: Any,
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large folder's bodies are fetched and parsed by fetch processes and its WAL is
+    checkpointed beside the writer: the same rows as the inline path, read-only, and the
+    WAL checkpointed (the writer's connection back to SQLite's default) when the sync
+    returns."""
+    from pathlib import Path
+
+    cfg, inline, big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
+                                     tmp_path)
+    import gc
+
+    srv = make_server.started[-1]
+    before = snapshot(srv)
+    thresholds = gc.get_threshold()
+    try:
+        monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
+        monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)  # many batches through the pipeline
+        started: list[Any] = []
+        real = sync_mod.FetchProcess
+        monkeypatch.setattr(sync_mod, "FetchProcess",
+                            lambda job: started.append(job) or real(job))
+        reports = sync_all(engine=engine, config=cfg)
+        assert [r.error for r in reports] == [None, None]
+        assert len(started) == 2 * sync_mod.FETCH_PROCESSES  # per folder
+        assert snapshot(srv) == before, "the sync changed the mailbox"
+        # The cycle collector's tuning for the bulk sync is put back.
+        assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
+        assert _dump_mail(engine) == _dump_mail(inline)
+        # Checkpointed by the end of the sync: the data is in the database file itself,
+        # not only in the WAL.
+        assert Path(sqlite_url.removeprefix("sqlite:///")).stat().st_size > len(big)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        # Idempotent: a second pass stores nothing more.
+        again = sync_all(engine=engine, config=cfg)
+        assert all(r.unchanged for r in again)
+    finally:
+        inline.dispose()
+
+
+def test_a_fetch_process_that_dies_costs_no_message(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine, tmp_path: Any,
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As if the Rust parser crashed on a message: a fetch process dies mid-folder (the
+    others have requests out too); the rest is fetched in-process and parsed by the
+    stdlib parser, nothing lost or doubled."""
+    from ingest.mail import fetch_process
+
+    cfg, inline, _big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
+                                      tmp_path)
+    try:
+        monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
+        monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)
+        answers = [0]
+        real_answer = fetch_process.FetchProcess.answer
+
+        def answer(self: Any, ticket: int) -> Any:
+            answers[0] += 1
+            if answers[0] == 4:
+                self.proc.kill()
+                self.proc.wait()
+            return real_answer(self, ticket)
+
+        monkeypatch.setattr(fetch_process.FetchProcess, "answer", answer)
+        reports = sync_all(engine=engine, config=cfg)
+        assert [r.error for r in reports] == [None, None]
+        assert answers[0] >= 4
+        assert "a fetch process died" in caplog.text
+        # The stdlib parser estimates attachment sizes differently and notes MIME
+        # defects; what identifies and shows a message is the same.
+        def key(engine: Engine) -> Any:
+            with Session(engine) as s:
+                msgs = sorted((m.content_hash, m.raw, m.subject, m.from_addr, m.to_addrs,
+                               m.sent_at, m.text, m.parse_error, m.too_large)
+                              for m in s.execute(select(EmailMessage)).scalars())
+                locs = sorted((loc.folder, loc.uid)
+                              for loc in s.execute(select(MailLocation)).scalars())
+                cons = sorted((c.source_ref, c.direction, c.counterpart, c.occurred_at)
+                              for c in s.execute(select(Contact)).scalars())
+            return msgs, locs, cons
+
+        assert key(engine) == key(inline)
+    finally:
+        inline.dispose()
+
+
+def test_fetch_processes_end_with_a_killed_parent(
+    make_server: Any, make_config: Any, password_env: Any, tmp_path: Any,
+) -> None:
+    """kill -9 of the syncing process (the daemon) leaves no fetch process behind."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+    from pathlib import Path
+
+    from ingest.mail.connect import Endpoint
+
+    srv = make_server({"INBOX": [mail(i, body="x" * 30_000 + "\n") for i in range(300)]})
+    acct = make_config(srv).mail.accounts[0]
+    out = tmp_path / "pids"
+    script = textwrap.dedent(f"""
+        import json, sys, time
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[3])!r})
+        from ingest.mail.connect import Endpoint
+        from ingest.mail.fetch_process import FetchProcess, Job
+        ep = Endpoint(**json.loads(sys.argv[1]))
+        kids = [FetchProcess(Job(endpoint=ep, password=sys.argv[2], token=None,
+                                 folder="INBOX", uidvalidity=int(sys.argv[3])))
+                for _ in range(2)]
+        tickets = [k.request("bodies", list(range(1, 301))) for k in kids]
+        kids[0].answer(tickets[0])
+        open({str(out)!r}, "w").write(" ".join(str(k.proc.pid) for k in kids))
+        time.sleep(60)
+    """)
+    import imapclient
+
+    c = imapclient.IMAPClient(srv.host, port=srv.port, ssl=False)
+    c.login(srv.username, srv.password)
+    uidvalidity = c.select_folder("INBOX", readonly=True)[b"UIDVALIDITY"]
+    c.logout()
+    ep = Endpoint.of(acct)
+    fields = {f: getattr(ep, f) for f in ep.__slots__}  # type: ignore[attr-defined]
+    parent = subprocess.Popen([sys.executable, "-c", script, json.dumps(fields), srv.password,
+                               str(uidvalidity)])
+    try:
+        deadline = time.monotonic() + 60
+        while not (out.exists() and out.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        kids = [int(p) for p in out.read_text().split()]
+        assert len(kids) == 2
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (ProcessLookupError, OSError):
+            return False
+        return state != "Z"  # a zombie has exited; init reaps it
+
+    deadline = time.monotonic() + 15
+    while any(alive(p) for p in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in kids if alive(p)], "fetch processes outlived their parent"
