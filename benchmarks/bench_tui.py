@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
+import hashlib
 import random
 import resource
 import sqlite3
@@ -42,7 +43,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from store.config import load_config_text, preset_text
-from store.db import head_revision, make_engine, upgrade
+from store.db import head_revision, known_revisions, make_engine, upgrade
 from store.desk import Desk
 from store.desk.rows import CaseFilter
 
@@ -276,7 +277,11 @@ def main() -> int:
     ap.add_argument("--rebuild", action="store_true", help="build the store again")
     args = ap.parse_args()
 
-    name = f"borgerdesk-bench-tui-{args.contacts}-{head_revision()}.sqlite3"
+    # Keyed by the migration chain and this file: a revision re-chained under the same
+    # name, or a changed builder, must not reuse a store built for another schema.
+    chain = hashlib.sha256((" ".join(sorted(known_revisions())) + Path(__file__).read_text(
+        "utf-8")).encode()).hexdigest()[:10]
+    name = f"borgerdesk-bench-tui-{args.contacts}-{head_revision()}-{chain}.sqlite3"
     path = Path(tempfile.gettempdir()) / name
     if args.rebuild or not path.exists():
         path.unlink(missing_ok=True)
