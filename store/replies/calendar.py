@@ -47,6 +47,7 @@ class WorkCalendar:
         self._utc_offsets: dict[tuple[dt.date, int], dt.timedelta] = {}
         self._closed: dict[dt.date, bool] = {}
         self._open_cum: dict[int, list[int]] = {}
+        self._open_midnight: dict[tuple[dt.date, int], dt.datetime] = {}
 
     def fingerprint(self) -> str:
         """Identifies the closed-day set (for caches and recompute reports)."""
@@ -102,6 +103,16 @@ class WorkCalendar:
             for _ in range(j):
                 found = self.next_open(found + DAY)
             self._open_after[key] = found
+        return found
+
+    def open_midnight_after(self, day: dt.date, j: int) -> dt.datetime:
+        """The midnight starting the j-th working day after `day` (memoised: due times
+        for a bulk import end on the same few hundred days)."""
+        key = (day, j)
+        found = self._open_midnight.get(key)
+        if found is None:
+            found = self._open_midnight[key] = dt.datetime.combine(
+                self.open_after(day, j), dt.time())
         return found
 
     def utc_offset_of_utc(self, naive_utc: dt.datetime) -> dt.timedelta:
@@ -220,11 +231,18 @@ def walk(
     if calendar.is_closed(day):
         day = calendar.next_open(day)
         midnight, into = dt.datetime.combine(day, dt.time()), ZERO
-    first = DAY - into
-    out: list[dt.datetime] = []
     for a in allowances:
         if a < ZERO:
             raise ValueError("allowance must not be negative")
+    return _ends(day, midnight, into, allowances, calendar)
+
+
+def _ends(day: dt.date, midnight: dt.datetime, into: dt.timedelta,
+          allowances: Sequence[dt.timedelta], calendar: WorkCalendar) -> list[dt.datetime]:
+    """`walk`'s arithmetic from `into` past `midnight` of the working day `day`."""
+    first = DAY - into
+    out: list[dt.datetime] = []
+    for a in allowances:
         if a <= first:
             out.append(midnight + into + a)
             continue
@@ -233,7 +251,7 @@ def walk(
             j = whole + 1
         else:
             j, part = whole, DAY
-        out.append(dt.datetime.combine(calendar.open_after(day, j), dt.time()) + part)
+        out.append(calendar.open_midnight_after(day, j) + part)
     return out
 
 
@@ -305,7 +323,6 @@ def add_working_times_utc_naive_many(
     # closed day (a start on a closed day counts from the next working day's midnight,
     # so its results do not depend on the time of day).
     hours: dict[int, tuple[dt.timedelta, dt.datetime, dt.date] | list[dt.datetime]] = {}
-    opened: dict[tuple[dt.date, int], dt.datetime] = {}
     offsets: dict[dt.date, dt.timedelta] = {}
 
     def to_utc(local: dt.datetime) -> dt.datetime:
@@ -317,23 +334,7 @@ def add_working_times_utc_naive_many(
 
     def after(day: dt.date, into: dt.timedelta) -> list[dt.datetime]:
         midnight = dt.datetime.combine(day, dt.time())
-        first = DAY - into
-        out = []
-        for a in allowances:
-            if a <= first:
-                out.append(to_utc(midnight + into + a))
-                continue
-            whole, part = divmod(a - first, DAY)
-            if part:
-                j = whole + 1
-            else:
-                j, part = whole, DAY
-            key = (day, j)
-            base = opened.get(key)
-            if base is None:
-                base = opened[key] = dt.datetime.combine(calendar.open_after(day, j), dt.time())
-            out.append(to_utc(base + part))
-        return out
+        return [to_utc(x) for x in _ends(day, midnight, into, allowances, calendar)]
 
     results = []
     for start in starts:
