@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from store.audit import os_user, record
 from store.config.taxonomy import Taxonomy
-from store.errors import UserError
+from store.errors import Problem, UserError
 from store.models import Case, CaseCreate, CaseHistory, CaseKind, CaseUpdate
 
 CLASSIFICATION_FIELDS = ("department", "category", "theme", "action", "outcome")
@@ -16,26 +16,31 @@ CLASSIFICATION_FIELDS = ("department", "category", "theme", "action", "outcome")
 
 def validate_classification(
     taxonomy: Taxonomy, values: dict[str, str | None], *, opened_on: dt.date | None = None
-) -> list[str]:
+) -> list[Problem]:
     """Problems with a case's classification against the taxonomy (empty list if fine)."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     for field in CLASSIFICATION_FIELDS:
         v = values.get(field)
         if v is not None and v not in taxonomy.values(field):
-            problems.append(f"{field} {v!r} is not in the taxonomy")
+            problems.append(Problem(f"{field} {v!r} is not in the taxonomy", "not_in_taxonomy",
+                                    field=field, value=v))
     dep = values.get("department")
     if dep and opened_on is not None:
         for d in taxonomy.departments:
             if d.name == dep and not d.valid_on(opened_on):
-                problems.append(f"department {dep!r} was not valid on {opened_on}")
+                problems.append(Problem(f"department {dep!r} was not valid on {opened_on}",
+                                        "department_not_valid", value=dep, on=opened_on))
     action, outcome, category = values.get("action"), values.get("outcome"), values.get("category")
     for a in taxonomy.actions:
         if a.name != action:
             continue
         if outcome is not None and outcome not in a.outcomes:
-            problems.append(f"outcome {outcome!r} is not allowed after action {action!r}")
+            problems.append(Problem(f"outcome {outcome!r} is not allowed after action {action!r}",
+                                    "outcome_not_allowed", outcome=outcome, action=action))
         if category is not None and a.categories and category not in a.categories:
-            problems.append(f"action {action!r} does not apply to category {category!r}")
+            problems.append(Problem(f"action {action!r} does not apply to category {category!r}",
+                                    "action_not_for_category", action=action,
+                                    category=category))
     return problems
 
 
@@ -61,7 +66,7 @@ def update_case(*, session: Session, case_id: int, changes: CaseUpdate) -> Case:
     """Apply changes; each changed field is kept in the case history and audited."""
     case = session.get(Case, case_id)
     if case is None:
-        raise UserError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     user = os_user()
     for field, new in changes.model_dump(exclude_unset=True).items():
         old = getattr(case, field)

@@ -18,7 +18,7 @@ from textual.app import App
 from store.desk import Desk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommands
-from tui.i18n import set_language, t
+from tui.i18n import error_text, set_language, t
 from tui.keymap import KEY_DISPLAY, bindings, localise
 from tui.messages import CaseLoaded, CasePrefetched, Failed, Probed
 from tui.safe import clean
@@ -173,7 +173,7 @@ class DeskApp(App[None]):
             version = self.desk.version()
             detail = self.desk.case(case_id, allow_whistleblower=whistleblower)
         except Exception as e:
-            self.post_message(Failed(f"{type(e).__name__}: {e}"))
+            self.post_message(Failed(error_text(e)))
             return
         if detail is not None:
             self.post_message(CaseLoaded(detail, whistleblower, version))

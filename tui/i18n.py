@@ -259,6 +259,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert.source_failing": ("kilde fejler", "source failing"),
     "explain.none": ("(ingen forklaring)", "(no explanation)"),
     "palette.go": ("Gå til {screen}", "Go to {screen}"),
+    # errors from the store, by UserError.code (store.errors); the English matches the CLI's
+    "err.no_case": ("Sagen (id {case_id}) findes ikke længere; opdater listen", "No case with id {case_id}; refresh the list"),
+    "err.contact_gone": ("En henvendelse findes ikke længere; opdater listen", "A contact no longer exists; refresh the list"),
+    "err.target_gone": ("Svarfristen findes ikke længere; opdater listen", "The reply target no longer exists; refresh the list"),
+    "err.target_done": ("Svarfristen er allerede afsluttet; opdater listen", "The reply target is already closed; refresh the list"),
+    "err.wb_off": ("Whistleblower-registret er slået fra; sæt [ui] whistleblower_register = true", "Whistleblower cases are off; set [ui] whistleblower_register = true"),
+    "err.reason_not_case": ("Skriv en begrundelse for 'ikke en sag'", "Give a reason for 'not a case'"),
+    "err.reason_no_reply": ("Skriv en begrundelse for 'intet svar nødvendigt'", "Give a reason for 'no reply needed'"),
+    "err.reason_exclude": ("Skriv en begrundelse for at tage sagen ud af statistikken", "Give a reason for excluding the case from the statistics"),
+    "err.note_empty": ("Notatet er tomt", "The note is empty"),
+    "err.contact_kind": ("Ukendt henvendelsestype {kind}; vælg en af {kinds}", "Unknown contact kind {kind}; choose one of {kinds}"),
+    "err.not_in_taxonomy": ("{field} '{value}' findes ikke i klassifikationen; vælg en værdi fra listen", "{field} '{value}' is not in the taxonomy; pick a value from the list"),
+    "err.department_not_valid": ("Afdelingen '{value}' fandtes ikke den {on}; vælg en afdeling, der gjaldt da", "Department '{value}' was not valid on {on}; pick one valid then"),
+    "err.outcome_not_allowed": ("Udfaldet '{outcome}' hører ikke til handlingen '{action}'", "Outcome '{outcome}' is not allowed after action '{action}'"),
+    "err.action_not_for_category": ("Handlingen '{action}' gælder ikke kategorien '{category}'", "Action '{action}' does not apply to category '{category}'"),
+    "err.report_preset": ("Rapporten '{name}' findes ikke i konfigurationen; se [reports]", "Report preset '{name}' not found; check [reports]"),
+    "err.export_suffix": ("{path}: filnavnet skal ende på .csv eller .xlsx", "{path}: export needs a .csv or .xlsx file name"),
+    "err.export_folder": ("{path}: mappen findes ikke; vælg en, der findes", "{path}: no such folder; choose an existing one"),
+    "err.unexpected": ("uventet fejl: {what}", "unexpected error: {what}"),
 }
 
 
@@ -277,3 +296,21 @@ def t(key: str, **fmt: Any) -> str:
         return key
     text = pair[1] if _LANG == "en" else pair[0]
     return text.format(**fmt) if fmt else text
+
+
+def error_text(e: BaseException) -> str:
+    """What the desk says about a failed action, in the UI's language: a coded
+    `UserError` through its `err.<code>` text (field names translated), any other
+    `UserError` by its own (English) line, anything else as unexpected."""
+    from store.errors import UserError
+
+    if isinstance(e, UserError):
+        key = f"err.{e.code}"
+        if e.code and key in TEXT:
+            params = dict(e.params)
+            field = params.get("field")
+            if isinstance(field, str):
+                params["field"] = t(f"f.{field}")
+            return t(key, **params)
+        return str(e)
+    return t("err.unexpected", what=f"{type(e).__name__}: {e}")

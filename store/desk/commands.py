@@ -53,11 +53,11 @@ def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_i
     contacts (a whistleblower case owes different replies than a citizen case)."""
     case = session.get(Case, case_id)
     if case is None:
-        raise UserError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     try:
         link_contacts(session=session, contact_ids=list(contact_ids), case_id=case_id)
     except LookupError as e:
-        raise UserError(str(e)) from None
+        raise UserError(str(e), code="contact_gone") from None
     _apply_replies(session, config, list(contact_ids))
     return case.ref
 
@@ -79,14 +79,16 @@ def new_case(
     """Open a case, creating the party from the first contact's address or number when
     there is none, and link the contacts. Returns (case id, ref)."""
     if kind == CaseKind.whistleblower.value and not config.ui.whistleblower_register:
-        raise UserError("whistleblower cases are off; set [ui] whistleblower_register = true")
+        raise UserError("whistleblower cases are off; set [ui] whistleblower_register = true",
+                        code="wb_off")
     values = {"department": department, "category": category}
     problems = validate_classification(config.taxonomy, values, opened_on=today)
     if problems:
-        raise UserError(problems[0])
+        raise problems[0].error()
     contacts = [session.get(Contact, cid) for cid in contact_ids]
     if any(c is None for c in contacts):
-        raise UserError("a contact to link no longer exists; refresh the list")
+        raise UserError("a contact to link no longer exists; refresh the list",
+                        code="contact_gone")
     if party_id is None:
         party_id = next((c.party_id for c in contacts if c and c.party_id), None)
     if party_id is None and (party_name or any(c and c.counterpart for c in contacts)):
@@ -122,12 +124,12 @@ def new_case(
 def dismiss(*, session: Session, contact_ids: Sequence[int], reason: str) -> None:
     reason = reason.strip()
     if not reason:
-        raise UserError("give a reason for 'not a case'")
+        raise UserError("give a reason for 'not a case'", code="reason_not_case")
     for cid in contact_ids:
         try:
             dismiss_contact(session=session, contact_id=cid, reason=reason)
         except LookupError as e:
-            raise UserError(str(e)) from None
+            raise UserError(str(e), code="contact_gone") from None
 
 
 def add_manual_contact(
@@ -142,10 +144,11 @@ def add_manual_contact(
 ) -> int:
     """A call, walk-in, meeting, home visit or letter typed in by the advisor."""
     if kind not in MANUAL_KINDS:
-        raise UserError(f"unknown contact kind {kind!r}; choose one of {sorted(MANUAL_KINDS)}")
+        raise UserError(f"unknown contact kind {kind!r}; choose one of {sorted(MANUAL_KINDS)}",
+                        code="contact_kind", kind=kind, kinds=", ".join(sorted(MANUAL_KINDS)))
     case = session.get(Case, case_id)
     if case is None:
-        raise UserError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     channel, tag = MANUAL_KINDS[kind]
     contact = add_contact(session=session, contact_in=ContactCreate(
         channel=channel, direction=direction, occurred_at=at, summary=text.strip() or None,
@@ -160,9 +163,9 @@ def add_manual_contact(
 
 def add_note(*, session: Session, case_id: int, text: str) -> None:
     if not text.strip():
-        raise UserError("the note is empty")
+        raise UserError("the note is empty", code="note_empty")
     if session.get(Case, case_id) is None:
-        raise UserError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     session.add(CaseNote(case_id=case_id, os_user=os_user(), text=text.strip()))
     record(session, action="add_note", entity="case", entity_id=case_id)
     session.flush()
@@ -173,7 +176,7 @@ def classify(*, session: Session, config: Config, case_id: int, field: str,
     """Set one classification field, validated against the taxonomy; kept in history."""
     case = session.get(Case, case_id)
     if case is None:
-        raise UserError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     values = {f: getattr(case, f) for f in ("department", "category", "theme", "action",
                                             "outcome")}
     values[field] = value
@@ -182,7 +185,7 @@ def classify(*, session: Session, config: Config, case_id: int, field: str,
     problems = validate_classification(config.taxonomy, values, opened_on=case.opened_on)
     mine = [p for p in problems if p.startswith(field) or field in p]
     if mine:
-        raise UserError(mine[0])
+        raise mine[0].error()
     changes: dict[str, str | None] = {field: value}
     if field == "action" and value != case.action and case.outcome is not None:
         changes["outcome"] = None
@@ -196,7 +199,7 @@ def set_closed(*, session: Session, case_id: int, closed_on: dt.date | None) -> 
 def toggle_complain(*, session: Session, case_id: int) -> bool:
     case = session.get(Case, case_id)
     if case is None:
-        raise UserError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     new = not case.wanted_to_complain
     update_case(session=session, case_id=case_id, changes=CaseUpdate(wanted_to_complain=new))
     return new
@@ -205,7 +208,8 @@ def toggle_complain(*, session: Session, case_id: int) -> bool:
 def set_excluded(*, session: Session, case_id: int, excluded: bool,
                  reason: str | None = None) -> None:
     if excluded and not (reason or "").strip():
-        raise UserError("give a reason for excluding the case from the statistics")
+        raise UserError("give a reason for excluding the case from the statistics",
+                        code="reason_exclude")
     update_case(session=session, case_id=case_id, changes=CaseUpdate(
         excluded=excluded, excluded_reason=(reason or "").strip() or None if excluded else None))
 

@@ -95,6 +95,6 @@ def waive(*, session: Session, target_ids: Sequence[int], reason: str,
           now: dt.datetime) -> None:
     """Mark targets "no reply needed", with a reason."""
     if not reason.strip():
-        raise UserError("give a reason for 'no reply needed'")
+        raise UserError("give a reason for 'no reply needed'", code="reason_no_reply")
     for tid in target_ids:
         _waive(session=session, target_id=tid, reason=reason.strip(), at=now)

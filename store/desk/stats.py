@@ -66,7 +66,8 @@ def _preset(config: Config, name: str | None) -> ReportPreset:
     try:
         return config.reports.preset(name)
     except KeyError:
-        raise UserError(f"config: report preset {name!r} not found; check [reports]") from None
+        raise UserError(f"config: report preset {name!r} not found; check [reports]",
+                        code="report_preset", name=name) from None
 
 
 def run_stats(*, session: Session, config: Config, preset: str | None, start: dt.date,
@@ -116,9 +117,11 @@ def export_stats(*, session: Session, config: Config, preset: str | None, start:
     target = Path(path).expanduser()
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise UserError(f"{target}: export needs a .csv or .xlsx file name")
+        raise UserError(f"{target}: export needs a .csv or .xlsx file name",
+                        code="export_suffix", path=str(target))
     if not target.parent.is_dir():
-        raise UserError(f"{target.parent}: no such folder; choose an existing one")
+        raise UserError(f"{target.parent}: no such folder; choose an existing one",
+                        code="export_folder", path=str(target.parent))
     p = _preset(config, preset)
     tables = run_preset(session=session, config=config, preset=p, start=start, end=end)
     if suffix == ".xlsx":

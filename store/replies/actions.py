@@ -30,7 +30,8 @@ def _contact(session: Session, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise UserError(
-            f"contact {contact_id}: no such contact; see 'borgerdesk followups --status all'"
+            f"contact {contact_id}: no such contact; see 'borgerdesk followups --status all'",
+            code="contact_gone",
         )
     return contact
 
@@ -179,9 +180,10 @@ def waive(*, session: Session, target_id: int, reason: str, at: dt.datetime | No
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
     t = session.get(ReplyTarget, target_id)
     if t is None:
-        raise UserError(f"reply target {target_id}: no such target")
+        raise UserError(f"reply target {target_id}: no such target", code="target_gone")
     if t.state != "open":
-        raise UserError(f"reply target {target_id} is already {t.state}; nothing to waive")
+        raise UserError(f"reply target {target_id} is already {t.state}; nothing to waive",
+                        code="target_done")
     t.state = "waived"
     t.waived_reason = reason.strip()
     session.add(t)

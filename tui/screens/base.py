@@ -12,8 +12,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 
 from store.desk.rows import DataVersion
-from store.errors import UserError
-from tui.i18n import t
+from tui.i18n import error_text, t
 from tui.keymap import localise
 from tui.messages import Done, Failed, Loaded
 from tui.safe import clean
@@ -102,11 +101,8 @@ class DeskScreen(Screen[None]):
             else:
                 version = self.desk.version()
                 data = fn()
-        except UserError as e:
-            self.post_message(Failed(str(e)))
-            return
         except Exception as e:  # keep the desk alive; say what went wrong
-            self.post_message(Failed(f"{type(e).__name__}: {e}"))
+            self.post_message(Failed(error_text(e)))
             return
         self.post_message(Loaded(what, seq, data, version))
 
@@ -128,8 +124,7 @@ class DeskScreen(Screen[None]):
         try:
             data = fn()
         except Exception as e:
-            self.post_message(Failed(str(e) if isinstance(e, UserError)
-                                     else f"{type(e).__name__}: {e}"))
+            self.post_message(Failed(error_text(e)))
             return
         self.post_message(Loaded(what, seq, data))
 
@@ -138,11 +133,8 @@ class DeskScreen(Screen[None]):
         """Run a change in a thread; a notification says what happened."""
         try:
             result = fn()
-        except UserError as e:
-            self.post_message(Failed(str(e)))
-            return
         except Exception as e:
-            self.post_message(Failed(f"{type(e).__name__}: {e}"))
+            self.post_message(Failed(error_text(e)))
             return
         self.post_message(Done(done(result)))
 
