@@ -137,6 +137,39 @@ def test_calls_of_a_purged_period_do_not_come_back(engine):
     assert numbers - {None, "+4522334455", "+46812345678"} == set(), numbers
 
 
+def test_calls_of_a_purged_case_do_not_come_back_without_unlinked_retention(engine):
+    """Only case retention configured: the calls of an expired case are purged with it,
+    and a re-sent export must not bring them back as new, unlinked contacts."""
+    from store.privacy.purge import purge
+
+    config = make_config("[retention]\ncitizen_years = 1\n")
+    rows = dk_rows()  # 1-3 Oct 2024
+    run(engine, config, csv_bytes(DK_HEADER, rows[:3]), "uge40.csv")
+    with Session(engine) as s:
+        case = create_case(session=s, case_in=CaseCreate(
+            ref="2024-0001", kind="citizen", opened_on=dt.date(2024, 10, 1),
+            closed_on=dt.date(2024, 10, 4)))
+        for c in s.execute(select(Contact)).scalars():
+            c.case_id = case.id
+        s.commit()
+    with Session(engine) as s:
+        report = purge(session=s, config=config, now=dt.datetime(2025, 11, 1, 12, tzinfo=UTC),
+                       dry_run=False)
+        s.commit()
+    assert report.removed.contacts == 3
+    before = table_counts(engine)
+    # The same export again, with the rest of the week: the three purged calls (1 Oct)
+    # stay out; the later ones come in.
+    rep = import_bytes(csv_bytes(DK_HEADER, rows, delimiter="\t"), "igen.csv",
+                       engine=engine, config=config, now=dt.datetime(2025, 11, 2, tzinfo=UTC))
+    assert (rep.imported, rep.purged_period) == (3, 3)
+    assert "3 call(s) from before 2024-10-01 left out" in rep.line()
+    assert table_counts(engine)["contact"] == before["contact"] + 3
+    with Session(engine) as s:
+        numbers = {c.counterpart for c in s.execute(select(Contact)).scalars()}
+    assert "+4522334455" not in numbers, numbers  # the purged citizen's number
+
+
 def test_a_call_repeated_within_one_file_counts_once(engine, config):
     rows = dk_rows()
     rep = run(engine, config, csv_bytes(DK_HEADER, [*rows, rows[0]]))
