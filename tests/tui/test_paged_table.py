@@ -3,6 +3,7 @@ Text rendering would (truncation with an ellipsis by cell width, padding, styles
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -73,3 +74,21 @@ async def test_lazy_rows_are_made_when_drawn() -> None:
         table.move_cursor(row=99)
         await pilot.pause()
         assert 99 in made and len(set(made)) < 30
+
+
+async def test_configure_keeps_drawn_rows_unless_the_columns_change() -> None:
+    """Screens configure on every resize: rows are drawn again only when a column's
+    width changed (drawing a screenful of rows is most of a frame)."""
+    app = _App()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(PagedTable)
+        table.configure(COLS, 40)
+        table.fill([(str(i), {"b": Text(str(i)), "c": Text(f"række {i}")}) for i in range(5)])
+        await pilot.pause()
+        assert table._lines  # drawn
+        assert table.configure(COLS, 40) is False and table._lines
+        table.configure(COLS, 60)  # the free column grows
+        assert not table._lines
+        await pilot.pause()
+        assert table._lines and cell_len(table.render_line(1).text) == 40
+        assert table._widths[2] == 60 - (1 + 6 + 5) - 2 * _PAD * 4 - 2

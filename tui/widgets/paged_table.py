@@ -124,8 +124,12 @@ class PagedTable(ScrollView, can_focus=True):
             self._col_keys = keys
             self._labels = [t(k) for k in keys]
         fixed = sum(w for _k, w in columns if w) + 2 * _PAD * len(columns) + 2
-        self._widths = [w if w else max(8, width - fixed) for _k, w in columns]
-        self._invalidate()
+        widths = [w if w else max(8, width - fixed) for _k, w in columns]
+        # Screens configure on every resize (and twice while starting): the drawn rows
+        # stay valid unless the columns or their widths changed.
+        if changed or widths != self._widths:
+            self._widths = widths
+            self._invalidate()
         return changed
 
     def fill(self, rows: list[tuple[str, dict[str, Text]]]) -> None:
