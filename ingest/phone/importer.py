@@ -35,6 +35,7 @@ from store.db import give_way
 from store.errors import UserError
 from store.models import CallRecord, Contact, ImportedFile
 from store.privacy.purge import purged_before
+from store.privacy.tombstones import purged_calls
 from store.replies.bulk import NewCallReplies
 from store.timeutil import CPH
 
@@ -76,6 +77,7 @@ class FileReport:
     error: PhoneImportError | None = None
     file_id: int | None = None
     purged_period: int = 0  # calls from before the last purge's cut-off, left out
+    purged_calls: int = 0  # calls a purge or an erasure removed, left out
     purged_before: dt.datetime | None = None
 
     def line(self) -> str:
@@ -96,6 +98,8 @@ class FileReport:
             parts.append(f"{self.summary_rows} summary row(s) ignored")
         if self.skipped:
             parts.append(f"{len(self.skipped)} bad row(s) skipped")
+        if self.purged_calls:
+            parts.append(f"{self.purged_calls} call(s) left out (purged or erased before)")
         if self.purged_period and self.purged_before is not None:
             parts.append(
                 f"{self.purged_period} call(s) from before "
@@ -314,6 +318,13 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
             rows = [r for r, _ in pairs]
             keys = [k for _, k in pairs]
         report.duplicates = in_file_dupes + len(stored)
+        # A purged or erased call's row key lost its number: it is known by the rest.
+        gone = purged_calls(session, keys)
+        if gone:
+            pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if k not in gone]
+            report.purged_calls = len(rows) - len(pairs)
+            rows = [r for r, _ in pairs]
+            keys = [k for _, k in pairs]
         # A purged call's row key is gone with its number, so it is not "stored": calls
         # from a period already purged are left out by time instead.
         horizon = purged_before(session)
@@ -362,7 +373,8 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
                            "skipped": len(report.skipped),
                            "other_lines": report.other_lines,
                            "internal": report.internal,
-                           "purged_period": report.purged_period})
+                           "purged_period": report.purged_period,
+                           "purged_calls": report.purged_calls})
             session.commit()
             mark("commit")
         except BaseException:

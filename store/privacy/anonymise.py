@@ -44,6 +44,7 @@ from store.models import (
     ReplyTarget,
     WhistleblowerReporter,
 )
+from store.privacy.tombstones import TOMBSTONE_PREFIX, tombstone_calls
 
 CHUNK = 500
 T = TypeVar("T")
@@ -271,7 +272,11 @@ def scrub_contacts(session: Session, contact_ids: Sequence[int], now: dt.datetim
             .values(summary=None, counterpart=None, dismissed_reason=None, purged_at=now,
                     **_CALL_BLANK)
         )
-        keep = or_(*(col(Contact.source_ref).startswith(p) for p in KEPT_SOURCE_PREFIXES))
+        # An imported call keeps its row key without the number, so a later export
+        # that covers the same days does not bring it back (store.privacy.tombstones).
+        tombstone_calls(session, ch)
+        keep = or_(*(col(Contact.source_ref).startswith(p)
+                     for p in (*KEPT_SOURCE_PREFIXES, TOMBSTONE_PREFIX)))
         session.execute(
             update(Contact)
             .where(col(Contact.id).in_(ch), col(Contact.source_ref).is_not(None), not_(keep))

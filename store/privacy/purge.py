@@ -84,7 +84,6 @@ def purge(*, session: Session, config: Config, now: dt.datetime, dry_run: bool) 
             "removed": removed.as_dict(),
             "cutoffs": {k: v.isoformat() for k, v in p.cutoffs.items()},
             "unlinked_before": p.unlinked_before,
-            "calls_before": p.calls_before,
             "audit_before": p.audit_before,
             "case_refs": refs[:MAX_REFS_IN_AUDIT],
             "case_refs_omitted": max(0, len(refs) - MAX_REFS_IN_AUDIT),
@@ -111,12 +110,10 @@ def _audit_ids(session: Session, p: PurgePlan) -> list[int]:
 
 
 def purged_before(session: Session) -> dt.datetime | None:
-    """The furthest point up to which purges removed imported calls, or None: the
-    cut-off for contacts never linked to a case, or just after the latest call of the
-    expired cases a purge removed (each purge's audit entry records both). A call from
-    before it that comes in again (an overlapping or re-sent export) would bring back
-    what was purged, and be counted twice: the purged call's anonymous count fact stays.
-    """
+    """The latest purge's cut-off for contacts never linked to a case (its audit entry
+    records it), or None if no purge has used one. A call from before it that comes in
+    again (an overlapping or re-sent export) would bring back what was purged, and be
+    counted twice: the purged call's anonymous count fact stays."""
     found: dt.datetime | None = None
     for (detail,) in session.execute(
         select(col(AuditLog.detail))
@@ -124,12 +121,11 @@ def purged_before(session: Session) -> dt.datetime | None:
         .order_by(col(AuditLog.id).desc())
     ):
         try:
-            entry = json.loads(detail or "{}")
-            values = [entry.get("unlinked_before"), entry.get("calls_before")]
-            moments = [dt.datetime.fromisoformat(v) for v in values if isinstance(v, str)]
+            value = json.loads(detail or "{}").get("unlinked_before")
+            moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
         except ValueError:
             continue
-        for moment in moments:
+        if moment is not None:
             moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
             # Cut-offs only move forward, but a config may have lengthened retention
             # since: the furthest one purged is what must not come back.

@@ -69,10 +69,6 @@ class PurgePlan:
     # phone-number cell is personal data like the calls it came with.
     import_log_ids: list[int] = field(default_factory=list)
     unlinked_before: dt.datetime | None = None
-    # Just after the latest imported call among the expired cases' contacts: their row
-    # keys go with the numbers, so the import leaves out calls from before it (see
-    # store.privacy.purge.purged_before).
-    calls_before: dt.datetime | None = None
     audit_before: dt.datetime | None = None
 
     @property
@@ -117,7 +113,6 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
             if pid is not None:
                 p.party_ids.add(pid)
     p.party_ids |= {c.party_id for c in p.cases if c.party_id is not None}
-    p.calls_before = _latest_imported_call(session, p.contact_ids)
     if retention.unlinked_years is not None:
         before = moment_years_before(now, retention.unlinked_years)
         p.unlinked_before = before
@@ -161,25 +156,3 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
     if retention.audit_years is not None:
         p.audit_before = moment_years_before(now, retention.audit_years)
     return p
-
-
-# Contacts whose source_ref is not a phone export's row key (see store.privacy.anonymise).
-_NOT_CALL_KEYS = ("mail:", "register:", "manual:", "purged:")
-
-
-def _latest_imported_call(session: Session, contact_ids: list[int]) -> dt.datetime | None:
-    """One microsecond after the latest imported call among these contacts, or None."""
-    latest: dt.datetime | None = None
-    for start in range(0, len(contact_ids), 500):
-        ch = contact_ids[start : start + 500]
-        stmt = select(col(Contact.occurred_at)).where(
-            col(Contact.id).in_(ch),
-            col(Contact.channel) == "phone",
-            col(Contact.source_ref).is_not(None),
-            *(col(Contact.source_ref).not_like(f"{p}%") for p in _NOT_CALL_KEYS),
-        ).order_by(col(Contact.occurred_at).desc()).limit(1)
-        found = session.scalars(stmt).first()
-        if found is not None:
-            found = found if found.tzinfo else found.replace(tzinfo=dt.UTC)
-            latest = found if latest is None else max(latest, found)
-    return None if latest is None else latest + dt.timedelta(microseconds=1)

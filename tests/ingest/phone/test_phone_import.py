@@ -126,10 +126,12 @@ def test_calls_of_a_purged_period_do_not_come_back(engine):
     # The same calls again (other bytes), the rest of that week, and a new call.
     rep = import_bytes(csv_bytes(DK_HEADER, rows + later, delimiter="\t"), "igen.csv",
                        engine=engine, config=config, now=dt.datetime(2025, 10, 7, tzinfo=UTC))
-    # Cut-off 2 Oct 2024 12:00 UTC: the four purged calls (1 Oct, 2 Oct 08:01) stay out;
-    # 2 Oct 13:30 local (11:30 UTC) is before it too; 3 Oct and 2025 come in.
-    assert (rep.imported, rep.purged_period) == (2, 5)
-    assert "5 call(s) from before 2024-10-02 left out (that period was purged" in rep.line()
+    # The four purged calls (1 Oct, 2 Oct 08:01) are known by their numberless keys;
+    # cut-off 2 Oct 2024 12:00 UTC: 2 Oct 13:30 local (11:30 UTC), never imported, is
+    # from the purged period; 3 Oct and 2025 come in.
+    assert (rep.imported, rep.purged_calls, rep.purged_period) == (2, 4, 1)
+    assert "4 call(s) left out (purged or erased before)" in rep.line()
+    assert "1 call(s) from before 2024-10-02 left out (that period was purged" in rep.line()
     assert table_counts(engine)["contact"] == before["contact"] + 2
     with Session(engine) as s:
         numbers = {c.counterpart for c in s.execute(select(Contact)).scalars()}
@@ -139,7 +141,8 @@ def test_calls_of_a_purged_period_do_not_come_back(engine):
 
 def test_calls_of_a_purged_case_do_not_come_back_without_unlinked_retention(engine):
     """Only case retention configured: the calls of an expired case are purged with it,
-    and a re-sent export must not bring them back as new, unlinked contacts."""
+    and a re-sent or overlapping export must not bring them back as new contacts. The
+    purge keeps each call's row key without its number; the number is gone."""
     from store.privacy.purge import purge
 
     config = make_config("[retention]\ncitizen_years = 1\n")
@@ -157,17 +160,50 @@ def test_calls_of_a_purged_case_do_not_come_back_without_unlinked_retention(engi
                        dry_run=False)
         s.commit()
     assert report.removed.contacts == 3
+    with Session(engine) as s:
+        refs = sorted(c.source_ref for c in s.execute(select(Contact)).scalars())
+    assert refs == ["purged-call:2024-10-01T07:15:00Z|in|125",
+                    "purged-call:2024-10-01T07:40:00Z|in|0",
+                    "purged-call:2024-10-01T08:05:10Z|out|125"]
     before = table_counts(engine)
-    # The same export again, with the rest of the week: the three purged calls (1 Oct)
-    # stay out; the later ones come in.
-    rep = import_bytes(csv_bytes(DK_HEADER, rows, delimiter="\t"), "igen.csv",
+    # The same export again, with the rest of the week: the three purged calls stay out,
+    # the others come in. The same second, direction and length with another length
+    # would be another call: it comes in.
+    other = ["01-10-2024", "09:15:00", "Indgående", "22 33 44 55", "126", "Besvaret"]
+    rep = import_bytes(csv_bytes(DK_HEADER, [*rows, other], delimiter="\t"), "igen.csv",
                        engine=engine, config=config, now=dt.datetime(2025, 11, 2, tzinfo=UTC))
-    assert (rep.imported, rep.purged_period) == (3, 3)
-    assert "3 call(s) from before 2024-10-01 left out" in rep.line()
-    assert table_counts(engine)["contact"] == before["contact"] + 3
+    assert (rep.imported, rep.purged_calls, rep.duplicates) == (4, 3, 0)
+    assert "3 call(s) left out (purged or erased before)" in rep.line()
+    assert table_counts(engine)["contact"] == before["contact"] + 4
+
+
+def test_an_erased_partys_calls_do_not_come_back(engine, config):
+    """The right to erasure: a later export covering the same days must not bring the
+    erased person's calls (and number) back."""
+    from store.privacy.erase import erase_party, plan_erase
+
+    rows = dk_rows()
+    run(engine, config, csv_bytes(DK_HEADER, rows), "uge40.csv")
+    with Session(engine) as s:
+        mine = [c for c in s.execute(select(Contact)).scalars()
+                if c.counterpart == "+4522334455"]
+        party = create_party(session=s, party_in=PartyCreate(name="Knud", kind="citizen"))
+        for c in mine:
+            c.party_id = party.id
+        s.commit()
+        assert len(mine) == 3
+        plan = plan_erase(session=s, party_id=party.id)
+        erase_party(session=s, plan=plan, now=dt.datetime(2024, 10, 8, tzinfo=UTC))
+        s.commit()
+    before = table_counts(engine)
+    later = [["08-10-2024", "10:00:00", "Indgående", "44 55 66 77", "30", "Besvaret"]]
+    rep = import_bytes(csv_bytes(DK_HEADER, rows + later, delimiter=";"), "uge40-41.csv",
+                       engine=engine, config=config, now=dt.datetime(2024, 10, 9, tzinfo=UTC))
+    assert (rep.imported, rep.purged_calls, rep.duplicates) == (1, 3, 3)
+    assert table_counts(engine)["contact"] == before["contact"] + 1
     with Session(engine) as s:
         numbers = {c.counterpart for c in s.execute(select(Contact)).scalars()}
-    assert "+4522334455" not in numbers, numbers  # the purged citizen's number
+    assert "+4522334455" not in numbers, numbers
 
 
 def test_a_call_repeated_within_one_file_counts_once(engine, config):
