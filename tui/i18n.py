@@ -119,6 +119,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.sel": ("", ""),
     "col.channel": ("K", "C"),
     "col.who": ("Fra/til", "From/to"),
+    "who.hidden": ("skjult nummer", "hidden number"),
+    "who.unknown": ("ukendt", "unknown"),
     "col.subject": ("Emne", "Subject"),
     "col.received": ("Modtaget", "Received"),
     "col.due": ("Svarfrist", "Reply due"),

@@ -8,6 +8,7 @@ from rich.text import Text
 from store.desk.rows import CallFacts, ReplyDue
 from store.timeutil import show
 from tui.i18n import t
+from tui.safe import plain
 
 CHANNEL_MARK = {"email": "✉", "phone": "☎", "meeting": "◉", "letter": "✎", "home_visit": "⌂"}
 STATUS_STYLE = {
@@ -50,6 +51,14 @@ def reply_text(reply: ReplyDue | None, *, wide: bool = True) -> Text:
     out = Text(when + " ")
     out.append_text(status_text(reply.status))
     return out
+
+
+def who_text(who: str, channel: str, *, limit: int = 60) -> Text:
+    """Who a contact is from or to; untrusted, so plain. A call from a hidden number
+    has no one to name: it says so."""
+    if who:
+        return plain(who, limit=limit)
+    return Text(t("who.hidden" if channel == "phone" else "who.unknown"), style="dim")
 
 
 def duration(seconds: int) -> str:

@@ -76,7 +76,7 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
         case_id, subject = extra.get(r.contact_id, (None, ""))
         out.append(FollowupRow(
             target_id=r.target_id, contact_id=r.contact_id, case_id=case_id,
-            case_ref=r.case_ref, rule=r.rule, status=r.status, who=r.party or "?",
+            case_ref=r.case_ref, rule=r.rule, status=r.status, who=r.party or "",
             channel=r.channel, subject=subject, received_at=r.received_at, due_at=r.due_at,
             working_hours_left=round(left, 2), explanation=r.explanation,
         ))

@@ -129,7 +129,9 @@ def _not_whistleblower_contact() -> ColumnElement[bool]:
 
 
 def _who(name: str | None, counterpart: str | None) -> str:
-    return name or counterpart or "?"
+    """The party's name, else the address or number; "" when neither is known (a hidden
+    number): the UI says that in its own language."""
+    return name or counterpart or ""
 
 
 # --------------------------------------------------------------------------- triage

@@ -16,7 +16,7 @@ from store.desk.rows import CaseDetail, TimelineItem
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, channel_name, reply_text
+from tui.render import call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import ClassifyDialog, ManualContactDialog, TextPrompt
@@ -64,7 +64,7 @@ def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
         out.append_text(channel_mark(it.channel, it.direction))
         out.append(f" {show(it.occurred_at)}  {channel_name(it.channel)} "
                    f"({t('dir.' + it.direction)})  ", style="bold")
-        out.append_text(plain(it.who, limit=60))
+        out.append_text(who_text(it.who, it.channel))
         if it.reply is not None:
             out.append("  ")
             out.append_text(reply_text(it.reply))

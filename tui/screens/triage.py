@@ -15,7 +15,7 @@ from store.desk.rows import ContactPreview, Page, TriageRow
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, reply_text
+from tui.render import call_text, channel_mark, reply_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import LinkCaseDialog, NewCaseDialog, PreviewScreen, TextPrompt
@@ -131,7 +131,7 @@ class TriageScreen(DeskScreen):
         return {
             "col.sel": Text("●" if r.contact_id in self.selected else " "),
             "col.channel": channel_mark(r.channel, r.direction),
-            "col.who": plain(r.who, limit=60),
+            "col.who": who_text(r.who, r.channel),
             "col.subject": plain(subject, limit=200),
             "col.received": Text(show(r.occurred_at, "%d/%m %H:%M")),
             "col.due": reply_text(r.reply, wide=self.wide),
