@@ -17,7 +17,7 @@ from sqlmodel import Session
 from store.config import Config
 from store.desk import tables as T
 from store.desk.queries import WB, _not_whistleblower_contact, first_line
-from store.desk.rows import FollowupRow, Page
+from store.desk.rows import CallFacts, FollowupRow, Page
 from store.errors import UserError
 from store.replies import acknowledge as _acknowledge
 from store.replies import list_followups
@@ -59,9 +59,11 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
     rows = list_followups(session=session, now=now, status="all", config=config,
                           target_ids=ids, lang=config.language)
     extra = {
-        cid: (case_id, subj if subj is not None else first_line(summ))
-        for cid, case_id, summ, subj in session.execute(
-            select(CT.id, CT.case_id, CT.summary, EM.subject)
+        cid: (case_id, subj if subj is not None else first_line(summ),
+              CallFacts(cstatus, cdur or 0) if cstatus is not None else None)
+        for cid, case_id, summ, subj, cstatus, cdur in session.execute(
+            select(CT.id, CT.case_id, CT.summary, EM.subject, CT.call_status,
+                   CT.call_duration_s)
             .outerjoin(T.email_message, EM.contact_id == CT.id)
             .where(CT.id.in_([r.contact_id for r in rows]))
         ).all()
@@ -73,12 +75,12 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
             left = working_hours_between(now, r.due_at, cal)
         else:
             left = -working_hours_between(r.due_at, now, cal)
-        case_id, subject = extra.get(r.contact_id, (None, ""))
+        case_id, subject, call = extra.get(r.contact_id, (None, "", None))
         out.append(FollowupRow(
             target_id=r.target_id, contact_id=r.contact_id, case_id=case_id,
             case_ref=r.case_ref, rule=r.rule, status=r.status, who=r.party or "",
             channel=r.channel, subject=subject, received_at=r.received_at, due_at=r.due_at,
-            working_hours_left=round(left, 2), explanation=r.explanation,
+            working_hours_left=round(left, 2), explanation=r.explanation, call=call,
         ))
     return Page(rows=tuple(out), offset=offset, total=int(total))
 

@@ -209,6 +209,7 @@ class FollowupRow:
     due_at: dt.datetime
     working_hours_left: float | None
     explanation: str
+    call: CallFacts | None = None  # a call has no subject: the desk shows what happened
 
 
 @dataclass(frozen=True)

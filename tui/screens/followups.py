@@ -14,7 +14,7 @@ from store.desk.rows import FollowupRow, Page
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import channel_mark, hours_text, status_short, status_text, who_text
+from tui.render import call_text, channel_mark, hours_text, status_short, status_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import TextPrompt
@@ -65,7 +65,7 @@ class FollowupsScreen(DeskScreen):
             "col.left": Text(hours_text(r.working_hours_left), justify="right"),
             "col.channel": channel_mark(r.channel),
             "col.who": who_text(r.who, r.channel),
-            "col.subject": plain(r.subject, limit=200),
+            "col.subject": plain(r.subject or (call_text(r.call) if r.call else ""), limit=200),
             "col.ref": Text(r.case_ref or "–"),
         }) for r in self.rows])
 
