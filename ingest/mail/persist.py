@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ingest.mail.parse import Parsed, attachments_json
@@ -325,7 +326,37 @@ def persist_batch(
     wal: WalCheckpointer | None = None,
 ) -> BatchResult:
     """Store a batch and advance the folder state to `state`, atomically. With `wal`, on
-    its connection, and the checkpoint after the commit is left to its thread."""
+    its connection, and the checkpoint after the commit is left to its thread.
+
+    Two accounts (a personal and a shared mailbox, synced side by side by the daemon)
+    often receive the same message. Which messages are new is read before the writing
+    begins, so the other sync may store one in between: the insert then breaks a unique
+    key and the batch rolls back whole. It is then done once more, and this time finds
+    the message stored. (Locking out the other writer for the read would serialise the
+    parsing too; a clash is rare, a second pass cheap.)"""
+    try:
+        return _persist_once(engine=engine, config=config, account=account, folder=folder,
+                             is_sent_folder=is_sent_folder, uidvalidity=uidvalidity,
+                             items=items, state=state, final=final, wal=wal)
+    except IntegrityError:
+        return _persist_once(engine=engine, config=config, account=account, folder=folder,
+                             is_sent_folder=is_sent_folder, uidvalidity=uidvalidity,
+                             items=items, state=state, final=final, wal=wal)
+
+
+def _persist_once(
+    *,
+    engine: Engine,
+    config: Config,
+    account: MailAccount,
+    folder: str,
+    is_sent_folder: bool,
+    uidvalidity: int,
+    items: list[Item],
+    state: FolderState,
+    final: bool,
+    wal: WalCheckpointer | None,
+) -> BatchResult:
     from store.replies import apply_contacts
 
     res = BatchResult()

@@ -163,6 +163,37 @@ def test_same_message_in_two_folders_is_stored_once(
     assert sorted(loc.folder for loc in locs if loc.email_id == shared_id) == ["INBOX", "Sager"]
 
 
+def test_a_message_stored_by_another_sync_meanwhile_is_located_not_failed(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two mailboxes synced side by side receive the same message: the other sync may
+    store it between this batch's look-up and its insert. The batch must not fail (and
+    leave the source 'failing' until the next poll); it is redone and finds the message."""
+    import ingest.mail.persist as persist_mod
+
+    shared = mail(7)
+    srv = make_server({"INBOX": [shared, mail(8)], "Sager": [shared]})
+    password_env(srv)
+    cfg = make_config(srv, folders=["INBOX", "Sager"])
+    real = persist_mod._existing_by_hash
+    calls = []
+
+    def raced(session: Any, hashes: Any) -> Any:
+        calls.append(len(hashes))
+        # The second batch (Sager) looks before INBOX's batch committed: it sees nothing.
+        return {} if len(calls) == 2 else real(session, hashes)
+
+    monkeypatch.setattr(persist_mod, "_existing_by_hash", raced)
+    # Nor did the header look-up before the body fetch see it (stored after that, too).
+    monkeypatch.setattr(sync_mod, "known_lookup", lambda engine, keys: {})
+    reports = sync_all(engine=engine, config=cfg)
+    assert [r.error for r in reports] == [None, None]
+    assert calls == [2, 1, 1]  # INBOX, Sager (raced), Sager again
+    assert count(engine, EmailMessage) == 2 and count(engine, Contact) == 2
+    assert len(rows(engine, MailLocation)) == 3
+
+
 def test_uidvalidity_change_remaps_without_refetch_or_duplicates(
     make_server: Any, make_config: Any, password_env: Any, engine: Engine
 ) -> None:
