@@ -60,6 +60,13 @@ def key_of(r: CallRow) -> str:
     return f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
 
 
+def keys_of(rows: Sequence[CallRow]) -> list[str]:
+    """`key_of` of every row (inlined: a function call per row is a fifth of the work)."""
+    return [f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
+            if (t := r.utc_text) is not None
+            else row_key(r.start, r.number, r.direction, r.duration_s) for r in rows]
+
+
 class _Adapt:
     """Datetimes and dates in the form the backend stores them.
 

@@ -160,7 +160,6 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Row keys among `keys` already stored, as call records or as call contacts."""
     if not keys:
         return set()
-    wanted = set(keys)
     found: set[str] = set()
     refs = ["call:" + k for k in keys]
     if session.get_bind().dialect.name == "sqlite":
@@ -177,7 +176,7 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
                 col(Contact.source_ref) >= "call:" + lo, col(Contact.source_ref) <= "call:" + hi
             )
         ).scalars() if ref)
-        return found & wanted
+        return found.intersection(keys)
     # Elsewhere a collation may order text differently from Python: look keys up exactly.
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
@@ -187,7 +186,7 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
         found.update(ref[5:] for ref in session.execute(
             select(Contact.source_ref).where(Contact.source_ref.in_(refs[i : i + 500]))  # type: ignore[call-overload,union-attr]
         ).scalars() if ref)
-    return found & wanted
+    return found.intersection(keys)
 
 
 @contextmanager
@@ -262,17 +261,21 @@ def _import_bytes(
         raise PhoneImportError(f"{name}: no calls in the file (only blank or summary rows)")
 
     # Row keys, and calls the file itself repeats.
-    key_of = bulk.key_of
-    keys_all = [key_of(r) for r in result.rows]
-    seen: set[str] = set()
-    rows, keys = [], []
-    for r, k in zip(result.rows, keys_all, strict=True):
-        if k in seen:
-            continue
-        seen.add(k)
-        rows.append(r)
-        keys.append(k)
+    keys_all = bulk.keys_of(result.rows)
+    distinct = set(keys_all)
+    if len(distinct) == len(keys_all):  # the usual case: no call twice in the file
+        rows, keys = result.rows, keys_all
+    else:
+        seen: set[str] = set()
+        rows, keys = [], []
+        for r, k in zip(result.rows, keys_all, strict=True):
+            if k in seen:
+                continue
+            seen.add(k)
+            rows.append(r)
+            keys.append(k)
     in_file_dupes = len(result.rows) - len(rows)
+    del keys_all
 
     for attempt in (1, 2):
         try:
