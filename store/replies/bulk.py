@@ -248,7 +248,9 @@ class NewCallReplies:
         is_reply = self.is_reply = [False] * n
         rows = (zip(range(n), dirs, stats, ons, cps, strict=True) if len(simple) == n
                 else ((i, dirs[i], stats[i], ons[i], cps[i]) for i in simple))
-        for i, direction, status, on, cp in rows:
+
+        def kind_of(i: int, direction: str, status: str, on: dt.date, cp: str | None
+                    ) -> tuple[tuple[Any, ...], bool]:
             sig = (direction, status, on if track else None, cp is None, cp in exempt)
             kind = kinds.get(sig)
             if kind is None:
@@ -258,6 +260,24 @@ class NewCallReplies:
                     tuple(ruleset.owed_rules(f, is_whistleblower_report=False)),
                     ruleset.is_reply(f),
                 )
+            return kind
+
+        # Without track_from the day does not matter: the signature is looked up by
+        # direction, status and which of (no number, a number, an exempt number), in
+        # nested tables, without building a tuple per contact (a million of them).
+        quick: dict[str, dict[str, list[Any]]] = {}
+        for i, direction, status, on, cp in rows:
+            if track:
+                kind = kind_of(i, direction, status, on, cp)
+            else:
+                slot = 0 if cp is None else 2 if cp in exempt else 1
+                try:
+                    kind = quick[direction][status][slot]
+                except KeyError:
+                    kind = None
+                if kind is None:
+                    kind = kind_of(i, direction, status, on, cp)
+                    quick.setdefault(direction, {}).setdefault(status, [None] * 3)[slot] = kind
             if kind[0]:
                 for rule in kind[0]:
                     owes.append((i, rule))
