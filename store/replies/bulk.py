@@ -271,13 +271,15 @@ class NewCallReplies:
                 kind = kind_of(i, direction, status, on, cp)
             else:
                 slot = 0 if cp is None else 2 if cp in exempt else 1
+                found: Any
                 try:
-                    kind = quick[direction][status][slot]
+                    found = quick[direction][status][slot]
                 except KeyError:
-                    kind = None
-                if kind is None:
-                    kind = kind_of(i, direction, status, on, cp)
-                    quick.setdefault(direction, {}).setdefault(status, [None] * 3)[slot] = kind
+                    found = None
+                if found is None:
+                    found = kind_of(i, direction, status, on, cp)
+                    quick.setdefault(direction, {}).setdefault(status, [None] * 3)[slot] = found
+                kind = found
             if kind[0]:
                 for rule in kind[0]:
                     owes.append((i, rule))
