@@ -93,11 +93,6 @@ def _facts(
     )
 
 
-def _stored(sqlite: bool, v: dt.datetime) -> object:
-    """A naive UTC time in the backend's stored form (SQLAlchemy's SQLite text)."""
-    return v.isoformat(" ", "microseconds") if sqlite else v
-
-
 def _known_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
     """The numbers (among `numbers`) that some party has, as a phone or an address."""
     pe, pp = tables.party_email.c, tables.party_phone.c
@@ -356,15 +351,26 @@ class NewCallReplies:
             received = [at[i] for i, r in owes if r.name == rule.name]
             if received:
                 dues[rule.name] = iter(due_times_utc_naive_many(rule, received, cal))
+        # A batch reply's stored time is already in `stored_at` (by its position, found
+        # from its id: batch ids are positions plus the first id when contiguous).
+        first_id = ids[0]
+        contiguous = ids[-1] - first_id + 1 == n
+        if not sqlite:
+            def text(v: dt.datetime) -> Any:
+                return v
+        else:
+            def text(v: dt.datetime) -> Any:
+                return v.isoformat(" ", "microseconds")
         for i, rule in owes:
             due, soon = next(dues[rule.name])
             m = met_by.get(i) if rule.name in reply_rules else None
             if m is None:
-                open_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
-                                  _stored(sqlite, soon)))
+                open_rows.append((ids[i], rule.name, stored_at[i], text(due), text(soon)))
             else:
-                met_rows.append((ids[i], rule.name, stored_at[i], _stored(sqlite, due),
-                                 _stored(sqlite, soon), _stored(sqlite, m[0]), m[1]))
+                k = m[1] - first_id
+                met_at = stored_at[k] if contiguous and 0 <= k < n else text(m[0])
+                met_rows.append((ids[i], rule.name, stored_at[i], text(due), text(soon),
+                                 met_at, m[1]))
 
     # ------------------------------------------------------------------ write
 
