@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     and_,
@@ -183,15 +183,24 @@ class NewCallReplies:
             return
         ids, at, cps = calls.ids, calls.at, calls.counterpart
         # Numbers some party has (as a phone or, in theory, an address) go to the engine.
-        known = _known_numbers(session, {cp for cp in cps if cp is not None})
-        simple, engine_ids = self.simple, self.engine_ids
-        for i in range(n):
-            if calls.party_id[i] is not None or calls.case_id[i] is not None or (
-                cps[i] is not None and cps[i] in known
-            ):
-                engine_ids.append(ids[i])
-            else:
-                simple.append(i)
+        with_none = set(cps)
+        with_none.discard(None)
+        distinct = cast(set[str], with_none)
+        known = _known_numbers(session, distinct)
+        everyone = not known and calls.party_id.count(None) == n \
+            and calls.case_id.count(None) == n
+        if everyone:  # the usual export: no number of the file belongs to a party
+            self.simple = list(range(n))
+        else:
+            simple, engine_ids = self.simple, self.engine_ids
+            for i in range(n):
+                if calls.party_id[i] is not None or calls.case_id[i] is not None or (
+                    cps[i] is not None and cps[i] in known
+                ):
+                    engine_ids.append(ids[i])
+                else:
+                    simple.append(i)
+        simple = self.simple
         if not simple:
             return
 
@@ -200,20 +209,22 @@ class NewCallReplies:
         # need: `compute` applies the exact conditions), so that deciding who owes and
         # who replies can wait for `compute`, which overlaps the index rebuild.
         reply_rules = ruleset.reply_rule_names
-        numbers = sorted({cp for i in simple if (cp := cps[i]) is not None})
+        numbers = sorted(distinct) if everyone else sorted(
+            {cp for i in simple if (cp := cps[i]) is not None})
         if not numbers or not reply_rules:
             return
-        ids_sorted = sorted(ids)
-        contiguous = ids_sorted[-1] - ids_sorted[0] + 1 == n
+        lo, hi = min(ids), max(ids)
+        contiguous = hi - lo + 1 == n
         batch_ids = set() if contiguous else set(ids)
-        first = min(at[i] for i in simple)
-        last = max(at[i] for i in simple)
+        first = min(at) if everyone else min(at[i] for i in simple)
+        last = max(at) if everyone else max(at[i] for i in simple)
         self.earlier = _earlier_replies(
-            session, ruleset, numbers, first,
-            (ids_sorted[0], ids_sorted[-1]) if contiguous else None, batch_ids,
+            session, ruleset, numbers, first, (lo, hi) if contiguous else None, batch_ids,
         )
-        self.stored_targets = _stored_targets(session, ruleset, set(numbers), first, last,
-                                              set(ids))
+        # Contiguous ids: the range answers `in` without a set of a million ids.
+        self.stored_targets = _stored_targets(
+            session, ruleset, set(numbers), first, last,
+            range(lo, hi + 1) if contiguous else batch_ids)
 
     # ------------------------------------------------------------------ compute
 
@@ -429,7 +440,7 @@ def apply_new_calls(*, session: Session, config: Config, calls: NewCalls) -> Bul
 
 
 def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],
-                    first: dt.datetime, last: dt.datetime, batch_ids: set[int]
+                    first: dt.datetime, last: dt.datetime, batch_ids: Container[int]
                     ) -> list[tuple[Any, ...]]:
     """Stored reply-rule targets of contacts with these counterparts (outside the batch)
     that a reply between `first` and `last` may meet: (id, contact, received, state,
