@@ -238,16 +238,16 @@ class NewCallReplies:
         n = len(ids)
         # Which rules each contact owes, and whether it is a reply: asked per signature
         # (direction, status, day when replies.track_from is set, no number, exempt).
+        # `RuleSet.exempt_sender` of a call looks only at its counterpart: on the ignore
+        # list, or (an address) by its domain. A number with neither cannot be exempt, so
+        # only the others are asked, once per number (50,000 numbers asked ~0.4 s).
         exempt: set[str] = set()
-        seen: set[str | None] = set()
-        for i in simple:
-            cp = cps[i]
-            if cp not in seen:
-                seen.add(cp)
-                if cp is not None and ruleset.exempt_sender(_facts(
-                    0, channel="phone", direction="in", at=at[i], on=ons[i], counterpart=cp,
-                    status="missed")) is not None:
-                    exempt.add(cp)
+        ignore = ruleset.ignore_senders
+        for cp in {cps[i] for i in simple} if len(simple) < n else set(cps):
+            if cp is not None and (cp in ignore or "@" in cp) and ruleset.exempt_sender(
+                    _facts(0, channel="phone", direction="in", at=at[0], on=ons[0],
+                           counterpart=cp, status="missed")) is not None:
+                exempt.add(cp)
         track = ruleset.track_from is not None
         kinds: dict[tuple[Any, ...], tuple[tuple[Any, ...], bool]] = {}
         owes = self.owes
