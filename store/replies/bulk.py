@@ -32,8 +32,6 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from operator import le, lt
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -53,6 +51,7 @@ from store.replies import tables
 from store.replies.due import due_times_utc_naive_many
 from store.replies.engine import apply_contacts
 from store.replies.facts import ContactFacts, load_facts
+from store.replies.meeting import in_time_order, replies_by_number, sweep
 from store.replies.rules import RuleSet
 from store.replies.tables import naive
 
@@ -304,10 +303,10 @@ class NewCallReplies:
         # The batch in (time, id) order: one sweep meets each number's waiting targets
         # with its next reply, no per-number lists to sort and search. Numbers with
         # stored replies are then redone with those merged in.
-        met_by = _sweep(_in_time_order(simple, at, ids), cps, at, ids, is_reply, targeted)
+        met_by = sweep(in_time_order(simple, at, ids), cps, at, ids, is_reply, targeted)
         redo = set(earlier)
         if redo:
-            replies_of = _replies_by_number(simple, cps, at, ids, is_reply, redo)
+            replies_of = replies_by_number(simple, cps, at, ids, is_reply, redo)
             for cp, stored_replies in earlier.items():
                 replies_of.setdefault(cp, []).extend(stored_replies)
             times_of: dict[str, list[dt.datetime]] = {}
@@ -324,7 +323,7 @@ class NewCallReplies:
                     k = bisect_right(times, at[i])
                     if k < len(times):
                         met_by[i] = replies_of[cp][k]
-        batch_replies = _replies_by_number(simple, cps, at, ids, is_reply, None) \
+        batch_replies = replies_by_number(simple, cps, at, ids, is_reply, None) \
             if self.stored_targets else {}
 
         # The batch's replies meet earlier stored targets of their numbers when earlier
@@ -435,73 +434,6 @@ def apply_new_calls(*, session: Session, config: Config, calls: NewCalls) -> Bul
     plan.read(session)
     plan.compute()
     return plan.write(session)
-
-
-def _in_time_order(simple: list[int], at: Sequence[dt.datetime], ids: Sequence[int]
-                   ) -> list[int]:
-    """The positions `simple` (ascending) in (time, id) order."""
-    ns = ids if len(simple) == len(ids) else [ids[i] for i in simple]
-    if not all(map(lt, ns, islice(ns, 1, None))):
-        return sorted(simple, key=lambda i: (at[i], ids[i]))
-    ts = at if len(simple) == len(at) else [at[i] for i in simple]
-    if all(map(le, ts, islice(ts, 1, None))):
-        return simple
-    # Ids rise with the positions, and the times nearly do (an export is chronological
-    # but for the odd row, such as a time in the spring gap): the sort is stable, so equal
-    # times keep the id order, and runs of sorted rows make it close to one pass.
-    return sorted(simple, key=at.__getitem__)
-
-
-def _sweep(simple: Sequence[int], cps: Sequence[str | None], at: Sequence[dt.datetime],
-           ids: Sequence[int], is_reply: Sequence[bool], targeted: set[int]
-           ) -> dict[int, tuple[dt.datetime, int]]:
-    """Target position -> (time, id) of the batch reply that meets it, for contacts in
-    (time, id) order: a reply meets the waiting targets of its number that are strictly
-    earlier (one at the same moment waits for the next); a target waits from its own
-    position on, so never meets itself."""
-    met_by: dict[int, tuple[dt.datetime, int]] = {}
-    waiting: dict[str, list[int]] = {}
-    for i in simple:
-        cp = cps[i]
-        if cp is None:
-            continue
-        if is_reply[i]:
-            queue = waiting.get(cp)
-            if queue:
-                t = at[i]
-                k = 0
-                while k < len(queue) and at[queue[k]] < t:
-                    k += 1
-                if k:
-                    m = (t, ids[i])
-                    for j in queue[:k]:
-                        met_by[j] = m
-                    del queue[:k]
-        if i in targeted:
-            queue = waiting.get(cp)
-            if queue is None:
-                waiting[cp] = [i]
-            else:
-                queue.append(i)
-    return met_by
-
-
-def _replies_by_number(simple: Sequence[int], cps: Sequence[str | None],
-                       at: Sequence[dt.datetime], ids: Sequence[int],
-                       is_reply: Sequence[bool], only: set[str] | None
-                       ) -> dict[str, list[tuple[dt.datetime, int]]]:
-    """The batch's replies by number (of the numbers `only`, if given), as (time, id)."""
-    out: dict[str, list[tuple[dt.datetime, int]]] = {}
-    for i in simple:
-        if is_reply[i]:
-            cp = cps[i]
-            if cp is not None and (only is None or cp in only):
-                got = out.get(cp)
-                if got is None:
-                    out[cp] = [(at[i], ids[i])]
-                else:
-                    got.append((at[i], ids[i]))
-    return out
 
 
 def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],

@@ -219,11 +219,11 @@ def test_bulk_path_equals_the_engine(engine, seed, track_from, outbound, party_c
 
 def test_time_order_of_a_batch() -> None:
     """The sweep's order is (time, id) whether or not the ids rise with the positions."""
-    from store.replies.bulk import _in_time_order
+    from store.replies.meeting import in_time_order
 
     t = [dt.datetime(2024, 1, 1, h) for h in range(4)]
     at = [t[2], t[1], t[1], t[0], t[3]]
-    assert _in_time_order([0, 1, 2, 3, 4], at, [1, 2, 3, 4, 5]) == [3, 1, 2, 0, 4]
-    assert _in_time_order([0, 1, 2, 3, 4], at, [9, 8, 7, 6, 5]) == [3, 2, 1, 0, 4]
-    assert _in_time_order([1, 3, 4], at, [1, 2, 3, 4, 5]) == [3, 1, 4]
-    assert _in_time_order([3, 4], at, [1, 2, 3, 4, 5]) == [3, 4]
+    assert in_time_order([0, 1, 2, 3, 4], at, [1, 2, 3, 4, 5]) == [3, 1, 2, 0, 4]
+    assert in_time_order([0, 1, 2, 3, 4], at, [9, 8, 7, 6, 5]) == [3, 2, 1, 0, 4]
+    assert in_time_order([1, 3, 4], at, [1, 2, 3, 4, 5]) == [3, 1, 4]
+    assert in_time_order([3, 4], at, [1, 2, 3, 4, 5]) == [3, 4]
