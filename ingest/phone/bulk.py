@@ -60,6 +60,13 @@ def key_of(r: CallRow) -> str:
     return f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
 
 
+# An aware time as naive UTC by arithmetic, `t - _EPOCH + _NAIVE_EPOCH`: equal to
+# `t.astimezone(UTC).replace(tzinfo=None)`, and ~0.1 µs where replace() (keyword
+# arguments) costs ~0.75 µs, once per call of a million-row file.
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = dt.datetime(2000, 1, 1)
+
+
 def keys_of(rows: Sequence[CallRow]) -> list[str]:
     """`key_of` of every row (inlined: a function call per row is a fifth of the work)."""
     return [f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
@@ -217,7 +224,7 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
                 day = start.astimezone(CPH).date()
                 got = local_dates[t[:13]] = (day.isoformat(), day)
             append_day(got[1])
-            append_start(r.start.replace(tzinfo=None))
+            append_start(r.start - _EPOCH + _NAIVE_EPOCH)
             at = f"{t[:10]} {t[11:]}.000000"
             append_at(at)
             append_lean((ids[i], r.direction, at, got[0], r.number, "call:" + keys[i],
@@ -235,7 +242,7 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
             got = local_dates[lk] = (adapt.day(day), day)
         on = got[0]
         append_day(got[1])
-        append_start(start.replace(tzinfo=None))
+        append_start(start - _EPOCH + _NAIVE_EPOCH)
         # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, naive).
         if not sqlite:
             at = start.replace(tzinfo=None)
