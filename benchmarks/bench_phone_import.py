@@ -18,7 +18,9 @@ executemany), reply targets for all of them (`store.replies.bulk`, equal to
 - insert: the contacts' executemany, then the index rebuild, during which the reply
   targets are worked out (in parallel: CREATE INDEX runs without the GIL);
 - replies: write the reply targets (and meet stored ones);
-- commit: the audit entry and the commit.
+- commit: the audit entry and the commit (writing the WAL);
+- checkpoint: the WAL checkpoint into the database file, in a thread of its own while
+  Python frees the file's rows as the import returns (both inside `import_bytes`).
 
     uv run python benchmarks/bench_phone_import.py            # the issue's size
     uv run python benchmarks/bench_phone_import.py 100000 --repeat 5

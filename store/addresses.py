@@ -38,14 +38,25 @@ def normalise_email(raw: str) -> str | None:
     return addr
 
 
+# A Danish subscriber number as exports write it: eight digits, the first 2-9 (Denmark
+# has no trunk prefix, and no number starts with 0 or 1), optionally in groups separated
+# by single spaces ("22 33 44 55"), optionally after +45 or 0045.
+_DK_NUMBER = re.compile(r"(?:\+45|0045)? ?([2-9](?: ?[0-9]){7})")
+
+
 @functools.lru_cache(maxsize=200_000)
 def normalise_phone(raw: str, region: str = "DK") -> str | None:
     """E.164 for a dialable number; None for hidden or unparseable ones.
 
     Cached: exports repeat the same few thousand numbers a million times, and
-    phonenumbers.parse costs ~11 µs a call.
+    phonenumbers.parse costs ~11-20 µs a call. A Danish number in one of the usual
+    spellings is read without it (tests/store/test_addresses.py checks that the answer
+    is phonenumbers' own): a file of 50,000 distinct numbers spent ~1 s there.
     """
     text = raw.strip()
+    m = _DK_NUMBER.fullmatch(text)
+    if m is not None and (region == "DK" or text[0] in "+0"):
+        return "+45" + m[1].replace(" ", "")
     if text.lower() in HIDDEN_NUMBERS:
         return None
     if text.startswith("00"):

@@ -64,8 +64,19 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+# The page size of a new SQLite file (SQLite's default is 4096). A call row is ~180
+# bytes, and a phone import writes a million of them plus their index entries: with 16 KB
+# pages the bulk insert and index builds are ~20 % faster and the commit (writing the WAL
+# and checkpointing it into the file) ~4x faster than with 4 KB pages, measured on 1M
+# rows. It only takes effect while the file is still empty, so it must come before
+# anything that writes the header (journal_mode=WAL does); an existing file keeps its
+# page size, and everything works with either.
+PAGE_SIZE = 16384
+
+
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from sqlalchemy import column, func, select, table, text
 from sqlmodel import Session, col
@@ -58,6 +59,20 @@ def key_of(r: CallRow) -> str:
     if t is None:
         return row_key(r.start, r.number, r.direction, r.duration_s)
     return f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
+
+
+# An aware time as naive UTC by arithmetic, `t - _EPOCH + _NAIVE_EPOCH`: equal to
+# `t.astimezone(UTC).replace(tzinfo=None)`, and ~0.1 µs where replace() (keyword
+# arguments) costs ~0.75 µs, once per call of a million-row file.
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = dt.datetime(2000, 1, 1)
+
+
+def keys_of(rows: Sequence[CallRow]) -> list[str]:
+    """`key_of` of every row (inlined: a function call per row is a fifth of the work)."""
+    return [f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
+            if (t := r.utc_text) is not None
+            else row_key(r.start, r.number, r.direction, r.duration_s) for r in rows]
 
 
 class _Adapt:
@@ -177,7 +192,9 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
     Reads only; the caller holds the write lock (ids are taken from the table)."""
     dialect = session.get_bind().dialect.name
     adapt = _Adapt(dialect)
-    parties = parties_for_numbers(session, (r.number for r in rows if r.number))
+    # Columns by attrgetter: map() walks the rows in C, ~3x faster than a comprehension.
+    numbers = list(map(attrgetter("number"), rows))
+    parties = parties_for_numbers(session, set(numbers) - {None, ""})
     cases = single_open_case(session, parties.values())
     created = adapt.moment(now)
     sqlite = adapt.sqlite
@@ -185,38 +202,58 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
     starts: list[object] = []
     naive_starts: list[dt.datetime] = []
     days: list[dt.date] = []
-    party_ids: list[int | None] = []
-    case_ids: list[int | None] = []
     contacts: list[tuple[object, ...]] = []
     # Calls of no party and no line (nearly all): the values every row shares are written
     # into the statement, not bound per row; binding costs ~0.3 µs a value, a third of
     # the insert for a million rows.
     lean: list[tuple[object, ...]] = []
     with_party = linked = 0
-    ids = _next_ids(session, len(rows)) if rows else []
+    n = len(rows)
+    ids = _next_ids(session, n) if rows else []
+    # With no party among the file's numbers, no call has a party or a case.
+    party_ids: list[int | None] = [] if parties else [None] * n
+    case_ids: list[int | None] = [] if parties else [None] * n
+    append_day, append_start, append_at = days.append, naive_starts.append, starts.append
+    append_lean = lean.append
+    at: object
     for i, r in enumerate(rows):
+        t = r.utc_text
+        if t is not None and sqlite and not parties and r.line is None:
+            # The common row (dk-generic, no party, no line, SQLite): its stored time and
+            # local day cut from the UTC text, no time-zone arithmetic.
+            got = local_dates.get(t[:13])
+            if got is None:
+                start = r.start.astimezone(UTC)
+                day = start.astimezone(CPH).date()
+                got = local_dates[t[:13]] = (day.isoformat(), day)
+            append_day(got[1])
+            append_start(r.start - _EPOCH + _NAIVE_EPOCH)
+            at = f"{t[:10]} {t[11:]}.000000"
+            append_at(at)
+            append_lean((ids[i], r.direction, at, got[0], r.number, "call:" + keys[i],
+                         r.status, r.duration_s, r.raw_number))
+            continue
         start = r.start
         if start.tzinfo is not UTC:
             start = start.astimezone(UTC)
         # The Copenhagen date changes only on the hour: cache it per UTC date and hour
         # ("YYYY-MM-DDTHH" of the UTC text, when the parser made one).
-        t = r.utc_text
         lk = t[:13] if t is not None else (start.date(), start.hour)
         got = local_dates.get(lk)
         if got is None:
             day = start.astimezone(CPH).date()
             got = local_dates[lk] = (adapt.day(day), day)
         on = got[0]
-        days.append(got[1])
-        naive_starts.append(start.replace(tzinfo=None))
+        append_day(got[1])
+        append_start(start - _EPOCH + _NAIVE_EPOCH)
         # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, naive).
         if not sqlite:
-            at: object = start.replace(tzinfo=None)
+            at = start.replace(tzinfo=None)
         elif t is not None:
             at = f"{t[:10]} {t[11:]}.000000"
         else:
             at = start.isoformat(" ", "microseconds")[:26]
-        starts.append(at)
+        append_at(at)
         if parties and r.number in parties:
             party_id: int | None = parties[r.number]
             case_id = cases.get(party_id)
@@ -225,10 +262,11 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
                 linked += 1
         else:
             party_id = case_id = None
-        party_ids.append(party_id)
-        case_ids.append(case_id)
+        if parties:
+            party_ids.append(party_id)
+            case_ids.append(case_id)
         if party_id is None and r.line is None:
-            lean.append((ids[i], r.direction, at, on, r.number, "call:" + keys[i], r.status,
+            append_lean((ids[i], r.direction, at, on, r.number, "call:" + keys[i], r.status,
                          r.duration_s, r.raw_number))
         else:
             contacts.append((ids[i], "phone", r.direction, at, on, r.number, False, case_id,
@@ -236,8 +274,8 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
                              r.duration_s, r.raw_number, r.line, file_id))
     calls = NewCalls(
         ids=ids, at=naive_starts, stored_at=starts, on=days,
-        direction=[r.direction for r in rows], counterpart=[r.number for r in rows],
-        party_id=party_ids, case_id=case_ids, status=[r.status for r in rows],
+        direction=list(map(attrgetter("direction"), rows)), counterpart=numbers,
+        party_id=party_ids, case_id=case_ids, status=list(map(attrgetter("status"), rows)),
     )
     return PreparedCalls(ids, lean, contacts, created, file_id, calls, with_party, linked)
 

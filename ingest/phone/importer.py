@@ -30,6 +30,7 @@ from ingest.phone.profiles import by_name, detect
 from ingest.phone.sniff import Table, read_table
 from ingest.phone.stable import wait_stable
 from store.audit import record
+from store.bulkload import CheckpointAfter
 from store.config import Config
 from store.db import give_way
 from store.errors import UserError
@@ -164,7 +165,6 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Row keys among `keys` already stored, as call records or as call contacts."""
     if not keys:
         return set()
-    wanted = set(keys)
     found: set[str] = set()
     refs = ["call:" + k for k in keys]
     if session.get_bind().dialect.name == "sqlite":
@@ -181,7 +181,7 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
                 col(Contact.source_ref) >= "call:" + lo, col(Contact.source_ref) <= "call:" + hi
             )
         ).scalars() if ref)
-        return found & wanted
+        return found.intersection(keys)
     # Elsewhere a collation may order text differently from Python: look keys up exactly.
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
@@ -191,7 +191,7 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
         found.update(ref[5:] for ref in session.execute(
             select(Contact.source_ref).where(Contact.source_ref.in_(refs[i : i + 500]))  # type: ignore[call-overload,union-attr]
         ).scalars() if ref)
-    return found & wanted
+    return found.intersection(keys)
 
 
 @contextmanager
@@ -223,10 +223,19 @@ def import_bytes(
 ) -> FileReport:
     """Import one file's content. Raises `PhoneImportError`/`UserError` when nothing is
     imported because of the file; database errors propagate (nothing is written)."""
-    with _no_cyclic_gc():
-        return _import_bytes(data, name, engine=engine, config=config, profile=profile,
-                             dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now,
-                             timings=timings)
+    # The WAL checkpoint after the commit runs beside the freeing of the file's rows as
+    # the import's frames return (store.bulkload.CheckpointAfter); done before we return.
+    checkpoints: list[CheckpointAfter] = []
+    try:
+        with _no_cyclic_gc():
+            return _import_bytes(data, name, engine=engine, config=config, profile=profile,
+                                 dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now,
+                                 timings=timings, checkpoints=checkpoints)
+    finally:
+        for c in checkpoints:
+            c.join()
+        if checkpoints and timings is not None:
+            timings("checkpoint")
 
 
 def _import_bytes(
@@ -240,6 +249,7 @@ def _import_bytes(
     skip_bad_rows: bool,
     now: dt.datetime | None,
     timings: Callable[[str], None] | None,
+    checkpoints: list[CheckpointAfter],
 ) -> FileReport:
     now = now or dt.datetime.now(dt.UTC)
     name = printable(name)
@@ -266,22 +276,26 @@ def _import_bytes(
         raise PhoneImportError(f"{name}: no calls in the file (only blank or summary rows)")
 
     # Row keys, and calls the file itself repeats.
-    key_of = bulk.key_of
-    keys_all = [key_of(r) for r in result.rows]
-    seen: set[str] = set()
-    rows, keys = [], []
-    for r, k in zip(result.rows, keys_all, strict=True):
-        if k in seen:
-            continue
-        seen.add(k)
-        rows.append(r)
-        keys.append(k)
+    keys_all = bulk.keys_of(result.rows)
+    distinct = set(keys_all)
+    if len(distinct) == len(keys_all):  # the usual case: no call twice in the file
+        rows, keys = result.rows, keys_all
+    else:
+        seen: set[str] = set()
+        rows, keys = [], []
+        for r, k in zip(result.rows, keys_all, strict=True):
+            if k in seen:
+                continue
+            seen.add(k)
+            rows.append(r)
+            keys.append(k)
     in_file_dupes = len(result.rows) - len(rows)
+    del keys_all
 
     for attempt in (1, 2):
         try:
             return _write(engine, config, report, rows, keys, in_file_dupes, dry_run,
-                          now, mark)
+                          now, mark, checkpoints)
         except IntegrityError:
             # Another import stored the same file or calls between our read and write:
             # the transaction rolled back; one retry sees what they stored.
@@ -304,82 +318,98 @@ def _import_bytes(
 def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRow],
            keys: list[str],
            in_file_dupes: int, dry_run: bool, now: dt.datetime,
-           mark: Callable[[str], None]) -> FileReport:
+           mark: Callable[[str], None], checkpoints: list[CheckpointAfter]) -> FileReport:
     give_way(engine)
-    with Session(engine) as session:
-        if session.execute(
-            select(ImportedFile.id).where(ImportedFile.sha256 == report.sha256)  # type: ignore[call-overload]
-        ).first():
-            report.status = "already-imported"
-            return report
-        stored = _stored_keys(session, keys)
-        if stored:
-            pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if k not in stored]
-            rows = [r for r, _ in pairs]
-            keys = [k for _, k in pairs]
-        report.duplicates = in_file_dupes + len(stored)
-        # A purged or erased call's row key lost its number: it is known by the rest.
-        gone = purged_calls(session, keys)
-        if gone:
-            pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if k not in gone]
-            report.purged_calls = len(rows) - len(pairs)
-            rows = [r for r, _ in pairs]
-            keys = [k for _, k in pairs]
-        # A purged call's row key is gone with its number, so it is not "stored": calls
-        # from a period already purged are left out by time instead.
-        horizon = purged_before(session)
-        if horizon is not None and rows and min(r.start for r in rows) < horizon:
-            pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if r.start >= horizon]
-            report.purged_period = len(rows) - len(pairs)
-            report.purged_before = horizon
-            rows = [r for r, _ in pairs]
-            keys = [k for _, k in pairs]
-        report.imported = len(rows)
-        mark("dedupe")
-        if dry_run:
-            report.status = "dry-run"
-            session.rollback()
-            return report
+    # The session on a connection held here, so that the commit's checkpoint can be
+    # moved off it and its setting restored before the pool has it back.
+    with engine.connect() as conn, Session(bind=conn) as session:
+        checkpoint = CheckpointAfter(conn)
         try:
-            skipped_detail = json.dumps(
-                [{"line": p.line, "column": p.column, "value": p.value, "reason": p.reason}
-                 for p in report.skipped], ensure_ascii=False
-            ) if report.skipped else None
-            file_row = ImportedFile(
-                sha256=report.sha256, kind="calls", name=report.name[:500],
-                imported_at=now, rows=len(rows), skipped=len(report.skipped),
-                skipped_detail=skipped_detail,
-            )
-            # First write: on SQLite this takes the write lock before ids are handed out.
-            session.add(file_row)
-            session.flush()
-            assert file_row.id is not None
-            report.file_id = file_row.id
-            prepared = bulk.prepare_calls(session, rows, keys, file_id=file_row.id, now=now)
-            report.with_party, report.linked = prepared.with_party, prepared.linked
-            # Reply targets: what the database holds is read before the insert, the
-            # targets are worked out while SQLite rebuilds the contact indexes, and
-            # written after (store.replies.bulk).
-            replies = NewCallReplies(config, prepared.calls)
-            replies.read(session)
-            mark("prepare")
-            bulk.write_calls(session, prepared, while_indexing=replies.compute)
-            mark("insert")
-            report.reply_targets = replies.write(session).created
-            mark("replies")
-            record(session, action="import", entity="imported_file", entity_id=file_row.id,
-                   detail={"kind": "calls", "name": report.name, "profile": report.profile,
-                           "rows": len(rows), "duplicates": report.duplicates,
-                           "skipped": len(report.skipped),
-                           "other_lines": report.other_lines,
-                           "internal": report.internal,
-                           "purged_period": report.purged_period,
-                           "purged_calls": report.purged_calls})
-            session.commit()
-            mark("commit")
-        except BaseException:
-            session.rollback()
-            raise
+            return _write_in(session, config, report, rows, keys, in_file_dupes, dry_run,
+                             now, mark, checkpoint, checkpoints)
+        finally:
+            checkpoint.restore()
+
+
+def _write_in(session: Session, config: Config, report: FileReport, rows: list[CallRow],
+              keys: list[str], in_file_dupes: int, dry_run: bool, now: dt.datetime,
+              mark: Callable[[str], None], checkpoint: CheckpointAfter,
+              checkpoints: list[CheckpointAfter]) -> FileReport:
+    if session.execute(
+        select(ImportedFile.id).where(ImportedFile.sha256 == report.sha256)  # type: ignore[call-overload]
+    ).first():
+        report.status = "already-imported"
+        return report
+    stored = _stored_keys(session, keys)
+    if stored:
+        pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if k not in stored]
+        rows = [r for r, _ in pairs]
+        keys = [k for _, k in pairs]
+    report.duplicates = in_file_dupes + len(stored)
+    # A purged or erased call's row key lost its number: it is known by the rest.
+    gone = purged_calls(session, keys)
+    if gone:
+        pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if k not in gone]
+        report.purged_calls = len(rows) - len(pairs)
+        rows = [r for r, _ in pairs]
+        keys = [k for _, k in pairs]
+    # A purged call's row key is gone with its number, so it is not "stored": calls
+    # from a period already purged are left out by time instead.
+    horizon = purged_before(session)
+    if horizon is not None and rows and min(r.start for r in rows) < horizon:
+        pairs = [(r, k) for r, k in zip(rows, keys, strict=True) if r.start >= horizon]
+        report.purged_period = len(rows) - len(pairs)
+        report.purged_before = horizon
+        rows = [r for r, _ in pairs]
+        keys = [k for _, k in pairs]
+    report.imported = len(rows)
+    mark("dedupe")
+    if dry_run:
+        report.status = "dry-run"
+        session.rollback()
+        return report
+    try:
+        skipped_detail = json.dumps(
+            [{"line": p.line, "column": p.column, "value": p.value, "reason": p.reason}
+             for p in report.skipped], ensure_ascii=False
+        ) if report.skipped else None
+        file_row = ImportedFile(
+            sha256=report.sha256, kind="calls", name=report.name[:500],
+            imported_at=now, rows=len(rows), skipped=len(report.skipped),
+            skipped_detail=skipped_detail,
+        )
+        # First write: on SQLite this takes the write lock before ids are handed out.
+        session.add(file_row)
+        session.flush()
+        assert file_row.id is not None
+        report.file_id = file_row.id
+        prepared = bulk.prepare_calls(session, rows, keys, file_id=file_row.id, now=now)
+        report.with_party, report.linked = prepared.with_party, prepared.linked
+        # Reply targets: what the database holds is read before the insert, the
+        # targets are worked out while SQLite rebuilds the contact indexes, and
+        # written after (store.replies.bulk).
+        replies = NewCallReplies(config, prepared.calls)
+        replies.read(session)
+        mark("prepare")
+        bulk.write_calls(session, prepared, while_indexing=replies.compute)
+        mark("insert")
+        report.reply_targets = replies.write(session).created
+        mark("replies")
+        record(session, action="import", entity="imported_file", entity_id=file_row.id,
+               detail={"kind": "calls", "name": report.name, "profile": report.profile,
+                       "rows": len(rows), "duplicates": report.duplicates,
+                       "skipped": len(report.skipped),
+                       "other_lines": report.other_lines,
+                       "internal": report.internal,
+                       "purged_period": report.purged_period,
+                       "purged_calls": report.purged_calls})
+        session.commit()
+        checkpoint.committed()
+        checkpoints.append(checkpoint)
+        mark("commit")
+    except BaseException:
+        session.rollback()
+        raise
     return report
 
 

@@ -27,18 +27,16 @@ def localise(rows: list[CallRow], zone: ZoneInfo) -> None:
       second pass, winter time (fold=1). A lone or unordered time in the hour is taken
       as summer time (fold=0), the first occurrence, matching `store.timeutil.from_local`.
     """
-    naive = [r.start for r in rows if r.start.tzinfo is None]
+    naive = [r for r in rows if r.start.tzinfo is None]
     if not naive:
         return
     # The file's order, for the repeated hour (newest-first exports are common), as the
     # rows still in wall-clock time show it: parsers convert every other day themselves.
-    ascending = naive[0] <= naive[-1]
+    ascending = naive[0].start <= naive[-1].start
     offsets: dict[dt.date, dt.timedelta | None] = {}
     tz_rows: dict[dt.date, list[CallRow]] = {}
-    for r in rows:
+    for r in naive:
         start = r.start
-        if start.tzinfo is not None:
-            continue
         d = start.date()
         try:
             off = offsets[d]

@@ -206,8 +206,15 @@ def restore_sqlite(url: str, src: Path, *, now: dt.datetime | None = None) -> Re
             backup_sqlite(f"sqlite:///{target}", safety)
         _prepare_sqlite_file(target)
         with closing(_connect(staged)) as s, closing(_connect(target)) as t:
-            t.execute("PRAGMA journal_mode=WAL")
+            # The copy takes the backup's page size, which a database in WAL mode cannot
+            # change: a target whose page size differs (a new file has SQLite's default
+            # 4096; new databases get store.db.PAGE_SIZE, older ones and their backups
+            # 4096) takes the copy in rollback-journal mode and goes back to WAL after.
+            size = s.execute("PRAGMA page_size").fetchone()[0]
+            same = t.execute("PRAGMA page_size").fetchone()[0] == size
+            t.execute("PRAGMA journal_mode=" + ("WAL" if same else "DELETE"))
             s.backup(t, pages=-1)
+            t.execute("PRAGMA journal_mode=WAL")
             problem = integrity(t)
         if problem != "ok":  # pragma: no cover - SQLite applied the copy atomically
             raise UserError(f"{target}: integrity check failed after restore ({problem})")

@@ -336,9 +336,20 @@ def add_working_times_utc_naive_many(
         midnight = dt.datetime.combine(day, dt.time())
         return [to_utc(x) for x in _ends(day, midnight, into, allowances, calendar)]
 
+    # Within one UTC hour of an open day, `into` runs over [b, b + 1 h) and every result
+    # moves with it, minute for minute: `_ends` changes branch, whole days or result date
+    # only where a - DAY + into is a multiple of DAY (the result at a local midnight,
+    # "24:00"). When no allowance meets one in the hour, a start's results are those of
+    # the hour's start plus its time into the hour; otherwise each start is walked.
+    shifted: dict[int, tuple[dt.datetime, list[dt.datetime]]] = {}
     results = []
     for start in starts:
         hk = start.toordinal() * 24 + start.hour
+        got = shifted.get(hk)
+        if got is not None:
+            d = start - got[0]
+            results.append([r + d for r in got[1]])
+            continue
         info = hours.get(hk)
         if info is None:
             off = calendar.utc_offset_of_utc(start)
@@ -348,8 +359,25 @@ def add_working_times_utc_naive_many(
                 info = hours[hk] = after(calendar.next_open(day), ZERO)
             else:
                 info = hours[hk] = (off, dt.datetime.combine(day, dt.time()), day)
+                top = start.replace(minute=0, second=0, microsecond=0)
+                b = top + off - info[1]
+                if all(_no_midnight_within_hour(a - DAY + b) for a in allowances):
+                    shifted[hk] = (top, after(day, b))
+                    got = shifted[hk]
+                    d = start - top
+                    results.append([r + d for r in got[1]])
+                    continue
         if isinstance(info, list):
             results.append(info)
         else:
             results.append(after(info[2], start + info[0] - info[1]))
     return results
+
+
+_HOUR = dt.timedelta(hours=1)
+_TICK = dt.timedelta(microseconds=1)
+
+
+def _no_midnight_within_hour(q: dt.timedelta) -> bool:
+    """No multiple of DAY in [q, q + 1 h)."""
+    return q % DAY != ZERO and q // DAY == (q + _HOUR - _TICK) // DAY

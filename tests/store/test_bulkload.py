@@ -71,3 +71,39 @@ def test_a_failure_on_either_side_rolls_back_with_the_indexes(sqlite_engine, mon
     assert _indexes(sqlite_engine) == before
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM imported_file").scalar() == 0
+
+
+def test_checkpoint_after_a_commit(tmp_path) -> None:
+    """The commit leaves the WAL to the thread `committed()` starts, and the connection's
+    own checkpoint setting is back before the pool has it; after `join()` the file holds
+    everything."""
+    import os
+
+    from sqlmodel import Session
+
+    path = tmp_path / "c.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        empty = os.path.getsize(path)
+        with engine.connect() as conn, Session(bind=conn) as s:
+            after = bulkload.CheckpointAfter(conn)
+            try:
+                # ~25 MB: past the 1,000-page autocheckpoint at 16 KB pages.
+                s.connection().exec_driver_sql("INSERT INTO t VALUES (?)",
+                                               [("x" * 1000,) for _ in range(25_000)])
+                s.commit()
+                assert os.path.getsize(path) == empty  # the commit did not checkpoint
+                after.committed()
+            finally:
+                after.restore()
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        after.join()
+        assert os.path.getsize(path) > 25_000_000
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 25_000
+    finally:
+        engine.dispose()

@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from store.contacts import add_contact
-from store.db import head_revision, make_engine, open_database, session_scope, upgrade
+from store.db import (
+    PAGE_SIZE,
+    head_revision,
+    make_engine,
+    open_database,
+    session_scope,
+    upgrade,
+)
 from store.errors import UserError
 from store.models import Contact, ContactCreate
 from store.privacy.backup import backup_sqlite, restore_sqlite
@@ -222,6 +229,35 @@ def test_restore_migrates_an_older_backup(tmp_path: Path) -> None:
     c = sqlite3.connect(old)  # the user's backup file is untouched
     assert c.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     c.close()
+
+
+def test_restore_across_page_sizes(tmp_path: Path) -> None:
+    """A backup of a database made before new files got 16 KB pages restores over a
+    live database that has them, and the other way round."""
+    old = tmp_path / "old.sqlite3"
+    c = sqlite3.connect(old)
+    c.execute("PRAGMA page_size=4096")
+    c.execute("VACUUM")
+    c.close()
+    upgrade(f"sqlite:///{old}")  # an existing file keeps its page size
+    target = tmp_path / "live" / "db.sqlite3"
+    upgrade(f"sqlite:///{target}")
+    for src, size in ((old, 4096), (target, PAGE_SIZE)):
+        assert sqlite3.connect(src).execute("PRAGMA page_size").fetchone()[0] == size
+    restore_sqlite(f"sqlite:///{target}", old)
+    c = sqlite3.connect(target)
+    assert c.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    c.close()
+    fresh = tmp_path / "fresh.sqlite3"
+    upgrade(f"sqlite:///{fresh}")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)  # another safety copy name
+    restore_sqlite(f"sqlite:///{target}", fresh, now=later)
+    c = sqlite3.connect(target)
+    assert c.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    c.close()
+    open_database(f"sqlite:///{target}").dispose()
 
 
 def test_backup_refusals(tmp_path: Path, sqlite_url: str) -> None:

@@ -188,12 +188,19 @@ def _run(engine: Engine, config: Config, rows: list[CallRow], bulk: bool
     (3, None, ["answered", "missed"], True),
     # Only numbers no party has: every call takes the set-based path.
     (4, None, ["answered", "voicemail", "missed"], False),
+    # In time order, as an export is: the bulk path meets targets in one sweep.
+    (5, None, ["answered", "voicemail", "missed"], "chronological"),
+    (6, None, ["answered", "missed"], "chronological, no party"),
 ])
 def test_bulk_path_equals_the_engine(engine, seed, track_from, outbound, party_calls):
     config = _config(track_from, outbound)
     rng = random.Random(seed)
     stored = _world(engine, config, rng)
-    rows = _batch(rng, 400, stored, NUMBERS if party_calls else [*FREE, IGNORED])
+    numbers = [*FREE, IGNORED] if party_calls in (False, "chronological, no party") \
+        else NUMBERS
+    rows = _batch(rng, 400, stored, numbers)
+    if isinstance(party_calls, str):
+        rows.sort(key=lambda r: r.start)
     with Session(engine) as s:
         before = _targets(s)
     by_engine, n_engine = _run(engine, config, rows, bulk=False)
@@ -208,3 +215,15 @@ def test_bulk_path_equals_the_engine(engine, seed, track_from, outbound, party_c
     assert states.count("met") > 20 and states.count("open") >= 3
     changed = {r[:2] for r in by_engine} & {r[:2] for r in before}
     assert any(r not in before for r in by_engine if r[:2] in changed)
+
+
+def test_time_order_of_a_batch() -> None:
+    """The sweep's order is (time, id) whether or not the ids rise with the positions."""
+    from store.replies.meeting import in_time_order
+
+    t = [dt.datetime(2024, 1, 1, h) for h in range(4)]
+    at = [t[2], t[1], t[1], t[0], t[3]]
+    assert in_time_order([0, 1, 2, 3, 4], at, [1, 2, 3, 4, 5]) == [3, 1, 2, 0, 4]
+    assert in_time_order([0, 1, 2, 3, 4], at, [9, 8, 7, 6, 5]) == [3, 2, 1, 0, 4]
+    assert in_time_order([1, 3, 4], at, [1, 2, 3, 4, 5]) == [3, 1, 4]
+    assert in_time_order([3, 4], at, [1, 2, 3, 4, 5]) == [3, 4]

@@ -265,3 +265,25 @@ def test_bulk_due_times_on_the_table(received: dt.datetime) -> None:
         due.astimezone(dt.UTC).replace(tzinfo=None),
         soon.astimezone(dt.UTC).replace(tzinfo=None),
     )] * 2
+
+
+@pytest.mark.parametrize("allowance_h", [1, 8, 23, 24, 25, 40, 47, 48, 72, 100])
+def test_bulk_due_times_minute_by_minute(allowance_h: int) -> None:
+    """The bulk path reuses an hour's results for the starts inside it where that is
+    exact: every minute (and a few seconds) of days around a holiday weekend, the
+    summer-time changes and a year end equal the walk, for allowances whose due times
+    fall on local midnights in some hours and not in others."""
+    from store.replies.due import due_times_utc_naive_many
+
+    rule = ReplyRule(name="h", hours=allowance_h, due_soon_hours=allowance_h % 7)
+    starts: list[dt.datetime] = []
+    for first in (dt.datetime(2024, 3, 27, 20), dt.datetime(2024, 10, 25, 20),
+                  dt.datetime(2024, 12, 30, 20), dt.datetime(2025, 4, 16, 20)):
+        starts += [first + dt.timedelta(minutes=m) for m in range(0, 4 * 24 * 60, 7)]
+        starts += [first + dt.timedelta(hours=h, seconds=sec) for h in range(96)
+                   for sec in (0, 1, 3599)]
+    got = due_times_utc_naive_many(rule, starts, CAL)
+    for s, (due_n, soon_n) in zip(starts, got, strict=True):
+        due, soon = due_times(rule, s.replace(tzinfo=dt.UTC), CAL)
+        assert (due_n, soon_n) == (due.astimezone(dt.UTC).replace(tzinfo=None),
+                                   soon.astimezone(dt.UTC).replace(tzinfo=None)), s

@@ -4,6 +4,7 @@ number formats, and the DST nights."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,31 @@ def test_trailing_totals_are_dropped_but_count():
     assert len(result.rows) == 6
     assert result.summary_rows == 2  # the all-empty row is a blank, not a total
     assert result.blank_rows == 1
+
+
+def test_bad_cells_leave_no_reference_cycle():
+    """A bad cell's error is memoised per file; it must not keep the parser's frames (and
+    so the whole table and its rows) alive in a cycle only the cyclic collector frees:
+    the importer runs with that collector paused."""
+    rows = dk_rows()
+    rows[1][4] = "abc"
+    rows[3][0] = "31-02-2024"
+    rows[4][3] = "ring mig"
+    rows[2][2] = "Viderestillet"
+    trailer = [["I alt", "", "", "", "3791", ""]]
+    data = csv_bytes(DK_HEADER, rows, sep_line=True, trailer=trailer)
+    parse(data)  # warm: first-use caches and imports
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        _table, result, _ = parse(data)
+        assert len(result.problems) == 4 and result.summary_rows == 1
+        del _table, result
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
 
 
 def test_a_total_in_the_middle_is_a_bad_row():
