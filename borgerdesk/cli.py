@@ -49,7 +49,7 @@ def _root(
     ctx.obj = AppContext(config_path=config, db_override=db)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        tui = app.registered_commands and _find_command("tui")
+        tui = _find_command("tui") if app.registered_commands else None
         if tui is None:
             typer.echo(ctx.get_help())
             raise typer.Exit(0)

@@ -34,10 +34,10 @@ def wizard_config(preset: str, target: Path) -> tuple[str, str | None]:
     domains = _domains(
         typer.prompt(
             "Internal mail domains (colleagues; comma-separated)",
-            default=",".join(doc["replies"].get("internal_domains", [])),  # type: ignore[union-attr]
+            default=",".join(doc["replies"].get("internal_domains", [])),
         )
     )
-    doc["replies"]["internal_domains"] = domains  # type: ignore[index]
+    doc["replies"]["internal_domains"] = domains
 
     account_name: str | None = None
     host = typer.prompt(
@@ -77,7 +77,7 @@ def wizard_config(preset: str, target: Path) -> tuple[str, str | None]:
         mail = doc.setdefault("mail", tomlkit.table())
         accounts = tomlkit.aot()
         accounts.append(account)
-        mail["accounts"] = accounts  # type: ignore[index]
+        mail["accounts"] = accounts
 
     inbox = typer.prompt(
         "Folder where phone-log exports are dropped (empty: none)",
@@ -87,7 +87,7 @@ def wizard_config(preset: str, target: Path) -> tuple[str, str | None]:
         folder = Path(inbox).expanduser()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         phone = doc.setdefault("phone", tomlkit.table())
-        phone["inbox"] = str(folder)  # type: ignore[index]
+        phone["inbox"] = str(folder)
     return tomlkit.dumps(doc), account_name
 
 

@@ -60,10 +60,11 @@ def collect(engine: Engine) -> dict[str, Any]:
             mail_counts[(account, folder)] = (int(n), int(perr), int(large))
         # Imported calls are contacts with call details; call_record holds only calls
         # whose contact was removed before migration 0004.
-        calls = int(session.scalar(
+        calls = int(session.execute(
             select(func.count()).select_from(Contact).where(
                 Contact.call_status.is_not(None))  # type: ignore[union-attr]
-        ) or 0) + int(session.scalar(select(func.count()).select_from(CallRecord)) or 0)
+        ).scalar_one()) + int(
+            session.execute(select(func.count()).select_from(CallRecord)).scalar_one())
         sources: list[SourceStatus] = []
         for st in session.execute(
             select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)

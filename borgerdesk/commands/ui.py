@@ -27,7 +27,7 @@ def tui(
         # context, which holds the AppContext, is then the current one.
         from typer._click.globals import get_current_context
 
-        ctx = get_current_context()  # type: ignore[assignment]
+        ctx = get_current_context()
     actx: AppContext = ctx.obj
     config = actx.config
     # Textual is imported here, not at module level: headless commands never load it.

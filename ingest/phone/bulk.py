@@ -256,7 +256,7 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
         append_at(at)
         if parties and r.number in parties:
             party_id: int | None = parties[r.number]
-            case_id = cases.get(party_id)
+            case_id = cases.get(party_id) if party_id is not None else None
             with_party += 1
             if case_id is not None:
                 linked += 1

@@ -10,7 +10,7 @@ The screens need no more than a header, a row cursor, paging and two messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -252,7 +252,7 @@ class PagedTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ rendering
 
-    def _render_cells(self, cells: list[str] | list[Text]) -> list[Segment]:
+    def _render_cells(self, cells: Sequence[str | Text]) -> list[Segment]:
         """One row as segments: each cell cut to its column (with an ellipsis) or padded,
         with a blank cell either side. A cell without inner spans (nearly all) becomes one
         segment directly; Rich's Text rendering of a whole row cost ~0.15 ms, most of the
@@ -293,9 +293,10 @@ class PagedTable(ScrollView, can_focus=True):
         base = self.rich_style
         if not 0 <= row < self.row_count:
             return Strip.blank(width, base)
-        segments = self._lines.get(row)
-        if segments is None:
-            segments = self._lines[row] = self._render_cells(self._cells_of(row))
+        cached = self._lines.get(row)
+        if cached is None:
+            cached = self._lines[row] = self._render_cells(self._cells_of(row))
+        segments = cached
         if row == self.cursor_row:
             style = base + self.get_component_rich_style("paged-table--cursor")
             # The cursor's colours win over the cells' own, as in DataTable.
