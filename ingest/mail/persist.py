@@ -334,14 +334,15 @@ def persist_batch(
     key and the batch rolls back whole. It is then done once more, and this time finds
     the message stored. (Locking out the other writer for the read would serialise the
     parsing too; a clash is rare, a second pass cheap.)"""
+    def once() -> BatchResult:
+        return _persist_once(engine=engine, config=config, account=account, folder=folder,
+                             is_sent_folder=is_sent_folder, uidvalidity=uidvalidity,
+                             items=items, state=state, final=final, wal=wal)
+
     try:
-        return _persist_once(engine=engine, config=config, account=account, folder=folder,
-                             is_sent_folder=is_sent_folder, uidvalidity=uidvalidity,
-                             items=items, state=state, final=final, wal=wal)
+        return once()
     except IntegrityError:
-        return _persist_once(engine=engine, config=config, account=account, folder=folder,
-                             is_sent_folder=is_sent_folder, uidvalidity=uidvalidity,
-                             items=items, state=state, final=final, wal=wal)
+        return once()
 
 
 def _persist_once(
