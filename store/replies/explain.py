@@ -199,12 +199,18 @@ def fmt_moment(moment: dt.datetime, *, year: bool = False, midnight_as_24: bool 
 def fmt_local(local: dt.datetime, *, year: bool = False, midnight_as_24: bool = False,
               lang: Lang = "en") -> str:
     """`fmt_moment` for a naive Copenhagen wall-clock time."""
-    days = WORDS[lang].days
-    if midnight_as_24 and local.time() == dt.time(0) and local.second == 0:
-        d = local.date() - DAY
-        return f"{days[d.weekday()]} {fmt_day(d, year=year, lang=lang)} 24:00"
-    d = local.date()
-    return f"{days[d.weekday()]} {fmt_day(d, year=year, lang=lang)} {local:%H:%M}"
+    hour, minute = local.hour, local.minute
+    if midnight_as_24 and not (hour or minute or local.second or local.microsecond):
+        return f"{_weekday_day(local.date() - DAY, year, lang)} 24:00"
+    # The time by hand: strftime cost as much as the rest of the line, and a cold
+    # `followups` explains every one of thousands of rows once.
+    return f"{_weekday_day(local.date(), year, lang)} {hour:02d}:{minute:02d}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _weekday_day(d: dt.date, year: bool, lang: Lang) -> str:
+    """'Tue 2 Apr' (with the year if asked); a queue has few distinct days."""
+    return f"{WORDS[lang].days[d.weekday()]} {fmt_day(d, year=year, lang=lang)}"
 
 
 def fmt_range(first: dt.date, last: dt.date, lang: Lang = "en") -> str:
