@@ -25,3 +25,19 @@ def test_who_is_plain_text() -> None:
     shown = who_text("[bold]Knud[/] \x1b[2J", "email")
     assert shown.plain.startswith("[bold]Knud[/]") and "\x1b" not in shown.plain
     assert not shown.spans
+
+
+def test_chart_labels_say_when_they_are_cut_and_stay_plain() -> None:
+    from rich.cells import cell_len
+
+    from store.desk.stats import StatsTable
+    from tui.screens.stats import chart
+
+    st = StatsTable(title="t", unit="u", grid=(), total=22, triage_waiting=0, row_totals=(
+        ("Erhverv, Teknik og Kultur", 15), ("Andet", 7), ("[red]x[/] \x1b[2J", 0)))
+    lines = chart(st).plain.splitlines()
+    assert lines[0].startswith("Erhverv, Teknik og Kult… █")
+    assert lines[1].startswith("Andet" + " " * 19 + " █")
+    assert lines[2].startswith("[red]x[/] ␛[2J") and "\x1b" not in lines[2]
+    # Every bar starts in the same terminal column.
+    assert len({cell_len(line.split(" █")[0].split(" ▏")[0]) for line in lines[:2]}) == 1

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -20,7 +21,7 @@ from store.desk.commands import today_of
 from store.desk.stats import StatsTable, StatsView
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.safe import plain
+from tui.safe import clean, plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import PeriodDialog, TextPrompt
 
@@ -46,10 +47,14 @@ def chart(st: StatsTable, width: int = BAR_WIDTH) -> Text:
     if not st.row_totals:
         return out
     peak = max((n for _l, n in st.row_totals), default=0) or 1
-    label_w = min(24, max(len(lab) for lab, _n in st.row_totals))
-    for lab, n in st.row_totals:
+    labels = [clean(lab) for lab, _n in st.row_totals]
+    label_w = min(24, max(cell_len(lab) for lab in labels))
+    for lab, (_l, n) in zip(labels, st.row_totals, strict=True):
         bar = round(width * n / peak)
-        out.append_text(plain(lab[:label_w].ljust(label_w)))
+        # A cut label says so ("Erhverv, Teknik og Kul…"), and widths are terminal cells.
+        if cell_len(lab) > label_w:
+            lab = set_cell_size(lab, label_w - 1) + "…"
+        out.append(set_cell_size(lab, label_w))
         out.append(" ")
         out.append("█" * bar, style="cyan")
         out.append("▏" if bar == 0 else "")
