@@ -10,6 +10,10 @@ from store.timeutil import show
 from tui.i18n import t
 from tui.safe import plain
 
+# A moment in the desk's detail views: day first, as the lists ("12/03 08:00") and the
+# case list's opening dates ("12-03-2026") read, never the ISO order.
+WHEN = "%d-%m-%Y %H:%M"
+
 CHANNEL_MARK = {"email": "✉", "phone": "☎", "meeting": "◉", "letter": "✎", "home_visit": "⌂"}
 STATUS_STYLE = {
     "pending": "green", "due_soon": "bold yellow", "overdue": "bold red",

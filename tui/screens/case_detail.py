@@ -16,7 +16,7 @@ from store.desk.rows import CaseDetail, TimelineItem
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, channel_name, reply_text, who_text
+from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import ClassifyDialog, ManualContactDialog, TextPrompt
@@ -62,7 +62,7 @@ def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
     out = Text()
     for it in items:
         out.append_text(channel_mark(it.channel, it.direction))
-        out.append(f" {show(it.occurred_at)}  {channel_name(it.channel)} "
+        out.append(f" {show(it.occurred_at, WHEN)}  {channel_name(it.channel)} "
                    f"({t('dir.' + it.direction)})  ", style="bold")
         out.append_text(who_text(it.who, it.channel))
         if it.reply is not None:
@@ -146,7 +146,7 @@ class CaseDetailScreen(DeskScreen):
         self.query_one("#summary", Static).update(summary_text(d))
         notes = Text(t("tab.notes", n=len(d.notes)) + "\n", style="bold underline")
         for n in d.notes:
-            notes.append(f"{show(n.at)}  ", style="bold")
+            notes.append(f"{show(n.at, WHEN)}  ", style="bold")
             notes.append_text(plain(n.user, limit=40, style="dim"))
             notes.append("\n")
             notes.append_text(plain(n.text, one_line=False, limit=10_000))
@@ -159,7 +159,7 @@ class CaseDetailScreen(DeskScreen):
         self.query_one("#timeline", Static).update(timeline)
         hist = Text(t("tab.history", n=len(d.history)) + "\n", style="bold underline")
         for h in d.history:
-            hist.append(f"{show(h.at)}  ")
+            hist.append(f"{show(h.at, WHEN)}  ")
             hist.append_text(plain(h.user, limit=40, style="dim"))
             hist.append(f"  {h.field}: ")
             hist.append_text(plain(h.old or "–", limit=60))

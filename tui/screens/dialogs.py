@@ -21,7 +21,7 @@ from store.desk.rows import CaseFilter, ContactPreview, SearchHit
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings, localise
-from tui.render import call_text, channel_name, reply_text, who_text
+from tui.render import WHEN, call_text, channel_name, reply_text, who_text
 from tui.safe import plain
 
 if TYPE_CHECKING:
@@ -384,7 +384,7 @@ class SearchDialog(Dialog):
 def preview_text(p: ContactPreview) -> Text:
     out = Text()
     out.append(f"{channel_name(p.channel)} · {t('dir.' + p.direction)} · "
-               f"{show(p.occurred_at)}\n", style="bold")
+               f"{show(p.occurred_at, WHEN)}\n", style="bold")
     out.append_text(who_text(p.who, p.channel, limit=200))
     if p.counterpart and p.counterpart != p.who:
         out.append("  ")
