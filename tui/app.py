@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from store.desk import Desk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommands
-from tui.i18n import error_text, set_language, t
-from tui.keymap import KEY_DISPLAY, bindings, localise
+from tui.i18n import error_text, set_language, t, textual_text
+from tui.keymap import KEY_DISPLAY, bindings, listed, localise
 from tui.messages import CaseLoaded, CasePrefetched, Failed, Probed
 from tui.safe import clean
 from tui.screens.base import DeskScreen
@@ -218,16 +219,21 @@ class DeskApp(App[None]):
         if p is not None:
             self.call_from_thread(self.push_screen, PreviewScreen(p))
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette commands in the UI language; "Keys" opens the desk's own
+        `?` help (the desk's keys with their tooltips) rather than Textual's panel."""
+        for cmd in super().get_system_commands(screen):
+            if cmd.title == "Keys":
+                yield SystemCommand(t("palette.keys"), t("palette.keys.tip"), self.action_help)
+            else:
+                yield cmd._replace(title=textual_text(cmd.title), help=textual_text(cmd.help))
+
     def action_help(self) -> None:
         rows = []
-        seen = set()
-        for key, active in self.screen.active_bindings.items():
+        for key, active, desc, tip in listed(self.screen.active_bindings):
             b = active.binding
-            if b.system or not b.description or (b.action, b.description) in seen:
-                continue
-            seen.add((b.action, b.description))
             display = b.key_display or KEY_DISPLAY.get(key) or self.get_key_display(b)
-            rows.append((display, b.description, b.tooltip))
+            rows.append((display, desc, tip))
         title = t(getattr(self.screen, "TITLE_KEY", "screen.triage"))
         self.push_screen(HelpScreen(t("dlg.help.title", screen=title), rows))
 

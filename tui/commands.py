@@ -9,6 +9,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.i18n import t
+from tui.keymap import listed
 
 
 class DeskCommands(Provider):
@@ -24,15 +25,12 @@ class DeskCommands(Provider):
             out.append((name, t("b.go_triage.tip") if mode == "triage" else "",
                         partial(app.action_go, mode)))
         seen = {name for name, _h, _c in out}
-        for _key, active in screen.active_bindings.items():
+        for _key, active, desc, tip in listed(screen.active_bindings):
             b = active.binding
-            if b.system or not b.description or b.description in seen or b.action == "go":
+            if desc in seen or b.action == "go" or b.action.startswith("go("):
                 continue
-            if b.action.startswith("go("):
-                continue
-            seen.add(b.description)
-            out.append((b.description, b.tooltip,
-                        partial(app.run_action, b.action, active.node)))
+            seen.add(desc)
+            out.append((desc, tip, partial(app.run_action, b.action, active.node)))
         return out
 
     async def discover(self) -> Hits:

@@ -261,6 +261,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert.source_failing": ("kilde fejler", "source failing"),
     "explain.none": ("(ingen forklaring)", "(no explanation)"),
     "palette.go": ("Gå til {screen}", "Go to {screen}"),
+    "palette.keys": ("Taster", "Keys"),
+    "palette.keys.tip": ("Vis tasterne på denne skærm", "Show the keys of this screen"),
     # errors from the store, by UserError.code (store.errors); the English matches the CLI's
     "err.no_case": ("Sagen (id {case_id}) findes ikke længere; opdater listen", "No case with id {case_id}; refresh the list"),
     "err.contact_gone": ("En henvendelse findes ikke længere; opdater listen", "A contact no longer exists; refresh the list"),
@@ -281,6 +283,78 @@ TEXT: dict[str, tuple[str, str]] = {
     "err.export_folder": ("{path}: mappen findes ikke; vælg en, der findes", "{path}: no such folder; choose an existing one"),
     "err.unexpected": ("uventet fejl: {what}", "unexpected error: {what}"),
 }
+
+
+# Textual's own binding descriptions and palette commands (scrolling, focus, editing in
+# an input, picking from a list), in English in Textual. The desk's `?` help and command
+# palette list them beside the desk's own keys, so a Danish desk says them in Danish.
+TEXTUAL_DA: dict[str, str] = {
+    # scrolling (lists, the case view) and focus
+    "Scroll Up": "Rul op",
+    "Scroll Down": "Rul ned",
+    "Scroll Left": "Rul til venstre",
+    "Scroll Right": "Rul til højre",
+    "Scroll Home": "Rul til toppen",
+    "Scroll End": "Rul til bunden",
+    "Page Up": "Side op",
+    "Page Down": "Side ned",
+    "Page Left": "Side til venstre",
+    "Page Right": "Side til højre",
+    "Focus Next": "Næste felt",
+    "Focus Previous": "Forrige felt",
+    "Copy selected text": "Kopiér den markerede tekst",
+    "Quit": "Afslut",
+    # option lists and drop-downs (search results, dialogs)
+    "Up": "Op",
+    "Down": "Ned",
+    "First": "Første",
+    "Last": "Sidste",
+    "Select": "Vælg",
+    "Show menu": "Vis listen",
+    "Dismiss menu": "Luk listen",
+    # text fields
+    "Move cursor left": "Flyt markøren til venstre",
+    "Move cursor left and select": "Flyt markøren til venstre og markér",
+    "Move cursor left a word": "Flyt markøren et ord til venstre",
+    "Move cursor left a word and select": "Flyt markøren et ord til venstre og markér",
+    "Move cursor right or accept the completion suggestion": "Flyt markøren til højre eller tag forslaget",
+    "Move cursor right and select": "Flyt markøren til højre og markér",
+    "Move cursor right a word": "Flyt markøren et ord til højre",
+    "Move cursor right a word and select": "Flyt markøren et ord til højre og markér",
+    "Go to start": "Gå til starten",
+    "Go to end": "Gå til slutningen",
+    "Select line start": "Markér til starten",
+    "Select line end": "Markér til slutningen",
+    "Select all": "Markér alt",
+    "Delete character left": "Slet tegnet til venstre",
+    "Delete character right": "Slet tegnet til højre",
+    "Delete left to start of word": "Slet til ordets start",
+    "Delete right to start of word": "Slet til næste ords start",
+    "Delete all to the left": "Slet alt til venstre",
+    "Delete all to the right": "Slet alt til højre",
+    "Cut selected text": "Klip den markerede tekst",
+    "Paste text from the clipboard": "Indsæt fra udklipsholderen",
+    "Submit": "Indsend",
+    "Toggle": "Slå til/fra",
+    "Press button": "Tryk på knappen",
+    # the command palette's own key (ctrl+p) and its system commands
+    "palette": "Kommandopalet",
+    "Open the command palette": "Åbn kommandopaletten",
+    "Theme": "Tema",
+    "Change the current theme": "Skift farvetema",
+    "Quit the application as soon as possible": "Luk borgerdesk",
+    "Maximize": "Maksimér",
+    "Maximize the focused widget": "Vis det valgte felt i fuld størrelse",
+    "Minimize": "Minimér",
+    "Minimize the widget and restore to normal size": "Vis feltet i normal størrelse igen",
+    "Screenshot": "Skærmbillede",
+    "Save an SVG 'screenshot' of the current screen": "Gem et SVG-billede af skærmen",
+}
+
+
+def textual_text(english: str) -> str:
+    """One of Textual's own (English) texts in the UI language; other text unchanged."""
+    return TEXTUAL_DA.get(english, english) if _LANG == "da" else english
 
 
 def set_language(lang: str) -> None:

@@ -4,12 +4,13 @@ i18n keys, translated when a screen is built (`localise`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import ActiveBinding, Binding, BindingsMap, BindingType
 
-from tui.i18n import t
+from tui.i18n import t, textual_text
 
 # scope -> [(id, key, action, i18n label key, show in footer)]
 SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
@@ -104,6 +105,21 @@ def localise(node: Any) -> None:
         if b.description.startswith("b.") else b
         for _key, b in node._bindings
     )
+
+
+def listed(bindings_on: Mapping[str, ActiveBinding]) -> list[tuple[str, ActiveBinding, str, str]]:
+    """The active bindings that `?` help and the command palette list: (key, binding,
+    description, tooltip) in the UI language, each action once. Textual's own bindings
+    (scrolling, focus, editing) come with English descriptions; they are translated here."""
+    out: list[tuple[str, ActiveBinding, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for key, active in bindings_on.items():
+        b = active.binding
+        if b.system or not b.description or (b.action, b.description) in seen:
+            continue
+        seen.add((b.action, b.description))
+        out.append((key, active, textual_text(b.description), textual_text(b.tooltip or "")))
+    return out
 
 
 def check_keymap(keymap: dict[str, str]) -> str | None:

@@ -85,3 +85,43 @@ def test_cli_refuses_an_unknown_keymap_id(cli: Any, tmp_path: Any) -> None:
 def test_cli_needs_a_migrated_database(cli: Any, tmp_path: Any) -> None:
     r = cli("--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert r.code == 2 and "db upgrade" in r.err
+
+
+async def test_help_and_palette_speak_danish_for_textuals_own_keys_too(make_app: Any) -> None:
+    # Lists and the case view inherit Textual's scrolling and focus keys ("Scroll Left",
+    # "Focus Next"); the Danish desk listed them in English.
+    from textual.app import SystemCommand
+
+    from tests.tui.test_flows import _open_case
+    from tui.commands import DeskCommands
+    from tui.i18n import TEXT, TEXTUAL_DA
+
+    danish = {da for da, _en in TEXT.values()} | set(TEXTUAL_DA.values())
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.rows)
+        for go in ("1", "2", "3", "4", None):
+            if go is None:
+                await pilot.press("1")
+                await _open_case(pilot, "2026-0001")
+            else:
+                await pilot.press(go)
+                await pilot.pause(0.3)
+            shown = app.screen
+            entries = DeskCommands(shown, None)._entries()
+            system: list[SystemCommand] = list(app.get_system_commands(shown))
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            help_rows = app.screen.rows  # type: ignore[attr-defined]
+            assert len(help_rows) > 3
+            for _key, desc, tip in help_rows:
+                assert desc in danish and (not tip or tip in danish), (go, desc, tip)
+            for name, tip, _cb in entries:
+                assert name.startswith("Gå til") or name in danish, (go, name)
+                assert not tip or tip in danish, (go, tip)
+            assert {c.title for c in system} <= danish | {"Taster"}, system
+            await pilot.press("escape")
+            await wait_for(pilot, lambda s=shown: app.screen is s)
+        keys = next(c for c in app.get_system_commands(app.screen) if c.title == "Taster")
+        keys.callback()
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
