@@ -14,6 +14,7 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from store.desk import Desk
@@ -218,6 +219,13 @@ class DeskApp(App[None]):
         p = self.desk.preview(contact_id)
         if p is not None:
             self.call_from_thread(self.push_screen, PreviewScreen(p))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the UI language."""
+        # (Textual types is_open's argument as App[object]; App is invariant.)
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"),
+                                            id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands in the UI language; "Keys" opens the desk's own

@@ -125,3 +125,14 @@ async def test_help_and_palette_speak_danish_for_textuals_own_keys_too(make_app:
         keys = next(c for c in app.get_system_commands(app.screen) if c.title == "Taster")
         keys.callback()
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_the_command_palette_prompts_in_the_ui_language(make_app: Any) -> None:
+    from textual.command import CommandInput
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.rows)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: bool(app.screen.query(CommandInput)))
+        assert app.screen.query_one(CommandInput).placeholder == "Søg efter en kommando…"
