@@ -51,7 +51,7 @@ def chart(st: StatsTable, width: int = BAR_WIDTH) -> Text:
     label_w = min(24, max(cell_len(lab) for lab in labels))
     for lab, (_l, n) in zip(labels, st.row_totals, strict=True):
         bar = round(width * n / peak)
-        # A cut label says so ("Erhverv, Teknik og Kul…"), and widths are terminal cells.
+        # A cut label says so ("Erhverv, Teknik og Kult…"), and widths are terminal cells.
         if cell_len(lab) > label_w:
             lab = set_cell_size(lab, label_w - 1) + "…"
         out.append(set_cell_size(lab, label_w))
