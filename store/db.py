@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -231,6 +231,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    _migrate(url, "upgrade", revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Back to `revision` (the migration tests walk each migration down and up again)."""
+    _migrate(url, "downgrade", revision)
+
+
+def _migrate(url: str, direction: Literal["upgrade", "downgrade"], revision: str) -> None:
     from alembic import command
 
     engine = make_engine(url)
@@ -238,7 +247,7 @@ def upgrade(url: str, revision: str = "head") -> None:
         with engine.begin() as conn:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            getattr(command, direction)(cfg, revision)
     finally:
         engine.dispose()
 

@@ -9,22 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from store.db import alembic_config, make_engine, upgrade
+from store.db import downgrade, make_engine, upgrade
 
 CREATED = "2024-10-07 12:00:00"
-
-
-def _downgrade(url: str, revision: str) -> None:
-    from alembic import command
-
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
 
 
 def _rows(engine: Engine, sql: str) -> list[tuple[object, ...]]:
@@ -33,7 +20,7 @@ def _rows(engine: Engine, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_call_records_move_into_contacts_and_back(db_url: str) -> None:
-    _downgrade(db_url, "0003_reply_indexes")
+    downgrade(db_url, "0003_reply_indexes")
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
@@ -75,7 +62,7 @@ def test_call_records_move_into_contacts_and_back(db_url: str) -> None:
         assert _rows(engine, "SELECT contact_id, state FROM reply_target") == [(2, "open")]
         assert _rows(engine, "SELECT count(*) FROM contact") == [(3,)]
 
-        _downgrade(db_url, "0003_reply_indexes")
+        downgrade(db_url, "0003_reply_indexes")
         back = _rows(engine, "SELECT contact_id, file_id, row_key, direction, number, "
                              "raw_number, status, duration_s, line FROM call_record "
                              "ORDER BY row_key")
