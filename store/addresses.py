@@ -59,6 +59,13 @@ def normalise_phone(raw: str, region: str = "DK") -> str | None:
         return "+45" + m[1].replace(" ", "")
     if text.lower() in HIDDEN_NUMBERS:
         return None
+    return phonenumbers_e164(text, region)
+
+
+def phonenumbers_e164(raw: str, region: str = "DK") -> str | None:
+    """E.164 by phonenumbers alone ("00" read as "+"); None if not a possible number.
+    `normalise_phone` answers this for everything its Danish shortcut does not read."""
+    text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
