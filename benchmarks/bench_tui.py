@@ -122,6 +122,42 @@ class Minimal(App[None]):
         self.push_screen(One())
 
 
+# The desk's first screen drawn as plain Statics: the same four regions (a docked status
+# line, the page label, 37 table lines of the same width, a docked key line), the same
+# text sizes, no data, no table widget, no keymap. Not a target: it shows how much of the
+# 2x budget the layout alone takes in the same run, before any of the desk's own work.
+_ROW = ("  ✉  Borger 123456            Henvendelse nr. 123456 om emne 123"
+        "                              10-03-2026  tir 12 mar 15:00 (om 6 t) ")
+
+
+class Layout(App[None]):
+    CSS = """
+    #top { dock: top; height: 1; background: $panel; }
+    #info { height: 1; color: $text-muted; padding: 0 1; }
+    #body { height: 1fr; }
+    #keys { dock: bottom; height: 1; background: $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+        from textual.widgets import Label
+
+        yield Static(Text(" borgerdesk  Indbakke │ 10.110 i indbakke │ 0 alarmer │ "
+                          "postkasse ok 10/03 09:55", no_wrap=True), id="top")
+        yield Label("1-100 af 10.110", id="info")
+        yield Static(Text("\n".join(_ROW[:118] for _ in range(37)), no_wrap=True), id="body")
+        yield Static(Text(" l  Tilknyt   n  Ny sag   x  Ikke en sag   a  Kvitter   "
+                          "enter  Vis   ?  Hjælp ", no_wrap=True), id="keys")
+
+
+async def layout_run() -> float:
+    t0 = time.perf_counter()
+    app = Layout()
+    frames = Frames(app)
+    async with app.run_test(size=(120, 40)):
+        return await frames.first(t0, "any")
+
+
 async def minimal_run(pushes: int) -> tuple[float, list[float]]:
     """The floors: a one-Static app's first frame, and pushing a one-Static screen."""
     t0 = time.perf_counter()
@@ -303,7 +339,7 @@ def main() -> int:
     ):
         print(f"  {name:<20} {timed(fn) * 1000:8.1f} ms")
 
-    minimal, first, frame1 = [], [], []
+    minimal, first, frame1, layout = [], [], [], []
     push_floor: list[float] = []
     runs: list[dict[str, Any]] = []
     for _ in range(args.rounds):
@@ -311,6 +347,8 @@ def main() -> int:
         start, pushes = asyncio.run(minimal_run(args.opens if not runs else 0))
         minimal.append(start)
         push_floor += pushes
+        gc.collect()
+        layout.append(asyncio.run(layout_run()))
         gc.collect()
         res = asyncio.run(desk_run(desk, args.moves if not runs else 0,
                                    args.opens if not runs else 0))
@@ -326,6 +364,11 @@ def main() -> int:
           f"open cases {r0['cases_total']:,}; rows held by a list: {r0['rows_held']}")
     print(f"minimal Textual app (one Static), first frame: median {m_min * 1000:.0f} ms "
           f"(n={len(minimal)})")
+    m_layout = statistics.median(layout)
+    print(f"same layout as four plain Statics, no data (information): median "
+          f"{m_layout * 1000:.0f} ms -> ratio {m_layout / m_min:.2f}; it leaves "
+          f"{max(0.0, 2 * m_min - m_layout) * 1000:.0f} ms of the 2x budget for the desk's "
+          "own work")
     print(f"desk first frame (inbox up, keys live, rows loading): median "
           f"{statistics.median(frame1) * 1000:.0f} ms -> ratio "
           f"{statistics.median(frame1) / m_min:.2f}")
