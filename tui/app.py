@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from store.desk import Desk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
-from tui.commands import DeskCommands
+from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, textual_text
 from tui.keymap import KEY_DISPLAY, bindings, listed, localise
 from tui.messages import CaseLoaded, CasePrefetched, Failed, Probed
@@ -221,11 +221,12 @@ class DeskApp(App[None]):
             self.call_from_thread(self.push_screen, PreviewScreen(p))
 
     def action_command_palette(self) -> None:
-        """Textual's palette, with its prompt in the UI language."""
+        """Textual's palette, with its prompt and its "no matches" line in the UI
+        language."""
         # (Textual types is_open's argument as App[object]; App is invariant.)
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"),
-                                            id="--command-palette"))
+            self.push_screen(DeskCommandPalette(placeholder=t("palette.placeholder"),
+                                                id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands in the UI language; "Keys" opens the desk's own

@@ -262,6 +262,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "explain.none": ("(ingen forklaring)", "(no explanation)"),
     "palette.go": ("Gå til {screen}", "Go to {screen}"),
     "palette.placeholder": ("Søg efter en kommando…", "Search for commands…"),
+    "palette.no_matches": ("Ingen kommandoer passer", "No matches found"),
     "palette.keys": ("Taster", "Keys"),
     "palette.keys.tip": ("Vis tasterne på denne skærm", "Show the keys of this screen"),
     # errors from the store, by UserError.code (store.errors); the English matches the CLI's

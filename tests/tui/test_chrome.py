@@ -136,3 +136,26 @@ async def test_the_command_palette_prompts_in_the_ui_language(make_app: Any) -> 
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: bool(app.screen.query(CommandInput)))
         assert app.screen.query_one(CommandInput).placeholder == "Søg efter en kommando…"
+
+
+async def test_a_palette_search_that_finds_nothing_says_so_in_the_ui_language(
+    make_app: Any,
+) -> None:
+    from textual.command import CommandInput, CommandList
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.rows)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: bool(app.screen.query(CommandInput)))
+        await pilot.press(*"qqxqq")
+        options = app.screen.query_one(CommandList)
+
+        def settled() -> bool:  # the search is done and its "no matches" line is up
+            return options.option_count == 1 and options.get_option_at_index(0).disabled
+
+        await wait_for(pilot, settled, timeout=5)
+        await pilot.pause(0.05)
+        shown = screen_text(app)
+        assert "Ingen kommandoer passer" in shown
+        assert "No matches" not in shown
