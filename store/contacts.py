@@ -14,7 +14,11 @@ def add_contact(*, session: Session, contact_in: ContactCreate, auto_link: bool 
     """Add a contact; idempotent on `source_ref` (returns the existing row).
 
     A contact from a known address or number becomes that party's contact, and is linked
-    automatically when the party has exactly one open case; otherwise it waits in triage.
+    automatically when the party has exactly one open case, opened on or before the
+    contact's day; otherwise it waits in triage. Mail or a call from before the case
+    existed (a first sync of a year of history, a phone export that comes days late) is
+    not assumed to belong to it: linking it would put it in the case's counts, last
+    year's already reported ones included, without anyone deciding so.
     """
     if contact_in.source_ref is not None:
         existing = session.exec(
@@ -29,7 +33,7 @@ def add_contact(*, session: Session, contact_in: ContactCreate, auto_link: bool 
         contact.party_id = party_for_counterpart(session=session, counterpart=contact.counterpart)
     if auto_link and contact.case_id is None and contact.party_id is not None:
         cases = open_cases_of(session=session, party_id=contact.party_id)
-        if len(cases) == 1:
+        if len(cases) == 1 and cases[0].opened_on <= contact.occurred_on:
             contact.case_id = cases[0].id
     session.add(contact)
     session.flush()

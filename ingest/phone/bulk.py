@@ -105,20 +105,24 @@ def parties_for_numbers(session: Session, numbers: Iterable[str]) -> dict[str, i
     return out
 
 
-def single_open_case(session: Session, party_ids: Iterable[int]) -> dict[int, int]:
-    """Party id -> its case id, for parties with exactly one open case."""
+def single_open_case(
+    session: Session, party_ids: Iterable[int]
+) -> dict[int, tuple[int, dt.date]]:
+    """Party id -> (its case id, the day the case opened), for parties with exactly one
+    open case (`add_contact` links a call to it only from that day on)."""
     ids = sorted(set(party_ids))
-    out: dict[int, int] = {}
+    out: dict[int, tuple[int, dt.date]] = {}
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         rows = session.execute(
-            select(Case.party_id, func.count(), func.min(Case.id))  # type: ignore[call-overload]
+            select(Case.party_id, func.count(), func.min(Case.id),  # type: ignore[call-overload]
+                   func.min(Case.opened_on))
             .where(col(Case.party_id).in_(chunk), col(Case.closed_on).is_(None))
             .group_by(Case.party_id)
         )
-        for party_id, n, case_id in rows:
+        for party_id, n, case_id, opened_on in rows:
             if n == 1:
-                out[party_id] = case_id
+                out[party_id] = (case_id, opened_on)
     return out
 
 
@@ -256,7 +260,8 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
         append_at(at)
         if parties and r.number in parties:
             party_id: int | None = parties[r.number]
-            case_id = cases.get(party_id) if party_id is not None else None
+            case = cases.get(party_id) if party_id is not None else None
+            case_id = case[0] if case is not None and case[1] <= got[1] else None
             with_party += 1
             if case_id is not None:
                 linked += 1

@@ -315,7 +315,10 @@ def test_linking_sent_mail_and_auto_replies(
     bulk = mail(4, sender="nyhed@example.org", extra="Precedence: bulk\r\n")
     srv = make_server({
         "INBOX": [mail(1, sender="KENDT@example.org"), mail(2, sender="to@example.org"),
-                  auto, bulk, mail(5)],
+                  auto, bulk, mail(5),
+                  # Written before the party's one open case was opened (2 Jan 2025).
+                  mail(6, sender="kendt@example.org",
+                       when=dt.datetime(2024, 12, 30, 10, 0, tzinfo=dt.UTC))],
         "Sent": [sent(1, in_reply_to=5, to="kollega@example.dk, borger5@example.org"),
                  sent(2, to="kollega@example.dk")],
     })
@@ -334,6 +337,8 @@ def test_linking_sent_mail_and_auto_replies(
     assert c1.case_id is not None  # the party's one open case
     c2 = contact_of("<msg2@example.org>")
     assert c2.party_id == two_id and c2.case_id is None  # two open cases: triage
+    c6 = contact_of("<msg6@example.org>")
+    assert c6.party_id == known_id and c6.case_id is None  # before the case: triage
     c5 = contact_of("<msg5@example.org>")
     assert c5.party_id is None and c5.case_id is None  # unknown: triage
     assert c5.direction == "in"

@@ -303,7 +303,10 @@ def _world(session: Session) -> dict[str, int]:
 def test_linking_follows_add_contact(engine, config):
     with Session(engine) as s:
         ids = _world(s)
-    run(engine, config, csv_bytes(DK_HEADER, dk_rows()))
+    # The last call came before P1's one open case was opened (1 Sep 2024): it is P1's,
+    # but it waits in triage; the export may come late, the case may be another matter.
+    before = [["31-08-2024", "23:30", "Indgående", "22334455", "60", "Besvaret"]]
+    run(engine, config, csv_bytes(DK_HEADER, dk_rows() + before))
     with Session(engine) as s:
         got = [(c.counterpart, c.direction, c.party_id, c.case_id, c.occurred_on)
                for c in s.execute(select(Contact).order_by(Contact.id)).scalars()]
@@ -322,6 +325,7 @@ def test_linking_follows_add_contact(engine, config):
     assert got[4][2:4] == (ids["p2"], None)  # two open cases: the party's, in triage
     assert got[5][2:4] == (ids["p3"], None)  # only a closed case: triage
     assert got[3][:4] == (None, "in", None, None)  # hidden number: unknown caller
+    assert got[6][2:4] == (ids["p1"], None)  # before the case was opened: triage
 
 
 def test_reply_targets_are_made_and_met_in_the_same_import(engine, config):
