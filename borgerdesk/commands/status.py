@@ -87,7 +87,7 @@ def collect(engine: Engine) -> dict[str, Any]:
                 Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
             )
         ) or 0)
-        from ingest.daemon.health import count_open_alerts
+        from store.alerts import count_open_alerts
 
         open_alerts = count_open_alerts(session)
     return {

@@ -26,7 +26,7 @@ from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from ingest.daemon.health import source_alert_key
+from store.alerts import source_alert_key
 from store.models import Alert, Case, Contact, ReplyTarget, SyncState
 from store.timeutil import CPH
 

@@ -16,8 +16,9 @@ from sqlalchemy import Engine, and_, delete, func, select, update
 from sqlmodel import Session, col
 
 from ingest.daemon.logs import redact
+from store.alerts import count_open_alerts
 from store.db import session_scope
-from store.models import Alert, ReplyTarget, SyncState
+from store.models import SyncState
 
 MAX_ERROR_CHARS = 300
 
@@ -146,42 +147,6 @@ class SourceHealth:
 class HealthSummary:
     sources: list[SourceHealth]
     open_alerts: int
-
-
-def source_alert_key(kind: str, name: str, failing_since: dt.datetime) -> str:
-    """One alert per failing episode of a source (a new episode after a recovery alerts
-    again)."""
-    return f"source:{kind}:{name}:{failing_since.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
-
-
-def count_open_alerts(session: Session) -> int:
-    """An alert is open while nobody has seen it and its cause still stands: the reply
-    target is still open, or the source is still in the same failing episode."""
-    target_open = (
-        select(col(ReplyTarget.id))
-        .where(col(ReplyTarget.id) == col(Alert.target_id), col(ReplyTarget.state) == "open")
-        .exists()
-    )
-    n_targets = session.scalar(
-        select(func.count())
-        .select_from(Alert)
-        .where(col(Alert.seen_at).is_(None), col(Alert.target_id).is_not(None), target_open)
-    )
-    failing = {
-        source_alert_key(r.kind, r.name, r.failing_since)
-        for r in session.execute(
-            select(col(SyncState.kind), col(SyncState.name), col(SyncState.failing_since)).where(
-                col(SyncState.failing_since).is_not(None)
-            )
-        )
-    }
-    unseen_source_keys = session.scalars(
-        select(col(Alert.dedupe_key)).where(
-            col(Alert.kind) == "source_failing",
-            Alert.seen_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).all()
-    return int(n_targets or 0) + sum(1 for k in unseen_source_keys if k in failing)
 
 
 def health_summary(session: Session) -> HealthSummary:

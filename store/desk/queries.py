@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from store.alerts import count_open_alerts
 from store.desk import tables as T
 from store.desk.rows import (
     AlertItem,
@@ -405,9 +406,10 @@ def status(*, session: Session) -> Status:
         for s in session.execute(select(SyncState).order_by(SS.kind, SS.name,
                                                             SS.folder)).scalars()
     )
-    alerts = session.execute(
-        select(func.count()).select_from(T.alert).where(AL.seen_at.is_(None))
-    ).scalar_one()
+    # Open as `borgerdesk status` counts them: unseen, and the cause still stands (the
+    # target still open, the source still in the same failing episode). An overdue
+    # alert answered since is not open, though nobody marked it seen.
+    alerts = count_open_alerts(session)
     waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
     triage = session.execute(
         select(func.count()).select_from(T.contact).where(waiting)).scalar_one()

@@ -279,3 +279,29 @@ def _due(engine: Engine, tid: int) -> dt.datetime:
         t = s.get(ReplyTarget, tid)
         assert t is not None
         return t.due_at.replace(tzinfo=None)
+
+
+def test_the_desk_header_counts_open_alerts_as_status_does(engine: Engine) -> None:
+    """An overdue alert whose target has been answered since is no longer open: the desk's
+    header and `borgerdesk status` say the same number (QA saw 7 in the desk, 5 in
+    status, after acknowledging replies)."""
+    from ingest.daemon import health
+    from store.config import Config
+    from store.desk import Desk
+
+    clock = Clock(T0)
+    tids = [add_target(engine, received=T0, due=T0 + dt.timedelta(hours=48),
+                       due_soon=T0 + dt.timedelta(hours=40), ref=f"m{i}") for i in range(2)]
+    d = Daemon(engine=engine, config=make_config(), clock=clock)
+    clock.now = T0 + dt.timedelta(hours=49)
+    assert len(d.evaluate_job()) == 2  # one overdue alert per target
+    with Session(engine) as s:
+        t = s.get(ReplyTarget, tids[0])
+        assert t is not None
+        t.state, t.met_at = "met", clock.now
+        s.add(t)
+        s.commit()
+    desk = Desk(engine, Config(), clock=clock)
+    with Session(engine) as s:
+        assert health.health_summary(s).open_alerts == 1
+    assert desk.status().open_alerts == 1
