@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -72,6 +73,10 @@ def demo(
     """
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise UserError(f"--keep {keep}: the folder is not empty; name a new or empty folder")
+    # Closing the terminal window sends SIGHUP, whose default ends the process without
+    # running the clean-up below: the generated mailbox and database stayed in /tmp.
+    # As an exception it unwinds through the `finally`s like ctrl+q does.
+    signal.signal(signal.SIGHUP, _hang_up)
     root = keep or Path(tempfile.mkdtemp(prefix="borgerdesk-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     console = Console(highlight=False, stderr=no_ui is False)
@@ -92,6 +97,10 @@ def demo(
             shutil.rmtree(root, ignore_errors=True)
         else:
             Console(stderr=True).print(f"demo kept in {keep}", markup=False)
+
+
+def _hang_up(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _prepare(root: Path, console: Console):  # type: ignore[no-untyped-def]

@@ -89,3 +89,27 @@ def test_console_script_in_tmux(tmp_path: Path) -> None:
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
 
+
+
+@pytest.mark.slow
+def test_demo_closed_by_its_terminal_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Closing the terminal window (SIGHUP) cleans up like ctrl+q: the generated mailbox,
+    phone export and database are removed."""
+    if not SCRIPT.exists():
+        pytest.skip("console script not installed (uv sync)")
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    sock = f"borgerdesk-demo-hup-{os.getpid()}"
+    cmd = " ".join(["env", f"HOME={home}", f"XDG_CONFIG_HOME={home}/.config",
+                    f"TMPDIR={tmp}", "TERM=xterm-256color", str(SCRIPT), "demo"])
+    _tmux(sock, "new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", cmd)
+    try:
+        _wait_screen(sock, "Indbakke: ", timeout=120)
+        assert list(tmp.glob("borgerdesk-demo-*"))  # the demo's folder, while it runs
+    finally:
+        _tmux(sock, "kill-server")  # hangs up the pane: SIGHUP to the demo
+    end = time.monotonic() + 20
+    while list(tmp.glob("borgerdesk-demo-*")) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert not list(tmp.glob("borgerdesk-demo-*"))
