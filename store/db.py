@@ -7,6 +7,7 @@ created private (file 0600, folder 0700). PostgreSQL (psycopg 3) runs through th
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,35 @@ def normalise_url(url: str) -> str:
     """Accept plain postgresql:// URLs and route them to psycopg 3."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+URL_EXAMPLES = "sqlite:////path/to/borgerdesk.sqlite3 or postgresql://user@host/dbname"
+
+
+def check_url(url: str, source: str) -> str:
+    """The URL, normalised, or a one-line error naming where it came from (`source`,
+    e.g. "--db"): SQLAlchemy's own errors for an unparsable URL or an unknown database
+    kind are tracebacks that do not say which setting is wrong."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    raw, url = url, normalise_url(url)
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # It did not parse, so hide what looks like a password by hand.
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", raw)
+        raise DatabaseError(
+            f"{source} {shown!r}: not a database URL; use e.g. {URL_EXAMPLES}"
+        ) from None
+    try:
+        u.get_dialect()
+    except NoSuchModuleError:
+        shown = u.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"{source} {shown!r}: unknown database kind {u.drivername!r}; use e.g. "
+            f"{URL_EXAMPLES}"
+        ) from None
     return url
 
 

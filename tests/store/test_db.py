@@ -196,3 +196,27 @@ def test_unreachable_database_is_one_line(cli, tmp_path) -> None:
     r = cli("--db", f"sqlite:///{bad}", "report", "--year", "2024", "--unit", "cases",
             "--rows", "category")
     assert r.code == 2 and "cannot open the database" in r.err
+
+
+@pytest.mark.parametrize(
+    ("how", "url", "needle"),
+    [
+        ("--db", "garbage", "--db 'garbage': not a database URL; use e.g. sqlite:////"),
+        ("env", "garbage", "BORGERDESK_DATABASE_URL 'garbage': not a database URL"),
+        ("config", "garbage", "config.toml: [database] url 'garbage': not a database URL"),
+        ("--db", "postgresql://u:secret@h:port/x", "--db 'postgresql://u:***@h:port/x': not"),
+        ("--db", "mysqlx://u:secret@h/x", "unknown database kind 'mysqlx'; use e.g."),
+    ],
+)
+def test_a_malformed_database_url_names_its_setting(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, url: str, needle: str
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[database]\nurl = "{url}"\n' if how == "config" else "", "utf-8")
+    args = ["--config", str(cfg)] + (["--db", url] if how == "--db" else [])
+    if how == "env":
+        # After cli() is set up (it clears the variable) and before it runs.
+        monkeypatch.setenv("BORGERDESK_DATABASE_URL", url)
+    r = cli(*args, "followups")
+    assert r.code == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r.err
+    assert needle in r.err and "secret" not in r.err, r.err
