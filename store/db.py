@@ -40,6 +40,13 @@ class DatabaseError(UserError):
     """A database problem phrased as one line for the user."""
 
 
+class NotSetUp(DatabaseError):
+    """The database has no schema yet: `borgerdesk db upgrade` creates it."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"{where}: the database is not set up; run 'borgerdesk db upgrade' first")
+
+
 def normalise_url(url: str) -> str:
     """Accept plain postgresql:// URLs and route them to psycopg 3."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -128,6 +135,12 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
             _prepare_sqlite_file(path)
         elif not path.exists():
             raise DatabaseError(f"{path}: database file not found; run 'borgerdesk db upgrade'")
+        elif path.is_file() and path.stat().st_size == 0:
+            # An empty file has no schema to read, and connecting would write one (the
+            # page size and WAL pragmas turn it into a 16 KB SQLite file): a command
+            # that only reads must leave it as it is. `make_engine(url)` (create_file)
+            # is the way to turn it into a database.
+            raise NotSetUp(url)
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -290,9 +303,7 @@ def check_migrated(engine: Engine) -> None:
     head = head_revision()
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        raise DatabaseError(
-            f"{where}: the database is not set up; run 'borgerdesk db upgrade' first"
-        )
+        raise NotSetUp(where)
     if current not in known_revisions():
         raise DatabaseError(
             f"{where}: the database is at migration {current}, newer than this borgerdesk "
