@@ -227,6 +227,24 @@ def test_ack_errors(s: Session, cfg: Config) -> None:
         ack(session=s, config=cfg, contact_id=m.id, at=dt.datetime(2024, 3, 5))  # type: ignore[arg-type]
 
 
+def test_ack_time_must_lie_between_receipt_and_now(s: Session, cfg: Config) -> None:
+    """A time before the contact came, or in the future, would count the target as met
+    in time; only a few minutes' clock skew are let through."""
+    m = mail(s, cfg, at=cph(2024, 3, 4, 9))
+    with pytest.raises(UserError) as e:
+        ack(session=s, config=cfg, contact_id=m.id, at=cph(2024, 3, 1, 10))  # type: ignore[arg-type]
+    assert str(e.value) == (
+        f"contact {m.id}: acknowledgement time 2024-03-01 10:00 (Copenhagen time) is before "
+        "the contact was received (2024-03-04 09:00); give a time at or after that"
+    )
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    with pytest.raises(UserError, match=f"contact {m.id}: .* is in the future"):
+        ack(session=s, config=cfg, contact_id=m.id, at=future)  # type: ignore[arg-type]
+    assert target(s, m).state == "open" and audit(s, "reply-ack") == []
+    ack(session=s, config=cfg, contact_id=m.id, at=cph(2024, 3, 4, 8, 58))  # type: ignore[arg-type]
+    assert target(s, m).met_at == cph(2024, 3, 4, 9)  # skew: met at arrival, not before
+
+
 def test_ack_a_manual_rule_by_name(s: Session, cfg: Config) -> None:
     m = mail(s, cfg, at=cph(2024, 3, 25, 10), access_request=True)
     res = ack(
