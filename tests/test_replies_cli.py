@@ -119,6 +119,7 @@ def test_followups_table_is_plain_text(env) -> None:
         (("no-reply", "1"), "no-reply needs a reason: --reason TEXT"),
         (("no-reply", "1", "--reason", " "), "no-reply needs a reason"),
         (("no-reply", "999", "--reason", "x"), "contact 999: no such contact"),
+        (("no-reply", "1", "--reason", "x", "--rule", "nope"), "--rule 'nope': no such reply"),
         (("compliance",), "give the period"),
         (("compliance", "--year", "2024", "--format", "xlsx"), "--format xlsx needs --out"),
     ],

@@ -177,7 +177,9 @@ def no_reply_cmd(
     if reason is None or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
     with session_scope(actx.engine) as session:
-        res = no_reply(session=session, contact_id=cid, reason=reason, rule=rule)
+        res = no_reply(
+            session=session, config=actx.config, contact_id=cid, reason=reason, rule=rule
+        )
     typer.echo(f"contact {cid}: {len(res.target_ids)} reply target(s) waived")
 
 

@@ -48,6 +48,16 @@ def _own_targets(
     return list(session.exec(stmt.order_by(col(ReplyTarget.id))))
 
 
+def _ruleset_with(config: Config, rule: str | None) -> RuleSet:
+    """The configured rules, refusing a `rule` name that is not one of them (else a
+    misspelt name reads as "no open target under it", as if the contact were done)."""
+    ruleset = RuleSet.from_config(config)
+    if rule is not None and ruleset.rule(rule) is None:
+        names = ", ".join(r.name for r in ruleset.rules)
+        raise UserError(f"--rule {rule!r}: no such reply rule; configured: {names}")
+    return ruleset
+
+
 def _aware(at: dt.datetime | None) -> dt.datetime:
     if at is None:
         return dt.datetime.now(dt.UTC)
@@ -103,10 +113,7 @@ def ack(
     when = _aware(at)
     contact = _contact(session, contact_id)
     _check_ack_time(contact, when)
-    ruleset = RuleSet.from_config(config)
-    if rule is not None and ruleset.rule(rule) is None:
-        names = ", ".join(r.name for r in ruleset.rules)
-        raise UserError(f"--rule {rule!r}: no such reply rule; configured: {names}")
+    ruleset = _ruleset_with(config, rule)
     own = _own_targets(session, contact_id, rule, ("open",))
     if not own:
         which = f" under rule {rule!r}" if rule else ""
@@ -152,12 +159,13 @@ def ack(
 
 
 def no_reply(
-    *, session: Session, contact_id: int, reason: str, rule: str | None = None
+    *, session: Session, config: Config, contact_id: int, reason: str, rule: str | None = None
 ) -> MarkResult:
     """Mark a contact "no reply needed" with a reason: its open targets are waived."""
     if not reason or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
     _contact(session, contact_id)
+    _ruleset_with(config, rule)
     own = _own_targets(session, contact_id, rule, ("open",))
     if not own:
         which = f" under rule {rule!r}" if rule else ""
