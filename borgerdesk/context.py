@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from store.config import Config, default_database_url, load_config
-from store.db import open_database
+from store.db import check_url, open_database
 
 
 @dataclass
@@ -33,13 +33,17 @@ class AppContext:
 
     @property
     def database_url(self) -> str:
-        """--db, then BORGERDESK_DATABASE_URL, then the config, then the default file."""
-        return (
-            self.db_override
-            or os.environ.get("BORGERDESK_DATABASE_URL")
-            or self.config.database.url
-            or default_database_url()
-        )
+        """--db, then BORGERDESK_DATABASE_URL, then the config, then the default file;
+        a malformed one is refused naming the setting it came from."""
+        env = os.environ.get("BORGERDESK_DATABASE_URL")
+        if self.db_override:
+            return check_url(self.db_override, "--db")
+        if env:
+            return check_url(env, "BORGERDESK_DATABASE_URL")
+        if self.config.database.url:
+            where = f"{self.config_file}: " if self.config_file else ""
+            return check_url(self.config.database.url, f"{where}[database] url")
+        return default_database_url()
 
     @property
     def engine(self) -> Engine:

@@ -7,6 +7,7 @@ created private (file 0600, folder 0700). PostgreSQL (psycopg 3) runs through th
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,10 +40,46 @@ class DatabaseError(UserError):
     """A database problem phrased as one line for the user."""
 
 
+class NotSetUp(DatabaseError):
+    """The database has no schema yet: `borgerdesk db upgrade` creates it."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"{where}: the database is not set up; run 'borgerdesk db upgrade' first")
+
+
 def normalise_url(url: str) -> str:
     """Accept plain postgresql:// URLs and route them to psycopg 3."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+URL_EXAMPLES = "sqlite:////path/to/borgerdesk.sqlite3 or postgresql://user@host/dbname"
+
+
+def check_url(url: str, source: str) -> str:
+    """The URL, normalised, or a one-line error naming where it came from (`source`,
+    e.g. "--db"): SQLAlchemy's own errors for an unparsable URL or an unknown database
+    kind are tracebacks that do not say which setting is wrong."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    raw, url = url, normalise_url(url)
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # It did not parse, so hide what looks like a password by hand.
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", raw)
+        raise DatabaseError(
+            f"{source} {shown!r}: not a database URL; use e.g. {URL_EXAMPLES}"
+        ) from None
+    try:
+        u.get_dialect()
+    except NoSuchModuleError:
+        shown = u.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"{source} {shown!r}: unknown database kind {u.drivername!r}; use e.g. "
+            f"{URL_EXAMPLES}"
+        ) from None
     return url
 
 
@@ -98,6 +135,12 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
             _prepare_sqlite_file(path)
         elif not path.exists():
             raise DatabaseError(f"{path}: database file not found; run 'borgerdesk db upgrade'")
+        elif path.is_file() and path.stat().st_size == 0:
+            # An empty file has no schema to read, and connecting would write one (the
+            # page size and WAL pragmas turn it into a 16 KB SQLite file): a command
+            # that only reads must leave it as it is. `make_engine(url)` (create_file)
+            # is the way to turn it into a database.
+            raise NotSetUp(url)
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -260,9 +303,7 @@ def check_migrated(engine: Engine) -> None:
     head = head_revision()
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        raise DatabaseError(
-            f"{where}: the database is not set up; run 'borgerdesk db upgrade' first"
-        )
+        raise NotSetUp(where)
     if current not in known_revisions():
         raise DatabaseError(
             f"{where}: the database is at migration {current}, newer than this borgerdesk "

@@ -110,9 +110,16 @@ def test_followups_table_is_plain_text(env) -> None:
         (("ack", "999"), "contact 999: no such contact"),
         (("ack", "abc"), "CONTACT_ID 'abc': not a contact id"),
         (("ack", "1", "--at", "soon"), "--at 'soon': not an ISO 8601 time"),
+        (
+            ("ack", "1", "--at", "2024-03-01T10:00"),
+            "contact 1: acknowledgement time 2024-03-01 10:00 (Copenhagen time) is before "
+            "the contact was received (2024-03-26 15:00)",
+        ),
+        (("ack", "1", "--at", "2999-01-01T10:00"), "2999-01-01 10:00 (Copenhagen time) is in"),
         (("no-reply", "1"), "no-reply needs a reason: --reason TEXT"),
         (("no-reply", "1", "--reason", " "), "no-reply needs a reason"),
         (("no-reply", "999", "--reason", "x"), "contact 999: no such contact"),
+        (("no-reply", "1", "--reason", "x", "--rule", "nope"), "--rule 'nope': no such reply"),
         (("compliance",), "give the period"),
         (("compliance", "--year", "2024", "--format", "xlsx"), "--format xlsx needs --out"),
     ],

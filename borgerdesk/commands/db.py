@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from borgerdesk.context import AppContext
-from store.db import current_revision, head_revision, make_engine, upgrade
+from store.db import NotSetUp, current_revision, head_revision, make_engine, upgrade
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -28,7 +28,11 @@ def db_current(ctx: typer.Context) -> None:
     Example: borgerdesk db current
     """
     actx: AppContext = ctx.obj
-    engine = make_engine(actx.database_url, create_file=False)
+    try:
+        engine = make_engine(actx.database_url, create_file=False)
+    except NotSetUp:  # an empty file: say so, as for an unmigrated one, without writing
+        typer.echo(f"database: not set up; code: {head_revision()}")
+        return
     try:
         typer.echo(f"database: {current_revision(engine) or 'not set up'}; code: {head_revision()}")
     finally:

@@ -16,6 +16,7 @@ from borgerdesk.context import AppContext
 from store.counts.render import safe
 from store.db import session_scope
 from store.errors import UserError
+from store.outfile import check_output
 from store.replies import ack, list_followups, no_reply, recompute
 from store.replies.compliance import HEADERS, compliance, table_rows, write_xlsx
 from store.replies.explain import fmt_moment
@@ -176,7 +177,9 @@ def no_reply_cmd(
     if reason is None or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
     with session_scope(actx.engine) as session:
-        res = no_reply(session=session, contact_id=cid, reason=reason, rule=rule)
+        res = no_reply(
+            session=session, config=actx.config, contact_id=cid, reason=reason, rule=rule
+        )
     typer.echo(f"contact {cid}: {len(res.target_ids)} reply target(s) waived")
 
 
@@ -209,6 +212,8 @@ def compliance_cmd(
         raise UserError("--out is only for --format xlsx")
     if out is not None and not out.parent.exists():
         raise UserError(f"--out {out}: folder {out.parent} does not exist")
+    if out is not None:
+        check_output(out, label="--out ", suffixes=(".xlsx",))
     a, b = period(year, start, end)
     moment = parse_now(now)
     with session_scope(actx.engine) as session:

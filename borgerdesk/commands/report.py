@@ -17,6 +17,7 @@ from store.counts.presets import TableResult, query_for, run_query
 from store.counts.render import print_tables, to_csv, to_json, to_markdown, write_xlsx
 from store.db import session_scope
 from store.errors import UserError
+from store.outfile import atomic_output, check_output
 from store.register.parse import parse_date
 
 FORMATS = ("table", "json", "csv", "xlsx", "md")
@@ -88,6 +89,9 @@ def report(
         raise UserError("--format xlsx needs --out FILE.xlsx")
     if out is not None and not out.parent.exists():
         raise UserError(f"--out {out}: folder {out.parent} does not exist")
+    if out is not None:
+        # Text formats may go to any file name (.txt, .md, ...); a workbook must be .xlsx.
+        check_output(out, label="--out ", suffixes=(".xlsx",) if fmt == "xlsx" else ())
     a, b = period(year, start, end)
 
     with session_scope(actx.engine) as session:
@@ -172,7 +176,7 @@ def _emit(tables: list[TableResult], fmt: str, out: Path | None) -> None:
         if out is None:
             print_tables(tables, Console(highlight=False))
             return
-        with out.open("w", encoding="utf-8") as fh:
+        with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8") as fh:
             print_tables(tables, Console(file=fh, highlight=False, width=120, no_color=True))
         typer.echo(f"wrote {out}")
         return
@@ -180,9 +184,8 @@ def _emit(tables: list[TableResult], fmt: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
     else:
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, "utf-8")
-        tmp.replace(out)
+        with atomic_output(out) as tmp:
+            tmp.write_text(text, "utf-8")
         typer.echo(f"wrote {out}")
 
 

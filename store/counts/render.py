@@ -21,6 +21,7 @@ from rich.text import Text
 
 from store.counts.presets import TableResult
 from store.counts.query import CountResult
+from store.outfile import atomic_output
 from store.tabular import xlsx_append
 
 SUM = "Sum"
@@ -154,6 +155,5 @@ def write_xlsx(tables: Sequence[TableResult], path: Path) -> None:
         ws.column_dimensions["A"].width = (
             max([len(x) for x in t.result.row_labels] + [len(SUM), 10]) + 2
         )
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_output(path) as tmp:
+        wb.save(tmp)

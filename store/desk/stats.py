@@ -13,6 +13,7 @@ from sqlmodel import Session
 from store.config import Config
 from store.config.reports import ReportPreset, ReportTable
 from store.errors import UserError
+from store.outfile import atomic_output, check_output
 
 
 @dataclass(frozen=True)
@@ -122,12 +123,12 @@ def export_stats(*, session: Session, config: Config, preset: str | None, start:
     if not target.parent.is_dir():
         raise UserError(f"{target.parent}: no such folder; choose an existing one",
                         code="export_folder", path=str(target.parent))
+    check_output(target)  # a folder named like a file: refuse before counting
     p = _preset(config, preset)
     tables = run_preset(session=session, config=config, preset=p, start=start, end=end)
     if suffix == ".xlsx":
         write_xlsx(tables, target)
     else:
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(to_csv(tables), "utf-8")
-        tmp.replace(target)
+        with atomic_output(target) as tmp:
+            tmp.write_text(to_csv(tables), "utf-8")
     return str(target)

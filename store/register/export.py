@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.models import Case, Contact, Party, PartyEmail, PartyPhone
+from store.outfile import atomic_output, check_output
 from store.register.columns import EXPORT_COLUMNS
 from store.tabular import xlsx_append
 from store.timeutil import CPH
@@ -105,25 +106,24 @@ def register_rows(*, session: Session, kinds: tuple[str, ...]) -> list[dict[str,
 
 
 def export_register(*, session: Session, path: Path, kinds: tuple[str, ...]) -> int:
+    check_output(path)  # before the query, not only before the write
     rows = register_rows(session=session, kinds=kinds)
-    tmp = path.with_name(path.name + ".tmp")
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
+    with atomic_output(path, mode=0o600) as tmp:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import Workbook
 
-        wb = Workbook()
-        ws = wb.active
-        assert ws is not None
-        ws.title = "Register"
-        ws.append(list(EXPORT_COLUMNS))
-        for r in rows:
-            xlsx_append(ws, [r[c] for c in EXPORT_COLUMNS])
-        wb.save(tmp)
-    else:
-        buf = io.StringIO(newline="")
-        w = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        tmp.write_text(buf.getvalue(), "utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(path)
+            wb = Workbook()
+            ws = wb.active
+            assert ws is not None
+            ws.title = "Register"
+            ws.append(list(EXPORT_COLUMNS))
+            for r in rows:
+                xlsx_append(ws, [r[c] for c in EXPORT_COLUMNS])
+            wb.save(tmp)
+        else:
+            buf = io.StringIO(newline="")
+            w = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+            tmp.write_text(buf.getvalue(), "utf-8")
     return len(rows)

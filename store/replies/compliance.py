@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from store.config import Config
+from store.outfile import atomic_output
 from store.replies import tables
 from store.replies.calendar import calendar_for, working_time_between
 from store.timeutil import period_bounds
@@ -161,6 +162,5 @@ def write_xlsx(rows: Sequence[ComplianceRow], path: Path, *, title: str) -> None
         # Rule names come from the config; keep them text, never formulas.
         line[0] = str(line[0]).lstrip("=+-@")
         ws.append(line)
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_output(path) as tmp:
+        wb.save(tmp)

@@ -196,3 +196,49 @@ def test_unreachable_database_is_one_line(cli, tmp_path) -> None:
     r = cli("--db", f"sqlite:///{bad}", "report", "--year", "2024", "--unit", "cases",
             "--rows", "category")
     assert r.code == 2 and "cannot open the database" in r.err
+
+
+@pytest.mark.parametrize(
+    ("how", "url", "needle"),
+    [
+        ("--db", "garbage", "--db 'garbage': not a database URL; use e.g. sqlite:////"),
+        ("env", "garbage", "BORGERDESK_DATABASE_URL 'garbage': not a database URL"),
+        ("config", "garbage", "config.toml: [database] url 'garbage': not a database URL"),
+        ("--db", "postgresql://u:secret@h:port/x", "--db 'postgresql://u:***@h:port/x': not"),
+        ("--db", "mysqlx://u:secret@h/x", "unknown database kind 'mysqlx'; use e.g."),
+    ],
+)
+def test_a_malformed_database_url_names_its_setting(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, url: str, needle: str
+) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[database]\nurl = "{url}"\n' if how == "config" else "", "utf-8")
+    args = ["--config", str(cfg)] + (["--db", url] if how == "--db" else [])
+    if how == "env":
+        # After cli() is set up (it clears the variable) and before it runs.
+        monkeypatch.setenv("BORGERDESK_DATABASE_URL", url)
+    r = cli(*args, "followups")
+    assert r.code == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r.err
+    assert needle in r.err and "secret" not in r.err, r.err
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite files only")
+def test_reading_commands_leave_an_empty_file_untouched(cli, tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.touch()
+    url = f"sqlite:///{path}"
+    for args in (("followups",), ("report", "--year", "2024", "--unit", "cases", "--rows",
+                                  "category")):
+        r = cli("--db", url, *args)
+        assert r.code == 2 and r.err == (
+            f"borgerdesk: error: {url}: the database is not set up; "
+            "run 'borgerdesk db upgrade' first\n"
+        ), r.err
+    r = cli("--db", url, "db", "current")
+    assert r.code == 0 and "database: not set up;" in r.out, r.err
+    r = cli("--db", url, "doctor")
+    assert "not set up" in r.out
+    assert path.stat().st_size == 0 and sorted(tmp_path.glob("x.txt*")) == [path]
+    # The command that creates the schema still does, in the very same file.
+    assert cli("--db", url, "db", "upgrade").code == 0
+    assert open_database(url) is not None and path.stat().st_size > 0

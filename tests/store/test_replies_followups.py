@@ -65,7 +65,7 @@ def test_filters_and_counts(s: Session, cfg: Config) -> None:
     late = mail(s, cfg, at=cph(2024, 3, 4, 9), addr="l@x.dk")
     mail(s, cfg, at=cph(2024, 3, 8, 12), direction="out", addr="l@x.dk")
     waived = mail(s, cfg, at=cph(2024, 3, 4, 9), addr="w@x.dk")
-    no_reply(session=s, contact_id=waived.id, reason="newsletter")  # type: ignore[arg-type]
+    no_reply(session=s, config=cfg, contact_id=waived.id, reason="newsletter")  # type: ignore[arg-type]
     expect = {
         "pending": [pending.id],
         "due_soon": [soon.id],
@@ -169,7 +169,7 @@ def test_explanations_in_danish_for_the_desk(s: Session, cfg: Config) -> None:
     [f] = list_followups(session=s, now=cph(2024, 4, 3), status="overdue", config=cfg,
                          lang="da", target_ids=[target(s, easter, "dag-til-dag").id])
     assert f.explanation.startswith("overskredet siden tir. 2. apr. 15:00: 48 arbejdstimer")
-    no_reply(session=s, contact_id=saturday.id, reason="spam")
+    no_reply(session=s, config=cfg, contact_id=saturday.id, reason="spam")
     out = mail(s, cfg, at=cph(2024, 5, 10, 9), direction="out", addr="c@x.dk")
     rows = {f.contact_id: f.explanation for f in list_followups(
         session=s, now=cph(2024, 6, 1), status="all", config=cfg, lang="da")}
@@ -227,6 +227,24 @@ def test_ack_errors(s: Session, cfg: Config) -> None:
         ack(session=s, config=cfg, contact_id=m.id, at=dt.datetime(2024, 3, 5))  # type: ignore[arg-type]
 
 
+def test_ack_time_must_lie_between_receipt_and_now(s: Session, cfg: Config) -> None:
+    """A time before the contact came, or in the future, would count the target as met
+    in time; only a few minutes' clock skew are let through."""
+    m = mail(s, cfg, at=cph(2024, 3, 4, 9))
+    with pytest.raises(UserError) as e:
+        ack(session=s, config=cfg, contact_id=m.id, at=cph(2024, 3, 1, 10))  # type: ignore[arg-type]
+    assert str(e.value) == (
+        f"contact {m.id}: acknowledgement time 2024-03-01 10:00 (Copenhagen time) is before "
+        "the contact was received (2024-03-04 09:00); give a time at or after that"
+    )
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    with pytest.raises(UserError, match=f"contact {m.id}: .* is in the future"):
+        ack(session=s, config=cfg, contact_id=m.id, at=future)  # type: ignore[arg-type]
+    assert target(s, m).state == "open" and audit(s, "reply-ack") == []
+    ack(session=s, config=cfg, contact_id=m.id, at=cph(2024, 3, 4, 8, 58))  # type: ignore[arg-type]
+    assert target(s, m).met_at == cph(2024, 3, 4, 9)  # skew: met at arrival, not before
+
+
 def test_ack_a_manual_rule_by_name(s: Session, cfg: Config) -> None:
     m = mail(s, cfg, at=cph(2024, 3, 25, 10), access_request=True)
     res = ack(
@@ -245,13 +263,20 @@ def test_ack_a_manual_rule_by_name(s: Session, cfg: Config) -> None:
 def test_no_reply_waives_with_reason_in_audit(s: Session, cfg: Config) -> None:
     m = mail(s, cfg, at=cph(2024, 3, 4, 9))
     with pytest.raises(UserError, match="needs a reason"):
-        no_reply(session=s, contact_id=m.id, reason="  ")  # type: ignore[arg-type]
-    no_reply(session=s, contact_id=m.id, reason="Tak-mail")  # type: ignore[arg-type]
+        no_reply(session=s, config=cfg, contact_id=m.id, reason="  ")  # type: ignore[arg-type]
+    # A misspelt rule is named as such, word for word as ack says it; not "no open target".
+    with pytest.raises(UserError) as by_ack:
+        ack(session=s, config=cfg, contact_id=m.id, rule="nope")  # type: ignore[arg-type]
+    with pytest.raises(UserError) as by_no_reply:
+        no_reply(session=s, config=cfg, contact_id=m.id, reason="x", rule="nope")  # type: ignore[arg-type]
+    assert str(by_no_reply.value) == str(by_ack.value)
+    assert str(by_ack.value).startswith("--rule 'nope': no such reply rule; configured: ")
+    no_reply(session=s, config=cfg, contact_id=m.id, reason="Tak-mail")  # type: ignore[arg-type]
     t = target(s, m)
     assert (t.state, t.waived_reason) == ("waived", "Tak-mail")
     assert audit(s, "reply-waive")[0]["reason"] == "Tak-mail"
     with pytest.raises(UserError, match="nothing to waive"):
-        no_reply(session=s, contact_id=m.id, reason="again")  # type: ignore[arg-type]
+        no_reply(session=s, config=cfg, contact_id=m.id, reason="again")  # type: ignore[arg-type]
     # A later reply does not turn a waived target into a met one.
     mail(s, cfg, at=cph(2024, 3, 5, 9), direction="out")
     assert target(s, m).state == "waived"
@@ -348,7 +373,7 @@ def test_compliance_per_rule(s: Session, cfg: Config) -> None:
     mail(s, cfg, at=cph(2024, 3, 7, 11), direction="out", addr="c@x.dk")
     mail(s, cfg, at=cph(2024, 3, 20, 9), addr="d@x.dk")
     w = mail(s, cfg, at=cph(2024, 3, 21, 9), addr="w@x.dk")
-    no_reply(session=s, contact_id=w.id, reason="spam")  # type: ignore[arg-type]
+    no_reply(session=s, config=cfg, contact_id=w.id, reason="spam")  # type: ignore[arg-type]
     mail(s, cfg, at=cph(2024, 4, 3, 9), addr="e@x.dk")
     assert {target(s, x).state for x in (a, b, c)} == {"met"}
     rows = {
