@@ -112,7 +112,11 @@ def ack(
     """
     when = _aware(at)
     contact = _contact(session, contact_id)
-    _check_ack_time(contact, when)
+    if at is not None:
+        # Only a time someone typed is checked. "Now" is always a true answer time, even
+        # for a mail whose Date header runs ahead of the clocks (up to a day is kept as
+        # its receipt time): the advisor has it in hand, so refusing now would be wrong.
+        _check_ack_time(contact, when)
     ruleset = _ruleset_with(config, rule)
     own = _own_targets(session, contact_id, rule, ("open",))
     if not own:

@@ -244,6 +244,12 @@ def test_ack_time_must_lie_between_receipt_and_now(s: Session, cfg: Config) -> N
     ack(session=s, config=cfg, contact_id=m.id, at=cph(2024, 3, 4, 8, 58))  # type: ignore[arg-type]
     assert target(s, m).met_at == cph(2024, 3, 4, 9)  # skew: met at arrival, not before
 
+    # No time given means now, which is always a true answer time: a mail whose Date
+    # header runs hours ahead of the clocks (kept as its receipt time) can be answered.
+    ahead = mail(s, cfg, at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=6))
+    ack(session=s, config=cfg, contact_id=ahead.id)  # type: ignore[arg-type]
+    assert target(s, ahead).state == "met"
+
 
 def test_ack_a_manual_rule_by_name(s: Session, cfg: Config) -> None:
     m = mail(s, cfg, at=cph(2024, 3, 25, 10), access_request=True)
