@@ -41,3 +41,84 @@ async def test_new_case_dropdowns_show_their_options(make_app: Any, size: tuple[
         await pilot.pause(0.1)
         text = screen_text(app)
         assert "Vejledning" in text and "Klage" in text
+
+
+# ---------------------------------------------------------------- the cursor after an action
+
+
+async def test_triage_cursor_stays_in_place_after_an_action(world: Any, make_app: Any) -> None:
+    """x on row 6 takes that contact out of the list: the cursor stays on row 6, now the
+    next contact, not back on row 1 (the next key would act on a contact not chosen)."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _triage_ready(pilot)
+        ids = [r.contact_id for r in screen.rows]
+        assert len(ids) >= 8
+        await pilot.press(*"jjjjj")
+        assert screen.current().contact_id == ids[5]  # type: ignore[union-attr]
+        await pilot.press("x", *"reklame", "enter")
+        await wait_for(pilot, lambda: ids[5] not in [r.contact_id for r in screen.rows])
+        cur = screen.current()
+        assert cur is not None and cur.contact_id == ids[6]
+        # The last row acted on: the cursor stays on the new last row.
+        await pilot.press("end")
+        last = screen.current()
+        assert last is not None and last.contact_id == screen.rows[-1].contact_id
+        await pilot.press("x", *"spam", "enter")
+        await wait_for(pilot, lambda: last.contact_id not in [r.contact_id for r in screen.rows])
+        cur = screen.current()
+        assert cur is not None and cur.contact_id == screen.rows[-1].contact_id
+
+
+async def test_followups_cursor_stays_in_place_after_an_action(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
+                       and len(app.screen.rows) > 3)
+        screen = app.screen
+        ids = [r.target_id for r in screen.rows]
+        await pilot.press("down", "down")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: ids[2] not in [r.target_id for r in screen.rows])
+        cur = screen.current()
+        assert cur is not None and cur.target_id == ids[3]
+
+
+async def test_cases_cursor_stays_in_place_when_a_case_leaves_the_list(
+        world: Any, make_app: Any) -> None:
+    """Closing a case in its detail view takes it off the open list: back on the list the
+    cursor is where it was (on the next case), not on the first."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from store.cases import create_case
+    from store.models import CaseCreate
+    from tui.screens.case_detail import CaseDetailScreen
+    from tui.screens.cases import CasesScreen
+
+    with Session(world.engine) as s:
+        for i in range(4):
+            create_case(session=s, case_in=CaseCreate(
+                ref=f"2026-01{i:02}", title=f"Ekstra {i}", department="Andet",
+                category="Vejledning", opened_on=dt.date(2026, 3, 5)))
+        s.commit()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen)
+                       and len(app.screen.rows) >= 6)
+        screen = app.screen
+        ids = [r.case_id for r in screen.rows]
+        await pilot.press("down", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
+                       and app.screen.detail is not None)
+        detail = app.screen
+        await pilot.press("s")
+        await wait_for(pilot, lambda: detail.detail.closed_on is not None)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen
+                       and ids[2] not in [r.case_id for r in screen.rows])
+        cur = screen.current()
+        assert cur is not None and cur.case_id == ids[3]

@@ -32,6 +32,7 @@ class FollowupsScreen(DeskScreen):
         self.rows: list[FollowupRow] = []
         self.page_offset = 0
         self._keep: int | None = None
+        self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("loading"), id="pageinfo", classes="pageinfo")
@@ -73,6 +74,7 @@ class FollowupsScreen(DeskScreen):
         row = self.current()
         if row is not None:
             self._keep = row.target_id
+            self._keep_row = self.query_one(PagedTable).cursor_row
         offset = self.page_offset
         self.load("page", lambda: self.desk.followups(offset=offset, limit=PAGE))
 
@@ -89,7 +91,7 @@ class FollowupsScreen(DeskScreen):
         self._fill()
         target = 0
         if self._keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.target_id == self._keep), 0)
+            target = table.row_after_reload(str(self._keep), self._keep_row)
         if self.rows:
             table.move_cursor(row=target, animate=False)
         self.query_one("#pageinfo", Label).update(

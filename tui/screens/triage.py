@@ -35,6 +35,7 @@ class TriageScreen(DeskScreen):
         self.selected: set[int] = set()
         self.page_offset = 0
         self._keep: int | None = None
+        self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
         self._used_prefetch = False
 
     def compose_body(self) -> ComposeResult:
@@ -64,6 +65,7 @@ class TriageScreen(DeskScreen):
     def reload(self) -> None:
         row = self.current()
         self._keep = row.contact_id if row else None
+        self._keep_row = self.query_one(PagedTable).cursor_row if row else None
         offset = self.page_offset
         first = getattr(self.app, "first_page", None)
         if first is not None and offset == 0 and not self._used_prefetch:
@@ -101,7 +103,7 @@ class TriageScreen(DeskScreen):
         self._fill()
         target = 0
         if self._keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.contact_id == self._keep), 0)
+            target = table.row_after_reload(str(self._keep), self._keep_row)
         elif getattr(self, "_cursor_at_end", False):
             target = max(0, len(self.rows) - 1)
             self._cursor_at_end = False
