@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from store.desk.rows import CallFacts, ReplyDue
+from store.desk.rows import CallFacts, ReplyDue, SearchHit
 from store.timeutil import show
 from tui.i18n import t
 from tui.safe import plain
@@ -28,6 +28,18 @@ def channel_mark(channel: str, direction: str = "in") -> Text:
 
 def channel_name(channel: str) -> str:
     return t(f"ch.{channel}")
+
+
+def hit_detail(hit: SearchHit) -> str:
+    """A search hit's detail line with its stored code (a case's state, a party's kind, a
+    contact's channel) named in the UI's language; an unknown code as it is."""
+    if not hit.code:
+        return hit.detail
+    key = {"case": "state.", "party": "partykind.", "contact": "ch."}.get(hit.kind, "") + hit.code
+    name = t(key)
+    name = hit.code if name == key else name
+    parts = [name, hit.detail] if hit.kind == "contact" else [hit.detail, name]
+    return " · ".join(p for p in parts if p)
 
 
 def status_text(status: str) -> Text:
@@ -80,5 +92,5 @@ def hours_text(hours: float | None) -> str:
     if hours is None:
         return ""
     sign = "-" if hours < 0 else ""
-    h = abs(hours)
-    return f"{sign}{int(h)}:{round((h - int(h)) * 60) % 60:02d} t"
+    hours_, minutes = divmod(round(abs(hours) * 60), 60)
+    return f"{sign}{hours_}:{minutes:02d} {t('unit.hours')}"

@@ -122,3 +122,80 @@ async def test_cases_cursor_stays_in_place_when_a_case_leaves_the_list(
                        and ids[2] not in [r.case_id for r in screen.rows])
         cur = screen.current()
         assert cur is not None and cur.case_id == ids[3]
+
+
+# ---------------------------------------------------------------- Danish text in the desk
+
+
+async def test_case_history_names_fields_in_danish(world: Any, make_app: Any) -> None:
+    from tests.tui.test_flows import _open_case
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await _open_case(pilot, "2026-0001")
+        await pilot.press("c", "down", "enter", "down", "down", "enter")
+        await wait_for(pilot, lambda: detail.detail.category == "Klage")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: detail.detail.wanted_to_complain)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Kategori: Vejledning → Klage" in text
+        assert "Kom for at klage: nej → ja" in text
+        assert "category:" not in text and "wanted_to_complain" not in text
+
+
+async def test_search_hits_name_state_and_kind_in_danish(world: Any, make_app: Any) -> None:
+    from tui.screens.dialogs import SearchDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _triage_ready(pilot)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchDialog))
+        dialog = app.screen
+        await pilot.press(*"Jens Jensen")
+        await wait_for(pilot, lambda: len(dialog._hits) >= 2)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Jens Jensen  borger" in text
+        assert "Jens Jensen · Andet · lukket" in text
+        from textual.widgets import OptionList
+
+        ol = dialog.query_one(OptionList)
+        prompts = [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+        assert any(p.endswith("Jens Jensen · Børn, Unge og Familier · åben") for p in prompts)
+        assert "citizen" not in text and "closed" not in text
+
+
+def test_hours_left_unit_follows_the_language() -> None:
+    from tui import i18n
+    from tui.render import hours_text
+
+    assert hours_text(-88.6) == "-88:36 t"
+    assert hours_text(1.9999) == "2:00 t"  # not "1:00 t": minutes round up into the hour
+    i18n.set_language("en")
+    try:
+        assert hours_text(-88.6) == "-88:36 h"
+    finally:
+        i18n.set_language("da")
+
+
+async def test_theme_picker_prompt_is_danish(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _triage_ready(pilot)
+        app.search_themes()
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Søg efter et farvetema" in text and "Search for themes" not in text
+
+
+async def test_palette_lists_quit_once(make_app: Any) -> None:
+    from tui.commands import DeskCommands
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _triage_ready(pilot)
+        names = [name for name, _tip, _cb in DeskCommands(screen, None)._entries()]
+        names += [cmd.title for cmd in app.get_system_commands(screen)]
+        assert names.count("Afslut") == 1, names
