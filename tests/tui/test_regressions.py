@@ -199,3 +199,34 @@ async def test_palette_lists_quit_once(make_app: Any) -> None:
         names = [name for name, _tip, _cb in DeskCommands(screen, None)._entries()]
         names += [cmd.title for cmd in app.get_system_commands(screen)]
         assert names.count("Afslut") == 1, names
+
+
+# ----------------------------------------------------- the header, with or without colour
+
+
+def _luma(c: Any) -> float:
+    r, g, b = c.get_truecolor()
+    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+async def test_header_text_stands_out_from_the_bar(make_app: Any, no_color: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every word of the status bar is drawn in a colour well apart from its background
+    (the bar had no text colour: its text was drawn in the bar's colour)."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(demo=True)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await wait_for(pilot, lambda: app.status is not None and app.status.open_alerts > 0)
+        await pilot.pause(0.1)
+        strip = next(iter(app.screen._compositor.render_strips()))
+        words = [s for s in strip if s.text.strip() and s.text.strip() != "│"]
+        assert "borgerdesk" in words[0].text and any("Advarsler" in s.text for s in words)
+        for seg in words:
+            style = seg.style
+            assert style is not None and style.color is not None and style.bgcolor is not None
+            # Without colour only lightness tells text from bar; with it, red on the dark
+            # bar reads by its hue though its lightness is close.
+            apart = 0.35 if no_color else 0.1
+            assert abs(_luma(style.color) - _luma(style.bgcolor)) > apart, (seg.text, style)
