@@ -230,3 +230,32 @@ async def test_header_text_stands_out_from_the_bar(make_app: Any, no_color: bool
             # bar reads by its hue though its lightness is close.
             apart = 0.35 if no_color else 0.1
             assert abs(_luma(style.color) - _luma(style.bgcolor)) > apart, (seg.text, style)
+
+
+# ---------------------------------------------------------------- dates far from today
+
+
+def test_day_time_names_the_year_when_it_is_not_near() -> None:
+    import datetime as dt
+
+    from tui.render import day_time
+
+    now = dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC)
+    assert day_time(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC), now) == "20/11 09:00"
+    assert day_time(dt.datetime(2026, 3, 31, 22, 0, tzinfo=dt.UTC), now) == "01/04/2026"
+    assert day_time(dt.datetime(2025, 12, 30, 8, 0, tzinfo=dt.UTC), now) == "30/12/2025"
+    assert day_time(dt.datetime(2027, 1, 5, 8, 0, tzinfo=dt.UTC), now) == "05/01/2027"
+
+
+async def test_followups_show_the_year_of_a_due_date_long_past(make_app: Any) -> None:
+    import datetime as dt
+
+    later = dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC)
+    app = make_app(clock=lambda: later)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
+                       and app.screen.rows)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "/03/2026" in text and "/03 " not in text

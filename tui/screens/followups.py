@@ -11,10 +11,17 @@ from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
 from store.desk.rows import FollowupRow, Page
-from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, hours_text, status_short, status_text, who_text
+from tui.render import (
+    call_text,
+    channel_mark,
+    day_time,
+    hours_text,
+    status_short,
+    status_text,
+    who_text,
+)
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import TextPrompt
@@ -60,9 +67,10 @@ class FollowupsScreen(DeskScreen):
 
     def _fill(self) -> None:
         wide = self.app.size.width >= 110
+        now = self.desk.now()
         self.query_one(PagedTable).fill([(str(r.target_id), {
             "col.status": status_text(r.status) if wide else status_short(r.status),
-            "col.due": Text(show(r.due_at, "%d/%m %H:%M")),
+            "col.due": Text(day_time(r.due_at, now)),
             "col.left": Text(hours_text(r.working_hours_left), justify="right"),
             "col.channel": channel_mark(r.channel),
             "col.who": who_text(r.who, r.channel),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rich.text import Text
@@ -12,10 +13,9 @@ from textual.widgets import Label
 
 from store.desk.commands import today_of
 from store.desk.rows import ContactPreview, Page, TriageRow
-from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, reply_text, who_text
+from tui.render import call_text, channel_mark, day_time, reply_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import LinkCaseDialog, NewCaseDialog, PreviewScreen, TextPrompt
@@ -37,6 +37,7 @@ class TriageScreen(DeskScreen):
         self._keep: int | None = None
         self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
         self._used_prefetch = False
+        self._now = dt.datetime.now(dt.UTC)  # the desk's clock, read at each fill
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("loading"), id="pageinfo", classes="pageinfo")
@@ -125,6 +126,7 @@ class TriageScreen(DeskScreen):
 
     def _fill(self) -> None:
         rows = self.rows
+        self._now = self.desk.now()
         self.query_one(PagedTable).fill_lazy([str(r.contact_id) for r in rows],
                                              lambda i: self._cells(rows[i]))
 
@@ -135,7 +137,7 @@ class TriageScreen(DeskScreen):
             "col.channel": channel_mark(r.channel, r.direction),
             "col.who": who_text(r.who, r.channel),
             "col.subject": plain(subject, limit=200),
-            "col.received": Text(show(r.occurred_at, "%d/%m %H:%M")),
+            "col.received": Text(day_time(r.occurred_at, self._now)),
             "col.due": reply_text(r.reply, wide=self.wide),
         }
 
