@@ -43,13 +43,13 @@ def channel_name(channel: str) -> str:
 
 
 def hit_detail(hit: SearchHit) -> str:
-    """A search hit's detail line with its stored code (a case's state, a party's kind, a
-    contact's channel) named in the UI's language; an unknown code as it is."""
-    if not hit.code:
+    """A search hit's detail line with its stored tag (a case's state, a party's kind, a
+    contact's channel) named in the UI's language; an unknown tag as it is."""
+    if not hit.tag:
         return hit.detail
-    key = {"case": "state.", "party": "partykind.", "contact": "ch."}.get(hit.kind, "") + hit.code
+    key = {"case": "state.", "party": "partykind.", "contact": "ch."}.get(hit.kind, "") + hit.tag
     name = t(key)
-    name = hit.code if name == key else name
+    name = hit.tag if name == key else name
     parts = [name, hit.detail] if hit.kind == "contact" else [hit.detail, name]
     return " · ".join(p for p in parts if p)
 

@@ -159,7 +159,7 @@ class SearchHit:
     case_id: int | None = None
     # A stored value the UI names in its language: a case's state ("open", "closed"), a
     # party's kind ("citizen", "company", ...), a contact's channel ("email", ...).
-    code: str | None = None
+    tag: str | None = None
 
 
 @dataclass(frozen=True)

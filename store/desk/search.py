@@ -94,7 +94,7 @@ def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bo
         detail = " · ".join(x for x in (pname, dep) if x)
         hits.append(SearchHit("case", cid, label, detail,
                               _score(query, f"{label} {pname or ''}"), case_id=cid,
-                              code="closed" if closed else "open"))
+                              tag="closed" if closed else "open"))
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 
@@ -115,7 +115,7 @@ def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[Se
     rows = _exact_then_fuzzy(run, query, limit)
     hits = [
         SearchHit("party", pid, name or ref or f"#{pid}", ref or "",
-                  _score(query, f"{name or ''} {ref or ''}"), code=kind or None)
+                  _score(query, f"{name or ''} {ref or ''}"), tag=kind or None)
         for pid, name, ref, kind in rows
     ]
     hits.sort(key=lambda h: -h.score)
@@ -156,7 +156,7 @@ def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[S
         hits.append(SearchHit("contact", cid, text or (cp or ""),
                               f"{cp or ''} · {at:%Y-%m-%d}",
                               _score(query, f"{text} {cp or ''}"), case_id=case_id,
-                              code=channel))
+                              tag=channel))
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 
