@@ -228,10 +228,21 @@ class DeskApp(App[None]):
             self.push_screen(DeskCommandPalette(placeholder=t("palette.placeholder"),
                                                 id="--command-palette"))
 
+    def search_themes(self) -> None:
+        """The palette's "Theme" command: Textual's theme list, prompt in the UI language."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(DeskCommandPalette(providers=[ThemeProvider],
+                                            placeholder=t("palette.themes")))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands in the UI language; "Keys" opens the desk's own
-        `?` help (the desk's keys with their tooltips) rather than Textual's panel."""
+        `?` help (the desk's keys with their tooltips) rather than Textual's panel.
+        Textual's "Quit" is left out: the desk's own quit key (ctrl+q) is listed with
+        the screen's keys, and the palette showed "Afslut" twice."""
         for cmd in super().get_system_commands(screen):
+            if cmd.title == "Quit":
+                continue
             if cmd.title == "Keys":
                 yield SystemCommand(t("palette.keys"), t("palette.keys.tip"), self.action_help)
             else:

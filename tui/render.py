@@ -3,10 +3,12 @@ always spelled out as a word as well as coloured, so it reads with NO_COLOR."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.text import Text
 
-from store.desk.rows import CallFacts, ReplyDue
-from store.timeutil import show
+from store.desk.rows import CallFacts, ReplyDue, SearchHit
+from store.timeutil import CPH, show
 from tui.i18n import t
 from tui.safe import plain
 
@@ -21,6 +23,16 @@ STATUS_STYLE = {
 }
 
 
+def day_time(moment: dt.datetime, now: dt.datetime) -> str:
+    """A moment in a list column (11 cells): "01/04 09:00" within this year and half a
+    year of now; else with the year and no time, "01/04/2026", so a date long past (or far
+    ahead) does not read as the coming one."""
+    if moment.astimezone(CPH).year == now.astimezone(CPH).year \
+            and abs(moment - now) <= dt.timedelta(days=183):
+        return show(moment, "%d/%m %H:%M")
+    return show(moment, "%d/%m/%Y")
+
+
 def channel_mark(channel: str, direction: str = "in") -> Text:
     mark = CHANNEL_MARK.get(channel, "?")
     return Text(mark + ("→" if direction == "out" else " "))
@@ -28,6 +40,18 @@ def channel_mark(channel: str, direction: str = "in") -> Text:
 
 def channel_name(channel: str) -> str:
     return t(f"ch.{channel}")
+
+
+def hit_detail(hit: SearchHit) -> str:
+    """A search hit's detail line with its stored tag (a case's state, a party's kind, a
+    contact's channel) named in the UI's language; an unknown tag as it is."""
+    if not hit.tag:
+        return hit.detail
+    key = {"case": "state.", "party": "partykind.", "contact": "ch."}.get(hit.kind, "") + hit.tag
+    name = t(key)
+    name = hit.tag if name == key else name
+    parts = [name, hit.detail] if hit.kind == "contact" else [hit.detail, name]
+    return " · ".join(p for p in parts if p)
 
 
 def status_text(status: str) -> Text:
@@ -80,5 +104,5 @@ def hours_text(hours: float | None) -> str:
     if hours is None:
         return ""
     sign = "-" if hours < 0 else ""
-    h = abs(hours)
-    return f"{sign}{int(h)}:{round((h - int(h)) * 60) % 60:02d} t"
+    hours_, minutes = divmod(round(abs(hours) * 60), 60)
+    return f"{sign}{hours_}:{minutes:02d} {t('unit.hours')}"

@@ -154,9 +154,12 @@ class SearchHit:
     kind: str  # party | case | contact
     id: int
     label: str
-    detail: str
+    detail: str  # free text only (names, department, dates); no English words
     score: float
     case_id: int | None = None
+    # A stored value the UI names in its language: a case's state ("open", "closed"), a
+    # party's kind ("citizen", "company", ...), a contact's channel ("email", ...).
+    tag: str | None = None
 
 
 @dataclass(frozen=True)

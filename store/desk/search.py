@@ -91,9 +91,10 @@ def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bo
     hits = []
     for cid, ref, title, pname, dep, closed in rows:
         label = f"{ref} {title or ''}".strip()
-        detail = " · ".join(x for x in (pname, dep, "closed" if closed else "") if x)
+        detail = " · ".join(x for x in (pname, dep) if x)
         hits.append(SearchHit("case", cid, label, detail,
-                              _score(query, f"{label} {pname or ''}"), case_id=cid))
+                              _score(query, f"{label} {pname or ''}"), case_id=cid,
+                              tag="closed" if closed else "open"))
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 
@@ -113,8 +114,8 @@ def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[Se
 
     rows = _exact_then_fuzzy(run, query, limit)
     hits = [
-        SearchHit("party", pid, name or ref or f"#{pid}", " · ".join(x for x in (ref, kind) if x),
-                  _score(query, f"{name or ''} {ref or ''}"))
+        SearchHit("party", pid, name or ref or f"#{pid}", ref or "",
+                  _score(query, f"{name or ''} {ref or ''}"), tag=kind or None)
         for pid, name, ref, kind in rows
     ]
     hits.sort(key=lambda h: -h.score)
@@ -153,8 +154,9 @@ def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[S
     for cid, case_id, channel, cp, summary, subject, at in rows:
         text = subject if subject is not None else first_line(summary)
         hits.append(SearchHit("contact", cid, text or (cp or ""),
-                              f"{channel} · {cp or ''} · {at:%Y-%m-%d}",
-                              _score(query, f"{text} {cp or ''}"), case_id=case_id))
+                              f"{cp or ''} · {at:%Y-%m-%d}",
+                              _score(query, f"{text} {cp or ''}"), case_id=case_id,
+                              tag=channel))
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 

@@ -58,6 +58,21 @@ def summary_text(d: CaseDetail) -> Text:
     return out
 
 
+def history_field(field: str) -> str:
+    """A case history line's field (a column name such as "category") by its label in the
+    UI's language; a field without one as it is stored."""
+    label = t(f"f.{field}")
+    return field if label == f"f.{field}" else label
+
+
+def history_value(value: str | None) -> str:
+    """A changed value as the history shows it: yes/no for the flags (stored as
+    "True"/"False"), a dash for none."""
+    if value is None or value == "":
+        return "–"
+    return {"True": t("f.yes"), "False": t("f.no")}.get(value, value)
+
+
 def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
     out = Text()
     for it in items:
@@ -161,10 +176,10 @@ class CaseDetailScreen(DeskScreen):
         for h in d.history:
             hist.append(f"{show(h.at, WHEN)}  ")
             hist.append_text(plain(h.user, limit=40, style="dim"))
-            hist.append(f"  {h.field}: ")
-            hist.append_text(plain(h.old or "–", limit=60))
+            hist.append(f"  {history_field(h.field)}: ")
+            hist.append_text(plain(history_value(h.old), limit=60))
             hist.append(" → ")
-            hist.append_text(plain(h.new or "–", limit=60))
+            hist.append_text(plain(history_value(h.new), limit=60))
             hist.append("\n")
         hist.rstrip()
         self.query_one("#history", Static).update(hist)

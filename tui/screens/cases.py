@@ -32,6 +32,7 @@ class CasesScreen(DeskScreen):
         self.rows: list[CaseRow] = []
         self.page_offset = 0
         self._keep: int | None = None
+        self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
         self._prefetch_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -85,6 +86,7 @@ class CasesScreen(DeskScreen):
         self.page_offset = 0
         self._keep = None
         self.reload()
+        self._keep_row = None  # a new filter: its first row, unless the case is in it
         if isinstance(_event, Input.Submitted):
             self.query_one(PagedTable).focus()
 
@@ -106,6 +108,7 @@ class CasesScreen(DeskScreen):
         row = self.current()
         if row is not None:
             self._keep = row.case_id
+            self._keep_row = self.query_one(PagedTable).cursor_row
         filt, offset = self.filt, self.page_offset
         self.load("page", lambda: self.desk.cases(filt, offset=offset, limit=PAGE))
 
@@ -123,7 +126,7 @@ class CasesScreen(DeskScreen):
         self._fill()
         target = 0
         if self._keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.case_id == self._keep), 0)
+            target = table.row_after_reload(str(self._keep), self._keep_row)
         elif getattr(self, "_to_end", False):
             target, self._to_end = max(0, len(self.rows) - 1), False
         if self.rows:

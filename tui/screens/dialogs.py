@@ -21,7 +21,7 @@ from store.desk.rows import CaseFilter, ContactPreview, SearchHit
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings, localise
-from tui.render import WHEN, call_text, channel_name, reply_text, who_text
+from tui.render import WHEN, call_text, channel_name, hit_detail, reply_text, who_text
 from tui.safe import plain
 
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ class LinkCaseDialog(Dialog):
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
         if query.strip():
-            hits = [(h.id, h.label, h.detail) for h in self.desk.search_cases(query, limit=30)]
+            hits = [(h.id, h.label, hit_detail(h))
+                    for h in self.desk.search_cases(query, limit=30)]
         else:
             page = self.desk.cases(CaseFilter(status="open"), limit=30)
             hits = [(r.case_id, f"{r.ref} {r.title}".strip(), r.party) for r in page.rows]
@@ -358,7 +359,7 @@ class SearchDialog(Dialog):
             txt = Text(f"{t('hit.' + h.kind):<12} ", style="bold")
             txt.append_text(plain(h.label, limit=50))
             txt.append("  ")
-            txt.append_text(plain(h.detail, limit=40, style="dim"))
+            txt.append_text(plain(hit_detail(h), limit=60, style="dim"))
             ol.add_option(Option(txt, id=key))
         if hits:
             ol.highlighted = 0

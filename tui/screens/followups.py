@@ -11,10 +11,17 @@ from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
 from store.desk.rows import FollowupRow, Page
-from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, hours_text, status_short, status_text, who_text
+from tui.render import (
+    call_text,
+    channel_mark,
+    day_time,
+    hours_text,
+    status_short,
+    status_text,
+    who_text,
+)
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import TextPrompt
@@ -32,6 +39,7 @@ class FollowupsScreen(DeskScreen):
         self.rows: list[FollowupRow] = []
         self.page_offset = 0
         self._keep: int | None = None
+        self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("loading"), id="pageinfo", classes="pageinfo")
@@ -59,9 +67,10 @@ class FollowupsScreen(DeskScreen):
 
     def _fill(self) -> None:
         wide = self.app.size.width >= 110
+        now = self.desk.now()
         self.query_one(PagedTable).fill([(str(r.target_id), {
             "col.status": status_text(r.status) if wide else status_short(r.status),
-            "col.due": Text(show(r.due_at, "%d/%m %H:%M")),
+            "col.due": Text(day_time(r.due_at, now)),
             "col.left": Text(hours_text(r.working_hours_left), justify="right"),
             "col.channel": channel_mark(r.channel),
             "col.who": who_text(r.who, r.channel),
@@ -73,6 +82,7 @@ class FollowupsScreen(DeskScreen):
         row = self.current()
         if row is not None:
             self._keep = row.target_id
+            self._keep_row = self.query_one(PagedTable).cursor_row
         offset = self.page_offset
         self.load("page", lambda: self.desk.followups(offset=offset, limit=PAGE))
 
@@ -89,7 +99,7 @@ class FollowupsScreen(DeskScreen):
         self._fill()
         target = 0
         if self._keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.target_id == self._keep), 0)
+            target = table.row_after_reload(str(self._keep), self._keep_row)
         if self.rows:
             table.move_cursor(row=target, animate=False)
         self.query_one("#pageinfo", Label).update(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rich.text import Text
@@ -12,10 +13,9 @@ from textual.widgets import Label
 
 from store.desk.commands import today_of
 from store.desk.rows import ContactPreview, Page, TriageRow
-from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import bindings
-from tui.render import call_text, channel_mark, reply_text, who_text
+from tui.render import call_text, channel_mark, day_time, reply_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import LinkCaseDialog, NewCaseDialog, PreviewScreen, TextPrompt
@@ -35,7 +35,9 @@ class TriageScreen(DeskScreen):
         self.selected: set[int] = set()
         self.page_offset = 0
         self._keep: int | None = None
+        self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
         self._used_prefetch = False
+        self._now = dt.datetime.now(dt.UTC)  # the desk's clock, read at each fill
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("loading"), id="pageinfo", classes="pageinfo")
@@ -64,6 +66,7 @@ class TriageScreen(DeskScreen):
     def reload(self) -> None:
         row = self.current()
         self._keep = row.contact_id if row else None
+        self._keep_row = self.query_one(PagedTable).cursor_row if row else None
         offset = self.page_offset
         first = getattr(self.app, "first_page", None)
         if first is not None and offset == 0 and not self._used_prefetch:
@@ -101,7 +104,7 @@ class TriageScreen(DeskScreen):
         self._fill()
         target = 0
         if self._keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.contact_id == self._keep), 0)
+            target = table.row_after_reload(str(self._keep), self._keep_row)
         elif getattr(self, "_cursor_at_end", False):
             target = max(0, len(self.rows) - 1)
             self._cursor_at_end = False
@@ -123,6 +126,7 @@ class TriageScreen(DeskScreen):
 
     def _fill(self) -> None:
         rows = self.rows
+        self._now = self.desk.now()
         self.query_one(PagedTable).fill_lazy([str(r.contact_id) for r in rows],
                                              lambda i: self._cells(rows[i]))
 
@@ -133,7 +137,7 @@ class TriageScreen(DeskScreen):
             "col.channel": channel_mark(r.channel, r.direction),
             "col.who": who_text(r.who, r.channel),
             "col.subject": plain(subject, limit=200),
-            "col.received": Text(show(r.occurred_at, "%d/%m %H:%M")),
+            "col.received": Text(day_time(r.occurred_at, self._now)),
             "col.due": reply_text(r.reply, wide=self.wide),
         }
 

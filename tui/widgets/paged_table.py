@@ -193,6 +193,16 @@ class PagedTable(ScrollView, can_focus=True):
         if old != new and self.row_count:
             self.post_message(self.RowHighlighted(self, new, self._key(new)))
 
+    def row_after_reload(self, key: str | None, row: int | None) -> int:
+        """Where the cursor goes when a page is shown again: on the row `key` if it is
+        still there; else at `row`, its old place, which now holds the next row (the
+        advisor acted on it and it left the list), clamped to the last row; else first."""
+        if key is not None and key in self._keys:
+            return self._keys.index(key)
+        if row is None:
+            return 0
+        return max(0, min(row, self.row_count - 1))
+
     def _key(self, row: int) -> str | None:
         return self._keys[row] if 0 <= row < len(self._keys) else None
 

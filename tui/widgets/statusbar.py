@@ -14,12 +14,19 @@ from tui.safe import clean
 
 
 def render_status(title: str, status: Status | None, *, demo: bool,
-                  now: dt.datetime | None = None) -> Text:
+                  now: dt.datetime | None = None, color: bool = True) -> Text:
+    """The bar's line. Without `color` (NO_COLOR) it marks things by bold and reverse
+    only: Textual turns colours grey then, and red on the dark bar came out grey 59 on
+    grey 45; every state is spelled out in words anyway."""
+
+    def hue(style: str, colour: str) -> str:
+        return f"{style} {colour}".strip() if color else style
+
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(" borgerdesk ", style="bold reverse")
     if demo:
         out.append(" ")
-        out.append(f" {t('hdr.demo')} ", style="bold reverse red")
+        out.append(f" {t('hdr.demo')} ", style=hue("bold reverse", "red"))
     out.append(f" {title} ", style="bold")
     if status is None:
         return out
@@ -27,7 +34,7 @@ def render_status(title: str, status: Status | None, *, demo: bool,
     out.append(t("hdr.triage", n=status.triage))
     out.append(" │ ")
     out.append(t("hdr.alerts", n=status.open_alerts),
-               style="bold red" if status.open_alerts else "")
+               style=hue("bold", "red") if status.open_alerts else "")
     out.append(" │ ")
     if not status.sources:
         out.append(t("hdr.no_sources"), style="dim")
@@ -35,10 +42,10 @@ def render_status(title: str, status: Status | None, *, demo: bool,
         name = clean(s.name if not s.folder else f"{s.name}/{s.folder}", limit=30)
         if s.consecutive_failures:
             out.append(f"{name} {t('hdr.failing', n=s.consecutive_failures)} ",
-                       style="bold red")
+                       style=hue("bold", "red"))
         else:
             when = show(s.last_success, "%d/%m %H:%M") if s.last_success else t("hdr.never")
-            out.append(f"{name} {t('hdr.ok', when=when)} ", style="green")
+            out.append(f"{name} {t('hdr.ok', when=when)} ", style=hue("", "green"))
     return out
 
 
@@ -46,4 +53,5 @@ class StatusBar(Static):
     DEFAULT_CSS = ""
 
     def set_status(self, title: str, status: Status | None, *, demo: bool) -> None:
-        self.update(render_status(title, status, demo=demo))
+        self.update(render_status(title, status, demo=demo,
+                                  color=not getattr(self.app, "no_color", False)))
