@@ -5,8 +5,8 @@ Every writer goes through `atomic_output`, so each gets the same checks: a targe
 is an existing folder is refused before any work (the rename would fail only at the
 end, with a traceback), and the `.tmp` never outlives a failed write.
 
-The errors carry no `code` yet: every code needs a Danish text in tui/i18n.py (owned by
-the desk), and without one the desk shows the English line, which still says it all.
+The two errors the desk's export can meet carry a `code` (`output_is_folder`,
+`cannot_write`), so the desk says them in its own language.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
     example = path / f"export{suffixes[0] if suffixes else ''}"
     if path.is_dir():
         raise UserError(
-            f"{label}{path}: is a folder, not a file; give a file name, e.g. {example}"
+            f"{label}{path}: is a folder, not a file; give a file name, e.g. {example}",
+            code="output_is_folder", path=str(path), example=str(example),
         )
     if suffixes and path.suffix.lower() not in suffixes:
         # An xlsx workbook named .txt opens as garbage (or a warning) in Excel.
@@ -56,6 +57,7 @@ def atomic_output(path: Path, *, mode: int | None = None) -> Iterator[Path]:
         if isinstance(e, OSError):
             reason = e.strerror or type(e).__name__
             raise UserError(
-                f"{path}: cannot write: {reason}; check the folder and free space"
+                f"{path}: cannot write: {reason}; check the folder and free space",
+                code="cannot_write", path=str(path), reason=reason,
             ) from None
         raise

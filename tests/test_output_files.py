@@ -98,3 +98,8 @@ def test_desk_export_to_a_folder_named_like_a_file_is_refused(
                      start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), path=str(folder))
     assert str(e.value).startswith(f"{folder}: is a folder, not a file; give a file name")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db", "tal.xlsx"]
+    # The desk says it in its own language (the error's code and values).
+    from tui.i18n import error_text, set_language
+
+    set_language("da")
+    assert error_text(e.value).startswith(f"{folder}: er en mappe, ikke en fil")

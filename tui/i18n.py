@@ -293,6 +293,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "err.action_not_for_category": ("Handlingen '{action}' gælder ikke kategorien '{category}'", "Action '{action}' does not apply to category '{category}'"),
     "err.report_preset": ("Rapporten '{name}' findes ikke i konfigurationen; se [reports]", "Report preset '{name}' not found; check [reports]"),
     "err.export_suffix": ("{path}: filnavnet skal ende på .csv eller .xlsx", "{path}: export needs a .csv or .xlsx file name"),
+    "err.output_is_folder": ("{path}: er en mappe, ikke en fil; skriv et filnavn, fx {example}", "{path}: is a folder, not a file; give a file name, e.g. {example}"),
+    "err.cannot_write": ("{path}: kan ikke skrives ({reason}); tjek mappen og den ledige plads", "{path}: cannot write ({reason}); check the folder and free space"),
     "err.export_folder": ("{path}: mappen findes ikke; vælg en, der findes", "{path}: no such folder; choose an existing one"),
     "err.unexpected": ("uventet fejl: {what}", "unexpected error: {what}"),
 }
