@@ -25,6 +25,7 @@ from store.models import (
     ContactCreate,
     EmailMessage,
     PartyCreate,
+    ReplyTarget,
     SyncState,
 )
 from store.parties import create_party
@@ -154,10 +155,21 @@ def build_world(url: str, config: Config) -> dict[str, int]:
                         last_success=at(10, 9, 55)))
         s.add(SyncState(kind="phone", name="phone-inbox", last_error="bad file",
                         consecutive_failures=2, last_error_at=at(10, 9)))
+        # An overdue alert as the daemon raises it: on a target still open (the header
+        # counts an alert only while its cause stands).
         s.add(Alert(kind="overdue", dedupe_key="seed", created_at=at(9, 8),
+                    target_id=open_target(s, ids["t0"]),
                     payload=json.dumps({"case": "2026-0001"})))
     engine.dispose()
     return ids
+
+
+def open_target(s: Any, contact_id: int) -> int:
+    """The id of the contact's open reply target."""
+    from sqlalchemy import select
+
+    return int(s.execute(select(ReplyTarget.id).where(
+        ReplyTarget.contact_id == contact_id, ReplyTarget.state == "open")).scalar_one())
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from typing import Any
 from store.contacts import add_contact
 from store.db import make_engine, session_scope
 from store.models import Alert, ContactCreate
-from tests.tui.conftest import NOW, screen_text, wait_for
+from tests.tui.conftest import NOW, open_target, screen_text, wait_for
 from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import HelpScreen
 from tui.screens.stats import StatsScreen
@@ -86,7 +86,8 @@ async def test_header_shows_sources_and_alerts_and_notifies_new_ones(world: Any,
         assert "phone-inbox FEJL ×2" in top
         other = make_engine(world.url)
         with session_scope(other) as s:
-            s.add(Alert(kind="overdue", dedupe_key="live", payload=json.dumps(
+            s.add(Alert(kind="overdue", dedupe_key="live", target_id=open_target(
+                s, world.ids["call"]), payload=json.dumps(
                 {"case": "2026-0002", "due": "2026-03-10T12:00"})))
         other.dispose()
         await wait_for(pilot, lambda: any("Ny advarsel" in n.message
