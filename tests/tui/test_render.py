@@ -41,3 +41,20 @@ def test_chart_labels_say_when_they_are_cut_and_stay_plain() -> None:
     assert lines[2].startswith("[red]x[/] ␛[2J") and "\x1b" not in lines[2]
     # Every bar starts in the same terminal column.
     assert len({cell_len(line.split(" █")[0].split(" ▏")[0]) for line in lines[:2]}) == 1
+
+
+def test_header_names_the_year_of_a_last_sync_long_ago() -> None:
+    """A source last synced in March, seen in November, must not read as this week's."""
+    import datetime as dt
+
+    from store.desk.rows import SourceHealth, Status
+    from tui.widgets.statusbar import render_status
+
+    synced = dt.datetime(2026, 3, 10, 9, 55, tzinfo=dt.UTC)
+    status = Status(sources=(SourceHealth("imap", "raadgiver", "INBOX", synced, None, 0),),
+                    open_alerts=0, triage=0)
+    soon = render_status("Indbakke", status, demo=False, now=synced + dt.timedelta(hours=3))
+    late = render_status("Indbakke", status, demo=False,
+                         now=dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC))
+    assert "10/03 10:55" in soon.plain  # Copenhagen time
+    assert "10/03/2026" in late.plain and "10/03 10:55" not in late.plain

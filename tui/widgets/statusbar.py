@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from store.desk.rows import Status
-from store.timeutil import show
 from tui.i18n import t
+from tui.render import day_time
 from tui.safe import clean
 
 
@@ -44,7 +44,8 @@ def render_status(title: str, status: Status | None, *, demo: bool,
             out.append(f"{name} {t('hdr.failing', n=s.consecutive_failures)} ",
                        style=hue("bold", "red"))
         else:
-            when = show(s.last_success, "%d/%m %H:%M") if s.last_success else t("hdr.never")
+            when = (day_time(s.last_success, now or dt.datetime.now(dt.UTC))
+                    if s.last_success else t("hdr.never"))
             out.append(f"{name} {t('hdr.ok', when=when)} ", style=hue("", "green"))
     return out
 
@@ -53,5 +54,7 @@ class StatusBar(Static):
     DEFAULT_CSS = ""
 
     def set_status(self, title: str, status: Status | None, *, demo: bool) -> None:
+        desk = getattr(self.app, "desk", None)
         self.update(render_status(title, status, demo=demo,
+                                  now=desk.now() if desk is not None else None,
                                   color=not getattr(self.app, "no_color", False)))
