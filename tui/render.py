@@ -58,7 +58,9 @@ def status_text(status: str) -> Text:
     return Text(t(f"status.{status}"), style=STATUS_STYLE.get(status, ""))
 
 
-STATUS_MARK = {"pending": " ", "due_soon": "!", "overdue": "‼", "met": "✓", "met_late": "✓",
+# Met late keeps the tick and adds the desk's "attention" mark: where only the mark shows
+# (narrow lists), a late answer must not look like one in time.
+STATUS_MARK = {"pending": " ", "due_soon": "!", "overdue": "‼", "met": "✓", "met_late": "✓!",
                "waived": "–"}
 
 

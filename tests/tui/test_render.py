@@ -58,3 +58,20 @@ def test_header_names_the_year_of_a_last_sync_long_ago() -> None:
                          now=dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC))
     assert "10/03 10:55" in soon.plain  # Copenhagen time
     assert "10/03/2026" in late.plain and "10/03 10:55" not in late.plain
+
+
+def test_a_late_answer_does_not_look_like_one_in_time_where_only_the_mark_shows() -> None:
+    import datetime as dt
+
+    from store.desk.rows import ReplyDue
+    from tui.render import reply_text
+
+    due = dt.datetime(2026, 11, 16, 15, 24, tzinfo=dt.UTC)
+
+    def due_text(status: str, *, wide: bool) -> str:
+        reply = ReplyDue(target_id=1, rule="dag-til-dag", status=status, due_at=due)
+        return reply_text(reply, wide=wide).plain
+
+    assert due_text("met", wide=False) != due_text("met_late", wide=False)
+    assert len(due_text("met_late", wide=False)) <= 14  # the narrow due column
+    assert len(due_text("met_late", wide=True)) <= 25  # the wide one

@@ -54,9 +54,11 @@ class TriageScreen(DeskScreen):
 
     def _layout(self) -> None:
         w = self.wide
+        # The due column holds a time and the longest status, "16/11 16:24 besvaret sent"
+        # (25), or the narrow form "✓! 16/11 16:24" (14); cut shorter, "late" was lost.
         cols: list[tuple[str, int | None]] = [
             ("col.sel", 1), ("col.channel", 2), ("col.who", 24 if w else 16),
-            ("col.subject", None), ("col.received", 11), ("col.due", 24 if w else 13)]
+            ("col.subject", None), ("col.received", 11), ("col.due", 25 if w else 14)]
         if self.query_one(PagedTable).configure(cols, self.app.size.width):
             self._fill()
 
