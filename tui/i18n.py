@@ -174,6 +174,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dlg.new.department": ("Afdeling", "Department"),
     "dlg.new.category": ("Kategori", "Category"),
     "dlg.new.kind": ("Sagstype", "Case type"),
+    "dlg.keys_hint": ("Enter: næste felt · {save}: opret sagen · {cancel}: fortryd", "Enter: next field · {save}: create the case · {cancel}: cancel"),
     "dlg.dismiss.title": ("Ikke en sag – begrundelse", "Not a case – reason"),
     "dlg.note.title": ("Ny note", "New note"),
     "dlg.exclude.title": ("Udgår af statistikken – begrundelse", "Excluded from the statistics – reason"),

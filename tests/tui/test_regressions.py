@@ -43,6 +43,19 @@ async def test_new_case_dropdowns_show_their_options(make_app: Any, size: tuple[
         assert "Vejledning" in text and "Klage" in text
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_new_case_dialog_says_how_to_save(make_app: Any, size: tuple[int, int]) -> None:
+    """Enter only moves to the next field and the key bar is hidden under the dialog: the
+    form itself names the keys that create the case and cancel (as bound)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await _triage_ready(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewCaseDialog))
+        await pilot.pause(0.05)
+        assert "Enter: næste felt · ^s: opret sagen · esc: fortryd" in screen_text(app)
+
+
 # ---------------------------------------------------------------- the cursor after an action
 
 

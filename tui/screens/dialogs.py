@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -20,7 +21,7 @@ from store.config import Config
 from store.desk.rows import CaseFilter, ContactPreview, SearchHit
 from store.timeutil import show
 from tui.i18n import t
-from tui.keymap import bindings, localise
+from tui.keymap import KEY_DISPLAY, bindings, localise
 from tui.render import WHEN, call_text, channel_name, hit_detail, reply_text, who_text
 from tui.safe import plain
 
@@ -49,6 +50,25 @@ class Dialog(ModalScreen[Any]):
 
     def action_save(self) -> None:
         self.dismiss(None)
+
+    # An i18n key: the line in the dialog's bottom border naming the keys that save and
+    # cancel, for a form where Enter only moves on (the screen's key bar is hidden under
+    # a dialog, so nothing else says it). The keys are read as bound: a keymap may remap.
+    KEYS_HINT: str | None = None
+
+    def on_mount(self) -> None:
+        if self.KEYS_HINT is None:
+            return
+        keys: dict[str, str] = {}
+        for key, active in self.active_bindings.items():
+            b = active.binding
+            if active.node is self and b.action in ("save", "cancel"):
+                keys.setdefault(b.action, b.key_display or KEY_DISPLAY.get(key)
+                                or self.app.get_key_display(b))
+        hint = t(self.KEYS_HINT, save=keys.get("save", "?"), cancel=keys.get("cancel", "?"))
+        # Content, not a str: a str border subtitle is read as markup, and a key display
+        # such as "[" would be taken for a tag.
+        self.query_one(".dialog").border_subtitle = Content(hint)
 
 
 class TextPrompt(Dialog):
@@ -138,6 +158,8 @@ class LinkCaseDialog(Dialog):
 class NewCaseDialog(Dialog):
     """A new case, prefilled from the contact: party, title; department and category from
     the taxonomy (departments valid today)."""
+
+    KEYS_HINT = "dlg.keys_hint"
 
     def __init__(self, config: Config, preview: ContactPreview | None, today: dt.date) -> None:
         super().__init__()
