@@ -99,6 +99,10 @@ def test_followups_table_is_plain_text(env) -> None:
     assert f"#{ids['a']}  overdue   due Tue 2 Apr 15:00  email  knud@example.dk" in r.out
     assert "28 Mar–1 Apr are Easter holidays" in r.out
     assert "\x1b" not in r.out  # a terminal escape in an address is neutralised
+    # Seen months later, the due date names its year (not "next" April).
+    r = run("followups", "--now", "2024-11-20T10:00", "--status", "all")
+    assert f"#{ids['a']}  met" in r.out or f"#{ids['a']}  overdue" in r.out
+    assert "due Tue 2 Apr 2024 15:00" in r.out and "due Tue 2 Apr 15:00" not in r.out
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,12 @@ def _positive_id(value: str) -> int:
     return n
 
 
+def _far(moment: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a date needs its year to be read right: another year, or half a year off."""
+    return moment.astimezone(CPH).year != now.astimezone(CPH).year or abs(
+        moment - now) > dt.timedelta(days=183)
+
+
 def followups(
     ctx: typer.Context,
     now: Annotated[
@@ -119,7 +125,10 @@ def followups(
             (
                 f"#{r.contact_id}",
                 f"{r.status:<8}",
-                f"due {fmt_moment(r.due_at)}",
+                # As the explanation below writes it (a working-day due at local
+                # midnight is the day before's 24:00), with the year when it is not near:
+                # "due 1 Apr" seen in November read like the coming April.
+                f"due {fmt_moment(r.due_at, year=_far(r.due_at, moment), midnight_as_24=True)}",
                 r.channel,
                 safe(r.party or "-"),
                 f"[{safe(r.case_ref or 'triage')}]",
