@@ -19,6 +19,7 @@ from sqlmodel import Session
 from store.desk import tables as T
 from store.desk.queries import WB, _like, _not_whistleblower_contact, first_line
 from store.desk.rows import SearchHit
+from store.timeutil import show
 
 CT = T.contact.c
 CS = T.case.c
@@ -154,7 +155,9 @@ def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[S
     for cid, case_id, channel, cp, summary, subject, at in rows:
         text = subject if subject is not None else first_line(summary)
         hits.append(SearchHit("contact", cid, text or (cp or ""),
-                              f"{cp or ''} · {at:%Y-%m-%d}",
+                              # The Copenhagen day, day first as the desk writes
+                              # dates (the stored time is UTC: 00:30 was yesterday).
+                              f"{cp or ''} · {show(at, '%d-%m-%Y')}",
                               _score(query, f"{text} {cp or ''}"), case_id=case_id,
                               tag=channel))
     hits.sort(key=lambda h: -h.score)

@@ -82,3 +82,24 @@ def test_commands_refuse_bad_input_with_one_line(desk: Desk, world: Any) -> None
         desk.classify(world.ids["c1"], "category", "Nonsens")
     with pytest.raises(UserError, match="unknown contact kind"):
         desk.add_manual_contact(world.ids["c1"], "fax", "x")
+
+
+def test_a_contact_hit_is_dated_by_its_copenhagen_day(engine: Any) -> None:
+    """Stored UTC, shown in Copenhagen: a mail at 00:30 on 10 March (23:30 UTC on the
+    9th) is dated the 10th, day first as the desk writes dates."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from store.contacts import add_contact
+    from store.desk.search import search_contacts
+    from store.models import ContactCreate
+
+    with Session(engine) as s:
+        add_contact(session=s, contact_in=ContactCreate(
+            channel="email", direction="in", summary="Natlig henvendelse",
+            occurred_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC),
+            counterpart="natugle@example.dk", source_ref="night"))
+        s.commit()
+        hits = search_contacts(session=s, query="natugle")
+    assert [h.detail for h in hits] == ["natugle@example.dk · 10-03-2026"]
