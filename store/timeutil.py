@@ -37,3 +37,11 @@ def show(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if moment is None:
         return ""
     return moment.astimezone(CPH).strftime(fmt)
+
+
+def needs_year(moment: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a date must name its year to be read right: it falls in another year than
+    `now` (Copenhagen), or more than half a year away ("1 Apr" seen in November reads as
+    the coming April)."""
+    return moment.astimezone(CPH).year != now.astimezone(CPH).year or abs(
+        moment - now) > dt.timedelta(days=183)

@@ -8,7 +8,7 @@ import datetime as dt
 from rich.text import Text
 
 from store.desk.rows import CallFacts, ReplyDue, SearchHit
-from store.timeutil import CPH, show
+from store.timeutil import needs_year, show
 from tui.i18n import t
 from tui.safe import plain
 
@@ -27,10 +27,7 @@ def day_time(moment: dt.datetime, now: dt.datetime) -> str:
     """A moment in a list column (11 cells): "01/04 09:00" within this year and half a
     year of now; else with the year and no time, "01/04/2026", so a date long past (or far
     ahead) does not read as the coming one."""
-    if moment.astimezone(CPH).year == now.astimezone(CPH).year \
-            and abs(moment - now) <= dt.timedelta(days=183):
-        return show(moment, "%d/%m %H:%M")
-    return show(moment, "%d/%m/%Y")
+    return show(moment, "%d/%m/%Y" if needs_year(moment, now) else "%d/%m %H:%M")
 
 
 def channel_mark(channel: str, direction: str = "in") -> Text:

@@ -22,7 +22,7 @@ from store.replies.compliance import HEADERS, compliance, table_rows, write_xlsx
 from store.replies.explain import fmt_moment
 from store.replies.followups import followups_json
 from store.replies.recompute import due_times_stale
-from store.timeutil import CPH
+from store.timeutil import CPH, needs_year
 
 # CLI spelling (with hyphens) -> list_followups filter.
 STATUS_FILTERS = {
@@ -60,12 +60,6 @@ def _positive_id(value: str) -> int:
     if n <= 0:
         raise UserError(f"CONTACT_ID {value!r}: not a contact id (a positive number)")
     return n
-
-
-def _far(moment: dt.datetime, now: dt.datetime) -> bool:
-    """Whether a date needs its year to be read right: another year, or half a year off."""
-    return moment.astimezone(CPH).year != now.astimezone(CPH).year or abs(
-        moment - now) > dt.timedelta(days=183)
 
 
 def followups(
@@ -128,7 +122,8 @@ def followups(
                 # As the explanation below writes it (a working-day due at local
                 # midnight is the day before's 24:00), with the year when it is not near:
                 # "due 1 Apr" seen in November read like the coming April.
-                f"due {fmt_moment(r.due_at, year=_far(r.due_at, moment), midnight_as_24=True)}",
+                "due " + fmt_moment(r.due_at, year=needs_year(r.due_at, moment),
+                                    midnight_as_24=True),
                 r.channel,
                 safe(r.party or "-"),
                 f"[{safe(r.case_ref or 'triage')}]",
