@@ -20,7 +20,7 @@ from textual.screen import Screen
 from store.desk import Desk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommandPalette, DeskCommands
-from tui.i18n import error_text, set_language, t, textual_text
+from tui.i18n import error_text, set_language, t, t_or, textual_text
 from tui.keymap import KEY_DISPLAY, bindings, listed, localise
 from tui.messages import CaseLoaded, CasePrefetched, Failed, Probed
 from tui.safe import clean
@@ -113,7 +113,7 @@ class DeskApp(App[None]):
             screen.refresh_status()
         for a in msg.alerts:
             self._last_alert = max(self._last_alert or 0, a.alert_id)
-            kind = t(f"alert.{a.kind}") if f"alert.{a.kind}" in _texts() else a.kind
+            kind = t_or(f"alert.{a.kind}", a.kind)
             self.notify(clean(t("n.alert", kind=kind, summary=a.summary), limit=200),
                         severity="warning", timeout=10, markup=False)
         if self._version is not None and msg.version != self._version:
@@ -256,12 +256,6 @@ class DeskApp(App[None]):
             rows.append((display, desc, tip))
         title = t(getattr(self.screen, "TITLE_KEY", "screen.triage"))
         self.push_screen(HelpScreen(t("dlg.help.title", screen=title), rows))
-
-
-def _texts() -> set[str]:
-    from tui.i18n import TEXT
-
-    return set(TEXT)
 
 
 def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,

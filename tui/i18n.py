@@ -390,6 +390,12 @@ def t(key: str, **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def t_or(key: str, fallback: str) -> str:
+    """The text for `key` in the UI language, or `fallback` (e.g. a stored value as it
+    is) when there is none: a kind or field the texts do not know yet still shows."""
+    return t(key) if key in TEXT else fallback
+
+
 def error_text(e: BaseException) -> str:
     """What the desk says about a failed action, in the UI's language: a coded
     `UserError` through its `err.<code>` text (field names translated), any other

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from store.desk.rows import CallFacts, ReplyDue, SearchHit
 from store.timeutil import needs_year, show
-from tui.i18n import t
+from tui.i18n import t, t_or
 from tui.safe import plain
 
 # A moment in the desk's detail views: day first, as the lists ("12/03 08:00") and the
@@ -44,9 +44,8 @@ def hit_detail(hit: SearchHit) -> str:
     contact's channel) named in the UI's language; an unknown tag as it is."""
     if not hit.tag:
         return hit.detail
-    key = {"case": "state.", "party": "partykind.", "contact": "ch."}.get(hit.kind, "") + hit.tag
-    name = t(key)
-    name = hit.tag if name == key else name
+    prefix = {"case": "state.", "party": "partykind.", "contact": "ch."}.get(hit.kind, "")
+    name = t_or(prefix + hit.tag, hit.tag)
     parts = [name, hit.detail] if hit.kind == "contact" else [hit.detail, name]
     return " · ".join(p for p in parts if p)
 

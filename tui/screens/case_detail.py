@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from store.desk.rows import CaseDetail, TimelineItem
 from store.timeutil import show
-from tui.i18n import t
+from tui.i18n import t, t_or
 from tui.keymap import bindings
 from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
@@ -61,8 +61,7 @@ def summary_text(d: CaseDetail) -> Text:
 def history_field(field: str) -> str:
     """A case history line's field (a column name such as "category") by its label in the
     UI's language; a field without one as it is stored."""
-    label = t(f"f.{field}")
-    return field if label == f"f.{field}" else label
+    return t_or(f"f.{field}", field)
 
 
 def history_value(value: str | None) -> str:
