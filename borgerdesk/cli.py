@@ -53,7 +53,8 @@ def _root(
         if tui is None:
             typer.echo(ctx.get_help())
             raise typer.Exit(0)
-        ctx.invoke(tui)
+        # Plain `borgerdesk` opens the UI: the root context holds the AppContext.
+        ctx.invoke(tui, ctx)
 
 
 def _find_command(name: str):  # type: ignore[no-untyped-def]
