@@ -7,6 +7,7 @@ Commands live in `borgerdesk.commands.*`; each module has `register(app)`. Every
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import pkgutil
 import sys
 from pathlib import Path
@@ -16,16 +17,25 @@ import typer
 
 from borgerdesk import commands
 from borgerdesk.context import AppContext
+from borgerdesk.help import GroupedCommands, tidy
 from store.errors import UserError
 
 app = typer.Typer(
     name="borgerdesk",
+    cls=GroupedCommands,
     help="Case desk for a Danish municipal citizens' advisor (borgerrådgiver).",
     no_args_is_help=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"borgerdesk {importlib.metadata.version('borgerdesk')}")
+        raise typer.Exit(0)
 
 
 @app.callback(invoke_without_command=True)
@@ -41,6 +51,11 @@ def _root(
         str | None,
         typer.Option("--db", help="Database URL (env BORGERDESK_DATABASE_URL)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version,
+                     help="Show the version and exit."),
+    ] = False,
 ) -> None:
     """Case desk for a Danish municipal citizens' advisor.
 
@@ -73,11 +88,13 @@ def _register_all() -> None:
 
 
 _register_all()
+tidy(app)
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        app(args=argv, standalone_mode=True)
+        # prog_name: completion scripts and usage lines name the script, however it was run.
+        app(args=argv, prog_name="borgerdesk", standalone_mode=True)
     except UserError as e:
         print(f"borgerdesk: error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -80,7 +80,7 @@ def load_config(path: Path | None = None) -> tuple[Config, Path | None]:
         if explicit:
             raise ConfigError(
                 f"{target}: config file not found; create it with "
-                f"'borgerdesk init --preset odsherred --config {target}'"
+                f"'borgerdesk --config {target} init --preset odsherred'"
             )
         return load_config_text(preset_text(DEFAULT_PRESET), f"<preset {DEFAULT_PRESET}>"), None
     try:
