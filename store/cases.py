@@ -92,7 +92,3 @@ def update_case(*, session: Session, case_id: int, changes: CaseUpdate) -> Case:
     session.add(case)
     session.flush()
     return case
-
-
-def get_case_by_ref(*, session: Session, ref: str) -> Case | None:
-    return session.exec(select(Case).where(Case.ref == ref)).first()

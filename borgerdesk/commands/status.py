@@ -39,7 +39,7 @@ def _iso(value: Any) -> str | None:
 
 
 def collect(engine: Engine) -> dict[str, Any]:
-    """The status as plain data, in the issue's JSON shape."""
+    """The status as plain data, in the shape `status --format json` prints."""
     with Session(engine) as session:
         mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         rows = session.execute(

@@ -107,21 +107,6 @@ def fetch_bodies(client: Any, uids: list[int]) -> dict[int, bytes]:
     return {int(uid): bytes(d[b"BODY[]"]) for uid, d in resp.items() if b"BODY[]" in d}
 
 
-def body_batches(infos: list[HeaderInfo], *, max_count: int = BODY_BATCH_COUNT,
-                 max_bytes: int = BODY_BATCH_BYTES) -> Iterator[list[HeaderInfo]]:
-    """Group messages so one FETCH brings at most max_count messages or ~max_bytes."""
-    batch: list[HeaderInfo] = []
-    size = 0
-    for info in infos:
-        if batch and (len(batch) >= max_count or size + info.size > max_bytes):
-            yield batch
-            batch, size = [], 0
-        batch.append(info)
-        size += info.size
-    if batch:
-        yield batch
-
-
 def sent_folder(client: Any) -> str | None:
     """The SPECIAL-USE \\Sent folder, else a folder with a common sent name."""
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, func, not_, or_, select
@@ -438,10 +438,3 @@ def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[A
 
 def max_alert_id(*, session: Session) -> int:
     return int(session.execute(select(func.max(AL.id))).scalar_one() or 0)
-
-
-def contacts_exist(*, session: Session, ids: Iterable[int]) -> bool:
-    ids = list(ids)
-    n = session.execute(select(func.count()).select_from(T.contact).where(
-        CT.id.in_(ids))).scalar_one()
-    return int(n) == len(ids)
