@@ -18,7 +18,7 @@ import typer
 from borgerdesk import commands
 from borgerdesk.context import AppContext
 from borgerdesk.help import GroupedCommands, tidy
-from store.errors import UserError
+from store.errors import OperationError, UserError
 
 app = typer.Typer(
     name="borgerdesk",
@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as e:
         print(f"borgerdesk: error: {e}", file=sys.stderr)
         sys.exit(2)
+    except OperationError as e:  # not the input's fault: running it again may succeed
+        print(f"borgerdesk: error: {e}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("borgerdesk: interrupted", file=sys.stderr)
         sys.exit(130)

@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import create_engine
 
 from borgerdesk.context import AppContext
-from store.db import normalise_url, session_scope, sqlite_path
+from store.db import normalise_url, session_scope, sqlite_path, write_scope
 from store.errors import UserError
 from store.privacy.anonymise import flush_to_disk
 from store.privacy.audit_query import format_table, list_audit, parse_since, plain
@@ -56,7 +56,7 @@ def purge_cmd(
       borgerdesk purge
     """
     actx: AppContext = ctx.obj
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         report = purge(session=session, config=actx.config, now=_now(), dry_run=dry_run)
     if not dry_run and report.removed.any():
         flush_to_disk(actx.engine)
@@ -103,7 +103,7 @@ def export_party_cmd(
     """
     actx: AppContext = ctx.obj
     kinds = kinds_for(kind)
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:  # the export is audited
         pid = find_party(session=session, text=party)
         rep = export_party(session=session, party_id=pid, out=out, kinds=kinds)
     typer.echo(

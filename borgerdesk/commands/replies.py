@@ -14,7 +14,7 @@ import typer
 from borgerdesk.commands.report import period
 from borgerdesk.context import AppContext
 from store.counts.render import safe
-from store.db import session_scope
+from store.db import session_scope, write_scope
 from store.errors import UserError
 from store.outfile import check_output
 from store.replies import ack, list_followups, no_reply, recompute
@@ -156,7 +156,7 @@ def ack_cmd(
     actx: AppContext = ctx.obj
     cid = _positive_id(contact_id)
     when = parse_now(at, "--at") if at is not None else None
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         res = ack(
             session=session, config=actx.config, contact_id=cid, note=note, rule=rule, at=when
         )
@@ -180,7 +180,7 @@ def no_reply_cmd(
     cid = _positive_id(contact_id)
     if reason is None or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         res = no_reply(
             session=session, config=actx.config, contact_id=cid, reason=reason, rule=rule
         )
@@ -256,7 +256,7 @@ def recompute_cmd(ctx: typer.Context) -> None:
     Example: borgerdesk replies recompute
     """
     actx: AppContext = ctx.obj
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         rep = recompute(session=session, config=actx.config)
     typer.echo(f"recomputed {rep.scanned} reply target(s); {rep.changed} due time(s) changed")
     for rule, n in sorted(rep.orphaned.items()):

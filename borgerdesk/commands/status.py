@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
 
 from borgerdesk.context import AppContext
+from store.db import session_scope
 from store.errors import UserError
 from store.models import CallRecord, Contact, EmailMessage, MailLocation, SyncState
 from store.timeutil import show
@@ -40,7 +40,7 @@ def _iso(value: Any) -> str | None:
 
 def collect(engine: Engine) -> dict[str, Any]:
     """The status as plain data, in the shape `status --format json` prints."""
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         rows = session.execute(
             select(  # type: ignore[call-overload]

@@ -32,7 +32,7 @@ from ingest.phone.stable import wait_stable
 from store.audit import record
 from store.bulkload import CheckpointAfter
 from store.config import Config
-from store.db import give_way
+from store.db import bulk_write_scope, session_scope
 from store.errors import UserError
 from store.models import CallRecord, Contact, ImportedFile
 from store.privacy.purge import purged_before
@@ -256,7 +256,7 @@ def _import_bytes(
     mark = timings or (lambda _stage: None)
     digest = sha256_of(data)
     report = FileReport(name=name, sha256=digest)
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         if session.execute(
             select(ImportedFile.id).where(ImportedFile.sha256 == digest)  # type: ignore[call-overload]
         ).first():
@@ -319,10 +319,9 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
            keys: list[str],
            in_file_dupes: int, dry_run: bool, now: dt.datetime,
            mark: Callable[[str], None], checkpoints: list[CheckpointAfter]) -> FileReport:
-    give_way(engine)
     # The session on a connection held here, so that the commit's checkpoint can be
     # moved off it and its setting restored before the pool has it back.
-    with engine.connect() as conn, Session(bind=conn) as session:
+    with engine.connect() as conn, bulk_write_scope(engine, bind=conn) as session:
         checkpoint = CheckpointAfter(conn)
         try:
             return _write_in(session, config, report, rows, keys, in_file_dupes, dry_run,

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from store.audit import record
 from store.bulkload import bulk_load
 from store.config import Config
+from store.db import write_scope
 from store.errors import UserError
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
 from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
@@ -75,7 +76,7 @@ def import_register(
         raise _fail(problems, source)
     new_tax = tuple(sorted(parsed.unknown_taxonomy)) if create_taxonomy else ()
 
-    with Session(engine, expire_on_commit=False) as session:
+    with write_scope(engine) as session:
         if session.execute(
             select(ImportedFile.id).where(ImportedFile.sha256 == data_hash)  # type: ignore[call-overload]
         ).first():

@@ -113,7 +113,7 @@ def test_alert_content_is_minimal(engine: Engine) -> None:
 
 def test_source_failing_alert_once_per_episode(engine: Engine) -> None:
     from ingest.daemon import health
-    from ingest.daemon.db import write_scope
+    from store.db import bulk_write_scope as write_scope
 
     clock = Clock(T0)
     d = Daemon(engine=engine, config=make_config("[daemon]\nsource_alert_hours = 1\n"), clock=clock)
@@ -185,7 +185,7 @@ def test_failing_hook_is_retried_not_lost(engine: Engine, tmp_path: Path) -> Non
 
 def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
     from ingest.daemon import health
-    from ingest.daemon.db import write_scope
+    from store.db import bulk_write_scope as write_scope
     from store.db import make_engine
 
     engine = make_engine(sqlite_url)
