@@ -13,9 +13,11 @@ from rich.text import Text
 from sqlalchemy import Engine, func, select
 
 from borgerdesk.context import AppContext
+from store.contacts import waiting_in_triage
 from store.db import session_scope
 from store.errors import UserError
-from store.models import CallRecord, Contact, EmailMessage, MailLocation, SyncState
+from store.models import CallRecord, Contact, EmailMessage, MailLocation
+from store.source_health import source_health
 from store.timeutil import show
 
 
@@ -66,9 +68,7 @@ def collect(engine: Engine) -> dict[str, Any]:
         ).scalar_one()) + int(
             session.execute(select(func.count()).select_from(CallRecord)).scalar_one())
         sources: list[SourceStatus] = []
-        for st in session.execute(
-            select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)
-        ).scalars():
+        for st in source_health(session):
             if st.kind == "imap":
                 n, perr, large = mail_counts.get((st.name, st.folder), (0, 0, 0))
             elif st.kind == "phone":
@@ -83,9 +83,7 @@ def collect(engine: Engine) -> dict[str, Any]:
             ))
         total = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
         unlinked = int(session.scalar(
-            select(func.count()).select_from(Contact).where(  # type: ignore[arg-type]
-                Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
-            )
+            select(func.count()).select_from(Contact).where(waiting_in_triage())
         ) or 0)
         from store.alerts import count_open_alerts
 

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from store.audit import os_user, record
-from store.cases import create_case, next_ref, update_case, validate_classification
+from store.cases import (
+    CLASSIFICATION_FIELDS,
+    create_case,
+    next_ref,
+    update_case,
+    validate_classification,
+)
 from store.config import Config
 from store.contacts import add_contact, dismiss_contact, link_contacts
 from store.errors import UserError
@@ -177,8 +183,7 @@ def classify(*, session: Session, config: Config, case_id: int, field: str,
     case = session.get(Case, case_id)
     if case is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
-    values = {f: getattr(case, f) for f in ("department", "category", "theme", "action",
-                                            "outcome")}
+    values = {f: getattr(case, f) for f in CLASSIFICATION_FIELDS}
     values[field] = value
     if field == "action" and value != case.action:
         values["outcome"] = None

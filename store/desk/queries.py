@@ -10,11 +10,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from store.alerts import count_open_alerts
+from store.contacts import waiting_in_triage
 from store.desk import tables as T
 from store.desk.rows import (
     AlertItem,
@@ -28,7 +29,6 @@ from store.desk.rows import (
     NoteItem,
     Page,
     ReplyDue,
-    SourceHealth,
     Status,
     TimelineItem,
     TriageRow,
@@ -42,8 +42,8 @@ from store.models import (
     Contact,
     EmailMessage,
     Party,
-    SyncState,
 )
+from store.source_health import source_health
 
 WB = CaseKind.whistleblower.value
 TIMELINE_LIMIT = 200
@@ -141,7 +141,7 @@ def _who(name: str | None, counterpart: str | None) -> str:
 def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: int = 100
                 ) -> Page[TriageRow]:
     """Unlinked, undismissed contacts, newest first (served by ix_contact_triage)."""
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    waiting = waiting_in_triage()
     total = session.execute(select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     ids = select(CT.id).where(waiting).order_by(
         CT.occurred_at.desc(), CT.id.desc()
@@ -400,17 +400,12 @@ def data_version(*, session: Session) -> DataVersion:
 
 
 def status(*, session: Session) -> Status:
-    sources = tuple(
-        SourceHealth(s.kind, s.name, s.folder, s.last_success, s.last_error,
-                     s.consecutive_failures)
-        for s in session.execute(select(SyncState).order_by(SS.kind, SS.name,
-                                                            SS.folder)).scalars()
-    )
+    sources = source_health(session)
     # Open as `borgerdesk status` counts them: unseen, and the cause still stands (the
     # target still open, the source still in the same failing episode). An overdue
     # alert answered since is not open, though nobody marked it seen.
     alerts = count_open_alerts(session)
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    waiting = waiting_in_triage()
     triage = session.execute(
         select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     return Status(sources=sources, open_alerts=int(alerts), triage=int(triage))

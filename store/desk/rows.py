@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from store.cases import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS  # for the UI
+from store.source_health import SourceHealth  # the desk's header shows it as is
+
 T = TypeVar("T")
 
 # Reply statuses, as the follow-up rules define them.
@@ -160,16 +163,6 @@ class SearchHit:
     # A stored value the UI names in its language: a case's state ("open", "closed"), a
     # party's kind ("citizen", "company", ...), a contact's channel ("email", ...).
     tag: str | None = None
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    kind: str
-    name: str
-    folder: str
-    last_success: dt.datetime | None
-    last_error: str | None
-    consecutive_failures: int
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from store.audit import record
 from store.bulkload import bulk_load
+from store.cases import CLASSIFICATION_FIELDS
 from store.config import Config
 from store.db import write_scope
 from store.errors import UserError
@@ -122,7 +123,7 @@ def _write(
     conflicts = []
     for ref, stored in existing.items():
         c = parsed.cases[ref]
-        for field in ("department", "category", "theme", "action", "outcome"):
+        for field in CLASSIFICATION_FIELDS:
             v = c.classification.get(field)
             if v is not None and stored[field] != v:
                 conflicts.append(
