@@ -226,20 +226,36 @@ def _addresses(values: list[str]) -> list[str]:
     return out
 
 
-def _date(value: str | None) -> dt.datetime | None:
+# The year of an RFC 5322 date: after the day and the month name.
+_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\s+(\d+)\b")
+
+
+def _date(value: str | None) -> tuple[dt.datetime | None, str | None]:
+    """The Date header in UTC, or None with why when it is there but cannot be right.
+    The stdlib maps any year below 100 to 19xx/20xx, as RFC 5322 does for two-digit
+    years only: "1 Jan 0001" would become 2001. A year written with three digits or more
+    is taken as written (three: 1900 + it, as the RFC says), and one outside 1980-2100
+    is no date at all: the caller falls back to the server's INTERNALDATE."""
     if not value:
-        return None
+        return None, None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        when = None
+    problem = f"date: the Date header {value[:80]!r} cannot be read or cannot be right; " \
+        "the server's arrival time is used"
     if when is None:
-        return None
+        return None, problem
+    m = _YEAR.search(value)
+    if m is not None and len(m.group(1)) >= 3:
+        written = int(m.group(1)) + (1900 if len(m.group(1)) == 3 else 0)
+        if written != when.year:
+            return None, problem
     if when.tzinfo is None:  # "-0000": zone unknown; RFC 5322 says treat as UTC
         when = when.replace(tzinfo=dt.UTC)
     if not (1980 <= when.year <= 2100):
-        return None
-    return when.astimezone(dt.UTC)
+        return None, problem
+    return when.astimezone(dt.UTC), None
 
 
 def _msgid(value: str | None) -> str | None:
@@ -275,7 +291,7 @@ def _apply_headers(p: Parsed, h: _Headers) -> None:
     p.to_addrs = _addresses(h.all("to"))
     p.cc_addrs = _addresses(h.all("cc"))
     p.bcc_addrs = _addresses(h.all("bcc"))
-    p.sent_at = _date(h.first("date"))
+    p.sent_at, p.parse_error = _date(h.first("date"))
     irt = h.first("in-reply-to")
     p.in_reply_to = (_msgid(irt) or None) if irt else None
     if p.in_reply_to:
@@ -531,11 +547,16 @@ def parse_message(raw: bytes, *, headers_only: bool = False, fast: bool = True) 
         if defects:
             p.headers["defects"] = defects
     except RecursionError:
-        p.parse_error = f"{stage}: MIME structure nested too deeply"
+        _flag(p, f"{stage}: MIME structure nested too deeply")
     except Exception as e:  # never let one message stop a sync
-        p.parse_error = f"{stage}: {type(e).__name__}: {str(e)[:300]}"
+        _flag(p, f"{stage}: {type(e).__name__}: {str(e)[:300]}")
     _sanitise(p)
     return p
+
+
+def _flag(p: Parsed, problem: str) -> None:
+    """Add a problem to the message's flag (a header problem may be there already)."""
+    p.parse_error = f"{p.parse_error}; {problem}" if p.parse_error else problem
 
 
 def _safe_walk(msg: Message) -> list[Message]:
