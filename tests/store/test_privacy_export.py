@@ -287,7 +287,7 @@ def test_export_on_a_locked_database_writes_nothing(
     holder = sqlite3.connect(engine.url.database or "", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(Exception, match="locked|busy"):
+        with pytest.raises(Exception, match=r"locked|busy"):
             export_subject(engine=fresh, text="knud@example.dk", out=tmp_path / "indsigt")
     finally:
         holder.execute("ROLLBACK")
