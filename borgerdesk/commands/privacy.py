@@ -222,7 +222,7 @@ def restore_cmd(
         # one from starting half-way.
         from ingest.daemon.lock import DaemonLock
 
-        lock_engine = create_engine(url)
+        lock_engine = create_engine(url, hide_parameters=True)
         try:
             with DaemonLock(lock_engine):
                 rep = restore_sqlite(url, path)
