@@ -185,3 +185,31 @@ def test_erasure_by_number_reaches_the_call_in_triage(world) -> None:  # type: i
     assert r.code == 0, r.err
     assert PHONE_DIGITS.encode() not in _file_bytes(engine)
     assert CPR.encode() in _file_bytes(engine)  # the mail is not the number's
+
+
+def test_erasure_says_so_when_the_wal_still_holds_old_copies(  # type: ignore[no-untyped-def]
+    world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader (the desk, the daemon) on an older snapshot keeps the checkpoint from
+    emptying the -wal file: the erasure must not pass that over in silence."""
+    import sqlite3
+
+    run, engine, _ = world
+    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 200)
+    reader = sqlite3.connect(engine.url.database or "", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM email_message").fetchone()
+    try:
+        r = run("erase-party", KNUD, "--yes")
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    assert r.code == 0, r.err
+    assert "old copies stay in the database's -wal file" in r.err
+    engine.dispose()
+    # Once the reader has gone, the next checkpoint leaves nothing.
+    from store.privacy.anonymise import flush_to_disk
+
+    assert flush_to_disk(engine)
+    data = _file_bytes(engine)
+    assert all(x.encode() not in data for x in MAIL_SECRETS)

@@ -24,6 +24,11 @@ from store.privacy.purge import purge
 from store.privacy.whistleblower import kinds_for
 
 PARTY_HELP = "Party id (or id:N), party ref, e-mail address or phone number."
+WAL_NOTE = (
+    "note: the records are gone, but old copies stay in the database's -wal file while "
+    "the daemon or the desk reads it; they go at its next checkpoint, or when the last "
+    "of them stops"
+)
 
 
 def _now() -> dt.datetime:
@@ -58,8 +63,8 @@ def purge_cmd(
     actx: AppContext = ctx.obj
     with session_scope(actx.engine) as session:
         report = purge(session=session, config=actx.config, now=_now(), dry_run=dry_run)
-    if not dry_run and report.removed.any():
-        flush_to_disk(actx.engine)
+    if not dry_run and report.removed.any() and not flush_to_disk(actx.engine):
+        typer.echo(WAL_NOTE, err=True)
     if not report.configured:
         typer.echo("retention is not configured ([retention] in the config); nothing purged")
         return
@@ -143,7 +148,8 @@ def erase_party_cmd(
             typer.echo("erasure cancelled; nothing was changed", err=True)
             raise typer.Exit(1)
         done = erase_party(session=session, plan=plan, now=_now())
-    flush_to_disk(actx.engine)
+    if not flush_to_disk(actx.engine):
+        typer.echo(WAL_NOTE, err=True)
     typer.echo(
         f"erased {who}: {done.contacts} contact(s), {done.messages} message(s), "
         f"{done.calls} call record(s); {done.parties_anonymised} part(ies) anonymised"

@@ -318,3 +318,37 @@ def test_a_failed_commit_removes_the_written_export(
     rep = export_subject(engine=engine, text="knud@example.dk", out=tmp_path / "indsigt")
     assert (tmp_path / "indsigt" / "records.json").exists() and rep.messages == 1
     assert len(_exports(engine)) == 1
+
+
+def test_erasure_by_address_reaches_to_and_cc_but_not_a_lookalike(engine: Engine) -> None:
+    """Mail to or copied to the address goes, with or without a contact; an address
+    that only contains it ("xknud@…") and percent/underscore look-alikes stay."""
+    from store.privacy.lookup import find_subject
+
+    addr = "knud_h%@example.org"  # LIKE's wildcards in the address itself
+    rows = {
+        "to": ("advisor@odsherred.dk", f"grete@example.dk, {addr}", None),
+        "cc": ("advisor@odsherred.dk", "grete@example.dk", f"{addr.upper()}"),
+        "from": (addr, "advisor@odsherred.dk", None),
+        "lookalike": ("x" + addr, "advisor@odsherred.dk", None),
+        "wildcard": ("knud_hXX@example.org", "knudzh@example.org", "knud_h%@example.orgx"),
+    }
+    with session_scope(engine) as s:
+        for i, (subject, (frm, to, cc)) in enumerate(rows.items()):
+            s.add(EmailMessage(header_hash=f"h{i}", content_hash=f"c{i}", raw=b"x",
+                               subject=subject, from_addr=frm, to_addrs=to, cc_addrs=cc,
+                               text=f"text {subject}"))
+    with session_scope(engine) as s:
+        subject = find_subject(session=s, text=addr)
+        assert subject.party_id is None and subject.emails == (addr,)
+        plan = plan_erase(session=s, subject=subject)
+        assert plan.removed.messages == 3
+        erase_party(session=s, plan=plan, now=T0)
+    with session_scope(engine) as s:
+        left = {m.subject for m in s.scalars(select(EmailMessage)) if m.purged_at is None}
+        assert left == {"lookalike", "wildcard"}
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "erase")).one()
+        assert entry.entity == "address" and entry.entity_id is None
+        assert addr not in (entry.detail or "")
+        with pytest.raises(UserError, match="nothing is stored from or to"):
+            find_subject(session=s, text=addr)
