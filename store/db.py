@@ -144,13 +144,16 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers deadlock on lock upgrade; BEGIN IMMEDIATE on write paths is
         # done in `write_session`.
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: a failed statement's parameters are other rows' personal data
+    # (every party name of a batch); no error text or traceback may list them.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @contextmanager

@@ -295,6 +295,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "err.report_preset": ("Rapporten '{name}' findes ikke i konfigurationen; se [reports]", "Report preset '{name}' not found; check [reports]"),
     "err.export_suffix": ("{path}: filnavnet skal ende på .csv eller .xlsx", "{path}: export needs a .csv or .xlsx file name"),
     "err.output_is_folder": ("{path}: er en mappe, ikke en fil; skriv et filnavn, fx {example}", "{path}: is a folder, not a file; give a file name, e.g. {example}"),
+    "err.output_not_regular": ("{path}: er ikke en almindelig fil (en enhed, FIFO eller socket); skriv navnet på en ny fil, fx {example}", "{path}: is not a regular file (a device, FIFO or socket); give the name of a new file, e.g. {example}"),
     "err.cannot_write": ("{path}: kan ikke skrives ({reason}); tjek mappen og den ledige plads", "{path}: cannot write ({reason}); check the folder and free space"),
     "err.export_folder": ("{path}: mappen findes ikke; vælg en, der findes", "{path}: no such folder; choose an existing one"),
     "err.unexpected": ("uventet fejl: {what}", "unexpected error: {what}"),
@@ -400,7 +401,7 @@ def error_text(e: BaseException) -> str:
     """What the desk says about a failed action, in the UI's language: a coded
     `UserError` through its `err.<code>` text (field names translated), any other
     `UserError` by its own (English) line, anything else as unexpected."""
-    from store.errors import UserError
+    from store.errors import UserError, one_line
 
     if isinstance(e, UserError):
         key = f"err.{e.code}"
@@ -411,4 +412,4 @@ def error_text(e: BaseException) -> str:
                 params["field"] = t(f"f.{field}")
             return t(key, **params)
         return str(e)
-    return t("err.unexpected", what=f"{type(e).__name__}: {e}")
+    return t("err.unexpected", what=one_line(e))
