@@ -206,6 +206,9 @@ class DeskApp(App[None]):
                 self.open_case(hit.case_id)
             elif hit.kind == "party":
                 self.switch_mode("cases")
+                # Sager may be under an open case: its list is the bottom of the stack.
+                while not isinstance(self.screen, CasesScreen) and len(self.screen_stack) > 1:
+                    self.pop_screen()
                 screen = self.screen
                 if isinstance(screen, CasesScreen):
                     screen.set_party_filter(hit.label)

@@ -38,13 +38,14 @@ class CasesScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         tax = self.desk.config.taxonomy
         with Horizontal(id="filters"):
-            yield Select([(t(f"filter.{s}"), s) for s in STATUSES], value="open",
+            # From self.filt: a search hit may set the filter before the screen is built.
+            yield Select([(t(f"filter.{s}"), s) for s in STATUSES], value=self.filt.status,
                          allow_blank=False, id="f-status")
             yield Select([(d.name, d.name) for d in tax.departments],
                          prompt=t("col.department"), id="f-department")
             yield Select([(c, c) for c in tax.categories], prompt=t("col.category"),
                          id="f-category")
-            yield Input(placeholder=t("filter.party"), id="f-party")
+            yield Input(self.filt.party or "", placeholder=t("filter.party"), id="f-party")
             yield Input(placeholder=t("filter.text"), id="f-text")
         yield Label(t("loading"), id="pageinfo", classes="pageinfo")
         yield PagedTable(id="list")
@@ -98,6 +99,11 @@ class CasesScreen(DeskScreen):
         sel.value = STATUSES[(STATUSES.index(self.filt.status) + 1) % len(STATUSES)]
 
     def set_party_filter(self, name: str) -> None:
+        """Show the party's cases, open and closed. Before the screen was ever shown (a
+        search hit chosen first thing) only the filter is set: compose reads it."""
+        if not self.is_mounted:
+            self.filt = CaseFilter(status="all", party=name)
+            return
         self.query_one("#f-party", Input).value = name
         self.query_one("#f-status", Select).value = "all"
         self._filters_changed()
