@@ -121,3 +121,41 @@ async def test_every_hit_kind_from_a_fresh_app(make_app: Any, query: str, kind: 
         if lands is PreviewScreen:
             assert "[bold red]x[/]" in screen_text(app)
     assert app._exception is None
+
+
+# ---------------------------------------------------------------- case refs are never cut
+
+
+def _long_ref_case(world: Any) -> None:
+    import datetime as dt
+
+    from store.cases import create_case
+    from store.db import session_scope
+    from store.models import CaseCreate
+    from tests.tui.conftest import _mail
+
+    with session_scope(world.engine) as s:
+        c = create_case(session=s, case_in=CaseCreate(
+            ref="HB-2026-001", title="Lang ref", department="Andet", category="Vejledning",
+            opened_on=dt.date(2026, 3, 9)))
+        _mail(s, world.config, at=dt.datetime(2026, 3, 9, 8, tzinfo=dt.UTC),
+              sender="lang@example.dk", subject="Svar ønskes", body="…", ref="long1",
+              case_id=c.id)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("mode", ["2", "3"], ids=["Sager", "Svarfrister"])
+async def test_case_refs_are_never_cut(world: Any, make_app: Any, mode: str,
+                                       size: tuple[int, int]) -> None:
+    _long_ref_case(world)
+    app = make_app()
+    async with app.run_test(size=(size[0], 60)) as pilot:  # tall: every row on screen
+        await _fresh(pilot)
+        await pilot.press(mode)
+        await wait_for(pilot, lambda: bool(getattr(app.screen, "rows", None))
+                       and app.screen.data_version is not None)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "HB-2026-0…" not in text
+        if mode == "2" or size[0] >= 110:  # Svarfrister shows refs only when wide
+            assert "HB-2026-001" in text

@@ -16,7 +16,7 @@ from tui.i18n import t
 from tui.keymap import bindings
 from tui.safe import plain
 from tui.screens.base import DeskScreen
-from tui.widgets.paged_table import PagedTable
+from tui.widgets.paged_table import PagedTable, fit_width
 
 PAGE = 100
 STATUSES = ("open", "closed", "all")
@@ -57,10 +57,11 @@ class CasesScreen(DeskScreen):
 
     def _layout(self) -> None:
         wide = self.app.size.width >= 110
+        ref = fit_width((r.ref for r in self.rows), 9)  # a ref is never cut
         cols: list[tuple[str, int | None]] = (
-            [("col.ref", 10), ("col.title", None), ("col.party", 18), ("col.department", 22),
+            [("col.ref", ref), ("col.title", None), ("col.party", 18), ("col.department", 22),
              ("col.category", 12), ("col.opened", 10), ("col.contacts", 5)] if wide else
-            [("col.ref", 10), ("col.title", None), ("col.party", 14), ("col.category", 10),
+            [("col.ref", ref), ("col.title", None), ("col.party", 14), ("col.category", 10),
              ("col.opened", 8)])
         if self.query_one(PagedTable).configure(cols, self.app.size.width):
             self._fill()
@@ -129,6 +130,7 @@ class CasesScreen(DeskScreen):
         table = self.query_one(PagedTable)
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
+        self._layout()
         self._fill()
         target = 0
         if self._keep is not None:

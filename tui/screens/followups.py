@@ -25,7 +25,7 @@ from tui.render import (
 from tui.safe import plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import TextPrompt
-from tui.widgets.paged_table import PagedTable
+from tui.widgets.paged_table import PagedTable, fit_width
 
 PAGE = 100
 
@@ -56,7 +56,8 @@ class FollowupsScreen(DeskScreen):
         wide = self.app.size.width >= 110
         cols: list[tuple[str, int | None]] = (
             [("col.status", 12), ("col.due", 11), ("col.left", 9), ("col.channel", 2),
-             ("col.who", 18), ("col.subject", None), ("col.ref", 10)] if wide else
+             ("col.who", 18), ("col.subject", None),
+             ("col.ref", fit_width((r.case_ref or "" for r in self.rows), 9))] if wide else
             [("col.status", 7), ("col.due", 11), ("col.left", 8), ("col.who", 14),
              ("col.subject", None)])
         if self.query_one(PagedTable).configure(cols, self.app.size.width):
@@ -96,6 +97,7 @@ class FollowupsScreen(DeskScreen):
         table = self.query_one(PagedTable)
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
+        self._layout()
         self._fill()
         target = 0
         if self._keep is not None:

@@ -17,7 +17,7 @@ from tui.keymap import bindings
 from tui.render import status_short
 from tui.safe import plain
 from tui.screens.base import DeskScreen
-from tui.widgets.paged_table import PagedTable
+from tui.widgets.paged_table import PagedTable, fit_width
 
 PAGE = 100
 
@@ -51,7 +51,8 @@ class WhistleblowerScreen(DeskScreen):
 
     def _layout(self) -> None:
         cols: list[tuple[str, int | None]] = [
-            ("col.ref", 10), ("col.title", None), ("col.opened", 10), ("col.ack", 17),
+            ("col.ref", fit_width((r.ref for r in self.rows), 9)), ("col.title", None),
+            ("col.opened", 10), ("col.ack", 17),
             ("col.feedback", 17)]
         if self.query_one(PagedTable).configure(cols, self.app.size.width):
             self._fill()
@@ -79,6 +80,7 @@ class WhistleblowerScreen(DeskScreen):
         table = self.query_one(PagedTable)
         table.page_offset, table.total = page.offset, page.total
         self.rows = list(page.rows)
+        self._layout()
         self._fill()
         self.query_one("#pageinfo", Label).update(
             t("page", first=page.offset + 1, last=page.offset + len(self.rows),
