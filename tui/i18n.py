@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "hdr.never": ("aldrig", "never"),
     "hdr.failing": ("FEJL ×{n}", "FAILING ×{n}"),
     "hdr.demo": ("DEMO", "DEMO"),
+    "hdr.problem": ("DATABASEN SVARER IKKE", "DATABASE NOT ANSWERING"),
     # bindings: label and tooltip
     "b.go_triage": ("Indbakke", "Inbox"),
     "b.go_triage.tip": ("Gå til indbakken: kontakter uden sag", "Go to the inbox: contacts without a case"),
@@ -265,6 +266,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "n.exported": ("Gemt: {path}", "Saved: {path}"),
     "n.alert": ("Ny advarsel: {kind} {summary}", "New alert: {kind} {summary}"),
     "n.error": ("Fejl: {msg}", "Error: {msg}"),
+    "n.db_down": ("databasen svarer ikke ({msg}); skærmen viser de sidst hentede data",
+                  "the database is not answering ({msg}); the screen shows the data last read"),
+    "n.db_back": ("Databasen svarer igen", "The database answers again"),
     "n.nothing": ("Ingen henvendelse valgt", "No contact selected"),
     "n.wb_off": ("Whistleblower-registret er slået fra", "The whistleblower register is off"),
     "alert.overdue": ("svarfrist overskredet", "reply overdue"),
