@@ -285,13 +285,18 @@ class DeskApp(App[None]):
                 yield cmd._replace(title=textual_text(cmd.title), help=textual_text(cmd.help))
 
     def action_help(self) -> None:
-        rows = []
+        """`?`: the screen's own keys first (and its list's), then the app's; screens
+        switched off are left out; then what the marks in the lists mean."""
+        own, shared = [], []
+        wb_on = self.desk.config.ui.whistleblower_register
         for key, active, desc, tip in listed(self.screen.active_bindings):
             b = active.binding
+            if b.action == "go('whistleblower')" and not wb_on:
+                continue
             display = b.key_display or KEY_DISPLAY.get(key) or self.get_key_display(b)
-            rows.append((display, desc, tip))
+            (shared if isinstance(active.node, App) else own).append((display, desc, tip))
         title = t(getattr(self.screen, "TITLE_KEY", "screen.triage"))
-        self.push_screen(HelpScreen(t("dlg.help.title", screen=title), rows))
+        self.push_screen(HelpScreen(t("dlg.help.title", screen=title), own + shared))
 
 
 def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,

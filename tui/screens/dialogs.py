@@ -74,20 +74,27 @@ class Dialog(ReportsFailures, ModalScreen[Any]):
 
 
 class TextPrompt(Dialog):
-    """One line of text (a reason, a note, a file name)."""
+    """One line of text (a reason, a note, a file name). With `required` (an i18n key),
+    an empty line is not taken: the dialog says why nothing happens and stays open."""
 
-    def __init__(self, title: str, initial: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, initial: str = "", placeholder: str = "",
+                 required: str | None = None) -> None:
         super().__init__()
         self.title_text, self.initial, self.placeholder = title, initial, placeholder
+        self.required = required
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(self.initial, placeholder=self.placeholder, id="prompt")
+            yield Label("", id="err", classes="err")
 
     @on(Input.Submitted)
     def action_save(self) -> None:
         value = self.query_one(Input).value.strip()
+        if not value and self.required:
+            self.query_one("#err", Label).update(t(self.required))
+            return
         self.dismiss(value or None)
 
 
@@ -195,6 +202,13 @@ class NewCaseDialog(Dialog):
     @on(Input.Submitted)
     def _next(self) -> None:
         self.focus_next()
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        """Enter on a choice in a dropdown moves on, as in a text field. (A Select also
+        says Changed when its first value is set, with the focus elsewhere.)"""
+        if event.select.has_focus_within:
+            self.focus_next()
 
     def action_save(self) -> None:
         def val(wid: str) -> str | None:
@@ -443,6 +457,13 @@ class PreviewScreen(Dialog):
             yield Static(preview_text(self.preview), id="preview")
 
 
+# The marks the lists use, each with its meaning (`?` help explains them).
+HELP_MARKS = (("✓", "help.mark.met"), ("✓!", "help.mark.met_late"), ("‼", "help.mark.overdue"),
+              ("!", "help.mark.due_soon"), ("–", "help.mark.waived"), ("✉→ ☎→", "help.mark.out"),
+              ("✉ ☎ ◉ ⌂ ✎", "help.mark.channels"), ("●", "help.mark.selected"),
+              ("t", "help.mark.hours"))
+
+
 class HelpScreen(Dialog):
     """`?`: the focused screen's bindings, with their tooltips."""
 
@@ -458,6 +479,11 @@ class HelpScreen(Dialog):
             if tip:
                 body.append(f" – {tip}", style="dim")
             body.append("\n")
+        body.append("\n")
+        body.append(t("help.marks") + "\n", style="bold underline")
+        for mark, key in HELP_MARKS:
+            body.append(f"{mark:>8}  ", style="bold")
+            body.append(t(key) + "\n")
         with VerticalScroll(classes="dialog tall"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(body, id="help")

@@ -95,7 +95,8 @@ class FollowupsScreen(PagedListScreen[FollowupRow]):
             if reason:
                 self.command(lambda: self.desk.waive([tid], reason), lambda _r: t("n.waived"))
 
-        self.app.push_screen(TextPrompt(t("dlg.waive.title")), chosen)
+        self.app.push_screen(TextPrompt(t("dlg.waive.title"), required="dlg.reason_needed"),
+                             chosen)
 
     def action_open_case(self) -> None:
         row = self.current()

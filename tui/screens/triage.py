@@ -174,7 +174,8 @@ class TriageScreen(PagedListScreen[TriageRow]):
                 self.command(lambda: self.desk.dismiss(ids, reason),
                              lambda _r: t("n.dismissed", n=len(ids)))
 
-        self.app.push_screen(TextPrompt(t("dlg.dismiss.title")), chosen)
+        self.app.push_screen(TextPrompt(t("dlg.dismiss.title"), required="dlg.reason_needed"),
+                             chosen)
 
     def action_ack(self) -> None:
         ids = self.targets()
