@@ -287,7 +287,8 @@ class DeskApp(App[None]):
     def action_help(self) -> None:
         """`?`: the screen's own keys first (and its list's), then the app's; screens
         switched off are left out; then what the marks in the lists mean."""
-        own, shared = [], []
+        own: list[tuple[str, str, str]] = []
+        shared: list[tuple[str, str, str]] = []
         wb_on = self.desk.config.ui.whistleblower_register
         for key, active, desc, tip in listed(self.screen.active_bindings):
             b = active.binding
