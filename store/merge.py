@@ -15,6 +15,8 @@ The audit entry holds ids and numbers only: the audit log outlives an erasure.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
@@ -83,6 +85,22 @@ def name_key(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
+def parties_named(session: Session, name: str, limit: int = 200) -> list[int]:
+    """Ids of the parties whose `name_key` is `name`'s, lowest first. The database
+    narrows by the longest ASCII run of the name (SQLite lowercases ASCII only: "Ø"
+    stays "Ø"); the comparison itself is Python's."""
+    key = name_key(name)
+    if not key:
+        return []
+    runs = re.findall(r"[a-z0-9]+", key)
+    stmt = select(col(Party.id), col(Party.name)).where(col(Party.name).is_not(None))
+    if runs:
+        stmt = stmt.where(func.lower(col(Party.name)).contains(max(runs, key=len),
+                                                               autoescape=True))
+    return [int(pid) for pid, n in session.execute(stmt.order_by(col(Party.id)))
+            if name_key(n) == key][:limit]
+
+
 def duplicate_parties(*, session: Session, party_id: int, limit: int = 20
                       ) -> tuple[DuplicateParty, ...]:
     """Parties that are likely the same person as `party_id`: reached at the same number
@@ -109,14 +127,9 @@ def duplicate_parties(*, session: Session, party_id: int, limit: int = 20
         for pid in owners:
             if pid != party_id:
                 found.setdefault(pid, "phone")
-    key = name_key(party.name)
-    if key:
-        first = key.split()[0]
-        for pid, name in session.exec(select(Party.id, Party.name).where(
-                func.lower(Party.name).like(f"%{first}%"), Party.id != party_id
-        ).limit(limit * 10)):
-            if pid is not None and name_key(name) == key:
-                found.setdefault(pid, "name")
+    for pid in parties_named(session, party.name or ""):
+        if pid != party_id:
+            found.setdefault(pid, "name")
     if not found:
         return ()
     rows = session.exec(select(Party.id, Party.name).where(

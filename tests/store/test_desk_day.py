@@ -293,7 +293,7 @@ def test_moving_out_of_a_whistleblower_case_gives_the_citizen_rule(desk: Desk) -
     desk = _with(desk, "\n[ui]\nwhistleblower_register = true\n")
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
     m = _mail(desk, at=at, sender="w@example.dk", ref="w1")
-    wb, _ = desk.new_case(NewCaseRequest(contact_ids=(m,), kind="whistleblower"))
+    desk.new_case(NewCaseRequest(contact_ids=(m,), kind="whistleblower"))
     citizen, _ = desk.new_case(NewCaseRequest(party_name="C"))
 
     def rules() -> set[str]:
@@ -360,7 +360,7 @@ def test_party_edit_and_merge(desk: Desk) -> None:
     assert keep_id is not None and other_id is not None
     a = _mail(desk, at=at, sender="ida@example.dk", ref="i1")
     desk.new_case(NewCaseRequest(contact_ids=(a,)))
-    other_case, other_ref = desk.new_case(NewCaseRequest(party_id=other_id))
+    other_case, _ = desk.new_case(NewCaseRequest(party_id=other_id))
     assert [(d.party_id, d.reason) for d in desk.duplicate_parties(keep_id)] == [
         (other_id, "name")]
     desk.edit_party(other_id, PartyEdit(name="Ida Berg", kind="citizen", emails=(),
@@ -378,7 +378,11 @@ def test_party_edit_and_merge(desk: Desk) -> None:
     assert desk.party(other_id) is None
     assert desk.case(other_case).party_id == keep_id  # type: ignore[union-attr]
     assert desk.case(other_case).events[0].kind == "party_merged"  # type: ignore[union-attr]
-    # Mail to the merged party's number now reaches the kept one.
+    # A call from the merged party's number now reaches the kept one.
+    with session_scope(desk.engine) as s:
+        call = add_contact(session=s, contact_in=ContactCreate(
+            channel="phone", direction="in", occurred_at=NOW, counterpart="+4540404040"))
+        assert call.party_id == keep_id
     with Session(desk.engine) as s:
         assert s.exec(select(AuditLog).where(AuditLog.action == "merge")).one().entity_id \
             == str(keep_id)
