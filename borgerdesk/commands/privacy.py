@@ -23,7 +23,7 @@ from store.privacy.lookup import find_party
 from store.privacy.purge import purge
 from store.privacy.whistleblower import kinds_for
 
-PARTY_HELP = "Party id (or id:N), party ref, e-mail address or phone number."
+PARTY_HELP = "Party id (or id:N), party ref, e-mail address, phone number or name."
 
 
 def _now() -> dt.datetime:
