@@ -23,7 +23,7 @@ from store.privacy.lookup import find_subject
 from store.privacy.purge import purge
 from store.privacy.whistleblower import kinds_for
 
-PARTY_HELP = "Party id (or id:N), party ref, e-mail address or phone number."
+PARTY_HELP = "Party id (or id:N), party ref, e-mail address, phone number or name."
 WAL_NOTE = (
     "note: the records are gone, but old copies stay in the database's -wal file while "
     "the daemon or the desk reads it; they go at its next checkpoint, or when the last "

@@ -15,10 +15,10 @@ from store.config.reports import ReportTable
 from store.counts import FIELDS, KINDS, UNITS, FieldNotCountable, run_preset
 from store.counts.presets import TableResult, query_for, run_query
 from store.counts.render import print_tables, to_csv, to_json, to_markdown, write_xlsx
+from store.dateinput import parse_date
 from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
-from store.register.parse import parse_date
 
 FORMATS = ("table", "json", "csv", "xlsx", "md")
 
