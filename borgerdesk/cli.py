@@ -8,6 +8,7 @@ seconds to import, and an interrupt during that time must be caught like any oth
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -24,24 +25,47 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    import typer
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
     from borgerdesk import app as app_module
     from borgerdesk.faults import explain
     from store.errors import UserError
 
     try:
-        app_module.app(args=argv, standalone_mode=True)
+        # Not standalone: click would print a usage error as four lines, and its
+        # "Aborted!" for an unanswered prompt.
+        code = app_module.app(args=argv, standalone_mode=False)
+    except NoArgsIsHelpError as e:  # `borgerdesk db`: the group's help is the answer
+        e.show()
+        sys.exit(e.exit_code)
+    except UsageError as e:
+        # The command path starts with the program name (`python -m borgerdesk`: __main__).
+        path = " ".join(e.ctx.command_path.split()[1:]) if e.ctx else ""
+        where = f"{path}: " if path else ""
+        help_ = " ".join(["borgerdesk", path, "--help"]) if path else "borgerdesk --help"
+        _fail(f"{where}{e.format_message()} (see '{help_}')", e.exit_code)
+    except ClickException as e:
+        _fail(e.format_message(), e.exit_code)
+    except typer.Abort:
+        _fail("aborted; nothing was changed", 1)
     except UserError as e:
         _fail(str(e))
+    except BrokenPipeError:
+        # The reader went away (`borgerdesk audit | head`): nobody is left to tell.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except Exception as e:
         line = explain(e, _database_url(app_module.current))
         if line is None:
             raise
         _fail(line)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
-def _fail(line: str) -> None:
+def _fail(line: str, code: int = 2) -> None:
     print(f"borgerdesk: error: {line}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def _database_url(actx: AppContext | None) -> str | None:

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 if sys.platform != "win32":
     import fcntl
 
+# The largest integer SQLite and PostgreSQL (BIGINT) columns hold: an id or a limit past
+# it is refused as an argument (the driver's answer is an OverflowError traceback).
+MAX_INTEGER = 2**63 - 1
+
 BUSY_TIMEOUT_ENV = "BORGERDESK_BUSY_TIMEOUT"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -83,6 +87,8 @@ def normalise_url(url: str) -> str:
 
 
 URL_EXAMPLES = "sqlite:////path/to/borgerdesk.sqlite3 or postgresql://user@host/dbname"
+# The drivers the URL may name after `normalise_url` (pysqlite and psycopg 3).
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 
 def check_url(url: str, source: str) -> str:
@@ -108,6 +114,13 @@ def check_url(url: str, source: str) -> str:
             f"{source} {shown!r}: unknown database kind {u.drivername!r}; use e.g. "
             f"{URL_EXAMPLES}"
         ) from None
+    if u.drivername not in SUPPORTED_DRIVERS:
+        # SQLAlchemy knows MySQL, Oracle, ...; borgerdesk is built and tested on these two.
+        shown = u.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"{source} {shown!r}: borgerdesk runs on SQLite or PostgreSQL, not "
+            f"{u.drivername!r}; use e.g. {URL_EXAMPLES}"
+        )
     return url
 
 
@@ -116,6 +129,16 @@ def sqlite_path(url: str) -> Path | None:
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
     return Path(u.database)
+
+
+def _regular_file(path: Path) -> None:
+    """A database is a regular file: SQLite on a folder, a device or a FIFO fails with
+    an I/O error (or blocks) that does not say so."""
+    if not path.is_file():
+        raise DatabaseError(
+            f"{path}: not a regular file, so not a database; give the path of a database "
+            "file (or of a new one to create)"
+        )
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -127,8 +150,9 @@ def _prepare_sqlite_file(path: Path) -> None:
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
+    _regular_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
-    if path.is_file() and not mode & stat.S_IWUSR:
+    if not mode & stat.S_IWUSR:
         raise DatabaseError(
             f"{path}: the database file is read-only (mode {mode:04o}); borgerdesk does not "
             "change that by itself: make it writable (chmod 600) if it should be changed"
@@ -172,12 +196,14 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
             _prepare_sqlite_file(path)
         elif not path.exists():
             raise DatabaseError(f"{path}: database file not found; run 'borgerdesk db upgrade'")
-        elif path.is_file() and path.stat().st_size == 0:
-            # An empty file has no schema to read, and connecting would write one (the
-            # page size and WAL pragmas turn it into a 16 KB SQLite file): a command
-            # that only reads must leave it as it is. `make_engine(url)` (create_file)
-            # is the way to turn it into a database.
-            raise NotSetUp(url)
+        else:
+            _regular_file(path)
+            if path.stat().st_size == 0:
+                # An empty file has no schema to read, and connecting would write one
+                # (the page size and WAL pragmas turn it into a 16 KB SQLite file): a
+                # command that only reads must leave it as it is. `make_engine(url)`
+                # (create_file) is the way to turn it into a database.
+                raise NotSetUp(url)
         engine = create_engine(
             url,
             connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False},

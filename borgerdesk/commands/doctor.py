@@ -150,6 +150,8 @@ def _keyring() -> Check:
 
 
 def _daemon(actx: AppContext) -> Check:
+    from sqlalchemy.exc import DBAPIError
+
     from ingest.daemon.lock import AlreadyRunning, DaemonLock
     from store.db import make_engine
 
@@ -163,6 +165,8 @@ def _daemon(actx: AppContext) -> Check:
             lock.acquire()
         except AlreadyRunning:
             return Check("daemon", True, "running on this database")
+        except (OSError, DBAPIError):  # a read-only folder, a server that is down
+            return Check("daemon", None, "cannot tell: the database check says why")
         lock.release()
         return Check(
             "daemon",
