@@ -131,7 +131,7 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _regular_file(path: Path) -> None:
+def check_regular_file(path: Path) -> None:
     """A database is a regular file: SQLite on a folder, a device or a FIFO fails with
     an I/O error (or blocks) that does not say so."""
     if not path.is_file():
@@ -150,7 +150,7 @@ def _prepare_sqlite_file(path: Path) -> None:
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
-    _regular_file(path)
+    check_regular_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if not mode & stat.S_IWUSR:
         raise DatabaseError(
@@ -197,7 +197,7 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
         elif not path.exists():
             raise DatabaseError(f"{path}: database file not found; run 'borgerdesk db upgrade'")
         else:
-            _regular_file(path)
+            check_regular_file(path)
             if path.stat().st_size == 0:
                 # An empty file has no schema to read, and connecting would write one
                 # (the page size and WAL pragmas turn it into a 16 KB SQLite file): a

@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 from store.db import (
     _prepare_sqlite_file,
     busy_timeout_ms,
+    check_regular_file,
     database_problem,
     head_revision,
     integrity,
@@ -131,6 +132,7 @@ def backup_sqlite(url: str, dest: Path) -> BackupReport:
     src_path = _db_file(url)
     if not src_path.exists():
         raise UserError(f"{src_path}: database file not found; nothing to back up")
+    check_regular_file(src_path)
     dest = dest.expanduser()
     if dest.exists():
         raise UserError(f"{dest}: already exists; choose a new file name (backups never overwrite)")
@@ -148,7 +150,11 @@ def backup_sqlite(url: str, dest: Path) -> BackupReport:
             problem = integrity(dst)
             revision = revision_of(dst)
         if problem != "ok":
-            raise UserError(f"{dest}: the backup copy failed its integrity check ({problem})")
+            # The copy is the database page for page: the damage is the database's.
+            raise UserError(
+                f"{src_path}: the database is damaged (PRAGMA integrity_check: "
+                f"{problem[:200]}); no backup was written; keep the last good backup"
+            )
         os.chmod(tmp, 0o600)
         try:
             os.link(tmp, dest)  # never replaces an existing file (a race with the check)
