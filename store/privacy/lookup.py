@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.addresses import normalise_email, normalise_phone
+from store.db import MAX_INTEGER
 from store.errors import UserError
 from store.merge import parties_named
 from store.models import Party
@@ -73,7 +74,8 @@ def find_party(*, session: Session, text: str) -> int:
     found: dict[int, str] = {}
     if raw.lower().startswith("id:"):
         rest = raw[3:].strip()
-        if not rest.isdigit():
+        # isdigit() alone takes '²' and other digits int() refuses.
+        if not (rest.isascii() and rest.isdigit()) or int(rest) > MAX_INTEGER:
             raise UserError(f"{raw!r}: 'id:' must be followed by a party id number")
         # Past 64 bits no row can have it (and SQLite refuses to bind it).
         pid = session.get(Party, int(rest)) if int(rest) < 2**63 else None
