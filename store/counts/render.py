@@ -7,7 +7,6 @@ never markup.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -19,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from store.cells import CsvWriter, new_workbook, xlsx_append
 from store.counts.presets import TableResult
 from store.counts.query import CountResult
 from store.outfile import atomic_output
-from store.tabular import xlsx_append
 
 SUM = "Sum"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -110,7 +109,7 @@ def esc_title(s: str) -> str:
 
 def to_csv(tables: Sequence[TableResult]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = CsvWriter(buf)
     for i, t in enumerate(tables):
         if len(tables) > 1:
             if i:
@@ -140,11 +139,9 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 def write_xlsx(tables: Sequence[TableResult], path: Path) -> None:
     """One sheet per table, numbers as numbers."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb = new_workbook()
     used: set[str] = set()
     for t in tables:
         ws = wb.create_sheet(_sheet_name(t.title, used))

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from store.cells import new_workbook, xlsx_append
 from store.config import Config
 from store.outfile import atomic_output
 from store.replies import tables
@@ -148,19 +149,14 @@ def table_rows(rows: Sequence[ComplianceRow]) -> list[list[Any]]:
 def write_xlsx(rows: Sequence[ComplianceRow], path: Path, *, title: str) -> None:
     """One sheet, numbers as numbers; written to a temporary name and renamed, so a
     failed write never leaves half a file."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Compliance"
-    ws.append([title])
+    wb = new_workbook()
+    ws = wb.create_sheet("Compliance")
+    xlsx_append(ws, [title])
     ws["A1"].font = Font(bold=True)
-    ws.append(list(HEADERS))
+    xlsx_append(ws, list(HEADERS))
     for line in table_rows(rows):
-        # Rule names come from the config; keep them text, never formulas.
-        line[0] = str(line[0]).lstrip("=+-@")
-        ws.append(line)
+        xlsx_append(ws, line)
     with atomic_output(path) as tmp:
         wb.save(tmp)
