@@ -127,16 +127,17 @@ def grid(res: CountResult, percentages: bool = False, lang: str = "da") -> list[
 def text_grid(res: CountResult, percentages: bool = False, lang: str = "da",
               decimals: int = 0) -> list[list[str]]:
     """The grid as text, laid out as the seeds print it: an empty inner cell is blank,
-    totals always show their number, a percentage on a zero base is "–"."""
+    totals (Sum row and column) always show their number, a percentage on a zero base is "–"."""
     g = grid(res, percentages, lang)
     n_inner = len(res.col_labels)
     out = [[str(v) for v in g[0]]]
-    for line in g[1:]:
+    for n, line in enumerate(g[1:], start=1):
         cells = [str(line[0])]
+        body = n < len(g) - 1
         for i, v in enumerate(line[1:], start=1):
             if isinstance(v, Share):
                 cells.append(percent(v.value, lang, decimals))
-            elif isinstance(v, int) and v == 0 and i <= n_inner:
+            elif isinstance(v, int) and v == 0 and body and i <= n_inner:
                 cells.append("")
             else:
                 cells.append(str(v))
@@ -219,19 +220,25 @@ def to_csv(tables: Sequence[TableResult], head: Heading) -> str:
 
 def to_csv_excel(tables: Sequence[TableResult], head: Heading) -> str:
     """For a Danish Excel: ';', decimal comma, the heading lines; write it with a BOM
-    (`write_text_output(..., bom=True)`)."""
+    (the report command does). Text lines are padded to the table's width, as Excel's own
+    export does, so a reader that picks the delimiter from the first line (the importers'
+    store/tabular.py) finds ';' even when a title holds commas."""
     buf = io.StringIO(newline="")
     w = CsvWriter(buf, delimiter=";")
     for i, t in enumerate(tables):
+        g = grid(t.result, t.percentages, head.lang)
+
+        def line(text: str, width: int = len(g[0])) -> list[str]:
+            return [text] + [""] * (max(width, text.count(",") + 2) - 1)
+
         if i:
-            w.writerow([])
-        w.writerow([head.title(t.title)])
-        w.writerow([head.meta(t.result.query.unit)])
-        for line in grid(t.result, t.percentages, head.lang):
-            w.writerow([percent(v.value, "da", 1) if isinstance(v, Share) else v
-                        for v in line])
+            w.writerow(line(""))
+        w.writerow(line(head.title(t.title)))
+        w.writerow(line(head.meta(t.result.query.unit)))
+        for row in g:
+            w.writerow([percent(v.value, "da", 1) if isinstance(v, Share) else v for v in row])
         for note in notes(t.result, head.lang):
-            w.writerow([note])
+            w.writerow(line(note))
     return buf.getvalue()
 
 
