@@ -241,5 +241,47 @@ def _emit(tables: list[TableResult], fmt: str, out: Path | None, head: Heading) 
         typer.echo(f"wrote {out}")
 
 
+def annual_report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="FILE.docx or FILE.html.")],
+    period_text: Annotated[str | None, typer.Option("--period", help=PERIOD_HELP)] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Calendar year.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (inclusive).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")] = None,
+    preset: Annotated[
+        str | None, typer.Option("--preset", help="A report preset (default: [reports]).")
+    ] = None,
+    text: Annotated[
+        Path | None,
+        typer.Option("--text", help="Markdown with your sections (# Heading, paragraphs)."),
+    ] = None,
+) -> None:
+    """Write the annual report to the council: key figures against the previous period,
+    channels, consultancy tasks, every table of the preset with a chart, the 48-hour
+    section, the whistleblower counts, your own sections and how the figures are counted.
+    Danish, or English when the config's language is "en".
+
+    Examples:
+      borgerdesk annual-report --period 2024 --out aarsrapport-2024.docx
+      borgerdesk annual-report --period 2024/25 --preset odsherred --out rapport.html
+      borgerdesk annual-report --year 2024 --text mine-afsnit.md --out aarsrapport.docx
+    """
+    from store.annual import check_target, read_text_file, write_annual_report
+    from store.counts.period import Period
+    from store.desk.stats import preset_named
+
+    actx: AppContext = ctx.obj
+    config = actx.config
+    check_target(out)
+    a, b = period(year, start, end, period_text, config=config)
+    own = read_text_file(text) if text is not None else None
+    p = preset_named(config, preset, option="--preset")
+    with session_scope(actx.engine) as session:
+        write_annual_report(session=session, config=config, preset=p, period=Period(a, b),
+                            out=out, text=own)
+    typer.echo(f"wrote {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+    app.command("annual-report")(annual_report)
