@@ -89,7 +89,7 @@ def test_every_command_has_a_group_and_help_lists_them_by_group(cli) -> None:
 
 
 # A command in quotes inside a message: 'borgerdesk db upgrade', with f-string fields.
-SUGGESTION = re.compile(r"'borgerdesk ((?:[^'{]|\{[^}]*\})+)'")
+SUGGESTION = re.compile(r"'borgerdesk ((?:[^'{\\]|\{[^}]*\})+)'")
 
 
 def _suggestions() -> list[str]:

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 
 from ingest.mail.fetch_process import FetchConnectionLost, FetchDied, FetchFailed
-from ingest.mail.sync import describe
-from store.errors import BorgerdeskError, OperationError, UserError
+from store.errors import BorgerdeskError, OperationError, UserError, one_line
 
 
 @pytest.mark.parametrize("kind", [FetchFailed, FetchConnectionLost, FetchDied])
 def test_a_failed_or_crashed_fetch_is_an_operation_error(kind: type[Exception]) -> None:
     assert issubclass(kind, OperationError)
     assert not issubclass(kind, UserError)
-    assert describe(kind("the fetch process ended unexpectedly")) == (
+    assert one_line(kind("the fetch process ended unexpectedly")) == (
         "the fetch process ended unexpectedly"
     )
 

@@ -35,6 +35,7 @@ from ingest.daemon import channels, health
 from ingest.daemon.backup import backup_into
 from store.config import Config
 from store.db import bulk_write_scope, sqlite_path
+from store.errors import one_line
 from store.replies.recompute import recompute_if_stale
 from store.timeutil import CPH
 
@@ -141,7 +142,7 @@ class Daemon:
             if problem:
                 raise SourceFailed(problem)
         except Exception as e:
-            error = health.describe_error(e)
+            error = one_line(e)
             with bulk_write_scope(self.engine) as session:
                 failures = health.record_failure(
                     session, kind=kind, name=name, now=now, error=error
@@ -260,7 +261,7 @@ class Daemon:
                 except Exception as e:
                     log.warning(
                         "alert hook failed; will retry",
-                        extra=_fields(alert=alert.id, error=health.describe_error(e)),
+                        extra=_fields(alert=alert.id, error=one_line(e)),
                     )
                     continue
                 with bulk_write_scope(self.engine) as session:
@@ -278,7 +279,7 @@ class Daemon:
             channels.email_alerts(cfg.smtp, to_mail, language)
         except Exception as e:
             log.warning(
-                "alert e-mail failed; will retry", extra=_fields(error=health.describe_error(e))
+                "alert e-mail failed; will retry", extra=_fields(error=one_line(e))
             )
             return
         with bulk_write_scope(self.engine) as session:
