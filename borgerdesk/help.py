@@ -13,7 +13,14 @@ from typer.core import TyperGroup
 # command that is in none, so a new command gets a place on purpose.
 GROUPS: dict[str, tuple[str, ...]] = {
     "Daily use": (
-        "tui", "sync", "import-calls", "status", "followups", "ack", "no-reply", "contact",
+        "tui",
+        "sync",
+        "import-calls",
+        "status",
+        "followups",
+        "ack",
+        "no-reply",
+        "contact",
         "party",
     ),
     "Set-up": (

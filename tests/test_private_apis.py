@@ -83,3 +83,13 @@ def test_textual_bindings_map_that_keymap_localises() -> None:
     localise(w)
     (binding,) = [b for _k, b in w._bindings]
     assert binding.description != "b.quit"
+
+
+def test_typer_vendored_click_exceptions_the_cli_catches() -> None:
+    """borgerdesk/cli.py runs the app not standalone and words click's usage errors itself;
+    since typer ships its own click (0.26), those classes live in typer._click."""
+    from typer._click import exceptions
+
+    for name in ("ClickException", "NoArgsIsHelpError", "UsageError"):
+        assert isinstance(getattr(exceptions, name), type), name
+    assert issubclass(exceptions.NoArgsIsHelpError, exceptions.UsageError)

@@ -42,8 +42,10 @@ def _another_writer_commits_after_the_first_read(engine: Engine) -> list[str]:
             return
         other = sqlite3.connect(path, timeout=0.1)
         try:
-            other.execute("INSERT INTO sync_state (kind, name, folder, consecutive_failures)"
-                          " VALUES ('imap', 'someone-else', 'X', 0)")
+            other.execute(
+                "INSERT INTO sync_state (kind, name, folder, consecutive_failures)"
+                " VALUES ('imap', 'someone-else', 'X', 0)"
+            )
             other.commit()
             done.append("committed")
         except sqlite3.OperationalError:
@@ -63,10 +65,12 @@ def test_a_read_then_write_survives_another_writer(engine: Engine, write: str) -
         s.commit()
     other = _another_writer_commits_after_the_first_read(engine)
     calls: dict[str, Callable[[], None]] = {
-        "record_error": lambda: record_error(engine, account="advisor", folder="INBOX",
-                                             error="connection refused"),
-        "inbox_record": lambda: inbox._record(engine, now=dt.datetime.now(dt.UTC), ok=False,
-                                              error="unreadable file"),
+        "record_error": lambda: record_error(
+            engine, account="advisor", folder="INBOX", error="connection refused"
+        ),
+        "inbox_record": lambda: inbox._record(
+            engine, now=dt.datetime.now(dt.UTC), ok=False, error="unreadable file"
+        ),
     }
     calls[write]()
     assert other == ["refused: the scope holds the write lock"]
