@@ -110,6 +110,24 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "da": "kontrollér hele opsætningen",
         "en": "check the whole set-up",
     },
+    "status.columns": {
+        "da": "kilde|type|mappe|gemt|ulæselige|for store|sidst gennemført|sidste fejl|fejl i "
+        "træk|næste kørsel",
+        "en": "source|kind|folder|stored|unreadable|too large|last success|last error|"
+        "failures|next run",
+    },
+    "status.never": {"da": "aldrig", "en": "never"},
+    "status.no_sources": {
+        "da": "ingen kilder har kørt endnu; kør 'borgerdesk sync'",
+        "en": "no sources have run yet; run 'borgerdesk sync'",
+    },
+    "status.contacts": {
+        "da": "kontakter: {total}, venter i indbakken: {waiting} (tæller ingen steder før de "
+        "er knyttet til en sag)",
+        "en": "contacts: {total}, waiting in triage: {waiting} (counted nowhere until linked "
+        "to a case)",
+    },
+    "status.alerts": {"da": "åbne varsler: {n}", "en": "open alerts: {n}"},
 }
 
 

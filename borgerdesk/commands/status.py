@@ -13,6 +13,7 @@ from rich.text import Text
 from sqlalchemy import Engine, func, select
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import say
 from store.contacts import waiting_in_triage
 from store.db import session_scope
 from store.errors import UserError
@@ -114,14 +115,15 @@ def status(
     if fmt == "json":
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    lang = actx.config.language
     table = Table(title=None, show_lines=False)
-    for col in ("source", "kind", "folder", "stored", "unreadable", "too large",
-                "last success", "last error", "failures", "next run"):
+    for col in say("status.columns", lang).split("|"):
         table.add_column(col)
     import datetime as dt
 
+    never = say("status.never", lang)
     for s in data["sources"]:
-        when = show(dt.datetime.fromisoformat(s["last_success"])) if s["last_success"] else "never"
+        when = show(dt.datetime.fromisoformat(s["last_success"])) if s["last_success"] else never
         # Text(): names and errors are untrusted, never markup.
         table.add_row(*(Text(str(v)) for v in (
             s["name"], s["kind"], s["folder"] or "-", s["messages"], s["parse_errors"],
@@ -132,10 +134,11 @@ def status(
     if data["sources"]:
         console.print(table)
     else:
-        console.print("no sources have run yet; run 'borgerdesk sync'", markup=False)
+        console.print(say("status.no_sources", lang), markup=False)
     c = data["contacts"]
-    console.print(f"contacts: {c['total']}, waiting in triage: {c['unlinked']}", markup=False)
-    console.print(f"open alerts: {data['alerts']['open']}", markup=False)
+    console.print(say("status.contacts", lang, total=c["total"], waiting=c["unlinked"]),
+                  markup=False)
+    console.print(say("status.alerts", lang, n=data["alerts"]["open"]), markup=False)
 
 
 def register(app: typer.Typer) -> None:

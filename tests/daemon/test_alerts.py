@@ -220,7 +220,7 @@ def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:
     assert src["last_error"].startswith("LoginError") and src["last_success"] is None
     assert dt.datetime.fromisoformat(src["next_run"]) == retry
     r = cli("--db", sqlite_url, "status")
-    assert r.code == 0 and "open alerts: 2" in r.out
+    assert r.code == 0 and "åbne varsler: 2" in r.out
 
 
 def test_desktop_notifications_summarise_a_burst(
