@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import create_engine
 
 from borgerdesk.context import AppContext
-from store.db import normalise_url, session_scope, sqlite_path, write_scope
+from store.db import MAX_INTEGER, normalise_url, session_scope, sqlite_path, write_scope
 from store.errors import UserError
 from store.privacy.anonymise import flush_to_disk
 from store.privacy.audit_query import format_table, list_audit, parse_since, plain
@@ -23,7 +23,7 @@ from store.privacy.lookup import find_subject
 from store.privacy.purge import purge
 from store.privacy.whistleblower import kinds_for
 
-PARTY_HELP = "Party id (or id:N), party ref, e-mail address or phone number."
+PARTY_HELP = "Party id (or id:N), party ref, e-mail address, phone number or name."
 WAL_NOTE = (
     "note: the records are gone, but old copies stay in the database's -wal file while "
     "the daemon or the desk reads it; they go at its next checkpoint, or when the last "
@@ -170,7 +170,9 @@ def audit_cmd(
     action: Annotated[
         str | None, typer.Option("--action", help="Only this action, e.g. purge.")
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the last N.", min=1)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the last N.", min=1, max=MAX_INTEGER)
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
 ) -> None:
     """List the audit log: who did what, when (append-only).

@@ -15,10 +15,11 @@ from store.config.reports import ReportTable
 from store.counts import FIELDS, KINDS, UNITS, FieldNotCountable, run_preset
 from store.counts.presets import TableResult, query_for, run_query
 from store.counts.render import print_tables, to_csv, to_json, to_markdown, write_xlsx
+from store.dateinput import parse_date
 from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
-from store.register.parse import parse_date
+from store.timeutil import plausible
 
 FORMATS = ("table", "json", "csv", "xlsx", "md")
 
@@ -34,11 +35,11 @@ def period(year: int | None, start: str | None, end: str | None) -> tuple[dt.dat
     if not (start and end):
         raise UserError("give the period: --year YYYY, or --from DATE --to DATE")
     try:
-        a = parse_date(start)
+        a = plausible(parse_date(start), "--from")
     except ValueError:
         raise UserError(f"--from {start!r}: not a date; use YYYY-MM-DD") from None
     try:
-        b = parse_date(end)
+        b = plausible(parse_date(end), "--to")
     except ValueError:
         raise UserError(f"--to {end!r}: not a date; use YYYY-MM-DD") from None
     if b < a:
