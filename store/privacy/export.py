@@ -19,7 +19,6 @@ included: they are third parties' data and need the advisor's review before disc
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 import io
@@ -35,6 +34,7 @@ from sqlalchemy import ColumnElement, Engine, and_, or_, select
 from sqlmodel import Session, SQLModel, col
 
 from store.audit import record
+from store.cells import CsvWriter
 from store.db import write_scope
 from store.errors import UserError
 from store.models import (
@@ -380,18 +380,11 @@ CALL_FIELDS = (
 
 def _calls_csv(calls: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = CsvWriter(buf)
     w.writerow(CALL_FIELDS)
     for c in calls:
-        # A leading = + - @ would make a spreadsheet run the cell as a formula.
-        w.writerow([_csv_safe(c.get(f)) for f in CALL_FIELDS])
+        w.writerow([c.get(f) for f in CALL_FIELDS])
     return buf.getvalue()
-
-
-def _csv_safe(v: Any) -> Any:
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:].isdigit():
-        return "'" + v
-    return v
 
 
 # --------------------------------------------------------------------------- HTML
