@@ -66,7 +66,8 @@ def test_one_line_keeps_a_user_error_and_masks_foreign_addresses() -> None:
     )
     line = one_line(RuntimeError("mail from knud.hansen@example.org\nsecond line +4561718192"))
     assert line == "RuntimeError: mail from k***@example.org"
-    assert len(one_line(ValueError("x" * 5000))) == 300
+    assert len(one_line(UserError("x" * 5000))) == 300
+    assert len(one_line(ValueError("x" * 5000))) <= 300
 
 
 @pytest.mark.parametrize("command", ["import-calls", "import-register"])
