@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from store.config import Config
 from store.config.reports import ReportPreset
+from store.counts.engine import total
 from store.counts.period import Period
 from store.counts.presets import TableResult, run_preset, run_query
 from store.counts.query import CountQuery, CountResult
@@ -81,9 +82,9 @@ class AnnualFigures:
     whistleblower: Whistleblower
 
 
-def _total(session: Session, config: Config, unit: str, p: Period, kind: str = "citizen") -> int:
-    q = CountQuery(unit=unit, start=p.start, end=p.end, rows="category", kind=kind)
-    return run_query(session=session, config=config, query=q, zero_rows=False).total
+def _total(session: Session, unit: str, p: Period) -> int:
+    return total(session=session, query=CountQuery(unit=unit, start=p.start, end=p.end,
+                                                   rows="category"))
 
 
 def _acknowledgement(session: Session, config: Config, p: Period,
@@ -160,7 +161,7 @@ def gather(*, session: Session, config: Config, preset: ReportPreset, period: Pe
            now: dt.datetime) -> AnnualFigures:
     prev = period.previous()
     key = tuple(
-        KeyFigure(unit, _total(session, config, unit, period), _total(session, config, unit, prev))
+        KeyFigure(unit, _total(session, unit, period), _total(session, unit, prev))
         for unit in ("parties", "contacts", "cases")
     )
     channels = run_query(session=session, config=config, query=CountQuery(

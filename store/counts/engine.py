@@ -105,6 +105,11 @@ def _order(labels: set[str], preferred: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(labels, key=lambda v: (v == NONE_LABEL, rank.get(v, len(rank)), v)))
 
 
+def total(*, session: Session, query: CountQuery) -> int:
+    """The grand total alone (distinct parties for the parties unit): one query."""
+    return int(_grouped(session, query, [])[0][-1])
+
+
 def triage_waiting(*, session: Session, q: CountQuery) -> int:
     stmt = (
         select(func.count())
