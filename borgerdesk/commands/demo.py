@@ -71,8 +71,11 @@ def demo(
       borgerdesk demo --keep ./borgerdesk-demo
       borgerdesk demo --no-ui
     """
-    if keep is not None and keep.exists() and any(keep.iterdir()):
-        raise UserError(f"--keep {keep}: the folder is not empty; name a new or empty folder")
+    if keep is not None and keep.exists():
+        if not keep.is_dir():
+            raise UserError(f"--keep {keep}: not a folder; name a new or empty folder")
+        if any(keep.iterdir()):
+            raise UserError(f"--keep {keep}: the folder is not empty; name a new or empty folder")
     # Closing the terminal window sends SIGHUP, whose default ends the process without
     # running the clean-up below: the generated mailbox and database stayed in /tmp.
     # As an exception it unwinds through the `finally`s like ctrl+q does.

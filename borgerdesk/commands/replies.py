@@ -15,7 +15,7 @@ from borgerdesk.commands.report import PERIOD_HELP, period
 from borgerdesk.context import AppContext
 from store.counts.render import Heading, safe
 from store.counts.words import number, word
-from store.db import session_scope
+from store.db import MAX_INTEGER, session_scope
 from store.errors import UserError
 from store.outfile import check_output
 from store.replies import ack, list_followups, no_reply, recompute
@@ -23,7 +23,7 @@ from store.replies.compliance import compliance, headers, table_rows, write_xlsx
 from store.replies.explain import fmt_moment
 from store.replies.followups import followups_json
 from store.replies.recompute import due_times_stale
-from store.timeutil import CPH, needs_year
+from store.timeutil import CPH, needs_year, plausible
 
 # CLI spelling (with hyphens) -> list_followups filter.
 STATUS_FILTERS = {
@@ -50,7 +50,7 @@ def parse_now(value: str | None, option: str = "--now") -> dt.datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CPH)
-    return moment
+    return plausible(moment, option)
 
 
 def _positive_id(value: str) -> int:
@@ -58,7 +58,7 @@ def _positive_id(value: str) -> int:
         n = int(value)
     except ValueError:
         raise UserError(f"CONTACT_ID {value!r}: not a contact id (a whole number)") from None
-    if n <= 0:
+    if not 0 < n <= MAX_INTEGER:
         raise UserError(f"CONTACT_ID {value!r}: not a contact id (a positive number)")
     return n
 
@@ -73,7 +73,9 @@ def followups(
         typer.Option("--status", help="open|pending|due-soon|overdue|met|met-late|waived|all"),
     ] = "open",
     fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, max=MAX_INTEGER, help="At most N rows.")
+    ] = None,
 ) -> None:
     """List reply targets, soonest due first.
 

@@ -27,11 +27,11 @@ from store.counts.render import (
 )
 from store.counts.values import check_where
 from store.counts.words import word
+from store.dateinput import parse_date
 from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
-from store.register.parse import parse_date
-from store.timeutil import CPH
+from store.timeutil import CPH, plausible
 
 FORMATS = ("table", "json", "csv", "csv-excel", "xlsx", "md")
 
@@ -62,11 +62,11 @@ def period(
             "or --from DATE --to DATE"
         )
     try:
-        a = parse_date(start)
+        a = plausible(parse_date(start), "--from")
     except ValueError:
         raise UserError(f"--from {start!r}: not a date; use YYYY-MM-DD") from None
     try:
-        b = parse_date(end)
+        b = plausible(parse_date(end), "--to")
     except ValueError:
         raise UserError(f"--to {end!r}: not a date; use YYYY-MM-DD") from None
     if b < a:

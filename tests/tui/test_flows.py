@@ -88,7 +88,10 @@ async def test_new_case_prefilled_from_contact(world: Any, make_app: Any) -> Non
         await pilot.press(*"Karen Ny", "enter")  # enter moves on to the title
         await pilot.press("enter")  # ... and on to the department picker
         await pilot.press("enter", "down", "down", "enter")  # 2nd department (Erhverv...)
-        await pilot.press("tab", "enter", "down", "down", "down", "enter")  # Klage
+        # Enter on the choice moved on to the category picker.
+        await wait_for(pilot, lambda: dialog.focused is dialog.query_one("#category"))
+        await pilot.press("enter", "down", "down", "down", "enter")  # Klage
+        await wait_for(pilot, lambda: dialog.query_one("#category").value == "Klage")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: _contact(world, target).case_id is not None)
     c = _contact(world, target)
