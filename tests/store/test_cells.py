@@ -103,8 +103,15 @@ def test_export_register_csv_and_xlsx_keep_a_subject_from_running(
     assert cli("--config", cfg, "--db", db_url, "export-register", str(xl)).code == 0
     ws = load_workbook(xl).active
     header = [c.value for c in ws[1]]
-    cell = ws.cell(row=2, column=header.index("summary") + 1)
+    cell = ws.cell(row=2, column=header.index("resumé") + 1)  # Danish headers: UI is Danish
     assert (cell.data_type, cell.value) == ("s", HYPERLINK)
+    # the Danish-headed workbook imports back to the same register
+    third = f"sqlite:///{tmp_path / 'third.db'}"
+    assert cli("--config", cfg, "--db", third, "db", "upgrade").code == 0
+    assert cli("--config", cfg, "--db", third, "import-register", str(xl)).code == 0
+    out3 = tmp_path / "out3.csv"
+    assert cli("--config", cfg, "--db", third, "export-register", str(out3)).code == 0
+    assert out3.read_bytes() == out.read_bytes()
 
 
 def test_report_csv_keeps_a_taxonomy_value_from_running(
