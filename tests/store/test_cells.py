@@ -128,3 +128,21 @@ def test_report_csv_keeps_a_taxonomy_value_from_running(
     cells = [v for line in csv.reader(io.StringIO(r.out)) for v in line]
     assert "'" + CALC in cells
     assert not any(runs_as_formula(v) for v in cells)
+
+
+def test_plain_xlsx_reads_back_as_written(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from store.cells import write_plain_xlsx
+
+    path = tmp_path / "p.xlsx"
+    rows = [["a", "b", "c", "d"], [HYPERLINK, 7, 2.5, None], ["x\x07y <&> ø", "", True, "-5"]]
+    write_plain_xlsx(path, "Register", rows)
+    for read_only in (False, True):  # the importer reads read-only
+        ws = load_workbook(path, read_only=read_only).worksheets[0]
+        got = [[c.value for c in r] for r in ws.iter_rows()]
+        got = [r + [None] * (4 - len(r)) for r in got]  # a row ends at its last cell
+        assert got == [["a", "b", "c", "d"], [HYPERLINK, 7, 2.5, None],
+                       ["x\ufffdy <&> ø", None, "True", "-5"]]
+    ws = load_workbook(path).worksheets[0]
+    assert ws.title == "Register" and ws["A2"].data_type == "s"
