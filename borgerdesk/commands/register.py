@@ -105,7 +105,8 @@ def export_register_cmd(
     if not out.parent.exists():
         raise UserError(f"{out.parent}: no such folder; create it first")
     with session_scope(actx.engine) as session:
-        n = export_register(session=session, path=out, kinds=kinds)
+        n = export_register(session=session, path=out, kinds=kinds,
+                            lang=actx.config.language)
     typer.echo(f"wrote {n} row(s) to {out}")
 
 
