@@ -507,3 +507,37 @@ def test_link_contacts_raises_user_errors(engine: Engine) -> None:
         with pytest.raises(UserError) as e:
             link_contacts(session=s, contact_ids=[1], case_id=5)
         assert e.value.code == "no_case"
+
+
+def test_an_erasure_after_a_merge_reaches_the_merged_partys_calls(desk: Desk) -> None:
+    """Merge, then erase the kept party: the merged party's imported call is erased
+    too, and its row key stays as a tombstone, so the next phone export that covers it
+    does not bring the number back."""
+    from store.privacy.erase import erase_party, plan_erase
+    from store.privacy.tombstones import purged_calls
+
+    key = "2026-01-02T08:00:00Z|+4560606060|in|0"
+    with session_scope(desk.engine) as s:
+        keep = create_party(session=s, party_in=PartyCreate(name="Bo"))
+        other = create_party(session=s, party_in=PartyCreate(name="Bo", phones=["60606060"]))
+        call = add_contact(session=s, contact_in=ContactCreate(
+            channel="phone", direction="in", counterpart="+4560606060",
+            occurred_at=dt.datetime(2026, 1, 2, 8, tzinfo=dt.UTC), source_ref="call:" + key))
+        call.call_status = "missed"
+        ids = (keep.id, other.id, call.id)
+    assert call.party_id == ids[1]
+    desk.merge_parties(ids[0], ids[1])  # type: ignore[arg-type]
+    with session_scope(desk.engine) as s:
+        erase_party(session=s, plan=plan_erase(session=s, party_id=ids[0]), now=NOW)  # type: ignore[arg-type]
+    with Session(desk.engine) as s:
+        c = s.get(Contact, ids[2])
+        assert c is not None and c.party_id == ids[0] and c.purged_at is not None
+        assert c.counterpart is None and "+4560606060" not in (c.source_ref or "")
+        assert purged_calls(s, [key]) == {key}
+    # The erased party is anonymised: it cannot be merged into a named one again.
+    with session_scope(desk.engine) as s:
+        fresh = create_party(session=s, party_in=PartyCreate(name="Ny"))
+        fresh_id = fresh.id
+    with pytest.raises(UserError) as e:
+        desk.merge_parties(fresh_id, ids[0])  # type: ignore[arg-type]
+    assert e.value.code == "party_anonymised"
