@@ -302,8 +302,19 @@ def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int
         select(func.max(CT.occurred_at)).where(CT.case_id == CS.id)
         .correlate(T.case).scalar_subquery()
     )
-    key: Any = {CaseSort.opened: CS.opened_on, CaseSort.next_due: next_due,
-                CaseSort.last_activity: last_activity}[filt.sort]
+    key: Any = {CaseSort.opened: CS.opened_on, CaseSort.last_activity: last_activity,
+                CaseSort.next_due: None}[filt.sort]
+    if filt.sort == CaseSort.next_due:
+        # From the open targets' side, grouped once: few targets are open, and asking
+        # each case for its minimum cost ~0.3 s over 40,000 cases.
+        due = (
+            select(CT.case_id.label("cid"), func.min(RT.due_at).label("due"))
+            .select_from(T.reply_target.join(T.contact, CT.id == RT.contact_id))
+            .where(RT.state == "open", CT.case_id.is_not(None))
+            .group_by(CT.case_id).subquery()
+        )
+        src = src.outerjoin(due, due.c.cid == CS.id)
+        key = due.c.due
     # Cases without a deadline (or without contacts) go last whichever way.
     order = [key.is_(None), key.desc() if filt.descending else key.asc(),
              CS.id.desc() if filt.descending else CS.id.asc()]
