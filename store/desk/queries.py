@@ -207,12 +207,31 @@ def contact_preview(*, session: Session, contact_id: int, now: dt.datetime
         return None
     items = _timeline_items(session, [c], now)
     it = items[0]
+    raw = session.execute(select(EM.raw).where(EM.contact_id == c.id)).scalars().first()
     return ContactPreview(
         contact_id=c.id, channel=c.channel, direction=c.direction, who=it.who,
         counterpart=c.counterpart, occurred_at=c.occurred_at, subject=it.subject,
         body=it.body, attachments=it.attachments, call=it.call, reply=it.reply,
-        party_id=c.party_id,
+        party_id=c.party_id, sender_name=sender_name(raw),
     )
+
+
+def sender_name(raw: bytes | None) -> str:
+    """The display name of a stored message's From header ("" if none or unreadable).
+    Only the header block is parsed."""
+    if not raw:
+        return ""
+    from email.header import decode_header, make_header
+    from email.parser import BytesHeaderParser
+    from email.utils import parseaddr
+
+    try:
+        head = BytesHeaderParser().parsebytes(raw.split(b"\r\n\r\n", 1)[0][:65536])
+        name, _addr = parseaddr(str(make_header(decode_header(head.get("From", "")))))
+    except (ValueError, LookupError, UnicodeError):
+        return ""
+    # One line of plain text: control characters would reach the dialog's field.
+    return " ".join("".join(ch for ch in name if ch.isprintable()).split())[:300]
 
 
 def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datetime

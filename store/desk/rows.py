@@ -69,6 +69,9 @@ class ContactPreview:
     call: CallFacts | None
     reply: ReplyDue | None
     party_id: int | None
+    # The display name in the mail's From header ("Karen Holm" <k@example.dk>), to
+    # prefill the new-case dialog's party name; "" when there is none.
+    sender_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -541,3 +541,16 @@ def test_an_erasure_after_a_merge_reaches_the_merged_partys_calls(desk: Desk) ->
     with pytest.raises(UserError) as e:
         desk.merge_parties(fresh_id, ids[0])  # type: ignore[arg-type]
     assert e.value.code == "party_anonymised"
+
+
+def test_the_preview_names_the_sender_from_the_from_header(desk: Desk) -> None:
+    at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
+    cid = _mail(desk, at=at, sender="s@example.dk", ref="sn")
+    with session_scope(desk.engine) as s:
+        m = s.exec(select(EmailMessage).where(EmailMessage.contact_id == cid)).one()
+        m.raw = (b'From: "=?utf-8?q?S=C3=B8ren?= \x1b[31mHolm" <s@example.dk>\r\n'
+                 b"Subject: Hej\r\n\r\nFrom: Not Me <x@example.dk>\r\n")
+    preview = desk.preview(cid)
+    assert preview is not None and preview.sender_name == "Søren [31mHolm"
+    bare = _mail(desk, at=at, sender="t@example.dk", ref="sn2")
+    assert desk.preview(bare).sender_name == ""  # type: ignore[union-attr]
