@@ -1,5 +1,7 @@
-"""Finding the party a data-subject request (or a party command) is about: `PARTY` on the
-command line is a party id, a party ref, an e-mail address, a phone number or a name."""
+"""Finding whom a data-subject request (or a party command) is about: `PARTY` on the
+command line is a party id, a party ref, an e-mail address, a phone number or a name. An
+address or number reaches what is stored from and to it even when no party holds it
+(store.privacy.subject)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,54 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.addresses import normalise_email, normalise_phone
+from store.db import MAX_INTEGER
 from store.errors import UserError
 from store.merge import parties_named
 from store.models import Party
 from store.parties import party_for_counterpart
+from store.privacy.subject import (
+    Subject,
+    call_records_naming,
+    contacts_naming,
+    messages_naming,
+    party_subject,
+)
+
+
+def find_subject(*, session: Session, text: str) -> Subject:
+    """The party `text` names with all its addresses and numbers, or, for an address or
+    number no party holds, that address alone when anything stored names it."""
+    try:
+        pid = find_party(session=session, text=text)
+    except UserError as e:
+        address = _address(text)
+        if address is None or not str(e).startswith("no party matches"):
+            raise
+        subject = Subject(
+            party_id=None,
+            emails=(address,) if "@" in address else (),
+            phones=() if "@" in address else (address,),
+        )
+        if not (
+            contacts_naming(session, subject)
+            or messages_naming(session, subject)
+            or call_records_naming(session, subject)
+        ):
+            raise UserError(
+                f"no party matches {text.strip()!r} and nothing is stored from or to it; "
+                "give a party id, ref, e-mail address or phone number"
+            ) from None
+        return subject
+    # Found by an address or number: party_subject has it (it is the party's).
+    return party_subject(session, pid)
+
+
+def _address(text: str) -> str | None:
+    """`text` as a normalised e-mail address or phone number, if it reads as one."""
+    raw = text.strip()
+    if raw.lower().startswith("id:"):
+        return None
+    return normalise_email(raw) if "@" in raw else normalise_phone(raw)
 
 
 def find_party(*, session: Session, text: str) -> int:
@@ -28,7 +74,8 @@ def find_party(*, session: Session, text: str) -> int:
     found: dict[int, str] = {}
     if raw.lower().startswith("id:"):
         rest = raw[3:].strip()
-        if not rest.isdigit():
+        # isdigit() alone takes '²' and other digits int() refuses.
+        if not (rest.isascii() and rest.isdigit()) or int(rest) > MAX_INTEGER:
             raise UserError(f"{raw!r}: 'id:' must be followed by a party id number")
         # Past 64 bits no row can have it (and SQLite refuses to bind it).
         pid = session.get(Party, int(rest)) if int(rest) < 2**63 else None

@@ -12,6 +12,7 @@ from store.addresses import normalise_email, normalise_phone
 from store.cases import CLASSIFICATION_FIELDS
 from store.config.taxonomy import Taxonomy
 from store.dateinput import parse_date, parse_moment
+from store.errors import shown_cell
 from store.register.columns import (
     BOOLEANS,
     CASE_COLUMNS,
@@ -102,8 +103,9 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
             problems.append(f"{source}: line 1: column {name!r} repeats column {col!r}")
         index[col] = i
     if unknown_cols:
+        shown = ", ".join(shown_cell(c) for c in unknown_cols)
         problems.append(
-            f"{source}: line 1: unknown column(s) {', '.join(repr(c) for c in unknown_cols)}; "
+            f"{source}: line 1: unknown column(s) {shown}; "
             "see docs/register.md for the column names"
         )
     if "case_ref" not in index:
