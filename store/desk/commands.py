@@ -310,8 +310,28 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
-def set_closed(*, session: Session, case_id: int, closed_on: dt.date | None) -> None:
-    update_case(session=session, case_id=case_id, changes=CaseUpdate(closed_on=closed_on))
+def outcomes_for(config: Config, case: Case) -> tuple[str, ...]:
+    """The outcomes the taxonomy allows after the case's action (empty: the action has
+    none, or no action is set)."""
+    for a in config.taxonomy.actions:
+        if a.name == case.action:
+            return tuple(a.outcomes)
+    return ()
+
+
+def set_closed(*, session: Session, config: Config, case_id: int, closed_on: dt.date | None,
+               outcome: str | None = None) -> None:
+    """Close (closed_on a date) or reopen (None) a case. Closing may set the outcome in
+    the same step; it must be one the case's action allows."""
+    case = _case(session, case_id)
+    changes = CaseUpdate(closed_on=closed_on)
+    if outcome is not None:
+        allowed = outcomes_for(config, case)
+        if outcome not in allowed:
+            raise UserError(f"outcome {outcome!r} is not allowed after action {case.action!r}",
+                            code="outcome_not_allowed", outcome=outcome, action=case.action)
+        changes = CaseUpdate(closed_on=closed_on, outcome=outcome)
+    update_case(session=session, case_id=case_id, changes=changes)
 
 
 def toggle_complain(*, session: Session, case_id: int) -> bool:

@@ -554,3 +554,25 @@ def test_the_preview_names_the_sender_from_the_from_header(desk: Desk) -> None:
     assert preview is not None and preview.sender_name == "Søren [31mHolm"
     bare = _mail(desk, at=at, sender="t@example.dk", ref="sn2")
     assert desk.preview(bare).sender_name == ""  # type: ignore[union-attr]
+
+
+def test_closing_asks_for_the_outcome_the_action_expects(
+        engine: Engine, haderslev_config: Config) -> None:
+    desk = Desk(engine, haderslev_config, clock=lambda: NOW)
+    case_id, _ = desk.new_case(NewCaseRequest(party_name="U", category="Klage"))
+    assert desk.outcome_needed(case_id) == ()  # no action yet: nothing to ask
+    desk.set_classification(case_id, Classification("Klage", "Undersøgt", None))
+    assert desk.outcome_needed(case_id) == ("Genoptaget af forvaltningen", "Henstilling",
+                                            "Ingen kritik")
+    before = _snapshot(engine)
+    with pytest.raises(UserError) as e:
+        desk.set_closed(case_id, True, outcome="Styrket dialog")
+    assert e.value.code == "outcome_not_allowed" and _snapshot(engine) == before
+    desk.set_closed(case_id, True, outcome="Ingen kritik")
+    detail = desk.case(case_id)
+    assert detail is not None
+    assert (detail.closed_on, detail.outcome) == (dt.date(2026, 1, 5), "Ingen kritik")
+    assert desk.outcome_needed(case_id) == ()
+    desk.set_closed(case_id, False)
+    assert [e.kind for e in desk.case(case_id).events][:3] == [  # type: ignore[union-attr]
+        "reopened", "closed", "classified"]
