@@ -74,18 +74,6 @@ class ContactPreview:
     sender_name: str = ""
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    status: str = "open"  # open | closed | all
-    department: str | None = None
-    category: str | None = None
-    party: str | None = None
-    text: str | None = None
-    kind: str | None = None  # None: every kind except whistleblower
-    sort: CaseSort = field(default_factory=lambda: CaseSort.opened)
-    descending: bool = True
-
-
 class CaseSort(enum.StrEnum):
     """What the case list is ordered by. `next_due` puts cases with no open reply
     target last whichever way; `last_activity` is the newest linked contact."""
@@ -102,6 +90,18 @@ class TriageFilter(enum.StrEnum):
     owes_reply = "owes_reply"  # only contacts with an open reply target
     # leave out outbound mail and answered calls: nothing to decide about them
     hide_outbound_answered = "hide_outbound_answered"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str = "open"  # open | closed | all
+    department: str | None = None
+    category: str | None = None
+    party: str | None = None
+    text: str | None = None
+    kind: str | None = None  # None: every kind except whistleblower
+    sort: CaseSort = CaseSort.opened
+    descending: bool = True
 
 
 @dataclass(frozen=True)
