@@ -182,12 +182,13 @@ class CaseDetail:
 
 @dataclass(frozen=True)
 class CaseEvent:
-    """One thing that happened to a case, from the audit log.
+    """One thing that happened to a case, from its history (`store.desk.history`).
 
     kind: created | linked | moved_in | moved_out | unlinked | party_merged |
     classified | edited | reopened | closed. `contact_id` for the contact events; `other_ref`
     the case a contact came from (moved_in) or went to (moved_out); `changes` the
-    (field, old, new) of a classification or edit; `party_id` the party merged away.
+    (field, old, new) of a classification or edit (for `created`: opened_on);
+    `party_id` the party merged away. `user` is "" for the creation.
     """
 
     at: dt.datetime
