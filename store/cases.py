@@ -41,8 +41,13 @@ def note_move(session: Session, *, contact_id: int, old: Case | None, new: Case)
     if old is None or old.id is None:
         note_event(session, case_id=new.id, event=LINKED, new=contact_id)
         return
-    note_event(session, case_id=old.id, event=MOVED_OUT, old=contact_id, new=new.ref)
-    note_event(session, case_id=new.id, event=MOVED_IN, old=old.ref, new=contact_id)
+    # A whistleblower case's ref stays out of other cases' histories (the register is
+    # kept apart from the general views).
+    wb = CaseKind.whistleblower.value
+    note_event(session, case_id=old.id, event=MOVED_OUT, old=contact_id,
+               new=None if new.kind == wb and old.kind != wb else new.ref)
+    note_event(session, case_id=new.id, event=MOVED_IN, new=contact_id,
+               old=None if old.kind == wb and new.kind != wb else old.ref)
 
 
 class CaseClosed(UserError):

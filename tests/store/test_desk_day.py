@@ -304,6 +304,9 @@ def test_moving_out_of_a_whistleblower_case_gives_the_citizen_rule(desk: Desk) -
     assert "whistleblower-kvittering" in rules()
     desk.move_contact(m, citizen)
     assert rules() == {"dag-til-dag"}
+    # The citizen case's history does not name the whistleblower case.
+    moved = desk.case(citizen).events[0]  # type: ignore[union-attr]
+    assert (moved.kind, moved.contact_id, moved.other_ref) == ("moved_in", m, None)
 
 
 def test_linking_to_a_closed_case_asks_first(desk: Desk) -> None:
