@@ -12,6 +12,7 @@ import typer
 
 from borgerdesk.context import AppContext
 from store.config import PRESETS, default_config_path, load_config_text, preset_text
+from store.counts.render import safe
 from store.errors import UserError
 
 
@@ -144,7 +145,7 @@ def init(
         text = preset_text(preset)
     load_config_text(text, str(target))  # never write a config that does not validate
     _write_private(target, text)
-    typer.echo(f"wrote {target} (preset {preset})")
+    typer.echo(f"wrote {safe(str(target))} (preset {safe(preset)})")
     if account and typer.confirm("Test the mailbox connection now?", default=True):
         from borgerdesk.commands.mail import mail_test
 

@@ -107,8 +107,9 @@ def export_party_cmd(
         pid = find_party(session=session, text=party)
         rep = export_party(session=session, party_id=pid, out=out, kinds=kinds)
     typer.echo(
-        f"exported party {pid} to {rep.out}: {rep.cases} case(s), {rep.contacts} contact(s), "
-        f"{rep.messages} message(s) ({rep.eml_files} .eml), {rep.calls} call record(s)"
+        f"exported party {pid} to {plain(str(rep.out))}: {rep.cases} case(s), "
+        f"{rep.contacts} contact(s), {rep.messages} message(s) ({rep.eml_files} .eml), "
+        f"{rep.calls} call record(s)"
     )
 
 
@@ -191,7 +192,7 @@ def backup_cmd(
     actx: AppContext = ctx.obj
     rep = backup_sqlite(actx.database_url, path)
     typer.echo(
-        f"backup written to {rep.path} ({rep.bytes} bytes, migration {rep.revision}, "
+        f"backup written to {plain(str(rep.path))} ({rep.bytes} bytes, migration {rep.revision}, "
         f"{rep.seconds:.1f} s); keep it as safe as the database (it holds personal data)"
     )
 
@@ -230,7 +231,10 @@ def restore_cmd(
             lock_engine.dispose()
     note = f"; migrated from {rep.migrated_from}" if rep.migrated_from else ""
     kept = f"; the previous database is kept as {rep.safety_copy}" if rep.safety_copy else ""
-    typer.echo(f"restored {path} into {rep.path} (migration {rep.revision}{note}){kept}")
+    typer.echo(
+        f"restored {plain(str(path))} into {plain(str(rep.path))} "
+        f"(migration {rep.revision}{note}){kept}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ import typer
 from borgerdesk.context import AppContext
 from store.config import default_config_path, load_config_text, preset_text
 from store.config.loader import DEFAULT_PRESET
+from store.counts.render import safe
 from store.db import session_scope
 from store.errors import UserError
 from store.register.export import export_register
@@ -65,7 +66,7 @@ def import_register_cmd(
         dry_run=dry_run,
     )
     if summary.already_imported:
-        typer.echo(f"{file}: already imported; nothing added")
+        typer.echo(f"{safe(str(file))}: already imported; nothing added")
         return
     if new_config_text is not None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -74,10 +75,10 @@ def import_register_cmd(
         os.chmod(tmp, 0o600)
         tmp.replace(target)
         # `summary.new_taxonomy` is empty here: the import ran with the extended config.
-        typer.echo(f"added {len(new)} taxonomy value(s) to {target}")
+        typer.echo(f"added {len(new)} taxonomy value(s) to {safe(str(target))}")
     verb = "would add" if dry_run else "added"
     typer.echo(
-        f"{file}: {summary.rows} rows; {verb} {summary.cases_added} case(s), "
+        f"{safe(str(file))}: {summary.rows} rows; {verb} {summary.cases_added} case(s), "
         f"{summary.contacts_added} contact(s), {summary.parties_added} part(y/ies)"
     )
 
@@ -108,7 +109,7 @@ def export_register_cmd(
         raise UserError(f"{out.parent}: no such folder; create it first")
     with session_scope(actx.engine) as session:
         n = export_register(session=session, path=out, kinds=kinds)
-    typer.echo(f"wrote {n} row(s) to {out}")
+    typer.echo(f"wrote {n} row(s) to {safe(str(out))}")
 
 
 def register(app: typer.Typer) -> None:

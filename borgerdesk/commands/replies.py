@@ -231,7 +231,7 @@ def compliance_cmd(
     if fmt == "xlsx":
         assert out is not None
         write_xlsx(rows, out, title=f"Reply compliance {a} – {b}")
-        typer.echo(f"wrote {out}")
+        typer.echo(f"wrote {safe(str(out))}")
         return
     lines = [list(HEADERS)] + [
         [safe(str(line[0]))] + ["-" if v is None else str(v) for v in line[1:]]
