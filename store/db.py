@@ -61,7 +61,7 @@ def busy_timeout_ms() -> int:
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0005_reply_rules_state"
+HEAD_REVISION = "0007_report_whistleblower"
 
 
 class DatabaseError(UserError):
@@ -207,13 +207,16 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers deadlock on lock upgrade; BEGIN IMMEDIATE on write paths is
         # done in `write_session`.
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: a failed statement's parameters are other rows' personal data
+    # (every party name of a batch); no error text or traceback may list them.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @contextmanager

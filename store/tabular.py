@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.cells import unguard
 from store.errors import UserError
 
 DELIMITERS = (",", ";", "\t")
@@ -78,7 +79,8 @@ def read_csv_text(text: str, source: str) -> Table:
             for row in reader:
                 if not "".join(row).strip():  # blank line (cheaper than any(strip))
                     continue
-                yield reader.line_num + line_offset, row
+                # Cells our own exports guarded against formulas read back as exported.
+                yield reader.line_num + line_offset, [unguard(c) for c in row]
         except csv.Error as e:
             raise UserError(f"{source}: line {reader.line_num + line_offset}: {e}") from None
 
@@ -138,14 +140,3 @@ def cell_text(v: object) -> str:
         return str(int(v))
     return str(v).strip()
 
-
-def xlsx_append(ws: object, values: list[object]) -> None:
-    """Append a row, keeping text that starts with '=' as text: openpyxl would otherwise
-    store it as a formula, and register text is untrusted."""
-    ws.append(values)  # type: ignore[attr-defined]
-    row = ws.max_row  # type: ignore[attr-defined]
-    for col, v in enumerate(values, start=1):
-        if isinstance(v, str) and v.startswith("="):
-            cell = ws.cell(row=row, column=col)  # type: ignore[attr-defined]
-            cell.value = v
-            cell.data_type = "s"

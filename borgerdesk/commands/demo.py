@@ -160,7 +160,7 @@ def _prepare(root: Path, console: Console):  # type: ignore[no-untyped-def]
 def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyped-def]
     from store.contacts import triage_count
     from store.counts import run_preset
-    from store.counts.render import print_tables
+    from store.counts.render import Heading, print_tables
     from store.replies.followups import list_followups
 
     now = dt.datetime.now(dt.UTC)
@@ -181,7 +181,7 @@ def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyp
         f"DEMO: {waiting} contact(s) in triage, {len(overdue)} overdue, {len(due_soon)} due soon",
         markup=False,
     )
-    print_tables(tables, console)
+    print_tables(tables, console, Heading.of(config, dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
 def register(app: typer.Typer) -> None:

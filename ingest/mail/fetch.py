@@ -13,6 +13,7 @@ far below Dovecot's ~64 KB limit (1,000 UIDs of 10 digits is ~11 KB).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ import imapclient
 HEADER_BATCH = 1000
 BODY_BATCH_COUNT = 500
 BODY_BATCH_BYTES = 16 * 1024 * 1024
+# A message too large to store is still read once, in pieces of this size, to learn its
+# identity (the hash of its bytes); memory stays at one piece.
+DIGEST_PIECE = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,25 @@ def fetch_bodies(client: Any, uids: list[int]) -> dict[int, bytes]:
     """BODY.PEEK[] (never sets \\Seen). A UID missing from the answer was expunged."""
     resp = client.fetch(uids, [b"BODY.PEEK[]"])
     return {int(uid): bytes(d[b"BODY[]"]) for uid, d in resp.items() if b"BODY[]" in d}
+
+
+def fetch_digest(client: Any, uid: int, size: int) -> str | None:
+    """The SHA-256 of a message's whole bytes (what `parse.content_hash` gives for a
+    fetched one), read with BODY.PEEK[]<offset.length> a piece at a time. None when the
+    message was expunged meanwhile. Costs the message's size in transfer, never in
+    memory."""
+    digest = hashlib.sha256()
+    offset = 0
+    while True:
+        resp = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{DIGEST_PIECE}>".encode()])
+        piece = next((d.get(f"BODY[]<{offset}>".encode()) for u, d in resp.items()
+                      if int(u) == uid), None)
+        if piece is None:
+            return None
+        digest.update(piece)
+        offset += len(piece)
+        if len(piece) < DIGEST_PIECE or offset >= size:
+            return digest.hexdigest()
 
 
 def body_batches(infos: list[HeaderInfo], *, max_count: int = BODY_BATCH_COUNT,

@@ -21,6 +21,8 @@ Design, because this is the hot path of a first sync:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import email
 import email.parser
@@ -28,7 +30,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from email.header import decode_header
 from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
@@ -37,6 +38,10 @@ from typing import Any
 from store.addresses import normalise_email
 
 MAX_TEXT_CHARS = 1_000_000
+# A header value is read up to this many characters and this many RFC 2047 encoded words
+# (an ordinary subject has a handful); beyond them the message is kept and flagged.
+MAX_HEADER_CHARS = 100_000
+MAX_ENCODED_WORDS = 2_000
 MAX_DEPTH = 20
 # Headers the reply rules and triage read (kept as JSON in EmailMessage.headers).
 KEPT_HEADERS = (
@@ -129,23 +134,68 @@ def _unescape_8bit(value: str) -> str:
     return decode_bytes(data)
 
 
-def decode_header_value(value: Any) -> str:
-    """RFC 2047 encoded words, 8-bit bytes and folding -> one line of text."""
-    text = _FOLD.sub(" ", str(value))
-    text = _unescape_8bit(text)
+def decode_header_value(value: Any, problems: list[str] | None = None,
+                        name: str = "header") -> str:
+    """RFC 2047 encoded words, 8-bit bytes and folding -> one line of text, in time linear
+    in the value (the stdlib's decode_header joins adjacent words by re-copying: a 3 MB
+    subject of encoded words took a minute). Bounded: at most MAX_HEADER_CHARS of the
+    value and MAX_ENCODED_WORDS encoded words are decoded, the rest is left out of the
+    field (the raw message keeps it) and a line saying so goes to `problems`."""
+    text = str(value)
+    if len(text) > MAX_HEADER_CHARS:
+        text = text[:MAX_HEADER_CHARS]
+        _note(problems, f"headers: {name} is longer than {MAX_HEADER_CHARS:,} characters; "
+                        "only its start is read (the raw message keeps all of it)")
+    text = _unescape_8bit(_FOLD.sub(" ", text))
     if "=?" not in text:
         return text.strip()
-    try:
-        parts = decode_header(text)
-    except Exception:
-        return text.strip()
-    out = []
-    for chunk, charset in parts:
-        if isinstance(chunk, bytes):
-            out.append(decode_bytes(chunk, charset))
-        else:
-            out.append(chunk)
+    out: list[str] = []
+    run: list[bytes] = []  # adjacent words of one charset: a character may span two
+    run_charset = ""
+    pos = 0
+    cut = False
+    for count, m in enumerate(_EWORD.finditer(text)):
+        if count == MAX_ENCODED_WORDS:
+            _note(problems, f"headers: {name} holds more than {MAX_ENCODED_WORDS:,} encoded "
+                            "words; only the first are read (the raw message keeps all)")
+            cut = True
+            break
+        between = text[pos:m.start()]
+        charset = m.group(1).split("*", 1)[0].lower()
+        if between.strip(" \t") or charset != run_charset or not run:
+            if run:
+                out.append(decode_bytes(b"".join(run), run_charset))
+                run = []
+            if between.strip(" \t") or not out:
+                out.append(between)
+        run_charset = charset
+        run.append(_word_bytes(m.group(2), m.group(3)))
+        pos = m.end()
+    if run:
+        out.append(decode_bytes(b"".join(run), run_charset))
+    if not cut:
+        out.append(text[pos:])
     return "".join(out).strip()
+
+
+_EWORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def _word_bytes(encoding: str, data: str) -> bytes:
+    """One encoded word's bytes (B: base64, padding forgiven; Q: quoted-printable with _
+    for space). What cannot be decoded is kept as written."""
+    try:
+        if encoding in "bB":
+            raw = data.encode("ascii")
+            return base64.b64decode(raw + b"=" * (-len(raw) % 4))
+        return binascii.a2b_qp(data.replace("_", " ").encode("ascii"))
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        return data.encode("utf-8", "surrogateescape")
+
+
+def _note(problems: list[str] | None, line: str) -> None:
+    if problems is not None and line not in problems:
+        problems.append(line)
 
 
 def _clean(text: str) -> str:
@@ -197,6 +247,7 @@ class _Headers:
     """Case-insensitive access to raw header values."""
 
     def __init__(self, msg: Message) -> None:
+        self.problems: list[str] = []
         self.values: dict[str, list[str]] = {}
         for name, value in msg.raw_items():
             key = _unescape_8bit(str(name)).strip().lower()
@@ -204,10 +255,11 @@ class _Headers:
 
     def first(self, name: str) -> str | None:
         v = self.values.get(name)
-        return decode_header_value(v[0]) if v else None
+        return decode_header_value(v[0], self.problems, name.title()) if v else None
 
     def all(self, name: str) -> list[str]:
-        return [decode_header_value(v) for v in self.values.get(name, [])]
+        return [decode_header_value(v, self.problems, name.title())
+                for v in self.values.get(name, [])]
 
     def has(self, name: str) -> bool:
         return name in self.values
@@ -226,20 +278,36 @@ def _addresses(values: list[str]) -> list[str]:
     return out
 
 
-def _date(value: str | None) -> dt.datetime | None:
+# The year of an RFC 5322 date: after the day and the month name.
+_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\s+(\d+)\b")
+
+
+def _date(value: str | None) -> tuple[dt.datetime | None, str | None]:
+    """The Date header in UTC, or None with why when it is there but cannot be right.
+    The stdlib maps any year below 100 to 19xx/20xx, as RFC 5322 does for two-digit
+    years only: "1 Jan 0001" would become 2001. A year written with three digits or more
+    is taken as written (three: 1900 + it, as the RFC says), and one outside 1980-2100
+    is no date at all: the caller falls back to the server's INTERNALDATE."""
     if not value:
-        return None
+        return None, None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        when = None
+    problem = f"date: the Date header {value[:80]!r} cannot be read or cannot be right; " \
+        "the server's arrival time is used"
     if when is None:
-        return None
+        return None, problem
+    m = _YEAR.search(value)
+    if m is not None and len(m.group(1)) >= 3:
+        written = int(m.group(1)) + (1900 if len(m.group(1)) == 3 else 0)
+        if written != when.year:
+            return None, problem
     if when.tzinfo is None:  # "-0000": zone unknown; RFC 5322 says treat as UTC
         when = when.replace(tzinfo=dt.UTC)
     if not (1980 <= when.year <= 2100):
-        return None
-    return when.astimezone(dt.UTC)
+        return None, problem
+    return when.astimezone(dt.UTC), None
 
 
 def _msgid(value: str | None) -> str | None:
@@ -275,7 +343,7 @@ def _apply_headers(p: Parsed, h: _Headers) -> None:
     p.to_addrs = _addresses(h.all("to"))
     p.cc_addrs = _addresses(h.all("cc"))
     p.bcc_addrs = _addresses(h.all("bcc"))
-    p.sent_at = _date(h.first("date"))
+    p.sent_at, date_problem = _date(h.first("date"))
     irt = h.first("in-reply-to")
     p.in_reply_to = (_msgid(irt) or None) if irt else None
     if p.in_reply_to:
@@ -289,6 +357,8 @@ def _apply_headers(p: Parsed, h: _Headers) -> None:
         if v is not None:
             kept[name] = _clean(v)[:2000]
     p.headers = kept
+    for problem in ([date_problem] if date_problem else []) + h.problems:
+        _flag(p, problem)
 
 
 # --------------------------------------------------------------------------- body
@@ -434,7 +504,10 @@ def _node_header(node: Any, name: str) -> str | None:
 
 def _fast_body(raw: bytes, p: Parsed) -> None:
     """Text and attachments from fast-mail-parser's MIME tree, with our rules."""
-    if _fmp is None:
+    if _fmp is None or raw.count(b"=?") > 2 * MAX_ENCODED_WORDS:
+        # fast-mail-parser decodes every header's encoded words in quadratic time (50,000
+        # words: 7 s); the stdlib parser leaves them to decode_header_value, which is
+        # linear and bounded.
         raise _Fallback()
     try:
         # Lazy: attachment bytes are never decoded, only the text parts are.
@@ -531,11 +604,16 @@ def parse_message(raw: bytes, *, headers_only: bool = False, fast: bool = True) 
         if defects:
             p.headers["defects"] = defects
     except RecursionError:
-        p.parse_error = f"{stage}: MIME structure nested too deeply"
+        _flag(p, f"{stage}: MIME structure nested too deeply")
     except Exception as e:  # never let one message stop a sync
-        p.parse_error = f"{stage}: {type(e).__name__}: {str(e)[:300]}"
+        _flag(p, f"{stage}: {type(e).__name__}: {str(e)[:300]}")
     _sanitise(p)
     return p
+
+
+def _flag(p: Parsed, problem: str) -> None:
+    """Add a problem to the message's flag (a header problem may be there already)."""
+    p.parse_error = f"{p.parse_error}; {problem}" if p.parse_error else problem
 
 
 def _safe_walk(msg: Message) -> list[Message]:

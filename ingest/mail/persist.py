@@ -1,16 +1,25 @@
 """Storing one fetched batch in one transaction: messages, locations, contacts, reply
 targets and the folder's sync state together, so the state never runs ahead of the data.
 
-Identity: a message is its content hash (`email_message.content_hash`, unique); its
-places on the server are `mail_location` rows keyed (account, folder, UIDVALIDITY, UID).
-The same bytes in two folders, or seen again after a UIDVALIDITY change, get a new
-location and nothing else. Inserts are bulk (executemany with RETURNING); the per-message
-work left is `store.contacts.add_contact`, which resolves the party and auto-links.
+Identity: a message is the hash of its whole bytes (`email_message.content_hash`, unique),
+never its headers and size: forms and alarms send mail whose header block and size repeat
+and whose body alone differs. Its places on the server are `mail_location` rows keyed
+(account, folder, UIDVALIDITY, UID), the sync's fast path: a UID already located is not
+fetched again. The same bytes in two folders, or seen again after a UIDVALIDITY change,
+get a new location and nothing else. A message too large to store is hashed in pieces
+(`fetch.fetch_digest`), so it is known by its content too. Only a message deleted on the
+server before its body could be read has no content to be known by: its headers-only
+placeholder is its own (`placeholder_hash`), and is completed in place if the same header
+block and size turn up whole in another folder (it was filed meanwhile).
+
+Inserts are bulk (executemany with RETURNING); the per-message work left is
+`store.contacts.add_contact`, which resolves the party and auto-links.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,10 +62,10 @@ class Item:
     internaldate: dt.datetime | None
     raw: bytes | None = None  # full message, or the header section when not complete
     parsed: Parsed | None = None
-    known_email_id: int | None = None  # already stored: add a location only
+    digest: str | None = None  # the whole message's hash, when `raw` is only its headers
     too_large: bool = False
     vanished: bool = False
-    upgrade_email_id: int | None = None  # a headers-only row this full copy completes
+    upgrade_email_id: int | None = None  # a placeholder row this full copy completes
 
 
 @dataclass(slots=True)
@@ -265,31 +274,48 @@ def _existing_by_hash(session: Session, hashes: list[str]) -> dict[str, int]:
     return out
 
 
-def known_by_header(
+def placeholder_hash(account: str, folder: str, uidvalidity: int, uid: int,
+                     header_hash: str) -> str:
+    """The identity of a message deleted before its body could be read: its place, so
+    that it never stands for another message with the same headers."""
+    key = f"vanished\0{account}\0{folder}\0{uidvalidity}\0{uid}\0{header_hash}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def placeholders_by_header(
     session: Session, keys: list[tuple[str, int]]
-) -> dict[tuple[str, int], tuple[int, bool]]:
-    """(header hash, size) -> (email id, complete) for messages already stored. Used to
-    skip the body fetch of a message stored from another folder, or re-numbered by a
-    UIDVALIDITY change. Complete means the raw message is stored, not just headers."""
-    out: dict[tuple[str, int], tuple[int, bool]] = {}
-    hashes = sorted({h for h, _ in keys})
+) -> dict[tuple[str, int], int]:
+    """(header hash, size) -> id of a stored placeholder (a message deleted before its
+    body was read) that a whole copy with these headers and size completes."""
+    out: dict[tuple[str, int], int] = {}
     wanted = set(keys)
-    for chunk in _in_chunks(hashes):
+    for chunk in _in_chunks(sorted({h for h, _ in keys})):
         rows = session.execute(
-            select(  # type: ignore[call-overload]
-                EmailMessage.id, EmailMessage.header_hash, EmailMessage.raw_size,
-                EmailMessage.too_large, EmailMessage.parse_error, EmailMessage.purged_at,
-            ).where(EmailMessage.header_hash.in_(chunk))  # type: ignore[attr-defined]
+            select(EmailMessage.id, EmailMessage.header_hash, EmailMessage.raw_size).where(  # type: ignore[call-overload]
+                EmailMessage.header_hash.in_(chunk),  # type: ignore[attr-defined]
+                EmailMessage.parse_error == VANISHED,
+                EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
+            )
         )
-        for eid, hh, size, too_large, perr, purged in rows:
-            key = (hh, size)
-            if key in wanted:
-                # A purged message counts as complete: retention removed its content on
-                # purpose, and a later sync must never fetch it back.
-                complete = purged is not None or (not too_large and perr != VANISHED)
-                prev = out.get(key)
-                if prev is None or (complete and not prev[1]):
-                    out[key] = (eid, complete)
+        for eid, hh, size in rows:
+            if (hh, size) in wanted:
+                out.setdefault((hh, size), eid)
+    return out
+
+
+def _headers_only(session: Session, ids: list[int]) -> set[int]:
+    """Those of `ids` stored as headers only because they were too large (a whole copy,
+    fetched once the limit allows it, completes them). A purged message is not: retention
+    removed its content on purpose."""
+    out: set[int] = set()
+    for chunk in _in_chunks(ids):
+        out.update(session.execute(
+            select(EmailMessage.id).where(  # type: ignore[call-overload]
+                EmailMessage.id.in_(chunk),  # type: ignore[union-attr]
+                EmailMessage.too_large.is_(True),  # type: ignore[attr-defined]
+                EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).scalars())
     return out
 
 
@@ -378,24 +404,37 @@ def _persist_once(
                 ).scalars()
             )
         todo = [it for it in items if it.uid not in located]
+        for it in todo:
+            assert it.parsed is not None
+            if it.vanished:
+                it.parsed.content_hash = placeholder_hash(
+                    account.name, folder, uidvalidity, it.uid, it.parsed.header_hash)
+            elif it.digest is not None:
+                it.parsed.content_hash = it.digest
         email_ids: dict[int, int] = {}  # uid -> email id
-        fresh = [it for it in todo if it.known_email_id is None and it.parsed is not None]
-        existing = _existing_by_hash(session, sorted({it.parsed.content_hash for it in fresh}))  # type: ignore[union-attr]
+        existing = _existing_by_hash(session, sorted({it.parsed.content_hash for it in todo}))  # type: ignore[union-attr]
+        headers_only = _headers_only(session, sorted(existing.values())) if existing else set()
         new_items: dict[str, Item] = {}
         upgrades: list[tuple[Item, dict[str, Any]]] = []
+        completed: dict[str, int] = {}  # content hash -> the placeholder it completes
         for it in todo:
-            if it.known_email_id is not None:
-                email_ids[it.uid] = it.known_email_id
-                res.located += 1
-                continue
             p = it.parsed
             assert p is not None
             if p.content_hash in existing:
                 email_ids[it.uid] = existing[p.content_hash]
                 res.located += 1
+                if email_ids[it.uid] in headers_only and not (it.too_large or it.vanished):
+                    headers_only.discard(email_ids[it.uid])
+                    it.upgrade_email_id = email_ids[it.uid]
+                    upgrades.append((it, _row(it, p)))
+            elif p.content_hash in completed:
+                email_ids[it.uid] = completed[p.content_hash]
+                res.located += 1
             elif p.content_hash in new_items:
                 res.located += 1  # the same bytes twice in this batch
-            elif it.upgrade_email_id is not None:
+            elif it.upgrade_email_id is not None and \
+                    it.upgrade_email_id not in completed.values():
+                completed[p.content_hash] = it.upgrade_email_id
                 upgrades.append((it, _row(it, p)))
                 email_ids[it.uid] = it.upgrade_email_id
                 res.located += 1
@@ -491,8 +530,8 @@ def load_state(engine: Engine, account: str, folder: str) -> SyncState | None:
         ).scalar_one_or_none()
 
 
-def known_lookup(
+def placeholder_lookup(
     engine: Engine, keys: list[tuple[str, int]]
-) -> dict[tuple[str, int], tuple[int, bool]]:
+) -> dict[tuple[str, int], int]:
     with Session(engine) as session:
-        return known_by_header(session, keys)
+        return placeholders_by_header(session, keys)

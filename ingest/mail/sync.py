@@ -6,10 +6,11 @@ Per folder:
    Exchange has no CONDSTORE, so UIDNEXT alone decides.
 2. EXAMINE (read-only select) and UID SEARCH for UIDs above the last stored one (all
    UIDs after a UIDVALIDITY change).
-3. In UID order, batches: headers + RFC822.SIZE first; messages already stored (another
-   folder, or re-numbered by a UIDVALIDITY change: same header hash and size) only get a
-   new location; messages above max_message_bytes are kept as headers with a "too large"
-   flag; the rest are fetched with BODY.PEEK[].
+3. In UID order, batches: headers + RFC822.SIZE first; every message is then read whole
+   with BODY.PEEK[] (identity is the hash of its bytes: a message already stored, from
+   another folder or re-numbered by a UIDVALIDITY change, only gets a new location);
+   messages above max_message_bytes are read in pieces for that hash only and kept as
+   headers with a "too large" flag.
 4. Parse and store each batch in one transaction with the folder's new state.
 
 Fetching runs in a producer thread, parsing in the caller's thread and storing in a
@@ -47,9 +48,9 @@ from ingest.mail.parse import Parsed, parse_batch, parse_message
 from ingest.mail.persist import (
     FolderState,
     Item,
-    known_lookup,
     load_state,
     persist_batch,
+    placeholder_lookup,
     record_error,
     save_state,
 )
@@ -57,7 +58,7 @@ from store.addresses import mask
 from store.bulkload import WalCheckpointer
 from store.config import Config
 from store.config.mail import MailAccount
-from store.errors import UserError
+from store.errors import one_line
 from store.models import MailLocation, SyncState, utcnow
 from store.secrets import get_secret, mail_key
 
@@ -195,7 +196,7 @@ class _Fetcher:
 
 
 _Plan = tuple[list[tuple[imap.HeaderInfo, str]], dict[int, tuple[str, int]],
-              dict[tuple[str, int], tuple[int, bool]]]
+              dict[tuple[str, int], int]]
 
 
 def _plans(
@@ -203,8 +204,13 @@ def _plans(
     stop: threading.Event | None,
 ) -> Iterator[_Plan]:
     """Headers and RFC822.SIZE in chunks, in UID order (the next chunk's asked for
-    ahead), and for each batch what to do with each message: (info, "known" | "large" |
-    "body"), with the header keys and what the store already has."""
+    ahead), and for each batch what to do with each message: (info, "large" | "body"),
+    with the header keys and the stored placeholders they might complete.
+
+    Every message not yet at a known location is read whole: only its bytes tell it
+    apart from another with the same header block and size (forms and alarms send such
+    mail). The cost: a message filed in two folders is downloaded once per folder, and a
+    UIDVALIDITY change downloads the folder again; neither stores anything twice."""
     from ingest.mail.parse import header_block, header_hash
 
     limit = account.max_message_bytes
@@ -218,16 +224,8 @@ def _plans(
         ticket = fetcher.submit_headers(chunks[i + 1]) if i + 1 < len(chunks) else None
         ordered = [infos[u] for u in chunk if u in infos]
         keys = {i.uid: (header_hash(header_block(i.header)), i.size) for i in ordered}
-        known = known_lookup(engine, list(set(keys.values())))
-        plan: list[tuple[imap.HeaderInfo, str]] = []
-        for info in ordered:
-            k = known.get(keys[info.uid])
-            if k is not None and (k[1] or info.size > limit):
-                plan.append((info, "known"))
-            elif info.size > limit:
-                plan.append((info, "large"))
-            else:
-                plan.append((info, "body"))
+        placeholders = placeholder_lookup(engine, list(set(keys.values())))
+        plan = [(info, "large" if info.size > limit else "body") for info in ordered]
         # Cut into batches by the bodies they fetch, keeping UID order.
         start = 0
         while start < len(plan):
@@ -241,7 +239,7 @@ def _plans(
                     count += 1
                     size += info.size
                 end += 1
-            yield plan[start:end], keys, known
+            yield plan[start:end], keys, placeholders
             start = end
 
 
@@ -264,26 +262,26 @@ def _batches(
 
 
 def _assemble(plan: _Plan, ticket: _Ticket, fetcher: _Fetcher) -> _Batch:
-    part, keys, known = plan
+    part, keys, placeholders = plan
     fetched = fetcher.collect_bodies(ticket)
     batch = _Batch(items=[])
     for info, how in part:
         item = Item(uid=info.uid, size=info.size, internaldate=info.internaldate)
-        if how == "known":
-            item.known_email_id = known[keys[info.uid]][0]
-        elif how == "large":
-            item.raw, item.too_large = info.header, True
-            batch.to_parse.append((item, True))
+        if how == "large":
+            # Kept as headers only, but known by its whole content like any other.
+            item.digest = imap.fetch_digest(fetcher.client, info.uid, info.size)
+            item.too_large = item.digest is not None
+            item.vanished = item.digest is None
         elif info.uid in fetched:
             item.raw, item.parsed = fetched[info.uid]
             item.size = len(item.raw)
-            k = known.get(keys[info.uid])
-            if k is not None and not k[1]:
-                item.upgrade_email_id = k[0]
+            item.upgrade_email_id = placeholders.get(keys[info.uid])
             if item.parsed is None:
                 batch.to_parse.append((item, False))
         else:
-            item.raw, item.vanished = info.header, True
+            item.vanished = True
+        if item.raw is None:
+            item.raw = info.header
             batch.to_parse.append((item, True))
         batch.items.append(item)
     return batch
@@ -385,7 +383,7 @@ def _start_fetch_processes(
             started.append(FetchProcess(job))
     except Exception as e:
         log.warning("fetch processes did not start; fetching in-process",
-                    extra={"account": account.name, "folder": folder, "error": describe(e)})
+                    extra={"account": account.name, "folder": folder, "error": one_line(e)})
         for c in started:
             c.close()
         return []
@@ -493,7 +491,7 @@ def sync_folder(
             if inflight is not None:
                 inflight.result()
             if pending is not None and pending.items and all(
-                it.parsed is not None or it.known_email_id is not None for it in pending.items
+                it.parsed is not None for it in pending.items
             ):
                 write(pending, False)
             raise
@@ -569,13 +567,6 @@ def _resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]
     return folders
 
 
-def describe(e: BaseException) -> str:
-    if isinstance(e, UserError):
-        return str(e)
-    text = " ".join(str(e).split())[:300]
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
 def sync_account(
     *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
     progress: SyncProgress | None = None, stop: threading.Event | None = None,
@@ -587,7 +578,7 @@ def sync_account(
         try:
             client, reused = session.acquire(account, password=password, fresh=fresh)
         except Exception as e:
-            error = describe(e)
+            error = one_line(e)
             log.warning("mail account unreachable",
                         extra={"account": account.name, "user": who, "error": error})
             record_error(engine, account=account.name, folder="", error=error)
@@ -631,7 +622,7 @@ def _account_pass(
                 password=password,
             )
         except Exception as e:
-            error = describe(e)
+            error = one_line(e)
             rep = FolderReport(account=account.name, folder=folder, error=error)
             if quiet:
                 # On a reused connection the caller retries on a fresh one first.
