@@ -30,7 +30,7 @@ LONG = "/tmp/" + "x" * 100_000
 MARKUP = "[bold red]Knud[/] \x1b[31m\x1b]0;title\x07 {{ 7*7 }} =1+1"
 CLOSED_PG = "postgresql://advisor:s3cret@127.0.0.1:1/borgerdesk"
 SECONDS = 8.0  # per case; a hang is a failure unless the command runs until stopped
-SHORT = 3.0  # for a case expected to hang (below), or a command that runs until stopped
+SHORT = 2.0  # for a case expected to hang (below), or a command that runs until stopped
 
 # Commands that legitimately run until stopped: reaching the time limit means they
 # accepted the arguments and started (the UI on a pipe, the demo's year of mail).
@@ -95,14 +95,15 @@ def _annotation(param: object) -> str:
 
 
 def path_shapes(world: Path) -> dict[str, str]:
+    """Every path parameter gets all but the last two; those take turns (one each)."""
     return {
         "folder": str(world / "a-folder"),
         "missing": str(world / "no" / "such.csv"),
         "fifo": "a-fifo.csv",  # each case's own, in its working folder (see _fork)
         "/dev/zero": str(world / "zero.csv"),  # a link to /dev/zero
         "/dev/full": "/dev/full",
-        "100k path": LONG,
         "markup name": str(world / f"{MARKUP.replace('/', '-')}.csv"),
+        "100k path": LONG,
         "NUL": str(world / "nul\x00.csv"),
     }
 
@@ -188,13 +189,17 @@ def build_cases(world: Path, db_url: str, config: Path) -> list[Case]:
     glob = global_shapes(world)
     rotation = {name: itertools.cycle(sorted(values)) for name, values in glob.items()}
     fixed_text, turns = list(TEXT_SHAPES)[:3], itertools.cycle(list(TEXT_SHAPES)[3:])
+    paths = path_shapes(world)
+    fixed_paths, path_turns = list(paths)[:-2], itertools.cycle(list(paths)[-2:])
     for path, cmd in leaf_commands():
         c = _command(path, cmd, world)
         for p in c.params:
             if getattr(p, "is_flag", False):
                 continue
             kind = _annotation(p)
-            shapes = {"path": path_shapes(world), "int": INT_SHAPES}.get(kind, {})
+            shapes = INT_SHAPES if kind == "int" else {}
+            if kind == "path":
+                shapes = {name: paths[name] for name in [*fixed_paths, next(path_turns)]}
             if kind == "str":
                 names = [*fixed_text, next(turns), next(turns)]
                 shapes = {name: TEXT_SHAPES[name] for name in names}
@@ -353,8 +358,26 @@ def world(tmp_path: Path, _sqlite_template: Path) -> Iterator[tuple[Path, str, P
     yield world, f"sqlite:///{db}", config
 
 
+def _import_everything() -> None:
+    """Import what the commands import lazily, once here, so each fork starts at once."""
+    import importlib
+    import pkgutil
+
+    import alembic.command  # noqa: F401
+    import psycopg  # noqa: F401
+
+    import borgerdesk
+    import ingest
+    import store
+
+    for pkg in (store, ingest, borgerdesk):
+        for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if ".migrations" not in m.name and not m.name.endswith("__main__"):
+                importlib.import_module(m.name)
+
+
 def test_every_command_with_hostile_arguments(world, tmp_path: Path) -> None:
-    import borgerdesk.app  # noqa: F401  (imported once here, so each fork starts at once)
+    _import_everything()
 
     folder, db_url, config = world
     home = tmp_path / "home"
@@ -382,5 +405,9 @@ def test_every_command_with_hostile_arguments(world, tmp_path: Path) -> None:
             shown = " ".join(a if len(a) < 60 else a[:30] + "…" for a in case.argv[4:])
             failures.append(f"borgerdesk {shown!r} [{case.target}={case.shape}]: {wrong}")
     elapsed = time.monotonic() - started
-    print(f"{len(cases)} cases over {len(commands)} commands in {elapsed:.1f} s")
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"{len(cases)} cases over {len(commands)} commands in {elapsed:.1f} s "
+        f"({used.ru_utime + used.ru_stime:.1f} CPU-s in the children)"
+    )
     assert not failures, f"{len(failures)} of {len(cases)} cases failed:\n" + "\n".join(failures)
