@@ -63,6 +63,15 @@ def read_csv_text(text: str, source: str) -> Table:
         line_offset = 1
     else:
         delimiter = _pick_delimiter(first)
+    nul = text.find("\x00")
+    if nul >= 0:
+        # No text file has one, and PostgreSQL refuses it in any text column: the
+        # import would fail at its insert, with a traceback.
+        line = text.count("\n", 0, nul) + 1 + line_offset
+        raise UserError(
+            f"{source}: line {line}: a NUL character; this is not a text table, "
+            "export the register again as CSV or XLSX"
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
