@@ -67,8 +67,14 @@ def _run(argv: list[str] | None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _fail(line: str, code: int = 2) -> None:
-    print(f"borgerdesk: error: {line}", file=sys.stderr)
+def _fail(message: str, code: int = 2) -> None:
+    # Messages quote what the user gave (file names, arguments) and what files hold:
+    # their control characters must not reach the terminal. (Line breaks separate the
+    # problems an import lists.)
+    from store.counts.render import safe
+
+    text = "\n".join(safe(line) for line in message.splitlines())
+    print(f"borgerdesk: error: {text}", file=sys.stderr)
     sys.exit(code)
 
 

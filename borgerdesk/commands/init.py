@@ -17,6 +17,7 @@ from borgerdesk.context import AppContext
 from borgerdesk.texts import say
 from store.config import PRESETS, default_config_path, load_config_text, preset_text
 from store.config.mail import client_id_problem, tenant_id_problem
+from store.counts.render import safe
 from store.errors import UserError
 from store.outfile import atomic_output
 
@@ -138,7 +139,7 @@ def _store_password(account: tomlkit.items.Table, name: str, password: str, targ
         secret = target.with_name(f"{name}.password")
         _write_private(secret, password)
         account.add("password_file", str(secret))
-        typer.echo(say("init.password_file", lang, path=secret))
+        typer.echo(say("init.password_file", lang, path=safe(str(secret))))
 
 
 def _next_steps(target: Path, written: Wizard, lang: str) -> list[str]:
@@ -200,11 +201,11 @@ def init(
     # Never write a config that does not validate.
     lang = load_config_text(text, str(target)).language
     _write_private(target, text)
-    typer.echo(say("init.wrote", lang, path=target, preset=preset))
+    typer.echo(say("init.wrote", lang, path=safe(str(target)), preset=safe(preset)))
     if written is not None and not written.own_line:
-        typer.echo(say("init.no_own_line", lang, path=target))
+        typer.echo(say("init.no_own_line", lang, path=safe(str(target))))
     for line in _next_steps(target, written or Wizard(text), lang):
-        typer.echo(line)
+        typer.echo(safe(line))  # the path may hold control characters
     if (written is not None and written.account and not written.device_login
             and typer.confirm(say("init.test_now", lang), default=True)):
         from borgerdesk.commands.mail import mail_test

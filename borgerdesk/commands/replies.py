@@ -236,7 +236,7 @@ def compliance_cmd(
     if fmt == "xlsx":
         assert out is not None
         write_xlsx(rows, out, head=head)
-        typer.echo(f"wrote {out}")
+        typer.echo(f"wrote {safe(str(out))}")
         return
     lines = [headers(lang)] + [
         [safe(str(line[0]))]
