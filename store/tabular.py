@@ -123,13 +123,25 @@ def _split_first_line(text: str) -> tuple[str, str]:
     return text[:end].rstrip("\r"), text[end + 1 :]
 
 
-def read_csv(text: str, source: str, *, delimiter: str | None = None,
-             empty_hint: str = "export it again with its header row") -> CsvGrid:
-    """The records of CSV text, each with the line it starts on. A one-line `UserError`
-    for an empty file, a cell over MAX_CELL_CHARS, or a quote left open: one still open
-    at the end of the file, or one whose cell runs over line breaks into what look like
-    further rows while no other record breaks lines in that column. Either would read
-    other rows into one cell (other people's names included) and import the file short."""
+@dataclass
+class _Csv:
+    """CSV text ready to read: after any "sep=" line and blank lines, with the end mark."""
+
+    text: str
+    source: str
+    delimiter: str
+    line_offset: int
+
+    def reader(self) -> Any:
+        return csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter,
+                          strict=False)
+
+    def error(self, line: int, e: csv.Error) -> UserError:
+        return UserError(f"{self.source}: line {line + self.line_offset}: not valid CSV ({e}; "
+                         "a cell may hold at most 131,072 characters); check the file")
+
+
+def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str) -> _Csv:
     line_offset = 0
     first, rest = _split_first_line(text)
     if first.lower().startswith("sep=") and len(first) <= 6:
@@ -144,53 +156,96 @@ def read_csv(text: str, source: str, *, delimiter: str | None = None,
         first, _ = _split_first_line(text)
     if not text.strip():
         raise UserError(f"{source}: the file is empty; {empty_hint}")
-    delim = delimiter or choose_delimiter(first)
     ended = text + ("" if text.endswith("\n") else "\r\n") + _END + "\r\n"
+    return _Csv(ended, source, delimiter or choose_delimiter(first), line_offset)
 
-    def reader() -> Any:
-        return csv.reader(io.StringIO(ended, newline=""), delimiter=delim, strict=False)
 
-    r = reader()
+def _header(c: _Csv, r: Any) -> list[str]:
     try:
         header = next(r)
-        header_line = r.line_num + line_offset
-        after_header = r.line_num
-        rows: list[list[str]] = list(r)
     except csv.Error as e:
-        raise UserError(f"{source}: line {r.line_num + line_offset}: not valid CSV ({e}); "
-                        "check the file") from None
+        raise c.error(r.line_num, e) from None
     if _END in "".join(header):
-        raise _open_quote(source, 1 + line_offset, header, delim)
-    if rows and rows[-1] == [_END] and r.line_num - after_header == len(rows):
-        rows.pop()
-        return CsvGrid([h.strip().strip("\ufeff") for h in header], header_line, delim,
-                       rows, None)
-    # Some record spans lines: read again, noting where each starts and which cells
-    # break lines.
-    r = reader()
+        raise _open_quote(c.source, 1 + c.line_offset, header, c.delimiter)
+    return list(header)
+
+
+def _records(c: _Csv, width: int, *, skip_blank: bool = False
+             ) -> Iterator[tuple[int, list[str]]]:
+    """Every record after the header (or every one with text, `skip_blank`) with the line
+    it starts on; at the end, a `UserError` for a quote left open (every caller reads the
+    whole file before writing anything, so nothing is imported)."""
+    r = c.reader()
     next(r)
     prev = r.line_num
-    rows, lines = [], []
-    broken: dict[int, list[int]] = {}  # column -> records whose cell there breaks lines
-    for cells in r:
-        if r.line_num - prev > 1:
-            for j, c in enumerate(cells):
-                if "\n" in c or "\r" in c:
-                    broken.setdefault(j, []).append(len(rows))
-        lines.append(prev + 1 + line_offset)
+    # column -> (records whose cell there breaks lines, the first one's line and cells)
+    broken: dict[int, tuple[int, int, list[str]]] = {}
+    held: tuple[int, list[str]] | None = None  # one record behind: the last is the end mark
+    try:
+        for cells in r:
+            start = prev + 1 + c.line_offset
+            if r.line_num - prev > 1:
+                for j, cell in enumerate(cells):
+                    if "\n" in cell or "\r" in cell:
+                        n, line, first = broken.get(j, (0, start, cells))
+                        broken[j] = (n + 1, line, first)
+            prev = r.line_num
+            if skip_blank and not "".join(cells).strip():  # cheaper than any(strip)
+                continue
+            if held is not None:
+                yield held
+            held = (start, cells)
+    except csv.Error as e:
+        raise c.error(prev + 1, e) from None
+    if held is None or held[1] != [_END]:
+        line, cells = held if held is not None else (prev, [])
+        raise _open_quote(c.source, line, cells, c.delimiter)
+    for col, (n, line, cells) in broken.items():
+        if n == 1 and _holds_rows(cells[col], c.delimiter, width):
+            raise _open_quote(c.source, line, cells, c.delimiter, col)
+
+
+def read_csv(text: str, source: str, *, delimiter: str | None = None,
+             empty_hint: str = "export it again with its header row") -> CsvGrid:
+    """The records of CSV text, each with the line it starts on, in memory. A one-line
+    `UserError` for an empty file, a cell over MAX_CELL_CHARS, or a quote left open: one
+    still open at the end of the file, or one whose cell runs over line breaks into what
+    look like further rows while no other record breaks lines in that column. Either
+    would read other rows into one cell (other people's names included) and import the
+    file short."""
+    c = _prepare(text, source, delimiter, empty_hint)
+    r = c.reader()
+    header = _header(c, r)
+    header_line = r.line_num + c.line_offset
+    after_header = r.line_num
+    try:
+        rows: list[list[str]] = list(r)  # at C speed: the common case ends here
+    except csv.Error as e:
+        raise c.error(r.line_num, e) from None
+    if rows and rows[-1] == [_END] and r.line_num - after_header == len(rows):
+        rows.pop()
+        return CsvGrid(_names(header), header_line, c.delimiter, rows, None)
+    # Some record spans lines: read again, noting where each starts.
+    lines: list[int] = []
+    rows = []
+    for line, cells in _records(c, len(header)):
+        lines.append(line)
         rows.append(cells)
-        prev = r.line_num
-    if rows[-1] != [_END]:
-        raise _open_quote(source, lines[-1], rows[-1], delim)
-    rows.pop()
-    lines.pop()
-    width = len(header)
-    for col, which in broken.items():
-        i = which[0]
-        if len(which) == 1 and _holds_rows(rows[i][col], delim, width):
-            raise _open_quote(source, lines[i], rows[i], delim, col)
-    return CsvGrid([h.strip().strip("\ufeff") for h in header], header_line, delim, rows,
-                   lines)
+    return CsvGrid(_names(header), header_line, c.delimiter, rows, lines)
+
+
+def iter_csv(text: str, source: str, *, empty_hint: str
+             ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and, one at a time, the records that hold text with the lines they
+    start on: as `read_csv`, for a caller that keeps little of each row (a register of a
+    million rows would otherwise be held whole twice)."""
+    c = _prepare(text, source, None, empty_hint)
+    header = _header(c, c.reader())
+    return _names(header), _records(c, len(header), skip_blank=True)
+
+
+def _names(header: list[str]) -> list[str]:
+    return [h.strip().strip("\ufeff") for h in header]
 
 
 def _holds_rows(cell: str, delim: str, width: int) -> bool:
@@ -271,14 +326,7 @@ def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[Any]]]:
 
 
 def read_csv_text(text: str, source: str) -> Table:
-    grid = read_csv(text, source, empty_hint="export the register with a header row")
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for i, row in enumerate(grid.rows):
-            if "".join(row).strip():  # blank lines are no rows (cheaper than any(strip))
-                yield grid.line_of(i), row
-
-    return Table(grid.header, rows())
+    return Table(*iter_csv(text, source, empty_hint="export the register with a header row"))
 
 
 def read_xlsx(data: bytes, source: str) -> Table:
