@@ -355,3 +355,12 @@ def test_an_unreadable_file_is_one_line(run: Any, tmp_path: Path, kind: str) -> 
     f.write_text("x", "utf-8")
     f.chmod(0)
     assert "cannot read the file" in refused(run, *COMMANDS[kind], str(f))
+
+
+@pytest.mark.parametrize("kind", list(COMMANDS))
+def test_an_old_xls_workbook_says_save_it_as_xlsx(run: Any, tmp_path: Path, kind: str) -> None:
+    f = tmp_path / "gammel.xls"
+    f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    line = refused(run, *COMMANDS[kind], str(f))
+    assert line.endswith("gammel.xls: an old Excel .xls workbook; open it in Excel and save it "
+                         "as .xlsx or .csv"), line
