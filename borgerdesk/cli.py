@@ -1,85 +1,87 @@
 """The `borgerdesk` console script.
 
-Commands live in `borgerdesk.commands.*`; each module has `register(app)`. Every
-`UserError` becomes one line on stderr and exit code 2.
+Every `UserError`, and every fault that is nobody's bug (`borgerdesk.faults`), becomes
+one line on stderr and exit code 2; ctrl-c is exit code 130 without a traceback. This
+module imports nothing but `sys` at its top: the app and its commands take a couple of
+seconds to import, and an interrupt during that time must be caught like any other.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import os
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from borgerdesk import commands
-from borgerdesk.context import AppContext
-from store.errors import UserError
-
-app = typer.Typer(
-    name="borgerdesk",
-    help="Case desk for a Danish municipal citizens' advisor (borgerrådgiver).",
-    no_args_is_help=False,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-
-
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="Config file (default: user config dir; env BORGERDESK_CONFIG)."
-        ),
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="Database URL (env BORGERDESK_DATABASE_URL)."),
-    ] = None,
-) -> None:
-    """Case desk for a Danish municipal citizens' advisor.
-
-    Run without a command to open the terminal UI.
-    """
-    ctx.obj = AppContext(config_path=config, db_override=db)
-    ctx.call_on_close(ctx.obj.close)
-    if ctx.invoked_subcommand is None:
-        tui = _find_command("tui") if app.registered_commands else None
-        if tui is None:
-            typer.echo(ctx.get_help())
-            raise typer.Exit(0)
-        ctx.invoke(tui)
-
-
-def _find_command(name: str):  # type: ignore[no-untyped-def]
-    for cmd in app.registered_commands:
-        if cmd.name == name:
-            return cmd.callback
-    return None
-
-
-def _register_all() -> None:
-    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"borgerdesk.commands.{mod.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
-
-
-_register_all()
+if TYPE_CHECKING:
+    from borgerdesk.context import AppContext
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        app(args=argv, standalone_mode=True)
-    except UserError as e:
-        print(f"borgerdesk: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        _run(argv)
     except KeyboardInterrupt:
         print("borgerdesk: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+def _run(argv: list[str] | None) -> None:
+    import typer
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+    from borgerdesk import app as app_module
+    from borgerdesk.faults import explain
+    from store.errors import UserError
+
+    try:
+        # Not standalone: click would print a usage error as four lines, and its
+        # "Aborted!" for an unanswered prompt.
+        code = app_module.app(args=argv, standalone_mode=False)
+    except NoArgsIsHelpError as e:  # `borgerdesk db`: the group's help is the answer
+        e.show()
+        sys.exit(e.exit_code)
+    except UsageError as e:
+        # The command path starts with the program name (`python -m borgerdesk`: __main__).
+        path = " ".join(e.ctx.command_path.split()[1:]) if e.ctx else ""
+        where = f"{path}: " if path else ""
+        help_ = " ".join(["borgerdesk", path, "--help"]) if path else "borgerdesk --help"
+        _fail(f"{where}{e.format_message()} (see '{help_}')", e.exit_code)
+    except ClickException as e:
+        _fail(e.format_message(), e.exit_code)
+    except typer.Abort:
+        _fail("aborted; nothing was changed", 1)
+    except UserError as e:
+        _fail(str(e))
+    except BrokenPipeError:
+        # The reader went away (`borgerdesk audit | head`): nobody is left to tell.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as e:
+        line = explain(e, _database_url(app_module.current))
+        if line is None:
+            raise
+        _fail(line)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(line: str, code: int = 2) -> None:
+    print(f"borgerdesk: error: {line}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _database_url(actx: AppContext | None) -> str | None:
+    """The command's database URL, if it can be worked out (it may be the failure)."""
+    if actx is None:
+        return None
+    try:
+        return actx.database_url
+    except Exception:
+        return None
+
+
+def __getattr__(name: str) -> Any:
+    # `borgerdesk.cli.app` stays the typer app for tools and tests that walk it.
+    if name == "app":
+        from borgerdesk.app import app
+
+        return app
+    raise AttributeError(name)

@@ -85,3 +85,14 @@ def mask(counterpart: str | None) -> str:
         local, _, domain = counterpart.partition("@")
         return f"{local[:1]}***@{domain}"
     return counterpart[:3] + "****" + counterpart[-4:] if len(counterpart) > 7 else "****"
+
+
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# E.164 or Danish 8-digit forms with optional spaces: "+4522334455", "22 33 44 55".
+_PHONE_IN_TEXT = re.compile(r"(?<![\w.:/-])(?:\+|00)?\d(?:[ ]?\d){7,14}(?![\w.:/-])")
+
+
+def redact(text: str) -> str:
+    """Mask e-mail addresses and phone numbers in free text (logs, foreign errors)."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask(m.group(0).lower()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask(re.sub(r"\s", "", m.group(0))), text)

@@ -12,6 +12,36 @@ from store.errors import Problem, UserError
 from store.models import Case, CaseCreate, CaseHistory, CaseKind, CaseUpdate
 
 CLASSIFICATION_FIELDS = ("department", "category", "theme", "action", "outcome")
+# The history field of a change made by one classification dialog (several fields at
+# once; old and new values as "category=…; action=…").
+CLASSIFICATION = "classification"
+
+
+class CaseClosed(UserError):
+    """Linking to a closed case: the desk asks whether to reopen it, link anyway or
+    cancel (`store.desk.rows.IfClosed`)."""
+
+    def __init__(self, *, case_id: int, ref: str, closed_on: dt.date) -> None:
+        super().__init__(
+            f"case {ref} was closed on {closed_on:%d-%m-%Y}; reopen it or link anyway",
+            code="case_closed", case_id=case_id, ref=ref, closed_on=closed_on,
+        )
+        self.case_id, self.ref, self.closed_on = case_id, ref, closed_on
+
+
+def problem_fields(problem: Problem) -> set[str]:
+    """The classification fields a problem from `validate_classification` is about, read
+    from its code and values (never from its English text)."""
+    match problem.code:
+        case "not_in_taxonomy":
+            return {str(problem.params["field"])}
+        case "department_not_valid":
+            return {"department"}
+        case "outcome_not_allowed":
+            return {"outcome", "action"}
+        case "action_not_for_category":
+            return {"action", "category"}
+    return set(CLASSIFICATION_FIELDS)
 
 
 def validate_classification(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from store.audit import record
+from store.errors import UserError
 from store.models import Case, Contact, ContactCreate
 from store.parties import open_cases_of, party_for_counterpart
 from store.timeutil import local_date
@@ -40,16 +41,23 @@ def add_contact(*, session: Session, contact_in: ContactCreate, auto_link: bool 
     return contact
 
 
+def get_contact(*, session: Session, contact_id: int) -> Contact:
+    """The contact, or a `UserError` (it may have been removed since the list was read)."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise UserError(f"no contact with id {contact_id}", code="contact_gone",
+                        contact_id=contact_id)
+    return contact
+
+
 def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> None:
     """Link contacts (waiting in triage or not) to a case, and give them the case's party
     when they have none."""
     case = session.get(Case, case_id)
     if case is None:
-        raise LookupError(f"no case with id {case_id}")
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     for cid in contact_ids:
-        contact = session.get(Contact, cid)
-        if contact is None:
-            raise LookupError(f"no contact with id {cid}")
+        contact = get_contact(session=session, contact_id=cid)
         old = contact.case_id
         contact.case_id = case_id
         if contact.party_id is None:
@@ -67,9 +75,7 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> 
 
 def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
     """Mark a triage contact "not a case"."""
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise LookupError(f"no contact with id {contact_id}")
+    contact = get_contact(session=session, contact_id=contact_id)
     contact.dismissed = True
     contact.dismissed_reason = reason
     session.add(contact)

@@ -1,13 +1,17 @@
-"""Engines, sessions and the migration gate.
+"""Engines, sessions, the migration gate, and database failures phrased for the user.
 
 SQLite is tuned so the daemon and the UI can write at once (WAL, a busy timeout) and is
 created private (file 0600, folder 0700). PostgreSQL (psycopg 3) runs through the same code.
+A database that is busy, damaged, read-only, full or unreachable is one `DatabaseError`
+line (`database_problem`), never a traceback.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from store.errors import UserError
@@ -28,16 +32,44 @@ if TYPE_CHECKING:
 if sys.platform != "win32":
     import fcntl
 
+# The largest integer SQLite and PostgreSQL (BIGINT) columns hold: an id or a limit past
+# it is refused as an argument (the driver's answer is an OverflowError traceback).
+MAX_INTEGER = 2**63 - 1
+
+BUSY_TIMEOUT_ENV = "BORGERDESK_BUSY_TIMEOUT"
 BUSY_TIMEOUT_MS = 30_000
+
+
+def busy_timeout_ms() -> int:
+    """How long a connection waits for another writer's lock before giving up with "the
+    database is busy": 30 s (a daemon batch must be able to finish within it, see the
+    writer turnstile below), or BORGERDESK_BUSY_TIMEOUT seconds (tests lower it)."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise UserError(
+            f"{BUSY_TIMEOUT_ENV}={raw[:40]!r}: not a number of seconds from 0 to 3600; "
+            "unset it or fix it"
+        )
+    return int(seconds * 1000)
 
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0005_reply_rules_state"
+HEAD_REVISION = "0007_report_whistleblower"
 
 
 class DatabaseError(UserError):
     """A database problem phrased as one line for the user."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another connection held the write lock for longer than the busy timeout."""
 
 
 class NotSetUp(DatabaseError):
@@ -55,6 +87,8 @@ def normalise_url(url: str) -> str:
 
 
 URL_EXAMPLES = "sqlite:////path/to/borgerdesk.sqlite3 or postgresql://user@host/dbname"
+# The drivers the URL may name after `normalise_url` (pysqlite and psycopg 3).
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 
 def check_url(url: str, source: str) -> str:
@@ -80,6 +114,13 @@ def check_url(url: str, source: str) -> str:
             f"{source} {shown!r}: unknown database kind {u.drivername!r}; use e.g. "
             f"{URL_EXAMPLES}"
         ) from None
+    if u.drivername not in SUPPORTED_DRIVERS:
+        # SQLAlchemy knows MySQL, Oracle, ...; borgerdesk is built and tested on these two.
+        shown = u.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"{source} {shown!r}: borgerdesk runs on SQLite or PostgreSQL, not "
+            f"{u.drivername!r}; use e.g. {URL_EXAMPLES}"
+        )
     return url
 
 
@@ -90,15 +131,35 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def check_regular_file(path: Path) -> None:
+    """A database is a regular file: SQLite on a folder, a device or a FIFO fails with
+    an I/O error (or blocks) that does not say so."""
+    if not path.is_file():
+        raise DatabaseError(
+            f"{path}: not a regular file, so not a database; give the path of a database "
+            "file (or of a new one to create)"
+        )
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the folder 0700 and the file 0600 before SQLite opens it, so personal data
-    never sits in a world-readable file, not even for a moment."""
+    never sits in a world-readable file, not even for a moment. An existing file loses
+    any access by others, but never gains any: one made read-only (0444) is refused, not
+    silently made writable."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
+    check_regular_file(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & stat.S_IWUSR:
+        raise DatabaseError(
+            f"{path}: the database file is read-only (mode {mode:04o}); borgerdesk does not "
+            "change that by itself: make it writable (chmod 600) if it should be changed"
+        )
     # SQLite creates -wal and -shm beside the file with the main file's mode.
-    os.chmod(path, 0o600)
+    if mode & 0o077:
+        os.chmod(path, mode & 0o700)
 
 
 # The page size of a new SQLite file (SQLite's default is 4096). A call row is ~180
@@ -116,7 +177,7 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cur.execute("PRAGMA synchronous=NORMAL")
     # 32 MB page cache: index maintenance on bulk imports is cache-bound.
     cur.execute("PRAGMA cache_size=-32768")
@@ -135,22 +196,27 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
             _prepare_sqlite_file(path)
         elif not path.exists():
             raise DatabaseError(f"{path}: database file not found; run 'borgerdesk db upgrade'")
-        elif path.is_file() and path.stat().st_size == 0:
-            # An empty file has no schema to read, and connecting would write one (the
-            # page size and WAL pragmas turn it into a 16 KB SQLite file): a command
-            # that only reads must leave it as it is. `make_engine(url)` (create_file)
-            # is the way to turn it into a database.
-            raise NotSetUp(url)
+        else:
+            check_regular_file(path)
+            if path.stat().st_size == 0:
+                # An empty file has no schema to read, and connecting would write one
+                # (the page size and WAL pragmas turn it into a 16 KB SQLite file): a
+                # command that only reads must leave it as it is. `make_engine(url)`
+                # (create_file) is the way to turn it into a database.
+                raise NotSetUp(url)
         engine = create_engine(
             url,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers deadlock on lock upgrade; BEGIN IMMEDIATE on write paths is
         # done in `write_session`.
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: a failed statement's parameters are other rows' personal data
+    # (every party name of a batch); no error text or traceback may list them.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @contextmanager
@@ -266,6 +332,35 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
+def integrity(conn: sqlite3.Connection, *, quick: bool = False) -> str:
+    """'ok', or the first problems PRAGMA integrity_check (or the faster quick_check,
+    which skips comparing indexes with their tables) reports."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+    except UnicodeDecodeError:
+        # The report quotes damaged bytes that are not even valid text.
+        return "the database is damaged (integrity report unreadable)"
+    except sqlite3.DatabaseError as e:  # too damaged for the check to finish
+        return str(e) or type(e).__name__
+    return "; ".join(str(r[0]) for r in rows[:3])
+
+
+def quick_check(engine: Engine) -> str:
+    """'ok', or what PRAGMA quick_check finds wrong with a SQLite database (a damaged
+    page that only a query touching it would otherwise reveal). PostgreSQL keeps its
+    own pages sound: 'ok'."""
+    if engine.dialect.name != "sqlite":
+        return "ok"
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        return integrity(conn, quick=True)
+    finally:
+        raw.close()
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -286,11 +381,27 @@ def _migrate(url: str, direction: Literal["upgrade", "downgrade"], revision: str
     from alembic import command
 
     engine = make_engine(url)
+    where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.begin() as conn:
+            current = conn.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalar() if inspect(conn).has_table("alembic_version") else None
+            if current is not None and current not in known_revisions():
+                # Alembic's own answer is a CommandError traceback ("Can't locate revision").
+                raise DatabaseError(
+                    f"{where}: the database is at migration {current}, newer than this "
+                    f"borgerdesk knows (head {head_revision()}); nothing was changed; "
+                    "upgrade borgerdesk instead"
+                )
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
             getattr(command, direction)(cfg, revision)
+    except DBAPIError as e:
+        problem = database_problem(e, where)
+        if problem is None:
+            raise
+        raise problem from None
     finally:
         engine.dispose()
 
@@ -323,12 +434,95 @@ def open_database(url: str) -> Engine:
     except DBAPIError as e:
         engine.dispose()
         where = engine.url.render_as_string(hide_password=True)
-        first = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
-        raise DatabaseError(
-            f"{where}: cannot open the database ({first}); check the URL, that the server "
-            "runs and that the file is readable"
-        ) from None
+        raise database_problem(e, where) or _cannot_open(where, _first_line(e)) from None
     except Exception:
         engine.dispose()
         raise
     return engine
+
+
+# ----------------------------------------------------------------------- failures
+#
+# What SQLite or the PostgreSQL driver raises when the database itself is the problem,
+# as one line that says what to do. The driver's own message is used and never
+# SQLAlchemy's, whose text carries the statement and its parameters (citizens' names).
+# Anything else (a constraint, a syntax error) is a bug and keeps its traceback.
+
+
+def _first_line(e: BaseException) -> str:
+    orig = (e.orig if isinstance(e, DBAPIError) else None) or e
+    text_ = str(orig).strip()
+    return text_.splitlines()[0][:200] if text_ else type(orig).__name__
+
+
+def _cannot_open(where: str, why: str) -> DatabaseError:
+    return DatabaseError(
+        f"{where}: cannot open the database ({why}); check the URL, that the server "
+        "runs and that the file is readable"
+    )
+
+
+_SQLITE_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("SQLITE_BUSY", "SQLITE_LOCKED"),
+        "the database is busy: another program held its write lock for more than "
+        "{seconds} s; nothing was changed; try again when it is done",
+    ),
+    (
+        ("SQLITE_CORRUPT", "SQLITE_NOTADB"),
+        "the database file is damaged or not a SQLite database ({why}); nothing was "
+        "changed; restore the last backup ('borgerdesk restore FILE')",
+    ),
+    (
+        ("SQLITE_READONLY",),
+        "the database cannot be written ({why}): its file, folder or file system is "
+        "read-only; nothing was changed",
+    ),
+    (
+        ("SQLITE_FULL",),
+        "the disk is full ({why}); nothing was changed; free some space and run again",
+    ),
+    (
+        ("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"),
+        "cannot open the database file ({why}); check that it and its folder exist and "
+        "that you may read and write them",
+    ),
+    (
+        ("SQLITE_IOERR",),
+        "reading or writing the database file failed ({why}); check the disk (is it "
+        "full or read-only?); nothing was changed",
+    ),
+)
+
+
+def database_problem(exc: BaseException, where: str) -> DatabaseError | None:
+    """`exc` as one line about the database at `where`, or None when it is not a problem
+    with the database itself (then it is a bug and should show its traceback)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if orig is None:
+        return None
+    why = _first_line(exc)
+    if isinstance(orig, sqlite3.Error):
+        name = getattr(orig, "sqlite_errorname", "") or ""
+        if not name and isinstance(orig, sqlite3.DatabaseError) and "malformed" in why:
+            name = "SQLITE_CORRUPT"
+        for prefixes, template in _SQLITE_PROBLEMS:
+            if name.startswith(prefixes):
+                message = f"{where}: " + template.format(
+                    why=why, seconds=f"{busy_timeout_ms() / 1000:g}"
+                )
+                if prefixes[0] == "SQLITE_BUSY":
+                    return DatabaseBusy(message)
+                return DatabaseError(message)
+        return None
+    if isinstance(exc, OperationalError) and _is_psycopg_connect_failure(orig):
+        return _cannot_open(where, why)
+    return None
+
+
+def _is_psycopg_connect_failure(orig: BaseException) -> bool:
+    """psycopg raises its plain OperationalError when it cannot connect or log in (the
+    server is down, refuses, or the password is wrong); its subclasses are failures of a
+    running transaction (deadlock, serialization, cancel), not of the connection."""
+    cls = type(orig)
+    return cls.__module__.startswith("psycopg") and cls.__name__ == "OperationalError"

@@ -6,6 +6,10 @@ The message says what is wrong, where (file, line, field) and what to do.
 The message is English (the CLI's and the logs' language). A problem the desk can run
 into also carries a `code` and the values in it, so the UI can say it in its own
 language (`tui.i18n.error_text`) without the store knowing about languages.
+
+`one_line` is the one way any failure becomes a line for a person (the CLI, the daemon's
+logs and source health, the desk's notices): never a traceback, never a SQL statement or
+its parameters (which list other rows' values, e.g. every party name of a batch).
 """
 
 from __future__ import annotations
@@ -18,6 +22,50 @@ class UserError(Exception):
         super().__init__(message)
         self.code = code
         self.params = params
+
+
+MAX_LINE = 300
+
+
+def one_line(exc: BaseException) -> str:
+    """One line about `exc`: a `UserError`'s own message; a database error's kind and
+    the driver's first line (no statement, no parameters, no DETAIL with key values);
+    anything else its type and first line, e-mail addresses and numbers masked. At
+    most MAX_LINE characters."""
+    if isinstance(exc, UserError):
+        text = str(exc)
+    else:
+        from sqlalchemy.exc import StatementError
+
+        from store.addresses import redact
+
+        if isinstance(exc, StatementError):
+            cause = exc.orig if isinstance(exc.orig, BaseException) else None
+            text = "database error: " + (_first_line(cause) if cause else type(exc).__name__)
+        else:
+            text = _first_line(exc)
+        text = redact(text)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
+
+
+# A cell longer than this, or with control characters, is not shown in an error: it is
+# not what the file's author typed there but other content (a header "cell" of
+# `import-calls /proc/self/environ` was the whole environment, secrets included).
+MAX_SHOWN_CELL = 40
+
+
+def shown_cell(value: str) -> str:
+    """A header cell or name from a file, for an error line: quoted when it is short,
+    printable text; otherwise only its length."""
+    if len(value) > MAX_SHOWN_CELL or not value.isprintable():
+        return f"<a {len(value):,}-character cell>"
+    return repr(value)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 class Problem(str):

@@ -8,6 +8,7 @@ one line saying what the path is and what to give instead.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -15,29 +16,34 @@ from pathlib import Path
 from store.errors import UserError
 
 
-def printable(text: str) -> str:
-    """A file name made inert for a terminal: control characters (escape sequences, line
-    breaks) are shown escaped, never executed."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+def printable(text: str, limit: int = 120) -> str:
+    """A file name fit for one line and made inert for a terminal: control characters
+    (escape sequences, line breaks) are shown escaped, never executed, and a name longer
+    than `limit` is cut in the middle."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"
+
+
+# errno -> what it means for an input file, after its name.
+_PROBLEMS = {
+    errno.ENOENT: "no such file; check the path",
+    errno.EISDIR: "is a folder, not a file; give the file's path",
+    errno.ENOTDIR: "no such file (a part of the path is not a folder); check the path",
+    errno.EACCES: "cannot read the file (no permission, or locked); check its permissions, "
+                  "or close it and try again",
+    errno.EPERM: "cannot read the file (not permitted); check its permissions",
+    errno.ENAMETOOLONG: "the path is too long; give a shorter one",
+    errno.ELOOP: "too many symbolic links; give the file's own path",
+}
 
 
 def input_error(path: Path, e: OSError) -> UserError:
-    """The one line for an input path that cannot be opened (also for a caller that
-    looked at the path first, e.g. to wait until it stops growing)."""
-    shown = printable(str(path))
-    if isinstance(e, FileNotFoundError):
-        return UserError(f"{shown}: no such file; check the path")
-    if isinstance(e, IsADirectoryError):
-        return UserError(f"{shown}: is a folder, not a file; give the file's path")
-    if isinstance(e, NotADirectoryError):
-        return UserError(f"{shown}: no such file (a part of the path is not a folder); "
-                         "check the path")
-    if isinstance(e, PermissionError):
-        return UserError(f"{shown}: cannot read the file (no permission, or locked); "
-                         "check its permissions, or close it and try again")
-    return UserError(f"{shown}: cannot read the file: {e.strerror or type(e).__name__}")
+    """The one line for an input path that cannot be opened or read (also for a caller
+    that looked at the path first, e.g. to wait until it stops growing)."""
+    what = _PROBLEMS.get(e.errno or 0) or \
+        f"cannot read the file: {(e.strerror or type(e).__name__).lower()}"
+    return UserError(f"{printable(str(path))}: {what}")
 
 
 def read_input(path: Path) -> bytes:
@@ -52,7 +58,7 @@ def read_input(path: Path) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise input_error(path, IsADirectoryError())
+            raise input_error(path, IsADirectoryError(errno.EISDIR, "is a folder"))
         if not stat.S_ISREG(mode):
             kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
                     "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else

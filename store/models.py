@@ -473,3 +473,24 @@ class WhistleblowerReporter(SQLModel, table=True):
     address: str | None = _confidential(max_length=500)
     note: str | None = _confidential()
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+# The outcomes the annual report counts for a whistleblower case.
+WHISTLEBLOWER_OUTCOMES: tuple[str, ...] = ("dismissed", "criticism", "police")
+
+
+class WhistleblowerFacts(SQLModel, table=True):
+    """What the annual report counts about a whistleblower case: scope, handling and
+    outcome. Facts about the case only, never about who reported it (that is
+    WhistleblowerReporter, which no report reads)."""
+
+    __tablename__ = "whistleblower_facts"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id", unique=True, ondelete="CASCADE")
+    # Within the scheme's scope; None until assessed.
+    in_scope: bool | None = None
+    # Forwarded to another body (e.g. the Danish Data Protection Agency's external scheme).
+    forwarded: bool = False
+    examined: bool = False
+    # One of WHISTLEBLOWER_OUTCOMES, or None while open.
+    outcome: str | None = Field(default=None, max_length=20)

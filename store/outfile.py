@@ -1,9 +1,13 @@
-"""Writing an output file (report, compliance sheet, register export) whole or not at
-all: into `<name>.tmp` beside the target, then one rename.
+"""Writing an output file (report, compliance sheet, register export, the service's
+unit file) whole or not at all, and private while it is written: into a temporary file
+beside the target, then one rename.
 
 Every writer goes through `atomic_output`, so each gets the same checks: a target that
-is an existing folder is refused before any work (the rename would fail only at the
-end, with a traceback), and the `.tmp` never outlives a failed write.
+is an existing folder, or anything else that is not a regular file (a device such as
+/dev/full, a FIFO, a socket), is refused before any work (the rename would replace a
+device node with a regular file holding the data); the temporary file is created 0600
+with a unique name (mkstemp), so nobody else can read it while it is written, is
+flushed to disk before the rename, and never outlives a failed write.
 
 The two errors the desk's export can meet carry a `code` (`output_is_folder`,
 `cannot_write`), so the desk says them in its own language.
@@ -12,6 +16,9 @@ The two errors the desk's export can meet carry a `code` (`output_is_folder`,
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +35,21 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
             f"{label}{path}: is a folder, not a file; give a file name, e.g. {example}",
             code="output_is_folder", path=str(path), example=str(example),
         )
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        st = None
+    except OSError as e:
+        raise UserError(
+            f"{label}{path}: cannot use it: {e.strerror or type(e).__name__}",
+            code="cannot_write", path=str(path), reason=e.strerror or type(e).__name__,
+        ) from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise UserError(
+            f"{label}{path}: is not a regular file (a device, FIFO or socket); "
+            f"give the name of a new file, e.g. {example}",
+            code="output_not_regular", path=str(path), example=str(example),
+        )
     if suffixes and path.suffix.lower() not in suffixes:
         # An xlsx workbook named .txt opens as garbage (or a warning) in Excel.
         wanted = " or ".join(suffixes)
@@ -39,20 +61,24 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
 
 @contextlib.contextmanager
 def atomic_output(path: Path, *, mode: int | None = None) -> Iterator[Path]:
-    """Yield the temporary path to write; on success rename it onto `path` (after
-    `chmod mode`, if given), on any failure remove it. An OS error (no permission, disk
-    full) becomes a one-line `UserError`."""
+    """Yield the path of a new, empty 0600 file beside `path` to write (open it for
+    writing: that keeps its mode); on success flush it to disk and rename it onto
+    `path` (after `chmod mode`, if given), on any failure remove it. An OS error (no
+    permission, disk full) becomes a one-line `UserError`."""
     check_output(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         if mode is not None:
             tmp.chmod(mode)
+        _fsync(tmp)
         tmp.replace(path)
+        _fsync(path.parent)
     except BaseException as e:
-        # Only a file (or link) of ours: a folder that happens to have the .tmp name
-        # is someone else's.
-        if tmp.is_symlink() or tmp.is_file():
+        if tmp is not None:
             tmp.unlink(missing_ok=True)
         if isinstance(e, OSError):
             reason = e.strerror or type(e).__name__
@@ -61,3 +87,13 @@ def atomic_output(path: Path, *, mode: int | None = None) -> Iterator[Path]:
                 code="cannot_write", path=str(path), reason=reason,
             ) from None
         raise
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') data to disk: a crash after the rename
+    must not leave an empty or partial file under the target's name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -8,12 +8,12 @@ contacts, excluded cases, consultancy and whistleblower cases, and triage-free h
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
+from store.cells import CsvWriter
 from store.register.columns import EXPORT_COLUMNS
 
 # Odsherred 2024: centre -> category -> (parties, contacts).
@@ -406,7 +406,7 @@ def write_register_csv(
 ) -> Path:
     """Write register rows as a CSV file in the import format."""
     with path.open("w", encoding=encoding, newline="") as fh:
-        w = csv.writer(fh, delimiter=delimiter)
+        w = CsvWriter(fh, delimiter=delimiter)
         w.writerow(REGISTER_HEADER)
         for r in rows:
             w.writerow([r.get(c, "") for c in REGISTER_HEADER])

@@ -69,24 +69,29 @@ def keyring_delete(key: str) -> None:
         keyring.delete_password(SERVICE, key)
 
 
-def read_secret_file(path: Path) -> str:
-    """The first line of a 0600 file owned by this user; refuses anything looser."""
+def read_private_file(path: Path, *, what: str = "password_file") -> str:
+    """The text of a 0600 file owned by this user; refuses anything looser."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise SecretError(f"{path}: password_file not found") from None
+        raise SecretError(f"{path}: {what} not found") from None
     except OSError as e:
-        raise SecretError(f"{path}: cannot read password_file ({e.strerror})") from None
+        raise SecretError(f"{path}: cannot read {what} ({e.strerror})") from None
     if not stat.S_ISREG(st.st_mode):
-        raise SecretError(f"{path}: password_file is not a regular file")
+        raise SecretError(f"{path}: {what} is not a regular file")
     if st.st_mode & 0o077:
         raise SecretError(
-            f"{path}: password_file has mode {stat.S_IMODE(st.st_mode):04o}; it must be "
+            f"{path}: {what} has mode {stat.S_IMODE(st.st_mode):04o}; it must be "
             f"0600 (run: chmod 600 {path})"
         )
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise SecretError(f"{path}: password_file must be owned by the user running borgerdesk")
-    text = path.read_text(encoding="utf-8").splitlines()
+        raise SecretError(f"{path}: {what} must be owned by the user running borgerdesk")
+    return path.read_text(encoding="utf-8")
+
+
+def read_secret_file(path: Path) -> str:
+    """The first line of a 0600 file owned by this user; refuses anything looser."""
+    text = read_private_file(path).splitlines()
     value = text[0].strip() if text else ""
     if not value:
         raise SecretError(f"{path}: password_file is empty")

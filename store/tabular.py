@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from store.cells import unguard
 from store.errors import UserError
 from store.infile import printable, read_input
 
@@ -46,7 +47,12 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
 
 
-def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str]:
+def decode(data: bytes, source: str) -> str:
+    """The text of a CSV file (`decode_as`)."""
+    return decode_as(data, source)[0]
+
+
+def decode_as(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV file and the encoding it was read with: `encoding` if given,
     else a BOM decides, else UTF-8 if the bytes are valid UTF-8, else cp1252 (the Danish
     Excel default). UTF-16 without a BOM is not guessed: it would be a guess."""
@@ -326,7 +332,9 @@ def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[Any]]]:
 
 
 def read_csv_text(text: str, source: str) -> Table:
-    return Table(*iter_csv(text, source, empty_hint="export the register with a header row"))
+    header, records = iter_csv(text, source, empty_hint="export the register with a header row")
+    # Cells our own exports guarded against formulas read back as exported.
+    return Table(header, ((line, [unguard(c) for c in row]) for line, row in records))
 
 
 def read_xlsx(data: bytes, source: str) -> Table:
@@ -360,7 +368,7 @@ def table_of(data: bytes, source: str, suffix: str = "") -> Table:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise UserError(f"{source}: an old Excel .xls workbook; open it in Excel and save "
                         "it as .xlsx or .csv")
-    return read_csv_text(decode(data, source)[0], source)
+    return read_csv_text(decode(data, source), source)
 
 
 def cell_text(v: object) -> str:
@@ -372,14 +380,3 @@ def cell_text(v: object) -> str:
         return str(int(v))
     return str(v).strip()
 
-
-def xlsx_append(ws: object, values: list[object]) -> None:
-    """Append a row, keeping text that starts with '=' as text: openpyxl would otherwise
-    store it as a formula, and register text is untrusted."""
-    ws.append(values)  # type: ignore[attr-defined]
-    row = ws.max_row  # type: ignore[attr-defined]
-    for col, v in enumerate(values, start=1):
-        if isinstance(v, str) and v.startswith("="):
-            cell = ws.cell(row=row, column=col)  # type: ignore[attr-defined]
-            cell.value = v
-            cell.data_type = "s"

@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from store.errors import UserError
+
 CPH = ZoneInfo("Europe/Copenhagen")
+
+# The years a date given on the command line may name: anything else is a typo, not a
+# case (0001-01-01 in Copenhagen is not even a moment Python can express in UTC).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+D = TypeVar("D", bound=dt.date)
+
+
+def plausible(day: D, option: str) -> D:
+    """`day` (a date or a time), or a one-line error naming the `option` it came from."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UserError(
+            f"{option} {day.isoformat()}: not a plausible date; give one in the years "
+            f"{FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return day
 
 
 def local_date(moment: dt.datetime) -> dt.date:

@@ -64,7 +64,7 @@ def test_runtime_headless_import_does_not_load_textual() -> None:
         "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        if '.migrations' in m.name: continue\n"
         "        importlib.import_module(m.name)\n"
-        "import borgerdesk.cli\n"
+        "import borgerdesk.app\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )

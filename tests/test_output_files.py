@@ -103,3 +103,97 @@ def test_desk_export_to_a_folder_named_like_a_file_is_refused(
 
     set_language("da")
     assert error_text(e.value).startswith(f"{folder}: er en mappe, ikke en fil")
+
+
+def test_the_file_being_written_is_private_from_the_start(tmp_path: Path) -> None:
+    """Nobody else can read an export while it is written (it used to be `<name>.tmp`
+    under the umask, 0644, until the end), and two writers never share a temporary."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with atomic_output(tmp_path / "register.csv") as a, \
+                atomic_output(tmp_path / "register.csv") as b:
+            assert a != b and a.parent == b.parent == tmp_path
+            for t in (a, b):
+                assert stat.S_IMODE(t.stat().st_mode) == 0o600
+                assert t.name.endswith(".tmp")
+            a.write_text("first", "utf-8")
+            b.write_text("second", "utf-8")
+            assert stat.S_IMODE(a.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir()] == ["register.csv"]
+    assert (tmp_path / "register.csv").read_text("utf-8") == "first"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--preset", "odsherred", "--year", "2026", "--format", "csv", "--out"),
+        ("export-register",),
+    ],
+)
+@pytest.mark.parametrize("kind", ["full", "null", "fifo"])
+def test_an_output_that_is_not_a_regular_file_is_refused(
+    sqlite_url: str, cli, tmp_path: Path, args: tuple[str, ...], kind: str
+) -> None:
+    """`report --out /dev/full` and `export-register /dev/full` exited 0 and, as root,
+    replaced the device node with a regular file holding the register. The nodes here
+    are made in tmp_path (the same devices, 1:7 and 1:3): a run against code without
+    the check must not replace the machine's own /dev/full and /dev/null."""
+    import os
+    import stat
+
+    target = str(tmp_path / kind)
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        try:
+            os.mknod(target, stat.S_IFCHR | 0o666, os.makedev(1, 7 if kind == "full" else 3))
+        except PermissionError:
+            pytest.skip("making a device node needs root")
+    before = os.stat(target)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(preset_text("odsherred"), "utf-8")
+    msg = one_line_error(cli("--config", str(cfg), "--db", sqlite_url, *args, target))
+    assert f"{target}: is not a regular file" in msg
+    after = os.stat(target)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) != stat.S_IFREG
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+    assert not list(Path(target).parent.glob(f".{Path(target).name}.*"))
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real 64 KiB file system (tmpfs), so a write meets a full disk."""
+    import subprocess
+
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                       capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(sqlite_url: str, cli, tiny_disk: Path) -> None:
+    from store.db import make_engine
+    from store.samples import odsherred_register, write_register_csv
+
+    reg = write_register_csv(odsherred_register(), tiny_disk.parent / "reg.csv")
+    assert reg.stat().st_size > 64 * 1024  # the export cannot fit
+    cfg = tiny_disk.parent / "config.toml"
+    cfg.write_text(preset_text("odsherred"), "utf-8")
+    r = cli("--config", str(cfg), "--db", sqlite_url, "import-register", str(reg))
+    assert r.code == 0, r.err
+    make_engine(sqlite_url).dispose()
+    out = tiny_disk / "register.csv"
+    msg = one_line_error(cli("--config", str(cfg), "--db", sqlite_url, "export-register", str(out)))
+    assert f"{out}: cannot write: No space left on device" in msg
+    assert list(tiny_disk.iterdir()) == []

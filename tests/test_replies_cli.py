@@ -182,14 +182,21 @@ def test_compliance_formats(env) -> None:
     assert dag["median_hours"] == 18.0  # Fri 15:00 -> Mon 09:00: 9 h + 9 h, weekend not counted
     r = run("compliance", "--from", "2024-03-01", "--to", "2024-03-31", "--now", "2024-04-10")
     assert r.code == 0, r.err
-    assert "dag-til-dag" in r.out and "median h" in r.out
+    # Danish by default: headers, period in words
+    assert "dag-til-dag" in r.out and "Median, timer" in r.out
+    assert r.out.startswith("Svarfrister, 1. marts – 31. marts 2024")
     out = tmp / "c.xlsx"
-    r = run("compliance", "--year", "2024", "--format", "xlsx", "--out", str(out))
+    r = run("compliance", "--period", "2024", "--format", "xlsx", "--out", str(out))
     assert r.code == 0, r.err
     ws = load_workbook(out).active
     assert ws is not None
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[1][0] == "rule" and rows[2][:2] == ("dag-til-dag", 3)
+    assert rows[0][0] == "Svarfrister, 1. januar – 31. december 2024"
+    assert rows[2][:3] == ("Regel", "Frister", "Svaret i tide")
+    assert rows[3][:2] == ("dag-til-dag", 3)
+    assert ws.freeze_panes == "B4"
+    in_time = ws.cell(row=4, column=10)
+    assert in_time.number_format == "0.0%" and in_time.value == pytest.approx(1 / 3)
 
 
 def test_recompute_command(env, tmp_path: Path) -> None:

@@ -16,21 +16,22 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from store.desk import Desk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
 from tui.keymap import KEY_DISPLAY, bindings, listed, localise
-from tui.messages import CaseLoaded, CasePrefetched, Failed, Probed
+from tui.messages import CaseLoaded, CasePrefetched, PreviewLoaded, Probed
 from tui.safe import clean
 from tui.screens.base import DeskScreen
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
 from tui.screens.followups import FollowupsScreen
+from tui.screens.paged_list import PAGE as TRIAGE_PAGE
 from tui.screens.stats import StatsScreen
-from tui.screens.triage import PAGE as TRIAGE_PAGE
 from tui.screens.triage import TriageScreen
 from tui.screens.whistleblower import WhistleblowerScreen
 
@@ -68,6 +69,8 @@ class DeskApp(App[None]):
         self.demo = demo
         self.poll_seconds = poll_seconds
         self.status: Status | None = None
+        # Why the last probe failed (the database is unreachable), shown in the header.
+        self.problem: str | None = None
         self._version: DataVersion | None = None
         self._last_alert: int | None = None
         self._case_screen = CaseDetailScreen()
@@ -94,11 +97,13 @@ class DeskApp(App[None]):
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.probe)
 
+
     # ------------------------------------------------------------------ live probe
 
     @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
     def probe(self) -> None:
-        """Poll the cheap data version; the screens reload only when it changes."""
+        """Poll the cheap data version; the screens reload only when it changes. A
+        failure (the database went away) reaches `on_worker_state_changed`."""
         first = self._last_alert is None
         after = self.desk.max_alert_id() if first else self._last_alert
         alerts = () if first else self.desk.alerts_after(after or 0)
@@ -106,8 +111,41 @@ class DeskApp(App[None]):
             self._last_alert = after
         self.post_message(Probed(self.desk.version(), self.desk.status(), alerts))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The one handler for failed workers, the app's and every screen's and dialog's
+        (`tui.workers.ReportsFailures`): the advisor is told, a screen waiting for the
+        data stops waiting, and a failed probe (the database went away) shows in the
+        header until a probe succeeds again."""
+        if worker.error is None:
+            return
+        text = error_text(worker.error)
+        node = worker.node
+        if isinstance(node, DeskScreen):
+            node.load_failed()
+        if worker.group == "probe":
+            first = self.problem is None
+            self.problem = text
+            self._refresh_header()
+            if not first:
+                return  # said once per outage, not at every poll
+            text = t("n.db_down", msg=text)
+        self.notify(clean(t("n.error", msg=text)), severity="error", timeout=8,
+                    markup=False)
+
+    def _refresh_header(self) -> None:
+        screen = self.screen
+        if isinstance(screen, DeskScreen):
+            screen.refresh_status()
+
     def on_probed(self, msg: Probed) -> None:
         self.status = msg.status
+        if self.problem is not None:
+            self.problem = None
+            self.notify(t("n.db_back"), timeout=4)
         screen = self.screen
         if isinstance(screen, DeskScreen):
             screen.refresh_status()
@@ -171,12 +209,8 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_worker(self, case_id: int, whistleblower: bool) -> None:
-        try:
-            version = self.desk.version()
-            detail = self.desk.case(case_id, allow_whistleblower=whistleblower)
-        except Exception as e:
-            self.post_message(Failed(error_text(e)))
-            return
+        version = self.desk.version()
+        detail = self.desk.case(case_id, allow_whistleblower=whistleblower)
         if detail is not None:
             self.post_message(CaseLoaded(detail, whistleblower, version))
 
@@ -195,9 +229,6 @@ class DeskApp(App[None]):
         if screen is not self.screen:
             self.push_screen(screen)
 
-    def on_failed(self, msg: Failed) -> None:
-        self.notify(clean(t("n.error", msg=msg.text)), severity="error", markup=False)
-
     def action_search(self) -> None:
         def chosen(hit: SearchHit | None) -> None:
             if hit is None:
@@ -206,6 +237,9 @@ class DeskApp(App[None]):
                 self.open_case(hit.case_id)
             elif hit.kind == "party":
                 self.switch_mode("cases")
+                # Sager may be under an open case: its list is the bottom of the stack.
+                while not isinstance(self.screen, CasesScreen) and len(self.screen_stack) > 1:
+                    self.pop_screen()
                 screen = self.screen
                 if isinstance(screen, CasesScreen):
                     screen.set_party_filter(hit.label)
@@ -216,9 +250,11 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _preview(self, contact_id: int) -> None:
-        p = self.desk.preview(contact_id)
-        if p is not None:
-            self.call_from_thread(self.push_screen, PreviewScreen(p))
+        self.post_message(PreviewLoaded(self.desk.preview(contact_id)))
+
+    def on_preview_loaded(self, msg: PreviewLoaded) -> None:
+        if msg.preview is not None:
+            self.push_screen(PreviewScreen(msg.preview))
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt and its "no matches" line in the UI
@@ -249,13 +285,19 @@ class DeskApp(App[None]):
                 yield cmd._replace(title=textual_text(cmd.title), help=textual_text(cmd.help))
 
     def action_help(self) -> None:
-        rows = []
+        """`?`: the screen's own keys first (and its list's), then the app's; screens
+        switched off are left out; then what the marks in the lists mean."""
+        own: list[tuple[str, str, str]] = []
+        shared: list[tuple[str, str, str]] = []
+        wb_on = self.desk.config.ui.whistleblower_register
         for key, active, desc, tip in listed(self.screen.active_bindings):
             b = active.binding
+            if b.action == "go('whistleblower')" and not wb_on:
+                continue
             display = b.key_display or KEY_DISPLAY.get(key) or self.get_key_display(b)
-            rows.append((display, desc, tip))
+            (shared if isinstance(active.node, App) else own).append((display, desc, tip))
         title = t(getattr(self.screen, "TITLE_KEY", "screen.triage"))
-        self.push_screen(HelpScreen(t("dlg.help.title", screen=title), rows))
+        self.push_screen(HelpScreen(t("dlg.help.title", screen=title), own + shared))
 
 
 def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,

@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "hdr.never": ("aldrig", "never"),
     "hdr.failing": ("FEJL ×{n}", "FAILING ×{n}"),
     "hdr.demo": ("DEMO", "DEMO"),
+    "hdr.problem": ("DATABASEN SVARER IKKE", "DATABASE NOT ANSWERING"),
     # bindings: label and tooltip
     "b.go_triage": ("Indbakke", "Inbox"),
     "b.go_triage.tip": ("Gå til indbakken: kontakter uden sag", "Go to the inbox: contacts without a case"),
@@ -193,6 +194,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "dlg.search.title": ("Søg", "Search"),
     "dlg.search.placeholder": ("Borger, sag, henvendelse …", "Party, case, contact …"),
     "dlg.help.title": ("Taster – {screen}", "Keys – {screen}"),
+    "dlg.reason_needed": ("Skriv en begrundelse: uden den ændres intet (esc fortryder)",
+                          "Write a reason: without one nothing changes (esc cancels)"),
+    "help.marks": ("Tegn i listerne", "Marks in the lists"),
+    "help.mark.met": ("besvaret i tide", "answered in time"),
+    "help.mark.met_late": ("besvaret, men for sent", "answered, but late"),
+    "help.mark.overdue": ("svarfristen er overskredet", "the reply is overdue"),
+    "help.mark.due_soon": ("svarfristen er snart", "the reply is due soon"),
+    "help.mark.waived": ("intet svar nødvendigt", "no reply needed"),
+    "help.mark.out": ("udgående mail / opkald (pilen: fra os)",
+                      "outgoing mail / call (the arrow: from us)"),
+    "help.mark.channels": ("mail, telefon, møde, hjemmebesøg, brev",
+                           "mail, phone, meeting, home visit, letter"),
+    "help.mark.selected": ("markeret (mellemrum)", "selected (space)"),
+    "help.mark.hours": ("arbejdstimer tilbage til fristen (weekender og helligdage tæller "
+                        "ikke); minus: over fristen",
+                        "working hours left until the deadline (weekends and holidays do not "
+                        "count); minus: past it"),
     "kind.call": ("Telefon", "Phone call"),
     "kind.walk_in": ("Åben rådgivning", "Walk-in"),
     "kind.meeting": ("Møde", "Meeting"),
@@ -265,6 +283,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "n.exported": ("Gemt: {path}", "Saved: {path}"),
     "n.alert": ("Ny advarsel: {kind} {summary}", "New alert: {kind} {summary}"),
     "n.error": ("Fejl: {msg}", "Error: {msg}"),
+    "n.db_down": ("databasen svarer ikke ({msg}); skærmen viser de sidst hentede data",
+                  "the database is not answering ({msg}); the screen shows the data last read"),
+    "n.db_back": ("Databasen svarer igen", "The database answers again"),
     "n.nothing": ("Ingen henvendelse valgt", "No contact selected"),
     "n.wb_off": ("Whistleblower-registret er slået fra", "The whistleblower register is off"),
     "alert.overdue": ("svarfrist overskredet", "reply overdue"),
@@ -295,6 +316,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "err.report_preset": ("Rapporten '{name}' findes ikke i konfigurationen; se [reports]", "Report preset '{name}' not found; check [reports]"),
     "err.export_suffix": ("{path}: filnavnet skal ende på .csv eller .xlsx", "{path}: export needs a .csv or .xlsx file name"),
     "err.output_is_folder": ("{path}: er en mappe, ikke en fil; skriv et filnavn, fx {example}", "{path}: is a folder, not a file; give a file name, e.g. {example}"),
+    "err.output_not_regular": ("{path}: er ikke en almindelig fil (en enhed, FIFO eller socket); skriv navnet på en ny fil, fx {example}", "{path}: is not a regular file (a device, FIFO or socket); give the name of a new file, e.g. {example}"),
     "err.cannot_write": ("{path}: kan ikke skrives ({reason}); tjek mappen og den ledige plads", "{path}: cannot write ({reason}); check the folder and free space"),
     "err.export_folder": ("{path}: mappen findes ikke; vælg en, der findes", "{path}: no such folder; choose an existing one"),
     "err.unexpected": ("uventet fejl: {what}", "unexpected error: {what}"),
@@ -400,7 +422,7 @@ def error_text(e: BaseException) -> str:
     """What the desk says about a failed action, in the UI's language: a coded
     `UserError` through its `err.<code>` text (field names translated), any other
     `UserError` by its own (English) line, anything else as unexpected."""
-    from store.errors import UserError
+    from store.errors import UserError, one_line
 
     if isinstance(e, UserError):
         key = f"err.{e.code}"
@@ -411,4 +433,4 @@ def error_text(e: BaseException) -> str:
                 params["field"] = t(f"f.{field}")
             return t(key, **params)
         return str(e)
-    return t("err.unexpected", what=f"{type(e).__name__}: {e}")
+    return t("err.unexpected", what=one_line(e))

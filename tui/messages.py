@@ -1,36 +1,78 @@
 """Typed messages posted by thread workers back to the UI ("attributes down, messages
-up"). Each carries plain rows from `store.desk`, never an ORM object."""
+up"). Each carries plain rows from `store.desk`, never an ORM object. Worker results are
+for the node that asked, not its parents (bubble=False: by Textual's default a screen's
+result would go on to the app). A worker that fails posts nothing: its
+`Worker.StateChanged` reaches the app's one handler for failed workers
+(`DeskApp.worker_failed`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from textual.message import Message
 
-from store.desk.rows import AlertItem, CaseDetail, DataVersion, Status
+from store.desk.rows import (
+    AlertItem,
+    CaseDetail,
+    ContactPreview,
+    DataVersion,
+    Page,
+    SearchHit,
+    Status,
+)
+from store.desk.stats import StatsView
+
+R = TypeVar("R")
 
 
 @dataclass
-class Loaded(Message):
-    """A query finished. `seq` lets a screen ignore results of a superseded load."""
+class Result(Message, bubble=False):
+    """A screen's query finished. `seq` (set by the worker) lets the screen drop the
+    result of a superseded query; `version`, the data version read before the query, is
+    set for a screen's main data (what the live probe compares)."""
 
-    what: str
-    seq: int
-    data: Any
-    version: DataVersion | None = None  # set for a screen's main data
+    seq: int = field(default=0, kw_only=True)
+    version: DataVersion | None = field(default=None, kw_only=True)
 
 
 @dataclass
-class Done(Message):
+class PageLoaded(Result, Generic[R], bubble=False):
+    page: Page[R]
+
+
+@dataclass
+class StatsLoaded(Result, bubble=False):
+    view: StatsView
+
+
+@dataclass
+class DetailLoaded(Result, bubble=False):
+    detail: CaseDetail | None
+
+
+@dataclass
+class PreviewLoaded(Result, bubble=False):
+    """A contact's preview, to show (`purpose` "show") or to start a new case from
+    (`purpose` "new_case", for the contacts `ids`)."""
+
+    preview: ContactPreview | None
+    purpose: str = "show"
+    ids: tuple[int, ...] = ()
+
+
+@dataclass
+class HitsFound(Message, bubble=False):
+    """A dialog's look-up finished (search, case picker)."""
+
+    query: str
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass
+class Done(Message, bubble=False):
     """A command finished; `text` is the notification to show."""
 
-    text: str
-    reload: bool = True
-
-
-@dataclass
-class Failed(Message):
     text: str
 
 

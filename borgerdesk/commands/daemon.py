@@ -45,15 +45,19 @@ def install_service(
     force: Annotated[bool, typer.Option("--force", help="Replace a different unit.")] = False,
 ) -> None:
     """Write a systemd user unit that runs `borgerdesk daemon`, with this config and
-    database, and print how to enable it.
+    database, and print how to enable it. A database URL with a password is written to
+    a private (0600) environment file the unit reads, never into the unit itself.
 
     Example: borgerdesk install-service && systemctl --user enable --now borgerdesk-daemon
     """
     from ingest.daemon.service import UNIT_NAME, install_unit
+    from store.db import check_url
 
     actx: AppContext = ctx.obj
     config = actx.config
     db = actx.db_override or os.environ.get("BORGERDESK_DATABASE_URL")
+    if db is not None:
+        check_url(db, "--db" if actx.db_override else "BORGERDESK_DATABASE_URL")
     path = install_unit(
         config_file=actx.config_file,
         database_url=db,

@@ -71,8 +71,11 @@ def demo(
       borgerdesk demo --keep ./borgerdesk-demo
       borgerdesk demo --no-ui
     """
-    if keep is not None and keep.exists() and any(keep.iterdir()):
-        raise UserError(f"--keep {keep}: the folder is not empty; name a new or empty folder")
+    if keep is not None and keep.exists():
+        if not keep.is_dir():
+            raise UserError(f"--keep {keep}: not a folder; name a new or empty folder")
+        if any(keep.iterdir()):
+            raise UserError(f"--keep {keep}: the folder is not empty; name a new or empty folder")
     # Closing the terminal window sends SIGHUP, whose default ends the process without
     # running the clean-up below: the generated mailbox and database stayed in /tmp.
     # As an exception it unwinds through the `finally`s like ctrl+q does.
@@ -157,7 +160,7 @@ def _prepare(root: Path, console: Console):  # type: ignore[no-untyped-def]
 def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyped-def]
     from store.contacts import triage_count
     from store.counts import run_preset
-    from store.counts.render import print_tables
+    from store.counts.render import Heading, print_tables
     from store.replies.followups import list_followups
 
     now = dt.datetime.now(dt.UTC)
@@ -178,7 +181,7 @@ def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyp
         f"DEMO: {waiting} contact(s) in triage, {len(overdue)} overdue, {len(due_soon)} due soon",
         markup=False,
     )
-    print_tables(tables, console)
+    print_tables(tables, console, Heading.of(config, dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
 def register(app: typer.Typer) -> None:

@@ -38,20 +38,35 @@ def _config(actx: AppContext) -> Check:
 
 
 def _database(actx: AppContext) -> Check:
-    from store.db import current_revision, head_revision, make_engine
+    from sqlalchemy.exc import DBAPIError
+
+    from store.db import current_revision, database_problem, head_revision, make_engine
+    from store.db import quick_check as check_pages
+    from store.errors import UserError
 
     try:
         engine = make_engine(actx.database_url, create_file=False)
-    except Exception as e:  # every failure is reported, none raised
+    except (UserError, OSError) as e:  # every failure is reported, none raised
         return Check("database", False, str(e))
+    url = engine.url.render_as_string(hide_password=True)
     try:
         current = current_revision(engine)
-    except Exception as e:
-        return Check("database", False, f"cannot read the migration level: {e}")
+        pages = check_pages(engine) if current is not None else "ok"
+    except DBAPIError as e:
+        problem = database_problem(e, url)
+        if problem is None:
+            raise
+        return Check("database", False, str(problem))
     finally:
         engine.dispose()
+    if pages != "ok":
+        return Check(
+            "database",
+            False,
+            f"{url} is damaged (PRAGMA quick_check: {pages[:200]}); restore the last backup "
+            "('borgerdesk restore FILE')",
+        )
     head = head_revision()
-    url = engine.url.render_as_string(hide_password=True)
     if current == head:
         return Check("database", True, f"{url} at migration {head}")
     if current is None:
@@ -135,6 +150,8 @@ def _keyring() -> Check:
 
 
 def _daemon(actx: AppContext) -> Check:
+    from sqlalchemy.exc import DBAPIError
+
     from ingest.daemon.lock import AlreadyRunning, DaemonLock
     from store.db import make_engine
 
@@ -148,6 +165,8 @@ def _daemon(actx: AppContext) -> Check:
             lock.acquire()
         except AlreadyRunning:
             return Check("daemon", True, "running on this database")
+        except (OSError, DBAPIError):  # a read-only folder, a server that is down
+            return Check("daemon", None, "cannot tell: the database check says why")
         lock.release()
         return Check(
             "daemon",

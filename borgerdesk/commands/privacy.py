@@ -12,18 +12,23 @@ import typer
 from sqlalchemy import create_engine
 
 from borgerdesk.context import AppContext
-from store.db import normalise_url, session_scope, sqlite_path
+from store.db import MAX_INTEGER, normalise_url, session_scope, sqlite_path, write_scope
 from store.errors import UserError
 from store.privacy.anonymise import flush_to_disk
 from store.privacy.audit_query import format_table, list_audit, parse_since, plain
 from store.privacy.backup import backup_sqlite, restore_sqlite
 from store.privacy.erase import erase_party, plan_erase
-from store.privacy.export import export_party
-from store.privacy.lookup import find_party
+from store.privacy.export import export_subject
+from store.privacy.lookup import find_subject
 from store.privacy.purge import purge
 from store.privacy.whistleblower import kinds_for
 
-PARTY_HELP = "Party id (or id:N), party ref, e-mail address or phone number."
+PARTY_HELP = "Party id (or id:N), party ref, e-mail address, phone number or name."
+WAL_NOTE = (
+    "note: the records are gone, but old copies stay in the database's -wal file while "
+    "the daemon or the desk reads it; they go at its next checkpoint, or when the last "
+    "of them stops"
+)
 
 
 def _now() -> dt.datetime:
@@ -58,8 +63,8 @@ def purge_cmd(
     actx: AppContext = ctx.obj
     with session_scope(actx.engine) as session:
         report = purge(session=session, config=actx.config, now=_now(), dry_run=dry_run)
-    if not dry_run and report.removed.any():
-        flush_to_disk(actx.engine)
+    if not dry_run and report.removed.any() and not flush_to_disk(actx.engine):
+        typer.echo(WAL_NOTE, err=True)
     if not report.configured:
         typer.echo("retention is not configured ([retention] in the config); nothing purged")
         return
@@ -103,11 +108,10 @@ def export_party_cmd(
     """
     actx: AppContext = ctx.obj
     kinds = kinds_for(kind)
-    with session_scope(actx.engine) as session:
-        pid = find_party(session=session, text=party)
-        rep = export_party(session=session, party_id=pid, out=out, kinds=kinds)
+    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds)
+    who = f"party {rep.party_id}" if rep.party_id is not None else party.strip()
     typer.echo(
-        f"exported party {pid} to {rep.out}: {rep.cases} case(s), {rep.contacts} contact(s), "
+        f"exported {who} to {rep.out}: {rep.cases} case(s), {rep.contacts} contact(s), "
         f"{rep.messages} message(s) ({rep.eml_files} .eml), {rep.calls} call record(s)"
     )
 
@@ -126,24 +130,28 @@ def erase_party_cmd(
     Example: borgerdesk erase-party +4522334455
     """
     actx: AppContext = ctx.obj
-    with session_scope(actx.engine) as session:
-        pid = find_party(session=session, text=party)
-        plan = plan_erase(session=session, party_id=pid)
+    # One write transaction from the look-up to the audit entry: a sync that stores
+    # another mail from the address in between cannot slip past the plan.
+    with write_scope(actx.engine) as session:
+        subject = find_subject(session=session, text=party)
+        who = subject.describe()
+        plan = plan_erase(session=session, subject=subject)
         r = plan.removed
         typer.echo(
-            f"party {pid}: {r.cases} case(s), {r.contacts} contact(s), {r.messages} "
+            f"{who}: {r.cases} case(s), {r.contacts} contact(s), {r.messages} "
             f"message(s), {r.calls} call record(s), {r.notes} note(s) will lose their "
             "personal data; the anonymous counts stay",
             err=True,
         )
-        if not _confirm(f"Erase party {pid}? This cannot be undone", yes):
+        if not _confirm(f"Erase {who}? This cannot be undone", yes):
             session.rollback()
             typer.echo("erasure cancelled; nothing was changed", err=True)
             raise typer.Exit(1)
         done = erase_party(session=session, plan=plan, now=_now())
-    flush_to_disk(actx.engine)
+    if not flush_to_disk(actx.engine):
+        typer.echo(WAL_NOTE, err=True)
     typer.echo(
-        f"erased party {pid}: {done.contacts} contact(s), {done.messages} message(s), "
+        f"erased {who}: {done.contacts} contact(s), {done.messages} message(s), "
         f"{done.calls} call record(s); {done.parties_anonymised} part(ies) anonymised"
     )
 
@@ -156,7 +164,9 @@ def audit_cmd(
     action: Annotated[
         str | None, typer.Option("--action", help="Only this action, e.g. purge.")
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the last N.", min=1)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the last N.", min=1, max=MAX_INTEGER)
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
 ) -> None:
     """List the audit log: who did what, when (append-only).
@@ -220,7 +230,7 @@ def restore_cmd(
         # one from starting half-way.
         from ingest.daemon.lock import DaemonLock
 
-        lock_engine = create_engine(url)
+        lock_engine = create_engine(url, hide_parameters=True)
         try:
             with DaemonLock(lock_engine):
                 rep = restore_sqlite(url, path)

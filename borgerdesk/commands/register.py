@@ -46,6 +46,7 @@ def import_register_cmd(
     actx: AppContext = ctx.obj
     config = actx.config
     new_config_text: str | None = None
+    new: tuple[tuple[str, str], ...] = ()
     target = actx.config_file or actx.config_path or default_config_path()
     if create_taxonomy and not dry_run:
         # Prepare (and validate) the new config before touching the database, so a
@@ -72,7 +73,8 @@ def import_register_cmd(
         tmp.write_text(new_config_text, "utf-8")
         os.chmod(tmp, 0o600)
         tmp.replace(target)
-        typer.echo(f"added {len(summary.new_taxonomy)} taxonomy value(s) to {target}")
+        # `summary.new_taxonomy` is empty here: the import ran with the extended config.
+        typer.echo(f"added {len(new)} taxonomy value(s) to {target}")
     verb = "would add" if dry_run else "added"
     typer.echo(
         f"{file}: {summary.rows} rows; {verb} {summary.cases_added} case(s), "

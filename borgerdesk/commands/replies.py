@@ -11,18 +11,19 @@ from typing import Annotated
 
 import typer
 
-from borgerdesk.commands.report import period
+from borgerdesk.commands.report import PERIOD_HELP, period
 from borgerdesk.context import AppContext
-from store.counts.render import safe
-from store.db import session_scope
+from store.counts.render import Heading, safe
+from store.counts.words import number, word
+from store.db import MAX_INTEGER, session_scope
 from store.errors import UserError
 from store.outfile import check_output
 from store.replies import ack, list_followups, no_reply, recompute
-from store.replies.compliance import HEADERS, compliance, table_rows, write_xlsx
+from store.replies.compliance import compliance, headers, table_rows, write_xlsx
 from store.replies.explain import fmt_moment
 from store.replies.followups import followups_json
 from store.replies.recompute import due_times_stale
-from store.timeutil import CPH, needs_year
+from store.timeutil import CPH, needs_year, plausible
 
 # CLI spelling (with hyphens) -> list_followups filter.
 STATUS_FILTERS = {
@@ -49,7 +50,7 @@ def parse_now(value: str | None, option: str = "--now") -> dt.datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CPH)
-    return moment
+    return plausible(moment, option)
 
 
 def _positive_id(value: str) -> int:
@@ -57,7 +58,7 @@ def _positive_id(value: str) -> int:
         n = int(value)
     except ValueError:
         raise UserError(f"CONTACT_ID {value!r}: not a contact id (a whole number)") from None
-    if n <= 0:
+    if not 0 < n <= MAX_INTEGER:
         raise UserError(f"CONTACT_ID {value!r}: not a contact id (a positive number)")
     return n
 
@@ -72,7 +73,9 @@ def followups(
         typer.Option("--status", help="open|pending|due-soon|overdue|met|met-late|waived|all"),
     ] = "open",
     fmt: Annotated[str, typer.Option("--format", help="table|json")] = "table",
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, max=MAX_INTEGER, help="At most N rows.")
+    ] = None,
 ) -> None:
     """List reply targets, soonest due first.
 
@@ -189,6 +192,7 @@ def no_reply_cmd(
 
 def compliance_cmd(
     ctx: typer.Context,
+    period_text: Annotated[str | None, typer.Option("--period", help=PERIOD_HELP)] = None,
     year: Annotated[int | None, typer.Option("--year", help="Calendar year.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (inclusive).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")] = None,
@@ -204,6 +208,7 @@ def compliance_cmd(
 
     Examples:
       borgerdesk compliance --year 2024
+      borgerdesk compliance --period 2024/25
       borgerdesk compliance --from 2023-10-01 --to 2024-09-30 --format json
       borgerdesk compliance --year 2024 --format xlsx --out svarfrister-2024.xlsx
     """
@@ -218,7 +223,9 @@ def compliance_cmd(
         raise UserError(f"--out {out}: folder {out.parent} does not exist")
     if out is not None:
         check_output(out, label="--out ", suffixes=(".xlsx",))
-    a, b = period(year, start, end)
+    a, b = period(year, start, end, period_text, config=actx.config)
+    head = Heading.of(actx.config, a, b)
+    lang = head.lang
     moment = parse_now(now)
     with session_scope(actx.engine) as session:
         rows = compliance(session=session, config=actx.config, start=a, end=b, now=moment)
@@ -228,15 +235,17 @@ def compliance_cmd(
         return
     if fmt == "xlsx":
         assert out is not None
-        write_xlsx(rows, out, title=f"Reply compliance {a} – {b}")
+        write_xlsx(rows, out, head=head)
         typer.echo(f"wrote {out}")
         return
-    lines = [list(HEADERS)] + [
-        [safe(str(line[0]))] + ["-" if v is None else str(v) for v in line[1:]]
+    lines = [headers(lang)] + [
+        [safe(str(line[0]))]
+        + ["–" if v is None else number(v, lang) if isinstance(v, float) else str(v)
+           for v in line[1:]]
         for line in table_rows(rows)
     ]
-    widths = [max(len(x[i]) for x in lines) for i in range(len(HEADERS))]
-    typer.echo(f"Reply compliance {a} – {b}")
+    widths = [max(len(x[i]) for x in lines) for i in range(len(lines[0]))]
+    typer.echo(f"{word('c.title', lang)}, {head.period}")
     for x in lines:
         typer.echo(
             "  ".join(

@@ -11,34 +11,62 @@ import typer
 from rich.console import Console
 
 from borgerdesk.context import AppContext
+from store.config import Config
 from store.config.reports import ReportTable
 from store.counts import FIELDS, KINDS, UNITS, FieldNotCountable, run_preset
+from store.counts.period import parse_period
 from store.counts.presets import TableResult, query_for, run_query
-from store.counts.render import print_tables, to_csv, to_json, to_markdown, write_xlsx
+from store.counts.render import (
+    Heading,
+    print_tables,
+    to_csv,
+    to_csv_excel,
+    to_json,
+    to_markdown,
+    write_xlsx,
+)
+from store.counts.values import check_where
+from store.counts.words import word
+from store.dateinput import parse_date
 from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
-from store.register.parse import parse_date
+from store.timeutil import CPH, plausible
 
-FORMATS = ("table", "json", "csv", "xlsx", "md")
+FORMATS = ("table", "json", "csv", "csv-excel", "xlsx", "md")
 
 
-def period(year: int | None, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
-    """--year Y, or --from/--to (inclusive local dates)."""
+def period(
+    year: int | None, start: str | None, end: str | None, text: str | None = None,
+    *, config: Config | None = None, today: dt.date | None = None,
+) -> tuple[dt.date, dt.date]:
+    """--period P, --year Y, or --from/--to (inclusive local dates); exactly one."""
+    given = [n for n, v in (("--period", text), ("--year", year)) if v is not None]
+    if start or end:
+        given.append("--from/--to")
+    if len(given) > 1:
+        raise UserError(f"give either {' or '.join(given)}, not both")
+    if text is not None:
+        p = parse_period(
+            text, today=today or dt.datetime.now(CPH).date(),
+            year_starts=config.reports.year_starts if config else "01-01",
+        )
+        return p.start, p.end
     if year is not None:
-        if start or end:
-            raise UserError("give either --year or --from/--to, not both")
         if not 1900 <= year <= 2999:
             raise UserError(f"--year {year}: not a plausible year")
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     if not (start and end):
-        raise UserError("give the period: --year YYYY, or --from DATE --to DATE")
+        raise UserError(
+            "give the period: --period (2024, 2024/25, 2024H2, 2024Q3, ytd), --year YYYY, "
+            "or --from DATE --to DATE"
+        )
     try:
-        a = parse_date(start)
+        a = plausible(parse_date(start), "--from")
     except ValueError:
         raise UserError(f"--from {start!r}: not a date; use YYYY-MM-DD") from None
     try:
-        b = parse_date(end)
+        b = plausible(parse_date(end), "--to")
     except ValueError:
         raise UserError(f"--to {end!r}: not a date; use YYYY-MM-DD") from None
     if b < a:
@@ -46,8 +74,12 @@ def period(year: int | None, start: str | None, end: str | None) -> tuple[dt.dat
     return a, b
 
 
+PERIOD_HELP = "2024, 2024/25 (report year, [reports] year_starts), 2024H2, 2024Q3 or ytd."
+
+
 def report(
     ctx: typer.Context,
+    period_text: Annotated[str | None, typer.Option("--period", help=PERIOD_HELP)] = None,
     year: Annotated[int | None, typer.Option("--year", help="Calendar year.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (inclusive).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")] = None,
@@ -66,7 +98,9 @@ def report(
     include_excluded: Annotated[bool, typer.Option("--include-excluded")] = False,
     include_outbound: Annotated[bool, typer.Option("--include-outbound")] = False,
     percentages: Annotated[bool, typer.Option("--percentages", help="Add a % column.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table|json|csv|xlsx|md")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table|json|csv|csv-excel|xlsx|md")
+    ] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
 ) -> None:
     """Count contacts, parties or cases over one or two fields for a period.
@@ -76,6 +110,7 @@ def report(
 
     Examples:
       borgerdesk report --year 2024 --unit parties --rows department --cols category
+      borgerdesk report --preset odsherred --period 2024/25 --format csv-excel --out tal.csv
       borgerdesk report --from 2021-08-01 --to 2021-12-31 --unit cases --rows action \
         --where category=Klage
       borgerdesk report --preset odsherred --year 2024 --format xlsx --out beretning.xlsx
@@ -92,7 +127,8 @@ def report(
     if out is not None:
         # Text formats may go to any file name (.txt, .md, ...); a workbook must be .xlsx.
         check_output(out, label="--out ", suffixes=(".xlsx",) if fmt == "xlsx" else ())
-    a, b = period(year, start, end)
+    a, b = period(year, start, end, period_text, config=config)
+    head = Heading.of(config, a, b)
 
     with session_scope(actx.engine) as session:
         if preset is not None:
@@ -110,12 +146,14 @@ def report(
             table = _adhoc_table(
                 unit, rows, cols, where or [], kind, include_excluded, include_outbound, percentages
             )
+            check_where(config, table.where, a, b)
             try:
                 res = run_query(session=session, config=config, query=query_for(table, a, b))
             except FieldNotCountable as e:
                 raise UserError(f"--rows/--cols: {e}") from None
-            tables = [TableResult(title=_title(table, a, b), result=res, percentages=percentages)]
-    _emit(tables, fmt, out)
+            tables = [TableResult(title=_title(table, config.language), result=res,
+                                  percentages=percentages)]
+    _emit(tables, fmt, out, head)
 
 
 def _adhoc_table(
@@ -161,33 +199,89 @@ def _adhoc_table(
     )
 
 
-def _title(t: ReportTable, a: dt.date, b: dt.date) -> str:
-    by = t.rows + (f" × {t.cols}" if t.cols else "")
-    return f"{t.unit} by {by}, {a} – {b}"
+def _title(t: ReportTable, lang: str) -> str:
+    """"Sager fordelt på afdeling og kategori" (Heading.title adds the period)."""
+    by = word(f"field.{t.rows}", lang).lower()
+    if t.cols:
+        by += (" and " if lang == "en" else " og ") + word(f"field.{t.cols}", lang).lower()
+    unit = word(f"unit.{t.unit}", lang).split(" (")[0]
+    return f"{unit.capitalize()} {'by' if lang == 'en' else 'fordelt på'} {by}"
 
 
-def _emit(tables: list[TableResult], fmt: str, out: Path | None) -> None:
+def _emit(tables: list[TableResult], fmt: str, out: Path | None, head: Heading) -> None:
     if fmt == "xlsx":
         assert out is not None
-        write_xlsx(tables, out)
+        write_xlsx(tables, out, head)
         typer.echo(f"wrote {out}")
         return
     if fmt == "table":
         if out is None:
-            print_tables(tables, Console(highlight=False))
+            print_tables(tables, Console(highlight=False), head)
             return
         with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8") as fh:
-            print_tables(tables, Console(file=fh, highlight=False, width=120, no_color=True))
+            print_tables(tables, Console(file=fh, highlight=False, width=120, no_color=True), head)
         typer.echo(f"wrote {out}")
         return
-    text = {"json": to_json, "csv": to_csv, "md": to_markdown}[fmt](tables)
+    if fmt == "json":
+        text = to_json(tables)
+    elif fmt == "csv":
+        text = to_csv(tables, head)
+    elif fmt == "csv-excel":
+        text = "\ufeff" + to_csv_excel(tables, head)
+    else:
+        text = to_markdown(tables, head)
     if out is None:
-        sys.stdout.write(text)
+        # Binary stdout: the CSV's own line ends (CRLF) and BOM reach a pipe unchanged.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
     else:
         with atomic_output(out) as tmp:
-            tmp.write_text(text, "utf-8")
+            tmp.write_bytes(text.encode("utf-8"))
         typer.echo(f"wrote {out}")
+
+
+def annual_report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="FILE.docx or FILE.html.")],
+    period_text: Annotated[str | None, typer.Option("--period", help=PERIOD_HELP)] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Calendar year.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (inclusive).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive).")] = None,
+    preset: Annotated[
+        str | None, typer.Option("--preset", help="A report preset (default: [reports]).")
+    ] = None,
+    text: Annotated[
+        Path | None,
+        typer.Option("--text", help="Markdown with your sections (# Heading, paragraphs)."),
+    ] = None,
+) -> None:
+    """Write the annual report to the council: key figures against the previous period,
+    channels, consultancy tasks, every table of the preset with a chart, the 48-hour
+    section, the whistleblower counts, your own sections and how the figures are counted.
+    Danish, or English when the config's language is "en".
+
+    Examples:
+      borgerdesk annual-report --period 2024 --out aarsrapport-2024.docx
+      borgerdesk annual-report --period 2024/25 --preset odsherred --out rapport.html
+      borgerdesk annual-report --year 2024 --text mine-afsnit.md --out aarsrapport.docx
+    """
+    from store.annual import check_target, read_text_file, write_annual_report
+    from store.counts.period import Period
+    from store.desk.stats import preset_named
+
+    actx: AppContext = ctx.obj
+    config = actx.config
+    check_target(out)
+    a, b = period(year, start, end, period_text, config=config)
+    own = read_text_file(text) if text is not None else None
+    p = preset_named(config, preset, option="--preset")
+    with session_scope(actx.engine) as session:
+        write_annual_report(session=session, config=config, preset=p, period=Period(a, b),
+                            out=out, text=own)
+    typer.echo(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+    app.command("annual-report")(annual_report)

@@ -15,12 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, select, update
 from sqlmodel import Session, col
 
-from ingest.daemon.logs import redact
 from store.alerts import count_open_alerts
 from store.db import session_scope
 from store.models import SyncState
-
-MAX_ERROR_CHARS = 300
 
 
 def backoff_delay(failures: int, *, base: float, maximum: float) -> float:
@@ -30,12 +27,6 @@ def backoff_delay(failures: int, *, base: float, maximum: float) -> float:
     if failures <= 0:
         return 0.0
     return float(min(maximum, base * 2 ** min(failures - 1, 30)))
-
-
-def describe_error(exc: BaseException) -> str:
-    """One redacted line: the error's type and message, never a traceback."""
-    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-    return redact(text)[:MAX_ERROR_CHARS]
 
 
 def _rows(kind: str, name: str) -> Any:

@@ -27,6 +27,24 @@ def lock_path_for(db_file: Path) -> Path:
     return db_file.with_name(db_file.name + ".daemon.lock")
 
 
+def daemon_pid(db_file: Path) -> str | None:
+    """The pid of the daemon running on the SQLite file `db_file`, or None when none
+    runs. Only looks: creates no file and takes the lock for no longer than the probe."""
+    try:
+        fd = os.open(lock_path_for(db_file.resolve()), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _advisory_key(url: str) -> int:
     digest = hashlib.sha256(b"borgerdesk-daemon:" + url.encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)

@@ -15,15 +15,11 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 import sys
 from pathlib import Path
 
-from store.addresses import mask
+from store.addresses import redact
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-# E.164 or Danish 8-digit forms with optional spaces: "+4522334455", "22 33 44 55".
-_PHONE = re.compile(r"(?<![\w.:/-])(?:\+|00)?\d(?:[ ]?\d){7,14}(?![\w.:/-])")
 _STANDARD = frozenset(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None).__dict__) | {
     "message",
     "asctime",
@@ -36,12 +32,6 @@ _SYSLOG = {
     logging.ERROR: 3,
     logging.CRITICAL: 2,
 }
-
-
-def redact(text: str) -> str:
-    """Mask e-mail addresses and phone numbers in free text."""
-    text = _EMAIL.sub(lambda m: mask(m.group(0).lower()), text)
-    return _PHONE.sub(lambda m: mask(re.sub(r"\s", "", m.group(0))), text)
 
 
 def _quote(value: object) -> str:

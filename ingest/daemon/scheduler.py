@@ -36,6 +36,7 @@ from ingest.daemon.backup import backup_into
 from ingest.daemon.db import write_scope
 from store.config import Config
 from store.db import sqlite_path
+from store.errors import one_line
 from store.replies.recompute import recompute_if_stale
 from store.timeutil import CPH
 
@@ -142,7 +143,7 @@ class Daemon:
             if problem:
                 raise SourceFailed(problem)
         except Exception as e:
-            error = health.describe_error(e)
+            error = one_line(e)
             with write_scope(self.engine) as session:
                 failures = health.record_failure(
                     session, kind=kind, name=name, now=now, error=error
@@ -261,7 +262,7 @@ class Daemon:
                 except Exception as e:
                     log.warning(
                         "alert hook failed; will retry",
-                        extra=_fields(alert=alert.id, error=health.describe_error(e)),
+                        extra=_fields(alert=alert.id, error=one_line(e)),
                     )
                     continue
                 with write_scope(self.engine) as session:
@@ -279,7 +280,7 @@ class Daemon:
             channels.email_alerts(cfg.smtp, to_mail, language)
         except Exception as e:
             log.warning(
-                "alert e-mail failed; will retry", extra=_fields(error=health.describe_error(e))
+                "alert e-mail failed; will retry", extra=_fields(error=one_line(e))
             )
             return
         with write_scope(self.engine) as session:

@@ -5,20 +5,29 @@
 - "client_credentials": an unattended daemon with an app registration and a client
   secret (looked up like a password: keyring, password_env, password_file).
 
-The msal token cache is serialised into the OS keyring, never onto disk in clear.
+The msal token cache of a device sign-in (a refresh token that signs in as the advisor
+for months) is serialised into the OS keyring; on a host with none (the usual server) it
+goes to a 0600 file in the user's data folder instead. An app-only token lives an hour and
+is fetched again with the client secret, so its cache is kept in the process's memory
+only: the sign-in never fails for want of somewhere to keep it.
 msal's error codes are turned into messages that say what to check; a bare
 "AUTHENTICATE failed" tells the advisor nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from store import secrets
 from store.config.mail import MailAccount
 from store.errors import UserError
-from store.secrets import get_secret, mail_key, oauth_cache_key
+from store.outfile import atomic_output
+from store.secrets import SecretError, get_secret, mail_key, oauth_cache_key
 
 DELEGATED_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All"]
 APP_SCOPES = ["https://outlook.office365.com/.default"]
@@ -71,21 +80,53 @@ def explain(account: MailAccount, result: dict[str, Any]) -> str:
     return f"account {account.name}: Microsoft 365 sign-in failed ({code}): {hint}{then}"
 
 
-class _KeyringCache:
-    """msal's SerializableTokenCache persisted in the OS keyring."""
+# App-only caches, per account, for this process (see the module's docstring).
+_APP_CACHES: dict[str, str] = {}
+
+
+def cache_file(account: MailAccount) -> Path:
+    """Where a device sign-in's token cache is kept when there is no OS keyring."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", account.name)
+    return Path(platformdirs.user_data_dir("borgerdesk")) / "oauth" / f"{name}.json"
+
+
+class _TokenCache:
+    """msal's SerializableTokenCache: app-only in memory; a device sign-in in the OS
+    keyring, or a 0600 file where the host has no keyring."""
 
     def __init__(self, account: MailAccount) -> None:
         import msal
 
+        self.app_only = account.oauth_flow == "client_credentials"
+        self.name = account.name
         self.key = oauth_cache_key(account.name)
+        self.file = cache_file(account)
         self.cache = msal.SerializableTokenCache()
-        blob = secrets._keyring_get(self.key)
+        if self.app_only:
+            blob = _APP_CACHES.get(self.name)
+        else:
+            blob = secrets._keyring_get(self.key)
+            if not blob and self.file.exists():
+                blob = secrets.read_private_file(self.file, what="token cache")
         if blob:
             self.cache.deserialize(blob)
 
     def save(self) -> None:
-        if self.cache.has_state_changed:
-            secrets.keyring_set(self.key, self.cache.serialize())
+        if not self.cache.has_state_changed:
+            return
+        blob = self.cache.serialize()
+        if self.app_only:
+            _APP_CACHES[self.name] = blob
+            return
+        try:
+            secrets.keyring_set(self.key, blob)
+        except SecretError:
+            self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with atomic_output(self.file, mode=0o600) as tmp:
+                tmp.write_text(blob, encoding="utf-8")
+            return
+        # Kept in the keyring now: an older copy in the file would outlive a sign-out.
+        self.file.unlink(missing_ok=True)
 
 
 def _authority(account: MailAccount) -> str:
@@ -104,7 +145,7 @@ def acquire_token(
 
     if account.auth != "xoauth2":
         raise OAuthError(f"account {account.name} does not use auth = \"xoauth2\"")
-    store = _KeyringCache(account)
+    store = _TokenCache(account)
     try:
         if account.oauth_flow == "client_credentials":
             secret = get_secret(

@@ -58,7 +58,7 @@ from store.addresses import mask
 from store.bulkload import WalCheckpointer
 from store.config import Config
 from store.config.mail import MailAccount
-from store.errors import UserError
+from store.errors import one_line
 from store.models import MailLocation, SyncState, utcnow
 from store.secrets import get_secret, mail_key
 
@@ -383,7 +383,7 @@ def _start_fetch_processes(
             started.append(FetchProcess(job))
     except Exception as e:
         log.warning("fetch processes did not start; fetching in-process",
-                    extra={"account": account.name, "folder": folder, "error": describe(e)})
+                    extra={"account": account.name, "folder": folder, "error": one_line(e)})
         for c in started:
             c.close()
         return []
@@ -567,13 +567,6 @@ def _resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]
     return folders
 
 
-def describe(e: BaseException) -> str:
-    if isinstance(e, UserError):
-        return str(e)
-    text = " ".join(str(e).split())[:300]
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
 def sync_account(
     *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
     progress: SyncProgress | None = None, stop: threading.Event | None = None,
@@ -585,7 +578,7 @@ def sync_account(
         try:
             client, reused = session.acquire(account, password=password, fresh=fresh)
         except Exception as e:
-            error = describe(e)
+            error = one_line(e)
             log.warning("mail account unreachable",
                         extra={"account": account.name, "user": who, "error": error})
             record_error(engine, account=account.name, folder="", error=error)
@@ -629,7 +622,7 @@ def _account_pass(
                 password=password,
             )
         except Exception as e:
-            error = describe(e)
+            error = one_line(e)
             rep = FolderReport(account=account.name, folder=folder, error=error)
             if quiet:
                 # On a reused connection the caller retries on a fresh one first.

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from store.config.phone import Phone, PhoneProfile
-from store.errors import UserError
+from store.errors import UserError, shown_cell
 
 
 class ProfileError(UserError):
@@ -164,10 +164,8 @@ def _missing_hint(profile: Profile, header: Sequence[str]) -> str:
 
 
 def _shown_header(header: Sequence[str], limit: int = 8) -> str:
-    shown = [h for h in header[:limit]]
     more = f", … {len(header) - limit} more" if len(header) > limit else ""
-    # repr() keeps control characters from the file harmless in a terminal.
-    return ", ".join(repr(h) for h in shown) + more
+    return ", ".join(shown_cell(h) for h in header[:limit]) + more
 
 
 def detect(header: Sequence[str], phone: Phone, *, name: str,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.errors import UserError
-from store.tabular import decode, xlsx_rows
+from store.tabular import decode_as, xlsx_rows
 from store.tabular import read_csv as csv_grid
 
 DELIMITER_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
@@ -56,7 +56,7 @@ class Table:
 
 def read_csv(data: bytes, name: str, *, encoding: str | None = None,
              delimiter: str | None = None) -> Table:
-    text, enc = decode(data, name, encoding)
+    text, enc = decode_as(data, name, encoding)
     grid = csv_grid(text, name, delimiter=delimiter, empty_hint="export the call log again")
     return Table(name=name, kind="csv", encoding=enc, delimiter=grid.delimiter,
                  header=grid.header, header_line=grid.header_line, cells=list(grid.rows),

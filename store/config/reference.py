@@ -66,7 +66,13 @@ DESCRIPTIONS: dict[str, str] = {
     "reports.presets.tables.include_excluded": "Count cases marked excluded too.",
     "reports.presets.tables.include_outbound": "Count outbound contacts too.",
     "reports.presets.tables.percentages": "Add a % column.",
+    "reports.presets.tables.zero_rows": (
+        "Show every taxonomy value valid in the period, zeros included."
+    ),
     "reports.default_preset": "The preset the statistics screen shows.",
+    "reports.year_starts": (
+        "First day (MM-DD) of the report year `--period 2024/25` names, e.g. `10-01`."
+    ),
     "mail": "Mailboxes (docs: README, Microsoft 365).",
     "mail.accounts": "One table per mailbox.",
     "mail.accounts.name": "A short name (letters, digits, `._-`), used in commands.",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from store.config.base import Section
 
@@ -26,6 +27,9 @@ class ReportTable(Section):
     include_excluded: bool = False
     include_outbound: bool = False
     percentages: bool = False
+    # Every taxonomy value valid in the period gets a row, zeros included; false shows
+    # only the values that occur.
+    zero_rows: bool = True
 
 
 class ReportPreset(Section):
@@ -38,6 +42,18 @@ class Reports(Section):
     presets: list[ReportPreset] = []
     # The preset the UI's statistics screen shows.
     default_preset: str | None = None
+    # The first day (MM-DD) of the report year `--period 2024/25` names, e.g. "10-01".
+    year_starts: str = "01-01"
+
+    @field_validator("year_starts")
+    @classmethod
+    def _month_day(cls, v: str) -> str:
+        try:
+            # 2001 is no leap year: a report year cannot start on 29 February.
+            dt.date.fromisoformat(f"2001-{v}")
+        except ValueError:
+            raise ValueError(f"year_starts {v!r}: use MM-DD, e.g. \"10-01\"") from None
+        return v
 
     def preset(self, name: str) -> ReportPreset:
         for p in self.presets:

@@ -127,9 +127,12 @@ def count(
     query: CountQuery,
     row_order: Sequence[str] = (),
     col_order: Sequence[str] = (),
+    all_rows: Sequence[str] = (),
+    all_cols: Sequence[str] = (),
 ) -> CountResult:
     """Run one table. `row_order`/`col_order` give the preferred label order (taxonomy
-    order); other labels follow alphabetically, (none) last."""
+    order); other labels follow alphabetically, (none) last. `all_rows`/`all_cols` are
+    labels shown even when nothing counts under them (zero rows)."""
     q = query
     row_e = _field_expr(q.rows, q.unit).label("r")
     col_e = _field_expr(q.cols, q.unit).label("c") if q.cols else literal(None).label("c")
@@ -152,16 +155,16 @@ def count(
             if c.col is not None:
                 col_totals[c.col] = col_totals.get(c.col, 0) + c.count
         total = sum(c.count for c in cells)
-    rows = _order(set(row_totals), row_order)
-    cols = _order(set(col_totals), col_order) if q.cols else ()
+    rows = _order(set(row_totals) | set(all_rows), row_order)
+    cols = _order(set(col_totals) | set(all_cols), col_order) if q.cols else ()
     rank_r = {v: i for i, v in enumerate(rows)}
     rank_c = {v: i for i, v in enumerate(cols)}
     cells.sort(key=lambda c: (rank_r[c.row], rank_c.get(c.col or "", 0)))
     return CountResult(
         query=q,
         cells=tuple(cells),
-        row_totals={r: row_totals[r] for r in rows},
-        col_totals={c: col_totals[c] for c in cols},
+        row_totals={r: row_totals.get(r, 0) for r in rows},
+        col_totals={c: col_totals.get(c, 0) for c in cols},
         total=total,
         triage_waiting=triage_waiting(session=session, q=q) if q.unit != "cases" else 0,
         row_labels=rows,

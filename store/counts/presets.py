@@ -11,6 +11,7 @@ from store.config import Config
 from store.config.reports import ReportPreset, ReportTable
 from store.counts.engine import count
 from store.counts.query import CountQuery, CountResult
+from store.counts.values import valid_values
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,23 @@ def query_for(table: ReportTable, start: dt.date, end: dt.date) -> CountQuery:
     )
 
 
-def run_query(*, session: Session, config: Config, query: CountQuery) -> CountResult:
+def run_query(
+    *, session: Session, config: Config, query: CountQuery, zero_rows: bool = True
+) -> CountResult:
+    """Rows: every value valid in the period when zero_rows, else those that occur.
+    Columns: always every valid value, so an empty period keeps its columns."""
+    where = dict(query.where)
     return count(
         session=session,
         query=query,
         row_order=label_order(config, query.rows),
         col_order=label_order(config, query.cols) if query.cols else (),
+        all_rows=(
+            valid_values(config, query.rows, query.start, query.end, where) if zero_rows else ()
+        ),
+        all_cols=(
+            valid_values(config, query.cols, query.start, query.end, where) if query.cols else ()
+        ),
     )
 
 
@@ -70,7 +82,10 @@ def run_preset(
     return [
         TableResult(
             title=t.title,
-            result=run_query(session=session, config=config, query=query_for(t, start, end)),
+            result=run_query(
+                session=session, config=config, query=query_for(t, start, end),
+                zero_rows=t.zero_rows,
+            ),
             percentages=t.percentages,
         )
         for t in preset.tables

@@ -5,29 +5,51 @@ same way as from the CLI. Problems are `UserError`s with a one-line message."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlmodel import Session
 
 from store.audit import os_user, record
-from store.cases import create_case, next_ref, update_case, validate_classification
+from store.cases import (
+    CLASSIFICATION,
+    CLASSIFICATION_FIELDS,
+    CaseClosed,
+    create_case,
+    next_ref,
+    problem_fields,
+    update_case,
+    validate_classification,
+)
 from store.config import Config
-from store.contacts import add_contact, dismiss_contact, link_contacts
+from store.contacts import add_contact, dismiss_contact, get_contact, link_contacts
+from store.desk.rows import (
+    Classification,
+    ContactAdded,
+    FileTo,
+    IfClosed,
+    LinkResult,
+    NewCaseRequest,
+    NewContactRequest,
+)
 from store.errors import UserError
 from store.models import (
     Case,
     CaseCreate,
+    CaseHistory,
     CaseKind,
     CaseNote,
     CaseUpdate,
     Channel,
-    Contact,
     ContactCreate,
     Direction,
+    Party,
     PartyCreate,
+    PartyKind,
 )
-from store.parties import add_address, create_party
+from store.parties import add_address, create_party, new_party, unknown_addresses
 from store.timeutil import local_date
 
 # Manual contact kinds: the key the UI offers -> (channel, source tag).
@@ -48,76 +70,87 @@ def _apply_replies(session: Session, config: Config, contact_ids: list[int]) -> 
     apply_contacts(session=session, config=config, contact_ids=contact_ids)
 
 
-def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_id: int) -> str:
-    """Link contacts to a case; returns the case ref. The reply rules see the re-linked
-    contacts (a whistleblower case owes different replies than a citizen case)."""
+def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_id: int,
+         if_closed: IfClosed = IfClosed.ask) -> LinkResult:
+    """Link contacts to a case. The reply rules see the re-linked contacts (a
+    whistleblower case owes different replies than a citizen case). A closed case is
+    refused with `CaseClosed` unless `if_closed` says to reopen it or link anyway."""
     case = session.get(Case, case_id)
     if case is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
-    try:
-        link_contacts(session=session, contact_ids=list(contact_ids), case_id=case_id)
-    except LookupError as e:
-        raise UserError(str(e), code="contact_gone") from None
+    reopened = False
+    if case.closed_on is not None:
+        if if_closed == IfClosed.ask:
+            assert case.id is not None
+            raise CaseClosed(case_id=case.id, ref=case.ref, closed_on=case.closed_on)
+        if if_closed == IfClosed.reopen:
+            update_case(session=session, case_id=case_id, changes=CaseUpdate(closed_on=None))
+            reopened = True
+    link_contacts(session=session, contact_ids=list(contact_ids), case_id=case_id)
     _apply_replies(session, config, list(contact_ids))
-    return case.ref
+    return LinkResult(case_ref=case.ref, reopened=reopened,
+                      new_addresses=unknown_addresses(session=session, contact_ids=contact_ids,
+                                                      party_id=case.party_id))
 
 
-def new_case(
-    *,
-    session: Session,
-    config: Config,
-    today: dt.date,
-    contact_ids: Sequence[int] = (),
-    party_id: int | None = None,
-    party_name: str | None = None,
-    party_kind: str = "citizen",
-    title: str | None = None,
-    department: str | None = None,
-    category: str | None = None,
-    kind: str = CaseKind.citizen.value,
-) -> tuple[int, str]:
+def _check_choice(value: str, allowed: type[enum.StrEnum], what: str, code: str) -> None:
+    names = [m.value for m in allowed]
+    if value not in names:
+        raise UserError(f"{what} {value!r}: use one of {', '.join(names)}", code=code,
+                        value=value, allowed=", ".join(names))
+
+
+def new_case(*, session: Session, config: Config, today: dt.date,
+             request: NewCaseRequest) -> tuple[int, str]:
     """Open a case, creating the party from the first contact's address or number when
-    there is none, and link the contacts. Returns (case id, ref)."""
-    if kind == CaseKind.whistleblower.value and not config.ui.whistleblower_register:
+    there is none, and link the contacts. Returns (case id, ref).
+
+    The case opens on `request.opened_on`, else on the Copenhagen date of the earliest
+    contact linked (the day the matter began: December's mail triaged in January is
+    December's case, as its contacts are December's), else `today`."""
+    r = request
+    _check_choice(r.kind, CaseKind, "case kind", "case_kind")
+    _check_choice(r.party_kind, PartyKind, "party kind", "party_kind")
+    if r.kind == CaseKind.whistleblower.value and not config.ui.whistleblower_register:
         raise UserError("whistleblower cases are off; set [ui] whistleblower_register = true",
                         code="wb_off")
-    values = {"department": department, "category": category}
-    problems = validate_classification(config.taxonomy, values, opened_on=today)
+    contacts = [get_contact(session=session, contact_id=cid) for cid in r.contact_ids]
+    opened_on = r.opened_on or min((c.occurred_on for c in contacts), default=today)
+    values = {"department": r.department, "category": r.category}
+    problems = validate_classification(config.taxonomy, values, opened_on=opened_on)
     if problems:
         raise problems[0].error()
-    contacts = [session.get(Contact, cid) for cid in contact_ids]
-    if any(c is None for c in contacts):
-        raise UserError("a contact to link no longer exists; refresh the list",
-                        code="contact_gone")
+    party_id = r.party_id
+    if party_id is not None and session.get(Party, party_id) is None:
+        raise UserError(f"no party with id {party_id}", code="no_party", party_id=party_id)
     if party_id is None:
-        party_id = next((c.party_id for c in contacts if c and c.party_id), None)
-    if party_id is None and (party_name or any(c and c.counterpart for c in contacts)):
-        party = create_party(session=session, party_in=PartyCreate(
-            name=(party_name or "").strip() or None, kind=party_kind))
+        party_id = next((c.party_id for c in contacts if c.party_id), None)
+    party_name = (r.party_name or "").strip() or None
+    if party_id is None and (party_name or any(c.counterpart for c in contacts)):
+        party = create_party(session=session, party_in=PartyCreate(name=party_name,
+                                                                   kind=r.party_kind))
         party_id = party.id
         assert party_id is not None
         for c in contacts:
-            if c is not None and c.counterpart:
+            if c.counterpart:
                 add_address(session=session, party_id=party_id, raw=c.counterpart)
         session.flush()
     elif party_id is not None and party_name:
-        from store.models import Party
-
         p = session.get(Party, party_id)
         if p is not None and not p.name:
-            p.name = party_name.strip()
+            p.name = party_name
             session.add(p)
-    ref = next_ref(session=session, year=today.year)
+    ref = next_ref(session=session, year=opened_on.year)
     case = create_case(session=session, case_in=CaseCreate(
-        ref=ref, title=(title or "").strip() or None, kind=kind, department=department,
-        category=category, opened_on=today, party_id=party_id,
+        ref=ref, title=(r.title or "").strip() or None, kind=r.kind, department=r.department,
+        category=r.category, opened_on=opened_on, party_id=party_id,
     ))
     assert case.id is not None
     record(session, action="create_case", entity="case", entity_id=ref,
-           detail={"contacts": list(contact_ids)})
-    if contact_ids:
-        link_contacts(session=session, contact_ids=list(contact_ids), case_id=case.id)
-        _apply_replies(session, config, list(contact_ids))
+           detail={"contacts": list(r.contact_ids), "opened_on": opened_on})
+    if r.contact_ids:
+        link_contacts(session=session, contact_ids=list(r.contact_ids), case_id=case.id)
+        _apply_replies(session, config, list(r.contact_ids))
     return case.id, ref
 
 
@@ -126,10 +159,61 @@ def dismiss(*, session: Session, contact_ids: Sequence[int], reason: str) -> Non
     if not reason:
         raise UserError("give a reason for 'not a case'", code="reason_not_case")
     for cid in contact_ids:
-        try:
-            dismiss_contact(session=session, contact_id=cid, reason=reason)
-        except LookupError as e:
-            raise UserError(str(e), code="contact_gone") from None
+        dismiss_contact(session=session, contact_id=cid, reason=reason)
+
+
+def register_contact(*, session: Session, config: Config, today: dt.date,
+                     request: NewContactRequest, if_closed: IfClosed = IfClosed.ask,
+                     tag: str | None = None) -> ContactAdded:
+    """Register a contact typed in by the advisor (a walk-in, a home visit, a letter, a
+    call no export holds), with an existing or a new party, and file it into a case, a
+    new case or triage. Its reply targets are created as for any contact."""
+    r = request
+    _check_choice(r.channel, Channel, "channel", "channel")
+    _check_choice(r.direction, Direction, "direction", "direction")
+    if r.occurred_at.tzinfo is None:
+        raise UserError("the contact's time has no time zone", code="bad_moment",
+                        field="occurred_at", value=str(r.occurred_at))
+    if r.party_id is not None and r.new_party is not None:
+        raise UserError("give an existing party or a new one, not both", code="party_twice")
+    party_id = r.party_id
+    if party_id is not None and session.get(Party, party_id) is None:
+        raise UserError(f"no party with id {party_id}", code="no_party", party_id=party_id)
+    if r.new_party is not None:
+        np = r.new_party
+        party_id = new_party(session=session, name=np.name, kind=np.kind, emails=np.emails,
+                             phones=np.phones)
+    case: Case | None = None
+    if r.file_to == FileTo.case:
+        if r.case_id is None:
+            raise UserError("say which case to file the contact in", code="no_case_given")
+        case = session.get(Case, r.case_id)
+        if case is None:
+            raise UserError(f"no case with id {r.case_id}", code="no_case", case_id=r.case_id)
+    elif r.file_to == FileTo.new_case and r.new_case is None:
+        raise UserError("the new case's fields are missing", code="no_case_given")
+    contact = add_contact(session=session, contact_in=ContactCreate(
+        channel=r.channel, direction=r.direction, occurred_at=r.occurred_at,
+        summary=(r.summary or "").strip() or None, party_id=party_id,
+        source_ref=f"manual:{tag or r.channel}:{uuid.uuid4()}",
+    ), auto_link=False)
+    assert contact.id is not None
+    case_id: int | None = None
+    ref: str | None = None
+    if case is not None and case.id is not None:
+        ref = link(session=session, config=config, contact_ids=[contact.id], case_id=case.id,
+                   if_closed=if_closed).case_ref
+        case_id = case.id
+    elif r.new_case is not None and r.file_to == FileTo.new_case:
+        case_id, ref = new_case(session=session, config=config, today=today,
+                                request=replace(r.new_case, contact_ids=(contact.id,),
+                                                party_id=party_id))
+    else:
+        _apply_replies(session, config, [contact.id])
+    record(session, action="add_contact", entity="contact", entity_id=contact.id,
+           detail={"case": ref, "channel": r.channel, "direction": r.direction})
+    return ContactAdded(contact_id=contact.id, case_id=case_id, case_ref=ref,
+                        party_id=party_id)
 
 
 def add_manual_contact(
@@ -142,7 +226,7 @@ def add_manual_contact(
     at: dt.datetime,
     direction: str = Direction.inbound.value,
 ) -> int:
-    """A call, walk-in, meeting, home visit or letter typed in by the advisor."""
+    """A call, walk-in, meeting, home visit or letter typed in inside a case."""
     if kind not in MANUAL_KINDS:
         raise UserError(f"unknown contact kind {kind!r}; choose one of {sorted(MANUAL_KINDS)}",
                         code="contact_kind", kind=kind, kinds=", ".join(sorted(MANUAL_KINDS)))
@@ -150,15 +234,14 @@ def add_manual_contact(
     if case is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     channel, tag = MANUAL_KINDS[kind]
-    contact = add_contact(session=session, contact_in=ContactCreate(
-        channel=channel, direction=direction, occurred_at=at, summary=text.strip() or None,
-        case_id=case_id, party_id=case.party_id, source_ref=f"manual:{tag}:{uuid.uuid4()}",
-    ), auto_link=False)
-    assert contact.id is not None
-    record(session, action="add_contact", entity="contact", entity_id=contact.id,
-           detail={"case": case.ref, "kind": kind, "direction": direction})
-    _apply_replies(session, config, [contact.id])
-    return contact.id
+    # Typing in what happened on a closed case is record keeping, not a new link: the
+    # case stays closed.
+    return register_contact(session=session, config=config, today=local_date(at),
+                            request=NewContactRequest(
+                                channel=channel, occurred_at=at, direction=direction,
+                                summary=text, party_id=case.party_id, file_to=FileTo.case,
+                                case_id=case_id),
+                            if_closed=IfClosed.link, tag=tag).contact_id
 
 
 def add_note(*, session: Session, case_id: int, text: str) -> None:
@@ -173,23 +256,60 @@ def add_note(*, session: Session, case_id: int, text: str) -> None:
 
 def classify(*, session: Session, config: Config, case_id: int, field: str,
              value: str | None) -> None:
-    """Set one classification field, validated against the taxonomy; kept in history."""
-    case = session.get(Case, case_id)
-    if case is None:
-        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
-    values = {f: getattr(case, f) for f in ("department", "category", "theme", "action",
-                                            "outcome")}
+    """Set one classification field, validated against the taxonomy; kept in history.
+    Changing the action clears an outcome that belonged to the old one."""
+    case = _case(session, case_id)
+    values = {f: getattr(case, f) for f in CLASSIFICATION_FIELDS}
     values[field] = value
     if field == "action" and value != case.action:
         values["outcome"] = None
     problems = validate_classification(config.taxonomy, values, opened_on=case.opened_on)
-    mine = [p for p in problems if p.startswith(field) or field in p]
+    # Only problems about this field: the case may have older ones the advisor did not
+    # touch now (a department since retired).
+    mine = [p for p in problems if field in problem_fields(p)]
     if mine:
         raise mine[0].error()
     changes: dict[str, str | None] = {field: value}
     if field == "action" and value != case.action and case.outcome is not None:
         changes["outcome"] = None
     update_case(session=session, case_id=case_id, changes=CaseUpdate(**changes))  # type: ignore[arg-type]
+
+
+def set_classification(*, session: Session, config: Config, case_id: int,
+                       new: Classification) -> bool:
+    """Set category, action and outcome together: validated together (an outcome is
+    checked against the new action, the action against the new category), written as
+    one history entry and one audit entry. Returns whether anything changed."""
+    case = _case(session, case_id)
+    values = {f: getattr(case, f) for f in CLASSIFICATION_FIELDS}
+    wanted = {"category": new.category, "action": new.action, "outcome": new.outcome}
+    values.update(wanted)
+    problems = validate_classification(config.taxonomy, values, opened_on=case.opened_on)
+    mine = [p for p in problems if problem_fields(p) & set(wanted)]
+    if mine:
+        raise mine[0].error()
+    changes = [(f, getattr(case, f), v) for f, v in wanted.items() if getattr(case, f) != v]
+    if not changes:
+        return False
+    for f, _old, v in changes:
+        setattr(case, f, v)
+    session.add(case)
+    session.add(CaseHistory(
+        case_id=case_id, os_user=os_user(), field=CLASSIFICATION,
+        old_value="; ".join(f"{f}={'' if o is None else o}" for f, o, _n in changes),
+        new_value="; ".join(f"{f}={'' if n is None else n}" for f, _o, n in changes),
+    ))
+    record(session, action="classify", entity="case", entity_id=case.ref,
+           detail={"changes": changes})
+    session.flush()
+    return True
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
+    return case
 
 
 def set_closed(*, session: Session, case_id: int, closed_on: dt.date | None) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from store.config import Config
 from store.desk import tables as T
 from store.desk.queries import WB, _not_whistleblower_contact, first_line
-from store.desk.rows import CallFacts, FollowupRow, Page
+from store.desk.rows import AckResult, CallFacts, FollowupRow, Page
 from store.errors import UserError
 from store.replies import acknowledge as _acknowledge
 from store.replies import list_followups
@@ -86,11 +86,17 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
 
 
 def acknowledge(*, session: Session, config: Config, contact_ids: list[int],
-                now: dt.datetime, note: str | None = None) -> int:
+                at: dt.datetime, note: str | None = None) -> AckResult:
     """Mark the open reply targets of these contacts met by an acknowledgement made
-    outside the mailbox (a call back, a word at the counter). Returns how many."""
-    return _acknowledge(session=session, config=config, contact_ids=contact_ids, at=now,
-                        note=note)
+    outside the mailbox (a call back, a word at the counter) at `at`. Says which
+    contacts had no open reply target, so the desk can say "no deadline" rather than
+    "0 met"."""
+    owing = set(session.execute(
+        select(RT.contact_id).where(RT.contact_id.in_(contact_ids), RT.state == "open")
+    ).scalars())
+    met = _acknowledge(session=session, config=config, contact_ids=contact_ids, at=at,
+                       note=(note or "").strip() or None)
+    return AckResult(met=met, no_deadline=tuple(c for c in contact_ids if c not in owing))
 
 
 def waive(*, session: Session, target_ids: Sequence[int], reason: str,

@@ -15,13 +15,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from store.alerts import count_open_alerts
+from store.config import Config
 from store.desk import tables as T
+from store.desk.history import case_events
 from store.desk.rows import (
     AlertItem,
     CallFacts,
     CaseDetail,
     CaseFilter,
     CaseRow,
+    CaseSort,
     ContactPreview,
     DataVersion,
     HistoryItem,
@@ -31,6 +34,7 @@ from store.desk.rows import (
     SourceHealth,
     Status,
     TimelineItem,
+    TriageFilter,
     TriageRow,
     WhistleblowerRow,
 )
@@ -138,21 +142,42 @@ def _who(name: str | None, counterpart: str | None) -> str:
 # --------------------------------------------------------------------------- triage
 
 
-def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: int = 100
-                ) -> Page[TriageRow]:
-    """Unlinked, undismissed contacts, newest first (served by ix_contact_triage)."""
+def triage_where(filt: TriageFilter) -> ColumnElement[bool]:
+    """The waiting contacts Indbakke lists under a filter."""
     waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    if filt == TriageFilter.owes_reply:
+        return and_(waiting, exists().where(RT.contact_id == CT.id, RT.state == "open"))
+    if filt == TriageFilter.hide_outbound_answered:
+        return and_(
+            waiting,
+            not_(and_(CT.channel == "email", CT.direction == "out")),
+            or_(CT.call_status.is_(None), CT.call_status != "answered"),
+        )
+    return waiting
+
+
+def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: int = 100,
+                filt: TriageFilter = TriageFilter.everything) -> Page[TriageRow]:
+    """Unlinked, undismissed contacts, newest first (served by ix_contact_triage)."""
+    waiting = triage_where(filt)
     total = session.execute(select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     ids = select(CT.id).where(waiting).order_by(
         CT.occurred_at.desc(), CT.id.desc()
     ).limit(limit).offset(offset).subquery()
+    return Page(rows=triage_rows(session, select(ids.c.id), now), offset=offset,
+                total=int(total))
+
+
+def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow, ...]:
+    """Triage rows for the contacts `ids` (a select of contact ids), newest first."""
+    sub = ids.subquery()
     rows = session.execute(
         select(
             CT.id, CT.channel, CT.direction, CT.counterpart,
             CT.party_id, CT.summary, CT.occurred_at, PT.name,
             EM.subject, CT.call_status, CT.call_duration_s,
         )
-        .join(ids, ids.c.id == CT.id)
+        .join(sub, sub.c[0] == CT.id)
         .outerjoin(T.party, PT.id == CT.party_id)
         .outerjoin(T.email_message, EM.contact_id == CT.id)
         .order_by(CT.occurred_at.desc(), CT.id.desc())
@@ -164,7 +189,7 @@ def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: i
             seen.add(r[0])
             unique.append(r)
     replies = _replies_for(session, [r[0] for r in unique], now)
-    out = tuple(
+    return tuple(
         TriageRow(
             contact_id=cid, channel=ch, direction=d, who=_who(pname, cp), party_id=pid,
             subject=subj if subj is not None else first_line(summ), occurred_at=at,
@@ -173,7 +198,6 @@ def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: i
         )
         for cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur in unique
     )
-    return Page(rows=out, offset=offset, total=int(total))
 
 
 def contact_preview(*, session: Session, contact_id: int, now: dt.datetime
@@ -257,19 +281,36 @@ def _like(tok: str) -> str:
     return tok.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int = 100
-              ) -> Page[CaseRow]:
-    """One page of cases, newest first. The page's ids are picked on the case table alone
-    (joined to party only when a party or text filter needs it); names and contact counts
-    are looked up for those ids only."""
+def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int = 100,
+              now: dt.datetime | None = None) -> Page[CaseRow]:
+    """One page of cases, in `filt.sort` order (newest opened first by default). The
+    page's ids are picked on the case table alone (joined to party only when a party or
+    text filter needs it, and to its contacts only when sorting by deadline or
+    activity); names, contact counts, the next deadline and the last activity are looked
+    up for those ids only. A case is overdue when its next deadline is before `now`."""
     conds = _case_where(filt)
     src: Any = (T.case.outerjoin(T.party, PT.id == CS.party_id) if filt.party or filt.text
                 else T.case)
     total = session.execute(select(func.count()).select_from(src).where(*conds)).scalar_one()
-    page = (
-        select(CS.id).select_from(src).where(*conds)
-        .order_by(CS.opened_on.desc(), CS.id.desc()).limit(limit).offset(offset)
-    ).subquery()
+    next_due = (
+        select(func.min(RT.due_at))
+        .select_from(T.reply_target.join(T.contact, CT.id == RT.contact_id))
+        .where(CT.case_id == CS.id, RT.state == "open")
+        .correlate(T.case).scalar_subquery()
+    )
+    last_activity = (
+        select(func.max(CT.occurred_at)).where(CT.case_id == CS.id)
+        .correlate(T.case).scalar_subquery()
+    )
+    key: Any = {CaseSort.opened: CS.opened_on, CaseSort.next_due: next_due,
+                CaseSort.last_activity: last_activity}[filt.sort]
+    # Cases without a deadline (or without contacts) go last whichever way.
+    order = [key.is_(None), key.desc() if filt.descending else key.asc(),
+             CS.id.desc() if filt.descending else CS.id.asc()]
+    ids = list(session.execute(
+        select(CS.id).select_from(src).where(*conds).order_by(*order)
+        .limit(limit).offset(offset)
+    ).scalars())
     n_contacts = (
         select(func.count()).select_from(T.contact).where(CT.case_id == CS.id)
         .correlate(T.case).scalar_subquery()
@@ -277,22 +318,33 @@ def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int
     rows = session.execute(
         select(
             CS.id, CS.ref, CS.title, CS.kind, PT.name, CS.department,
-            CS.category, CS.opened_on, CS.closed_on, n_contacts,
+            CS.category, CS.opened_on, CS.closed_on, n_contacts, next_due, last_activity,
         )
-        .select_from(T.case.join(page, page.c.id == CS.id)
-                     .outerjoin(T.party, PT.id == CS.party_id))
-        .order_by(CS.opened_on.desc(), CS.id.desc())
+        .select_from(T.case.outerjoin(T.party, PT.id == CS.party_id))
+        .where(CS.id.in_(ids))
     ).all()
-    return Page(
-        rows=tuple(
-            CaseRow(case_id=i, ref=ref, title=title or "", kind=kind, party=pname or "",
-                    department=dep or "", category=cat or "", opened_on=op, closed_on=cl,
-                    contacts=int(n))
-            for i, ref, title, kind, pname, dep, cat, op, cl, n in rows
-        ),
-        offset=offset,
-        total=int(total),
-    )
+    place = {cid: i for i, cid in enumerate(ids)}
+    out = []
+    for i, ref, title, kind, pname, dep, cat, op, cl, n, due, last in sorted(
+            rows, key=lambda r: place[r[0]]):
+        due_at = _aware(due)
+        out.append(CaseRow(
+            case_id=i, ref=ref, title=title or "", kind=kind, party=pname or "",
+            department=dep or "", category=cat or "", opened_on=op, closed_on=cl,
+            contacts=int(n), next_due=due_at,
+            overdue=due_at is not None and now is not None and due_at < now,
+            last_activity=_aware(last)))
+    return Page(rows=tuple(out), offset=offset, total=int(total))
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A UTC time from an aggregate (min/max lose the column's type, so SQLite hands back
+    a naive time or even a string)."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def case_detail(*, session: Session, case_id: int, now: dt.datetime,
@@ -339,6 +391,7 @@ def case_detail(*, session: Session, case_id: int, now: dt.datetime,
         notes=tuple(NoteItem(n.at, n.os_user, n.text) for n in notes),
         history=tuple(HistoryItem(h.at, h.os_user, h.field, h.old_value, h.new_value)
                       for h in hist),
+        events=case_events(session=session, case_id=case_id),
     )
 
 
@@ -387,9 +440,15 @@ def data_version(*, session: Session) -> DataVersion:
     """Changes whenever a contact, case, note, classification, audit entry, reply target,
     alert or source state is added or changed. Costs a few index look-ups."""
     parts: list[Any] = []
-    for table in (T.contact, T.case, T.case_history, T.case_note, T.audit_log,
-                  T.reply_target, T.alert):
+    for table in (T.contact, T.case, T.case_history, T.case_note, T.reply_target, T.alert):
         parts.append(session.execute(select(func.max(table.c.id))).scalar_one())
+    # The audit log catches edits, which change no max id. Not its "view" rows: reading
+    # the whistleblower register writes one, and counting it made the register's screen
+    # reload itself at every poll. (Newest first, stopping at the first match: an index
+    # walk, not a scan.)
+    audit = T.audit_log.c
+    parts.append(session.execute(select(audit.id).where(audit.action != "view")
+                                 .order_by(audit.id.desc()).limit(1)).scalar())
     parts.append(session.execute(select(func.count()).select_from(T.reply_target).where(
         RT.state == "open")).scalar_one())
     parts.append(tuple(session.execute(
@@ -399,7 +458,7 @@ def data_version(*, session: Session) -> DataVersion:
     return DataVersion(parts=tuple(parts))
 
 
-def status(*, session: Session) -> Status:
+def status(*, session: Session, config: Config, now: dt.datetime) -> Status:
     sources = tuple(
         SourceHealth(s.kind, s.name, s.folder, s.last_success, s.last_error,
                      s.consecutive_failures)
@@ -413,7 +472,35 @@ def status(*, session: Session) -> Status:
     waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
     triage = session.execute(
         select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
-    return Status(sources=sources, open_alerts=int(alerts), triage=int(triage))
+    # What is overdue now, from the reply targets themselves: alerts are raised only by
+    # the daemon, and on a day it does not run the header would say 0.
+    overdue = session.execute(
+        select(func.count()).select_from(T.reply_target.join(T.contact,
+                                                             CT.id == RT.contact_id))
+        .where(RT.state == "open", RT.due_at < now, _not_whistleblower_contact())
+    ).scalar_one()
+    seen = [t for s in sources for t in (s.last_success,) if t is not None]
+    seen += [t for t in session.execute(select(SS.last_error_at)).scalars() if t is not None]
+    last = max(seen, default=None)
+    interval = daemon_interval(config)
+    late = interval is not None and (
+        last is None or now - last > dt.timedelta(seconds=interval))
+    return Status(sources=sources, open_alerts=int(alerts), triage=int(triage),
+                  overdue=int(overdue), daemon_last_seen=last, daemon_late=late)
+
+
+def daemon_interval(config: Config) -> int | None:
+    """How long (seconds) the daemon may go without touching a source before the desk
+    says it is not running: its longest source interval plus the misfire grace. None when
+    no source is configured (nothing for a daemon to do)."""
+    intervals = []
+    if config.mail.accounts:
+        intervals.append(config.daemon.mail_interval_seconds or config.mail.sync_minutes * 60)
+    if config.phone.inbox is not None:
+        intervals.append(config.daemon.phone_scan_seconds)
+    if not intervals:
+        return None
+    return max(intervals) + config.daemon.misfire_grace_seconds
 
 
 def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[AlertItem, ...]:

@@ -7,6 +7,7 @@ it can keep across awaits and threads without touching the database again.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -78,6 +79,26 @@ class CaseFilter:
     party: str | None = None
     text: str | None = None
     kind: str | None = None  # None: every kind except whistleblower
+    sort: CaseSort = field(default_factory=lambda: CaseSort.opened)
+    descending: bool = True
+
+
+class CaseSort(enum.StrEnum):
+    """What the case list is ordered by. `next_due` puts cases with no open reply
+    target last whichever way; `last_activity` is the newest linked contact."""
+
+    opened = "opened"
+    next_due = "next_due"
+    last_activity = "last_activity"
+
+
+class TriageFilter(enum.StrEnum):
+    """Which waiting contacts Indbakke lists."""
+
+    everything = "everything"
+    owes_reply = "owes_reply"  # only contacts with an open reply target
+    # leave out outbound mail and answered calls: nothing to decide about them
+    hide_outbound_answered = "hide_outbound_answered"
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,11 @@ class CaseRow:
     opened_on: dt.date
     closed_on: dt.date | None
     contacts: int
+    # The earliest due time of the case's open reply targets, and whether it has passed.
+    next_due: dt.datetime | None = None
+    overdue: bool = False
+    # The newest linked contact's time (None: no contacts).
+    last_activity: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +173,27 @@ class CaseDetail:
     timeline_total: int
     notes: tuple[NoteItem, ...]
     history: tuple[HistoryItem, ...]
+    # Creation, links, moves, unlinks, merges and classifications, newest first.
+    events: tuple[CaseEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One thing that happened to a case, from the audit log.
+
+    kind: created | linked | moved_in | moved_out | unlinked | party_merged |
+    classified | edited | reopened | closed. `contact_id` for the contact events; `other_ref`
+    the case a contact came from (moved_in) or went to (moved_out); `changes` the
+    (field, old, new) of a classification or edit; `party_id` the party merged away.
+    """
+
+    at: dt.datetime
+    user: str
+    kind: str
+    contact_id: int | None = None
+    other_ref: str | None = None
+    party_id: int | None = None
+    changes: tuple[tuple[str, str | None, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +207,8 @@ class SearchHit:
     # A stored value the UI names in its language: a case's state ("open", "closed"), a
     # party's kind ("citizen", "company", ...), a contact's channel ("email", ...).
     tag: str | None = None
+    # A contact marked "not a case" (Desk.undismiss brings it back to triage).
+    dismissed: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +228,13 @@ class Status:
     sources: tuple[SourceHealth, ...]
     open_alerts: int
     triage: int
+    # Open reply targets past their due time now (whistleblower cases left out, as in
+    # Svarfrister), computed from the store: true on a day no daemon has run.
+    overdue: int = 0
+    # When a source was last handled by the daemon (None: never), and whether that is
+    # longer ago than the daemon's interval allows (a stopped or never started daemon).
+    daemon_last_seen: dt.datetime | None = None
+    daemon_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,3 +282,175 @@ class WhistleblowerRow:
     ack_status: str | None
     feedback_due: dt.datetime | None
     feedback_status: str | None
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class NewParty:
+    """A party that does not exist yet. Addresses are normalised by the store; one that
+    already belongs to another party is refused."""
+
+    name: str
+    kind: str = "citizen"  # store.models.PartyKind
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewCaseRequest:
+    """What the new-case dialog sends (validated by the store, `store.desk.commands`).
+
+    The party: `party_id`, else the first linked contact's party, else a new party named
+    `party_name` holding the contacts' addresses. `opened_on` None means the Copenhagen
+    date of the earliest linked contact (the day the matter began, as the register
+    import does), or today when no contact is linked.
+    """
+
+    contact_ids: tuple[int, ...] = ()
+    party_id: int | None = None
+    party_name: str | None = None
+    party_kind: str = "citizen"
+    title: str | None = None
+    department: str | None = None
+    category: str | None = None
+    kind: str = "citizen"  # store.models.CaseKind
+    opened_on: dt.date | None = None
+
+
+class FileTo(enum.StrEnum):
+    """Where a new contact goes."""
+
+    triage = "triage"
+    case = "case"  # an existing case: NewContactRequest.case_id
+    new_case = "new_case"  # a new case: NewContactRequest.new_case
+
+
+@dataclass(frozen=True)
+class NewContactRequest:
+    """A contact registered by hand: a walk-in, a home visit, a letter, a call.
+
+    channel: meeting | home_visit | letter | phone | email; direction: in | out.
+    `occurred_at` must be aware (`store.dateinput.read_moment` gives one). The party is
+    `party_id`, or `new_party`, or none (then it waits in triage unnamed). `new_case`
+    holds the case's fields when `file_to` is new_case (its contact_ids and party are
+    filled in by the store).
+    """
+
+    channel: str
+    occurred_at: dt.datetime
+    direction: str = "in"
+    summary: str | None = None
+    party_id: int | None = None
+    new_party: NewParty | None = None
+    file_to: FileTo = FileTo.triage
+    case_id: int | None = None
+    new_case: NewCaseRequest | None = None
+
+
+@dataclass(frozen=True)
+class ContactAdded:
+    contact_id: int
+    case_id: int | None
+    case_ref: str | None
+    party_id: int | None
+
+
+class IfClosed(enum.StrEnum):
+    """What linking to a closed case does: `ask` raises `store.cases.CaseClosed` (the UI
+    asks reopen / link anyway / cancel), `reopen` reopens it first, `link` links anyway."""
+
+    ask = "ask"
+    reopen = "reopen"
+    link = "link"
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    case_ref: str
+    reopened: bool
+    # Addresses or numbers of the linked contacts the case's party does not have yet:
+    # the desk may offer to add them (`Desk.add_party_address`).
+    new_addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Related:
+    """Waiting (triage) contacts that likely belong with a contact just filed: the same
+    sender's (party or address/number), and the rest of its mail thread."""
+
+    same_sender: tuple[TriageRow, ...]
+    thread: tuple[TriageRow, ...]
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Category, action and outcome set together (validated together; one history
+    entry). None clears a field."""
+
+    category: str | None
+    action: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class AckResult:
+    """`met`: reply targets met; `no_deadline`: the contacts that had no open target
+    (the desk says so rather than "0 met")."""
+
+    met: int
+    no_deadline: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PartyEdit:
+    """The party's fields as edited (the whole lists: addresses not listed are removed
+    from the party)."""
+
+    name: str | None
+    kind: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartyInfo:
+    party_id: int
+    name: str
+    kind: str
+    ref: str | None
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    cases: int
+    contacts: int
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    kept: int
+    merged: int
+    addresses: int
+    contacts: int
+    cases: int
+
+
+@dataclass(frozen=True)
+class DuplicateParty:
+    """Another party that is likely the same person: `reason` "phone" (same normalised
+    number) or "name" (same name, case and spacing ignored)."""
+
+    party_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DismissedRow:
+    contact_id: int
+    channel: str
+    direction: str
+    who: str
+    subject: str
+    occurred_at: dt.datetime
+    reason: str

@@ -124,15 +124,15 @@ def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[Se
 
 
 def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[SearchHit, ...]:
-    """Newest matches first, found by walking the contacts (and, separately, the mail
+    """Newest matches first (dismissed ones too, marked: "not a case" can be undone),
+    found by walking the contacts (and, separately, the mail
     subjects) backwards by id, so a query stops as soon as it has enough candidates; the
     whistleblower filter and the details run on those few rows only."""
     want = limit * 5
 
     def run(tokens: list[str]) -> Sequence[Any]:
         by_text = session.execute(
-            select(CT.id).where(_all_tokens([CT.summary, CT.counterpart], tokens),
-                                CT.dismissed.is_(False))
+            select(CT.id).where(_all_tokens([CT.summary, CT.counterpart], tokens))
             .order_by(CT.id.desc()).limit(want)
         ).scalars().all()
         by_subject = session.execute(
@@ -147,19 +147,19 @@ def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[S
         return ()
     rows = session.execute(
         select(CT.id, CT.case_id, CT.channel, CT.counterpart,
-               CT.summary, EM.subject, CT.occurred_at)
+               CT.summary, EM.subject, CT.occurred_at, CT.dismissed)
         .outerjoin(T.email_message, EM.contact_id == CT.id)
-        .where(CT.id.in_(ids), _not_whistleblower_contact(), CT.dismissed.is_(False))
+        .where(CT.id.in_(ids), _not_whistleblower_contact())
     ).all()
     hits = []
-    for cid, case_id, channel, cp, summary, subject, at in rows:
+    for cid, case_id, channel, cp, summary, subject, at, dismissed in rows:
         text = subject if subject is not None else first_line(summary)
         hits.append(SearchHit("contact", cid, text or (cp or ""),
                               # The Copenhagen day, day first as the desk writes
                               # dates (the stored time is UTC: 00:30 was yesterday).
                               f"{cp or ''} · {show(at, '%d-%m-%Y')}",
                               _score(query, f"{text} {cp or ''}"), case_id=case_id,
-                              tag=channel))
+                              tag=channel, dismissed=bool(dismissed)))
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 

@@ -1,6 +1,10 @@
 """`Desk`: the one object the UI talks to. Each method opens its own short session, does
 one thing, commits (for commands) and returns plain rows. Safe to call from worker
-threads: nothing it returns is bound to a session."""
+threads: nothing it returns is bound to a session.
+
+Commands raise `store.errors.UserError` (with a `code` and values for the UI's own
+language) on anything the user can fix, and change nothing then: each runs in one
+transaction."""
 
 from __future__ import annotations
 
@@ -14,16 +18,30 @@ from store.config import Config
 from store.db import session_scope, write_scope
 from store.desk import commands, queries, search
 from store.desk.rows import (
+    AckResult,
     AlertItem,
     CaseDetail,
     CaseFilter,
     CaseRow,
+    Classification,
+    ContactAdded,
     ContactPreview,
     DataVersion,
+    DismissedRow,
+    DuplicateParty,
     FollowupRow,
+    IfClosed,
+    LinkResult,
+    MergeResult,
+    NewCaseRequest,
+    NewContactRequest,
     Page,
+    PartyEdit,
+    PartyInfo,
+    Related,
     SearchHit,
     Status,
+    TriageFilter,
     TriageRow,
     WhistleblowerRow,
 )
@@ -42,17 +60,38 @@ class Desk:
 
     # ------------------------------------------------------------------ queries
 
-    def triage(self, offset: int = 0, limit: int = 100) -> Page[TriageRow]:
+    def triage(self, offset: int = 0, limit: int = 100,
+               filt: TriageFilter = TriageFilter.everything) -> Page[TriageRow]:
+        """Indbakke: waiting contacts under `filt`, newest first."""
         with session_scope(self.engine) as s:
-            return queries.triage_page(session=s, now=self.now(), offset=offset, limit=limit)
+            return queries.triage_page(session=s, now=self.now(), offset=offset, limit=limit,
+                                       filt=filt)
+
+    def dismissed(self, offset: int = 0, limit: int = 100) -> Page[DismissedRow]:
+        """Contacts marked "not a case", newest first, with their reasons."""
+        from store.desk.related import dismissed_page
+
+        with session_scope(self.engine) as s:
+            return dismissed_page(session=s, offset=offset, limit=limit)
+
+    def related(self, contact_id: int) -> Related:
+        """After a new case or a link: the sender's other waiting contacts and the rest
+        of the mail thread, to offer linking them too."""
+        from store.desk.related import related
+
+        with session_scope(self.engine) as s:
+            return related(session=s, contact_id=contact_id, now=self.now())
 
     def preview(self, contact_id: int) -> ContactPreview | None:
         with session_scope(self.engine) as s:
             return queries.contact_preview(session=s, contact_id=contact_id, now=self.now())
 
     def cases(self, filt: CaseFilter, offset: int = 0, limit: int = 100) -> Page[CaseRow]:
+        """Sager, in `filt.sort` order, with each case's next deadline (overdue marked)
+        and last activity."""
         with session_scope(self.engine) as s:
-            return queries.case_page(session=s, filt=filt, offset=offset, limit=limit)
+            return queries.case_page(session=s, filt=filt, offset=offset, limit=limit,
+                                     now=self.now())
 
     def case(self, case_id: int, *, allow_whistleblower: bool = False) -> CaseDetail | None:
         with session_scope(self.engine) as s:
@@ -85,8 +124,10 @@ class Desk:
             return queries.data_version(session=s)
 
     def status(self) -> Status:
+        """The header: sources, open alerts, triage size, what is overdue now (from the
+        store) and whether the daemon is late."""
         with session_scope(self.engine) as s:
-            return queries.status(session=s)
+            return queries.status(session=s, config=self.config, now=self.now())
 
     def alerts_after(self, after_id: int) -> tuple[AlertItem, ...]:
         with session_scope(self.engine) as s:
@@ -105,12 +146,15 @@ class Desk:
             return followup_page(session=s, config=self.config, now=self.now(),
                                  offset=offset, limit=limit)
 
-    def acknowledge(self, contact_ids: Sequence[int], note: str | None = None) -> int:
+    def acknowledge(self, contact_ids: Sequence[int], note: str | None = None,
+                    at: dt.datetime | None = None) -> AckResult:
+        """Acknowledge contacts' open reply targets, with an optional note, at `at`
+        (default now; `store.dateinput.read_moment` reads what the advisor typed)."""
         from store.desk.followups import acknowledge
 
         with write_scope(self.engine) as s:
             return acknowledge(session=s, config=self.config, contact_ids=list(contact_ids),
-                               now=self.now(), note=note)
+                               at=at or self.now(), note=note)
 
     def waive(self, target_ids: Sequence[int], reason: str) -> None:
         from store.desk.followups import waive
@@ -137,25 +181,103 @@ class Desk:
 
     # ------------------------------------------------------------------ commands
 
-    def link(self, contact_ids: Sequence[int], case_id: int) -> str:
+    def link(self, contact_ids: Sequence[int], case_id: int,
+             if_closed: IfClosed = IfClosed.ask) -> LinkResult:
+        """Link contacts to a case. A closed case raises `store.cases.CaseClosed` unless
+        `if_closed` is reopen or link. The result names addresses new to the case's
+        party (offer `add_party_address`)."""
         with write_scope(self.engine) as s:
             return commands.link(session=s, config=self.config, contact_ids=contact_ids,
-                                 case_id=case_id)
+                                 case_id=case_id, if_closed=if_closed)
 
-    def new_case(self, **kw: Any) -> tuple[int, str]:
+    def new_case(self, request: NewCaseRequest) -> tuple[int, str]:
+        """Open a case (validated by the store); returns (case id, ref)."""
         with write_scope(self.engine) as s:
             return commands.new_case(session=s, config=self.config,
-                                     today=commands.today_of(self.now()), **kw)
+                                     today=commands.today_of(self.now()), request=request)
+
+    def add_contact(self, request: NewContactRequest,
+                    if_closed: IfClosed = IfClosed.ask) -> ContactAdded:
+        """Register a contact by hand and file it (triage, a case, a new case)."""
+        with write_scope(self.engine) as s:
+            return commands.register_contact(session=s, config=self.config,
+                                             today=commands.today_of(self.now()),
+                                             request=request, if_closed=if_closed)
+
+    def move_contact(self, contact_id: int, case_id: int,
+                     if_closed: IfClosed = IfClosed.ask) -> str:
+        """Move a linked contact to another case; returns the new case's ref."""
+        from store.corrections import move_contact
+
+        reopen = {IfClosed.ask: None, IfClosed.reopen: True, IfClosed.link: False}[if_closed]
+        with write_scope(self.engine) as s:
+            return move_contact(session=s, config=self.config, contact_id=contact_id,
+                                case_id=case_id, reopen=reopen)
+
+    def unlink_contact(self, contact_id: int) -> str:
+        """Take a contact out of its case, back to triage; returns the old case's ref."""
+        from store.corrections import unlink_contact
+
+        with write_scope(self.engine) as s:
+            return unlink_contact(session=s, config=self.config, contact_id=contact_id)
+
+    def undismiss(self, contact_ids: Sequence[int]) -> None:
+        """Undo "not a case": the contacts wait in triage again."""
+        from store.corrections import undismiss_contact
+
+        with write_scope(self.engine) as s:
+            for cid in contact_ids:
+                undismiss_contact(session=s, config=self.config, contact_id=cid)
+
+    # ------------------------------------------------------------------ parties
+
+    def party(self, party_id: int) -> PartyInfo | None:
+        from store.desk.parties import party_info
+
+        with session_scope(self.engine) as s:
+            return party_info(session=s, party_id=party_id)
+
+    def edit_party(self, party_id: int, edit: PartyEdit) -> None:
+        """Set name, kind and the whole lists of e-mail addresses and phone numbers."""
+        from store.parties import edit_party
+
+        with write_scope(self.engine) as s:
+            edit_party(session=s, party_id=party_id, name=edit.name, kind=edit.kind,
+                       emails=edit.emails, phones=edit.phones)
+
+    def add_party_address(self, party_id: int, address: str) -> None:
+        """Add a contact's address or number to the party (offered after a link), so
+        later mail from it is recognised and auto-linked."""
+        from store.parties import adopt_address
+
+        with write_scope(self.engine) as s:
+            adopt_address(session=s, party_id=party_id, address=address)
+
+    def merge_parties(self, keep_id: int, other_id: int) -> MergeResult:
+        from store.merge import merge_parties
+
+        with write_scope(self.engine) as s:
+            return merge_parties(session=s, keep_id=keep_id, other_id=other_id)
+
+    def duplicate_parties(self, party_id: int) -> tuple[DuplicateParty, ...]:
+        """Likely duplicates of a party (same number or address, same name)."""
+        from store.merge import duplicate_parties
+
+        with session_scope(self.engine) as s:
+            return duplicate_parties(session=s, party_id=party_id)
+
+    # ------------------------------------------------------------------ triage, cases
 
     def dismiss(self, contact_ids: Sequence[int], reason: str) -> None:
         with write_scope(self.engine) as s:
             commands.dismiss(session=s, contact_ids=contact_ids, reason=reason)
 
     def add_manual_contact(self, case_id: int, kind: str, text: str,
-                           direction: str = "in") -> int:
+                           direction: str = "in", at: dt.datetime | None = None) -> int:
+        """A contact typed in inside a case (`m`), at `at` (default now)."""
         with write_scope(self.engine) as s:
             return commands.add_manual_contact(session=s, config=self.config, case_id=case_id,
-                                               kind=kind, text=text, at=self.now(),
+                                               kind=kind, text=text, at=at or self.now(),
                                                direction=direction)
 
     def add_note(self, case_id: int, text: str) -> None:
@@ -166,6 +288,13 @@ class Desk:
         with write_scope(self.engine) as s:
             commands.classify(session=s, config=self.config, case_id=case_id, field=field,
                               value=value)
+
+    def set_classification(self, case_id: int, new: Classification) -> bool:
+        """Category, action and outcome at once: validated together, one history entry.
+        Returns whether anything changed."""
+        with write_scope(self.engine) as s:
+            return commands.set_classification(session=s, config=self.config,
+                                               case_id=case_id, new=new)
 
     def set_closed(self, case_id: int, closed: bool) -> None:
         with write_scope(self.engine) as s:

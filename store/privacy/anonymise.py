@@ -157,14 +157,19 @@ def secure_delete(session: Session) -> None:
         session.execute(text("PRAGMA secure_delete=ON"))
 
 
-def flush_to_disk(engine: Engine) -> None:
+def flush_to_disk(engine: Engine) -> bool:
     """After a purge or erasure has committed: copy the WAL into the database file and
     truncate it, so the old page versions leave the -wal file too (SQLite). On
-    PostgreSQL, VACUUM the tables the purge rewrote, so dead row versions are reclaimed."""
+    PostgreSQL, VACUUM the tables the purge rewrote, so dead row versions are reclaimed.
+
+    False when SQLite could not truncate the WAL (another connection, the daemon's or
+    the desk's, was still reading an older snapshot after the busy timeout): the old
+    versions then stay in the -wal file until a later checkpoint, and the caller says so.
+    """
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
+            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return row is None or row[0] == 0
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in (
             "contact",
@@ -178,6 +183,7 @@ def flush_to_disk(engine: Engine) -> None:
             "audit_log",
         ):
             conn.exec_driver_sql(f"VACUUM {table}")
+    return True
 
 
 def scrub_cases(session: Session, case_ids: Sequence[int], now: dt.datetime) -> None:

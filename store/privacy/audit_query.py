@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from store.errors import UserError
 from store.models import AuditLog
-from store.timeutil import local_midnight, show
+from store.timeutil import local_midnight, plausible, show
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -51,8 +51,9 @@ def parse_since(text: str) -> dt.datetime:
     without a zone (without: Copenhagen)."""
     try:
         if len(text) == 10:
-            return local_midnight(dt.date.fromisoformat(text)).astimezone(dt.UTC)
-        moment = dt.datetime.fromisoformat(text)
+            day = plausible(dt.date.fromisoformat(text), "--since")
+            return local_midnight(day).astimezone(dt.UTC)
+        moment = plausible(dt.datetime.fromisoformat(text), "--since")
     except ValueError:
         raise UserError(
             f"--since {text!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"

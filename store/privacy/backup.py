@@ -33,9 +33,12 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from store.db import (
-    BUSY_TIMEOUT_MS,
     _prepare_sqlite_file,
+    busy_timeout_ms,
+    check_regular_file,
+    database_problem,
     head_revision,
+    integrity,
     known_revisions,
     normalise_url,
     sqlite_path,
@@ -77,19 +80,10 @@ def _db_file(url: str) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    timeout = busy_timeout_ms()
+    conn = sqlite3.connect(str(path), timeout=timeout / 1000)
+    conn.execute(f"PRAGMA busy_timeout={timeout}")
     return conn
-
-
-def integrity(conn: sqlite3.Connection) -> str:
-    """'ok', or the first problems PRAGMA integrity_check reports."""
-    try:
-        rows = conn.execute("PRAGMA integrity_check").fetchall()
-    except UnicodeDecodeError:
-        # The report quotes damaged bytes that are not even valid text.
-        return "the database is damaged (integrity report unreadable)"
-    return "; ".join(str(r[0]) for r in rows[:3])
 
 
 def revision_of(conn: sqlite3.Connection) -> str | None:
@@ -112,10 +106,33 @@ def _private_temp(folder: Path, stem: str) -> Iterator[Path]:
             p.unlink(missing_ok=True)
 
 
+def _open_source(path: Path) -> sqlite3.Connection:
+    """The live database, read once so a damaged or foreign file is named as the source."""
+    conn = _connect(path)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as e:
+        conn.close()
+        raise database_problem(e, str(path)) or e from None
+    return conn
+
+
+def _failed(e: sqlite3.Error, src: Path, dest: Path) -> Exception:
+    """A failed copy, blamed on the side it belongs to: a full, read-only or failing disk
+    is the backup's, anything else (a damaged page) the database's."""
+    name = getattr(e, "sqlite_errorname", "") or ""
+    side = dest if name.startswith(("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR")) else src
+    problem = database_problem(e, str(side))
+    if problem is None:
+        return e
+    return UserError(f"{problem}; no backup was written")
+
+
 def backup_sqlite(url: str, dest: Path) -> BackupReport:
     src_path = _db_file(url)
     if not src_path.exists():
         raise UserError(f"{src_path}: database file not found; nothing to back up")
+    check_regular_file(src_path)
     dest = dest.expanduser()
     if dest.exists():
         raise UserError(f"{dest}: already exists; choose a new file name (backups never overwrite)")
@@ -123,14 +140,21 @@ def backup_sqlite(url: str, dest: Path) -> BackupReport:
         raise UserError(f"{dest.parent}: no such folder; create it first")
     t0 = dt.datetime.now(dt.UTC)
     with _private_temp(dest.parent, dest.name) as tmp:
-        with closing(_connect(src_path)) as src, closing(_connect(tmp)) as dst:
-            # pages=-1: one step, so the copy is a single consistent snapshot.
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        with closing(_open_source(src_path)) as src, closing(_connect(tmp)) as dst:
+            try:
+                # pages=-1: one step, so the copy is a single consistent snapshot.
+                src.backup(dst, pages=-1)
+                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            except sqlite3.Error as e:
+                raise _failed(e, src_path, dest) from None
             problem = integrity(dst)
             revision = revision_of(dst)
         if problem != "ok":
-            raise UserError(f"{dest}: the backup copy failed its integrity check ({problem})")
+            # The copy is the database page for page: the damage is the database's.
+            raise UserError(
+                f"{src_path}: the database is damaged (PRAGMA integrity_check: "
+                f"{problem[:200]}); no backup was written; keep the last good backup"
+            )
         os.chmod(tmp, 0o600)
         try:
             os.link(tmp, dest)  # never replaces an existing file (a race with the check)

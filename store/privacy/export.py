@@ -19,7 +19,6 @@ included: they are third parties' data and need the advisor's review before disc
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 import io
@@ -31,10 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, or_, select
 from sqlmodel import Session, SQLModel, col
 
 from store.audit import record
+from store.cells import CsvWriter
+from store.db import write_scope
 from store.errors import UserError
 from store.models import (
     AuditLog,
@@ -45,13 +46,14 @@ from store.models import (
     Contact,
     EmailMessage,
     Party,
-    PartyEmail,
-    PartyPhone,
     ReplyTarget,
     WhistleblowerReporter,
 )
+from store.privacy.lookup import find_subject
+from store.privacy.subject import Subject, messages_naming, party_subject
 from store.privacy.whistleblower import (
     GENERAL_KINDS,
+    WHISTLEBLOWER,
     case_clause,
     contact_clause,
     includes_whistleblower,
@@ -61,13 +63,20 @@ from store.timeutil import show
 
 @dataclass(frozen=True)
 class ExportReport:
-    party_id: int
+    party_id: int | None
     out: Path
     cases: int
     contacts: int
     messages: int
     eml_files: int
     calls: int
+
+
+# The party section of an export for an address or number no party holds.
+NO_PARTY: dict[str, Any] = {
+    "id": None, "kind": None, "name": None, "ref": None, "created_at": None,
+    "anonymised_at": None,
+}
 
 
 def _row(obj: SQLModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
@@ -100,55 +109,76 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def collect(
-    *, session: Session, party_id: int, kinds: tuple[str, ...] = GENERAL_KINDS
+    *,
+    session: Session,
+    party_id: int | None = None,
+    subject: Subject | None = None,
+    kinds: tuple[str, ...] = GENERAL_KINDS,
 ) -> dict[str, Any]:
-    """Every record held about the party, as JSON-ready dicts (plus raw mail bytes under
-    the private key "_raw", which the writer turns into .eml files)."""
-    party = session.get(Party, party_id)
-    if party is None:
-        raise UserError(f"no party with id {party_id}")
-    emails = list(
-        session.scalars(select(col(PartyEmail.address)).where(col(PartyEmail.party_id) == party_id))
-    )
-    phones = list(
-        session.scalars(select(col(PartyPhone.number)).where(col(PartyPhone.party_id) == party_id))
-    )
-    cases = list(
-        session.scalars(
-            select(Case)
-            .where(col(Case.party_id) == party_id, case_clause(kinds))
-            .order_by(col(Case.opened_on), col(Case.id))
+    """Every record held about the subject (or the party `party_id` with its addresses),
+    as JSON-ready dicts (plus raw mail bytes under the private key "_raw", which the
+    writer turns into .eml files)."""
+    if subject is None:
+        if party_id is None:
+            raise ValueError("collect needs a party_id or a subject")
+        subject = party_subject(session, party_id)
+    pid = subject.party_id
+    party = session.get(Party, pid) if pid is not None else None
+    emails, phones = list(subject.emails), list(subject.phones)
+    cases = (
+        list(
+            session.scalars(
+                select(Case)
+                .where(col(Case.party_id) == pid, case_clause(kinds))
+                .order_by(col(Case.opened_on), col(Case.id))
+            )
         )
+        if pid is not None
+        else []
     )
     case_ids = [c.id for c in cases]
+    own: list[ColumnElement[bool]] = [col(Contact.counterpart).in_(subject.addresses)]
+    if pid is not None:
+        own += [
+            col(Contact.party_id) == pid,
+            and_(
+                col(Contact.case_id).in_(case_ids),
+                col(Contact.direction) == "out",
+                col(Contact.party_id).is_(None),
+            ),
+        ]
     contacts = list(
         session.scalars(
             select(Contact)
-            .where(
-                contact_clause(kinds),
-                or_(
-                    col(Contact.party_id) == party_id,
-                    and_(
-                        col(Contact.case_id).in_(case_ids),
-                        col(Contact.direction) == "out",
-                        col(Contact.party_id).is_(None),
-                    ),
-                ),
-            )
+            .where(contact_clause(kinds), or_(*own))
             .order_by(col(Contact.occurred_at), col(Contact.id))
         )
     )
     contact_ids = [c.id for c in contacts]
+    # Mail from, to or copied to the addresses whose contact is not among those above
+    # (it has none, or it is another party's) is the subject's too, unless its contact
+    # is out of scope (a whistleblower case); mail with no contact is general, as an
+    # unlinked contact is.
+    named = messages_naming(session, subject)
+    linked = sorted({c for c in named.values() if c is not None})
+    visible: set[int | None] = set()
+    for i in range(0, len(linked), 500):
+        visible.update(
+            session.scalars(
+                select(col(Contact.id)).where(
+                    col(Contact.id).in_(linked[i : i + 500]), contact_clause(kinds)
+                )
+            )
+        )
+    general = any(k != WHISTLEBLOWER for k in kinds)
+    addressed = [m for m, c in named.items() if (c is None and general) or c in visible]
     messages = list(
         session.scalars(
             select(EmailMessage)
             .where(
                 or_(
                     col(EmailMessage.contact_id).in_(contact_ids),
-                    and_(
-                        col(EmailMessage.contact_id).is_(None),
-                        col(EmailMessage.from_addr).in_(emails),
-                    ),
+                    col(EmailMessage.id).in_(addressed),
                 )
             )
             .order_by(col(EmailMessage.sent_at), col(EmailMessage.id))
@@ -196,7 +226,7 @@ def collect(
             select(AuditLog)
             .where(
                 or_(
-                    and_(col(AuditLog.entity) == "party", col(AuditLog.entity_id) == str(party_id)),
+                    and_(col(AuditLog.entity) == "party", col(AuditLog.entity_id) == str(pid)),
                     and_(
                         col(AuditLog.entity) == "case",
                         col(AuditLog.entity_id).in_([c.ref for c in cases]),
@@ -220,7 +250,8 @@ def collect(
     return {
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "case_kinds": list(kinds),
-        "party": {**_row(party), "emails": emails, "phones": phones},
+        "party": {**(_row(party) if party is not None else NO_PARTY), "emails": emails,
+                  "phones": phones},
         "cases": [
             {
                 **_row(c),
@@ -245,27 +276,60 @@ def collect(
 def export_party(
     *,
     session: Session,
-    party_id: int,
     out: Path,
+    party_id: int | None = None,
+    subject: Subject | None = None,
     kinds: tuple[str, ...] = GENERAL_KINDS,
 ) -> ExportReport:
+    """Write the export of `subject` (or of the party `party_id` with its addresses) to
+    the new folder `out`, audited in the caller's transaction.
+
+    The audit entry is written (flushed) before any file: on SQLite its flush takes the
+    write lock, so a busy database fails here, with nothing written. A caller whose
+    commit then fails must remove the folder (`export_subject` does)."""
     out = out.expanduser()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"{out}: already exists and is not an empty folder; choose a new folder")
-    data = collect(session=session, party_id=party_id, kinds=kinds)
+    if subject is None:
+        if party_id is None:
+            raise ValueError("export_party needs a party_id or a subject")
+        subject = party_subject(session, party_id)
+    data = collect(session=session, subject=subject, kinds=kinds)
+    report = ExportReport(
+        party_id=subject.party_id,
+        out=out,
+        cases=len(data["cases"]),
+        contacts=len(data["contacts"]),
+        messages=len(data["messages"]),
+        eml_files=sum(m["_raw"] is not None for m in data["messages"]),
+        calls=len(data["calls"]),
+    )
+    record(
+        session,
+        action="export",
+        entity="party" if subject.party_id is not None else "address",
+        entity_id=subject.party_id,
+        detail={
+            "out": str(out),
+            "kinds": list(kinds),
+            "cases": report.cases,
+            "contacts": report.contacts,
+            "messages": report.messages,
+            "calls": report.calls,
+        },
+    )
+    session.flush()
     try:
         out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))  # mode 0700
     except OSError as e:
         raise UserError(f"{out}: cannot create the export folder: {e.strerror}") from None
     try:
-        eml = 0
         (tmp / "messages").mkdir(mode=0o700)
         for m in data["messages"]:
             raw = m.pop("_raw")
             if raw is not None:
                 _write(tmp / m["eml_file"], raw)
-                eml += 1
         _write(tmp / "calls.csv", _calls_csv(data["calls"]).encode("utf-8"))
         _write(
             tmp / "records.json",
@@ -279,30 +343,25 @@ def export_party(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    report = ExportReport(
-        party_id=party_id,
-        out=out,
-        cases=len(data["cases"]),
-        contacts=len(data["contacts"]),
-        messages=len(data["messages"]),
-        eml_files=eml,
-        calls=len(data["calls"]),
-    )
-    record(
-        session,
-        action="export",
-        entity="party",
-        entity_id=party_id,
-        detail={
-            "out": str(out),
-            "kinds": list(kinds),
-            "cases": report.cases,
-            "contacts": report.contacts,
-            "messages": report.messages,
-            "calls": report.calls,
-        },
-    )
-    session.flush()
+    return report
+
+
+def export_subject(
+    *, engine: Engine, text: str, out: Path, kinds: tuple[str, ...] = GENERAL_KINDS
+) -> ExportReport:
+    """`export-party`: find whom `text` names and export it in one write transaction.
+    The folder and its audit entry exist together or not at all: a failure before the
+    commit rolls the entry back and removes the folder."""
+    written: Path | None = None
+    try:
+        with write_scope(engine) as session:
+            subject = find_subject(session=session, text=text)
+            report = export_party(session=session, subject=subject, out=out, kinds=kinds)
+            written = report.out
+    except BaseException:
+        if written is not None:
+            shutil.rmtree(written, ignore_errors=True)
+        raise
     return report
 
 
@@ -321,18 +380,11 @@ CALL_FIELDS = (
 
 def _calls_csv(calls: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = CsvWriter(buf)
     w.writerow(CALL_FIELDS)
     for c in calls:
-        # A leading = + - @ would make a spreadsheet run the cell as a formula.
-        w.writerow([_csv_safe(c.get(f)) for f in CALL_FIELDS])
+        w.writerow([c.get(f) for f in CALL_FIELDS])
     return buf.getvalue()
-
-
-def _csv_safe(v: Any) -> Any:
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:].isdigit():
-        return "'" + v
-    return v
 
 
 # --------------------------------------------------------------------------- HTML
@@ -359,16 +411,17 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 def summary_html(data: dict[str, Any]) -> str:
     """Everything escaped: `_table` cells are built from `_e(...)` only."""
     p = data["party"]
+    who = f"party {p['id']}" if p["id"] is not None else ", ".join(p["emails"] + p["phones"])
     parts = [
         "<!doctype html>",
         '<html lang="da"><head><meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
-        f"<title>Indsigt / access: party {_e(p['id'])}</title>",
+        f"<title>Indsigt / access: {_e(who)}</title>",
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:2px 6px;vertical-align:top}"
         "td{white-space:pre-wrap}</style></head><body>",
-        f"<h1>Data held about party {_e(p['id'])}</h1>",
+        f"<h1>Data held about {_e(who)}</h1>",
         f"<p>Exported {_e(_when(data['exported_at']))} (Europe/Copenhagen). Case kinds: "
         f"{_e(', '.join(data['case_kinds']))}. Every record is also in records.json; every "
         "message byte for byte in messages/*.eml; every call in calls.csv.</p>",

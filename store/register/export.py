@@ -6,7 +6,6 @@ file. Whistleblower cases are never part of a general export; ask for them by ki
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from pathlib import Path
@@ -14,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from store.cells import CsvWriter, new_workbook, xlsx_append
 from store.models import Case, Contact, Party, PartyEmail, PartyPhone
 from store.outfile import atomic_output, check_output
 from store.register.columns import EXPORT_COLUMNS
-from store.tabular import xlsx_append
 from store.timeutil import CPH
 
 
@@ -110,20 +109,18 @@ def export_register(*, session: Session, path: Path, kinds: tuple[str, ...]) -> 
     rows = register_rows(session=session, kinds=kinds)
     with atomic_output(path, mode=0o600) as tmp:
         if path.suffix.lower() == ".xlsx":
-            from openpyxl import Workbook
-
-            wb = Workbook()
-            ws = wb.active
-            assert ws is not None
-            ws.title = "Register"
-            ws.append(list(EXPORT_COLUMNS))
+            wb = new_workbook(write_only=True)
+            ws = wb.create_sheet("Register")
+            xlsx_append(ws, list(EXPORT_COLUMNS))
             for r in rows:
-                xlsx_append(ws, [r[c] for c in EXPORT_COLUMNS])
+                # An empty field is no cell at all (the importer reads a missing cell as
+                # ''): a third fewer cells to write.
+                xlsx_append(ws, [r[c] or None for c in EXPORT_COLUMNS])
             wb.save(tmp)
         else:
             buf = io.StringIO(newline="")
-            w = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
+            w = CsvWriter(buf, lineterminator="\n")
+            w.writerow(EXPORT_COLUMNS)
+            w.writerows([r[c] for c in EXPORT_COLUMNS] for r in rows)
             tmp.write_text(buf.getvalue(), "utf-8")
     return len(rows)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import operator
 from collections import defaultdict
@@ -12,6 +11,8 @@ from dataclasses import dataclass, field
 from store.addresses import normalise_email, normalise_phone
 from store.cases import CLASSIFICATION_FIELDS
 from store.config.taxonomy import Taxonomy
+from store.dateinput import parse_date, parse_moment
+from store.errors import shown_cell
 from store.register.columns import (
     BOOLEANS,
     CASE_COLUMNS,
@@ -23,7 +24,6 @@ from store.register.columns import (
     canonical,
 )
 from store.tabular import Table
-from store.timeutil import CPH
 
 MAX_LISTED = 50
 
@@ -69,34 +69,6 @@ class ParsedRegister:
     rows: int
 
 
-@functools.lru_cache(maxsize=100_000)
-def parse_date(text: str) -> dt.date:
-    """YYYY-MM-DD or DD-MM-YYYY (also with / or .)."""
-    t = text.strip().replace("/", "-").replace(".", "-")
-    parts = t.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        if len(parts[0]) == 4:
-            return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-        if len(parts[2]) == 4:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    raise ValueError("not a date (use YYYY-MM-DD or DD-MM-YYYY)")
-
-
-@functools.lru_cache(maxsize=200_000)
-def parse_moment(text: str) -> tuple[dt.datetime, dt.date]:
-    """A date with optional HH:MM[:SS], local Copenhagen time -> (aware UTC, local date)."""
-    t = text.strip().replace("T", " ")
-    day_part, _, time_part = t.partition(" ")
-    day = parse_date(day_part)
-    clock = dt.time(0, 0)
-    if time_part.strip():
-        try:
-            clock = dt.time.fromisoformat(time_part.strip().replace(".", ":"))
-        except ValueError:
-            raise ValueError("time is not HH:MM") from None
-    return dt.datetime.combine(day, clock, tzinfo=CPH).astimezone(dt.UTC), day
-
-
 def _split_list(text: str) -> list[str]:
     return [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
 
@@ -131,8 +103,9 @@ def parse_register(table: Table, source: str, taxonomy: Taxonomy) -> ParsedRegis
             problems.append(f"{source}: line 1: column {name!r} repeats column {col!r}")
         index[col] = i
     if unknown_cols:
+        shown = ", ".join(shown_cell(c) for c in unknown_cols)
         problems.append(
-            f"{source}: line 1: unknown column(s) {', '.join(repr(c) for c in unknown_cols)}; "
+            f"{source}: line 1: unknown column(s) {shown}; "
             "see docs/register.md for the column names"
         )
     if "case_ref" not in index:

@@ -13,16 +13,20 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from store.cells import new_workbook, xlsx_append
 from store.config import Config
 from store.outfile import atomic_output
 from store.replies import tables
 from store.replies.calendar import calendar_for, working_time_between
 from store.timeutil import period_bounds
+
+if TYPE_CHECKING:
+    from store.counts.render import Heading
 
 
 @dataclass(frozen=True)
@@ -110,18 +114,14 @@ def compliance(
     return out
 
 
-HEADERS = (
-    "rule",
-    "targets",
-    "met in time",
-    "met late",
-    "waived",
-    "still open",
-    "overdue now",
-    "median h",
-    "p90 h",
-    "in time %",
-)
+_HEADER_KEYS = ("c.rule", "c.targets", "c.met_in_time", "c.met_late", "c.waived",
+                "c.still_open", "c.overdue_now", "c.median", "c.p90", "c.in_time")
+
+
+def headers(lang: str = "da") -> list[str]:
+    from store.counts.words import word
+
+    return [word(k, lang) for k in _HEADER_KEYS]
 
 
 def table_rows(rows: Sequence[ComplianceRow]) -> list[list[Any]]:
@@ -145,22 +145,30 @@ def table_rows(rows: Sequence[ComplianceRow]) -> list[list[Any]]:
     return out
 
 
-def write_xlsx(rows: Sequence[ComplianceRow], path: Path, *, title: str) -> None:
-    """One sheet, numbers as numbers; written to a temporary name and renamed, so a
-    failed write never leaves half a file."""
-    from openpyxl import Workbook
+def write_xlsx(rows: Sequence[ComplianceRow], path: Path, *, head: Heading) -> None:
+    """One sheet in the config's language: title and heading rows, the header frozen,
+    numbers as numbers, the in-time share a percentage; written to a temporary name and
+    renamed, so a failed write never leaves half a file."""
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Compliance"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True)
-    ws.append(list(HEADERS))
-    for line in table_rows(rows):
-        # Rule names come from the config; keep them text, never formulas.
-        line[0] = str(line[0]).lstrip("=+-@")
-        ws.append(line)
+    from store.counts.render import size_columns
+    from store.counts.words import word
+
+    title = f"{word('c.title', head.lang)}, {head.period}"
+    wb = new_workbook()
+    ws = wb.create_sheet(word("c.title", head.lang))
+    xlsx_append(ws, [title])
+    ws["A1"].font = Font(bold=True, size=12)
+    xlsx_append(ws, [" · ".join(x for x in (head.municipality, head.made()) if x)])
+    xlsx_append(ws, headers(head.lang))
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    body = table_rows(rows)
+    for r, line in zip(rows, body, strict=True):
+        share = r.in_time_share
+        line[-1] = "–" if share is None else share  # the exact share, shown as a percentage
+        xlsx_append(ws, line, formats=[None] * 9 + ["0.0%"])
+    ws.freeze_panes = "B4"
+    size_columns(ws, [headers(head.lang), *body])
     with atomic_output(path) as tmp:
         wb.save(tmp)

@@ -4,6 +4,7 @@ rotation; and the systemd user unit."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import stat
 import subprocess
@@ -91,3 +92,44 @@ def test_install_service_writes_a_user_unit(cli, tmp_path: Path, sqlite_url: str
             ["systemd-analyze", "verify", "--user", str(unit)], capture_output=True, text=True
         )
         assert "borgerdesk-daemon.service" not in res.stderr or res.returncode == 0, res.stderr
+
+
+def test_install_service_keeps_the_database_password_private(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """The password in a PostgreSQL URL is in no file others can read, not in the unit
+    and not in the daemon's arguments: a 0600 EnvironmentFile carries it."""
+    secret = "s3cr3t-Pw%x"
+    url = f"postgresql://advisor:{secret}@db.example.dk/borgerdesk"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('municipality = "X"\n')
+    home = tmp_path / "home"
+    sys_argv0 = sys.argv[0]
+    sys.argv[0] = str(Path(sys.executable).with_name("borgerdesk"))
+    old = os.umask(0o022)
+    try:
+        r = cli("--config", str(cfg), "--db", url.replace("%", "%25"), "install-service")
+        assert r.code == 0, r.err
+    finally:
+        os.umask(old)
+        sys.argv[0] = sys_argv0
+    assert secret.replace("%", "%25") not in r.out + r.err
+    unit = home / ".config" / "systemd" / "user" / "borgerdesk-daemon.service"
+    env_file = home / ".config" / "borgerdesk" / "daemon.env"
+    text = unit.read_text()
+    exec_start = next(line for line in text.splitlines() if line.startswith("ExecStart="))
+    assert "--db" not in exec_start and "advisor" not in exec_start
+    assert f"EnvironmentFile={env_file}" in text
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    env = env_file.read_text()
+    assert 'BORGERDESK_DATABASE_URL="postgresql://advisor:s3cr3t-Pw%25x@' in env
+    # Nothing that others may read holds it, in any spelling.
+    for p in [tmp_path, *tmp_path.rglob("*")]:
+        if p.is_file() and p.stat().st_mode & 0o044:
+            data = p.read_bytes()
+            assert b"s3cr3t-Pw" not in data, p
+    # Re-installed without a password, the old environment file goes.
+    r = cli("--config", str(cfg), "--db", "sqlite:////var/lib/bd.sqlite3",
+            "install-service", "--force")
+    assert r.code == 0, r.err
+    assert not env_file.exists() and "EnvironmentFile" not in unit.read_text()

@@ -316,10 +316,30 @@ def test_haderslev_preset_tables_3_to_9(haderslev_db: str, db_url: str, cli, tmp
 
     wb = load_workbook(out)
     assert len(wb.sheetnames) == 7
+    # Sheet names keep their meaning within Excel's 31 characters: cut at a word.
+    assert wb.sheetnames[0] == "Tabel 3 Sager fordelt på…"
+    assert all(len(n) <= 31 for n in wb.sheetnames)
     ws = wb.worksheets[0]
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    assert values[0] == ["Tabel 3: Sager fordelt på direktørområde", None, None, None, None]
-    assert values[-1] == ["Sum", 60, 51, 111, "54 %"]
+    # the full title naming the period in row 1; municipality, period, unit, made in row 2
+    assert values[0][0] == "Tabel 3: Sager fordelt på direktørområde, 1. august – 31. december 2021"
+    assert values[1][0].startswith(
+        "Haderslev Kommune · 1. august – 31. december 2021 · Enhed: sager · Dannet "
+    )
+    assert values[2] == ["Afdeling", "Klage", "Anden henvendelse", "Sum", "%"]
+    sum_row = next(r for r in values if r[0] == "Sum")
+    assert sum_row[:4] == ["Sum", 60, 51, 111]  # numbers are numbers
+    assert sum_row[4] == pytest.approx(60 / 111)
+    pct = ws.cell(row=values.index(sum_row) + 1, column=5)
+    assert pct.number_format == "0%"
+    assert ws.freeze_panes == "B4"
+    # Departments valid in the period appear even where nothing was counted: the
+    # pre-reorganisation ones (valid until Jun 2021) do not.
+    labels = [r[0] for r in values[3:]]
+    assert labels[: labels.index("Sum")] == [
+        "Børn og Kultur", "Voksen og Sundhed", "Diverse", "Arbejdsmarked og Borgerservice",
+        "Teknik og Klima",
+    ]
     r = cli(
         "--config",
         haderslev_db,

@@ -195,7 +195,7 @@ def test_unreachable_database_is_one_line(cli, tmp_path) -> None:
     bad.write_bytes(b"this is not a database" * 100)
     r = cli("--db", f"sqlite:///{bad}", "report", "--year", "2024", "--unit", "cases",
             "--rows", "category")
-    assert r.code == 2 and "cannot open the database" in r.err
+    assert r.code == 2 and "damaged or not a SQLite database" in r.err
 
 
 @pytest.mark.parametrize(

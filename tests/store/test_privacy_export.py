@@ -27,7 +27,7 @@ from store.models import (
 )
 from store.parties import create_party
 from store.privacy.erase import erase_party, plan_erase
-from store.privacy.export import export_party
+from store.privacy.export import export_party, export_subject
 from store.privacy.lookup import find_party
 from store.privacy.whistleblower import ALL_KINDS, kinds_for, open_whistleblower_case
 from tests.store.privacy_world import all_text, build_world, every_report
@@ -262,3 +262,93 @@ def test_erase_removes_the_party_and_keeps_every_report(
         assert entry.entity_id == str(pid)
         with pytest.raises(UserError, match="already anonymised"):
             plan_erase(session=s, party_id=pid)
+
+
+def _exports(engine: Engine) -> list[AuditLog]:
+    with session_scope(engine) as s:
+        return list(s.scalars(select(AuditLog).where(AuditLog.action == "export")))
+
+
+def test_export_on_a_locked_database_writes_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer holds the lock: the export fails before a byte is written (it
+    used to write the whole folder, then fail on its audit entry)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("holds SQLite's write lock")
+    import sqlite3
+
+    from store.db import make_engine
+
+    with session_scope(engine) as s:
+        _knud(s)
+    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 200)
+    fresh = make_engine(str(engine.url))  # new connections take the short timeout
+    holder = sqlite3.connect(engine.url.database or "", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(Exception, match=r"locked|busy"):
+            export_subject(engine=fresh, text="knud@example.dk", out=tmp_path / "indsigt")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        fresh.dispose()
+    assert not [p for p in tmp_path.iterdir() if "indsigt" in p.name]
+    assert _exports(engine) == []
+
+
+def test_a_failed_commit_removes_the_written_export(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written and unaudited never: when the commit of the audit entry fails (a fault
+    injected into the commit, the one step no real fault here reaches reliably), the
+    folder goes too."""
+    with session_scope(engine) as s:
+        _knud(s)
+
+    def fail(self: Session) -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(Session, "commit", fail)
+    with pytest.raises(OSError):
+        export_subject(engine=engine, text="knud@example.dk", out=tmp_path / "indsigt")
+    monkeypatch.undo()
+    assert not [p for p in tmp_path.iterdir() if "indsigt" in p.name]
+    assert _exports(engine) == []
+    rep = export_subject(engine=engine, text="knud@example.dk", out=tmp_path / "indsigt")
+    assert (tmp_path / "indsigt" / "records.json").exists() and rep.messages == 1
+    assert len(_exports(engine)) == 1
+
+
+def test_erasure_by_address_reaches_to_and_cc_but_not_a_lookalike(engine: Engine) -> None:
+    """Mail to or copied to the address goes, with or without a contact; an address
+    that only contains it ("xknud@…") and percent/underscore look-alikes stay."""
+    from store.privacy.lookup import find_subject
+
+    addr = "knud_h%@example.org"  # LIKE's wildcards in the address itself
+    rows = {
+        "to": ("advisor@odsherred.dk", f"grete@example.dk, {addr}", None),
+        "cc": ("advisor@odsherred.dk", "grete@example.dk", f"{addr.upper()}"),
+        "from": (addr, "advisor@odsherred.dk", None),
+        "lookalike": ("x" + addr, "advisor@odsherred.dk", None),
+        "wildcard": ("knud_hXX@example.org", "knudzh@example.org", "knud_h%@example.orgx"),
+    }
+    with session_scope(engine) as s:
+        for i, (subject, (frm, to, cc)) in enumerate(rows.items()):
+            s.add(EmailMessage(header_hash=f"h{i}", content_hash=f"c{i}", raw=b"x",
+                               subject=subject, from_addr=frm, to_addrs=to, cc_addrs=cc,
+                               text=f"text {subject}"))
+    with session_scope(engine) as s:
+        subject = find_subject(session=s, text=addr)
+        assert subject.party_id is None and subject.emails == (addr,)
+        plan = plan_erase(session=s, subject=subject)
+        assert plan.removed.messages == 3
+        erase_party(session=s, plan=plan, now=T0)
+    with session_scope(engine) as s:
+        left = {m.subject for m in s.scalars(select(EmailMessage)) if m.purged_at is None}
+        assert left == {"lookalike", "wildcard"}
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "erase")).one()
+        assert entry.entity == "address" and entry.entity_id is None
+        assert addr not in (entry.detail or "")
+        with pytest.raises(UserError, match="nothing is stored from or to"):
+            find_subject(session=s, text=addr)

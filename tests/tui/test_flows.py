@@ -88,7 +88,10 @@ async def test_new_case_prefilled_from_contact(world: Any, make_app: Any) -> Non
         await pilot.press(*"Karen Ny", "enter")  # enter moves on to the title
         await pilot.press("enter")  # ... and on to the department picker
         await pilot.press("enter", "down", "down", "enter")  # 2nd department (Erhverv...)
-        await pilot.press("tab", "enter", "down", "down", "down", "enter")  # Klage
+        # Enter on the choice moved on to the category picker.
+        await wait_for(pilot, lambda: dialog.focused is dialog.query_one("#category"))
+        await pilot.press("enter", "down", "down", "down", "enter")  # Klage
+        await wait_for(pilot, lambda: dialog.query_one("#category").value == "Klage")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: _contact(world, target).case_id is not None)
     c = _contact(world, target)
@@ -261,9 +264,10 @@ async def test_export_xlsx_and_csv(world: Any, make_app: Any, tmp_path: Path) ->
             await wait_for(pilot, lambda n=name: (tmp_path / n).exists())
     ws = load_workbook(tmp_path / "t.xlsx")["Antal henvendere"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0][0] == "Antal henvendere"
-    # Linked, counted contacts in 2026: Hanne's mail (Social og Arbejdsmarked, Vejledning).
-    assert ["Social og Arbejdsmarked", 1, 1] in [r[:3] for r in rows]
+    assert rows[0][0] == "Antal henvendere, 1. januar – 31. december 2026"
+    # Linked, counted contacts in 2026: Hanne's mail (Social og Arbejdsmarked, Vejledning);
+    # every category is a column, zeros as numbers.
+    assert ["Social og Arbejdsmarked", 1, 0, 0, 1] in [r[:5] for r in rows]
     assert "Samlet antal henvendelser" in (tmp_path / "t.csv").read_text("utf-8")
 
 

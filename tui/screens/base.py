@@ -5,28 +5,31 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 
 from store.desk.rows import DataVersion
-from tui.i18n import error_text, t
+from tui.i18n import t
 from tui.keymap import localise
-from tui.messages import Done, Failed, Loaded
+from tui.messages import Done, Result
 from tui.safe import clean
 from tui.widgets.keybar import KeyBar
 from tui.widgets.statusbar import StatusBar
+from tui.workers import ReportsFailures
 
 if TYPE_CHECKING:
     from store.desk import Desk
     from tui.app import DeskApp
 
 _seq = itertools.count(1)
+T = TypeVar("T")
 
 
-class DeskScreen(Screen[None]):
+class DeskScreen(ReportsFailures, Screen[None]):
     TITLE_KEY = "screen.triage"
 
     def __init__(self, **kw: Any) -> None:
@@ -83,78 +86,59 @@ class DeskScreen(Screen[None]):
 
     # ------------------------------------------------------------------ workers
 
-    def load(self, what: str, fn: Callable[[], Any], *, versioned: bool = False) -> None:
-        """Run `fn` in a worker; `show_<what>` gets its result. With `versioned`, `fn`
-        returns (data version, data) itself (e.g. a prefetch)."""
+    def load(self, fn: Callable[[], Result], *, main: bool = True,
+             versioned: bool = False) -> None:
+        """Run `fn` in a worker and post the typed message it returns to this screen.
+        A `main` load is the screen's own data: the data version is read first (unless
+        `fn` sets the message's version itself: `versioned`) and the probe waits for it.
+        A failure reaches the app's one handler for failed workers."""
+        group = "load" if main else "side"
         seq = next(_seq)
-        self._want[what] = seq
-        self.load_pending = True
-        self._load_worker(what, seq, fn, versioned)
+        self._want[group] = seq
+        if main:
+            self.load_pending = True
+        self.run_worker(partial(self._load_worker, seq, fn, main and not versioned),
+                        thread=True, exclusive=True, group=group, exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load_worker(self, what: str, seq: int, fn: Callable[[], Any], versioned: bool) -> None:
-        try:
-            # The version first: a change made while the query runs shows up as a newer
-            # version at the next probe, never as a missed one.
-            if versioned:
-                version, data = fn()
-            else:
-                version = self.desk.version()
-                data = fn()
-        except Exception as e:  # keep the desk alive; say what went wrong
-            self.post_message(Failed(error_text(e)))
-            return
-        self.post_message(Loaded(what, seq, data, version))
+    def _load_worker(self, seq: int, fn: Callable[[], Result], read_version: bool) -> None:
+        # The version first: a change made while the query runs shows up as a newer
+        # version at the next probe, never as a missed one.
+        version = self.desk.version() if read_version else None
+        msg = fn()
+        msg.seq = seq
+        if version is not None:
+            msg.version = version
+        self.post_message(msg)
 
-    def show_ready(self, what: str, version: DataVersion, data: Any) -> None:
-        """Show data already on hand (a finished prefetch) at once: no worker, no message
-        round trip, so it is in the screen's first frame."""
-        self._want[what] = next(_seq)  # supersedes any load of the same thing under way
+    def accept(self, msg: Result) -> bool:
+        """Whether a worker's result is still wanted (no newer query of the same kind was
+        started since); a main result also records the data version it shows."""
+        group = "load" if msg.version is not None else "side"
+        if self._want.get(group) != msg.seq:
+            return False
+        if msg.version is not None:
+            self.data_version = msg.version
+            self.load_pending = False
+        return True
+
+    def take_ready(self, version: DataVersion) -> None:
+        """Data already on hand (a finished prefetch) is shown at once: it supersedes any
+        main load under way."""
+        self._want["load"] = next(_seq)
         self.data_version = version
         self.load_pending = False
-        getattr(self, f"show_{what}")(data)
 
-    def load_side(self, what: str, fn: Callable[[], Any]) -> None:
-        seq = next(_seq)
-        self._want[what] = seq
-        self._side_worker(what, seq, fn)
-
-    @work(thread=True, exclusive=True, group="side", exit_on_error=False)
-    def _side_worker(self, what: str, seq: int, fn: Callable[[], Any]) -> None:
-        try:
-            data = fn()
-        except Exception as e:
-            self.post_message(Failed(error_text(e)))
-            return
-        self.post_message(Loaded(what, seq, data))
+    def load_failed(self) -> None:
+        """The app's failed-worker handler: this screen's load will not arrive."""
+        self.load_pending = False
 
     @work(thread=True, group="write", exit_on_error=False)
-    def command(self, fn: Callable[[], Any], done: Callable[[Any], str]) -> None:
+    def command(self, fn: Callable[[], T], done: Callable[[T], str]) -> None:
         """Run a change in a thread; a notification says what happened."""
-        try:
-            result = fn()
-        except Exception as e:
-            self.post_message(Failed(error_text(e)))
-            return
-        self.post_message(Done(done(result)))
-
-    def on_loaded(self, message: Loaded) -> None:
-        if self._want.get(message.what) != message.seq:
-            return  # a newer load of the same thing is on its way
-        if message.version is not None:
-            self.data_version = message.version
-            self.load_pending = False
-        handler = getattr(self, f"show_{message.what}", None)
-        if handler is not None:
-            handler(message.data)
+        self.post_message(Done(done(fn())))
 
     def on_done(self, message: Done) -> None:
+        """One refresh per write: the app's probe reads the new data version and reloads
+        whatever screen shows older data (this one, at once)."""
         self.notify(clean(message.text), timeout=4, markup=False)
         self.desk_app.changed_here()
-        if message.reload:
-            self.reload()
-
-    def on_failed(self, message: Failed) -> None:
-        self.load_pending = False
-        self.notify(clean(t("n.error", msg=message.text)), severity="error", timeout=8,
-                    markup=False)

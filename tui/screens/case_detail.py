@@ -16,6 +16,7 @@ from store.desk.rows import CaseDetail, TimelineItem
 from store.timeutil import show
 from tui.i18n import t, t_or
 from tui.keymap import bindings
+from tui.messages import DetailLoaded
 from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
 from tui.screens.base import DeskScreen
@@ -148,7 +149,11 @@ class CaseDetailScreen(DeskScreen):
 
     def reload(self) -> None:
         cid, wb = self.case_id, self.whistleblower
-        self.load("detail", lambda: self.desk.case(cid, allow_whistleblower=wb))
+        self.load(lambda: DetailLoaded(self.desk.case(cid, allow_whistleblower=wb)))
+
+    def on_detail_loaded(self, msg: DetailLoaded) -> None:
+        if self.accept(msg):
+            self.show_detail(msg.detail)
 
     def show_detail(self, d: CaseDetail | None) -> None:
         if d is None:

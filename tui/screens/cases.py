@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -9,63 +10,68 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Select
 
 from store.desk.rows import CaseFilter, CaseRow, Page
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.safe import plain
-from tui.screens.base import DeskScreen
-from tui.widgets.paged_table import PagedTable
+from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.widgets.paged_table import PagedTable, fit_width
 
-PAGE = 100
 STATUSES = ("open", "closed", "all")
 
 
-class CasesScreen(DeskScreen):
+class CasesScreen(PagedListScreen[CaseRow]):
     TITLE_KEY = "screen.cases"
     BINDINGS = bindings("cases")
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.filt = CaseFilter()
-        self.rows: list[CaseRow] = []
-        self.page_offset = 0
-        self._keep: int | None = None
-        self._keep_row: int | None = None  # the cursor's place, if `_keep` left the list
         self._prefetch_timer: Timer | None = None
 
-    def compose_body(self) -> ComposeResult:
+    def compose_filters(self) -> ComposeResult:
         tax = self.desk.config.taxonomy
         with Horizontal(id="filters"):
-            yield Select([(t(f"filter.{s}"), s) for s in STATUSES], value="open",
+            # From self.filt: a search hit may set the filter before the screen is built.
+            yield Select([(t(f"filter.{s}"), s) for s in STATUSES], value=self.filt.status,
                          allow_blank=False, id="f-status")
             yield Select([(d.name, d.name) for d in tax.departments],
                          prompt=t("col.department"), id="f-department")
             yield Select([(c, c) for c in tax.categories], prompt=t("col.category"),
                          id="f-category")
-            yield Input(placeholder=t("filter.party"), id="f-party")
+            yield Input(self.filt.party or "", placeholder=t("filter.party"), id="f-party")
             yield Input(placeholder=t("filter.text"), id="f-text")
-        yield Label(t("loading"), id="pageinfo", classes="pageinfo")
-        yield PagedTable(id="list")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._layout()
-        self.query_one(PagedTable).focus()
+    def columns(self) -> list[tuple[str, int | None]]:
+        ref = fit_width((r.ref for r in self.rows), 9)  # a ref is never cut
+        if self.wide:
+            return [("col.ref", ref), ("col.title", None), ("col.party", 18),
+                    ("col.department", 22), ("col.category", 12), ("col.opened", 10),
+                    ("col.contacts", 5)]
+        return [("col.ref", ref), ("col.title", None), ("col.party", 14),
+                ("col.category", 10), ("col.opened", 8)]
 
-    def _layout(self) -> None:
-        wide = self.app.size.width >= 110
-        cols: list[tuple[str, int | None]] = (
-            [("col.ref", 10), ("col.title", None), ("col.party", 18), ("col.department", 22),
-             ("col.category", 12), ("col.opened", 10), ("col.contacts", 5)] if wide else
-            [("col.ref", 10), ("col.title", None), ("col.party", 14), ("col.category", 10),
-             ("col.opened", 8)])
-        if self.query_one(PagedTable).configure(cols, self.app.size.width):
-            self._fill()
+    def page_query(self, offset: int) -> Callable[[], Page[CaseRow]]:
+        filt = self.filt
+        return lambda: self.desk.cases(filt, offset=offset, limit=PAGE)
 
-    def on_resize(self) -> None:
-        self._layout()
+    def key_of(self, row: CaseRow) -> int:
+        return row.case_id
+
+    def cells(self, r: CaseRow) -> dict[str, Text]:
+        title = plain(r.title, limit=200)
+        if r.closed_on:
+            title.stylize("dim")
+        return {
+            "col.ref": Text(r.ref), "col.title": title,
+            "col.party": plain(r.party, limit=60),
+            "col.department": plain(r.department, limit=40),
+            "col.category": plain(r.category, limit=30),
+            "col.opened": Text(r.opened_on.strftime("%d-%m-%Y" if self.wide else "%d-%m-%y")),
+            "col.contacts": Text(str(r.contacts), justify="right"),
+        }
 
     # ------------------------------------------------------------------ filters
 
@@ -84,9 +90,9 @@ class CasesScreen(DeskScreen):
             text=self.query_one("#f-text", Input).value.strip() or None,
         )
         self.page_offset = 0
-        self._keep = None
-        self.reload()
+        self.remember_cursor()
         self._keep_row = None  # a new filter: its first row, unless the case is in it
+        self.load_page()
         if isinstance(_event, Input.Submitted):
             self.query_one(PagedTable).focus()
 
@@ -98,65 +104,14 @@ class CasesScreen(DeskScreen):
         sel.value = STATUSES[(STATUSES.index(self.filt.status) + 1) % len(STATUSES)]
 
     def set_party_filter(self, name: str) -> None:
+        """Show the party's cases, open and closed. Before the screen was ever shown (a
+        search hit chosen first thing) only the filter is set: compose reads it."""
+        if not self.is_mounted:
+            self.filt = CaseFilter(status="all", party=name)
+            return
         self.query_one("#f-party", Input).value = name
         self.query_one("#f-status", Select).value = "all"
         self._filters_changed()
-
-    # ------------------------------------------------------------------ data
-
-    def reload(self) -> None:
-        row = self.current()
-        if row is not None:
-            self._keep = row.case_id
-            self._keep_row = self.query_one(PagedTable).cursor_row
-        filt, offset = self.filt, self.page_offset
-        self.load("page", lambda: self.desk.cases(filt, offset=offset, limit=PAGE))
-
-    def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
-        self.page_offset = max(0, self.page_offset + msg.direction * PAGE)
-        self._keep = None
-        self._to_end = msg.direction < 0
-        filt, offset = self.filt, self.page_offset
-        self.load("page", lambda: self.desk.cases(filt, offset=offset, limit=PAGE))
-
-    def show_page(self, page: Page[CaseRow]) -> None:
-        table = self.query_one(PagedTable)
-        table.page_offset, table.total = page.offset, page.total
-        self.rows = list(page.rows)
-        self._fill()
-        target = 0
-        if self._keep is not None:
-            target = table.row_after_reload(str(self._keep), self._keep_row)
-        elif getattr(self, "_to_end", False):
-            target, self._to_end = max(0, len(self.rows) - 1), False
-        if self.rows:
-            table.move_cursor(row=target, animate=False)
-        info = self.query_one("#pageinfo", Label)
-        info.update(t("page", first=page.offset + 1, last=page.offset + len(self.rows),
-                      total=page.total) if page.total else t("empty"))
-
-    def _fill(self) -> None:
-        rows = []
-        for r in self.rows:
-            title = plain(r.title, limit=200)
-            if r.closed_on:
-                title.stylize("dim")
-            rows.append((str(r.case_id), {
-                "col.ref": Text(r.ref), "col.title": title,
-                "col.party": plain(r.party, limit=60),
-                "col.department": plain(r.department, limit=40),
-                "col.category": plain(r.category, limit=30),
-                "col.opened": Text(r.opened_on.strftime(
-                    "%d-%m-%Y" if self.app.size.width >= 110 else "%d-%m-%y")),
-                "col.contacts": Text(str(r.contacts), justify="right"),
-            }))
-        self.query_one(PagedTable).fill(rows)
-
-    def current(self) -> CaseRow | None:
-        table = self.query_one(PagedTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
 
     def action_open_case(self) -> None:
         row = self.current()

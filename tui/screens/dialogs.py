@@ -22,8 +22,10 @@ from store.desk.rows import CaseFilter, ContactPreview, SearchHit
 from store.timeutil import show
 from tui.i18n import t
 from tui.keymap import KEY_DISPLAY, bindings, localise
+from tui.messages import HitsFound
 from tui.render import WHEN, call_text, channel_name, hit_detail, reply_text, who_text
 from tui.safe import plain
+from tui.workers import ReportsFailures
 
 if TYPE_CHECKING:
     from store.desk import Desk
@@ -38,7 +40,7 @@ def debounce(node: Any, fn: Callable[[], object], delay: float = 0.2) -> None:
     node._debounce_timer = node.set_timer(delay, fn)
 
 
-class Dialog(ModalScreen[Any]):
+class Dialog(ReportsFailures, ModalScreen[Any]):
     BINDINGS = bindings("dialog")
 
     def __init__(self, **kw: Any) -> None:
@@ -72,20 +74,27 @@ class Dialog(ModalScreen[Any]):
 
 
 class TextPrompt(Dialog):
-    """One line of text (a reason, a note, a file name)."""
+    """One line of text (a reason, a note, a file name). With `required` (an i18n key),
+    an empty line is not taken: the dialog says why nothing happens and stays open."""
 
-    def __init__(self, title: str, initial: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, initial: str = "", placeholder: str = "",
+                 required: str | None = None) -> None:
         super().__init__()
         self.title_text, self.initial, self.placeholder = title, initial, placeholder
+        self.required = required
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(self.initial, placeholder=self.placeholder, id="prompt")
+            yield Label("", id="err", classes="err")
 
     @on(Input.Submitted)
     def action_save(self) -> None:
         value = self.query_one(Input).value.strip()
+        if not value and self.required:
+            self.query_one("#err", Label).update(t(self.required))
+            return
         self.dismiss(value or None)
 
 
@@ -114,23 +123,24 @@ class LinkCaseDialog(Dialog):
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
         if query.strip():
-            hits = [(h.id, h.label, hit_detail(h))
-                    for h in self.desk.search_cases(query, limit=30)]
+            hits = self.desk.search_cases(query, limit=30)
         else:
             page = self.desk.cases(CaseFilter(status="open"), limit=30)
-            hits = [(r.case_id, f"{r.ref} {r.title}".strip(), r.party) for r in page.rows]
-        self.app.call_from_thread(self._show, hits)
+            hits = tuple(SearchHit("case", r.case_id, f"{r.ref} {r.title}".strip(), r.party,
+                                   0.0, r.case_id, "open") for r in page.rows)
+        # A message, not call_from_thread: a dialog closed meanwhile just drops it.
+        self.post_message(HitsFound(query, hits))
 
-    def _show(self, hits: list[tuple[int, str, str]]) -> None:
+    def on_hits_found(self, msg: HitsFound) -> None:
         ol = self.query_one(OptionList)
         ol.clear_options()
-        self._hits = [h[0] for h in hits]
-        for cid, label, detail in hits:
-            txt = plain(label, limit=60)
+        self._hits = [h.id for h in msg.hits]
+        for h in msg.hits:
+            txt = plain(h.label, limit=60)
             txt.append("  ")
-            txt.append_text(plain(detail, limit=40, style="dim"))
-            ol.add_option(Option(txt, id=str(cid)))
-        if hits:
+            txt.append_text(plain(hit_detail(h), limit=40, style="dim"))
+            ol.add_option(Option(txt, id=str(h.id)))
+        if msg.hits:
             ol.highlighted = 0
 
     def on_key(self, event: Any) -> None:
@@ -192,6 +202,13 @@ class NewCaseDialog(Dialog):
     @on(Input.Submitted)
     def _next(self) -> None:
         self.focus_next()
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        """Enter on a choice in a dropdown moves on, as in a text field. (A Select also
+        says Changed when its first value is set, with the focus elsewhere.)"""
+        if event.select.has_focus_within:
+            self.focus_next()
 
     def action_save(self) -> None:
         def val(wid: str) -> str | None:
@@ -368,13 +385,13 @@ class SearchDialog(Dialog):
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
-        hits = self.desk.search(query) if query.strip() else ()
-        self.app.call_from_thread(self._show, hits)
+        self.post_message(HitsFound(query, self.desk.search(query) if query.strip() else ()))
 
-    def _show(self, hits: tuple[SearchHit, ...]) -> None:
+    def on_hits_found(self, msg: HitsFound) -> None:
         ol = self.query_one(OptionList)
         ol.clear_options()
         self._hits = {}
+        hits = msg.hits
         for h in hits:
             key = f"{h.kind}:{h.id}"
             self._hits[key] = h
@@ -440,6 +457,13 @@ class PreviewScreen(Dialog):
             yield Static(preview_text(self.preview), id="preview")
 
 
+# The marks the lists use, each with its meaning (`?` help explains them).
+HELP_MARKS = (("✓", "help.mark.met"), ("✓!", "help.mark.met_late"), ("‼", "help.mark.overdue"),
+              ("!", "help.mark.due_soon"), ("–", "help.mark.waived"), ("✉→ ☎→", "help.mark.out"),
+              ("✉ ☎ ◉ ⌂ ✎", "help.mark.channels"), ("●", "help.mark.selected"),
+              ("t", "help.mark.hours"))
+
+
 class HelpScreen(Dialog):
     """`?`: the focused screen's bindings, with their tooltips."""
 
@@ -455,6 +479,11 @@ class HelpScreen(Dialog):
             if tip:
                 body.append(f" – {tip}", style="dim")
             body.append("\n")
+        body.append("\n")
+        body.append(t("help.marks") + "\n", style="bold underline")
+        for mark, key in HELP_MARKS:
+            body.append(f"{mark:>8}  ", style="bold")
+            body.append(t(key) + "\n")
         with VerticalScroll(classes="dialog tall"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(body, id="help")

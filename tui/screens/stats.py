@@ -21,6 +21,7 @@ from store.desk.commands import today_of
 from store.desk.stats import StatsTable, StatsView
 from tui.i18n import t
 from tui.keymap import bindings
+from tui.messages import StatsLoaded
 from tui.safe import clean, plain
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import PeriodDialog, TextPrompt
@@ -84,7 +85,11 @@ class StatsScreen(DeskScreen):
 
     def reload(self) -> None:
         start, end = self.start, self.end
-        self.load("stats", lambda: self.desk.counts(None, start, end))
+        self.load(lambda: StatsLoaded(self.desk.counts(None, start, end)))
+
+    def on_stats_loaded(self, msg: StatsLoaded) -> None:
+        if self.accept(msg):
+            self.show_stats(msg.view)
 
     def show_stats(self, view: StatsView) -> None:
         self.view = view

@@ -3,23 +3,19 @@ when `[ui] whistleblower_register = true`; every viewing is audited."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
-from textual.widgets import Label
 
 from store.desk.rows import Page, WhistleblowerRow
 from store.timeutil import show
-from tui.i18n import t
 from tui.keymap import bindings
 from tui.render import status_short
 from tui.safe import plain
-from tui.screens.base import DeskScreen
-from tui.widgets.paged_table import PagedTable
-
-PAGE = 100
+from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.widgets.paged_table import PagedTable, fit_width
 
 
 def _due(when: Any, status: str | None) -> Text:
@@ -31,63 +27,32 @@ def _due(when: Any, status: str | None) -> Text:
     return out
 
 
-class WhistleblowerScreen(DeskScreen):
+class WhistleblowerScreen(PagedListScreen[WhistleblowerRow]):
     TITLE_KEY = "screen.whistleblower"
     BINDINGS = bindings("whistleblower")
 
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.rows: list[WhistleblowerRow] = []
-        self.page_offset = 0
+    def page_query(self, offset: int) -> Callable[[], Page[WhistleblowerRow]]:
+        return lambda: self.desk.whistleblower(offset=offset, limit=PAGE)
 
-    def compose_body(self) -> ComposeResult:
-        yield Label(t("loading"), id="pageinfo", classes="pageinfo")
-        yield PagedTable(id="list")
+    def columns(self) -> list[tuple[str, int | None]]:
+        return [("col.ref", fit_width((r.ref for r in self.rows), 9)), ("col.title", None),
+                ("col.opened", 10), ("col.ack", 17), ("col.feedback", 17)]
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._layout()
-        self.query_one(PagedTable).focus()
+    def key_of(self, row: WhistleblowerRow) -> int:
+        return row.case_id
 
-    def _layout(self) -> None:
-        cols: list[tuple[str, int | None]] = [
-            ("col.ref", 10), ("col.title", None), ("col.opened", 10), ("col.ack", 17),
-            ("col.feedback", 17)]
-        if self.query_one(PagedTable).configure(cols, self.app.size.width):
-            self._fill()
-
-    def on_resize(self) -> None:
-        self._layout()
-
-    def _fill(self) -> None:
-        self.query_one(PagedTable).fill([(str(r.case_id), {
+    def cells(self, r: WhistleblowerRow) -> dict[str, Text]:
+        return {
             "col.ref": Text(r.ref), "col.title": plain(r.title, limit=100),
             "col.opened": Text(r.opened_on.strftime("%d-%m-%Y")),
             "col.ack": _due(r.ack_due, r.ack_status),
             "col.feedback": _due(r.feedback_due, r.feedback_status),
-        }) for r in self.rows])
-
-    def reload(self) -> None:
-        offset = self.page_offset
-        self.load("page", lambda: self.desk.whistleblower(offset=offset, limit=PAGE))
-
-    def on_paged_table_page_request(self, msg: PagedTable.PageRequest) -> None:
-        self.page_offset = max(0, self.page_offset + msg.direction * PAGE)
-        self.reload()
-
-    def show_page(self, page: Page[WhistleblowerRow]) -> None:
-        table = self.query_one(PagedTable)
-        table.page_offset, table.total = page.offset, page.total
-        self.rows = list(page.rows)
-        self._fill()
-        self.query_one("#pageinfo", Label).update(
-            t("page", first=page.offset + 1, last=page.offset + len(self.rows),
-              total=page.total) if page.total else t("empty"))
+        }
 
     def action_open_case(self) -> None:
-        table = self.query_one(PagedTable)
-        if self.rows and 0 <= table.cursor_row < len(self.rows):
-            self.desk_app.open_case(self.rows[table.cursor_row].case_id, whistleblower=True)
+        row = self.current()
+        if row is not None:
+            self.desk_app.open_case(row.case_id, whistleblower=True)
 
     @on(PagedTable.RowSelected)
     def _row_selected(self) -> None:

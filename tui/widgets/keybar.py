@@ -38,8 +38,13 @@ class KeyBar(Static):
         if self.is_attached:
             self.render_keys()
 
+    def on_resize(self) -> None:
+        self.render_keys()
+
     def render_keys(self) -> None:
-        out = Text(no_wrap=True, overflow="ellipsis")
+        """The screen's keys, each once. Too many for the width: as many as fit, then
+        "…" and the help key, which lists them all; never a key cut or hidden silently."""
+        keys: list[tuple[str, Text]] = []  # (action, its " key  label " text)
         seen: set[str] = set()
         palette = getattr(self.app, "COMMAND_PALETTE_BINDING", "ctrl+p")
         for key, active in self.screen.active_bindings.items():
@@ -56,6 +61,27 @@ class KeyBar(Static):
                 action = ""
             meta = Style.from_meta({"@click": action}) if action else Style()
             display = b.key_display or KEY_DISPLAY.get(key) or self.app.get_key_display(b)
-            out.append(f" {display} ", style=Style(bold=True, reverse=True) + meta)
-            out.append(f" {b.description} ", style=meta)
+            part = Text(no_wrap=True)
+            part.append(f" {display} ", style=Style(bold=True, reverse=True) + meta)
+            part.append(f" {b.description} ", style=meta)
+            keys.append((b.action, part))
+        width = self.size.width
+        out = Text(no_wrap=True, overflow="crop")
+        if width <= 0 or sum(p.cell_len for _a, p in keys) <= width:
+            for _a, part in keys:
+                out.append_text(part)
+            self.update(out)
+            return
+        help_part = next((p for a, p in keys if a == "help"), Text())
+        tail = Text(" …", no_wrap=True)
+        tail.append_text(help_part)
+        room = width - tail.cell_len
+        for action, part in keys:
+            if action == "help":
+                continue
+            if part.cell_len > room:
+                break
+            out.append_text(part)
+            room -= part.cell_len
+        out.append_text(tail)
         self.update(out)

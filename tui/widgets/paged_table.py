@@ -10,7 +10,7 @@ The screens need no more than a header, a row cursor, paging and two messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -29,6 +29,12 @@ from tui.i18n import t
 from tui.keymap import bindings, localise
 
 _PAD = 1  # blank cells either side of every column, as DataTable draws them
+
+
+def fit_width(values: Iterable[str], least: int) -> int:
+    """A column as wide as the widest of `values` (terminal cells), at least `least`: for
+    values that must never be cut, such as case refs ("HB-2026-001")."""
+    return max([least, *(cell_len(v) for v in values)])
 
 
 class PagedTable(ScrollView, can_focus=True):

@@ -14,7 +14,8 @@ from tui.safe import clean
 
 
 def render_status(title: str, status: Status | None, *, demo: bool,
-                  now: dt.datetime | None = None, color: bool = True) -> Text:
+                  now: dt.datetime | None = None, color: bool = True,
+                  problem: str | None = None) -> Text:
     """The bar's line. Without `color` (NO_COLOR) it marks things by bold and reverse
     only: Textual turns colours grey then, and red on the dark bar came out grey 59 on
     grey 45; every state is spelled out in words anyway."""
@@ -28,6 +29,9 @@ def render_status(title: str, status: Status | None, *, demo: bool,
         out.append(" ")
         out.append(f" {t('hdr.demo')} ", style=hue("bold reverse", "red"))
     out.append(f" {title} ", style="bold")
+    if problem is not None:  # the database went away: say so before the stale counts
+        out.append(f" {t('hdr.problem')} ", style=hue("bold reverse", "red"))
+        out.append(" ")
     if status is None:
         return out
     out.append("│ ")
@@ -57,4 +61,5 @@ class StatusBar(Static):
         desk = getattr(self.app, "desk", None)
         self.update(render_status(title, status, demo=demo,
                                   now=desk.now() if desk is not None else None,
-                                  color=not getattr(self.app, "no_color", False)))
+                                  color=not getattr(self.app, "no_color", False),
+                                  problem=getattr(self.app, "problem", None)))

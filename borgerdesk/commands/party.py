@@ -1,0 +1,138 @@
+"""`borgerdesk party ...`: show, edit and merge parties, and list likely duplicates. A
+party is named as `export-party` names it: id (or id:N), ref, e-mail address, phone
+number or an unambiguous name.
+
+Output is English, as every command's (the CLI has no language setting yet).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from borgerdesk.commands.cliargs import party_id_of
+from borgerdesk.context import AppContext
+from store.addresses import normalise_email, normalise_phone
+from store.counts.render import safe
+from store.db import session_scope
+from store.desk import Desk
+from store.desk.rows import PartyEdit, PartyInfo
+from store.errors import UserError
+
+party_app = typer.Typer(help="Show, edit and merge parties.", no_args_is_help=True)
+
+PARTY = "Party id (or id:N), ref, e-mail address, phone number or name."
+
+
+def _desk(ctx: typer.Context) -> Desk:
+    actx: AppContext = ctx.obj
+    return Desk(actx.engine, actx.config)
+
+
+def _find(desk: Desk, text: str | None, name: str) -> PartyInfo:
+    with session_scope(desk.engine) as s:
+        pid = party_id_of(s, text, name)
+    info = desk.party(pid)
+    if info is None:
+        raise UserError(f"{name} {text!r}: party {pid} belongs to a whistleblower case; "
+                        "it is handled in the whistleblower register only")
+    return info
+
+
+def _print(info: PartyInfo) -> None:
+    typer.echo(f"party {info.party_id}: {safe(info.name or '-')} ({info.kind})"
+               + (f", ref {safe(info.ref)}" if info.ref else ""))
+    for a in (*info.emails, *info.phones):
+        typer.echo(f"  {safe(a)}")
+    typer.echo(f"  {info.cases} case(s), {info.contacts} contact(s)")
+
+
+@party_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    party: Annotated[str | None, typer.Argument(metavar="PARTY", help=PARTY)] = None,
+) -> None:
+    """Show a party: name, kind, ref, addresses and numbers, and how much is filed under
+    it; then its likely duplicates.
+
+    \b
+    Example:
+      borgerdesk party show hanne@example.dk
+    """
+    desk = _desk(ctx)
+    info = _find(desk, party, "PARTY")
+    _print(info)
+    for d in desk.duplicate_parties(info.party_id):
+        typer.echo(f"  likely the same as party {d.party_id} ({safe(d.name or '-')}): same "
+                   f"{d.reason}")
+
+
+@party_app.command("edit")
+def edit_cmd(
+    ctx: typer.Context,
+    party: Annotated[str | None, typer.Argument(metavar="PARTY", help=PARTY)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind",
+                                             help="citizen|company|association")] = None,
+    add_email: Annotated[list[str] | None, typer.Option("--add-email")] = None,
+    remove_email: Annotated[list[str] | None, typer.Option("--remove-email")] = None,
+    add_phone: Annotated[list[str] | None, typer.Option("--add-phone")] = None,
+    remove_phone: Annotated[list[str] | None, typer.Option("--remove-phone")] = None,
+) -> None:
+    """Edit a party's name, kind, e-mail addresses and phone numbers. Mail and calls
+    from an added address are recognised as the party's from then on. Audited.
+
+    \b
+    Examples:
+      borgerdesk party edit 17 --name "Hanne Hansen" --add-phone "40 11 22 33"
+      borgerdesk party edit hanne@example.dk --remove-email hanne@old.dk --kind citizen
+    """
+    desk = _desk(ctx)
+    info = _find(desk, party, "PARTY")
+    emails = list(info.emails)
+    phones = list(info.phones)
+    for raw in remove_email or []:
+        e = normalise_email(raw)
+        if e not in emails:
+            raise UserError(f"--remove-email {raw!r}: party {info.party_id} has no such address")
+        emails.remove(e)
+    for raw in remove_phone or []:
+        p = normalise_phone(raw)
+        if p not in phones:
+            raise UserError(f"--remove-phone {raw!r}: party {info.party_id} has no such number")
+        phones.remove(p)
+    desk.edit_party(info.party_id, PartyEdit(
+        name=info.name if name is None else name, kind=kind or info.kind,
+        emails=(*emails, *(add_email or [])), phones=(*phones, *(add_phone or []))))
+    after = desk.party(info.party_id)
+    assert after is not None
+    _print(after)
+
+
+@party_app.command("merge")
+def merge_cmd(
+    ctx: typer.Context,
+    keep: Annotated[str | None, typer.Argument(metavar="KEEP", help=PARTY)] = None,
+    other: Annotated[str | None, typer.Argument(metavar="OTHER", help=PARTY)] = None,
+) -> None:
+    """Merge party OTHER into KEEP: they are one person. OTHER's addresses, numbers,
+    contacts and cases move to KEEP, and the counts count the person once in every
+    period. KEEP's name and kind stay; OTHER's ref and name fill in what KEEP lacks.
+    Audited. Refused for anonymised parties, whistleblower cases' parties and two
+    different register refs.
+
+    \b
+    Example:
+      borgerdesk party merge 17 "id:42"
+    """
+    desk = _desk(ctx)
+    k = _find(desk, keep, "KEEP")
+    o = _find(desk, other, "OTHER")
+    res = desk.merge_parties(k.party_id, o.party_id)
+    typer.echo(f"party {res.merged} merged into party {res.kept}: {res.addresses} "
+               f"address(es), {res.contacts} contact(s), {res.cases} case(s) moved")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(party_app, name="party")
