@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from store.audit import record
+from store.cases import note_move
 from store.errors import UserError
 from store.models import Case, Contact, ContactCreate
 from store.parties import open_cases_of, party_for_counterpart
@@ -59,6 +60,9 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> 
     for cid in contact_ids:
         contact = get_contact(session=session, contact_id=cid)
         old = contact.case_id
+        if old != case_id:
+            note_move(session, contact_id=cid, new=case,
+                      old=session.get(Case, old) if old is not None else None)
         contact.case_id = case_id
         if contact.party_id is None:
             contact.party_id = case.party_id

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from store.errors import UserError
+from store.errors import UserError, driver_line
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -61,7 +61,7 @@ def busy_timeout_ms() -> int:
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0007_report_whistleblower"
+HEAD_REVISION = "0008_report_channel_index"
 
 
 class DatabaseError(UserError):
@@ -434,7 +434,7 @@ def open_database(url: str) -> Engine:
     except DBAPIError as e:
         engine.dispose()
         where = engine.url.render_as_string(hide_password=True)
-        raise database_problem(e, where) or _cannot_open(where, _first_line(e)) from None
+        raise database_problem(e, where) or _cannot_open(where, driver_line(e)) from None
     except Exception:
         engine.dispose()
         raise
@@ -447,12 +447,6 @@ def open_database(url: str) -> Engine:
 # as one line that says what to do. The driver's own message is used and never
 # SQLAlchemy's, whose text carries the statement and its parameters (citizens' names).
 # Anything else (a constraint, a syntax error) is a bug and keeps its traceback.
-
-
-def _first_line(e: BaseException) -> str:
-    orig = (e.orig if isinstance(e, DBAPIError) else None) or e
-    text_ = str(orig).strip()
-    return text_.splitlines()[0][:200] if text_ else type(orig).__name__
 
 
 def _cannot_open(where: str, why: str) -> DatabaseError:
@@ -501,7 +495,7 @@ def database_problem(exc: BaseException, where: str) -> DatabaseError | None:
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if orig is None:
         return None
-    why = _first_line(exc)
+    why = driver_line(exc)
     if isinstance(orig, sqlite3.Error):
         name = getattr(orig, "sqlite_errorname", "") or ""
         if not name and isinstance(orig, sqlite3.DatabaseError) and "malformed" in why:

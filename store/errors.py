@@ -40,10 +40,10 @@ def one_line(exc: BaseException) -> str:
         from store.addresses import redact
 
         if isinstance(exc, StatementError):
-            cause = exc.orig if isinstance(exc.orig, BaseException) else None
-            text = "database error: " + (_first_line(cause) if cause else type(exc).__name__)
+            cause = exc.orig if isinstance(exc.orig, BaseException) else exc
+            text = f"database error: {type(cause).__name__}: {driver_line(exc)}"
         else:
-            text = _first_line(exc)
+            text = f"{type(exc).__name__}: {driver_line(exc)}"
         text = redact(text)
     text = " ".join(text.split())
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
@@ -63,9 +63,17 @@ def shown_cell(value: str) -> str:
     return repr(value)
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+def driver_line(exc: BaseException) -> str:
+    """The first line of what the database driver (or the exception itself) said: for a
+    SQLAlchemy error its DBAPI cause's message, which holds neither the statement nor
+    its parameters (PostgreSQL's DETAIL with key values is on later lines)."""
+    from sqlalchemy.exc import StatementError
+
+    cause = exc.orig if isinstance(exc, StatementError) else exc
+    if not isinstance(cause, BaseException):
+        return type(exc).__name__
+    text = str(cause).strip()
+    return text.splitlines()[0][:200] if text else type(cause).__name__
 
 
 class Problem(str):

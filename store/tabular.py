@@ -147,7 +147,8 @@ class _Csv:
                          "a cell may hold at most 131,072 characters); check the file")
 
 
-def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str) -> _Csv:
+def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str, what: str
+             ) -> _Csv:
     line_offset = 0
     first, rest = _split_first_line(text)
     if first.lower().startswith("sep=") and len(first) <= 6:
@@ -162,6 +163,13 @@ def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str) -> 
         first, _ = _split_first_line(text)
     if not text.strip():
         raise UserError(f"{source}: the file is empty; {empty_hint}")
+    nul = text.find("\x00")
+    if nul >= 0:
+        # No text file has one, and PostgreSQL refuses it in any text column: the
+        # import would fail at its insert, with a traceback.
+        line = text.count("\n", 0, nul) + 1 + line_offset
+        raise UserError(f"{source}: line {line}: a NUL character; this is not a text "
+                        f"table, export {what} again as CSV or XLSX")
     ended = text + ("" if text.endswith("\n") else "\r\n") + _END + "\r\n"
     return _Csv(ended, source, delimiter or choose_delimiter(first), line_offset)
 
@@ -212,14 +220,15 @@ def _records(c: _Csv, width: int, *, skip_blank: bool = False
 
 
 def read_csv(text: str, source: str, *, delimiter: str | None = None,
-             empty_hint: str = "export it again with its header row") -> CsvGrid:
+             empty_hint: str = "export it again with its header row", what: str = "it"
+             ) -> CsvGrid:
     """The records of CSV text, each with the line it starts on, in memory. A one-line
     `UserError` for an empty file, a cell over MAX_CELL_CHARS, or a quote left open: one
     still open at the end of the file, or one whose cell runs over line breaks into what
     look like further rows while no other record breaks lines in that column. Either
     would read other rows into one cell (other people's names included) and import the
     file short."""
-    c = _prepare(text, source, delimiter, empty_hint)
+    c = _prepare(text, source, delimiter, empty_hint, what)
     r = c.reader()
     header = _header(c, r)
     header_line = r.line_num + c.line_offset
@@ -240,12 +249,12 @@ def read_csv(text: str, source: str, *, delimiter: str | None = None,
     return CsvGrid(_names(header), header_line, c.delimiter, rows, lines)
 
 
-def iter_csv(text: str, source: str, *, empty_hint: str
+def iter_csv(text: str, source: str, *, empty_hint: str, what: str
              ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and, one at a time, the records that hold text with the lines they
     start on: as `read_csv`, for a caller that keeps little of each row (a register of a
     million rows would otherwise be held whole twice)."""
-    c = _prepare(text, source, None, empty_hint)
+    c = _prepare(text, source, None, empty_hint, what)
     header = _header(c, c.reader())
     return _names(header), _records(c, len(header), skip_blank=True)
 
@@ -332,7 +341,8 @@ def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[Any]]]:
 
 
 def read_csv_text(text: str, source: str) -> Table:
-    header, records = iter_csv(text, source, empty_hint="export the register with a header row")
+    header, records = iter_csv(text, source, what="the register",
+                               empty_hint="export the register with a header row")
     # Cells our own exports guarded against formulas read back as exported.
     return Table(header, ((line, [unguard(c) for c in row]) for line, row in records))
 

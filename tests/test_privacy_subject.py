@@ -195,7 +195,7 @@ def test_erasure_says_so_when_the_wal_still_holds_old_copies(  # type: ignore[no
     import sqlite3
 
     run, engine, _ = world
-    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setenv("BORGERDESK_BUSY_TIMEOUT", "0.2")
     reader = sqlite3.connect(engine.url.database or "", isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM email_message").fetchone()

@@ -13,15 +13,13 @@ import typer
 from borgerdesk.context import AppContext
 from store.config import PRESETS, default_config_path, load_config_text, preset_text
 from store.errors import UserError
+from store.outfile import atomic_output
 
 
 def _write_private(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = target.with_name(target.name + ".tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    tmp.replace(target)
+    with atomic_output(target, mode=0o600) as tmp:
+        tmp.write_text(text, "utf-8")
 
 
 def _domains(text: str) -> list[str]:

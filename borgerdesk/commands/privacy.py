@@ -130,23 +130,29 @@ def erase_party_cmd(
     Example: borgerdesk erase-party +4522334455
     """
     actx: AppContext = ctx.obj
-    # One write transaction from the look-up to the audit entry: a sync that stores
-    # another mail from the address in between cannot slip past the plan.
-    with write_scope(actx.engine) as session:
+    # The question is asked outside any transaction (the daemon must not wait on the
+    # advisor's answer); the erasure then plans again inside its write transaction, so
+    # a mail stored in between cannot slip past it.
+    with session_scope(actx.engine) as session:
         subject = find_subject(session=session, text=party)
-        who = subject.describe()
+        r = plan_erase(session=session, subject=subject).removed
+    who = subject.describe()
+    typer.echo(
+        f"{who}: {r.cases} case(s), {r.contacts} contact(s), {r.messages} "
+        f"message(s), {r.calls} call record(s), {r.notes} note(s) will lose their "
+        "personal data; the anonymous counts stay",
+        err=True,
+    )
+    if not _confirm(f"Erase {who}? This cannot be undone", yes):
+        typer.echo("erasure cancelled; nothing was changed", err=True)
+        raise typer.Exit(1)
+    with write_scope(actx.engine) as session:
+        if find_subject(session=session, text=party) != subject:
+            raise UserError(
+                f"{party.strip()!r} names other addresses than a moment ago (a register "
+                "import in between?); nothing was changed, run it again"
+            )
         plan = plan_erase(session=session, subject=subject)
-        r = plan.removed
-        typer.echo(
-            f"{who}: {r.cases} case(s), {r.contacts} contact(s), {r.messages} "
-            f"message(s), {r.calls} call record(s), {r.notes} note(s) will lose their "
-            "personal data; the anonymous counts stay",
-            err=True,
-        )
-        if not _confirm(f"Erase {who}? This cannot be undone", yes):
-            session.rollback()
-            typer.echo("erasure cancelled; nothing was changed", err=True)
-            raise typer.Exit(1)
         done = erase_party(session=session, plan=plan, now=_now())
     if not flush_to_disk(actx.engine):
         typer.echo(WAL_NOTE, err=True)

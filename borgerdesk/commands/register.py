@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from store.config import default_config_path, load_config_text, preset_text
 from store.config.loader import DEFAULT_PRESET
 from store.db import session_scope
 from store.errors import UserError
+from store.outfile import atomic_output
 from store.register.export import export_register
 from store.register.importer import import_register
 from store.register.parse import parse_register
@@ -69,10 +69,8 @@ def import_register_cmd(
         return
     if new_config_text is not None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(new_config_text, "utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(target)
+        with atomic_output(target, mode=0o600) as tmp:
+            tmp.write_text(new_config_text, "utf-8")
         # `summary.new_taxonomy` is empty here: the import ran with the extended config.
         typer.echo(f"added {len(new)} taxonomy value(s) to {target}")
     verb = "would add" if dry_run else "added"
@@ -107,7 +105,8 @@ def export_register_cmd(
     if not out.parent.exists():
         raise UserError(f"{out.parent}: no such folder; create it first")
     with session_scope(actx.engine) as session:
-        n = export_register(session=session, path=out, kinds=kinds)
+        n = export_register(session=session, path=out, kinds=kinds,
+                            lang=actx.config.language)
     typer.echo(f"wrote {n} row(s) to {out}")
 
 

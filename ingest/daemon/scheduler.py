@@ -336,8 +336,9 @@ class Daemon:
         with write_scope(self.engine) as session:
             report = purge(session=session, config=self.config, now=now, dry_run=False)
         if report.configured:
-            if report.removed.any():
-                flush_to_disk(self.engine)
+            if report.removed.any() and not flush_to_disk(self.engine):
+                log.warning("purged records' old copies stay in the -wal file until the "
+                            "next checkpoint (a reader held an older snapshot)")
             log.info("retention purge done", extra=_fields(**report.removed.as_dict()))
         if self.cfg.backup_dir is not None:
             url = self.engine.url.render_as_string(hide_password=False)

@@ -57,7 +57,8 @@ class Table:
 def read_csv(data: bytes, name: str, *, encoding: str | None = None,
              delimiter: str | None = None) -> Table:
     text, enc = decode_as(data, name, encoding)
-    grid = csv_grid(text, name, delimiter=delimiter, empty_hint="export the call log again")
+    grid = csv_grid(text, name, delimiter=delimiter, what="the call log",
+                    empty_hint="export the call log again")
     return Table(name=name, kind="csv", encoding=enc, delimiter=grid.delimiter,
                  header=grid.header, header_line=grid.header_line, cells=list(grid.rows),
                  lines=grid.lines)

@@ -34,7 +34,10 @@ def _png(draw: Any, height: float, *, horizontal: bool) -> bytes:
             # Counts: whole numbers from 0, also when there is nothing to count.
             for axis in (ax.xaxis, ax.yaxis):
                 axis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlim(left=0) if horizontal else ax.set_ylim(bottom=0)
+            if horizontal:
+                ax.set_xlim(left=0)
+            else:
+                ax.set_ylim(bottom=0)
             fig.tight_layout()
             buf = io.BytesIO()
             # No timestamp in the PNG: the same figures give the same bytes.

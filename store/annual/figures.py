@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from store.config import Config
 from store.config.reports import ReportPreset
+from store.counts.engine import contact_totals, total
 from store.counts.period import Period
 from store.counts.presets import TableResult, run_preset, run_query
 from store.counts.query import CountQuery, CountResult
@@ -81,9 +82,12 @@ class AnnualFigures:
     whistleblower: Whistleblower
 
 
-def _total(session: Session, config: Config, unit: str, p: Period, kind: str = "citizen") -> int:
-    q = CountQuery(unit=unit, start=p.start, end=p.end, rows="category", kind=kind)
-    return run_query(session=session, config=config, query=q, zero_rows=False).total
+def _key_figures(session: Session, p: Period) -> dict[str, int]:
+    contacts, parties = contact_totals(session=session, query=CountQuery(
+        unit="contacts", start=p.start, end=p.end, rows="category"))
+    cases = total(session=session, query=CountQuery(unit="cases", start=p.start, end=p.end,
+                                                    rows="category"))
+    return {"parties": parties, "contacts": contacts, "cases": cases}
 
 
 def _acknowledgement(session: Session, config: Config, p: Period,
@@ -159,10 +163,8 @@ def _whistleblower(session: Session, config: Config, p: Period,
 def gather(*, session: Session, config: Config, preset: ReportPreset, period: Period,
            now: dt.datetime) -> AnnualFigures:
     prev = period.previous()
-    key = tuple(
-        KeyFigure(unit, _total(session, config, unit, period), _total(session, config, unit, prev))
-        for unit in ("parties", "contacts", "cases")
-    )
+    now_k, prev_k = _key_figures(session, period), _key_figures(session, prev)
+    key = tuple(KeyFigure(u, now_k[u], prev_k[u]) for u in ("parties", "contacts", "cases"))
     channels = run_query(session=session, config=config, query=CountQuery(
         unit="contacts", start=period.start, end=period.end, rows="channel"), zero_rows=False)
     consultancy = run_query(session=session, config=config, query=CountQuery(

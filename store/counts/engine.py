@@ -105,6 +105,20 @@ def _order(labels: set[str], preferred: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(labels, key=lambda v: (v == NONE_LABEL, rank.get(v, len(rank)), v)))
 
 
+def contact_totals(*, session: Session, query: CountQuery) -> tuple[int, int]:
+    """(contacts, distinct parties) of a contacts query in one scan: the key figures'
+    totals, which are the grand totals of `count` for those two units."""
+    assert query.unit == "contacts", query.unit
+    stmt = _base(query, [func.count(), func.count(func.distinct(_contact.c.party_id))])
+    contacts, parties = session.execute(stmt).one()
+    return int(contacts), int(parties)
+
+
+def total(*, session: Session, query: CountQuery) -> int:
+    """The grand total alone (distinct parties for the parties unit): one query."""
+    return int(_grouped(session, query, [])[0][-1])
+
+
 def triage_waiting(*, session: Session, q: CountQuery) -> int:
     stmt = (
         select(func.count())

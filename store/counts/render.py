@@ -161,11 +161,9 @@ def notes(res: CountResult, lang: str = "da") -> list[str]:
     return out
 
 
-def to_rich(table: TableResult, head: Heading) -> Table:
-    g = text_grid(table.result, table.percentages, head.lang)
-    t = Table(title=Text(safe(head.title(table.title))), title_justify="left",
-              show_lines=False, caption=Text(safe(head.meta(table.result.query.unit))),
-              caption_justify="left")
+def to_rich(table: TableResult, lang: str = "da") -> Table:
+    g = text_grid(table.result, table.percentages, lang)
+    t = Table(show_lines=False)
     for i, h in enumerate(g[0]):
         t.add_column(Text(safe(h)), justify="left" if i == 0 else "right")
     for n, line in enumerate(g[1:]):
@@ -174,8 +172,12 @@ def to_rich(table: TableResult, head: Heading) -> Table:
 
 
 def print_tables(tables: Sequence[TableResult], console: Console, head: Heading) -> None:
+    # Title and heading as lines of their own: as a table's title they would wrap to
+    # the width of a narrow table.
     for t in tables:
-        console.print(to_rich(t, head))
+        console.print(Text(safe(head.title(t.title)), style="bold"))
+        console.print(Text(safe(head.meta(t.result.query.unit)), style="dim"))
+        console.print(to_rich(t, head.lang))
         for note in notes(t.result, head.lang):
             console.print(Text(safe(note), style="dim"))
         console.print()

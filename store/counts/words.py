@@ -36,7 +36,6 @@ _W: dict[str, tuple[str, str]] = {
     "party_kind.association": ("Forening", "Association"),
     "meta.unit": ("Enhed", "Unit"),
     "meta.made": ("Dannet", "Made"),
-    "meta.period": ("Periode", "Period"),
     "note.unclassified": ("{n} {unit} uden kategori ({field}): ret dem i registret",
                           "{n} {unit} without a {field}: classify them in the register"),
     "note.triage": ("{n} henvendelse(r) venter i triage og tælles ikke med",

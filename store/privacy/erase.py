@@ -161,8 +161,9 @@ def erase_party(*, session: Session, plan: ErasePlan, now: dt.datetime) -> an.Re
         with an.audit_delete_permit(session, "erasure"):
             an.delete_audit_rows(session, audit_ids)
     session.flush()
-    # Rows written since the plan was made (a sync between confirming and erasing) or
-    # missed by it: the entry below must not call an incomplete erasure complete.
+    # Rows the plan did not see (a caller that planned in an earlier transaction; another
+    # writer on PostgreSQL, whose transactions see each other's commits): the entry
+    # below must not call an incomplete erasure complete.
     left = rows_naming(session, plan.subject)
     if left:
         raise UserError(

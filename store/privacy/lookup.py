@@ -23,14 +23,18 @@ from store.privacy.subject import (
 )
 
 
+class NoPartyMatches(UserError):
+    """`PARTY` reads as nothing a party has (it may still be an address or number)."""
+
+
 def find_subject(*, session: Session, text: str) -> Subject:
     """The party `text` names with all its addresses and numbers, or, for an address or
     number no party holds, that address alone when anything stored names it."""
     try:
         pid = find_party(session=session, text=text)
-    except UserError as e:
+    except NoPartyMatches:
         address = _address(text)
-        if address is None or not str(e).startswith("no party matches"):
+        if address is None:
             raise
         subject = Subject(
             party_id=None,
@@ -44,7 +48,7 @@ def find_subject(*, session: Session, text: str) -> Subject:
         ):
             raise UserError(
                 f"no party matches {text.strip()!r} and nothing is stored from or to it; "
-                "give a party id, ref, e-mail address or phone number"
+                "give a party id, ref, e-mail address, phone number or name"
             ) from None
         return subject
     # Found by an address or number: party_subject has it (it is the party's).
@@ -105,7 +109,7 @@ def find_party(*, session: Session, text: str) -> int:
     for n in named:
         found.setdefault(n, "name")
     if not found:
-        raise UserError(
+        raise NoPartyMatches(
             f"no party matches {raw!r}; give a party id, ref, e-mail address, phone number "
             "or name"
         )

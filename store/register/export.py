@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from store.cells import CsvWriter, new_workbook, xlsx_append
+from store.cells import CsvWriter, write_plain_xlsx
 from store.models import Case, Contact, Party, PartyEmail, PartyPhone
 from store.outfile import atomic_output, check_output
-from store.register.columns import EXPORT_COLUMNS
+from store.register.columns import DANISH_HEADERS, EXPORT_COLUMNS
 from store.timeutil import CPH
 
 
@@ -104,19 +104,17 @@ def register_rows(*, session: Session, kinds: tuple[str, ...]) -> list[dict[str,
     return out
 
 
-def export_register(*, session: Session, path: Path, kinds: tuple[str, ...]) -> int:
+def export_register(*, session: Session, path: Path, kinds: tuple[str, ...],
+                    lang: str = "en") -> int:
+    """CSV (for scripts: the import's English column names) or xlsx (Danish column names
+    when `lang` is "da", the importer's own aliases)."""
     check_output(path)  # before the query, not only before the write
     rows = register_rows(session=session, kinds=kinds)
     with atomic_output(path, mode=0o600) as tmp:
         if path.suffix.lower() == ".xlsx":
-            wb = new_workbook(write_only=True)
-            ws = wb.create_sheet("Register")
-            xlsx_append(ws, list(EXPORT_COLUMNS))
-            for r in rows:
-                # An empty field is no cell at all (the importer reads a missing cell as
-                # ''): a third fewer cells to write.
-                xlsx_append(ws, [r[c] or None for c in EXPORT_COLUMNS])
-            wb.save(tmp)
+            header = [DANISH_HEADERS[c] if lang == "da" else c for c in EXPORT_COLUMNS]
+            write_plain_xlsx(tmp, "Register",
+                             [header, *([r[c] for c in EXPORT_COLUMNS] for r in rows)])
         else:
             buf = io.StringIO(newline="")
             w = CsvWriter(buf, lineterminator="\n")

@@ -103,8 +103,15 @@ def test_export_register_csv_and_xlsx_keep_a_subject_from_running(
     assert cli("--config", cfg, "--db", db_url, "export-register", str(xl)).code == 0
     ws = load_workbook(xl).active
     header = [c.value for c in ws[1]]
-    cell = ws.cell(row=2, column=header.index("summary") + 1)
+    cell = ws.cell(row=2, column=header.index("resumé") + 1)  # Danish headers: UI is Danish
     assert (cell.data_type, cell.value) == ("s", HYPERLINK)
+    # the Danish-headed workbook imports back to the same register
+    third = f"sqlite:///{tmp_path / 'third.db'}"
+    assert cli("--config", cfg, "--db", third, "db", "upgrade").code == 0
+    assert cli("--config", cfg, "--db", third, "import-register", str(xl)).code == 0
+    out3 = tmp_path / "out3.csv"
+    assert cli("--config", cfg, "--db", third, "export-register", str(out3)).code == 0
+    assert out3.read_bytes() == out.read_bytes()
 
 
 def test_report_csv_keeps_a_taxonomy_value_from_running(
@@ -121,3 +128,21 @@ def test_report_csv_keeps_a_taxonomy_value_from_running(
     cells = [v for line in csv.reader(io.StringIO(r.out)) for v in line]
     assert "'" + CALC in cells
     assert not any(runs_as_formula(v) for v in cells)
+
+
+def test_plain_xlsx_reads_back_as_written(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from store.cells import write_plain_xlsx
+
+    path = tmp_path / "p.xlsx"
+    rows = [["a", "b", "c", "d"], [HYPERLINK, 7, 2.5, None], ["x\x07y <&> ø", "", True, "-5"]]
+    write_plain_xlsx(path, "Register", rows)
+    for read_only in (False, True):  # the importer reads read-only
+        ws = load_workbook(path, read_only=read_only).worksheets[0]
+        got = [[c.value for c in r] for r in ws.iter_rows()]
+        got = [r + [None] * (4 - len(r)) for r in got]  # a row ends at its last cell
+        assert got == [["a", "b", "c", "d"], [HYPERLINK, 7, 2.5, None],
+                       ["x\ufffdy <&> ø", None, "True", "-5"]]
+    ws = load_workbook(path).worksheets[0]
+    assert ws.title == "Register" and ws["A2"].data_type == "s"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,8 @@ from sqlalchemy import insert, text
 from sqlmodel import Session
 
 from store.counts import NONE_LABEL, CountQuery, count
+from store.counts.engine import contact_totals
+from store.counts.engine import total as grand_total
 from store.db import make_engine
 from store.models import Case, Contact, Party, utcnow
 from store.timeutil import CPH
@@ -212,9 +215,16 @@ def test_engine_matches_naive_count(db_url, cases, contacts, party_kinds, q) -> 
     )
     with Session(engine) as session:
         res = count(session=session, query=query)
+        # The annual report's key figures use the one-query totals: the same numbers.
+        grand = grand_total(session=session, query=query)
+        both = contact_totals(session=session, query=replace(query, unit="contacts")) \
+            if query.unit != "cases" else None
     engine.dispose()
     cells, rows, cols, total = naive(cases, contacts, party_kinds, q)
     assert {(c.row, c.col): c.count for c in res.cells} == cells
     assert res.row_totals == rows
     assert res.col_totals == cols
     assert res.total == total
+    assert grand == total
+    if both is not None:
+        assert both[0 if query.unit == "contacts" else 1] == total

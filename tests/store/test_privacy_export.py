@@ -282,7 +282,7 @@ def test_export_on_a_locked_database_writes_nothing(
 
     with session_scope(engine) as s:
         _knud(s)
-    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setenv("BORGERDESK_BUSY_TIMEOUT", "0.2")
     fresh = make_engine(str(engine.url))  # new connections take the short timeout
     holder = sqlite3.connect(engine.url.database or "", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
