@@ -118,9 +118,6 @@ class CsvGrid:
     # million numbers would be waste).
     lines: list[int] | None
 
-    def line_of(self, i: int) -> int:
-        return self.lines[i] if self.lines is not None else self.header_line + 1 + i
-
 
 def _split_first_line(text: str) -> tuple[str, str]:
     end = text.find("\n")
@@ -144,7 +141,7 @@ class _Csv:
 
     def error(self, line: int, e: csv.Error) -> UserError:
         return UserError(f"{self.source}: line {line + self.line_offset}: not valid CSV ({e}; "
-                         "a cell may hold at most 131,072 characters); check the file")
+                         f"a cell may hold at most {MAX_CELL_CHARS:,} characters); check the file")
 
 
 def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str, what: str

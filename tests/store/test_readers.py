@@ -364,3 +364,21 @@ def test_an_old_xls_workbook_says_save_it_as_xlsx(run: Any, tmp_path: Path, kind
     line = refused(run, *COMMANDS[kind], str(f))
     assert line.endswith("gammel.xls: an old Excel .xls workbook; open it in Excel and save it "
                          "as .xlsx or .csv"), line
+
+
+@pytest.mark.parametrize("kind", list(COMMANDS))
+def test_a_csv_cell_longer_than_csv_allows_is_one_line(run: Any, tmp_path: Path,
+                                                       kind: str) -> None:
+    long = "x" * (CSV_FIELD_LIMIT + 1)
+    if kind == "register":
+        rows = register_rows(3)
+        rows[1][REGISTER_HEADER.index("summary")] = long
+        text = csv_text(list(REGISTER_HEADER), rows)
+    else:
+        rows = call_rows(3)
+        rows[1][3] = long
+        text = csv_text(DK_HEADER, rows, ";")
+    f = tmp_path / "lang.csv"
+    f.write_text(text, "utf-8")
+    line = refused(run, *COMMANDS[kind], str(f))
+    assert "lang.csv: line 3: not valid CSV (field larger than field limit (131072)" in line
