@@ -60,7 +60,7 @@ def read_csv(data: bytes, name: str, *, encoding: str | None = None,
     grid = csv_grid(text, name, delimiter=delimiter, what="the call log",
                     empty_hint="export the call log again")
     return Table(name=name, kind="csv", encoding=enc, delimiter=grid.delimiter,
-                 header=grid.header, header_line=grid.header_line, cells=list(grid.rows),
+                 header=grid.header, header_line=grid.header_line, cells=grid.rows,
                  lines=grid.lines)
 
 
