@@ -146,8 +146,11 @@ class DeskApp(App[None]):
         if self.problem is not None:
             self.problem = None
             self.notify(t("n.db_back"), timeout=4)
-        screen = self.screen
-        if isinstance(screen, DeskScreen):
+        # The screen on top, or the desk screen under a dialog (a question asked after a
+        # write: the list behind it shows the write at once).
+        screen = next((s for s in reversed(self.screen_stack) if isinstance(s, DeskScreen)),
+                      None)
+        if screen is not None:
             screen.refresh_status()
         for a in msg.alerts:
             self._last_alert = max(self._last_alert or 0, a.alert_id)
@@ -157,7 +160,7 @@ class DeskApp(App[None]):
         if self._version is not None and msg.version != self._version:
             self._case_cache.clear()
         self._version = msg.version
-        if (isinstance(screen, DeskScreen) and screen.is_mounted and not screen.load_pending
+        if (screen is not None and screen.is_mounted and not screen.load_pending
                 and screen.data_version is not None and screen.data_version != msg.version):
             screen.reload()
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from store.models import Contact
 from tests.tui.conftest import make_config, screen_text, wait_for
-from tui.screens.dialogs import HelpScreen, NewCaseDialog, TextPrompt
+from tui.screens.dialogs import HelpScreen, TextPrompt
+from tui.screens.forms import NewCaseDialog
 from tui.screens.triage import TriageScreen
 from tui.widgets.keybar import KeyBar
 

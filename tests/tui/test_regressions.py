@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.tui.conftest import screen_text, wait_for
-from tui.screens.dialogs import NewCaseDialog
 from tui.screens.followups import FollowupsScreen
+from tui.screens.forms import NewCaseDialog
 from tui.screens.triage import TriageScreen
 
 
@@ -146,7 +146,11 @@ async def test_case_history_names_fields_in_danish(world: Any, make_app: Any) ->
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         detail = await _open_case(pilot, "2026-0001")
-        await pilot.press("c", "down", "enter", "down", "down", "enter")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.screen is not detail)
+        await pilot.press("enter", "k", "enter")
+        await wait_for(pilot, lambda: app.screen.query_one("#category").value == "Klage")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: detail.detail.category == "Klage")
         await pilot.press("w")
         await wait_for(pilot, lambda: detail.detail.wanted_to_complain)
