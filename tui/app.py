@@ -32,8 +32,9 @@ from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
 from tui.screens.followups import FollowupsScreen
 from tui.screens.paged_list import PAGE as TRIAGE_PAGE
 from tui.screens.stats import StatsScreen
-from tui.screens.triage import TriageScreen
+from tui.screens.triage import TriageScreen, triage_filter
 from tui.screens.whistleblower import WhistleblowerScreen
+from tui.ui_state import UiState, default_path
 
 # How often the live probe looks for changes. Its few index look-ups cost milliseconds;
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
@@ -61,13 +62,14 @@ class DeskApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,
-                 **kw: Any) -> None:
+                 ui_state: Path | None = None, **kw: Any) -> None:
         set_language(desk.config.language)
         super().__init__(**kw)
         localise(self)
         self.desk = desk
         self.demo = demo
         self.poll_seconds = poll_seconds
+        self.ui_state = UiState(ui_state)
         self.status: Status | None = None
         # Why the last probe failed (the database is unreachable), shown in the header.
         self.problem: str | None = None
@@ -87,7 +89,9 @@ class DeskApp(App[None]):
     def _prefetch(self) -> None:
         try:
             version = self.desk.version()
-            self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE)))
+            filt = triage_filter(self.ui_state)
+            self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE,
+                                                                  filt=filt)))
         except BaseException as e:
             self.first_page.set_exception(e)
 
@@ -307,7 +311,8 @@ def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECON
              clock: Callable[[], dt.datetime] | None = None) -> DeskApp:
     if clock is not None:
         desk.clock = clock
-    return DeskApp(desk, demo=demo, poll_seconds=poll_seconds)
+    return DeskApp(desk, demo=demo, poll_seconds=poll_seconds,
+                   ui_state=None if demo else default_path())
 
 
 __all__ = ["DeskApp", "make_app"]

@@ -173,6 +173,8 @@ async def test_followups_ack_and_waive(world: Any, make_app: Any) -> None:
         assert "overskredet siden" in text and "arbejdstimer fra" in text
         assert "overdue since" not in text
         await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AckDialog))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: all(r.target_id != first for r in screen.rows))
         cur = screen.current()
         assert cur is not None and cur.target_id == second

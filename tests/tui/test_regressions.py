@@ -93,6 +93,8 @@ async def test_followups_cursor_stays_in_place_after_an_action(make_app: Any) ->
         ids = [r.target_id for r in screen.rows]
         await pilot.press("down", "down")
         await pilot.press("a")
+        await wait_for(pilot, lambda: app.screen is not screen)
+        await pilot.press("enter")  # the acknowledgement form: now, no note
         await wait_for(pilot, lambda: ids[2] not in [r.target_id for r in screen.rows])
         cur = screen.current()
         assert cur is not None and cur.target_id == ids[3]

@@ -14,8 +14,10 @@ from store.desk.commands import today_of
 from store.desk.rows import (
     AckResult,
     ContactPreview,
+    FileTo,
     IfClosed,
     NewCaseRequest,
+    NewContactRequest,
     Related,
     SearchHit,
 )
@@ -23,7 +25,7 @@ from store.timeutil import local_date
 from tui.i18n import t
 from tui.safe import clean
 from tui.screens.dialogs import LinkCaseDialog, TextPrompt
-from tui.screens.forms import AckDialog, ChoiceDialog, NewCaseDialog
+from tui.screens.forms import AckDialog, ChoiceDialog, NewCaseDialog, NewContactDialog
 
 if TYPE_CHECKING:
     from store.desk import Desk
@@ -214,3 +216,53 @@ def ack_text(res: AckResult) -> str:
 
 def earliest(moments: Sequence[dt.datetime]) -> dt.date | None:
     return local_date(min(moments)) if moments else None
+
+
+def act(screen: DeskScreen, action: str, ids: Sequence[int], preview: ContactPreview,
+        after: Callable[[], None] | None = None) -> None:
+    """A triage key on contacts whose preview is at hand (one from a preview screen)."""
+    if action == "link":
+        ask_link(screen, ids, after)
+    elif action == "new_case":
+        ask_new_case(screen, ids, preview, earliest([preview.occurred_at]), after)
+    elif action == "not_a_case":
+        ask_dismiss(screen, ids, after)
+    elif action == "ack":
+        ask_ack(screen, ids)
+
+
+def ask_new_contact(screen: DeskScreen) -> None:
+    """A contact registered by hand (walk-in, meeting, letter, call): the form, then,
+    as chosen there, the case to file it into or the new case's form."""
+
+    def chosen(res: tuple[NewContactRequest, str] | None) -> None:
+        if res is None:
+            return
+        request, where = res
+        if where == FileTo.case.value:
+            def to_case(hit: SearchHit | None) -> None:
+                if hit is not None:
+                    if_closed = IfClosed.reopen if hit.tag == "closed" else IfClosed.ask
+                    add(replace(request, file_to=FileTo.case, case_id=hit.id), if_closed)
+
+            screen.app.push_screen(LinkCaseDialog(screen.desk, 1), to_case)
+        elif where == FileTo.new_case.value:
+            def to_new(case: NewCaseRequest | None) -> None:
+                if case is not None:
+                    add(replace(request, file_to=FileTo.new_case, new_case=case),
+                        IfClosed.ask)
+
+            name = request.new_party.name if request.new_party else ""
+            day = local_date(request.occurred_at)
+            screen.app.push_screen(NewCaseDialog(
+                screen.desk.config, None, today_of(screen.desk.now()), day,
+                title=request.summary or "", party_name=name), to_new)
+        else:
+            add(request, IfClosed.ask)
+
+    def add(request: NewContactRequest, if_closed: IfClosed) -> None:
+        screen.command(lambda: screen.desk.add_contact(request, if_closed),
+                       lambda r: t("n.contact_added_case", ref=r.case_ref) if r.case_ref
+                       else t("n.contact_added"))
+
+    screen.app.push_screen(NewContactDialog(screen.desk, screen.desk.now()), chosen)

@@ -9,7 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 
-from store.desk.rows import ContactPreview, Page, TriageRow
+from store.desk.rows import Page, TriageFilter, TriageRow
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded, PreviewLoaded
@@ -17,10 +17,20 @@ from tui.render import call_text, channel_mark, day_time, reply_text, who_text
 from tui.safe import plain
 from tui.screens import filing
 from tui.screens.dialogs import PreviewScreen
+from tui.screens.dismissed import DismissedScreen
 from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.ui_state import UiState
 from tui.widgets.paged_table import PagedTable
 
 FIRST_PAGE_WAIT_S = 0.1
+FILTERS = tuple(TriageFilter)
+
+
+def triage_filter(state: UiState) -> TriageFilter:
+    """The Indbakke filter chosen last time (remembered between runs)."""
+    value = state.get("triage_filter", TriageFilter.everything.value)
+    known = {f.value for f in TriageFilter}
+    return TriageFilter(value) if value in known else TriageFilter.everything
 
 
 class TriageScreen(PagedListScreen[TriageRow]):
@@ -40,8 +50,23 @@ class TriageScreen(PagedListScreen[TriageRow]):
         return [("col.sel", 1), ("col.channel", 2), ("col.who", 24 if w else 16),
                 ("col.subject", None), ("col.received", 11), ("col.due", 25 if w else 14)]
 
+    @property
+    def filt(self) -> TriageFilter:
+        return triage_filter(self.desk_app.ui_state)
+
     def page_query(self, offset: int) -> Callable[[], Page[TriageRow]]:
-        return lambda: self.desk.triage(offset=offset, limit=PAGE)
+        filt = self.filt
+        return lambda: self.desk.triage(offset=offset, limit=PAGE, filt=filt)
+
+    def action_cycle_filter(self) -> None:
+        filt = FILTERS[(FILTERS.index(self.filt) + 1) % len(FILTERS)]
+        self.desk_app.ui_state.set("triage_filter", filt.value)
+        self.notify(t("n.tfilter", name=t(f"tfilter.{filt.value}")), timeout=3)
+        self.page_offset = 0
+        self.reload()
+
+    def action_dismissed(self) -> None:
+        self.app.push_screen(DismissedScreen())
 
     def key_of(self, row: TriageRow) -> int:
         return row.contact_id
@@ -87,6 +112,8 @@ class TriageScreen(PagedListScreen[TriageRow]):
 
     def info_text(self) -> str:
         text = super().info_text()
+        if self.filt is not TriageFilter.everything:
+            text += "  ·  " + t(f"tfilter.{self.filt.value}")
         if self.selected:
             text += "  ·  " + t("selected", n=len(self.selected))
         return text
@@ -134,33 +161,28 @@ class TriageScreen(PagedListScreen[TriageRow]):
 
             def chosen(action: str | None) -> None:
                 if action:
-                    self.act(action, [preview.contact_id], preview)
+                    filing.act(self, action, [preview.contact_id], preview,
+                               self.selected.clear)
 
             self.app.push_screen(PreviewScreen(preview, actions=True), chosen)
 
-    def act(self, action: str, ids: list[int], preview: ContactPreview | None = None) -> None:
-        """A triage key on `ids` (from the list, or from a contact's preview)."""
+    def _on_targets(self, action: str) -> None:
+        """A triage key on the selected contacts, or the one under the cursor."""
+        ids = self.targets()
+        if not ids:
+            self.notify(t("n.nothing"))
+            return
         clear = self.selected.clear
         if action == "link":
             filing.ask_link(self, ids, clear)
-        elif action == "new_case" and preview is not None:
-            filing.ask_new_case(self, ids, preview, filing.earliest([preview.occurred_at]),
-                                clear)
         elif action == "new_case":
-            first = ids[0]
+            first = ids[0]  # the form is prefilled from the first contact's preview
             self.load(lambda: PreviewLoaded(self.desk.preview(first), purpose="new_case",
                                             ids=tuple(ids)), main=False)
         elif action == "not_a_case":
             filing.ask_dismiss(self, ids, clear)
         elif action == "ack":
             filing.ask_ack(self, ids)
-
-    def _on_targets(self, action: str) -> None:
-        ids = self.targets()
-        if not ids:
-            self.notify(t("n.nothing"))
-            return
-        self.act(action, ids)
 
     def action_link(self) -> None:
         self._on_targets("link")
