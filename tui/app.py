@@ -164,9 +164,13 @@ class DeskApp(App[None]):
         if self._version is not None and msg.version != self._version:
             self._case_cache.clear()
         self._version = msg.version
-        if (screen is not None and screen.is_mounted and not screen.load_pending
-                and screen.data_version is not None and screen.data_version != msg.version):
-            screen.reload()
+        if (screen is not None and screen.is_mounted and screen.data_version is not None
+                and screen.data_version != msg.version):
+            if screen.load_pending:
+                # The load under way may have read the version before this change.
+                screen.stale = True
+            else:
+                screen.reload()
 
     def changed_here(self) -> None:
         """This window changed something: probe now instead of waiting for the timer."""

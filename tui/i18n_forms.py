@@ -51,7 +51,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "dlg.contact.channel": ("Kanal", "Channel"),
     "dlg.contact.direction": ("Retning", "Direction"),
     "dlg.contact.when": ("Tidspunkt", "When"),
-    "dlg.contact.summary": ("Hvad drejede det sig om", "What it was about"),
+    "dlg.contact.summary": ("Indhold", "Summary"),
     "dlg.contact.party": ("Borger", "Party"),
     "dlg.contact.party_hint": ("Søg navn, mail eller telefon – eller skriv et nyt navn",
                                "Search name, mail or phone – or type a new name"),
@@ -61,7 +61,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "dlg.contact.new_party": ("Ny borger: {name}", "New party: {name}"),
     "dlg.contact.new_kind": ("Ny borgers type", "New party's kind"),
     "dlg.contact.new_email": ("Ny borgers mail", "New party's mail"),
-    "dlg.contact.new_phone": ("Ny borgers telefon", "New party's phone"),
+    "dlg.contact.new_phone": ("Ny borgers tlf.", "New party's phone"),
     "dlg.contact.file_to": ("Læg den i", "File it into"),
     "fileto.triage": ("indbakken (afgør senere)", "the inbox (decide later)"),
     "fileto.case": ("en eksisterende sag", "an existing case"),
@@ -143,6 +143,11 @@ FORMS: dict[str, tuple[str, str]] = {
                           "Case {ref} reopened; {n} contact(s) linked"),
     "n.closed": ("Sagen er lukket", "The case is closed"),
     "n.reopened": ("Sagen er genåbnet", "The case is reopened"),
+    # Statistik
+    "stats.none": ("Uden kategori", "Uncategorised"),
+    "stats.unclassified": ("{n} uden kategori i denne tabel: ret dem i Sager før rapporten",
+                           "{n} uncategorised in this table: fix them in Cases before "
+                           "reporting"),
     # header
     "hdr.overdue": ("Overskredet: {n}", "Overdue: {n}"),
     "hdr.daemon_late": ("synkronisering kører ikke (sidst {when})",

@@ -278,3 +278,28 @@ async def test_header_counts_overdue_now_without_a_daemon(make_app: Any) -> None
         await pilot.pause(0.1)
         top = screen_text(app).splitlines()[0]
         assert f"Overskredet: {app.status.overdue}" in top and app.status.overdue > 0
+
+
+async def test_statistik_names_and_counts_unclassified_cases(world: Any, make_app: Any
+                                                             ) -> None:
+    from tui.screens.stats import StatsScreen
+
+    app = make_app()
+    target = world.ids["m_new"]
+    async with app.run_test(size=(120, 60)) as pilot:
+        screen = await _triage_ready(pilot)
+        await _cursor_to(pilot, screen, target)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewCaseDialog))
+        await pilot.press("ctrl+s", "ctrl+s")  # unclassified, on purpose
+        await wait_for(pilot, lambda: _contact(world, target).case_id is not None)
+        await pilot.pause(0.2)
+        if isinstance(app.screen, ChoiceDialog):
+            await pilot.press("escape")
+        await pilot.press("4")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
+                       and app.screen.view is not None)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Uden kategori" in text and "(none)" not in text
+        assert "uden kategori i denne tabel" in text

@@ -47,6 +47,8 @@ class DeskScreen(ReportsFailures, Screen[None]):
         # the app's probe reloads the screen when the store has moved past it.
         self.data_version: DataVersion | None = None
         self.load_pending = False
+        # A change was seen while a load was under way: load once more when it ends.
+        self.stale = False
 
     @staticmethod
     def _running_app() -> Any:
@@ -119,6 +121,9 @@ class DeskScreen(ReportsFailures, Screen[None]):
         if msg.version is not None:
             self.data_version = msg.version
             self.load_pending = False
+            if self.stale:
+                self.stale = False
+                self.call_later(self.reload)
         return True
 
     def take_ready(self, version: DataVersion) -> None:
