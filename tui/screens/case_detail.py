@@ -29,6 +29,7 @@ from tui.keymap import bindings
 from tui.messages import DetailLoaded, PartyLoaded
 from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
+from tui.screens import filing
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import LinkCaseDialog, ManualContactDialog, TextPrompt
 from tui.screens.forms import ChoiceDialog, ClassifyDialog, PartyDialog, PickContactDialog
@@ -323,9 +324,12 @@ class CaseDetailScreen(DeskScreen):
             def chosen(hit: SearchHit | None) -> None:
                 if hit is None:
                     return
-                if_closed = IfClosed.link if hit.tag == "closed" else IfClosed.ask
-                self.command(lambda: self.desk.move_contact(cid, hit.id, if_closed),
-                             lambda ref: t("n.moved", ref=ref))
+
+                def move(how: IfClosed) -> None:
+                    self.command(lambda: self.desk.move_contact(cid, hit.id, how),
+                                 lambda ref: t("n.moved", ref=ref))
+
+                filing.if_closed(self, hit, move)
 
             self.app.push_screen(LinkCaseDialog(self.desk, 1), chosen)
 

@@ -81,12 +81,18 @@ def link(screen: DeskScreen, ids: Sequence[int], hit: SearchHit,
     """Link `ids` to the case of `hit`, asking first if it is closed."""
     ids = list(ids)
 
-    def run(if_closed: IfClosed) -> None:
+    def run(how: IfClosed) -> None:
         if after is not None:
             after()
-        screen.command(lambda: link_now(screen.desk, ids, hit.id, if_closed), linked_text,
+        screen.command(lambda: link_now(screen.desk, ids, hit.id, how), linked_text,
                        lambda f: offer(screen, f))
 
+    if_closed(screen, hit, run)
+
+
+def if_closed(screen: DeskScreen, hit: SearchHit, run: Callable[[IfClosed], None]) -> None:
+    """Run at once for an open case; for a closed one, ask first: reopen it, file into
+    it anyway, or (esc) neither."""
     if hit.tag != "closed":
         run(IfClosed.ask)
         return
@@ -242,8 +248,8 @@ def ask_new_contact(screen: DeskScreen) -> None:
         if where == FileTo.case.value:
             def to_case(hit: SearchHit | None) -> None:
                 if hit is not None:
-                    if_closed = IfClosed.reopen if hit.tag == "closed" else IfClosed.ask
-                    add(replace(request, file_to=FileTo.case, case_id=hit.id), if_closed)
+                    if_closed(screen, hit, lambda how: add(
+                        replace(request, file_to=FileTo.case, case_id=hit.id), how))
 
             screen.app.push_screen(LinkCaseDialog(screen.desk, 1), to_case)
         elif where == FileTo.new_case.value:
