@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -57,6 +59,17 @@ class Form(Dialog):
     saves, a problem is said on the form's last line and nothing is saved."""
 
     KEYS_HINT = "dlg.form_hint"
+    # A dropdown's list stops at its ends: Textual's lists wrap, and down on the last
+    # value went on, unseen, to the blank "(ingen)" at the top.
+    BINDINGS = [Binding("down", "step(1)", show=False, priority=True),
+                Binding("up", "step(-1)", show=False, priority=True)]
+
+    def action_step(self, direction: int) -> None:
+        ol = self.focused
+        if isinstance(ol, OptionList) and ol.highlighted is not None and (
+                ol.highlighted + direction < 0 or ol.highlighted + direction >= ol.option_count):
+            return  # at the end: stay
+        raise SkipAction()  # anywhere else: the key does what it always does
 
     @on(Input.Submitted)
     def _next(self) -> None:
