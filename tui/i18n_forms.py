@@ -88,7 +88,6 @@ FORMS: dict[str, tuple[str, str]] = {
     "dlg.unlink.pick": ("Hvilken henvendelse skal ud af sagen?",
                         "Which contact leaves the case?"),
     "dlg.closed.title": ("Sagen {ref} er lukket", "Case {ref} is closed"),
-    "dlg.closed.body": ("Den blev lukket {on}.", "It was closed on {on}."),
     "dlg.closed.reopen": ("genåbn sagen og tilknyt", "reopen the case and link"),
     "dlg.closed.link": ("tilknyt alligevel (sagen forbliver lukket)",
                         "link anyway (the case stays closed)"),
@@ -109,7 +108,6 @@ FORMS: dict[str, tuple[str, str]] = {
     "dlg.merge.yes": ("sammenlæg", "merge"),
     "dlg.unlink.yes": ("tag henvendelsen ud af sagen", "take the contact out of the case"),
     "dlg.unlink.title": ("Tilbage til indbakken?", "Back to the inbox?"),
-    "choice.yes": ("j", "y"),
     # lists
     "screen.dismissed": ("Ikke sager", "Not cases"),
     "col.reason": ("Begrundelse", "Reason"),
