@@ -303,3 +303,28 @@ async def test_statistik_names_and_counts_unclassified_cases(world: Any, make_ap
         text = screen_text(app)
         assert "Uden kategori" in text and "(none)" not in text
         assert "uden kategori i denne tabel" in text
+
+
+def test_header_says_when_the_daemon_has_not_run() -> None:
+    from store.desk.rows import Status
+    from tui.widgets.statusbar import render_status
+
+    now = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
+    never = render_status("Indbakke", Status(sources=(), open_alerts=0, triage=3, overdue=2,
+                                             daemon_late=True), demo=False, now=now).plain
+    assert "Overskredet: 2" in never and "synkronisering har ikke kørt" in never
+    assert "Advarsler" not in never  # none raised: the overdue count says it
+    late = render_status("Indbakke", Status(
+        sources=(), open_alerts=0, triage=3, daemon_late=True,
+        daemon_last_seen=now - dt.timedelta(hours=5)), demo=False, now=now).plain
+    assert "synkronisering kører ikke (sidst 10/03 06:00)" in late
+
+
+def test_acknowledging_a_contact_with_no_deadline_says_so() -> None:
+    from store.desk.rows import AckResult
+    from tui.screens.filing import ack_text
+
+    assert ack_text(AckResult(met=0, no_deadline=(5,))).startswith("Ingen svarfrist")
+    assert ack_text(AckResult(met=2, no_deadline=(5,))) == \
+        "2 svarfrist(er) kvitteret; 1 uden frist"
+    assert ack_text(AckResult(met=1, no_deadline=())) == "1 svarfrist(er) kvitteret"
