@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.i18n_forms import FORMS
+
 _LANG = "da"
 
 # key: (Danish, English)
@@ -326,6 +328,8 @@ TEXT: dict[str, tuple[str, str]] = {
 # Textual's own binding descriptions and palette commands (scrolling, focus, editing in
 # an input, picking from a list), in English in Textual. The desk's `?` help and command
 # palette list them beside the desk's own keys, so a Danish desk says them in Danish.
+TEXT |= FORMS
+
 TEXTUAL_DA: dict[str, str] = {
     # scrolling (lists, the case view) and focus
     "Scroll Up": "Rul op",
