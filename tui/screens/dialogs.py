@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.dateinput import read_date, read_moment
+from store.desk.inputs import read_date, read_moment
 from store.desk.rows import CaseFilter, ContactPreview, SearchHit
 from store.errors import UserError
 from store.timeutil import show

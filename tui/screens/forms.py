@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from store.config import Config
-from store.dateinput import read_date, read_moment
+from store.desk.inputs import read_date, read_moment
 from store.desk.rows import (
     Classification,
     ContactPreview,

@@ -17,8 +17,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
-from store.counts import NONE_LABEL
 from store.desk.commands import today_of
+from store.desk.inputs import NONE_LABEL
 from store.desk.stats import StatsTable, StatsView
 from tui.i18n import t
 from tui.keymap import bindings
