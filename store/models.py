@@ -452,6 +452,9 @@ class ReplyOutbox(SQLModel, table=True):
     # queued | sending | sent | failed | uncertain
     state: str = Field(default="queued", max_length=10, index=True)
     attempts: int = 0
+    # When the current `sending` began: a reply is recovered only once no live sender can
+    # still hold it (store.outbox.queue.interrupted).
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = None
     next_attempt_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -165,6 +165,15 @@ def _values(item: Item, p: Parsed, *, contact_id: int | None, sent_at: object) -
     )
 
 
+def message_row(raw: bytes, p: Parsed, *, contact_id: int | None) -> EmailMessage:
+    """One whole message as an ORM row, the same columns a sync stores (a reply sent from
+    the desk is stored through this, so the sync later finds the same row)."""
+    item = Item(uid=0, size=len(raw), internaldate=None, raw=raw, parsed=p)
+    values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=contact_id, sent_at=p.sent_at),
+                      strict=True))
+    return EmailMessage(**values)
+
+
 def _row(item: Item, p: Parsed) -> dict[str, Any]:
     """The same row as a mapping, for an UPDATE of a headers-only row."""
     values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=None, sent_at=p.sent_at),
