@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from imapclient.exceptions import IMAPClientError
 from sqlalchemy import Engine, or_
 from sqlmodel import col, select
 
@@ -52,8 +53,10 @@ def account_of(config: Config, name: str) -> MailAccount:
     for a in config.mail.accounts:
         if a.name == name:
             return a
-    raise UserError(f"mail account {name!r} is no longer in the config; add it back or "
-                    "decide the reply with 'borgerdesk outbox'")
+    raise UserError(
+        f"mail account {name!r} is no longer in the config; add it back or "
+        "decide the reply with 'borgerdesk outbox'"
+    )
 
 
 def appends_to_sent(account: MailAccount) -> bool:
@@ -66,25 +69,33 @@ def sent_folder(client: Any, account: MailAccount) -> str:
     return account.sent_folder or imap.sent_folder(client) or "Sent"
 
 
-def copy_to_sent(account: MailAccount, raw: bytes, at: dt.datetime, *,
-                 password: str | None = None) -> None:
+def copy_to_sent(
+    account: MailAccount, raw: bytes, at: dt.datetime, *, password: str | None = None
+) -> None:
     """IMAP APPEND of the sent reply, marked \\Seen: the one write borgerdesk makes to a
     mailbox, and only for a reply the advisor sent."""
     client = connect(account, password=password)
     try:
-        client.append(sent_folder(client, account), raw, flags=(b"\\Seen",), msg_time=at)
+        folder = sent_folder(client, account)
+        client.append(folder, raw, flags=(b"\\Seen",), msg_time=at)
+    except IMAPClientError as e:
+        raise MailError(
+            f"account {account.name}: cannot copy the reply to Sent ({e}); "
+            'set sent_folder, or save_to_sent = "never"'
+        ) from None
     finally:
         with contextlib.suppress(Exception):
             client.logout()
 
 
-def found_in_sent(account: MailAccount, message_id: str, *,
-                  password: str | None = None) -> bool:
+def found_in_sent(account: MailAccount, message_id: str, *, password: str | None = None) -> bool:
     """Whether Sent holds a message with this Message-ID (read-only: EXAMINE, SEARCH)."""
     client = connect(account, password=password)
     try:
         client.select_folder(sent_folder(client, account), readonly=True)
         return bool(client.search(["HEADER", "Message-ID", message_id]))
+    except IMAPClientError as e:
+        raise MailError(f"account {account.name}: cannot search Sent ({e})") from None
     finally:
         with contextlib.suppress(Exception):
             client.logout()
@@ -102,10 +113,14 @@ def record_sent(engine: Engine, config: Config, outbox_id: int, *, at: dt.dateti
         if row.state == "sent":
             return
         p = parse_message(row.raw)
-        email = session.exec(select(EmailMessage).where(or_(
-            col(EmailMessage.content_hash) == p.content_hash,
-            col(EmailMessage.message_id) == row.message_id,
-        ))).first()
+        email = session.exec(
+            select(EmailMessage).where(
+                or_(
+                    col(EmailMessage.content_hash) == p.content_hash,
+                    col(EmailMessage.message_id) == row.message_id,
+                )
+            )
+        ).first()
         if email is None:
             answered = session.get(Contact, row.contact_id) if row.contact_id else None
             contact = add_contact(session=session, contact_in=ContactCreate(
@@ -123,9 +138,15 @@ def record_sent(engine: Engine, config: Config, outbox_id: int, *, at: dt.dateti
         queue.mark_sent(session, row, email_id=email.id, at=at)
 
 
-def send_reply(engine: Engine, config: Config, outbox_id: int, *,
-               password: str | None = None, token: str | None = None,
-               now: dt.datetime | None = None) -> SendResult:
+def send_reply(
+    engine: Engine,
+    config: Config,
+    outbox_id: int,
+    *,
+    password: str | None = None,
+    token: str | None = None,
+    now: dt.datetime | None = None,
+) -> SendResult:
     """Send one queued reply (steps 1-4). Never raises for a delivery problem: the
     result's state and error say what happened."""
     row = queue.claim(engine, outbox_id)
@@ -135,8 +156,14 @@ def send_reply(engine: Engine, config: Config, outbox_id: int, *,
             return SendResult(outbox_id, cur.state, cur.message_id, cur.last_error)
     try:
         account = account_of(config, row.account)
-        submit(account, row.raw, sender=account.sender, recipient=row.to_addr,
-               password=password, token=token)
+        submit(
+            account,
+            row.raw,
+            sender=account.sender,
+            recipient=row.to_addr,
+            password=password,
+            token=token,
+        )
     except SubmitError as e:
         return _after_failure(engine, row.message_id, outbox_id, str(e), e.outcome)
     except UserError as e:  # no secret, account gone: nothing left the machine
@@ -152,8 +179,9 @@ def send_reply(engine: Engine, config: Config, outbox_id: int, *,
     return SendResult(outbox_id, "sent", row.message_id)
 
 
-def _after_failure(engine: Engine, message_id: str, outbox_id: int, error: str,
-                   outcome: str) -> SendResult:
+def _after_failure(
+    engine: Engine, message_id: str, outbox_id: int, error: str, outcome: str
+) -> SendResult:
     if outcome == "failed":
         queue.fail(engine, outbox_id, error)
         return SendResult(outbox_id, "failed", message_id, error)
@@ -166,8 +194,13 @@ def _after_failure(engine: Engine, message_id: str, outbox_id: int, error: str,
     return SendResult(outbox_id, "queued", message_id, error)
 
 
-def recover(engine: Engine, config: Config, *, password: str | None = None,
-            older_than: dt.timedelta = queue.STALE_CLAIM) -> list[SendResult]:
+def recover(
+    engine: Engine,
+    config: Config,
+    *,
+    password: str | None = None,
+    older_than: dt.timedelta = queue.STALE_CLAIM,
+) -> list[SendResult]:
     """Resolve replies a crash left `sending`: found in Sent -> sent; else uncertain. A
     Sent folder that cannot be reached now leaves them for the next run."""
     out: list[SendResult] = []

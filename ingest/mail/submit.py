@@ -55,8 +55,9 @@ def _open(account: MailAccount, timeout: float) -> smtplib.SMTP:
     host = account.smtp_host
     assert host is not None
     if account.smtp_security == "none" and not is_loopback(host):
-        raise SubmitError(f"{_where(account)}: smtp_security = \"none\" is only allowed for "
-                          "loopback", "failed")
+        raise SubmitError(
+            f'{_where(account)}: smtp_security = "none" is only allowed for loopback', "failed"
+        )
     ctx = ssl_context(Endpoint.of(account)) if account.smtp_security != "none" else None
     port = account.effective_smtp_port
     try:
@@ -68,23 +69,35 @@ def _open(account: MailAccount, timeout: float) -> smtplib.SMTP:
         if account.smtp_security == "starttls":
             if not smtp.has_extn("starttls"):
                 smtp.close()
-                raise SubmitError(f"{_where(account)}: the server does not offer STARTTLS; "
-                                  "use smtp_security = \"tls\" (usually port 465)", "retry")
+                raise SubmitError(
+                    f"{_where(account)}: the server does not offer STARTTLS; "
+                    'use smtp_security = "tls" (usually port 465)',
+                    "retry",
+                )
             smtp.starttls(context=ctx)
             smtp.ehlo()
     except ssl.SSLCertVerificationError as e:
-        raise SubmitError(f"{_where(account)}: the server's certificate was not accepted "
-                          f"({e.verify_message}); if it uses a private CA, set ca_file",
-                          "retry") from None
+        raise SubmitError(
+            f"{_where(account)}: the server's certificate was not accepted "
+            f"({e.verify_message}); if it uses a private CA, set ca_file",
+            "retry",
+        ) from None
     except ssl.SSLError as e:
-        raise SubmitError(f"{_where(account)}: TLS failed ({e.reason or e}); check "
-                          "smtp_security and smtp_port (tls 465, starttls 587)", "retry") from None
+        raise SubmitError(
+            f"{_where(account)}: TLS failed ({e.reason or e}); check "
+            "smtp_security and smtp_port (tls 465, starttls 587)",
+            "retry",
+        ) from None
     except socket.gaierror:
-        raise SubmitError(f"{_where(account)}: host name not found; check smtp_host",
-                          "retry") from None
+        raise SubmitError(
+            f"{_where(account)}: host name not found; check smtp_host", "retry"
+        ) from None
     except (OSError, smtplib.SMTPException) as e:
-        raise SubmitError(f"{_where(account)}: cannot connect ({_short(e)}); the reply stays "
-                          "queued and is retried", "retry") from None
+        raise SubmitError(
+            f"{_where(account)}: cannot connect ({_short(e)}); the reply stays "
+            "queued and is retried",
+            "retry",
+        ) from None
     return smtp
 
 
@@ -94,8 +107,9 @@ def _short(e: BaseException) -> str:
     return " ".join((getattr(e, "strerror", None) or str(e) or type(e).__name__).split())[:200]
 
 
-def _login(smtp: smtplib.SMTP, account: MailAccount, password: str | None,
-           token: str | None) -> None:
+def _login(
+    smtp: smtplib.SMTP, account: MailAccount, password: str | None, token: str | None
+) -> None:
     try:
         if account.auth == "xoauth2":
             if token is None:
@@ -106,49 +120,87 @@ def _login(smtp: smtplib.SMTP, account: MailAccount, password: str | None,
             smtp.auth("XOAUTH2", lambda challenge=None: xoauth2(account.username, bearer))
         else:
             if password is None:
-                password = get_secret(mail_key(account.name), env=account.password_env,
-                                      file=account.password_file)
-            smtp.login(account.username, password)
+                password = get_secret(
+                    mail_key(account.name), env=account.password_env, file=account.password_file
+                )
+            # One mechanism, one try: smtplib.login would try each offered mechanism with
+            # the same wrong password (and some servers stall on the second).
+            offered = (smtp.esmtp_features.get("auth") or "").upper().split()
+            if "AUTH" not in (k.upper() for k in smtp.esmtp_features) or not offered:
+                raise smtplib.SMTPNotSupportedError
+            smtp.user, smtp.password = account.username, password
+            if "PLAIN" in offered:
+                smtp.auth("PLAIN", smtp.auth_plain)
+            elif "LOGIN" in offered:
+                smtp.auth("LOGIN", smtp.auth_login, initial_response_ok=False)
+            else:
+                raise smtplib.SMTPNotSupportedError
     except smtplib.SMTPAuthenticationError as e:
-        what = ("the OAuth token (expired, or the app lacks SMTP.Send; run 'borgerdesk mail "
-                f"login {account.name}')" if account.auth == "xoauth2" else
-                f"the password ('borgerdesk mail set-password {account.name}')")
-        raise SubmitError(f"{_where(account)}: login refused ({_words(e.smtp_code, e.smtp_error)})"
-                          f"; check {what}; the reply stays queued", "retry") from None
+        what = (
+            "the OAuth token (expired, or the app lacks SMTP.Send; run 'borgerdesk mail "
+            f"login {account.name}')"
+            if account.auth == "xoauth2"
+            else f"the password ('borgerdesk mail set-password {account.name}')"
+        )
+        raise SubmitError(
+            f"{_where(account)}: login refused ({_words(e.smtp_code, e.smtp_error)})"
+            f"; check {what}; the reply stays queued",
+            "retry",
+        ) from None
     except smtplib.SMTPNotSupportedError:
-        raise SubmitError(f"{_where(account)}: the server offers no login; SMTP AUTH may be "
-                          "disabled for the mailbox (docs/replying.md)", "retry") from None
+        raise SubmitError(
+            f"{_where(account)}: the server offers no login; SMTP AUTH may be "
+            "disabled for the mailbox (docs/replying.md)",
+            "retry",
+        ) from None
     except (OSError, smtplib.SMTPException) as e:
-        raise SubmitError(f"{_where(account)}: login failed ({_short(e)}); the reply stays "
-                          "queued", "retry") from None
+        raise SubmitError(
+            f"{_where(account)}: login failed ({_short(e)}); the reply stays queued", "retry"
+        ) from None
 
 
-def submit(account: MailAccount, raw: bytes, *, sender: str, recipient: str,
-           password: str | None = None, token: str | None = None,
-           timeout: float = DEFAULT_TIMEOUT) -> None:
+def submit(
+    account: MailAccount,
+    raw: bytes,
+    *,
+    sender: str,
+    recipient: str,
+    password: str | None = None,
+    token: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
     """Hand `raw` to the account's submission server, for `recipient` only. Returns when
     the server has accepted it; raises `SubmitError` otherwise."""
     if not account.smtp_host:
-        raise SubmitError(f"account {account.name}: no smtp_host; set "
-                          f"mail.accounts[].smtp_host for {account.name} in the config", "retry")
+        raise SubmitError(
+            f"account {account.name}: no smtp_host; set "
+            f"mail.accounts[].smtp_host for {account.name} in the config",
+            "retry",
+        )
     smtp = _open(account, timeout)
     data_sent = False
     try:
         _login(smtp, account, password, token)
         code, msg = smtp.mail(sender)
         if code != 250:
-            raise SubmitError(f"{_where(account)}: sender {sender} refused "
-                              f"({_words(code, msg)})", "failed" if code >= 500 else "retry")
+            raise SubmitError(
+                f"{_where(account)}: sender {sender} refused ({_words(code, msg)})",
+                "failed" if code >= 500 else "retry",
+            )
         code, msg = smtp.rcpt(recipient)
         if code not in (250, 251):
-            raise SubmitError(f"{_where(account)}: recipient {recipient} refused "
-                              f"({_words(code, msg)})", "failed" if code >= 500 else "retry")
+            raise SubmitError(
+                f"{_where(account)}: recipient {recipient} refused ({_words(code, msg)})",
+                "failed" if code >= 500 else "retry",
+            )
         # From here on a broken connection may hide an acceptance.
         data_sent = True
         code, msg = smtp.data(raw)
         if code != 250:
-            raise SubmitError(f"{_where(account)}: message refused ({_words(code, msg)})",
-                              "failed" if code >= 500 else "retry")
+            raise SubmitError(
+                f"{_where(account)}: message refused ({_words(code, msg)})",
+                "failed" if code >= 500 else "retry",
+            )
     except SubmitError:
         raise
     except smtplib.SMTPResponseException as e:
@@ -164,6 +216,3 @@ def submit(account: MailAccount, raw: bytes, *, sender: str, recipient: str,
             smtp.quit()
         with contextlib.suppress(Exception):
             smtp.close()
-
-
-

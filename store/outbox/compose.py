@@ -73,9 +73,7 @@ def compose(
         raise UserError(f"no reply template {template!r}; the config has: {names}") from None
     contact = get_contact(session=session, contact_id=contact_id)
     assert contact.id is not None
-    mail = session.exec(
-        select(EmailMessage).where(EmailMessage.contact_id == contact.id)
-    ).first()
+    mail = session.exec(select(EmailMessage).where(EmailMessage.contact_id == contact.id)).first()
     location = None
     if mail is not None:
         location = session.exec(
@@ -132,5 +130,3 @@ def compose(
         case_id=contact.case_id,
         template=tpl.name,
     )
-
-

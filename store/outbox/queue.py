@@ -78,14 +78,20 @@ def enqueue(engine: Engine, draft: Draft) -> OutboxEntry:
         )  # fmt: skip
         session.add(row)
         session.flush()
-        audit.record(session, action="reply.queue", entity="reply_outbox", entity_id=row.id,
-                     detail=_who(row))
+        audit.record(
+            session, action="reply.queue", entity="reply_outbox", entity_id=row.id, detail=_who(row)
+        )
         return _entry(row)
 
 
 def _who(row: ReplyOutbox) -> dict[str, object]:
-    return {"contact_id": row.contact_id, "case_id": row.case_id, "template": row.template,
-            "account": row.account, "message_id": row.message_id}
+    return {
+        "contact_id": row.contact_id,
+        "case_id": row.case_id,
+        "template": row.template,
+        "account": row.account,
+        "message_id": row.message_id,
+    }
 
 
 def load(session: Session, outbox_id: int) -> ReplyOutbox:
@@ -121,8 +127,13 @@ def release(engine: Engine, outbox_id: int, error: str, *, now: dt.datetime | No
         raise_alert = row.attempts >= ALERT_AFTER and not row.alerted
         if raise_alert:
             row.alerted = True
-            session.add(Alert(kind="reply_failing", dedupe_key=f"reply:{row.id}:failing",
-                              payload=f'{{"outbox_id": {row.id}}}'))
+            session.add(
+                Alert(
+                    kind="reply_failing",
+                    dedupe_key=f"reply:{row.id}:failing",
+                    payload=f'{{"outbox_id": {row.id}}}',
+                )
+            )
         session.add(row)
         return raise_alert
 
@@ -134,8 +145,13 @@ def fail(engine: Engine, outbox_id: int, error: str) -> None:
         row.state = "failed"
         row.last_error = error
         session.add(row)
-        audit.record(session, action="reply.fail", entity="reply_outbox", entity_id=row.id,
-                     detail={**_who(row), "error": error})
+        audit.record(
+            session,
+            action="reply.fail",
+            entity="reply_outbox",
+            entity_id=row.id,
+            detail={**_who(row), "error": error},
+        )
 
 
 def uncertain(engine: Engine, outbox_id: int, why: str) -> None:
@@ -154,8 +170,9 @@ def mark_sent(session: Session, row: ReplyOutbox, *, email_id: int, at: dt.datet
     row.last_error = None
     row.next_attempt_at = None
     session.add(row)
-    audit.record(session, action="reply.send", entity="reply_outbox", entity_id=row.id,
-                 detail=_who(row))
+    audit.record(
+        session, action="reply.send", entity="reply_outbox", entity_id=row.id, detail=_who(row)
+    )
 
 
 def decide(engine: Engine, outbox_id: int, *, resend: bool) -> None:
@@ -170,8 +187,13 @@ def decide(engine: Engine, outbox_id: int, *, resend: bool) -> None:
         row.last_error = None if resend else "marked as sent by the advisor (see Sent)"
         row.next_attempt_at = None
         session.add(row)
-        audit.record(session, action="reply.decide", entity="reply_outbox", entity_id=row.id,
-                     detail={**_who(row), "resend": resend})
+        audit.record(
+            session,
+            action="reply.decide",
+            entity="reply_outbox",
+            entity_id=row.id,
+            detail={**_who(row), "resend": resend},
+        )
 
 
 def due(engine: Engine, now: dt.datetime | None = None) -> list[int]:
@@ -187,8 +209,9 @@ def due(engine: Engine, now: dt.datetime | None = None) -> list[int]:
         ) if i is not None]  # fmt: skip
 
 
-def interrupted(engine: Engine, *, older_than: dt.timedelta = STALE_CLAIM,
-                now: dt.datetime | None = None) -> list[int]:
+def interrupted(
+    engine: Engine, *, older_than: dt.timedelta = STALE_CLAIM, now: dt.datetime | None = None
+) -> list[int]:
     """Replies left `sending` by a crash (claimed longer ago than any live send takes)."""
     limit = (now or utcnow()) - older_than
     with session_scope(engine) as session:
