@@ -430,9 +430,10 @@ class Alert(SQLModel, table=True):
 
 class ReplyOutbox(SQLModel, table=True):
     """A reply sent from the desk, from the moment it is written: queued (Message-ID and
-    bytes fixed), sending (handed to the server; a crash here is resolved by looking for
-    the Message-ID in Sent), then sent, failed (refused for good) or uncertain (the
-    advisor checks Sent and decides). store.outbox.queue owns the transitions."""
+    bytes fixed), sending (connecting), handed (its data went to the server; a crash here
+    is resolved by looking for the Message-ID in Sent), then sent, failed (refused for
+    good) or uncertain (the advisor checks Sent and decides). store.outbox.queue owns the
+    transitions."""
 
     __tablename__ = "reply_outbox"
     id: int | None = Field(default=None, primary_key=True)
@@ -449,7 +450,7 @@ class ReplyOutbox(SQLModel, table=True):
     to_addr: str = Field(max_length=320)
     subject: str
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    # queued | sending | sent | failed | uncertain
+    # queued | sending | handed | sent | failed | uncertain
     state: str = Field(default="queued", max_length=10, index=True)
     attempts: int = 0
     # When the current `sending` began: a reply is recovered only once no live sender can

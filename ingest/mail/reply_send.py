@@ -2,15 +2,16 @@
 
 The order, each step committed before the next (store.outbox.queue has the states):
 1. claim: queued -> sending;
-2. submit over SMTP (ingest.mail.submit);
+2. SMTP up to the recipient; then `handed` is committed, then the message's data goes;
 3. the Sent copy: IMAP APPEND (save_to_sent), the one deliberate write to the mailbox;
 4. one transaction: the outbound e-mail contact on the case, its message row, the reply
    targets it meets (the ordinary reply rules), the outbox row `sent`, the audit entry.
 
-A crash after 1 leaves `sending`. `recover` then looks for the Message-ID in Sent (EXAMINE
-and SEARCH, read-only): found, the reply was sent and step 4 is done now; not found, it
-is `uncertain` and the advisor decides (`borgerdesk outbox --resend/--was-sent`). A
-reply is never submitted twice by the program on its own.
+A crash in 1-2 before `handed` leaves `sending`: no byte of the message left, so `recover`
+queues it again. A crash after leaves `handed`: `recover` looks for the Message-ID in Sent
+(EXAMINE and SEARCH, read-only): found, the reply was sent and step 4 is done now; not
+found, it is `uncertain` and the advisor decides (`borgerdesk outbox --resend/--was-sent`).
+The program never submits a message twice on its own.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def send_reply(
             recipient=row.to_addr,
             password=password,
             token=token,
+            before_data=lambda: queue.handed(engine, outbox_id),
         )
     except SubmitError as e:
         return _after_failure(engine, row.message_id, outbox_id, str(e), e.outcome)
@@ -201,13 +203,18 @@ def recover(
     password: str | None = None,
     older_than: dt.timedelta = queue.STALE_CLAIM,
 ) -> list[SendResult]:
-    """Resolve replies a crash left `sending`: found in Sent -> sent; else uncertain. A
-    Sent folder that cannot be reached now leaves them for the next run."""
+    """Resolve replies a crash interrupted: `sending` -> queued (nothing went out);
+    `handed` found in Sent -> sent, else uncertain. A Sent folder that cannot be reached
+    now leaves them for the next run."""
     out: list[SendResult] = []
     for outbox_id in queue.interrupted(engine, older_than=older_than):
         with write_scope(engine) as session:
             row = queue.load(session, outbox_id)
-            name, message_id = row.account, row.message_id
+            name, message_id, state = row.account, row.message_id, row.state
+        if state == "sending":
+            queue.requeue(engine, outbox_id, "interrupted before the message was sent")
+            out.append(SendResult(outbox_id, "queued", message_id))
+            continue
         try:
             account = account_of(config, name)
             found = found_in_sent(account, message_id, password=password)

@@ -21,6 +21,7 @@ import contextlib
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from typing import Literal
 
 from ingest.mail.connect import Endpoint, MailError, ssl_context
@@ -168,6 +169,7 @@ def submit(
     password: str | None = None,
     token: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    before_data: Callable[[], None] | None = None,
 ) -> None:
     """Hand `raw` to the account's submission server, for `recipient` only. Returns when
     the server has accepted it; raises `SubmitError` otherwise."""
@@ -193,7 +195,10 @@ def submit(
                 f"{_where(account)}: recipient {recipient} refused ({_words(code, msg)})",
                 "failed" if code >= 500 else "retry",
             )
-        # From here on a broken connection may hide an acceptance.
+        # From here on a broken connection may hide an acceptance; the caller records that
+        # (committed) before the first byte of the message goes out.
+        if before_data is not None:
+            before_data()
         data_sent = True
         code, msg = smtp.data(raw)
         if code != 250:

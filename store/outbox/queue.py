@@ -1,13 +1,16 @@
 """The outbox's states, and the only code that moves a reply between them.
 
-    queued --claim--> sending --(server accepted, copy stored)--> sent
-                         |--(refused for good)--> failed
-                         |--(not delivered: auth, unreachable)--> queued (retry later)
-                         '--(crash: found in Sent)--> sent / (not found)--> uncertain
+    queued --claim--> sending --(before DATA)--> handed --(accepted, copy stored)--> sent
+                         |                         |--(refused for good)--> failed
+                         |--(not delivered: auth, unreachable, 4xx)--> queued (retry later)
+                         '--(crash)--> queued      '--(crash: found in Sent)--> sent
+                                                      (not found)--> uncertain
 
 Each step is its own committed transaction, so a kill -9 anywhere leaves a row whose state
-says how far it got: `queued` was never handed to a server (safe to send), `sending` may
-have been (never sent again blindly: `ingest.mail.reply_send.recover` looks in Sent).
+says how far it got: `queued` and `sending` never had a byte of the message go out (safe
+to send again); `handed` may have been accepted, so it is never sent again blindly:
+`ingest.mail.reply_send.recover` looks for its Message-ID in Sent, and otherwise leaves it
+`uncertain` for the advisor.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from store.errors import UserError
 from store.models import Alert, ReplyOutbox, utcnow
 from store.outbox.compose import Draft
 
-STATES = ("queued", "sending", "sent", "failed", "uncertain")
+STATES = ("queued", "sending", "handed", "sent", "failed", "uncertain")
 # Retry backoff after a failed attempt n (1-based): 1, 2, 4 … minutes, at most an hour.
 MAX_BACKOFF = dt.timedelta(hours=1)
 # After this many attempts a still-queued reply raises an alert (it keeps being retried).
@@ -115,6 +118,14 @@ def claim(engine: Engine, outbox_id: int) -> ReplyOutbox | None:
         return row
 
 
+def handed(engine: Engine, outbox_id: int) -> None:
+    """The message's data is about to go to the server: from now on it may arrive."""
+    with write_scope(engine) as session:
+        row = load(session, outbox_id)
+        row.state = "handed"
+        session.add(row)
+
+
 def release(engine: Engine, outbox_id: int, error: str, *, now: dt.datetime | None = None) -> bool:
     """Not delivered (the server never took the message): back to queued, retried after
     the backoff. True when it has now failed often enough to raise an alert (once)."""
@@ -136,6 +147,16 @@ def release(engine: Engine, outbox_id: int, error: str, *, now: dt.datetime | No
             )
         session.add(row)
         return raise_alert
+
+
+def requeue(engine: Engine, outbox_id: int, why: str) -> None:
+    """A crash before any of the message went out: send it again at the next pass."""
+    with write_scope(engine) as session:
+        row = load(session, outbox_id)
+        row.state = "queued"
+        row.last_error = why
+        row.next_attempt_at = None
+        session.add(row)
 
 
 def fail(engine: Engine, outbox_id: int, error: str) -> None:
@@ -212,11 +233,12 @@ def due(engine: Engine, now: dt.datetime | None = None) -> list[int]:
 def interrupted(
     engine: Engine, *, older_than: dt.timedelta = STALE_CLAIM, now: dt.datetime | None = None
 ) -> list[int]:
-    """Replies left `sending` by a crash (claimed longer ago than any live send takes)."""
+    """Replies left `sending` or `handed` by a crash (claimed longer ago than any live
+    send takes)."""
     limit = (now or utcnow()) - older_than
     with session_scope(engine) as session:
         return [int(i) for i in session.exec(
-            select(ReplyOutbox.id).where(ReplyOutbox.state == "sending",
+            select(ReplyOutbox.id).where(col(ReplyOutbox.state).in_(("sending", "handed")),
                                          col(ReplyOutbox.claimed_at) <= limit)
             .order_by(col(ReplyOutbox.id))
         ) if i is not None]  # fmt: skip

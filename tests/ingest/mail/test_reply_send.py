@@ -219,17 +219,21 @@ def test_recover_finds_the_sent_copy_or_marks_uncertain(world: Any, engine: Engi
     sync_all(engine=engine, config=cfg)
     in_sent = _queue(engine, cfg)
     lost = _queue(engine, cfg)
+    early = _queue(engine, cfg)
+    for i in (in_sent, lost, early):
+        assert queue.claim(engine, i) is not None
     for i in (in_sent, lost):
-        assert queue.claim(engine, i) is not None  # then "the process died"
+        queue.handed(engine, i)  # then "the process died"
     with Session(engine) as s:
         raw = s.get(ReplyOutbox, in_sent).raw  # type: ignore[union-attr]
     copy_to_sent(cfg.mail.accounts[0], raw, dt.datetime.now(dt.UTC))
     assert recover(engine, cfg) == []  # a claim this young may still have its sender
     results = {r.outbox_id: r.state for r in recover(engine, cfg, older_than=dt.timedelta(0))}
-    assert results == {in_sent: "sent", lost: "uncertain"}
-    assert smtp.sink.received == []  # neither was submitted again
+    assert results == {in_sent: "sent", lost: "uncertain", early: "queued"}
+    assert smtp.sink.received == []  # none was submitted again by the recovery
     with Session(engine) as s:
         assert s.scalars(select(ReplyTarget.state)).one() == "met"
+    assert queue.due(engine) == [early]  # nothing of it went out: it goes again
     queue.decide(engine, lost, resend=True)
     assert send_reply(engine, cfg, lost).state == "sent"
     assert len(smtp.sink.received) == 1
