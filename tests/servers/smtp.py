@@ -5,9 +5,11 @@ XOAUTH2 against one bearer token, recipients it refuses on demand, and an option
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +32,17 @@ class Sink:
     deliver: Callable[[bytes], None] | None = None
     received: list[bytes] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)  # (mechanism, user)
+    # Hold the client at "DATA" (its message read, no answer yet) or "QUIT" (accepted):
+    # `reached` is set there, and the server answers once `release` is set.
+    hold: str | None = None
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def _hold(self, step: str) -> None:
+        if self.hold == step:
+            self.reached.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
 
     @property
     def messages(self) -> list[Message]:
@@ -44,11 +57,16 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await self._hold("DATA")
         raw = envelope.original_content or envelope.content
         self.received.append(raw)
         if self.deliver is not None:
             self.deliver(raw)
         return "250 2.0.0 Ok: queued"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        await self._hold("QUIT")
+        return "221 Bye"
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
         if len(args) < 2:
