@@ -43,6 +43,7 @@ from store.models import (
     EmailMessage,
     MailLocation,
     PartyEmail,
+    ReplyOutbox,
     SyncState,
     utcnow,
 )
@@ -271,6 +272,21 @@ def _ids_by_ref(session: Session, refs: list[str]) -> dict[str, int]:
     return out
 
 
+def _sent_replies(session: Session, items: list[Item]) -> dict[str, int]:
+    """Message-ID -> stored message, for the desk's sent replies among `items`."""
+    ids = sorted({it.parsed.message_id for it in items if it.parsed and it.parsed.message_id})
+    out: dict[str, int] = {}
+    for chunk in _in_chunks(ids):
+        for mid, eid in session.execute(
+            select(ReplyOutbox.message_id, ReplyOutbox.email_id).where(  # type: ignore[call-overload]
+                ReplyOutbox.message_id.in_(chunk),  # type: ignore[attr-defined]
+                ReplyOutbox.email_id.is_not(None),  # type: ignore[union-attr]
+            )
+        ):
+            out[mid] = eid
+    return out
+
+
 def _existing_by_hash(session: Session, hashes: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for chunk in _in_chunks(hashes):
@@ -423,6 +439,9 @@ def _persist_once(
         email_ids: dict[int, int] = {}  # uid -> email id
         existing = _existing_by_hash(session, sorted({it.parsed.content_hash for it in todo}))  # type: ignore[union-attr]
         headers_only = _headers_only(session, sorted(existing.values())) if existing else set()
+        # A reply sent from the desk is stored when it is sent; its copy in Sent is that
+        # message even where the server rewrote its bytes (Microsoft 365 does).
+        sent_replies = _sent_replies(session, todo) if is_sent_folder else {}
         new_items: dict[str, Item] = {}
         upgrades: list[tuple[Item, dict[str, Any]]] = []
         completed: dict[str, int] = {}  # content hash -> the placeholder it completes
@@ -436,6 +455,9 @@ def _persist_once(
                     headers_only.discard(email_ids[it.uid])
                     it.upgrade_email_id = email_ids[it.uid]
                     upgrades.append((it, _row(it, p)))
+            elif p.message_id is not None and p.message_id in sent_replies:
+                email_ids[it.uid] = sent_replies[p.message_id]
+                res.located += 1
             elif p.content_hash in completed:
                 email_ids[it.uid] = completed[p.content_hash]
                 res.located += 1

@@ -237,3 +237,23 @@ def test_recover_finds_the_sent_copy_or_marks_uncertain(world: Any, engine: Engi
     queue.decide(engine, lost, resend=True)
     assert send_reply(engine, cfg, lost).state == "sent"
     assert len(smtp.sink.received) == 1
+
+
+def test_a_rewritten_sent_copy_is_recognised_by_message_id(world: Any, engine: Engine) -> None:
+    """Microsoft 365 files the submission in Sent Items itself, with headers of its own:
+    other bytes, the same Message-ID. The sync stores it once (the desk's row)."""
+    srv, smtp, make = world
+
+    def file_rewritten(raw: bytes) -> None:
+        copy = b"X-MS-Exchange-Organization-SCL: -1\r\n" + raw
+        (srv.deliver if hasattr(srv, "deliver") else srv.append)("Sent", copy)
+
+    smtp.sink.deliver = file_rewritten
+    cfg = make(save_to_sent="never")
+    sync_all(engine=engine, config=cfg)
+    res = send_reply(engine, cfg, _queue(engine, cfg))
+    assert res.state == "sent"
+    assert len(_sent_folder(srv)) == 1  # the server's copy only: nothing appended
+    sync_all(engine=engine, config=cfg)
+    assert _count(engine, EmailMessage, EmailMessage.message_id == res.message_id) == 1
+    assert _count(engine, Contact, Contact.direction == "out") == 1
