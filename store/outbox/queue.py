@@ -22,6 +22,7 @@ from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from store import audit
+from store.alerts import reply_alert_key
 from store.db import session_scope, write_scope
 from store.errors import UserError
 from store.models import Alert, ReplyOutbox, utcnow
@@ -141,7 +142,7 @@ def release(engine: Engine, outbox_id: int, error: str, *, now: dt.datetime | No
             session.add(
                 Alert(
                     kind="reply_failing",
-                    dedupe_key=f"reply:{row.id}:failing",
+                    dedupe_key=reply_alert_key(outbox_id),
                     payload=f'{{"outbox_id": {row.id}}}',
                 )
             )

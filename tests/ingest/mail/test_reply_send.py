@@ -257,3 +257,35 @@ def test_a_rewritten_sent_copy_is_recognised_by_message_id(world: Any, engine: E
     sync_all(engine=engine, config=cfg)
     assert _count(engine, EmailMessage, EmailMessage.message_id == res.message_id) == 1
     assert _count(engine, Contact, Contact.direction == "out") == 1
+
+
+def test_the_daemon_sends_what_waits_and_the_alert_closes(world: Any, engine: Engine) -> None:
+    from ingest.daemon.scheduler import Daemon
+    from ingest.mail.embedded_server import free_port
+    from store.alerts import count_open_alerts
+
+    _srv, smtp, make = world
+    cfg = make()
+    sync_all(engine=engine, config=cfg)
+    dead = make(smtp_port=free_port())
+    outbox_id = _queue(engine, dead)
+    for _ in range(queue.ALERT_AFTER):
+        with Session(engine) as s:
+            row = s.get(ReplyOutbox, outbox_id)
+            assert row is not None
+            row.next_attempt_at = None  # due now
+            s.add(row)
+            s.commit()
+        send_reply(engine, dead, outbox_id)
+    with Session(engine) as s:
+        before = count_open_alerts(s)
+        row = s.get(ReplyOutbox, outbox_id)
+        assert row is not None
+        row.next_attempt_at = None
+        s.add(row)
+        s.commit()
+    Daemon(engine=engine, config=cfg).run_once()
+    with Session(engine) as s:
+        assert s.get(ReplyOutbox, outbox_id).state == "sent"  # type: ignore[union-attr]
+        assert count_open_alerts(s) == before - 1
+    assert len(smtp.sink.received) == 1
