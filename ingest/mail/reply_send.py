@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from imapclient.exceptions import IMAPClientError
@@ -37,17 +36,10 @@ from store.db import write_scope
 from store.errors import UserError
 from store.models import Channel, Contact, ContactCreate, Direction, EmailMessage, utcnow
 from store.outbox import queue
+from store.outbox.queue import SendResult
 
 log = logging.getLogger(__name__)
 UNCERTAIN = "uncertain: check Sent"
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outbox_id: int
-    state: str  # the outbox state afterwards
-    message_id: str
-    error: str | None = None
 
 
 def account_of(config: Config, name: str) -> MailAccount:

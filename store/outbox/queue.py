@@ -16,6 +16,7 @@ to send again); `handed` may have been accepted, so it is never sent again blind
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, or_
@@ -36,6 +37,21 @@ ALERT_AFTER = 5
 # A submission is bounded by its SMTP timeouts (a minute each step) and the Sent copy's
 # IMAP timeouts; a `sending` row older than this has no live sender.
 STALE_CLAIM = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What one attempt to send a reply came to."""
+
+    outbox_id: int
+    state: str  # the outbox state afterwards
+    message_id: str
+    error: str | None = None
+
+
+# Sends one queued reply (ingest.mail.reply_send.send_reply, bound to an engine and config):
+# the store cannot reach the network, so the desk is given this.
+SendQueued = Callable[[int], SendResult]
 
 
 def backoff(attempts: int) -> dt.timedelta:
