@@ -221,7 +221,9 @@ def decide(engine: Engine, outbox_id: int, *, resend: bool) -> None:
         row = load(session, outbox_id)
         if row.state != "uncertain":
             raise UserError(f"reply {outbox_id} is {row.state}, not uncertain; nothing to decide")
-        row.state = "queued" if resend else "failed"
+        # Was sent: `sent` with no stored copy yet; the sync stores the one in Sent (and
+        # that meets the target through the reply rules).
+        row.state = "queued" if resend else "sent"
         row.last_error = None if resend else "marked as sent by the advisor (see Sent)"
         row.next_attempt_at = None
         session.add(row)

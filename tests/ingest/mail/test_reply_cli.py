@@ -215,6 +215,11 @@ def test_kill_during_data_is_never_sent_twice(world: World) -> None:
     assert world.states() == ["uncertain"]
     res = world.run("outbox")
     assert "usikker" in res.stdout and "check Sent" in res.stdout
+    # The advisor finds it in Sent (or hears from the citizen): nothing more is sent.
+    decided = world.run("outbox", "--was-sent", "1")
+    assert decided.returncode == 0, decided.stderr
+    assert decided.stdout.strip() == "svar 1: sendt"
+    assert world.states() == ["sent"]
     assert len(world.smtp.sink.received) <= 1
 
 
