@@ -22,6 +22,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "no-reply",
         "contact",
         "party",
+        "reply",
+        "outbox",
     ),
     "Set-up": (
         "init",

@@ -116,7 +116,8 @@ class ReplyDesk:
         (the result says why); the daemon retries what can be retried."""
         if self._send is None:
             raise UserError(
-                "sending is not available here; use 'borgerdesk reply'", code="no_sender"
+                f"sending is not available here; use 'borgerdesk reply {contact_id}'",
+                code="no_sender", contact_id=contact_id,
             )
         draft = self._draft(contact_id, template, to, expected, subject, body)
         entry = queue.enqueue(self.engine, draft)
