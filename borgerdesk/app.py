@@ -1,31 +1,66 @@
 """The typer app behind the `borgerdesk` console script (`borgerdesk.cli.main`).
 
-Commands live in `borgerdesk.commands.*`; each module has `register(app)`, so a new
-module is a new command without touching this file.
+Commands live in `borgerdesk.commands.*`; each module has `register(app)`, and
+`borgerdesk.commands.INDEX` names the module of each command. The root group loads a
+command's module only when that command runs or shows its own help: `borgerdesk --help`
+and every command start without importing the others (issue 20).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click import Command, Context, HelpFormatter
+from typer._click.utils import make_default_short_help
+from typer.core import TyperGroup
 
-from borgerdesk import commands
+from borgerdesk.commands import INDEX
 from borgerdesk.context import AppContext
 
 # The running command's context: `cli.main` names its database in a failure's message.
 current: AppContext | None = None
 
+_SETTINGS = {"rich_markup_mode": None, "pretty_exceptions_enable": False}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: commands are listed from `INDEX` and built from their module on
+    first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(INDEX)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in self.commands and cmd_name in INDEX:
+            self.commands.update(_load(INDEX[cmd_name][0]))
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in INDEX)
+        with formatter.section("Commands"):
+            formatter.write_dl(
+                [(name, make_default_short_help(text, limit)) for name, (_, text) in INDEX.items()]
+            )
+
+
+def _load(module_name: str) -> dict[str, Command]:
+    """The commands `borgerdesk.commands.<module_name>` registers, as click commands."""
+    module = importlib.import_module(f"borgerdesk.commands.{module_name}")
+    scratch = typer.Typer(**_SETTINGS)  # type: ignore[arg-type]
+    module.register(scratch)
+    return dict(typer.main.get_group(scratch).commands)
+
+
 app = typer.Typer(
     name="borgerdesk",
+    cls=LazyGroup,
     help="Case desk for a Danish municipal citizens' advisor (borgerrådgiver).",
     no_args_is_help=False,
     add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
+    **_SETTINGS,  # type: ignore[arg-type]
 )
 
 
@@ -51,27 +86,8 @@ def _root(
     ctx.obj = current = AppContext(config_path=config, db_override=db)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        tui = _find_command("tui") if app.registered_commands else None
-        if tui is None:
-            typer.echo(ctx.get_help())
-            raise typer.Exit(0)
+        assert isinstance(ctx.command, LazyGroup)
+        tui = ctx.command.get_command(ctx, "tui")
+        assert tui is not None
         ctx.invoke(tui)
-
-
-def _find_command(name: str):  # type: ignore[no-untyped-def]
-    for cmd in app.registered_commands:
-        if cmd.name == name:
-            return cmd.callback
-    return None
-
-
-def _register_all() -> None:
-    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"borgerdesk.commands.{mod.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
-
-
-_register_all()
 

@@ -29,7 +29,6 @@ def _run(argv: list[str] | None) -> None:
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     from borgerdesk import app as app_module
-    from borgerdesk.faults import explain
     from store.errors import UserError
 
     try:
@@ -56,6 +55,8 @@ def _run(argv: list[str] | None) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
     except Exception as e:
+        from borgerdesk.faults import explain  # imports SQLAlchemy: only on a failure
+
         line = explain(e, _database_url(app_module.current))
         if line is None:
             raise

@@ -38,9 +38,10 @@ def _commands() -> list[tuple[str, object]]:
     out: list[tuple[str, object]] = []
 
     def walk(cmd: object, path: str) -> None:
-        if hasattr(cmd, "commands"):  # a group (typer ships its own click)
-            for name, sub in cmd.commands.items():
-                walk(sub, f"{path} {name}".strip())
+        if hasattr(cmd, "list_commands"):  # a group (typer ships its own click)
+            ctx = typer.Context(cmd)  # type: ignore[arg-type]
+            for name in cmd.list_commands(ctx):
+                walk(cmd.get_command(ctx, name), f"{path} {name}".strip())
         else:
             out.append((path, cmd))
 
