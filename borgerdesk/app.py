@@ -88,6 +88,6 @@ def _root(
     if ctx.invoked_subcommand is None:
         assert isinstance(ctx.command, LazyGroup)
         tui = ctx.command.get_command(ctx, "tui")
-        assert tui is not None
-        ctx.invoke(tui)
+        assert tui is not None and tui.callback is not None
+        ctx.invoke(tui.callback)  # its options' defaults; this context is its context
 
