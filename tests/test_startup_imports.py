@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,40 @@ def test_every_command_module_is_indexed() -> None:
     modules = {p.stem for p in (ROOT / "borgerdesk" / "commands").glob("*.py")}
     # cliargs holds the day's argument readers; it registers no command.
     assert modules - {"__init__", "cliargs"} == {m for m, _ in INDEX.values()}
+
+
+def test_the_desks_first_page_loads_no_holiday_calendars(tmp_path: Path, sqlite_url: str) -> None:
+    """`holidays` imports every country's calendar; reply statuses need none of them."""
+    con = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    with con:
+        at = "2026-03-09 10:00:00.000000"
+        con.execute(
+            "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, summary, "
+            "counterpart, source_ref, access_request, dismissed, created_at) "
+            "VALUES (1, 'email', 'in', ?, '2026-03-09', 'Hej', 'a@example.dk', 't:1', 0, 0, ?)",
+            (at, at),
+        )
+        con.execute(
+            "INSERT INTO reply_target (contact_id, rule, received_at, due_at, due_soon_at, "
+            "state) VALUES (1, 'dag-til-dag', ?, ?, ?, 'open')",
+            (at, at, at),
+        )
+    con.close()
+    code = (
+        "import sys\n"
+        "from store.config import load_config_text, preset_text\n"
+        "from store.db import open_database\n"
+        "from store.desk import Desk\n"
+        "desk = Desk(open_database(sys.argv[1]), load_config_text(preset_text('odsherred'), 'x'))\n"
+        "assert desk.triage(limit=100).rows[0].reply is not None\n"
+        "desk.status()\n"
+        "print('holidays' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, sqlite_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.strip() == "False", proc.stdout + proc.stderr
