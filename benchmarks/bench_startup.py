@@ -122,15 +122,9 @@ def demo_store(folder: Path) -> tuple[str, Path | None]:
 
 def big_store(size: int) -> tuple[str, Path | None]:
     """bench_tui's store of `size` contacts (built once, cached in the temp dir)."""
-    import hashlib
+    from benchmarks.bench_tui import build_store, store_path
 
-    from benchmarks.bench_tui import build_store
-    from store.db import head_revision, known_revisions
-
-    source = (ROOT / "benchmarks" / "bench_tui.py").read_text("utf-8")
-    chain = hashlib.sha256((" ".join(sorted(known_revisions())) + source).encode()).hexdigest()[:10]
-    name = f"borgerdesk-bench-tui-{size}-{head_revision()}-{chain}.sqlite3"
-    path = Path(tempfile.gettempdir()) / name
+    path = store_path(size)
     if not path.exists():
         t = time.perf_counter()
         build_store(path, size)
