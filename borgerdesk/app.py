@@ -23,9 +23,6 @@ from borgerdesk.context import AppContext
 # The running command's context: `cli.main` names its database in a failure's message.
 current: AppContext | None = None
 
-_SETTINGS = {"rich_markup_mode": None, "pretty_exceptions_enable": False}
-
-
 class LazyGroup(TyperGroup):
     """The root group: commands are listed from `INDEX` and built from their module on
     first use."""
@@ -49,7 +46,7 @@ class LazyGroup(TyperGroup):
 def _load(module_name: str) -> dict[str, Command]:
     """The commands `borgerdesk.commands.<module_name>` registers, as click commands."""
     module = importlib.import_module(f"borgerdesk.commands.{module_name}")
-    scratch = typer.Typer(**_SETTINGS)  # type: ignore[arg-type]
+    scratch = typer.Typer(rich_markup_mode=None)  # as `app`: its commands' help is plain
     module.register(scratch)
     return dict(typer.main.get_group(scratch).commands)
 
@@ -60,7 +57,8 @@ app = typer.Typer(
     help="Case desk for a Danish municipal citizens' advisor (borgerrådgiver).",
     no_args_is_help=False,
     add_completion=False,
-    **_SETTINGS,  # type: ignore[arg-type]
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 
 

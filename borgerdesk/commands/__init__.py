@@ -9,7 +9,7 @@ tests/test_startup_imports.py checks it against what the modules register.
 INDEX: dict[str, tuple[str, str]] = {
     "import-calls": (
         "calls",
-        ("Import phone-log exports as contacts, each file exactly once, whole or not at all."),
+        "Import phone-log exports as contacts, each file exactly once, whole or not at all.",
     ),
     "daemon": (
         "daemon",
@@ -60,7 +60,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "audit": ("privacy", "List the audit log: who did what, when (append-only)."),
     "backup": (
         "privacy",
-        ("Make a consistent online backup of the SQLite database, even while the daemon writes."),
+        "Make a consistent online backup of the SQLite database, even while the daemon writes.",
     ),
     "restore": (
         "privacy",
