@@ -9,8 +9,9 @@ and every command start without importing the others (issue 20).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer._click import Command, Context, HelpFormatter
@@ -23,17 +24,44 @@ from borgerdesk.context import AppContext
 # The running command's context: `cli.main` names its database in a failure's message.
 current: AppContext | None = None
 
+
+class _Commands(MutableMapping[str, Command]):
+    """The root's commands: named by `INDEX`, each built from its module on first access.
+    Typer's own uses (resolving, "Did you mean ...?") see every name and load nothing."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built and name in INDEX:
+            self._built.update(_load(INDEX[name][0]))
+        return self._built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in INDEX or name in self._built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(INDEX), **dict.fromkeys(self._built)})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("borgerdesk's commands are fixed by borgerdesk.commands.INDEX")
+
+
 class LazyGroup(TyperGroup):
-    """The root group: commands are listed from `INDEX` and built from their module on
-    first use."""
+    """The root group: lists the commands from `INDEX` and builds each on first use."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands()
 
     def list_commands(self, ctx: Context) -> list[str]:
-        return list(INDEX)
-
-    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name not in self.commands and cmd_name in INDEX:
-            self.commands.update(_load(INDEX[cmd_name][0]))
-        return self.commands.get(cmd_name)
+        return list(self.commands)
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in INDEX)

@@ -135,3 +135,9 @@ def test_the_desks_first_page_loads_no_calendars_or_number_tables(
         timeout=120,
     )
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_a_mistyped_command_is_answered_from_the_index(cli) -> None:
+    r = cli("folowups")
+    assert r.code == 2
+    assert "No such command 'folowups'. Did you mean 'followups'?" in r.err, r.err
