@@ -9,17 +9,18 @@ and every command start without importing the others (issue 20).
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click import Command, Context, HelpFormatter
+from typer._click import Command
 from typer._click.utils import make_default_short_help
-from typer.core import TyperGroup
 
 from borgerdesk.commands import INDEX
 from borgerdesk.context import AppContext
+from borgerdesk.help import GroupedCommands, tidy
 
 # The running command's context: `cli.main` names its database in a failure's message.
 current: AppContext | None = None
@@ -53,22 +54,18 @@ class _Commands(MutableMapping[str, Command]):
         raise TypeError("borgerdesk's commands are fixed by borgerdesk.commands.INDEX")
 
 
-class LazyGroup(TyperGroup):
-    """The root group: lists the commands from `INDEX` and builds each on first use."""
+class LazyGroup(GroupedCommands):
+    """The root group: lists the commands from `INDEX`, by group, and builds each on
+    first use."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.commands = _Commands()
 
-    def list_commands(self, ctx: Context) -> list[str]:
-        return list(self.commands)
-
-    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
-        limit = formatter.width - 6 - max(len(name) for name in INDEX)
-        with formatter.section("Commands"):
-            formatter.write_dl(
-                [(name, make_default_short_help(text, limit)) for name, (_, text) in INDEX.items()]
-            )
+    def listed_help(self, ctx: Any, name: str, limit: int) -> str | None:
+        if name not in INDEX:
+            return super().listed_help(ctx, name, limit)
+        return make_default_short_help(INDEX[name][1], limit)
 
 
 def _load(module_name: str) -> dict[str, Command]:
@@ -76,6 +73,7 @@ def _load(module_name: str) -> dict[str, Command]:
     module = importlib.import_module(f"borgerdesk.commands.{module_name}")
     scratch = typer.Typer(rich_markup_mode=None)  # as `app`: its commands' help is plain
     module.register(scratch)
+    tidy(scratch)
     return dict(typer.main.get_group(scratch).commands)
 
 
@@ -84,10 +82,17 @@ app = typer.Typer(
     cls=LazyGroup,
     help="Case desk for a Danish municipal citizens' advisor (borgerrådgiver).",
     no_args_is_help=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"borgerdesk {importlib.metadata.version('borgerdesk')}")
+        raise typer.Exit(0)
 
 
 @app.callback(invoke_without_command=True)
@@ -103,6 +108,12 @@ def _root(
         str | None,
         typer.Option("--db", help="Database URL (env BORGERDESK_DATABASE_URL)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Case desk for a Danish municipal citizens' advisor.
 
@@ -115,5 +126,6 @@ def _root(
         assert isinstance(ctx.command, LazyGroup)
         tui = ctx.command.get_command(ctx, "tui")
         assert tui is not None and tui.callback is not None
-        ctx.invoke(tui.callback)  # its options' defaults; this context is its context
-
+        # Plain `borgerdesk` opens the UI with its options' defaults; the root context,
+        # which holds the AppContext, is its context.
+        ctx.invoke(tui.callback)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import and_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from store.audit import record
@@ -89,14 +91,13 @@ def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
     session.flush()
 
 
+def waiting_in_triage() -> ColumnElement[bool]:
+    """A contact waiting in triage: on no case and not dismissed. It counts in no report
+    until the advisor links it (served by ix_contact_triage)."""
+    return and_(col(Contact.case_id).is_(None), col(Contact.dismissed).is_(False))
+
+
 def triage_count(*, session: Session) -> int:
     from sqlalchemy import func
 
-    return session.exec(
-        select(func.count())
-        .select_from(Contact)
-        .where(
-            col(Contact.case_id).is_(None),
-            col(Contact.dismissed).is_(False),
-        )
-    ).one()
+    return session.exec(select(func.count()).select_from(Contact).where(waiting_in_triage())).one()

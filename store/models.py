@@ -94,12 +94,6 @@ class PartyCreate(PartyBase):
     phones: list[str] = []
 
 
-class PartyPublic(PartyBase):
-    id: int
-    emails: list[str] = []
-    phones: list[str] = []
-
-
 class PartyEmail(SQLModel, table=True):
     __tablename__ = "party_email"
     id: int | None = Field(default=None, primary_key=True)
@@ -162,11 +156,6 @@ class CaseUpdate(SQLModel):
     excluded: bool | None = None
     excluded_reason: str | None = None
     wanted_to_complain: bool | None = None
-
-
-class CasePublic(CaseBase):
-    id: int
-    party_id: int | None
 
 
 class CaseHistory(SQLModel, table=True):
@@ -254,12 +243,6 @@ class ContactCreate(ContactBase):
     case_id: int | None = None
     party_id: int | None = None
     source_ref: str | None = None
-
-
-class ContactPublic(ContactBase):
-    id: int
-    case_id: int | None
-    party_id: int | None
 
 
 # --------------------------------------------------------------------------- mail

@@ -39,12 +39,6 @@ from tui.screens.whistleblower import WhistleblowerScreen
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
 POLL_SECONDS = 0.5
 
-MODE_TITLES = {
-    "triage": "screen.triage", "cases": "screen.cases", "followups": "screen.followups",
-    "stats": "screen.stats", "whistleblower": "screen.whistleblower",
-}
-
-
 class DeskApp(App[None]):
     CSS_PATH = [Path(__file__).parent / "app.tcss"]
     TITLE = "borgerdesk"

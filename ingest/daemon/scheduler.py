@@ -33,9 +33,8 @@ from sqlmodel import col
 from ingest.daemon import alerts as alerts_mod
 from ingest.daemon import channels, health
 from ingest.daemon.backup import backup_into
-from ingest.daemon.db import write_scope
 from store.config import Config
-from store.db import sqlite_path
+from store.db import bulk_write_scope, sqlite_path
 from store.errors import one_line
 from store.replies.recompute import recompute_if_stale
 from store.timeutil import CPH
@@ -144,7 +143,7 @@ class Daemon:
                 raise SourceFailed(problem)
         except Exception as e:
             error = one_line(e)
-            with write_scope(self.engine) as session:
+            with bulk_write_scope(self.engine) as session:
                 failures = health.record_failure(
                     session, kind=kind, name=name, now=now, error=error
                 )
@@ -171,7 +170,7 @@ class Daemon:
             log.info("source stopped between batches", extra=_fields(source=name, kind=kind))
             return
         next_run = self._next_run(job_id)
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             was_failing = _failing(session, kind, name)
             health.record_success(session, kind=kind, name=name, now=now, next_run=next_run)
         if was_failing and self.scheduler.running and self.scheduler.get_job(job_id):
@@ -227,7 +226,7 @@ class Daemon:
                 log.info("reply rules changed: due times recomputed",
                          extra=_fields(scanned=rep.scanned, changed=rep.changed,
                                        orphaned=sum(rep.orphaned.values())))
-            with write_scope(self.engine) as session:
+            with bulk_write_scope(self.engine) as session:
                 new = alerts_mod.evaluate_targets(session, now=now)
                 new += alerts_mod.evaluate_sources(
                     session, now=now, after_hours=self.cfg.source_alert_hours
@@ -240,7 +239,7 @@ class Daemon:
     def dispatch(self, now: dt.datetime) -> None:
         language = self.config.language
         cfg = self.cfg
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             pending = alerts_mod.unnotified(session)
             if not (cfg.alert_command or cfg.desktop_notifications):
                 # Nothing to tell: mark them handled so that a hook configured later
@@ -250,7 +249,7 @@ class Daemon:
         if pending and cfg.desktop_notifications:
             channels.desktop_notify_all(pending, language)
             if not cfg.alert_command:
-                with write_scope(self.engine) as session:
+                with bulk_write_scope(self.engine) as session:
                     ids = [a.id for a in pending]
                     alerts_mod.mark(session, ids, column="notified_at", at=self.clock())
         if cfg.alert_command:
@@ -265,11 +264,11 @@ class Daemon:
                         extra=_fields(alert=alert.id, error=one_line(e)),
                     )
                     continue
-                with write_scope(self.engine) as session:
+                with bulk_write_scope(self.engine) as session:
                     alerts_mod.mark(session, [alert.id], column="notified_at", at=self.clock())
         if cfg.smtp is None:
             return
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             to_mail = alerts_mod.unemailed_overdue(session)
             stale = [a.id for a in to_mail if a.created_at < now - IMMEDIATE_MAIL_WINDOW]
             alerts_mod.mark(session, stale, column="emailed_at", at=now)
@@ -283,7 +282,7 @@ class Daemon:
                 "alert e-mail failed; will retry", extra=_fields(error=one_line(e))
             )
             return
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             alerts_mod.mark(session, [a.id for a in to_mail], column="emailed_at", at=self.clock())
         log.info("alert e-mail sent", extra=_fields(count=len(to_mail)))
 
@@ -301,7 +300,7 @@ class Daemon:
         today = now.astimezone(CPH).date()
         if calendar_for(self.config.replies).is_closed(today):
             return False
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             sent = session.scalar(
                 select(col(AuditLog.id)).where(
                     col(AuditLog.action) == "alert_digest",
@@ -313,7 +312,7 @@ class Daemon:
             due = alerts_mod.open_due(session, now=now)
             lines = [channels.describe(a, self.config.language) for a in due]
         channels.email_digest(smtp, lines, self.config.language)
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             record(
                 session,
                 action="alert_digest",
@@ -333,7 +332,7 @@ class Daemon:
         from store.privacy.purge import purge
 
         now = self.clock()
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             report = purge(session=session, config=self.config, now=now, dry_run=False)
         if report.configured:
             if report.removed.any() and not flush_to_disk(self.engine):

@@ -34,7 +34,7 @@ from store.bulkload import WalCheckpointer, insert_sql, stored_day, stored_momen
 from store.config import Config
 from store.config.mail import MailAccount
 from store.contacts import add_contact
-from store.db import give_way
+from store.db import bulk_write_scope, session_scope
 from store.models import (
     Channel,
     Contact,
@@ -387,9 +387,8 @@ def _persist_once(
     from store.replies import apply_contacts
 
     res = BatchResult()
-    give_way(engine)
     conn = wal.connection() if wal is not None else None
-    with Session(conn if conn is not None else engine, expire_on_commit=False) as session:
+    with bulk_write_scope(engine, bind=conn) as session:
         uids = [it.uid for it in items]
         located: set[int] = set()
         for chunk in _in_chunks(uids):
@@ -497,7 +496,7 @@ def _persist_once(
 
 
 def save_state(engine: Engine, state: FolderState, *, success: bool) -> None:
-    with Session(engine) as session:
+    with bulk_write_scope(engine) as session:
         _save_state(session, state, success=success)
         session.commit()
 
@@ -505,7 +504,7 @@ def save_state(engine: Engine, state: FolderState, *, success: bool) -> None:
 def record_error(engine: Engine, *, account: str, folder: str, error: str) -> None:
     """Note a failure on the folder's row (or the account's, folder ""). The daemon owns
     the failure counters and backoff; this keeps `status` truthful for one-off syncs."""
-    with Session(engine) as session:
+    with bulk_write_scope(engine) as session:
         row = session.execute(
             select(SyncState).where(
                 SyncState.kind == "imap", SyncState.name == account,  # type: ignore[arg-type]
@@ -521,7 +520,7 @@ def record_error(engine: Engine, *, account: str, folder: str, error: str) -> No
 
 
 def load_state(engine: Engine, account: str, folder: str) -> SyncState | None:
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         return session.execute(
             select(SyncState).where(
                 SyncState.kind == "imap", SyncState.name == account,  # type: ignore[arg-type]
@@ -533,5 +532,5 @@ def load_state(engine: Engine, account: str, folder: str) -> SyncState | None:
 def placeholder_lookup(
     engine: Engine, keys: list[tuple[str, int]]
 ) -> dict[tuple[str, int], int]:
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         return placeholders_by_header(session, keys)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from store.config.base import Section
 
@@ -18,6 +19,28 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# Entra ID names a tenant by its Directory id (a GUID) or one of its domain names
+# (kommune.onmicrosoft.com, kommune.dk); an app registration by its client id (a GUID).
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_DOMAIN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.I)
+
+
+def tenant_id_problem(value: str) -> str | None:
+    """Why `value` is not a Microsoft 365 tenant id, or None if it is one."""
+    if _GUID.fullmatch(value) or _DOMAIN.fullmatch(value):
+        return None
+    return (f"{value!r} is not a tenant id: give the Directory (tenant) id, a GUID like "
+            "00000000-0000-0000-0000-000000000000, or a domain like kommune.onmicrosoft.com")
+
+
+def client_id_problem(value: str) -> str | None:
+    """Why `value` is not an app registration's client id, or None if it is one."""
+    if _GUID.fullmatch(value):
+        return None
+    return (f"{value!r} is not a client id: give the app registration's Application "
+            "(client) id, a GUID like 00000000-0000-0000-0000-000000000000")
 
 
 class MailAccount(Section):
@@ -40,6 +63,22 @@ class MailAccount(Section):
     client_id: str | None = None
     # "device" for the advisor's own login; "client_credentials" for an unattended daemon.
     oauth_flow: Literal["device", "client_credentials"] = "device"
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant_form(cls, v: str | None) -> str | None:
+        problem = None if v is None else tenant_id_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_form(cls, v: str | None) -> str | None:
+        problem = None if v is None else client_id_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
 
     @model_validator(mode="after")
     def _checks(self) -> MailAccount:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from store.config.model import Config
 
@@ -165,17 +164,15 @@ def _models(ann: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
+REQUIRED = object()
+"""The default of a key the config must set (pydantic's own marker lives in pydantic_core)."""
+
+
 def keys(model: type[BaseModel] = Config, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
     """(dotted key, annotation, default) for every key, depth first."""
     for name, f in model.model_fields.items():
         key = f"{prefix}{name}"
-        default = (
-            f.default
-            if f.default is not PydanticUndefined
-            else (
-                f.default_factory() if f.default_factory is not None else PydanticUndefined  # type: ignore[call-arg]
-            )
-        )
+        default = REQUIRED if f.is_required() else f.get_default(call_default_factory=True)
         yield key, f.annotation, default
         inner, _many = _models(f.annotation)
         if inner is not None:
@@ -189,7 +186,7 @@ def _type(ann: Any) -> str:
 
 
 def _default(v: Any) -> str:
-    if v is PydanticUndefined:
+    if v is REQUIRED:
         return "(required)"
     if v is None:
         return "(none)"

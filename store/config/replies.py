@@ -95,8 +95,8 @@ class Replies(Section):
     ignore_senders: list[str] = []
     # Contacts before this date get no target (e.g. the first sync of an old mailbox).
     track_from: dt.date | None = None
-    # Statuses of an outbound call that count as a reply (the issue: "an outbound call to
-    # the party's number"; a municipality may drop "missed" to require a conversation).
+    # Statuses of an outbound call to the party's number that count as a reply (a
+    # municipality may drop "missed" to require a conversation).
     outbound_call_statuses: list[str] = ["answered", "voicemail", "missed"]
 
     @model_validator(mode="after")

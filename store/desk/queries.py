@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, func, not_, or_, select
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from store.alerts import count_open_alerts
 from store.config import Config
+from store.contacts import waiting_in_triage
 from store.desk import tables as T
 from store.desk.history import case_events
 from store.desk.rows import (
@@ -31,7 +32,6 @@ from store.desk.rows import (
     NoteItem,
     Page,
     ReplyDue,
-    SourceHealth,
     Status,
     TimelineItem,
     TriageFilter,
@@ -46,8 +46,8 @@ from store.models import (
     Contact,
     EmailMessage,
     Party,
-    SyncState,
 )
+from store.source_health import source_health
 
 WB = CaseKind.whistleblower.value
 TIMELINE_LIMIT = 200
@@ -144,7 +144,7 @@ def _who(name: str | None, counterpart: str | None) -> str:
 
 def triage_where(filt: TriageFilter) -> ColumnElement[bool]:
     """The waiting contacts Indbakke lists under a filter."""
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    waiting = waiting_in_triage()
     if filt == TriageFilter.owes_reply:
         return and_(waiting, exists().where(RT.contact_id == CT.id, RT.state == "open"))
     if filt == TriageFilter.hide_outbound_answered:
@@ -489,17 +489,12 @@ def data_version(*, session: Session) -> DataVersion:
 
 
 def status(*, session: Session, config: Config, now: dt.datetime) -> Status:
-    sources = tuple(
-        SourceHealth(s.kind, s.name, s.folder, s.last_success, s.last_error,
-                     s.consecutive_failures)
-        for s in session.execute(select(SyncState).order_by(SS.kind, SS.name,
-                                                            SS.folder)).scalars()
-    )
+    sources = source_health(session)
     # Open as `borgerdesk status` counts them: unseen, and the cause still stands (the
     # target still open, the source still in the same failing episode). An overdue
     # alert answered since is not open, though nobody marked it seen.
     alerts = count_open_alerts(session)
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    waiting = waiting_in_triage()
     triage = session.execute(
         select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     # What is overdue now, from the reply targets themselves: alerts are raised only by
@@ -562,10 +557,3 @@ def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[A
 
 def max_alert_id(*, session: Session) -> int:
     return int(session.execute(select(func.max(AL.id))).scalar_one() or 0)
-
-
-def contacts_exist(*, session: Session, ids: Iterable[int]) -> bool:
-    ids = list(ids)
-    n = session.execute(select(func.count()).select_from(T.contact).where(
-        CT.id.in_(ids))).scalar_one()
-    return int(n) == len(ids)

@@ -11,6 +11,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from store.cases import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS  # for the UI
+from store.source_health import SourceHealth  # the desk's header shows it as is
+
 T = TypeVar("T")
 
 # Reply statuses, as the follow-up rules define them.
@@ -213,16 +216,6 @@ class SearchHit:
     tag: str | None = None
     # A contact marked "not a case" (Desk.undismiss brings it back to triage).
     dismissed: bool = False
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    kind: str
-    name: str
-    folder: str
-    last_success: dt.datetime | None
-    last_error: str | None
-    consecutive_failures: int
 
 
 @dataclass(frozen=True)
