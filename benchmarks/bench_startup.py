@@ -1,7 +1,9 @@
 """Start-up as a user feels it (issue 20): whole processes in a pseudo-terminal.
 
 Each row is a fresh process started in a tmux window (120x40); the time runs from asking
-tmux for the window until `capture-pane` shows the row's expected text. The rows run
+tmux for the window until `capture-pane` shows the row's expected text. A command that
+prints and exits counts until its process has ended (tmux's `pane_dead`): all its output
+is on the screen then, whatever the help's layout. The rows run
 interleaved, round after round, in one run, and each is compared with its floor:
 
 - a one-Static Textual app (the floor for the desk);
@@ -49,6 +51,9 @@ Floor().run()
 """
 
 
+EXITED = "<exited>"  # in Row.expect: the process has also ended
+
+
 @dataclass
 class Row:
     name: str
@@ -78,16 +83,34 @@ class Tmux:
         ).stdout
 
     def run(self, argv: list[str], expect: tuple[str, ...], timeout: float = 120.0) -> float:
-        """Seconds from starting `argv` until every text of `expect` is on its screen."""
+        """Seconds from starting `argv` until every text of `expect` is on its screen
+        (EXITED: until its process has ended, all its output written)."""
         self.n += 1
-        window = f"w{self.n}"
+        target = f"bench:w{self.n}"
         command = " ".join(_quote(a) for a in argv)
+        texts = [t for t in expect if t != EXITED]
         t0 = time.perf_counter()
-        self._tmux("new-window", "-d", "-n", window, command)
+        self._tmux("new-window", "-d", "-n", f"w{self.n}", command)
         try:
             while True:
-                screen = self._tmux("capture-pane", "-p", "-t", f"bench:{window}")
-                if all(text in screen for text in expect):
+                # The screen with its history (when a pane dies, tmux scrolls lines out
+                # of the visible screen for its "Pane is dead"), then whether it has died.
+                out = self._tmux(
+                    "capture-pane",
+                    "-p",
+                    "-S",
+                    "-",
+                    "-t",
+                    target,
+                    ";",
+                    "display-message",
+                    "-p",
+                    "-t",
+                    target,
+                    "#{pane_dead}",
+                )
+                screen, _, dead = out.rstrip("\n").rpartition("\n")
+                if all(t in screen for t in texts) and (EXITED not in expect or dead == "1"):
                     return time.perf_counter() - t0
                 if time.perf_counter() - t0 > timeout:
                     raise RuntimeError(
@@ -95,7 +118,7 @@ class Tmux:
                     )
                 time.sleep(0.002)
         finally:
-            self._tmux("kill-window", "-t", f"bench:{window}")
+            self._tmux("kill-window", "-t", target)
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
@@ -169,19 +192,19 @@ def main() -> int:
         Row(
             'python -c "import typer, rich"',
             [py, "-c", "import typer, rich; print('typer and rich ready')"],
-            ("typer and rich ready",),
+            ("typer and rich ready", EXITED),
         ),
         Row(
             "borgerdesk --help",
             [str(BIN / "borgerdesk"), "--help"],
-            ("Commands",),
+            ("Usage:", EXITED),
             'python -c "import typer, rich"',
             2.0,
         ),
         Row(
             "borgerdesk followups --no-such-option",
             [str(BIN / "borgerdesk"), "followups", "--no-such-option"],
-            ("error:",),
+            ("error:", EXITED),
             "borgerdesk --help",
             1.0,
         ),
