@@ -97,6 +97,14 @@ INDEX: dict[str, tuple[str, str]] = {
             "to reply in working hours."
         ),
     ),
+    "reply": ("reply", "Reply to a contact with a template, through the advisor's own mailbox."),
+    "outbox": (
+        "reply",
+        (
+            "List replies: queued, sent, refused, and uncertain ones (a crash while sending:"
+            " check Sent, then --resend or --was-sent)."
+        ),
+    ),
     "report": ("report", "Count contacts, parties or cases over one or two fields for a period."),
     "annual-report": (
         "report",

@@ -22,7 +22,8 @@ from store.errors import UserError
 from store.models import EmailMessage, utcnow
 from store.outbox import queue
 from store.outbox.compose import Draft, compose
-from store.outbox.queue import SendQueued, SendResult
+from store.outbox.queue import SendQueued
+from store.outbox.queue import SendResult as SendResult  # re-exported for the composer
 
 
 @dataclass(frozen=True)
