@@ -152,6 +152,16 @@ def test_find_party_by_id_ref_email_phone(engine: Engine) -> None:
                 find_party(session=s, text=bad)
 
 
+def test_find_party_refuses_a_pasted_100000_characters_in_one_line(engine: Engine) -> None:
+    # The name lookup's LIKE pattern was the whole text: SQLite refused it ("LIKE or GLOB
+    # pattern too complex", a traceback from 'contact add --party' and 'export-party').
+    with session_scope(engine) as s:
+        _knud(s)
+        for text in ("x" * 100_000, "Knud " * 20_000):
+            with pytest.raises(UserError, match="no party matches"):
+                find_party(session=s, text=text)
+
+
 def test_export_writes_everything_privately_and_escaped(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as s:
         pid, _, _ = _knud(s)
