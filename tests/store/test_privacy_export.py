@@ -162,6 +162,23 @@ def test_find_party_refuses_a_pasted_100000_characters_in_one_line(engine: Engin
                 find_party(session=s, text=text)
 
 
+@pytest.mark.parametrize("lang, heading, header, empty", [
+    ("da", "<h1>Oplysninger om part ", "<th>Navn</th>", "<em>Ingen.</em>"),
+    ("en", "<h1>Data held about party ", "<th>Name</th>", "<em>None.</em>"),
+])
+def test_the_summary_is_in_the_configs_language(engine: Engine, tmp_path: Path, lang: str,
+                                                heading: str, header: str,
+                                                empty: str) -> None:
+    # The citizen's copy was English under <html lang="da"> whatever the config said.
+    with session_scope(engine) as s:
+        pid, _, _ = _knud(s)
+    with session_scope(engine) as s:
+        export_party(session=s, party_id=pid, out=tmp_path / lang, lang=lang)
+    page = (tmp_path / lang / "summary.html").read_text("utf-8")
+    assert f'<html lang="{lang}">' in page
+    assert heading in page and header in page and empty in page  # no case notes
+
+
 def test_export_writes_everything_privately_and_escaped(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as s:
         pid, _, _ = _knud(s)
@@ -227,7 +244,7 @@ def test_export_refuses_a_non_empty_folder_and_changes_nothing(
     # A failure half-way (here: writing the summary) leaves no folder behind either.
     import store.privacy.export as ex
 
-    def boom(data: object) -> str:
+    def boom(data: object, lang: str) -> str:
         raise OSError("disk full")
 
     monkeypatch.setattr(ex, "summary_html", boom)
