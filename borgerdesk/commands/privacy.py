@@ -108,7 +108,8 @@ def export_party_cmd(
     """
     actx: AppContext = ctx.obj
     kinds = kinds_for(kind)
-    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds)
+    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds,
+                         lang=actx.config.language)
     who = f"party {rep.party_id}" if rep.party_id is not None else party.strip()
     typer.echo(
         f"exported {plain(who)} to {plain(str(rep.out))}: {rep.cases} case(s), "
