@@ -66,6 +66,10 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> 
             note_move(session, contact_id=cid, new=case,
                       old=session.get(Case, old) if old is not None else None)
         contact.case_id = case_id
+        # A contact filed into a case is a case's contact: "not a case" no longer holds
+        # (a dismissed contact found by search and linked counts again, as it should).
+        contact.dismissed = False
+        contact.dismissed_reason = None
         if contact.party_id is None:
             contact.party_id = case.party_id
         session.add(contact)
@@ -80,8 +84,16 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> 
 
 
 def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
-    """Mark a triage contact "not a case"."""
+    """Mark a triage contact "not a case". A contact in a case is refused: it counts in
+    the council's figures through its case, so "not a case" would be a contradiction that
+    still counted; unlinking it first is the way."""
     contact = get_contact(session=session, contact_id=contact_id)
+    if contact.case_id is not None:
+        raise UserError(
+            f"contact {contact_id} is in a case; unlink it first "
+            f"('borgerdesk contact unlink {contact_id}'), then mark it not a case",
+            code="contact_in_case", contact_id=contact_id,
+        )
     contact.dismissed = True
     contact.dismissed_reason = reason
     session.add(contact)

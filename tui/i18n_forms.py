@@ -181,6 +181,8 @@ FORMS: dict[str, tuple[str, str]] = {
                                "The contact is not in a case"),
     "err.contact_already_there": ("Henvendelsen ligger allerede i {ref}",
                                   "The contact is already in {ref}"),
+    "err.contact_in_case": ("Henvendelsen ligger i en sag; fjern den fra sagen først",
+                            "The contact is in a case; unlink it first"),
     "err.contact_not_dismissed": ("Henvendelsen er ikke markeret 'ikke en sag'",
                                   "The contact is not marked 'not a case'"),
     "err.bad_address": ("'{value}' er hverken en mail eller et telefonnummer",

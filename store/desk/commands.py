@@ -157,12 +157,15 @@ def new_case(*, session: Session, config: Config, today: dt.date,
     return case.id, ref
 
 
-def dismiss(*, session: Session, contact_ids: Sequence[int], reason: str) -> None:
+def dismiss(*, session: Session, config: Config, contact_ids: Sequence[int],
+            reason: str) -> None:
     reason = reason.strip()
     if not reason:
         raise UserError("give a reason for 'not a case'", code="reason_not_case")
     for cid in contact_ids:
         dismiss_contact(session=session, contact_id=cid, reason=reason)
+    # Its open reply targets drop: nobody owes a reply to "not a case".
+    _apply_replies(session, config, list(contact_ids))
 
 
 def register_contact(*, session: Session, config: Config, today: dt.date,

@@ -270,7 +270,8 @@ class Desk:
 
     def dismiss(self, contact_ids: Sequence[int], reason: str) -> None:
         with write_scope(self.engine) as s:
-            commands.dismiss(session=s, contact_ids=contact_ids, reason=reason)
+            commands.dismiss(session=s, config=self.config, contact_ids=contact_ids,
+                              reason=reason)
 
     def add_manual_contact(self, case_id: int, kind: str, text: str,
                            direction: str = "in", at: dt.datetime | None = None) -> int:
