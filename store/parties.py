@@ -77,8 +77,9 @@ def checked_addresses(
     ):
         if not raw.strip():
             continue
-        if norm is None:
-            raise UserError(f"{raw!r}: not a valid {what}", code="bad_address", value=raw)
+        if norm is None or len(norm) > MAX_ADDRESS:
+            shown = raw if len(raw) <= 80 else raw[:80] + "…"
+            raise UserError(f"{shown!r}: not a valid {what}", code="bad_address", value=shown)
         owner = party_for_counterpart(session=session, counterpart=norm)
         if owner is not None and owner != party_id:
             raise UserError(f"{norm} already belongs to party {owner}; merge the parties "
@@ -86,6 +87,18 @@ def checked_addresses(
         if norm not in out:
             out.append(norm)
     return out_e, out_p
+
+
+MAX_NAME = 300  # Party.name's column
+MAX_ADDRESS = 320  # PartyEmail.address's column (RFC 5321's path limit)
+
+
+def check_party_name(name: str) -> None:
+    """A name that fits its column: a longer one is a paste gone wrong, refused in one line
+    rather than cut (PostgreSQL would refuse it; SQLite would keep it whole)."""
+    if len(name) > MAX_NAME:
+        raise UserError(f"the party's name is {len(name)} characters; at most {MAX_NAME}",
+                        code="party_name_long", length=len(name), limit=MAX_NAME)
 
 
 def check_party_kind(kind: str) -> None:
@@ -102,6 +115,7 @@ def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] =
     check_party_kind(kind)
     if not name.strip():
         raise UserError("the new party needs a name", code="party_name_empty")
+    check_party_name(name.strip())
     es, ps = checked_addresses(session=session, emails=emails, phones=phones, party_id=None)
     party = create_party(session=session, party_in=PartyCreate(
         name=name.strip(), kind=kind, emails=es, phones=ps))
@@ -121,6 +135,7 @@ def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
         raise UserError(f"party {party_id} was anonymised (purge or erasure); it cannot be "
                         "edited", code="party_anonymised", party_id=party_id)
     check_party_kind(kind)
+    check_party_name((name or "").strip())
     es, ps = checked_addresses(session=session, emails=emails, phones=phones,
                                party_id=party_id)
     old_e = set(session.exec(select(PartyEmail.address).where(

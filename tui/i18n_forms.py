@@ -181,6 +181,8 @@ FORMS: dict[str, tuple[str, str]] = {
                                "The contact is not in a case"),
     "err.contact_already_there": ("Henvendelsen ligger allerede i {ref}",
                                   "The contact is already in {ref}"),
+    "err.party_name_long": ("Navnet er {length} tegn; højst {limit}",
+                            "The name is {length} characters; at most {limit}"),
     "err.contact_in_case": ("Henvendelsen ligger i en sag; fjern den fra sagen først",
                             "The contact is in a case; unlink it first"),
     "err.contact_not_dismissed": ("Henvendelsen er ikke markeret 'ikke en sag'",
