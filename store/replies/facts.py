@@ -205,7 +205,8 @@ def load_facts(
                 mails[r.contact_id] = mail_facts(r)
         times: dict[Any, dt.datetime] = {}
         days: dict[Any, dt.date] = {}
-        for cid, channel, direction, at, on, cp, party, case, access, status, dis, kind, cat in rows:
+        for row in rows:
+            cid, channel, direction, at, on, cp, party, case, access, status, dis, kind, cat = row
             occurred = times.get(at)
             if occurred is None:
                 occurred = times[at] = aware(at)
