@@ -134,7 +134,8 @@ def statements() -> list[str]:
     for table, (inside, logged) in SEALED.items():
         read = "true"
         if logged is not None:
-            read = f"CASE WHEN {inside} THEN borgerdesk_note_read('{logged[0]}', {logged[1]}) ELSE true END"
+            note = f"borgerdesk_note_read('{logged[0]}', {logged[1]})"
+            read = f"CASE WHEN {inside} THEN {note} ELSE true END"
         out += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS borgerdesk_general ON {table}",

@@ -66,7 +66,7 @@ def grants(tables: list[str]) -> list[str]:
         f"GRANT SELECT, INSERT, DELETE ON {PURGE_PERMIT} TO {ADMIN}",
         # The audit log's append-only trigger lets a purge permit's holder delete.
         f"GRANT DELETE ON {AUDIT} TO {ADMIN}",
-        f"GRANT SELECT ON {', '.join(general + [AUDIT])} TO {DAEMON}",
+        f"GRANT SELECT ON {', '.join([*general, AUDIT])} TO {DAEMON}",
         f"GRANT INSERT ON {', '.join(DAEMON_INSERTS)} TO {DAEMON}",
         f"GRANT UPDATE ON {', '.join(DAEMON_UPDATES)} TO {DAEMON}",
         f"GRANT DELETE ON {', '.join(DAEMON_DELETES)} TO {DAEMON}",

@@ -41,7 +41,7 @@ def pg_url() -> Iterator[str]:
     name = f"bd_team_{uuid.uuid4().hex[:12]}"
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    url = make_url(str(PG_URL)).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
         owner = make_engine(url)

@@ -35,9 +35,9 @@ def build(url: str) -> dict[str, int]:
                         occurred_on=WHEN.date(), case_id=case_id, party_id=party_id,
                         summary=f"mail {key}")
             s.add(c)
-            s.add(CaseNote(case_id=case_id, os_user="x", text=f"note {key}"))
+            s.add(CaseNote(case_id=int(case_id or 0), os_user="x", text=f"note {key}"))
             s.flush()
-            ids[key] = c.id  # type: ignore[assignment]
+            ids[key] = c.id
         s.commit()
     engine.dispose()
     return {k: int(v) for k, v in ids.items() if v is not None}
