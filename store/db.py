@@ -511,6 +511,14 @@ def database_problem(exc: BaseException, where: str) -> DatabaseError | None:
         return None
     if isinstance(exc, OperationalError) and _is_psycopg_connect_failure(orig):
         return _cannot_open(where, why)
+    if type(orig).__name__ == "InsufficientPrivilege" and "alembic_version" in why:
+        # A login role in none of the team's group roles (store.team) cannot even read
+        # the migration level.
+        return DatabaseError(
+            f"{where}: this database role has no borgerdesk role ({why}); nothing was "
+            "changed; ask the administrator to run 'borgerdesk team add-user NAME --role "
+            "advisor'"
+        )
     return None
 
 

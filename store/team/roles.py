@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
@@ -29,8 +29,12 @@ NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 RoleChoice = Literal["advisor", "whistleblower", "admin", "daemon"]
 
 
-def require_postgres(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
+def require_postgres(engine: Engine | str) -> None:
+    """Refuse SQLite; `engine` may be a URL, so the refusal comes before any file is
+    opened."""
+    backend = make_url(engine).get_backend_name() if isinstance(engine, str) else (
+        engine.dialect.name)
+    if backend != "postgresql":
         raise UserError(
             "a team needs PostgreSQL; this desk uses a SQLite file (one advisor). Set "
             "[database] url to postgresql://… (README, 'Running a team')",
