@@ -26,8 +26,8 @@ GROUPS: dict[str, str] = {
 PERSON_ROLES = ("advisor", "whistleblower", "admin")
 
 # Tables an advisor's ordinary work deletes from (party edits and merges, recomputed
-# reply targets).
-ADVISOR_DELETES = ("party", "party_email", "party_phone", "reply_target")
+# reply targets, closing a case view).
+ADVISOR_DELETES = ("party", "party_email", "party_phone", "reply_target", "presence")
 AUDIT = "audit_log"
 PURGE_PERMIT = "audit_purge_permit"
 
