@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from store.config import Config
 from store.db import session_scope, write_scope
-from store.desk import commands, queries, search
+from store.desk import commands, queries, search, team
 from store.desk.rows import (
     AckResult,
     AlertItem,
@@ -45,6 +45,7 @@ from store.desk.rows import (
     TriageRow,
     WhistleblowerRow,
 )
+from store.desk.team import MineCounts, Workload
 from store.models import utcnow
 
 
@@ -308,3 +309,29 @@ class Desk:
     def set_excluded(self, case_id: int, excluded: bool, reason: str | None = None) -> None:
         with write_scope(self.engine) as s:
             commands.set_excluded(session=s, case_id=case_id, excluded=excluded, reason=reason)
+
+    # ------------------------------------------------------------ team (store.desk.team)
+
+    def me(self) -> str:
+        """The person at this desk: her database role (PostgreSQL) or OS user (SQLite)."""
+        with session_scope(self.engine) as s:
+            return team.current_person(s)
+
+    def assign_case(self, case_id: int, person: str | None, version: int | None = None) -> bool:
+        """Assign (None: unassign); audited. `version` as read, or `StaleEdit`."""
+        with write_scope(self.engine) as s:
+            return team.assign_case(session=s, case_id=case_id, person=person, version=version)
+
+    def assign_contact(self, contact_id: int, person: str | None) -> bool:
+        with write_scope(self.engine) as s:
+            return team.assign_contact(session=s, contact_id=contact_id, person=person)
+
+    def mine_counts(self) -> MineCounts:
+        """The header's counts of my work: overdue, due soon, waiting in triage."""
+        with session_scope(self.engine) as s:
+            return team.mine_counts(session=s, me=team.current_person(s), now=self.now())
+
+    def workload(self) -> list[Workload]:
+        """Statistik: open cases and overdue targets per person."""
+        with session_scope(self.engine) as s:
+            return team.workload(session=s, now=self.now())
