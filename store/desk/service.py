@@ -9,6 +9,7 @@ transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -47,6 +48,8 @@ from store.desk.rows import (
 )
 from store.desk.team import MineCounts, Workload
 from store.models import utcnow
+from store.team import presence
+from store.team.live import ChangeListener
 
 
 class Desk:
@@ -55,6 +58,8 @@ class Desk:
         self.engine = engine
         self.config = config
         self.clock = clock
+        # This desk's identity for presence (store.team.presence): one per running desk.
+        self.desk_id = uuid.uuid4().hex
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -335,3 +340,32 @@ class Desk:
         """Statistik: open cases and overdue targets per person."""
         with session_scope(self.engine) as s:
             return team.workload(session=s, now=self.now())
+
+    def open_case_presence(self, case_id: int) -> list[str]:
+        """This desk has the case open: say so, and return who else has it open."""
+        with write_scope(self.engine) as s:
+            presence.open_case(session=s, desk=self.desk_id, person=team.current_person(s),
+                               case_id=case_id, now=self.now())
+            return presence.others(session=s, desk=self.desk_id, case_id=case_id,
+                                   now=self.now())
+
+    def close_case_presence(self, case_id: int) -> None:
+        with write_scope(self.engine) as s:
+            presence.close_case(session=s, desk=self.desk_id, case_id=case_id)
+
+    def presence_heartbeat(self) -> None:
+        """Call every `store.team.presence.HEARTBEAT` while the desk runs."""
+        with write_scope(self.engine) as s:
+            presence.heartbeat(session=s, desk=self.desk_id, now=self.now())
+
+    def others_on_case(self, case_id: int) -> list[str]:
+        with session_scope(self.engine) as s:
+            return presence.others(session=s, desk=self.desk_id, case_id=case_id,
+                                   now=self.now())
+
+    def change_listener(self) -> ChangeListener | None:
+        """On PostgreSQL a listener to wait on instead of polling `data_version`; None
+        on SQLite (keep polling)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        return ChangeListener(self.engine)

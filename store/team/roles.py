@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 from store import audit
 from store.db import session_scope
 from store.errors import UserError
-from store.team import compartment
+from store.team import compartment, live
 from store.team.roles_sql import ADVISOR, DAEMON, GROUPS, create_groups, grants
 
 NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -87,7 +87,7 @@ def init_team(engine: Engine) -> bool:
         first = not is_initialised(conn)
         roles = [ADVISOR, DAEMON]
         _ddl(conn, create_groups() + grants(_tables()) + compartment.statements()
-             + compartment.function_grants(roles))
+             + compartment.function_grants(roles) + live.statements())
         if first:
             audit.record(session, action="team.init", entity="team")
         return first
