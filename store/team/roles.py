@@ -3,6 +3,7 @@
 Each runs in one transaction (role DDL is transactional in PostgreSQL), with its audit
 entry, so a refused or failed command changes nothing. They run as the schema owner (the
 role that ran `db upgrade`), which needs CREATEROLE; the people never own anything.
+Their errors carry no `code`: only the CLI (English) meets them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ def require_postgres(engine: Engine | str) -> None:
         raise UserError(
             "a team needs PostgreSQL; this desk uses a SQLite file (one advisor). Set "
             "[database] url to postgresql://… (README, 'Running a team')",
-            code="team_needs_postgres",
         )
 
 
@@ -47,7 +47,6 @@ def _check_name(name: str) -> None:
         raise UserError(
             f"user {name!r}: use lowercase letters, digits and _ (at most 63, not starting "
             "with a digit, 'pg_' or 'borgerdesk_'), e.g. 'anne_m'",
-            code="team_bad_name", name=name,
         )
 
 
@@ -67,7 +66,7 @@ def _ddl(conn: Connection, statements: list[str]) -> None:
             raise UserError(
                 f"role {who} may not set up the team (it must own the borgerdesk tables and "
                 "have CREATEROLE); nothing was changed; run team commands as the role that "
-                "ran 'borgerdesk db upgrade'", code="team_not_owner", role=who,
+                "ran 'borgerdesk db upgrade'",
             ) from None
         raise
 
@@ -119,7 +118,7 @@ def _members(conn: Connection, name: str | None = None) -> list[Member]:
 def _require_init(conn: Connection) -> None:
     if not is_initialised(conn):
         raise UserError("the team is not set up on this database; run 'borgerdesk team init' "
-                        "first", code="team_not_init")
+                        "first")
 
 
 def scram_verifier(password: str) -> str:
@@ -142,8 +141,7 @@ def add_user(engine: Engine, name: str, role: RoleChoice, password: str | None) 
     require_postgres(engine)
     _check_name(name)
     if role not in GROUPS:
-        raise UserError(f"--role {role!r}: choose one of {', '.join(GROUPS)}",
-                        code="team_bad_role", role=role)
+        raise UserError(f"--role {role!r}: choose one of {', '.join(GROUPS)}")
     with session_scope(engine) as session:
         conn = session.connection()
         _require_init(conn)
@@ -153,7 +151,7 @@ def add_user(engine: Engine, name: str, role: RoleChoice, password: str | None) 
         current = _members(conn, name)
         if existing is not None and not current and (existing[0] or existing[1]):
             raise UserError(f"user {name}: is a superuser or the schema owner, not a desk "
-                            "person; choose another name", code="team_reserved", name=name)
+                            "person; choose another name")
         if [m.role for m in current] == [role]:
             return "unchanged"
         stmts = []
@@ -186,11 +184,10 @@ def remove_user(engine: Engine, name: str) -> str:
                 "AND entity_id = :n LIMIT 1"), {"n": name}).first()
             if known:
                 return "unchanged"
-            raise UserError(f"user {name}: no such desk user; see 'borgerdesk team list'",
-                            code="team_unknown_user", name=name)
+            raise UserError(f"user {name}: no such desk user; see 'borgerdesk team list'")
         if not current:
             raise UserError(f"user {name}: this role is not a desk user (in no borgerdesk "
-                            "role); nothing was changed", code="team_not_member", name=name)
+                            "role); nothing was changed")
         _ddl(conn, [f'DROP ROLE "{name}"'])
         audit.record(session, action="team.removed", entity="role", entity_id=name,
                      detail={"was": [m.role for m in current]})
