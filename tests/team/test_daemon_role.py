@@ -31,8 +31,8 @@ def test_the_daemon_role_imports_calls_and_edits_nothing_else(
         with engine.connect() as conn:
             assert conn.execute(text(
                 "SELECT count(*) FROM contact WHERE channel = 'phone'")).scalar() == 6
-            who = conn.execute(text(
-                "SELECT DISTINCT os_user FROM audit_log WHERE entity = 'imported_file'")).scalars().all()
+            who = conn.execute(text("SELECT DISTINCT os_user FROM audit_log "
+                                    "WHERE entity = 'imported_file'")).scalars().all()
         assert who == [engine.url.username]
         for stmt in (f"UPDATE case_ SET title = 'x' WHERE id = {ids['general']}",
                      f"DELETE FROM contact WHERE id = {ids['c_general']}",
