@@ -23,7 +23,6 @@ GROUPS: dict[str, str] = {
     "admin": ADMIN,
     "daemon": DAEMON,
 }
-PERSON_ROLES = ("advisor", "whistleblower", "admin")
 
 # Tables an advisor's ordinary work deletes from (party edits and merges, recomputed
 # reply targets, closing a case view).
