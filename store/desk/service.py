@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -188,13 +188,16 @@ class Desk:
     # ------------------------------------------------------------------ commands
 
     def link(self, contact_ids: Sequence[int], case_id: int,
-             if_closed: IfClosed = IfClosed.ask) -> LinkResult:
+             if_closed: IfClosed = IfClosed.ask,
+             seen: Mapping[int, int | str] | None = None) -> LinkResult:
         """Link contacts to a case. A closed case raises `store.cases.CaseClosed` unless
         `if_closed` is reopen or link. The result names addresses new to the case's
-        party (offer `add_party_address`)."""
+        party (offer `add_party_address`). `seen`: where the list showed each contact
+        (`store.concurrency.TRIAGE` or its case id); one another desk took since raises
+        `ContactTaken` naming who."""
         with write_scope(self.engine) as s:
             return commands.link(session=s, config=self.config, contact_ids=contact_ids,
-                                 case_id=case_id, if_closed=if_closed)
+                                 case_id=case_id, if_closed=if_closed, seen=seen)
 
     def new_case(self, request: NewCaseRequest) -> tuple[int, str]:
         """Open a case (validated by the store); returns (case id, ref)."""
