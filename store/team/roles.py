@@ -57,12 +57,12 @@ def _tables() -> list[str]:
 
 
 def _ddl(conn: Connection, statements: list[str]) -> None:
+    who = conn.exec_driver_sql("SELECT current_user").scalar()
     try:
         for stmt in statements:
             conn.exec_driver_sql(stmt)
     except DBAPIError as e:
         if type(e.orig).__name__ == "InsufficientPrivilege":
-            who = conn.exec_driver_sql("SELECT current_user").scalar()
             raise UserError(
                 f"role {who} may not set up the team (it must own the borgerdesk tables and "
                 "have CREATEROLE); nothing was changed; run team commands as the role that "

@@ -84,6 +84,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     cli, pg_url: str, person: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BORGERDESK_TEAM_PASSWORD", PASSWORD)
+    advisor = person("advisor")
     before = _audit(pg_url)
     cases = [
         (["team", "remove-user", "nobody_here"], "no such desk user"),
@@ -95,6 +96,11 @@ def test_bad_input_is_one_line_and_changes_nothing(
         r = cli("--db", pg_url, *args)
         assert r.code == 2, (args, r)
         assert r.err.count("\n") == 1 and says in r.err, (args, r.err)
+    # A desk person cannot set up the team or add people.
+    for args in (["team", "init"], ["team", "add-user", "bob", "--role", "admin"]):
+        r = cli("--db", advisor, *args)
+        assert r.code == 2 and r.err.count("\n") == 1, (args, r)
+        assert "may not set up the team" in r.err, r.err
     assert _audit(pg_url) == before
     assert _roles(pg_url, "bob") == []
 
