@@ -7,6 +7,7 @@ module is a new command without touching this file.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import pkgutil
 from pathlib import Path
 from typing import Annotated
@@ -15,18 +16,27 @@ import typer
 
 from borgerdesk import commands
 from borgerdesk.context import AppContext
+from borgerdesk.help import GroupedCommands, tidy
 
 # The running command's context: `cli.main` names its database in a failure's message.
 current: AppContext | None = None
 
 app = typer.Typer(
     name="borgerdesk",
+    cls=GroupedCommands,
     help="Case desk for a Danish municipal citizens' advisor (borgerrådgiver).",
     no_args_is_help=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"borgerdesk {importlib.metadata.version('borgerdesk')}")
+        raise typer.Exit(0)
 
 
 @app.callback(invoke_without_command=True)
@@ -42,6 +52,11 @@ def _root(
         str | None,
         typer.Option("--db", help="Database URL (env BORGERDESK_DATABASE_URL)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version,
+                     help="Show the version and exit."),
+    ] = False,
 ) -> None:
     """Case desk for a Danish municipal citizens' advisor.
 
@@ -55,7 +70,8 @@ def _root(
         if tui is None:
             typer.echo(ctx.get_help())
             raise typer.Exit(0)
-        ctx.invoke(tui)
+        # Plain `borgerdesk` opens the UI: the root context holds the AppContext.
+        ctx.invoke(tui, ctx)
 
 
 def _find_command(name: str):  # type: ignore[no-untyped-def]
@@ -74,4 +90,5 @@ def _register_all() -> None:
 
 
 _register_all()
+tidy(app)
 

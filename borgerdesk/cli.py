@@ -1,7 +1,8 @@
 """The `borgerdesk` console script.
 
 Every `UserError`, and every fault that is nobody's bug (`borgerdesk.faults`), becomes
-one line on stderr and exit code 2; ctrl-c is exit code 130 without a traceback. This
+one line on stderr and exit code 2; an `OperationError` (it failed, not the input) one
+line and exit code 1; ctrl-c is exit code 130 without a traceback. This
 module imports nothing but `sys` at its top: the app and its commands take a couple of
 seconds to import, and an interrupt during that time must be caught like any other.
 """
@@ -30,12 +31,13 @@ def _run(argv: list[str] | None) -> None:
 
     from borgerdesk import app as app_module
     from borgerdesk.faults import explain
-    from store.errors import UserError
+    from store.errors import OperationError, UserError
 
     try:
         # Not standalone: click would print a usage error as four lines, and its
         # "Aborted!" for an unanswered prompt.
-        code = app_module.app(args=argv, standalone_mode=False)
+        # prog_name: completion scripts and usage lines name the script, however it was run.
+        code = app_module.app(args=argv, prog_name="borgerdesk", standalone_mode=False)
     except NoArgsIsHelpError as e:  # `borgerdesk db`: the group's help is the answer
         e.show()
         sys.exit(e.exit_code)
@@ -51,6 +53,8 @@ def _run(argv: list[str] | None) -> None:
         _fail("aborted; nothing was changed", 1)
     except UserError as e:
         _fail(str(e))
+    except OperationError as e:  # not the input's fault: running it again may succeed
+        _fail(str(e), 1)
     except BrokenPipeError:
         # The reader went away (`borgerdesk audit | head`): nobody is left to tell.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -63,8 +67,14 @@ def _run(argv: list[str] | None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _fail(line: str, code: int = 2) -> None:
-    print(f"borgerdesk: error: {line}", file=sys.stderr)
+def _fail(message: str, code: int = 2) -> None:
+    # Messages quote what the user gave (file names, arguments) and what files hold:
+    # their control characters must not reach the terminal. (Line breaks separate the
+    # problems an import lists.)
+    from store.counts.render import safe
+
+    text = "\n".join(safe(line) for line in message.splitlines())
+    print(f"borgerdesk: error: {text}", file=sys.stderr)
     sys.exit(code)
 
 

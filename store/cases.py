@@ -16,6 +16,39 @@ CLASSIFICATION_FIELDS = ("department", "category", "theme", "action", "outcome")
 # The history field of a change made by one classification dialog (several fields at
 # once; old and new values as "category=…; action=…").
 CLASSIFICATION = "classification"
+# History entries that are events rather than field changes, so the case's history shows
+# how its contacts and party came to be (values are contact ids, case refs, party ids:
+# nothing personal, so they outlive a purge or an erasure):
+#   linked     new = contact id
+#   moved_in   old = the case ref it came from, new = contact id
+#   moved_out  old = contact id, new = the case ref it went to
+#   unlinked   old = contact id
+#   party_merged  old = the party merged away, new = the party kept
+LINKED, MOVED_IN, MOVED_OUT, UNLINKED, PARTY_MERGED = (
+    "linked", "moved_in", "moved_out", "unlinked", "party_merged")
+
+
+def note_event(session: Session, *, case_id: int, event: str, old: object = None,
+               new: object = None) -> None:
+    """Add an event to a case's history (in the caller's transaction)."""
+    session.add(CaseHistory(case_id=case_id, os_user=os_user(), field=event,
+                            old_value=None if old is None else str(old),
+                            new_value=None if new is None else str(new)))
+
+
+def note_move(session: Session, *, contact_id: int, old: Case | None, new: Case) -> None:
+    """A contact entered `new` (from `old`, or from triage): both cases' histories say so."""
+    assert new.id is not None
+    if old is None or old.id is None:
+        note_event(session, case_id=new.id, event=LINKED, new=contact_id)
+        return
+    # A whistleblower case's ref stays out of other cases' histories (the register is
+    # kept apart from the general views).
+    wb = CaseKind.whistleblower.value
+    note_event(session, case_id=old.id, event=MOVED_OUT, old=contact_id,
+               new=None if new.kind == wb and old.kind != wb else new.ref)
+    note_event(session, case_id=new.id, event=MOVED_IN, new=contact_id,
+               old=None if old.kind == wb and new.kind != wb else old.ref)
 
 
 class CaseClosed(UserError):

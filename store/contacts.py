@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import and_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from store.audit import record
+from store.cases import note_move
 from store.concurrency import TRIAGE, claim_contact
 from store.errors import UserError
 from store.models import Case, Contact, ContactCreate
@@ -65,6 +68,9 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int,
         claim_contact(session, cid, (seen or {}).get(cid))
         contact = get_contact(session=session, contact_id=cid)
         old = contact.case_id
+        if old != case_id:
+            note_move(session, contact_id=cid, new=case,
+                      old=session.get(Case, old) if old is not None else None)
         contact.case_id = case_id
         if contact.party_id is None:
             contact.party_id = case.party_id
@@ -93,14 +99,13 @@ def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
     session.flush()
 
 
+def waiting_in_triage() -> ColumnElement[bool]:
+    """A contact waiting in triage: on no case and not dismissed. It counts in no report
+    until the advisor links it (served by ix_contact_triage)."""
+    return and_(col(Contact.case_id).is_(None), col(Contact.dismissed).is_(False))
+
+
 def triage_count(*, session: Session) -> int:
     from sqlalchemy import func
 
-    return session.exec(
-        select(func.count())
-        .select_from(Contact)
-        .where(
-            col(Contact.case_id).is_(None),
-            col(Contact.dismissed).is_(False),
-        )
-    ).one()
+    return session.exec(select(func.count()).select_from(Contact).where(waiting_in_triage())).one()

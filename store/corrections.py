@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from store.audit import record
-from store.cases import CaseClosed, update_case
+from store.cases import UNLINKED, CaseClosed, note_event, note_move, update_case
 from store.config import Config
 from store.contacts import get_contact
 from store.errors import UserError
@@ -44,7 +44,9 @@ def move_contact(*, session: Session, config: Config, contact_id: int, case_id: 
             raise CaseClosed(case_id=case.id, ref=case.ref, closed_on=case.closed_on)
         if reopen:
             update_case(session=session, case_id=case.id, changes=CaseUpdate(closed_on=None))
-    old_ref = _case_ref(session, contact.case_id)
+    old_case = session.get(Case, contact.case_id)
+    old_ref = old_case.ref if old_case is not None else None
+    note_move(session, contact_id=contact_id, old=old_case, new=case)
     contact.case_id = case.id
     if contact.party_id is None:
         contact.party_id = case.party_id
@@ -63,6 +65,7 @@ def unlink_contact(*, session: Session, config: Config, contact_id: int) -> str:
         raise UserError(f"contact {contact_id} is not in a case", code="contact_not_linked",
                         contact_id=contact_id)
     old_ref = _case_ref(session, contact.case_id) or ""
+    note_event(session, case_id=contact.case_id, event=UNLINKED, old=contact_id)
     contact.case_id = None
     session.add(contact)
     record(session, action="unlink", entity="contact", entity_id=contact_id,

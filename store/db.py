@@ -2,6 +2,24 @@
 
 SQLite is tuned so the daemon and the UI can write at once (WAL, a busy timeout) and is
 created private (file 0600, folder 0700). PostgreSQL (psycopg 3) runs through the same code.
+
+Transactions: every session the product opens comes from one of these three, and nothing
+else constructs a `Session` (tests/store/test_db.py checks the source):
+
+- `session_scope(engine)`: reads (the desk's lists, reports, status), and writes to a
+  database no other writer can be using (building the demo's world, test fixtures).
+  Commits on success, rolls back on any error.
+- `write_scope(engine)`: one interactive change, the advisor's at the desk or a CLI
+  command's. Holds the writer turnstile and SQLite's write lock (BEGIN IMMEDIATE) for the
+  transaction, so a read-then-write never fails with "database is locked".
+- `bulk_write_scope(engine, bind=None)`: one of a series of background writes (a sync's
+  batches, an import, the daemon's rounds). Gives way to a waiting interactive write first,
+  then holds the write lock like `write_scope`. `bind`: a connection the caller keeps
+  (one whose WAL checkpointing it manages).
+
+A caller may commit inside a scope (to mark a point, e.g. before a checkpoint); the scope's
+own commit then has nothing left to do.
+
 A database that is busy, damaged, read-only, full or unreachable is one `DatabaseError`
 line (`database_problem`), never a traceback.
 """
@@ -19,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
@@ -61,7 +79,7 @@ def busy_timeout_ms() -> int:
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0009_team"
+HEAD_REVISION = "0010_team"
 
 
 class DatabaseError(UserError):
@@ -220,15 +238,22 @@ def make_engine(url: str, *, create_file: bool = True) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+def _scope(engine: Engine, bind: Connection | None = None) -> Iterator[Session]:
+    with Session(bind if bind is not None else engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """Reads, or writes nothing else can race (see the module docstring); commits on
+    success and rolls back on any error."""
+    with _scope(engine) as session:
+        yield session
 
 
 # ------------------------------------------------------------------- writer turnstile
@@ -266,15 +291,15 @@ def _turnstile(engine: Engine) -> Iterator[None]:
 
 
 def give_way(engine: Engine) -> None:
-    """A bulk writer calls this before each transaction: it returns at once unless an
+    """`bulk_write_scope` calls this before each transaction: it returns at once unless an
     interactive write is waiting or writing, and then once that write is done."""
     with _turnstile(engine):
         pass
 
 
 @contextmanager
-def _immediate(engine: Engine) -> Iterator[Session]:
-    with session_scope(engine) as session:
+def _immediate(engine: Engine, bind: Connection | None = None) -> Iterator[Session]:
+    with _scope(engine, bind) as session:
         if engine.dialect.name == "sqlite":
             # A read-then-write transaction that started deferred fails at once with
             # "database is locked" (SQLITE_BUSY_SNAPSHOT, the busy timeout does not apply)
@@ -294,11 +319,12 @@ def write_scope(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def bulk_write_scope(engine: Engine) -> Iterator[Session]:
-    """One of a series of background writes (the daemon's): gives way to a waiting
-    interactive write first, then holds the write lock for the transaction."""
+def bulk_write_scope(engine: Engine, bind: Connection | None = None) -> Iterator[Session]:
+    """One of a series of background writes (the daemon's, an import's): gives way to a
+    waiting interactive write first, then holds the write lock for the transaction. `bind`:
+    run it on this connection of `engine` instead of one from the pool."""
     give_way(engine)
-    with _immediate(engine) as session:
+    with _immediate(engine, bind) as session:
         yield session
 
 

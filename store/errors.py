@@ -1,11 +1,15 @@
-"""The error type every user-facing problem derives from.
+"""The project's exceptions: one base, and two kinds that callers treat differently.
 
-The CLI turns a `UserError` into one line on stderr and exit code 2, never a traceback.
-The message says what is wrong, where (file, line, field) and what to do.
+- `UserError`: the user can fix it (a config key, a file, a command to run first). The
+  CLI prints its one line on stderr and exits 2.
+- `OperationError`: an operation failed for a reason outside the user's input (a crashed
+  child process, a lost connection); running it again may succeed. The CLI prints its one
+  line and exits 1.
 
-The message is English (the CLI's and the logs' language). A problem the desk can run
-into also carries a `code` and the values in it, so the UI can say it in its own
-language (`tui.i18n.error_text`) without the store knowing about languages.
+Both messages are one English line (the CLI's and the logs' language) saying what, where
+and what to do. A problem the desk can run into also carries a `code` and the values in
+it, so the UI can say it in its own language (`tui.i18n.error_text`) without the store
+knowing about languages.
 
 `one_line` is the one way any failure becomes a line for a person (the CLI, the daemon's
 logs and source health, the desk's notices): never a traceback, never a SQL statement or
@@ -15,8 +19,8 @@ its parameters (which list other rows' values, e.g. every party name of a batch)
 from __future__ import annotations
 
 
-class UserError(Exception):
-    """A problem the user can fix, phrased as one line."""
+class BorgerdeskError(Exception):
+    """A problem phrased as one line, with an optional code and values for translation."""
 
     def __init__(self, message: str, *, code: str | None = None, **params: object) -> None:
         super().__init__(message)
@@ -24,15 +28,23 @@ class UserError(Exception):
         self.params = params
 
 
+class UserError(BorgerdeskError):
+    """A problem the user can fix, phrased as one line."""
+
+
+class OperationError(BorgerdeskError):
+    """An operation failed for a reason the user's input did not cause; retry later."""
+
+
 MAX_LINE = 300
 
 
 def one_line(exc: BaseException) -> str:
-    """One line about `exc`: a `UserError`'s own message; a database error's kind and
+    """One line about `exc`: our own errors' message; a database error's kind and
     the driver's first line (no statement, no parameters, no DETAIL with key values);
     anything else its type and first line, e-mail addresses and numbers masked. At
     most MAX_LINE characters."""
-    if isinstance(exc, UserError):
+    if isinstance(exc, BorgerdeskError):
         text = str(exc)
     else:
         from sqlalchemy.exc import StatementError

@@ -21,6 +21,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from store.audit import record
+from store.cases import PARTY_MERGED, note_event
 from store.desk.rows import DuplicateParty, MergeResult
 from store.errors import UserError
 from store.models import Case, CaseKind, Contact, Party, PartyEmail, PartyPhone
@@ -63,12 +64,13 @@ def merge_parties(*, session: Session, keep_id: int, other_id: int) -> MergeResu
         res = session.execute(
             update(model).where(col(model.party_id) == other_id).values(party_id=keep_id))
         moved[model.__name__] = int(res.rowcount)  # type: ignore[attr-defined]
-    refs = list(session.exec(select(Case.ref).where(Case.party_id == other_id)).all())
+    cases = list(session.exec(select(Case.id, Case.ref).where(Case.party_id == other_id)))
+    refs = [ref for _id, ref in cases]
     session.execute(update(Case).where(col(Case.party_id) == other_id)
                     .values(party_id=keep_id))
-    for ref in refs:
-        record(session, action="party_merged", entity="case", entity_id=ref,
-               detail={"from_party": other_id, "to_party": keep_id})
+    for case_id, _ref in cases:
+        assert case_id is not None
+        note_event(session, case_id=case_id, event=PARTY_MERGED, old=other_id, new=keep_id)
     session.delete(other)
     result = MergeResult(kept=keep_id, merged=other_id,
                          addresses=moved["PartyEmail"] + moved["PartyPhone"],

@@ -18,7 +18,6 @@ from store.models import (
     PartyEmail,
     PartyKind,
     PartyPhone,
-    PartyPublic,
 )
 
 
@@ -54,22 +53,6 @@ def create_party(*, session: Session, party_in: PartyCreate) -> Party:
         add_address(session=session, party_id=party.id, raw=raw)
     session.flush()
     return party
-
-
-def get_party_public(*, session: Session, party_id: int) -> PartyPublic | None:
-    party = session.get(Party, party_id)
-    if party is None:
-        return None
-    emails = session.exec(select(PartyEmail.address).where(PartyEmail.party_id == party_id)).all()
-    phones = session.exec(select(PartyPhone.number).where(PartyPhone.party_id == party_id)).all()
-    return PartyPublic(
-        id=party_id,
-        kind=party.kind,
-        name=party.name,
-        ref=party.ref,
-        emails=list(emails),
-        phones=list(phones),
-    )
 
 
 def open_cases_of(*, session: Session, party_id: int) -> list[Case]:

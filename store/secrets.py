@@ -10,7 +10,6 @@ A password is looked up, in order, in
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from pathlib import Path
@@ -59,14 +58,6 @@ def keyring_set(key: str, value: str) -> None:
             f"the OS keyring ({backend}) did not keep the secret; use password_env or a "
             "0600 password_file instead"
         )
-
-
-def keyring_delete(key: str) -> None:
-    import keyring
-    from keyring.errors import KeyringError, PasswordDeleteError
-
-    with contextlib.suppress(PasswordDeleteError, KeyringError):
-        keyring.delete_password(SERVICE, key)
 
 
 def read_private_file(path: Path, *, what: str = "password_file") -> str:

@@ -163,6 +163,7 @@ def test_party_merge_edit_and_show(env) -> None:
     ("party", "edit", "1", "--add-email", "jens@example.dk"),  # another party's
     ("party", "edit", "1", "--kind", "robot"),
     ("party", "show"),
+    ("export-party", "jens jensen", "--out", "/tmp/borgerdesk-never-written"),  # ambiguous
 ])
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(env, args) -> None:
     run, engine = env

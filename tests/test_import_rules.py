@@ -1,11 +1,15 @@
-"""The design card's layering: store imports neither ingest nor tui; ingest does not import
-tui; nothing headless imports textual. Checked on the source (static) and at run time."""
+"""The layering: store imports neither ingest nor tui; ingest does not import tui; tui talks
+to the store through store.desk, store.config and store.errors; nothing headless imports
+textual. The contracts live in pyproject.toml ([tool.importlinter]); these tests run them,
+keep them whole, and check what import-linter cannot (lazy imports, run time)."""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -70,3 +74,36 @@ def test_runtime_headless_import_does_not_load_textual() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# The store modules tui may import; every other one is in the tui contract's forbidden list.
+TUI_MAY_USE = {"store.desk", "store.config", "store.errors", "store.timeutil"}
+
+
+def _contract(contract_id: str) -> dict[str, object]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    (contract,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == contract_id
+    ]
+    return contract
+
+
+def test_the_tui_contract_names_every_other_store_module() -> None:
+    """A new store module is forbidden to tui unless someone decides otherwise."""
+    store_modules = {
+        f"store.{p.stem if p.is_file() else p.name}"
+        for p in (ROOT / "store").iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
+    forbidden = set(_contract("tui")["forbidden_modules"])  # type: ignore[arg-type]
+    assert store_modules - TUI_MAY_USE - forbidden == set()
+    assert forbidden & TUI_MAY_USE == set()
+    assert {"ingest", "sqlmodel", "sqlalchemy"} <= forbidden
+
+
+def test_import_linter_contracts_hold() -> None:
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe is not None, "import-linter is a dev dependency: uv sync"
+    proc = subprocess.run([exe, "--no-cache"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=240)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

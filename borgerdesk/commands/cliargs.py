@@ -6,11 +6,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from store.cases import get_case_by_ref
+from store.db import MAX_INTEGER
 from store.errors import UserError
 from store.privacy.lookup import find_party
 
 # Ids are SQL BIGINTs: a larger number can name no row, and SQLite refuses to bind it.
-MAX_ID = 2**63 - 1
+MAX_ID = MAX_INTEGER
 
 
 def row_id(value: str | None, name: str) -> int:
@@ -18,7 +19,8 @@ def row_id(value: str | None, name: str) -> int:
     if value is None or not value.strip():
         raise UserError(f"{name} is missing; give the number the desk or 'followups' shows")
     text = value.strip()
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    # isdigit() alone takes '²' and other digits int() refuses.
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise UserError(f"{name} {value!r}: not an id (a whole number from 1 to {MAX_ID})")
     return int(text)
 

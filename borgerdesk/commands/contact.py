@@ -17,7 +17,7 @@ from borgerdesk.context import AppContext
 from store.cases import CaseClosed
 from store.counts.render import safe
 from store.dateinput import read_moment
-from store.db import session_scope
+from store.db import MAX_INTEGER, session_scope
 from store.desk import Desk
 from store.desk.rows import (
     FileTo,
@@ -220,7 +220,9 @@ def unlink_cmd(
 @contact_app.command("dismissed")
 def dismissed_cmd(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most N rows.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_INTEGER, help="At most N rows.")
+    ] = 50,
 ) -> None:
     """List the contacts marked "not a case", newest first, with their reasons.
 

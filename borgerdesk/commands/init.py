@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +14,10 @@ import tomlkit
 import typer
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import say
 from store.config import PRESETS, default_config_path, load_config_text, preset_text
+from store.config.mail import client_id_problem, tenant_id_problem
+from store.counts.render import safe
 from store.errors import UserError
 from store.outfile import atomic_output
 
@@ -22,30 +28,56 @@ def _write_private(target: Path, text: str) -> None:
         tmp.write_text(text, "utf-8")
 
 
+def _items(text: str) -> list[str]:
+    return [d.strip() for d in text.replace(";", ",").split(",") if d.strip()]
+
+
 def _domains(text: str) -> list[str]:
-    return [d.strip().lower().lstrip("@") for d in text.replace(";", ",").split(",") if d.strip()]
+    return [d.lower().lstrip("@") for d in _items(text)]
 
 
-def wizard_config(preset: str, target: Path) -> tuple[str, str | None]:
-    """Ask the questions; return the config text and the mail account's name (if any)."""
+def _checked(problem: Callable[[str], str | None], bad: str, lang: str) -> Callable[[str], str]:
+    """A prompt's value check: asks again, in the UI language, until the answer has the
+    form `problem` accepts (the config would refuse it otherwise)."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if problem(value) is not None:
+            raise typer.BadParameter(say(bad, lang, value=value))
+        return value
+
+    return check
+
+
+@dataclass(frozen=True)
+class Wizard:
+    """What the wizard wrote: the config text, the mail account (if any) and its sign-in."""
+
+    text: str
+    account: str | None = None
+    device_login: bool = False
+    own_line: bool = False
+
+
+def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
+    """Ask the questions, in the UI language; return what to write."""
     doc = tomlkit.parse(preset_text(preset))
     domains = _domains(
         typer.prompt(
-            "Internal mail domains (colleagues; comma-separated)",
+            say("init.domains", lang),
             default=",".join(doc["replies"].get("internal_domains", [])),
         )
     )
     doc["replies"]["internal_domains"] = domains
 
     account_name: str | None = None
-    host = typer.prompt(
-        "Mailbox IMAP host (empty: no mailbox now)", default="", show_default=False
-    ).strip()
+    device_login = False
+    host = typer.prompt(say("init.host", lang), default="", show_default=False).strip()
     if host:
-        account_name = typer.prompt("A short name for this mailbox", default="raadgiver")
-        user = typer.prompt("Mailbox user name (usually the e-mail address)")
+        account_name = typer.prompt(say("init.account", lang), default="raadgiver")
+        user = typer.prompt(say("init.user", lang))
         m365 = host.lower().endswith("office365.com") or typer.confirm(
-            "Is this Microsoft 365 (OAuth2 sign-in)?", default=False
+            say("init.m365", lang), default=False
         )
         account = tomlkit.table()
         account.add("name", account_name)
@@ -55,52 +87,73 @@ def wizard_config(preset: str, target: Path) -> tuple[str, str | None]:
         account.add("internal_domains", domains)
         if m365:
             account.add("auth", "xoauth2")
-            account.add("tenant_id", typer.prompt("Azure tenant id (Directory ID)"))
-            account.add("client_id", typer.prompt("App registration client id"))
-            unattended = typer.confirm(
-                "Will an unattended daemon read the mailbox (app-only, client credentials)?",
-                default=False,
-            )
+            account.add("tenant_id", typer.prompt(
+                say("init.tenant", lang),
+                value_proc=_checked(tenant_id_problem, "init.tenant_bad", lang)))
+            account.add("client_id", typer.prompt(
+                say("init.client", lang),
+                value_proc=_checked(client_id_problem, "init.client_bad", lang)))
+            unattended = typer.confirm(say("init.unattended", lang), default=False)
             account.add("oauth_flow", "client_credentials" if unattended else "device")
+            device_login = not unattended
         else:
             account.add("auth", "password")
             password = typer.prompt(
-                "Mailbox password (stored in the OS keyring)",
-                hide_input=True,
-                default="",
-                show_default=False,
+                say("init.password", lang), hide_input=True, default="", show_default=False
             )
             if password:
-                _store_password(account, account_name, password, target)
+                _store_password(account, account_name, password, target, lang)
         mail = doc.setdefault("mail", tomlkit.table())
         accounts = tomlkit.aot()
         accounts.append(account)
         mail["accounts"] = accounts
 
+    phone = doc.setdefault("phone", tomlkit.table())
     inbox = typer.prompt(
-        "Folder where phone-log exports are dropped (empty: none)",
-        default=str(Path.home() / "borgerdesk" / "telefon"),
+        say("init.inbox", lang), default=str(Path.home() / "borgerdesk" / "telefon")
     )
     if inbox.strip():
         folder = Path(inbox).expanduser()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        phone = doc.setdefault("phone", tomlkit.table())
         phone["inbox"] = str(folder)
-    return tomlkit.dumps(doc), account_name
+    # The advisor's own line: only their calls count, and a Teams export is refused
+    # without it.
+    own_line = False
+    for key in ("own_upns", "own_extensions", "own_numbers"):
+        values = _items(typer.prompt(say(f"init.{key}", lang), default="", show_default=False))
+        if values:
+            phone[key] = values
+            own_line = True
+    return Wizard(tomlkit.dumps(doc), account_name, device_login, own_line)
 
 
-def _store_password(account: tomlkit.items.Table, name: str, password: str, target: Path) -> None:
+def _store_password(account: tomlkit.items.Table, name: str, password: str, target: Path,
+                    lang: str) -> None:
     """Keyring first; without one, a 0600 file beside the config (never the config)."""
     from store.secrets import SecretError, keyring_set, mail_key
 
     try:
         keyring_set(mail_key(name), password)
-        typer.echo("password stored in the OS keyring")
+        typer.echo(say("init.password_keyring", lang))
     except SecretError:
         secret = target.with_name(f"{name}.password")
         _write_private(secret, password)
         account.add("password_file", str(secret))
-        typer.echo(f"no OS keyring here: password stored in {secret} (mode 0600)")
+        typer.echo(say("init.password_file", lang, path=safe(str(secret))))
+
+
+def _next_steps(target: Path, written: Wizard, lang: str) -> list[str]:
+    """The commands to run next, each with what it does; each one runs as written
+    (tests/test_init_wizard.py runs them)."""
+    where = "" if target == default_config_path() else f"--config {shlex.quote(str(target))} "
+    steps = [(f"borgerdesk {where}db upgrade", say("init.next.db", lang))]
+    if written.account is not None:
+        verb = "login" if written.device_login else "test"
+        steps.append((f"borgerdesk {where}mail {verb} {written.account}",
+                      say(f"init.next.{'login' if written.device_login else 'mail_test'}", lang)))
+    steps.append((f"borgerdesk {where}doctor", say("init.next.doctor", lang)))
+    width = max(len(cmd) for cmd, _ in steps)
+    return [say("init.next", lang)] + [f"  {cmd.ljust(width)}   # {what}" for cmd, what in steps]
 
 
 def init(
@@ -112,9 +165,10 @@ def init(
 ) -> None:
     """Write a commented config file: from a preset, or by answering a few questions.
 
-    The wizard asks for the preset, the mailbox (host, user, password or Microsoft 365),
-    the phone-log inbox folder and the internal mail domains; passwords go to the OS
-    keyring (or a 0600 file where there is none), never into the config.
+    The wizard asks for the preset, the internal mail domains, the mailbox (host, user,
+    password or Microsoft 365), the phone-log inbox folder and your own phone line (Teams
+    UPN, CUCM extension, numbers), in the UI language; passwords go to the OS keyring (or
+    a 0600 file where there is none), never into the config. It ends with what to run next.
 
     Examples:
       borgerdesk init
@@ -127,27 +181,37 @@ def init(
         raise UserError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
     if target.exists() and not force:
         raise UserError(f"{target}: a config file is already there; use --force to replace it")
-    account = None
+    written: Wizard | None = None
+    lang = "da"  # the default config's language, until a preset says otherwise
     if preset is None:
         if not sys.stdin.isatty() and os.environ.get("BORGERDESK_WIZARD") != "1":
             raise UserError(
                 "init without --preset asks questions; run it in a terminal, "
                 "or give --preset odsherred|haderslev"
             )
-        preset = typer.prompt(f"Preset ({'/'.join(PRESETS)})", default=PRESETS[0])
+        preset = typer.prompt(say("init.preset", lang, choices="/".join(PRESETS)),
+                              default=PRESETS[0])
         if preset not in PRESETS:
             raise UserError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
-        text, account = wizard_config(preset, target)
+        lang = load_config_text(preset_text(preset), preset).language
+        written = wizard_config(preset, target, lang)
+        text = written.text
     else:
         text = preset_text(preset)
-    load_config_text(text, str(target))  # never write a config that does not validate
+    # Never write a config that does not validate.
+    lang = load_config_text(text, str(target)).language
     _write_private(target, text)
-    typer.echo(f"wrote {target} (preset {preset})")
-    if account and typer.confirm("Test the mailbox connection now?", default=True):
+    typer.echo(say("init.wrote", lang, path=safe(str(target)), preset=safe(preset)))
+    if written is not None and not written.own_line:
+        typer.echo(say("init.no_own_line", lang, path=safe(str(target))))
+    for line in _next_steps(target, written or Wizard(text), lang):
+        typer.echo(safe(line))  # the path may hold control characters
+    if (written is not None and written.account and not written.device_login
+            and typer.confirm(say("init.test_now", lang), default=True)):
         from borgerdesk.commands.mail import mail_test
 
         ctx.obj = AppContext(config_path=target, db_override=actx.db_override)
-        mail_test(ctx, account)
+        mail_test(ctx, written.account)
 
 
 def register(app: typer.Typer) -> None:

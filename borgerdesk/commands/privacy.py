@@ -61,7 +61,7 @@ def purge_cmd(
       borgerdesk purge
     """
     actx: AppContext = ctx.obj
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         report = purge(session=session, config=actx.config, now=_now(), dry_run=dry_run)
     if not dry_run and report.removed.any() and not flush_to_disk(actx.engine):
         typer.echo(WAL_NOTE, err=True)
@@ -111,8 +111,9 @@ def export_party_cmd(
     rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds)
     who = f"party {rep.party_id}" if rep.party_id is not None else party.strip()
     typer.echo(
-        f"exported {who} to {rep.out}: {rep.cases} case(s), {rep.contacts} contact(s), "
-        f"{rep.messages} message(s) ({rep.eml_files} .eml), {rep.calls} call record(s)"
+        f"exported {plain(who)} to {plain(str(rep.out))}: {rep.cases} case(s), "
+        f"{rep.contacts} contact(s), {rep.messages} message(s) ({rep.eml_files} .eml), "
+        f"{rep.calls} call record(s)"
     )
 
 
@@ -205,7 +206,7 @@ def backup_cmd(
     actx: AppContext = ctx.obj
     rep = backup_sqlite(actx.database_url, path)
     typer.echo(
-        f"backup written to {rep.path} ({rep.bytes} bytes, migration {rep.revision}, "
+        f"backup written to {plain(str(rep.path))} ({rep.bytes} bytes, migration {rep.revision}, "
         f"{rep.seconds:.1f} s); keep it as safe as the database (it holds personal data)"
     )
 
@@ -244,7 +245,10 @@ def restore_cmd(
             lock_engine.dispose()
     note = f"; migrated from {rep.migrated_from}" if rep.migrated_from else ""
     kept = f"; the previous database is kept as {rep.safety_copy}" if rep.safety_copy else ""
-    typer.echo(f"restored {path} into {rep.path} (migration {rep.revision}{note}){kept}")
+    typer.echo(
+        f"restored {plain(str(path))} into {plain(str(rep.path))} "
+        f"(migration {rep.revision}{note}){kept}"
+    )
 
 
 def register(app: typer.Typer) -> None:

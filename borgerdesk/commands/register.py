@@ -10,6 +10,7 @@ import typer
 from borgerdesk.context import AppContext
 from store.config import default_config_path, load_config_text, preset_text
 from store.config.loader import DEFAULT_PRESET
+from store.counts.render import safe
 from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output
@@ -65,17 +66,17 @@ def import_register_cmd(
         dry_run=dry_run,
     )
     if summary.already_imported:
-        typer.echo(f"{file}: already imported; nothing added")
+        typer.echo(f"{safe(str(file))}: already imported; nothing added")
         return
     if new_config_text is not None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with atomic_output(target, mode=0o600) as tmp:
             tmp.write_text(new_config_text, "utf-8")
         # `summary.new_taxonomy` is empty here: the import ran with the extended config.
-        typer.echo(f"added {len(new)} taxonomy value(s) to {target}")
+        typer.echo(f"added {len(new)} taxonomy value(s) to {safe(str(target))}")
     verb = "would add" if dry_run else "added"
     typer.echo(
-        f"{file}: {summary.rows} rows; {verb} {summary.cases_added} case(s), "
+        f"{safe(str(file))}: {summary.rows} rows; {verb} {summary.cases_added} case(s), "
         f"{summary.contacts_added} contact(s), {summary.parties_added} part(y/ies)"
     )
 
@@ -107,7 +108,7 @@ def export_register_cmd(
     with session_scope(actx.engine) as session:
         n = export_register(session=session, path=out, kinds=kinds,
                             lang=actx.config.language)
-    typer.echo(f"wrote {n} row(s) to {out}")
+    typer.echo(f"wrote {n} row(s) to {safe(str(out))}")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from borgerdesk.commands.report import PERIOD_HELP, period
 from borgerdesk.context import AppContext
 from store.counts.render import Heading, safe
 from store.counts.words import number, word
-from store.db import MAX_INTEGER, session_scope
+from store.db import MAX_INTEGER, session_scope, write_scope
 from store.errors import UserError
 from store.outfile import check_output
 from store.replies import ack, list_followups, no_reply, recompute
@@ -159,7 +159,7 @@ def ack_cmd(
     actx: AppContext = ctx.obj
     cid = _positive_id(contact_id)
     when = parse_now(at, "--at") if at is not None else None
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         res = ack(
             session=session, config=actx.config, contact_id=cid, note=note, rule=rule, at=when
         )
@@ -183,7 +183,7 @@ def no_reply_cmd(
     cid = _positive_id(contact_id)
     if reason is None or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         res = no_reply(
             session=session, config=actx.config, contact_id=cid, reason=reason, rule=rule
         )
@@ -236,7 +236,7 @@ def compliance_cmd(
     if fmt == "xlsx":
         assert out is not None
         write_xlsx(rows, out, head=head)
-        typer.echo(f"wrote {out}")
+        typer.echo(f"wrote {safe(str(out))}")
         return
     lines = [headers(lang)] + [
         [safe(str(line[0]))]
@@ -265,7 +265,7 @@ def recompute_cmd(ctx: typer.Context) -> None:
     Example: borgerdesk replies recompute
     """
     actx: AppContext = ctx.obj
-    with session_scope(actx.engine) as session:
+    with write_scope(actx.engine) as session:
         rep = recompute(session=session, config=actx.config)
     typer.echo(f"recomputed {rep.scanned} reply target(s); {rep.changed} due time(s) changed")
     for rule, n in sorted(rep.orphaned.items()):

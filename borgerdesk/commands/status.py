@@ -11,11 +11,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import say
+from store.contacts import waiting_in_triage
+from store.db import session_scope
 from store.errors import UserError
-from store.models import CallRecord, Contact, EmailMessage, MailLocation, SyncState
+from store.models import CallRecord, Contact, EmailMessage, MailLocation
+from store.source_health import source_health
 from store.timeutil import show
 
 
@@ -39,8 +42,8 @@ def _iso(value: Any) -> str | None:
 
 
 def collect(engine: Engine) -> dict[str, Any]:
-    """The status as plain data, in the issue's JSON shape."""
-    with Session(engine) as session:
+    """The status as plain data, in the shape `status --format json` prints."""
+    with session_scope(engine) as session:
         mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         rows = session.execute(
             select(  # type: ignore[call-overload]
@@ -66,9 +69,7 @@ def collect(engine: Engine) -> dict[str, Any]:
         ).scalar_one()) + int(
             session.execute(select(func.count()).select_from(CallRecord)).scalar_one())
         sources: list[SourceStatus] = []
-        for st in session.execute(
-            select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)
-        ).scalars():
+        for st in source_health(session):
             if st.kind == "imap":
                 n, perr, large = mail_counts.get((st.name, st.folder), (0, 0, 0))
             elif st.kind == "phone":
@@ -83,9 +84,7 @@ def collect(engine: Engine) -> dict[str, Any]:
             ))
         total = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
         unlinked = int(session.scalar(
-            select(func.count()).select_from(Contact).where(  # type: ignore[arg-type]
-                Contact.case_id.is_(None), Contact.dismissed.is_(False)  # type: ignore[union-attr,attr-defined]
-            )
+            select(func.count()).select_from(Contact).where(waiting_in_triage())
         ) or 0)
         from store.alerts import count_open_alerts
 
@@ -116,14 +115,15 @@ def status(
     if fmt == "json":
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    lang = actx.config.language
     table = Table(title=None, show_lines=False)
-    for col in ("source", "kind", "folder", "stored", "unreadable", "too large",
-                "last success", "last error", "failures", "next run"):
+    for col in say("status.columns", lang).split("|"):
         table.add_column(col)
     import datetime as dt
 
+    never = say("status.never", lang)
     for s in data["sources"]:
-        when = show(dt.datetime.fromisoformat(s["last_success"])) if s["last_success"] else "never"
+        when = show(dt.datetime.fromisoformat(s["last_success"])) if s["last_success"] else never
         # Text(): names and errors are untrusted, never markup.
         table.add_row(*(Text(str(v)) for v in (
             s["name"], s["kind"], s["folder"] or "-", s["messages"], s["parse_errors"],
@@ -134,10 +134,11 @@ def status(
     if data["sources"]:
         console.print(table)
     else:
-        console.print("no sources have run yet; run 'borgerdesk sync'", markup=False)
+        console.print(say("status.no_sources", lang), markup=False)
     c = data["contacts"]
-    console.print(f"contacts: {c['total']}, waiting in triage: {c['unlinked']}", markup=False)
-    console.print(f"open alerts: {data['alerts']['open']}", markup=False)
+    console.print(say("status.contacts", lang, total=c["total"], waiting=c["unlinked"]),
+                  markup=False)
+    console.print(say("status.alerts", lang, n=data["alerts"]["open"]), markup=False)
 
 
 def register(app: typer.Typer) -> None:

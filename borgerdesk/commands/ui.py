@@ -11,7 +11,7 @@ from store.errors import UserError
 
 
 def tui(
-    ctx: typer.Context = None,  # type: ignore[assignment]
+    ctx: typer.Context,
     demo: Annotated[bool, typer.Option(help="Show a DEMO mark (used by 'borgerdesk demo').")]
     = False,
 ) -> None:
@@ -22,12 +22,6 @@ def tui(
       borgerdesk
       borgerdesk --db sqlite:///./desk.sqlite3 tui
     """
-    if ctx is None:
-        # Plain `borgerdesk` invokes this callback without arguments (cli.py); the root
-        # context, which holds the AppContext, is then the current one.
-        from typer._click.globals import get_current_context
-
-        ctx = get_current_context()
     actx: AppContext = ctx.obj
     config = actx.config
     # Textual is imported here, not at module level: headless commands never load it.

@@ -1,5 +1,5 @@
-"""Per-source health in `sync_state`: last success, last error, consecutive failures,
-failing since, next run; and the summary `borgerdesk status` shows.
+"""The daemon's writes of per-source health in `sync_state`: last success, last error,
+consecutive failures, failing since, next run (store/source_health.py reads them).
 
 The sources' own code (IMAP sync, phone inbox) writes their sync position in the same
 rows; the daemon only writes the health columns, with UPDATE statements naming just
@@ -9,14 +9,12 @@ those columns, so the two never overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, select, update
 from sqlmodel import Session, col
 
-from store.alerts import count_open_alerts
-from store.db import session_scope
+from store.db import bulk_write_scope
 from store.models import SyncState
 
 
@@ -114,53 +112,5 @@ def record_failure(
 
 
 def record_next_run(engine: Engine, *, kind: str, name: str, next_run: dt.datetime | None) -> None:
-    with session_scope(engine) as session:
+    with bulk_write_scope(engine) as session:
         session.execute(update(SyncState).where(_rows(kind, name)).values(next_run=next_run))
-
-
-# --------------------------------------------------------------------------- summary
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    kind: str
-    name: str
-    folder: str
-    last_success: dt.datetime | None
-    last_error: str | None
-    last_error_at: dt.datetime | None
-    consecutive_failures: int
-    failing_since: dt.datetime | None
-    next_run: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class HealthSummary:
-    sources: list[SourceHealth]
-    open_alerts: int
-
-
-def health_summary(session: Session) -> HealthSummary:
-    """What `borgerdesk status` adds: per-source health and the open alert count."""
-    rows = (
-        session.exec(  # type: ignore[call-overload]
-            select(SyncState).order_by(SyncState.kind, SyncState.name, SyncState.folder)
-        )
-        .scalars()
-        .all()
-    )
-    sources = [
-        SourceHealth(
-            kind=r.kind,
-            name=r.name,
-            folder=r.folder,
-            last_success=r.last_success,
-            last_error=r.last_error,
-            last_error_at=r.last_error_at,
-            consecutive_failures=r.consecutive_failures,
-            failing_since=r.failing_since,
-            next_run=r.next_run,
-        )
-        for r in rows
-    ]
-    return HealthSummary(sources=sources, open_alerts=count_open_alerts(session))

@@ -33,9 +33,8 @@ from sqlmodel import col
 from ingest.daemon import alerts as alerts_mod
 from ingest.daemon import channels, health
 from ingest.daemon.backup import backup_into
-from ingest.daemon.db import write_scope
 from store.config import Config
-from store.db import sqlite_path
+from store.db import bulk_write_scope, sqlite_path
 from store.errors import one_line
 from store.replies.recompute import recompute_if_stale
 from store.timeutil import CPH
@@ -47,6 +46,9 @@ Clock = Callable[[], dt.datetime]
 # Immediate e-mail goes only for alerts raised recently; older unsent ones (the SMTP
 # section was just configured, say) go into the morning digest instead of a flood.
 IMMEDIATE_MAIL_WINDOW = dt.timedelta(hours=24)
+# How often queued replies are looked at; each reply's own backoff (store.outbox.queue)
+# decides whether it is due.
+OUTBOX_SECONDS = 60
 
 
 def utc_now() -> dt.datetime:
@@ -144,7 +146,7 @@ class Daemon:
                 raise SourceFailed(problem)
         except Exception as e:
             error = one_line(e)
-            with write_scope(self.engine) as session:
+            with bulk_write_scope(self.engine) as session:
                 failures = health.record_failure(
                     session, kind=kind, name=name, now=now, error=error
                 )
@@ -171,7 +173,7 @@ class Daemon:
             log.info("source stopped between batches", extra=_fields(source=name, kind=kind))
             return
         next_run = self._next_run(job_id)
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             was_failing = _failing(session, kind, name)
             health.record_success(session, kind=kind, name=name, now=now, next_run=next_run)
         if was_failing and self.scheduler.running and self.scheduler.get_job(job_id):
@@ -227,7 +229,7 @@ class Daemon:
                 log.info("reply rules changed: due times recomputed",
                          extra=_fields(scanned=rep.scanned, changed=rep.changed,
                                        orphaned=sum(rep.orphaned.values())))
-            with write_scope(self.engine) as session:
+            with bulk_write_scope(self.engine) as session:
                 new = alerts_mod.evaluate_targets(session, now=now)
                 new += alerts_mod.evaluate_sources(
                     session, now=now, after_hours=self.cfg.source_alert_hours
@@ -240,7 +242,7 @@ class Daemon:
     def dispatch(self, now: dt.datetime) -> None:
         language = self.config.language
         cfg = self.cfg
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             pending = alerts_mod.unnotified(session)
             if not (cfg.alert_command or cfg.desktop_notifications):
                 # Nothing to tell: mark them handled so that a hook configured later
@@ -250,7 +252,7 @@ class Daemon:
         if pending and cfg.desktop_notifications:
             channels.desktop_notify_all(pending, language)
             if not cfg.alert_command:
-                with write_scope(self.engine) as session:
+                with bulk_write_scope(self.engine) as session:
                     ids = [a.id for a in pending]
                     alerts_mod.mark(session, ids, column="notified_at", at=self.clock())
         if cfg.alert_command:
@@ -265,11 +267,11 @@ class Daemon:
                         extra=_fields(alert=alert.id, error=one_line(e)),
                     )
                     continue
-                with write_scope(self.engine) as session:
+                with bulk_write_scope(self.engine) as session:
                     alerts_mod.mark(session, [alert.id], column="notified_at", at=self.clock())
         if cfg.smtp is None:
             return
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             to_mail = alerts_mod.unemailed_overdue(session)
             stale = [a.id for a in to_mail if a.created_at < now - IMMEDIATE_MAIL_WINDOW]
             alerts_mod.mark(session, stale, column="emailed_at", at=now)
@@ -283,7 +285,7 @@ class Daemon:
                 "alert e-mail failed; will retry", extra=_fields(error=one_line(e))
             )
             return
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             alerts_mod.mark(session, [a.id for a in to_mail], column="emailed_at", at=self.clock())
         log.info("alert e-mail sent", extra=_fields(count=len(to_mail)))
 
@@ -301,7 +303,7 @@ class Daemon:
         today = now.astimezone(CPH).date()
         if calendar_for(self.config.replies).is_closed(today):
             return False
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             sent = session.scalar(
                 select(col(AuditLog.id)).where(
                     col(AuditLog.action) == "alert_digest",
@@ -313,7 +315,7 @@ class Daemon:
             due = alerts_mod.open_due(session, now=now)
             lines = [channels.describe(a, self.config.language) for a in due]
         channels.email_digest(smtp, lines, self.config.language)
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             record(
                 session,
                 action="alert_digest",
@@ -333,7 +335,7 @@ class Daemon:
         from store.privacy.purge import purge
 
         now = self.clock()
-        with write_scope(self.engine) as session:
+        with bulk_write_scope(self.engine) as session:
             report = purge(session=session, config=self.config, now=now, dry_run=False)
         if report.configured:
             if report.removed.any() and not flush_to_disk(self.engine):
@@ -347,6 +349,15 @@ class Daemon:
             else:
                 path = backup_into(url, self.cfg.backup_dir, keep=self.cfg.backup_keep, now=now)
                 log.info("backup written", extra=_fields(file=path.name))
+
+    def outbox_job(self) -> None:
+        """Replies: resolve those a crash interrupted, send those due (with backoff)."""
+        from ingest.mail.reply_send import process_outbox
+
+        results = process_outbox(self.engine, self.config)
+        if results:
+            states = [r.state for r in results]
+            log.info("outbox", extra=_fields(**{k: states.count(k) for k in set(states)}))
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -367,6 +378,14 @@ class Daemon:
                 IntervalTrigger(seconds=self.cfg.phone_scan_seconds, timezone=dt.UTC),
                 id="phone",
                 name="phone",
+                next_run_time=first,
+            )
+        if any(a.smtp_host for a in self.config.mail.accounts):
+            s.add_job(
+                self._guarded("outbox", self.outbox_job),
+                IntervalTrigger(seconds=OUTBOX_SECONDS, timezone=dt.UTC),
+                id="outbox",
+                name="outbox",
                 next_run_time=first,
             )
         s.add_job(
@@ -451,6 +470,8 @@ class Daemon:
             self._guarded(f"mail:{account.name}", self._mail_runner(account.name))()
         if self.config.phone.inbox is not None:
             self._guarded("phone", self.phone_job)()
+        if any(a.smtp_host for a in self.config.mail.accounts):
+            self._guarded("outbox", self.outbox_job)()
         self._guarded("evaluate", self.evaluate_job)()
 
 

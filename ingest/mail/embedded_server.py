@@ -10,6 +10,10 @@ borgerdesk talks to it exactly as it talks to Exchange or Dovecot.
 The server runs its asyncio loop in a daemon thread. The helpers that change the mailbox
 (`append`, `expunge`, `recreate_folder`, `restart`) exist for demos and fault tests; they
 are never called by the sync code.
+
+pymap has no public API to seed or inspect its in-memory backend, so this module uses its
+private attributes; pyproject.toml pins pymap's minor version and tests/test_private_apis.py
+runs every helper that touches them.
 """
 
 from __future__ import annotations

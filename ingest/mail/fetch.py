@@ -130,21 +130,6 @@ def fetch_digest(client: Any, uid: int, size: int) -> str | None:
             return digest.hexdigest()
 
 
-def body_batches(infos: list[HeaderInfo], *, max_count: int = BODY_BATCH_COUNT,
-                 max_bytes: int = BODY_BATCH_BYTES) -> Iterator[list[HeaderInfo]]:
-    """Group messages so one FETCH brings at most max_count messages or ~max_bytes."""
-    batch: list[HeaderInfo] = []
-    size = 0
-    for info in infos:
-        if batch and (len(batch) >= max_count or size + info.size > max_bytes):
-            yield batch
-            batch, size = [], 0
-        batch.append(info)
-        size += info.size
-    if batch:
-        yield batch
-
-
 def sent_folder(client: Any) -> str | None:
     """The SPECIAL-USE \\Sent folder, else a folder with a common sent name."""
     try:

@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ingest.mail.connect import Endpoint
-from store.errors import UserError
+from store.errors import BorgerdeskError, OperationError
 
 
-class FetchFailed(UserError):
+class FetchFailed(OperationError):
     """The child's fetch failed, with the child's one-line description."""
 
 
@@ -174,7 +174,7 @@ def main() -> None:
     except BrokenPipeError:
         return  # the parent is gone
     except Exception as e:
-        if isinstance(e, UserError):
+        if isinstance(e, BorgerdeskError):
             text = str(e)
         else:
             text = f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"

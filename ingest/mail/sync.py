@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, update
-from sqlmodel import Session
 
 from ingest.mail import fetch as imap
 from ingest.mail import session
@@ -58,6 +57,7 @@ from store.addresses import mask
 from store.bulkload import WalCheckpointer
 from store.config import Config
 from store.config.mail import MailAccount
+from store.db import bulk_write_scope
 from store.errors import one_line
 from store.models import MailLocation, SyncState, utcnow
 from store.secrets import get_secret, mail_key
@@ -506,17 +506,16 @@ def sync_folder(
 
 
 def _touch(engine: Engine, state_id: int | None) -> None:
-    with Session(engine) as session:
+    with bulk_write_scope(engine) as session:
         session.execute(
             update(SyncState).where(SyncState.id == state_id)  # type: ignore[arg-type]
             .values(last_success=utcnow(), last_error=None)
         )
-        session.commit()
 
 
 def _drop_stale_locations(engine: Engine, account: str, folder: str, uidvalidity: int) -> None:
     """After a UIDVALIDITY change is fully re-mapped, the old UIDs mean nothing."""
-    with Session(engine) as session:
+    with bulk_write_scope(engine) as session:
         session.execute(
             delete(MailLocation).where(
                 MailLocation.account == account,  # type: ignore[arg-type]
@@ -524,7 +523,6 @@ def _drop_stale_locations(engine: Engine, account: str, folder: str, uidvalidity
                 MailLocation.uidvalidity != uidvalidity,  # type: ignore[arg-type]
             )
         )
-        session.commit()
 
 
 SENT_NAMES = frozenset({"sent", "sent items", "sent messages", "sendt post", "sendte elementer"})

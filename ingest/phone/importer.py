@@ -32,8 +32,9 @@ from ingest.phone.stable import wait_stable
 from store.audit import record
 from store.bulkload import CheckpointAfter
 from store.config import Config
-from store.db import give_way
+from store.db import bulk_write_scope, session_scope
 from store.errors import UserError
+from store.infile import input_error, printable, read_input
 from store.models import CallRecord, Contact, ImportedFile
 from store.privacy.purge import purged_before
 from store.privacy.tombstones import purged_calls
@@ -109,14 +110,6 @@ class FileReport:
         if self.status != "dry-run" and self.imported:
             parts.append(f"{self.imported - self.linked} to triage")
         return f"{self.name}: " + "; ".join(parts)
-
-
-def printable(text: str) -> str:
-    """A file name made inert for a terminal: control characters (escape sequences, line
-    breaks) are shown escaped, never executed."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def sha256_of(data: bytes) -> str:
@@ -256,7 +249,7 @@ def _import_bytes(
     mark = timings or (lambda _stage: None)
     digest = sha256_of(data)
     report = FileReport(name=name, sha256=digest)
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         if session.execute(
             select(ImportedFile.id).where(ImportedFile.sha256 == digest)  # type: ignore[call-overload]
         ).first():
@@ -319,10 +312,9 @@ def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRo
            keys: list[str],
            in_file_dupes: int, dry_run: bool, now: dt.datetime,
            mark: Callable[[str], None], checkpoints: list[CheckpointAfter]) -> FileReport:
-    give_way(engine)
     # The session on a connection held here, so that the commit's checkpoint can be
     # moved off it and its setting restored before the pool has it back.
-    with engine.connect() as conn, Session(bind=conn) as session:
+    with engine.connect() as conn, bulk_write_scope(engine, bind=conn) as session:
         checkpoint = CheckpointAfter(conn)
         try:
             return _write_in(session, config, report, rows, keys, in_file_dupes, dry_run,
@@ -417,21 +409,15 @@ def import_file(path: Path, *, engine: Engine, config: Config, profile: str | No
                 dry_run: bool = False, skip_bad_rows: bool = False,
                 now: dt.datetime | None = None,
                 stop: threading.Event | None = None) -> FileReport:
-    shown = printable(str(path))
     try:
         wait_stable(path, stable_seconds=config.phone.stable_seconds,
                     max_wait=config.phone.max_wait_seconds, stop=stop)
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise PhoneImportError(f"{shown}: is a folder; give the export file") from None
-    except FileNotFoundError:
-        raise PhoneImportError(f"{shown}: file not found") from None
-    except PermissionError:
-        raise PhoneImportError(
-            f"{shown}: cannot read the file (locked or no permission); close it and try again"
-        ) from None
     except OSError as e:
-        raise PhoneImportError(f"{shown}: cannot read the file: {e.strerror}") from None
+        raise PhoneImportError(str(input_error(path, e))) from None
+    try:
+        data = read_input(path)
+    except UserError as e:
+        raise PhoneImportError(str(e)) from None
     return import_bytes(data, path.name, engine=engine, config=config, profile=profile,
                         dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now)
 

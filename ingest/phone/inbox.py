@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from ingest.phone.importer import DatabaseBusy, FileReport, PhoneImportError, import_bytes
 from store.config import Config
+from store.db import bulk_write_scope
 from store.errors import UserError
 from store.models import SyncState
 
@@ -81,7 +82,7 @@ def _unique_target(folder: Path, name: str, now: dt.datetime) -> Path:
 
 
 def _record(engine: Engine, *, now: dt.datetime, ok: bool, error: str | None) -> None:
-    with Session(engine) as session:
+    with bulk_write_scope(engine) as session:
         state = session.execute(
             select(SyncState).where(
                 col(SyncState.kind) == KIND, col(SyncState.name) == NAME,

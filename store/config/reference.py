@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from store.config.model import Config
 
@@ -52,6 +51,15 @@ DESCRIPTIONS: dict[str, str] = {
     "replies.ignore_senders": "Addresses or numbers (or `@domain`) that never owe a reply.",
     "replies.track_from": "Contacts before this date get no target (old mailbox history).",
     "replies.outbound_call_statuses": "Outbound call statuses that count as a reply.",
+    "replies.templates": "Reply templates (none given: the Danish defaults `kvittering`, "
+    "`forsinkelse`, `afslutning`); see docs/replying.md.",
+    "replies.templates.name": "The template's name (`borgerdesk reply --template NAME`).",
+    "replies.templates.subject": "Subject, with variables such as `{emne}`; one line.",
+    "replies.templates.body": "Body text with variables `{fornavn}` `{navn}` `{sag}` `{emne}` "
+    "`{modtaget}` `{forventet_dato}` `{underskrift}`; `{{`/`}}` for braces.",
+    "replies.templates.kind": "`acknowledgement`, `delay`, `answer` or `closing`.",
+    "replies.templates.working_days": "`{forventet_dato}` is this many working days ahead.",
+    "replies.signature": "The signature that `{underskrift}` stands for.",
     "reports": "Report presets for `borgerdesk report --preset` and the statistics screen.",
     "reports.presets": "Named sets of tables.",
     "reports.presets.name": "The preset's name.",
@@ -91,6 +99,17 @@ DESCRIPTIONS: dict[str, str] = {
     "mail.accounts.client_id": "Microsoft 365: the app registration's client id.",
     "mail.accounts.oauth_flow": "`device` (the advisor signs in) or `client_credentials` "
     "(app-only, unattended daemon).",
+    "mail.accounts.smtp_host": "SMTP submission host for replies (none: this account "
+    "cannot send).",
+    "mail.accounts.smtp_port": "Submission port (default 587 with starttls, 465 with tls).",
+    "mail.accounts.smtp_security": "`starttls`, `tls` (certificates verified) or `none` "
+    "(loopback only).",
+    "mail.accounts.from_address": "The From address of replies (default: the username).",
+    "mail.accounts.from_name": "The display name in From.",
+    "mail.accounts.save_to_sent": "`auto` (append to Sent unless Microsoft 365), `append` "
+    "or `never`.",
+    "mail.accounts.sent_folder": "Where replies are appended (default: the \\\\Sent folder, else "
+    "`Sent`).",
     "mail.sync_minutes": "Minutes between mail syncs in the daemon.",
     "phone": "Phone-log intake (docs/phone.md).",
     "phone.inbox": "Folder where exports are dropped; the daemon scans it.",
@@ -165,17 +184,15 @@ def _models(ann: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
+REQUIRED = object()
+"""The default of a key the config must set (pydantic's own marker lives in pydantic_core)."""
+
+
 def keys(model: type[BaseModel] = Config, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
     """(dotted key, annotation, default) for every key, depth first."""
     for name, f in model.model_fields.items():
         key = f"{prefix}{name}"
-        default = (
-            f.default
-            if f.default is not PydanticUndefined
-            else (
-                f.default_factory() if f.default_factory is not None else PydanticUndefined  # type: ignore[call-arg]
-            )
-        )
+        default = REQUIRED if f.is_required() else f.get_default(call_default_factory=True)
         yield key, f.annotation, default
         inner, _many = _models(f.annotation)
         if inner is not None:
@@ -189,7 +206,7 @@ def _type(ann: Any) -> str:
 
 
 def _default(v: Any) -> str:
-    if v is PydanticUndefined:
+    if v is REQUIRED:
         return "(required)"
     if v is None:
         return "(none)"

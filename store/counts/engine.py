@@ -21,6 +21,8 @@ from sqlalchemy import String, and_, cast, false, func, literal, select, true
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
+from store.cases import CLASSIFICATION_FIELDS
+from store.contacts import waiting_in_triage
 from store.counts.query import NONE_LABEL, Cell, CountQuery, CountResult
 from store.models import Case, Contact, Party
 
@@ -28,15 +30,13 @@ _case = Case.__table__  # type: ignore[attr-defined]
 _contact = Contact.__table__  # type: ignore[attr-defined]
 _party = Party.__table__  # type: ignore[attr-defined]
 
-_CASE_FIELDS = ("department", "category", "theme", "action", "outcome")
-
 
 class FieldNotCountable(ValueError):
     """A field that does not apply to the unit (e.g. channel of a case)."""
 
 
 def _field_expr(field: str, unit: str) -> ColumnElement[Any]:
-    if field in _CASE_FIELDS:
+    if field in CLASSIFICATION_FIELDS:
         return _case.c[field]  # type: ignore[no-any-return]
     if field == "channel":
         if unit == "cases":
@@ -125,8 +125,7 @@ def triage_waiting(*, session: Session, q: CountQuery) -> int:
         .select_from(_contact)
         .where(
             and_(
-                _contact.c.case_id.is_(None),
-                _contact.c.dismissed == false(),
+                waiting_in_triage(),
                 _contact.c.direction == "in",
                 _contact.c.occurred_on.between(q.start, q.end),
             )

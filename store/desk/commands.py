@@ -47,9 +47,14 @@ from store.models import (
     Direction,
     Party,
     PartyCreate,
-    PartyKind,
 )
-from store.parties import add_address, create_party, new_party, unknown_addresses
+from store.parties import (
+    add_address,
+    check_party_kind,
+    create_party,
+    new_party,
+    unknown_addresses,
+)
 from store.timeutil import local_date
 
 # Manual contact kinds: the key the UI offers -> (channel, source tag).
@@ -76,9 +81,7 @@ def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_i
     """Link contacts to a case. The reply rules see the re-linked contacts (a
     whistleblower case owes different replies than a citizen case). A closed case is
     refused with `CaseClosed` unless `if_closed` says to reopen it or link anyway."""
-    case = session.get(Case, case_id)
-    if case is None:
-        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
+    case = _case(session, case_id)
     reopened = False
     if case.closed_on is not None:
         if if_closed == IfClosed.ask:
@@ -111,7 +114,7 @@ def new_case(*, session: Session, config: Config, today: dt.date,
     December's case, as its contacts are December's), else `today`."""
     r = request
     _check_choice(r.kind, CaseKind, "case kind", "case_kind")
-    _check_choice(r.party_kind, PartyKind, "party kind", "party_kind")
+    check_party_kind(r.party_kind)
     if r.kind == CaseKind.whistleblower.value and not config.ui.whistleblower_register:
         raise UserError("whistleblower cases are off; set [ui] whistleblower_register = true",
                         code="wb_off")
@@ -188,9 +191,7 @@ def register_contact(*, session: Session, config: Config, today: dt.date,
     if r.file_to == FileTo.case:
         if r.case_id is None:
             raise UserError("say which case to file the contact in", code="no_case_given")
-        case = session.get(Case, r.case_id)
-        if case is None:
-            raise UserError(f"no case with id {r.case_id}", code="no_case", case_id=r.case_id)
+        case = _case(session, r.case_id)
     elif r.file_to == FileTo.new_case and r.new_case is None:
         raise UserError("the new case's fields are missing", code="no_case_given")
     contact = add_contact(session=session, contact_in=ContactCreate(
@@ -231,9 +232,7 @@ def add_manual_contact(
     if kind not in MANUAL_KINDS:
         raise UserError(f"unknown contact kind {kind!r}; choose one of {sorted(MANUAL_KINDS)}",
                         code="contact_kind", kind=kind, kinds=", ".join(sorted(MANUAL_KINDS)))
-    case = session.get(Case, case_id)
-    if case is None:
-        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
+    case = _case(session, case_id)
     channel, tag = MANUAL_KINDS[kind]
     # Typing in what happened on a closed case is record keeping, not a new link: the
     # case stays closed.
@@ -248,8 +247,7 @@ def add_manual_contact(
 def add_note(*, session: Session, case_id: int, text: str) -> None:
     if not text.strip():
         raise UserError("the note is empty", code="note_empty")
-    if session.get(Case, case_id) is None:
-        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
+    _case(session, case_id)
     session.add(CaseNote(case_id=case_id, os_user=os_user(), text=text.strip()))
     record(session, action="add_note", entity="case", entity_id=case_id)
     session.flush()
@@ -313,14 +311,32 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
-def set_closed(*, session: Session, case_id: int, closed_on: dt.date | None) -> None:
-    update_case(session=session, case_id=case_id, changes=CaseUpdate(closed_on=closed_on))
+def outcomes_for(config: Config, case: Case) -> tuple[str, ...]:
+    """The outcomes the taxonomy allows after the case's action (empty: the action has
+    none, or no action is set)."""
+    for a in config.taxonomy.actions:
+        if a.name == case.action:
+            return tuple(a.outcomes)
+    return ()
+
+
+def set_closed(*, session: Session, config: Config, case_id: int, closed_on: dt.date | None,
+               outcome: str | None = None) -> None:
+    """Close (closed_on a date) or reopen (None) a case. Closing may set the outcome in
+    the same step; it must be one the case's action allows."""
+    case = _case(session, case_id)
+    changes = CaseUpdate(closed_on=closed_on)
+    if outcome is not None:
+        allowed = outcomes_for(config, case)
+        if outcome not in allowed:
+            raise UserError(f"outcome {outcome!r} is not allowed after action {case.action!r}",
+                            code="outcome_not_allowed", outcome=outcome, action=case.action)
+        changes = CaseUpdate(closed_on=closed_on, outcome=outcome)
+    update_case(session=session, case_id=case_id, changes=changes)
 
 
 def toggle_complain(*, session: Session, case_id: int) -> bool:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
+    case = _case(session, case_id)
     new = not case.wanted_to_complain
     update_case(session=session, case_id=case_id, changes=CaseUpdate(wanted_to_complain=new))
     return new

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, func, not_, or_, select
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from store.alerts import count_open_alerts
 from store.config import Config
+from store.contacts import waiting_in_triage
 from store.desk import tables as T
 from store.desk.history import case_events
 from store.desk.rows import (
@@ -31,7 +32,6 @@ from store.desk.rows import (
     NoteItem,
     Page,
     ReplyDue,
-    SourceHealth,
     Status,
     TimelineItem,
     TriageFilter,
@@ -46,8 +46,8 @@ from store.models import (
     Contact,
     EmailMessage,
     Party,
-    SyncState,
 )
+from store.source_health import source_health
 from store.team.compartment import READ_ACTION
 
 WB = CaseKind.whistleblower.value
@@ -145,7 +145,7 @@ def _who(name: str | None, counterpart: str | None) -> str:
 
 def triage_where(filt: TriageFilter) -> ColumnElement[bool]:
     """The waiting contacts Indbakke lists under a filter."""
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    waiting = waiting_in_triage()
     if filt == TriageFilter.owes_reply:
         return and_(waiting, exists().where(RT.contact_id == CT.id, RT.state == "open"))
     if filt == TriageFilter.hide_outbound_answered:
@@ -208,12 +208,31 @@ def contact_preview(*, session: Session, contact_id: int, now: dt.datetime
         return None
     items = _timeline_items(session, [c], now)
     it = items[0]
+    raw = session.execute(select(EM.raw).where(EM.contact_id == c.id)).scalars().first()
     return ContactPreview(
         contact_id=c.id, channel=c.channel, direction=c.direction, who=it.who,
         counterpart=c.counterpart, occurred_at=c.occurred_at, subject=it.subject,
         body=it.body, attachments=it.attachments, call=it.call, reply=it.reply,
-        party_id=c.party_id,
+        party_id=c.party_id, sender_name=sender_name(raw),
     )
+
+
+def sender_name(raw: bytes | None) -> str:
+    """The display name of a stored message's From header ("" if none or unreadable).
+    Only the header block is parsed."""
+    if not raw:
+        return ""
+    from email.header import decode_header, make_header
+    from email.parser import BytesHeaderParser
+    from email.utils import parseaddr
+
+    try:
+        head = BytesHeaderParser().parsebytes(raw.split(b"\r\n\r\n", 1)[0][:65536])
+        name, _addr = parseaddr(str(make_header(decode_header(head.get("From", "")))))
+    except (ValueError, LookupError, UnicodeError):
+        return ""
+    # One line of plain text: control characters would reach the dialog's field.
+    return " ".join("".join(ch for ch in name if ch.isprintable()).split())[:300]
 
 
 def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datetime
@@ -303,8 +322,19 @@ def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int
         select(func.max(CT.occurred_at)).where(CT.case_id == CS.id)
         .correlate(T.case).scalar_subquery()
     )
-    key: Any = {CaseSort.opened: CS.opened_on, CaseSort.next_due: next_due,
-                CaseSort.last_activity: last_activity}[filt.sort]
+    key: Any = {CaseSort.opened: CS.opened_on, CaseSort.last_activity: last_activity,
+                CaseSort.next_due: None}[filt.sort]
+    if filt.sort == CaseSort.next_due:
+        # From the open targets' side, grouped once: few targets are open, and asking
+        # each case for its minimum cost ~0.3 s over 40,000 cases.
+        due = (
+            select(CT.case_id.label("cid"), func.min(RT.due_at).label("due"))
+            .select_from(T.reply_target.join(T.contact, CT.id == RT.contact_id))
+            .where(RT.state == "open", CT.case_id.is_not(None))
+            .group_by(CT.case_id).subquery()
+        )
+        src = src.outerjoin(due, due.c.cid == CS.id)
+        key = due.c.due
     # Cases without a deadline (or without contacts) go last whichever way.
     order = [key.is_(None), key.desc() if filt.descending else key.asc(),
              CS.id.desc() if filt.descending else CS.id.asc()]
@@ -465,26 +495,28 @@ def data_version(*, session: Session) -> DataVersion:
 
 
 def status(*, session: Session, config: Config, now: dt.datetime) -> Status:
-    sources = tuple(
-        SourceHealth(s.kind, s.name, s.folder, s.last_success, s.last_error,
-                     s.consecutive_failures)
-        for s in session.execute(select(SyncState).order_by(SS.kind, SS.name,
-                                                            SS.folder)).scalars()
-    )
+    sources = source_health(session)
     # Open as `borgerdesk status` counts them: unseen, and the cause still stands (the
     # target still open, the source still in the same failing episode). An overdue
     # alert answered since is not open, though nobody marked it seen.
     alerts = count_open_alerts(session)
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False))
+    waiting = waiting_in_triage()
     triage = session.execute(
         select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     # What is overdue now, from the reply targets themselves: alerts are raised only by
     # the daemon, and on a day it does not run the header would say 0.
-    overdue = session.execute(
-        select(func.count()).select_from(T.reply_target.join(T.contact,
-                                                             CT.id == RT.contact_id))
-        .where(RT.state == "open", RT.due_at < now, _not_whistleblower_contact())
+    # All overdue targets less those of whistleblower cases (found from the few cases),
+    # as Svarfrister counts: filtering every open target row by row is what costs.
+    overdue_all = session.execute(
+        select(func.count()).select_from(T.reply_target)
+        .where(RT.state == "open", RT.due_at < now)
     ).scalar_one()
+    wb_contacts = select(CT.id).where(CT.case_id.in_(select(CS.id).where(CS.kind == WB)))
+    overdue_wb = session.execute(
+        select(func.count()).select_from(T.reply_target)
+        .where(RT.state == "open", RT.due_at < now, RT.contact_id.in_(wb_contacts))
+    ).scalar_one()
+    overdue = overdue_all - overdue_wb
     seen = [t for s in sources for t in (s.last_success,) if t is not None]
     seen += [t for t in session.execute(select(SS.last_error_at)).scalars() if t is not None]
     last = max(seen, default=None)
@@ -531,10 +563,3 @@ def alerts_after(*, session: Session, after_id: int, limit: int = 20) -> tuple[A
 
 def max_alert_id(*, session: Session) -> int:
     return int(session.execute(select(func.max(AL.id))).scalar_one() or 0)
-
-
-def contacts_exist(*, session: Session, ids: Iterable[int]) -> bool:
-    ids = list(ids)
-    n = session.execute(select(func.count()).select_from(T.contact).where(
-        CT.id.in_(ids))).scalar_one()
-    return int(n) == len(ids)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from store.contacts import waiting_in_triage
 from store.desk import tables as T
 from store.desk.queries import _not_whistleblower_contact, _who, first_line, triage_rows
 from store.desk.rows import DismissedRow, Page, Related, TriageRow
@@ -29,7 +30,7 @@ def related(*, session: Session, contact_id: int, now: dt.datetime, limit: int =
     c = session.get(Contact, contact_id)
     if c is None:
         return Related(same_sender=(), thread=())
-    waiting = and_(CT.case_id.is_(None), CT.dismissed.is_(False), CT.id != contact_id,
+    waiting = and_(waiting_in_triage(), CT.id != contact_id,
                    _not_whistleblower_contact())
     sender = []
     if c.party_id is not None:

@@ -11,6 +11,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from store.cases import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS  # for the UI
+from store.source_health import SourceHealth  # the desk's header shows it as is
+
 T = TypeVar("T")
 
 # Reply statuses, as the follow-up rules define them.
@@ -69,18 +72,9 @@ class ContactPreview:
     call: CallFacts | None
     reply: ReplyDue | None
     party_id: int | None
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    status: str = "open"  # open | closed | all
-    department: str | None = None
-    category: str | None = None
-    party: str | None = None
-    text: str | None = None
-    kind: str | None = None  # None: every kind except whistleblower
-    sort: CaseSort = field(default_factory=lambda: CaseSort.opened)
-    descending: bool = True
+    # The display name in the mail's From header ("Karen Holm" <k@example.dk>), to
+    # prefill the new-case dialog's party name; "" when there is none.
+    sender_name: str = ""
 
 
 class CaseSort(enum.StrEnum):
@@ -99,6 +93,18 @@ class TriageFilter(enum.StrEnum):
     owes_reply = "owes_reply"  # only contacts with an open reply target
     # leave out outbound mail and answered calls: nothing to decide about them
     hide_outbound_answered = "hide_outbound_answered"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str = "open"  # open | closed | all
+    department: str | None = None
+    category: str | None = None
+    party: str | None = None
+    text: str | None = None
+    kind: str | None = None  # None: every kind except whistleblower
+    sort: CaseSort = CaseSort.opened
+    descending: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,12 +185,13 @@ class CaseDetail:
 
 @dataclass(frozen=True)
 class CaseEvent:
-    """One thing that happened to a case, from the audit log.
+    """One thing that happened to a case, from its history (`store.desk.history`).
 
     kind: created | linked | moved_in | moved_out | unlinked | party_merged |
     classified | edited | reopened | closed. `contact_id` for the contact events; `other_ref`
     the case a contact came from (moved_in) or went to (moved_out); `changes` the
-    (field, old, new) of a classification or edit; `party_id` the party merged away.
+    (field, old, new) of a classification or edit (for `created`: opened_on);
+    `party_id` the party merged away. `user` is "" for the creation.
     """
 
     at: dt.datetime
@@ -209,16 +216,6 @@ class SearchHit:
     tag: str | None = None
     # A contact marked "not a case" (Desk.undismiss brings it back to triage).
     dismissed: bool = False
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    kind: str
-    name: str
-    folder: str
-    last_success: dt.datetime | None
-    last_error: str | None
-    consecutive_failures: int
 
 
 @dataclass(frozen=True)

@@ -305,10 +305,24 @@ class Desk:
             return commands.set_classification(session=s, config=self.config,
                                                case_id=case_id, new=new)
 
-    def set_closed(self, case_id: int, closed: bool) -> None:
+    def set_closed(self, case_id: int, closed: bool, outcome: str | None = None) -> None:
+        """Close (today) or reopen a case; closing may set the outcome in the same step
+        (see `outcome_needed`)."""
         with write_scope(self.engine) as s:
-            commands.set_closed(session=s, case_id=case_id,
-                                closed_on=commands.today_of(self.now()) if closed else None)
+            commands.set_closed(session=s, config=self.config, case_id=case_id,
+                                closed_on=commands.today_of(self.now()) if closed else None,
+                                outcome=outcome)
+
+    def outcome_needed(self, case_id: int) -> tuple[str, ...]:
+        """The outcomes to ask for when closing: those the case's action allows, when
+        the taxonomy expects one and none is set; empty when nothing needs asking."""
+        from store.models import Case
+
+        with session_scope(self.engine) as s:
+            case = s.get(Case, case_id)
+            if case is None or case.outcome is not None:
+                return ()
+            return commands.outcomes_for(self.config, case)
 
     def toggle_complain(self, case_id: int) -> bool:
         with write_scope(self.engine) as s:

@@ -450,7 +450,3 @@ def delete_audit_rows(session: Session, ids: Sequence[int]) -> None:
     """Only inside `audit_delete_permit`."""
     for ch in chunks(ids):
         session.execute(delete(AuditLog).where(col(AuditLog.id).in_(ch)))
-
-
-def detail_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str)

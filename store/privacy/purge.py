@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from store.audit import record
@@ -131,7 +131,3 @@ def purged_before(session: Session) -> dt.datetime | None:
             # since: the furthest one purged is what must not come back.
             found = moment if found is None else max(found, moment)
     return found
-
-
-def audit_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(AuditLog)).scalar_one())

@@ -15,11 +15,14 @@ from sqlmodel import Session
 
 from store.audit import record
 from store.bulkload import bulk_load
+from store.cases import CLASSIFICATION_FIELDS
 from store.config import Config
+from store.db import write_scope
 from store.errors import UserError
+from store.infile import printable, read_input
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
 from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
-from store.tabular import read_table
+from store.tabular import table_of
 
 CHUNK = 5_000
 MAX_PROBLEMS_SHOWN = 50
@@ -64,9 +67,10 @@ def import_register(
 ) -> ImportSummary:
     """Validate the whole file, then write it in one transaction. Raises RegisterError
     listing every problem (line, column, value) if anything is wrong."""
-    source = str(path)
-    data_hash = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-    table = read_table(path)
+    source = printable(str(path))
+    data = read_input(path)  # once: the bytes hashed are the bytes imported
+    data_hash = hashlib.sha256(data).hexdigest()
+    table = table_of(data, source, path.suffix)
     parsed = parse_register(table, source, config.taxonomy)
     problems = list(parsed.problems)
     if not create_taxonomy:
@@ -75,7 +79,7 @@ def import_register(
         raise _fail(problems, source)
     new_tax = tuple(sorted(parsed.unknown_taxonomy)) if create_taxonomy else ()
 
-    with Session(engine, expire_on_commit=False) as session:
+    with write_scope(engine) as session:
         if session.execute(
             select(ImportedFile.id).where(ImportedFile.sha256 == data_hash)  # type: ignore[call-overload]
         ).first():
@@ -121,7 +125,7 @@ def _write(
     conflicts = []
     for ref, stored in existing.items():
         c = parsed.cases[ref]
-        for field in ("department", "category", "theme", "action", "outcome"):
+        for field in CLASSIFICATION_FIELDS:
             v = c.classification.get(field)
             if v is not None and stored[field] != v:
                 conflicts.append(

@@ -1,7 +1,7 @@
 """One-line explanations of a target's due time and status, in English or Danish.
 
 "due Tue 2 Apr 15:00: 48 working hours from Tue 26 Mar 15:00; 28 Mar–1 Apr are Easter
-holidays" (the issue's wording, what `borgerdesk followups` prints), or for the desk's
+holidays" (what `borgerdesk followups` prints), or for the desk's
 Danish UI "frist tir. 2. apr. 15:00: 48 arbejdstimer fra tir. 26. mar. 15:00; 28. mar.–1.
 apr. er påskehelligdage". Day and month names are fixed tables, not the machine's locale:
 the line must read the same on every machine and in every test.
@@ -252,12 +252,6 @@ def _runs(first: dt.date, last: dt.date, cal: WorkCalendar) -> list[list[dt.date
         else:
             runs.append([d])
     return runs
-
-
-def closed_clause(received: dt.datetime, due: dt.datetime, cal: WorkCalendar,
-                  lang: Lang = "en") -> str:
-    """Which closed days the clock stood still on between receipt and due time."""
-    return _clause_local(wall_clock(received), wall_clock(due), cal, lang)
 
 
 def _clause_local(received: dt.datetime, due: dt.datetime, cal: WorkCalendar,

@@ -56,7 +56,8 @@ class FollowUp:
     met_by_contact_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The issue's JSON object: exactly these keys, ISO 8601 times with offset."""
+        """The JSON object `followups --format json` prints: exactly these keys, ISO 8601
+        times with offset."""
         return {
             "contact_id": self.contact_id,
             "case_ref": self.case_ref,
@@ -177,7 +178,7 @@ def list_followups(
     `status`: pending | due_soon | overdue | met | met_late | waived | open | all.
     `config` supplies the rules and closed days for the explanations (default config
     if None). `lang`: the explanations' language; the command line's JSON is English
-    (the issue's documented format), the desk passes the UI language.
+    (its documented format), the desk passes the UI language.
     """
     now = _utc(now)
     ruleset = RuleSet.from_config(config or Config())

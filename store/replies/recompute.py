@@ -29,7 +29,7 @@ from sqlalchemy import Engine, bindparam, select, update
 from sqlmodel import Session
 
 from store.config import Config
-from store.db import bulk_write_scope
+from store.db import bulk_write_scope, session_scope
 from store.models import ReplyRulesState
 from store.replies import tables
 from store.replies.due import due_times_utc_naive
@@ -167,7 +167,7 @@ def recompute_if_stale(
     write lock that long), then record the rules. None if nothing was stale; unrecorded
     rules are recorded as they are. A run cut short leaves the old record, so the next
     run starts again (it rewrites only rows still differing)."""
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         recorded = recorded_fingerprint(session)
     if recorded == rules_fingerprint(config):
         return None

@@ -60,6 +60,9 @@ SEALED: dict[str, tuple[str, tuple[str, str] | None]] = {
     "alert": (_in("target_id", "borgerdesk_wb_targets"), None),
     "party": (_in("id", "borgerdesk_wb_parties"), None),
     "presence": (_in("case_id", "borgerdesk_wb_cases"), None),
+    # A reply written to a whistleblower case's contact.
+    "reply_outbox": (f'{_in("case_id", "borgerdesk_wb_cases")} OR '
+                     f'{_in("contact_id", "borgerdesk_wb_contacts")}', None),
     # Audit entries about compartment rows (the compartment's own read log included).
     "audit_log": (
         "(entity = 'case' AND coalesce(entity_id = ANY ((SELECT borgerdesk_wb_cases())::text[]),"

@@ -37,7 +37,7 @@ DAEMON_INSERTS = (
 )
 DAEMON_UPDATES = (
     "contact", "email_message", "mail_location", "sync_state", "reply_target", "alert",
-    "reply_rules_state",
+    "reply_rules_state", "reply_outbox",
 )
 DAEMON_DELETES = ("mail_location", "sync_state", "reply_target")
 

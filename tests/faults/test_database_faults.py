@@ -326,6 +326,7 @@ def test_a_busy_database_is_one_line_naming_the_daemon(world, tmp_path, monkeypa
         line = one_line_error(run(*commands[0]))
         assert f"the borgerdesk daemon, pid {pid}, is running on it" in line
     assert digest(run.db) == before
+    assert not (tmp_path / "export").exists()  # never written and unaudited
     assert run("ack", run.contact).code == 0  # the lock is gone: it works
 
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from ingest.daemon import health
-from ingest.daemon.db import write_scope
 from ingest.daemon.lock import AlreadyRunning, DaemonLock
 from ingest.daemon.scheduler import Daemon
+from store.db import bulk_write_scope as write_scope
 from tests.daemon.helpers import add_target, count, make_config
 
 T0 = dt.datetime(2024, 3, 4, 9, 0, tzinfo=dt.UTC)

@@ -242,3 +242,23 @@ def test_reading_commands_leave_an_empty_file_untouched(cli, tmp_path: Path) -> 
     # The command that creates the schema still does, in the very same file.
     assert cli("--db", url, "db", "upgrade").code == 0
     assert open_database(url) is not None and path.stat().st_size > 0
+
+
+def test_sessions_come_only_from_the_scopes_in_store_db() -> None:
+    """One transaction style: nothing outside store/db.py constructs a Session or gives way
+    by hand; it takes session_scope, write_scope or bulk_write_scope."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    bad = []
+    for package in ("store", "ingest", "tui", "borgerdesk"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path == root / "store" / "db.py" or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
+                    if name in {"Session", "sessionmaker", "give_way"}:
+                        bad.append(f"{path.relative_to(root)}:{node.lineno} {name}(...)")
+    assert not bad, "open sessions with store.db's scopes:\n" + "\n".join(bad)

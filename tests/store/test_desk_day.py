@@ -304,6 +304,9 @@ def test_moving_out_of_a_whistleblower_case_gives_the_citizen_rule(desk: Desk) -
     assert "whistleblower-kvittering" in rules()
     desk.move_contact(m, citizen)
     assert rules() == {"dag-til-dag"}
+    # The citizen case's history does not name the whistleblower case.
+    moved = desk.case(citizen).events[0]  # type: ignore[union-attr]
+    assert (moved.kind, moved.contact_id, moved.other_ref) == ("moved_in", m, None)
 
 
 def test_linking_to_a_closed_case_asks_first(desk: Desk) -> None:
@@ -507,3 +510,72 @@ def test_link_contacts_raises_user_errors(engine: Engine) -> None:
         with pytest.raises(UserError) as e:
             link_contacts(session=s, contact_ids=[1], case_id=5)
         assert e.value.code == "no_case"
+
+
+def test_an_erasure_after_a_merge_reaches_the_merged_partys_calls(desk: Desk) -> None:
+    """Merge, then erase the kept party: the merged party's imported call is erased
+    too, and its row key stays as a tombstone, so the next phone export that covers it
+    does not bring the number back."""
+    from store.privacy.erase import erase_party, plan_erase
+    from store.privacy.tombstones import purged_calls
+
+    key = "2026-01-02T08:00:00Z|+4560606060|in|0"
+    with session_scope(desk.engine) as s:
+        keep = create_party(session=s, party_in=PartyCreate(name="Bo"))
+        other = create_party(session=s, party_in=PartyCreate(name="Bo", phones=["60606060"]))
+        call = add_contact(session=s, contact_in=ContactCreate(
+            channel="phone", direction="in", counterpart="+4560606060",
+            occurred_at=dt.datetime(2026, 1, 2, 8, tzinfo=dt.UTC), source_ref="call:" + key))
+        call.call_status = "missed"
+        ids = (keep.id, other.id, call.id)
+    assert call.party_id == ids[1]
+    desk.merge_parties(ids[0], ids[1])  # type: ignore[arg-type]
+    with session_scope(desk.engine) as s:
+        erase_party(session=s, plan=plan_erase(session=s, party_id=ids[0]), now=NOW)  # type: ignore[arg-type]
+    with Session(desk.engine) as s:
+        c = s.get(Contact, ids[2])
+        assert c is not None and c.party_id == ids[0] and c.purged_at is not None
+        assert c.counterpart is None and "+4560606060" not in (c.source_ref or "")
+        assert purged_calls(s, [key]) == {key}
+    # The erased party is anonymised: it cannot be merged into a named one again.
+    with session_scope(desk.engine) as s:
+        fresh = create_party(session=s, party_in=PartyCreate(name="Ny"))
+        fresh_id = fresh.id
+    with pytest.raises(UserError) as e:
+        desk.merge_parties(fresh_id, ids[0])  # type: ignore[arg-type]
+    assert e.value.code == "party_anonymised"
+
+
+def test_the_preview_names_the_sender_from_the_from_header(desk: Desk) -> None:
+    at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
+    cid = _mail(desk, at=at, sender="s@example.dk", ref="sn")
+    with session_scope(desk.engine) as s:
+        m = s.exec(select(EmailMessage).where(EmailMessage.contact_id == cid)).one()
+        m.raw = (b'From: "=?utf-8?q?S=C3=B8ren?= \x1b[31mHolm" <s@example.dk>\r\n'
+                 b"Subject: Hej\r\n\r\nFrom: Not Me <x@example.dk>\r\n")
+    preview = desk.preview(cid)
+    assert preview is not None and preview.sender_name == "Søren [31mHolm"
+    bare = _mail(desk, at=at, sender="t@example.dk", ref="sn2")
+    assert desk.preview(bare).sender_name == ""  # type: ignore[union-attr]
+
+
+def test_closing_asks_for_the_outcome_the_action_expects(
+        engine: Engine, haderslev_config: Config) -> None:
+    desk = Desk(engine, haderslev_config, clock=lambda: NOW)
+    case_id, _ = desk.new_case(NewCaseRequest(party_name="U", category="Klage"))
+    assert desk.outcome_needed(case_id) == ()  # no action yet: nothing to ask
+    desk.set_classification(case_id, Classification("Klage", "Undersøgt", None))
+    assert desk.outcome_needed(case_id) == ("Genoptaget af forvaltningen", "Henstilling",
+                                            "Ingen kritik")
+    before = _snapshot(engine)
+    with pytest.raises(UserError) as e:
+        desk.set_closed(case_id, True, outcome="Styrket dialog")
+    assert e.value.code == "outcome_not_allowed" and _snapshot(engine) == before
+    desk.set_closed(case_id, True, outcome="Ingen kritik")
+    detail = desk.case(case_id)
+    assert detail is not None
+    assert (detail.closed_on, detail.outcome) == (dt.date(2026, 1, 5), "Ingen kritik")
+    assert desk.outcome_needed(case_id) == ()
+    desk.set_closed(case_id, False)
+    assert [e.kind for e in desk.case(case_id).events][:3] == [  # type: ignore[union-attr]
+        "reopened", "closed", "classified"]

@@ -72,7 +72,7 @@ def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, sqlit
     assert by[("phone", "")]["name"] == "phone-inbox"
 
     r = cli("--config", str(cfg), "--db", sqlite_url, "status")
-    assert r.code == 0 and "INBOX" in r.out and "waiting in triage: 4" in r.out
+    assert r.code == 0 and "INBOX" in r.out and "venter i indbakken: 4" in r.out
 
 
 def test_mail_test_shows_capabilities_folders_and_login(

@@ -1,7 +1,7 @@
 """team desk: versions for no lost edits, assignment, presence
 
-Revision ID: 0009_team
-Revises: 0008_report_channel_index
+Revision ID: 0010_team
+Revises: 0009_reply_outbox
 Create Date: 2026-12-06 19:00:00
 
 - `case_.version`, `party.version`: an edit names the version it was based on and is
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0009_team"
-down_revision: str | None = "0008_report_channel_index"
+revision: str = "0010_team"
+down_revision: str | None = "0009_reply_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,136 @@
+"""The sentences the CLI says to a person, in the UI language (config `language`, Danish
+unless set to English), like the desk's own texts in tui/i18n.py. Error lines stay English
+(store/errors.py): they go to logs and support as well."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["da", "en"]
+
+TEXTS: dict[str, dict[Lang, str]] = {
+    "init.preset": {"da": "Forudindstilling ({choices})", "en": "Preset ({choices})"},
+    "init.domains": {
+        "da": "Interne maildomæner (kolleger; adskilt med komma)",
+        "en": "Internal mail domains (colleagues; comma-separated)",
+    },
+    "init.host": {
+        "da": "Postkassens IMAP-server (tom: ingen postkasse nu)",
+        "en": "Mailbox IMAP host (empty: no mailbox now)",
+    },
+    "init.account": {"da": "Et kort navn til postkassen", "en": "A short name for this mailbox"},
+    "init.user": {
+        "da": "Postkassens brugernavn (som regel mailadressen)",
+        "en": "Mailbox user name (usually the e-mail address)",
+    },
+    "init.m365": {
+        "da": "Er det Microsoft 365 (login med OAuth2)?",
+        "en": "Is this Microsoft 365 (OAuth2 sign-in)?",
+    },
+    "init.tenant": {
+        "da": "Microsoft 365-tenant-id (Directory ID: en GUID eller fx kommune.onmicrosoft.com)",
+        "en": "Microsoft 365 tenant id (Directory ID: a GUID or e.g. kommune.onmicrosoft.com)",
+    },
+    "init.tenant_bad": {
+        "da": "{value!r} er ikke et tenant-id: skriv Directory ID (en GUID som "
+        "00000000-0000-0000-0000-000000000000) eller et domæne som kommune.onmicrosoft.com",
+        "en": "{value!r} is not a tenant id: give the Directory ID (a GUID like "
+        "00000000-0000-0000-0000-000000000000) or a domain like kommune.onmicrosoft.com",
+    },
+    "init.client": {
+        "da": "App-registreringens klient-id (Application ID, en GUID)",
+        "en": "App registration client id (Application ID, a GUID)",
+    },
+    "init.client_bad": {
+        "da": "{value!r} er ikke et klient-id: skriv app-registreringens Application ID, en "
+        "GUID som 00000000-0000-0000-0000-000000000000",
+        "en": "{value!r} is not a client id: give the app registration's Application ID, a "
+        "GUID like 00000000-0000-0000-0000-000000000000",
+    },
+    "init.unattended": {
+        "da": "Skal en dæmon uden opsyn læse postkassen (kun app, client credentials)?",
+        "en": "Will an unattended daemon read the mailbox (app-only, client credentials)?",
+    },
+    "init.password": {
+        "da": "Postkassens adgangskode (gemmes i styresystemets nøglering)",
+        "en": "Mailbox password (stored in the OS keyring)",
+    },
+    "init.password_keyring": {
+        "da": "adgangskoden er gemt i styresystemets nøglering",
+        "en": "password stored in the OS keyring",
+    },
+    "init.password_file": {
+        "da": "ingen nøglering her: adgangskoden er gemt i {path} (kun læsbar for dig, 0600)",
+        "en": "no OS keyring here: password stored in {path} (mode 0600)",
+    },
+    "init.inbox": {
+        "da": "Mappe hvor telefonlog-eksporter lægges (tom: ingen)",
+        "en": "Folder where phone-log exports are dropped (empty: none)",
+    },
+    "init.own_upns": {
+        "da": "Din egen Teams-linje: din UPN, fx br@kommune.dk (adskilt med komma; tom: ingen)",
+        "en": "Your own Teams line: your UPN, e.g. br@kommune.dk (comma-separated; empty: none)",
+    },
+    "init.own_extensions": {
+        "da": "Dit lokalnummer i CUCM (adskilt med komma; tom: intet)",
+        "en": "Your CUCM extension (comma-separated; empty: none)",
+    },
+    "init.own_numbers": {
+        "da": "Dine egne telefonnumre, fx +4559665000 (adskilt med komma; tom: ingen)",
+        "en": "Your own phone numbers, e.g. +4559665000 (comma-separated; empty: none)",
+    },
+    "init.no_own_line": {
+        "da": "bemærk: uden din egen linje afvises en Teams-eksport; tilføj phone.own_upns, "
+        "phone.own_extensions eller phone.own_numbers i {path}",
+        "en": "note: without your own line a Teams export is refused; add phone.own_upns, "
+        "phone.own_extensions or phone.own_numbers in {path}",
+    },
+    "init.wrote": {
+        "da": "skrev {path} (forudindstilling {preset})",
+        "en": "wrote {path} (preset {preset})",
+    },
+    "init.test_now": {
+        "da": "Test forbindelsen til postkassen nu?",
+        "en": "Test the mailbox connection now?",
+    },
+    "init.next": {"da": "Næste skridt:", "en": "Next:"},
+    "init.next.db": {
+        "da": "opret databasen",
+        "en": "create the database",
+    },
+    "init.next.login": {
+        "da": "log ind på Microsoft 365 én gang",
+        "en": "sign in to Microsoft 365 once",
+    },
+    "init.next.mail_test": {
+        "da": "test postkassen",
+        "en": "test the mailbox",
+    },
+    "init.next.doctor": {
+        "da": "kontrollér hele opsætningen",
+        "en": "check the whole set-up",
+    },
+    "status.columns": {
+        "da": "kilde|type|mappe|gemt|ulæselige|for store|sidst gennemført|sidste fejl|fejl i "
+        "træk|næste kørsel",
+        "en": "source|kind|folder|stored|unreadable|too large|last success|last error|"
+        "failures|next run",
+    },
+    "status.never": {"da": "aldrig", "en": "never"},
+    "status.no_sources": {
+        "da": "ingen kilder har kørt endnu; kør 'borgerdesk sync'",
+        "en": "no sources have run yet; run 'borgerdesk sync'",
+    },
+    "status.contacts": {
+        "da": "kontakter: {total}, venter i indbakken: {waiting} (tæller ingen steder før de "
+        "er knyttet til en sag)",
+        "en": "contacts: {total}, waiting in triage: {waiting} (counted nowhere until linked "
+        "to a case)",
+    },
+    "status.alerts": {"da": "åbne varsler: {n}", "en": "open alerts: {n}"},
+}
+
+
+def say(key: str, lang: str = "da", **values: object) -> str:
+    """The text for `key` in `lang` (English for anything but "da"), filled in."""
+    return TEXTS[key]["da" if lang == "da" else "en"].format(**values)
