@@ -32,6 +32,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "set-smtp-password",
         "install-service",
         "daemon",
+        "team",
         "demo",
     ),
     "Reports": ("report", "annual-report", "compliance", "export-register"),

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from store.addresses import normalise_email, normalise_phone
 from store.audit import record
+from store.concurrency import lock_party
 from store.errors import UserError
 from store.models import (
     Case,
@@ -125,11 +126,12 @@ def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] =
 
 
 def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
-               emails: Iterable[str], phones: Iterable[str]) -> None:
+               emails: Iterable[str], phones: Iterable[str], version: int | None = None) -> None:
     """Set a party's name, kind and its whole lists of addresses and numbers. An address
     dropped from the list is no longer recognised on new mail; the contacts already
     stored keep their party. Audited without the values (the audit log outlives an
-    erasure)."""
+    erasure). `version`: as for `update_case`."""
+    lock_party(session, party_id, version)
     party = get_party(session=session, party_id=party_id)
     if party.anonymised_at is not None:
         raise UserError(f"party {party_id} was anonymised (purge or erasure); it cannot be "
@@ -168,6 +170,9 @@ def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
         changed.append("emails")
     if set(ps) != old_p:
         changed.append("phones")
+    if changed:
+        party.version += 1
+        session.add(party)
     record(session, action="edit_party", entity="party", entity_id=party_id,
            detail={"changed": changed})
     session.flush()

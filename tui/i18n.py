@@ -320,6 +320,11 @@ TEXT: dict[str, tuple[str, str]] = {
     # errors from the store, by UserError.code (store.errors); the English matches the CLI's
     "err.no_case": ("Sagen (id {case_id}) findes ikke længere; opdater listen", "No case with id {case_id}; refresh the list"),
     "err.contact_gone": ("En henvendelse findes ikke længere; opdater listen", "A contact no longer exists; refresh the list"),
+    # Team desk (store.concurrency, store.desk.team): another desk got there first.
+    "err.stale_case": ("Sag {ref} blev ændret af {who} kl. {when} ({what}), efter du åbnede den; intet er gemt. Sagen genindlæses – gør din ændring igen", "Case {ref} was changed by {who} at {when} ({what}) after you opened it; nothing was saved. The case reloads – make your change again"),
+    "err.stale_party": ("Part {party_id} blev ændret af {who} kl. {when} ({what}), efter du åbnede den; intet er gemt. Genindlæs og gør din ændring igen", "Party {party_id} was changed by {who} at {when} ({what}) after you opened it; nothing was saved. Reload and make your change again"),
+    "err.contact_taken": ("Henvendelsen er allerede taget af {who} kl. {when} ({what}); intet er gemt. Opdater listen", "The contact was already taken by {who} at {when} ({what}); nothing was saved. Refresh the list"),
+    "err.no_person": ("{person} er ikke med i teamet", "{person} is not on the team"),
     "err.target_gone": ("Svarfristen findes ikke længere; opdater listen", "The reply target no longer exists; refresh the list"),
     "err.target_done": ("Svarfristen er allerede afsluttet; opdater listen", "The reply target is already closed; refresh the list"),
     "err.wb_off": ("Whistleblower-registret er slået fra; sæt [ui] whistleblower_register = true", "Whistleblower cases are off; set [ui] whistleblower_register = true"),

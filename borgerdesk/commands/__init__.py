@@ -37,7 +37,8 @@ INDEX: dict[str, tuple[str, str]] = {
         "doctor",
         (
             "Check the set-up: config, database migration level, mailbox login and folders, "
-            "phone inbox permissions, keyring, daemon, clock and time zone."
+            "phone inbox permissions, keyring, daemon, clock and time zone; on PostgreSQL "
+            "the role's grants, row-level security and the server's clock."
         ),
     ),
     "init": (
@@ -125,6 +126,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "tui": ("ui", "Open the terminal UI on the configured database."),
     "contact": ("contact", "Register contacts by hand and correct triage."),
     "db": ("db", "Database migrations."),
+    "team": ("team", "People and roles of a team desk (PostgreSQL)."),
     "mail": ("mail", "Mail accounts: test the connection, store the password, sign in."),
     "party": ("party", "Show, edit and merge parties."),
     "replies": ("replies", "Reply-target maintenance."),
