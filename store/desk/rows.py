@@ -75,6 +75,9 @@ class ContactPreview:
     # The display name in the mail's From header ("Karen Holm" <k@example.dk>), to
     # prefill the new-case dialog's party name; "" when there is none.
     sender_name: str = ""
+    # Why the reply is due when it is (rule, received, closed days), in the desk's
+    # language, as the follow-ups list explains it; "" when there is no reply target.
+    explanation: str = ""
 
 
 class CaseSort(enum.StrEnum):

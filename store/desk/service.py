@@ -84,7 +84,8 @@ class Desk:
 
     def preview(self, contact_id: int) -> ContactPreview | None:
         with session_scope(self.engine) as s:
-            return queries.contact_preview(session=s, contact_id=contact_id, now=self.now())
+            return queries.contact_preview(session=s, config=self.config,
+                                           contact_id=contact_id, now=self.now())
 
     def cases(self, filt: CaseFilter, offset: int = 0, limit: int = 100) -> Page[CaseRow]:
         """Sager, in `filt.sort` order, with each case's next deadline (overdue marked)

@@ -328,3 +328,26 @@ def test_acknowledging_a_contact_with_no_deadline_says_so() -> None:
     assert ack_text(AckResult(met=2, no_deadline=(5,))) == \
         "2 svarfrist(er) kvitteret; 1 uden frist"
     assert ack_text(AckResult(met=1, no_deadline=())) == "1 svarfrist(er) kvitteret"
+
+
+async def test_indbakke_preview_explains_the_due_time(world: Any, make_app: Any) -> None:
+    """Issue 16 §4: the preview says why the reply is due when it is, in the desk's
+    language, the same text the follow-ups list shows for that target."""
+    from store.replies.followups import explain
+
+    app = make_app()
+    target = world.ids["m_new"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _triage_ready(pilot)
+        await _cursor_to(pilot, screen, target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        preview = app.screen.preview
+        assert preview.reply is not None
+        with session_scope(world.engine) as s:
+            expected = explain(session=s, config=world.config,
+                               target_id=preview.reply.target_id, now=app.desk.now(),
+                               lang="da")
+        assert preview.explanation == expected
+        assert "arbejdstimer" in expected  # Danish, the desk's language
+        assert " ".join(expected.split())[:40] in " ".join(screen_text(app).split())
