@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -45,6 +44,7 @@ from store.desk.rows import (
     TriageRow,
     WhistleblowerRow,
 )
+from store.desk.stats import StatsComparison, StatsView
 from store.models import utcnow
 
 
@@ -165,7 +165,7 @@ class Desk:
 
     # ------------------------------------------------------------------ counts
 
-    def counts(self, preset: str | None, start: dt.date, end: dt.date) -> Any:
+    def counts(self, preset: str | None, start: dt.date, end: dt.date) -> StatsView:
         from store.desk.stats import run_stats
 
         with session_scope(self.engine) as s:
@@ -179,6 +179,25 @@ class Desk:
         with session_scope(self.engine) as s:
             return export_stats(session=s, config=self.config, preset=preset, start=start,
                                 end=end, path=path)
+
+    def compare_counts(self, preset: str | None, start: dt.date, end: dt.date
+                       ) -> StatsComparison:
+        """The preset's row totals for the period against the previous period of equal
+        length, with each row's change."""
+        from store.desk.stats import compare_stats
+
+        with session_scope(self.engine) as s:
+            return compare_stats(session=s, config=self.config, preset=preset, start=start,
+                                 end=end)
+
+    def export_annual_report(self, preset: str | None, start: dt.date, end: dt.date,
+                             path: str) -> str:
+        """The annual report of the period to `path` (.docx or .html); returns the path."""
+        from store.desk.stats import export_annual_report
+
+        with session_scope(self.engine) as s:
+            return export_annual_report(session=s, config=self.config, preset=preset,
+                                        start=start, end=end, path=path, now=self.now())
 
     # ------------------------------------------------------------------ commands
 
