@@ -284,6 +284,18 @@ class WhistleblowerRow:
     feedback_status: str | None
 
 
+@dataclass(frozen=True)
+class WhistleblowerFactsRow:
+    """What the annual report counts about a whistleblower case (store.whistleblower_facts);
+    read to prefill the register's dialog and given back to save it."""
+
+    case_id: int
+    in_scope: bool | None  # None until assessed
+    forwarded: bool
+    examined: bool
+    outcome: str | None  # one of store.models.WHISTLEBLOWER_OUTCOMES, or none yet
+
+
 # --------------------------------------------------------------------------- requests
 
 

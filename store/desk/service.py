@@ -42,6 +42,7 @@ from store.desk.rows import (
     Status,
     TriageFilter,
     TriageRow,
+    WhistleblowerFactsRow,
     WhistleblowerRow,
 )
 from store.desk.stats import StatsComparison, StatsView
@@ -119,6 +120,21 @@ class Desk:
         with session_scope(self.engine) as s:
             return queries.whistleblower_register(session=s, now=self.now(), offset=offset,
                                                   limit=limit)
+
+    def whistleblower_facts(self, case_id: int) -> WhistleblowerFactsRow:
+        """The case's facts for the annual report (all unset if never given)."""
+        from store.desk.whistleblower import read_facts
+
+        with session_scope(self.engine) as s:
+            return read_facts(session=s, case_id=case_id)
+
+    def set_whistleblower_facts(self, facts: WhistleblowerFactsRow) -> None:
+        """Save the case's facts; audited with the change (never anything about the
+        reporter)."""
+        from store.desk.whistleblower import save_facts
+
+        with write_scope(self.engine) as s:
+            save_facts(session=s, facts=facts)
 
     def version(self) -> DataVersion:
         with session_scope(self.engine) as s:
