@@ -56,7 +56,7 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
         raise UserError(
             f"{label}{path}: the file name must end in {wanted}; "
             f"e.g. {path.with_suffix(suffixes[0]).name}",
-            code="output_suffix", path=str(path), wanted=wanted,
+            code="output_suffix", path=str(path), suffixes=", ".join(suffixes),
         )
 
 

@@ -215,8 +215,8 @@ FORMS: dict[str, tuple[str, str]] = {
     "stats.only_before": ("Kun i forrige periode: {rows}", "Only in the previous period: {rows}"),
     "dlg.annual.title": ("Årsrapport til fil (.docx eller .html)",
                          "Annual report to file (.docx or .html)"),
-    "err.output_suffix": ("{path}: filnavnet skal ende på {wanted}",
-                          "{path}: the file name must end in {wanted}"),
+    "err.output_suffix": ("{path}: filnavnet skal ende på en af: {suffixes}",
+                          "{path}: the file name must end in one of: {suffixes}"),
     # the whistleblower register's facts (counted in the annual report)
     "b.wb_facts": ("Oplysninger", "Facts"),
     "b.wb_facts.tip": ("Ret sagens oplysninger til årsrapporten: omfattet, videresendt, "

@@ -58,7 +58,7 @@ async def test_annual_report_written_for_the_period(world: Any, make_app: Any,
         assert "Årsrapport til fil (.docx eller .html)" in screen_text(app)
         app.screen.query_one("#prompt").value = str(bad)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("filnavnet skal ende på .docx" in n.message
+        await wait_for(pilot, lambda: any("filnavnet skal ende på en af: .docx, .html" in n.message
                                           for n in app._notifications))
         assert not bad.exists() and not list(tmp_path.glob("rapport*"))
         out = tmp_path / "rapport.html"
