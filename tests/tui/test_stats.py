@@ -83,3 +83,30 @@ async def test_help_lists_compare_and_annual_report(make_app: Any) -> None:
         text = screen_text(app)
         assert "Sammenlign – Vis/skjul ændringen mod forrige periode" in text
         assert "Årsrapport – Gem årsrapporten for perioden som .docx eller .html" in text
+
+
+async def test_compare_names_rows_counted_only_in_the_previous_period(
+        world: Any, make_app: Any) -> None:
+    """A row that drops to nothing (here the unclassified case, counted in 2026 only) is
+    not in the current table: the screen names it with its change."""
+    from store.cases import create_case
+    from store.db import session_scope
+    from store.models import CaseCreate
+    from tests.tui.conftest import _mail
+
+    with session_scope(world.engine) as s:
+        case = create_case(session=s, case_in=CaseCreate(
+            ref="2026-0009", title="Uklassificeret", opened_on=dt.date(2026, 3, 9)))
+        _mail(s, world.config, at=dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC),
+              sender="u@example.dk", subject="Hej", body="…", ref="u1", case_id=case.id)
+    app = make_app()
+    async with app.run_test(size=(120, 80)) as pilot:
+        screen = await _stats_ready(pilot)
+        await pilot.press("right_square_bracket")  # 2027, against 2026
+        await wait_for(pilot, lambda: screen.view is not None
+                       and screen.view.start == dt.date(2027, 1, 1))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        await pilot.pause(0.1)
+        text = " ".join(screen_text(app).split())
+        assert "Kun i forrige periode: Uden kategori –1 (–100 %)" in text
