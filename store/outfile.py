@@ -57,7 +57,8 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
         wanted = " or ".join(suffixes)
         raise UserError(
             f"{label}{path}: the file name must end in {wanted}; "
-            f"e.g. {path.with_suffix(suffixes[0]).name}"
+            f"e.g. {path.with_suffix(suffixes[0]).name}",
+            code="output_suffix", path=str(path), suffixes=", ".join(suffixes),
         )
 
 

@@ -91,9 +91,12 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("stats.next_year", "right_square_bracket", "year(1)", "b.next_year", True),
         ("stats.period", "p", "period", "b.period", True),
         ("stats.export", "x", "export", "b.export", True),
+        ("stats.compare", "c", "compare", "b.compare", True),
+        ("stats.annual", "r", "annual_report", "b.annual", True),
     ],
     "whistleblower": [
         ("whistleblower.open", "enter", "open_case", "b.open", True),
+        ("whistleblower.facts", "o", "facts", "b.wb_facts", True),
     ],
     "dialog": [
         ("dialog.cancel", "escape", "cancel", "b.cancel", True),

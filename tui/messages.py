@@ -24,7 +24,7 @@ from store.desk.rows import (
     SearchHit,
     Status,
 )
-from store.desk.stats import StatsView
+from store.desk.stats import StatsComparison, StatsView
 
 R = TypeVar("R")
 
@@ -47,6 +47,7 @@ class PageLoaded(Result, Generic[R], bubble=False):
 @dataclass
 class StatsLoaded(Result, bubble=False):
     view: StatsView
+    comparison: StatsComparison | None = None  # when "compare" is on
 
 
 @dataclass

@@ -201,8 +201,8 @@ def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow
     )
 
 
-def contact_preview(*, session: Session, contact_id: int, now: dt.datetime
-                    ) -> ContactPreview | None:
+def contact_preview(*, session: Session, config: Config, contact_id: int,
+                    now: dt.datetime) -> ContactPreview | None:
     c = session.get(Contact, contact_id)
     if c is None or c.id is None:
         return None
@@ -214,7 +214,20 @@ def contact_preview(*, session: Session, contact_id: int, now: dt.datetime
         counterpart=c.counterpart, occurred_at=c.occurred_at, subject=it.subject,
         body=it.body, attachments=it.attachments, call=it.call, reply=it.reply,
         party_id=c.party_id, sender_name=sender_name(raw),
+        explanation=_explanation(session, config, it.reply, now),
     )
+
+
+def _explanation(session: Session, config: Config, reply: ReplyDue | None,
+                 now: dt.datetime) -> str:
+    """The follow-ups list's explanation of the preview's reply target (one writer of
+    those texts: store.replies)."""
+    if reply is None:
+        return ""
+    from store.replies.followups import explain
+
+    return explain(session=session, config=config, target_id=reply.target_id, now=now,
+                   lang=config.language)
 
 
 def sender_name(raw: bytes | None) -> str:

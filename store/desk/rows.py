@@ -75,6 +75,9 @@ class ContactPreview:
     # The display name in the mail's From header ("Karen Holm" <k@example.dk>), to
     # prefill the new-case dialog's party name; "" when there is none.
     sender_name: str = ""
+    # Why the reply is due when it is (rule, received, closed days), in the desk's
+    # language, as the follow-ups list explains it; "" when there is no reply target.
+    explanation: str = ""
 
 
 class CaseSort(enum.StrEnum):
@@ -279,6 +282,18 @@ class WhistleblowerRow:
     ack_status: str | None
     feedback_due: dt.datetime | None
     feedback_status: str | None
+
+
+@dataclass(frozen=True)
+class WhistleblowerFactsRow:
+    """What the annual report counts about a whistleblower case (store.whistleblower_facts);
+    read to prefill the register's dialog and given back to save it."""
+
+    case_id: int
+    in_scope: bool | None  # None until assessed
+    forwarded: bool
+    examined: bool
+    outcome: str | None  # one of store.models.WHISTLEBLOWER_OUTCOMES, or none yet
 
 
 # --------------------------------------------------------------------------- requests

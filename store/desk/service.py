@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -44,8 +43,10 @@ from store.desk.rows import (
     Status,
     TriageFilter,
     TriageRow,
+    WhistleblowerFactsRow,
     WhistleblowerRow,
 )
+from store.desk.stats import StatsComparison, StatsView
 from store.desk.team import MineCounts, Workload
 from store.models import utcnow
 from store.team import presence
@@ -90,7 +91,8 @@ class Desk:
 
     def preview(self, contact_id: int) -> ContactPreview | None:
         with session_scope(self.engine) as s:
-            return queries.contact_preview(session=s, contact_id=contact_id, now=self.now())
+            return queries.contact_preview(session=s, config=self.config,
+                                           contact_id=contact_id, now=self.now())
 
     def cases(self, filt: CaseFilter, offset: int = 0, limit: int = 100) -> Page[CaseRow]:
         """Sager, in `filt.sort` order, with each case's next deadline (overdue marked)
@@ -124,6 +126,21 @@ class Desk:
         with session_scope(self.engine) as s:
             return queries.whistleblower_register(session=s, now=self.now(), offset=offset,
                                                   limit=limit)
+
+    def whistleblower_facts(self, case_id: int) -> WhistleblowerFactsRow:
+        """The case's facts for the annual report (all unset if never given)."""
+        from store.desk.whistleblower import read_facts
+
+        with session_scope(self.engine) as s:
+            return read_facts(session=s, case_id=case_id)
+
+    def set_whistleblower_facts(self, facts: WhistleblowerFactsRow) -> None:
+        """Save the case's facts; audited with the change (never anything about the
+        reporter)."""
+        from store.desk.whistleblower import save_facts
+
+        with write_scope(self.engine) as s:
+            save_facts(session=s, facts=facts)
 
     def version(self) -> DataVersion:
         with session_scope(self.engine) as s:
@@ -170,7 +187,7 @@ class Desk:
 
     # ------------------------------------------------------------------ counts
 
-    def counts(self, preset: str | None, start: dt.date, end: dt.date) -> Any:
+    def counts(self, preset: str | None, start: dt.date, end: dt.date) -> StatsView:
         from store.desk.stats import run_stats
 
         with session_scope(self.engine) as s:
@@ -184,6 +201,25 @@ class Desk:
         with session_scope(self.engine) as s:
             return export_stats(session=s, config=self.config, preset=preset, start=start,
                                 end=end, path=path)
+
+    def compare_counts(self, preset: str | None, start: dt.date, end: dt.date
+                       ) -> StatsComparison:
+        """The preset's row totals for the period against the previous period of equal
+        length, with each row's change."""
+        from store.desk.stats import compare_stats
+
+        with session_scope(self.engine) as s:
+            return compare_stats(session=s, config=self.config, preset=preset, start=start,
+                                 end=end)
+
+    def export_annual_report(self, preset: str | None, start: dt.date, end: dt.date,
+                             path: str) -> str:
+        """The annual report of the period to `path` (.docx or .html); returns the path."""
+        from store.desk.stats import export_annual_report
+
+        with session_scope(self.engine) as s:
+            return export_annual_report(session=s, config=self.config, preset=preset,
+                                        start=start, end=end, path=path, now=self.now())
 
     # ------------------------------------------------------------------ commands
 

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from store.db import session_scope
@@ -158,7 +159,7 @@ async def test_wrong_link_moved_then_unlinked(world: Any, make_app: Any) -> None
         await wait_for(pilot, lambda: detail.detail is not None
                        and detail.detail.timeline_total == 0)
         assert "flyttet" in screen_text(app)  # the history says where it went
-        await pilot.press("escape")
+        await pilot.press("a")
         await _open_case_from_list(pilot, "2026-0002")
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, PickContactDialog))
@@ -198,7 +199,7 @@ async def test_not_a_case_undone(world: Any, make_app: Any) -> None:
         assert "reklame" in screen_text(app)
         await pilot.press("u")
         await wait_for(pilot, lambda: not _contact(world, target).dismissed)
-        await pilot.press("escape")
+        await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
                        and any(r.contact_id == target for r in app.screen.rows))
 
@@ -295,7 +296,7 @@ async def test_statistik_names_and_counts_unclassified_cases(world: Any, make_ap
         await wait_for(pilot, lambda: _contact(world, target).case_id is not None)
         await pilot.pause(0.2)
         if isinstance(app.screen, ChoiceDialog):
-            await pilot.press("escape")
+            await pilot.press("a")
         await pilot.press("4")
         await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
                        and app.screen.view is not None)
@@ -328,3 +329,70 @@ def test_acknowledging_a_contact_with_no_deadline_says_so() -> None:
     assert ack_text(AckResult(met=2, no_deadline=(5,))) == \
         "2 svarfrist(er) kvitteret; 1 uden frist"
     assert ack_text(AckResult(met=1, no_deadline=())) == "1 svarfrist(er) kvitteret"
+
+
+async def test_indbakke_preview_explains_the_due_time(world: Any, make_app: Any) -> None:
+    """Issue 16 §4: the preview says why the reply is due when it is, in the desk's
+    language, the same text the follow-ups list shows for that target."""
+    from store.replies.followups import explain
+
+    app = make_app()
+    target = world.ids["m_new"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _triage_ready(pilot)
+        await _cursor_to(pilot, screen, target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        preview = app.screen.preview
+        assert preview.reply is not None
+        with session_scope(world.engine) as s:
+            expected = explain(session=s, config=world.config,
+                               target_id=preview.reply.target_id, now=app.desk.now(),
+                               lang="da")
+        assert preview.explanation == expected
+        assert "arbejdstimer" in expected  # Danish, the desk's language
+        assert " ".join(expected.split())[:40] in " ".join(screen_text(app).split())
+
+
+@pytest.mark.parametrize("key", ["m_new", "call"])
+async def test_unknown_address_added_to_the_party_with_one_key(world: Any, make_app: Any,
+                                                               key: str) -> None:
+    """Issue 16 §3: linking a contact from an address or number the party lacks offers
+    to add it; one key saves it, and a later contact from it finds the party and case."""
+    from store.models import PartyEmail, PartyPhone
+    from tests.tui.conftest import _call, _mail
+
+    app = make_app()
+    target = world.ids[key]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _triage_ready(pilot)
+        await _cursor_to(pilot, screen, target)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkCaseDialog))
+        dialog = app.screen
+        await pilot.press(*"2026-0001")
+        await wait_for(pilot, lambda: [h.id for h in dialog._hits.values()][:1]
+                       == [world.ids["c1"]])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert _contact(world, target).case_id == world.ids["c1"]
+        assert "Tilføj" in screen_text(app)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ChoiceDialog))
+        await pilot.pause(0.3)
+    hanne = _case(world, "2026-0001").party_id
+    with Session(world.engine) as s:
+        emails = set(s.exec(select(PartyEmail.address).where(PartyEmail.party_id == hanne)))
+        phones = set(s.exec(select(PartyPhone.number).where(PartyPhone.party_id == hanne)))
+    at = dt.datetime(2026, 3, 10, 11, tzinfo=dt.UTC)
+    with session_scope(world.engine) as s:
+        if key == "call":
+            assert "+4522334455" in phones
+            later = _call(s, world.config, at=at, number="+4522334455", status="answered",
+                          dur=60, ref="k-later")
+        else:
+            assert "ny.borger@example.dk" in emails
+            later = _mail(s, world.config, at=at, sender="ny.borger@example.dk",
+                          subject="Endnu et spørgsmål", body="…", ref="n-later")
+    c = _contact(world, later)
+    assert c.party_id == hanne and c.case_id == world.ids["c1"]

@@ -55,13 +55,26 @@ def test_screen(screen: str, size: tuple[int, int], make_app: Any, snap_compare:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("screen", ["triage", "cases", "case", "followups"])
+@pytest.mark.parametrize("screen", ["triage", "cases", "case", "followups", "stats",
+                                    "whistleblower"])
 def test_screen_english(screen: str, size: tuple[int, int], make_app: Any,
                         snap_compare: Any) -> None:
     from tests.tui.conftest import make_config
 
     assert snap_compare(make_app(make_config(language="en")), terminal_size=size,
                         run_before=SCREENS[screen])
+
+
+async def _compared(pilot: Any) -> None:
+    """Statistik with "compare with the previous period" on: the change column."""
+    await go("4")(pilot)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: pilot.app.screen.comparison is not None)
+    await pilot.pause(0.1)
+
+
+def test_stats_compare(make_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_compared)
 
 
 def test_no_color(make_app: Any, snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:

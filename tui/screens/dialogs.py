@@ -332,6 +332,9 @@ def preview_text(p: ContactPreview) -> Text:
     if p.reply is not None:
         out.append_text(reply_text(p.reply))
         out.append("\n")
+    if p.explanation:
+        out.append_text(plain(p.explanation, one_line=False, limit=1000, style="italic"))
+        out.append("\n")
     if p.call is not None:
         out.append(call_text(p.call) + "\n")
     if p.subject:

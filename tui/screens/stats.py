@@ -19,7 +19,7 @@ from textual.widgets import Label, Static
 
 from store.desk.commands import today_of
 from store.desk.inputs import NONE_LABEL
-from store.desk.stats import StatsTable, StatsView
+from store.desk.stats import StatsComparison, StatsTable, StatsView, TableChange
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import StatsLoaded
@@ -36,15 +36,22 @@ def label(value: str) -> str:
     return t("stats.none") if value == NONE_LABEL else value
 
 
-def table_renderable(st: StatsTable) -> Table:
+def table_renderable(st: StatsTable, changes: TableChange | None = None) -> Table:
+    """The table; with `changes` (compare on) a last column of each row's change against
+    the previous period, matched by the row's label."""
     header, *body = st.grid
+    change = {r.label: r.change_text for r in changes.rows} if changes else {}
     tbl = Table(expand=False, show_edge=False, pad_edge=False)
     for i, h in enumerate(header):
         tbl.add_column(plain(label(h), limit=30), justify="left" if i == 0 else "right",
                        no_wrap=i > 0, overflow="ellipsis", min_width=12 if i == 0 else None)
+    if changes:
+        tbl.add_column(t("stats.compare_col"), justify="right", no_wrap=True, style="magenta")
     for n, line in enumerate(body):
         last = n == len(body) - 1
+        extra = [plain(change.get(line[0], ""), limit=40)] if changes else []
         tbl.add_row(plain(label(line[0]), limit=40), *[plain(c, limit=40) for c in line[1:]],
+                    *extra,
                     style="bold" if last else "",
                     end_section=n == len(body) - 2)
     return tbl
@@ -80,6 +87,8 @@ class StatsScreen(DeskScreen):
         year = today_of(self.desk.now()).year
         self.start, self.end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         self.view: StatsView | None = None
+        self.compare = False  # the change column against the previous period
+        self.comparison: StatsComparison | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("loading"), id="period", classes="pageinfo")
@@ -92,11 +101,14 @@ class StatsScreen(DeskScreen):
         self.query_one("#stats-body").focus()
 
     def reload(self) -> None:
-        start, end = self.start, self.end
-        self.load(lambda: StatsLoaded(self.desk.counts(None, start, end)))
+        start, end, compare = self.start, self.end, self.compare
+        self.load(lambda: StatsLoaded(
+            self.desk.counts(None, start, end),
+            self.desk.compare_counts(None, start, end) if compare else None))
 
     def on_stats_loaded(self, msg: StatsLoaded) -> None:
         if self.accept(msg):
+            self.comparison = msg.comparison
             self.show_stats(msg.view)
 
     def show_stats(self, view: StatsView) -> None:
@@ -105,9 +117,22 @@ class StatsScreen(DeskScreen):
             "stats.period", title=view.title or view.preset,
             start=view.start.strftime("%d-%m-%Y"), end=view.end.strftime("%d-%m-%Y"))))
         parts: list[Any] = []
-        for st in view.tables:
+        comp = self.comparison
+        if comp is not None:
+            parts.append(plain(t("stats.compare_head", previous=comp.previous_name),
+                               style="magenta"))
+            parts.append(Text(""))
+        for i, st in enumerate(view.tables):
+            changes = comp.tables[i] if comp is not None and i < len(comp.tables) else None
             parts.append(plain(st.title, limit=100, style="bold"))
-            parts.append(table_renderable(st))
+            parts.append(table_renderable(st, changes))
+            if changes is not None:
+                shown = {line[0] for line in st.grid[1:]}
+                gone = [f"{r.label} {r.change_text}" for r in changes.rows
+                        if r.label not in shown]
+                if gone:  # rows counted only before: a drop to nothing is a change too
+                    parts.append(plain(t("stats.only_before", rows=", ".join(gone)),
+                                       one_line=False, limit=1000, style="magenta"))
             parts.append(Text(t("stats.chart"), style="italic dim"))
             parts.append(chart(st, width=max(10, min(BAR_WIDTH, self.size.width - 40))))
             unclassified = sum(n for lab, n in st.row_totals if lab == NONE_LABEL)
@@ -136,6 +161,21 @@ class StatsScreen(DeskScreen):
                 self.reload()
 
         self.app.push_screen(PeriodDialog(self.start, self.end), chosen)
+
+    def action_compare(self) -> None:
+        self.compare = not self.compare
+        self.reload()
+
+    def action_annual_report(self) -> None:
+        default = str(Path.home() / f"aarsrapport-{self.start:%Y%m%d}-{self.end:%Y%m%d}.docx")
+        start, end = self.start, self.end
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.command(lambda: self.desk.export_annual_report(None, start, end, path),
+                             lambda p: t("n.exported", path=p))
+
+        self.app.push_screen(TextPrompt(t("dlg.annual.title"), initial=default), chosen)
 
     def action_export(self) -> None:
         name = (f"borgerdesk-{self.view.preset if self.view else 'statistik'}-"
