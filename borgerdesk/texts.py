@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+import typer
+
+from borgerdesk.context import AppContext
+
 Lang = Literal["da", "en"]
 
 TEXTS: dict[str, dict[Lang, str]] = {
@@ -128,9 +132,69 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "to a case)",
     },
     "status.alerts": {"da": "åbne varsler: {n}", "en": "open alerts: {n}"},
+    "contact.in_case": {"da": "sag {ref}", "en": "case {ref}"},
+    "contact.in_triage": {"da": "indbakken", "en": "triage"},
+    "contact.added": {
+        "da": "henvendelse {id} registreret ({when}), i {where}",
+        "en": "contact {id} registered ({when}), in {where}",
+    },
+    "contact.dismissed": {"da": "henvendelse {id}: ikke en sag",
+                          "en": "contact {id}: not a case"},
+    "contact.undismissed": {"da": "henvendelse {id}: tilbage i indbakken",
+                            "en": "contact {id}: back in triage"},
+    "contact.moved": {"da": "henvendelse {id}: flyttet til sag {ref}",
+                      "en": "contact {id}: moved to case {ref}"},
+    "contact.unlinked": {
+        "da": "henvendelse {id}: taget ud af sag {ref}, tilbage i indbakken",
+        "en": "contact {id}: taken out of case {ref}, back in triage",
+    },
+    "contact.none_dismissed": {
+        "da": "ingen henvendelser er markeret 'ikke en sag'",
+        "en": "no contacts are marked 'not a case'",
+    },
+    "more": {"da": "... {n} mere (--limit)", "en": "... {n} more (--limit)"},
+    "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
+    "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
+    "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",
+                    "en": "  {cases} case(s), {contacts} contact(s)"},
+    "party.duplicate": {
+        "da": "  sandsynligvis den samme som part {id} ({name}): samme {reason}",
+        "en": "  likely the same as party {id} ({name}): same {reason}",
+    },
+    "party.merged": {
+        "da": "part {merged} lagt sammen med part {kept}: {addresses} adresse(r), "
+        "{contacts} henvendelse(r), {cases} sag(er) flyttet",
+        "en": "party {merged} merged into party {kept}: {addresses} address(es), "
+        "{contacts} contact(s), {cases} case(s) moved",
+    },
+    # Words the store hands over as values (party kinds, duplicate reasons).
+    "kind.citizen": {"da": "borger", "en": "citizen"},
+    "kind.company": {"da": "virksomhed", "en": "company"},
+    "kind.association": {"da": "forening", "en": "association"},
+    "reason.phone": {"da": "telefonnummer", "en": "phone"},
+    "reason.name": {"da": "navn", "en": "name"},
+    "channel.phone": {"da": "telefon", "en": "phone"},
+    "channel.email": {"da": "mail", "en": "e-mail"},
+    "channel.meeting": {"da": "møde", "en": "meeting"},
+    "channel.letter": {"da": "brev", "en": "letter"},
+    "channel.home_visit": {"da": "hjemmebesøg", "en": "home visit"},
 }
 
 
 def say(key: str, lang: str = "da", **values: object) -> str:
     """The text for `key` in `lang` (English for anything but "da"), filled in."""
     return TEXTS[key]["da" if lang == "da" else "en"].format(**values)
+
+
+def word(prefix: str, value: str, lang: str = "da") -> str:
+    """A stored word (a party kind, a reason) in `lang`; unknown words are shown as they
+    are, so a new value in the store never breaks a command's output."""
+    key = f"{prefix}.{value}"
+    return say(key, lang) if key in TEXTS else value
+
+
+def lang_of(ctx: typer.Context) -> str:
+    """The UI language of this run: the config's `language` (Danish when there is no
+    config at all)."""
+    actx: AppContext = ctx.obj
+    return actx.config.language

@@ -1,0 +1,98 @@
+"""Every command's human-readable lines speak the UI language: Danish by default (no
+`language` in the config, or no config at all), English with `language = "en"`. Each
+command runs once in each language through the console script's entry point on a real
+SQLite file; error lines and JSON stay English and are checked elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from store.db import make_engine, session_scope
+from store.models import PartyCreate
+from store.parties import create_party
+from tests.conftest import CliResult
+
+CONFIG = """
+[taxonomy]
+categories = ["Vejledning", "Klage"]
+[[taxonomy.departments]]
+name = "Andet"
+"""
+
+Run = Callable[..., CliResult]
+
+
+@pytest.fixture(params=["da", "en"])
+def lang(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def run(tmp_path: Path, sqlite_url: str, cli, lang: str) -> Run:
+    """The CLI with a config that says nothing about language (Danish) or says "en"."""
+    cfg_path = tmp_path / "config.toml"
+    cfg_path.write_text(('language = "en"\n' if lang == "en" else "") + CONFIG, "utf-8")
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        for name, email in (("Jens Jensen", "jens@example.dk"),
+                            ("Jens  jensen", "jj@example.dk")):
+            create_party(session=s, party_in=PartyCreate(name=name, emails=[email]))
+    engine.dispose()
+
+    def go(*args: str) -> CliResult:
+        r = cli("--config", str(cfg_path), "--db", sqlite_url, *args)
+        assert r.code == 0, (args, r.err)
+        return r
+
+    return go
+
+
+def words(lang: str, da: str, en: str) -> str:
+    return da if lang == "da" else en
+
+
+def test_contact_commands(run: Run, lang: str) -> None:
+    out = run("contact", "add", "--channel", "letter", "--party", "1", "--at",
+              "2026-12-01 10:30").out
+    assert out.startswith(words(lang, "henvendelse 1 registreret (01-12-2026 10:30), i "
+                                "indbakken", "contact 1 registered (01-12-2026 10:30), in "
+                                "triage")), out
+    out = run("contact", "add", "--channel", "phone", "--party", "1", "--new-case").out
+    assert words(lang, "i sag 2026-0001", "in case 2026-0001") in out, out
+    assert run("contact", "dismissed").out.strip() == words(
+        lang, "ingen henvendelser er markeret 'ikke en sag'",
+        "no contacts are marked 'not a case'")
+    assert run("contact", "dismiss", "1", "--reason", "Reklame").out.strip() == words(
+        lang, "henvendelse 1: ikke en sag", "contact 1: not a case")
+    out = run("contact", "dismissed").out
+    assert words(lang, "  brev  ", "  letter  ") in out and "[Reklame]" in out, out
+    assert run("contact", "undismiss", "1").out.strip() == words(
+        lang, "henvendelse 1: tilbage i indbakken", "contact 1: back in triage")
+    run("contact", "add", "--channel", "meeting", "--party", "2", "--new-case")
+    assert run("contact", "move", "2", "--case", "2026-0002").out.strip() == words(
+        lang, "henvendelse 2: flyttet til sag 2026-0002", "contact 2: moved to case 2026-0002")
+    assert run("contact", "unlink", "2").out.strip() == words(
+        lang, "henvendelse 2: taget ud af sag 2026-0002, tilbage i indbakken",
+        "contact 2: taken out of case 2026-0002, back in triage")
+
+
+def test_party_commands(run: Run, lang: str) -> None:
+    out = run("party", "show", "jens@example.dk").out.splitlines()
+    assert out[0] == words(lang, "part 1: Jens Jensen (borger)", "party 1: Jens Jensen (citizen)")
+    assert out[2] == words(lang, "  0 sag(er), 0 henvendelse(r)", "  0 case(s), 0 contact(s)")
+    assert out[3] == words(lang, "  sandsynligvis den samme som part 2 (Jens  jensen): samme navn",
+                           "  likely the same as party 2 (Jens  jensen): same name")
+    out = run("party", "edit", "1", "--kind", "association").out
+    assert words(lang, "(forening)", "(association)") in out, out
+    assert run("party", "merge", "1", "id:2").out.strip() == words(
+        lang, "part 2 lagt sammen med part 1: 1 adresse(r), 0 henvendelse(r), 0 sag(er) flyttet",
+        "party 2 merged into party 1: 1 address(es), 0 contact(s), 0 case(s) moved")
+
+
+def test_no_config_at_all_is_danish(cli, sqlite_url: str) -> None:
+    r = cli("--db", sqlite_url, "contact", "dismissed")
+    assert r.code == 0, r.err
+    assert r.out.strip() == "ingen henvendelser er markeret 'ikke en sag'"
