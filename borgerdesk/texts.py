@@ -153,6 +153,41 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "no contacts are marked 'not a case'",
     },
     "more": {"da": "... {n} mere (--limit)", "en": "... {n} more (--limit)"},
+    "followups.stale": {
+        "da": "bemærk: [replies] er ændret siden svarfristerne blev beregnet; dæmonen "
+        "beregner dem igen ved næste runde, eller kør: borgerdesk replies recompute",
+        "en": "note: [replies] changed since the due times were computed; the daemon "
+        "recomputes them on its next round, or run: borgerdesk replies recompute",
+    },
+    "followups.none": {"da": "ingen svarfrister med status {status}",
+                       "en": "no reply targets with status {status}"},
+    "followups.due": {"da": "frist {when}", "en": "due {when}"},
+    "followups.triage": {"da": "indbakke", "en": "triage"},
+    "target.pending": {"da": "afventer", "en": "pending"},
+    "target.due_soon": {"da": "snart", "en": "due_soon"},
+    "target.overdue": {"da": "overskredet", "en": "overdue"},
+    "target.met": {"da": "besvaret", "en": "met"},
+    "target.met_late": {"da": "sent", "en": "met_late"},
+    "target.waived": {"da": "intet svar", "en": "waived"},
+    "ack.done": {
+        "da": "henvendelse {id}: {n} svarfrist(er) kvitteret ({rules})",
+        "en": "contact {id}: {n} reply target(s) met ({rules})",
+    },
+    "no_reply.done": {
+        "da": "henvendelse {id}: {n} svarfrist(er) markeret 'intet svar'",
+        "en": "contact {id}: {n} reply target(s) waived",
+    },
+    "recompute.done": {
+        "da": "{scanned} svarfrist(er) beregnet igen; {changed} frist(er) ændret",
+        "en": "recomputed {scanned} reply target(s); {changed} due time(s) changed",
+    },
+    "recompute.orphaned": {
+        "da": "bemærk: {n} svarfrist(er) efter reglen {rule!r}, som ikke længere findes i "
+        "opsætningen, er ladt som de er",
+        "en": "note: {n} target(s) of rule {rule!r}, which is no longer configured, were "
+        "left as they are",
+    },
+    "wrote": {"da": "skrev {path}", "en": "wrote {path}"},
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
     "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",
@@ -174,10 +209,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "reason.phone": {"da": "telefonnummer", "en": "phone"},
     "reason.name": {"da": "navn", "en": "name"},
     "channel.phone": {"da": "telefon", "en": "phone"},
-    "channel.email": {"da": "mail", "en": "e-mail"},
+    "channel.email": {"da": "mail", "en": "email"},
     "channel.meeting": {"da": "møde", "en": "meeting"},
     "channel.letter": {"da": "brev", "en": "letter"},
-    "channel.home_visit": {"da": "hjemmebesøg", "en": "home visit"},
+    "channel.home_visit": {"da": "hjemmebesøg", "en": "home-visit"},
 }
 
 
@@ -186,14 +221,14 @@ def say(key: str, lang: str = "da", **values: object) -> str:
     return TEXTS[key]["da" if lang == "da" else "en"].format(**values)
 
 
-def word(prefix: str, value: str, lang: str = "da") -> str:
+def term(prefix: str, value: str, lang: str = "da") -> str:
     """A stored word (a party kind, a reason) in `lang`; unknown words are shown as they
     are, so a new value in the store never breaks a command's output."""
     key = f"{prefix}.{value}"
     return say(key, lang) if key in TEXTS else value
 
 
-def lang_of(ctx: typer.Context) -> str:
+def lang_of(ctx: typer.Context) -> Lang:
     """The UI language of this run: the config's `language` (Danish when there is no
     config at all)."""
     actx: AppContext = ctx.obj

@@ -14,7 +14,7 @@ import typer
 
 from borgerdesk.commands.cliargs import case_id_of, party_id_of, row_id
 from borgerdesk.context import AppContext
-from borgerdesk.texts import lang_of, say, word
+from borgerdesk.texts import lang_of, say, term
 from store.cases import CaseClosed
 from store.counts.render import safe
 from store.dateinput import read_moment
@@ -241,7 +241,7 @@ def dismissed_cmd(
         return
     for r in page.rows:
         typer.echo(f"#{r.contact_id}  {show(r.occurred_at, '%d-%m-%Y %H:%M')}  "
-                   f"{word('channel', r.channel, lang)}  "
+                   f"{term('channel', r.channel, lang)}  "
                    f"{safe(r.who or '-')}  {safe(r.subject)}  [{safe(r.reason)}]")
     if page.total > len(page.rows):
         typer.echo(say("more", lang, n=page.total - len(page.rows)))

@@ -13,7 +13,7 @@ import typer
 
 from borgerdesk.commands.cliargs import party_id_of
 from borgerdesk.context import AppContext
-from borgerdesk.texts import lang_of, say, word
+from borgerdesk.texts import lang_of, say, term
 from store.addresses import normalise_email, normalise_phone
 from store.counts.render import safe
 from store.db import session_scope
@@ -43,7 +43,7 @@ def _find(desk: Desk, text: str | None, name: str) -> PartyInfo:
 
 def _print(info: PartyInfo, lang: str) -> None:
     typer.echo(say("party.head", lang, id=info.party_id, name=safe(info.name or "-"),
-                   kind=word("kind", info.kind, lang))
+                   kind=term("kind", info.kind, lang))
                + (say("party.ref", lang, ref=safe(info.ref)) if info.ref else ""))
     for a in (*info.emails, *info.phones):
         typer.echo(f"  {safe(a)}")
@@ -68,7 +68,7 @@ def show_cmd(
     _print(info, lang)
     for d in desk.duplicate_parties(info.party_id):
         typer.echo(say("party.duplicate", lang, id=d.party_id, name=safe(d.name or "-"),
-                       reason=word("reason", d.reason, lang)))
+                       reason=term("reason", d.reason, lang)))
 
 
 @party_app.command("edit")
