@@ -4,11 +4,13 @@ unless set to English), like the desk's own texts in tui/i18n.py. Error lines st
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import typer
 
 from borgerdesk.context import AppContext
+from store.timeutil import show
 
 Lang = Literal["da", "en"]
 
@@ -188,6 +190,78 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "left as they are",
     },
     "wrote": {"da": "skrev {path}", "en": "wrote {path}"},
+    "privacy.wal_note": {
+        "da": "bemærk: oplysningerne er væk, men gamle kopier ligger i databasens -wal-fil, "
+        "så længe dæmonen eller skrivebordet læser den; de forsvinder ved næste checkpoint, "
+        "eller når den sidste af dem stopper",
+        "en": "note: the records are gone, but old copies stay in the database's -wal file "
+        "while the daemon or the desk reads it; they go at its next checkpoint, or when the "
+        "last of them stops",
+    },
+    "purge.off": {
+        "da": "opbevaringstider er ikke sat op ([retention] i opsætningen); intet slettet",
+        "en": "retention is not configured ([retention] in the config); nothing purged",
+    },
+    "purge.would_case": {"da": "ville slette sag {ref}  {kind:13} lukket {closed}",
+                         "en": "would purge case {ref}  {kind:13} closed {closed}"},
+    "purge.would": {"da": "ville fjerne", "en": "would remove"},
+    "purge.did": {"da": "fjernet", "en": "removed"},
+    "purge.summary": {
+        "da": "{verb}: {cases} sag(er), {contacts} henvendelse(r) ({unlinked} uden sag), "
+        "{messages} mail(s), {calls} opkald, {notes} notat(er), {reporters} "
+        "indberetteridentitet(er), {anonymised} part(er) anonymiseret, {deleted} slettet, "
+        "{audit} logpost(er), {logs} importlog(s) renset for værdier fra sprungne rækker",
+        "en": "{verb}: {cases} case(s), {contacts} contact(s) ({unlinked} unlinked), "
+        "{messages} message(s), {calls} call record(s), {notes} note(s), {reporters} "
+        "reporter identit(ies), {anonymised} part(ies) anonymised, {deleted} deleted, "
+        "{audit} audit entr(ies), {logs} import log(s) cleared of skipped-row values",
+    },
+    "purge.cutoff": {"da": "{kind} lukket {day} eller før",
+                     "en": "{kind} closed on or before {day}"},
+    "purge.cutoffs": {"da": "skæringsdatoer: {cut}", "en": "cut-offs: {cut}"},
+    "privacy.party": {"da": "part {id}", "en": "party {id}"},
+    "export.done": {
+        "da": "eksporterede {who} til {path}: {cases} sag(er), {contacts} henvendelse(r), "
+        "{messages} mail(s) ({eml} .eml), {calls} opkald",
+        "en": "exported {who} to {path}: {cases} case(s), {contacts} contact(s), "
+        "{messages} message(s) ({eml} .eml), {calls} call record(s)",
+    },
+    "erase.plan": {
+        "da": "{who}: {cases} sag(er), {contacts} henvendelse(r), {messages} mail(s), "
+        "{calls} opkald, {notes} notat(er) mister deres persondata; de anonyme tal bliver",
+        "en": "{who}: {cases} case(s), {contacts} contact(s), {messages} message(s), "
+        "{calls} call record(s), {notes} note(s) will lose their personal data; the "
+        "anonymous counts stay",
+    },
+    "erase.ask": {"da": "Slet persondata for {who}? Det kan ikke fortrydes",
+                  "en": "Erase {who}? This cannot be undone"},
+    "erase.cancelled": {"da": "sletning afbrudt; intet er ændret",
+                        "en": "erasure cancelled; nothing was changed"},
+    "erase.done": {
+        "da": "slettede persondata for {who}: {contacts} henvendelse(r), {messages} mail(s), "
+        "{calls} opkald; {anonymised} part(er) anonymiseret",
+        "en": "erased {who}: {contacts} contact(s), {messages} message(s), {calls} call "
+        "record(s); {anonymised} part(ies) anonymised",
+    },
+    "audit.columns": {"da": "tid (København)|bruger|handling|objekt|detaljer",
+                      "en": "time (Copenhagen)|user|action|entity|detail"},
+    "backup.done": {
+        "da": "sikkerhedskopi skrevet til {path} ({size} byte, migration {revision}, "
+        "{seconds} s); opbevar den lige så sikkert som databasen (den indeholder persondata)",
+        "en": "backup written to {path} ({size} bytes, migration {revision}, {seconds} s); "
+        "keep it as safe as the database (it holds personal data)",
+    },
+    "restore.ask": {"da": "Erstat databasen med {path}?",
+                    "en": "Replace the database with {path}?"},
+    "restore.cancelled": {"da": "gendannelse afbrudt; intet er ændret",
+                          "en": "restore cancelled; nothing was changed"},
+    "restore.migrated": {"da": "; migreret fra {rev}", "en": "; migrated from {rev}"},
+    "restore.kept": {"da": "; den tidligere database er gemt som {path}",
+                     "en": "; the previous database is kept as {path}"},
+    "restore.done": {
+        "da": "gendannede {src} til {path} (migration {revision}{note}){kept}",
+        "en": "restored {src} into {path} (migration {revision}{note}){kept}",
+    },
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
     "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",
@@ -226,6 +300,16 @@ def term(prefix: str, value: str, lang: str = "da") -> str:
     are, so a new value in the store never breaks a command's output."""
     key = f"{prefix}.{value}"
     return say(key, lang) if key in TEXTS else value
+
+
+def day(d: dt.date, lang: str = "da") -> str:
+    """A date as the language writes it: day first in Danish, ISO in English."""
+    return f"{d:%d-%m-%Y}" if lang == "da" else d.isoformat()
+
+
+def moment(m: dt.datetime, lang: str = "da") -> str:
+    """A stored UTC time in Copenhagen time, day first in Danish."""
+    return show(m, "%d-%m-%Y %H:%M" if lang == "da" else "%Y-%m-%d %H:%M")
 
 
 def lang_of(ctx: typer.Context) -> Lang:

@@ -5,6 +5,7 @@ SQLite file; error lines and JSON stay English and are checked elsewhere."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_contact_commands(run: Run, lang: str) -> None:
     out = run("contact", "add", "--channel", "letter", "--party", "1", "--at",
               "2026-12-01 10:30").out
     assert out.startswith(words(lang, "henvendelse 1 registreret (01-12-2026 10:30), i "
-                                "indbakken", "contact 1 registered (01-12-2026 10:30), in "
+                                "indbakken", "contact 1 registered (2026-12-01 10:30), in "
                                 "triage")), out
     out = run("contact", "add", "--channel", "phone", "--party", "1", "--new-case").out
     assert words(lang, "i sag 2026-0001", "in case 2026-0001") in out, out
@@ -96,3 +97,27 @@ def test_no_config_at_all_is_danish(cli, sqlite_url: str) -> None:
     r = cli("--db", sqlite_url, "contact", "dismissed")
     assert r.code == 0, r.err
     assert r.out.strip() == "ingen henvendelser er markeret 'ikke en sag'"
+
+
+def test_privacy_commands(run: Run, lang: str, tmp_path: Path) -> None:
+    run("contact", "add", "--channel", "letter", "--party", "1", "--new-case")
+    out = run("purge", "--dry-run").out
+    assert out.strip() == words(
+        lang, "opbevaringstider er ikke sat op ([retention] i opsætningen); intet slettet",
+        "retention is not configured ([retention] in the config); nothing purged")
+    out = run("export-party", "id:1", "--out", str(tmp_path / "x")).out
+    assert out.startswith(words(lang, "eksporterede part 1 til ", "exported party 1 to ")), out
+    assert words(lang, ": 1 sag(er), 1 henvendelse(r), 0 mail(s) (0 .eml), 0 opkald",
+                 ": 1 case(s), 1 contact(s), 0 message(s) (0 .eml), 0 call record(s)") in out
+    r = run("erase-party", "id:1", "--yes")
+    assert words(lang, "part 1: 1 sag(er), 1 henvendelse(r), 0 mail(s), 0 opkald, 0 notat(er) "
+                 "mister deres persondata", "party 1: 1 case(s), 1 contact(s), 0 message(s), "
+                 "0 call record(s), 0 note(s) will lose their personal data") in r.err, r.err
+    assert r.out.startswith(words(lang, "slettede persondata for part 1: ", "erased party 1: "))
+    head = run("audit").out.splitlines()[0]
+    assert head.split() == words(lang, "tid (København) bruger handling objekt detaljer",
+                                 "time (Copenhagen) user action entity detail").split()
+    out = run("backup", str(tmp_path / "b.sqlite3")).out
+    assert out.startswith(words(lang, "sikkerhedskopi skrevet til", "backup written to")), out
+    # The seconds with the language's decimal mark.
+    assert re.search(words(lang, r", \d+,\d s\)", r", \d+\.\d s\)"), out), out

@@ -14,7 +14,7 @@ import typer
 
 from borgerdesk.commands.cliargs import case_id_of, party_id_of, row_id
 from borgerdesk.context import AppContext
-from borgerdesk.texts import lang_of, say, term
+from borgerdesk.texts import lang_of, moment, say, term
 from store.cases import CaseClosed
 from store.counts.render import safe
 from store.dateinput import read_moment
@@ -138,7 +138,7 @@ def add_cmd(
     where = (say("contact.in_case", lang, ref=safe(added.case_ref)) if added.case_ref
              else say("contact.in_triage", lang))
     typer.echo(say("contact.added", lang, id=added.contact_id,
-                   when=show(when, "%d-%m-%Y %H:%M"), where=where))
+                   when=moment(when, lang), where=where))
 
 
 @contact_app.command("dismiss")
