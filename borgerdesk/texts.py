@@ -262,6 +262,22 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "da": "gendannede {src} til {path} (migration {revision}{note}){kept}",
         "en": "restored {src} into {path} (migration {revision}{note}){kept}",
     },
+    "register.already": {"da": "{file}: allerede importeret; intet tilføjet",
+                         "en": "{file}: already imported; nothing added"},
+    "register.taxonomy": {"da": "tilføjede {n} værdi(er) til taksonomien i {path}",
+                          "en": "added {n} taxonomy value(s) to {path}"},
+    "register.would": {"da": "ville tilføje", "en": "would add"},
+    "register.did": {"da": "tilføjede", "en": "added"},
+    "register.summary": {
+        "da": "{file}: {rows} række(r); {verb} {cases} sag(er), {contacts} henvendelse(r), "
+        "{parties} part(er)",
+        "en": "{file}: {rows} rows; {verb} {cases} case(s), {contacts} contact(s), "
+        "{parties} part(y/ies)",
+    },
+    "register.wrote": {"da": "skrev {n} række(r) til {path}", "en": "wrote {n} row(s) to {path}"},
+    "db.upgraded": {"da": "databasen er på migration {rev}", "en": "database at migration {rev}"},
+    "db.current": {"da": "database: {rev}; kode: {head}", "en": "database: {rev}; code: {head}"},
+    "db.not_set_up": {"da": "ikke sat op", "en": "not set up"},
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
     "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",

@@ -121,3 +121,19 @@ def test_privacy_commands(run: Run, lang: str, tmp_path: Path) -> None:
     assert out.startswith(words(lang, "sikkerhedskopi skrevet til", "backup written to")), out
     # The seconds with the language's decimal mark.
     assert re.search(words(lang, r", \d+,\d s\)", r", \d+\.\d s\)"), out), out
+
+
+def test_register_and_db_commands(run: Run, lang: str, tmp_path: Path) -> None:
+    run("contact", "add", "--channel", "letter", "--party", "1", "--new-case",
+        "--department", "Andet", "--category", "Klage")
+    out = tmp_path / "register.csv"
+    assert run("export-register", str(out)).out.strip() == words(
+        lang, f"skrev 1 række(r) til {out}", f"wrote 1 row(s) to {out}")
+    r = run("import-register", str(out), "--dry-run")
+    assert re.search(words(lang, r": 1 række\(r\); ville tilføje 0 sag\(er\), \d+ "
+                           r"henvendelse\(r\), 0 part\(er\)$",
+                           r": 1 rows; would add 0 case\(s\), \d+ contact\(s\), "
+                           r"0 part\(y/ies\)$"), r.out.strip()), r.out
+    assert run("db", "upgrade").out.startswith(
+        words(lang, "databasen er på migration ", "database at migration "))
+    assert words(lang, "; kode: ", "; code: ") in run("db", "current").out
