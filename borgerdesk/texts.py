@@ -278,6 +278,74 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "db.upgraded": {"da": "databasen er på migration {rev}", "en": "database at migration {rev}"},
     "db.current": {"da": "database: {rev}; kode: {head}", "en": "database: {rev}; code: {head}"},
     "db.not_set_up": {"da": "ikke sat op", "en": "not set up"},
+    "doctor.ok": {"da": "OK", "en": "OK"},
+    "doctor.fail": {"da": "FEJL", "en": "FAIL"},
+    "doctor.note": {"da": "NB", "en": "NOTE"},
+    "doctor.config": {"da": "opsætning", "en": "config"},
+    "doctor.no_file": {"da": "ingen fil: den indbyggede odsherred-forudindstilling",
+                       "en": "no file: the embedded odsherred preset"},
+    "doctor.config_ok": {"da": "{where}; {n} postkasse(r)", "en": "{where}; {n} mailbox(es)"},
+    "doctor.database": {"da": "database", "en": "database"},
+    "doctor.damaged": {
+        "da": "{url} er beskadiget (PRAGMA quick_check: {pages}); gendan den seneste "
+        "sikkerhedskopi ('borgerdesk restore FIL')",
+        "en": "{url} is damaged (PRAGMA quick_check: {pages}); restore the last backup "
+        "('borgerdesk restore FILE')",
+    },
+    "doctor.db_ok": {"da": "{url} på migration {head}", "en": "{url} at migration {head}"},
+    "doctor.db_not_set_up": {"da": "{url} er ikke sat op; kør 'borgerdesk db upgrade'",
+                             "en": "{url} is not set up; run 'borgerdesk db upgrade'"},
+    "doctor.db_old": {
+        "da": "{url} på migration {current}, denne version kræver {head}; kør 'borgerdesk db "
+        "upgrade' (eller opgradér borgerdesk, hvis databasen er nyere)",
+        "en": "{url} at migration {current}, this version needs {head}; run 'borgerdesk db "
+        "upgrade' (or upgrade borgerdesk if the database is newer)",
+    },
+    "doctor.mailbox": {"da": "postkasse {name}", "en": "mailbox {name}"},
+    "doctor.mailbox_any": {"da": "postkasse", "en": "mailbox"},
+    "doctor.folders_missing": {
+        "da": "login OK, men mappe(r) {missing} findes ikke; serveren har: {folders}",
+        "en": "login OK, but folder(s) {missing} not found; the server has: {folders}",
+    },
+    "doctor.login_ok": {"da": "login OK; synkroniserer {folders}",
+                        "en": "login OK; will sync {folders}"},
+    "doctor.no_accounts": {"da": "ingen [[mail.accounts]] sat op",
+                           "en": "no [[mail.accounts]] configured"},
+    "doctor.phone_inbox": {"da": "telefonindbakke", "en": "phone inbox"},
+    "doctor.no_inbox": {"da": "ingen phone.inbox sat op", "en": "no phone.inbox configured"},
+    "doctor.inbox_missing": {"da": "{inbox} findes ikke; opret den (mode 0700)",
+                             "en": "{inbox} does not exist; create it (mode 0700)"},
+    "doctor.inbox_access": {"da": "{inbox}: borgerdesk kan ikke læse og skrive i den",
+                            "en": "{inbox}: borgerdesk cannot read and write it"},
+    "doctor.inbox_open": {
+        "da": "{inbox} er åben for andre brugere (mode {mode}); kør chmod 700 på den",
+        "en": "{inbox} is open to other users (mode {mode}); chmod 700 it",
+    },
+    "doctor.inbox_ok": {"da": "{inbox} (mode {mode})", "en": "{inbox} (mode {mode})"},
+    "doctor.keyring": {"da": "nøglering", "en": "keyring"},
+    "doctor.no_keyring": {
+        "da": "ingen nøglering i styresystemet: brug password_env eller en password_file "
+        "med mode 0600 til hemmeligheder",
+        "en": "no OS keyring: use password_env or a 0600 password_file for secrets",
+    },
+    "doctor.keyring_broken": {"da": "utilgængelig: {error}", "en": "unavailable: {error}"},
+    "doctor.daemon": {"da": "dæmon", "en": "daemon"},
+    "doctor.no_db": {"da": "ingen database at kontrollere", "en": "no database to check"},
+    "doctor.running": {"da": "kører på denne database", "en": "running on this database"},
+    "doctor.cannot_tell": {"da": "kan ikke afgøres: databasekontrollen siger hvorfor",
+                           "en": "cannot tell: the database check says why"},
+    "doctor.not_running": {
+        "da": "kører ikke: mail og opkald kommer kun ind med 'borgerdesk daemon' (se "
+        "docs/daemon.md)",
+        "en": "not running: mail and calls arrive only with 'borgerdesk daemon' (see "
+        "docs/daemon.md)",
+    },
+    "doctor.clock": {"da": "ur", "en": "clock"},
+    "doctor.clock_detail": {
+        "da": "UTC {utc}, København {local} ({zone}); systemets tidszone {system}",
+        "en": "UTC {utc}, Copenhagen {local} ({zone}); system zone {system}",
+    },
+    "doctor.clock_wrong": {"da": "; uret går forkert", "en": "; the clock is wrong"},
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
     "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",
