@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from store.models import Alert, ReplyTarget, SyncState
+from store.models import Alert, ReplyOutbox, ReplyTarget, SyncState
 
 
 def source_alert_key(kind: str, name: str, failing_since: dt.datetime) -> str:
@@ -44,4 +44,33 @@ def count_open_alerts(session: Session) -> int:
             Alert.seen_at.is_(None),  # type: ignore[union-attr]
         )
     ).all()
-    return int(n_targets or 0) + sum(1 for k in unseen_source_keys if k in failing)
+    return (
+        int(n_targets or 0)
+        + sum(1 for k in unseen_source_keys if k in failing)
+        + _open_reply_alerts(session)
+    )
+
+
+def reply_alert_key(outbox_id: int) -> str:
+    return f"reply:{outbox_id}:failing"
+
+
+def _open_reply_alerts(session: Session) -> int:
+    """A reply that keeps failing alerts while it still waits to be sent."""
+    keys = session.scalars(
+        select(col(Alert.dedupe_key)).where(
+            col(Alert.kind) == "reply_failing", col(Alert.seen_at).is_(None)
+        )
+    ).all()
+    if not keys:
+        return 0
+    waiting = {
+        reply_alert_key(i)
+        for i in session.scalars(
+            select(col(ReplyOutbox.id)).where(
+                col(ReplyOutbox.state).in_(("queued", "sending", "handed"))
+            )
+        )
+        if i is not None
+    }
+    return sum(1 for k in keys if k in waiting)

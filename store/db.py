@@ -79,7 +79,7 @@ def busy_timeout_ms() -> int:
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0008_report_channel_index"
+HEAD_REVISION = "0009_reply_outbox"
 
 
 class DatabaseError(UserError):

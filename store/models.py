@@ -411,6 +411,44 @@ class Alert(SQLModel, table=True):
     seen_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class ReplyOutbox(SQLModel, table=True):
+    """A reply sent from the desk, from the moment it is written: queued (Message-ID and
+    bytes fixed), sending (connecting), handed (its data went to the server; a crash here
+    is resolved by looking for the Message-ID in Sent), then sent, failed (refused for
+    good) or uncertain (the advisor checks Sent and decides). store.outbox.queue owns the
+    transitions."""
+
+    __tablename__ = "reply_outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    os_user: str = Field(max_length=100)
+    account: str = Field(max_length=100)
+    # The contact answered, and its case (the sent reply becomes a contact there).
+    contact_id: int | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="SET NULL"
+    )
+    case_id: int | None = Field(default=None, foreign_key="case_.id", ondelete="SET NULL")
+    template: str | None = Field(default=None, max_length=100)
+    message_id: str = Field(max_length=998, unique=True)
+    to_addr: str = Field(max_length=320)
+    subject: str
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # queued | sending | handed | sent | failed | uncertain
+    state: str = Field(default="queued", max_length=10, index=True)
+    attempts: int = 0
+    # When the current `sending` began: a reply is recovered only once no live sender can
+    # still hold it (store.outbox.queue.interrupted).
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_error: str | None = None
+    next_attempt_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # The stored copy (email_message + outbound contact) made when it was sent.
+    email_id: int | None = Field(
+        default=None, foreign_key="email_message.id", ondelete="SET NULL"
+    )
+    alerted: bool = False
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only: the application never updates or deletes these rows, except a purge,
     which logs itself."""

@@ -32,8 +32,9 @@ from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
 from tui.screens.followups import FollowupsScreen
 from tui.screens.paged_list import PAGE as TRIAGE_PAGE
 from tui.screens.stats import StatsScreen
-from tui.screens.triage import TriageScreen
+from tui.screens.triage import TriageScreen, triage_filter
 from tui.screens.whistleblower import WhistleblowerScreen
+from tui.ui_state import UiState, default_path
 
 # How often the live probe looks for changes. Its few index look-ups cost milliseconds;
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
@@ -55,13 +56,14 @@ class DeskApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,
-                 **kw: Any) -> None:
+                 ui_state: Path | None = None, **kw: Any) -> None:
         set_language(desk.config.language)
         super().__init__(**kw)
         localise(self)
         self.desk = desk
         self.demo = demo
         self.poll_seconds = poll_seconds
+        self.ui_state = UiState(ui_state)
         self.status: Status | None = None
         # Why the last probe failed (the database is unreachable), shown in the header.
         self.problem: str | None = None
@@ -81,7 +83,9 @@ class DeskApp(App[None]):
     def _prefetch(self) -> None:
         try:
             version = self.desk.version()
-            self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE)))
+            filt = triage_filter(self.ui_state)
+            self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE,
+                                                                  filt=filt)))
         except BaseException as e:
             self.first_page.set_exception(e)
 
@@ -140,8 +144,11 @@ class DeskApp(App[None]):
         if self.problem is not None:
             self.problem = None
             self.notify(t("n.db_back"), timeout=4)
-        screen = self.screen
-        if isinstance(screen, DeskScreen):
+        # The screen on top, or the desk screen under a dialog (a question asked after a
+        # write: the list behind it shows the write at once).
+        screen = next((s for s in reversed(self.screen_stack) if isinstance(s, DeskScreen)),
+                      None)
+        if screen is not None:
             screen.refresh_status()
         for a in msg.alerts:
             self._last_alert = max(self._last_alert or 0, a.alert_id)
@@ -151,9 +158,13 @@ class DeskApp(App[None]):
         if self._version is not None and msg.version != self._version:
             self._case_cache.clear()
         self._version = msg.version
-        if (isinstance(screen, DeskScreen) and screen.is_mounted and not screen.load_pending
-                and screen.data_version is not None and screen.data_version != msg.version):
-            screen.reload()
+        if (screen is not None and screen.is_mounted and screen.data_version is not None
+                and screen.data_version != msg.version):
+            if screen.load_pending:
+                # The load under way may have read the version before this change.
+                screen.stale = True
+            else:
+                screen.reload()
 
     def changed_here(self) -> None:
         """This window changed something: probe now instead of waiting for the timer."""
@@ -298,7 +309,8 @@ def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECON
              clock: Callable[[], dt.datetime] | None = None) -> DeskApp:
     if clock is not None:
         desk.clock = clock
-    return DeskApp(desk, demo=demo, poll_seconds=poll_seconds)
+    return DeskApp(desk, demo=demo, poll_seconds=poll_seconds,
+                   ui_state=None if demo else default_path())
 
 
 __all__ = ["DeskApp", "make_app"]

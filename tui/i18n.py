@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.i18n_forms import FORMS
+
 _LANG = "da"
 
 # key: (Danish, English)
@@ -20,6 +22,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "screen.stats": ("Statistik", "Statistics"),
     "screen.whistleblower": ("Whistleblower", "Whistleblower"),
     "screen.case": ("Sag", "Case"),
+    # the reply composer (tui/screens/compose.py)
+    "compose.title": ("Svar ({template})", "Reply ({template})"),
+    "compose.to": ("Til", "To"),
+    "compose.subject": ("Emne", "Subject"),
+    "compose.quote": ("Citér den oprindelige mail", "Quote the original mail"),
+    "compose.expected": ("Forventet svar: {date}", "Expected answer: {date}"),
+    "compose.keys": ("{save} send · {cancel} fortryd", "{save} send · {cancel} cancel"),
+    "compose.sending": ("Sender …", "Sending …"),
+    "compose.to_missing": ("Skriv en modtager", "Give a recipient"),
+    "compose.queued": ("Ikke sendt, ligger i udbakken og prøves igen: {error}", "Not sent; kept in the outbox and retried: {error}"),
+    "compose.failed": ("Afvist af serveren: {error}", "Refused by the server: {error}"),
+    "compose.uncertain": ("Usikkert om den blev sendt; se Sendt post ('borgerdesk outbox'): {error}", "Uncertain whether it was sent; check Sent ('borgerdesk outbox'): {error}"),
+    "compose.no_email": ("Kontakten har ingen e-mailadresse. Ctrl+S noterer et tilbageopkald på sagen.", "The contact has no e-mail address. Ctrl+S logs a call-back on the case."),
+    "compose.callback_note": ("Hvad blev der sagt?", "What was said?"),
+    "compose.callback_default": ("Ringet tilbage", "Called back"),
+    "err.callback_no_case": ("Knyt kontakten til en sag først, og notér så tilbageopkaldet", "Link the contact to a case first, then log the call-back"),
+    "err.no_sender": ("Der kan ikke sendes herfra; brug 'borgerdesk reply'", "Sending is not available here; use 'borgerdesk reply'"),
     # header
     "hdr.alerts": ("Advarsler: {n}", "Alerts: {n}"),
     "hdr.triage": ("Indbakke: {n}", "Inbox: {n}"),
@@ -326,6 +345,8 @@ TEXT: dict[str, tuple[str, str]] = {
 # Textual's own binding descriptions and palette commands (scrolling, focus, editing in
 # an input, picking from a list), in English in Textual. The desk's `?` help and command
 # palette list them beside the desk's own keys, so a Danish desk says them in Danish.
+TEXT |= FORMS
+
 TEXTUAL_DA: dict[str, str] = {
     # scrolling (lists, the case view) and focus
     "Scroll Up": "Rul op",

@@ -42,11 +42,31 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("triage.ack", "a", "ack", "b.ack", True),
         ("triage.preview", "enter", "preview", "b.preview", True),
         ("triage.select", "space", "select", "b.select", True),
+        ("triage.filter", "f", "cycle_filter", "b.triage_filter", True),
+        ("triage.dismissed", "d", "dismissed", "b.dismissed", True),
+    ],
+    "lists": [
+        ("lists.new_contact", "N", "new_contact", "b.new_contact", True),
+    ],
+    "dismissed": [
+        ("dismissed.undismiss", "u", "undismiss", "b.undismiss", True),
+        ("dismissed.back", "escape", "back", "b.back", True),
+    ],
+    "preview": [
+        ("preview.back", "escape", "cancel", "b.back", True),
+        ("preview.link", "l", "act('link')", "b.link", True),
+        ("preview.new_case", "n", "act('new_case')", "b.new_case", True),
+        ("preview.dismiss", "x", "act('not_a_case')", "b.dismiss", True),
+        ("preview.ack", "a", "act('ack')", "b.ack", True),
+    ],
+    "party": [
+        ("party.merge", "ctrl+g", "merge", "b.merge", True),
     ],
     "cases": [
         ("cases.open", "enter", "open_case", "b.open", True),
         ("cases.filter", "f", "filter", "b.filter", True),
         ("cases.status", "o", "cycle_status", "b.status", True),
+        ("cases.sort", "r", "cycle_sort", "b.sort", True),
     ],
     "case": [
         ("case.back", "escape", "back", "b.back", True),
@@ -56,6 +76,9 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("case.close", "s", "toggle_closed", "b.close", True),
         ("case.complain", "w", "toggle_complain", "b.complain", True),
         ("case.exclude", "e", "toggle_excluded", "b.exclude", True),
+        ("case.move", "v", "move", "b.move", True),
+        ("case.unlink", "u", "unlink", "b.unlink", True),
+        ("case.party", "p", "party", "b.party", True),
     ],
     "followups": [
         ("followups.explain", "e", "explain", "b.explain", True),
@@ -80,6 +103,9 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("manual.direction", "ctrl+o", "toggle_direction", "b.direction", True),
     ],
 }
+
+# Each binding id's place in SPECS: the key bar lists keys in this order.
+ORDER = {spec[0]: i for i, spec in enumerate(s for specs in SPECS.values() for s in specs)}
 
 KEY_DISPLAY = {"slash": "/", "question_mark": "?", "left_square_bracket": "[",
                "right_square_bracket": "]", "space": "␣"}

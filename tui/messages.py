@@ -7,6 +7,7 @@ result would go on to the app). A worker that fails posts nothing: its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -17,7 +18,9 @@ from store.desk.rows import (
     CaseDetail,
     ContactPreview,
     DataVersion,
+    DuplicateParty,
     Page,
+    PartyInfo,
     SearchHit,
     Status,
 )
@@ -62,6 +65,12 @@ class PreviewLoaded(Result, bubble=False):
 
 
 @dataclass
+class PartyLoaded(Result, bubble=False):
+    info: PartyInfo | None
+    duplicates: tuple[DuplicateParty, ...]
+
+
+@dataclass
 class HitsFound(Message, bubble=False):
     """A dialog's look-up finished (search, case picker)."""
 
@@ -71,9 +80,11 @@ class HitsFound(Message, bubble=False):
 
 @dataclass
 class Done(Message, bubble=False):
-    """A command finished; `text` is the notification to show."""
+    """A command finished; `text` is the notification to show, `then` what to offer
+    next (a question that follows from the result)."""
 
     text: str
+    then: Callable[[], None] | None = None
 
 
 @dataclass

@@ -16,7 +16,7 @@ import signal
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,8 +29,20 @@ from store.timeutil import CPH
 PASSWORD_ENV = "BORGERDESK_DEMO_PASSWORD"
 
 
-def demo_config_text(preset: str, *, port: int, username: str, inbox: Path) -> str:
-    """The preset plus a mail account on the embedded server and the phone inbox."""
+def demo_config_text(preset: str, *, port: int, username: str, inbox: Path,
+                     smtp_port: int | None = None) -> str:
+    """The preset plus a mail account on the embedded server and the phone inbox (and,
+    with `smtp_port`, sending through the demo's submission sink)."""
+    smtp = "" if smtp_port is None else f"""# Replies go to the demo's own SMTP sink, which
+# files them in Sent (as Microsoft 365 does; hence save_to_sent = "never"). Plain SMTP only
+# because it is on loopback.
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+smtp_security = "none"
+from_address = "{username}"
+from_name = "Borgerrådgiveren"
+save_to_sent = "never"
+"""
     return (
         preset_text(preset)
         + f"""
@@ -45,7 +57,7 @@ username = "{username}"
 password_env = "{PASSWORD_ENV}"
 folders = ["INBOX", "Sent"]
 internal_domains = ["odsherred.dk"]
-
+{smtp}
 [phone]
 inbox = "{inbox.as_posix()}"
 stable_seconds = 0
@@ -83,8 +95,9 @@ def demo(
     root = keep or Path(tempfile.mkdtemp(prefix="borgerdesk-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     console = Console(highlight=False, stderr=no_ui is False)
+    servers: list[Any] = []
     try:
-        engine, config = _prepare(root, console)
+        engine, config = _prepare(root, console, servers)
         try:
             if no_ui:
                 _summary(engine, config, Console(highlight=False))
@@ -96,6 +109,8 @@ def demo(
         finally:
             engine.dispose()
     finally:
+        for server in servers:
+            server.stop()
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
         else:
@@ -106,11 +121,15 @@ def _hang_up(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _prepare(root: Path, console: Console):  # type: ignore[no-untyped-def]
+def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[no-untyped-def]
+    """Generate, serve and ingest the demo. The IMAP server (and the submission sink,
+    where aiosmtpd is installed) keep running, in `servers`, so the desk can send."""
     from borgerdesk.commands.mail import _RichProgress
     from ingest.daemon.scheduler import Daemon
     from ingest.demo import citizens, demo_mailbox, demo_phone_log, demo_register
     from ingest.mail.embedded_server import EmbeddedServer
+    from ingest.mail.embedded_smtp import SubmissionSink
+    from ingest.mail.embedded_smtp import available as sink_available
     from ingest.mail.sync import sync_all
     from store.register.importer import import_register
     from store.samples import write_register_csv
@@ -125,34 +144,36 @@ def _prepare(root: Path, console: Console):  # type: ignore[no-untyped-def]
         demo_phone_log(people, now=now, path=inbox / "opkald-eksport.csv")
         register = write_register_csv(demo_register(people, now=now), root / "register.csv")
     server = EmbeddedServer(content).start()
+    servers.append(server)
     os.environ[PASSWORD_ENV] = server.password
+    sink = SubmissionSink(server).start() if sink_available() else None
+    if sink is not None:
+        servers.append(sink)
+    text = demo_config_text(
+        "odsherred", port=server.port, username=server.username, inbox=inbox,
+        smtp_port=sink.port if sink is not None else None,
+    )
+    (root / "config.toml").write_text(text, "utf-8")
+    config = load_config_text(text, str(root / "config.toml"))
+    url = f"sqlite:///{root / 'demo.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    import_register(engine=engine, config=config, path=register)
+    console.print(
+        f"IMAP server on 127.0.0.1:{server.port}; syncing INBOX and Sent…", markup=False
+    )
+    progress = _RichProgress(console)
+    progress.SHOW_FROM = 1
     try:
-        text = demo_config_text(
-            "odsherred", port=server.port, username=server.username, inbox=inbox
-        )
-        (root / "config.toml").write_text(text, "utf-8")
-        config = load_config_text(text, str(root / "config.toml"))
-        url = f"sqlite:///{root / 'demo.sqlite3'}"
-        upgrade(url)
-        engine = make_engine(url)
-        import_register(engine=engine, config=config, path=register)
-        console.print(
-            f"IMAP server on 127.0.0.1:{server.port}; syncing INBOX and Sent…", markup=False
-        )
-        progress = _RichProgress(console)
-        progress.SHOW_FROM = 1
-        try:
-            reports = sync_all(engine=engine, config=config, progress=progress)
-        finally:
-            progress.stop()
-        failed = [r for r in reports if getattr(r, "error", None)]
-        if failed:
-            raise UserError(f"demo: mail sync failed: {failed[0].error}")
-        daemon = Daemon(engine=engine, config=config)
-        daemon.phone_job()
-        daemon.evaluate_job()
+        reports = sync_all(engine=engine, config=config, progress=progress)
     finally:
-        server.stop()
+        progress.stop()
+    failed = [r for r in reports if getattr(r, "error", None)]
+    if failed:
+        raise UserError(f"demo: mail sync failed: {failed[0].error}")
+    daemon = Daemon(engine=engine, config=config)
+    daemon.phone_job()
+    daemon.evaluate_job()
     console.print(f"Demo ready in {time.monotonic() - t0:.1f} s ({root})", markup=False)
     return engine, config
 

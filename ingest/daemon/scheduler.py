@@ -46,6 +46,9 @@ Clock = Callable[[], dt.datetime]
 # Immediate e-mail goes only for alerts raised recently; older unsent ones (the SMTP
 # section was just configured, say) go into the morning digest instead of a flood.
 IMMEDIATE_MAIL_WINDOW = dt.timedelta(hours=24)
+# How often queued replies are looked at; each reply's own backoff (store.outbox.queue)
+# decides whether it is due.
+OUTBOX_SECONDS = 60
 
 
 def utc_now() -> dt.datetime:
@@ -347,6 +350,15 @@ class Daemon:
                 path = backup_into(url, self.cfg.backup_dir, keep=self.cfg.backup_keep, now=now)
                 log.info("backup written", extra=_fields(file=path.name))
 
+    def outbox_job(self) -> None:
+        """Replies: resolve those a crash interrupted, send those due (with backoff)."""
+        from ingest.mail.reply_send import process_outbox
+
+        results = process_outbox(self.engine, self.config)
+        if results:
+            states = [r.state for r in results]
+            log.info("outbox", extra=_fields(**{k: states.count(k) for k in set(states)}))
+
     # ------------------------------------------------------------------ lifecycle
 
     def add_jobs(self) -> None:
@@ -366,6 +378,14 @@ class Daemon:
                 IntervalTrigger(seconds=self.cfg.phone_scan_seconds, timezone=dt.UTC),
                 id="phone",
                 name="phone",
+                next_run_time=first,
+            )
+        if any(a.smtp_host for a in self.config.mail.accounts):
+            s.add_job(
+                self._guarded("outbox", self.outbox_job),
+                IntervalTrigger(seconds=OUTBOX_SECONDS, timezone=dt.UTC),
+                id="outbox",
+                name="outbox",
                 next_run_time=first,
             )
         s.add_job(
@@ -450,6 +470,8 @@ class Daemon:
             self._guarded(f"mail:{account.name}", self._mail_runner(account.name))()
         if self.config.phone.inbox is not None:
             self._guarded("phone", self.phone_job)()
+        if any(a.smtp_host for a in self.config.mail.accounts):
+            self._guarded("outbox", self.outbox_job)()
         self._guarded("evaluate", self.evaluate_job)()
 
 

@@ -30,6 +30,8 @@ from store.outfile import atomic_output
 from store.secrets import SecretError, get_secret, mail_key, oauth_cache_key
 
 DELEGATED_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All"]
+# Sending replies (ingest.mail.submit): SMTP AUTH with the signed-in advisor's token.
+SMTP_SCOPES = ["https://outlook.office.com/SMTP.Send"]
 APP_SCOPES = ["https://outlook.office365.com/.default"]
 
 
@@ -138,9 +140,10 @@ def acquire_token(
     *,
     interactive: bool = False,
     show: Callable[[str], None] | None = None,
+    scopes: list[str] | None = None,
 ) -> str:
-    """An access token for IMAP. Silent unless `interactive` (the device-code login, whose
-    instructions go to `show`)."""
+    """An access token for IMAP (or `scopes`, e.g. SMTP_SCOPES). Silent unless
+    `interactive` (the device-code login, whose instructions go to `show`)."""
     import msal
 
     if account.auth != "xoauth2":
@@ -164,7 +167,7 @@ def acquire_token(
             result = None
             known = papp.get_accounts(username=account.username)
             if known:
-                result = papp.acquire_token_silent(DELEGATED_SCOPES, account=known[0])
+                result = papp.acquire_token_silent(scopes or DELEGATED_SCOPES, account=known[0])
             if not result and not interactive:
                 raise OAuthError(
                     f"account {account.name}: no valid Microsoft 365 sign-in in the keyring "
@@ -172,7 +175,7 @@ def acquire_token(
                     f"{account.name}'"
                 )
             if not result:
-                flow = papp.initiate_device_flow(scopes=DELEGATED_SCOPES)
+                flow = papp.initiate_device_flow(scopes=scopes or DELEGATED_SCOPES)
                 if "user_code" not in flow:
                     raise OAuthError(explain(account, flow))
                 (show or print)(str(flow["message"]))

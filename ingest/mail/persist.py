@@ -43,6 +43,7 @@ from store.models import (
     EmailMessage,
     MailLocation,
     PartyEmail,
+    ReplyOutbox,
     SyncState,
     utcnow,
 )
@@ -165,6 +166,15 @@ def _values(item: Item, p: Parsed, *, contact_id: int | None, sent_at: object) -
     )
 
 
+def message_row(raw: bytes, p: Parsed, *, contact_id: int | None) -> EmailMessage:
+    """One whole message as an ORM row, the same columns a sync stores (a reply sent from
+    the desk is stored through this, so the sync later finds the same row)."""
+    item = Item(uid=0, size=len(raw), internaldate=None, raw=raw, parsed=p)
+    values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=contact_id, sent_at=p.sent_at),
+                      strict=True))
+    return EmailMessage(**values)
+
+
 def _row(item: Item, p: Parsed) -> dict[str, Any]:
     """The same row as a mapping, for an UPDATE of a headers-only row."""
     values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=None, sent_at=p.sent_at),
@@ -259,6 +269,21 @@ def _ids_by_ref(session: Session, refs: list[str]) -> dict[str, int]:
                 Contact.source_ref.in_(chunk)  # type: ignore[union-attr]
             )
         ).all()})
+    return out
+
+
+def _sent_replies(session: Session, items: list[Item]) -> dict[str, int]:
+    """Message-ID -> stored message, for the desk's sent replies among `items`."""
+    ids = sorted({it.parsed.message_id for it in items if it.parsed and it.parsed.message_id})
+    out: dict[str, int] = {}
+    for chunk in _in_chunks(ids):
+        for mid, eid in session.execute(
+            select(ReplyOutbox.message_id, ReplyOutbox.email_id).where(  # type: ignore[call-overload]
+                ReplyOutbox.message_id.in_(chunk),  # type: ignore[attr-defined]
+                ReplyOutbox.email_id.is_not(None),  # type: ignore[union-attr]
+            )
+        ):
+            out[mid] = eid
     return out
 
 
@@ -413,6 +438,9 @@ def _persist_once(
         email_ids: dict[int, int] = {}  # uid -> email id
         existing = _existing_by_hash(session, sorted({it.parsed.content_hash for it in todo}))  # type: ignore[union-attr]
         headers_only = _headers_only(session, sorted(existing.values())) if existing else set()
+        # A reply sent from the desk is stored when it is sent; its copy in Sent is that
+        # message even where the server rewrote its bytes (Microsoft 365 does).
+        sent_replies = _sent_replies(session, todo) if is_sent_folder else {}
         new_items: dict[str, Item] = {}
         upgrades: list[tuple[Item, dict[str, Any]]] = []
         completed: dict[str, int] = {}  # content hash -> the placeholder it completes
@@ -426,6 +454,9 @@ def _persist_once(
                     headers_only.discard(email_ids[it.uid])
                     it.upgrade_email_id = email_ids[it.uid]
                     upgrades.append((it, _row(it, p)))
+            elif p.message_id is not None and p.message_id in sent_replies:
+                email_ids[it.uid] = sent_replies[p.message_id]
+                res.located += 1
             elif p.content_hash in completed:
                 email_ids[it.uid] = completed[p.content_hash]
                 res.located += 1

@@ -34,6 +34,7 @@ from store.bulkload import CheckpointAfter
 from store.config import Config
 from store.db import bulk_write_scope, session_scope
 from store.errors import UserError
+from store.infile import input_error, printable, read_input
 from store.models import CallRecord, Contact, ImportedFile
 from store.privacy.purge import purged_before
 from store.privacy.tombstones import purged_calls
@@ -79,14 +80,6 @@ class FileReport:
     purged_period: int = 0  # calls from before the last purge's cut-off, left out
     purged_calls: int = 0  # calls a purge or an erasure removed, left out
     purged_before: dt.datetime | None = None
-
-
-def printable(text: str) -> str:
-    """A file name made inert for a terminal: control characters (escape sequences, line
-    breaks) are shown escaped, never executed."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def sha256_of(data: bytes) -> str:
@@ -386,21 +379,15 @@ def import_file(path: Path, *, engine: Engine, config: Config, profile: str | No
                 dry_run: bool = False, skip_bad_rows: bool = False,
                 now: dt.datetime | None = None,
                 stop: threading.Event | None = None) -> FileReport:
-    shown = printable(str(path))
     try:
         wait_stable(path, stable_seconds=config.phone.stable_seconds,
                     max_wait=config.phone.max_wait_seconds, stop=stop)
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise PhoneImportError(f"{shown}: is a folder; give the export file") from None
-    except FileNotFoundError:
-        raise PhoneImportError(f"{shown}: file not found") from None
-    except PermissionError:
-        raise PhoneImportError(
-            f"{shown}: cannot read the file (locked or no permission); close it and try again"
-        ) from None
     except OSError as e:
-        raise PhoneImportError(f"{shown}: cannot read the file: {e.strerror}") from None
+        raise PhoneImportError(str(input_error(path, e))) from None
+    try:
+        data = read_input(path)
+    except UserError as e:
+        raise PhoneImportError(str(e)) from None
     return import_bytes(data, path.name, engine=engine, config=config, profile=profile,
                         dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now)
 

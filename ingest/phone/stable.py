@@ -8,14 +8,11 @@ import time
 from pathlib import Path
 
 from store.errors import UserError
+from store.infile import printable
 
 
 class StillWriting(UserError):
     """The file kept changing: an export (or a copy) is still writing it."""
-
-
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _sig(path: Path) -> tuple[int, int]:
@@ -44,7 +41,7 @@ def wait_stable(path: Path, *, stable_seconds: float, max_wait: float,
             return
         if now >= deadline or (stop is not None and stop.is_set()):
             raise StillWriting(
-                f"{_printable(path.name)}: the file is still being written (its size keeps "
+                f"{printable(path.name)}: the file is still being written (its size keeps "
                 "changing); wait for the export to finish and try again"
             )
         if stop is not None:

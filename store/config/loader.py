@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from store.config.model import Config
 from store.errors import UserError
+from store.infile import read_input
 
 APP = "borgerdesk"
 PRESETS = ("odsherred", "haderslev")
@@ -84,7 +85,9 @@ def load_config(path: Path | None = None) -> tuple[Config, Path | None]:
             )
         return load_config_text(preset_text(DEFAULT_PRESET), f"<preset {DEFAULT_PRESET}>"), None
     try:
-        text = target.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        text = read_input(target).decode("utf-8")
+    except UserError as e:
+        raise ConfigError(str(e)) from None
+    except UnicodeDecodeError as e:
         raise ConfigError(f"{target}: cannot read the config file: {e}") from None
     return load_config_text(text, str(target)), target

@@ -63,6 +63,16 @@ class MailAccount(Section):
     client_id: str | None = None
     # "device" for the advisor's own login; "client_credentials" for an unattended daemon.
     oauth_flow: Literal["device", "client_credentials"] = "device"
+    # Sending replies (SMTP submission through the same account; see docs/replying.md).
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    from_address: str | None = None  # None: the username
+    from_name: str | None = None
+    # "auto": IMAP APPEND a copy to Sent unless the account is Microsoft 365, which files
+    # SMTP submissions in Sent Items by itself.
+    save_to_sent: Literal["auto", "append", "never"] = "auto"
+    sent_folder: str | None = None  # None: the SPECIAL-USE \\Sent folder, else "Sent"
 
     @field_validator("tenant_id")
     @classmethod
@@ -87,6 +97,15 @@ class MailAccount(Section):
                 f"security = \"none\" is only allowed for a loopback host, not {self.host!r}; "
                 "use tls or starttls"
             )
+        if self.smtp_host and self.smtp_security == "none" and not is_loopback(self.smtp_host):
+            raise ValueError(
+                f"smtp_security = \"none\" is only allowed for a loopback host, not "
+                f"{self.smtp_host!r}; use starttls or tls"
+            )
+        for key in ("from_address", "from_name", "smtp_host"):
+            value = getattr(self, key)
+            if value is not None and ("\r" in value or "\n" in value):
+                raise ValueError(f"{key} must be one line")
         if self.auth == "xoauth2" and not (self.tenant_id and self.client_id):
             raise ValueError("auth = \"xoauth2\" needs tenant_id and client_id")
         return self
@@ -96,6 +115,20 @@ class MailAccount(Section):
         if self.port:
             return self.port
         return 993 if self.security == "tls" else 143
+
+    @property
+    def effective_smtp_port(self) -> int:
+        if self.smtp_port:
+            return self.smtp_port
+        return {"tls": 465, "starttls": 587, "none": 25}[self.smtp_security]
+
+    @property
+    def is_microsoft365(self) -> bool:
+        return self.auth == "xoauth2" or self.host.lower().endswith(".office365.com")
+
+    @property
+    def sender(self) -> str:
+        return self.from_address or self.username
 
 
 class Mail(Section):

@@ -51,6 +51,15 @@ DESCRIPTIONS: dict[str, str] = {
     "replies.ignore_senders": "Addresses or numbers (or `@domain`) that never owe a reply.",
     "replies.track_from": "Contacts before this date get no target (old mailbox history).",
     "replies.outbound_call_statuses": "Outbound call statuses that count as a reply.",
+    "replies.templates": "Reply templates (none given: the Danish defaults `kvittering`, "
+    "`forsinkelse`, `afslutning`); see docs/replying.md.",
+    "replies.templates.name": "The template's name (`borgerdesk reply --template NAME`).",
+    "replies.templates.subject": "Subject, with variables such as `{emne}`; one line.",
+    "replies.templates.body": "Body text with variables `{fornavn}` `{navn}` `{sag}` `{emne}` "
+    "`{modtaget}` `{forventet_dato}` `{underskrift}`; `{{`/`}}` for braces.",
+    "replies.templates.kind": "`acknowledgement`, `delay`, `answer` or `closing`.",
+    "replies.templates.working_days": "`{forventet_dato}` is this many working days ahead.",
+    "replies.signature": "The signature that `{underskrift}` stands for.",
     "reports": "Report presets for `borgerdesk report --preset` and the statistics screen.",
     "reports.presets": "Named sets of tables.",
     "reports.presets.name": "The preset's name.",
@@ -90,6 +99,17 @@ DESCRIPTIONS: dict[str, str] = {
     "mail.accounts.client_id": "Microsoft 365: the app registration's client id.",
     "mail.accounts.oauth_flow": "`device` (the advisor signs in) or `client_credentials` "
     "(app-only, unattended daemon).",
+    "mail.accounts.smtp_host": "SMTP submission host for replies (none: this account "
+    "cannot send).",
+    "mail.accounts.smtp_port": "Submission port (default 587 with starttls, 465 with tls).",
+    "mail.accounts.smtp_security": "`starttls`, `tls` (certificates verified) or `none` "
+    "(loopback only).",
+    "mail.accounts.from_address": "The From address of replies (default: the username).",
+    "mail.accounts.from_name": "The display name in From.",
+    "mail.accounts.save_to_sent": "`auto` (append to Sent unless Microsoft 365), `append` "
+    "or `never`.",
+    "mail.accounts.sent_folder": "Where replies are appended (default: the \\\\Sent folder, else "
+    "`Sent`).",
     "mail.sync_minutes": "Minutes between mail syncs in the daemon.",
     "phone": "Phone-log intake (docs/phone.md).",
     "phone.inbox": "Folder where exports are dropped; the daemon scans it.",

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from store.config.base import Section
+from store.config.templates import DEFAULT_SIGNATURE, ReplyTemplate, default_templates
 
 # Which contacts a rule applies to.
 AppliesTo = Literal["day_to_day", "whistleblower_ack", "whistleblower_feedback", "access_request"]
@@ -98,6 +99,10 @@ class Replies(Section):
     # Statuses of an outbound call to the party's number that count as a reply (a
     # municipality may drop "missed" to require a conversation).
     outbound_call_statuses: list[str] = ["answered", "voicemail", "missed"]
+    # Reply templates ({underskrift} is the signature); a config without any uses the
+    # Danish defaults (store.config.templates).
+    templates: list[ReplyTemplate] = Field(default_factory=default_templates)
+    signature: str = DEFAULT_SIGNATURE
 
     @model_validator(mode="after")
     def _unique_rules(self) -> Replies:
@@ -105,6 +110,12 @@ class Replies(Section):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"reply rule names must be unique; repeated: {dupes}")
+        names = [t.name for t in self.templates]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"reply template names must be unique; repeated: {dupes}")
+        if not self.templates:
+            raise ValueError("templates: give at least one, or leave the key out for the defaults")
         return self
 
     @field_validator("extra_closed_days")
@@ -121,6 +132,12 @@ class Replies(Section):
     @classmethod
     def _lower(cls, v: list[str]) -> list[str]:
         return [x.strip().lower() for x in v]
+
+    def template(self, name: str) -> ReplyTemplate:
+        for t in self.templates:
+            if t.name == name:
+                return t
+        raise KeyError(name)
 
     def rule(self, name: str) -> ReplyRule:
         for r in self.rules:

@@ -19,9 +19,10 @@ from store.cases import CLASSIFICATION_FIELDS
 from store.config import Config
 from store.db import write_scope
 from store.errors import UserError
+from store.infile import printable, read_input
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
 from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
-from store.tabular import read_table
+from store.tabular import table_of
 
 CHUNK = 5_000
 MAX_PROBLEMS_SHOWN = 50
@@ -66,9 +67,10 @@ def import_register(
 ) -> ImportSummary:
     """Validate the whole file, then write it in one transaction. Raises RegisterError
     listing every problem (line, column, value) if anything is wrong."""
-    source = str(path)
-    data_hash = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-    table = read_table(path)
+    source = printable(str(path))
+    data = read_input(path)  # once: the bytes hashed are the bytes imported
+    data_hash = hashlib.sha256(data).hexdigest()
+    table = table_of(data, source, path.suffix)
     parsed = parse_register(table, source, config.taxonomy)
     problems = list(parsed.problems)
     if not create_taxonomy:

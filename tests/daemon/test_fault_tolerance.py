@@ -339,6 +339,7 @@ import json, sys, time
 from pathlib import Path
 from store.config import load_config
 from store.db import make_engine
+from store.desk.rows import NewCaseRequest
 from store.desk.service import Desk
 from sqlalchemy import text
 
@@ -346,7 +347,9 @@ url, cfg_path, stop_file = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 config, _ = load_config(Path(cfg_path))
 engine = make_engine(url)
 desk = Desk(engine, config)
-case_id, ref = desk.new_case(title="Linking under load")
+case_id, ref = desk.new_case(
+    NewCaseRequest(title="Linking under load", party_name="Knud Hansen")
+)
 print("ready", file=sys.stderr, flush=True)
 linked, errors, waits, during = [], [], [], []
 while not stop_file.exists():

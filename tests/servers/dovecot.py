@@ -135,6 +135,8 @@ class DovecotServer:
         self._counter = 0
         self._proc: subprocess.Popen[bytes] | None = None
         for folder, items in (content or {}).items():
+            for sub in ("cur", "new", "tmp"):  # an empty folder exists too
+                (self.folder_dir(folder) / sub).mkdir(parents=True, exist_ok=True)
             for item in items:
                 self.deliver(folder, item, _chown=False)
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from store.models import Contact
 from tests.tui.conftest import make_config, screen_text, wait_for
-from tui.screens.dialogs import HelpScreen, NewCaseDialog, TextPrompt
+from tui.screens.dialogs import HelpScreen, TextPrompt
+from tui.screens.forms import NewCaseDialog
 from tui.screens.triage import TriageScreen
 from tui.widgets.keybar import KeyBar
 
@@ -89,7 +90,23 @@ async def test_help_leads_with_the_screens_keys_and_explains_marks(make_app: Any
         assert rows.index("Tilknyt") < rows.index("Gå til Indbakke" if "Gå til Indbakke"
                                                    in rows else "Søg")
         await pilot.pause(0.1)
-        text = screen_text(app)
+        text = str(app.screen.query_one("#help").content)  # all of it, scrolled or not
         for mark in ("✓!", "‼", "✉→ ☎→", "arbejdstimer"):
             assert mark in text, mark
         assert ("Whistleblower" in text) is wb
+
+
+async def test_a_dropdown_stops_at_its_last_value(make_app: Any) -> None:
+    """Down on the last category stays there; it used to wrap, unseen, to "(ingen)"."""
+    from tests.tui.test_flows import _open_case
+    from tui.screens.forms import ClassifyDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_case(pilot, "2026-0001")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ClassifyDialog))
+        dialog = app.screen
+        last = list(app.desk.config.taxonomy.categories)[-1]
+        await pilot.press("enter", "end", "down", "down", "enter")
+        await wait_for(pilot, lambda: dialog.query_one("#category").value == last)

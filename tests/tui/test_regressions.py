@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.tui.conftest import screen_text, wait_for
-from tui.screens.dialogs import NewCaseDialog
 from tui.screens.followups import FollowupsScreen
+from tui.screens.forms import NewCaseDialog
 from tui.screens.triage import TriageScreen
 
 
@@ -93,6 +93,8 @@ async def test_followups_cursor_stays_in_place_after_an_action(make_app: Any) ->
         ids = [r.target_id for r in screen.rows]
         await pilot.press("down", "down")
         await pilot.press("a")
+        await wait_for(pilot, lambda: app.screen is not screen)
+        await pilot.press("enter")  # the acknowledgement form: now, no note
         await wait_for(pilot, lambda: ids[2] not in [r.target_id for r in screen.rows])
         cur = screen.current()
         assert cur is not None and cur.target_id == ids[3]
@@ -146,7 +148,11 @@ async def test_case_history_names_fields_in_danish(world: Any, make_app: Any) ->
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         detail = await _open_case(pilot, "2026-0001")
-        await pilot.press("c", "down", "enter", "down", "down", "enter")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.screen is not detail)
+        await pilot.press("enter", "k", "enter")
+        await wait_for(pilot, lambda: app.screen.query_one("#category").value == "Klage")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: detail.detail.category == "Klage")
         await pilot.press("w")
         await wait_for(pilot, lambda: detail.detail.wanted_to_complain)

@@ -54,6 +54,16 @@ def test_screen(screen: str, size: tuple[int, int], make_app: Any, snap_compare:
     assert snap_compare(make_app(), terminal_size=size, run_before=SCREENS[screen])
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", ["triage", "cases", "case", "followups"])
+def test_screen_english(screen: str, size: tuple[int, int], make_app: Any,
+                        snap_compare: Any) -> None:
+    from tests.tui.conftest import make_config
+
+    assert snap_compare(make_app(make_config(language="en")), terminal_size=size,
+                        run_before=SCREENS[screen])
+
+
 def test_no_color(make_app: Any, snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Status is spelled out (OVERSKREDET, snart, ok), so it reads without colour."""
     monkeypatch.setenv("NO_COLOR", "1")

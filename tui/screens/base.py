@@ -47,6 +47,8 @@ class DeskScreen(ReportsFailures, Screen[None]):
         # the app's probe reloads the screen when the store has moved past it.
         self.data_version: DataVersion | None = None
         self.load_pending = False
+        # A change was seen while a load was under way: load once more when it ends.
+        self.stale = False
 
     @staticmethod
     def _running_app() -> Any:
@@ -119,6 +121,9 @@ class DeskScreen(ReportsFailures, Screen[None]):
         if msg.version is not None:
             self.data_version = msg.version
             self.load_pending = False
+            if self.stale:
+                self.stale = False
+                self.call_later(self.reload)
         return True
 
     def take_ready(self, version: DataVersion) -> None:
@@ -133,12 +138,17 @@ class DeskScreen(ReportsFailures, Screen[None]):
         self.load_pending = False
 
     @work(thread=True, group="write", exit_on_error=False)
-    def command(self, fn: Callable[[], T], done: Callable[[T], str]) -> None:
-        """Run a change in a thread; a notification says what happened."""
-        self.post_message(Done(done(fn())))
+    def command(self, fn: Callable[[], T], done: Callable[[T], str],
+                then: Callable[[T], None] | None = None) -> None:
+        """Run a change in a thread; a notification says what happened, and `then` (on
+        the UI thread) may offer what follows from it."""
+        result = fn()
+        self.post_message(Done(done(result), None if then is None else partial(then, result)))
 
     def on_done(self, message: Done) -> None:
         """One refresh per write: the app's probe reads the new data version and reloads
         whatever screen shows older data (this one, at once)."""
         self.notify(clean(message.text), timeout=4, markup=False)
         self.desk_app.changed_here()
+        if message.then is not None:
+            message.then()

@@ -5,6 +5,8 @@ manual contact (m), note (n), close/reopen (s), "came wanting to complain" (w),
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -12,15 +14,25 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from store.desk.rows import CaseDetail, TimelineItem
+from store.desk.rows import (
+    CaseDetail,
+    Classification,
+    DuplicateParty,
+    IfClosed,
+    PartyInfo,
+    SearchHit,
+    TimelineItem,
+)
 from store.timeutil import show
 from tui.i18n import t, t_or
 from tui.keymap import bindings
-from tui.messages import DetailLoaded
+from tui.messages import DetailLoaded, PartyLoaded
 from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
+from tui.screens import filing
 from tui.screens.base import DeskScreen
-from tui.screens.dialogs import ClassifyDialog, ManualContactDialog, TextPrompt
+from tui.screens.dialogs import LinkCaseDialog, ManualContactDialog, TextPrompt
+from tui.screens.forms import ChoiceDialog, ClassifyDialog, PartyDialog, PickContactDialog
 
 
 def summary_text(d: CaseDetail) -> Text:
@@ -71,6 +83,40 @@ def history_value(value: str | None) -> str:
     if value is None or value == "":
         return "–"
     return {"True": t("f.yes"), "False": t("f.no")}.get(value, value)
+
+
+def history_text(d: CaseDetail) -> Text:
+    hist = Text(t("tab.history", n=len(d.history)) + "\n", style="bold underline")
+    for h in d.history:
+        hist.append(f"{show(h.at, WHEN)}  ")
+        hist.append_text(plain(h.user, limit=40, style="dim"))
+        hist.append(f"  {history_field(h.field)}: ")
+        hist.append_text(plain(history_value(h.old), limit=60))
+        hist.append(" → ")
+        hist.append_text(plain(history_value(h.new), limit=60))
+        hist.append("\n")
+    return hist
+
+
+def events_text(d: CaseDetail) -> Text:
+    """The case's history: creation, links, moves, unlinks, merges, classifications and
+    edits, closing and reopening, newest first."""
+    hist = Text(t("tab.history", n=len(d.events)) + "\n", style="bold underline")
+    for e in d.events:
+        hist.append(f"{show(e.at, WHEN)}  ")
+        hist.append_text(plain(e.user, limit=40, style="dim"))
+        hist.append("  ")
+        what = t_or(f"ev.{e.kind}", e.kind).replace("{ref}", e.other_ref or "–")
+        hist.append_text(plain(what, limit=80))
+        if e.contact_id is not None:
+            hist.append(f" (#{e.contact_id})", style="dim")
+        for field, old, new in e.changes:
+            hist.append(f"  {history_field(field)}: ")
+            hist.append_text(plain(history_value(old), limit=60))
+            hist.append(" → ")
+            hist.append_text(plain(history_value(new), limit=60))
+        hist.append("\n")
+    return hist
 
 
 def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
@@ -176,15 +222,7 @@ class CaseDetailScreen(DeskScreen):
         timeline.append_text(timeline_text(d.timeline, d.timeline_total))
         timeline.rstrip()
         self.query_one("#timeline", Static).update(timeline)
-        hist = Text(t("tab.history", n=len(d.history)) + "\n", style="bold underline")
-        for h in d.history:
-            hist.append(f"{show(h.at, WHEN)}  ")
-            hist.append_text(plain(h.user, limit=40, style="dim"))
-            hist.append(f"  {history_field(h.field)}: ")
-            hist.append_text(plain(history_value(h.old), limit=60))
-            hist.append(" → ")
-            hist.append_text(plain(history_value(h.new), limit=60))
-            hist.append("\n")
+        hist = events_text(d) if d.events else history_text(d)
         hist.rstrip()
         self.query_one("#history", Static).update(hist)
 
@@ -193,34 +231,50 @@ class CaseDetailScreen(DeskScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_classify(self) -> None:
+    def _classify(self, *, closing: bool) -> None:
         d = self.detail
         if d is None:
             return
         current = {f: getattr(d, f) for f in ("department", "category", "theme", "action",
                                               "outcome")}
 
-        def chosen(res: tuple[str, str | None] | None) -> None:
-            if res:
-                field, value = res
-                self.command(lambda: self.desk.classify(d.case_id, field, value),
-                             lambda _r: t("n.saved"))
+        def chosen(res: tuple[Classification, str | None, str | None] | None) -> None:
+            if res is None:
+                return
+            new, department, theme = res
 
-        self.app.push_screen(ClassifyDialog(self.desk.config, current, d.opened_on), chosen)
+            def save() -> None:
+                # Department and theme are fields of their own; category, action and
+                # outcome are validated together and make one history entry.
+                for field, value in (("department", department), ("theme", theme)):
+                    if value != current[field]:
+                        self.desk.classify(d.case_id, field, value)
+                if new != Classification(d.category, d.action, d.outcome):
+                    self.desk.set_classification(d.case_id, new)
+                if closing:
+                    self.desk.set_closed(d.case_id, True)
+
+            self.command(save, lambda _r: t("n.closed" if closing else "n.saved"))
+
+        self.app.push_screen(ClassifyDialog(self.desk.config, current, d.opened_on,
+                                            closing=closing), chosen)
+
+    def action_classify(self) -> None:
+        self._classify(closing=False)
 
     def action_manual(self) -> None:
         d = self.detail
         if d is None:
             return
 
-        def chosen(res: tuple[str, str, str] | None) -> None:
+        def chosen(res: tuple[str, str, str, dt.datetime] | None) -> None:
             if res:
-                kind, text, direction = res
+                kind, text, direction, at = res
                 self.command(lambda: self.desk.add_manual_contact(d.case_id, kind, text,
-                                                                  direction),
+                                                                  direction, at=at),
                              lambda _r: t("n.saved"))
 
-        self.app.push_screen(ManualContactDialog(), chosen)
+        self.app.push_screen(ManualContactDialog(self.desk.now()), chosen)
 
     def action_note(self) -> None:
         d = self.detail
@@ -235,10 +289,99 @@ class CaseDetailScreen(DeskScreen):
         self.app.push_screen(TextPrompt(t("dlg.note.title")), chosen)
 
     def action_toggle_closed(self) -> None:
+        """Reopen: one key. Close: at once, unless the case's action has outcomes and
+        none is chosen; then the classification form asks for it and closes on save."""
         d = self.detail
-        if d is not None:
-            closed = d.closed_on is None
-            self.command(lambda: self.desk.set_closed(d.case_id, closed), lambda _r: t("n.saved"))
+        if d is None:
+            return
+        if d.closed_on is not None:
+            self.command(lambda: self.desk.set_closed(d.case_id, False),
+                         lambda _r: t("n.reopened"))
+            return
+        tax = self.desk.config.taxonomy
+        outcomes = [o for a in tax.actions if a.name == d.action for o in a.outcomes]
+        if outcomes and d.outcome is None:
+            self._classify(closing=True)
+            return
+        self.command(lambda: self.desk.set_closed(d.case_id, True), lambda _r: t("n.closed"))
+
+    def _pick_contact(self, title: str, then: Callable[[int], None]) -> None:
+        d = self.detail
+        if d is None or not d.timeline:
+            return
+        items = [(it.contact_id, f"{show(it.occurred_at, WHEN)}  {channel_name(it.channel)}  "
+                  f"{it.who}  {it.subject}") for it in d.timeline]
+
+        def chosen(cid: int | None) -> None:
+            if cid:
+                then(cid)
+
+        self.app.push_screen(PickContactDialog(title, items), chosen)
+
+    def action_move(self) -> None:
+        """Move one of the case's contacts to another case (asking if that one is closed)."""
+        def to_case(cid: int) -> None:
+            def chosen(hit: SearchHit | None) -> None:
+                if hit is None:
+                    return
+
+                def move(how: IfClosed) -> None:
+                    self.command(lambda: self.desk.move_contact(cid, hit.id, how),
+                                 lambda ref: t("n.moved", ref=ref))
+
+                filing.if_closed(self, hit, move)
+
+            self.app.push_screen(LinkCaseDialog(self.desk, 1), chosen)
+
+        self._pick_contact(t("dlg.move.pick"), to_case)
+
+    def action_unlink(self) -> None:
+        def confirm(cid: int) -> None:
+            def chosen(answer: str | None) -> None:
+                if answer:
+                    self.command(lambda: self.desk.unlink_contact(cid),
+                                 lambda ref: t("n.unlinked", ref=ref))
+
+            self.app.push_screen(ChoiceDialog(t("dlg.unlink.title"), "", [
+                ("j", t("dlg.unlink.yes"), "yes")]), chosen)
+
+        self._pick_contact(t("dlg.unlink.pick"), confirm)
+
+    def action_party(self) -> None:
+        pid = self.detail.party_id if self.detail is not None else None
+        if pid is not None:
+            self.load(lambda: PartyLoaded(self.desk.party(pid),
+                                          self.desk.duplicate_parties(pid)), main=False)
+
+    def on_party_loaded(self, msg: PartyLoaded) -> None:
+        if not self.accept(msg) or msg.info is None:
+            return
+        info = msg.info
+
+        def chosen(res: tuple[str, Any] | None) -> None:
+            if res is None:
+                return
+            what, value = res
+            if what == "edit":
+                self.command(lambda: self.desk.edit_party(info.party_id, value),
+                             lambda _r: t("n.saved"))
+            elif what == "merge":
+                self._merge(info, value, msg.duplicates)
+
+        self.app.push_screen(PartyDialog(info, msg.duplicates), chosen)
+
+    def _merge(self, keep: PartyInfo, other_id: int,
+               duplicates: tuple[DuplicateParty, ...]) -> None:
+        other = next((p.name for p in duplicates if p.party_id == other_id), str(other_id))
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.command(lambda: self.desk.merge_parties(keep.party_id, other_id),
+                             lambda r: t("n.merged", contacts=r.contacts, cases=r.cases))
+
+        self.app.push_screen(ChoiceDialog(t("dlg.merge.title"), t(
+            "dlg.merge.body", keep=keep.name, other=other), [
+            ("j", t("dlg.merge.yes"), "yes")]), chosen)
 
     def action_toggle_complain(self) -> None:
         d = self.detail

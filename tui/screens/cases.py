@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -12,14 +14,26 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Input, Select
 
-from store.desk.rows import CaseFilter, CaseRow, Page
+from store.desk.rows import CaseFilter, CaseRow, CaseSort, Page
 from tui.i18n import t
 from tui.keymap import bindings
+from tui.render import day_time
 from tui.safe import plain
 from tui.screens.paged_list import PAGE, PagedListScreen
 from tui.widgets.paged_table import PagedTable, fit_width
 
 STATUSES = ("open", "closed", "all")
+SORTS = tuple(CaseSort)
+TITLE_MIN = 20
+
+
+def due_text(due: dt.datetime | None, overdue: bool, now: dt.datetime) -> Text:
+    """A case's next deadline; an overdue one marked (‼, as in Svarfrister) and red."""
+    if due is None:
+        return Text("–")
+    if overdue:
+        return Text(f"‼ {day_time(due, now)}", style="bold red")
+    return Text(f"  {day_time(due, now)}")
 
 
 class CasesScreen(PagedListScreen[CaseRow]):
@@ -45,13 +59,22 @@ class CasesScreen(PagedListScreen[CaseRow]):
             yield Input(placeholder=t("filter.text"), id="f-text")
 
     def columns(self) -> list[tuple[str, int | None]]:
-        ref = fit_width((r.ref for r in self.rows), 9)  # a ref is never cut
-        if self.wide:
-            return [("col.ref", ref), ("col.title", None), ("col.party", 18),
-                    ("col.department", 22), ("col.category", 12), ("col.opened", 10),
-                    ("col.contacts", 5)]
-        return [("col.ref", ref), ("col.title", None), ("col.party", 14),
-                ("col.category", 10), ("col.opened", 8)]
+        """Every column that fits with the title at least TITLE_MIN wide; when the
+        terminal is narrow the least useful go first (the number of contacts, then the
+        department, the opening date, ...). A ref is never cut."""
+        ref = fit_width((r.ref for r in self.rows), 9)
+        date_w = 10 if self.wide else 8
+        party_w = 16 if self.wide else 14
+        cols = [("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
+                ("col.next_due", 13, 1), ("col.activity", 11, 4), ("col.category", 12, 2),
+                ("col.department", 20, 6), ("col.opened", date_w, 5), ("col.contacts", 5, 7)]
+        room = self.app.size.width - 2 - TITLE_MIN
+        while sum(w + 2 for _k, w, _p in cols if w) + 2 > room:
+            worst = max(p for _k, _w, p in cols)
+            if worst == 0:
+                break
+            cols = [c for c in cols if c[2] != worst]
+        return [(k, w) for k, w, _p in cols]
 
     def page_query(self, offset: int) -> Callable[[], Page[CaseRow]]:
         filt = self.filt
@@ -71,6 +94,9 @@ class CasesScreen(PagedListScreen[CaseRow]):
             "col.category": plain(r.category, limit=30),
             "col.opened": Text(r.opened_on.strftime("%d-%m-%Y" if self.wide else "%d-%m-%y")),
             "col.contacts": Text(str(r.contacts), justify="right"),
+            "col.next_due": due_text(r.next_due, r.overdue, self.now),
+            "col.activity": Text(day_time(r.last_activity, self.now)
+                                 if r.last_activity else "–"),
         }
 
     # ------------------------------------------------------------------ filters
@@ -82,7 +108,8 @@ class CasesScreen(PagedListScreen[CaseRow]):
             v = self.query_one(f"#{wid}", Select).value
             return None if v is Select.NULL else str(v)
 
-        self.filt = CaseFilter(
+        self.filt = replace(
+            self.filt,  # the sort stays
             status=val("f-status") or "open",
             department=val("f-department"),
             category=val("f-category"),
@@ -98,6 +125,17 @@ class CasesScreen(PagedListScreen[CaseRow]):
 
     def action_filter(self) -> None:
         self.query_one("#f-status", Select).focus()
+
+    def action_cycle_sort(self) -> None:
+        """Opened (newest first), next deadline (soonest first), latest activity."""
+        sort = SORTS[(SORTS.index(self.filt.sort) + 1) % len(SORTS)]
+        self.filt = replace(self.filt, sort=sort, descending=sort is not CaseSort.next_due)
+        self.notify(t("n.sorted", by=t(f"sort.{sort.value}")), timeout=3)
+        self.page_offset = 0
+        self.reload()
+
+    def info_text(self) -> str:
+        return f"{super().info_text()}  ·  {t('sort.' + self.filt.sort.value)}"
 
     def action_cycle_status(self) -> None:
         sel = self.query_one("#f-status", Select)

@@ -14,17 +14,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.config import Config
+from store.desk.inputs import read_date, read_moment
 from store.desk.rows import CaseFilter, ContactPreview, SearchHit
+from store.errors import UserError
 from store.timeutil import show
-from tui.i18n import t
+from tui.i18n import error_text, t
 from tui.keymap import KEY_DISPLAY, bindings, localise
 from tui.messages import HitsFound
 from tui.render import WHEN, call_text, channel_name, hit_detail, reply_text, who_text
 from tui.safe import plain
+from tui.widgets.keybar import KeyBar
 from tui.workers import ReportsFailures
 
 if TYPE_CHECKING:
@@ -99,12 +101,13 @@ class TextPrompt(Dialog):
 
 
 class LinkCaseDialog(Dialog):
-    """Pick a case with fuzzy search over ref, party and text."""
+    """Pick a case with fuzzy search over ref, party and text; returns its SearchHit
+    (whose tag says whether the case is closed)."""
 
     def __init__(self, desk: Desk, count: int) -> None:
         super().__init__()
         self.desk, self.count = desk, count
-        self._hits: list[int] = []
+        self._hits: dict[str, SearchHit] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
@@ -134,7 +137,7 @@ class LinkCaseDialog(Dialog):
     def on_hits_found(self, msg: HitsFound) -> None:
         ol = self.query_one(OptionList)
         ol.clear_options()
-        self._hits = [h.id for h in msg.hits]
+        self._hits = {str(h.id): h for h in msg.hits}
         for h in msg.hits:
             txt = plain(h.label, limit=60)
             txt.append("  ")
@@ -157,85 +160,27 @@ class LinkCaseDialog(Dialog):
     def action_save(self) -> None:
         ol = self.query_one(OptionList)
         if ol.highlighted is not None and ol.option_count:
-            opt = ol.get_option_at_index(ol.highlighted)
-            self.dismiss(int(opt.id or 0))
+            self.dismiss(self._hits.get(str(ol.get_option_at_index(ol.highlighted).id)))
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
-
-
-class NewCaseDialog(Dialog):
-    """A new case, prefilled from the contact: party, title; department and category from
-    the taxonomy (departments valid today)."""
-
-    KEYS_HINT = "dlg.keys_hint"
-
-    def __init__(self, config: Config, preview: ContactPreview | None, today: dt.date) -> None:
-        super().__init__()
-        self.config, self.preview, self.today = config, preview, today
-
-    def compose(self) -> ComposeResult:
-        tax = self.config.taxonomy
-        p = self.preview
-        known = p is not None and p.party_id is not None
-        with Vertical(classes="dialog tall"):
-            yield Label(t("dlg.new.title"), classes="dialog-title")
-            if known and p is not None:
-                yield Label(plain(t("dlg.new.party_known", name=p.who), limit=70))
-            yield Input("" if known or p is None or p.who == p.counterpart else p.who,
-                        placeholder=t("dlg.new.party") + (
-                            f" ({p.counterpart})" if p and p.counterpart else ""),
-                        id="party", disabled=known)
-            yield Input(p.subject[:300] if p else "", placeholder=t("dlg.new.case_title"),
-                        id="title")
-            deps = [(d.name, d.name) for d in tax.departments if d.valid_on(self.today)]
-            yield Select(deps, prompt=t("dlg.new.department"), id="department")
-            yield Select([(c, c) for c in tax.categories], prompt=t("dlg.new.category"),
-                         id="category")
-            kinds = ["citizen", "consultancy"]
-            if self.config.ui.whistleblower_register:
-                kinds.append("whistleblower")
-            yield Select([(t(f"casekind.{k}"), k) for k in kinds], value="citizen",
-                         allow_blank=False, id="kind")
-
-    @on(Input.Submitted)
-    def _next(self) -> None:
-        self.focus_next()
-
-    @on(Select.Changed)
-    def _chosen(self, event: Select.Changed) -> None:
-        """Enter on a choice in a dropdown moves on, as in a text field. (A Select also
-        says Changed when its first value is set, with the focus elsewhere.)"""
-        if event.select.has_focus_within:
-            self.focus_next()
-
-    def action_save(self) -> None:
-        def val(wid: str) -> str | None:
-            v = self.query_one(f"#{wid}", Select).value
-            return None if v is Select.NULL else str(v)
-
-        self.dismiss({
-            "party_name": self.query_one("#party", Input).value.strip() or None,
-            "title": self.query_one("#title", Input).value.strip() or None,
-            "department": val("department"),
-            "category": val("category"),
-            "kind": val("kind") or "citizen",
-        })
+        self.dismiss(self._hits.get(str(event.option.id)))
 
 
 MANUAL_KEYS = {"t": "call", "r": "walk_in", "m": "meeting", "h": "home_visit", "b": "letter"}
 
 
 class ManualContactDialog(Dialog):
-    """m, then one letter for the kind, then the text, then enter: 3 keys plus text."""
+    """m, then one letter for the kind, then the text, then enter: 3 keys plus text. The
+    time (now unless changed, DD-MM-YYYY HH:MM) and the direction (ctrl+o) are shown."""
 
     BINDINGS = [*bindings("dialog"), *bindings("manual")]
 
-    def __init__(self) -> None:
+    def __init__(self, now: dt.datetime) -> None:
         super().__init__()
         self.kind: str | None = None
         self.direction = "in"
+        self.now = now
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -243,11 +188,20 @@ class ManualContactDialog(Dialog):
             yield Label(t("dlg.manual.kinds"), id="kinds")
             yield Label("", id="chosen")
             yield Input(placeholder=t("dlg.manual.text"), id="text", disabled=True)
+            # Disabled until the kind is chosen: a focused field would take the kind's key.
+            yield Input(show(self.now, WHEN), placeholder="DD-MM-ÅÅÅÅ TT:MM", id="when",
+                        disabled=True)
+            yield Label("", id="err", classes="err")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._label()
 
     def on_key(self, event: Any) -> None:
         if self.kind is None and event.character in MANUAL_KEYS:
             self.kind = MANUAL_KEYS[event.character]
-            inp = self.query_one(Input)
+            self.query_one("#when", Input).disabled = False
+            inp = self.query_one("#text", Input)
             inp.disabled = False
             inp.focus()
             self._label()
@@ -255,9 +209,9 @@ class ManualContactDialog(Dialog):
             event.prevent_default()
 
     def _label(self) -> None:
-        if self.kind:
-            self.query_one("#chosen", Label).update(
-                f"» {t('kind.' + self.kind)} ({t('dir.' + self.direction)})")
+        kind = t("kind." + self.kind) if self.kind else "…"
+        self.query_one("#chosen", Label).update(
+            f"» {kind} · {t('dir.' + self.direction)} ({t('dlg.manual.direction_key')})")
 
     def action_toggle_direction(self) -> None:
         self.direction = "out" if self.direction == "in" else "in"
@@ -267,67 +221,12 @@ class ManualContactDialog(Dialog):
     def action_save(self) -> None:
         if self.kind is None:
             return
-        self.dismiss((self.kind, self.query_one(Input).value, self.direction))
-
-
-CLASS_FIELDS = ("department", "category", "theme", "action", "outcome")
-
-
-class ClassifyDialog(Dialog):
-    """Pick a field, then its value (from the taxonomy)."""
-
-    def __init__(self, config: Config, current: dict[str, str | None], opened_on: dt.date
-                 ) -> None:
-        super().__init__()
-        self.config, self.current, self.opened_on = config, current, opened_on
-        self.field: str | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog tall"):
-            yield Label(t("dlg.classify.title"), classes="dialog-title", id="ctitle")
-            yield OptionList(*[
-                Option(Text(f"{t('f.' + f)}: {self.current.get(f) or '–'}"), id=f)
-                for f in CLASS_FIELDS if self._values(f) or self.current.get(f)
-            ], id="fields")
-
-    def _values(self, field: str) -> list[str]:
-        tax = self.config.taxonomy
-        match field:
-            case "department":
-                return [d.name for d in tax.departments if d.valid_on(self.opened_on)]
-            case "category":
-                return list(tax.categories)
-            case "theme":
-                return list(tax.themes)
-            case "action":
-                cat = self.current.get("category")
-                return [a.name for a in tax.actions
-                        if not a.categories or cat is None or cat in a.categories]
-            case "outcome":
-                act = self.current.get("action")
-                return [o for a in tax.actions if a.name == act for o in a.outcomes]
-        return []
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        ol = event.option_list
-        if self.field is None:
-            self.field = str(event.option.id)
-            self.query_one("#ctitle", Label).update(
-                f"{t('dlg.classify.title')}: {t('f.' + self.field)}")
-            ol.clear_options()
-            ol.add_option(Option(Text(t("dlg.classify.none")), id="\x00none"))
-            for v in self._values(self.field):
-                ol.add_option(Option(Text(v), id=v))
-            cur = self.current.get(self.field)
-            ol.highlighted = 0
-            if cur:
-                for i in range(ol.option_count):
-                    if ol.get_option_at_index(i).id == cur:
-                        ol.highlighted = i
+        try:
+            at = read_moment(self.query_one("#when", Input).value, "when")
+        except UserError as e:
+            self.query_one("#err", Label).update(plain(error_text(e), limit=200))
             return
-        value = None if event.option.id == "\x00none" else event.option.id
-        self.dismiss((self.field, value))
+        self.dismiss((self.kind, self.query_one("#text", Input).value, self.direction, at))
 
 
 class PeriodDialog(Dialog):
@@ -340,10 +239,10 @@ class PeriodDialog(Dialog):
             yield Label(t("dlg.period.title"), classes="dialog-title")
             with Horizontal(classes="row"):
                 yield Label(t("dlg.period.from"), classes="lbl")
-                yield Input(self.start.isoformat(), id="from")
+                yield Input(self.start.strftime("%d-%m-%Y"), id="from")
             with Horizontal(classes="row"):
                 yield Label(t("dlg.period.to"), classes="lbl")
-                yield Input(self.end.isoformat(), id="to")
+                yield Input(self.end.strftime("%d-%m-%Y"), id="to")
             yield Label("", id="err")
 
     @on(Input.Submitted, "#from")
@@ -356,8 +255,8 @@ class PeriodDialog(Dialog):
         for wid in ("from", "to"):
             raw = self.query_one(f"#{wid}", Input).value.strip()
             try:
-                vals.append(dt.date.fromisoformat(raw))
-            except ValueError:
+                vals.append(read_date(raw, wid))
+            except UserError:
                 self.query_one("#err", Label).update(plain(t("dlg.period.bad", v=raw)))
                 return
         if vals[1] < vals[0]:
@@ -447,14 +346,27 @@ def preview_text(p: ContactPreview) -> Text:
     return out
 
 
-class PreviewScreen(Dialog):
-    def __init__(self, preview: ContactPreview) -> None:
+class PreviewScreen(Dialog, inherit_bindings=False):
+    """A whole contact. With `actions` (a contact waiting in triage) the triage keys work
+    here too and dismiss with the action's name; the key bar shows only the keys that
+    work (no save: there is nothing to save)."""
+
+    BINDINGS = bindings("preview")
+
+    def __init__(self, preview: ContactPreview, *, actions: bool = False) -> None:
         super().__init__()
-        self.preview = preview
+        self.preview, self.actions = preview, actions
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog tall"):
             yield Static(preview_text(self.preview), id="preview")
+        yield KeyBar()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.actions if action == "act" else True
+
+    def action_act(self, action: str) -> None:
+        self.dismiss(action)
 
 
 # The marks the lists use, each with its meaning (`?` help explains them).
@@ -490,11 +402,9 @@ class HelpScreen(Dialog):
 
 
 __all__ = [
-    "ClassifyDialog",
     "HelpScreen",
     "LinkCaseDialog",
     "ManualContactDialog",
-    "NewCaseDialog",
     "PeriodDialog",
     "PreviewScreen",
     "SearchDialog",

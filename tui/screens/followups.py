@@ -13,6 +13,7 @@ from textual.widgets import Static
 from store.desk.rows import FollowupRow, Page
 from tui.i18n import t
 from tui.keymap import bindings
+from tui.messages import PreviewLoaded
 from tui.render import (
     call_text,
     channel_mark,
@@ -23,7 +24,8 @@ from tui.render import (
     who_text,
 )
 from tui.safe import plain
-from tui.screens.dialogs import TextPrompt
+from tui.screens import filing
+from tui.screens.dialogs import PreviewScreen, TextPrompt
 from tui.screens.paged_list import PAGE, PagedListScreen
 from tui.widgets.paged_table import PagedTable, fit_width
 
@@ -82,8 +84,7 @@ class FollowupsScreen(PagedListScreen[FollowupRow]):
     def action_ack(self) -> None:
         row = self.current()
         if row is not None:
-            cid = row.contact_id
-            self.command(lambda: self.desk.acknowledge([cid]), lambda n: t("n.acked", n=n))
+            filing.ask_ack(self, [row.contact_id])
 
     def action_waive(self) -> None:
         row = self.current()
@@ -99,9 +100,27 @@ class FollowupsScreen(PagedListScreen[FollowupRow]):
                              chosen)
 
     def action_open_case(self) -> None:
+        """The row's case; a contact still in triage has none: its preview opens, with
+        the triage keys."""
         row = self.current()
-        if row is not None and row.case_id is not None:
+        if row is None:
+            return
+        if row.case_id is not None:
             self.desk_app.open_case(row.case_id)
+            return
+        cid = row.contact_id
+        self.load(lambda: PreviewLoaded(self.desk.preview(cid)), main=False)
+
+    def on_preview_loaded(self, msg: PreviewLoaded) -> None:
+        if not self.accept(msg) or msg.preview is None:
+            return
+        preview = msg.preview
+
+        def chosen(action: str | None) -> None:
+            if action:
+                filing.act(self, action, [preview.contact_id], preview)
+
+        self.app.push_screen(PreviewScreen(preview, actions=True), chosen)
 
     @on(PagedTable.RowSelected)
     def _row_selected(self) -> None:

@@ -16,7 +16,9 @@ from textual.widgets import Label
 
 from store.desk.rows import Page
 from tui.i18n import t
+from tui.keymap import bindings
 from tui.messages import PageLoaded
+from tui.screens import filing
 from tui.screens.base import DeskScreen
 from tui.widgets.paged_table import PagedTable
 
@@ -28,6 +30,7 @@ WIDE = 110  # columns from which a list shows its wide layout
 
 class PagedListScreen(DeskScreen, Generic[R]):
     EMPTY_KEY = "empty"
+    BINDINGS = bindings("lists")  # every list: a new contact registered by hand (N)
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -69,6 +72,9 @@ class PagedListScreen(DeskScreen, Generic[R]):
 
     def shown(self) -> None:
         """A page was shown (a hook)."""
+
+    def action_new_contact(self) -> None:
+        filing.ask_new_contact(self)
 
     # ------------------------------------------------------------------ the list
 

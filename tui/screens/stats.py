@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
 from store.desk.commands import today_of
+from store.desk.inputs import NONE_LABEL
 from store.desk.stats import StatsTable, StatsView
 from tui.i18n import t
 from tui.keymap import bindings
@@ -29,15 +30,22 @@ from tui.screens.dialogs import PeriodDialog, TextPrompt
 BAR_WIDTH = 30
 
 
+def label(value: str) -> str:
+    """A row label as shown: no value at all (an unclassified case) is named in the UI's
+    language, "Uden kategori", not the tables' "(none)"."""
+    return t("stats.none") if value == NONE_LABEL else value
+
+
 def table_renderable(st: StatsTable) -> Table:
     header, *body = st.grid
     tbl = Table(expand=False, show_edge=False, pad_edge=False)
     for i, h in enumerate(header):
-        tbl.add_column(plain(h, limit=30), justify="left" if i == 0 else "right",
+        tbl.add_column(plain(label(h), limit=30), justify="left" if i == 0 else "right",
                        no_wrap=i > 0, overflow="ellipsis", min_width=12 if i == 0 else None)
     for n, line in enumerate(body):
         last = n == len(body) - 1
-        tbl.add_row(*[plain(c, limit=40) for c in line], style="bold" if last else "",
+        tbl.add_row(plain(label(line[0]), limit=40), *[plain(c, limit=40) for c in line[1:]],
+                    style="bold" if last else "",
                     end_section=n == len(body) - 2)
     return tbl
 
@@ -48,7 +56,7 @@ def chart(st: StatsTable, width: int = BAR_WIDTH) -> Text:
     if not st.row_totals:
         return out
     peak = max((n for _l, n in st.row_totals), default=0) or 1
-    labels = [clean(lab) for lab, _n in st.row_totals]
+    labels = [clean(label(lab)) for lab, _n in st.row_totals]
     label_w = min(24, max(cell_len(lab) for lab in labels))
     for lab, (_l, n) in zip(labels, st.row_totals, strict=True):
         bar = round(width * n / peak)
@@ -102,6 +110,10 @@ class StatsScreen(DeskScreen):
             parts.append(table_renderable(st))
             parts.append(Text(t("stats.chart"), style="italic dim"))
             parts.append(chart(st, width=max(10, min(BAR_WIDTH, self.size.width - 40))))
+            unclassified = sum(n for lab, n in st.row_totals if lab == NONE_LABEL)
+            if unclassified:  # to be fixed in Sager before the council gets the report
+                parts.append(Text(t("stats.unclassified", n=unclassified),
+                                  style="bold yellow"))
             if st.triage_waiting:
                 parts.append(Text(t("stats.triage_waiting", n=st.triage_waiting),
                                   style="yellow"))

@@ -9,18 +9,28 @@ from typing import Any
 from rich.text import Text
 from textual import on
 
-from store.desk.commands import today_of
-from store.desk.rows import ContactPreview, Page, TriageRow
+from store.desk.rows import Page, TriageFilter, TriageRow
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded, PreviewLoaded
 from tui.render import call_text, channel_mark, day_time, reply_text, who_text
 from tui.safe import plain
-from tui.screens.dialogs import LinkCaseDialog, NewCaseDialog, PreviewScreen, TextPrompt
+from tui.screens import filing
+from tui.screens.dialogs import PreviewScreen
+from tui.screens.dismissed import DismissedScreen
 from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.ui_state import UiState
 from tui.widgets.paged_table import PagedTable
 
 FIRST_PAGE_WAIT_S = 0.1
+FILTERS = tuple(TriageFilter)
+
+
+def triage_filter(state: UiState) -> TriageFilter:
+    """The Indbakke filter chosen last time (remembered between runs)."""
+    value = state.get("triage_filter", TriageFilter.everything.value)
+    known = {f.value for f in TriageFilter}
+    return TriageFilter(value) if value in known else TriageFilter.everything
 
 
 class TriageScreen(PagedListScreen[TriageRow]):
@@ -40,8 +50,23 @@ class TriageScreen(PagedListScreen[TriageRow]):
         return [("col.sel", 1), ("col.channel", 2), ("col.who", 24 if w else 16),
                 ("col.subject", None), ("col.received", 11), ("col.due", 25 if w else 14)]
 
+    @property
+    def filt(self) -> TriageFilter:
+        return triage_filter(self.desk_app.ui_state)
+
     def page_query(self, offset: int) -> Callable[[], Page[TriageRow]]:
-        return lambda: self.desk.triage(offset=offset, limit=PAGE)
+        filt = self.filt
+        return lambda: self.desk.triage(offset=offset, limit=PAGE, filt=filt)
+
+    def action_cycle_filter(self) -> None:
+        filt = FILTERS[(FILTERS.index(self.filt) + 1) % len(FILTERS)]
+        self.desk_app.ui_state.set("triage_filter", filt.value)
+        self.notify(t("n.tfilter", name=t(f"tfilter.{filt.value}")), timeout=3)
+        self.page_offset = 0
+        self.reload()
+
+    def action_dismissed(self) -> None:
+        self.app.push_screen(DismissedScreen())
 
     def key_of(self, row: TriageRow) -> int:
         return row.contact_id
@@ -87,6 +112,8 @@ class TriageScreen(PagedListScreen[TriageRow]):
 
     def info_text(self) -> str:
         text = super().info_text()
+        if self.filt is not TriageFilter.everything:
+            text += "  ·  " + t(f"tfilter.{self.filt.value}")
         if self.selected:
             text += "  ·  " + t("selected", n=len(self.selected))
         return text
@@ -125,61 +152,46 @@ class TriageScreen(PagedListScreen[TriageRow]):
         if not self.accept(msg) or msg.preview is None:
             return
         if msg.purpose == "new_case":
-            self.new_case_dialog(list(msg.ids), msg.preview)
+            rows = {r.contact_id: r for r in self.rows}
+            opened = filing.earliest([rows[i].occurred_at for i in msg.ids if i in rows]
+                                     or [msg.preview.occurred_at])
+            filing.ask_new_case(self, msg.ids, msg.preview, opened, self.selected.clear)
         else:
-            self.app.push_screen(PreviewScreen(msg.preview))
+            preview = msg.preview
+
+            def chosen(action: str | None) -> None:
+                if action:
+                    filing.act(self, action, [preview.contact_id], preview,
+                               self.selected.clear)
+
+            self.app.push_screen(PreviewScreen(preview, actions=True), chosen)
+
+    def _on_targets(self, action: str) -> None:
+        """A triage key on the selected contacts, or the one under the cursor."""
+        ids = self.targets()
+        if not ids:
+            self.notify(t("n.nothing"))
+            return
+        clear = self.selected.clear
+        if action == "link":
+            filing.ask_link(self, ids, clear)
+        elif action == "new_case":
+            first = ids[0]  # the form is prefilled from the first contact's preview
+            self.load(lambda: PreviewLoaded(self.desk.preview(first), purpose="new_case",
+                                            ids=tuple(ids)), main=False)
+        elif action == "not_a_case":
+            filing.ask_dismiss(self, ids, clear)
+        elif action == "ack":
+            filing.ask_ack(self, ids)
 
     def action_link(self) -> None:
-        ids = self.targets()
-        if not ids:
-            self.notify(t("n.nothing"))
-            return
-
-        def chosen(case_id: int | None) -> None:
-            if case_id:
-                self.selected.clear()
-                self.command(lambda: self.desk.link(ids, case_id),
-                             lambda ref: t("n.linked", n=len(ids), ref=ref))
-
-        self.app.push_screen(LinkCaseDialog(self.desk, len(ids)), chosen)
+        self._on_targets("link")
 
     def action_new_case(self) -> None:
-        ids = self.targets()
-        if not ids:
-            self.notify(t("n.nothing"))
-            return
-        first = ids[0]
-        self.load(lambda: PreviewLoaded(self.desk.preview(first), purpose="new_case",
-                                        ids=tuple(ids)), main=False)
-
-    def new_case_dialog(self, ids: list[int], preview: ContactPreview | None) -> None:
-        def chosen(values: dict[str, Any] | None) -> None:
-            if values:
-                self.selected.clear()
-                self.command(lambda: self.desk.new_case(contact_ids=ids, **values),
-                             lambda res: t("n.created", ref=res[1]))
-
-        today = today_of(self.desk.now())
-        self.app.push_screen(NewCaseDialog(self.desk.config, preview, today), chosen)
+        self._on_targets("new_case")
 
     def action_not_a_case(self) -> None:
-        ids = self.targets()
-        if not ids:
-            self.notify(t("n.nothing"))
-            return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.selected.clear()
-                self.command(lambda: self.desk.dismiss(ids, reason),
-                             lambda _r: t("n.dismissed", n=len(ids)))
-
-        self.app.push_screen(TextPrompt(t("dlg.dismiss.title"), required="dlg.reason_needed"),
-                             chosen)
+        self._on_targets("not_a_case")
 
     def action_ack(self) -> None:
-        ids = self.targets()
-        if not ids:
-            self.notify(t("n.nothing"))
-            return
-        self.command(lambda: self.desk.acknowledge(ids), lambda n: t("n.acked", n=n))
+        self._on_targets("ack")

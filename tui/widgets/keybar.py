@@ -15,7 +15,7 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.keymap import KEY_DISPLAY
+from tui.keymap import KEY_DISPLAY, ORDER
 
 
 class KeyBar(Static):
@@ -47,7 +47,11 @@ class KeyBar(Static):
         keys: list[tuple[str, Text]] = []  # (action, its " key  label " text)
         seen: set[str] = set()
         palette = getattr(self.app, "COMMAND_PALETTE_BINDING", "ctrl+p")
-        for key, active in self.screen.active_bindings.items():
+        # The screen's keys first, in the order they are specified (a remapped key keeps
+        # its place), then the app's: when the bar is cut, the screen's own keys stay.
+        ordered = sorted(self.screen.active_bindings.items(), key=lambda kv: (
+            isinstance(kv[1].node, App), ORDER.get(kv[1].binding.id or "", len(ORDER))))
+        for key, active in ordered:
             b = active.binding
             if not b.show or b.action in seen or key == palette:
                 continue

@@ -37,9 +37,20 @@ def render_status(title: str, status: Status | None, *, demo: bool,
     out.append("│ ")
     out.append(t("hdr.triage", n=status.triage))
     out.append(" │ ")
-    out.append(t("hdr.alerts", n=status.open_alerts),
-               style=hue("bold", "red") if status.open_alerts else "")
+    # What is overdue now, counted from the store: true on a day no daemon ran (the
+    # daemon's alerts are only raised when it runs).
+    out.append(t("hdr.overdue", n=status.overdue),
+               style=hue("bold", "red") if status.overdue else "")
     out.append(" │ ")
+    if status.open_alerts:  # the daemon's alerts not yet seen, when there are any
+        out.append(t("hdr.alerts", n=status.open_alerts), style=hue("bold", "red"))
+        out.append(" │ ")
+    if status.daemon_late:
+        when = (day_time(status.daemon_last_seen, now or dt.datetime.now(dt.UTC))
+                if status.daemon_last_seen else None)
+        out.append(t("hdr.daemon_late", when=when) if when else t("hdr.daemon_never"),
+                   style=hue("bold", "yellow"))
+        out.append(" │ ")
     if not status.sources:
         out.append(t("hdr.no_sources"), style="dim")
     for s in status.sources:

@@ -120,7 +120,7 @@ def test_bad_rows_report_goes_to_stdout(env):
 def test_missing_file(env):
     run, _engine, tmp = env
     line = _one_line_error(run(str(tmp / "nope.csv")))
-    assert "nope.csv: file not found" in line
+    assert "nope.csv: no such file; check the path" in line
 
 
 def test_file_still_being_written(env):

@@ -161,3 +161,39 @@ def test_a_locked_database_leaves_the_file_in_the_inbox(sqlite_url, inbox):
     report = scan_inbox(engine=engine, config=config)  # the lock is gone: it imports
     assert [r.imported for r in report.processed] == [6]
     engine.dispose()
+
+
+def test_a_damaged_workbook_goes_to_failed_and_the_rest_imports(engine, inbox):
+    """A truncated XLSX failed the whole source (and then backed off for half an hour,
+    the file never moved): it is one file's problem."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(DK_HEADER)
+    for r in dk_rows() * 50:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = part[: len(part) // 2]  # cut off mid-row, as a broken copy leaves it
+            dst.writestr(info.filename, part)
+    config = _config(inbox)
+    _age(write(inbox / "uge39.xlsx", damaged.getvalue()))
+    _age(write(inbox / "uge40.csv", csv_bytes(DK_HEADER, dk_rows())))
+    report = scan_inbox(engine=engine, config=config)
+    assert [r.name for r in report.processed] == ["uge40.csv"]
+    assert [name for name, _ in report.failed] == ["uge39.xlsx"]
+    assert (inbox / "failed" / "uge39.xlsx").exists() and not (inbox / "uge39.xlsx").exists()
+    errors = (inbox / "failed" / "uge39.xlsx.errors.txt").read_text("utf-8")
+    assert errors.startswith("uge39.xlsx: row ") and "the workbook is damaged" in errors
+    assert table_counts(engine)["contact"] == 6
+    h = _health(engine)
+    assert h.consecutive_failures == 0 and h.failing_since is None
