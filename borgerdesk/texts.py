@@ -370,6 +370,23 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "retention rules)",
     },
     "calls.to_triage": {"da": "{n} til indbakken", "en": "{n} to triage"},
+    "reply.sent": {"da": "sendt: {mid}", "en": "sent: {mid}"},
+    "reply.queued": {"da": "ikke sendt, ligger i udbakken ({err})",
+                     "en": "not sent, kept in the outbox ({err})"},
+    "reply.failed": {"da": "afvist: {err}", "en": "refused: {err}"},
+    "reply.uncertain": {
+        "da": "usikkert om den blev sendt; se Sendt post og afgør med 'borgerdesk outbox "
+        "--resend {id}' eller '--was-sent {id}' ({err})",
+        "en": "uncertain whether it was sent; check Sent and decide with 'borgerdesk "
+        "outbox --resend {id}' or '--was-sent {id}' ({err})",
+    },
+    "outbox.empty": {"da": "udbakken er tom", "en": "the outbox is empty"},
+    "outbox.decided": {"da": "svar {id}: {what}", "en": "reply {id}: {what}"},
+    "outbox.queued": {"da": "i kø", "en": "queued"},
+    "outbox.sending": {"da": "sendes", "en": "sending"},
+    "outbox.sent": {"da": "sendt", "en": "sent"},
+    "outbox.failed": {"da": "afvist", "en": "failed"},
+    "outbox.uncertain": {"da": "usikker", "en": "uncertain"},
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
     "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",

@@ -137,3 +137,7 @@ def test_register_and_db_commands(run: Run, lang: str, tmp_path: Path) -> None:
     assert run("db", "upgrade").out.startswith(
         words(lang, "databasen er på migration ", "database at migration "))
     assert words(lang, "; kode: ", "; code: ") in run("db", "current").out
+
+
+def test_outbox(run: Run, lang: str) -> None:
+    assert run("outbox").out.strip() == words(lang, "udbakken er tom", "the outbox is empty")
