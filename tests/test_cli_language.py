@@ -6,6 +6,7 @@ SQLite file; error lines and JSON stay English and are checked elsewhere."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,3 +142,11 @@ def test_register_and_db_commands(run: Run, lang: str, tmp_path: Path) -> None:
 
 def test_outbox(run: Run, lang: str) -> None:
     assert run("outbox").out.strip() == words(lang, "udbakken er tom", "the outbox is empty")
+
+
+def test_install_service(run: Run, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The unit runs the installed script; in-process tests run from pytest.
+    monkeypatch.setattr(sys, "argv", [str(Path(sys.executable).with_name("borgerdesk"))])
+    out = run("install-service").out
+    assert words(lang, "aktivér og start den med:", "enable and start it with:") in out, out
+    assert words(lang, "følg dens log: journalctl", "follow its log: journalctl") in out, out
