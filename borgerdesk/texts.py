@@ -419,6 +419,18 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "service.log": {"da": "følg dens log: {cmd}", "en": "follow its log: {cmd}"},
     "smtp.prompt": {"da": "SMTP-adgangskode til {user}", "en": "SMTP password for {user}"},
     "smtp.stored": {"da": "gemt i styresystemets nøglering", "en": "stored in the OS keyring"},
+    "demo.kept": {"da": "demoen er gemt i {path}", "en": "demo kept in {path}"},
+    "demo.generating": {"da": "Laver et års mails og opkald …",
+                        "en": "Generating a year of mail and calls…"},
+    "demo.syncing": {"da": "IMAP-server på 127.0.0.1:{port}; synkroniserer INBOX og Sent …",
+                     "en": "IMAP server on 127.0.0.1:{port}; syncing INBOX and Sent…"},
+    "demo.ready": {"da": "Demoen er klar på {seconds} s ({root})",
+                   "en": "Demo ready in {seconds} s ({root})"},
+    "demo.summary": {
+        "da": "DEMO: {waiting} henvendelse(r) i indbakken, {overdue} overskredet, {soon} "
+        "snart",
+        "en": "DEMO: {waiting} contact(s) in triage, {overdue} overdue, {soon} due soon",
+    },
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
     "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",

@@ -150,3 +150,12 @@ def test_install_service(run: Run, lang: str, monkeypatch: pytest.MonkeyPatch) -
     out = run("install-service").out
     assert words(lang, "aktivér og start den med:", "enable and start it with:") in out, out
     assert words(lang, "følg dens log: journalctl", "follow its log: journalctl") in out, out
+
+
+@pytest.mark.slow
+def test_demo_speaks_its_presets_danish(cli) -> None:
+    """The demo never reads the user's config: it speaks its own (the Danish preset's)."""
+    r = cli("demo", "--no-ui")
+    assert r.code == 0, r.err
+    assert re.search(r"^DEMO: \d+ henvendelse\(r\) i indbakken, \d+ overskredet, \d+ snart$",
+                     r.out, re.M), r.out
