@@ -159,3 +159,10 @@ def test_demo_speaks_its_presets_danish(cli) -> None:
     assert r.code == 0, r.err
     assert re.search(r"^DEMO: \d+ henvendelse\(r\) i indbakken, \d+ overskredet, \d+ snart$",
                      r.out, re.M), r.out
+
+
+def test_report_to_a_file(run: Run, lang: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    r = run("report", "--year", "2026", "--unit", "cases", "--rows", "category", "--format",
+            "csv", "--out", str(out))
+    assert r.out.strip() == words(lang, f"skrev {out}", f"wrote {out}")
