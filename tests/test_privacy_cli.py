@@ -109,7 +109,8 @@ def test_purge_dry_run_then_purge(env) -> None:  # type: ignore[no-untyped-def]
     r = run("purge", "--dry-run")
     assert r.code == 0, r.err
     assert "ville slette sag 2015-0001" in r.out and "NEW-1" not in r.out
-    assert "lukket 01-03-2015" in r.out  # day first
+    assert "borgersag     lukket 01-03-2015" in r.out  # day first
+    assert "skæringsdatoer: borgersag lukket " in r.out
     assert "ville fjerne: 1 sag(er), 1 henvendelse(r)" in r.out
     assert _snapshot(engine) == before
     r = run("purge")

@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import create_engine
 
 from borgerdesk.context import AppContext
-from borgerdesk.texts import day, lang_of, say
+from borgerdesk.texts import day, lang_of, say, term
 from store.counts.words import number
 from store.db import MAX_INTEGER, normalise_url, session_scope, sqlite_path, write_scope
 from store.errors import UserError
@@ -77,7 +77,8 @@ def purge_cmd(
     r = report.removed
     if dry_run:
         for c in report.cases:
-            typer.echo(say("purge.would_case", lang, ref=plain(c.ref), kind=c.kind,
+            typer.echo(say("purge.would_case", lang, ref=plain(c.ref),
+                           kind=term("casekind", c.kind, lang),
                            closed=day(c.closed_on, lang)))
     typer.echo(say(
         "purge.summary", lang, verb=say("purge.would" if dry_run else "purge.did", lang),
@@ -86,7 +87,8 @@ def purge_cmd(
         anonymised=r.parties_anonymised, deleted=r.parties_deleted, audit=r.audit_entries,
         logs=r.import_logs))
     if report.cutoffs:
-        cut = ", ".join(say("purge.cutoff", lang, kind=k, day=day(v, lang))
+        cut = ", ".join(say("purge.cutoff", lang, kind=term("casekind", k, lang),
+                            day=day(v, lang))
                         for k, v in report.cutoffs.items())
         typer.echo(say("purge.cutoffs", lang, cut=cut))
 
