@@ -169,7 +169,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "target.due_soon": {"da": "snart", "en": "due_soon"},
     "target.overdue": {"da": "overskredet", "en": "overdue"},
     "target.met": {"da": "besvaret", "en": "met"},
-    "target.met_late": {"da": "sent", "en": "met_late"},
+    "target.met_late": {"da": "besvaret sent", "en": "met_late"},
     "target.waived": {"da": "intet svar", "en": "waived"},
     "ack.done": {
         "da": "henvendelse {id}: {n} svarfrist(er) kvitteret ({rules})",

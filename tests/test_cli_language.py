@@ -6,6 +6,7 @@ SQLite file; error lines and JSON stay English and are checked elsewhere."""
 from __future__ import annotations
 
 import re
+import string
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -166,3 +167,15 @@ def test_report_to_a_file(run: Run, lang: str, tmp_path: Path) -> None:
     r = run("report", "--year", "2026", "--unit", "cases", "--rows", "category", "--format",
             "csv", "--out", str(out))
     assert r.out.strip() == words(lang, f"skrev {out}", f"wrote {out}")
+
+
+def test_every_text_has_both_languages_with_the_same_blanks() -> None:
+    """A sentence filled in Danish must fill in English from the same values, and back."""
+    from borgerdesk.texts import TEXTS
+
+    def blanks(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, by_lang in TEXTS.items():
+        assert set(by_lang) == {"da", "en"}, key
+        assert blanks(by_lang["da"]) == blanks(by_lang["en"]), key
