@@ -303,6 +303,16 @@ def timed(fn: Callable[[], Any], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def store_path(contacts: int) -> Path:
+    """Where the store of `contacts` is cached (bench_startup.py uses it too). Keyed by
+    the migration chain and this file: a revision re-chained under the same name, or a
+    changed builder, must not reuse a store built for another schema."""
+    chain = hashlib.sha256((" ".join(sorted(known_revisions())) + Path(__file__).read_text(
+        "utf-8")).encode()).hexdigest()[:10]
+    name = f"borgerdesk-bench-tui-{contacts}-{head_revision()}-{chain}.sqlite3"
+    return Path(tempfile.gettempdir()) / name
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("contacts", nargs="?", type=int, default=1_000_000,
@@ -313,12 +323,7 @@ def main() -> int:
     ap.add_argument("--rebuild", action="store_true", help="build the store again")
     args = ap.parse_args()
 
-    # Keyed by the migration chain and this file: a revision re-chained under the same
-    # name, or a changed builder, must not reuse a store built for another schema.
-    chain = hashlib.sha256((" ".join(sorted(known_revisions())) + Path(__file__).read_text(
-        "utf-8")).encode()).hexdigest()[:10]
-    name = f"borgerdesk-bench-tui-{args.contacts}-{head_revision()}-{chain}.sqlite3"
-    path = Path(tempfile.gettempdir()) / name
+    path = store_path(args.contacts)
     if args.rebuild or not path.exists():
         path.unlink(missing_ok=True)
         t = time.perf_counter()

@@ -30,7 +30,6 @@ def _run(argv: list[str] | None) -> None:
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     from borgerdesk import app as app_module
-    from borgerdesk.faults import explain
     from store.errors import OperationError, UserError
 
     try:
@@ -60,6 +59,8 @@ def _run(argv: list[str] | None) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
     except Exception as e:
+        from borgerdesk.faults import explain  # imports SQLAlchemy: only on a failure
+
         line = explain(e, _database_url(app_module.current))
         if line is None:
             raise
@@ -71,7 +72,7 @@ def _fail(message: str, code: int = 2) -> None:
     # Messages quote what the user gave (file names, arguments) and what files hold:
     # their control characters must not reach the terminal. (Line breaks separate the
     # problems an import lists.)
-    from store.counts.render import safe
+    from store.plaintext import safe
 
     text = "\n".join(safe(line) for line in message.splitlines())
     print(f"borgerdesk: error: {text}", file=sys.stderr)

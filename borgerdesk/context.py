@@ -1,15 +1,20 @@
-"""What every command needs: the config, and the database it points at."""
+"""What every command needs: the config, and the database it points at.
+
+Each is imported when first asked for: the root callback builds this for every command,
+`--help` and a usage error included, which use neither (issue 20).
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-from store.config import Config, default_database_url, load_config
-from store.db import check_url, open_database
+    from store.config import Config
 
 
 @dataclass
@@ -23,6 +28,8 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from store.config import load_config
+
             self._config, self._config_file = load_config(self.config_path)
         return self._config
 
@@ -35,6 +42,9 @@ class AppContext:
     def database_url(self) -> str:
         """--db, then BORGERDESK_DATABASE_URL, then the config, then the default file;
         a malformed one is refused naming the setting it came from."""
+        from store.config import default_database_url
+        from store.db import check_url
+
         env = os.environ.get("BORGERDESK_DATABASE_URL")
         if self.db_override:
             return check_url(self.db_override, "--db")
@@ -49,6 +59,8 @@ class AppContext:
     def engine(self) -> Engine:
         """The migrated database; refuses one that is missing, older or newer."""
         if self._engine is None:
+            from store.db import open_database
+
             self._engine = open_database(self.database_url)
         return self._engine
 

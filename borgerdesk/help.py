@@ -22,6 +22,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "no-reply",
         "contact",
         "party",
+        "reply",
+        "outbox",
     ),
     "Set-up": (
         "init",
@@ -30,6 +32,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "set-smtp-password",
         "install-service",
         "daemon",
+        "team",
         "demo",
     ),
     "Reports": ("report", "annual-report", "compliance", "export-register"),
@@ -51,17 +54,19 @@ class GroupedCommands(TyperGroup):
         known = [n for n in order if n in self.commands]
         return known + sorted(n for n in self.commands if n not in order)
 
+    def listed_help(self, ctx: Any, name: str, limit: int) -> str | None:
+        """The line listed for `name`; None for a hidden command."""
+        cmd = self.get_command(ctx, name)
+        return None if cmd is None or cmd.hidden else cmd.get_short_help_str(limit)
+
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        shown = [
-            (name, cmd)
-            for name in self.list_commands(ctx)
-            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
-        ]
-        if not shown:
+        names = self.list_commands(ctx)
+        if not names:
             return
-        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        shown = [(n, line) for n in names if (line := self.listed_help(ctx, n, limit)) is not None]
         for group in (*GROUPS, OTHER):
-            rows = [(n, c.get_short_help_str(limit)) for n, c in shown if group_of(n) == group]
+            rows = [(n, line) for n, line in shown if group_of(n) == group]
             if rows:
                 with formatter.section(group):
                     formatter.write_dl(rows)

@@ -6,8 +6,6 @@ import functools
 import re
 from email.utils import parseaddr
 
-import phonenumbers
-
 _BARE_ADDRESS = re.compile(r"^\s*[^@\s<>\"(),;:\[\]]+@[^@\s<>\"(),;:\[\]]+\s*$")
 HIDDEN_NUMBERS = frozenset(
     {
@@ -65,6 +63,8 @@ def normalise_phone(raw: str, region: str = "DK") -> str | None:
 def phonenumbers_e164(raw: str, region: str = "DK") -> str | None:
     """E.164 by phonenumbers alone ("00" read as "+"); None if not a possible number.
     `normalise_phone` answers this for everything its Danish shortcut does not read."""
+    import phonenumbers  # on first use (~50 ms): the desk's first screen reads no numbers
+
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]

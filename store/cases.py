@@ -7,6 +7,7 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from store.audit import os_user, record
+from store.concurrency import lock_case
 from store.config.taxonomy import Taxonomy
 from store.errors import Problem, UserError
 from store.models import Case, CaseCreate, CaseHistory, CaseKind, CaseUpdate
@@ -125,16 +126,22 @@ def create_case(*, session: Session, case_in: CaseCreate) -> Case:
     return case
 
 
-def update_case(*, session: Session, case_id: int, changes: CaseUpdate) -> Case:
-    """Apply changes; each changed field is kept in the case history and audited."""
-    case = session.get(Case, case_id)
+def update_case(*, session: Session, case_id: int, changes: CaseUpdate,
+                version: int | None = None) -> Case:
+    """Apply changes; each changed field is kept in the case history and audited.
+    `version`: the case's version the change is based on; refused (`StaleEdit`) when
+    another desk changed it since. The case is locked either way, and its version bumped
+    when anything changed."""
+    case = lock_case(session, case_id, version)
     if case is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     user = os_user()
+    changed = False
     for field, new in changes.model_dump(exclude_unset=True).items():
         old = getattr(case, field)
         if old == new:
             continue
+        changed = True
         setattr(case, field, new)
         session.add(
             CaseHistory(
@@ -152,6 +159,8 @@ def update_case(*, session: Session, case_id: int, changes: CaseUpdate) -> Case:
             entity_id=case.ref,
             detail={"field": field, "old": old, "new": new},
         )
+    if changed:
+        case.version += 1
     session.add(case)
     session.flush()
     return case

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import and_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from store.audit import record
 from store.cases import note_move
+from store.concurrency import TRIAGE, claim_contact
 from store.errors import UserError
 from store.models import Case, Contact, ContactCreate
 from store.parties import open_cases_of, party_for_counterpart
@@ -53,19 +56,26 @@ def get_contact(*, session: Session, contact_id: int) -> Contact:
     return contact
 
 
-def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> None:
+def link_contacts(*, session: Session, contact_ids: list[int], case_id: int,
+                  seen: Mapping[int, int | str] | None = None) -> None:
     """Link contacts (waiting in triage or not) to a case, and give them the case's party
-    when they have none."""
+    when they have none. `seen`: where the caller saw each contact (a case id, or
+    `store.concurrency.TRIAGE`); one that has moved since is refused (`ContactTaken`)."""
     case = session.get(Case, case_id)
     if case is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     for cid in contact_ids:
+        claim_contact(session, cid, (seen or {}).get(cid))
         contact = get_contact(session=session, contact_id=cid)
         old = contact.case_id
         if old != case_id:
             note_move(session, contact_id=cid, new=case,
                       old=session.get(Case, old) if old is not None else None)
         contact.case_id = case_id
+        # A contact filed into a case is a case's contact: "not a case" no longer holds
+        # (a dismissed contact found by search and linked counts again, as it should).
+        contact.dismissed = False
+        contact.dismissed_reason = None
         if contact.party_id is None:
             contact.party_id = case.party_id
         session.add(contact)
@@ -80,7 +90,17 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int) -> 
 
 
 def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
-    """Mark a triage contact "not a case"."""
+    """Mark a triage contact "not a case". A contact in a case is refused: it counts in
+    the council's figures through its case, so "not a case" would be a contradiction that
+    still counted; unlinking it first is the way. Refused (`ContactTaken`) when another
+    desk linked or dismissed it first."""
+    if get_contact(session=session, contact_id=contact_id).case_id is not None:
+        raise UserError(
+            f"contact {contact_id} is in a case; unlink it first "
+            f"('borgerdesk contact unlink {contact_id}'), then mark it not a case",
+            code="contact_in_case", contact_id=contact_id,
+        )
+    claim_contact(session, contact_id, TRIAGE)
     contact = get_contact(session=session, contact_id=contact_id)
     contact.dismissed = True
     contact.dismissed_reason = reason

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 
 from store.errors import UserError
-from store.timeutil import CPH
+from store.timeutil import CPH, FIRST_YEAR, LAST_YEAR
 
 DATE_HINT = "use DD-MM-YYYY or YYYY-MM-DD"
 MOMENT_HINT = "use DD-MM-YYYY HH:MM or YYYY-MM-DD HH:MM"
@@ -19,15 +19,22 @@ MOMENT_HINT = "use DD-MM-YYYY HH:MM or YYYY-MM-DD HH:MM"
 
 @functools.lru_cache(maxsize=100_000)
 def parse_date(text: str) -> dt.date:
-    """YYYY-MM-DD or DD-MM-YYYY (also with / or .); ValueError otherwise."""
+    """YYYY-MM-DD or DD-MM-YYYY (also with / or .), in the years FIRST_YEAR to LAST_YEAR;
+    ValueError otherwise. The bound is why a moment can always be converted: Copenhagen's
+    01-01-0001 00:30 is not a moment Python can express in UTC (OverflowError)."""
     t = text.strip().replace("/", "-").replace(".", "-")
     parts = t.split("-")
+    day: dt.date | None = None
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         if len(parts[0]) == 4:
-            return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-        if len(parts[2]) == 4:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    raise ValueError(f"not a date ({DATE_HINT})")
+            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        elif len(parts[2]) == 4:
+            day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+    if day is None:
+        raise ValueError(f"not a date ({DATE_HINT})")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"not a plausible date; give one in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return day
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -79,7 +79,7 @@ def busy_timeout_ms() -> int:
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0009_reply_outbox"
+HEAD_REVISION = "0010_team"
 
 
 class DatabaseError(UserError):
@@ -537,6 +537,14 @@ def database_problem(exc: BaseException, where: str) -> DatabaseError | None:
         return None
     if isinstance(exc, OperationalError) and _is_psycopg_connect_failure(orig):
         return _cannot_open(where, why)
+    if type(orig).__name__ == "InsufficientPrivilege" and "alembic_version" in why:
+        # A login role in none of the team's group roles (store.team) cannot even read
+        # the migration level.
+        return DatabaseError(
+            f"{where}: this database role has no borgerdesk role ({why}); nothing was "
+            "changed; ask the administrator to run 'borgerdesk team add-user NAME --role "
+            "advisor'"
+        )
     return None
 
 

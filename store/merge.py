@@ -87,12 +87,17 @@ def name_key(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
+_NAME_LENGTH = Party.__table__.c.name.type.length  # type: ignore[attr-defined]
+
+
 def parties_named(session: Session, name: str, limit: int = 200) -> list[int]:
     """Ids of the parties whose `name_key` is `name`'s, lowest first. The database
     narrows by the longest ASCII run of the name (SQLite lowercases ASCII only: "Ø"
     stays "Ø"); the comparison itself is Python's."""
     key = name_key(name)
-    if not key:
+    # Longer than the column no stored name can be; and SQLite refuses a LIKE pattern
+    # past 50,000 bytes ("pattern too complex": a traceback for a pasted 100,000 chars).
+    if not key or len(key) > _NAME_LENGTH:
         return []
     runs = re.findall(r"[a-z0-9]+", key)
     stmt = select(col(Party.id), col(Party.name)).where(col(Party.name).is_not(None))

@@ -87,6 +87,8 @@ class Party(PartyBase, table=True):
     # Set by a retention purge or an erasure: the row survives only as an anonymous
     # counting key, so "distinct parties" stays stable for past periods.
     anonymised_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Bumped by every edit; an edit based on an older version is refused (store.concurrency).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class PartyCreate(PartyBase):
@@ -139,6 +141,9 @@ class Case(CaseBase, table=True):
     # Set when retention or an erasure removed the case's personal data (title, notes,
     # texts); the classification stays for the statistics (store.privacy).
     purged_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # The person it is assigned to (database role; OS user on SQLite); None: unassigned.
+    assigned_to: str | None = Field(default=None, max_length=100, index=True)
 
 
 class CaseCreate(CaseBase):
@@ -237,6 +242,8 @@ class Contact(ContactBase, table=True):
     call_raw_number: str | None = Field(default=None, max_length=100)  # as exported
     call_line: str | None = Field(default=None, max_length=200)  # UPN / extension
     call_file_id: int | None = Field(default=None, foreign_key="imported_file.id")
+    # A triage contact's assignee (see Case.assigned_to).
+    assigned_to: str | None = Field(default=None, max_length=100, index=True)
 
 
 class ContactCreate(ContactBase):
@@ -447,6 +454,18 @@ class ReplyOutbox(SQLModel, table=True):
         default=None, foreign_key="email_message.id", ondelete="SET NULL"
     )
     alerted: bool = False
+
+
+class Presence(SQLModel, table=True):
+    """A desk that has a case open, refreshed by a heartbeat (store.team.presence)."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("desk", "case_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    desk: str = Field(max_length=64)
+    person: str = Field(max_length=100)
+    case_id: int = Field(foreign_key="case_.id", index=True, ondelete="CASCADE")
+    seen_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class AuditLog(SQLModel, table=True):

@@ -45,6 +45,8 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
             code="cannot_write", path=str(path), reason=e.strerror or type(e).__name__,
         ) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
+        # Not the folder's example: nothing can be written "inside" /dev/full.
+        example = Path(example.name)
         raise UserError(
             f"{label}{path}: is not a regular file (a device, FIFO or socket); "
             f"give the name of a new file, e.g. {example}",

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from store.addresses import normalise_email, normalise_phone
 from store.audit import record
+from store.concurrency import lock_party
 from store.errors import UserError
 from store.models import (
     Case,
@@ -77,8 +78,9 @@ def checked_addresses(
     ):
         if not raw.strip():
             continue
-        if norm is None:
-            raise UserError(f"{raw!r}: not a valid {what}", code="bad_address", value=raw)
+        if norm is None or len(norm) > MAX_ADDRESS:
+            shown = raw if len(raw) <= 80 else raw[:80] + "…"
+            raise UserError(f"{shown!r}: not a valid {what}", code="bad_address", value=shown)
         owner = party_for_counterpart(session=session, counterpart=norm)
         if owner is not None and owner != party_id:
             raise UserError(f"{norm} already belongs to party {owner}; merge the parties "
@@ -86,6 +88,18 @@ def checked_addresses(
         if norm not in out:
             out.append(norm)
     return out_e, out_p
+
+
+MAX_NAME = 300  # Party.name's column
+MAX_ADDRESS = 320  # PartyEmail.address's column (RFC 5321's path limit)
+
+
+def check_party_name(name: str) -> None:
+    """A name that fits its column: a longer one is a paste gone wrong, refused in one line
+    rather than cut (PostgreSQL would refuse it; SQLite would keep it whole)."""
+    if len(name) > MAX_NAME:
+        raise UserError(f"the party's name is {len(name)} characters; at most {MAX_NAME}",
+                        code="party_name_long", length=len(name), limit=MAX_NAME)
 
 
 def check_party_kind(kind: str) -> None:
@@ -102,6 +116,7 @@ def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] =
     check_party_kind(kind)
     if not name.strip():
         raise UserError("the new party needs a name", code="party_name_empty")
+    check_party_name(name.strip())
     es, ps = checked_addresses(session=session, emails=emails, phones=phones, party_id=None)
     party = create_party(session=session, party_in=PartyCreate(
         name=name.strip(), kind=kind, emails=es, phones=ps))
@@ -111,16 +126,18 @@ def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] =
 
 
 def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
-               emails: Iterable[str], phones: Iterable[str]) -> None:
+               emails: Iterable[str], phones: Iterable[str], version: int | None = None) -> None:
     """Set a party's name, kind and its whole lists of addresses and numbers. An address
     dropped from the list is no longer recognised on new mail; the contacts already
     stored keep their party. Audited without the values (the audit log outlives an
-    erasure)."""
+    erasure). `version`: as for `update_case`."""
+    lock_party(session, party_id, version)
     party = get_party(session=session, party_id=party_id)
     if party.anonymised_at is not None:
         raise UserError(f"party {party_id} was anonymised (purge or erasure); it cannot be "
                         "edited", code="party_anonymised", party_id=party_id)
     check_party_kind(kind)
+    check_party_name((name or "").strip())
     es, ps = checked_addresses(session=session, emails=emails, phones=phones,
                                party_id=party_id)
     old_e = set(session.exec(select(PartyEmail.address).where(
@@ -153,6 +170,9 @@ def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
         changed.append("emails")
     if set(ps) != old_p:
         changed.append("phones")
+    if changed:
+        party.version += 1
+        session.add(party)
     record(session, action="edit_party", entity="party", entity_id=party_id,
            detail={"changed": changed})
     session.flush()

@@ -163,6 +163,10 @@ def test_party_merge_edit_and_show(env) -> None:
     ("party", "edit", "1", "--add-email", "jens@example.dk"),  # another party's
     ("party", "edit", "1", "--kind", "robot"),
     ("party", "show"),
+    # Longer than their columns (QA: a pydantic traceback, or stored past the column).
+    ("contact", "add", "--channel", "meeting", "--party", "new:" + "x" * 400),
+    ("party", "edit", "1", "--name", "x" * 400),
+    ("party", "edit", "1", "--add-email", "a" * 400 + "@x.dk"),
     ("export-party", "jens jensen", "--out", "/tmp/borgerdesk-never-written"),  # ambiguous
 ])
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(env, args) -> None:

@@ -159,6 +159,7 @@ def test_an_output_that_is_not_a_regular_file_is_refused(
     cfg.write_text(preset_text("odsherred"), "utf-8")
     msg = one_line_error(cli("--config", str(cfg), "--db", sqlite_url, *args, target))
     assert f"{target}: is not a regular file" in msg
+    assert f"e.g. {target}/" not in msg  # was: "e.g. /dev/full/export.xlsx"
     after = os.stat(target)
     assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) != stat.S_IFREG
     assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)

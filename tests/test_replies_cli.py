@@ -196,6 +196,8 @@ def test_compliance_formats(env) -> None:
     assert r.code == 0, r.err
     # Danish by default: headers, period in words
     assert "dag-til-dag" in r.out and "Median, timer" in r.out
+    # The share's column says it is a percentage: a bare "I tide" over 74,0 read as a count.
+    assert "I tide, %" in r.out
     assert r.out.startswith("Svarfrister, 1. marts – 31. marts 2024")
     out = tmp / "c.xlsx"
     r = run("compliance", "--period", "2024", "--format", "xlsx", "--out", str(out))

@@ -38,7 +38,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "compose.callback_note": ("Hvad blev der sagt?", "What was said?"),
     "compose.callback_default": ("Ringet tilbage", "Called back"),
     "err.callback_no_case": ("Knyt kontakten til en sag først, og notér så tilbageopkaldet", "Link the contact to a case first, then log the call-back"),
-    "err.no_sender": ("Der kan ikke sendes herfra; brug 'borgerdesk reply'", "Sending is not available here; use 'borgerdesk reply'"),
+    "err.no_sender": ("Der kan ikke sendes herfra; brug 'borgerdesk reply {contact_id}'", "Sending is not available here; use 'borgerdesk reply {contact_id}'"),
     # header
     "hdr.alerts": ("Advarsler: {n}", "Alerts: {n}"),
     "hdr.triage": ("Indbakke: {n}", "Inbox: {n}"),
@@ -320,6 +320,11 @@ TEXT: dict[str, tuple[str, str]] = {
     # errors from the store, by UserError.code (store.errors); the English matches the CLI's
     "err.no_case": ("Sagen (id {case_id}) findes ikke længere; opdater listen", "No case with id {case_id}; refresh the list"),
     "err.contact_gone": ("En henvendelse findes ikke længere; opdater listen", "A contact no longer exists; refresh the list"),
+    # Team desk (store.concurrency, store.desk.team): another desk got there first.
+    "err.stale_case": ("Sag {ref} blev ændret af {who} kl. {when} ({what}), efter du åbnede den; intet er gemt. Sagen genindlæses – gør din ændring igen", "Case {ref} was changed by {who} at {when} ({what}) after you opened it; nothing was saved. The case reloads – make your change again"),
+    "err.stale_party": ("Part {party_id} blev ændret af {who} kl. {when} ({what}), efter du åbnede den; intet er gemt. Genindlæs og gør din ændring igen", "Party {party_id} was changed by {who} at {when} ({what}) after you opened it; nothing was saved. Reload and make your change again"),
+    "err.contact_taken": ("Henvendelsen er allerede taget af {who} kl. {when} ({what}); intet er gemt. Opdater listen", "The contact was already taken by {who} at {when} ({what}); nothing was saved. Refresh the list"),
+    "err.no_person": ("{person} er ikke med i teamet", "{person} is not on the team"),
     "err.target_gone": ("Svarfristen findes ikke længere; opdater listen", "The reply target no longer exists; refresh the list"),
     "err.target_done": ("Svarfristen er allerede afsluttet; opdater listen", "The reply target is already closed; refresh the list"),
     "err.wb_off": ("Whistleblower-registret er slået fra; sæt [ui] whistleblower_register = true", "Whistleblower cases are off; set [ui] whistleblower_register = true"),
@@ -336,6 +341,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "err.export_suffix": ("{path}: filnavnet skal ende på .csv eller .xlsx", "{path}: export needs a .csv or .xlsx file name"),
     "err.output_is_folder": ("{path}: er en mappe, ikke en fil; skriv et filnavn, fx {example}", "{path}: is a folder, not a file; give a file name, e.g. {example}"),
     "err.output_not_regular": ("{path}: er ikke en almindelig fil (en enhed, FIFO eller socket); skriv navnet på en ny fil, fx {example}", "{path}: is not a regular file (a device, FIFO or socket); give the name of a new file, e.g. {example}"),
+    "err.annual_folder": ("--out {path}: mappen findes ikke; opret den eller vælg en anden", "--out {path}: the folder does not exist; create it or choose another"),
+    "err.annual_text": ("--text {path}: er ikke UTF-8-tekst; gem filen som UTF-8", "--text {path}: not UTF-8 text; save it as UTF-8"),
+    "err.wb_case": ("Sag {case_id} er ikke en whistleblowersag", "Case {case_id} is not a whistleblower case"),
+    "err.wb_outcome": ("Ukendt udfald: {outcome}", "Unknown outcome: {outcome}"),
     "err.cannot_write": ("{path}: kan ikke skrives ({reason}); tjek mappen og den ledige plads", "{path}: cannot write ({reason}); check the folder and free space"),
     "err.export_folder": ("{path}: mappen findes ikke; vælg en, der findes", "{path}: no such folder; choose an existing one"),
     "err.unexpected": ("uventet fejl: {what}", "unexpected error: {what}"),

@@ -156,6 +156,19 @@ def _daemon(actx: AppContext, lang: Lang) -> Check:
         engine.dispose()
 
 
+def _team(actx: AppContext) -> list[Check]:
+    """On PostgreSQL: the role's grants, row-level security, the server's clock."""
+    from store.team.health import checks
+
+    try:
+        engine = actx.engine
+    except Exception:
+        return []  # the database check already says why
+    if engine.dialect.name != "postgresql":
+        return []
+    return [Check(c.name, c.ok, c.detail) for c in checks(engine, dt.datetime.now(dt.UTC))]
+
+
 def _clock(lang: Lang) -> Check:
     now = dt.datetime.now(dt.UTC)
     local = now.astimezone(CPH)
@@ -173,8 +186,9 @@ def doctor(
     skip_mail: Annotated[bool, typer.Option("--skip-mail", help="Do not log in.")] = False,
 ) -> None:
     """Check the set-up: config, database migration level, mailbox login and folders,
-    phone inbox permissions, keyring, daemon, clock and time zone. Exit code 1 if a
-    check fails.
+    phone inbox permissions, keyring, daemon, clock and time zone; on PostgreSQL the
+    role's grants, row-level security and the server's clock. Exit code 1 if a check
+    fails.
 
     Examples:
       borgerdesk doctor
@@ -191,7 +205,7 @@ def doctor(
         if not skip_mail:
             steps.append(lambda: _mailboxes(actx, lang))
         steps += [lambda: _phone_inbox(actx, lang), lambda: _keyring(lang),
-                  lambda: _daemon(actx, lang)]
+                  lambda: _daemon(actx, lang), lambda: _team(actx)]
     steps.append(lambda: _clock(lang))
     for step in steps:
         got = step()

@@ -116,8 +116,8 @@ def export_party_cmd(
     """
     actx: AppContext = ctx.obj
     kinds = kinds_for(kind)
-    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds)
     lang = lang_of(ctx)
+    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds, lang=lang)
     who = (say("privacy.party", lang, id=rep.party_id) if rep.party_id is not None
            else party.strip())
     typer.echo(say("export.done", lang, who=plain(who), path=plain(str(rep.out)),

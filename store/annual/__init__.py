@@ -19,6 +19,7 @@ from store.config import Config
 from store.config.reports import ReportPreset
 from store.counts.period import Period
 from store.errors import UserError
+from store.infile import read_input
 from store.outfile import atomic_output, check_output
 from store.timeutil import CPH
 
@@ -34,13 +35,13 @@ def check_target(path: Path) -> None:
 
 
 def read_text_file(path: Path) -> str:
+    """The advisor's own sections (--text): a regular UTF-8 file (a FIFO or device is
+    refused at once by store.infile, never read without end)."""
+    data = read_input(path)
     try:
-        return path.read_text("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise UserError(f"--text {path}: byte {e.start}: not UTF-8 text; save it as UTF-8",
-                        code="annual_text", path=str(path)) from None
-    except OSError as e:
-        raise UserError(f"--text {path}: cannot read: {e.strerror}",
                         code="annual_text", path=str(path)) from None
 
 

@@ -30,14 +30,8 @@ from store.counts.presets import TableResult
 from store.counts.query import NONE_LABEL, CountResult
 from store.counts.words import percent, value_label, word
 from store.outfile import atomic_output
+from store.plaintext import safe as safe  # its users import it from here too
 from store.timeutil import CPH
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(text: str) -> str:
-    """Untrusted text without control characters or bidi overrides."""
-    return _CONTROL.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ _W: dict[str, tuple[str, str]] = {
     "c.overdue_now": ("Overskredet nu", "Overdue now"),
     "c.median": ("Median, timer", "Median h"),
     "c.p90": ("90 %-fraktil, timer", "p90 h"),
-    "c.in_time": ("I tide", "In time %"),
+    "c.in_time": ("I tide, %", "In time %"),
     "c.title": ("Svarfrister", "Reply compliance"),
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from sqlmodel import Session
@@ -76,7 +76,8 @@ def _apply_replies(session: Session, config: Config, contact_ids: list[int]) -> 
 
 
 def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_id: int,
-         if_closed: IfClosed = IfClosed.ask) -> LinkResult:
+         if_closed: IfClosed = IfClosed.ask,
+         seen: Mapping[int, int | str] | None = None) -> LinkResult:
     """Link contacts to a case. The reply rules see the re-linked contacts (a
     whistleblower case owes different replies than a citizen case). A closed case is
     refused with `CaseClosed` unless `if_closed` says to reopen it or link anyway."""
@@ -89,7 +90,7 @@ def link(*, session: Session, config: Config, contact_ids: Sequence[int], case_i
         if if_closed == IfClosed.reopen:
             update_case(session=session, case_id=case_id, changes=CaseUpdate(closed_on=None))
             reopened = True
-    link_contacts(session=session, contact_ids=list(contact_ids), case_id=case_id)
+    link_contacts(session=session, contact_ids=list(contact_ids), case_id=case_id, seen=seen)
     _apply_replies(session, config, list(contact_ids))
     return LinkResult(case_ref=case.ref, reopened=reopened,
                       new_addresses=unknown_addresses(session=session, contact_ids=contact_ids,
@@ -157,12 +158,15 @@ def new_case(*, session: Session, config: Config, today: dt.date,
     return case.id, ref
 
 
-def dismiss(*, session: Session, contact_ids: Sequence[int], reason: str) -> None:
+def dismiss(*, session: Session, config: Config, contact_ids: Sequence[int],
+            reason: str) -> None:
     reason = reason.strip()
     if not reason:
         raise UserError("give a reason for 'not a case'", code="reason_not_case")
     for cid in contact_ids:
         dismiss_contact(session=session, contact_id=cid, reason=reason)
+    # Its open reply targets drop: nobody owes a reply to "not a case".
+    _apply_replies(session, config, list(contact_ids))
 
 
 def register_contact(*, session: Session, config: Config, today: dt.date,

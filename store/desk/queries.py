@@ -48,6 +48,7 @@ from store.models import (
     Party,
 )
 from store.source_health import source_health
+from store.team.compartment import READ_ACTION
 
 WB = CaseKind.whistleblower.value
 TIMELINE_LIMIT = 200
@@ -466,6 +467,11 @@ def whistleblower_register(*, session: Session, now: dt.datetime, offset: int = 
 # --------------------------------------------------------------------------- header, live
 
 
+# Audit entries that record reading, not a change: the whistleblower register's "view",
+# and the database's own log of compartment reads (store.team.compartment).
+QUIET_ACTIONS = ("view", READ_ACTION)
+
+
 def data_version(*, session: Session) -> DataVersion:
     """Changes whenever a contact, case, note, classification, audit entry, reply target,
     alert or source state is added or changed. Costs a few index look-ups."""
@@ -477,7 +483,7 @@ def data_version(*, session: Session) -> DataVersion:
     # reload itself at every poll. (Newest first, stopping at the first match: an index
     # walk, not a scan.)
     audit = T.audit_log.c
-    parts.append(session.execute(select(audit.id).where(audit.action != "view")
+    parts.append(session.execute(select(audit.id).where(audit.action.notin_(QUIET_ACTIONS))
                                  .order_by(audit.id.desc()).limit(1)).scalar())
     parts.append(session.execute(select(func.count()).select_from(T.reply_target).where(
         RT.state == "open")).scalar_one())

@@ -22,7 +22,8 @@ from store.errors import UserError
 from store.models import EmailMessage, utcnow
 from store.outbox import queue
 from store.outbox.compose import Draft, compose
-from store.outbox.queue import SendQueued, SendResult
+from store.outbox.queue import SendQueued
+from store.outbox.queue import SendResult as SendResult  # re-exported for the composer
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class ReplyDesk:
         (the result says why); the daemon retries what can be retried."""
         if self._send is None:
             raise UserError(
-                "sending is not available here; use 'borgerdesk reply'", code="no_sender"
+                f"sending is not available here; use 'borgerdesk reply {contact_id}'",
+                code="no_sender", contact_id=contact_id,
             )
         draft = self._draft(contact_id, template, to, expected, subject, body)
         entry = queue.enqueue(self.engine, draft)

@@ -9,14 +9,15 @@ transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
 from store.config import Config
 from store.db import session_scope, write_scope
-from store.desk import commands, queries, search
+from store.desk import commands, queries, search, team
 from store.desk.rows import (
     AckResult,
     AlertItem,
@@ -45,7 +46,10 @@ from store.desk.rows import (
     TriageRow,
     WhistleblowerRow,
 )
+from store.desk.team import MineCounts, Workload
 from store.models import utcnow
+from store.team import presence
+from store.team.live import ChangeListener
 
 
 class Desk:
@@ -54,6 +58,8 @@ class Desk:
         self.engine = engine
         self.config = config
         self.clock = clock
+        # This desk's identity for presence (store.team.presence): one per running desk.
+        self.desk_id = uuid.uuid4().hex
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -182,13 +188,16 @@ class Desk:
     # ------------------------------------------------------------------ commands
 
     def link(self, contact_ids: Sequence[int], case_id: int,
-             if_closed: IfClosed = IfClosed.ask) -> LinkResult:
+             if_closed: IfClosed = IfClosed.ask,
+             seen: Mapping[int, int | str] | None = None) -> LinkResult:
         """Link contacts to a case. A closed case raises `store.cases.CaseClosed` unless
         `if_closed` is reopen or link. The result names addresses new to the case's
-        party (offer `add_party_address`)."""
+        party (offer `add_party_address`). `seen`: where the list showed each contact
+        (`store.concurrency.TRIAGE` or its case id); one another desk took since raises
+        `ContactTaken` naming who."""
         with write_scope(self.engine) as s:
             return commands.link(session=s, config=self.config, contact_ids=contact_ids,
-                                 case_id=case_id, if_closed=if_closed)
+                                 case_id=case_id, if_closed=if_closed, seen=seen)
 
     def new_case(self, request: NewCaseRequest) -> tuple[int, str]:
         """Open a case (validated by the store); returns (case id, ref)."""
@@ -270,7 +279,8 @@ class Desk:
 
     def dismiss(self, contact_ids: Sequence[int], reason: str) -> None:
         with write_scope(self.engine) as s:
-            commands.dismiss(session=s, contact_ids=contact_ids, reason=reason)
+            commands.dismiss(session=s, config=self.config, contact_ids=contact_ids,
+                              reason=reason)
 
     def add_manual_contact(self, case_id: int, kind: str, text: str,
                            direction: str = "in", at: dt.datetime | None = None) -> int:
@@ -322,3 +332,58 @@ class Desk:
     def set_excluded(self, case_id: int, excluded: bool, reason: str | None = None) -> None:
         with write_scope(self.engine) as s:
             commands.set_excluded(session=s, case_id=case_id, excluded=excluded, reason=reason)
+
+    # ------------------------------------------------------------ team (store.desk.team)
+
+    def me(self) -> str:
+        """The person at this desk: her database role (PostgreSQL) or OS user (SQLite)."""
+        with session_scope(self.engine) as s:
+            return team.current_person(s)
+
+    def assign_case(self, case_id: int, person: str | None, version: int | None = None) -> bool:
+        """Assign (None: unassign); audited. `version` as read, or `StaleEdit`."""
+        with write_scope(self.engine) as s:
+            return team.assign_case(session=s, case_id=case_id, person=person, version=version)
+
+    def assign_contact(self, contact_id: int, person: str | None) -> bool:
+        with write_scope(self.engine) as s:
+            return team.assign_contact(session=s, contact_id=contact_id, person=person)
+
+    def mine_counts(self) -> MineCounts:
+        """The header's counts of my work: overdue, due soon, waiting in triage."""
+        with session_scope(self.engine) as s:
+            return team.mine_counts(session=s, me=team.current_person(s), now=self.now())
+
+    def workload(self) -> list[Workload]:
+        """Statistik: open cases and overdue targets per person."""
+        with session_scope(self.engine) as s:
+            return team.workload(session=s, now=self.now())
+
+    def open_case_presence(self, case_id: int) -> list[str]:
+        """This desk has the case open: say so, and return who else has it open."""
+        with write_scope(self.engine) as s:
+            presence.open_case(session=s, desk=self.desk_id, person=team.current_person(s),
+                               case_id=case_id, now=self.now())
+            return presence.others(session=s, desk=self.desk_id, case_id=case_id,
+                                   now=self.now())
+
+    def close_case_presence(self, case_id: int) -> None:
+        with write_scope(self.engine) as s:
+            presence.close_case(session=s, desk=self.desk_id, case_id=case_id)
+
+    def presence_heartbeat(self) -> None:
+        """Call every `store.team.presence.HEARTBEAT` while the desk runs."""
+        with write_scope(self.engine) as s:
+            presence.heartbeat(session=s, desk=self.desk_id, now=self.now())
+
+    def others_on_case(self, case_id: int) -> list[str]:
+        with session_scope(self.engine) as s:
+            return presence.others(session=s, desk=self.desk_id, case_id=case_id,
+                                   now=self.now())
+
+    def change_listener(self) -> ChangeListener | None:
+        """On PostgreSQL a listener to wait on instead of polling `data_version`; None
+        on SQLite (keep polling)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        return ChangeListener(self.engine)

@@ -278,9 +278,10 @@ def export_party(
     party_id: int | None = None,
     subject: Subject | None = None,
     kinds: tuple[str, ...] = GENERAL_KINDS,
+    lang: str = "da",
 ) -> ExportReport:
     """Write the export of `subject` (or of the party `party_id` with its addresses) to
-    the new folder `out`, audited in the caller's transaction.
+    the new folder `out`, audited in the caller's transaction. summary.html is in `lang`.
 
     The audit entry is written (flushed) before any file: on SQLite its flush takes the
     write lock, so a busy database fails here, with nothing written. A caller whose
@@ -333,7 +334,7 @@ def export_party(
             tmp / "records.json",
             json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
         )
-        _write(tmp / "summary.html", summary_html(data).encode("utf-8"))
+        _write(tmp / "summary.html", summary_html(data, lang).encode("utf-8"))
         if out.exists():
             out.rmdir()  # empty, checked above
         os.rename(tmp, out)
@@ -345,7 +346,8 @@ def export_party(
 
 
 def export_subject(
-    *, engine: Engine, text: str, out: Path, kinds: tuple[str, ...] = GENERAL_KINDS
+    *, engine: Engine, text: str, out: Path, kinds: tuple[str, ...] = GENERAL_KINDS,
+    lang: str = "da",
 ) -> ExportReport:
     """`export-party`: find whom `text` names and export it in one write transaction.
     The folder and its audit entry exist together or not at all: a failure before the
@@ -354,7 +356,8 @@ def export_subject(
     try:
         with write_scope(engine) as session:
             subject = find_subject(session=session, text=text)
-            report = export_party(session=session, subject=subject, out=out, kinds=kinds)
+            report = export_party(session=session, subject=subject, out=out, kinds=kinds,
+                                  lang=lang)
             written = report.out
     except BaseException:
         if written is not None:

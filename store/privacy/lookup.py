@@ -95,7 +95,9 @@ def find_party(*, session: Session, text: str) -> int:
         if hit is not None:
             found[hit] = "e-mail"
     else:
-        if raw.isdigit() and len(raw) <= 7 and session.get(Party, int(raw)) is not None:
+        # isascii(): '²' passes isdigit() and breaks int().
+        if (raw.isascii() and raw.isdigit() and len(raw) <= 7
+                and session.get(Party, int(raw)) is not None):
             found[int(raw)] = "id"
         phone = normalise_phone(raw)
         hit = party_for_counterpart(session=session, counterpart=phone) if phone else None

@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
-import holidays
-
 from store.config import Config
 from store.config.replies import Replies
 from store.timeutil import CPH
@@ -56,6 +54,10 @@ class WorkCalendar:
     def _year(self, year: int) -> dict[dt.date, str]:
         days = self._years.get(year)
         if days is None:
+            # Imported on first use: `import holidays` loads every country's calendar
+            # (~100-300 ms), and the desk's first page and most commands never need one.
+            import holidays
+
             days = {}
             for d, name in holidays.country_holidays(
                 "DK", years=year, categories=("public",), language="en_US"

@@ -14,8 +14,6 @@ import functools
 from dataclasses import dataclass
 from typing import Literal
 
-import holidays
-
 from store.config.replies import ReplyRule
 from store.replies.calendar import DAY, WorkCalendar, wall_clock
 
@@ -166,6 +164,8 @@ _RENAME = {"Great Prayer Day": "Store bededag"}
 @functools.lru_cache(maxsize=64)
 def _danish_holidays(year: int) -> dict[dt.date, str]:
     """The `holidays` package's own Danish names ("Skærtorsdag"), per year."""
+    import holidays  # on first use, as in store.replies.calendar: it loads every country
+
     return {d: str(n) for d, n in holidays.country_holidays(
         "DK", years=year, categories=("public",), language="da").items()}
 

@@ -94,6 +94,7 @@ class ContactFacts:
     access_request: bool
     call_status: str | None  # None: not an imported call (e.g. registered by hand)
     mail: MailFacts | None
+    dismissed: bool = False  # "not a case": owes nobody a reply
 
 
 def mail_facts(row: Any) -> MailFacts:
@@ -189,6 +190,7 @@ def load_facts(
                 c.case_id,
                 c.access_request,
                 c.call_status,
+                c.dismissed,
                 _case.c.kind,
                 _case.c.category,
             )
@@ -203,7 +205,8 @@ def load_facts(
                 mails[r.contact_id] = mail_facts(r)
         times: dict[Any, dt.datetime] = {}
         days: dict[Any, dt.date] = {}
-        for cid, channel, direction, at, on, cp, party, case, access, status, kind, cat in rows:
+        for row in rows:
+            cid, channel, direction, at, on, cp, party, case, access, status, dis, kind, cat = row
             occurred = times.get(at)
             if occurred is None:
                 occurred = times[at] = aware(at)
@@ -225,6 +228,7 @@ def load_facts(
                 access_request=bool(access),
                 call_status=status,
                 mail=mails.get(cid),
+                dismissed=bool(dis),
             )
             out.append(f)
             if known is not None:

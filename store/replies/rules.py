@@ -147,7 +147,9 @@ class RuleSet:
         `is_whistleblower_report`: the contact is the first inbound contact of a case of
         kind whistleblower (the report itself).
         """
-        if f.direction != "in":
+        if f.direction != "in" or f.dismissed:
+            # "Not a case" (a newsletter, a misdirected mail) owes no reply; its open
+            # targets drop, and 'contact undismiss' brings them back.
             return []
         if self.track_from is not None and f.occurred_on < self.track_from:
             return []

@@ -33,6 +33,9 @@ def test_ctrl_c_while_modules_load_exits_130_quietly(delay, tmp_path, sqlite_url
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    if proc.returncode == 0:
+        # It ended between poll() and the signal: nothing was interrupted.
+        pytest.skip(f"the command finished at about {delay} s, before the signal")
     assert proc.returncode == 130, (proc.returncode, err)
     assert len(err.strip().splitlines()) <= 1, err
 

@@ -195,7 +195,8 @@ def test_english_when_the_ui_is_english(cfg_path: str, db_url: str, cli, tmp_pat
         (["--year", "2024", "--out", "nope/r.docx"], "does not exist"),
         (["--period", "2024Q9", "--out", "r.docx"], "--period '2024Q9': not a period"),
         (["--year", "2024", "--preset", "x", "--out", "r.docx"], "report preset 'x' not found"),
-        (["--year", "2024", "--text", "missing.md", "--out", "r.docx"], "cannot read"),
+        (["--year", "2024", "--text", "missing.md", "--out", "r.docx"], "no such file"),
+        (["--year", "2024", "--text", "/dev/zero", "--out", "r.docx"], "not a regular file"),
     ],
 )
 def test_bad_arguments_are_one_line_and_write_nothing(

@@ -50,3 +50,14 @@ def test_a_bad_value_names_the_field(text: str) -> None:
         read_moment(text, "--at")
     assert str(e.value).startswith(f"--at {text!r}: not a date and time; use DD-MM-YYYY")
     assert e.value.code == "bad_moment" and e.value.params["field"] == "--at"
+
+
+@pytest.mark.parametrize("text", ["01-01-0001 00:30", "0001-01-01", "31-12-9999 23:59"])
+def test_a_year_outside_1900_to_2999_is_a_typo_not_a_crash(text: str) -> None:
+    # Copenhagen's 01-01-0001 00:30 has no UTC moment: it raised OverflowError (a traceback
+    # from `contact add --at` and from a register's contact_at), and 9999 was registered.
+    with pytest.raises(UserError) as e:
+        read_moment(text, "--at")
+    assert str(e.value).startswith(f"--at {text!r}: not a date and time")
+    with pytest.raises(ValueError, match="years 1900 to 2999"):
+        parse_moment(text)

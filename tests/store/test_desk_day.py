@@ -289,6 +289,55 @@ def test_move_unlink_and_undismiss_are_audited_and_re_evaluate_replies(desk: Des
     assert _snapshot(desk.engine) == before
 
 
+def test_not_a_case_counts_nowhere_and_owes_no_reply(desk: Desk) -> None:
+    """'Not a case' is for triage only: a contact in a case is refused (it would count in
+    the council's figures while marked not a case), a dismissed mail leaves the reply
+    queue, undismiss brings its target back, and linking a dismissed contact found by
+    search makes it a case's contact again. Checked against a naive recount."""
+    at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
+    a, b = (_mail(desk, at=at, sender="m@example.dk", ref="m1"),
+            _mail(desk, at=at, sender="n@example.dk", ref="n1"))
+    case_id, _ = desk.new_case(NewCaseRequest(contact_ids=(a,), department="Organisation",
+                                              category="Vejledning"))
+
+    def open_targets(cid: int) -> int:
+        with Session(desk.engine) as s:
+            return len(s.exec(select(ReplyTarget).where(
+                ReplyTarget.contact_id == cid, ReplyTarget.state == "open")).all())
+
+    def contacts_counted() -> tuple[int, int]:
+        """The report's contact total and a naive recount (contacts on a case, not
+        dismissed)."""
+        q = CountQuery(unit="contacts", rows="department", start=dt.date(2026, 1, 1),
+                       end=dt.date(2026, 12, 31))
+        with Session(desk.engine) as s:
+            reported = count(session=s, query=q).total
+            naive = s.exec(select(func.count()).select_from(Contact).where(
+                col(Contact.case_id).is_not(None), col(Contact.dismissed).is_(False))).one()
+        return reported, naive
+
+    before = _snapshot(desk.engine)
+    with pytest.raises(UserError) as e:
+        desk.dismiss([a], "spam")
+    assert e.value.code == "contact_in_case"
+    assert _snapshot(desk.engine) == before
+    assert contacts_counted() == (1, 1)
+
+    assert open_targets(b) == 1 and b in {r.contact_id for r in desk.followups().rows}
+    desk.dismiss([b], "nyhedsbrev")
+    assert open_targets(b) == 0 and b not in {r.contact_id for r in desk.followups().rows}
+    desk.undismiss([b])
+    assert open_targets(b) == 1
+
+    desk.dismiss([b], "nyhedsbrev")
+    desk.link([b], case_id, IfClosed.ask)
+    with Session(desk.engine) as s:
+        c = s.get(Contact, b)
+        assert c is not None and not c.dismissed and c.dismissed_reason is None
+    assert open_targets(b) == 1
+    assert contacts_counted() == (2, 2)
+
+
 def test_moving_out_of_a_whistleblower_case_gives_the_citizen_rule(desk: Desk) -> None:
     desk = _with(desk, "\n[ui]\nwhistleblower_register = true\n")
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)

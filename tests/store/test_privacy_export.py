@@ -152,6 +152,34 @@ def test_find_party_by_id_ref_email_phone(engine: Engine) -> None:
                 find_party(session=s, text=bad)
 
 
+def test_find_party_answers_pasted_or_odd_digits_in_one_line(engine: Engine) -> None:
+    # The name lookup's LIKE pattern was the whole text: SQLite refused it ("LIKE or GLOB
+    # pattern too complex", a traceback from 'contact add --party' and 'export-party').
+    # And '²' passed isdigit() into int(): a ValueError traceback from 'party show ²'.
+    with session_scope(engine) as s:
+        _knud(s)
+        for text in ("x" * 100_000, "Knud " * 20_000, "²", "١٢"):
+            with pytest.raises(UserError, match="no party matches"):
+                find_party(session=s, text=text)
+
+
+@pytest.mark.parametrize("lang, heading, header, empty", [
+    ("da", "<h1>Oplysninger om part ", "<th>Navn</th>", "<em>Ingen.</em>"),
+    ("en", "<h1>Data held about party ", "<th>Name</th>", "<em>None.</em>"),
+])
+def test_the_summary_is_in_the_configs_language(engine: Engine, tmp_path: Path, lang: str,
+                                                heading: str, header: str,
+                                                empty: str) -> None:
+    # The citizen's copy was English under <html lang="da"> whatever the config said.
+    with session_scope(engine) as s:
+        pid, _, _ = _knud(s)
+    with session_scope(engine) as s:
+        export_party(session=s, party_id=pid, out=tmp_path / lang, lang=lang)
+    page = (tmp_path / lang / "summary.html").read_text("utf-8")
+    assert f'<html lang="{lang}">' in page
+    assert heading in page and header in page and empty in page  # no case notes
+
+
 def test_export_writes_everything_privately_and_escaped(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as s:
         pid, _, _ = _knud(s)
@@ -217,7 +245,7 @@ def test_export_refuses_a_non_empty_folder_and_changes_nothing(
     # A failure half-way (here: writing the summary) leaves no folder behind either.
     import store.privacy.export as ex
 
-    def boom(data: object) -> str:
+    def boom(data: object, lang: str) -> str:
         raise OSError("disk full")
 
     monkeypatch.setattr(ex, "summary_html", boom)

@@ -15,8 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
-from store.desk.replies import ReplyDesk, ReplyPreview, quoted
-from store.outbox.queue import SendResult
+from store.desk.replies import ReplyDesk, ReplyPreview, SendResult, quoted
 from tui.i18n import error_text, t
 from tui.safe import plain
 from tui.screens.dialogs import Dialog

@@ -1,0 +1,98 @@
+"""`borgerdesk team init|add-user|remove-user|list`: the people of a team desk on
+PostgreSQL. Run as the role that owns the borgerdesk tables (the one that ran
+`db upgrade`), which needs CREATEROLE."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from borgerdesk.context import AppContext
+from store.errors import UserError
+from store.team.roles import RoleChoice, add_user, init_team, members, remove_user
+from store.team.roles import require_postgres as _require_postgres
+from store.team.roles_sql import GROUPS
+
+team_app = typer.Typer(help="People and roles of a team desk (PostgreSQL).",
+                       no_args_is_help=True)
+
+PASSWORD_ENV = "BORGERDESK_TEAM_PASSWORD"
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    actx: AppContext = ctx.obj
+    _require_postgres(actx.database_url)  # before a SQLite file is opened or created
+    return actx.engine
+
+
+@team_app.command("init")
+def team_init(ctx: typer.Context) -> None:
+    """Create the group roles, their grants and the whistleblower compartment's policies
+    on a migrated database. Safe to run again (after each 'db upgrade').
+
+    Example: borgerdesk team init
+    """
+    changed = init_team(_engine(ctx))
+    typer.echo("team set up" if changed else "team was already set up; grants and policies "
+               "re-applied")
+
+
+@team_app.command("add-user")
+def team_add_user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person's database role, e.g. anne_m.")],
+    role: Annotated[str, typer.Option(help="advisor, whistleblower, admin or daemon.")],
+    no_password: Annotated[bool, typer.Option(
+        "--no-password", help="No password: the server authenticates by peer or "
+        "certificate.")] = False,
+) -> None:
+    """Add a person as a login role in a group role, or move her to another one.
+
+    The password is read from BORGERDESK_TEAM_PASSWORD or asked for (never an
+    argument); only its SCRAM verifier reaches the server.
+
+    Example: borgerdesk team add-user anne_m --role advisor
+    """
+    engine = _engine(ctx)
+    if role not in GROUPS:  # before the password prompt
+        raise UserError(f"--role {role!r}: choose one of {', '.join(GROUPS)}")
+    password: str | None = None
+    if not no_password:
+        password = os.environ.get(PASSWORD_ENV) or typer.prompt(
+            f"password for {name}", hide_input=True, confirmation_prompt=True)
+    role_: RoleChoice = role  # type: ignore[assignment]
+    outcome = add_user(engine, name, role_, password)
+    typer.echo({"added": f"{name} added as {role}",
+                "changed": f"{name} is now {role}",
+                "unchanged": f"{name} is already {role}; nothing changed"}[outcome])
+
+
+@team_app.command("remove-user")
+def team_remove_user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person's database role.")],
+) -> None:
+    """Remove a person's login role; her desk can no longer connect. Her audit entries stay.
+
+    Example: borgerdesk team remove-user anne_m
+    """
+    outcome = remove_user(_engine(ctx), name)
+    typer.echo(f"{name} removed" if outcome == "removed"
+               else f"{name} was already removed; nothing changed")
+
+
+@team_app.command("list")
+def team_list(ctx: typer.Context) -> None:
+    """List the team's people and their roles.
+
+    Example: borgerdesk team list
+    """
+    for m in members(_engine(ctx)):
+        typer.echo(f"{m.name}\t{m.role}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(team_app, name="team")

@@ -1,0 +1,5 @@
+"""A team desk on PostgreSQL: people as login roles, group roles with least grants, and
+the whistleblower compartment sealed by row-level security (issue 21).
+
+SQLite stays the single-advisor store; everything here refuses it (`require_postgres`).
+"""

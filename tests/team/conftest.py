@@ -1,0 +1,79 @@
+"""A fresh PostgreSQL database per test (a unique name, dropped afterwards), the team set
+up on it, and login roles for people; skipped where no server is configured.
+
+BORGERDESK_TEST_DATABASE_URL's role must own what it creates and have CREATEDB and
+CREATEROLE (.ci/run creates it so)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, make_url, text
+
+from store.db import make_engine, upgrade
+from store.team.roles import add_user, init_team
+
+PG_URL = os.environ.get("BORGERDESK_TEST_DATABASE_URL")
+PASSWORD = "team-test-secret"
+
+
+def _admin() -> Engine:
+    if not PG_URL:
+        pytest.skip("team tests need PostgreSQL (BORGERDESK_TEST_DATABASE_URL)")
+    engine = make_engine(PG_URL)
+    with engine.connect() as conn:
+        ok = conn.execute(text(
+            "SELECT rolcreaterole AND rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        )).scalar()
+    if not ok:
+        engine.dispose()
+        pytest.skip("the test role needs CREATEDB and CREATEROLE (see .ci/run)")
+    return engine
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A migrated database of its own, team initialised; URL of the owner."""
+    admin = _admin()
+    name = f"bd_team_{uuid.uuid4().hex[:12]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(str(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        owner = make_engine(url)
+        init_team(owner)
+        owner.dispose()
+        yield url
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def person(pg_url: str) -> Iterator[Callable[[str], str]]:
+    """`person("advisor")` -> the URL of a new login role in that group (dropped after)."""
+    made: list[str] = []
+    owner = make_engine(pg_url)
+
+    def make(role: str) -> str:
+        name = f"t_{role[:4]}_{uuid.uuid4().hex[:8]}"
+        add_user(owner, name, role, PASSWORD)  # type: ignore[arg-type]
+        made.append(name)
+        return as_role(pg_url, name)
+
+    yield make
+    with owner.connect() as conn:
+        for name in made:
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+        conn.commit()
+    owner.dispose()
+
+
+def as_role(url: str, name: str) -> str:
+    return make_url(url).set(username=name, password=PASSWORD).render_as_string(
+        hide_password=False)

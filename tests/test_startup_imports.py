@@ -1,0 +1,143 @@
+"""Issue 20: no command imports what it does not use. Structural, not timed: each command
+runs in a fresh interpreter and reports the packages it loaded."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer._click.utils import make_default_short_help
+
+from borgerdesk.commands import INDEX
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs the console script's `main` and, at exit, writes the top-level packages loaded.
+PROBE = """
+import atexit, json, sys
+atexit.register(lambda: json.dump(sorted({m.split(".")[0] for m in sys.modules}),
+                                  open(sys.argv[1], "w")))
+from borgerdesk.cli import main
+main(sys.argv[2:])
+"""
+
+IMAP = {"imapclient", "imaplib", "pymap", "msal"}
+UI = {"textual", "tui"}
+ANNUAL = {"docx", "matplotlib"}
+
+
+def loaded(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return set(json.loads(out.read_text("utf-8")))
+
+
+def test_help_loads_no_database_layer(tmp_path: Path) -> None:
+    mods = loaded(tmp_path, "--help")
+    assert not mods & {"sqlalchemy", "sqlmodel", "alembic", "pydantic", *UI, *IMAP}, mods
+
+
+def test_a_usage_error_loads_no_database_layer(tmp_path: Path) -> None:
+    mods = loaded(tmp_path, "--no-such-option")
+    assert not mods & {"sqlalchemy", "sqlmodel", "alembic", *UI, *IMAP}, mods
+
+
+def test_report_loads_neither_mail_nor_ui_nor_xlsx(tmp_path: Path, sqlite_url: str) -> None:
+    mods = loaded(tmp_path, "--db", sqlite_url, "report", "--period", "2026")
+    assert "sqlalchemy" in mods  # it did run against the database
+    assert not mods & (IMAP | UI | ANNUAL | {"openpyxl"}), mods & (IMAP | UI | ANNUAL)
+
+
+def test_status_loads_no_ui(tmp_path: Path, sqlite_url: str) -> None:
+    mods = loaded(tmp_path, "--db", sqlite_url, "status")
+    assert "sqlalchemy" in mods
+    assert not mods & (UI | ANNUAL), mods & (UI | ANNUAL)
+
+
+def test_followups_loads_no_annual_report(tmp_path: Path, sqlite_url: str) -> None:
+    mods = loaded(tmp_path, "--db", sqlite_url, "followups")
+    assert "sqlalchemy" in mods
+    assert not mods & (UI | ANNUAL | IMAP), mods & (UI | ANNUAL | IMAP)
+
+
+@pytest.mark.parametrize("module", sorted({m for m, _ in INDEX.values()}))
+def test_the_index_names_what_each_module_registers(module: str) -> None:
+    """`borgerdesk --help` lists the commands from INDEX without importing them."""
+    scratch = typer.Typer()
+    importlib.import_module(f"borgerdesk.commands.{module}").register(scratch)
+    group = typer.main.get_group(scratch)
+    indexed = {name for name, (m, _) in INDEX.items() if m == module}
+    assert set(group.commands) == indexed
+    for name, cmd in group.commands.items():
+        for limit in (45, 1000):
+            assert make_default_short_help(INDEX[name][1], limit) == cmd.get_short_help_str(
+                limit
+            ), name
+
+
+def test_every_command_module_is_indexed() -> None:
+    modules = {p.stem for p in (ROOT / "borgerdesk" / "commands").glob("*.py")}
+    # cliargs holds the day's argument readers; it registers no command.
+    assert modules - {"__init__", "cliargs"} == {m for m, _ in INDEX.values()}
+
+
+def test_the_desks_first_page_loads_no_calendars_or_number_tables(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """`holidays` imports every country's calendar, `phonenumbers` every region's tables;
+    the first page's reply statuses and names need neither."""
+    con = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    with con:
+        at = "2026-03-09 10:00:00.000000"
+        con.execute(
+            "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, summary, "
+            "counterpart, source_ref, access_request, dismissed, created_at) "
+            "VALUES (1, 'email', 'in', ?, '2026-03-09', 'Hej', 'a@example.dk', 't:1', 0, 0, ?)",
+            (at, at),
+        )
+        con.execute(
+            "INSERT INTO reply_target (contact_id, rule, received_at, due_at, due_soon_at, "
+            "state) VALUES (1, 'dag-til-dag', ?, ?, ?, 'open')",
+            (at, at, at),
+        )
+    con.close()
+    code = (
+        "import sys\n"
+        "from store.config import load_config_text, preset_text\n"
+        "from store.db import open_database\n"
+        "from store.desk import Desk\n"
+        "desk = Desk(open_database(sys.argv[1]), load_config_text(preset_text('odsherred'), 'x'))\n"
+        "assert desk.triage(limit=100).rows[0].reply is not None\n"
+        "desk.status()\n"
+        "print(sorted({'holidays', 'phonenumbers'} & set(sys.modules)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, sqlite_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_a_mistyped_command_is_answered_from_the_index(cli) -> None:
+    r = cli("folowups")
+    assert r.code == 2
+    assert "No such command 'folowups'. Did you mean 'followups'?" in r.err, r.err
