@@ -78,7 +78,7 @@ def test_contact_add_json_and_the_days_corrections(env) -> None:
     assert waiting["case_ref"] is None and waiting["party_id"] == 1
     r = run("contact", "add", "--channel", "letter", "--party", "jens@example.dk",
             "--case", "2026-0001", "--direction", "out")
-    assert r.code == 0 and r.out.startswith("contact ") and "case 2026-0001" in r.out, r.err
+    assert r.code == 0 and r.out.startswith("henvendelse ") and "sag 2026-0001" in r.out, r.err
     letter = int(r.out.split()[1])
     # Move it, unlink it, dismiss the waiting one and undo that.
     r = run("contact", "add", "--channel", "phone", "--party", "new:Ny", "--new-case",
@@ -124,11 +124,11 @@ def test_closed_case_needs_if_closed(env) -> None:
 def test_party_merge_edit_and_show(env) -> None:
     run, engine = env
     r = run("party", "show", "jens@example.dk")
-    assert r.code == 0 and "likely the same as party 3" in r.out, r.err
+    assert r.code == 0 and "sandsynligvis den samme som part 3" in r.out, r.err
     line = one_line_error(run("party", "merge", "Jens Jensen", "jj@example.dk"))
     assert "id:2, id:3" in line  # the name is ambiguous: the candidates are named
     r = run("party", "merge", "id:2", "jj@example.dk")
-    assert r.code == 0 and "party 3 merged into party 2" in r.out, r.err
+    assert r.code == 0 and "part 3 lagt sammen med part 2" in r.out, r.err
     r = run("party", "edit", "2", "--add-phone", "40 11 22 33", "--remove-email",
             "jj@example.dk", "--name", "Jens Jensen")
     assert r.code == 0 and "+4540112233" in r.out and "jj@example.dk" not in r.out, r.err

@@ -70,9 +70,10 @@ def test_a_day_of_corrections_by_the_console_script(tmp_path: Path) -> None:
         _tmux(sock, "kill-server")
     lines = [ln for ln in screen.splitlines() if ln.strip()]
     assert [ln for ln in lines if ln.startswith("rc=")] == ["rc=0"] * 9 + ["rc=2"], screen
-    assert "contact 1 registered (2026-12-01 10:30), in case 2026-0001" in screen
-    assert "contact 3: moved to case 2026-0001" in screen
-    assert "party 2 merged into party 1: 0 address(es), 2 contact(s), 1 case(s) moved" in screen
+    assert "henvendelse 1 registreret (01-12-2026 10:30), i sag 2026-0001" in screen
+    assert "henvendelse 3: flyttet til sag 2026-0001" in screen
+    assert ("part 2 lagt sammen med part 1: 0 adresse(r), 2 henvendelse(r), 1 sag(er) flyttet"
+            in screen)
     assert "borgerdesk: error: no contact with id 9" in screen
     assert "Traceback" not in screen
     engine = create_engine(url)

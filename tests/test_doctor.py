@@ -31,8 +31,15 @@ def test_doctor_all_good(tmp_path, server, cli, monkeypatch, sqlite_url) -> None
     cfg = _setup(tmp_path, server, monkeypatch, server.password)
     r = cli("--config", str(cfg), "--db", sqlite_url, "doctor")
     assert r.code == 0, r.out
+    assert "login OK; synkroniserer INBOX, Sent" in r.out  # Danish by default
+    assert "FEJL" not in r.out
+    text = cfg.read_text("utf-8")
+    assert 'language = "da"' in text
+    cfg.write_text(text.replace('language = "da"', 'language = "en"'), "utf-8")
+    r = cli("--config", str(cfg), "--db", sqlite_url, "doctor")
+    assert r.code == 0, r.out
     assert "login OK; will sync INBOX, Sent" in r.out
-    assert "FAIL" not in r.out
+    assert "FAIL" not in r.out and "keyring" in r.out and "clock" in r.out
 
 
 def test_doctor_explains_failures(tmp_path, server, cli, monkeypatch) -> None:
@@ -40,7 +47,7 @@ def test_doctor_explains_failures(tmp_path, server, cli, monkeypatch) -> None:
     (tmp_path / "inbox").chmod(0o755)
     r = cli("--config", str(cfg), "--db", f"sqlite:///{tmp_path / 'none.sqlite3'}", "doctor")
     assert r.code == 1
-    assert "FAIL" in r.out
-    assert "database file not found" in r.out
-    assert "mailbox demo" in r.out and "login" in r.out.lower()
-    assert "open to other users" in r.out
+    assert "FEJL" in r.out
+    assert "database file not found" in r.out  # an error line: English
+    assert "postkasse demo" in r.out and "login" in r.out.lower()
+    assert "åben for andre brugere" in r.out

@@ -108,17 +108,19 @@ def test_purge_dry_run_then_purge(env) -> None:  # type: ignore[no-untyped-def]
     before = _snapshot(engine)
     r = run("purge", "--dry-run")
     assert r.code == 0, r.err
-    assert "would purge case 2015-0001" in r.out and "NEW-1" not in r.out
-    assert "would remove: 1 case(s), 1 contact(s)" in r.out
+    assert "ville slette sag 2015-0001" in r.out and "NEW-1" not in r.out
+    assert "borgersag     lukket 01-03-2015" in r.out  # day first
+    assert "skæringsdatoer: borgersag lukket " in r.out
+    assert "ville fjerne: 1 sag(er), 1 henvendelse(r)" in r.out
     assert _snapshot(engine) == before
     r = run("purge")
     assert r.code == 0, r.err
-    assert "removed: 1 case(s), 1 contact(s)" in r.out and "1 part(ies) anonymised" in r.out
+    assert "fjernet: 1 sag(er), 1 henvendelse(r)" in r.out and "1 part(er) anonymiseret" in r.out
     with session_scope(engine) as s:
         assert s.scalars(select(Case.title).where(Case.ref == "2015-0001")).one() is None
         assert s.scalars(select(Case.title).where(Case.ref == "NEW-1")).one() == "Ny sag"
     r = run("purge")
-    assert "removed: 0 case(s)" in r.out
+    assert "fjernet: 0 sag(er)" in r.out
 
 
 def test_purge_off_until_configured(env, cli, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -126,6 +128,9 @@ def test_purge_off_until_configured(env, cli, sqlite_url: str, tmp_path: Path) -
     bare = tmp_path / "bare.toml"
     bare.write_text('municipality = "X"\n', "utf-8")
     before = _snapshot(engine)
+    r = cli("--config", str(bare), "--db", sqlite_url, "purge")
+    assert r.code == 0 and "ikke sat op" in r.out
+    bare.write_text('municipality = "X"\nlanguage = "en"\n', "utf-8")
     r = cli("--config", str(bare), "--db", sqlite_url, "purge")
     assert r.code == 0 and "not configured" in r.out
     assert _snapshot(engine) == before
@@ -136,7 +141,7 @@ def test_export_party(env) -> None:  # type: ignore[no-untyped-def]
     out = tmp / "indsigt"
     r = run("export-party", "+45 22 33 44 55", "--out", str(out))
     assert r.code == 0, r.err
-    assert f"exported party {ids['knud']}" in r.out and "1 message(s)" not in r.out
+    assert f"eksporterede part {ids['knud']}" in r.out and "1 mail(s)" not in r.out
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert {p.name for p in out.iterdir()} == {
         "summary.html",
@@ -185,14 +190,14 @@ def test_erase_asks_and_respects_no(env, monkeypatch: pytest.MonkeyPatch) -> Non
     before = _snapshot(engine)
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
     r = run("erase-party", "knud@example.dk")
-    assert r.code == 1 and "cancelled" in r.err and "Erase party" in r.err + r.out
+    assert r.code == 1 and "afbrudt" in r.err and "Slet persondata for part" in r.err + r.out
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no answer at all: no
     assert run("erase-party", "knud@example.dk").code == 1
     assert _snapshot(engine) == before
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
     r = run("erase-party", "knud@example.dk")
     assert r.code == 0, r.err
-    assert f"erased party {ids['knud']}" in r.out
+    assert f"slettede persondata for part {ids['knud']}" in r.out
     with session_scope(engine) as s:
         p = s.get(Party, ids["knud"])
         assert p is not None and p.name is None and p.anonymised_at is not None
@@ -219,7 +224,7 @@ def test_backup_and_restore(env, monkeypatch: pytest.MonkeyPatch) -> None:  # ty
         assert "already running" in one_line_error(run("restore", str(target), "--yes"))
     r = run("restore", str(target), "--yes")
     assert r.code == 0, r.err
-    assert "the previous database is kept as" in r.out
+    assert "den tidligere database er gemt som" in r.out
     with session_scope(engine) as s:
         names = set(s.scalars(select(Party.name)))
     assert "Knud \x1b[31mK" in names  # the erasure is undone by the restore
@@ -276,9 +281,9 @@ def test_erase_confirmation_in_a_real_terminal(env, tmp_path: Path) -> None:  # 
     sock = f"borgerdesk-privacy-{os.getpid()}"
     _tmux(sock, "new-session", "-d", "-s", "priv", "-x", "120", "-y", "20", cmd)
     try:
-        _wait(sock, "Erase party")
+        _wait(sock, "Slet persondata for part")
         _tmux(sock, "send-keys", "-t", "priv", "y", "Enter")
-        screen = _wait(sock, f"erased party {ids['knud']}")
+        screen = _wait(sock, f"slettede persondata for part {ids['knud']}")
         assert "Traceback" not in screen
     finally:
         _tmux(sock, "kill-server")
@@ -293,7 +298,7 @@ def test_erasing_twice_is_refused_before_asking(env) -> None:  # type: ignore[no
     before = run("audit", "--format", "json").out
     r = run("erase-party", f"id:{ids['knud']}")
     assert "already anonymised" in one_line_error(r)
-    assert "Erase party" not in r.err + r.out  # refused before the question
+    assert "Slet persondata" not in r.err + r.out  # refused before the question
     assert run("audit", "--format", "json").out == before
 
 

@@ -205,7 +205,7 @@ def test_erasure_says_so_when_the_wal_still_holds_old_copies(  # type: ignore[no
         reader.execute("ROLLBACK")
         reader.close()
     assert r.code == 0, r.err
-    assert "old copies stay in the database's -wal file" in r.err
+    assert "gamle kopier ligger i databasens -wal-fil" in r.err  # Danish by default
     engine.dispose()
     # Once the reader has gone, the next checkpoint leaves nothing.
     from store.privacy.anonymise import flush_to_disk

@@ -92,15 +92,26 @@ def test_followups_status_filter(env, now: str, status: str, expect: list[str]) 
     assert [d["contact_id"] for d in json.loads(r.out)] == [ids[k] for k in expect]
 
 
-def test_followups_table_is_plain_text(env) -> None:
+def test_followups_table_is_plain_text(env, tmp_path: Path) -> None:
     run, _, ids, _ = env
-    r = run("followups", "--now", "2024-04-02T15:30")
+    english = tmp_path / "en.toml"
+    english.write_text('language = "en"\n' + CONFIG, "utf-8")
+    r = run("followups", "--now", "2024-04-02T15:30", config=english)
     assert r.code == 0, r.err
     assert f"#{ids['a']}  overdue   due Tue 2 Apr 15:00  email  knud@example.dk" in r.out
     assert "28 Mar–1 Apr are Easter holidays" in r.out
     assert "\x1b" not in r.out  # a terminal escape in an address is neutralised
+    # Danish by default: status, due time, channel and explanation.
+    r = run("followups", "--now", "2024-04-02T15:30")
+    assert r.code == 0, r.err
+    assert f"#{ids['a']}  overskredet  frist tir. 2. apr. 15:00  mail  knud@example.dk" in r.out
+    assert "påskehelligdage" in r.out and "[indbakke]" in r.out, r.out
+    assert run("followups", "--now", "2024-04-02T15:30", "--status", "waived").out.strip() == (
+        "ingen svarfrister med status waived")
+    assert run("followups", "--now", "2024-04-02T15:30", "--status", "waived",
+               config=english).out.strip() == "no reply targets with status waived"
     # Seen months later, the due date names its year (not "next" April).
-    r = run("followups", "--now", "2024-11-20T10:00", "--status", "all")
+    r = run("followups", "--now", "2024-11-20T10:00", "--status", "all", config=english)
     assert f"#{ids['a']}  met" in r.out or f"#{ids['a']}  overdue" in r.out
     assert "due Tue 2 Apr 2024 15:00" in r.out and "due Tue 2 Apr 15:00" not in r.out
 
@@ -149,9 +160,10 @@ def test_ack_and_no_reply_write_audit(env) -> None:
         "2024-04-02T14:00+02:00",
     )
     assert r.code == 0, r.err
-    assert r.out.strip() == f"contact {ids['a']}: 1 reply target(s) met (dag-til-dag)"
+    assert r.out.strip() == f"henvendelse {ids['a']}: 1 svarfrist(er) kvitteret (dag-til-dag)"
     r = run("no-reply", str(ids["c"]), "--reason", "Tak for svaret-mail")
     assert r.code == 0, r.err
+    assert r.out.strip() == f"henvendelse {ids['c']}: 1 svarfrist(er) markeret 'intet svar'"
     again = run("no-reply", str(ids["c"]), "--reason", "x")
     assert "nothing to waive" in one_line_error(again)
     with Session(engine) as s:
@@ -205,10 +217,10 @@ def test_recompute_command(env, tmp_path: Path) -> None:
     run, engine, ids, _ = env
     r = run("replies", "recompute")
     assert r.code == 0, r.err
-    assert r.out.strip() == "recomputed 3 reply target(s); 0 due time(s) changed"
+    assert r.out.strip() == "3 svarfrist(er) beregnet igen; 0 frist(er) ændret"
     # The municipality closes on Tue 2 Apr 2024: the open targets around it move.
     closed = tmp_path / "closed.toml"
-    closed.write_text('[replies]\nclosed_dates = ["2024-04-02"]\n', "utf-8")
+    closed.write_text('language = "en"\n[replies]\nclosed_dates = ["2024-04-02"]\n', "utf-8")
     r = run("replies", "recompute", config=closed)
     assert r.code == 0, r.err
     assert r.out.strip() == "recomputed 3 reply target(s); 2 due time(s) changed"
@@ -220,7 +232,7 @@ def test_recompute_command(env, tmp_path: Path) -> None:
     r = run("followups", "--now", "2024-04-02T15:30+02:00", "--format", "json")
     assert r.code == 0, r.err
     json.loads(r.out)
-    assert "[replies] changed since the due times were computed" in r.err
+    assert "[replies] er ændret siden svarfristerne blev beregnet" in r.err
     assert "borgerdesk replies recompute" in r.err
     assert run("replies", "recompute").code == 0
     r = run("followups", "--now", "2024-04-02T15:30+02:00", "--format", "json")

@@ -2,7 +2,7 @@
 undismiss, move, unlink, dismissed). Each goes through `store.desk.Desk`, as the desk's
 keys do, so audit entries, reply targets and counts follow the same way.
 
-Output is English, as every command's (the CLI has no language setting yet).
+Output speaks the UI language (borgerdesk/texts.py); error lines and JSON stay English.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import typer
 
 from borgerdesk.commands.cliargs import case_id_of, party_id_of, row_id
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, moment, say, term
 from store.cases import CaseClosed
 from store.counts.render import safe
 from store.dateinput import read_moment
@@ -133,8 +134,11 @@ def add_cmd(
         typer.echo(json.dumps({"contact_id": added.contact_id, "case_ref": added.case_ref,
                                "party_id": added.party_id}))
         return
-    where = f"case {safe(added.case_ref)}" if added.case_ref else "triage"
-    typer.echo(f"contact {added.contact_id} registered ({show(when)}), in {where}")
+    lang = lang_of(ctx)
+    where = (say("contact.in_case", lang, ref=safe(added.case_ref)) if added.case_ref
+             else say("contact.in_triage", lang))
+    typer.echo(say("contact.added", lang, id=added.contact_id,
+                   when=moment(when, lang), where=where))
 
 
 @contact_app.command("dismiss")
@@ -155,7 +159,7 @@ def dismiss_cmd(
     if reason is None or not reason.strip():
         raise UserError("contact dismiss needs a reason: --reason TEXT")
     _desk(ctx).dismiss([cid], reason)
-    typer.echo(f"contact {cid}: not a case")
+    typer.echo(say("contact.dismissed", lang_of(ctx), id=cid))
 
 
 @contact_app.command("undismiss")
@@ -171,7 +175,7 @@ def undismiss_cmd(
     """
     cid = row_id(contact_id, "CONTACT_ID")
     _desk(ctx).undismiss([cid])
-    typer.echo(f"contact {cid}: back in triage")
+    typer.echo(say("contact.undismissed", lang_of(ctx), id=cid))
 
 
 @contact_app.command("move")
@@ -198,7 +202,7 @@ def move_cmd(
         ref = desk.move_contact(cid, case_id, if_closed=policy)
     except CaseClosed as e:
         raise _closed_hint(e) from None
-    typer.echo(f"contact {cid}: moved to case {safe(ref)}")
+    typer.echo(say("contact.moved", lang_of(ctx), id=cid, ref=safe(ref)))
 
 
 @contact_app.command("unlink")
@@ -214,7 +218,7 @@ def unlink_cmd(
     """
     cid = row_id(contact_id, "CONTACT_ID")
     ref = _desk(ctx).unlink_contact(cid)
-    typer.echo(f"contact {cid}: taken out of case {safe(ref)}, back in triage")
+    typer.echo(say("contact.unlinked", lang_of(ctx), id=cid, ref=safe(ref)))
 
 
 @contact_app.command("dismissed")
@@ -231,14 +235,16 @@ def dismissed_cmd(
       borgerdesk contact dismissed --limit 20
     """
     page = _desk(ctx).dismissed(limit=limit)
+    lang = lang_of(ctx)
     if not page.rows:
-        typer.echo("no contacts are marked 'not a case'")
+        typer.echo(say("contact.none_dismissed", lang))
         return
     for r in page.rows:
-        typer.echo(f"#{r.contact_id}  {show(r.occurred_at, '%d-%m-%Y %H:%M')}  {r.channel}  "
+        typer.echo(f"#{r.contact_id}  {show(r.occurred_at, '%d-%m-%Y %H:%M')}  "
+                   f"{term('channel', r.channel, lang)}  "
                    f"{safe(r.who or '-')}  {safe(r.subject)}  [{safe(r.reason)}]")
     if page.total > len(page.rows):
-        typer.echo(f"... {page.total - len(page.rows)} more (--limit)")
+        typer.echo(say("more", lang, n=page.total - len(page.rows)))
 
 
 def register(app: typer.Typer) -> None:

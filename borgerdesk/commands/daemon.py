@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 
 
 def daemon(
@@ -65,13 +66,14 @@ def install_service(
         force=force,
     )
     unit = UNIT_NAME.removesuffix(".service")
-    typer.echo(f"wrote {path}")
-    typer.echo("enable and start it with:")
+    lang = lang_of(ctx)
+    typer.echo(say("wrote", lang, path=path))
+    typer.echo(say("service.enable", lang))
     typer.echo("  systemctl --user daemon-reload")
     typer.echo(f"  systemctl --user enable --now {unit}")
-    typer.echo("keep it running while you are logged out:")
+    typer.echo(say("service.linger", lang))
     typer.echo(f"  loginctl enable-linger {os.environ.get('USER', '$USER')}")
-    typer.echo(f"follow its log: journalctl --user -u {unit} -f")
+    typer.echo(say("service.log", lang, cmd=f"journalctl --user -u {unit} -f"))
 
 
 def set_smtp_password(ctx: typer.Context) -> None:
@@ -88,9 +90,10 @@ def set_smtp_password(ctx: typer.Context) -> None:
     smtp = actx.config.daemon.smtp
     if smtp is None or not smtp.username:
         raise UserError("set-smtp-password: the config has no [daemon.smtp] username; add it first")
-    password = typer.prompt(f"SMTP password for {smtp.username}", hide_input=True)
+    lang = lang_of(ctx)
+    password = typer.prompt(say("smtp.prompt", lang, user=smtp.username), hide_input=True)
     keyring_set(smtp_key(smtp.username), password)
-    typer.echo("stored in the OS keyring")
+    typer.echo(say("smtp.stored", lang))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 from store.db import NotSetUp, current_revision, head_revision, make_engine, upgrade
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -18,7 +19,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """
     actx: AppContext = ctx.obj
     upgrade(actx.database_url)
-    typer.echo(f"database at migration {head_revision()}")
+    typer.echo(say("db.upgraded", lang_of(ctx), rev=head_revision()))
 
 
 @db_app.command("current")
@@ -28,13 +29,16 @@ def db_current(ctx: typer.Context) -> None:
     Example: borgerdesk db current
     """
     actx: AppContext = ctx.obj
+    lang = lang_of(ctx)
+    not_set_up = say("db.not_set_up", lang)
     try:
         engine = make_engine(actx.database_url, create_file=False)
     except NotSetUp:  # an empty file: say so, as for an unmigrated one, without writing
-        typer.echo(f"database: not set up; code: {head_revision()}")
+        typer.echo(say("db.current", lang, rev=not_set_up, head=head_revision()))
         return
     try:
-        typer.echo(f"database: {current_revision(engine) or 'not set up'}; code: {head_revision()}")
+        typer.echo(say("db.current", lang, rev=current_revision(engine) or not_set_up,
+                       head=head_revision()))
     finally:
         engine.dispose()
 

@@ -21,12 +21,16 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from borgerdesk.texts import Lang, say
 from store.config import load_config_text, preset_text
+from store.counts.words import number
 from store.db import make_engine, session_scope, upgrade
 from store.errors import UserError
 from store.timeutil import CPH
 
 PASSWORD_ENV = "BORGERDESK_DEMO_PASSWORD"
+# Before its config exists, the demo speaks its preset's language (Danish, the default).
+DEMO_LANG: Lang = "da"
 
 
 def demo_config_text(preset: str, *, port: int, username: str, inbox: Path,
@@ -114,7 +118,7 @@ def demo(
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
         else:
-            Console(stderr=True).print(f"demo kept in {keep}", markup=False)
+            Console(stderr=True).print(say("demo.kept", DEMO_LANG, path=keep), markup=False)
 
 
 def _hang_up(signum: int, _frame: object) -> None:
@@ -139,7 +143,7 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
     people = citizens()
     inbox = root / "phone-inbox"
     inbox.mkdir(mode=0o700)
-    with console.status("Generating a year of mail and calls…"):
+    with console.status(say("demo.generating", DEMO_LANG)):
         content = demo_mailbox(people, now=now)
         demo_phone_log(people, now=now, path=inbox / "opkald-eksport.csv")
         register = write_register_csv(demo_register(people, now=now), root / "register.csv")
@@ -159,9 +163,7 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
     upgrade(url)
     engine = make_engine(url)
     import_register(engine=engine, config=config, path=register)
-    console.print(
-        f"IMAP server on 127.0.0.1:{server.port}; syncing INBOX and Sent…", markup=False
-    )
+    console.print(say("demo.syncing", config.language, port=server.port), markup=False)
     progress = _RichProgress(console)
     progress.SHOW_FROM = 1
     try:
@@ -174,7 +176,9 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
     daemon = Daemon(engine=engine, config=config)
     daemon.phone_job()
     daemon.evaluate_job()
-    console.print(f"Demo ready in {time.monotonic() - t0:.1f} s ({root})", markup=False)
+    console.print(say("demo.ready", config.language,
+                      seconds=number(time.monotonic() - t0, config.language), root=root),
+                  markup=False)
     return engine, config
 
 
@@ -198,10 +202,8 @@ def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyp
             start=dt.date(year, 1, 1),
             end=dt.date(year, 12, 31),
         )
-    console.print(
-        f"DEMO: {waiting} contact(s) in triage, {len(overdue)} overdue, {len(due_soon)} due soon",
-        markup=False,
-    )
+    console.print(say("demo.summary", config.language, waiting=waiting, overdue=len(overdue),
+                      soon=len(due_soon)), markup=False)
     print_tables(tables, console, Heading.of(config, dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 

@@ -16,6 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import Lang, say
+from store.errors import UserError
 from store.timeutil import CPH
 
 
@@ -26,28 +28,28 @@ class Check:
     detail: str
 
 
-def _config(actx: AppContext) -> Check:
-    from store.errors import UserError
-
+def _config(actx: AppContext, lang: Lang) -> Check:
+    name = say("doctor.config", lang)
     try:
         cfg = actx.config
     except UserError as e:
-        return Check("config", False, str(e))
-    where = actx.config_file or "no file: the embedded odsherred preset"
-    return Check("config", True, f"{where}; {len(cfg.mail.accounts)} mailbox(es)")
+        return Check(name, False, str(e))
+    where = actx.config_file or say("doctor.no_file", lang)
+    return Check(name, True, say("doctor.config_ok", lang, where=where,
+                                 n=len(cfg.mail.accounts)))
 
 
-def _database(actx: AppContext) -> Check:
+def _database(actx: AppContext, lang: Lang) -> Check:
     from sqlalchemy.exc import DBAPIError
 
     from store.db import current_revision, database_problem, head_revision, make_engine
     from store.db import quick_check as check_pages
-    from store.errors import UserError
 
+    name = say("doctor.database", lang)
     try:
         engine = make_engine(actx.database_url, create_file=False)
     except (UserError, OSError) as e:  # every failure is reported, none raised
-        return Check("database", False, str(e))
+        return Check(name, False, str(e))
     url = engine.url.render_as_string(hide_password=True)
     try:
         current = current_revision(engine)
@@ -56,36 +58,26 @@ def _database(actx: AppContext) -> Check:
         problem = database_problem(e, url)
         if problem is None:
             raise
-        return Check("database", False, str(problem))
+        return Check(name, False, str(problem))
     finally:
         engine.dispose()
     if pages != "ok":
-        return Check(
-            "database",
-            False,
-            f"{url} is damaged (PRAGMA quick_check: {pages[:200]}); restore the last backup "
-            "('borgerdesk restore FILE')",
-        )
+        return Check(name, False, say("doctor.damaged", lang, url=url, pages=pages[:200]))
     head = head_revision()
     if current == head:
-        return Check("database", True, f"{url} at migration {head}")
+        return Check(name, True, say("doctor.db_ok", lang, url=url, head=head))
     if current is None:
-        return Check("database", False, f"{url} is not set up; run 'borgerdesk db upgrade'")
-    return Check(
-        "database",
-        False,
-        f"{url} at migration {current}, this version needs {head}; "
-        "run 'borgerdesk db upgrade' (or upgrade borgerdesk if the database is newer)",
-    )
+        return Check(name, False, say("doctor.db_not_set_up", lang, url=url))
+    return Check(name, False, say("doctor.db_old", lang, url=url, current=current, head=head))
 
 
-def _mailboxes(actx: AppContext) -> list[Check]:
+def _mailboxes(actx: AppContext, lang: Lang) -> list[Check]:
     from ingest.mail import fetch as imap
     from ingest.mail.connect import login, open_connection
 
     out = []
     for account in actx.config.mail.accounts:
-        name = f"mailbox {account.name}"
+        name = say("doctor.mailbox", lang, name=account.name)
         try:
             client = open_connection(account)
             try:
@@ -101,78 +93,65 @@ def _mailboxes(actx: AppContext) -> list[Check]:
         wanted = account.folders or ["INBOX", sent or "Sent"]
         missing = [f for f in wanted if f not in folders]
         if missing:
-            out.append(
-                Check(
-                    name,
-                    False,
-                    f"login OK, but folder(s) {missing} not found; "
-                    f"the server has: {', '.join(folders[:12])}",
-                )
-            )
+            out.append(Check(name, False, say("doctor.folders_missing", lang, missing=missing,
+                                               folders=", ".join(folders[:12]))))
         else:
-            out.append(Check(name, True, f"login OK; will sync {', '.join(wanted)}"))
+            out.append(Check(name, True, say("doctor.login_ok", lang, folders=", ".join(wanted))))
     if not out:
-        out.append(Check("mailbox", None, "no [[mail.accounts]] configured"))
+        out.append(Check(say("doctor.mailbox_any", lang), None, say("doctor.no_accounts", lang)))
     return out
 
 
-def _phone_inbox(actx: AppContext) -> Check:
+def _phone_inbox(actx: AppContext, lang: Lang) -> Check:
     inbox = actx.config.phone.inbox
+    name = say("doctor.phone_inbox", lang)
     if inbox is None:
-        return Check("phone inbox", None, "no phone.inbox configured")
+        return Check(name, None, say("doctor.no_inbox", lang))
     if not inbox.is_dir():
-        return Check("phone inbox", False, f"{inbox} does not exist; create it (mode 0700)")
+        return Check(name, False, say("doctor.inbox_missing", lang, inbox=inbox))
     if not os.access(inbox, os.R_OK | os.W_OK | os.X_OK):
-        return Check("phone inbox", False, f"{inbox}: borgerdesk cannot read and write it")
+        return Check(name, False, say("doctor.inbox_access", lang, inbox=inbox))
     mode = stat.S_IMODE(inbox.stat().st_mode)
     if mode & 0o007:
-        return Check(
-            "phone inbox", None, f"{inbox} is open to other users (mode {mode:o}); chmod 700 it"
-        )
-    return Check("phone inbox", True, f"{inbox} (mode {mode:o})")
+        return Check(name, None, say("doctor.inbox_open", lang, inbox=inbox, mode=f"{mode:o}"))
+    return Check(name, True, say("doctor.inbox_ok", lang, inbox=inbox, mode=f"{mode:o}"))
 
 
-def _keyring() -> Check:
+def _keyring(lang: Lang) -> Check:
+    name = say("doctor.keyring", lang)
     try:
         import keyring
         from keyring.backends import fail
 
         backend = keyring.get_keyring()
         if isinstance(backend, fail.Keyring):
-            return Check(
-                "keyring",
-                None,
-                "no OS keyring: use password_env or a 0600 password_file for secrets",
-            )
-        return Check("keyring", True, type(backend).__name__)
+            return Check(name, None, say("doctor.no_keyring", lang))
+        return Check(name, True, type(backend).__name__)
     except Exception as e:
-        return Check("keyring", None, f"unavailable: {e}")
+        return Check(name, None, say("doctor.keyring_broken", lang, error=e))
 
 
-def _daemon(actx: AppContext) -> Check:
+def _daemon(actx: AppContext, lang: Lang) -> Check:
     from sqlalchemy.exc import DBAPIError
 
     from ingest.daemon.lock import AlreadyRunning, DaemonLock
     from store.db import make_engine
 
+    name = say("doctor.daemon", lang)
     try:
         engine = make_engine(actx.database_url, create_file=False)
     except Exception:  # the database check reports this
-        return Check("daemon", None, "no database to check")
+        return Check(name, None, say("doctor.no_db", lang))
     try:
         lock = DaemonLock(engine)
         try:
             lock.acquire()
         except AlreadyRunning:
-            return Check("daemon", True, "running on this database")
+            return Check(name, True, say("doctor.running", lang))
         except (OSError, DBAPIError):  # a read-only folder, a server that is down
-            return Check("daemon", None, "cannot tell: the database check says why")
+            return Check(name, None, say("doctor.cannot_tell", lang))
         lock.release()
-        return Check(
-            "daemon",
-            None,
-            "not running: mail and calls arrive only with 'borgerdesk daemon' (see docs/daemon.md)",
-        )
+        return Check(name, None, say("doctor.not_running", lang))
     finally:
         engine.dispose()
 
@@ -190,17 +169,16 @@ def _team(actx: AppContext) -> list[Check]:
     return [Check(c.name, c.ok, c.detail) for c in checks(engine, dt.datetime.now(dt.UTC))]
 
 
-def _clock() -> Check:
+def _clock(lang: Lang) -> Check:
     now = dt.datetime.now(dt.UTC)
     local = now.astimezone(CPH)
     system = dt.datetime.now().astimezone()
-    detail = (
-        f"UTC {now:%Y-%m-%d %H:%M}, Copenhagen {local:%H:%M} ({local.tzname()}); "
-        f"system zone {system.tzname()}"
-    )
+    detail = say("doctor.clock_detail", lang,
+                 utc=f"{now:%d-%m-%Y %H:%M}" if lang == "da" else f"{now:%Y-%m-%d %H:%M}",
+                 local=f"{local:%H:%M}", zone=local.tzname(), system=system.tzname())
     if now.year < 2024:
-        return Check("clock", False, detail + "; the clock is wrong")
-    return Check("clock", True, detail)
+        return Check(say("doctor.clock", lang), False, detail + say("doctor.clock_wrong", lang))
+    return Check(say("doctor.clock", lang), True, detail)
 
 
 def doctor(
@@ -217,23 +195,27 @@ def doctor(
       borgerdesk --config ./config.toml doctor --skip-mail
     """
     actx: AppContext = ctx.obj
-    checks = [_config(actx)]
-    steps: list[Callable[[], Check | list[Check]]] = [lambda: _database(actx)]
+    # A config that cannot be read is one of the things reported: Danish, the default.
+    lang: Lang = "da"
+    with contextlib.suppress(UserError):
+        lang = actx.config.language
+    checks = [_config(actx, lang)]
+    steps: list[Callable[[], Check | list[Check]]] = [lambda: _database(actx, lang)]
     if checks[0].ok:
         if not skip_mail:
-            steps.append(lambda: _mailboxes(actx))
-        steps += [lambda: _phone_inbox(actx), _keyring, lambda: _daemon(actx),
-                  lambda: _team(actx)]
-    steps.append(_clock)
+            steps.append(lambda: _mailboxes(actx, lang))
+        steps += [lambda: _phone_inbox(actx, lang), lambda: _keyring(lang),
+                  lambda: _daemon(actx, lang), lambda: _team(actx)]
+    steps.append(lambda: _clock(lang))
     for step in steps:
         got = step()
         checks.extend(got if isinstance(got, list) else [got])
     table = Table(show_header=False, box=None)
     for c in checks:
         mark = {
-            True: Text("OK", "green"),
-            False: Text("FAIL", "bold red"),
-            None: Text("NOTE", "yellow"),
+            True: Text(say("doctor.ok", lang), "green"),
+            False: Text(say("doctor.fail", lang), "bold red"),
+            None: Text(say("doctor.note", lang), "yellow"),
         }[c.ok]
         table.add_row(mark, Text(c.name), Text(c.detail))
     Console(highlight=False).print(table)

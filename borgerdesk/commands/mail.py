@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 from store.errors import UserError
 
 mail_app = typer.Typer(help="Mail accounts: test the connection, store the password, sign in.")
@@ -107,28 +108,23 @@ def sync(
         if progress is not None:
             progress.stop()
     out = Console(highlight=False, soft_wrap=True)
+    lang = lang_of(ctx)
     failed = False
     for r in reports:
         where = f"{r.account}/{r.folder}" if r.folder else r.account
         if r.error:
             failed = True
-            out.print(f"{where}: FAILED: {r.error}", markup=False)
+            out.print(say("sync.failed", lang, where=where, error=r.error), markup=False)
         elif r.unchanged:
-            out.print(f"{where}: no new mail", markup=False)
+            out.print(say("sync.none", lang, where=where), markup=False)
         else:
-            extra = []
-            if r.located:
-                extra.append(f"{r.located} already stored")
-            if r.parse_errors:
-                extra.append(f"{r.parse_errors} unreadable (kept raw, flagged)")
-            if r.too_large:
-                extra.append(f"{r.too_large} too large (headers kept)")
-            if r.vanished:
-                extra.append(f"{r.vanished} deleted during sync (headers kept)")
+            extra = [say(key, lang, n=n) for key, n in (
+                ("sync.located", r.located), ("sync.unreadable", r.parse_errors),
+                ("sync.too_large", r.too_large), ("sync.vanished", r.vanished)) if n]
             if r.uidvalidity_changed:
-                extra.append("folder was renumbered (UIDVALIDITY); re-mapped")
+                extra.append(say("sync.renumbered", lang))
             tail = f" ({'; '.join(extra)})" if extra else ""
-            out.print(f"{where}: {r.new} new messages{tail}", markup=False)
+            out.print(say("sync.new", lang, where=where, n=r.new, tail=tail), markup=False)
     if failed:
         raise typer.Exit(1)
 
@@ -148,25 +144,26 @@ def mail_test(
     actx: AppContext = ctx.obj
     account = _account(actx, name)
     out = Console(highlight=False, soft_wrap=True)
+    lang = lang_of(ctx)
     client = open_connection(account)
     try:
         caps = sorted(c.decode(errors="replace") for c in client.capabilities())
         out.print(f"server {account.host}:{account.effective_port} ({account.security})",
                   markup=False)
-        out.print("capabilities before login: " + " ".join(caps), markup=False)
+        out.print(say("mailtest.caps_before", lang, caps=" ".join(caps)), markup=False)
         login(client, account)
-        out.print("authentication: OK", markup=False)
+        out.print(say("mailtest.auth_ok", lang), markup=False)
         caps = sorted(c.decode(errors="replace") for c in client.capabilities())
-        out.print("capabilities: " + " ".join(caps), markup=False)
+        out.print(say("mailtest.caps", lang, caps=" ".join(caps)), markup=False)
         if b"CONDSTORE" not in client.capabilities():
-            out.print("no CONDSTORE: new mail is found by UIDNEXT alone", markup=False)
+            out.print(say("mailtest.no_condstore", lang), markup=False)
         sent = imap.sent_folder(client)
-        out.print("folders:", markup=False)
+        out.print(say("mailtest.folders", lang), markup=False)
         for folder, flags in imap.list_folders(client):
-            mark = "  <- sent" if folder == sent else ""
+            mark = say("mailtest.sent_mark", lang) if folder == sent else ""
             out.print(f"  {folder}  {' '.join(flags)}{mark}", markup=False)
         wanted = account.folders or ["INBOX", sent or "Sent"]
-        out.print("will sync: " + ", ".join(wanted), markup=False)
+        out.print(say("mailtest.will_sync", lang, folders=", ".join(wanted)), markup=False)
     finally:
         with contextlib.suppress(Exception):
             client.logout()
@@ -186,13 +183,13 @@ def set_password(
     actx: AppContext = ctx.obj
     account = _account(actx, name)
     if sys.stdin.isatty():
-        value = getpass.getpass(f"password for {account.name}: ")
+        value = getpass.getpass(say("mail.password_prompt", lang_of(ctx), name=account.name))
     else:
         value = sys.stdin.readline().rstrip("\r\n")
     if not value:
         raise UserError("empty password; nothing stored")
     keyring_set(mail_key(account.name), value)
-    typer.echo(f"stored in the OS keyring for account {account.name}")
+    typer.echo(say("mail.stored", lang_of(ctx), name=account.name))
 
 
 def mail_login(
@@ -209,7 +206,7 @@ def mail_login(
     actx: AppContext = ctx.obj
     account = _account(actx, name)
     acquire_token(account, interactive=True, show=lambda m: typer.echo(m, err=True))
-    typer.echo(f"signed in; account {account.name} can now sync")
+    typer.echo(say("mail.signed_in", lang_of(ctx), name=account.name))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 party is named as `export-party` names it: id (or id:N), ref, e-mail address, phone
 number or an unambiguous name.
 
-Output is English, as every command's (the CLI has no language setting yet).
+Output speaks the UI language (borgerdesk/texts.py); error lines stay English.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import typer
 
 from borgerdesk.commands.cliargs import party_id_of
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say, term
 from store.addresses import normalise_email, normalise_phone
 from store.counts.render import safe
 from store.db import session_scope
@@ -40,12 +41,13 @@ def _find(desk: Desk, text: str | None, name: str) -> PartyInfo:
     return info
 
 
-def _print(info: PartyInfo) -> None:
-    typer.echo(f"party {info.party_id}: {safe(info.name or '-')} ({info.kind})"
-               + (f", ref {safe(info.ref)}" if info.ref else ""))
+def _print(info: PartyInfo, lang: str) -> None:
+    typer.echo(say("party.head", lang, id=info.party_id, name=safe(info.name or "-"),
+                   kind=term("kind", info.kind, lang))
+               + (say("party.ref", lang, ref=safe(info.ref)) if info.ref else ""))
     for a in (*info.emails, *info.phones):
         typer.echo(f"  {safe(a)}")
-    typer.echo(f"  {info.cases} case(s), {info.contacts} contact(s)")
+    typer.echo(say("party.filed", lang, cases=info.cases, contacts=info.contacts))
 
 
 @party_app.command("show")
@@ -62,10 +64,11 @@ def show_cmd(
     """
     desk = _desk(ctx)
     info = _find(desk, party, "PARTY")
-    _print(info)
+    lang = lang_of(ctx)
+    _print(info, lang)
     for d in desk.duplicate_parties(info.party_id):
-        typer.echo(f"  likely the same as party {d.party_id} ({safe(d.name or '-')}): same "
-                   f"{d.reason}")
+        typer.echo(say("party.duplicate", lang, id=d.party_id, name=safe(d.name or "-"),
+                       reason=term("reason", d.reason, lang)))
 
 
 @party_app.command("edit")
@@ -107,7 +110,7 @@ def edit_cmd(
         emails=(*emails, *(add_email or [])), phones=(*phones, *(add_phone or []))))
     after = desk.party(info.party_id)
     assert after is not None
-    _print(after)
+    _print(after, lang_of(ctx))
 
 
 @party_app.command("merge")
@@ -130,8 +133,8 @@ def merge_cmd(
     k = _find(desk, keep, "KEEP")
     o = _find(desk, other, "OTHER")
     res = desk.merge_parties(k.party_id, o.party_id)
-    typer.echo(f"party {res.merged} merged into party {res.kept}: {res.addresses} "
-               f"address(es), {res.contacts} contact(s), {res.cases} case(s) moved")
+    typer.echo(say("party.merged", lang_of(ctx), merged=res.merged, kept=res.kept,
+                   addresses=res.addresses, contacts=res.contacts, cases=res.cases))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,8 @@ import typer
 from sqlalchemy import create_engine
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import day, lang_of, say, term
+from store.counts.words import number
 from store.db import MAX_INTEGER, normalise_url, session_scope, sqlite_path, write_scope
 from store.errors import UserError
 from store.privacy.anonymise import flush_to_disk
@@ -21,18 +23,21 @@ from store.privacy.erase import erase_party, plan_erase
 from store.privacy.export import export_subject
 from store.privacy.lookup import find_subject
 from store.privacy.purge import purge
+from store.privacy.subject import Subject
 from store.privacy.whistleblower import kinds_for
 
 PARTY_HELP = "Party id (or id:N), party ref, e-mail address, phone number or name."
-WAL_NOTE = (
-    "note: the records are gone, but old copies stay in the database's -wal file while "
-    "the daemon or the desk reads it; they go at its next checkpoint, or when the last "
-    "of them stops"
-)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _who(subject: Subject, lang: str) -> str:
+    """The subject on the advisor's own screen: the party, or its addresses."""
+    if subject.party_id is not None:
+        return say("privacy.party", lang, id=subject.party_id)
+    return subject.describe()
 
 
 def _confirm(question: str, yes: bool) -> bool:
@@ -61,28 +66,31 @@ def purge_cmd(
       borgerdesk purge
     """
     actx: AppContext = ctx.obj
+    lang = lang_of(ctx)
     with write_scope(actx.engine) as session:
         report = purge(session=session, config=actx.config, now=_now(), dry_run=dry_run)
     if not dry_run and report.removed.any() and not flush_to_disk(actx.engine):
-        typer.echo(WAL_NOTE, err=True)
+        typer.echo(say("privacy.wal_note", lang), err=True)
     if not report.configured:
-        typer.echo("retention is not configured ([retention] in the config); nothing purged")
+        typer.echo(say("purge.off", lang))
         return
     r = report.removed
     if dry_run:
         for c in report.cases:
-            typer.echo(f"would purge case {plain(c.ref)}  {c.kind:13} closed {c.closed_on}")
-    verb = "would remove" if dry_run else "removed"
-    typer.echo(
-        f"{verb}: {r.cases} case(s), {r.contacts} contact(s) ({report.unlinked_contacts} "
-        f"unlinked), {r.messages} message(s), {r.calls} call record(s), {r.notes} note(s), "
-        f"{r.reporters} reporter identit(ies), {r.parties_anonymised} part(ies) anonymised, "
-        f"{r.parties_deleted} deleted, {r.audit_entries} audit entr(ies), "
-        f"{r.import_logs} import log(s) cleared of skipped-row values"
-    )
+            typer.echo(say("purge.would_case", lang, ref=plain(c.ref),
+                           kind=term("casekind", c.kind, lang),
+                           closed=day(c.closed_on, lang)))
+    typer.echo(say(
+        "purge.summary", lang, verb=say("purge.would" if dry_run else "purge.did", lang),
+        cases=r.cases, contacts=r.contacts, unlinked=report.unlinked_contacts,
+        messages=r.messages, calls=r.calls, notes=r.notes, reporters=r.reporters,
+        anonymised=r.parties_anonymised, deleted=r.parties_deleted, audit=r.audit_entries,
+        logs=r.import_logs))
     if report.cutoffs:
-        cut = ", ".join(f"{k} closed on or before {v}" for k, v in report.cutoffs.items())
-        typer.echo(f"cut-offs: {cut}")
+        cut = ", ".join(say("purge.cutoff", lang, kind=term("casekind", k, lang),
+                            day=day(v, lang))
+                        for k, v in report.cutoffs.items())
+        typer.echo(say("purge.cutoffs", lang, cut=cut))
 
 
 def export_party_cmd(
@@ -108,14 +116,13 @@ def export_party_cmd(
     """
     actx: AppContext = ctx.obj
     kinds = kinds_for(kind)
-    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds,
-                         lang=actx.config.language)
-    who = f"party {rep.party_id}" if rep.party_id is not None else party.strip()
-    typer.echo(
-        f"exported {plain(who)} to {plain(str(rep.out))}: {rep.cases} case(s), "
-        f"{rep.contacts} contact(s), {rep.messages} message(s) ({rep.eml_files} .eml), "
-        f"{rep.calls} call record(s)"
-    )
+    lang = lang_of(ctx)
+    rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds, lang=lang)
+    who = (say("privacy.party", lang, id=rep.party_id) if rep.party_id is not None
+           else party.strip())
+    typer.echo(say("export.done", lang, who=plain(who), path=plain(str(rep.out)),
+                   cases=rep.cases, contacts=rep.contacts, messages=rep.messages,
+                   eml=rep.eml_files, calls=rep.calls))
 
 
 def erase_party_cmd(
@@ -138,15 +145,12 @@ def erase_party_cmd(
     with session_scope(actx.engine) as session:
         subject = find_subject(session=session, text=party)
         r = plan_erase(session=session, subject=subject).removed
-    who = subject.describe()
-    typer.echo(
-        f"{who}: {r.cases} case(s), {r.contacts} contact(s), {r.messages} "
-        f"message(s), {r.calls} call record(s), {r.notes} note(s) will lose their "
-        "personal data; the anonymous counts stay",
-        err=True,
-    )
-    if not _confirm(f"Erase {who}? This cannot be undone", yes):
-        typer.echo("erasure cancelled; nothing was changed", err=True)
+    lang = lang_of(ctx)
+    who = _who(subject, lang)
+    typer.echo(say("erase.plan", lang, who=who, cases=r.cases, contacts=r.contacts,
+                   messages=r.messages, calls=r.calls, notes=r.notes), err=True)
+    if not _confirm(say("erase.ask", lang, who=who), yes):
+        typer.echo(say("erase.cancelled", lang), err=True)
         raise typer.Exit(1)
     with write_scope(actx.engine) as session:
         if find_subject(session=session, text=party) != subject:
@@ -157,11 +161,10 @@ def erase_party_cmd(
         plan = plan_erase(session=session, subject=subject)
         done = erase_party(session=session, plan=plan, now=_now())
     if not flush_to_disk(actx.engine):
-        typer.echo(WAL_NOTE, err=True)
-    typer.echo(
-        f"erased {who}: {done.contacts} contact(s), {done.messages} message(s), "
-        f"{done.calls} call record(s); {done.parties_anonymised} part(ies) anonymised"
-    )
+        typer.echo(say("privacy.wal_note", lang), err=True)
+    typer.echo(say("erase.done", lang, who=who, contacts=done.contacts,
+                   messages=done.messages, calls=done.calls,
+                   anonymised=done.parties_anonymised))
 
 
 def audit_cmd(
@@ -192,7 +195,9 @@ def audit_cmd(
     if fmt == "json":
         typer.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
     else:
-        typer.echo(format_table(rows))
+        lang = lang_of(ctx)
+        typer.echo(format_table(rows, tuple(say("audit.columns", lang).split("|")),
+                                "%d-%m-%Y %H:%M:%S" if lang == "da" else "%Y-%m-%d %H:%M:%S"))
 
 
 def backup_cmd(
@@ -206,10 +211,9 @@ def backup_cmd(
     """
     actx: AppContext = ctx.obj
     rep = backup_sqlite(actx.database_url, path)
-    typer.echo(
-        f"backup written to {plain(str(rep.path))} ({rep.bytes} bytes, migration {rep.revision}, "
-        f"{rep.seconds:.1f} s); keep it as safe as the database (it holds personal data)"
-    )
+    lang = lang_of(ctx)
+    typer.echo(say("backup.done", lang, path=plain(str(rep.path)), size=rep.bytes,
+                   revision=rep.revision, seconds=number(rep.seconds, lang)))
 
 
 def restore_cmd(
@@ -224,8 +228,9 @@ def restore_cmd(
     Example: borgerdesk restore /mnt/backup/borgerdesk-2026-11-22.sqlite3
     """
     actx: AppContext = ctx.obj
-    if not _confirm(f"Replace the database with {path}?", yes):
-        typer.echo("restore cancelled; nothing was changed", err=True)
+    lang = lang_of(ctx)
+    if not _confirm(say("restore.ask", lang, path=path), yes):
+        typer.echo(say("restore.cancelled", lang), err=True)
         raise typer.Exit(1)
     url = normalise_url(actx.database_url)
     db_file = sqlite_path(url)
@@ -244,12 +249,10 @@ def restore_cmd(
                 rep = restore_sqlite(url, path)
         finally:
             lock_engine.dispose()
-    note = f"; migrated from {rep.migrated_from}" if rep.migrated_from else ""
-    kept = f"; the previous database is kept as {rep.safety_copy}" if rep.safety_copy else ""
-    typer.echo(
-        f"restored {plain(str(path))} into {plain(str(rep.path))} "
-        f"(migration {rep.revision}{note}){kept}"
-    )
+    note = say("restore.migrated", lang, rev=rep.migrated_from) if rep.migrated_from else ""
+    kept = say("restore.kept", lang, path=rep.safety_copy) if rep.safety_copy else ""
+    typer.echo(say("restore.done", lang, src=plain(str(path)), path=plain(str(rep.path)),
+                   revision=rep.revision, note=note, kept=kept))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 from store.config import default_config_path, load_config_text, preset_text
 from store.config.loader import DEFAULT_PRESET
 from store.counts.render import safe
@@ -65,20 +66,20 @@ def import_register_cmd(
         create_taxonomy=create_taxonomy,
         dry_run=dry_run,
     )
+    lang = lang_of(ctx)
     if summary.already_imported:
-        typer.echo(f"{safe(str(file))}: already imported; nothing added")
+        typer.echo(say("register.already", lang, file=safe(str(file))))
         return
     if new_config_text is not None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with atomic_output(target, mode=0o600) as tmp:
             tmp.write_text(new_config_text, "utf-8")
         # `summary.new_taxonomy` is empty here: the import ran with the extended config.
-        typer.echo(f"added {len(new)} taxonomy value(s) to {safe(str(target))}")
-    verb = "would add" if dry_run else "added"
-    typer.echo(
-        f"{safe(str(file))}: {summary.rows} rows; {verb} {summary.cases_added} case(s), "
-        f"{summary.contacts_added} contact(s), {summary.parties_added} part(y/ies)"
-    )
+        typer.echo(say("register.taxonomy", lang, n=len(new), path=safe(str(target))))
+    typer.echo(say("register.summary", lang, file=safe(str(file)), rows=summary.rows,
+                   verb=say("register.would" if dry_run else "register.did", lang),
+                   cases=summary.cases_added, contacts=summary.contacts_added,
+                   parties=summary.parties_added))
 
 
 def export_register_cmd(
@@ -108,7 +109,7 @@ def export_register_cmd(
     with session_scope(actx.engine) as session:
         n = export_register(session=session, path=out, kinds=kinds,
                             lang=actx.config.language)
-    typer.echo(f"wrote {n} row(s) to {safe(str(out))}")
+    typer.echo(say("register.wrote", lang_of(ctx), n=n, path=safe(str(out))))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ import typer
 
 from borgerdesk.commands.report import PERIOD_HELP, period
 from borgerdesk.context import AppContext
+from borgerdesk.texts import Lang, lang_of, say, term
 from store.counts.render import Heading, safe
 from store.counts.words import number, word
 from store.db import MAX_INTEGER, session_scope, write_scope
@@ -92,6 +93,8 @@ def followups(
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: use table or json")
     moment = parse_now(now)
+    # The JSON's explanations are English (its documented format); the lines speak the UI's.
+    lang: Lang = "en" if fmt == "json" else lang_of(ctx)
     with session_scope(actx.engine) as session:
         rows = list_followups(
             session=session,
@@ -99,37 +102,35 @@ def followups(
             status=STATUS_FILTERS[status],
             limit=limit,
             config=actx.config,
+            lang=lang,
         )
         stale = due_times_stale(session=session, config=actx.config)
     if stale:
         # Not an error: the list is still right about who is owed a reply; its due times
         # follow the old rules until the daemon (or the command below) recomputes them.
-        typer.echo(
-            "note: [replies] changed since the due times were computed; the daemon "
-            "recomputes them on its next round, or run: borgerdesk replies recompute",
-            err=True,
-        )
+        typer.echo(say("followups.stale", lang_of(ctx)), err=True)
     if fmt == "json":
         sys.stdout.write(followups_json(rows))
         sys.stdout.write("\n")
         return
     if not rows:
-        typer.echo(f"no reply targets with status {status}")
+        typer.echo(say("followups.none", lang, status=status))
         return
     # Plain lines, not a grid: the explanation is long, and terminals are narrow.
     for r in rows:
         head = "  ".join(
             (
                 f"#{r.contact_id}",
-                f"{r.status:<8}",
+                f"{term('target', r.status, lang):<8}",
                 # As the explanation below writes it (a working-day due at local
                 # midnight is the day before's 24:00), with the year when it is not near:
                 # "due 1 Apr" seen in November read like the coming April.
-                "due " + fmt_moment(r.due_at, year=needs_year(r.due_at, moment),
-                                    midnight_as_24=True),
-                r.channel,
+                say("followups.due", lang, when=fmt_moment(
+                    r.due_at, year=needs_year(r.due_at, moment), midnight_as_24=True,
+                    lang=lang)),
+                term("channel", r.channel, lang),
                 safe(r.party or "-"),
-                f"[{safe(r.case_ref or 'triage')}]",
+                f"[{safe(r.case_ref or say('followups.triage', lang))}]",
                 safe(r.rule),
             )
         )
@@ -163,7 +164,8 @@ def ack_cmd(
         res = ack(
             session=session, config=actx.config, contact_id=cid, note=note, rule=rule, at=when
         )
-    typer.echo(f"contact {cid}: {len(res.target_ids)} reply target(s) met ({', '.join(res.rules)})")
+    typer.echo(say("ack.done", lang_of(ctx), id=cid, n=len(res.target_ids),
+                   rules=", ".join(res.rules)))
 
 
 def no_reply_cmd(
@@ -187,7 +189,7 @@ def no_reply_cmd(
         res = no_reply(
             session=session, config=actx.config, contact_id=cid, reason=reason, rule=rule
         )
-    typer.echo(f"contact {cid}: {len(res.target_ids)} reply target(s) waived")
+    typer.echo(say("no_reply.done", lang_of(ctx), id=cid, n=len(res.target_ids)))
 
 
 def compliance_cmd(
@@ -236,7 +238,7 @@ def compliance_cmd(
     if fmt == "xlsx":
         assert out is not None
         write_xlsx(rows, out, head=head)
-        typer.echo(f"wrote {safe(str(out))}")
+        typer.echo(say("wrote", lang, path=safe(str(out))))
         return
     lines = [headers(lang)] + [
         [safe(str(line[0]))]
@@ -267,12 +269,10 @@ def recompute_cmd(ctx: typer.Context) -> None:
     actx: AppContext = ctx.obj
     with write_scope(actx.engine) as session:
         rep = recompute(session=session, config=actx.config)
-    typer.echo(f"recomputed {rep.scanned} reply target(s); {rep.changed} due time(s) changed")
+    lang = lang_of(ctx)
+    typer.echo(say("recompute.done", lang, scanned=rep.scanned, changed=rep.changed))
     for rule, n in sorted(rep.orphaned.items()):
-        typer.echo(
-            f"note: {n} target(s) of rule {rule!r}, which is no longer configured, "
-            "were left as they are"
-        )
+        typer.echo(say("recompute.orphaned", lang, n=n, rule=rule))
 
 
 def register(app: typer.Typer) -> None:

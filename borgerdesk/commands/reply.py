@@ -12,35 +12,13 @@ import typer
 
 from borgerdesk.commands.cliargs import row_id
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, moment, say
 from store.counts.render import safe
 from store.dateinput import read_date
 from store.db import session_scope
 from store.errors import UserError
 from store.outbox import queue
 from store.outbox.compose import compose
-from store.timeutil import show
-
-# Human output, Danish by default (config `language`).
-_TEXT = {
-    "sent": ("sendt: {mid}", "sent: {mid}"),
-    "queued": ("ikke sendt, ligger i udbakken ({err})", "not sent, kept in the outbox ({err})"),
-    "failed": ("afvist: {err}", "refused: {err}"),
-    "uncertain": ("usikkert om den blev sendt; se Sendt post og afgør med 'borgerdesk outbox "
-                  "--resend {id}' eller '--was-sent {id}' ({err})",
-                  "uncertain whether it was sent; check Sent and decide with 'borgerdesk "
-                  "outbox --resend {id}' or '--was-sent {id}' ({err})"),
-    "empty": ("udbakken er tom", "the outbox is empty"),
-    "decided": ("svar {id}: {what}", "reply {id}: {what}"),
-}  # fmt: skip
-STATE_WORDS = {
-    "queued": ("i kø", "queued"), "sending": ("sendes", "sending"), "sent": ("sendt", "sent"),
-    "failed": ("afvist", "failed"), "uncertain": ("usikker", "uncertain"),
-}  # fmt: skip
-
-
-def _t(actx: AppContext, key: str, **kw: object) -> str:
-    da, en = _TEXT[key]
-    return (en if actx.config.language == "en" else da).format(**kw)
 
 
 def reply_cmd(
@@ -89,9 +67,10 @@ def reply_cmd(
     entry = queue.enqueue(actx.engine, draft)
     result = send_reply(actx.engine, actx.config, entry.id)
     if result.state == "sent":
-        typer.echo(_t(actx, "sent", mid=result.message_id))
+        typer.echo(say("reply.sent", lang_of(ctx), mid=result.message_id))
         return
-    typer.echo(_t(actx, result.state, err=safe(result.error or ""), id=entry.id), err=True)
+    typer.echo(say(f"reply.{result.state}", lang_of(ctx), err=safe(result.error or ""),
+                   id=entry.id), err=True)
     raise typer.Exit(1)
 
 
@@ -124,6 +103,7 @@ def outbox_cmd(
     actx: AppContext = ctx.obj
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: use table or json")
+    lang = lang_of(ctx)
     if resend is not None and was_sent is not None:
         raise UserError("give --resend or --was-sent, not both")
     if resend is not None or was_sent is not None:
@@ -133,10 +113,10 @@ def outbox_cmd(
             from ingest.mail.reply_send import send_reply
 
             result = send_reply(actx.engine, actx.config, oid)
-            what = STATE_WORDS[result.state][actx.config.language == "en"]
+            what = say(f"outbox.{result.state}", lang)
         else:
-            what = STATE_WORDS["sent"][actx.config.language == "en"]
-        typer.echo(_t(actx, "decided", id=oid, what=what))
+            what = say("outbox.sent", lang)
+        typer.echo(say("outbox.decided", lang, id=oid, what=what))
         return
     with session_scope(actx.engine) as session:
         rows = queue.entries(session)
@@ -151,16 +131,15 @@ def outbox_cmd(
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return
     if not rows:
-        typer.echo(_t(actx, "empty"))
+        typer.echo(say("outbox.empty", lang))
         return
-    en = actx.config.language == "en"
     for r in rows:
-        when = show(r.sent_at or r.created_at)
+        when = moment(r.sent_at or r.created_at, lang)
         typer.echo(
             "  ".join(
                 (
                     f"#{r.id}",
-                    f"{STATE_WORDS[r.state][en]:<9}",
+                    f"{say(f'outbox.{r.state}', lang):<9}",
                     when,
                     safe(r.to),
                     safe(r.subject),

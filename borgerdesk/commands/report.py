@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 from store.config import Config
 from store.config.reports import ReportTable
 from store.counts import FIELDS, KINDS, UNITS, FieldNotCountable, run_preset
@@ -212,7 +213,7 @@ def _emit(tables: list[TableResult], fmt: str, out: Path | None, head: Heading) 
     if fmt == "xlsx":
         assert out is not None
         write_xlsx(tables, out, head)
-        typer.echo(f"wrote {out}")
+        typer.echo(say("wrote", head.lang, path=out))
         return
     if fmt == "table":
         if out is None:
@@ -220,7 +221,7 @@ def _emit(tables: list[TableResult], fmt: str, out: Path | None, head: Heading) 
             return
         with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8") as fh:
             print_tables(tables, Console(file=fh, highlight=False, width=120, no_color=True), head)
-        typer.echo(f"wrote {out}")
+        typer.echo(say("wrote", head.lang, path=out))
         return
     if fmt == "json":
         text = to_json(tables)
@@ -238,7 +239,7 @@ def _emit(tables: list[TableResult], fmt: str, out: Path | None, head: Heading) 
     else:
         with atomic_output(out) as tmp:
             tmp.write_bytes(text.encode("utf-8"))
-        typer.echo(f"wrote {out}")
+        typer.echo(say("wrote", head.lang, path=out))
 
 
 def annual_report(
@@ -279,7 +280,7 @@ def annual_report(
     with session_scope(actx.engine) as session:
         write_annual_report(session=session, config=config, preset=p, period=Period(a, b),
                             out=out, text=own)
-    typer.echo(f"wrote {out}")
+    typer.echo(say("wrote", lang_of(ctx), path=out))
 
 
 def register(app: typer.Typer) -> None:

@@ -39,7 +39,6 @@ from store.models import CallRecord, Contact, ImportedFile
 from store.privacy.purge import purged_before
 from store.privacy.tombstones import purged_calls
 from store.replies.bulk import NewCallReplies
-from store.timeutil import CPH
 
 # Bad rows named in the one-line message; the full list goes to the report.
 _SHOWN_PROBLEMS = 1
@@ -81,35 +80,6 @@ class FileReport:
     purged_period: int = 0  # calls from before the last purge's cut-off, left out
     purged_calls: int = 0  # calls a purge or an erasure removed, left out
     purged_before: dt.datetime | None = None
-
-    def line(self) -> str:
-        """One line for the terminal."""
-        if self.status == "failed":
-            return f"{self.name}: not imported: {self.error}"
-        if self.status == "already-imported":
-            return f"{self.name}: already imported (same file); nothing to do"
-        verb = "would import" if self.status == "dry-run" else "imported"
-        parts = [f"{verb} {self.imported} call(s) ({self.profile}, {self.format})"]
-        if self.duplicates:
-            parts.append(f"{self.duplicates} already stored")
-        if self.other_lines:
-            parts.append(f"{self.other_lines} on other lines ignored")
-        if self.internal:
-            parts.append(f"{self.internal} internal/short-number call(s) ignored")
-        if self.summary_rows:
-            parts.append(f"{self.summary_rows} summary row(s) ignored")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} bad row(s) skipped")
-        if self.purged_calls:
-            parts.append(f"{self.purged_calls} call(s) left out (purged or erased before)")
-        if self.purged_period and self.purged_before is not None:
-            parts.append(
-                f"{self.purged_period} call(s) from before "
-                f"{self.purged_before.astimezone(CPH):%Y-%m-%d} left out (that period "
-                "was purged under the retention rules)")
-        if self.status != "dry-run" and self.imported:
-            parts.append(f"{self.imported - self.linked} to triage")
-        return f"{self.name}: " + "; ".join(parts)
 
 
 def sha256_of(data: bytes) -> str:

@@ -91,14 +91,19 @@ def list_audit(
     return out
 
 
-def format_table(rows: list[AuditRow]) -> str:
-    """Fixed columns, times in Copenhagen, every field through `plain`."""
-    lines = [f"{'time (Copenhagen)':19}  {'user':12}  {'action':18}  {'entity':24}  detail"]
+def format_table(rows: list[AuditRow],
+                 columns: tuple[str, ...] = ("time (Copenhagen)", "user", "action", "entity",
+                                             "detail"),
+                 time_fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """Fixed columns, times in Copenhagen, every field through `plain`. `columns` and
+    `time_fmt`: the caller's language (the CLI's UI language)."""
+    t, u, a, e, d = columns
+    lines = [f"{t:19}  {u:12}  {a:18}  {e:24}  {d}"]
     for r in rows:
         detail = r.detail if isinstance(r.detail, str) else json.dumps(r.detail, ensure_ascii=False)
         entity = f"{r.entity} {r.entity_id or ''}".strip()
         lines.append(
-            f"{show(r.at, '%Y-%m-%d %H:%M:%S'):19}  {plain(r.os_user)[:12]:12}  "
+            f"{show(r.at, time_fmt):19}  {plain(r.os_user)[:12]:12}  "
             f"{plain(r.action)[:18]:18}  {plain(entity)[:24]:24}  {plain(detail)[:200]}"
         )
     return "\n".join(lines)

@@ -79,6 +79,7 @@ def test_install_service_writes_a_user_unit(cli, tmp_path: Path, sqlite_url: str
         )
         assert "KillSignal=SIGTERM" in text and "WantedBy=default.target" in text
         assert "systemctl --user enable --now borgerdesk-daemon" in r.out
+        assert "aktivér og start den med:" in r.out  # Danish by default
         # Re-running with the same settings is fine; different settings need --force.
         assert cli("--config", str(cfg), "--db", sqlite_url, "install-service").code == 0
         r = cli("--config", str(cfg), "install-service")

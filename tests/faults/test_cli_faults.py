@@ -114,6 +114,6 @@ def test_create_taxonomy_counts_the_values_it_added(cli, sqlite_url, tmp_path) -
     r = cli("--config", str(cfg), "--db", sqlite_url, "import-register", str(csv),
             "--create-taxonomy")  # fmt: skip
     assert r.code == 0, r.err
-    assert f"added 4 taxonomy value(s) to {cfg}" in r.out
+    assert f"tilføjede 4 værdi(er) til taksonomien i {cfg}" in r.out
     text = cfg.read_text("utf-8")
     assert all(v in text for v in new)

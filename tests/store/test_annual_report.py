@@ -49,7 +49,8 @@ def doc_text(path: Path) -> str:
 def annual(cli, cfg: str, db: str, out: Path, *args: str) -> Path:  # type: ignore[no-untyped-def]
     r = cli("--config", cfg, "--db", db, "annual-report", *args, "--out", str(out))
     assert r.code == 0, r.err
-    assert r.out.strip() == f"wrote {out}"
+    said = "wrote" if 'language = "en"' in Path(cfg).read_text("utf-8") else "skrev"
+    assert r.out.strip() == f"{said} {out}"
     return out
 
 

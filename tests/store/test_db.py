@@ -235,9 +235,9 @@ def test_reading_commands_leave_an_empty_file_untouched(cli, tmp_path: Path) -> 
             "run 'borgerdesk db upgrade' first\n"
         ), r.err
     r = cli("--db", url, "db", "current")
-    assert r.code == 0 and "database: not set up;" in r.out, r.err
+    assert r.code == 0 and "database: ikke sat op;" in r.out, r.err
     r = cli("--db", url, "doctor")
-    assert "not set up" in r.out
+    assert "not set up" in r.out  # the database's own error text: English
     assert path.stat().st_size == 0 and sorted(tmp_path.glob("x.txt*")) == [path]
     # The command that creates the schema still does, in the very same file.
     assert cli("--db", url, "db", "upgrade").code == 0

@@ -61,10 +61,10 @@ def test_import_twice_adds_nothing(cfg: str, db_url: str, cli, tmp_path: Path) -
     reg = write_csv(rows(), tmp_path / "r.csv")
     r = cli("--config", cfg, "--db", db_url, "import-register", str(reg))
     assert r.code == 0, r.err
-    assert "added 1 case(s), 3 contact(s), 1 part(y/ies)" in r.out
+    assert "tilføjede 1 sag(er), 3 henvendelse(r), 1 part(er)" in r.out
     before = snapshot(db_url)
     r = cli("--config", cfg, "--db", db_url, "import-register", str(reg))
-    assert r.code == 0 and "already imported" in r.out
+    assert r.code == 0 and "allerede importeret" in r.out
     # A longer, later export of the same register adds only the new row.
     reg2 = write_csv(rows(4), tmp_path / "r2.csv", delimiter=";")
     r = cli("--config", cfg, "--db", db_url, "import-register", str(reg2))
@@ -203,7 +203,7 @@ def test_dry_run_writes_nothing(cfg, db_url, cli, tmp_path) -> None:
     reg = write_csv(rows(), tmp_path / "r.csv")
     before = snapshot(db_url)
     r = cli("--config", cfg, "--db", db_url, "import-register", str(reg), "--dry-run")
-    assert r.code == 0 and "would add 1 case(s), 3 contact(s)" in r.out
+    assert r.code == 0 and "ville tilføje 1 sag(er), 3 henvendelse(r)" in r.out
     assert snapshot(db_url) == before
 
 

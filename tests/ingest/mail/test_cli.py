@@ -40,9 +40,14 @@ def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, sqlit
     cfg = write_config(tmp_path, srv)
     r = cli("--config", str(cfg), "--db", sqlite_url, "sync", "--once")
     assert r.code == 0, r.err
-    assert "raadgiver/INBOX: 3 new messages" in r.out
-    assert "raadgiver/Sent: 1 new messages" in r.out
+    assert "raadgiver/INBOX: 3 nye mails" in r.out, r.out
+    assert "raadgiver/Sent: 1 nye mails" in r.out
     r = cli("--config", str(cfg), "--db", sqlite_url, "sync", "--once", "--account", "raadgiver")
+    assert r.code == 0 and "raadgiver/INBOX: ingen nye mails" in r.out
+    english = tmp_path / "en.toml"
+    english.write_text(cfg.read_text("utf-8").replace('language = "da"', 'language = "en"'),
+                       "utf-8")
+    r = cli("--config", str(english), "--db", sqlite_url, "sync", "--once")
     assert r.code == 0 and "raadgiver/INBOX: no new mail" in r.out
 
     # A phone source, as the phone importer records it, shows up too.
@@ -83,10 +88,10 @@ def test_mail_test_shows_capabilities_folders_and_login(
     cfg = write_config(tmp_path, srv)
     r = cli("--config", str(cfg), "--db", sqlite_url, "mail", "test", "raadgiver")
     assert r.code == 0, r.err
-    assert "authentication: OK" in r.out
+    assert "login: OK" in r.out  # Danish by default
     assert "IMAP4REV1" in r.out
     assert "INBOX" in r.out and "Sent" in r.out
-    assert "will sync: INBOX, Sent" in r.out
+    assert "synkroniserer: INBOX, Sent" in r.out
 
     monkeypatch.setenv("BD_TEST_IMAP_PW", "wrong-password")
     r = cli("--config", str(cfg), "--db", sqlite_url, "mail", "test", "raadgiver")

@@ -47,9 +47,11 @@ def test_import_then_again(env):
     f = write(tmp / "uge40.csv", csv_bytes(DK_HEADER, dk_rows(), sep_line=True))
     r = run(str(f))
     assert r.code == 0, r.err
-    assert "uge40.csv: imported 6 call(s) (dk-generic, cp1252, semicolon)" in r.out
+    # Danish by default.
+    assert ("uge40.csv: importerede 6 opkald (dk-generic, cp1252, semicolon); 6 til indbakken"
+            in r.out)
     r = run(str(f))
-    assert r.code == 0 and "already imported" in r.out
+    assert r.code == 0 and "allerede importeret" in r.out
     assert table_counts(engine)["contact"] == 6
 
 
@@ -58,7 +60,11 @@ def test_dry_run(env):
     before = table_counts(engine)
     f = write(tmp / "uge40.csv", csv_bytes(DK_HEADER, dk_rows()))
     r = run("--dry-run", str(f))
-    assert r.code == 0 and "would import 6 call(s)" in r.out
+    assert r.code == 0 and "ville importere 6 opkald" in r.out
+    cfg = tmp / "config.toml"
+    cfg.write_text(cfg.read_text("utf-8").replace('language = "da"', 'language = "en"'), "utf-8")
+    r = run("--dry-run", str(f))
+    assert r.code == 0 and "uge40.csv: would import 6 call(s) (dk-generic" in r.out, r.out
     assert table_counts(engine) == before
 
 
@@ -68,7 +74,7 @@ def test_skip_bad_rows(env):
     rows[2][3] = "ring tilbage"
     f = write(tmp / "uge40.csv", csv_bytes(DK_HEADER, rows))
     r = run("--skip-bad-rows", str(f))
-    assert r.code == 0 and "1 bad row(s) skipped" in r.out
+    assert r.code == 0 and "1 fejlbehæftet række(r) sprunget over" in r.out
     assert table_counts(engine)["contact"] == 5
 
 
@@ -152,7 +158,7 @@ def test_several_files_each_whole(env):
     r = run(str(good), str(bad))
     line = _one_line_error(r)
     assert "bad.csv: the file is empty" in line and "(1 of 2 files not imported)" in line
-    assert "good.csv: imported 6" in r.out
+    assert "good.csv: importerede 6" in r.out
     assert table_counts(engine)["contact"] == 6
 
 
@@ -163,7 +169,7 @@ def test_file_names_with_terminal_escapes_are_shown_inert(env):
     assert "\x1b" not in line and "uge\\x1b[31m40\\n.csv: the file is empty" in line
     good = write(tmp / "ok\x07.csv", csv_bytes(DK_HEADER, dk_rows()))
     r = run(str(good))
-    assert r.code == 0 and "ok\\x07.csv: imported 6" in r.out and "\x07" not in r.out
+    assert r.code == 0 and "ok\\x07.csv: importerede 6" in r.out and "\x07" not in r.out
 
 
 def test_installed_console_script(tmp_path: Path, sqlite_url: str):
@@ -186,7 +192,7 @@ def test_installed_console_script(tmp_path: Path, sqlite_url: str):
                               env=env, timeout=120)
 
     r = run(str(good))
-    assert r.returncode == 0 and "imported 6 call(s)" in r.stdout and not r.stderr
+    assert r.returncode == 0 and "importerede 6 opkald" in r.stdout and not r.stderr
     r = run(str(bad))
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.splitlines() == ["borgerdesk: error: tom.csv: the file is empty; "

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from borgerdesk.commands.calls import report_line
 from ingest.phone import importer
 from ingest.phone.bulk import row_key
 from ingest.phone.importer import PhoneImportError, import_bytes
@@ -130,8 +131,10 @@ def test_calls_of_a_purged_period_do_not_come_back(engine):
     # cut-off 2 Oct 2024 12:00 UTC: 2 Oct 13:30 local (11:30 UTC), never imported, is
     # from the purged period; 3 Oct and 2025 come in.
     assert (rep.imported, rep.purged_calls, rep.purged_period) == (2, 4, 1)
-    assert "4 call(s) left out (purged or erased before)" in rep.line()
-    assert "1 call(s) from before 2024-10-02 left out (that period was purged" in rep.line()
+    line = report_line(rep, "en")
+    assert "4 call(s) left out (purged or erased before)" in line
+    assert "1 call(s) from before 2024-10-02 left out (that period was purged" in line
+    assert "1 opkald fra før 02-10-2024 udeladt" in report_line(rep, "da")
     assert table_counts(engine)["contact"] == before["contact"] + 2
     with Session(engine) as s:
         numbers = {c.counterpart for c in s.execute(select(Contact)).scalars()}
@@ -173,7 +176,7 @@ def test_calls_of_a_purged_case_do_not_come_back_without_unlinked_retention(engi
     rep = import_bytes(csv_bytes(DK_HEADER, [*rows, other], delimiter="\t"), "igen.csv",
                        engine=engine, config=config, now=dt.datetime(2025, 11, 2, tzinfo=UTC))
     assert (rep.imported, rep.purged_calls, rep.duplicates) == (4, 3, 0)
-    assert "3 call(s) left out (purged or erased before)" in rep.line()
+    assert "3 call(s) left out (purged or erased before)" in report_line(rep, "en")
     assert table_counts(engine)["contact"] == before["contact"] + 4
 
 
