@@ -159,7 +159,7 @@ async def test_wrong_link_moved_then_unlinked(world: Any, make_app: Any) -> None
         await wait_for(pilot, lambda: detail.detail is not None
                        and detail.detail.timeline_total == 0)
         assert "flyttet" in screen_text(app)  # the history says where it went
-        await pilot.press("a")
+        await pilot.press("escape")  # back to Sager
         await _open_case_from_list(pilot, "2026-0002")
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, PickContactDialog))
@@ -199,7 +199,7 @@ async def test_not_a_case_undone(world: Any, make_app: Any) -> None:
         assert "reklame" in screen_text(app)
         await pilot.press("u")
         await wait_for(pilot, lambda: not _contact(world, target).dismissed)
-        await pilot.press("a")
+        await pilot.press("escape")  # back to Indbakke
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
                        and any(r.contact_id == target for r in app.screen.rows))
 
