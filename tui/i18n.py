@@ -244,6 +244,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # fields
     "f.title": ("Titel", "Title"),
     "f.closed_on": ("Lukket", "Closed"),
+    "f.opened_on": ("Oprettet", "Opened"),
     "f.wanted_to_complain": ("Kom for at klage", "Came wanting to complain"),
     "f.excluded_reason": ("Begrundelse for at udgå", "Reason for exclusion"),
     "state.open": ("åben", "open"),

@@ -179,6 +179,14 @@ def _world_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: 
     path = tmp_path_factory.mktemp("tuiworld") / "world.sqlite3"
     shutil.copyfile(_sqlite_template, path)
     ids = build_world(f"sqlite:///{path}", make_config())
+    # A case's creation shows in its history ("oprettet"): stamp it from the world's own
+    # dates, not the wall clock, so the case snapshots are the same on every run.
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE case_ SET created_at = opened_on || ' 08:00:00.000000'")
+    con.close()
     return path, ids
 
 

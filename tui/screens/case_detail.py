@@ -5,6 +5,7 @@ manual contact (m), note (n), close/reopen (s), "came wanting to complain" (w),
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -82,6 +83,10 @@ def history_value(value: str | None) -> str:
     "True"/"False"), a dash for none."""
     if value is None or value == "":
         return "–"
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        # A date (opened_on, closed_on) day first, as every date on screen.
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
     return {"True": t("f.yes"), "False": t("f.no")}.get(value, value)
 
 
