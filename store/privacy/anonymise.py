@@ -41,6 +41,7 @@ from store.models import (
     Party,
     PartyEmail,
     PartyPhone,
+    ReplyOutbox,
     ReplyTarget,
     WhistleblowerReporter,
 )
@@ -188,6 +189,8 @@ def flush_to_disk(engine: Engine) -> bool:
 
 def scrub_cases(session: Session, case_ids: Sequence[int], now: dt.datetime) -> None:
     for ch in chunks(case_ids):
+        session.execute(delete(ReplyOutbox).where(col(ReplyOutbox.case_id).in_(ch)))
+    for ch in chunks(case_ids):
         session.execute(
             update(Case)
             .where(col(Case.id).in_(ch))
@@ -228,6 +231,13 @@ def scrub_messages(session: Session, message_ids: Sequence[int], now: dt.datetim
             .where(col(EmailMessage.id).in_(ch))
             .values(**_MESSAGE_BLANK, purged_at=now)
         )
+
+
+def delete_replies_to(session: Session, addresses: Sequence[str]) -> None:
+    """Replies written to any of `addresses` (lowercase), whichever contact they answered:
+    the advisor may have typed the address into the composer."""
+    for ch in chunks(list(addresses)):
+        session.execute(delete(ReplyOutbox).where(func.lower(col(ReplyOutbox.to_addr)).in_(ch)))
 
 
 def scrub_import_logs(session: Session, file_ids: Sequence[int]) -> None:
@@ -298,6 +308,9 @@ def scrub_contacts(session: Session, contact_ids: Sequence[int], now: dt.datetim
             .where(col(ReplyTarget.contact_id).in_(ch))
             .values(met_note=None, waived_reason=None)
         )
+        # A reply written from the desk holds the whole letter to the person (and the
+        # quoted mail): it goes with the contact it answered, sent or still queued.
+        session.execute(delete(ReplyOutbox).where(col(ReplyOutbox.contact_id).in_(ch)))
 
 
 # --------------------------------------------------------------------------- parties

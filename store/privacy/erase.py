@@ -156,6 +156,7 @@ def erase_party(*, session: Session, plan: ErasePlan, now: dt.datetime) -> an.Re
     an.scrub_contacts(session, plan.contact_ids, now)
     an.scrub_messages(session, plan.orphan_message_ids, now)
     an.delete_calls(session, plan.orphan_call_ids)
+    an.delete_replies_to(session, plan.subject.emails)
     an.settle_parties(session, anonymise, remove, now)
     if audit_ids:
         with an.audit_delete_permit(session, "erasure"):

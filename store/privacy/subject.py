@@ -19,7 +19,15 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
 from store.errors import UserError
-from store.models import CallRecord, Contact, EmailMessage, Party, PartyEmail, PartyPhone
+from store.models import (
+    CallRecord,
+    Contact,
+    EmailMessage,
+    Party,
+    PartyEmail,
+    PartyPhone,
+    ReplyOutbox,
+)
 from store.privacy.anonymise import chunks, id_list
 
 
@@ -137,6 +145,13 @@ def rows_naming(session: Session, subject: Subject) -> int:
                 select(func.count())
                 .select_from(Contact)
                 .where(col(Contact.counterpart).in_(ch))
+            ).scalar_one()
+        )
+        n += int(
+            session.execute(
+                select(func.count())
+                .select_from(ReplyOutbox)
+                .where(func.lower(col(ReplyOutbox.to_addr)).in_(ch))
             ).scalar_one()
         )
     return n

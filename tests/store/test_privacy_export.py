@@ -380,3 +380,33 @@ def test_erasure_by_address_reaches_to_and_cc_but_not_a_lookalike(engine: Engine
         assert addr not in (entry.detail or "")
         with pytest.raises(UserError, match="nothing is stored from or to"):
             find_subject(session=s, text=addr)
+
+
+def test_erasure_reaches_replies_written_from_the_desk(engine: Engine) -> None:
+    """A reply from the desk holds the whole letter to the person: erasure by address
+    removes it, queued or sent, whether it answered the person's contact or was typed to
+    the address for another one."""
+    from store.models import ReplyOutbox
+    from store.privacy.lookup import find_subject
+
+    addr = "knud.hansen@example.org"
+    with session_scope(engine) as s:
+        own = add_contact(session=s, contact_in=ContactCreate(
+            channel="email", direction="in", occurred_at=T0, counterpart=addr,
+            summary="Min søns sygdom", source_ref="mail:k1"))
+        other = add_contact(session=s, contact_in=ContactCreate(
+            channel="email", direction="in", occurred_at=T0, counterpart="grete@example.dk",
+            summary="Grete", source_ref="mail:g1"))
+        for i, (cid, to, state) in enumerate(((own.id, addr, "sent"),
+                                              (other.id, addr.upper(), "queued"),
+                                              (other.id, "grete@example.dk", "sent"))):
+            s.add(ReplyOutbox(os_user="advisor", account="advisor", contact_id=cid,
+                              message_id=f"<r{i}@odsherred.dk>", to_addr=to,
+                              subject="Sv: sygdom", raw=b"Hej Knud, CPR 010101-1234",
+                              state=state))
+    with session_scope(engine) as s:
+        plan = plan_erase(session=s, subject=find_subject(session=s, text=addr))
+        erase_party(session=s, plan=plan, now=T0)
+    with session_scope(engine) as s:
+        left = [r.to_addr for r in s.scalars(select(ReplyOutbox))]
+    assert left == ["grete@example.dk"]
