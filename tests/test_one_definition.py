@@ -9,8 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIFICATION = ("department", "category", "theme", "action", "outcome")
-# Owned by the UI helper this session; to follow store.desk.rows.CLASSIFICATION_FIELDS.
-NOT_YET = {"tui/screens/case_detail.py", "tui/screens/dialogs.py"}
 
 
 def _sources() -> list[tuple[str, ast.AST]]:
@@ -18,7 +16,7 @@ def _sources() -> list[tuple[str, ast.AST]]:
     for package in ("store", "ingest", "tui", "borgerdesk"):
         for path in sorted((ROOT / package).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if "migrations" not in rel and rel not in NOT_YET:
+            if "migrations" not in rel:
                 out.append((rel, ast.parse(path.read_text("utf-8"))))
     return out
 

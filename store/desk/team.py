@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from store.audit import os_user, record
 from store.concurrency import claim_contact, lock_case
+from store.contacts import waiting_in_triage
 from store.errors import UserError
 from store.models import Alert, Case, Contact, ReplyTarget
 from store.privacy.whistleblower import GENERAL_KINDS
@@ -141,8 +142,7 @@ def mine_counts(*, session: Session, me: str, now: dt.datetime) -> MineCounts:
     row = session.execute(q).first()
     waiting = session.execute(
         select(func.count()).select_from(Contact).where(
-            col(Contact.case_id).is_(None), col(Contact.dismissed).is_(False),
-            col(Contact.assigned_to) == me)).scalar_one()
+            waiting_in_triage(), col(Contact.assigned_to) == me)).scalar_one()
     return MineCounts(overdue=row.overdue if row else 0, due_soon=row.due_soon if row else 0,
                       waiting=int(waiting))
 

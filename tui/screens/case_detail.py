@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from store.desk.rows import (
+    CLASSIFICATION_FIELDS,
     CaseDetail,
     Classification,
     DuplicateParty,
@@ -48,7 +49,7 @@ def summary_text(d: CaseDetail) -> Text:
         out.append("  ")
         out.append_text(plain(", ".join(d.party_addresses), limit=120, style="dim"))
     out.append("\n")
-    for f in ("department", "category", "theme", "action", "outcome"):
+    for f in CLASSIFICATION_FIELDS:
         v = getattr(d, f)
         out.append(f"{t('f.' + f)}: ", style="dim")
         out.append_text(plain(v or "–", limit=60))
@@ -240,8 +241,7 @@ class CaseDetailScreen(DeskScreen):
         d = self.detail
         if d is None:
             return
-        current = {f: getattr(d, f) for f in ("department", "category", "theme", "action",
-                                              "outcome")}
+        current = {f: getattr(d, f) for f in CLASSIFICATION_FIELDS}
 
         def chosen(res: tuple[Classification, str | None, str | None] | None) -> None:
             if res is None:
