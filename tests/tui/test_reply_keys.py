@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from ingest.mail.embedded_server import EmbeddedServer
 from ingest.mail.reply_send import send_reply
@@ -24,9 +24,12 @@ from store.desk.replies import ReplyDesk
 from store.models import ReplyTarget
 from tests.servers.smtp import smtp_server
 from tests.tui.conftest import NOW, World, screen_text, wait_for
+from tests.tui.test_flows import _open_case
 from tui.app import DeskApp
 from tui.screens.compose import ComposeScreen
+from tui.screens.dialogs import PreviewScreen
 from tui.screens.followups import FollowupsScreen
+from tui.screens.forms import PickContactDialog
 from tui.screens.triage import TriageScreen
 
 
@@ -56,8 +59,8 @@ def mailed(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 def target_states(world: World, contact_id: int) -> set[str]:
     with Session(world.engine) as s:
-        return set(s.scalars(select(ReplyTarget.state).where(
-            ReplyTarget.contact_id == contact_id)).all())
+        return {t.state for t in s.scalars(select(ReplyTarget).where(
+            ReplyTarget.contact_id == contact_id))}
 
 
 async def test_quick_ack_from_indbakke_meets_the_target_in_two_keys(
@@ -124,3 +127,39 @@ async def test_help_lists_the_reply_keys(make_app: Any) -> None:
         await pilot.pause()
         text = screen_text(app)
     assert "Hurtig kvittering" in text and "Svar " in text
+
+
+async def test_without_a_sender_the_composer_says_so_in_danish(
+        world: World, mailed: Any) -> None:
+    # The desk as other tests build it: no ReplyDesk given, so none can send.
+    app = DeskApp(mailed[0].desk, poll_seconds=0.0)
+    cid = world.ids["t3"]
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        await wait_for(pilot, lambda: bool(screen.rows))
+        screen.table.move_cursor(row=next(
+            i for i, r in enumerate(screen.rows) if r.contact_id == cid))
+        await pilot.pause()
+        await pilot.press("enter")  # the preview; r there opens the composer too
+        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Der kan ikke sendes herfra" in str(
+            app.screen.query_one("#err", Label).render()))
+        assert isinstance(app.screen, ComposeScreen)
+    assert target_states(world, cid) == {"open"}
+
+
+async def test_r_on_a_case_replies_to_the_contact_picked(world: World, mailed: Any) -> None:
+    app, _srv, _smtp = mailed
+    async with app.run_test(size=(140, 40)) as pilot:
+        detail = await _open_case(pilot, "2026-0001")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickContactDialog))
+        await pilot.press("enter")  # the case's one contact: Hanne's mail
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen))
+        assert app.screen.query_one("#to", Input).value == "hanne@example.dk"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is detail)
