@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 from textual.widgets import Input, Label
 
 from ingest.mail.embedded_server import EmbeddedServer
@@ -59,7 +58,7 @@ def mailed(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 def target_states(world: World, contact_id: int) -> set[str]:
     with Session(world.engine) as s:
-        return {t.state for t in s.scalars(select(ReplyTarget).where(
+        return {t.state for t in s.exec(select(ReplyTarget).where(
             ReplyTarget.contact_id == contact_id))}
 
 
