@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from store.desk import Desk
+from store.desk.replies import ReplyDesk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
@@ -55,12 +56,16 @@ class DeskApp(App[None]):
     DEFAULT_MODE = "triage"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,
-                 ui_state: Path | None = None, **kw: Any) -> None:
+    def __init__(self, desk: Desk, *, replies: ReplyDesk | None = None, demo: bool = False,
+                 poll_seconds: float = POLL_SECONDS, ui_state: Path | None = None,
+                 **kw: Any) -> None:
         set_language(desk.config.language)
         super().__init__(**kw)
         localise(self)
         self.desk = desk
+        # Sending needs the network, which tui may not reach: the caller binds the sender.
+        # Without one the composer still opens, and says in its dialog that it cannot send.
+        self.replies = replies or ReplyDesk(desk.engine, desk.config)
         self.demo = demo
         self.poll_seconds = poll_seconds
         self.ui_state = UiState(ui_state)
@@ -305,11 +310,12 @@ class DeskApp(App[None]):
         self.push_screen(HelpScreen(t("dlg.help.title", screen=title), own + shared))
 
 
-def make_app(desk: Desk, *, demo: bool = False, poll_seconds: float = POLL_SECONDS,
+def make_app(desk: Desk, *, replies: ReplyDesk | None = None, demo: bool = False,
+             poll_seconds: float = POLL_SECONDS,
              clock: Callable[[], dt.datetime] | None = None) -> DeskApp:
     if clock is not None:
         desk.clock = clock
-    return DeskApp(desk, demo=demo, poll_seconds=poll_seconds,
+    return DeskApp(desk, replies=replies, demo=demo, poll_seconds=poll_seconds,
                    ui_state=None if demo else default_path())
 
 

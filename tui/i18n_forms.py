@@ -85,6 +85,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "dlg.ack.note": ("Note", "Note"),
     "dlg.manual.direction_key": ("ctrl+o skifter", "ctrl+o switches"),
     "dlg.move.pick": ("Hvilken henvendelse skal flyttes?", "Which contact moves?"),
+    "dlg.reply.pick": ("Hvilken henvendelse skal besvares?", "Which contact gets the reply?"),
     "dlg.unlink.pick": ("Hvilken henvendelse skal ud af sagen?",
                         "Which contact leaves the case?"),
     "dlg.closed.title": ("Sagen {ref} er lukket", "Case {ref} is closed"),

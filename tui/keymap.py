@@ -44,6 +44,8 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("triage.select", "space", "select", "b.select", True),
         ("triage.filter", "f", "cycle_filter", "b.triage_filter", True),
         ("triage.dismissed", "d", "dismissed", "b.dismissed", True),
+        ("triage.reply", "r", "reply", "b.reply", True),
+        ("triage.quick_ack", "h", "quick_ack", "b.quick_ack", True),
     ],
     "lists": [
         ("lists.new_contact", "N", "new_contact", "b.new_contact", True),
@@ -58,6 +60,7 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("preview.new_case", "n", "act('new_case')", "b.new_case", True),
         ("preview.dismiss", "x", "act('not_a_case')", "b.dismiss", True),
         ("preview.ack", "a", "act('ack')", "b.ack", True),
+        ("preview.reply", "r", "act('reply')", "b.reply", True),
     ],
     "party": [
         ("party.merge", "ctrl+g", "merge", "b.merge", True),
@@ -79,12 +82,15 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("case.move", "v", "move", "b.move", True),
         ("case.unlink", "u", "unlink", "b.unlink", True),
         ("case.party", "p", "party", "b.party", True),
+        ("case.reply", "r", "reply", "b.reply", True),
     ],
     "followups": [
         ("followups.explain", "e", "explain", "b.explain", True),
         ("followups.ack", "a", "ack", "b.ack", True),
         ("followups.waive", "w", "waive", "b.waive", True),
         ("followups.open", "enter", "open_case", "b.open", True),
+        ("followups.reply", "r", "reply", "b.reply", True),
+        ("followups.quick_ack", "h", "quick_ack", "b.quick_ack", True),
     ],
     "stats": [
         ("stats.prev_year", "left_square_bracket", "year(-1)", "b.prev_year", True),

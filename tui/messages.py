@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from textual.message import Message
 
+from store.desk.replies import ReplyPreview
 from store.desk.rows import (
     AlertItem,
     CaseDetail,
@@ -63,6 +64,13 @@ class PreviewLoaded(Result, bubble=False):
     preview: ContactPreview | None
     purpose: str = "show"
     ids: tuple[int, ...] = ()
+
+
+@dataclass
+class ReplyLoaded(Result, bubble=False):
+    """A contact's reply, filled in from its template, for the composer."""
+
+    preview: ReplyPreview
 
 
 @dataclass

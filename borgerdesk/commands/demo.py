@@ -106,10 +106,14 @@ def demo(
             if no_ui:
                 _summary(engine, config, Console(highlight=False))
             else:
+                from ingest.mail.reply_send import send_reply
                 from store.desk import Desk
+                from store.desk.replies import ReplyDesk
                 from tui.app import DeskApp
 
-                DeskApp(Desk(engine, config), demo=True).run()
+                replies = ReplyDesk(engine, config,
+                                    send=lambda i: send_reply(engine, config, i))
+                DeskApp(Desk(engine, config), replies=replies, demo=True).run()
         finally:
             engine.dispose()
     finally:

@@ -31,10 +31,14 @@ def tui(
     if problem:
         source = actx.config_file or "<default config>"
         raise UserError(f"{source}: {problem}; fix the config file and run again")
+    from ingest.mail.reply_send import send_reply
     from store.desk import Desk
+    from store.desk.replies import ReplyDesk
     from tui.app import DeskApp
 
-    DeskApp(Desk(actx.engine, config), demo=demo).run()
+    engine = actx.engine
+    replies = ReplyDesk(engine, config, send=lambda i: send_reply(engine, config, i))
+    DeskApp(Desk(engine, config), replies=replies, demo=demo).run()
 
 
 def register(app: typer.Typer) -> None:

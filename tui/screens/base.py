@@ -15,8 +15,9 @@ from textual.screen import Screen
 from store.desk.rows import DataVersion
 from tui.i18n import t
 from tui.keymap import localise
-from tui.messages import Done, Result
+from tui.messages import Done, ReplyLoaded, Result
 from tui.safe import clean
+from tui.screens.compose import ComposeScreen
 from tui.widgets.keybar import KeyBar
 from tui.widgets.statusbar import StatusBar
 from tui.workers import ReportsFailures
@@ -152,3 +153,25 @@ class DeskScreen(ReportsFailures, Screen[None]):
         self.desk_app.changed_here()
         if message.then is not None:
             message.then()
+
+    # ------------------------------------------------------------------ replies
+
+    def reply_to(self, contact_id: int, *, quick: bool = False) -> None:
+        """The reply composer for a contact (`quick`: the standard acknowledgement), its
+        template filled in by a worker. A contact without e-mail gets the call-back."""
+        replies = self.desk_app.replies
+        fill = replies.quick_acknowledge if quick else replies.preview
+        self.load(lambda: ReplyLoaded(fill(contact_id)), main=False)
+
+    def on_reply_loaded(self, msg: ReplyLoaded) -> None:
+        if not self.accept(msg):
+            return
+
+        def done(result: object) -> None:
+            if result is None:
+                return  # cancelled
+            self.notify(t("n.callback_logged" if isinstance(result, int) else "n.reply_sent"),
+                        timeout=4)
+            self.desk_app.changed_here()
+
+        self.app.push_screen(ComposeScreen(self.desk_app.replies, msg.preview), done)

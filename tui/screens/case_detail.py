@@ -352,6 +352,10 @@ class CaseDetailScreen(DeskScreen):
 
         self._pick_contact(t("dlg.unlink.pick"), confirm)
 
+    def action_reply(self) -> None:
+        """Reply to one of the case's contacts (chosen from its timeline)."""
+        self._pick_contact(t("dlg.reply.pick"), self.reply_to)
+
     def action_party(self) -> None:
         pid = self.detail.party_id if self.detail is not None else None
         if pid is not None:

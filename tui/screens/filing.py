@@ -235,6 +235,8 @@ def act(screen: DeskScreen, action: str, ids: Sequence[int], preview: ContactPre
         ask_dismiss(screen, ids, after)
     elif action == "ack":
         ask_ack(screen, ids)
+    elif action == "reply":
+        screen.reply_to(preview.contact_id)
 
 
 def ask_new_contact(screen: DeskScreen) -> None:

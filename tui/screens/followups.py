@@ -86,6 +86,16 @@ class FollowupsScreen(PagedListScreen[FollowupRow]):
         if row is not None:
             filing.ask_ack(self, [row.contact_id])
 
+    def action_reply(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.reply_to(row.contact_id)
+
+    def action_quick_ack(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.reply_to(row.contact_id, quick=True)
+
     def action_waive(self) -> None:
         row = self.current()
         if row is None:

@@ -195,3 +195,13 @@ class TriageScreen(PagedListScreen[TriageRow]):
 
     def action_ack(self) -> None:
         self._on_targets("ack")
+
+    def action_reply(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.reply_to(row.contact_id)
+
+    def action_quick_ack(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.reply_to(row.contact_id, quick=True)
