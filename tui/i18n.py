@@ -348,6 +348,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "err.export_suffix": ("{path}: filnavnet skal ende på .csv eller .xlsx", "{path}: export needs a .csv or .xlsx file name"),
     "err.output_is_folder": ("{path}: er en mappe, ikke en fil; skriv et filnavn, fx {example}", "{path}: is a folder, not a file; give a file name, e.g. {example}"),
     "err.output_not_regular": ("{path}: er ikke en almindelig fil (en enhed, FIFO eller socket); skriv navnet på en ny fil, fx {example}", "{path}: is not a regular file (a device, FIFO or socket); give the name of a new file, e.g. {example}"),
+    "err.no_submission": ("Ingen mailkonto kan sende svar; sæt mail.accounts[].smtp_host (og evt. smtp_port, smtp_security, from_address) i konfigurationen", "No mail account can send replies; set mail.accounts[].smtp_host (and smtp_port, smtp_security, from_address if needed) in the config"),
     "err.annual_folder": ("--out {path}: mappen findes ikke; opret den eller vælg en anden", "--out {path}: the folder does not exist; create it or choose another"),
     "err.annual_text": ("--text {path}: er ikke UTF-8-tekst; gem filen som UTF-8", "--text {path}: not UTF-8 text; save it as UTF-8"),
     "err.wb_case": ("Sag {case_id} er ikke en whistleblowersag", "Case {case_id} is not a whistleblower case"),

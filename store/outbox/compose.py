@@ -47,7 +47,8 @@ def sending_account(config: Config, preferred: str | None) -> MailAccount:
         return able[0]
     raise NoSubmission(
         "no mail account can send replies; set mail.accounts[].smtp_host (and smtp_port, "
-        "smtp_security, from_address if they differ from the defaults) in the config"
+        "smtp_security, from_address if they differ from the defaults) in the config",
+        code="no_submission",
     )
 
 
