@@ -38,6 +38,7 @@ from store.desk.rows import (
     TriageRow,
     WhistleblowerRow,
 )
+from store.desk.signature import signature_name
 from store.models import (
     Case,
     CaseHistory,
@@ -213,7 +214,7 @@ def contact_preview(*, session: Session, config: Config, contact_id: int,
         contact_id=c.id, channel=c.channel, direction=c.direction, who=it.who,
         counterpart=c.counterpart, occurred_at=c.occurred_at, subject=it.subject,
         body=it.body, attachments=it.attachments, call=it.call, reply=it.reply,
-        party_id=c.party_id, sender_name=sender_name(raw),
+        party_id=c.party_id, sender_name=sender_name(raw) or signature_name(it.body or ""),
         explanation=_explanation(session, config, it.reply, now),
     )
 

@@ -608,6 +608,35 @@ def test_the_preview_names_the_sender_from_the_from_header(desk: Desk) -> None:
     assert desk.preview(bare).sender_name == ""  # type: ignore[union-attr]
 
 
+def test_the_preview_names_the_sender_from_the_signature_when_the_header_has_none(
+        desk: Desk) -> None:
+    """A bare address in From: the name under the closing phrase prefills the party
+    name; quoted text and a line that is not a name are not taken."""
+    at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
+    cid = _mail(desk, at=at, sender="kh@example.dk", ref="sig")
+    with session_scope(desk.engine) as s:
+        m = s.exec(select(EmailMessage).where(EmailMessage.contact_id == cid)).one()
+        m.raw = b"From: kh@example.dk\r\nSubject: Hej\r\n\r\nHej\r\n"
+        m.text = ("Hej\n\nKan I hjælpe?\n\nVenlig hilsen\nKnud Hansen\nTlf. 22 33 44 55\n\n"
+                  "> Med venlig hilsen\n> Borgerrådgiveren\n")
+    assert desk.preview(cid).sender_name == "Knud Hansen"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("body", "name"), [
+    ("Mvh\nAnne-Mette Ølund", "Anne-Mette Ølund"),
+    ("Med venlig hilsen\n\nSøren Holm", "Søren Holm"),
+    ("Kind regards,\nJane Doe", "Jane Doe"),
+    ("Venlig hilsen\nfra mig", ""),  # not a name
+    ("Venlig hilsen\n[bold]x[/] =1+1", ""),
+    ("Ingen hilsen her\nKnud Hansen", ""),
+    ("> Venlig hilsen\n> Knud Hansen", ""),  # quoted
+])
+def test_signature_name(body: str, name: str) -> None:
+    from store.desk.signature import signature_name
+
+    assert signature_name(body) == name
+
+
 def test_closing_asks_for_the_outcome_the_action_expects(
         engine: Engine, haderslev_config: Config) -> None:
     desk = Desk(engine, haderslev_config, clock=lambda: NOW)
