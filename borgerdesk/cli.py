@@ -68,13 +68,24 @@ def _run(argv: list[str] | None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+LINE_LIMIT = 1000
+
+
+def _fit(line: str) -> str:
+    """A line a terminal can show: a message quoting a 100,000-character argument keeps
+    its start (what is wrong) and its end (what to do), cut in the middle."""
+    if len(line) <= LINE_LIMIT:
+        return line
+    return f"{line[: LINE_LIMIT // 2]} … {line[-LINE_LIMIT // 3 :]}"
+
+
 def _fail(message: str, code: int = 2) -> None:
     # Messages quote what the user gave (file names, arguments) and what files hold:
     # their control characters must not reach the terminal. (Line breaks separate the
     # problems an import lists.)
     from store.plaintext import safe
 
-    text = "\n".join(safe(line) for line in message.splitlines())
+    text = "\n".join(_fit(safe(line)) for line in message.splitlines())
     print(f"borgerdesk: error: {text}", file=sys.stderr)
     sys.exit(code)
 

@@ -117,3 +117,10 @@ def test_create_taxonomy_counts_the_values_it_added(cli, sqlite_url, tmp_path) -
     assert f"tilføjede 4 værdi(er) til taksonomien i {cfg}" in r.out
     text = cfg.read_text("utf-8")
     assert all(v in text for v in new)
+
+
+def test_an_error_quoting_a_huge_argument_stays_a_readable_line(cli, sqlite_url) -> None:
+    """QA: `report --where` with 100,000 characters printed them all back."""
+    line = one_line_error(cli("--db", sqlite_url, "report", "--unit", "contacts", "--rows",
+                              "department", "--year", "2026", "--where", "x" * 100_000))
+    assert len(line) <= 1100 and " … " in line
