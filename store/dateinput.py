@@ -7,6 +7,7 @@ A time without an offset is Copenhagen wall-clock time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 
@@ -26,10 +27,10 @@ def parse_date(text: str) -> dt.date:
     parts = t.split("-")
     day: dt.date | None = None
     if len(parts) == 3 and all(p.isdigit() for p in parts):
-        if len(parts[0]) == 4:
-            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-        elif len(parts[2]) == 4:
-            day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        ymd = parts if len(parts[0]) == 4 else parts[::-1] if len(parts[2]) == 4 else None
+        if ymd is not None:
+            with contextlib.suppress(ValueError):  # 30-02-2024: no such day
+                day = dt.date(int(ymd[0]), int(ymd[1]), int(ymd[2]))
     if day is None:
         raise ValueError(f"not a date ({DATE_HINT})")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:

@@ -15,7 +15,7 @@ import pytest
         ),
         (
             ["--from", "2024-02-30", "--to", "2024-03-01", "--unit", "cases", "--rows", "theme"],
-            "--from '2024-02-30': not a date",
+            "--from 2024-02-30: not a date",
         ),
         (
             ["--from", "2024-03-01", "--to", "2024-02-01", "--unit", "cases", "--rows", "theme"],

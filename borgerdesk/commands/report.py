@@ -32,7 +32,7 @@ from store.dateinput import parse_date
 from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
-from store.timeutil import CPH, plausible
+from store.timeutil import CPH
 
 FORMATS = ("table", "json", "csv", "csv-excel", "xlsx", "md")
 
@@ -63,13 +63,13 @@ def period(
             "or --from DATE --to DATE"
         )
     try:
-        a = plausible(parse_date(start), "--from")
-    except ValueError:
-        raise UserError(f"--from {start!r}: not a date; use YYYY-MM-DD") from None
+        a = parse_date(start)  # bounded to plausible years, its error says which forms
+    except ValueError as e:
+        raise UserError(f"--from {start}: {e}") from None
     try:
-        b = plausible(parse_date(end), "--to")
-    except ValueError:
-        raise UserError(f"--to {end!r}: not a date; use YYYY-MM-DD") from None
+        b = parse_date(end)
+    except ValueError as e:
+        raise UserError(f"--to {end}: {e}") from None
     if b < a:
         raise UserError(f"--to {b} is before --from {a}")
     return a, b
