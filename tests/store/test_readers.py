@@ -192,7 +192,7 @@ def test_a_quote_open_at_the_end_of_a_register_names_its_line(run: Any, tmp_path
     # Corrected, it imports every row (and once).
     f.write_text(csv_text(list(REGISTER_HEADER), register_rows(10)), "utf-8")
     r = run("import-register", str(f))
-    assert r.code == 0 and "10 rows; added 10 case(s), 10 contact(s)" in r.out, r.err
+    assert r.code == 0 and "10 række(r); tilføjede 10 sag(er), 10 henvendelse(r)" in r.out, r.err
 
 
 def test_a_quote_that_swallows_rows_until_another_quote_names_its_line(
@@ -215,7 +215,7 @@ def test_a_cell_with_a_line_break_of_its_own_still_imports(run: Any, tmp_path: P
     f = tmp_path / "register.csv"
     f.write_text(csv_text(list(REGISTER_HEADER), rows), "utf-8")
     r = run("import-register", str(f))
-    assert r.code == 0 and "3 rows; added 3 case(s), 3 contact(s)" in r.out, r.err
+    assert r.code == 0 and "3 række(r); tilføjede 3 sag(er), 3 henvendelse(r)" in r.out, r.err
 
 
 def test_a_quote_open_at_the_end_of_a_call_log_names_its_line(run: Any, tmp_path: Path) -> None:
@@ -244,11 +244,11 @@ def test_rows_past_a_stale_dimension_are_read(run: Any, tmp_path: Path, ref: str
     reg = tmp_path / "register.xlsx"
     reg.write_bytes(stale_dimension(xlsx_bytes(list(REGISTER_HEADER), register_rows(20)), ref))
     r = run("import-register", "--dry-run", str(reg))
-    assert r.code == 0 and "20 rows; would add 20 case(s), 20 contact(s)" in r.out, r.err
+    assert r.code == 0 and "20 række(r); ville tilføje 20 sag(er), 20 henvendelse(r)" in r.out, r.err
     calls = tmp_path / "opkald.xlsx"
     calls.write_bytes(stale_dimension(xlsx_bytes(DK_HEADER, call_rows(20)), ref))
     r = run("import-calls", str(calls))
-    assert r.code == 0 and "imported 20 call(s)" in r.out, r.err
+    assert r.code == 0 and "importerede 20 opkald" in r.out, r.err
 
 
 @pytest.mark.parametrize("kind", list(COMMANDS))

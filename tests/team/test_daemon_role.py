@@ -25,7 +25,7 @@ def test_the_daemon_role_imports_calls_and_edits_nothing_else(
     f = write(tmp_path / "uge40.csv", csv_bytes(DK_HEADER, dk_rows(), sep_line=True))
     r = cli("--config", str(cfg), "--db", url, "import-calls", str(f))
     assert r.code == 0, r.err
-    assert "imported 6 call(s)" in r.out
+    assert "importerede 6 opkald" in r.out
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
