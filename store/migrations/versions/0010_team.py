@@ -50,10 +50,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_presence_case_id", table_name="presence")
     op.drop_table("presence")
+    # In place: SQLite (3.35+) drops a plain column without copying the table, and a copy
+    # (batch mode) would cascade into reply_target and every other table that references
+    # these rows (tests/store/test_migration_calls.py downgrades through here).
     for table in ("case_", "contact"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_index(f"ix_{table}_assigned_to")
-            batch_op.drop_column("assigned_to")
+        op.drop_index(f"ix_{table}_assigned_to", table_name=table)
+        op.drop_column(table, "assigned_to")
     for table in ("case_", "party"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column("version")
+        op.drop_column(table, "version")
