@@ -90,16 +90,11 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int,
 
 
 def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
-    """Mark a triage contact "not a case". A contact in a case is refused: it counts in
-    the council's figures through its case, so "not a case" would be a contradiction that
-    still counted; unlinking it first is the way. Refused (`ContactTaken`) when another
-    desk linked or dismissed it first."""
-    if get_contact(session=session, contact_id=contact_id).case_id is not None:
-        raise UserError(
-            f"contact {contact_id} is in a case; unlink it first "
-            f"('borgerdesk contact unlink {contact_id}'), then mark it not a case",
-            code="contact_in_case", contact_id=contact_id,
-        )
+    """Mark a triage contact "not a case". Only a contact waiting in triage can be: one in
+    a case counts in the council's figures through its case, so "not a case" would be a
+    contradiction that still counted. `ContactTaken` names who linked (or dismissed) it
+    and when, whether that was another desk a moment ago or the advisor herself."""
+    get_contact(session=session, contact_id=contact_id)  # a missing id: contact_gone
     claim_contact(session, contact_id, TRIAGE)
     contact = get_contact(session=session, contact_id=contact_id)
     contact.dismissed = True

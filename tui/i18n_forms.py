@@ -184,8 +184,6 @@ FORMS: dict[str, tuple[str, str]] = {
                                   "The contact is already in {ref}"),
     "err.party_name_long": ("Navnet er {length} tegn; højst {limit}",
                             "The name is {length} characters; at most {limit}"),
-    "err.contact_in_case": ("Henvendelsen ligger i en sag; fjern den fra sagen først",
-                            "The contact is in a case; unlink it first"),
     "err.contact_not_dismissed": ("Henvendelsen er ikke markeret 'ikke en sag'",
                                   "The contact is not marked 'not a case'"),
     "err.bad_address": ("'{value}' er hverken en mail eller et telefonnummer",

@@ -319,7 +319,7 @@ def test_not_a_case_counts_nowhere_and_owes_no_reply(desk: Desk) -> None:
     before = _snapshot(desk.engine)
     with pytest.raises(UserError) as e:
         desk.dismiss([a], "spam")
-    assert e.value.code == "contact_in_case"
+    assert e.value.code == "contact_taken"  # names who linked it, and when
     assert _snapshot(desk.engine) == before
     assert contacts_counted() == (1, 1)
 
