@@ -36,6 +36,11 @@ def test_ctrl_c_while_modules_load_exits_130_quietly(delay, tmp_path, sqlite_url
     if proc.returncode == 0:
         # It ended between poll() and the signal: nothing was interrupted.
         pytest.skip(f"the command finished at about {delay} s, before the signal")
+    if proc.returncode == -signal.SIGINT:
+        # It arrived while the interpreter was already finishing (its handler gone): the
+        # process ended quietly by the signal, which is what a user sees as ctrl-c.
+        assert err.strip() == "", err
+        return
     assert proc.returncode == 130, (proc.returncode, err)
     assert len(err.strip().splitlines()) <= 1, err
 

@@ -198,9 +198,12 @@ def test_kill_before_any_byte_left_is_sent_once_later(world: World) -> None:
         tarpit.listen(1)
         tarpit.settimeout(60)
         _kill_at(world, hold=None, tarpit=tarpit)
-    assert world.states() == ["sending"]
-    [r] = recover(world.engine, world.config, older_than=dt.timedelta(0))
-    assert r.state == "queued"
+    # Killed once it had connected: it had claimed the reply ("sending"), unless on a
+    # loaded machine the kernel completed the connection before that commit was seen.
+    assert world.states() in (["sending"], ["queued"])
+    if world.states() == ["sending"]:
+        [r] = recover(world.engine, world.config, older_than=dt.timedelta(0))
+        assert r.state == "queued"
     assert [x.state for x in process_outbox(world.engine, world.config)] == ["sent"]
     assert len(world.smtp.sink.received) == 1
 
