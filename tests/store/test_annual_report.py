@@ -21,14 +21,12 @@ from store.models import CaseCreate
 from store.privacy.whistleblower import open_whistleblower_case
 from store.whistleblower_facts import set_whistleblower_facts
 from tests.store.registers import write_csv
-from tests.store.test_counts_published import (  # noqa: F401
+from tests.store.test_counts_published import (
     CATS,
     CENTRES,
     CONTACTS_2024,
     HADERSLEV,
     PARTIES_2024,
-    haderslev_db,
-    odsherred_db,
 )
 from tests.store.test_register_import import rows
 
@@ -63,7 +61,7 @@ def published(table: str) -> list[list[str]]:
 
 
 def test_odsherred_2024_published_tables_are_in_the_document(
-    odsherred_db: str, db_url: str, cli, tmp_path: Path  # noqa: F811
+    odsherred_db: str, db_url: str, cli, tmp_path: Path
 ) -> None:
     out = annual(cli, odsherred_db, db_url, tmp_path / "aarsrapport.docx", "--year", "2024")
     tables = doc_tables(out)
@@ -88,7 +86,7 @@ def test_odsherred_2024_published_tables_are_in_the_document(
 
 
 def test_haderslev_published_figures_are_in_the_document(
-    haderslev_db: str, db_url: str, cli, tmp_path: Path  # noqa: F811
+    haderslev_db: str, db_url: str, cli, tmp_path: Path
 ) -> None:
     out = annual(cli, haderslev_db, db_url, tmp_path / "beretning.docx", *H_PERIOD)
     tables = doc_tables(out)
@@ -107,7 +105,7 @@ def test_haderslev_published_figures_are_in_the_document(
     assert len(Document(str(out)).inline_shapes) == 7 + 1
 
 
-def test_html_is_self_contained(haderslev_db: str, db_url: str, cli, tmp_path: Path) -> None:  # noqa: F811
+def test_html_is_self_contained(haderslev_db: str, db_url: str, cli, tmp_path: Path) -> None:
     out = annual(cli, haderslev_db, db_url, tmp_path / "beretning.html", *H_PERIOD)
     html = out.read_text("utf-8")
     assert html.count('src="data:image/png;base64,') == 8
@@ -210,7 +208,7 @@ def test_bad_arguments_are_one_line_and_write_nothing(
 
 
 def test_statistik_compares_with_the_previous_period_and_exports_the_report(
-    haderslev_db: str, db_url: str, tmp_path: Path  # noqa: F811
+    haderslev_db: str, db_url: str, tmp_path: Path
 ) -> None:
     config, _ = load_config(Path(haderslev_db))
     engine = make_engine(db_url)

@@ -7,12 +7,8 @@ generator's input); the registers go through the real import, on SQLite and Post
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
-from store.samples import haderslev_register, odsherred_register
-from tests.store.registers import write_csv, write_xlsx
 
 CENTRES = [
     "Børn, Unge og Familier",
@@ -64,22 +60,6 @@ def _check_grid(data: dict, table: str) -> None:
     for j, cat in enumerate(CATS):
         assert data["col_totals"][cat] == exp[-1][j], cat
     assert data["total"] == exp[-1][3]
-
-
-@pytest.fixture
-def odsherred_db(tmp_path: Path, db_url: str, cli, request: pytest.FixtureRequest) -> str:
-    cfg = tmp_path / "odsherred.toml"
-    assert cli("--config", str(cfg), "init", "--preset", "odsherred").code == 0
-    fmt = getattr(request, "param", "csv")
-    rows = odsherred_register()
-    if fmt == "xlsx":
-        reg = write_xlsx(rows, tmp_path / "register.xlsx")
-    else:
-        # Exported from Danish Excel: semicolons and cp1252.
-        reg = write_csv(rows, tmp_path / "register.csv", delimiter=";", encoding="cp1252")
-    r = cli("--config", str(cfg), "--db", db_url, "import-register", str(reg))
-    assert r.code == 0, r.err
-    return str(cfg)
 
 
 @pytest.mark.parametrize("odsherred_db", ["csv", "xlsx"], indirect=True)
@@ -226,16 +206,6 @@ HADERSLEV = {
         },
     ),
 }
-
-
-@pytest.fixture
-def haderslev_db(tmp_path: Path, db_url: str, cli) -> str:
-    cfg = tmp_path / "haderslev.toml"
-    assert cli("--config", str(cfg), "init", "--preset", "haderslev").code == 0
-    reg = write_csv(haderslev_register(), tmp_path / "register.csv", delimiter="\t")
-    r = cli("--config", str(cfg), "--db", db_url, "import-register", str(reg))
-    assert r.code == 0, r.err
-    return str(cfg)
 
 
 @pytest.mark.parametrize("table", sorted(HADERSLEV))

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from store.tabular import decode, read_csv_text
-from tests.store.test_counts_published import haderslev_db, odsherred_db  # noqa: F401
 
 H_PERIOD = ["--from", "2021-08-01", "--to", "2021-12-31"]
 
@@ -33,7 +32,7 @@ def run(cli, cfg: str, db: str, *args: str):  # type: ignore[no-untyped-def]
     ],
 )
 def test_where_value_outside_the_taxonomy_is_one_line_exit_2(
-    haderslev_db: str, db_url: str, cli, where: str, needle: str  # noqa: F811
+    haderslev_db: str, db_url: str, cli, where: str, needle: str
 ) -> None:
     r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "contacts",
             "--rows", "department", "--where", where)
@@ -42,14 +41,14 @@ def test_where_value_outside_the_taxonomy_is_one_line_exit_2(
     assert r.err.count("\n") == 1 and "Sum" not in r.out
 
 
-def test_where_month_in_range_still_counts(haderslev_db: str, db_url: str, cli) -> None:  # noqa: F811
+def test_where_month_in_range_still_counts(haderslev_db: str, db_url: str, cli) -> None:
     r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "cases",
             "--rows", "category", "--where", "month=2021-09", "--format", "json")
     assert r.code == 0, r.err
 
 
 def test_table_and_md_name_municipality_period_unit_and_time(
-    haderslev_db: str, db_url: str, cli  # noqa: F811
+    haderslev_db: str, db_url: str, cli
 ) -> None:
     r = run(cli, haderslev_db, db_url, "report", "--preset", "haderslev", *H_PERIOD,
             "--format", "md")
@@ -66,7 +65,7 @@ def test_table_and_md_name_municipality_period_unit_and_time(
 
 
 def test_empty_period_keeps_its_columns_and_rows_and_shows_no_100_percent(
-    haderslev_db: str, db_url: str, cli  # noqa: F811
+    haderslev_db: str, db_url: str, cli
 ) -> None:
     r = run(cli, haderslev_db, db_url, "report", "--preset", "haderslev", "--period", "2030Q1",
             "--format", "md")
@@ -83,7 +82,7 @@ def test_empty_period_keeps_its_columns_and_rows_and_shows_no_100_percent(
 
 
 def test_unclassified_cases_are_their_own_danish_row_with_a_count_to_fix(
-    odsherred_db: str, db_url: str, cli  # noqa: F811
+    odsherred_db: str, db_url: str, cli
 ) -> None:
     r = run(cli, odsherred_db, db_url, "report", "--year", "2024", "--unit", "cases",
             "--rows", "theme", "--format", "md")
@@ -95,7 +94,7 @@ def test_unclassified_cases_are_their_own_danish_row_with_a_count_to_fix(
     assert f"{n} sager uden kategori (tema): ret dem i registret" in r.out
 
 
-def test_csv_stays_rfc4180_for_scripts(haderslev_db: str, db_url: str, cli) -> None:  # noqa: F811
+def test_csv_stays_rfc4180_for_scripts(haderslev_db: str, db_url: str, cli) -> None:
     r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "cases",
             "--rows", "department", "--cols", "category", "--percentages", "--format", "csv")
     assert r.code == 0, r.err
@@ -106,7 +105,7 @@ def test_csv_stays_rfc4180_for_scripts(haderslev_db: str, db_url: str, cli) -> N
 
 
 def test_csv_excel_reads_back_with_the_importers_sniffer_and_with_semicolons(
-    haderslev_db: str, db_url: str, cli, tmp_path: Path  # noqa: F811
+    haderslev_db: str, db_url: str, cli, tmp_path: Path
 ) -> None:
     out = tmp_path / "tal.csv"
     r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "cases",
@@ -129,7 +128,7 @@ def test_csv_excel_reads_back_with_the_importers_sniffer_and_with_semicolons(
     assert sniffed == plain
 
 
-def test_report_period_option(haderslev_db: str, db_url: str, cli, tmp_path: Path) -> None:  # noqa: F811
+def test_report_period_option(haderslev_db: str, db_url: str, cli, tmp_path: Path) -> None:
     base = ["report", "--unit", "cases", "--rows", "category", "--format", "json"]
     h2 = json.loads(run(cli, haderslev_db, db_url, *base, "--period", "2021H2").out)
     assert (h2["from"], h2["to"]) == ("2021-07-01", "2021-12-31")
