@@ -97,11 +97,11 @@ def test_note_and_excluded_reason_are_checked_too(desk: Desk, engine: Engine) ->
         contact_ids=(_contact(desk),), kind="citizen", department="Andet",
         category=None, title="Sag"))
     before = _rows(engine)
-    with pytest.raises(UserError, match="^the note: contains a control character"):
+    with pytest.raises(UserError, match=r"^the note: contains a control character"):
         desk.add_note(case_id, "note\x00")
-    with pytest.raises(UserError, match="^the reason: contains a control character"):
+    with pytest.raises(UserError, match=r"^the reason: contains a control character"):
         desk.set_excluded(case_id, True, "test\x00")
-    with pytest.raises(UserError, match="^the case title: contains a control character"):
+    with pytest.raises(UserError, match=r"^the case title: contains a control character"):
         desk.new_case(NewCaseRequest(contact_ids=(), kind="citizen", department="Andet",
                                      category=None, title="Sag\tX"))
     assert _rows(engine) == before
