@@ -1,5 +1,5 @@
 """Reading a file the user named as input: the one check every reader goes through
-(imports, the config file).
+(imports, the config file, a password_file or token cache).
 
 Inputs must be regular files: a FIFO would hang the command for ever, a device such as
 /dev/zero would be read without end, a folder would end in a traceback. Anything else is
