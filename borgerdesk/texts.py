@@ -459,6 +459,53 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "channel.meeting": {"da": "møde", "en": "meeting"},
     "channel.letter": {"da": "brev", "en": "letter"},
     "channel.home_visit": {"da": "hjemmebesøg", "en": "home-visit"},
+    # doctor's team checks (PostgreSQL): store.team.health's TeamCheck.key.
+    "doctor.team.role": {"da": "databaserolle", "en": "database role"},
+    "doctor.team.rls": {"da": "rækkesikkerhed", "en": "row-level security"},
+    "doctor.team.clock": {"da": "databaseur", "en": "database clock"},
+    "doctor.team.role.owner": {
+        "da": "{me} ejer tabellerne (opsætning og team-kommandoer; ikke en rådgiver)",
+        "en": "{me} owns the tables (set-up and team commands; not a desk person)",
+    },
+    "doctor.team.role.none": {
+        "da": "{me} er ikke i nogen borgerdesk-rolle; bed administratoren om at køre: "
+              "borgerdesk team add-user {me} --role advisor",
+        "en": "{me} is in no borgerdesk role; ask the administrator: "
+              "borgerdesk team add-user {me} --role advisor",
+    },
+    "doctor.team.role.wrong": {
+        "da": "{me} ({role}): {problems}; kør 'borgerdesk team init' som ejeren for at "
+              "give rettighederne igen",
+        "en": "{me} ({role}): {problems}; run 'borgerdesk team init' as the owner to "
+              "re-apply the grants",
+    },
+    "doctor.team.missing": {"da": "{privilege} på {table} mangler",
+                            "en": "{privilege} on {table} missing"},
+    "doctor.team.granted": {"da": "{privilege} på {table} er givet",
+                            "en": "{privilege} on {table} granted"},
+    "doctor.team.role.ok": {"da": "{me} ({roles}): rettighederne er som de skal være",
+                            "en": "{me} ({roles}): grants as expected"},
+    "doctor.team.rls.no_team": {
+        "da": "intet team sat op (én PostgreSQL-bruger); kør 'borgerdesk team init' til et team",
+        "en": "no team set up (one PostgreSQL user); for a team run 'borgerdesk team init'",
+    },
+    "doctor.team.rls.off": {
+        "da": "slået fra på {tables}: whistleblower-rummet er åbent; kør "
+              "'borgerdesk team init'",
+        "en": "off on {tables}: the whistleblower compartment is open; run "
+              "'borgerdesk team init'",
+    },
+    "doctor.team.rls.ok": {"da": "slået til på alle {n} tabeller med whistleblowerdata",
+                           "en": "on for all {n} tables with whistleblower data"},
+    "doctor.team.clock.ok": {
+        "da": "databaseserveren og denne maskine afviger {seconds} s",
+        "en": "database server and this machine differ by {seconds} s",
+    },
+    "doctor.team.clock.skew": {
+        "da": "databaseserveren og denne maskine afviger {seconds} s; sæt begge til at "
+              "følge NTP",
+        "en": "database server and this machine differ by {seconds} s; set both to NTP",
+    },
 }
 
 

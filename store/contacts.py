@@ -14,6 +14,7 @@ from store.concurrency import TRIAGE, claim_contact
 from store.errors import UserError
 from store.models import Case, Contact, ContactCreate
 from store.parties import open_cases_of, party_for_counterpart
+from store.plaintext import typed_text
 from store.timeutil import local_date
 
 
@@ -94,6 +95,7 @@ def dismiss_contact(*, session: Session, contact_id: int, reason: str) -> None:
     a case counts in the council's figures through its case, so "not a case" would be a
     contradiction that still counted. `ContactTaken` names who linked (or dismissed) it
     and when, whether that was another desk a moment ago or the advisor herself."""
+    reason = typed_text(reason, "the reason", lines=True)
     get_contact(session=session, contact_id=contact_id)  # a missing id: contact_gone
     claim_contact(session, contact_id, TRIAGE)
     contact = get_contact(session=session, contact_id=contact_id)

@@ -1,5 +1,5 @@
 """Reading a file the user named as input: the one check every reader goes through
-(imports, the config file).
+(imports, the config file, a password_file or token cache).
 
 Inputs must be regular files: a FIFO would hang the command for ever, a device such as
 /dev/zero would be read without end, a folder would end in a traceback. Anything else is
@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from store.errors import UserError
@@ -46,10 +47,16 @@ def input_error(path: Path, e: OSError) -> UserError:
     return UserError(f"{printable(str(path))}: {what}")
 
 
-def read_input(path: Path) -> bytes:
+def read_input(path: Path, *, limit: int | None = None,
+               check: Callable[[os.stat_result], None] | None = None) -> bytes:
     """The bytes of an input file; a one-line `UserError` for anything that is not a
     readable regular file (missing, a folder, a FIFO, a device, a socket). Opened without
-    blocking, so a FIFO with no writer is refused at once instead of hanging."""
+    blocking, so a FIFO with no writer is refused at once instead of hanging.
+
+    `limit`: a file of more bytes is refused, not read (a secret or a token cache that
+    has grown to gigabytes is a mistake). `check`: called with the open file's own stat
+    (its mode, its owner), so what is checked is what is read, even if the path is
+    swapped in between."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
@@ -65,8 +72,15 @@ def read_input(path: Path) -> bytes:
                     "a socket" if stat.S_ISSOCK(mode) else "not a file")
             raise UserError(f"{printable(str(path))}: not a regular file ({kind}); save the "
                             "data to a file and give its path")
+        st = os.fstat(fd)
+        if check is not None:
+            check(st)
         with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
+            data = f.read() if limit is None else f.read(limit + 1)
+        if limit is not None and len(data) > limit:
+            raise UserError(f"{printable(str(path))}: larger than {limit} bytes; give the "
+                            "right file")
+        return data
     except OSError as e:
         raise input_error(path, e) from None
     finally:

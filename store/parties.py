@@ -19,6 +19,7 @@ from store.models import (
     PartyKind,
     PartyPhone,
 )
+from store.plaintext import typed_text
 
 
 def party_for_counterpart(*, session: Session, counterpart: str | None) -> int | None:
@@ -114,12 +115,13 @@ def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] =
     """Create a party a person typed in; refuses an empty name, an unknown kind and an
     address another party has. Audited. Returns its id."""
     check_party_kind(kind)
-    if not name.strip():
+    name = typed_text(name, "the party's name")
+    if not name:
         raise UserError("the new party needs a name", code="party_name_empty")
-    check_party_name(name.strip())
+    check_party_name(name)
     es, ps = checked_addresses(session=session, emails=emails, phones=phones, party_id=None)
     party = create_party(session=session, party_in=PartyCreate(
-        name=name.strip(), kind=kind, emails=es, phones=ps))
+        name=name, kind=kind, emails=es, phones=ps))
     assert party.id is not None
     record(session, action="create_party", entity="party", entity_id=party.id)
     return party.id
@@ -137,6 +139,10 @@ def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
         raise UserError(f"party {party_id} was anonymised (purge or erasure); it cannot be "
                         "edited", code="party_anonymised", party_id=party_id)
     check_party_kind(kind)
+    if (name or "").strip() != (party.name or ""):
+        # Only a name typed now is checked: one a register import brought in stays
+        # editable (its address, its kind) as it is.
+        typed_text(name or "", "the party's name")
     check_party_name((name or "").strip())
     es, ps = checked_addresses(session=session, emails=emails, phones=phones,
                                party_id=party_id)

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from store.errors import UserError
+from store.infile import printable, read_input
 
 SERVICE = "borgerdesk"
 
@@ -60,24 +61,36 @@ def keyring_set(key: str, value: str) -> None:
         )
 
 
+# A password or an OAuth token cache is a few kilobytes; a file much larger is the wrong
+# file, and is refused rather than read into memory.
+MAX_SECRET_FILE = 1 << 20
+
+
 def read_private_file(path: Path, *, what: str = "password_file") -> str:
-    """The text of a 0600 file owned by this user; refuses anything looser."""
+    """The text of a 0600 regular file owned by this user; refuses anything looser, and
+    anything that is not a regular file (a FIFO would hang the daemon, a device would be
+    read without end), in one line. Read through the one input reader, which checks the
+    open file itself."""
+    name = printable(str(path))
+
+    def private(st: os.stat_result) -> None:
+        if st.st_mode & 0o077:
+            raise SecretError(
+                f"{name}: {what} has mode {stat.S_IMODE(st.st_mode):04o}, readable by "
+                f"others; it must be 0600 (run: chmod 600 {name})"
+            )
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise SecretError(f"{name}: {what} must be owned by the user running borgerdesk")
+
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise SecretError(f"{path}: {what} not found") from None
-    except OSError as e:
-        raise SecretError(f"{path}: cannot read {what} ({e.strerror})") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise SecretError(f"{path}: {what} is not a regular file")
-    if st.st_mode & 0o077:
-        raise SecretError(
-            f"{path}: {what} has mode {stat.S_IMODE(st.st_mode):04o}; it must be "
-            f"0600 (run: chmod 600 {path})"
-        )
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise SecretError(f"{path}: {what} must be owned by the user running borgerdesk")
-    return path.read_text(encoding="utf-8")
+        data = read_input(path, limit=MAX_SECRET_FILE, check=private)
+        return data.decode("utf-8")
+    except SecretError:
+        raise
+    except UserError as e:
+        raise SecretError(f"{what}: {e}") from None
+    except UnicodeDecodeError:
+        raise SecretError(f"{name}: {what} is not UTF-8 text; write it as UTF-8") from None
 
 
 def read_secret_file(path: Path) -> str:
@@ -85,7 +98,7 @@ def read_secret_file(path: Path) -> str:
     text = read_private_file(path).splitlines()
     value = text[0].strip() if text else ""
     if not value:
-        raise SecretError(f"{path}: password_file is empty")
+        raise SecretError(f"{printable(str(path))}: password_file is empty")
     return value
 
 

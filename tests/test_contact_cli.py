@@ -187,3 +187,17 @@ def test_every_new_command_has_help_with_an_example(env) -> None:
         i = next(i for i, line in enumerate(lines) if line.strip().startswith("Example"))
         # The example stands on its own line, as written (not re-wrapped into prose).
         assert lines[i + 1].strip().startswith("borgerdesk " + cmd[0]), r.out
+
+
+@pytest.mark.parametrize("args", [
+    ("contact", "add", "--channel", "meeting", "--summary", "Borger\x00 ringede"),
+    ("contact", "add", "--channel", "meeting", "--summary", "Farve\x1b[31m"),
+    ("party", "edit", "hanne@example.dk", "--name", "Hanne\x07 Hansen"),
+])
+def test_a_control_character_in_typed_text_is_one_line(env, args) -> None:
+    run, engine = env
+    before = _state(engine)
+    line = one_line_error(run(*args))
+    assert "contains a control character" in line and "remove it" in line
+    assert "\x00" not in line and "\x1b" not in line and "\x07" not in line
+    assert _state(engine) == before

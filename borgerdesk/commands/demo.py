@@ -10,7 +10,9 @@ exit, unless --keep names a folder to keep it in.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -33,10 +35,28 @@ PASSWORD_ENV = "BORGERDESK_DEMO_PASSWORD"
 DEMO_LANG: Lang = "da"
 
 
+def _toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's): a path with a quote or a
+    backslash stays one value."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _with_database(preset_text: str, url: str) -> str:
+    """The preset with its [database] section naming `url`, so the kept config opens the
+    demo's database (`borgerdesk --config KEPT/config.toml ...`), not the user's own."""
+    line = f"# The demo's own database (added by 'borgerdesk demo').\nurl = {_toml_string(url)}\n"
+    header = re.compile(r"^\[database\][ \t]*(#.*)?$", re.MULTILINE)
+    match = header.search(preset_text)
+    if match is None:
+        return f"{preset_text.rstrip()}\n\n[database]\n{line}"
+    return f"{preset_text[: match.end()]}\n{line}{preset_text[match.end() + 1:]}"
+
+
 def demo_config_text(preset: str, *, port: int, username: str, inbox: Path,
-                     smtp_port: int | None = None) -> str:
+                     smtp_port: int | None = None, database: str | None = None) -> str:
     """The preset plus a mail account on the embedded server and the phone inbox (and,
-    with `smtp_port`, sending through the demo's submission sink)."""
+    with `smtp_port`, sending through the demo's submission sink; with `database`, the
+    demo's database URL in [database])."""
     smtp = "" if smtp_port is None else f"""# Replies go to the demo's own SMTP sink, which
 # files them in Sent (as Microsoft 365 does; hence save_to_sent = "never"). Plain SMTP only
 # because it is on loopback.
@@ -47,8 +67,11 @@ from_address = "{username}"
 from_name = "Borgerrådgiveren"
 save_to_sent = "never"
 """
+    base = preset_text(preset)
+    if database is not None:
+        base = _with_database(base, database)
     return (
-        preset_text(preset)
+        base
         + f"""
 # --- added by 'borgerdesk demo' -------------------------------------------------------
 [[mail.accounts]]
@@ -63,7 +86,7 @@ folders = ["INBOX", "Sent"]
 internal_domains = ["odsherred.dk"]
 {smtp}
 [phone]
-inbox = "{inbox.as_posix()}"
+inbox = {_toml_string(inbox.as_posix())}
 stable_seconds = 0
 """
     )
@@ -157,13 +180,13 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
     sink = SubmissionSink(server).start() if sink_available() else None
     if sink is not None:
         servers.append(sink)
+    url = f"sqlite:///{(root / 'demo.sqlite3').resolve()}"
     text = demo_config_text(
         "odsherred", port=server.port, username=server.username, inbox=inbox,
-        smtp_port=sink.port if sink is not None else None,
+        smtp_port=sink.port if sink is not None else None, database=url,
     )
     (root / "config.toml").write_text(text, "utf-8")
     config = load_config_text(text, str(root / "config.toml"))
-    url = f"sqlite:///{root / 'demo.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
     import_register(engine=engine, config=config, path=register)

@@ -8,7 +8,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from borgerdesk.context import AppContext
 from borgerdesk.texts import Lang, say
 from store.errors import UserError
 from store.timeutil import CPH
+
+if TYPE_CHECKING:
+    from store.team.health import TeamCheck
 
 
 @dataclass
@@ -156,7 +159,7 @@ def _daemon(actx: AppContext, lang: Lang) -> Check:
         engine.dispose()
 
 
-def _team(actx: AppContext) -> list[Check]:
+def _team(actx: AppContext, lang: Lang) -> list[Check]:
     """On PostgreSQL: the role's grants, row-level security, the server's clock."""
     from store.team.health import checks
 
@@ -166,7 +169,22 @@ def _team(actx: AppContext) -> list[Check]:
         return []  # the database check already says why
     if engine.dialect.name != "postgresql":
         return []
-    return [Check(c.name, c.ok, c.detail) for c in checks(engine, dt.datetime.now(dt.UTC))]
+    return [Check(say(f"doctor.team.{c.key.split('.')[0]}", lang), c.ok, _team_detail(c, lang))
+            for c in checks(engine, dt.datetime.now(dt.UTC))]
+
+
+def _team_detail(c: TeamCheck, lang: Lang) -> str:
+    params = dict(c.params)
+    if c.key == "role.wrong":
+        pairs = [say(f"doctor.team.{kind}", lang, privilege=p, table=t)
+                 for kind in ("missing", "granted")
+                 for p, t in cast("list[tuple[str, str]]", params.pop(kind))]
+        params["problems"] = "; ".join(pairs)
+    if "seconds" in params:
+        from store.counts.words import number
+
+        params["seconds"] = number(cast("float", params["seconds"]), lang)
+    return say(f"doctor.team.{c.key}", lang, **params)
 
 
 def _clock(lang: Lang) -> Check:
@@ -205,7 +223,7 @@ def doctor(
         if not skip_mail:
             steps.append(lambda: _mailboxes(actx, lang))
         steps += [lambda: _phone_inbox(actx, lang), lambda: _keyring(lang),
-                  lambda: _daemon(actx, lang), lambda: _team(actx)]
+                  lambda: _daemon(actx, lang), lambda: _team(actx, lang)]
     steps.append(lambda: _clock(lang))
     for step in steps:
         got = step()

@@ -24,52 +24,82 @@ from store.timeutil import CPH
 
 log = logging.getLogger("borgerdesk.daemon.channels")
 
-_TEXT = {
+# Everything the daemon's alert mails and notifications say, in the UI language
+# (config `language`: Danish by default, English when set to "en"). The daemon is in
+# ingest/, which does not import borgerdesk: its sentences live here, in one table.
+_TEXT: dict[str, dict[str, str]] = {
     "da": {
-        "due_soon": "Svarfrist nærmer sig",
-        "overdue": "Svarfrist overskredet",
-        "source_failing": "Kilde fejler",
-        "case": "sag",
-        "no_case": "ikke tilknyttet sag",
-        "due": "frist",
-        "since": "siden",
+        "due_soon": "Svarfrist nærmer sig: {case}, {channel}, frist {due}",
+        "overdue": "Svarfrist overskredet: {case}, {channel}, frist {due}",
+        "source_failing": "Kilde fejler: {source} ({source_kind}), siden {since}",
+        "other": "{kind}: {case}, {channel}, frist {due}",
+        "case": "sag {ref}",
+        "no_case": "ikke knyttet til en sag",
+        "subject_many": "borgerdesk: {n} advarsler",
+        "more": "… og {n} til; se dem alle i borgerdesk (Svarfrister)",
         "digest": "borgerdesk: dagens opfølgning",
         "digest_empty": "Ingen svarfrister er overskredet eller nær.",
+        "desktop_summary": "{n} nye advarsler, {overdue} overskredne svarfrister",
+        "channel.email": "mail",
+        "channel.phone": "telefon",
+        "channel.meeting": "møde",
+        "channel.letter": "brev",
+        "channel.home_visit": "hjemmebesøg",
+        "source.imap": "postkasse",
+        "source.phone": "telefonlog",
+        "time": "%d-%m-%Y %H:%M",
     },
     "en": {
-        "due_soon": "Reply due soon",
-        "overdue": "Reply overdue",
-        "source_failing": "Source failing",
-        "case": "case",
+        "due_soon": "Reply due soon: {case}, {channel}, due {due}",
+        "overdue": "Reply overdue: {case}, {channel}, due {due}",
+        "source_failing": "Source failing: {source} ({source_kind}), since {since}",
+        "other": "{kind}: {case}, {channel}, due {due}",
+        "case": "case {ref}",
         "no_case": "not linked to a case",
-        "due": "due",
-        "since": "since",
+        "subject_many": "borgerdesk: {n} alerts",
+        "more": "… and {n} more; see them all in borgerdesk (Follow-ups)",
         "digest": "borgerdesk: today's follow-ups",
         "digest_empty": "No replies are overdue or due soon.",
+        "desktop_summary": "{n} new alerts, {overdue} overdue replies",
+        "channel.email": "email",
+        "channel.phone": "phone",
+        "channel.meeting": "meeting",
+        "channel.letter": "letter",
+        "channel.home_visit": "home visit",
+        "source.imap": "mailbox",
+        "source.phone": "phone log",
+        "time": "%Y-%m-%d %H:%M",
     },
 }
 
 
+def _texts(language: str) -> dict[str, str]:
+    return _TEXT["en" if language == "en" else "da"]
+
+
+def _word(t: dict[str, str], prefix: str, value: object) -> str:
+    """A stored word (a channel, a source kind) in the language; an unknown one as is."""
+    return t.get(f"{prefix}.{value}", str(value))
+
+
 def describe(alert: PendingAlert, language: str = "da") -> str:
     """One line, with only what the alert carries: case ref, channel, due time."""
-    t = _TEXT.get(language, _TEXT["da"])
+    t = _texts(language)
     p = alert.payload
     if alert.kind == "source_failing":
-        return (
-            f"{t['source_failing']}: {p.get('source')} ({p.get('source_kind')}), "
-            f"{t['since']} {_show(p.get('failing_since'))}"
-        )
-    case = f"{t['case']} {p['case_ref']}" if p.get("case_ref") else t["no_case"]
-    return (
-        f"{t.get(alert.kind, alert.kind)}: {case}, {p.get('channel')}, "
-        f"{t['due']} {_show(p.get('due_at'))}"
-    )
+        return t["source_failing"].format(
+            source=p.get("source"), source_kind=_word(t, "source", p.get("source_kind")),
+            since=_show(p.get("failing_since"), t))
+    case = t["case"].format(ref=p["case_ref"]) if p.get("case_ref") else t["no_case"]
+    return t.get(alert.kind, t["other"]).format(
+        kind=alert.kind, case=case, channel=_word(t, "channel", p.get("channel")),
+        due=_show(p.get("due_at"), t))
 
 
-def _show(iso: object) -> str:
+def _show(iso: object, t: dict[str, str]) -> str:
     if not isinstance(iso, str):
         return "-"
-    return dt.datetime.fromisoformat(iso).astimezone(CPH).strftime("%Y-%m-%d %H:%M")
+    return dt.datetime.fromisoformat(iso).astimezone(CPH).strftime(t["time"])
 
 
 # --------------------------------------------------------------------------- SMTP
@@ -137,15 +167,17 @@ MAIL_MAX_LINES = 50
 def email_alerts(smtp: Smtp, alerts: list[PendingAlert], language: str) -> None:
     if not alerts:
         return
+    t = _texts(language)
     lines = [describe(a, language) for a in alerts[:MAIL_MAX_LINES]]
     if len(alerts) > MAIL_MAX_LINES:
-        lines.append(f"… +{len(alerts) - MAIL_MAX_LINES}")
-    subject = "borgerdesk: " + (lines[0] if len(alerts) == 1 else f"{len(alerts)} alerts")
+        lines.append(t["more"].format(n=len(alerts) - MAIL_MAX_LINES))
+    subject = ("borgerdesk: " + lines[0] if len(alerts) == 1
+               else t["subject_many"].format(n=len(alerts)))
     send_mail(smtp, subject=subject, body="\n".join(lines) + "\n")
 
 
 def email_digest(smtp: Smtp, lines: list[str], language: str) -> None:
-    t = _TEXT.get(language, _TEXT["da"])
+    t = _texts(language)
     body = "\n".join(lines) if lines else t["digest_empty"]
     send_mail(smtp, subject=t["digest"], body=body + "\n")
 
@@ -199,11 +231,7 @@ def desktop_notify_all(alerts: list[PendingAlert], language: str) -> None:
     try:
         if len(alerts) > DESKTOP_SUMMARY_ABOVE:
             overdue = sum(a.kind == "overdue" for a in alerts)
-            text = (
-                f"{len(alerts)} nye advarsler, {overdue} overskredne svarfrister"
-                if language == "da"
-                else f"{len(alerts)} new alerts, {overdue} overdue replies"
-            )
+            text = _texts(language)["desktop_summary"].format(n=len(alerts), overdue=overdue)
             desktop_notify(alerts[0], language, text=text, urgent=overdue > 0)
         else:
             for alert in alerts:

@@ -55,6 +55,7 @@ from store.parties import (
     new_party,
     unknown_addresses,
 )
+from store.plaintext import typed_text
 from store.timeutil import local_date
 
 # Manual contact kinds: the key the UI offers -> (channel, source tag).
@@ -129,7 +130,7 @@ def new_case(*, session: Session, config: Config, today: dt.date,
         raise UserError(f"no party with id {party_id}", code="no_party", party_id=party_id)
     if party_id is None:
         party_id = next((c.party_id for c in contacts if c.party_id), None)
-    party_name = (r.party_name or "").strip() or None
+    party_name = typed_text(r.party_name or "", "the party's name") or None
     if party_id is None and (party_name or any(c.counterpart for c in contacts)):
         party = create_party(session=session, party_in=PartyCreate(name=party_name,
                                                                    kind=r.party_kind))
@@ -146,7 +147,8 @@ def new_case(*, session: Session, config: Config, today: dt.date,
             session.add(p)
     ref = next_ref(session=session, year=opened_on.year)
     case = create_case(session=session, case_in=CaseCreate(
-        ref=ref, title=(r.title or "").strip() or None, kind=r.kind, department=r.department,
+        ref=ref, title=typed_text(r.title or "", "the case title") or None, kind=r.kind,
+        department=r.department,
         category=r.category, opened_on=opened_on, party_id=party_id,
     ))
     assert case.id is not None
@@ -160,7 +162,7 @@ def new_case(*, session: Session, config: Config, today: dt.date,
 
 def dismiss(*, session: Session, config: Config, contact_ids: Sequence[int],
             reason: str) -> None:
-    reason = reason.strip()
+    reason = typed_text(reason, "the reason", lines=True)
     if not reason:
         raise UserError("give a reason for 'not a case'", code="reason_not_case")
     for cid in contact_ids:
@@ -197,9 +199,10 @@ def register_contact(*, session: Session, config: Config, today: dt.date,
         case = _case(session, r.case_id)
     elif r.file_to == FileTo.new_case and r.new_case is None:
         raise UserError("the new case's fields are missing", code="no_case_given")
+    summary = typed_text(r.summary or "", "the summary", lines=True) or None
     contact = add_contact(session=session, contact_in=ContactCreate(
         channel=r.channel, direction=r.direction, occurred_at=r.occurred_at,
-        summary=(r.summary or "").strip() or None, party_id=party_id,
+        summary=summary, party_id=party_id,
         source_ref=f"manual:{tag or r.channel}:{uuid.uuid4()}",
     ), auto_link=False)
     assert contact.id is not None
@@ -248,10 +251,11 @@ def add_manual_contact(
 
 
 def add_note(*, session: Session, case_id: int, text: str) -> None:
-    if not text.strip():
+    text = typed_text(text, "the note", lines=True)
+    if not text:
         raise UserError("the note is empty", code="note_empty")
     _case(session, case_id)
-    session.add(CaseNote(case_id=case_id, os_user=os_user(), text=text.strip()))
+    session.add(CaseNote(case_id=case_id, os_user=os_user(), text=text))
     record(session, action="add_note", entity="case", entity_id=case_id)
     session.flush()
 
@@ -347,11 +351,12 @@ def toggle_complain(*, session: Session, case_id: int) -> bool:
 
 def set_excluded(*, session: Session, case_id: int, excluded: bool,
                  reason: str | None = None) -> None:
-    if excluded and not (reason or "").strip():
+    reason = typed_text(reason or "", "the reason", lines=True)
+    if excluded and not reason:
         raise UserError("give a reason for excluding the case from the statistics",
                         code="reason_exclude")
     update_case(session=session, case_id=case_id, changes=CaseUpdate(
-        excluded=excluded, excluded_reason=(reason or "").strip() or None if excluded else None))
+        excluded=excluded, excluded_reason=(reason or None) if excluded else None))
 
 
 def audit_view(*, session: Session, what: str, entity_id: str | int | None = None) -> None:

@@ -19,6 +19,7 @@ from store.desk import tables as T
 from store.desk.queries import WB, _not_whistleblower_contact, first_line
 from store.desk.rows import AckResult, CallFacts, FollowupRow, Page
 from store.errors import UserError
+from store.plaintext import typed_text
 from store.replies import acknowledge as _acknowledge
 from store.replies import list_followups
 from store.replies import waive as _waive
@@ -95,14 +96,15 @@ def acknowledge(*, session: Session, config: Config, contact_ids: list[int],
         select(RT.contact_id).where(RT.contact_id.in_(contact_ids), RT.state == "open")
     ).scalars())
     met = _acknowledge(session=session, config=config, contact_ids=contact_ids, at=at,
-                       note=(note or "").strip() or None)
+                       note=typed_text(note or "", "the note", lines=True) or None)
     return AckResult(met=met, no_deadline=tuple(c for c in contact_ids if c not in owing))
 
 
 def waive(*, session: Session, target_ids: Sequence[int], reason: str,
           now: dt.datetime) -> None:
     """Mark targets "no reply needed", with a reason."""
-    if not reason.strip():
+    reason = typed_text(reason, "the reason", lines=True)
+    if not reason:
         raise UserError("give a reason for 'no reply needed'", code="reason_no_reply")
     for tid in target_ids:
-        _waive(session=session, target_id=tid, reason=reason.strip(), at=now)
+        _waive(session=session, target_id=tid, reason=reason, at=now)

@@ -106,9 +106,35 @@ def _private_temp(folder: Path, stem: str) -> Iterator[Path]:
             p.unlink(missing_ok=True)
 
 
+def _source_uri(path: Path) -> str:
+    """How the live database is opened for a backup: read-only (`mode=ro`), so a backup
+    never changes it, and from a read-only place (a mounted snapshot, a read-only share)
+    as `immutable=1` where SQLite could otherwise not open it.
+
+    A WAL database needs its -shm (and -wal) file to be read; with neither beside it and a
+    folder it cannot write, SQLite refuses to open it at all. `immutable=1` then reads the
+    main file without the WAL index and without locks. That is only right when no writer
+    can be active, which is what the two conditions say:
+    - the folder is not writable for us: a writer (the daemon, the desk, run by the same
+      user) could not create the -wal or -journal file its first write needs;
+    - no -wal or -journal file is there: no writer is half-way through a transaction,
+      and no committed transaction waits in a WAL (immutable=1 would ignore it and copy
+      an older state).
+    Only a writer of another user, or one writing through another, writable mount of the
+    same disk, escapes this; the copy's integrity_check is the last guard there."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    folder = path.parent
+    wal_or_journal = any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal"))
+    if not os.access(folder, os.W_OK) and not wal_or_journal:
+        uri += "&immutable=1"
+    return uri
+
+
 def _open_source(path: Path) -> sqlite3.Connection:
     """The live database, read once so a damaged or foreign file is named as the source."""
-    conn = _connect(path)
+    timeout = busy_timeout_ms()
+    conn = sqlite3.connect(_source_uri(path), timeout=timeout / 1000, uri=True)
+    conn.execute(f"PRAGMA busy_timeout={timeout}")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as e:

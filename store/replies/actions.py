@@ -15,6 +15,7 @@ from store.audit import record
 from store.config import Config
 from store.errors import UserError
 from store.models import Contact, ReplyTarget
+from store.plaintext import typed_text
 from store.replies.reach import answerable_targets, reach_of
 from store.replies.rules import RuleSet
 from store.timeutil import show
@@ -110,6 +111,7 @@ def ack(
     manual-only rules (whistleblower feedback, access request) are met only when this
     contact is acked under them: with `rule`, or without `rule` for all of its own.
     """
+    note = typed_text(note, "the note", lines=True) or None if note is not None else None
     when = _aware(at)
     contact = _contact(session, contact_id)
     if at is not None:
@@ -166,7 +168,8 @@ def no_reply(
     *, session: Session, config: Config, contact_id: int, reason: str, rule: str | None = None
 ) -> MarkResult:
     """Mark a contact "no reply needed" with a reason: its open targets are waived."""
-    if not reason or not reason.strip():
+    reason = typed_text(reason or "", "the reason", lines=True)
+    if not reason:
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
     _contact(session, contact_id)
     _ruleset_with(config, rule)
@@ -176,7 +179,7 @@ def no_reply(
         raise UserError(f"contact {contact_id} has no open reply target{which}; nothing to waive")
     for t in own:
         t.state = "waived"
-        t.waived_reason = reason.strip()
+        t.waived_reason = reason
         session.add(t)
     result = MarkResult(
         contact_id=contact_id,
@@ -189,7 +192,7 @@ def no_reply(
         entity="contact",
         entity_id=contact_id,
         detail={
-            "reason": reason.strip(),
+            "reason": reason,
             "targets": list(result.target_ids),
             "rules": list(result.rules),
         },
@@ -219,7 +222,8 @@ def acknowledge(
 
 def waive(*, session: Session, target_id: int, reason: str, at: dt.datetime | None = None) -> None:
     """Waive one target by id ("no reply needed"), with a reason and an audit entry."""
-    if not reason or not reason.strip():
+    reason = typed_text(reason or "", "the reason", lines=True)
+    if not reason:
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
     t = session.get(ReplyTarget, target_id)
     if t is None:
@@ -228,7 +232,7 @@ def waive(*, session: Session, target_id: int, reason: str, at: dt.datetime | No
         raise UserError(f"reply target {target_id} is already {t.state}; nothing to waive",
                         code="target_done")
     t.state = "waived"
-    t.waived_reason = reason.strip()
+    t.waived_reason = reason
     session.add(t)
     record(
         session,
@@ -236,7 +240,7 @@ def waive(*, session: Session, target_id: int, reason: str, at: dt.datetime | No
         entity="contact",
         entity_id=t.contact_id,
         detail={
-            "reason": reason.strip(),
+            "reason": reason,
             "targets": [target_id],
             "rules": [t.rule],
             "at": _aware(at).isoformat(),

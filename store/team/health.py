@@ -4,7 +4,7 @@ the compartment, and that the database server's clock agrees with this machine's
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, text
 
@@ -31,6 +31,11 @@ class TeamCheck:
     name: str
     ok: bool | None  # None: a note
     detail: str
+    # What the check found, for a caller that says it in its own language: `key`
+    # ("role.ok", "rls.off", ...) and the values the sentence needs. `name` and `detail`
+    # are the English line (logs, support).
+    key: str = ""
+    params: dict[str, object] = field(default_factory=dict)
 
 
 def checks(engine: Engine, now: dt.datetime) -> list[TeamCheck]:
@@ -44,19 +49,25 @@ def _role(conn: Connection) -> TeamCheck:
         "WHERE oid = 'case_'::regclass")).one()
     if owner:
         return TeamCheck("database role", True, f"{me} owns the tables (set-up and team "
-                         "commands; not a desk person)")
+                         "commands; not a desk person)", "role.owner", {"me": me})
     groups = [r for r, g in GROUPS.items() if conn.execute(text(
         "SELECT pg_has_role(current_user, :g, 'MEMBER')"), {"g": g}).scalar()]
     if not groups:
         return TeamCheck("database role", False, f"{me} is in no borgerdesk role; ask the "
-                         f"administrator: borgerdesk team add-user {me} --role advisor")
+                         f"administrator: borgerdesk team add-user {me} --role advisor",
+                         "role.none", {"me": me})
     role = groups[-1]  # the most specific: an officer is also an advisor
-    wrong = [f"{p} on {t} missing" for t, p in NEEDS[role] if not _has(conn, t, p)]
-    wrong += [f"{p} on {t} granted" for t, p in MUST_NOT[role] if _has(conn, t, p)]
+    missing = [(p, t) for t, p in NEEDS[role] if not _has(conn, t, p)]
+    granted = [(p, t) for t, p in MUST_NOT[role] if _has(conn, t, p)]
+    wrong = [f"{p} on {t} missing" for p, t in missing]
+    wrong += [f"{p} on {t} granted" for p, t in granted]
     if wrong:
         return TeamCheck("database role", False, f"{me} ({role}): {'; '.join(wrong)}; run "
-                         "'borgerdesk team init' as the owner to re-apply the grants")
-    return TeamCheck("database role", True, f"{me} ({', '.join(groups)}): grants as expected")
+                         "'borgerdesk team init' as the owner to re-apply the grants",
+                         "role.wrong", {"me": me, "role": role, "missing": missing,
+                                        "granted": granted})
+    return TeamCheck("database role", True, f"{me} ({', '.join(groups)}): grants as expected",
+                     "role.ok", {"me": me, "roles": ", ".join(groups)})
 
 
 def _has(conn: Connection, table: str, privilege: str) -> bool:
@@ -67,7 +78,7 @@ def _has(conn: Connection, table: str, privilege: str) -> bool:
 def _rls(conn: Connection) -> TeamCheck:
     if not is_initialised(conn):
         return TeamCheck("row-level security", None, "no team set up (one PostgreSQL "
-                         "user); for a team run 'borgerdesk team init'")
+                         "user); for a team run 'borgerdesk team init'", "rls.no_team")
     off = conn.execute(text(
         "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:t) AND (NOT c.relrowsecurity "
         "OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid "
@@ -75,15 +86,18 @@ def _rls(conn: Connection) -> TeamCheck:
     ).scalars().all()
     if off:
         return TeamCheck("row-level security", False, f"off on {', '.join(off)}: the "
-                         "whistleblower compartment is open; run 'borgerdesk team init'")
+                         "whistleblower compartment is open; run 'borgerdesk team init'",
+                         "rls.off", {"tables": ", ".join(off)})
     return TeamCheck("row-level security", True, f"on for all {len(SEALED)} tables with "
-                     "whistleblower data")
+                     "whistleblower data", "rls.ok", {"n": len(SEALED)})
 
 
 def _clock(conn: Connection, now: dt.datetime) -> TeamCheck:
     server = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
     skew = abs(server - now)
     detail = f"database server and this machine differ by {skew.total_seconds():.1f} s"
+    seconds: dict[str, object] = {"seconds": skew.total_seconds()}
     if skew > CLOCK_SKEW:
-        return TeamCheck("database clock", False, detail + "; set both to NTP")
-    return TeamCheck("database clock", True, detail)
+        return TeamCheck("database clock", False, detail + "; set both to NTP", "clock.skew",
+                         seconds)
+    return TeamCheck("database clock", True, detail, "clock.ok", seconds)
