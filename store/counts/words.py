@@ -38,8 +38,9 @@ _W: dict[str, tuple[str, str]] = {
     "meta.made": ("Dannet", "Made"),
     "note.unclassified": ("{n} {unit} uden kategori ({field}): ret dem i registret",
                           "{n} {unit} without a {field}: classify them in the register"),
-    "note.triage": ("{n} henvendelse(r) venter i triage og tælles ikke med",
-                    "{n} contact(s) wait in triage and count nowhere"),
+    # Only the period's contacts: the desk's Indbakke and `status` count them all.
+    "note.triage": ("{n} henvendelse(r) fra perioden venter i indbakken og tælles ikke med",
+                    "{n} contact(s) from the period wait in triage and count nowhere"),
     # compliance (store.replies.compliance)
     "c.rule": ("Regel", "Rule"),
     "c.targets": ("Frister", "Targets"),
