@@ -41,5 +41,6 @@ def typed_text(text: str, field: str, *, lines: bool = False) -> str:
             f"a control character (U+{ord(ch):04X})"
         where = "" if lines or ch not in "\t\n\r" else " (it must be one line)"
         raise UserError(f"{field}: contains {what} at position {bad.start() + 1}{where}; "
-                        "remove it and type the text again")
+                        "remove it and type the text again", code="text_control",
+                        position=bad.start() + 1)
     return text.strip()
