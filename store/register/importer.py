@@ -20,6 +20,7 @@ from store.config import Config
 from store.db import write_scope
 from store.errors import UserError
 from store.infile import printable, read_input
+from store.ledger import REGISTER, already_imported
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
 from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
 from store.tabular import table_of
@@ -80,9 +81,7 @@ def import_register(
     new_tax = tuple(sorted(parsed.unknown_taxonomy)) if create_taxonomy else ()
 
     with write_scope(engine) as session:
-        if session.execute(
-            select(ImportedFile.id).where(ImportedFile.sha256 == data_hash)  # type: ignore[call-overload]
-        ).first():
+        if already_imported(session, REGISTER, data_hash):
             return ImportSummary(source, parsed.rows, 0, 0, 0, already_imported=True)
         try:
             summary = _write(session, parsed, config, source, data_hash, path.name, new_tax)
@@ -178,7 +177,7 @@ def _write(
     _insert_contacts(session, parsed, case_ids, party_ids)
     after = session.execute(select(func.count()).select_from(contact_t)).scalar_one()
 
-    session.add(ImportedFile(sha256=data_hash, kind="register", name=name, rows=parsed.rows))
+    session.add(ImportedFile(sha256=data_hash, kind=REGISTER, name=name, rows=parsed.rows))
     record(
         session,
         action="import_register",
