@@ -14,7 +14,7 @@ from sqlalchemy import types as sa_types
 from sqlmodel import Session
 
 from store.audit import record
-from store.bulkload import bulk_load
+from store.bulkload import CONTACT_COLS, bulk_load
 from store.cases import CLASSIFICATION_FIELDS
 from store.config import Config
 from store.db import write_scope
@@ -197,20 +197,6 @@ def _write(
     )
 
 
-_CONTACT_COLUMNS = (
-    "channel",
-    "direction",
-    "occurred_at",
-    "occurred_on",
-    "summary",
-    "counterpart",
-    "access_request",
-    "case_id",
-    "party_id",
-    "source_ref",
-    "dismissed",
-    "created_at",
-)
 
 
 def _processor(t: sa_types.TypeEngine[Any], dialect: Any) -> Callable[[Any], Any]:
@@ -262,12 +248,12 @@ def _insert_contacts(
                 now,
             )
         )
-    cols = ", ".join(_CONTACT_COLUMNS)
+    cols = ", ".join(CONTACT_COLS)
     if dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in _CONTACT_COLUMNS)
+        marks = ", ".join("?" for _ in CONTACT_COLS)
         sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
     else:
-        marks = ", ".join("%s" for _ in _CONTACT_COLUMNS)
+        marks = ", ".join("%s" for _ in CONTACT_COLS)
         sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
     conn = session.connection()
     existing = conn.execute(select(func.count()).select_from(Contact.__table__)).scalar_one()  # type: ignore[attr-defined]
