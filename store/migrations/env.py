@@ -19,13 +19,45 @@ from sqlalchemy import Connection, engine_from_config, pool
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store.db import DatabaseError
 
 config = context.config
 target_metadata = SQLModel.metadata
 
 
-class ForeignKeyViolation(RuntimeError):
-    """A migration left rows whose foreign keys point nowhere (a bug in the migration)."""
+class ForeignKeyViolation(DatabaseError):
+    """Rows whose foreign keys point nowhere: left by a migration (a bug in it), or there
+    before it (the file was edited with foreign keys off)."""
+
+
+def _version(raw: sqlite3.Connection) -> object:
+    # fetchall(): a statement left unfinished would hold its read open.
+    if raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchall():
+        return raw.execute("SELECT version_num FROM alembic_version").fetchall()
+    return None
+
+
+def _dangling(raw: sqlite3.Connection) -> tuple[int, str]:
+    rows = raw.execute("PRAGMA foreign_key_check").fetchall()
+    return len(rows), "; ".join(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5])
+
+
+def _check_foreign_keys(raw: sqlite3.Connection, where: str) -> None:
+    """Inside the migration's transaction, before the commit: every reference resolves,
+    or the migration is rolled back and the error says whose fault the rows are."""
+    count, shown = _dangling(raw)
+    if not count:
+        return
+    raw.rollback()
+    had, _ = _dangling(raw)
+    if had:
+        raise ForeignKeyViolation(
+            f"{where}: the database has {had} row(s) whose reference points nowhere ({shown}), "
+            "from before this upgrade; nothing was changed; restore a backup or repair "
+            "those rows, then upgrade again")
+    raise ForeignKeyViolation(
+        f"{where}: the migration would leave {count} row(s) whose reference points nowhere "
+        f"({shown}); nothing was changed; this is a bug in borgerdesk: report it")
 
 
 def _run(connection: Connection) -> None:
@@ -49,20 +81,17 @@ def _run_sqlite(connection: Connection) -> None:
     # Transaction control on the driver's connection: the caller's SQLAlchemy transaction
     # (store.db's `engine.begin()`) stays open around it, and finds nothing left to do.
     raw.execute("PRAGMA foreign_keys=OFF")
-    if raw.execute("PRAGMA foreign_keys").fetchone() != (0,):
+    if raw.execute("PRAGMA foreign_keys").fetchall() != [(0,)]:
         raise RuntimeError("SQLite did not switch foreign keys off for the migration")
+    before = _version(raw)
     try:
         # One transaction for every step (pysqlite would begin one only at the first
         # INSERT/UPDATE/DELETE, leaving earlier DDL committed on a failure). IMMEDIATE:
         # the write lock now, not half-way through.
         raw.execute("BEGIN IMMEDIATE")
         _run(connection)
-        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            shown = "; ".join(f"{r[0]} row {r[1]} -> {r[2]}" for r in broken[:5])
-            raise ForeignKeyViolation(
-                f"migration left {len(broken)} row(s) with a dangling foreign key "
-                f"({shown}); nothing was changed")
+        if _version(raw) != before:
+            _check_foreign_keys(raw, connection.engine.url.render_as_string(hide_password=True))
         raw.commit()
     except BaseException:
         raw.rollback()

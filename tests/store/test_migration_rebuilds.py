@@ -158,3 +158,34 @@ def test_an_id_freed_before_the_upgrade_is_not_reused_after(sqlite_url: str) -> 
         assert _new(engine, "Bo") == gone + 1
     finally:
         engine.dispose()
+
+
+def test_an_upgrade_refuses_a_database_with_dangling_references(sqlite_url: str) -> None:
+    """Foreign keys are off while a SQLite migration runs and checked before its commit.
+    A file edited with them off (the sqlite3 shell's default) can hold a reference that
+    points nowhere: the upgrade says so, rolls back whole, and leaves the file as it was."""
+    import sqlite3
+
+    from store.db import DatabaseError, sqlite_path
+
+    downgrade(sqlite_url, BEFORE)
+    path = sqlite_path(sqlite_url)
+    assert path is not None
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, "
+        "access_request, dismissed, created_at, party_id) VALUES (1, 'phone', 'in', "
+        "'2024-10-01 07:15:00', '2024-10-01', 0, 0, '2024-10-01 07:15:00', 999)")
+    raw.commit()
+    raw.close()
+    engine = make_engine(sqlite_url)
+    try:
+        before = _snapshot(engine)
+        with pytest.raises(DatabaseError, match=r"contact row 1 -> party\), from before"):
+            upgrade(sqlite_url)
+        assert _snapshot(engine) == before
+        with engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == BEFORE
+    finally:
+        engine.dispose()
