@@ -152,6 +152,18 @@ def stored_day(conn: Connection, day: dt.date | None) -> object:
     return day.isoformat() if conn.dialect.name == "sqlite" else day
 
 
+# A contact row as the bulk writers insert it with `insert_sql` (a register import, a mail
+# sync's new contacts, a phone import's calls): the columns of store.models.Contact every
+# such row fills, in this order, defined once (tests/test_one_definition.py). The columns
+# it leaves out keep their defaults (NULL); tests/test_one_definition.py checks that no
+# required column is missing.
+CONTACT_COLS = ("channel", "direction", "occurred_at", "occurred_on", "summary", "counterpart",
+                "access_request", "case_id", "party_id", "source_ref", "dismissed",
+                "created_at")
+# A call's own columns, after CONTACT_COLS in a phone import's rows.
+CALL_COLS = ("call_status", "call_duration_s", "call_raw_number", "call_line", "call_file_id")
+
+
 def insert_sql(conn: Connection, table: str, columns: Sequence[str]) -> str:
     """INSERT for the driver's executemany of tuples, names quoted for the backend
     (`references`, for one, is a reserved word)."""

@@ -79,7 +79,7 @@ def busy_timeout_ms() -> int:
 # The newest migration. Every start checks the database against it; knowing it without
 # Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
 # tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0010_team"
+HEAD_REVISION = "0012_party_ids_never_reused"
 
 
 class DatabaseError(UserError):

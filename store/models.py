@@ -82,6 +82,10 @@ class PartyBase(SQLModel):
 
 class Party(PartyBase, table=True):
     __tablename__ = "party"
+    # AUTOINCREMENT on SQLite: a deleted or merged-away party's id is never handed out
+    # again, so an audit entry or an export naming it cannot come to mean someone else
+    # (PostgreSQL's sequence never reuses one anyway). Migration 0012.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     # Set by a retention purge or an erasure: the row survives only as an anonymous
@@ -361,9 +365,13 @@ class ReplyRulesState(SQLModel, table=True):
 
 
 class ImportedFile(SQLModel, table=True):
+    """The file-hash ledger: one row per file imported, per kind of import (the same
+    file may be both a register and a call list; store.ledger)."""
+
     __tablename__ = "imported_file"
+    __table_args__ = (UniqueConstraint("kind", "sha256", name="uq_imported_file_kind_sha256"),)
     id: int | None = Field(default=None, primary_key=True)
-    sha256: str = Field(max_length=64, unique=True)
+    sha256: str = Field(max_length=64)
     kind: str = Field(max_length=20)  # register | calls
     name: str = Field(max_length=500)
     imported_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

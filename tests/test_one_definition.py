@@ -1,6 +1,7 @@
 """Shapes and rules with one definition, in the layer that owns it: the classification
-fields (store/cases.py), the "waiting in triage" predicate (store/contacts.py) and the
-shape of a source's health (store/source_health.py)."""
+fields (store/cases.py), the "waiting in triage" predicate (store/contacts.py), the
+shape of a source's health (store/source_health.py) and the columns of a bulk-inserted
+contact row (store/bulkload.py)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,31 @@ def test_one_source_health_shape() -> None:
         if isinstance(node, ast.ClassDef) and node.name in {"SourceHealth", "HealthSummary"}
     ]
     assert classes == ["store/source_health.py"], classes
+
+
+def test_the_contact_row_columns_are_listed_once() -> None:
+    """A register import, a mail sync and a phone import insert contact rows as plain
+    tuples: their columns are store.bulkload.CONTACT_COLS, not a tuple of their own (a
+    literal naming both `channel` and `occurred_on`)."""
+    hits = [
+        rel
+        for rel, tree in _sources()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Tuple | ast.List)
+        and {"channel", "occurred_on"} <= {getattr(e, "value", None) for e in node.elts}
+    ]
+    assert hits == ["store/bulkload.py"], hits
+
+
+def test_the_contact_row_columns_fill_every_required_column() -> None:
+    """A column the model requires (NOT NULL, no default in the database) added to
+    Contact must be added to the one definition, or every bulk insert fails."""
+    from store.bulkload import CALL_COLS, CONTACT_COLS
+    from store.models import Contact
+
+    table = Contact.__table__  # type: ignore[attr-defined]
+    required = {c.name for c in table.columns
+                if not c.nullable and c.server_default is None and not c.primary_key}
+    assert required <= set(CONTACT_COLS), required - set(CONTACT_COLS)
+    assert set(CONTACT_COLS) | set(CALL_COLS) <= {c.name for c in table.columns}
+    assert len(set(CONTACT_COLS + CALL_COLS)) == len(CONTACT_COLS) + len(CALL_COLS)

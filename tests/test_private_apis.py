@@ -93,3 +93,42 @@ def test_typer_vendored_click_exceptions_the_cli_catches() -> None:
     for name in ("ClickException", "NoArgsIsHelpError", "UsageError"):
         assert isinstance(getattr(exceptions, name), type), name
     assert issubclass(exceptions.NoArgsIsHelpError, exceptions.UsageError)
+
+
+def test_textual_css_generation_a_new_desk_screen_starts_at() -> None:
+    """tui/screens/base.py starts a new desk screen at the app's CSS generation
+    (`_css_update_count`), so switching to a mode's screen does not re-parse every
+    stylesheet (~20 ms): Textual starts each screen at -1, and re-parses when the screen
+    that becomes current differs from the app. If Textual renames the counter or stops
+    comparing it there, the assignment is dead: re-read App._init_mode and switch_mode."""
+    from textual.app import App
+    from textual.screen import Screen
+
+    assert Screen()._css_update_count == -1
+    assert isinstance(App()._css_update_count, int)
+    for method in (App._init_mode, App.switch_mode):
+        source = inspect.getsource(method)
+        assert "_css_update_count != self._css_update_count" in source, method.__name__
+    assert "screen._css_update_count = self._css_update_count" in inspect.getsource(
+        App.refresh_css)
+
+
+def test_a_desk_screen_built_in_a_running_app_is_at_its_css_generation() -> None:
+    """The same, as behaviour: built while the app runs, a desk screen needs no re-parse
+    (and one built outside any app, as tests do, keeps Textual's own start)."""
+    import asyncio
+
+    from textual.app import App
+
+    from tui.screens.base import DeskScreen
+
+    assert DeskScreen()._css_update_count == -1
+
+    async def run() -> tuple[int, int]:
+        app: App[None] = App()
+        async with app.run_test():
+            app._invalidate_css()  # a theme change: generation 1 or later
+            return DeskScreen()._css_update_count, app._css_update_count
+
+    built, current = asyncio.run(run())
+    assert built == current > 0

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ingest.mail.parse import Parsed, attachments_json
-from store.bulkload import WalCheckpointer, insert_sql, stored_day, stored_moment
+from store.bulkload import CONTACT_COLS, WalCheckpointer, insert_sql, stored_day, stored_moment
 from store.config import Config
 from store.config.mail import MailAccount
 from store.contacts import add_contact
@@ -134,9 +134,6 @@ EMAIL_COLS = ("contact_id", "message_id", "header_hash", "content_hash", "raw", 
               "subject", "from_addr", "to_addrs", "cc_addrs", "sent_at", "in_reply_to",
               "references", "text", "attachments", "is_auto", "too_large", "parse_error",
               "headers", "purged_at")
-CONTACT_COLS = ("channel", "direction", "occurred_at", "occurred_on", "summary", "counterpart",
-                "access_request", "case_id", "party_id", "source_ref", "dismissed",
-                "dismissed_reason", "created_at", "purged_at")
 LOCATION_COLS = ("email_id", "account", "folder", "uidvalidity", "uid")
 
 
@@ -229,7 +226,7 @@ def add_contacts(
         conn.exec_driver_sql(insert_sql(conn, "contact", CONTACT_COLS), [
             (c.channel, c.direction, stored_moment(conn, c.occurred_at),
              stored_day(conn, local_date(c.occurred_at)), c.summary, c.counterpart,
-             c.access_request, None, None, c.source_ref, False, None, created, None)
+             c.access_request, None, None, c.source_ref, False, created)
             for _k, c in bulk
         ])
         ids = _new_ids(session, "contact", "source_ref", top,

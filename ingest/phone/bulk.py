@@ -29,7 +29,7 @@ from sqlalchemy import column, func, select, table, text
 from sqlmodel import Session, col
 
 from ingest.phone.parse import CallRow
-from store.bulkload import bulk_load, in_values
+from store.bulkload import CALL_COLS, CONTACT_COLS, bulk_load, in_values
 from store.models import Case, PartyPhone
 from store.replies.bulk import NewCalls
 from store.timeutil import CPH
@@ -38,11 +38,9 @@ UTC = dt.UTC
 
 CHUNK = 500  # party ids per IN (...) list
 
-# One row per call (the contact carries the call's details, store.models.Contact.call_*).
-CONTACT_COLS = ("id", "channel", "direction", "occurred_at", "occurred_on", "counterpart",
-                "access_request", "case_id", "party_id", "source_ref", "dismissed",
-                "created_at", "call_status", "call_duration_s", "call_raw_number", "call_line",
-                "call_file_id")
+# One row per call (the contact carries the call's details, store.models.Contact.call_*),
+# its id taken here.
+CALL_CONTACT_COLS = ("id", *CONTACT_COLS, *CALL_COLS)
 
 
 def row_key(start_utc: dt.datetime, number: str | None, direction: str, duration: int) -> str:
@@ -182,7 +180,7 @@ class PreparedCalls:
 
     ids: list[int]
     lean: list[tuple[object, ...]]  # LEAN_COLS, for `_lean_insert_sql`
-    full: list[tuple[object, ...]]  # CONTACT_COLS
+    full: list[tuple[object, ...]]  # CALL_CONTACT_COLS
     created: object
     file_id: int
     calls: NewCalls
@@ -274,8 +272,8 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
             append_lean((ids[i], r.direction, at, on, r.number, "call:" + keys[i], r.status,
                          r.duration_s, r.raw_number))
         else:
-            contacts.append((ids[i], "phone", r.direction, at, on, r.number, False, case_id,
-                             party_id, "call:" + keys[i], False, created, r.status,
+            contacts.append((ids[i], "phone", r.direction, at, on, None, r.number, False,
+                             case_id, party_id, "call:" + keys[i], False, created, r.status,
                              r.duration_s, r.raw_number, r.line, file_id))
     calls = NewCalls(
         ids=ids, at=naive_starts, stored_at=starts, on=days,
@@ -301,7 +299,8 @@ def write_calls(session: Session, prepared: PreparedCalls,
             conn.exec_driver_sql(
                 _lean_insert_sql(session, prepared.created, prepared.file_id), prepared.lean)
         if prepared.full:
-            conn.exec_driver_sql(_insert_sql(session, "contact", CONTACT_COLS), prepared.full)
+            conn.exec_driver_sql(_insert_sql(session, "contact", CALL_CONTACT_COLS),
+                                 prepared.full)
         prepared.lean, prepared.full = [], []
         load.rebuild_while(while_indexing)
 

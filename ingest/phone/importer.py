@@ -35,6 +35,7 @@ from store.config import Config
 from store.db import bulk_write_scope, session_scope
 from store.errors import UserError
 from store.infile import input_error, printable, read_input
+from store.ledger import CALLS, already_imported
 from store.models import CallRecord, Contact, ImportedFile
 from store.privacy.purge import purged_before
 from store.privacy.tombstones import purged_calls
@@ -220,9 +221,7 @@ def _import_bytes(
     digest = sha256_of(data)
     report = FileReport(name=name, sha256=digest)
     with session_scope(engine) as session:
-        if session.execute(
-            select(ImportedFile.id).where(ImportedFile.sha256 == digest)  # type: ignore[call-overload]
-        ).first():
+        if already_imported(session, CALLS, digest):
             report.status = "already-imported"
             return report
     table, result, profile_name = read_and_parse(data, name, config, profile)
@@ -297,9 +296,7 @@ def _write_in(session: Session, config: Config, report: FileReport, rows: list[C
               keys: list[str], in_file_dupes: int, dry_run: bool, now: dt.datetime,
               mark: Callable[[str], None], checkpoint: CheckpointAfter,
               checkpoints: list[CheckpointAfter]) -> FileReport:
-    if session.execute(
-        select(ImportedFile.id).where(ImportedFile.sha256 == report.sha256)  # type: ignore[call-overload]
-    ).first():
+    if already_imported(session, CALLS, report.sha256):
         report.status = "already-imported"
         return report
     stored = _stored_keys(session, keys)
@@ -336,7 +333,7 @@ def _write_in(session: Session, config: Config, report: FileReport, rows: list[C
              for p in report.skipped], ensure_ascii=False
         ) if report.skipped else None
         file_row = ImportedFile(
-            sha256=report.sha256, kind="calls", name=report.name[:500],
+            sha256=report.sha256, kind=CALLS, name=report.name[:500],
             imported_at=now, rows=len(rows), skipped=len(report.skipped),
             skipped_detail=skipped_detail,
         )

@@ -14,12 +14,13 @@ from sqlalchemy import types as sa_types
 from sqlmodel import Session
 
 from store.audit import record
-from store.bulkload import bulk_load
+from store.bulkload import CONTACT_COLS, bulk_load
 from store.cases import CLASSIFICATION_FIELDS
 from store.config import Config
 from store.db import write_scope
 from store.errors import UserError
 from store.infile import printable, read_input
+from store.ledger import REGISTER, already_imported
 from store.models import Case, Contact, ImportedFile, Party, PartyEmail, PartyPhone, utcnow
 from store.register.parse import ParsedRegister, parse_register, taxonomy_problems
 from store.tabular import table_of
@@ -80,9 +81,7 @@ def import_register(
     new_tax = tuple(sorted(parsed.unknown_taxonomy)) if create_taxonomy else ()
 
     with write_scope(engine) as session:
-        if session.execute(
-            select(ImportedFile.id).where(ImportedFile.sha256 == data_hash)  # type: ignore[call-overload]
-        ).first():
+        if already_imported(session, REGISTER, data_hash):
             return ImportSummary(source, parsed.rows, 0, 0, 0, already_imported=True)
         try:
             summary = _write(session, parsed, config, source, data_hash, path.name, new_tax)
@@ -178,7 +177,7 @@ def _write(
     _insert_contacts(session, parsed, case_ids, party_ids)
     after = session.execute(select(func.count()).select_from(contact_t)).scalar_one()
 
-    session.add(ImportedFile(sha256=data_hash, kind="register", name=name, rows=parsed.rows))
+    session.add(ImportedFile(sha256=data_hash, kind=REGISTER, name=name, rows=parsed.rows))
     record(
         session,
         action="import_register",
@@ -198,20 +197,6 @@ def _write(
     )
 
 
-_CONTACT_COLUMNS = (
-    "channel",
-    "direction",
-    "occurred_at",
-    "occurred_on",
-    "summary",
-    "counterpart",
-    "access_request",
-    "case_id",
-    "party_id",
-    "source_ref",
-    "dismissed",
-    "created_at",
-)
 
 
 def _processor(t: sa_types.TypeEngine[Any], dialect: Any) -> Callable[[Any], Any]:
@@ -263,12 +248,12 @@ def _insert_contacts(
                 now,
             )
         )
-    cols = ", ".join(_CONTACT_COLUMNS)
+    cols = ", ".join(CONTACT_COLS)
     if dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in _CONTACT_COLUMNS)
+        marks = ", ".join("?" for _ in CONTACT_COLS)
         sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
     else:
-        marks = ", ".join("%s" for _ in _CONTACT_COLUMNS)
+        marks = ", ".join("%s" for _ in CONTACT_COLS)
         sql = f"INSERT INTO contact ({cols}) VALUES ({marks}) ON CONFLICT (source_ref) DO NOTHING"
     conn = session.connection()
     existing = conn.execute(select(func.count()).select_from(Contact.__table__)).scalar_one()  # type: ignore[attr-defined]

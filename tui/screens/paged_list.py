@@ -6,6 +6,7 @@ screen with their own columns, cells and query."""
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -26,6 +27,7 @@ R = TypeVar("R")
 
 PAGE = 100
 WIDE = 110  # columns from which a list shows its wide layout
+HOOKS = ("page_query", "columns", "cells", "key_of")  # what each list defines
 
 
 class PagedListScreen(DeskScreen, Generic[R]):
@@ -42,20 +44,32 @@ class PagedListScreen(DeskScreen, Generic[R]):
         self.now = dt.datetime.now(dt.UTC)  # the desk's clock, read at each fill
 
     # ------------------------------------------------------------------ per list
+    #
+    # Every list defines these four. Textual's metaclass is not ABCMeta, so
+    # `abstractmethod` alone would not stop a list that forgets one (mypy still checks
+    # it); `__init_subclass__` refuses such a class when it is defined.
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        missing = [h for h in HOOKS
+                   if getattr(getattr(cls, h), "__isabstractmethod__", False)]
+        if missing:
+            raise TypeError(f"{cls.__qualname__} is a paged list without "
+                            f"{', '.join(missing)}: define them")
+
+    @abstractmethod
     def page_query(self, offset: int) -> Callable[[], Page[R]]:
         """The page at `offset`, as a function a worker runs. It reads the screen's state
         (filters) now, on the UI thread."""
-        raise NotImplementedError
 
-    def columns(self) -> list[tuple[str, int | None]]:
-        raise NotImplementedError
+    @abstractmethod
+    def columns(self) -> list[tuple[str, int | None]]: ...
 
-    def cells(self, row: R) -> dict[str, Text]:
-        raise NotImplementedError
+    @abstractmethod
+    def cells(self, row: R) -> dict[str, Text]: ...
 
-    def key_of(self, row: R) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def key_of(self, row: R) -> int: ...
 
     def compose_filters(self) -> ComposeResult:
         yield from ()
