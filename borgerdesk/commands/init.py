@@ -8,18 +8,21 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import tomlkit
 import typer
 
+from borgerdesk.commands.cliargs import PRESETS
 from borgerdesk.context import AppContext
 from borgerdesk.texts import say
-from store.config import PRESETS, default_config_path, load_config_text, preset_text
-from store.config.mail import client_id_problem, tenant_id_problem
-from store.counts.render import safe
 from store.errors import UserError
 from store.outfile import atomic_output
+from store.plaintext import safe
+
+# The config's models come in inside the command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for them (issue 20).
+if TYPE_CHECKING:
+    import tomlkit.items
 
 
 def _write_private(target: Path, text: str) -> None:
@@ -61,6 +64,11 @@ class Wizard:
 
 def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
     """Ask the questions, in the UI language; return what to write."""
+    import tomlkit
+
+    from store.config import preset_text
+    from store.config.mail import client_id_problem, tenant_id_problem
+
     doc = tomlkit.parse(preset_text(preset))
     domains = _domains(
         typer.prompt(
@@ -145,6 +153,8 @@ def _store_password(account: tomlkit.items.Table, name: str, password: str, targ
 def _next_steps(target: Path, written: Wizard, lang: str) -> list[str]:
     """The commands to run next, each with what it does; each one runs as written
     (tests/test_init_wizard.py runs them)."""
+    from store.config import default_config_path
+
     where = "" if target == default_config_path() else f"--config {shlex.quote(str(target))} "
     steps = [(f"borgerdesk {where}db upgrade", say("init.next.db", lang))]
     if written.account is not None:
@@ -175,6 +185,8 @@ def init(
       borgerdesk init --preset odsherred
       borgerdesk --config ./haderslev.toml init --preset haderslev
     """
+    from store.config import default_config_path, load_config_text, preset_text
+
     actx: AppContext = ctx.obj
     target = actx.config_path or default_config_path()
     if preset is not None and preset not in PRESETS:

@@ -5,16 +5,17 @@ PostgreSQL. Run as the role that owns the borgerdesk tables (the one that ran
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from borgerdesk.context import AppContext
 from store.errors import UserError
-from store.team.roles import RoleChoice, add_user, init_team, members, remove_user
-from store.team.roles import require_postgres as _require_postgres
-from store.team.roles_sql import GROUPS
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 team_app = typer.Typer(help="People and roles of a team desk (PostgreSQL).",
                        no_args_is_help=True)
@@ -23,6 +24,8 @@ PASSWORD_ENV = "BORGERDESK_TEAM_PASSWORD"
 
 
 def _engine(ctx: typer.Context) -> Engine:
+    from store.team.roles import require_postgres as _require_postgres
+
     actx: AppContext = ctx.obj
     _require_postgres(actx.database_url)  # before a SQLite file is opened or created
     return actx.engine
@@ -35,6 +38,8 @@ def team_init(ctx: typer.Context) -> None:
 
     Example: borgerdesk team init
     """
+    from store.team.roles import init_team
+
     changed = init_team(_engine(ctx))
     typer.echo("team set up" if changed else "team was already set up; grants and policies "
                "re-applied")
@@ -56,6 +61,9 @@ def team_add_user(
 
     Example: borgerdesk team add-user anne_m --role advisor
     """
+    from store.team.roles import RoleChoice, add_user
+    from store.team.roles_sql import GROUPS
+
     engine = _engine(ctx)
     if role not in GROUPS:  # before the password prompt
         raise UserError(f"--role {role!r}: choose one of {', '.join(GROUPS)}")
@@ -79,6 +87,8 @@ def team_remove_user(
 
     Example: borgerdesk team remove-user anne_m
     """
+    from store.team.roles import remove_user
+
     outcome = remove_user(_engine(ctx), name)
     typer.echo(f"{name} removed" if outcome == "removed"
                else f"{name} was already removed; nothing changed")
@@ -90,6 +100,8 @@ def team_list(ctx: typer.Context) -> None:
 
     Example: borgerdesk team list
     """
+    from store.team.roles import members
+
     for m in members(_engine(ctx)):
         typer.echo(f"{m.name}\t{m.role}")
 
