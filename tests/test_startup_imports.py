@@ -130,7 +130,7 @@ def test_the_cli_s_copies_of_store_values_match_the_store() -> None:
     from store.models import Channel
 
     assert cliargs.MAX_INTEGER == MAX_INTEGER
-    assert cliargs.CHANNELS == "|".join(c.value.replace("_", "-") for c in Channel)
+    assert "|".join(c.value.replace("_", "-") for c in Channel) == cliargs.CHANNELS
     assert cliargs.PRESETS == PRESETS
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from borgerdesk.ask import ask_yes
 from borgerdesk.commands.cliargs import MAX_INTEGER
 from borgerdesk.context import AppContext
 from borgerdesk.texts import day, lang_of, say, term
@@ -34,11 +35,12 @@ def _who(subject: Subject, lang: str) -> str:
     return subject.describe()
 
 
-def _confirm(question: str, yes: bool) -> bool:
+def _confirm(yes: bool, lang: str, key: str, **values: object) -> bool:
+    """The answer to the question `key` of borgerdesk/texts.py (yes with --yes)."""
     if yes:
         return True
     try:
-        return bool(typer.confirm(question, default=False, err=True))
+        return ask_yes(say(key, lang, **values), lang, default=False, err=True)
     except (typer.Abort, EOFError, OSError):  # no terminal, no answer: no
         return False
 
@@ -157,7 +159,7 @@ def erase_party_cmd(
     who = _who(subject, lang)
     typer.echo(say("erase.plan", lang, who=who, cases=r.cases, contacts=r.contacts,
                    messages=r.messages, calls=r.calls, notes=r.notes), err=True)
-    if not _confirm(say("erase.ask", lang, who=who), yes):
+    if not _confirm(yes, lang, "erase.ask", who=who):
         typer.echo(say("erase.cancelled", lang), err=True)
         raise typer.Exit(1)
     with write_scope(actx.engine) as session:
@@ -250,7 +252,7 @@ def restore_cmd(
 
     actx: AppContext = ctx.obj
     lang = lang_of(ctx)
-    if not _confirm(say("restore.ask", lang, path=path), yes):
+    if not _confirm(yes, lang, "restore.ask", path=path):
         typer.echo(say("restore.cancelled", lang), err=True)
         raise typer.Exit(1)
     url = normalise_url(actx.database_url)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from borgerdesk.ask import ask_new_secret
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 from store.errors import UserError
 
 # The store comes in inside each command: typer imports this module to read the
@@ -41,8 +43,7 @@ def team_init(ctx: typer.Context) -> None:
     from store.team.roles import init_team
 
     changed = init_team(_engine(ctx))
-    typer.echo("team set up" if changed else "team was already set up; grants and policies "
-               "re-applied")
+    typer.echo(say("team.set_up" if changed else "team.already_set_up", lang_of(ctx)))
 
 
 @team_app.command("add-user")
@@ -67,15 +68,15 @@ def team_add_user(
     engine = _engine(ctx)
     if role not in GROUPS:  # before the password prompt
         raise UserError(f"--role {role!r}: choose one of {', '.join(GROUPS)}")
+    lang = lang_of(ctx)
     password: str | None = None
     if not no_password:
-        password = os.environ.get(PASSWORD_ENV) or typer.prompt(
-            f"password for {name}", hide_input=True, confirmation_prompt=True)
+        password = os.environ.get(PASSWORD_ENV) or ask_new_secret(
+            say("team.password", lang, name=name), say("team.password_again", lang, name=name),
+            lang)
     role_: RoleChoice = role  # type: ignore[assignment]
     outcome = add_user(engine, name, role_, password)
-    typer.echo({"added": f"{name} added as {role}",
-                "changed": f"{name} is now {role}",
-                "unchanged": f"{name} is already {role}; nothing changed"}[outcome])
+    typer.echo(say(f"team.{outcome}", lang, name=name, role=role))
 
 
 @team_app.command("remove-user")
@@ -90,8 +91,8 @@ def team_remove_user(
     from store.team.roles import remove_user
 
     outcome = remove_user(_engine(ctx), name)
-    typer.echo(f"{name} removed" if outcome == "removed"
-               else f"{name} was already removed; nothing changed")
+    typer.echo(say("team.removed" if outcome == "removed" else "team.already_removed",
+                   lang_of(ctx), name=name))
 
 
 @team_app.command("list")
