@@ -36,7 +36,7 @@ class _Commands(MutableMapping[str, Command]):
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built and name in INDEX:
-            self._built.update(_load(INDEX[name][0]))
+            self._built[name] = _load(INDEX[name][0], name)
         return self._built[name]
 
     def __contains__(self, name: object) -> bool:
@@ -103,14 +103,18 @@ class LazyGroup(GroupedCommands):
         return make_default_short_help(INDEX[name][1], limit)
 
 
-def _load(module_name: str) -> dict[str, Command]:
-    """The commands `borgerdesk.commands.<module_name>` registers, as click commands."""
+def _load(module_name: str, name: str) -> Command:
+    """The command `name`, which `borgerdesk.commands.<module_name>` registers, built as a
+    click command. Only that one: typer's building reads every parameter's annotations,
+    a few milliseconds a command, and a module registers up to six."""
     module = importlib.import_module(f"borgerdesk.commands.{module_name}")
     scratch = typer.Typer(rich_markup_mode=None)  # as `app`: its commands' help is plain
     module.register(scratch)
+    scratch.registered_commands = [c for c in scratch.registered_commands if c.name == name]
+    scratch.registered_groups = [g for g in scratch.registered_groups if g.name == name]
     tidy(scratch)
     _subgroups(scratch)
-    return dict(typer.main.get_group(scratch).commands)
+    return typer.main.get_group(scratch).commands[name]
 
 
 def _subgroups(app: typer.Typer) -> None:
