@@ -65,7 +65,7 @@ class _PlainOption(TyperOption):
 
     def process_value(self, ctx: Any, value: Any) -> Any:
         text = self.type_descriptor.annotation is str and isinstance(value, str)
-        if self.multiple or not (value is None or text):
+        if self.multiple or self.required or not (value is None or text):
             return super().process_value(ctx, value)
         return value if self.callback is None else self.callback(ctx, self, value)
 
