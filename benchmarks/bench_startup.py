@@ -10,7 +10,8 @@ interleaved, round after round, in one run, and each is compared with its floor:
 - `borgerdesk` on a store, until Indbakke shows its first row (target <= 2x; 1.5x moonshot);
 - `python -c "import typer, rich"` (the floor for the CLI's own start);
 - `borgerdesk --help` (target <= 2x the typer+rich floor);
-- `borgerdesk followups --no-such-option`, failing on a bad argument (as fast as --help).
+- `borgerdesk CMD --no-such-option` for followups, report and import-calls, failing on a
+  bad argument (as fast as --help).
 
 The timed processes write bytecode as a user's machine does (PYTHONDONTWRITEBYTECODE is
 removed from their environment), and every row runs once untimed first to write it.
@@ -201,12 +202,15 @@ def main() -> int:
             'python -c "import typer, rich"',
             2.0,
         ),
-        Row(
-            "borgerdesk followups --no-such-option",
-            [str(BIN / "borgerdesk"), "followups", "--no-such-option"],
-            ("error:", EXITED),
-            "borgerdesk --help",
-            1.0,
+        *(
+            Row(
+                f"borgerdesk {cmd} --no-such-option",
+                [str(BIN / "borgerdesk"), cmd, "--no-such-option"],
+                ("error:", EXITED),
+                "borgerdesk --help",
+                1.0,
+            )
+            for cmd in ("followups", "report", "import-calls")
         ),
     ]
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer._click import Command
 from typer._click.utils import make_default_short_help
+from typer.core import TyperGroup, TyperOption
 
 from borgerdesk.commands import INDEX
 from borgerdesk.context import AppContext
@@ -35,7 +36,7 @@ class _Commands(MutableMapping[str, Command]):
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built and name in INDEX:
-            self._built.update(_load(INDEX[name][0]))
+            self._built[name] = _load(INDEX[name][0], name)
         return self._built[name]
 
     def __contains__(self, name: object) -> bool:
@@ -54,6 +55,37 @@ class _Commands(MutableMapping[str, Command]):
         raise TypeError("borgerdesk's commands are fixed by borgerdesk.commands.INDEX")
 
 
+class _PlainOption(TyperOption):
+    """An option of a group taken without typer's coercion when there is nothing to coerce: no
+    value (what typer's coercion returns too), or text for a text option. Typer coerces
+    through pydantic, and a group's options are parsed before each of its commands, their
+    --help and usage errors included: each would pay for importing it (issue 20).
+    tests/test_startup_imports.py checks that no command's --help or usage error loads
+    pydantic, so a typer that processes values differently fails loudly there."""
+
+    def process_value(self, ctx: Any, value: Any) -> Any:
+        text = self.type_descriptor.annotation is str and isinstance(value, str)
+        if self.multiple or self.required or not (value is None or text):
+            return super().process_value(ctx, value)
+        return value if self.callback is None else self.callback(ctx, self, value)
+
+
+def _plain(params: list[Any]) -> list[Any]:
+    # Typer builds the options (completion's after __init__, --help when asked for):
+    # the same fields, their values taken as they come when there is nothing to coerce.
+    for param in params:
+        if type(param) is TyperOption:
+            param.__class__ = _PlainOption
+    return params
+
+
+class SubGroup(TyperGroup):
+    """A group under the root (`contact`, `db`, ...): its options parsed as the root's."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain(super().get_params(ctx))
+
+
 class LazyGroup(GroupedCommands):
     """The root group: lists the commands from `INDEX`, by group, and builds each on
     first use."""
@@ -62,19 +94,36 @@ class LazyGroup(GroupedCommands):
         super().__init__(**attrs)
         self.commands = _Commands()
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain(super().get_params(ctx))
+
     def listed_help(self, ctx: Any, name: str, limit: int) -> str | None:
         if name not in INDEX:
             return super().listed_help(ctx, name, limit)
         return make_default_short_help(INDEX[name][1], limit)
 
 
-def _load(module_name: str) -> dict[str, Command]:
-    """The commands `borgerdesk.commands.<module_name>` registers, as click commands."""
+def _load(module_name: str, name: str) -> Command:
+    """The command `name`, which `borgerdesk.commands.<module_name>` registers, built as a
+    click command. Only that one: typer's building reads every parameter's annotations,
+    a few milliseconds a command, and a module registers up to six."""
     module = importlib.import_module(f"borgerdesk.commands.{module_name}")
     scratch = typer.Typer(rich_markup_mode=None)  # as `app`: its commands' help is plain
     module.register(scratch)
+    scratch.registered_commands = [c for c in scratch.registered_commands if c.name == name]
+    scratch.registered_groups = [g for g in scratch.registered_groups if g.name == name]
     tidy(scratch)
-    return dict(typer.main.get_group(scratch).commands)
+    _subgroups(scratch)
+    return typer.main.get_group(scratch).commands[name]
+
+
+def _subgroups(app: typer.Typer) -> None:
+    """Build every group `app` registers as a `SubGroup`."""
+    for info in app.registered_groups:
+        assert not info.cls, f"{info.name}: borgerdesk builds its groups as SubGroup"
+        info.cls = SubGroup
+        if info.typer_instance is not None:
+            _subgroups(info.typer_instance)
 
 
 app = typer.Typer(
@@ -99,9 +148,11 @@ def _show_version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     config: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--config", help="Config file (default: user config dir; env BORGERDESK_CONFIG)."
+            "--config",
+            metavar="<path>",
+            help="Config file (default: user config dir; env BORGERDESK_CONFIG).",
         ),
     ] = None,
     db: Annotated[
@@ -119,7 +170,8 @@ def _root(
     Run without a command to open the terminal UI.
     """
     global current
-    ctx.obj = current = AppContext(config_path=config, db_override=db)
+    config_path = Path(config) if config is not None else None
+    ctx.obj = current = AppContext(config_path=config_path, db_override=db)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         assert isinstance(ctx.command, LazyGroup)

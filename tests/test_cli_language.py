@@ -5,6 +5,8 @@ SQLite file; error lines and JSON stay English and are checked elsewhere."""
 
 from __future__ import annotations
 
+import ast
+import io
 import re
 import string
 import sys
@@ -45,9 +47,9 @@ def run(tmp_path: Path, sqlite_url: str, cli, lang: str) -> Run:
             create_party(session=s, party_in=PartyCreate(name=name, emails=[email]))
     engine.dispose()
 
-    def go(*args: str) -> CliResult:
+    def go(*args: str, code: int = 0) -> CliResult:
         r = cli("--config", str(cfg_path), "--db", sqlite_url, *args)
-        assert r.code == 0, (args, r.err)
+        assert r.code == code, (args, r.err)
         return r
 
     return go
@@ -179,3 +181,79 @@ def test_every_text_has_both_languages_with_the_same_blanks() -> None:
     for key, by_lang in TEXTS.items():
         assert set(by_lang) == {"da", "en"}, key
         assert blanks(by_lang["da"]) == blanks(by_lang["en"]), key
+
+
+ASKERS = {"ask", "ask_yes", "ask_new_secret", "getpass"}
+
+
+def _calls(tree: ast.AST) -> list[ast.Call]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+
+
+def _name(call: ast.Call) -> str:
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+def test_every_question_is_asked_in_the_ui_language() -> None:
+    """click's words around a prompt are English ("[y/N]", "Repeat for confirmation",
+    "Error: ..."): the CLI asks only through borgerdesk/ask.py, and each question (and
+    its repetition) is a `say(...)` text."""
+    root = Path(__file__).resolve().parents[1] / "borgerdesk"
+    asked = 0
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "ask.py":
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for call in _calls(tree):
+            name = _name(call)
+            where = f"{path.relative_to(root.parent)}:{call.lineno}"
+            assert name not in {"prompt", "confirm"}, f"{where}: ask through borgerdesk.ask"
+            assert not any(k.arg in {"prompt", "confirmation_prompt"} for k in call.keywords), (
+                f"{where}: an option that prompts asks in click's English"
+            )
+            if name in ASKERS:
+                asked += 1
+                n_questions = 2 if name == "ask_new_secret" else 1
+                for arg in call.args[:n_questions]:
+                    assert isinstance(arg, ast.Call) and _name(arg) == "say", (
+                        f"{where}: the question is not a say(...) text"
+                    )
+    assert asked >= 15  # the scan finds them (init, privacy, team, mail, daemon)
+
+
+@pytest.mark.filterwarnings("ignore::getpass.GetPassWarning")  # stdin is not a terminal here
+def test_the_wizard_asks_in_danish(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every question of `init`, and the words around them, Danish (the default)."""
+    from borgerdesk.texts import TEXTS
+
+    monkeypatch.setenv("BORGERDESK_WIZARD", "1")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    answers = ["odsherred", "odsherred.dk", "imap.odsherred.dk", "", "br@odsherred.dk",
+               "maaske",  # neither yes nor no: asked again, in Danish
+               "j", "abc", "11111111-2222-3333-4444-555555555555",
+               "66666666-7777-8888-9999-000000000000", "nej", str(tmp_path / "tlf"), "", "",
+               "", ""]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
+    r = cli("--config", str(tmp_path / "c.toml"), "init")
+    assert r.code == 0, r.err
+    shown = r.out + r.err
+    for key in ("init.preset", "init.domains", "init.host", "init.account", "init.user",
+                "init.m365", "init.tenant", "init.client", "init.unattended", "init.inbox",
+                "init.own_upns", "init.own_extensions", "init.own_numbers"):
+        question = TEXTS[key]["da"].split("{")[0]
+        assert question in shown, key
+    assert "[j/N]" in shown and "Svar j (ja) eller n (nej)." in shown
+    assert "er ikke et tenant-id" in shown
+    english = ("Error", "[y/N]", "[Y/n]", "Repeat for confirmation", "invalid")
+    assert not [w for w in english if w in shown], shown
+
+
+def test_a_confirmation_asks_in_the_ui_language(run: Run, lang: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("kanske\nnej\n" if lang == "da"
+                                                 else "maybe\nno\n"))
+    r = run("erase-party", "id:1", code=1)  # answered no
+    assert words(lang, "[j/N]", "[y/N]") in r.err, r.err
+    assert words(lang, "Svar j (ja) eller n (nej).", "Answer y (yes) or n (no).") in r.err
+    assert "Error" not in r.err

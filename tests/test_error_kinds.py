@@ -31,7 +31,7 @@ def test_the_cli_says_an_operation_error_in_one_line_with_exit_1(
     def crashed(url: str) -> None:
         raise FetchDied("the fetch process ended unexpectedly; run the sync again")
 
-    monkeypatch.setattr("borgerdesk.commands.db.upgrade", crashed)
+    monkeypatch.setattr("store.db.upgrade", crashed)  # imported when the command runs
     r = cli("--db", f"sqlite:///{tmp_path / 'desk.sqlite3'}", "db", "upgrade")
     assert r.code == 1
     assert r.err == "borgerdesk: error: the fetch process ended unexpectedly; run the sync again\n"

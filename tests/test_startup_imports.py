@@ -48,6 +48,92 @@ def loaded(tmp_path: Path, *args: str) -> set[str]:
     return set(json.loads(out.read_text("utf-8")))
 
 
+# What parsing a command's arguments may not load: its --help and a usage error are
+# answered before anything runs. pydantic comes with typer's own value coercion and with
+# the config's models.
+PARSING = {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "openpyxl", *UI, *IMAP, *ANNUAL}
+
+# Forks once per command line from a process that has loaded only what `borgerdesk --help`
+# loads; each child runs the console script's `main` and reports the packages it loaded.
+PROBE_EACH = """
+import json, os, sys
+from borgerdesk.cli import main
+import borgerdesk.app
+lines = json.loads(sys.argv[1])
+out = {}
+for line in lines:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            main(line)
+        except BaseException:
+            pass
+        os.write(w, json.dumps(sorted({m.split(".")[0] for m in sys.modules})).encode())
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 65536):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    out[" ".join(line)] = json.loads(b"".join(chunks))
+print(json.dumps(out))
+"""
+
+
+def _command_paths() -> list[str]:
+    """Every command and sub-command, as typed after `borgerdesk`."""
+    from borgerdesk.cli import app
+
+    out: list[str] = []
+
+    def walk(cmd: object, path: str) -> None:
+        if path:
+            out.append(path)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    return out
+
+
+def test_parsing_any_command_loads_no_database_config_mail_or_ui(tmp_path: Path) -> None:
+    """`borgerdesk CMD --help` and `borgerdesk CMD --no-such-option`, for every command
+    and sub-command: the module that defines it imports what it runs inside the function
+    that runs it, so typer can read its arguments cheaply (issue 20)."""
+    lines = [
+        [*p.split(), extra] for p in _command_paths() for extra in ("--help", "--no-such-option")
+    ]
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE_EACH, json.dumps(lines)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert len(found) == len(lines) > 60
+    heavy = {line: sorted(set(mods) & PARSING) for line, mods in found.items()}
+    assert not {line: mods for line, mods in heavy.items() if mods}, heavy
+
+
+def test_the_cli_s_copies_of_store_values_match_the_store() -> None:
+    """borgerdesk.commands.cliargs copies the few store values that options name, so that
+    reading the arguments imports no store model."""
+    from borgerdesk.commands import cliargs
+    from store.config import PRESETS
+    from store.db import MAX_INTEGER
+    from store.models import Channel
+
+    assert cliargs.MAX_INTEGER == MAX_INTEGER
+    assert "|".join(c.value.replace("_", "-") for c in Channel) == cliargs.CHANNELS
+    assert cliargs.PRESETS == PRESETS
+
+
 def test_help_loads_no_database_layer(tmp_path: Path) -> None:
     mods = loaded(tmp_path, "--help")
     assert not mods & {"sqlalchemy", "sqlmodel", "alembic", "pydantic", *UI, *IMAP}, mods

@@ -8,42 +8,41 @@ Output speaks the UI language (borgerdesk/texts.py); error lines and JSON stay E
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from borgerdesk.commands.cliargs import case_id_of, party_id_of, row_id
+from borgerdesk.commands.cliargs import CHANNELS, MAX_INTEGER, case_id_of, party_id_of, row_id
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, moment, say, term
-from store.cases import CaseClosed
-from store.counts.render import safe
 from store.dateinput import read_moment
-from store.db import MAX_INTEGER, session_scope
-from store.desk import Desk
-from store.desk.rows import (
-    FileTo,
-    IfClosed,
-    NewCaseRequest,
-    NewContactRequest,
-    NewParty,
-)
 from store.errors import UserError
-from store.models import Channel, Direction
+from store.plaintext import safe
 from store.timeutil import show
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from store.cases import CaseClosed
+    from store.desk import Desk
+    from store.desk.rows import IfClosed
 
 contact_app = typer.Typer(help="Register contacts by hand and correct triage.",
                           no_args_is_help=True)
 
-CHANNELS = "|".join(c.value.replace("_", "-") for c in Channel)
 IF_CLOSED_HELP = "When the case is closed: reopen it, or link anyway (default: refuse)."
 
 
 def _desk(ctx: typer.Context) -> Desk:
+    from store.desk import Desk
+
     actx: AppContext = ctx.obj
     return Desk(actx.engine, actx.config)
 
 
 def _if_closed(value: str | None) -> IfClosed:
+    from store.desk.rows import IfClosed
+
     if value is None:
         return IfClosed.ask
     if value not in ("reopen", "link"):
@@ -92,6 +91,11 @@ def add_cmd(
       borgerdesk contact add --channel phone --direction out --party 17 --case 2026-0001
       borgerdesk contact add --channel letter --party 17 --format json
     """
+    from store.cases import CaseClosed
+    from store.db import session_scope
+    from store.desk.rows import FileTo, NewCaseRequest, NewContactRequest, NewParty
+    from store.models import Channel, Direction
+
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r}: use text or json")
     if channel is None:
@@ -193,6 +197,9 @@ def move_cmd(
     Example:
       borgerdesk contact move 1234 --case 2026-0042
     """
+    from store.cases import CaseClosed
+    from store.db import session_scope
+
     cid = row_id(contact_id, "CONTACT_ID")
     policy = _if_closed(if_closed)
     desk = _desk(ctx)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from borgerdesk.ask import ask
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say
 
@@ -91,7 +92,7 @@ def set_smtp_password(ctx: typer.Context) -> None:
     if smtp is None or not smtp.username:
         raise UserError("set-smtp-password: the config has no [daemon.smtp] username; add it first")
     lang = lang_of(ctx)
-    password = typer.prompt(say("smtp.prompt", lang, user=smtp.username), hide_input=True)
+    password = ask(say("smtp.prompt", lang, user=smtp.username), lang, hide=True)
     keyring_set(smtp_key(smtp.username), password)
     typer.echo(say("smtp.stored", lang))
 

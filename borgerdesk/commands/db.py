@@ -6,7 +6,9 @@ import typer
 
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say
-from store.db import NotSetUp, current_revision, head_revision, make_engine, upgrade
+
+# store.db comes in inside each command: typer imports this module to read the arguments,
+# and a usage error or --help must not pay for the database layer (issue 20).
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -17,6 +19,8 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     Example: borgerdesk db upgrade
     """
+    from store.db import head_revision, upgrade
+
     actx: AppContext = ctx.obj
     upgrade(actx.database_url)
     typer.echo(say("db.upgraded", lang_of(ctx), rev=head_revision()))
@@ -28,6 +32,8 @@ def db_current(ctx: typer.Context) -> None:
 
     Example: borgerdesk db current
     """
+    from store.db import NotSetUp, current_revision, head_revision, make_engine
+
     actx: AppContext = ctx.obj
     lang = lang_of(ctx)
     not_set_up = say("db.not_set_up", lang)

@@ -18,17 +18,18 @@ import signal
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from borgerdesk.texts import Lang, say
-from store.config import load_config_text, preset_text
-from store.counts.words import number
-from store.db import make_engine, session_scope, upgrade
 from store.errors import UserError
 from store.timeutil import CPH
+
+# The store, the mail server and the UI come in inside the command: typer imports this
+# module to read the arguments, and a usage error or --help must not pay for them (issue 20).
+if TYPE_CHECKING:
+    from rich.console import Console
 
 PASSWORD_ENV = "BORGERDESK_DEMO_PASSWORD"
 # Before its config exists, the demo speaks its preset's language (Danish, the default).
@@ -57,6 +58,8 @@ def demo_config_text(preset: str, *, port: int, username: str, inbox: Path,
     """The preset plus a mail account on the embedded server and the phone inbox (and,
     with `smtp_port`, sending through the demo's submission sink; with `database`, the
     demo's database URL in [database])."""
+    from store.config import preset_text
+
     smtp = "" if smtp_port is None else f"""# Replies go to the demo's own SMTP sink, which
 # files them in Sent (as Microsoft 365 does; hence save_to_sent = "never"). Plain SMTP only
 # because it is on loopback.
@@ -110,6 +113,8 @@ def demo(
       borgerdesk demo --keep ./borgerdesk-demo
       borgerdesk demo --no-ui
     """
+    from rich.console import Console
+
     if keep is not None and keep.exists():
         if not keep.is_dir():
             raise UserError(f"--keep {keep}: not a folder; name a new or empty folder")
@@ -162,6 +167,9 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
     from ingest.mail.embedded_smtp import SubmissionSink
     from ingest.mail.embedded_smtp import available as sink_available
     from ingest.mail.sync import sync_all
+    from store.config import load_config_text
+    from store.counts.words import number
+    from store.db import make_engine, upgrade
     from store.register.importer import import_register
     from store.samples import write_register_csv
 
@@ -213,6 +221,7 @@ def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyp
     from store.contacts import triage_count
     from store.counts import run_preset
     from store.counts.render import Heading, print_tables
+    from store.db import session_scope
     from store.replies.followups import list_followups
 
     now = dt.datetime.now(dt.UTC)

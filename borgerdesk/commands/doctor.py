@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from borgerdesk.context import AppContext
 from borgerdesk.texts import Lang, say
@@ -228,6 +225,10 @@ def doctor(
     for step in steps:
         got = step()
         checks.extend(got if isinstance(got, list) else [got])
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_header=False, box=None)
     for c in checks:
         mark = {

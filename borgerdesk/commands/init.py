@@ -8,18 +8,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import tomlkit
 import typer
 
+from borgerdesk.ask import ask, ask_yes
+from borgerdesk.commands.cliargs import PRESETS
 from borgerdesk.context import AppContext
 from borgerdesk.texts import say
-from store.config import PRESETS, default_config_path, load_config_text, preset_text
-from store.config.mail import client_id_problem, tenant_id_problem
-from store.counts.render import safe
 from store.errors import UserError
 from store.outfile import atomic_output
+from store.plaintext import safe
+
+# The config's models come in inside the command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for them (issue 20).
+if TYPE_CHECKING:
+    import tomlkit.items
 
 
 def _write_private(target: Path, text: str) -> None:
@@ -36,15 +40,15 @@ def _domains(text: str) -> list[str]:
     return [d.lower().lstrip("@") for d in _items(text)]
 
 
-def _checked(problem: Callable[[str], str | None], bad: str, lang: str) -> Callable[[str], str]:
-    """A prompt's value check: asks again, in the UI language, until the answer has the
-    form `problem` accepts (the config would refuse it otherwise)."""
+def _checked(
+    problem: Callable[[str], str | None], bad: str, lang: str
+) -> Callable[[str], str | None]:
+    """A question's check: the answer is asked again, saying why in the UI language, until
+    it has the form `problem` accepts (the config would refuse it otherwise)."""
 
-    def check(value: str) -> str:
+    def check(value: str) -> str | None:
         value = value.strip()
-        if problem(value) is not None:
-            raise typer.BadParameter(say(bad, lang, value=value))
-        return value
+        return None if problem(value) is None else say(bad, lang, value=value)
 
     return check
 
@@ -61,10 +65,15 @@ class Wizard:
 
 def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
     """Ask the questions, in the UI language; return what to write."""
+    import tomlkit
+
+    from store.config import preset_text
+    from store.config.mail import client_id_problem, tenant_id_problem
+
     doc = tomlkit.parse(preset_text(preset))
     domains = _domains(
-        typer.prompt(
-            say("init.domains", lang),
+        ask(
+            say("init.domains", lang), lang,
             default=",".join(doc["replies"].get("internal_domains", [])),
         )
     )
@@ -72,12 +81,12 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
 
     account_name: str | None = None
     device_login = False
-    host = typer.prompt(say("init.host", lang), default="", show_default=False).strip()
+    host = ask(say("init.host", lang), lang, default="", show_default=False).strip()
     if host:
-        account_name = typer.prompt(say("init.account", lang), default="raadgiver")
-        user = typer.prompt(say("init.user", lang))
-        m365 = host.lower().endswith("office365.com") or typer.confirm(
-            say("init.m365", lang), default=False
+        account_name = ask(say("init.account", lang), lang, default="raadgiver")
+        user = ask(say("init.user", lang), lang)
+        m365 = host.lower().endswith("office365.com") or ask_yes(
+            say("init.m365", lang), lang, default=False
         )
         account = tomlkit.table()
         account.add("name", account_name)
@@ -87,19 +96,19 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
         account.add("internal_domains", domains)
         if m365:
             account.add("auth", "xoauth2")
-            account.add("tenant_id", typer.prompt(
-                say("init.tenant", lang),
-                value_proc=_checked(tenant_id_problem, "init.tenant_bad", lang)))
-            account.add("client_id", typer.prompt(
-                say("init.client", lang),
-                value_proc=_checked(client_id_problem, "init.client_bad", lang)))
-            unattended = typer.confirm(say("init.unattended", lang), default=False)
+            account.add("tenant_id", ask(
+                say("init.tenant", lang), lang,
+                check=_checked(tenant_id_problem, "init.tenant_bad", lang)).strip())
+            account.add("client_id", ask(
+                say("init.client", lang), lang,
+                check=_checked(client_id_problem, "init.client_bad", lang)).strip())
+            unattended = ask_yes(say("init.unattended", lang), lang, default=False)
             account.add("oauth_flow", "client_credentials" if unattended else "device")
             device_login = not unattended
         else:
             account.add("auth", "password")
-            password = typer.prompt(
-                say("init.password", lang), hide_input=True, default="", show_default=False
+            password = ask(
+                say("init.password", lang), lang, hide=True, default="", show_default=False
             )
             if password:
                 _store_password(account, account_name, password, target, lang)
@@ -109,8 +118,8 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
         mail["accounts"] = accounts
 
     phone = doc.setdefault("phone", tomlkit.table())
-    inbox = typer.prompt(
-        say("init.inbox", lang), default=str(Path.home() / "borgerdesk" / "telefon")
+    inbox = ask(
+        say("init.inbox", lang), lang, default=str(Path.home() / "borgerdesk" / "telefon")
     )
     if inbox.strip():
         folder = Path(inbox).expanduser()
@@ -120,7 +129,7 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
     # without it.
     own_line = False
     for key in ("own_upns", "own_extensions", "own_numbers"):
-        values = _items(typer.prompt(say(f"init.{key}", lang), default="", show_default=False))
+        values = _items(ask(say(f"init.{key}", lang), lang, default="", show_default=False))
         if values:
             phone[key] = values
             own_line = True
@@ -145,6 +154,8 @@ def _store_password(account: tomlkit.items.Table, name: str, password: str, targ
 def _next_steps(target: Path, written: Wizard, lang: str) -> list[str]:
     """The commands to run next, each with what it does; each one runs as written
     (tests/test_init_wizard.py runs them)."""
+    from store.config import default_config_path
+
     where = "" if target == default_config_path() else f"--config {shlex.quote(str(target))} "
     steps = [(f"borgerdesk {where}db upgrade", say("init.next.db", lang))]
     if written.account is not None:
@@ -175,6 +186,8 @@ def init(
       borgerdesk init --preset odsherred
       borgerdesk --config ./haderslev.toml init --preset haderslev
     """
+    from store.config import default_config_path, load_config_text, preset_text
+
     actx: AppContext = ctx.obj
     target = actx.config_path or default_config_path()
     if preset is not None and preset not in PRESETS:
@@ -189,8 +202,8 @@ def init(
                 "init without --preset asks questions; run it in a terminal, "
                 "or give --preset odsherred|haderslev"
             )
-        preset = typer.prompt(say("init.preset", lang, choices="/".join(PRESETS)),
-                              default=PRESETS[0])
+        preset = ask(say("init.preset", lang, choices="/".join(PRESETS)), lang,
+                     default=PRESETS[0])
         if preset not in PRESETS:
             raise UserError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
         lang = load_config_text(preset_text(preset), preset).language
@@ -207,7 +220,7 @@ def init(
     for line in _next_steps(target, written or Wizard(text), lang):
         typer.echo(safe(line))  # the path may hold control characters
     if (written is not None and written.account and not written.device_login
-            and typer.confirm(say("init.test_now", lang), default=True)):
+            and ask_yes(say("init.test_now", lang), lang, default=True)):
         from borgerdesk.commands.mail import mail_test
 
         ctx.obj = AppContext(config_path=target, db_override=actx.db_override)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import getpass
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say
 from store.errors import UserError
+
+# rich's console comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for it (issue 20).
+if TYPE_CHECKING:
+    from rich.console import Console
 
 mail_app = typer.Typer(help="Mail accounts: test the connection, store the password, sign in.")
 
@@ -56,6 +59,8 @@ class _RichProgress:
         self.mb = 0.0
 
     def folder_started(self, account: str, folder: str, total: int) -> None:
+        from rich.markup import escape
+
         if total < self.SHOW_FROM:
             self.task = None
             return
@@ -92,6 +97,8 @@ def sync(
 
     Example: borgerdesk sync --once --account raadgiver
     """
+    from rich.console import Console
+
     from ingest.mail.sync import sync_all
 
     actx: AppContext = ctx.obj
@@ -138,6 +145,8 @@ def mail_test(
 
     Example: borgerdesk mail test raadgiver
     """
+    from rich.console import Console
+
     from ingest.mail import fetch as imap
     from ingest.mail.connect import login, open_connection
 

@@ -7,7 +7,7 @@ Output speaks the UI language (borgerdesk/texts.py); error lines stay English.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,11 +15,14 @@ from borgerdesk.commands.cliargs import party_id_of
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say, term
 from store.addresses import normalise_email, normalise_phone
-from store.counts.render import safe
-from store.db import session_scope
-from store.desk import Desk
-from store.desk.rows import PartyEdit, PartyInfo
 from store.errors import UserError
+from store.plaintext import safe
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from store.desk import Desk
+    from store.desk.rows import PartyInfo
 
 party_app = typer.Typer(help="Show, edit and merge parties.", no_args_is_help=True)
 
@@ -27,11 +30,15 @@ PARTY = "Party id (or id:N), ref, e-mail address, phone number or name."
 
 
 def _desk(ctx: typer.Context) -> Desk:
+    from store.desk import Desk
+
     actx: AppContext = ctx.obj
     return Desk(actx.engine, actx.config)
 
 
 def _find(desk: Desk, text: str | None, name: str) -> PartyInfo:
+    from store.db import session_scope
+
     with session_scope(desk.engine) as s:
         pid = party_id_of(s, text, name)
     info = desk.party(pid)
@@ -91,6 +98,8 @@ def edit_cmd(
       borgerdesk party edit 17 --name "Hanne Hansen" --add-phone "40 11 22 33"
       borgerdesk party edit hanne@example.dk --remove-email hanne@old.dk --kind citizen
     """
+    from store.desk.rows import PartyEdit
+
     desk = _desk(ctx)
     info = _find(desk, party, "PARTY")
     emails = list(info.emails)

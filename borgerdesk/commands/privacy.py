@@ -6,25 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import create_engine
 
+from borgerdesk.ask import ask_yes
+from borgerdesk.commands.cliargs import MAX_INTEGER
 from borgerdesk.context import AppContext
 from borgerdesk.texts import day, lang_of, say, term
-from store.counts.words import number
-from store.db import MAX_INTEGER, normalise_url, session_scope, sqlite_path, write_scope
 from store.errors import UserError
-from store.privacy.anonymise import flush_to_disk
-from store.privacy.audit_query import format_table, list_audit, parse_since, plain
-from store.privacy.backup import backup_sqlite, restore_sqlite
-from store.privacy.erase import erase_party, plan_erase
-from store.privacy.export import export_subject
-from store.privacy.lookup import find_subject
-from store.privacy.purge import purge
-from store.privacy.subject import Subject
-from store.privacy.whistleblower import kinds_for
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from store.privacy.subject import Subject
 
 PARTY_HELP = "Party id (or id:N), party ref, e-mail address, phone number or name."
 
@@ -40,11 +35,12 @@ def _who(subject: Subject, lang: str) -> str:
     return subject.describe()
 
 
-def _confirm(question: str, yes: bool) -> bool:
+def _confirm(yes: bool, lang: str, key: str, **values: object) -> bool:
+    """The answer to the question `key` of borgerdesk/texts.py (yes with --yes)."""
     if yes:
         return True
     try:
-        return bool(typer.confirm(question, default=False, err=True))
+        return ask_yes(say(key, lang, **values), lang, default=False, err=True)
     except (typer.Abort, EOFError, OSError):  # no terminal, no answer: no
         return False
 
@@ -65,6 +61,11 @@ def purge_cmd(
       borgerdesk purge --dry-run
       borgerdesk purge
     """
+    from store.db import write_scope
+    from store.privacy.anonymise import flush_to_disk
+    from store.privacy.audit_query import plain
+    from store.privacy.purge import purge
+
     actx: AppContext = ctx.obj
     lang = lang_of(ctx)
     with write_scope(actx.engine) as session:
@@ -114,6 +115,10 @@ def export_party_cmd(
 
     Example: borgerdesk export-party knud@example.dk --out ~/indsigt-knud
     """
+    from store.privacy.audit_query import plain
+    from store.privacy.export import export_subject
+    from store.privacy.whistleblower import kinds_for
+
     actx: AppContext = ctx.obj
     kinds = kinds_for(kind)
     lang = lang_of(ctx)
@@ -138,6 +143,11 @@ def erase_party_cmd(
 
     Example: borgerdesk erase-party +4522334455
     """
+    from store.db import session_scope, write_scope
+    from store.privacy.anonymise import flush_to_disk
+    from store.privacy.erase import erase_party, plan_erase
+    from store.privacy.lookup import find_subject
+
     actx: AppContext = ctx.obj
     # The question is asked outside any transaction (the daemon must not wait on the
     # advisor's answer); the erasure then plans again inside its write transaction, so
@@ -149,7 +159,7 @@ def erase_party_cmd(
     who = _who(subject, lang)
     typer.echo(say("erase.plan", lang, who=who, cases=r.cases, contacts=r.contacts,
                    messages=r.messages, calls=r.calls, notes=r.notes), err=True)
-    if not _confirm(say("erase.ask", lang, who=who), yes):
+    if not _confirm(yes, lang, "erase.ask", who=who):
         typer.echo(say("erase.cancelled", lang), err=True)
         raise typer.Exit(1)
     with write_scope(actx.engine) as session:
@@ -186,6 +196,9 @@ def audit_cmd(
       borgerdesk audit --since 2026-11-01
       borgerdesk audit --action erase --format json
     """
+    from store.db import session_scope
+    from store.privacy.audit_query import format_table, list_audit, parse_since
+
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: choose table or json")
     moment = parse_since(since) if since else None
@@ -209,6 +222,10 @@ def backup_cmd(
 
     Example: borgerdesk backup /mnt/backup/borgerdesk-2026-11-22.sqlite3
     """
+    from store.counts.words import number
+    from store.privacy.audit_query import plain
+    from store.privacy.backup import backup_sqlite
+
     actx: AppContext = ctx.obj
     rep = backup_sqlite(actx.database_url, path)
     lang = lang_of(ctx)
@@ -227,9 +244,15 @@ def restore_cmd(
 
     Example: borgerdesk restore /mnt/backup/borgerdesk-2026-11-22.sqlite3
     """
+    from sqlalchemy import create_engine
+
+    from store.db import normalise_url, sqlite_path
+    from store.privacy.audit_query import plain
+    from store.privacy.backup import restore_sqlite
+
     actx: AppContext = ctx.obj
     lang = lang_of(ctx)
-    if not _confirm(say("restore.ask", lang, path=path), yes):
+    if not _confirm(yes, lang, "restore.ask", path=path):
         typer.echo(say("restore.cancelled", lang), err=True)
         raise typer.Exit(1)
     url = normalise_url(actx.database_url)

@@ -9,17 +9,12 @@ import typer
 
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say
-from store.config import default_config_path, load_config_text, preset_text
-from store.config.loader import DEFAULT_PRESET
-from store.counts.render import safe
-from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output
-from store.register.export import export_register
-from store.register.importer import import_register
-from store.register.parse import parse_register
-from store.register.taxonomy_update import add_values
-from store.tabular import read_table
+from store.plaintext import safe
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
 
 
 def import_register_cmd(
@@ -45,6 +40,13 @@ def import_register_cmd(
       borgerdesk import-register register-2024.csv --dry-run
       borgerdesk import-register register.xlsx --create-taxonomy
     """
+    from store.config import default_config_path, load_config_text, preset_text
+    from store.config.loader import DEFAULT_PRESET
+    from store.register.importer import import_register
+    from store.register.parse import parse_register
+    from store.register.taxonomy_update import add_values
+    from store.tabular import read_table
+
     actx: AppContext = ctx.obj
     config = actx.config
     new_config_text: str | None = None
@@ -100,6 +102,9 @@ def export_register_cmd(
       borgerdesk export-register register.csv
       borgerdesk export-register whistleblower.xlsx --kind whistleblower
     """
+    from store.db import session_scope
+    from store.register.export import export_register
+
     actx: AppContext = ctx.obj
     if kind is not None and kind not in ("citizen", "consultancy", "whistleblower"):
         raise UserError(f"--kind {kind!r}: use citizen, consultancy or whistleblower")

@@ -11,20 +11,17 @@ from typing import Annotated
 
 import typer
 
+from borgerdesk.commands.cliargs import MAX_INTEGER
 from borgerdesk.commands.report import PERIOD_HELP, period
 from borgerdesk.context import AppContext
 from borgerdesk.texts import Lang, lang_of, say, term
-from store.counts.render import Heading, safe
-from store.counts.words import number, word
-from store.db import MAX_INTEGER, session_scope, write_scope
 from store.errors import UserError
 from store.outfile import check_output
-from store.replies import ack, list_followups, no_reply, recompute
-from store.replies.compliance import compliance, headers, table_rows, write_xlsx
-from store.replies.explain import fmt_moment
-from store.replies.followups import followups_json
-from store.replies.recompute import due_times_stale
+from store.plaintext import safe
 from store.timeutil import CPH, needs_year, plausible
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
 
 # CLI spelling (with hyphens) -> list_followups filter.
 STATUS_FILTERS = {
@@ -87,6 +84,12 @@ def followups(
       borgerdesk followups --status overdue
       borgerdesk followups --now 2024-04-02T15:00+02:00 --status all --format json
     """
+    from store.db import session_scope
+    from store.replies import list_followups
+    from store.replies.explain import fmt_moment
+    from store.replies.followups import followups_json
+    from store.replies.recompute import due_times_stale
+
     actx: AppContext = ctx.obj
     if status not in STATUS_FILTERS:
         raise UserError(f"--status {status!r}: use one of {', '.join(STATUS_FILTERS)}")
@@ -157,6 +160,9 @@ def ack_cmd(
       borgerdesk ack 1234 --note "Called back, answer next week"
       borgerdesk ack 77 --rule whistleblower-feedback --note "Feedback letter sent"
     """
+    from store.db import write_scope
+    from store.replies import ack
+
     actx: AppContext = ctx.obj
     cid = _positive_id(contact_id)
     when = parse_now(at, "--at") if at is not None else None
@@ -181,6 +187,9 @@ def no_reply_cmd(
     Example:
       borgerdesk no-reply 1234 --reason "Thank-you mail, nothing to answer"
     """
+    from store.db import write_scope
+    from store.replies import no_reply
+
     actx: AppContext = ctx.obj
     cid = _positive_id(contact_id)
     if reason is None or not reason.strip():
@@ -214,6 +223,11 @@ def compliance_cmd(
       borgerdesk compliance --from 2023-10-01 --to 2024-09-30 --format json
       borgerdesk compliance --year 2024 --format xlsx --out svarfrister-2024.xlsx
     """
+    from store.counts.render import Heading
+    from store.counts.words import number, word
+    from store.db import session_scope
+    from store.replies.compliance import compliance, headers, table_rows, write_xlsx
+
     actx: AppContext = ctx.obj
     if fmt not in ("table", "json", "xlsx"):
         raise UserError(f"--format {fmt!r}: use table, json or xlsx")
@@ -266,6 +280,9 @@ def recompute_cmd(ctx: typer.Context) -> None:
 
     Example: borgerdesk replies recompute
     """
+    from store.db import write_scope
+    from store.replies import recompute
+
     actx: AppContext = ctx.obj
     with write_scope(actx.engine) as session:
         rep = recompute(session=session, config=actx.config)

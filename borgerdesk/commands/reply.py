@@ -13,12 +13,12 @@ import typer
 from borgerdesk.commands.cliargs import row_id
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, moment, say
-from store.counts.render import safe
 from store.dateinput import read_date
-from store.db import session_scope
 from store.errors import UserError
-from store.outbox import queue
-from store.outbox.compose import compose
+from store.plaintext import safe
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
 
 
 def reply_cmd(
@@ -52,6 +52,10 @@ def reply_cmd(
       borgerdesk reply 1234 --template forsinkelse --expected 2026-12-22
       borgerdesk reply 77 --template afslutning --to borger@example.dk
     """
+    from store.db import session_scope
+    from store.outbox import queue
+    from store.outbox.compose import compose
+
     actx: AppContext = ctx.obj
     cid = row_id(contact_id, "CONTACT_ID")
     when = read_date(expected, "--expected") if expected is not None else None
@@ -100,6 +104,9 @@ def outbox_cmd(
       borgerdesk outbox --format json
       borgerdesk outbox --resend 12
     """
+    from store.db import session_scope
+    from store.outbox import queue
+
     actx: AppContext = ctx.obj
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: use table or json")

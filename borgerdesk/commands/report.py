@@ -5,34 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say
-from store.config import Config
-from store.config.reports import ReportTable
-from store.counts import FIELDS, KINDS, UNITS, FieldNotCountable, run_preset
-from store.counts.period import parse_period
-from store.counts.presets import TableResult, query_for, run_query
-from store.counts.render import (
-    Heading,
-    print_tables,
-    to_csv,
-    to_csv_excel,
-    to_json,
-    to_markdown,
-    write_xlsx,
-)
-from store.counts.values import check_where
-from store.counts.words import word
 from store.dateinput import parse_date
-from store.db import session_scope
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
 from store.timeutil import CPH
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from store.config import Config
+    from store.config.reports import ReportTable
+    from store.counts.presets import TableResult
+    from store.counts.render import Heading
 
 FORMATS = ("table", "json", "csv", "csv-excel", "xlsx", "md")
 
@@ -48,6 +38,8 @@ def period(
     if len(given) > 1:
         raise UserError(f"give either {' or '.join(given)}, not both")
     if text is not None:
+        from store.counts.period import parse_period
+
         p = parse_period(
             text, today=today or dt.datetime.now(CPH).date(),
             year_starts=config.reports.year_starts if config else "01-01",
@@ -117,6 +109,12 @@ def report(
       borgerdesk report --preset odsherred --year 2024 --format xlsx --out beretning.xlsx
       borgerdesk report --from 2023-10-01 --to 2024-09-30 --unit contacts --rows month --format json
     """
+    from store.counts import FieldNotCountable, run_preset
+    from store.counts.presets import TableResult, query_for, run_query
+    from store.counts.render import Heading
+    from store.counts.values import check_where
+    from store.db import session_scope
+
     actx: AppContext = ctx.obj
     config = actx.config
     if fmt not in FORMATS:
@@ -167,6 +165,9 @@ def _adhoc_table(
     include_outbound: bool,
     percentages: bool,
 ) -> ReportTable:
+    from store.config.reports import ReportTable
+    from store.counts import FIELDS, KINDS, UNITS
+
     if unit is None or rows is None:
         raise UserError("give --unit and --rows (or --preset NAME)")
     if unit not in UNITS:
@@ -202,6 +203,8 @@ def _adhoc_table(
 
 def _title(t: ReportTable, lang: str) -> str:
     """"Sager fordelt på afdeling og kategori" (Heading.title adds the period)."""
+    from store.counts.words import word
+
     by = word(f"field.{t.rows}", lang).lower()
     if t.cols:
         by += (" and " if lang == "en" else " og ") + word(f"field.{t.cols}", lang).lower()
@@ -210,6 +213,17 @@ def _title(t: ReportTable, lang: str) -> str:
 
 
 def _emit(tables: list[TableResult], fmt: str, out: Path | None, head: Heading) -> None:
+    from rich.console import Console
+
+    from store.counts.render import (
+        print_tables,
+        to_csv,
+        to_csv_excel,
+        to_json,
+        to_markdown,
+        write_xlsx,
+    )
+
     if fmt == "xlsx":
         assert out is not None
         write_xlsx(tables, out, head)
@@ -269,6 +283,7 @@ def annual_report(
     """
     from store.annual import check_target, read_text_file, write_annual_report
     from store.counts.period import Period
+    from store.db import session_scope
     from store.desk.stats import preset_named
 
     actx: AppContext = ctx.obj

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy import Engine, func, select
 
 from borgerdesk.context import AppContext
 from borgerdesk.texts import say
-from store.contacts import waiting_in_triage
-from store.db import session_scope
 from store.errors import UserError
-from store.models import CallRecord, Contact, EmailMessage, MailLocation
-from store.source_health import source_health
 from store.timeutil import show
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -43,6 +40,13 @@ def _iso(value: Any) -> str | None:
 
 def collect(engine: Engine) -> dict[str, Any]:
     """The status as plain data, in the shape `status --format json` prints."""
+    from sqlalchemy import func, select
+
+    from store.contacts import waiting_in_triage
+    from store.db import session_scope
+    from store.models import CallRecord, Contact, EmailMessage, MailLocation
+    from store.source_health import source_health
+
     with session_scope(engine) as session:
         mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         rows = session.execute(
@@ -107,6 +111,10 @@ def status(
 
     Example: borgerdesk status --format json
     """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     fmt = fmt.lower()
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: use table or json")

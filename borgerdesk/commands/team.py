@@ -5,16 +5,19 @@ PostgreSQL. Run as the role that owns the borgerdesk tables (the one that ran
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
+from borgerdesk.ask import ask_new_secret
 from borgerdesk.context import AppContext
+from borgerdesk.texts import lang_of, say
 from store.errors import UserError
-from store.team.roles import RoleChoice, add_user, init_team, members, remove_user
-from store.team.roles import require_postgres as _require_postgres
-from store.team.roles_sql import GROUPS
+
+# The store comes in inside each command: typer imports this module to read the
+# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 team_app = typer.Typer(help="People and roles of a team desk (PostgreSQL).",
                        no_args_is_help=True)
@@ -23,6 +26,8 @@ PASSWORD_ENV = "BORGERDESK_TEAM_PASSWORD"
 
 
 def _engine(ctx: typer.Context) -> Engine:
+    from store.team.roles import require_postgres as _require_postgres
+
     actx: AppContext = ctx.obj
     _require_postgres(actx.database_url)  # before a SQLite file is opened or created
     return actx.engine
@@ -35,9 +40,10 @@ def team_init(ctx: typer.Context) -> None:
 
     Example: borgerdesk team init
     """
+    from store.team.roles import init_team
+
     changed = init_team(_engine(ctx))
-    typer.echo("team set up" if changed else "team was already set up; grants and policies "
-               "re-applied")
+    typer.echo(say("team.set_up" if changed else "team.already_set_up", lang_of(ctx)))
 
 
 @team_app.command("add-user")
@@ -56,18 +62,21 @@ def team_add_user(
 
     Example: borgerdesk team add-user anne_m --role advisor
     """
+    from store.team.roles import RoleChoice, add_user
+    from store.team.roles_sql import GROUPS
+
     engine = _engine(ctx)
     if role not in GROUPS:  # before the password prompt
         raise UserError(f"--role {role!r}: choose one of {', '.join(GROUPS)}")
+    lang = lang_of(ctx)
     password: str | None = None
     if not no_password:
-        password = os.environ.get(PASSWORD_ENV) or typer.prompt(
-            f"password for {name}", hide_input=True, confirmation_prompt=True)
+        password = os.environ.get(PASSWORD_ENV) or ask_new_secret(
+            say("team.password", lang, name=name), say("team.password_again", lang, name=name),
+            lang)
     role_: RoleChoice = role  # type: ignore[assignment]
     outcome = add_user(engine, name, role_, password)
-    typer.echo({"added": f"{name} added as {role}",
-                "changed": f"{name} is now {role}",
-                "unchanged": f"{name} is already {role}; nothing changed"}[outcome])
+    typer.echo(say(f"team.{outcome}", lang, name=name, role=role))
 
 
 @team_app.command("remove-user")
@@ -79,9 +88,11 @@ def team_remove_user(
 
     Example: borgerdesk team remove-user anne_m
     """
+    from store.team.roles import remove_user
+
     outcome = remove_user(_engine(ctx), name)
-    typer.echo(f"{name} removed" if outcome == "removed"
-               else f"{name} was already removed; nothing changed")
+    typer.echo(say("team.removed" if outcome == "removed" else "team.already_removed",
+                   lang_of(ctx), name=name))
 
 
 @team_app.command("list")
@@ -90,6 +101,8 @@ def team_list(ctx: typer.Context) -> None:
 
     Example: borgerdesk team list
     """
+    from store.team.roles import members
+
     for m in members(_engine(ctx)):
         typer.echo(f"{m.name}\t{m.role}")
 

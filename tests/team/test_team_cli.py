@@ -54,9 +54,9 @@ def test_add_and_remove_are_idempotent_and_audited_as_the_database_role(
     try:
         assert cli("--db", pg_url, "team", "init").code == 0  # again: the fixture ran it
         r = cli("--db", pg_url, "team", "add-user", name, "--role", "advisor")
-        assert r.code == 0 and "added" in r.out
+        assert r.code == 0 and "tilføjet" in r.out  # Danish: no config
         r = cli("--db", pg_url, "team", "add-user", name, "--role", "advisor")
-        assert r.code == 0 and "already" in r.out
+        assert r.code == 0 and "allerede" in r.out
         assert _roles(pg_url, name) == ["borgerdesk_advisor"]
         r = cli("--db", pg_url, "team", "add-user", name, "--role", "whistleblower")
         assert r.code == 0 and _roles(pg_url, name) == ["borgerdesk_whistleblower"]
@@ -68,7 +68,7 @@ def test_add_and_remove_are_idempotent_and_audited_as_the_database_role(
         engine.dispose()
         assert cli("--db", pg_url, "team", "remove-user", name).code == 0
         r = cli("--db", pg_url, "team", "remove-user", name)
-        assert r.code == 0 and "already removed" in r.out
+        assert r.code == 0 and "allerede fjernet" in r.out
     finally:
         engine = make_engine(pg_url)
         with engine.begin() as conn:
