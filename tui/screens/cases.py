@@ -19,7 +19,8 @@ from tui.i18n import t
 from tui.keymap import bindings
 from tui.render import day_time
 from tui.safe import plain
-from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.screens.assign import AssignTarget
+from tui.screens.paged_list import PAGE, ScopedListScreen
 from tui.widgets.paged_table import PagedTable, fit_width
 
 STATUSES = ("open", "closed", "all")
@@ -36,7 +37,7 @@ def due_text(due: dt.datetime | None, overdue: bool, now: dt.datetime) -> Text:
     return Text(f"  {day_time(due, now)}")
 
 
-class CasesScreen(PagedListScreen[CaseRow]):
+class CasesScreen(ScopedListScreen[CaseRow]):
     TITLE_KEY = "screen.cases"
     BINDINGS = bindings("cases")
 
@@ -77,8 +78,8 @@ class CasesScreen(PagedListScreen[CaseRow]):
         return [(k, w) for k, w, _p in cols]
 
     def page_query(self, offset: int) -> Callable[[], Page[CaseRow]]:
-        filt = self.filt
-        return lambda: self.desk.cases(filt, offset=offset, limit=PAGE)
+        filt, scope = self.filt, self.scope
+        return lambda: self.desk.cases(filt, offset=offset, limit=PAGE, scope=scope)
 
     def key_of(self, row: CaseRow) -> int:
         return row.case_id
@@ -150,6 +151,10 @@ class CasesScreen(PagedListScreen[CaseRow]):
         self.query_one("#f-party", Input).value = name
         self.query_one("#f-status", Select).value = "all"
         self._filters_changed()
+
+    def assign_target(self) -> AssignTarget | None:
+        row = self.current()
+        return AssignTarget("case", (row.case_id,), row.assigned_to) if row else None
 
     def action_open_case(self) -> None:
         row = self.current()
