@@ -26,6 +26,7 @@ TEAM: dict[str, tuple[str, str]] = {
     "n.assign_same": ("Uændret: allerede tildelt sådan", "Unchanged: already assigned so"),
     "n.nothing_case": ("Ingen sag valgt", "No case selected"),
     "f.assigned_to": ("Tildelt", "Assigned to"),
+    "col.assigned": ("Tildelt", "Assigned"),
     "f.nobody": ("ingen", "nobody"),
     # the header: my own work
     "hdr.mine": ("Mine: {overdue} overskredet · {soon} snart · {waiting} venter",

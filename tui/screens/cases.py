@@ -69,6 +69,8 @@ class CasesScreen(ScopedListScreen[CaseRow]):
         cols = [("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
                 ("col.next_due", 13, 1), ("col.activity", 11, 4), ("col.category", 12, 2),
                 ("col.department", 20, 6), ("col.opened", date_w, 5), ("col.contacts", 5, 7)]
+        if self.desk_app.team:  # who has each case (the first to go when narrow)
+            cols.insert(3, ("col.assigned", 12, 8))
         room = self.app.size.width - 2 - TITLE_MIN
         while sum(w + 2 for _k, w, _p in cols if w) + 2 > room:
             worst = max(p for _k, _w, p in cols)
@@ -95,6 +97,7 @@ class CasesScreen(ScopedListScreen[CaseRow]):
             "col.category": plain(r.category, limit=30),
             "col.opened": Text(r.opened_on.strftime("%d-%m-%Y" if self.wide else "%d-%m-%y")),
             "col.contacts": Text(str(r.contacts), justify="right"),
+            "col.assigned": plain(r.assigned_to or "–", limit=40),
             "col.next_due": due_text(r.next_due, r.overdue, self.now),
             "col.activity": Text(day_time(r.last_activity, self.now)
                                  if r.last_activity else "–"),

@@ -36,6 +36,11 @@ def render_status(title: str, status: Status | None, *, demo: bool,
     if status is None:
         return out
     out.append("│ ")
+    if mine is not None:  # a team desk: my own work first, whatever the lists' scope
+        out.append(t("hdr.mine", overdue=mine.overdue, soon=mine.due_soon,
+                     waiting=mine.waiting),
+                   style=hue("bold", "red") if mine.overdue else "bold")
+        out.append(" │ ")
     out.append(t("hdr.triage", n=status.triage))
     out.append(" │ ")
     # What is overdue now, counted from the store: true on a day no daemon ran (the
@@ -43,11 +48,6 @@ def render_status(title: str, status: Status | None, *, demo: bool,
     out.append(t("hdr.overdue", n=status.overdue),
                style=hue("bold", "red") if status.overdue else "")
     out.append(" │ ")
-    if mine is not None:  # a team desk: my own work, whatever the lists' scope
-        out.append(t("hdr.mine", overdue=mine.overdue, soon=mine.due_soon,
-                     waiting=mine.waiting),
-                   style=hue("bold", "red") if mine.overdue else "bold")
-        out.append(" │ ")
     if status.open_alerts:  # the daemon's alerts not yet seen, when there are any
         out.append(t("hdr.alerts", n=status.open_alerts), style=hue("bold", "red"))
         out.append(" │ ")
