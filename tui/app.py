@@ -220,7 +220,7 @@ class DeskApp(App[None]):
     def team_tick(self) -> None:
         self.probe()
         if self._present is not None:
-            self._presence_worker(None, None, self._present)
+            self._presence_worker(None, None, self._present, beat=True)
 
     def presence_open(self, case_id: int) -> None:
         """The case view shows `case_id`: say so (the previous case is left)."""
@@ -236,15 +236,17 @@ class DeskApp(App[None]):
 
     @work(thread=True, group="presence", exit_on_error=False)
     def _presence_worker(self, close: int | None, open_: int | None,
-                         ask: int | None) -> None:
-        """Leave `close`, open `open_` (with a heartbeat), and tell who else has the
-        case open (`open_` or `ask`)."""
+                         ask: int | None, beat: bool = False) -> None:
+        """Leave `close`, open `open_`, and tell who else has the case open (`open_` or
+        `ask`). The heartbeat (`beat`) only on the tick: it notifies every desk, and
+        answering a notification with one would make the desks ping-pong."""
         if close is not None:
             self.desk.close_case_presence(close)
         if open_ is not None:
             others = self.desk.open_case_presence(open_)
         elif ask is not None:
-            self.desk.presence_heartbeat()
+            if beat:
+                self.desk.presence_heartbeat()
             others = self.desk.others_on_case(ask)
         else:
             return

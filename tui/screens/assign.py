@@ -51,7 +51,7 @@ class AssignDialog(Dialog):
         options += [Option(plain(mark(p) + p, limit=80), id=f"p:{p}")
                     for p in self.people if p != self.me]
         options.append(Option(plain(mark(None) + t("assign.nobody"), limit=80), id=NOBODY))
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog narrow"):
             yield Label(t("dlg.assign.title"), classes="dialog-title")
             yield OptionList(*options, id="people")
 

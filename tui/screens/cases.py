@@ -66,11 +66,12 @@ class CasesScreen(ScopedListScreen[CaseRow]):
         ref = fit_width((r.ref for r in self.rows), 9)
         date_w = 10 if self.wide else 8
         party_w = 16 if self.wide else 14
-        cols = [("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
+        cols: list[tuple[str, int | None, float]] = [
+                ("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
                 ("col.next_due", 13, 1), ("col.activity", 11, 4), ("col.category", 12, 2),
                 ("col.department", 20, 6), ("col.opened", date_w, 5), ("col.contacts", 5, 7)]
-        if self.desk_app.team:  # who has each case (the first to go when narrow)
-            cols.insert(3, ("col.assigned", 12, 8))
+        if self.desk_app.team:  # who has each case: kept longer than the opening date
+            cols.insert(3, ("col.assigned", 12, 4.5))
         room = self.app.size.width - 2 - TITLE_MIN
         while sum(w + 2 for _k, w, _p in cols if w) + 2 > room:
             worst = max(p for _k, _w, p in cols)
