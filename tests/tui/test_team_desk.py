@@ -192,3 +192,27 @@ async def test_workload_per_person_in_statistik(world: Any, make_app: Any) -> No
         await pilot.pause(0.1)
         box = screen_text(app)
         assert "Arbejdsbyrde pr. person" in box and "anne" in box and "Ikke tildelt" in box
+
+
+def test_classification_is_a_versioned_edit(world: Any) -> None:
+    """Category, action and outcome set together bump the version like every other
+    edit (they did not: a stale edit after one went through)."""
+    import pytest
+
+    from store.concurrency import StaleEdit
+    from store.desk.rows import Classification
+
+    desk = Desk(world.engine, world.config, clock=lambda: NOW)
+    case_id = world.ids["c1"]
+    before = desk.case(case_id)
+    assert before is not None
+    assert desk.set_classification(case_id, Classification("Udredning", None, None),
+                                   before.version)
+    after = desk.case(case_id)
+    assert after is not None and after.version == before.version + 1
+    with pytest.raises(StaleEdit):
+        desk.toggle_complain(case_id, before.version)
+    with pytest.raises(StaleEdit):
+        desk.edit_classification(case_id, before.version, {"theme": None}, None, close=True)
+    final = desk.case(case_id)
+    assert final is not None and final.closed_on is None and not final.wanted_to_complain
