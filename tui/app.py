@@ -196,6 +196,7 @@ class DeskApp(App[None]):
         # A team desk is one on PostgreSQL: scope and assign keys, the header's own
         # counts, live refresh by LISTEN/NOTIFY and presence.
         self.team = self.desk.engine.dialect.name == "postgresql"
+        self.heartbeat_seconds = HEARTBEAT.total_seconds()
         self._live_stop = threading.Event()
         self._live: threading.Thread | None = None
         self._present: int | None = None  # the case this desk shows (presence)
@@ -208,7 +209,7 @@ class DeskApp(App[None]):
         self._live = threading.Thread(target=listen, name="live", daemon=True, args=(
             self.desk, self._live_stop, lambda tables: self.post_message(LiveChanged(tables))))
         self._live.start()
-        self.set_interval(HEARTBEAT.total_seconds(), self.team_tick)
+        self.set_interval(self.heartbeat_seconds, self.team_tick)
         return True
 
     def on_live_changed(self, msg: LiveChanged) -> None:

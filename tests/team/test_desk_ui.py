@@ -18,6 +18,7 @@ from store.models import Case
 from store.team.roles import remove_user
 from tests.tui.conftest import NOW, build_world, make_config, screen_text, wait_for
 from tui.app import DeskApp
+from tui.messages import LiveChanged
 from tui.screens.assign import AssignDialog
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.cases import CasesScreen
@@ -31,7 +32,9 @@ def _desk(url: str) -> Desk:
 
 
 def _app(desk: Desk) -> DeskApp:
-    return DeskApp(desk, poll_seconds=0)  # no polling at all: only the listener
+    app = DeskApp(desk, poll_seconds=0)  # no polling at all: only the listener
+    app.heartbeat_seconds = 3600  # no tick within a test: only what it does itself
+    return app
 
 
 async def _timed(pilot: Any, cond: Callable[[], bool]) -> float:
@@ -111,6 +114,16 @@ async def _presence_and_refusals(pg_url: str, person: Callable[[str], str]) -> N
             assert took < WITHIN
             anne.close_case_presence(case_id)
             await wait_for(pilot, lambda: not box.display)
+            # Answering a presence notification writes nothing: a heartbeat there would
+            # notify the other desk, which would answer in turn, without end.
+            spy = anne.change_listener()
+            assert spy is not None
+            try:
+                app.post_message(LiveChanged(frozenset({"presence"})))
+                await pilot.pause(0.5)
+                assert "presence" not in spy.wait(0.3)
+            finally:
+                spy.close()
             # A stale edit: Bo starts excluding the case, Anne changes it meanwhile.
             await pilot.press("e")
             await pilot.pause(0.2)
