@@ -159,7 +159,9 @@ async def test_stale_edit_is_refused_in_danish_and_the_case_reloads(
     other = Desk(world.engine, world.config, clock=lambda: NOW)  # another desk
     case_id = world.ids["c1"]
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        # After the start's one probe (poll 0: no more), which would reload the case.
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
+                       and app.status is not None)
         app.open_case(case_id)
         await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
                        and app.screen.detail is not None)

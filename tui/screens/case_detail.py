@@ -219,7 +219,12 @@ class CaseDetailScreen(DeskScreen):
         if self.detail is None or self.detail.case_id != d.case_id:
             self.show_presence(())
         self.detail = d
-        self.desk_app.presence_open(d.case_id)
+        if d.kind != "whistleblower":
+            # Not for the compartment: the presence table is readable by every advisor,
+            # and a row naming a case none of them can see would tell that it exists.
+            self.desk_app.presence_open(d.case_id)
+        else:
+            self.desk_app.presence_close()
         summary = summary_text(d)
         if self.desk_app.team:
             summary.append(f"\n{t('f.assigned_to')}: ", style="dim")
