@@ -5,6 +5,7 @@ called from thread workers, which post typed messages back."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
@@ -21,10 +22,11 @@ from textual.worker import Worker, WorkerState
 from store.desk import Desk
 from store.desk.replies import ReplyDesk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
+from store.desk.team import MineCounts
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
 from tui.keymap import KEY_DISPLAY, bindings, listed, localise
-from tui.messages import CaseLoaded, CasePrefetched, PreviewLoaded, Probed
+from tui.messages import CaseLoaded, CasePrefetched, LiveChanged, Presence, PreviewLoaded, Probed
 from tui.safe import clean
 from tui.screens.base import DeskScreen
 from tui.screens.case_detail import CaseDetailScreen
@@ -35,11 +37,14 @@ from tui.screens.paged_list import PAGE as TRIAGE_PAGE
 from tui.screens.stats import StatsScreen
 from tui.screens.triage import TriageScreen, triage_filter
 from tui.screens.whistleblower import WhistleblowerScreen
+from tui.team import listen
 from tui.ui_state import UiState, default_path
 
 # How often the live probe looks for changes. Its few index look-ups cost milliseconds;
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
 POLL_SECONDS = 0.5
+# A team desk's slow tick (header times, presence): store.team.presence.HEARTBEAT.
+HEARTBEAT = dt.timedelta(seconds=10)
 
 class DeskApp(App[None]):
     CSS_PATH = [Path(__file__).parent / "app.tcss"]
@@ -55,6 +60,9 @@ class DeskApp(App[None]):
     }
     DEFAULT_MODE = "triage"
     ENABLE_COMMAND_PALETTE = True
+    # A team desk (PostgreSQL) and its header's own counts: `_init_team`.
+    team = False
+    mine: MineCounts | None = None
 
     def __init__(self, desk: Desk, *, replies: ReplyDesk | None = None, demo: bool = False,
                  poll_seconds: float = POLL_SECONDS, ui_state: Path | None = None,
@@ -84,6 +92,7 @@ class DeskApp(App[None]):
             self.set_keymap(desk.config.ui.keymap)
         if demo:
             self.sub_title = "DEMO"
+        self._init_team()
 
     def _prefetch(self) -> None:
         try:
@@ -97,6 +106,8 @@ class DeskApp(App[None]):
     def on_mount(self) -> None:
         # The header's probe waits a moment: the first screen's data comes first.
         self.set_timer(0.3, self.probe)
+        if self.start_team():
+            return  # live by LISTEN/NOTIFY instead of polling
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.probe)
 
@@ -112,7 +123,8 @@ class DeskApp(App[None]):
         alerts = () if first else self.desk.alerts_after(after or 0)
         if first:
             self._last_alert = after
-        self.post_message(Probed(self.desk.version(), self.desk.status(), alerts))
+        mine = self.desk.mine_counts() if self.team else None
+        self.post_message(Probed(self.desk.version(), self.desk.status(), alerts, mine))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -129,6 +141,7 @@ class DeskApp(App[None]):
         node = worker.node
         if isinstance(node, DeskScreen):
             node.load_failed()
+            self.reload_if_stale(node, worker.error)
         if worker.group == "probe":
             first = self.problem is None
             self.problem = text
@@ -146,6 +159,7 @@ class DeskApp(App[None]):
 
     def on_probed(self, msg: Probed) -> None:
         self.status = msg.status
+        self.mine = msg.mine
         if self.problem is not None:
             self.problem = None
             self.notify(t("n.db_back"), timeout=4)
@@ -175,6 +189,93 @@ class DeskApp(App[None]):
         """This window changed something: probe now instead of waiting for the timer."""
         self._case_cache.clear()
         self.probe()
+
+    # ------------------------------------------------------------------ team (tui.team)
+
+    def _init_team(self) -> None:
+        # A team desk is one on PostgreSQL: scope and assign keys, the header's own
+        # counts, live refresh by LISTEN/NOTIFY and presence.
+        self.team = self.desk.engine.dialect.name == "postgresql"
+        self.heartbeat_seconds = HEARTBEAT.total_seconds()
+        self._live_stop = threading.Event()
+        self._live: threading.Thread | None = None
+        self._present: int | None = None  # the case this desk shows (presence)
+
+    def start_team(self) -> bool:
+        """On a team desk: listen for changes in a thread of its own, and every
+        presence heartbeat probe (the header's times) and refresh presence."""
+        if not self.team:
+            return False
+        self._live = threading.Thread(target=listen, name="live", daemon=True, args=(
+            self.desk, self._live_stop, lambda tables: self.post_message(LiveChanged(tables))))
+        self._live.start()
+        self.set_interval(self.heartbeat_seconds, self.team_tick)
+        return True
+
+    def on_live_changed(self, msg: LiveChanged) -> None:
+        if msg.tables - {"presence"}:
+            self.probe()
+        if "presence" in msg.tables and self._present is not None:
+            self._presence_worker(None, None, self._present)
+
+    def team_tick(self) -> None:
+        self.probe()
+        if self._present is not None:
+            self._presence_worker(None, None, self._present, beat=True)
+
+    def presence_open(self, case_id: int) -> None:
+        """The case view shows `case_id`: say so (the previous case is left)."""
+        if not self.team or self._present == case_id:
+            return
+        old, self._present = self._present, case_id
+        self._presence_worker(old, case_id, None)
+
+    def presence_close(self) -> None:
+        if self.team and self._present is not None:
+            old, self._present = self._present, None
+            self._presence_worker(old, None, None)
+
+    @work(thread=True, group="presence", exit_on_error=False)
+    def _presence_worker(self, close: int | None, open_: int | None,
+                         ask: int | None, beat: bool = False) -> None:
+        """Leave `close`, open `open_`, and tell who else has the case open (`open_` or
+        `ask`). The heartbeat (`beat`) only on the tick: it notifies every desk, and
+        answering a notification with one would make the desks ping-pong."""
+        if close is not None:
+            self.desk.close_case_presence(close)
+        if open_ is not None:
+            others = self.desk.open_case_presence(open_)
+        elif ask is not None:
+            if beat:
+                self.desk.presence_heartbeat()
+            others = self.desk.others_on_case(ask)
+        else:
+            return
+        self.post_message(Presence(open_ or ask or 0, tuple(others)))
+
+    def on_presence(self, msg: Presence) -> None:
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, CaseDetailScreen) and screen.case_id == msg.case_id:
+                    screen.show_presence(msg.others if msg.case_id == self._present else ())
+
+    def reload_if_stale(self, screen: DeskScreen, error: BaseException) -> None:
+        """An edit refused because another desk changed the data first: the screen
+        shows the fresh data, for the advisor to redo her change on."""
+        if getattr(error, "code", None) in ("stale_case", "stale_party", "contact_taken"):
+            self._case_cache.clear()
+            screen.reload()
+
+    def on_unmount(self) -> None:
+        """Stop listening and leave the open case (else it shows as open elsewhere
+        until the heartbeat goes stale)."""
+        self._live_stop.set()
+        if self._live is not None:
+            self._live.join(timeout=2)
+        if self.team and self._present is not None:
+            # The database may be away: the row then goes stale by itself.
+            with contextlib.suppress(Exception):
+                self.desk.close_case_presence(self._present)
 
     # ------------------------------------------------------------------ actions
 

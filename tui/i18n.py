@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tui.i18n_forms import FORMS
+from tui.i18n_team import TEAM
 
 _LANG = "da"
 
@@ -364,6 +365,7 @@ TEXT: dict[str, tuple[str, str]] = {
 # an input, picking from a list), in English in Textual. The desk's `?` help and command
 # palette list them beside the desk's own keys, so a Danish desk says them in Danish.
 TEXT |= FORMS
+TEXT |= TEAM
 
 TEXTUAL_DA: dict[str, str] = {
     # scrolling (lists, the case view) and focus
@@ -457,6 +459,22 @@ def t_or(key: str, fallback: str) -> str:
     return t(key) if key in TEXT else fallback
 
 
+def _change_words(params: dict[str, Any]) -> None:
+    """A stale-edit refusal's "what" and "when" as the UI says them: the audit action
+    and field in words ("classify category" -> "klassificering Kategori"), the time day
+    first."""
+    what = params.get("what")
+    if isinstance(what, str) and what != "?":
+        action, _, rest = what.partition(" ")
+        words = [t_or(f"what.{action}", action)]
+        if rest:
+            words.append(t_or(f"f.{rest}", rest))
+        params["what"] = " ".join(words)
+    when = params.get("when")
+    if isinstance(when, str) and len(when) == 19 and when[4] == "-":
+        params["when"] = f"{when[8:10]}-{when[5:7]}-{when[:4]} {when[11:16]}"
+
+
 def error_text(e: BaseException) -> str:
     """What the desk says about a failed action, in the UI's language: a coded
     `UserError` through its `err.<code>` text (field names translated), any other
@@ -470,6 +488,7 @@ def error_text(e: BaseException) -> str:
             field = params.get("field")
             if isinstance(field, str):
                 params["field"] = t(f"f.{field}")
+            _change_words(params)
             return t(key, **params)
         return str(e)
     return t("err.unexpected", what=one_line(e))

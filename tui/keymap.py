@@ -35,6 +35,11 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("list.next_page", "ctrl+f", "page('next')", "b.next_page", False),
         ("list.prev_page", "ctrl+b", "page('prev')", "b.prev_page", False),
     ],
+    # A team desk's lists of cases and triage contacts (hidden on SQLite: tui.team).
+    "team": [
+        ("team.scope", "m", "cycle_scope", "b.scope", True),
+        ("team.assign", "t", "assign", "b.assign", True),
+    ],
     "triage": [
         ("triage.link", "l", "link", "b.link", True),
         ("triage.new_case", "n", "new_case", "b.new_case", True),
@@ -73,6 +78,7 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
     ],
     "case": [
         ("case.back", "escape", "back", "b.back", True),
+        ("case.assign", "t", "assign", "b.assign", True),
         ("case.classify", "c", "classify", "b.classify", True),
         ("case.manual", "m", "manual", "b.manual", True),
         ("case.note", "n", "note", "b.note", True),

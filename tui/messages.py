@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
@@ -26,6 +26,7 @@ from store.desk.rows import (
     Status,
 )
 from store.desk.stats import StatsComparison, StatsView
+from store.desk.team import MineCounts, Workload
 
 R = TypeVar("R")
 
@@ -49,6 +50,7 @@ class PageLoaded(Result, Generic[R], bubble=False):
 class StatsLoaded(Result, bubble=False):
     view: StatsView
     comparison: StatsComparison | None = None  # when "compare" is on
+    workload: tuple[Workload, ...] = ()  # a team desk's workload per person
 
 
 @dataclass
@@ -103,6 +105,7 @@ class Probed(Message):
     version: DataVersion
     status: Status
     alerts: tuple[AlertItem, ...]
+    mine: MineCounts | None = None  # a team desk's own counts, for the header
 
 
 @dataclass
@@ -120,3 +123,27 @@ class CasePrefetched(Message):
 
     detail: CaseDetail
     version: DataVersion | None
+
+
+@dataclass
+class PeopleLoaded(Result, bubble=False):
+    """Whom the work can be assigned to, for the assign dialog (`tui.team`)."""
+
+    people: tuple[str, ...]
+    me: str
+    target: Any
+
+
+@dataclass
+class Presence(Message):
+    """Who else has case `case_id` open (other desks), for the case view."""
+
+    case_id: int
+    others: tuple[str, ...]
+
+
+@dataclass
+class LiveChanged(Message):
+    """PostgreSQL said these tables changed (LISTEN/NOTIFY, `tui.team.listen`)."""
+
+    tables: frozenset[str]

@@ -299,6 +299,7 @@ def set_classification(*, session: Session, config: Config, case_id: int,
         return False
     for f, _old, v in changes:
         setattr(case, f, v)
+    case.version += 1  # an edit, as update_case counts them (store.concurrency)
     session.add(case)
     session.add(CaseHistory(
         case_id=case_id, os_user=os_user(), field=CLASSIFICATION,

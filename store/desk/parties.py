@@ -31,4 +31,4 @@ def party_info(*, session: Session, party_id: int) -> PartyInfo | None:
         T.contact.c.party_id == party_id)).scalar_one()
     return PartyInfo(party_id=p.id, name=p.name or "", kind=p.kind, ref=p.ref,
                      emails=tuple(emails), phones=tuple(phones), cases=int(cases),
-                     contacts=int(contacts))
+                     contacts=int(contacts), version=p.version)

@@ -39,6 +39,7 @@ from store.desk.rows import (
     WhistleblowerRow,
 )
 from store.desk.signature import signature_name
+from store.desk.team import Scope, scope_where
 from store.models import (
     Case,
     CaseHistory,
@@ -159,9 +160,11 @@ def triage_where(filt: TriageFilter) -> ColumnElement[bool]:
 
 
 def triage_page(*, session: Session, now: dt.datetime, offset: int = 0, limit: int = 100,
-                filt: TriageFilter = TriageFilter.everything) -> Page[TriageRow]:
-    """Unlinked, undismissed contacts, newest first (served by ix_contact_triage)."""
-    waiting = triage_where(filt)
+                filt: TriageFilter = TriageFilter.everything, scope: Scope = Scope.everyone,
+                me: str | None = None) -> Page[TriageRow]:
+    """Unlinked, undismissed contacts, newest first (served by ix_contact_triage); under
+    `scope` those assigned to `me`, to nobody, or all."""
+    waiting = and_(triage_where(filt), *scope_where(CT.assigned_to, scope, me))
     total = session.execute(select(func.count()).select_from(T.contact).where(waiting)).scalar_one()
     ids = select(CT.id).where(waiting).order_by(
         CT.occurred_at.desc(), CT.id.desc()
@@ -177,7 +180,7 @@ def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow
         select(
             CT.id, CT.channel, CT.direction, CT.counterpart,
             CT.party_id, CT.summary, CT.occurred_at, PT.name,
-            EM.subject, CT.call_status, CT.call_duration_s,
+            EM.subject, CT.call_status, CT.call_duration_s, CT.assigned_to,
         )
         .join(sub, sub.c[0] == CT.id)
         .outerjoin(T.party, PT.id == CT.party_id)
@@ -197,8 +200,9 @@ def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow
             subject=subj if subj is not None else first_line(summ), occurred_at=at,
             reply=replies.get(cid),
             call=CallFacts(cstatus, cdur or 0) if cstatus is not None else None,
+            assigned_to=owner,
         )
-        for cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur in unique
+        for cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur, owner in unique
     )
 
 
@@ -316,13 +320,15 @@ def _like(tok: str) -> str:
 
 
 def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int = 100,
-              now: dt.datetime | None = None) -> Page[CaseRow]:
+              now: dt.datetime | None = None, scope: Scope = Scope.everyone,
+              me: str | None = None) -> Page[CaseRow]:
     """One page of cases, in `filt.sort` order (newest opened first by default). The
     page's ids are picked on the case table alone (joined to party only when a party or
     text filter needs it, and to its contacts only when sorting by deadline or
     activity); names, contact counts, the next deadline and the last activity are looked
-    up for those ids only. A case is overdue when its next deadline is before `now`."""
-    conds = _case_where(filt)
+    up for those ids only. A case is overdue when its next deadline is before `now`.
+    `scope`: the cases assigned to `me`, to nobody, or all."""
+    conds = [*_case_where(filt), *scope_where(CS.assigned_to, scope, me)]
     src: Any = (T.case.outerjoin(T.party, PT.id == CS.party_id) if filt.party or filt.text
                 else T.case)
     total = session.execute(select(func.count()).select_from(src).where(*conds)).scalar_one()
@@ -364,13 +370,14 @@ def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int
         select(
             CS.id, CS.ref, CS.title, CS.kind, PT.name, CS.department,
             CS.category, CS.opened_on, CS.closed_on, n_contacts, next_due, last_activity,
+            CS.assigned_to,
         )
         .select_from(T.case.outerjoin(T.party, PT.id == CS.party_id))
         .where(CS.id.in_(ids))
     ).all()
     place = {cid: i for i, cid in enumerate(ids)}
     out = []
-    for i, ref, title, kind, pname, dep, cat, op, cl, n, due, last in sorted(
+    for i, ref, title, kind, pname, dep, cat, op, cl, n, due, last, owner in sorted(
             rows, key=lambda r: place[r[0]]):
         due_at = _aware(due)
         out.append(CaseRow(
@@ -378,7 +385,7 @@ def case_page(*, session: Session, filt: CaseFilter, offset: int = 0, limit: int
             department=dep or "", category=cat or "", opened_on=op, closed_on=cl,
             contacts=int(n), next_due=due_at,
             overdue=due_at is not None and now is not None and due_at < now,
-            last_activity=_aware(last)))
+            last_activity=_aware(last), assigned_to=owner))
     return Page(rows=tuple(out), offset=offset, total=int(total))
 
 
@@ -437,6 +444,7 @@ def case_detail(*, session: Session, case_id: int, now: dt.datetime,
         history=tuple(HistoryItem(h.at, h.os_user, h.field, h.old_value, h.new_value)
                       for h in hist),
         events=case_events(session=session, case_id=case_id),
+        version=case.version, assigned_to=case.assigned_to,
     )
 
 

@@ -56,6 +56,7 @@ class TriageRow:
     occurred_at: dt.datetime
     reply: ReplyDue | None
     call: CallFacts | None = None
+    assigned_to: str | None = None  # the person it is assigned to (None: nobody)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class CaseRow:
     overdue: bool = False
     # The newest linked contact's time (None: no contacts).
     last_activity: dt.datetime | None = None
+    assigned_to: str | None = None  # the person it is assigned to (None: nobody)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,10 @@ class CaseDetail:
     history: tuple[HistoryItem, ...]
     # Creation, links, moves, unlinks, merges and classifications, newest first.
     events: tuple[CaseEvent, ...] = ()
+    # The case's version when read: an edit names it, and is refused (StaleEdit) when
+    # another desk changed the case since.
+    version: int = 0
+    assigned_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -436,6 +442,7 @@ class PartyInfo:
     phones: tuple[str, ...]
     cases: int
     contacts: int
+    version: int = 0  # as read: an edit names it (see CaseDetail.version)
 
 
 @dataclass(frozen=True)

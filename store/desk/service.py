@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from store.concurrency import lock_case
 from store.config import Config
 from store.db import session_scope, write_scope
 from store.desk import commands, queries, search, team
@@ -47,10 +49,15 @@ from store.desk.rows import (
     WhistleblowerRow,
 )
 from store.desk.stats import StatsComparison, StatsView
-from store.desk.team import MineCounts, Workload
+from store.desk.team import MineCounts, Scope, Workload
 from store.models import utcnow
 from store.team import presence
 from store.team.live import ChangeListener
+
+
+def _me(session: Session, scope: Scope) -> str | None:
+    """Who "mine" is, when the scope needs to know."""
+    return team.current_person(session) if scope is Scope.mine else None
 
 
 class Desk:
@@ -68,11 +75,12 @@ class Desk:
     # ------------------------------------------------------------------ queries
 
     def triage(self, offset: int = 0, limit: int = 100,
-               filt: TriageFilter = TriageFilter.everything) -> Page[TriageRow]:
-        """Indbakke: waiting contacts under `filt`, newest first."""
+               filt: TriageFilter = TriageFilter.everything,
+               scope: Scope = Scope.everyone) -> Page[TriageRow]:
+        """Indbakke: waiting contacts under `filt` and `scope`, newest first."""
         with session_scope(self.engine) as s:
             return queries.triage_page(session=s, now=self.now(), offset=offset, limit=limit,
-                                       filt=filt)
+                                       filt=filt, scope=scope, me=_me(s, scope))
 
     def dismissed(self, offset: int = 0, limit: int = 100) -> Page[DismissedRow]:
         """Contacts marked "not a case", newest first, with their reasons."""
@@ -94,12 +102,13 @@ class Desk:
             return queries.contact_preview(session=s, config=self.config,
                                            contact_id=contact_id, now=self.now())
 
-    def cases(self, filt: CaseFilter, offset: int = 0, limit: int = 100) -> Page[CaseRow]:
+    def cases(self, filt: CaseFilter, offset: int = 0, limit: int = 100,
+              scope: Scope = Scope.everyone) -> Page[CaseRow]:
         """Sager, in `filt.sort` order, with each case's next deadline (overdue marked)
-        and last activity."""
+        and last activity; under `scope` (mine, unassigned, all)."""
         with session_scope(self.engine) as s:
             return queries.case_page(session=s, filt=filt, offset=offset, limit=limit,
-                                     now=self.now())
+                                     now=self.now(), scope=scope, me=_me(s, scope))
 
     def case(self, case_id: int, *, allow_whistleblower: bool = False) -> CaseDetail | None:
         with session_scope(self.engine) as s:
@@ -162,12 +171,13 @@ class Desk:
 
     # ------------------------------------------------------------------ follow-ups
 
-    def followups(self, offset: int = 0, limit: int = 100) -> Page[FollowupRow]:
+    def followups(self, offset: int = 0, limit: int = 100,
+                  scope: Scope = Scope.everyone) -> Page[FollowupRow]:
         from store.desk.followups import followup_page
 
         with session_scope(self.engine) as s:
             return followup_page(session=s, config=self.config, now=self.now(),
-                                 offset=offset, limit=limit)
+                                 offset=offset, limit=limit, scope=scope, me=_me(s, scope))
 
     def acknowledge(self, contact_ids: Sequence[int], note: str | None = None,
                     at: dt.datetime | None = None) -> AckResult:
@@ -282,13 +292,14 @@ class Desk:
         with session_scope(self.engine) as s:
             return party_info(session=s, party_id=party_id)
 
-    def edit_party(self, party_id: int, edit: PartyEdit) -> None:
-        """Set name, kind and the whole lists of e-mail addresses and phone numbers."""
+    def edit_party(self, party_id: int, edit: PartyEdit, version: int | None = None) -> None:
+        """Set name, kind and the whole lists of e-mail addresses and phone numbers.
+        `version`: `PartyInfo.version` as read, or `StaleEdit`."""
         from store.parties import edit_party
 
         with write_scope(self.engine) as s:
             edit_party(session=s, party_id=party_id, name=edit.name, kind=edit.kind,
-                       emails=edit.emails, phones=edit.phones)
+                       emails=edit.emails, phones=edit.phones, version=version)
 
     def add_party_address(self, party_id: int, address: str) -> None:
         """Add a contact's address or number to the party (offered after a link), so
@@ -330,25 +341,49 @@ class Desk:
         with write_scope(self.engine) as s:
             commands.add_note(session=s, case_id=case_id, text=text)
 
-    def classify(self, case_id: int, field: str, value: str | None) -> None:
+    def classify(self, case_id: int, field: str, value: str | None,
+                 version: int | None = None) -> None:
         with write_scope(self.engine) as s:
+            lock_case(s, case_id, version)
             commands.classify(session=s, config=self.config, case_id=case_id, field=field,
                               value=value)
 
-    def set_classification(self, case_id: int, new: Classification) -> bool:
+    def set_classification(self, case_id: int, new: Classification,
+                           version: int | None = None) -> bool:
         """Category, action and outcome at once: validated together, one history entry.
         Returns whether anything changed."""
         with write_scope(self.engine) as s:
+            lock_case(s, case_id, version)
             return commands.set_classification(session=s, config=self.config,
                                                case_id=case_id, new=new)
 
-    def set_closed(self, case_id: int, closed: bool, outcome: str | None = None) -> None:
+    def set_closed(self, case_id: int, closed: bool, outcome: str | None = None,
+                   version: int | None = None) -> None:
         """Close (today) or reopen a case; closing may set the outcome in the same step
         (see `outcome_needed`)."""
         with write_scope(self.engine) as s:
+            lock_case(s, case_id, version)
             commands.set_closed(session=s, config=self.config, case_id=case_id,
                                 closed_on=commands.today_of(self.now()) if closed else None,
                                 outcome=outcome)
+
+    def edit_classification(self, case_id: int, version: int | None,
+                            fields: Mapping[str, str | None], new: Classification | None,
+                            close: bool = False) -> None:
+        """The classification form's save in one transaction, checked against the
+        version the form was opened on: single `fields` (department, theme), then
+        category, action and outcome together (`new`, None: unchanged), then closing."""
+        with write_scope(self.engine) as s:
+            lock_case(s, case_id, version)
+            for field, value in fields.items():
+                commands.classify(session=s, config=self.config, case_id=case_id,
+                                  field=field, value=value)
+            if new is not None:
+                commands.set_classification(session=s, config=self.config,
+                                            case_id=case_id, new=new)
+            if close:
+                commands.set_closed(session=s, config=self.config, case_id=case_id,
+                                    closed_on=commands.today_of(self.now()))
 
     def outcome_needed(self, case_id: int) -> tuple[str, ...]:
         """The outcomes to ask for when closing: those the case's action allows, when
@@ -361,12 +396,15 @@ class Desk:
                 return ()
             return commands.outcomes_for(self.config, case)
 
-    def toggle_complain(self, case_id: int) -> bool:
+    def toggle_complain(self, case_id: int, version: int | None = None) -> bool:
         with write_scope(self.engine) as s:
+            lock_case(s, case_id, version)
             return commands.toggle_complain(session=s, case_id=case_id)
 
-    def set_excluded(self, case_id: int, excluded: bool, reason: str | None = None) -> None:
+    def set_excluded(self, case_id: int, excluded: bool, reason: str | None = None,
+                     version: int | None = None) -> None:
         with write_scope(self.engine) as s:
+            lock_case(s, case_id, version)
             commands.set_excluded(session=s, case_id=case_id, excluded=excluded, reason=reason)
 
     # ------------------------------------------------------------ team (store.desk.team)
@@ -384,6 +422,15 @@ class Desk:
     def assign_contact(self, contact_id: int, person: str | None) -> bool:
         with write_scope(self.engine) as s:
             return team.assign_contact(session=s, contact_id=contact_id, person=person)
+
+    def people(self) -> list[str]:
+        """Whom work can be assigned to: the team's members (PostgreSQL), else only
+        the person at this desk."""
+        if self.engine.dialect.name != "postgresql":
+            return [self.me()]
+        from store.team.roles import members
+
+        return sorted({m.name for m in members(self.engine)})
 
     def mine_counts(self) -> MineCounts:
         """The header's counts of my work: overdue, due soon, waiting in triage."""

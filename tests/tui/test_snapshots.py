@@ -81,3 +81,17 @@ def test_no_color(make_app: Any, snap_compare: Any, monkeypatch: pytest.MonkeyPa
     """Status is spelled out (OVERSKREDET, snart, ok), so it reads without colour."""
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=go("3"))
+
+
+def test_team_desk(world: Any, make_app: Any, snap_compare: Any) -> None:
+    """A team desk (PostgreSQL; here SQLite made to act as one): the scope and assign
+    keys lead the key bar, and the header counts my own work."""
+    from store.audit import os_user
+    from store.desk import Desk
+
+    desk = Desk(world.engine, world.config)
+    desk.assign_contact(world.ids["t0"], os_user())  # mine, waiting in triage
+    desk.assign_case(world.ids["c2"], "anne")
+    app = make_app()
+    app.team = True
+    assert snap_compare(app, terminal_size=(120, 40), run_before=go("2"))

@@ -16,8 +16,9 @@ from textual.types import NoActiveAppError
 from store.desk.rows import DataVersion
 from tui.i18n import t
 from tui.keymap import localise
-from tui.messages import Done, ReplyLoaded, Result
+from tui.messages import Done, PeopleLoaded, ReplyLoaded, Result
 from tui.safe import clean
+from tui.screens.assign import show_assign
 from tui.screens.compose import ComposeScreen
 from tui.widgets.keybar import KeyBar
 from tui.widgets.statusbar import StatusBar
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from tui.app import DeskApp
 
 _seq = itertools.count(1)
+TEAM_ACTIONS = frozenset({"cycle_scope", "assign"})
 T = TypeVar("T")
 
 
@@ -70,6 +72,15 @@ class DeskScreen(ReportsFailures, Screen[None]):
     def desk(self) -> Desk:
         return self.desk_app.desk
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A team desk's keys (scope, assign) exist on PostgreSQL only (`tui.team`)."""
+        return not (action in TEAM_ACTIONS and not self.desk_app.team)
+
+    def on_people_loaded(self, msg: PeopleLoaded) -> None:
+        """The team, loaded for the assign dialog (`tui.screens.assign`)."""
+        if self.accept(msg):
+            show_assign(self, msg)
+
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield from self.compose_body()
@@ -87,7 +98,8 @@ class DeskScreen(ReportsFailures, Screen[None]):
 
     def refresh_status(self) -> None:
         for bar in self.query(StatusBar):  # none yet while the screen is being composed
-            bar.set_status(t(self.TITLE_KEY), self.desk_app.status, demo=self.desk_app.demo)
+            bar.set_status(t(self.TITLE_KEY), self.desk_app.status, demo=self.desk_app.demo,
+                           mine=self.desk_app.mine)
 
     def reload(self) -> None:
         """Fetch what the screen shows again (the data changed)."""

@@ -32,6 +32,7 @@ from tui.messages import DetailLoaded, PartyLoaded
 from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
 from tui.safe import plain
 from tui.screens import filing
+from tui.screens.assign import AssignTarget, ask_assign
 from tui.screens.base import DeskScreen
 from tui.screens.dialogs import LinkCaseDialog, ManualContactDialog, TextPrompt
 from tui.screens.forms import ChoiceDialog, ClassifyDialog, PartyDialog, PickContactDialog
@@ -173,6 +174,7 @@ class CaseDetailScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(t("loading"), id="summary")
+        yield Static("", id="presence")
         with VerticalScroll(id="case-body"):
             yield Static("", id="notes")
             yield Static("", id="timeline")
@@ -190,6 +192,7 @@ class CaseDetailScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#presence").display = False
         self.query_one("#case-body").focus()
         if self.detail is not None:
             self.show_detail(self.detail)
@@ -213,8 +216,20 @@ class CaseDetailScreen(DeskScreen):
             return
         if d.case_id != self.case_id:
             return
+        if self.detail is None or self.detail.case_id != d.case_id:
+            self.show_presence(())
         self.detail = d
-        self.query_one("#summary", Static).update(summary_text(d))
+        if d.kind != "whistleblower":
+            # Not for the compartment: the presence table is readable by every advisor,
+            # and a row naming a case none of them can see would tell that it exists.
+            self.desk_app.presence_open(d.case_id)
+        else:
+            self.desk_app.presence_close()
+        summary = summary_text(d)
+        if self.desk_app.team:
+            summary.append(f"\n{t('f.assigned_to')}: ", style="dim")
+            summary.append_text(plain(d.assigned_to or t("f.nobody"), limit=60, style="bold"))
+        self.query_one("#summary", Static).update(summary)
         notes = Text(t("tab.notes", n=len(d.notes)) + "\n", style="bold underline")
         for n in d.notes:
             notes.append(f"{show(n.at, WHEN)}  ", style="bold")
@@ -234,8 +249,22 @@ class CaseDetailScreen(DeskScreen):
 
     # ------------------------------------------------------------------ actions
 
+    def show_presence(self, others: tuple[str, ...]) -> None:
+        """Who else has the case open (a team desk), or nothing."""
+        box = self.query_one("#presence", Static)
+        box.display = bool(others)
+        if others:
+            box.update(plain(t("presence.others", who=", ".join(others)), limit=200,
+                             style="bold yellow"))
+
     def action_back(self) -> None:
+        self.desk_app.presence_close()
         self.app.pop_screen()
+
+    def action_assign(self) -> None:
+        d = self.detail
+        if d is not None:
+            ask_assign(self, AssignTarget("case", (d.case_id,), d.assigned_to, d.version))
 
     def _classify(self, *, closing: bool) -> None:
         d = self.detail
@@ -250,14 +279,13 @@ class CaseDetailScreen(DeskScreen):
 
             def save() -> None:
                 # Department and theme are fields of their own; category, action and
-                # outcome are validated together and make one history entry.
-                for field, value in (("department", department), ("theme", theme)):
-                    if value != current[field]:
-                        self.desk.classify(d.case_id, field, value)
-                if new != Classification(d.category, d.action, d.outcome):
-                    self.desk.set_classification(d.case_id, new)
-                if closing:
-                    self.desk.set_closed(d.case_id, True)
+                # outcome are validated together and make one history entry. All in
+                # one transaction, on the version the form was opened on.
+                fields = {f: v for f, v in (("department", department), ("theme", theme))
+                          if v != current[f]}
+                same = new == Classification(d.category, d.action, d.outcome)
+                self.desk.edit_classification(d.case_id, d.version, fields,
+                                              None if same else new, close=closing)
 
             self.command(save, lambda _r: t("n.closed" if closing else "n.saved"))
 
@@ -300,7 +328,7 @@ class CaseDetailScreen(DeskScreen):
         if d is None:
             return
         if d.closed_on is not None:
-            self.command(lambda: self.desk.set_closed(d.case_id, False),
+            self.command(lambda: self.desk.set_closed(d.case_id, False, version=d.version),
                          lambda _r: t("n.reopened"))
             return
         tax = self.desk.config.taxonomy
@@ -308,7 +336,8 @@ class CaseDetailScreen(DeskScreen):
         if outcomes and d.outcome is None:
             self._classify(closing=True)
             return
-        self.command(lambda: self.desk.set_closed(d.case_id, True), lambda _r: t("n.closed"))
+        self.command(lambda: self.desk.set_closed(d.case_id, True, version=d.version),
+                     lambda _r: t("n.closed"))
 
     def _pick_contact(self, title: str, then: Callable[[int], None]) -> None:
         d = self.detail
@@ -372,7 +401,7 @@ class CaseDetailScreen(DeskScreen):
                 return
             what, value = res
             if what == "edit":
-                self.command(lambda: self.desk.edit_party(info.party_id, value),
+                self.command(lambda: self.desk.edit_party(info.party_id, value, info.version),
                              lambda _r: t("n.saved"))
             elif what == "merge":
                 self._merge(info, value, msg.duplicates)
@@ -395,20 +424,22 @@ class CaseDetailScreen(DeskScreen):
     def action_toggle_complain(self) -> None:
         d = self.detail
         if d is not None:
-            self.command(lambda: self.desk.toggle_complain(d.case_id), lambda _r: t("n.saved"))
+            self.command(lambda: self.desk.toggle_complain(d.case_id, d.version),
+                         lambda _r: t("n.saved"))
 
     def action_toggle_excluded(self) -> None:
         d = self.detail
         if d is None:
             return
         if d.excluded:
-            self.command(lambda: self.desk.set_excluded(d.case_id, False),
+            self.command(lambda: self.desk.set_excluded(d.case_id, False, version=d.version),
                          lambda _r: t("n.saved"))
             return
 
         def chosen(reason: str | None) -> None:
             if reason:
-                self.command(lambda: self.desk.set_excluded(d.case_id, True, reason),
+                self.command(lambda: self.desk.set_excluded(d.case_id, True, reason,
+                                                            version=d.version),
                              lambda _r: t("n.saved"))
 
         self.app.push_screen(TextPrompt(t("dlg.exclude.title")), chosen)

@@ -19,7 +19,8 @@ from tui.i18n import t
 from tui.keymap import bindings
 from tui.render import day_time
 from tui.safe import plain
-from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.screens.assign import AssignTarget
+from tui.screens.paged_list import PAGE, ScopedListScreen
 from tui.widgets.paged_table import PagedTable, fit_width
 
 STATUSES = ("open", "closed", "all")
@@ -36,7 +37,7 @@ def due_text(due: dt.datetime | None, overdue: bool, now: dt.datetime) -> Text:
     return Text(f"  {day_time(due, now)}")
 
 
-class CasesScreen(PagedListScreen[CaseRow]):
+class CasesScreen(ScopedListScreen[CaseRow]):
     TITLE_KEY = "screen.cases"
     BINDINGS = bindings("cases")
 
@@ -65,9 +66,12 @@ class CasesScreen(PagedListScreen[CaseRow]):
         ref = fit_width((r.ref for r in self.rows), 9)
         date_w = 10 if self.wide else 8
         party_w = 16 if self.wide else 14
-        cols = [("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
+        cols: list[tuple[str, int | None, float]] = [
+                ("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
                 ("col.next_due", 13, 1), ("col.activity", 11, 4), ("col.category", 12, 2),
                 ("col.department", 20, 6), ("col.opened", date_w, 5), ("col.contacts", 5, 7)]
+        if self.desk_app.team:  # who has each case: kept longer than the opening date
+            cols.insert(3, ("col.assigned", 12, 4.5))
         room = self.app.size.width - 2 - TITLE_MIN
         while sum(w + 2 for _k, w, _p in cols if w) + 2 > room:
             worst = max(p for _k, _w, p in cols)
@@ -77,8 +81,8 @@ class CasesScreen(PagedListScreen[CaseRow]):
         return [(k, w) for k, w, _p in cols]
 
     def page_query(self, offset: int) -> Callable[[], Page[CaseRow]]:
-        filt = self.filt
-        return lambda: self.desk.cases(filt, offset=offset, limit=PAGE)
+        filt, scope = self.filt, self.scope
+        return lambda: self.desk.cases(filt, offset=offset, limit=PAGE, scope=scope)
 
     def key_of(self, row: CaseRow) -> int:
         return row.case_id
@@ -94,6 +98,7 @@ class CasesScreen(PagedListScreen[CaseRow]):
             "col.category": plain(r.category, limit=30),
             "col.opened": Text(r.opened_on.strftime("%d-%m-%Y" if self.wide else "%d-%m-%y")),
             "col.contacts": Text(str(r.contacts), justify="right"),
+            "col.assigned": plain(r.assigned_to or "–", limit=40),
             "col.next_due": due_text(r.next_due, r.overdue, self.now),
             "col.activity": Text(day_time(r.last_activity, self.now)
                                  if r.last_activity else "–"),
@@ -150,6 +155,10 @@ class CasesScreen(PagedListScreen[CaseRow]):
         self.query_one("#f-party", Input).value = name
         self.query_one("#f-status", Select).value = "all"
         self._filters_changed()
+
+    def assign_target(self) -> AssignTarget | None:
+        row = self.current()
+        return AssignTarget("case", (row.case_id,), row.assigned_to) if row else None
 
     def action_open_case(self) -> None:
         row = self.current()

@@ -25,12 +25,13 @@ from tui.render import (
 )
 from tui.safe import plain
 from tui.screens import filing
+from tui.screens.assign import AssignTarget
 from tui.screens.dialogs import PreviewScreen, TextPrompt
-from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.screens.paged_list import PAGE, ScopedListScreen
 from tui.widgets.paged_table import PagedTable, fit_width
 
 
-class FollowupsScreen(PagedListScreen[FollowupRow]):
+class FollowupsScreen(ScopedListScreen[FollowupRow]):
     TITLE_KEY = "screen.followups"
     BINDINGS = bindings("followups")
 
@@ -42,7 +43,8 @@ class FollowupsScreen(PagedListScreen[FollowupRow]):
         super().on_mount()
 
     def page_query(self, offset: int) -> Callable[[], Page[FollowupRow]]:
-        return lambda: self.desk.followups(offset=offset, limit=PAGE)
+        scope = self.scope
+        return lambda: self.desk.followups(offset=offset, limit=PAGE, scope=scope)
 
     def columns(self) -> list[tuple[str, int | None]]:
         if self.wide:
@@ -95,6 +97,15 @@ class FollowupsScreen(PagedListScreen[FollowupRow]):
         row = self.current()
         if row is not None:
             self.reply_to(row.contact_id, quick=True)
+
+    def assign_target(self) -> AssignTarget | None:
+        """The row's case, or its contact while it waits in triage."""
+        row = self.current()
+        if row is None:
+            return None
+        if row.case_id is not None:
+            return AssignTarget("case", (row.case_id,), None)
+        return AssignTarget("contact", (row.contact_id,), None)
 
     def action_waive(self) -> None:
         row = self.current()

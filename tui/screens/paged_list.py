@@ -16,11 +16,14 @@ from textual.app import ComposeResult
 from textual.widgets import Label
 
 from store.desk.rows import Page
+from store.desk.team import Scope
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded
 from tui.screens import filing
+from tui.screens.assign import AssignTarget, ask_assign
 from tui.screens.base import DeskScreen
+from tui.team import next_scope, scope_of
 from tui.widgets.paged_table import PagedTable
 
 R = TypeVar("R")
@@ -183,3 +186,40 @@ class PagedListScreen(DeskScreen, Generic[R]):
             table.move_cursor(row=target, animate=False)
         self.update_info()
         self.shown()
+
+
+class ScopedListScreen(PagedListScreen[R]):
+    """A list of cases or triage contacts on a team desk: its scope, Mine / Ikke tildelt
+    / Alle (m, shared by the lists and remembered), and assigning (t). On SQLite the
+    keys are hidden and the scope is Alle (`tui.team`)."""
+
+    BINDINGS = bindings("team")
+
+    @property
+    def scope(self) -> Scope:
+        app = self.desk_app
+        return scope_of(app.ui_state) if app.team else Scope.everyone
+
+    def action_cycle_scope(self) -> None:
+        scope = next_scope(self.scope)
+        self.desk_app.ui_state.set("scope", scope.value)
+        self.notify(t("n.scope", name=t(f"scope.{scope.value}")), timeout=3)
+        self.page_offset = 0
+        self.reload()
+
+    def info_text(self) -> str:
+        text = super().info_text()
+        if self.scope is not Scope.everyone:
+            text += "  ·  " + t(f"scope.{self.scope.value}")
+        return text
+
+    def assign_target(self) -> AssignTarget | None:
+        """What `t` assigns here: the row's case, or its triage contact(s)."""
+        raise NotImplementedError
+
+    def action_assign(self) -> None:
+        target = self.assign_target()
+        if target is None:
+            self.notify(t("n.nothing"))
+            return
+        ask_assign(self, target)

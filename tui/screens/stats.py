@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 from store.desk.commands import today_of
 from store.desk.inputs import NONE_LABEL
 from store.desk.stats import StatsComparison, StatsTable, StatsView, TableChange
+from store.desk.team import Workload
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import StatsLoaded
@@ -95,21 +96,25 @@ class StatsScreen(DeskScreen):
         with VerticalScroll(id="stats-body"):
             yield Static("", id="tables")
             yield Static("", id="compliance")
+            yield Static("", id="workload")
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#workload").display = False
         self.query_one("#stats-body").focus()
 
     def reload(self) -> None:
-        start, end, compare = self.start, self.end, self.compare
+        start, end, compare, team = self.start, self.end, self.compare, self.desk_app.team
         self.load(lambda: StatsLoaded(
             self.desk.counts(None, start, end),
-            self.desk.compare_counts(None, start, end) if compare else None))
+            self.desk.compare_counts(None, start, end) if compare else None,
+            tuple(self.desk.workload()) if team else ()))
 
     def on_stats_loaded(self, msg: StatsLoaded) -> None:
         if self.accept(msg):
             self.comparison = msg.comparison
             self.show_stats(msg.view)
+            self.show_workload(msg.workload)
 
     def show_stats(self, view: StatsView) -> None:
         self.view = view
@@ -146,6 +151,16 @@ class StatsScreen(DeskScreen):
         self.query_one("#tables", Static).update(Group(*parts))
         self.query_one("#compliance", Static).update(Group(
             Text(t("stats.compliance"), style="bold"), compliance_renderable(view)))
+
+    def show_workload(self, rows: tuple[Workload, ...]) -> None:
+        """A team desk: open cases and overdue targets per person, now (not of the
+        period: the council's tables above are never split by person)."""
+        box = self.query_one("#workload", Static)
+        box.display = self.desk_app.team
+        if self.desk_app.team:
+            box.update(Group(Text(""), Text(t("stats.workload"), style="bold"),
+                             Text(t("stats.workload.note"), style="italic dim"),
+                             workload_renderable(rows)))
 
     # ------------------------------------------------------------------ actions
 
@@ -204,4 +219,16 @@ def compliance_renderable(view: StatsView) -> Table:
         overdue = Text(str(c.overdue_now), style="bold red" if c.overdue_now else "")
         tbl.add_row(plain(c.rule, limit=30), str(c.targets), str(c.met_in_time),
                     str(c.met_late), str(c.waived), str(c.still_open), overdue, median, share)
+    return tbl
+
+
+def workload_renderable(rows: tuple[Workload, ...]) -> Table:
+    tbl = Table(show_edge=False, pad_edge=False)
+    for i, key in enumerate(("wl.person", "wl.open", "wl.overdue")):
+        tbl.add_column(t(key), justify="left" if i == 0 else "right", no_wrap=i > 0,
+                       min_width=14 if i == 0 else None)
+    for w in rows:
+        overdue = Text(str(w.overdue), style="bold red" if w.overdue else "")
+        who = plain(w.person, limit=40) if w.person else Text(t("wl.nobody"), style="italic")
+        tbl.add_row(who, str(w.open_cases), overdue)
     return tbl

@@ -10,15 +10,17 @@ from rich.text import Text
 from textual import on
 
 from store.desk.rows import Page, TriageFilter, TriageRow
+from store.desk.team import Scope
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded, PreviewLoaded
 from tui.render import call_text, channel_mark, day_time, reply_text, who_text
 from tui.safe import plain
 from tui.screens import filing
+from tui.screens.assign import AssignTarget
 from tui.screens.dialogs import PreviewScreen
 from tui.screens.dismissed import DismissedScreen
-from tui.screens.paged_list import PAGE, PagedListScreen
+from tui.screens.paged_list import PAGE, ScopedListScreen
 from tui.ui_state import UiState
 from tui.widgets.paged_table import PagedTable
 
@@ -33,7 +35,7 @@ def triage_filter(state: UiState) -> TriageFilter:
     return TriageFilter(value) if value in known else TriageFilter.everything
 
 
-class TriageScreen(PagedListScreen[TriageRow]):
+class TriageScreen(ScopedListScreen[TriageRow]):
     TITLE_KEY = "screen.triage"
     BINDINGS = bindings("triage")
     EMPTY_KEY = "empty.triage"
@@ -55,8 +57,8 @@ class TriageScreen(PagedListScreen[TriageRow]):
         return triage_filter(self.desk_app.ui_state)
 
     def page_query(self, offset: int) -> Callable[[], Page[TriageRow]]:
-        filt = self.filt
-        return lambda: self.desk.triage(offset=offset, limit=PAGE, filt=filt)
+        filt, scope = self.filt, self.scope
+        return lambda: self.desk.triage(offset=offset, limit=PAGE, filt=filt, scope=scope)
 
     def action_cycle_filter(self) -> None:
         filt = FILTERS[(FILTERS.index(self.filt) + 1) % len(FILTERS)]
@@ -82,9 +84,16 @@ class TriageScreen(PagedListScreen[TriageRow]):
             "col.due": reply_text(r.reply, wide=self.wide),
         }
 
+    def assign_target(self) -> AssignTarget | None:
+        ids = self.targets()
+        row = self.current()
+        current = row.assigned_to if row is not None and len(ids) == 1 else None
+        return AssignTarget("contact", tuple(ids), current) if ids else None
+
     def reload(self) -> None:
         first = getattr(self.app, "first_page", None)
-        if first is None or self.page_offset != 0 or self._used_prefetch:
+        if (first is None or self.page_offset != 0 or self._used_prefetch
+                or self.scope is not Scope.everyone):
             super().reload()
             return
         self._used_prefetch = True

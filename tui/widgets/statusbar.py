@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from store.desk.rows import Status
+from store.desk.team import MineCounts
 from tui.i18n import t
 from tui.render import day_time
 from tui.safe import clean
@@ -15,7 +16,7 @@ from tui.safe import clean
 
 def render_status(title: str, status: Status | None, *, demo: bool,
                   now: dt.datetime | None = None, color: bool = True,
-                  problem: str | None = None) -> Text:
+                  problem: str | None = None, mine: MineCounts | None = None) -> Text:
     """The bar's line. Without `color` (NO_COLOR) it marks things by bold and reverse
     only: Textual turns colours grey then, and red on the dark bar came out grey 59 on
     grey 45; every state is spelled out in words anyway."""
@@ -35,6 +36,11 @@ def render_status(title: str, status: Status | None, *, demo: bool,
     if status is None:
         return out
     out.append("│ ")
+    if mine is not None:  # a team desk: my own work first, whatever the lists' scope
+        out.append(t("hdr.mine", overdue=mine.overdue, soon=mine.due_soon,
+                     waiting=mine.waiting),
+                   style=hue("bold", "red") if mine.overdue else "bold")
+        out.append(" │ ")
     out.append(t("hdr.triage", n=status.triage))
     out.append(" │ ")
     # What is overdue now, counted from the store: true on a day no daemon ran (the
@@ -68,9 +74,10 @@ def render_status(title: str, status: Status | None, *, demo: bool,
 class StatusBar(Static):
     DEFAULT_CSS = ""
 
-    def set_status(self, title: str, status: Status | None, *, demo: bool) -> None:
+    def set_status(self, title: str, status: Status | None, *, demo: bool,
+                   mine: MineCounts | None = None) -> None:
         desk = getattr(self.app, "desk", None)
         self.update(render_status(title, status, demo=demo,
                                   now=desk.now() if desk is not None else None,
                                   color=not getattr(self.app, "no_color", False),
-                                  problem=getattr(self.app, "problem", None)))
+                                  problem=getattr(self.app, "problem", None), mine=mine))
