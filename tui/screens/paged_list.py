@@ -50,10 +50,13 @@ class PagedListScreen(DeskScreen, Generic[R]):
     #
     # Every list defines these four. Textual's metaclass is not ABCMeta, so
     # `abstractmethod` alone would not stop a list that forgets one (mypy still checks
-    # it); `__init_subclass__` refuses such a class when it is defined.
+    # it); `__init_subclass__` refuses such a class when it is defined (unless it is
+    # itself a base for lists: `abstract=True`).
 
-    def __init_subclass__(cls, **kw: Any) -> None:
+    def __init_subclass__(cls, abstract: bool = False, **kw: Any) -> None:
         super().__init_subclass__(**kw)
+        if abstract:
+            return
         missing = [h for h in HOOKS
                    if getattr(getattr(cls, h), "__isabstractmethod__", False)]
         if missing:
@@ -188,7 +191,7 @@ class PagedListScreen(DeskScreen, Generic[R]):
         self.shown()
 
 
-class ScopedListScreen(PagedListScreen[R]):
+class ScopedListScreen(PagedListScreen[R], abstract=True):
     """A list of cases or triage contacts on a team desk: its scope, Mine / Ikke tildelt
     / Alle (m, shared by the lists and remembered), and assigning (t). On SQLite the
     keys are hidden and the scope is Alle (`tui.team`)."""
