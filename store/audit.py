@@ -1,4 +1,4 @@
-"""The append-only audit log: every change, with time and OS user."""
+"""The append-only audit log: every change, with time and the person who made it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,23 @@ def os_user() -> str:
         return "unknown"
 
 
+def actor(session: Session) -> str:
+    """Who is making this change: the database role on PostgreSQL (each advisor of a team
+    connects as herself, and a shared server's OS user would name nobody), the OS user on
+    SQLite (one advisor). The one name written into the audit log, case history, notes
+    and the outbox. Cached on the connection: a role does not change while it is open."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return os_user()
+    who = conn.info.get("borgerdesk_actor")
+    if who is None:
+        from sqlalchemy import text
+
+        who = conn.info["borgerdesk_actor"] = str(
+            conn.execute(text("SELECT current_user")).scalar_one())
+    return str(who)
+
+
 def record(
     session: Session,
     *,
@@ -29,7 +46,7 @@ def record(
     """Add an audit entry to the session's transaction: it commits with the change it
     describes, or not at all."""
     entry = AuditLog(
-        os_user=os_user(),
+        os_user=actor(session),
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
-from store.audit import os_user, record
+from store.audit import actor, record
 from store.concurrency import lock_case
 from store.config.taxonomy import Taxonomy
 from store.errors import Problem, UserError
@@ -31,7 +31,7 @@ LINKED, MOVED_IN, MOVED_OUT, UNLINKED, PARTY_MERGED = (
 def note_event(session: Session, *, case_id: int, event: str, old: object = None,
                new: object = None) -> None:
     """Add an event to a case's history (in the caller's transaction)."""
-    session.add(CaseHistory(case_id=case_id, os_user=os_user(), field=event,
+    session.add(CaseHistory(case_id=case_id, os_user=actor(session), field=event,
                             old_value=None if old is None else str(old),
                             new_value=None if new is None else str(new)))
 
@@ -135,7 +135,7 @@ def update_case(*, session: Session, case_id: int, changes: CaseUpdate,
     case = lock_case(session, case_id, version)
     if case is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
-    user = os_user()
+    user = actor(session)
     changed = False
     for field, new in changes.model_dump(exclude_unset=True).items():
         old = getattr(case, field)

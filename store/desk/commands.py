@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
-from store.audit import os_user, record
+from store.audit import actor, record
 from store.cases import (
     CLASSIFICATION,
     CLASSIFICATION_FIELDS,
@@ -255,7 +255,7 @@ def add_note(*, session: Session, case_id: int, text: str) -> None:
     if not text:
         raise UserError("the note is empty", code="note_empty")
     _case(session, case_id)
-    session.add(CaseNote(case_id=case_id, os_user=os_user(), text=text))
+    session.add(CaseNote(case_id=case_id, os_user=actor(session), text=text))
     record(session, action="add_note", entity="case", entity_id=case_id)
     session.flush()
 
@@ -302,7 +302,7 @@ def set_classification(*, session: Session, config: Config, case_id: int,
     case.version += 1  # an edit, as update_case counts them (store.concurrency)
     session.add(case)
     session.add(CaseHistory(
-        case_id=case_id, os_user=os_user(), field=CLASSIFICATION,
+        case_id=case_id, os_user=actor(session), field=CLASSIFICATION,
         old_value="; ".join(f"{f}={'' if o is None else o}" for f, o, _n in changes),
         new_value="; ".join(f"{f}={'' if n is None else n}" for f, _o, n in changes),
     ))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlmodel import Session, col
 
-from store.audit import os_user, record
+from store.audit import actor, record
 from store.concurrency import claim_contact, lock_case
 from store.contacts import waiting_in_triage
 from store.errors import UserError
@@ -52,9 +52,7 @@ class Workload:
 
 
 def current_person(session: Session) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        return str(session.execute(text("SELECT current_user")).scalar_one())
-    return os_user()
+    return actor(session)
 
 
 def scope_clause(assigned_to: str | None, scope: Scope, me: str) -> ColumnElement[bool]:

@@ -92,7 +92,7 @@ def enqueue(engine: Engine, draft: Draft) -> OutboxEntry:
     """Record the reply, Message-ID and bytes fixed, before any server sees it."""
     with write_scope(engine) as session:
         row = ReplyOutbox(
-            os_user=audit.os_user(), account=draft.account, contact_id=draft.contact_id,
+            os_user=audit.actor(session), account=draft.account, contact_id=draft.contact_id,
             case_id=draft.case_id, template=draft.template, message_id=draft.message_id,
             to_addr=draft.to, subject=draft.subject, raw=draft.raw,
         )  # fmt: skip
