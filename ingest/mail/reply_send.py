@@ -48,7 +48,7 @@ from store.outbox import queue
 from store.outbox.queue import SendResult
 
 log = logging.getLogger(__name__)
-UNCERTAIN = "uncertain: check Sent"
+UNCERTAIN = queue.UNCERTAIN
 KILL_ENV = "BORGERDESK_TEST_KILL_REPLY"
 # queued: recorded, not claimed; accepted: the server took it, nothing recorded since
 # `handed`; appended: the copy is in Sent, the record not updated; marked: all done.

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from store.config import Config
 from store.desk import tables as T
 from store.desk.queries import WB, _not_whistleblower_contact, first_line
+from store.desk.replies import outbox_states
 from store.desk.rows import AckResult, CallFacts, FollowupRow, Page
 from store.errors import UserError
 from store.replies import acknowledge as _acknowledge
@@ -69,6 +70,7 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
         ).all()
     }
     cal = calendar_for(config.replies)
+    outbox = outbox_states(session, [r.contact_id for r in rows])
     out = []
     for r in rows:
         if now < r.due_at:
@@ -81,6 +83,7 @@ def followup_page(*, session: Session, config: Config, now: dt.datetime, offset:
             case_ref=r.case_ref, rule=r.rule, status=r.status, who=r.party or "",
             channel=r.channel, subject=subject, received_at=r.received_at, due_at=r.due_at,
             working_hours_left=round(left, 2), explanation=r.explanation, call=call,
+            outbox=outbox.get(r.contact_id),
         ))
     return Page(rows=tuple(out), offset=offset, total=int(total))
 
