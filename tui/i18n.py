@@ -43,6 +43,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "outbox.why.failed": ("afvist af serveren og sendes ikke igen; ret modtageren og send et nyt svar", "refused by the server and not sent again; correct the recipient and send a new reply"),
     "outbox.why.uncertain": ("uvist om det nåede frem; se efter det i Sendt post, og afgør med 'borgerdesk outbox --resend {id}' eller '--was-sent {id}'", "unknown whether it arrived; look for it in Sent, then decide with 'borgerdesk outbox --resend {id}' or '--was-sent {id}'"),
     "outbox.reason": ("Årsag:", "Reason:"),
+    "compose.pending": ("Der ligger allerede et svar til denne henvendelse i udbakken; sender du, får borgeren to.", "A reply to this contact is already in the outbox; send this and the party gets two."),
     "compose.no_email": ("Kontakten har ingen e-mailadresse. Ctrl+S noterer et tilbageopkald på sagen.", "The contact has no e-mail address. Ctrl+S logs a call-back on the case."),
     "compose.callback_note": ("Hvad blev der sagt?", "What was said?"),
     "compose.callback_default": ("Ringet tilbage", "Called back"),

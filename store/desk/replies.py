@@ -43,6 +43,9 @@ class ReplyPreview:
     expected: dt.date | None
     original: str | None  # the answered mail's text, for quoting
     has_case: bool
+    # A reply to this contact already waiting in the outbox (queued, refused, uncertain):
+    # the composer says so, so a second one is sent knowingly.
+    pending: OutboxState | None = None
 
 
 # How the lists name an outbox state: a reply being sent, or one a crash left `handed`
@@ -129,11 +132,15 @@ class ReplyDesk:
             original = mail.text if mail else None
             has_case = contact.case_id is not None
             has_email = bool(contact.counterpart and "@" in contact.counterpart)
+            pending = outbox_states(s, [contact_id]).get(contact_id)
         if not has_email:
-            return ReplyPreview(contact_id, name, names, None, "", "", None, original, has_case)
+            return ReplyPreview(
+                contact_id, name, names, None, "", "", None, original, has_case, pending
+            )
         d = self._draft(contact_id, name, None, expected, None, None)
         return ReplyPreview(
-            contact_id, name, names, d.to, d.subject, d.body, d.expected, original, has_case
+            contact_id, name, names, d.to, d.subject, d.body, d.expected, original, has_case,
+            pending,
         )
 
     def send(

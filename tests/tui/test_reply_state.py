@@ -83,6 +83,14 @@ async def test_a_refused_reply_is_marked_on_the_list_with_the_servers_words(
         assert "Svar afvist: afvist af serveren og sendes ikke igen" in text
         assert "Årsag: account raadgiver (SMTP 127.0.0.1:" in text
         assert "recipient ukendt3@example.dk refused (550" in text and "User unknown" in text
+        # A new reply after a refused one: the reason is shown, no "two mails" warning.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen))
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Svar afvist: afvist af serveren" in text and "allerede et svar" not in text
     assert len(smtp.sink.received) == 0
 
 
@@ -111,6 +119,15 @@ async def test_a_failed_retry_is_queued_with_its_reason_on_svarfrister_and_the_c
         assert "Svar i kø: ikke sendt endnu; prøves igen" in text and "(forsøg 1)" in text
         assert "Årsag: account raadgiver (SMTP 127.0.0.1:" in text
         assert "cannot connect (Connection refused)" in text
+        # Another acknowledgement now would be a second mail: the composer says so.
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen))
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Der ligger allerede et svar til denne henvendelse i udbakken" in text
+        assert "Svar i kø: ikke sendt endnu" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen))
         await pilot.press("1")
         await _open_case(pilot, "2026-0001")
         assert isinstance(app.screen, CaseDetailScreen)
