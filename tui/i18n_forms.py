@@ -81,7 +81,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "dlg.party.no_duplicates": ("Ingen mulige dubletter", "No likely duplicates"),
     "dup.phone": ("samme telefon", "same phone"),
     "dup.name": ("samme navn", "same name"),
-    "dlg.ack.title": ("Kvittér ({n})", "Acknowledge ({n})"),
+    "dlg.ack.title": ("Notér kvittering ({n})", "Log acknowledgement ({n})"),
     "dlg.ack.note": ("Note", "Note"),
     "dlg.manual.direction_key": ("ctrl+o skifter", "ctrl+o switches"),
     "dlg.move.pick": ("Hvilken henvendelse skal flyttes?", "Which contact moves?"),

@@ -92,7 +92,9 @@ def outbox_cmd(
     was_sent: Annotated[
         str | None,
         typer.Option(
-            "--was-sent", metavar="ID", help="An uncertain reply is in Sent: send nothing more."
+            "--was-sent",
+            metavar="ID",
+            help="An uncertain reply did arrive: send nothing more; store it as sent.",
         ),
     ] = None,
 ) -> None:
@@ -115,13 +117,14 @@ def outbox_cmd(
         raise UserError("give --resend or --was-sent, not both")
     if resend is not None or was_sent is not None:
         oid = row_id(resend or was_sent, "--resend" if resend else "--was-sent")
-        queue.decide(actx.engine, oid, resend=resend is not None)
-        if resend is not None:
-            from ingest.mail.reply_send import send_reply
+        from ingest.mail.reply_send import confirm_sent, send_reply
 
+        if resend is not None:
+            queue.decide(actx.engine, oid, resend=True)
             result = send_reply(actx.engine, actx.config, oid)
             what = say(f"outbox.{result.state}", lang)
         else:
+            confirm_sent(actx.engine, actx.config, oid)
             what = say("outbox.sent", lang)
         typer.echo(say("outbox.decided", lang, id=oid, what=what))
         return

@@ -11,7 +11,14 @@ A crash in 1-2 before `handed` leaves `sending`: no byte of the message left, so
 queues it again. A crash after leaves `handed`: `recover` looks for the Message-ID in Sent
 (EXAMINE and SEARCH, read-only): found, the reply was sent and step 4 is done now; not
 found, it is `uncertain` and the advisor decides (`borgerdesk outbox --resend/--was-sent`).
-The program never submits a message twice on its own.
+The program never submits a message twice on its own. When the advisor says an uncertain
+reply did arrive (`confirm_sent`), it is stored as the contact then, and copied to Sent if
+the account keeps copies there and Sent has none.
+
+Fault injection: `crash_point(step)` is called at each step boundary. It does nothing
+unless the environment variable BORGERDESK_TEST_KILL_REPLY names that step, in which case
+the process kills itself with SIGKILL there, as a power cut would. Only the kill -9 tests
+(tests/ingest/mail/test_reply_kill_steps.py) set it; docs/replying.md documents it.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
+import signal
 from typing import Any
 
 from imapclient.exceptions import IMAPClientError
@@ -39,7 +48,17 @@ from store.outbox import queue
 from store.outbox.queue import SendResult
 
 log = logging.getLogger(__name__)
-UNCERTAIN = "uncertain: check Sent"
+UNCERTAIN = queue.UNCERTAIN
+KILL_ENV = "BORGERDESK_TEST_KILL_REPLY"
+# queued: recorded, not claimed; accepted: the server took it, nothing recorded since
+# `handed`; appended: the copy is in Sent, the record not updated; marked: all done.
+KILL_STEPS = ("queued", "accepted", "appended", "marked")
+
+
+def crash_point(step: str) -> None:
+    """Inert unless BORGERDESK_TEST_KILL_REPLY == step (tests only): then SIGKILL self."""
+    if os.environ.get(KILL_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def account_of(config: Config, name: str) -> MailAccount:
@@ -103,7 +122,7 @@ def record_sent(engine: Engine, config: Config, outbox_id: int, *, at: dt.dateti
 
     with write_scope(engine) as session:
         row = queue.load(session, outbox_id)
-        if row.state == "sent":
+        if row.state == "sent" and row.email_id is not None:
             return
         p = parse_message(row.raw)
         email = session.exec(
@@ -142,6 +161,7 @@ def send_reply(
 ) -> SendResult:
     """Send one queued reply (steps 1-4). Never raises for a delivery problem: the
     result's state and error say what happened."""
+    crash_point("queued")
     row = queue.claim(engine, outbox_id)
     if row is None:
         with write_scope(engine) as session:
@@ -162,6 +182,7 @@ def send_reply(
         return _after_failure(engine, row.message_id, outbox_id, str(e), e.outcome)
     except UserError as e:  # no secret, account gone: nothing left the machine
         return _after_failure(engine, row.message_id, outbox_id, str(e), "retry")
+    crash_point("accepted")
     at = now or utcnow()
     if appends_to_sent(account):
         try:
@@ -169,7 +190,9 @@ def send_reply(
         except MailError as e:
             # Sent, but no copy in the mailbox: the desk still stores it (step 4).
             log.warning("reply %s sent, but not copied to Sent: %s", outbox_id, e)
+        crash_point("appended")
     record_sent(engine, config, outbox_id, at=at)
+    crash_point("marked")
     return SendResult(outbox_id, "sent", row.message_id)
 
 
@@ -203,6 +226,7 @@ def recover(
         with write_scope(engine) as session:
             row = queue.load(session, outbox_id)
             name, message_id, state = row.account, row.message_id, row.state
+            began = row.claimed_at or utcnow()
         if state == "sending":
             queue.requeue(engine, outbox_id, "interrupted before the message was sent")
             out.append(SendResult(outbox_id, "queued", message_id))
@@ -214,12 +238,35 @@ def recover(
             log.warning("reply %s: cannot look in Sent now: %s", outbox_id, e)
             continue
         if found:
-            record_sent(engine, config, outbox_id, at=utcnow())
+            # It left while this attempt ran: the attempt's start is when it was sent
+            # (a recovery the next morning must not make the reply late).
+            record_sent(engine, config, outbox_id, at=began)
             out.append(SendResult(outbox_id, "sent", message_id))
         else:
             queue.uncertain(engine, outbox_id, UNCERTAIN)
             out.append(SendResult(outbox_id, "uncertain", message_id, UNCERTAIN))
     return out
+
+
+def confirm_sent(
+    engine: Engine, config: Config, outbox_id: int, *, password: str | None = None
+) -> None:
+    """The advisor says an uncertain reply did arrive: nothing more is submitted. It is
+    stored now as the case's outbound contact (the target met, as of the attempt that sent
+    it), and where the account keeps copies in Sent and Sent has none, the copy is
+    appended once. A mailbox that cannot be reached now only costs the copy."""
+    queue.decide(engine, outbox_id, resend=False)
+    with write_scope(engine) as session:
+        row = queue.load(session, outbox_id)
+        name, message_id, raw = row.account, row.message_id, row.raw
+        began = row.claimed_at or utcnow()
+    try:
+        account = account_of(config, name)
+        if appends_to_sent(account) and not found_in_sent(account, message_id, password=password):
+            copy_to_sent(account, raw, began, password=password)
+    except UserError as e:
+        log.warning("reply %s: confirmed sent, but not copied to Sent: %s", outbox_id, e)
+    record_sent(engine, config, outbox_id, at=began)
 
 
 def process_outbox(engine: Engine, config: Config) -> list[SendResult]:

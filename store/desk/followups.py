@@ -17,6 +17,7 @@ from sqlmodel import Session
 from store.config import Config
 from store.desk import tables as T
 from store.desk.queries import WB, _not_whistleblower_contact, first_line
+from store.desk.replies import outbox_states
 from store.desk.rows import AckResult, CallFacts, FollowupRow, Page
 from store.desk.team import Scope, scope_where
 from store.errors import UserError
@@ -92,6 +93,7 @@ def _page(session: Session, config: Config, now: dt.datetime, ids: list[int], of
         ).all()
     }
     cal = calendar_for(config.replies)
+    outbox = outbox_states(session, [r.contact_id for r in rows])
     out = []
     for r in rows:
         if now < r.due_at:
@@ -104,6 +106,7 @@ def _page(session: Session, config: Config, now: dt.datetime, ids: list[int], of
             case_ref=r.case_ref, rule=r.rule, status=r.status, who=r.party or "",
             channel=r.channel, subject=subject, received_at=r.received_at, due_at=r.due_at,
             working_hours_left=round(left, 2), explanation=r.explanation, call=call,
+            outbox=outbox.get(r.contact_id),
         ))
     return Page(rows=tuple(out), offset=offset, total=int(total))
 

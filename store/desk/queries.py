@@ -19,6 +19,7 @@ from store.config import Config
 from store.contacts import waiting_in_triage
 from store.desk import tables as T
 from store.desk.history import case_events
+from store.desk.replies import outbox_states
 from store.desk.rows import (
     AlertItem,
     CallFacts,
@@ -194,6 +195,7 @@ def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow
             seen.add(r[0])
             unique.append(r)
     replies = _replies_for(session, [r[0] for r in unique], now)
+    outbox = outbox_states(session, [r[0] for r in unique])
     return tuple(
         TriageRow(
             contact_id=cid, channel=ch, direction=d, who=_who(pname, cp), party_id=pid,
@@ -201,6 +203,7 @@ def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow
             reply=replies.get(cid),
             call=CallFacts(cstatus, cdur or 0) if cstatus is not None else None,
             assigned_to=owner,
+            outbox=outbox.get(cid),
         )
         for cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur, owner in unique
     )
@@ -219,7 +222,7 @@ def contact_preview(*, session: Session, config: Config, contact_id: int,
         counterpart=c.counterpart, occurred_at=c.occurred_at, subject=it.subject,
         body=it.body, attachments=it.attachments, call=it.call, reply=it.reply,
         party_id=c.party_id, sender_name=sender_name(raw) or signature_name(it.body or ""),
-        explanation=_explanation(session, config, it.reply, now),
+        explanation=_explanation(session, config, it.reply, now), outbox=it.outbox,
     )
 
 
@@ -267,6 +270,7 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
         session.execute(select(PT.id, PT.name).where(PT.id.in_(party_ids))).all()
     ) if party_ids else {}
     replies = _replies_for(session, ids, now)
+    outbox = outbox_states(session, ids)
     out = []
     for c in contacts:
         assert c.id is not None
@@ -282,7 +286,7 @@ def _timeline_items(session: Session, contacts: Sequence[Contact], now: dt.datet
             attachments=_attachments(m.attachments) if m is not None else (),
             call=CallFacts(c.call_status, c.call_duration_s or 0)
             if c.call_status is not None else None,
-            reply=replies.get(c.id),
+            reply=replies.get(c.id), outbox=outbox.get(c.id),
         ))
     return out
 
@@ -509,6 +513,14 @@ def data_version(*, session: Session) -> DataVersion:
                                  .order_by(audit.id.desc()).limit(1)).scalar())
     parts.append(session.execute(select(func.count()).select_from(T.reply_target).where(
         RT.state == "open")).scalar_one())
+    # Replies that have not gone: the daemon's retries change their attempts, reason
+    # and next try, which the lists show (few rows: sent ones are left out).
+    ob = T.reply_outbox.c
+    parts.append(session.execute(select(func.max(ob.id))).scalar_one())
+    parts.append(tuple(session.execute(
+        select(ob.id, ob.state, ob.attempts, ob.next_attempt_at).where(ob.state != "sent")
+        .order_by(ob.id).limit(200)
+    ).all()))
     parts.append(tuple(session.execute(
         select(SS.id, SS.last_success, SS.last_error_at)
         .order_by(SS.id)

@@ -9,15 +9,19 @@ with a `send` function (ingest.mail.reply_send.send_reply bound to the engine an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, func
+from sqlalchemy import select as core_select
+from sqlmodel import Session, select
 
 from store.config import Config
 from store.contacts import get_contact
 from store.db import session_scope, write_scope
 from store.desk import commands
+from store.desk import tables as T
+from store.desk.rows import OutboxState
 from store.errors import UserError
 from store.models import EmailMessage, utcnow
 from store.outbox import queue
@@ -39,6 +43,38 @@ class ReplyPreview:
     expected: dt.date | None
     original: str | None  # the answered mail's text, for quoting
     has_case: bool
+    # A reply to this contact already waiting in the outbox (queued, refused, uncertain):
+    # the composer says so, so a second one is sent knowingly.
+    pending: OutboxState | None = None
+
+
+# How the lists name an outbox state: a reply being sent, or one a crash left `handed`
+# before the daemon looked in Sent, waits like a queued one.
+_SHOWN = {"queued": "queued", "sending": "queued", "handed": "queued",
+          "failed": "failed", "uncertain": "uncertain"}  # fmt: skip
+
+
+def outbox_states(session: Session, contact_ids: Sequence[int]) -> dict[int, OutboxState]:
+    """The newest desk reply to each of these contacts, where it has not gone: what the
+    lists, the preview and the case's timeline show beside the contact (one query, on the
+    outbox's contact index)."""
+    if not contact_ids:
+        return {}
+    o = T.reply_outbox.c
+    newest = (
+        core_select(func.max(o.id)).where(o.contact_id.in_(list(contact_ids))).group_by(o.contact_id)
+    )
+    rows = session.execute(
+        core_select(o.contact_id, o.id, o.state, o.last_error, o.attempts, o.next_attempt_at)
+        .where(o.id.in_(newest), o.state != "sent")
+    ).all()
+    return {
+        int(cid): OutboxState(
+            outbox_id=int(oid), state=_SHOWN.get(state, "queued"),
+            reason=queue.reason_of(state, error), attempts=int(attempts), retry_at=retry,
+        )
+        for cid, oid, state, error, attempts, retry in rows
+    }
 
 
 def quoted(text: str) -> str:
@@ -96,11 +132,15 @@ class ReplyDesk:
             original = mail.text if mail else None
             has_case = contact.case_id is not None
             has_email = bool(contact.counterpart and "@" in contact.counterpart)
+            pending = outbox_states(s, [contact_id]).get(contact_id)
         if not has_email:
-            return ReplyPreview(contact_id, name, names, None, "", "", None, original, has_case)
+            return ReplyPreview(
+                contact_id, name, names, None, "", "", None, original, has_case, pending
+            )
         d = self._draft(contact_id, name, None, expected, None, None)
         return ReplyPreview(
-            contact_id, name, names, d.to, d.subject, d.body, d.expected, original, has_case
+            contact_id, name, names, d.to, d.subject, d.body, d.expected, original, has_case,
+            pending,
         )
 
     def send(

@@ -31,6 +31,20 @@ class ReplyDue:
 
 
 @dataclass(frozen=True)
+class OutboxState:
+    """A desk reply to a contact that has not gone (its newest one; a sent one hides
+    older failures): queued (sending, or waiting to be retried), failed (refused for
+    good) or uncertain (a crash while sending: the advisor checks Sent). `reason` is the
+    server's or the program's words, untrusted plain text; `retry_at` the next attempt."""
+
+    outbox_id: int
+    state: str  # queued | failed | uncertain
+    reason: str
+    attempts: int
+    retry_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a list: the rows, where they start, and how many there are in all."""
 
@@ -57,6 +71,7 @@ class TriageRow:
     reply: ReplyDue | None
     call: CallFacts | None = None
     assigned_to: str | None = None  # the person it is assigned to (None: nobody)
+    outbox: OutboxState | None = None  # a reply from the desk that has not gone
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class ContactPreview:
     # Why the reply is due when it is (rule, received, closed days), in the desk's
     # language, as the follow-ups list explains it; "" when there is no reply target.
     explanation: str = ""
+    outbox: OutboxState | None = None  # a reply from the desk that has not gone
 
 
 class CaseSort(enum.StrEnum):
@@ -143,6 +159,7 @@ class TimelineItem:
     attachments: tuple[str, ...]
     call: CallFacts | None
     reply: ReplyDue | None
+    outbox: OutboxState | None = None  # a reply from the desk that has not gone
 
 
 @dataclass(frozen=True)
@@ -275,6 +292,7 @@ class FollowupRow:
     working_hours_left: float | None
     explanation: str
     call: CallFacts | None = None  # a call has no subject: the desk shows what happened
+    outbox: OutboxState | None = None  # a reply from the desk that has not gone
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ async def test_help_lists_the_reply_keys(make_app: Any) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-    assert "Hurtig kvittering" in text and "Svar " in text
+    assert "Send kvittering" in text and "Notér kvittering" in text and "Svar " in text
 
 
 async def test_without_a_sender_the_composer_says_so_in_danish(

@@ -30,6 +30,7 @@ from tui.i18n import t, t_or
 from tui.keymap import bindings
 from tui.messages import DetailLoaded, PartyLoaded
 from tui.render import WHEN, call_text, channel_mark, channel_name, reply_text, who_text
+from tui.reply_state import outbox_line
 from tui.safe import plain
 from tui.screens import filing
 from tui.screens.assign import AssignTarget, ask_assign
@@ -137,6 +138,10 @@ def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
             out.append("  ")
             out.append_text(reply_text(it.reply))
         out.append("\n")
+        if it.outbox is not None:
+            out.append("   ")
+            out.append_text(outbox_line(it.outbox))
+            out.append("\n")
         if it.call is not None:
             out.append("   " + call_text(it.call) + "\n")
         if it.subject:

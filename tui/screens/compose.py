@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from store.desk.replies import ReplyDesk, ReplyPreview, SendResult, quoted
 from tui.i18n import error_text, t
+from tui.reply_state import outbox_line
 from tui.safe import plain
 from tui.screens.dialogs import Dialog
 
@@ -36,6 +37,10 @@ class ComposeScreen(Dialog):
         p = self.preview
         with Vertical(classes="dialog tall"):
             yield Label(t("compose.title", template=p.template), classes="dialog-title")
+            if p.pending is not None:  # a reply not gone: a second one is a choice
+                if p.pending.state != "failed":  # it may still arrive
+                    yield Static(t("compose.pending"), id="pending", classes="err")
+                yield Static(outbox_line(p.pending), id="pending-why")
             if p.to is None:
                 yield Static(t("compose.no_email"), id="no-email")
                 yield Input(placeholder=t("compose.callback_note"), id="note")

@@ -25,6 +25,7 @@ from tui.i18n import error_text, t
 from tui.keymap import KEY_DISPLAY, bindings, localise
 from tui.messages import HitsFound
 from tui.render import WHEN, call_text, channel_name, hit_detail, reply_text, who_text
+from tui.reply_state import outbox_line
 from tui.safe import plain
 from tui.widgets.keybar import KeyBar
 from tui.workers import ReportsFailures
@@ -334,6 +335,9 @@ def preview_text(p: ContactPreview) -> Text:
         out.append("\n")
     if p.explanation:
         out.append_text(plain(p.explanation, one_line=False, limit=1000, style="italic"))
+        out.append("\n")
+    if p.outbox is not None:
+        out.append_text(outbox_line(p.outbox))
         out.append("\n")
     if p.call is not None:
         out.append(call_text(p.call) + "\n")

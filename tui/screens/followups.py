@@ -23,6 +23,7 @@ from tui.render import (
     status_text,
     who_text,
 )
+from tui.reply_state import outbox_line, with_mark
 from tui.safe import plain
 from tui.screens import filing
 from tui.screens.assign import AssignTarget
@@ -64,7 +65,9 @@ class FollowupsScreen(ScopedListScreen[FollowupRow]):
             "col.left": Text(hours_text(r.working_hours_left), justify="right"),
             "col.channel": channel_mark(r.channel),
             "col.who": who_text(r.who, r.channel),
-            "col.subject": plain(r.subject or (call_text(r.call) if r.call else ""), limit=200),
+            "col.subject": with_mark(
+                r.outbox, plain(r.subject or (call_text(r.call) if r.call else ""), limit=200)
+            ),
             "col.ref": Text(r.case_ref or "–"),
         }
 
@@ -76,7 +79,11 @@ class FollowupsScreen(ScopedListScreen[FollowupRow]):
         box = self.query_one("#explain", Static)
         row = self.current()
         if box.display and row is not None:
-            box.update(plain(row.explanation or t("explain.none"), one_line=False))
+            text = plain(row.explanation or t("explain.none"), one_line=False)
+            if row.outbox is not None:
+                text.append("\n")
+                text.append_text(outbox_line(row.outbox))
+            box.update(text)
 
     def action_explain(self) -> None:
         box = self.query_one("#explain", Static)

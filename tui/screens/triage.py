@@ -15,6 +15,7 @@ from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded, PreviewLoaded
 from tui.render import call_text, channel_mark, day_time, reply_text, who_text
+from tui.reply_state import with_mark
 from tui.safe import plain
 from tui.screens import filing
 from tui.screens.assign import AssignTarget
@@ -79,7 +80,7 @@ class TriageScreen(ScopedListScreen[TriageRow]):
             "col.sel": Text("●" if r.contact_id in self.selected else " "),
             "col.channel": channel_mark(r.channel, r.direction),
             "col.who": who_text(r.who, r.channel),
-            "col.subject": plain(subject, limit=200),
+            "col.subject": with_mark(r.outbox, plain(subject, limit=200)),
             "col.received": Text(day_time(r.occurred_at, self.now)),
             "col.due": reply_text(r.reply, wide=self.wide),
         }

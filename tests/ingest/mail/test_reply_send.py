@@ -234,6 +234,9 @@ def test_recover_finds_the_sent_copy_or_marks_uncertain(world: Any, engine: Engi
     assert smtp.sink.received == []  # none was submitted again by the recovery
     with Session(engine) as s:
         assert s.scalars(select(ReplyTarget.state)).one() == "met"
+        # Met as of the attempt that sent it, not as of the recovery (maybe next morning).
+        out = s.scalars(select(Contact).where(Contact.direction == "out")).one()
+        assert out.occurred_at == s.get(ReplyOutbox, in_sent).claimed_at  # type: ignore[union-attr]
     assert queue.due(engine) == [early]  # nothing of it went out: it goes again
     queue.decide(engine, lost, resend=True)
     assert send_reply(engine, cfg, lost).state == "sent"
