@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,8 +18,6 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from store.desk import Desk
-from store.desk.replies import ReplyDesk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
@@ -32,14 +30,28 @@ from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
 from tui.screens.followups import FollowupsScreen
 from tui.screens.paged_list import PAGE as TRIAGE_PAGE
-from tui.screens.stats import StatsScreen
 from tui.screens.triage import TriageScreen, triage_filter
-from tui.screens.whistleblower import WhistleblowerScreen
 from tui.ui_state import UiState, default_path
+
+if TYPE_CHECKING:
+    from store.desk import Desk
+    from store.desk.replies import ReplyDesk
 
 # How often the live probe looks for changes. Its few index look-ups cost milliseconds;
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
 POLL_SECONDS = 0.5
+
+def _late_screen(mode: str) -> Screen[Any]:
+    """Statistik and Whistleblower, built on first use: their modules load the counts and
+    the ORM, which the first frame does without (issue 20)."""
+    if mode == "stats":
+        from tui.screens.stats import StatsScreen
+
+        return StatsScreen()
+    from tui.screens.whistleblower import WhistleblowerScreen
+
+    return WhistleblowerScreen()
+
 
 class DeskApp(App[None]):
     CSS_PATH = [Path(__file__).parent / "app.tcss"]
@@ -50,8 +62,8 @@ class DeskApp(App[None]):
         "triage": TriageScreen,
         "cases": CasesScreen,
         "followups": FollowupsScreen,
-        "stats": StatsScreen,
-        "whistleblower": WhistleblowerScreen,
+        "stats": lambda: _late_screen("stats"),
+        "whistleblower": lambda: _late_screen("whistleblower"),
     }
     DEFAULT_MODE = "triage"
     ENABLE_COMMAND_PALETTE = True

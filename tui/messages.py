@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual.message import Message
 
-from store.desk.replies import ReplyPreview
 from store.desk.rows import (
     AlertItem,
     CaseDetail,
@@ -25,7 +24,10 @@ from store.desk.rows import (
     SearchHit,
     Status,
 )
-from store.desk.stats import StatsComparison, StatsView
+
+if TYPE_CHECKING:  # (the first frame loads no ORM: issue 20)
+    from store.desk.replies import ReplyPreview
+    from store.desk.stats import StatsComparison, StatsView
 
 R = TypeVar("R")
 

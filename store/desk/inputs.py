@@ -1,7 +1,7 @@
-"""What the desk's forms read and the statistics' one marker, for the UI: tui reaches the
-store only through store.desk (the import-linter contract in pyproject.toml)."""
+"""What the desk's forms read, for the UI: tui reaches the store only through store.desk
+(the import-linter contract in pyproject.toml). Light: the first frame's dialogs use it
+(issue 20); the statistics' marker for "none" is in store.desk.stats."""
 
-from store.counts import NONE_LABEL
 from store.dateinput import read_date, read_moment
 
-__all__ = ["NONE_LABEL", "read_date", "read_moment"]
+__all__ = ["read_date", "read_moment"]

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from store.cases import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS  # for the UI
-from store.source_health import SourceHealth  # the desk's header shows it as is
+# For the UI. (This module loads no ORM: the first frame uses it, issue 20.)
+from store.config.taxonomy import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
+
+if TYPE_CHECKING:
+    from store.source_health import SourceHealth  # the desk's header shows it as is
 
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.desk.queries import _who
+from store.desk.first_page import who as _who
 from tui import i18n
 from tui.render import who_text
 
