@@ -39,21 +39,30 @@ class AppContext:
         return self._config_file
 
     @property
-    def database_url(self) -> str:
-        """--db, then BORGERDESK_DATABASE_URL, then the config, then the default file;
-        a malformed one is refused naming the setting it came from."""
+    def database_setting(self) -> tuple[str, str | None]:
+        """The database URL as given, and the setting it came from (None: the default
+        file), unchecked: --db, then BORGERDESK_DATABASE_URL, then the config, then the
+        default file."""
         from store.config import default_database_url
-        from store.db import check_url
 
         env = os.environ.get("BORGERDESK_DATABASE_URL")
         if self.db_override:
-            return check_url(self.db_override, "--db")
+            return self.db_override, "--db"
         if env:
-            return check_url(env, "BORGERDESK_DATABASE_URL")
+            return env, "BORGERDESK_DATABASE_URL"
         if self.config.database.url:
             where = f"{self.config_file}: " if self.config_file else ""
-            return check_url(self.config.database.url, f"{where}[database] url")
-        return default_database_url()
+            return self.config.database.url, f"{where}[database] url"
+        return default_database_url(), None
+
+    @property
+    def database_url(self) -> str:
+        """`database_setting`; a malformed one is refused naming the setting it came
+        from."""
+        from store.db import check_url
+
+        url, source = self.database_setting
+        return url if source is None else check_url(url, source)
 
     @property
     def engine(self) -> Engine:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,6 +18,8 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from store.desk.first_page import FIRST_PAGE_VERSION
+from store.desk.late import LateDesk
 from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
@@ -68,16 +70,20 @@ class DeskApp(App[None]):
     DEFAULT_MODE = "triage"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, desk: Desk, *, replies: ReplyDesk | None = None, demo: bool = False,
-                 poll_seconds: float = POLL_SECONDS, ui_state: Path | None = None,
-                 **kw: Any) -> None:
+    def __init__(self, desk: Desk | LateDesk, *,
+                 replies: ReplyDesk | Callable[[], ReplyDesk] | None = None,
+                 demo: bool = False, poll_seconds: float = POLL_SECONDS,
+                 ui_state: Path | None = None, **kw: Any) -> None:
         set_language(desk.config.language)
         super().__init__(**kw)
         localise(self)
-        self.desk = desk
+        # A LateDesk (the quick start, issue 20) answers for the Desk while it loads.
+        self.late = desk if isinstance(desk, LateDesk) else None
+        self.desk = cast("Desk", desk)
         # Sending needs the network, which tui may not reach: the caller binds the sender.
         # Without one the composer still opens, and says in its dialog that it cannot send.
-        self.replies = replies or ReplyDesk(desk.engine, desk.config)
+        self._replies: ReplyDesk | None = None
+        self._make_replies = replies
         self.demo = demo
         self.poll_seconds = poll_seconds
         self.ui_state = UiState(ui_state)
@@ -99,14 +105,47 @@ class DeskApp(App[None]):
 
     def _prefetch(self) -> None:
         try:
-            version = self.desk.version()
             filt = triage_filter(self.ui_state)
+            if self.late is not None:
+                page = self.late.first_page(filt, TRIAGE_PAGE)
+                self.first_page.set_result((FIRST_PAGE_VERSION, page))
+                return
+            version = self.desk.version()
             self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE,
                                                                   filt=filt)))
         except BaseException as e:
             self.first_page.set_exception(e)
 
+    @property
+    def replies(self) -> ReplyDesk:
+        """The reply desk, built on first use (it loads the outbox)."""
+        if self._replies is None:
+            make = self._make_replies
+            if make is None:
+                from store.desk.replies import ReplyDesk
+
+                self._replies = ReplyDesk(self.desk.engine, self.desk.config)
+            else:
+                self._replies = make() if callable(make) else make
+        return self._replies
+
+    def _load_late_desk(self) -> None:
+        """After the first frame: load the Desk in its own thread. If it cannot be
+        loaded (the full path's checks found the database unusable), the UI ends and
+        `borgerdesk` says why (`LateDesk.error`)."""
+        late = self.late
+        if late is None:
+            return
+
+        def loaded(_f: object) -> None:
+            if late.error() is not None:
+                self.call_from_thread(self.exit, return_code=2)
+
+        late.add_done_callback(loaded)
+        late.start()
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._load_late_desk)
         # The header's probe waits a moment: the first screen's data comes first.
         self.set_timer(0.3, self.probe)
         if self.poll_seconds > 0:

@@ -9,18 +9,21 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from store.contacts import add_contact
 from store.db import session_scope
 from store.desk import Desk, first_page
+from store.desk.late import LateDesk
 from store.desk.rows import TriageFilter
 from store.models import ContactCreate, PartyCreate
 from store.parties import create_party
 from store.replies import apply_contacts
-from tests.tui.conftest import NOW, World, _call, _mail
+from tests.tui.conftest import NOW, World, _call, _mail, screen_text, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,3 +150,70 @@ def test_the_first_frames_modules_load_no_orm() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+# ----------------------------------------------------------- the app on a LateDesk
+
+
+def _late(world: World, gate: threading.Event, fail: BaseException | None = None
+          ) -> LateDesk:
+    """A LateDesk whose Desk loads only once `gate` is set (or then fails with `fail`)."""
+    con = first_page.connect(world.url)
+    assert con is not None
+
+    def load(clock: Any) -> Desk:
+        assert gate.wait(30)
+        if fail is not None:
+            raise fail
+        return Desk(world.engine, world.config, clock=clock)
+
+    return LateDesk(world.config, con, load, clock=lambda: NOW)
+
+
+async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) -> None:
+    """Rows on screen while the Desk cannot load yet; a key pressed meanwhile (open the
+    case list, then a case) is answered once it has loaded, not lost."""
+    from tui.app import DeskApp
+    from tui.screens.case_detail import CaseDetailScreen
+    from tui.screens.cases import CasesScreen
+    from tui.screens.triage import TriageScreen
+
+    gate = threading.Event()
+    late = _late(world, gate)
+    app = DeskApp(late, poll_seconds=0.0)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
+                           and bool(app.screen.rows))
+            assert not late.ready
+            assert "ny.borger@example.dk" in screen_text(app)  # the newest contact
+            assert "Indbakke" in screen_text(app)
+            await pilot.press("j", "k")  # list moves need no Desk
+            await pilot.press("2")  # Sager: its page waits for the Desk in a worker
+            await pilot.pause(0.2)
+            assert not late.ready
+            gate.set()
+            await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen)
+                           and bool(app.screen.rows))
+            assert late.ready
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen))
+    finally:
+        gate.set()
+
+
+async def test_a_desk_that_cannot_load_ends_the_ui_with_its_error(world: World) -> None:
+    from store.db import DatabaseError
+    from tui.app import DeskApp
+    from tui.screens.triage import TriageScreen
+
+    gate = threading.Event()
+    late = _late(world, gate, DatabaseError("x.sqlite3: the database is damaged"))
+    app = DeskApp(late, poll_seconds=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
+                       and bool(app.screen.rows))
+        gate.set()
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 2
+    assert isinstance(late.error(), DatabaseError)
