@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
 POLL_SECONDS = 0.5
 
+
 def _late_screen(mode: str) -> Screen[Any]:
     """Statistik and Whistleblower, built on first use: their modules load the counts and
     the ORM, which the first frame does without (issue 20)."""
@@ -138,7 +139,7 @@ class DeskApp(App[None]):
             return
 
         def loaded(_f: object) -> None:
-            if late.error() is not None:
+            if late.error() is not None and self.is_running:
                 self.call_from_thread(self.exit, return_code=2)
 
         late.add_done_callback(loaded)

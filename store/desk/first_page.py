@@ -15,7 +15,9 @@ so the caller takes the full path, which says what is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -126,10 +128,14 @@ def sqlite_file(url: str) -> Path | None:
 
 def connect(url: str) -> sqlite3.Connection | None:
     """A read-only connection to a SQLite store at the current migration, or None (not a
-    plain SQLite file, missing, empty, not a database, another migration, busy)."""
+    plain SQLite file, missing, empty, read-only to us, not a database, another
+    migration, busy)."""
     path = sqlite_file(url)
     try:
         if path is None or not path.is_file() or path.stat().st_size == 0:
+            return None
+        # Read-only (made so, or not ours): the full path refuses it, saying why.
+        if not path.stat().st_mode & stat.S_IWUSR or not os.access(path, os.R_OK | os.W_OK):
             return None
     except OSError:
         return None

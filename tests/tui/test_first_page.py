@@ -126,6 +126,11 @@ def test_anything_unusual_takes_the_full_path(world: World, tmp_path: Path) -> N
     before = old.read_bytes()
     assert first_page.connect(f"sqlite:///{old}") is None
     assert old.read_bytes() == before
+    locked = tmp_path / "locked.sqlite3"
+    shutil.copyfile(world.url.removeprefix("sqlite:///"), locked)
+    assert first_page.connect(f"sqlite:///{locked}") is not None  # (closed when collected)
+    locked.chmod(0o444)
+    assert first_page.connect(f"sqlite:///{locked}") is None
 
 
 def test_the_first_page_connection_cannot_write(world: World) -> None:
