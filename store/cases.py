@@ -7,8 +7,8 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from store.audit import os_user, record
+from store.classification import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
 from store.concurrency import lock_case
-from store.config.taxonomy import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
 from store.config.taxonomy import Taxonomy
 from store.errors import Problem, UserError
 from store.models import Case, CaseCreate, CaseHistory, CaseKind, CaseUpdate

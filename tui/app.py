@@ -75,7 +75,10 @@ class DeskApp(App[None]):
                  replies: ReplyDesk | Callable[[], ReplyDesk] | None = None,
                  demo: bool = False, poll_seconds: float = POLL_SECONDS,
                  ui_state: Path | None = None, **kw: Any) -> None:
-        set_language(desk.config.language)
+        # (A LateDesk knows these before its config has been validated.)
+        language, keymap = ((desk.language, desk.keymap) if isinstance(desk, LateDesk)
+                            else (desk.config.language, desk.config.ui.keymap))
+        set_language(language)
         super().__init__(**kw)
         localise(self)
         # A LateDesk (the quick start, issue 20) answers for the Desk while it loads.
@@ -99,8 +102,8 @@ class DeskApp(App[None]):
         # UI's boot overlap instead of running one after the other.
         self.first_page: Future[Any] = Future()
         threading.Thread(target=self._prefetch, name="prefetch-triage", daemon=True).start()
-        if desk.config.ui.keymap:
-            self.set_keymap(desk.config.ui.keymap)
+        if keymap:
+            self.set_keymap(keymap)
         if demo:
             self.sub_title = "DEMO"
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from borgerdesk import checked_config
 from borgerdesk.context import AppContext
-from store.errors import UserError
 
 if TYPE_CHECKING:
     from store.desk import Desk
@@ -30,22 +30,15 @@ def tui(
       borgerdesk --db sqlite:///./desk.sqlite3 tui
     """
     actx: AppContext = ctx.obj
-    config = actx.config
-    # Textual is imported here, not at module level: headless commands never load it.
-    from tui.keymap import check_keymap
-
-    problem = check_keymap(config.ui.keymap)
-    if problem:
-        source = actx.config_file or "<default config>"
-        raise UserError(f"{source}: {problem}; fix the config file and run again")
-    from tui.app import DeskApp
-
     app = _quick_start(actx, demo)
     if app is None:  # PostgreSQL, or a SQLite store the quick path does not take
+        # Textual is imported here, not at module level: headless commands never load it.
         from ingest.mail.reply_send import send_reply
         from store.desk import Desk
         from store.desk.replies import ReplyDesk
+        from tui.app import DeskApp
 
+        config = checked_config.check(actx)
         engine = actx.engine
         replies = ReplyDesk(engine, config, send=lambda i: send_reply(engine, config, i))
         app = DeskApp(Desk(engine, config), replies=replies, demo=demo)
@@ -61,16 +54,24 @@ def _quick_start(actx: AppContext, demo: bool) -> DeskApp | None:
     SQLAlchemy and the ORM are loaded (issue 20): Indbakke's first page is read with
     sqlite3 (`store.desk.first_page`), and the Desk is loaded in a thread after the first
     frame (`store.desk.late.LateDesk`). The full checks of `actx.engine` run there; should
-    one fail, the UI ends and the error is said as usual. None: take the full path."""
+    one fail, the UI ends and the error is said as usual. A config that passed the checks
+    before, unchanged, is checked there too (`borgerdesk.checked_config`); any other is
+    checked here, first. None: take the full path."""
     from store.desk import first_page
     from store.desk.late import LateDesk
     from tui.app import DeskApp
 
-    url, _source = actx.database_setting
+    seen = checked_config.remembered(actx)
+    config = None
+    if seen is None:
+        config = checked_config.check(actx)  # a bad one ends here, before the UI
+        checked_config.remember(actx, config)
+        seen = checked_config.Checked(config.language, dict(config.ui.keymap),
+                                      config.database.url)
+    url, _source = actx.database_setting_for(lambda: (seen.database_url, None))
     con = first_page.connect(url)
     if con is None:
         return None
-    config = actx.config
     replies: ReplyDesk | None = None
 
     def load(clock: Callable[[], dt.datetime]) -> Desk:
@@ -78,17 +79,18 @@ def _quick_start(actx: AppContext, demo: bool) -> DeskApp | None:
         from store.desk import Desk
         from store.desk.replies import ReplyDesk
 
+        cfg = config if config is not None else checked_config.check(actx)
         engine = actx.engine
         nonlocal replies
-        replies = ReplyDesk(engine, config, send=lambda i: send_reply(engine, config, i))
-        return Desk(engine, config, clock=clock)
+        replies = ReplyDesk(engine, cfg, send=lambda i: send_reply(engine, cfg, i))
+        return Desk(engine, cfg, clock=clock)
 
     def the_replies() -> ReplyDesk:
         late.result()
         assert replies is not None
         return replies
 
-    late = LateDesk(config, con, load)
+    late = LateDesk(config, con, load, language=seen.language, keymap=seen.keymap)
     return DeskApp(late, replies=the_replies, demo=demo)
 
 

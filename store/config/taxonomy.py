@@ -9,9 +9,6 @@ from pydantic import Field, model_validator
 
 from store.config.base import Section
 
-# A case's classification: the fields the taxonomy's lists fill (store.cases edits them).
-CLASSIFICATION_FIELDS = ("department", "category", "theme", "action", "outcome")
-
 
 class Department(Section):
     name: str = Field(min_length=1)

@@ -30,14 +30,20 @@ def _utcnow() -> dt.datetime:
 
 
 class LateDesk:
-    """The config and the clock now; the first page from `con` (read once, then closed);
+    """The clock, the language and keymap now (the config too, if given); the first page
+    from `con` (read once, then closed);
     any other attribute of the Desk that `load` builds (in a thread of its own, started
     by `start()` or by the first use)."""
 
-    def __init__(self, config: Config, con: sqlite3.Connection,
-                 load: Callable[[Callable[[], dt.datetime]], Desk],
+    def __init__(self, config: Config | None, con: sqlite3.Connection,
+                 load: Callable[[Callable[[], dt.datetime]], Desk], *,
+                 language: str, keymap: dict[str, str],
                  clock: Callable[[], dt.datetime] = _utcnow) -> None:
-        self.config = config
+        # The config, when already validated (else the Desk's, once loaded); what the
+        # first frame needs of it either way.
+        self._config = config
+        self.language = language
+        self.keymap = keymap
         self.clock = clock
         self._con: sqlite3.Connection | None = con
         self._load = load
@@ -47,6 +53,10 @@ class LateDesk:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    @property
+    def config(self) -> Config:
+        return self._config if self._config is not None else self.result().config
 
     def first_page(self, filt: TriageFilter, limit: int) -> Page[TriageRow]:
         """Indbakke's first page, as `Desk.triage` reads it (tests/tui/test_first_page.py)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 # For the UI. (This module loads no ORM: the first frame uses it, issue 20.)
-from store.config.taxonomy import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
+from store.classification import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
 
 if TYPE_CHECKING:
     from store.source_health import SourceHealth  # the desk's header shows it as is

@@ -172,7 +172,7 @@ def _late(world: World, gate: threading.Event, fail: BaseException | None = None
             raise fail
         return Desk(world.engine, world.config, clock=clock)
 
-    return LateDesk(world.config, con, load, clock=lambda: NOW)
+    return LateDesk(world.config, con, load, language="da", keymap={}, clock=lambda: NOW)
 
 
 async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) -> None:
