@@ -160,8 +160,8 @@ def test_the_first_frames_modules_load_no_orm() -> None:
 # ----------------------------------------------------------- the app on a LateDesk
 
 
-def _late(world: World, gate: threading.Event, fail: BaseException | None = None
-          ) -> LateDesk:
+def _late(world: World, gate: threading.Event, fail: BaseException | None = None, *,
+          config_known: bool = True) -> LateDesk:
     """A LateDesk whose Desk loads only once `gate` is set (or then fails with `fail`)."""
     con = first_page.connect(world.url)
     assert con is not None
@@ -172,7 +172,8 @@ def _late(world: World, gate: threading.Event, fail: BaseException | None = None
             raise fail
         return Desk(world.engine, world.config, clock=clock)
 
-    return LateDesk(world.config, con, load, language="da", keymap={}, clock=lambda: NOW)
+    return LateDesk(world.config if config_known else None, con, load, language="da",
+                    keymap={}, clock=lambda: NOW)
 
 
 async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) -> None:
@@ -205,6 +206,31 @@ async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) 
             await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen))
     finally:
         gate.set()
+
+
+async def test_a_key_that_needs_the_config_waits_for_it(world: World) -> None:
+    """A remembered config is validated with the Desk: Whistleblower's key (which asks
+    the config whether the register is on) pressed before that is answered after it."""
+    from tui.app import DeskApp
+    from tui.screens.triage import TriageScreen
+    from tui.screens.whistleblower import WhistleblowerScreen
+
+    gate = threading.Event()
+    late = _late(world, gate, config_known=False)
+    app = DeskApp(late, poll_seconds=0.0)
+    timer = threading.Timer(0.5, gate.set)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
+                           and bool(app.screen.rows))
+            assert not late.ready
+            timer.start()
+            await pilot.press("5")
+            await wait_for(pilot, lambda: isinstance(app.screen, WhistleblowerScreen))
+            assert late.ready
+    finally:
+        gate.set()
+        timer.cancel()
 
 
 async def test_a_desk_that_cannot_load_ends_the_ui_with_its_error(world: World) -> None:
