@@ -7,6 +7,7 @@ Each is imported when first asked for: the root callback builds this for every c
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,21 +40,38 @@ class AppContext:
         return self._config_file
 
     @property
-    def database_url(self) -> str:
-        """--db, then BORGERDESK_DATABASE_URL, then the config, then the default file;
-        a malformed one is refused naming the setting it came from."""
-        from store.config import default_database_url
-        from store.db import check_url
+    def database_setting(self) -> tuple[str, str | None]:
+        """The database URL as given, and the setting it came from (None: the default
+        file), unchecked: --db, then BORGERDESK_DATABASE_URL, then the config, then the
+        default file."""
+        return self.database_setting_for(lambda: (self.config.database.url, self.config_file))
+
+    def database_setting_for(
+        self, from_config: Callable[[], tuple[str | None, Path | None]]
+    ) -> tuple[str, str | None]:
+        """`database_setting`, the config's URL and file from `from_config` (asked only
+        when neither --db nor the environment names one)."""
+        from store.config.paths import default_database_url
 
         env = os.environ.get("BORGERDESK_DATABASE_URL")
         if self.db_override:
-            return check_url(self.db_override, "--db")
+            return self.db_override, "--db"
         if env:
-            return check_url(env, "BORGERDESK_DATABASE_URL")
-        if self.config.database.url:
-            where = f"{self.config_file}: " if self.config_file else ""
-            return check_url(self.config.database.url, f"{where}[database] url")
-        return default_database_url()
+            return env, "BORGERDESK_DATABASE_URL"
+        url, file = from_config()
+        if url:
+            where = f"{file}: " if file else ""
+            return url, f"{where}[database] url"
+        return default_database_url(), None
+
+    @property
+    def database_url(self) -> str:
+        """`database_setting`; a malformed one is refused naming the setting it came
+        from."""
+        from store.db import check_url
+
+        url, source = self.database_setting
+        return url if source is None else check_url(url, source)
 
     @property
     def engine(self) -> Engine:

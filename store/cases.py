@@ -7,12 +7,12 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from store.audit import actor, record
+from store.classification import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
 from store.concurrency import lock_case
 from store.config.taxonomy import Taxonomy
 from store.errors import Problem, UserError
 from store.models import Case, CaseCreate, CaseHistory, CaseKind, CaseUpdate
 
-CLASSIFICATION_FIELDS = ("department", "category", "theme", "action", "outcome")
 # The history field of a change made by one classification dialog (several fields at
 # once; old and new values as "category=…; action=…").
 CLASSIFICATION = "classification"

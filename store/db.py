@@ -43,6 +43,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from store.errors import UserError, driver_line
+from store.revision import HEAD_REVISION as HEAD_REVISION  # the newest migration
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -76,10 +77,6 @@ def busy_timeout_ms() -> int:
         )
     return int(seconds * 1000)
 
-# The newest migration. Every start checks the database against it; knowing it without
-# Alembic keeps Alembic (~0.15 s of imports) out of every command and the UI's start.
-# tests/store/test_db.py keeps it equal to the migration scripts' head.
-HEAD_REVISION = "0012_party_ids_never_reused"
 
 
 class DatabaseError(UserError):

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,10 +19,9 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from store.desk import Desk
-from store.desk.replies import ReplyDesk
-from store.desk.rows import CaseDetail, DataVersion, SearchHit, Status
-from store.desk.team import MineCounts
+from store.desk.first_page import FIRST_PAGE_VERSION
+from store.desk.late import LateDesk
+from store.desk.rows import CaseDetail, DataVersion, MineCounts, SearchHit, Status
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
 from tui.keymap import KEY_DISPLAY, bindings, listed, localise
@@ -34,17 +33,32 @@ from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import HelpScreen, PreviewScreen, SearchDialog
 from tui.screens.followups import FollowupsScreen
 from tui.screens.paged_list import PAGE as TRIAGE_PAGE
-from tui.screens.stats import StatsScreen
 from tui.screens.triage import TriageScreen, triage_filter
-from tui.screens.whistleblower import WhistleblowerScreen
 from tui.team import listen
 from tui.ui_state import UiState, default_path
+
+if TYPE_CHECKING:
+    from store.desk import Desk
+    from store.desk.replies import ReplyDesk
 
 # How often the live probe looks for changes. Its few index look-ups cost milliseconds;
 # 0.5 s leaves most of the 2 s budget for re-running the changed screen's query.
 POLL_SECONDS = 0.5
 # A team desk's slow tick (header times, presence): store.team.presence.HEARTBEAT.
 HEARTBEAT = dt.timedelta(seconds=10)
+
+
+def _late_screen(mode: str) -> Screen[Any]:
+    """Statistik and Whistleblower, built on first use: their modules load the counts and
+    the ORM, which the first frame does without (issue 20)."""
+    if mode == "stats":
+        from tui.screens.stats import StatsScreen
+
+        return StatsScreen()
+    from tui.screens.whistleblower import WhistleblowerScreen
+
+    return WhistleblowerScreen()
+
 
 class DeskApp(App[None]):
     CSS_PATH = [Path(__file__).parent / "app.tcss"]
@@ -55,8 +69,8 @@ class DeskApp(App[None]):
         "triage": TriageScreen,
         "cases": CasesScreen,
         "followups": FollowupsScreen,
-        "stats": StatsScreen,
-        "whistleblower": WhistleblowerScreen,
+        "stats": lambda: _late_screen("stats"),
+        "whistleblower": lambda: _late_screen("whistleblower"),
     }
     DEFAULT_MODE = "triage"
     ENABLE_COMMAND_PALETTE = True
@@ -64,16 +78,23 @@ class DeskApp(App[None]):
     team = False
     mine: MineCounts | None = None
 
-    def __init__(self, desk: Desk, *, replies: ReplyDesk | None = None, demo: bool = False,
-                 poll_seconds: float = POLL_SECONDS, ui_state: Path | None = None,
-                 **kw: Any) -> None:
-        set_language(desk.config.language)
+    def __init__(self, desk: Desk | LateDesk, *,
+                 replies: ReplyDesk | Callable[[], ReplyDesk] | None = None,
+                 demo: bool = False, poll_seconds: float = POLL_SECONDS,
+                 ui_state: Path | None = None, **kw: Any) -> None:
+        # (A LateDesk knows these before its config has been validated.)
+        language, keymap = ((desk.language, desk.keymap) if isinstance(desk, LateDesk)
+                            else (desk.config.language, desk.config.ui.keymap))
+        set_language(language)
         super().__init__(**kw)
         localise(self)
-        self.desk = desk
+        # A LateDesk (the quick start, issue 20) answers for the Desk while it loads.
+        self.late = desk if isinstance(desk, LateDesk) else None
+        self.desk = cast("Desk", desk)
         # Sending needs the network, which tui may not reach: the caller binds the sender.
         # Without one the composer still opens, and says in its dialog that it cannot send.
-        self.replies = replies or ReplyDesk(desk.engine, desk.config)
+        self._replies: ReplyDesk | None = None
+        self._make_replies = replies
         self.demo = demo
         self.poll_seconds = poll_seconds
         self.ui_state = UiState(ui_state)
@@ -88,22 +109,55 @@ class DeskApp(App[None]):
         # UI's boot overlap instead of running one after the other.
         self.first_page: Future[Any] = Future()
         threading.Thread(target=self._prefetch, name="prefetch-triage", daemon=True).start()
-        if desk.config.ui.keymap:
-            self.set_keymap(desk.config.ui.keymap)
+        if keymap:
+            self.set_keymap(keymap)
         if demo:
             self.sub_title = "DEMO"
         self._init_team()
 
     def _prefetch(self) -> None:
         try:
-            version = self.desk.version()
             filt = triage_filter(self.ui_state)
+            if self.late is not None:
+                page = self.late.first_page(filt, TRIAGE_PAGE)
+                self.first_page.set_result((FIRST_PAGE_VERSION, page))
+                return
+            version = self.desk.version()
             self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE,
                                                                   filt=filt)))
         except BaseException as e:
             self.first_page.set_exception(e)
 
+    @property
+    def replies(self) -> ReplyDesk:
+        """The reply desk, built on first use (it loads the outbox)."""
+        if self._replies is None:
+            make = self._make_replies
+            if make is None:
+                from store.desk.replies import ReplyDesk
+
+                self._replies = ReplyDesk(self.desk.engine, self.desk.config)
+            else:
+                self._replies = make() if callable(make) else make
+        return self._replies
+
+    def _load_late_desk(self) -> None:
+        """After the first frame: load the Desk in its own thread. If it cannot be
+        loaded (the full path's checks found the database unusable), the UI ends and
+        `borgerdesk` says why (`LateDesk.error`)."""
+        late = self.late
+        if late is None:
+            return
+
+        def loaded(_f: object) -> None:
+            if late.error() is not None and self.is_running:
+                self.call_from_thread(self.exit, return_code=2)
+
+        late.add_done_callback(loaded)
+        late.start()
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._load_late_desk)
         # The header's probe waits a moment: the first screen's data comes first.
         self.set_timer(0.3, self.probe)
         if self.start_team():

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
-from store.desk.replies import ReplyPreview
 from store.desk.rows import (
     AlertItem,
     CaseDetail,
     ContactPreview,
     DataVersion,
     DuplicateParty,
+    MineCounts,
     Page,
     PartyInfo,
     SearchHit,
     Status,
+    Workload,
 )
-from store.desk.stats import StatsComparison, StatsView
-from store.desk.team import MineCounts, Workload
+
+if TYPE_CHECKING:  # (the first frame loads no ORM: issue 20)
+    from store.desk.replies import ReplyPreview
+    from store.desk.stats import StatsComparison, StatsView
 
 R = TypeVar("R")
 

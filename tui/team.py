@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from store.desk.team import Scope
+from store.desk.rows import Scope
 
 if TYPE_CHECKING:
     from store.desk import Desk

@@ -8,33 +8,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from pydantic import ValidationError
 
 from store.config.model import Config
+from store.config.paths import APP as APP
+from store.config.paths import DEFAULT_PRESET as DEFAULT_PRESET
+from store.config.paths import default_config_path as default_config_path
+from store.config.paths import default_database_url as default_database_url
 from store.errors import UserError
 from store.infile import read_input
 
-APP = "borgerdesk"
 PRESETS = ("odsherred", "haderslev")
-# With no config file at all, borgerdesk runs on this preset (documented in the README).
-DEFAULT_PRESET = "odsherred"
 
 
 class ConfigError(UserError):
     """A configuration problem, phrased as one line for the user."""
-
-
-def default_config_path() -> Path:
-    env = os.environ.get("BORGERDESK_CONFIG")
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
-
-
-def default_database_url() -> str:
-    path = Path(platformdirs.user_data_dir(APP)) / "borgerdesk.sqlite3"
-    return f"sqlite:///{path}"
 
 
 def preset_text(name: str) -> str:

@@ -18,6 +18,9 @@ from store.alerts import count_open_alerts
 from store.config import Config
 from store.contacts import waiting_in_triage
 from store.desk import tables as T
+from store.desk.first_page import first_line as first_line  # (search, related, followups)
+from store.desk.first_page import pick_replies, triage_row, unique_contacts
+from store.desk.first_page import who as _who
 from store.desk.history import case_events
 from store.desk.replies import outbox_states
 from store.desk.rows import (
@@ -83,15 +86,6 @@ def reply_status(
                          now=now))
 
 
-def first_line(text: str | None, limit: int = 200) -> str:
-    if not text:
-        return ""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:limit]
-    return ""
-
-
 def _attachments(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
@@ -121,13 +115,7 @@ def _replies_for(
             RT.due_at, RT.due_soon_at, RT.met_at,
         ).where(RT.contact_id.in_(list(contact_ids)))
     ).all()
-    best: dict[int, tuple[tuple[int, float], ReplyDue]] = {}
-    for tid, cid, rule, state, due, soon, met in rows:
-        status = reply_status(state=state, due_at=due, due_soon_at=soon, met_at=met, now=now)
-        key = (0 if state == "open" else 1, due.timestamp() * (1 if state == "open" else -1))
-        if cid not in best or key < best[cid][0]:
-            best[cid] = (key, ReplyDue(target_id=tid, rule=rule, status=status, due_at=due))
-    return {cid: v for cid, (_k, v) in best.items()}
+    return pick_replies(rows, now)
 
 
 def _not_whistleblower_contact() -> ColumnElement[bool]:
@@ -135,12 +123,6 @@ def _not_whistleblower_contact() -> ColumnElement[bool]:
         CT.case_id.is_(None),
         not_(exists().where(CS.id == CT.case_id, CS.kind == WB)),
     )
-
-
-def _who(name: str | None, counterpart: str | None) -> str:
-    """The party's name, else the address or number; "" when neither is known (a hidden
-    number): the UI says that in its own language."""
-    return name or counterpart or ""
 
 
 # --------------------------------------------------------------------------- triage
@@ -188,25 +170,10 @@ def triage_rows(session: Session, ids: Any, now: dt.datetime) -> tuple[TriageRow
         .outerjoin(T.email_message, EM.contact_id == CT.id)
         .order_by(CT.occurred_at.desc(), CT.id.desc())
     ).all()
-    seen: set[int] = set()
-    unique = []
-    for r in rows:  # one row per contact, even if a join matched twice
-        if r[0] not in seen:
-            seen.add(r[0])
-            unique.append(r)
+    unique = unique_contacts(rows)
     replies = _replies_for(session, [r[0] for r in unique], now)
     outbox = outbox_states(session, [r[0] for r in unique])
-    return tuple(
-        TriageRow(
-            contact_id=cid, channel=ch, direction=d, who=_who(pname, cp), party_id=pid,
-            subject=subj if subj is not None else first_line(summ), occurred_at=at,
-            reply=replies.get(cid),
-            call=CallFacts(cstatus, cdur or 0) if cstatus is not None else None,
-            assigned_to=owner,
-            outbox=outbox.get(cid),
-        )
-        for cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur, owner in unique
-    )
+    return tuple(triage_row(r, replies, outbox) for r in unique)
 
 
 def contact_preview(*, session: Session, config: Config, contact_id: int,

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from store.contacts import waiting_in_triage
 from store.desk import tables as T
-from store.desk.queries import _not_whistleblower_contact, _who, first_line, triage_rows
+from store.desk.first_page import who as _who
+from store.desk.queries import _not_whistleblower_contact, first_line, triage_rows
 from store.desk.rows import DismissedRow, Page, Related, TriageRow
 from store.models import Contact, EmailMessage
 

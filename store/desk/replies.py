@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from store.config import Config
 from store.contacts import get_contact
 from store.db import session_scope, write_scope
-from store.desk import commands
+from store.desk import commands, first_page
 from store.desk import tables as T
 from store.desk.rows import OutboxState
 from store.errors import UserError
@@ -50,10 +50,6 @@ class ReplyPreview:
 
 # How the lists name an outbox state: a reply being sent, or one a crash left `handed`
 # before the daemon looked in Sent, waits like a queued one.
-_SHOWN = {"queued": "queued", "sending": "queued", "handed": "queued",
-          "failed": "failed", "uncertain": "uncertain"}  # fmt: skip
-
-
 def outbox_states(session: Session, contact_ids: Sequence[int]) -> dict[int, OutboxState]:
     """The newest desk reply to each of these contacts, where it has not gone: what the
     lists, the preview and the case's timeline show beside the contact (one query, on the
@@ -68,13 +64,7 @@ def outbox_states(session: Session, contact_ids: Sequence[int]) -> dict[int, Out
         core_select(o.contact_id, o.id, o.state, o.last_error, o.attempts, o.next_attempt_at)
         .where(o.id.in_(newest), o.state != "sent")
     ).all()
-    return {
-        int(cid): OutboxState(
-            outbox_id=int(oid), state=_SHOWN.get(state, "queued"),
-            reason=queue.reason_of(state, error), attempts=int(attempts), retry_at=retry,
-        )
-        for cid, oid, state, error, attempts, retry in rows
-    }
+    return first_page.outbox_states(rows)
 
 
 def quoted(text: str) -> str:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from store.cases import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS  # for the UI
-from store.source_health import SourceHealth  # the desk's header shows it as is
+# For the UI. (This module loads no ORM: the first frame uses it, issue 20.)
+from store.classification import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
+
+if TYPE_CHECKING:
+    from store.source_health import SourceHealth  # the desk's header shows it as is
 
 T = TypeVar("T")
 
@@ -491,3 +494,34 @@ class DismissedRow:
     subject: str
     occurred_at: dt.datetime
     reason: str
+
+
+# --------------------------------------------------------------- team desk
+
+
+class Scope(enum.StrEnum):
+    """The lists' assignment filter."""
+
+    mine = "mine"  # Mine
+    unassigned = "unassigned"  # Ikke tildelt
+    everyone = "all"  # Alle
+
+
+@dataclass(frozen=True)
+class MineCounts:
+    """The header: reply targets on my work that are overdue or due soon, and triage
+    contacts assigned to me still waiting."""
+
+    overdue: int
+    due_soon: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Statistik: one person's open cases and overdue reply targets (person None:
+    unassigned)."""
+
+    person: str | None
+    open_cases: int
+    overdue: int

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from store.config import Config
 from store.config.reports import ReportPreset, ReportTable
+from store.counts import NONE_LABEL as NONE_LABEL  # the UI's "none" row
 from store.errors import UserError
 from store.outfile import atomic_output, check_output
 

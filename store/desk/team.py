@@ -9,8 +9,6 @@ on SQLite (one advisor; assignment is then simply hers or nobody's).
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlmodel import Session, col
@@ -18,37 +16,14 @@ from sqlmodel import Session, col
 from store.audit import actor, record
 from store.concurrency import claim_contact, lock_case
 from store.contacts import waiting_in_triage
+
+# The rows the UI gets live in store.desk.rows, which loads no ORM (the first frame).
+from store.desk.rows import MineCounts as MineCounts
+from store.desk.rows import Scope as Scope
+from store.desk.rows import Workload as Workload
 from store.errors import UserError
 from store.models import Alert, Case, Contact, ReplyTarget
 from store.privacy.whistleblower import GENERAL_KINDS
-
-
-class Scope(enum.StrEnum):
-    """The lists' assignment filter."""
-
-    mine = "mine"  # Mine
-    unassigned = "unassigned"  # Ikke tildelt
-    everyone = "all"  # Alle
-
-
-@dataclass(frozen=True)
-class MineCounts:
-    """The header: reply targets on my work that are overdue or due soon, and triage
-    contacts assigned to me still waiting."""
-
-    overdue: int
-    due_soon: int
-    waiting: int
-
-
-@dataclass(frozen=True)
-class Workload:
-    """Statistik: one person's open cases and overdue reply targets (person None:
-    unassigned)."""
-
-    person: str | None
-    open_cases: int
-    overdue: int
 
 
 def current_person(session: Session) -> str:

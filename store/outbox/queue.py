@@ -28,10 +28,11 @@ from store.db import session_scope, write_scope
 from store.errors import UserError
 from store.models import Alert, ReplyOutbox, utcnow
 from store.outbox.compose import Draft
+from store.reply_status import UNCERTAIN as UNCERTAIN
+from store.reply_status import reason_of as reason_of
 
 STATES = ("queued", "sending", "handed", "sent", "failed", "uncertain")
-# The reason an uncertain reply carries (then, in brackets, what broke, if anything).
-UNCERTAIN = "uncertain: check Sent"
+# UNCERTAIN: the reason an uncertain reply carries (then, in brackets, what broke).
 # Retry backoff after a failed attempt n (1-based): 1, 2, 4 … minutes, at most an hour.
 MAX_BACKOFF = dt.timedelta(hours=1)
 # After this many attempts a still-queued reply raises an alert (it keeps being retried).
@@ -88,17 +89,6 @@ def _entry(r: ReplyOutbox) -> OutboxEntry:
         case_id=r.case_id, template=r.template, attempts=r.attempts, last_error=r.last_error,
         next_attempt_at=r.next_attempt_at,
     )  # fmt: skip
-
-
-def reason_of(state: str, error: str | None) -> str:
-    """The words behind a reply's state, for the desk: the server's or the program's
-    line; for an uncertain one only what broke (the desk says "uncertain" itself)."""
-    text = (error or "").strip()
-    if state == "uncertain" and text.startswith(UNCERTAIN):
-        text = text[len(UNCERTAIN):].strip()
-        if text.startswith("(") and text.endswith(")"):
-            text = text[1:-1]
-    return text
 
 
 def enqueue(engine: Engine, draft: Draft) -> OutboxEntry:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, null, select
 from sqlmodel import Session
@@ -29,10 +29,11 @@ from store.replies.explain import (
 )
 from store.replies.rules import RuleSet
 from store.replies.tables import aware, raw_time
+from store.reply_status import STATUSES as STATUSES
+from store.reply_status import Status as Status
+from store.reply_status import status_of as status_of
 from store.timeutil import CPH
 
-Status = Literal["pending", "due_soon", "overdue", "met", "met_late", "waived"]
-STATUSES: tuple[Status, ...] = ("pending", "due_soon", "overdue", "met", "met_late", "waived")
 # Filters: one status, "open" (pending + due_soon + overdue) or "all".
 FILTERS = (*STATUSES, "open", "all")
 
@@ -113,26 +114,6 @@ def followups_json(rows: Iterable[FollowUp]) -> str:
     if not parts:
         return "[]"
     return "[\n" + ",\n".join(parts) + "\n]"
-
-
-def status_of(
-    *,
-    state: str,
-    due_at: dt.datetime,
-    due_soon_at: dt.datetime,
-    met_at: dt.datetime | None,
-    now: dt.datetime,
-) -> Status:
-    """Overdue once `now` is past the due time; met in time if met at or before it."""
-    if state == "waived":
-        return "waived"
-    if state == "met":
-        return "met" if met_at is not None and met_at <= due_at else "met_late"
-    if now > due_at:
-        return "overdue"
-    if now >= due_soon_at:
-        return "due_soon"
-    return "pending"
 
 
 def _where(status: str, now: dt.datetime) -> list[ColumnElement[bool]]:

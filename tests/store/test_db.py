@@ -38,7 +38,7 @@ def test_head_revision_constant_is_the_scripts_head() -> None:
     new migration must move it too."""
     from store.db import HEAD_REVISION, head_revision
 
-    assert head_revision() == HEAD_REVISION, "set store.db.HEAD_REVISION to the new head"
+    assert head_revision() == HEAD_REVISION, "set store.revision.HEAD_REVISION to the new head"
 
 
 def test_opening_the_database_does_not_import_alembic(sqlite_url: str) -> None:

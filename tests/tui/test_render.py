@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.desk.queries import _who
+from store.desk.first_page import who as _who
 from tui import i18n
 from tui.render import who_text
 
@@ -47,7 +47,8 @@ def test_header_names_the_year_of_a_last_sync_long_ago() -> None:
     """A source last synced in March, seen in November, must not read as this week's."""
     import datetime as dt
 
-    from store.desk.rows import SourceHealth, Status
+    from store.desk.rows import Status
+    from store.source_health import SourceHealth
     from tui.widgets.statusbar import render_status
 
     synced = dt.datetime(2026, 3, 10, 9, 55, tzinfo=dt.UTC)

@@ -19,7 +19,6 @@ from tui.keymap import localise
 from tui.messages import Done, PeopleLoaded, ReplyLoaded, Result
 from tui.safe import clean
 from tui.screens.assign import show_assign
-from tui.screens.compose import ComposeScreen
 from tui.widgets.keybar import KeyBar
 from tui.widgets.statusbar import StatusBar
 from tui.workers import ReportsFailures
@@ -181,6 +180,10 @@ class DeskScreen(ReportsFailures, Screen[None]):
         self.load(lambda: ReplyLoaded(fill(contact_id)), main=False)
 
     def on_reply_loaded(self, msg: ReplyLoaded) -> None:
+        # Imported on first use: the composer loads the outbox (SQLAlchemy), which the
+        # first frame does without (issue 20).
+        from tui.screens.compose import ComposeScreen
+
         if not self.accept(msg):
             return
 

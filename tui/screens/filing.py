@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from store.desk.commands import today_of
 from store.desk.rows import (
     AckResult,
     ContactPreview,
@@ -179,7 +178,7 @@ def ask_new_case(screen: DeskScreen, ids: Sequence[int], preview: ContactPreview
             screen.command(lambda: new_case_now(screen.desk, full),
                            lambda f: t("n.created", ref=f.ref), lambda f: offer(screen, f))
 
-    today = today_of(screen.desk.now())
+    today = local_date(screen.desk.now())
     screen.app.push_screen(NewCaseDialog(screen.desk.config, preview, today, opened_on),
                            chosen)
 
@@ -263,7 +262,7 @@ def ask_new_contact(screen: DeskScreen) -> None:
             name = request.new_party.name if request.new_party else ""
             day = local_date(request.occurred_at)
             screen.app.push_screen(NewCaseDialog(
-                screen.desk.config, None, today_of(screen.desk.now()), day,
+                screen.desk.config, None, local_date(screen.desk.now()), day,
                 title=request.summary or "", party_name=name), to_new)
         else:
             add(request, IfClosed.ask)

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from store.config import Config
 from store.desk.inputs import read_date, read_moment
 from store.desk.rows import (
     Classification,
@@ -40,6 +39,7 @@ from tui.safe import plain
 from tui.screens.dialogs import Dialog, debounce
 
 if TYPE_CHECKING:
+    from store.config import Config
     from store.desk import Desk
 
 DAY = "%d-%m-%Y"

@@ -15,8 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Label
 
-from store.desk.rows import Page
-from store.desk.team import Scope
+from store.desk.rows import Page, Scope
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded

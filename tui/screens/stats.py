@@ -17,10 +17,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
-from store.desk.commands import today_of
-from store.desk.inputs import NONE_LABEL
-from store.desk.stats import StatsComparison, StatsTable, StatsView, TableChange
-from store.desk.team import Workload
+from store.desk.rows import Workload
+from store.desk.stats import NONE_LABEL, StatsComparison, StatsTable, StatsView, TableChange
+from store.timeutil import local_date
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import StatsLoaded
@@ -85,7 +84,7 @@ class StatsScreen(DeskScreen):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        year = today_of(self.desk.now()).year
+        year = local_date(self.desk.now()).year
         self.start, self.end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         self.view: StatsView | None = None
         self.compare = False  # the change column against the previous period

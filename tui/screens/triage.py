@@ -9,8 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 
-from store.desk.rows import Page, TriageFilter, TriageRow
-from store.desk.team import Scope
+from store.desk.rows import Page, Scope, TriageFilter, TriageRow
 from tui.i18n import t
 from tui.keymap import bindings
 from tui.messages import PageLoaded, PreviewLoaded

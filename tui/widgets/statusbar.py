@@ -7,8 +7,7 @@ import datetime as dt
 from rich.text import Text
 from textual.widgets import Static
 
-from store.desk.rows import Status
-from store.desk.team import MineCounts
+from store.desk.rows import MineCounts, Status
 from tui.i18n import t
 from tui.render import day_time
 from tui.safe import clean
