@@ -248,8 +248,9 @@ class DeskApp(App[None]):
 
     def _init_team(self) -> None:
         # A team desk is one on PostgreSQL: scope and assign keys, the header's own
-        # counts, live refresh by LISTEN/NOTIFY and presence.
-        self.team = self.desk.engine.dialect.name == "postgresql"
+        # counts, live refresh by LISTEN/NOTIFY and presence. (The quick start's LateDesk
+        # is SQLite only: asking it for its engine would wait for the Desk to load.)
+        self.team = self.late is None and self.desk.engine.dialect.name == "postgresql"
         self.heartbeat_seconds = HEARTBEAT.total_seconds()
         self._live_stop = threading.Event()
         self._live: threading.Thread | None = None
