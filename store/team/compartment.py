@@ -11,6 +11,7 @@ call answers "which rows are in the compartment?".
 from __future__ import annotations
 
 from store.team import compartment_seal
+from store.team.compartment_seal import READ_ACTION
 from store.team.roles_sql import DAEMON, OFFICER
 
 WB = "'whistleblower'"
@@ -47,7 +48,6 @@ SEALED: dict[str, tuple[str, tuple[str, str] | None]] = {
 _OLD_ID_FUNCTIONS = ("borgerdesk_wb_parties", "borgerdesk_wb_targets", "borgerdesk_wb_emails",
                      "borgerdesk_wb_contacts", "borgerdesk_wb_cases")
 
-READ_ACTION = "compartment.read"
 
 # The read log: one audit row per reader, entity and transaction. SECURITY INVOKER, so
 # the row names the reader (the audit trigger stamps current_user); a client cannot skip

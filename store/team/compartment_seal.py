@@ -25,6 +25,9 @@ the caller cannot see with the very error the key gives for a row that does not 
 from __future__ import annotations
 
 WB = "'whistleblower'"
+# The officer's read log (store.team.compartment): sealed for good, as it says that the
+# row read was in the compartment, even after the row has left it.
+READ_ACTION = "compartment.read"
 
 
 def _case_wb(col: str) -> str:
@@ -52,8 +55,9 @@ RULES: dict[str, str] = {
     "party": "borgerdesk_party_sealed(NEW.id)",
     "party_email": _parent("party", "party_id"),
     "party_phone": _parent("party", "party_id"),
-    # Audit entries about a compartment case, contact or party.
-    "audit_log": "borgerdesk_audit_sealed(NEW.entity, NEW.entity_id)",
+    # Audit entries about a compartment case, contact or party, and the read log.
+    "audit_log": f"NEW.action = '{READ_ACTION}' "
+                 "OR borgerdesk_audit_sealed(NEW.entity, NEW.entity_id)",
 }
 
 # parent -> the tables (and their link column) whose rows follow its flag.
