@@ -132,8 +132,9 @@ def _error(engine: Engine, stmt: str) -> tuple[str, str]:
     "INSERT INTO case_note (case_id, os_user, text, at) VALUES ({case}, 'x', 'n', now())",
     "INSERT INTO presence (desk, person, case_id, seen_at) VALUES ('d', 'p', {case}, now())",
     "UPDATE contact SET party_id = {party}",
-    "INSERT INTO case_ (ref, kind, opened_on, party_id, excluded, version) "
-    "VALUES ('X-1', 'citizen', '2026-03-02', {party}, false, 1)",
+    "INSERT INTO case_ (ref, kind, opened_on, party_id, excluded, wanted_to_complain, "
+    "created_at, version) VALUES ('X-1', 'citizen', '2026-03-02', {party}, false, false, "
+    "now(), 1)",
 ])
 def test_a_sealed_row_cannot_be_probed_through_a_link(
     pg_url: str, person: Callable[[str], str], template: str
@@ -142,6 +143,9 @@ def test_a_sealed_row_cannot_be_probed_through_a_link(
     a general row may not be written into the compartment at all)."""
     ids = build(pg_url)
     advisor = make_engine(person("advisor"))
+    with advisor.connect() as conn:  # a general row: the statement itself is good
+        conn.execute(text(template.format(case=ids["general"], party=ids["citizen"])))
+        conn.rollback()
     sealed = _error(advisor, template.format(case=ids["wb"], party=ids["reporter"]))
     missing = _error(advisor, template.format(case=ids["wb"] + 1000,
                                               party=ids["reporter"] + 1000))
