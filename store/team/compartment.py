@@ -11,7 +11,7 @@ call answers "which rows are in the compartment?".
 from __future__ import annotations
 
 from store.team import compartment_seal
-from store.team.compartment_seal import READ_ACTION
+from store.team.compartment_seal import READ_ACTION as READ_ACTION  # the desk's import
 from store.team.roles_sql import DAEMON, OFFICER
 
 WB = "'whistleblower'"

@@ -164,8 +164,10 @@ def _seal_trigger(table: str, rule: str) -> list[str]:
 def _carry_trigger(table: str) -> list[str]:
     """AFTER a row's flag changed: the rows below it, the audit entries about it, and
     (for cases and contacts) the flag of the parties it links."""
-    flag = (lambda r: f"coalesce({r}.kind = {WB}, false)") if table == "case_" else (
-        lambda r: f"{r}.sealed")
+
+    def flag(row: str) -> str:
+        return f"coalesce({row}.kind = {WB}, false)" if table == "case_" else f"{row}.sealed"
+
     body = [f"s := {flag('NEW')};"]
     body += [f"UPDATE {child} SET sealed = s WHERE {col} = NEW.id AND sealed <> s;"
              for child, col in CHILDREN.get(table, [])]
