@@ -55,7 +55,8 @@ RULES: dict[str, str] = {
     "party": "borgerdesk_party_sealed(NEW.id)",
     "party_email": _parent("party", "party_id"),
     "party_phone": _parent("party", "party_id"),
-    # Audit entries about a compartment case, contact or party, and the read log.
+    # Audit entries about a compartment case (by id or reference), contact or party, and
+    # the read log.
     "audit_log": f"NEW.action = '{READ_ACTION}' "
                  "OR borgerdesk_audit_sealed(NEW.entity, NEW.entity_id)",
 }
@@ -123,6 +124,9 @@ CREATE OR REPLACE FUNCTION borgerdesk_audit_sealed(what text, row_id text) RETUR
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE n integer;
 BEGIN
+  IF what = 'case' AND EXISTS (SELECT 1 FROM case_ WHERE ref = row_id AND kind = {WB}) THEN
+    RETURN true;  -- most entries about a case name it by its reference
+  END IF;
   IF what NOT IN ('case', 'contact', 'party') OR row_id IS NULL
      OR row_id !~ '^[0-9]{{1,9}}$' THEN
     RETURN false;
@@ -172,8 +176,9 @@ def _carry_trigger(table: str) -> list[str]:
     body += [f"UPDATE {child} SET sealed = s WHERE {col} = NEW.id AND sealed <> s;"
              for child, col in CHILDREN.get(table, [])]
     if table in AUDITED:
+        named = "IN (NEW.id::text, NEW.ref)" if table == "case_" else "= NEW.id::text"
         body.append(f"UPDATE audit_log SET sealed = s WHERE entity = '{AUDITED[table]}' "
-                    "AND entity_id = NEW.id::text AND sealed <> s;")
+                    f"AND entity_id {named} AND sealed <> s;")
     party = ""
     if table in ("case_", "contact"):
         moved = f"OLD.party_id IS DISTINCT FROM NEW.party_id OR {flag('OLD')} <> {flag('NEW')}"

@@ -82,11 +82,21 @@ def test_a_contact_moved_into_a_whistleblower_case_disappears_for_the_advisor(
         assert conn.execute(text(read_log)).scalar() == 0
     with officer.connect() as conn:
         assert conn.execute(text(read_log)).scalar() >= 1
-    # A whole case turned into a whistleblower case takes its contacts and notes along.
+    # A whole case turned into a whistleblower case takes its contacts and notes along,
+    # and the audit entries that name it by its reference.
+    owner = make_engine(pg_url)
+    with Session(owner) as s:
+        audit.record(s, action="assign", entity="case", entity_id="2026-001")
+        s.commit()
+    by_ref = "SELECT count(*) FROM audit_log WHERE entity = 'case' AND entity_id = '2026-001'"
+    with advisor.connect() as conn:
+        assert conn.execute(text(by_ref)).scalar() == 1
     _as(officer, f"UPDATE case_ SET kind = 'whistleblower' WHERE id = {ids['general']}")
     with advisor.connect() as conn:
         for table in ("case_", "contact", "case_note", "email_message", "party"):
             assert _seen(conn, table) == [], table
+        assert conn.execute(text(by_ref)).scalar() == 0
+    owner.dispose()
     advisor.dispose()
     officer.dispose()
 
@@ -161,6 +171,9 @@ def test_team_init_is_idempotent_and_back_fills_the_flag(
     ids = build(pg_url)
     _add_mail(pg_url, ids)
     owner = make_engine(pg_url)
+    with Session(owner) as s:
+        audit.record(s, action="assign", entity="case", entity_id="WB-2026-001")
+        s.commit()
     # A database whose flags are all wrong (rows from before the flag existed).
     with owner.begin() as conn:
         for table in RULES:
@@ -180,5 +193,8 @@ def test_team_init_is_idempotent_and_back_fills_the_flag(
         assert conn.execute(text(
             f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
             f"AND entity_id = '{ids['c_wb']}'")).scalar() == 0
+        # An entry naming the whistleblower case by its reference, as most do.
+        assert conn.execute(text(
+            "SELECT count(*) FROM audit_log WHERE entity_id = 'WB-2026-001'")).scalar() == 0
     advisor.dispose()
     owner.dispose()
