@@ -187,7 +187,11 @@ def _carry_trigger(table: str) -> list[str]:
           PERFORM borgerdesk_party_reseal(OLD.party_id);
         END IF;
         IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND ({moved})) THEN
-          PERFORM borgerdesk_party_reseal(NEW.party_id);
+          IF {flag('NEW')} THEN
+            PERFORM borgerdesk_party_reseal(NEW.party_id);
+          ELSE  -- a general link can only unseal (the common case: one primary-key probe)
+            UPDATE party SET sealed = false WHERE id = NEW.party_id AND sealed;
+          END IF;
         END IF;"""
     fn = f"borgerdesk_carry_{table}"
     events = "INSERT OR UPDATE OR DELETE" if party else "UPDATE"
