@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from store import audit
 from store.db import make_engine
+from store.merge import merge_parties
 from store.models import EmailMessage, MailLocation, PartyEmail
 from store.team.compartment_seal import READ_ACTION, RULES
 from store.team.roles import init_team
@@ -198,3 +199,34 @@ def test_team_init_is_idempotent_and_back_fills_the_flag(
             "SELECT count(*) FROM audit_log WHERE entity_id = 'WB-2026-001'")).scalar() == 0
     advisor.dispose()
     owner.dispose()
+
+
+def test_an_admin_merges_general_parties_under_the_triggers(
+    pg_url: str, person: Callable[[str], str]
+) -> None:
+    """Merging (contacts and addresses move, a party is deleted) runs through the link
+    guards and the flag's triggers as an admin, and the reporter stays sealed."""
+    ids = build(pg_url)
+    owner = make_engine(pg_url)
+    with owner.begin() as conn:
+        other = conn.execute(text(
+            "INSERT INTO party (name, kind, created_at, version) VALUES ('Anna B.', 'citizen', "
+            "now(), 1) RETURNING id")).scalar_one()
+        conn.execute(text(f"INSERT INTO party_email (party_id, address) VALUES ({other}, "
+                          "'anna@borger.dk')"))
+        conn.execute(text(f"UPDATE contact SET party_id = {other} WHERE id = {ids['c_general']}"))
+    admin, advisor = make_engine(person("admin")), make_engine(person("advisor"))
+    with Session(admin) as s:
+        result = merge_parties(session=s, keep_id=ids["citizen"], other_id=other)
+        s.commit()
+    assert result.contacts == 1 and result.addresses == 1
+    with advisor.connect() as conn:
+        assert _seen(conn, "party") == [ids["citizen"]]
+        assert conn.execute(text("SELECT party_id FROM contact")).scalars().all() == [
+            ids["citizen"]]
+        assert _seen(conn, "party_email", "party_id") == [ids["citizen"]]
+    with owner.connect() as conn:
+        assert conn.execute(text(
+            f"SELECT sealed FROM party WHERE id = {ids['reporter']}")).scalar() is True
+    for e in (owner, admin, advisor):
+        e.dispose()
