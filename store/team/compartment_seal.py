@@ -154,13 +154,24 @@ BEGIN
 END $$ LANGUAGE plpgsql"""
 
 
+def _decides(table: str) -> str:
+    """The columns whose update can change the row's flag (or, for a case, its rows'):
+    other updates (an assignment, an edited title) fire no trigger of the seal."""
+    if table == "case_":
+        return "kind, party_id"
+    if table == "audit_log":
+        return "sealed, action, entity, entity_id"
+    return ", ".join(["sealed", *(col for col, _ in LINKS.get(table, []))])
+
+
 def _seal_trigger(table: str, rule: str) -> list[str]:
     fn = f"borgerdesk_seal_{table}"
     return [
         f"""CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger {_DEFINER} AS $$
         BEGIN NEW.sealed := coalesce({rule}, false); RETURN NEW; END $$""",
         f"DROP TRIGGER IF EXISTS borgerdesk_seal ON {table}",
-        f"CREATE TRIGGER borgerdesk_seal BEFORE INSERT OR UPDATE ON {table} "
+        f"CREATE TRIGGER borgerdesk_seal BEFORE INSERT OR UPDATE OF {_decides(table)} "
+        f"ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION {fn}()",
     ]
 
@@ -194,7 +205,8 @@ def _carry_trigger(table: str) -> list[str]:
           END IF;
         END IF;"""
     fn = f"borgerdesk_carry_{table}"
-    events = "INSERT OR UPDATE OR DELETE" if party else "UPDATE"
+    changes = f"UPDATE OF {_decides(table)}"
+    events = f"INSERT OR DELETE OR {changes}" if party else changes
     return [
         f"""CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger {_DEFINER} AS $$
         DECLARE s boolean;
