@@ -3,77 +3,51 @@ holds whistleblower data, the database's own audit of reads, and counts-only acc
 
 The rule is the one in store/privacy/whistleblower.py (a case of kind 'whistleblower',
 everything hanging off it, and a party known only through such cases), written as SQL so
-that no client can get around it. The helper functions that *find* compartment rows are
-SECURITY DEFINER (their owner, the schema owner, is not subject to the policies), or a
-policy on `contact` asking "is its case a whistleblower case?" would itself see no
-whistleblower cases and answer no.
+that no client can get around it. Each row carries a `sealed` flag kept by triggers
+(store.team.compartment_seal), so a policy reads the row itself: no function a desk role may
+call answers "which rows are in the compartment?".
 """
 
 from __future__ import annotations
 
+from store.team import compartment_seal
+from store.team.compartment_seal import READ_ACTION as READ_ACTION  # the desk's import
 from store.team.roles_sql import DAEMON, OFFICER
 
 WB = "'whistleblower'"
 
-# Functions returning the ids inside the compartment. Called as `(SELECT f())` in the
-# policies, so PostgreSQL evaluates each once per statement (an InitPlan), not per row.
-_ID_FUNCTIONS = {
-    "borgerdesk_wb_cases": f"SELECT id FROM case_ WHERE kind = {WB}",
-    "borgerdesk_wb_contacts": (
-        f"SELECT c.id FROM contact c JOIN case_ k ON k.id = c.case_id WHERE k.kind = {WB}"
-    ),
-    "borgerdesk_wb_emails": (
-        "SELECT e.id FROM email_message e WHERE e.contact_id = ANY (borgerdesk_wb_contacts())"
-    ),
-    "borgerdesk_wb_targets": (
-        "SELECT t.id FROM reply_target t WHERE t.contact_id = ANY (borgerdesk_wb_contacts())"
-    ),
-    # A party known only through whistleblower cases: its existence would reveal a report.
-    "borgerdesk_wb_parties": f"""
-        SELECT p.id FROM party p
-        WHERE (EXISTS (SELECT 1 FROM case_ k WHERE k.party_id = p.id AND k.kind = {WB})
-               OR EXISTS (SELECT 1 FROM contact c WHERE c.party_id = p.id
-                          AND c.id = ANY (borgerdesk_wb_contacts())))
-          AND NOT EXISTS (SELECT 1 FROM case_ k WHERE k.party_id = p.id AND k.kind <> {WB})
-          AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.party_id = p.id
-                          AND NOT c.id = ANY (borgerdesk_wb_contacts()))""",
-}
-
-
-def _in(column: str, function: str) -> str:
-    return f"coalesce({column} = ANY ((SELECT {function}())::integer[]), false)"
-
-
 # table -> (SQL true for a compartment row, the audit entity and id logged when the
 # officer reads the row, or None when reading that table is not logged on its own).
+# Rows carry their own `sealed` flag (store.team.compartment_seal keeps it), so no policy
+# asks another table, and no function lists the compartment for a desk role to call.
 SEALED: dict[str, tuple[str, tuple[str, str] | None]] = {
     "case_": (f"kind = {WB}", ("case", "id")),
-    "contact": (_in("case_id", "borgerdesk_wb_cases"), ("contact", "id")),
-    "case_note": (_in("case_id", "borgerdesk_wb_cases"), ("case", "case_id")),
-    "case_history": (_in("case_id", "borgerdesk_wb_cases"), None),
+    "contact": ("sealed", ("contact", "id")),
+    "case_note": ("sealed", ("case", "case_id")),
+    "case_history": ("sealed", None),
     "whistleblower_reporter": ("true", ("case", "case_id")),
     "whistleblower_facts": ("true", None),
-    "email_message": (_in("contact_id", "borgerdesk_wb_contacts"), ("contact", "contact_id")),
-    "call_record": (_in("contact_id", "borgerdesk_wb_contacts"), None),
-    "mail_location": (_in("email_id", "borgerdesk_wb_emails"), None),
-    "reply_target": (_in("contact_id", "borgerdesk_wb_contacts"), None),
-    "alert": (_in("target_id", "borgerdesk_wb_targets"), None),
-    "party": (_in("id", "borgerdesk_wb_parties"), None),
-    "presence": (_in("case_id", "borgerdesk_wb_cases"), None),
+    "email_message": ("sealed", ("contact", "contact_id")),
+    "call_record": ("sealed", None),
+    "mail_location": ("sealed", None),
+    "reply_target": ("sealed", None),
+    "alert": ("sealed", None),
+    "party": ("sealed", None),
+    # A sealed party's addresses and numbers would name the reporter.
+    "party_email": ("sealed", None),
+    "party_phone": ("sealed", None),
+    "presence": ("sealed", None),
     # A reply written to a whistleblower case's contact.
-    "reply_outbox": (f'{_in("case_id", "borgerdesk_wb_cases")} OR '
-                     f'{_in("contact_id", "borgerdesk_wb_contacts")}', None),
+    "reply_outbox": ("sealed", None),
     # Audit entries about compartment rows (the compartment's own read log included).
-    "audit_log": (
-        "(entity = 'case' AND coalesce(entity_id = ANY ((SELECT borgerdesk_wb_cases())::text[]),"
-        " false)) OR (entity = 'contact' AND coalesce(entity_id = ANY"
-        " ((SELECT borgerdesk_wb_contacts())::text[]), false)) OR (entity = 'party' AND"
-        " coalesce(entity_id = ANY ((SELECT borgerdesk_wb_parties())::text[]), false))",
-        None,
-    ),
+    "audit_log": ("sealed", None),
 }
 
-READ_ACTION = "compartment.read"
+# The functions older versions of `team init` made for the policies: they returned the
+# compartment's ids with the owner's rights, to any advisor who called them.
+_OLD_ID_FUNCTIONS = ("borgerdesk_wb_parties", "borgerdesk_wb_targets", "borgerdesk_wb_emails",
+                     "borgerdesk_wb_contacts", "borgerdesk_wb_cases")
+
 
 # The read log: one audit row per reader, entity and transaction. SECURITY INVOKER, so
 # the row names the reader (the audit trigger stamps current_user); a client cannot skip
@@ -127,14 +101,7 @@ AUDIT_ROLE = [
 
 def statements() -> list[str]:
     """Idempotent DDL sealing the compartment (run by the schema owner)."""
-    out: list[str] = []
-    for name, body in _ID_FUNCTIONS.items():
-        out.append(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS integer[] LANGUAGE sql STABLE "
-            f"SECURITY DEFINER SET search_path = public, pg_temp AS "
-            f"$$ SELECT coalesce(array_agg(id), '{{}}') FROM ({body}) AS ids $$"
-        )
-    out += [NOTE_READ, COUNTS, *AUDIT_ROLE]
+    out: list[str] = [NOTE_READ, COUNTS, *AUDIT_ROLE, *compartment_seal.statements()]
     for table, (inside, logged) in SEALED.items():
         read = "true"
         if logged is not None:
@@ -149,13 +116,13 @@ def statements() -> list[str]:
             f"CREATE POLICY borgerdesk_compartment ON {table} TO {OFFICER}, {DAEMON}"
             f" USING ({read}) WITH CHECK (true)",
         ]
+    # After the policies that called them are replaced.
+    out += [f"DROP FUNCTION IF EXISTS {name}()" for name in _OLD_ID_FUNCTIONS]
     return out
 
 
 def function_grants(roles: list[str]) -> list[str]:
-    names = [f"{n}()" for n in _ID_FUNCTIONS]
-    names += ["borgerdesk_whistleblower_counts(date, date)"]
-    who = ", ".join(roles)
-    return [f"REVOKE ALL ON FUNCTION {n} FROM PUBLIC" for n in names] + [
-        f"GRANT EXECUTE ON FUNCTION {n} TO {who}" for n in names
-    ]
+    """The anonymous counts are the only function a desk role is given."""
+    counts = "borgerdesk_whistleblower_counts(date, date)"
+    return [f"REVOKE ALL ON FUNCTION {counts} FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {counts} TO {', '.join(roles)}"]
