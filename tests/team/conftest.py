@@ -7,6 +7,7 @@ CREATEROLE (.ci/run creates it so)."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -50,6 +51,13 @@ def pg_url() -> Iterator[str]:
         yield url
     finally:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # A person's session closed a moment ago may still be ending, and FORCE may
+            # not end another role's backend (that needs pg_signal_backend): wait for it.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = :n "
+                "AND usename <> current_user"), {"n": name}).scalar():
+                time.sleep(0.05)
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
