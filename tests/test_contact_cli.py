@@ -168,6 +168,8 @@ def test_party_merge_edit_and_show(env) -> None:
     ("party", "edit", "1", "--name", "x" * 400),
     ("party", "edit", "1", "--add-email", "a" * 400 + "@x.dk"),
     ("export-party", "jens jensen", "--out", "/tmp/borgerdesk-never-written"),  # ambiguous
+    # In the future (QA: a typo of the year was stored, counted in that year's figures).
+    ("contact", "add", "--channel", "meeting", "--at", f"01-01-{dt.date.today().year + 2} 10:00"),
 ])
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(env, args) -> None:
     run, engine = env

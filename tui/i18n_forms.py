@@ -175,6 +175,9 @@ FORMS: dict[str, tuple[str, str]] = {
                      "{field}: '{value}' is not a date; write DD-MM-YYYY"),
     "err.bad_moment": ("{field}: '{value}' er ikke et tidspunkt; skriv DD-MM-ÅÅÅÅ TT:MM",
                        "{field}: '{value}' is not a time; write DD-MM-YYYY HH:MM"),
+    "err.contact_in_future": (
+        "Tidspunktet {when} ligger i fremtiden; skriv hvornår henvendelsen fandt sted",
+        "The time {when} is in the future; give when the contact happened"),
     "err.party_name_empty": ("Borgeren skal have et navn", "The party needs a name"),
     "err.merge_self": ("En borger kan ikke lægges sammen med sig selv",
                        "A party cannot be merged with itself"),

@@ -56,7 +56,7 @@ from store.parties import (
     unknown_addresses,
 )
 from store.plaintext import typed_text
-from store.timeutil import local_date
+from store.timeutil import local_date, show
 
 # Manual contact kinds: the key the UI offers -> (channel, source tag).
 MANUAL_KINDS: dict[str, tuple[str, str]] = {
@@ -171,18 +171,31 @@ def dismiss(*, session: Session, config: Config, contact_ids: Sequence[int],
     _apply_replies(session, config, list(contact_ids))
 
 
+# How far a typed-in contact's time may lie after the desk's clock: clocks (this PC's,
+# a phone system's, a wall clock) disagree by a little.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
 def register_contact(*, session: Session, config: Config, today: dt.date,
                      request: NewContactRequest, if_closed: IfClosed = IfClosed.ask,
-                     tag: str | None = None) -> ContactAdded:
+                     tag: str | None = None, now: dt.datetime | None = None) -> ContactAdded:
     """Register a contact typed in by the advisor (a walk-in, a home visit, a letter, a
     call no export holds), with an existing or a new party, and file it into a case, a
-    new case or triage. Its reply targets are created as for any contact."""
+    new case or triage. Its reply targets are created as for any contact.
+
+    A contact is something that happened: a time after `now` (a typo: 2062 for 2026)
+    would be counted in a future year's figures to the council and owe a reply from
+    then, so it is refused."""
     r = request
     _check_choice(r.channel, Channel, "channel", "channel")
     _check_choice(r.direction, Direction, "direction", "direction")
     if r.occurred_at.tzinfo is None:
         raise UserError("the contact's time has no time zone", code="bad_moment",
                         field="occurred_at", value=str(r.occurred_at))
+    if now is not None and r.occurred_at > now + CLOCK_SKEW:
+        when = show(r.occurred_at, "%d-%m-%Y %H:%M")
+        raise UserError(f"the contact's time {when} (Copenhagen time) is in the future; "
+                        "give when it happened", code="contact_in_future", when=when)
     if r.party_id is not None and r.new_party is not None:
         raise UserError("give an existing party or a new one, not both", code="party_twice")
     party_id = r.party_id
@@ -233,8 +246,10 @@ def add_manual_contact(
     text: str,
     at: dt.datetime,
     direction: str = Direction.inbound.value,
+    now: dt.datetime | None = None,
 ) -> int:
-    """A call, walk-in, meeting, home visit or letter typed in inside a case."""
+    """A call, walk-in, meeting, home visit or letter typed in inside a case (not after
+    `now`, see register_contact)."""
     if kind not in MANUAL_KINDS:
         raise UserError(f"unknown contact kind {kind!r}; choose one of {sorted(MANUAL_KINDS)}",
                         code="contact_kind", kind=kind, kinds=", ".join(sorted(MANUAL_KINDS)))
@@ -247,7 +262,7 @@ def add_manual_contact(
                                 channel=channel, occurred_at=at, direction=direction,
                                 summary=text, party_id=case.party_id, file_to=FileTo.case,
                                 case_id=case_id),
-                            if_closed=IfClosed.link, tag=tag).contact_id
+                            if_closed=IfClosed.link, tag=tag, now=now).contact_id
 
 
 def add_note(*, session: Session, case_id: int, text: str) -> None:

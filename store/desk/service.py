@@ -257,7 +257,8 @@ class Desk:
         with write_scope(self.engine) as s:
             return commands.register_contact(session=s, config=self.config,
                                              today=commands.today_of(self.now()),
-                                             request=request, if_closed=if_closed)
+                                             request=request, if_closed=if_closed,
+                                             now=self.now())
 
     def move_contact(self, contact_id: int, case_id: int,
                      if_closed: IfClosed = IfClosed.ask) -> str:
@@ -335,7 +336,7 @@ class Desk:
         with write_scope(self.engine) as s:
             return commands.add_manual_contact(session=s, config=self.config, case_id=case_id,
                                                kind=kind, text=text, at=at or self.now(),
-                                               direction=direction)
+                                               direction=direction, now=self.now())
 
     def add_note(self, case_id: int, text: str) -> None:
         with write_scope(self.engine) as s:

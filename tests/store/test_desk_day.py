@@ -155,7 +155,7 @@ def test_a_bad_new_case_request_is_refused_and_changes_nothing(
 
 
 def test_a_walk_in_is_registered_with_a_new_party_into_a_new_case(desk: Desk) -> None:
-    at = dt.datetime(2026, 1, 5, 10, 30, tzinfo=CPH)
+    at = dt.datetime(2026, 1, 5, 9, 30, tzinfo=CPH)  # before the clock (NOW)
     added = desk.add_contact(NewContactRequest(
         channel="phone", occurred_at=at, summary="Ringede om hjemmehjælp",
         new_party=NewParty(name="Karen Holm", phones=("22 33 44 55",),
@@ -181,7 +181,7 @@ def test_a_walk_in_is_registered_with_a_new_party_into_a_new_case(desk: Desk) ->
 
 
 def test_a_contact_can_go_to_triage_or_an_existing_case(desk: Desk) -> None:
-    at = dt.datetime(2026, 1, 5, 11, tzinfo=CPH)
+    at = dt.datetime(2026, 1, 5, 7, tzinfo=CPH)  # before the clock (NOW)
     case_id, ref = desk.new_case(NewCaseRequest(party_name="Ole"))
     waiting = desk.add_contact(NewContactRequest(channel="letter", occurred_at=at))
     assert waiting.case_ref is None and waiting.party_id is None
