@@ -50,6 +50,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "compose.callback_default": ("Ringet tilbage", "Called back"),
     "err.callback_no_case": ("Knyt kontakten til en sag først, og notér så tilbageopkaldet", "Link the contact to a case first, then log the call-back"),
     "err.text_control": ("Teksten indeholder et tegn, der ikke kan gemmes (position {position}); fjern det og skriv teksten igen", "The text contains a character that cannot be stored (position {position}); remove it and type the text again"),
+    "err.reply_pending": ("Et svar ({template}) til denne henvendelse ligger allerede i udbakken (#{outbox_id}) og prøves igen; se 'borgerdesk outbox'", "A reply ({template}) to this contact is already in the outbox (#{outbox_id}) and will be retried; see 'borgerdesk outbox'"),
     "err.no_sender": ("Der kan ikke sendes herfra; brug 'borgerdesk reply {contact_id}'", "Sending is not available here; use 'borgerdesk reply {contact_id}'"),
     # header
     "hdr.alerts": ("Advarsler: {n}", "Alerts: {n}"),

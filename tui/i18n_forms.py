@@ -175,6 +175,9 @@ FORMS: dict[str, tuple[str, str]] = {
                      "{field}: '{value}' is not a date; write DD-MM-YYYY"),
     "err.bad_moment": ("{field}: '{value}' er ikke et tidspunkt; skriv DD-MM-ÅÅÅÅ TT:MM",
                        "{field}: '{value}' is not a time; write DD-MM-YYYY HH:MM"),
+    "err.expected_past": (
+        "Den forventede dato {expected} ligger før i dag; vælg en dato fra i dag",
+        "The expected date {expected} is before today; pick a date from today on"),
     "err.contact_in_future": (
         "Tidspunktet {when} ligger i fremtiden; skriv hvornår henvendelsen fandt sted",
         "The time {when} is in the future; give when the contact happened"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -22,6 +23,15 @@ from store.timeutil import CPH
 _MSGID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 # Enough of the thread for any client to place the reply; RFC 5322 suggests trimming.
 MAX_REFERENCES = 20
+# An address as the advisor types or a citizen's mail gives it: a dot-atom local part
+# (RFC 5322 atext, no quoted strings or comments, which parsers read differently) at a
+# domain of letters, digits and hyphens; at most 64 and 254 characters (RFC 5321).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ADDR = re.compile(
+    rf"{_ATEXT}(?:\.{_ATEXT})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+)
+MAX_LOCAL, MAX_ADDRESS = 64, 254
 
 
 class MessageError(UserError):
@@ -41,15 +51,20 @@ def address(addr: str, what: str, display_name: str | None = None) -> Address:
     if display_name is not None:
         one_line(display_name, f"{what} name")
     addr = addr.strip()
-    local, at, domain = addr.rpartition("@")
-    if not at or not local or not domain or any(c.isspace() for c in addr) or not addr.isascii():
-        raise MessageError(f"{what} {addr!r} is not an e-mail address like navn@example.dk")
+    bad = MessageError(f"{what} {addr[:100]!r} is not an e-mail address like navn@example.dk")
+    local = addr.rpartition("@")[0]
+    if len(local) > MAX_LOCAL or len(addr) > MAX_ADDRESS:
+        raise MessageError(f"{what} is too long for an e-mail address (at most "
+                           f"{MAX_LOCAL} characters before the @ and {MAX_ADDRESS} in all)")
+    if not _ADDR.fullmatch(addr):
+        raise bad
     try:
-        return Address(display_name=display_name or "", addr_spec=addr)
-    except (ValueError, IndexError):
-        raise MessageError(
-            f"{what} {addr!r} is not an e-mail address like navn@example.dk"
-        ) from None
+        checked = Address(display_name=display_name or "", addr_spec=addr)
+    except (ValueError, IndexError, HeaderParseError):
+        raise bad from None
+    if checked.addr_spec != addr:  # the parser read it as something else: never send there
+        raise bad
+    return checked
 
 
 def new_message_id(sender: str) -> str:

@@ -91,9 +91,28 @@ def _entry(r: ReplyOutbox) -> OutboxEntry:
     )  # fmt: skip
 
 
+# A reply in one of these states may still reach the citizen (the daemon retries it).
+PENDING = ("queued", "sending", "handed", "uncertain")
+
+
 def enqueue(engine: Engine, draft: Draft) -> OutboxEntry:
-    """Record the reply, Message-ID and bytes fixed, before any server sees it."""
+    """Record the reply, Message-ID and bytes fixed, before any server sees it. Refused
+    while the same template's reply to the same contact is still pending: its retry
+    would give the citizen the same letter twice."""
     with write_scope(engine) as session:
+        if draft.contact_id is not None:
+            waiting = session.exec(
+                select(ReplyOutbox.id, ReplyOutbox.state).where(
+                    ReplyOutbox.contact_id == draft.contact_id,
+                    ReplyOutbox.template == draft.template,
+                    col(ReplyOutbox.state).in_(PENDING),
+                )
+            ).first()
+            if waiting is not None:
+                raise UserError(
+                    f"a '{draft.template}' reply to contact {draft.contact_id} is already "
+                    f"in the outbox (#{waiting[0]}, {waiting[1]}); see 'borgerdesk outbox'",
+                    code="reply_pending", outbox_id=waiting[0], template=draft.template)
         row = ReplyOutbox(
             os_user=audit.actor(session), account=draft.account, contact_id=draft.contact_id,
             case_id=draft.case_id, template=draft.template, message_id=draft.message_id,

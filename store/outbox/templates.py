@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from store.config.replies import Replies
 from store.config.templates import TOKEN, ReplyTemplate
+from store.errors import UserError
 from store.replies.calendar import calendar_for
 from store.timeutil import CPH
 
@@ -75,7 +76,12 @@ def render(
     today: dt.date,
     expected: dt.date | None = None,
 ) -> Rendered:
-    """The template filled in. `expected` overrides the computed working-day date."""
+    """The template filled in. `expected` overrides the computed working-day date; a
+    promise cannot lie in the past."""
+    if expected is not None and expected < today:
+        raise UserError(f"the expected date {expected.isoformat()} is before today "
+                        f"({today.isoformat()}); give a date from today on",
+                        code="expected_past", expected=expected.isoformat())
     due = expected or expected_date(replies, today, template.working_days)
     subject_answered = " ".join((ctx.subject or "").split()) or "Din henvendelse"
     values = {

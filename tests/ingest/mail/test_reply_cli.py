@@ -146,6 +146,12 @@ def test_send_prints_the_message_id_then_outbox_lists_it(world: World) -> None:
         (["reply", "1", "--to", "a@b\nBcc: c@d", "--dry-run"], "line break"),
         (["reply", "1", "--expected", "31-02-2026", "--dry-run"], "--expected"),
         (["reply", "999", "--dry-run"], "999"),
+        # Addresses a parser reads otherwise (markup, two @, a comment) or too long.
+        (["reply", "1", "--to", "[bold]x[/]@x.dk", "--dry-run"], "is not an e-mail address"),
+        (["reply", "1", "--to", "a@b@x.dk", "--dry-run"], "is not an e-mail address"),
+        (["reply", "1", "--to", "a(b)@x.dk", "--dry-run"], "is not an e-mail address"),
+        (["reply", "1", "--to", "x" * 100 + "@x.dk", "--dry-run"], "too long"),
+        (["reply", "1", "--expected", "01-01-1999", "--dry-run"], "before today"),
         (["outbox", "--format", "xml"], "--format 'xml'"),
         (["outbox", "--resend", "5"], "no reply 5 in the outbox"),
     ],
@@ -156,6 +162,25 @@ def test_bad_input_is_one_line_exit_2(world: World, args: list[str], words: str)
     assert words in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "Traceback" not in res.stderr
     assert world.count(ReplyOutbox) == 0
+
+
+def test_a_second_reply_while_the_first_is_queued_is_refused(world: World) -> None:
+    """The server is down: the first reply stays queued for the daemon's retry; the same
+    template again would give the citizen the same letter twice, so it is refused."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        world.write(port=closed.getsockname()[1])  # nothing listens there
+    cid = str(world.contact_id())
+    first = world.run("reply", cid)
+    assert first.returncode == 1 and world.states() == ["queued"], first.stderr
+    second = world.run("reply", cid)
+    assert second.returncode == 2, (second.stdout, second.stderr)
+    assert "already in the outbox (#1, queued)" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1
+    assert world.states() == ["queued"]
+    # Another template (a delay notice) is a different letter: it may be queued.
+    assert world.run("reply", cid, "--template", "forsinkelse").returncode == 1
+    assert world.states() == ["queued", "queued"]
 
 
 def test_no_submission_settings_name_the_keys(world: World) -> None:

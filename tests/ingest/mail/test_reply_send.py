@@ -76,9 +76,9 @@ def _sent_folder(srv: Any) -> list[bytes]:
         c.logout()
 
 
-def _queue(engine: Engine, cfg: Config, **kw: Any) -> int:
+def _queue(engine: Engine, cfg: Config, template: str = "kvittering", **kw: Any) -> int:
     with Session(engine) as s:
-        draft = compose(s, cfg, contact_id=_inbound(engine).id, template="kvittering", **kw)
+        draft = compose(s, cfg, contact_id=_inbound(engine).id, template=template, **kw)
     return queue.enqueue(engine, draft).id
 
 
@@ -218,9 +218,10 @@ def test_recover_finds_the_sent_copy_or_marks_uncertain(world: Any, engine: Engi
     _srv, smtp, make = world
     cfg = make()
     sync_all(engine=engine, config=cfg)
+    # Three letters (one template's reply is refused while another is pending).
     in_sent = _queue(engine, cfg)
-    lost = _queue(engine, cfg)
-    early = _queue(engine, cfg)
+    lost = _queue(engine, cfg, "forsinkelse")
+    early = _queue(engine, cfg, "afslutning")
     for i in (in_sent, lost, early):
         assert queue.claim(engine, i) is not None
     for i in (in_sent, lost):
