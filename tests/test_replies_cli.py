@@ -119,12 +119,12 @@ def test_followups_table_is_plain_text(env, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("followups", "--now", "yesterday"), "--now 'yesterday': not an ISO 8601 time"),
+        (("followups", "--now", "yesterday"), "--now 'yesterday': not a date and time"),
         (("followups", "--status", "late"), "--status 'late': use one of"),
         (("followups", "--format", "xml"), "--format 'xml'"),
         (("ack", "999"), "contact 999: no such contact"),
         (("ack", "abc"), "CONTACT_ID 'abc': not a contact id"),
-        (("ack", "1", "--at", "soon"), "--at 'soon': not an ISO 8601 time"),
+        (("ack", "1", "--at", "soon"), "--at 'soon': not a date and time"),
         (
             ("ack", "1", "--at", "2024-03-01T10:00"),
             "contact 1: acknowledgement time 2024-03-01 10:00 (Copenhagen time) is before "
@@ -157,7 +157,7 @@ def test_ack_and_no_reply_write_audit(env) -> None:
         "--note",
         "Ringede, svar i næste uge",
         "--at",
-        "2024-04-02T14:00+02:00",
+        "02-04-2024 14:00",  # the Danish form every other option takes (14:00 CEST)
     )
     assert r.code == 0, r.err
     assert r.out.strip() == f"henvendelse {ids['a']}: 1 svarfrist(er) kvitteret (dag-til-dag)"

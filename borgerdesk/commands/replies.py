@@ -18,7 +18,7 @@ from borgerdesk.texts import Lang, lang_of, say, term
 from store.errors import UserError
 from store.outfile import check_output
 from store.plaintext import safe
-from store.timeutil import CPH, needs_year, plausible
+from store.timeutil import needs_year, plausible
 
 # The store comes in inside each command: typer imports this module to read the
 # arguments, and a usage error or --help must not pay for the database layer (issue 20).
@@ -37,18 +37,13 @@ STATUS_FILTERS = {
 
 
 def parse_now(value: str | None, option: str = "--now") -> dt.datetime:
-    """An ISO 8601 time; without an offset it is Copenhagen wall-clock time."""
+    """A time as every other option takes it (DD-MM-YYYY HH:MM, YYYY-MM-DD HH:MM, or ISO
+    8601 with an offset); without an offset it is Copenhagen wall-clock time."""
     if value is None:
         return dt.datetime.now(dt.UTC)
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise UserError(
-            f"{option} {value!r}: not an ISO 8601 time; use e.g. 2024-04-02T15:00+02:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CPH)
-    return plausible(moment, option)
+    from store.dateinput import read_moment
+
+    return plausible(read_moment(value, option), option)
 
 
 def _positive_id(value: str) -> int:
@@ -64,7 +59,8 @@ def _positive_id(value: str) -> int:
 def followups(
     ctx: typer.Context,
     now: Annotated[
-        str | None, typer.Option("--now", help="Evaluate at this ISO time (default: now).")
+        str | None,
+        typer.Option("--now", help="Evaluate at this time, DD-MM-YYYY HH:MM (default: now)."),
     ] = None,
     status: Annotated[
         str,
@@ -150,7 +146,8 @@ def ack_cmd(
         typer.Option("--rule", help="Only this rule's target (e.g. whistleblower-feedback)."),
     ] = None,
     at: Annotated[
-        str | None, typer.Option("--at", help="When it was acknowledged (default: now).")
+        str | None,
+        typer.Option("--at", help="When it was acknowledged, DD-MM-YYYY HH:MM (default: now)."),
     ] = None,
 ) -> None:
     """Mark a contact acknowledged: its open reply targets (and the party's earlier
@@ -210,7 +207,7 @@ def compliance_cmd(
     fmt: Annotated[str, typer.Option("--format", help="table|json|xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="File for --format xlsx.")] = None,
     now: Annotated[
-        str | None, typer.Option("--now", help="'Overdue now' at this ISO time.")
+        str | None, typer.Option("--now", help="'Overdue now' at this time, DD-MM-YYYY HH:MM.")
     ] = None,
 ) -> None:
     """Per reply rule, for targets received in the period: targets, met in time, met
