@@ -314,6 +314,7 @@ def main() -> None:
             ours_cpu: list[float] = []
             ratios: list[float] = []
             before: list[float] = []
+            before_cpu: list[float] = []
             print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
             for run in range(args.repeat):
                 n, secs, cpu = bare_loop(server, "INBOX")
@@ -333,10 +334,11 @@ def main() -> None:
                       flush=True)
                 db.unlink()
                 if args.before is not None:
-                    sb, secsb, _c, dbb = our_sync(server, "INBOX", work, template, run,
-                                                  args.before)
+                    sb, secsb, cpub, dbb = our_sync(server, "INBOX", work, template, run,
+                                                    args.before)
                     dbb.unlink()
                     before.append(sb / secsb)
+                    before_cpu.append(cpub / sb * 1000)
                     print(f"        before ({args.before}): sync {sb / secsb:7.0f} msg/s "
                           f"({secsb:.2f} s) ratio {before[-1] / bare[-1]:.2f}", flush=True)
             print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -353,7 +355,8 @@ def main() -> None:
                   f"{mq:.0f} msg/s -> sync at {mo / mq:.2f} of it")
             if before:
                 bm = statistics.median(before)
-                print(f"before ({args.before}): median {bm:.0f} msg/s -> ratio {bm / mb:.2f}")
+                print(f"before ({args.before}): median {bm:.0f} msg/s -> ratio {bm / mb:.2f}; "
+                      f"client CPU per message {statistics.median(before_cpu):.2f} ms")
         if not args.skip_poll:
             from ingest.mail.sync import sync_all
             from store.db import make_engine
