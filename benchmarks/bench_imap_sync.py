@@ -322,6 +322,13 @@ def main() -> None:
                 bare.append(n / secs)
                 nq, secsq, _cpu = bare_loop(server, "INBOX", imaplib_debug=False)
                 quiet.append(nq / secsq)
+                if args.before is not None and run % 2:
+                    # Every other round the other tree goes first: no order bias.
+                    sb, secsb, cpub, dbb = our_sync(server, "INBOX", work, template, run + 50,
+                                                    args.before)
+                    dbb.unlink()
+                    before.append(sb / secsb)
+                    before_cpu.append(cpub / sb * 1000)
                 stored, secs2, cpu2, db = our_sync(server, "INBOX", work, template, run)
                 if stored != n:
                     raise SystemExit(f"sync stored {stored} of {n} messages")
@@ -333,12 +340,13 @@ def main() -> None:
                       f"ratio {ratios[-1]:.2f}   [bare, debug off: {nq / secsq:6.0f} msg/s]",
                       flush=True)
                 db.unlink()
-                if args.before is not None:
+                if args.before is not None and not run % 2:
                     sb, secsb, cpub, dbb = our_sync(server, "INBOX", work, template, run,
                                                     args.before)
                     dbb.unlink()
                     before.append(sb / secsb)
                     before_cpu.append(cpub / sb * 1000)
+                if args.before is not None:
                     print(f"        before ({args.before}): sync {sb / secsb:7.0f} msg/s "
                           f"({secsb:.2f} s) ratio {before[-1] / bare[-1]:.2f}", flush=True)
             print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
