@@ -70,7 +70,10 @@ class FetchProcess:
     """Parent side: `request` + `answer` is `fetch.fetch_bodies` plus the parse, done
     over there."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job | None = None) -> None:
+        """Start the child; it imports what it needs, then waits for its `Job` (given
+        here, or later with `start`: a first sync starts its children before it knows
+        the folder, so their start-up overlaps the parent's connecting and searching)."""
         root = str(Path(__file__).resolve().parents[2])  # where `ingest` is importable
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
@@ -83,6 +86,11 @@ class FetchProcess:
         self._out: IO[bytes] = self.proc.stdout
         self._asked = 0
         self._answers: dict[int, Any] = {}
+        if job is not None:
+            self.start(job)
+
+    def start(self, job: Job) -> None:
+        """Give the child its folder and login (once)."""
         self._send(job)
 
     def _send(self, obj: Any) -> None:
@@ -132,7 +140,10 @@ def _serve(stdin: IO[bytes], send: Any) -> None:
     from ingest.mail.connect import connect
     from ingest.mail.parse import parse_batch
 
-    job: Job = pickle.load(stdin)
+    try:
+        job: Job = pickle.load(stdin)
+    except EOFError:
+        return  # started ahead and not needed after all, or the parent is gone
     client = connect(job.endpoint, password=job.password, token=job.token)
     try:
         sel = imap.examine(client, job.folder)

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
 
 from ingest.mail import fetch as imap
 from ingest.mail import session
@@ -57,7 +57,7 @@ from store.addresses import mask
 from store.bulkload import WalCheckpointer
 from store.config import Config
 from store.config.mail import MailAccount
-from store.db import bulk_write_scope
+from store.db import bulk_write_scope, session_scope
 from store.errors import one_line
 from store.models import MailLocation, SyncState, utcnow
 from store.secrets import get_secret, mail_key
@@ -363,11 +363,14 @@ _bulk_gc_saved: tuple[int, ...] = gc.get_threshold()
 
 
 def _start_fetch_processes(
-    account: MailAccount, folder: str, uidvalidity: int, password: str | None
+    account: MailAccount, folder: str, uidvalidity: int, password: str | None,
+    spare: list[FetchProcess] | None = None,
 ) -> list[FetchProcess]:
     """The folder's fetch processes, logged in with the secret this process used; none
-    (fetch here instead) if they cannot be started."""
+    (fetch here instead) if they cannot be started. Children already started for the
+    account (`spare`, see `_spare_children`) are used first."""
     started: list[FetchProcess] = []
+    spare = spare if spare is not None else []
     try:
         token = None
         if account.auth == "xoauth2":
@@ -380,7 +383,9 @@ def _start_fetch_processes(
         job = Job(endpoint=Endpoint.of(account), password=password, token=token,
                   folder=folder, uidvalidity=uidvalidity)
         for _ in range(FETCH_PROCESSES):
-            started.append(FetchProcess(job))
+            child = spare.pop() if spare else FetchProcess()
+            started.append(child)
+            child.start(job)
     except Exception as e:
         log.warning("fetch processes did not start; fetching in-process",
                     extra={"account": account.name, "folder": folder, "error": one_line(e)})
@@ -394,6 +399,7 @@ def sync_folder(
     client: Any, *, engine: Engine, config: Config, account: MailAccount, folder: str,
     is_sent_folder: bool, parser: _Parser, progress: SyncProgress | None,
     stop: threading.Event | None, password: str | None = None,
+    spare: list[FetchProcess] | None = None,
 ) -> FolderReport:
     t0 = time.perf_counter()
     report = FolderReport(account=account.name, folder=folder)
@@ -468,7 +474,8 @@ def sync_folder(
             wal = WalCheckpointer(engine)
             cleanup.callback(wal.close)
             fetcher = _Fetcher(client, _start_fetch_processes(account, folder,
-                                                              sel.uidvalidity, password))
+                                                              sel.uidvalidity, password,
+                                                              spare))
             cleanup.callback(fetcher.close)
         try:
             for batch in _threaded(_batches(client, engine, account, uids, stop, report,
@@ -565,10 +572,45 @@ def _resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]
     return folders
 
 
+def _spare_children(engine: Engine, account: MailAccount) -> list[FetchProcess]:
+    """Fetch processes started ahead for an account's first sync (no folder of it synced
+    yet: its folders are likely large), so that their start-up (a Python process
+    importing the IMAP client and the parser) runs while this process connects, logs in
+    and searches. They wait for their folder; unused ones are closed after the pass."""
+    with session_scope(engine) as s:
+        seen = s.execute(select(SyncState.id).where(  # type: ignore[call-overload]
+            SyncState.kind == "imap", SyncState.name == account.name,
+        ).limit(1)).first()
+    if seen is not None:
+        return []
+    spare: list[FetchProcess] = []
+    try:
+        for _ in range(FETCH_PROCESSES):
+            spare.append(FetchProcess())
+    except Exception as e:
+        log.warning("fetch processes did not start ahead",
+                    extra={"account": account.name, "error": one_line(e)})
+    return spare
+
+
 def sync_account(
     *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
     progress: SyncProgress | None = None, stop: threading.Event | None = None,
     password: str | None = None,
+) -> list[FolderReport]:
+    spare = _spare_children(engine, account)
+    try:
+        return _sync_account(engine=engine, config=config, account=account, parser=parser,
+                             progress=progress, stop=stop, password=password, spare=spare)
+    finally:
+        for child in spare:
+            child.close()
+
+
+def _sync_account(
+    *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
+    progress: SyncProgress | None, stop: threading.Event | None, password: str | None,
+    spare: list[FetchProcess],
 ) -> list[FolderReport]:
     who = mask(account.username.lower()) if "@" in account.username else "****"
     fresh = False
@@ -586,7 +628,7 @@ def sync_account(
         try:
             reports = _account_pass(client, engine=engine, config=config, account=account,
                                     parser=parser, progress=progress, stop=stop,
-                                    quiet=reused, password=password)
+                                    quiet=reused, password=password, spare=spare)
             healthy = not any(r.error for r in reports) and not (
                 stop is not None and stop.is_set())
         finally:
@@ -606,7 +648,7 @@ def sync_account(
 def _account_pass(
     client: Any, *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
     progress: SyncProgress | None, stop: threading.Event | None, quiet: bool,
-    password: str | None = None,
+    password: str | None = None, spare: list[FetchProcess] | None = None,
 ) -> list[FolderReport]:
     reports: list[FolderReport] = []
     folders = resolve_folders(client, account)
@@ -617,7 +659,7 @@ def _account_pass(
             rep = sync_folder(
                 client, engine=engine, config=config, account=account, folder=folder,
                 is_sent_folder=is_sent, parser=parser, progress=progress, stop=stop,
-                password=password,
+                password=password, spare=spare,
             )
         except Exception as e:
             error = one_line(e)

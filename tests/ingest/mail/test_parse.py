@@ -203,3 +203,132 @@ def test_fast_path_agrees_with_the_stdlib_path(name: str, monkeypatch: pytest.Mo
         assert (fast.subject, fast.from_addr, fast.sent_at, fast.is_auto) == (
             slow.subject, slow.from_addr, slow.sent_at, slow.is_auto
         )
+
+
+# --------------------------------------------------------------------------- direct reads
+
+
+def _stdlib_fields(block: bytes) -> list[tuple[str, str]]:
+    from email.policy import compat32
+
+    head = email.parser.BytesHeaderParser(policy=compat32).parsebytes(block)
+    return [(str(n), str(v)) for n, v in head.raw_items()]
+
+
+_ODD_BLOCKS = [
+    b"Subject: a\r\n\tfolded\r\n  twice\r\nFrom:  x@y.dk \r\n\r\n",
+    b"Subject:\r\nX-Empty:   \r\nTo: a@b.dk\n\n",
+    b"Subject: no final newline",
+    b"Subject: a\r\n\r\nNot: a header\r\n",
+    b"Subject: \xe6\xf8\xe5 8-bit\r\nX-Tab:\tvalue\t\r\n\r\n",
+    b"Subject: mixed\nTo: a@b.dk\r\n\r\n",
+    b"A-Weird!Name~: v\r\n\r\n",
+    b"Subject: a\x0bb\x0cc\x1cd\r\n\r\n",
+]
+_FALLBACK_BLOCKS = [
+    b" continuation first\r\nSubject: a\r\n\r\n",
+    b"From sender@example.org Mon Jan  1 00:00:00 2024\r\nSubject: a\r\n\r\n",
+    b"Subject: bare\rcr\r\n\r\n",
+    b": no name\r\nSubject: a\r\n\r\n",
+    b"Subject: a\r\nnot a header line\r\nTo: b@c.dk\r\n\r\n",
+    b"Bad Name: space in the name\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("name", [*sorted(CORPUS), "bench", "odd"])
+def test_direct_header_read_is_compat32s(name: str) -> None:
+    """`_raw_headers` gives exactly the (name, value) pairs of the stdlib's compat32
+    header parser, or None so that the stdlib reads the message."""
+    from ingest.mail.parse import _raw_headers
+
+    if name == "bench":
+        blocks = [header_block(_bench_like(i)) for i in range(40)]
+    elif name == "odd":
+        blocks = _ODD_BLOCKS
+    else:
+        blocks = [header_block(CORPUS[name])]
+    for block in blocks:
+        got = _raw_headers(block)
+        if got is not None:
+            assert got == _stdlib_fields(block), block[:200]
+    assert all(_raw_headers(b) is not None for b in _ODD_BLOCKS)
+    assert all(_raw_headers(b) is None for b in _FALLBACK_BLOCKS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from([b"Subject: ", b"To: ", b"From:", b" ", b"\t", b"X-A: ", b"From ",
+                     b": ", b"\r", b"\n", b"\r\n", b"\r\n ", b"=?utf-8?q?x?=", b"\xe6"]),
+    st.binary(max_size=12)), max_size=25).map(b"".join))
+def test_direct_header_read_agrees_on_arbitrary_bytes(block: bytes) -> None:
+    from ingest.mail.parse import _raw_headers
+
+    got = _raw_headers(block)
+    if got is not None:
+        assert got == _stdlib_fields(block)
+
+
+_ADDRESS_VALUES = [
+    "borger1@example.org", "Borger Jensen <borger1@example.org>",
+    '"Jensen, Borger" <b.j@example.org>', "Børge Ærø <b+tag@sub.example.dk>",
+    "a@b.dk, c@d.dk", "a@b.dk,, c@d.dk ,", "  <x@y.dk>  ", "Name<x@y.dk>",
+    "undisclosed-recipients:;", "a@b.dk (comment)", "Jens H. Hansen <j@h.dk>",
+    "<@route:a@b.dk>", '"a@b" <c@d.dk>', "a@[1.2.3.4]", "weird@", "@nolocal.dk",
+    "a..b@c.dk", ".a@c.dk", "a@c.dk.", '"quoted local"@x.dk', "Hansen, Jens <j@h.dk>",
+    "x@y.dk <z@w.dk>", "<a@b.dk> trailing", "Name <a@b.dk>, Other <c@d.dk>", "",
+    '"unterminated <a@b.dk>', "Tab\tName <a@b.dk>", "a@b.dk;c@d.dk", "=?x?q?y?= <a@b.dk>",
+]
+
+
+def _stdlib_addrs(values: list[str]) -> list[str]:
+    from email.utils import getaddresses
+
+    return [a for _n, a in getaddresses(values)]
+
+
+@pytest.mark.parametrize("value", _ADDRESS_VALUES)
+def test_simple_address_read_is_getaddresses(value: str) -> None:
+    from ingest.mail.parse import _simple_addresses
+
+    got = _simple_addresses([value])
+    if got is not None:
+        assert got == [a for a in _stdlib_addrs([value]) if a]
+
+
+def test_simple_address_read_covers_the_usual_forms() -> None:
+    from ingest.mail.parse import _simple_addresses
+
+    assert _simple_addresses(["Borger Jensen <borger1@example.org>", "a@b.dk, c@d.dk"]) == [
+        "borger1@example.org", "a@b.dk", "c@d.dk"]
+    assert _simple_addresses(["Hansen, Jens <j@h.dk>"]) is None
+    assert _simple_addresses(["a@b.dk (comment)"]) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    [*"ab.@<>\", ;:()[]\\æ\t-+", "x@y.dk", "Name ", "<a@b.dk>"]), max_size=20).map("".join),
+    min_size=1, max_size=3))
+def test_simple_address_read_agrees_on_arbitrary_text(values: list[str]) -> None:
+    from ingest.mail.parse import _simple_addresses
+
+    got = _simple_addresses(values)
+    if got is not None:
+        assert got == [a for a in _stdlib_addrs(values) if a]
+
+
+@pytest.mark.parametrize("name", [*sorted(CORPUS), "bench"])
+def test_direct_reads_store_what_the_stdlib_reads(name: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole parses with and without the direct header and address reads are equal."""
+    import dataclasses
+
+    import ingest.mail.parse as parse_mod
+
+    raws = [_bench_like(i) for i in range(40)] if name == "bench" else [CORPUS[name]]
+    for raw in raws:
+        fast = parse_message(raw)
+        monkeypatch.setattr(parse_mod, "_raw_headers", lambda _b: None)
+        monkeypatch.setattr(parse_mod, "_simple_addresses", lambda _v: None)
+        slow = parse_message(raw)
+        monkeypatch.undo()
+        assert dataclasses.asdict(fast) == dataclasses.asdict(slow)

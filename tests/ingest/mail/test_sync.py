@@ -14,6 +14,7 @@ from sqlmodel import Session
 import ingest.mail.fetch as imap
 import ingest.mail.sync as sync_mod
 from ingest.mail.embedded_server import EmbeddedServer, Seed
+from ingest.mail.fetch_process import FetchProcess
 from ingest.mail.persist import VANISHED
 from ingest.mail.sync import sync_all
 from store.models import Case, Contact, EmailMessage, MailLocation, PartyEmail, SyncState
@@ -516,12 +517,25 @@ def test_bulk_path_stores_what_the_inline_path_stores(
         monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
         monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)  # many batches through the pipeline
         started: list[Any] = []
-        real = sync_mod.FetchProcess
-        monkeypatch.setattr(sync_mod, "FetchProcess",
-                            lambda job: started.append(job) or real(job))
+        spawned: list[Any] = []
+
+        class Counted(FetchProcess):
+            def __init__(self, job: Any = None) -> None:
+                spawned.append(self)
+                super().__init__(job)
+
+            def start(self, job: Any) -> None:
+                started.append(job)
+                super().start(job)
+
+        monkeypatch.setattr(sync_mod, "FetchProcess", Counted)
         reports = sync_all(engine=engine, config=cfg)
         assert [r.error for r in reports] == [None, None]
         assert len(started) == 2 * sync_mod.FETCH_PROCESSES  # per folder
+        # A first sync starts its children ahead (before it knows the folder): the first
+        # folder's are those; every child started was used, and all have ended.
+        assert len(spawned) == len(started)
+        assert all(c.proc.poll() is not None for c in spawned)
         assert snapshot(srv) == before, "the sync changed the mailbox"
         # The cycle collector's tuning for the bulk sync is put back.
         assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
@@ -649,3 +663,35 @@ def test_fetch_processes_end_with_a_killed_parent(
     while any(alive(p) for p in kids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [p for p in kids if alive(p)], "fetch processes outlived their parent"
+
+
+def test_a_first_sync_starts_its_fetch_processes_ahead_and_ends_unused_ones(
+    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An account's first sync starts its fetch processes before it knows whether a
+    folder is large (their start-up overlaps connecting and searching); a folder too
+    small for them leaves them unused, and they end with the pass. Later passes (the
+    daemon's polls) start none."""
+    srv = make_server({"INBOX": [mail(i) for i in range(3)]})
+    password_env(srv)
+    cfg = make_config(srv)
+    spawned: list[Any] = []
+    started: list[Any] = []
+
+    class Counted(FetchProcess):
+        def __init__(self, job: Any = None) -> None:
+            spawned.append(self)
+            super().__init__(job)
+
+        def start(self, job: Any) -> None:
+            started.append(job)
+            super().start(job)
+
+    monkeypatch.setattr(sync_mod, "FetchProcess", Counted)
+    assert [r.error for r in sync_all(engine=engine, config=cfg)] == [None]
+    assert len(spawned) == sync_mod.FETCH_PROCESSES and started == []
+    assert all(c.proc.wait(timeout=10) == 0 for c in spawned)
+    _deliver(srv, "INBOX", mail(50))
+    assert [r.new for r in sync_all(engine=engine, config=cfg)] == [1]
+    assert len(spawned) == sync_mod.FETCH_PROCESSES
