@@ -324,3 +324,54 @@ def test_imported_times_compare_like_orm_times(cfg, db_url, cli, tmp_path) -> No
             select(Contact).where(col(Contact.created_at) <= dt.datetime.now(dt.UTC))
         ).one()
     eng.dispose()
+
+
+def test_importing_the_desks_own_export_adds_nothing(cfg, db_url, cli, tmp_path) -> None:
+    """The export lists every contact of a case, mail and calls included, to the second.
+    Importing it again (or an edited copy) must not add them as register contacts: the
+    council's counts would double. A naive recount checks the counts stay as they were."""
+    import datetime as dt
+
+    from sqlmodel import Session, select
+
+    from store.models import Case, Contact
+
+    reg = write_csv(rows(), tmp_path / "r.csv")
+    assert cli("--config", cfg, "--db", db_url, "import-register", str(reg)).code == 0
+    eng = make_engine(db_url)
+    with Session(eng) as s:
+        case = s.exec(select(Case)).one()
+        for i, (channel, direction, at) in enumerate([
+            ("email", "in", dt.datetime(2024, 1, 9, 8, 15, 37, 250000, tzinfo=dt.UTC)),
+            ("email", "out", dt.datetime(2024, 1, 9, 12, 0, 5, tzinfo=dt.UTC)),
+            ("phone", "in", dt.datetime(2024, 3, 31, 0, 30, 0, tzinfo=dt.UTC)),  # CEST day 1
+        ]):
+            s.add(Contact(channel=channel, direction=direction, occurred_at=at,
+                          occurred_on=at.date(), case_id=case.id, party_id=case.party_id,
+                          summary=f"fra {channel}", source_ref=f"test:{i}"))
+        s.commit()
+
+    def recount() -> dict[tuple[str, str], int]:
+        with Session(eng) as s:
+            out: dict[tuple[str, str], int] = {}
+            for c in s.exec(select(Contact)):
+                out[(c.channel, c.direction)] = out.get((c.channel, c.direction), 0) + 1
+            return out
+
+    before = recount()
+    assert sum(before.values()) == 6
+    for suffix in ("csv", "xlsx"):
+        out = tmp_path / f"export.{suffix}"
+        assert cli("--config", cfg, "--db", db_url, "export-register", str(out)).code == 0
+        dry = cli("--config", cfg, "--db", db_url, "import-register", "--dry-run", str(out))
+        assert dry.code == 0 and "0 henvendelse(r)" in dry.out, dry.out
+        r = cli("--config", cfg, "--db", db_url, "import-register", str(out))
+        assert r.code == 0, r.err
+        assert recount() == before
+    # One row more for a contact the case has once: the second is a contact of its own.
+    again = [*rows(), rows()[0]]
+    r = cli("--config", cfg, "--db", db_url, "import-register",
+            str(write_csv(again, tmp_path / "twice.csv")))
+    assert r.code == 0, r.err
+    assert sum(recount().values()) == 7
+    eng.dispose()
