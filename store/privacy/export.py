@@ -3,10 +3,11 @@
 `export_party(session=..., party_id=..., out=..., kinds=...)` writes
 - `summary.html`: a readable summary (every untrusted text escaped; no scripts, a CSP that
   forbids loading anything);
-- `messages/*.eml`: every stored message byte for byte as it was received;
+- `messages/*.eml`: every stored message byte for byte as it was received, and every
+  reply the desk wrote to the subject (`reply-*.eml`, sent or still in the outbox);
 - `calls.csv`: every call record;
 - `records.json`: every record (party, addresses, cases with notes and history, contacts,
-  message metadata and texts, calls, reply targets, audit entries).
+  message metadata and texts, calls, reply targets, the desk's replies, audit entries).
 
 The folder is created 0700 (files 0600) by writing into a private temporary folder beside
 it and renaming it into place, so a failed export leaves nothing half-written. The
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 from sqlmodel import Session, SQLModel, col
 
 from store.audit import record
@@ -45,6 +46,7 @@ from store.models import (
     Contact,
     EmailMessage,
     Party,
+    ReplyOutbox,
     ReplyTarget,
     WhistleblowerReporter,
 )
@@ -198,6 +200,25 @@ def collect(
             .order_by(col(ReplyTarget.id))
         )
     )
+    # The desk's replies (sent, queued, refused): to her contacts, on her cases, or
+    # addressed to her, unless they answered a contact out of scope (a whistleblower's).
+    replies = list(
+        session.scalars(
+            select(ReplyOutbox)
+            .outerjoin(Contact, col(Contact.id) == col(ReplyOutbox.contact_id))
+            .where(
+                or_(
+                    col(ReplyOutbox.contact_id).in_(contact_ids),
+                    col(ReplyOutbox.case_id).in_(case_ids),
+                    and_(
+                        func.lower(col(ReplyOutbox.to_addr)).in_([e.lower() for e in emails]),
+                        or_(col(Contact.id).is_(None), contact_clause(kinds)),
+                    ),
+                )
+            )
+            .order_by(col(ReplyOutbox.id))
+        )
+    )
     notes = list(
         session.scalars(
             select(CaseNote).where(col(CaseNote.case_id).in_(case_ids)).order_by(col(CaseNote.at))
@@ -245,6 +266,12 @@ def collect(
         row["eml_file"] = f"messages/{m.id:06d}.eml" if m.raw is not None else None
         row["_raw"] = m.raw
         msg_rows.append(row)
+    reply_rows = []
+    for o in replies:
+        row = _row(o, exclude={"raw"})
+        row["eml_file"] = f"messages/reply-{o.id:06d}.eml"
+        row["_raw"] = o.raw
+        reply_rows.append(row)
     return {
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "case_kinds": list(kinds),
@@ -266,6 +293,7 @@ def collect(
             key=lambda c: (c["started_at"], c["contact_id"] or 0),
         ),
         "reply_targets": [_row(t) for t in targets],
+        "replies": reply_rows,
         "whistleblower_reporters": [_row(r) for r in reporters],
         "audit": [_row(a) for a in audit],
     }
@@ -325,7 +353,7 @@ def export_party(
         raise UserError(f"{out}: cannot create the export folder: {e.strerror}") from None
     try:
         (tmp / "messages").mkdir(mode=0o700)
-        for m in data["messages"]:
+        for m in [*data["messages"], *data["replies"]]:
             raw = m.pop("_raw")
             if raw is not None:
                 _write(tmp / m["eml_file"], raw)

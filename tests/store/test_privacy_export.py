@@ -382,10 +382,10 @@ def test_erasure_by_address_reaches_to_and_cc_but_not_a_lookalike(engine: Engine
             find_subject(session=s, text=addr)
 
 
-def test_erasure_reaches_replies_written_from_the_desk(engine: Engine) -> None:
-    """A reply from the desk holds the whole letter to the person: erasure by address
-    removes it, queued or sent, whether it answered the person's contact or was typed to
-    the address for another one."""
+def test_erasure_reaches_replies_written_from_the_desk(engine: Engine, tmp_path: Path) -> None:
+    """A reply from the desk holds the whole letter to the person: access by address
+    shows it and erasure removes it, queued or sent, whether it answered the person's
+    contact or was typed to the address for another one."""
     from store.models import ReplyOutbox
     from store.privacy.lookup import find_subject
 
@@ -404,6 +404,13 @@ def test_erasure_reaches_replies_written_from_the_desk(engine: Engine) -> None:
                               message_id=f"<r{i}@odsherred.dk>", to_addr=to,
                               subject="Sv: sygdom", raw=b"Hej Knud, CPR 010101-1234",
                               state=state))
+    out = tmp_path / "indsigt"
+    export_subject(engine=engine, text=addr, out=out)
+    records = json.loads((out / "records.json").read_text("utf-8"))
+    shown = sorted((r["to_addr"], r["state"]) for r in records["replies"])
+    assert shown == [(addr.upper(), "queued"), (addr, "sent")]  # not Grete's
+    for r in records["replies"]:
+        assert (out / r["eml_file"]).read_bytes() == b"Hej Knud, CPR 010101-1234"
     with session_scope(engine) as s:
         plan = plan_erase(session=s, subject=find_subject(session=s, text=addr))
         erase_party(session=s, plan=plan, now=T0)
