@@ -150,8 +150,12 @@ class DeskApp(App[None]):
             return
 
         def loaded(_f: object) -> None:
-            if late.error() is not None and self.is_running:
+            if late.error() is None or not self.is_running:
+                return
+            try:  # in the loading thread
                 self.call_from_thread(self.exit, return_code=2)
+            except RuntimeError:  # on this one: a key that needed the Desk loaded it
+                self.exit(return_code=2)
 
         late.add_done_callback(loaded)
         late.start()

@@ -56,7 +56,17 @@ class LateDesk:
 
     @property
     def config(self) -> Config:
-        return self._config if self._config is not None else self.result().config
+        if self._config is not None:
+            return self._config
+        try:
+            return self.result().config
+        except BaseException:
+            # The Desk could not be loaded, and the UI is ending with that error (exit 2,
+            # `error()`). A key on the UI thread that waited for the config gets the
+            # defaults for the moment that is left, instead of a traceback.
+            from store.config import Config
+
+            return Config()
 
     def first_page(self, filt: TriageFilter, limit: int) -> Page[TriageRow]:
         """Indbakke's first page, as `Desk.triage` reads it (tests/tui/test_first_page.py)."""

@@ -248,3 +248,32 @@ async def test_a_desk_that_cannot_load_ends_the_ui_with_its_error(world: World) 
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == 2
     assert isinstance(late.error(), DatabaseError)
+
+
+async def test_a_key_waiting_for_a_desk_that_cannot_load_ends_without_a_traceback(
+    world: World,
+) -> None:
+    """The Desk's load fails while a key on the UI thread waits for the config (the
+    remembered config is validated with the Desk): the UI still ends with exit 2 and the
+    load's own error, not with the key handler's traceback."""
+    from store.db import DatabaseError
+    from tui.app import DeskApp
+    from tui.screens.triage import TriageScreen
+
+    gate = threading.Event()
+    late = _late(world, gate, DatabaseError("x.sqlite3: the database is damaged"),
+                 config_known=False)
+    app = DeskApp(late, poll_seconds=0.0)
+    timer = threading.Timer(0.3, gate.set)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
+                           and bool(app.screen.rows))
+            timer.start()
+            await pilot.press("5")  # Whistleblower: asks the config, on the UI thread
+            await wait_for(pilot, lambda: not app.is_running)
+    finally:
+        gate.set()
+        timer.cancel()
+    assert app.return_code == 2
+    assert isinstance(late.error(), DatabaseError)
