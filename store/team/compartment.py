@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from store.team import compartment_seal
 from store.team.compartment_seal import READ_ACTION as READ_ACTION  # the desk's import
-from store.team.roles_sql import DAEMON, OFFICER
+from store.team.roles_sql import ADVISOR, DAEMON, OFFICER
 
 WB = "'whistleblower'"
 
@@ -122,7 +122,12 @@ def statements() -> list[str]:
 
 
 def function_grants(roles: list[str]) -> list[str]:
-    """The anonymous counts are the only function a desk role is given."""
+    """The anonymous counts are the only function a desk role is given that answers
+    anything; the merge's completion answers nothing (store.merge)."""
+    from store.team.compartment_seal import MERGE_FUNCTION
+
     counts = "borgerdesk_whistleblower_counts(date, date)"
     return [f"REVOKE ALL ON FUNCTION {counts} FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION {counts} TO {', '.join(roles)}"]
+            f"GRANT EXECUTE ON FUNCTION {counts} TO {', '.join(roles)}",
+            f"REVOKE ALL ON FUNCTION {MERGE_FUNCTION} FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {MERGE_FUNCTION} TO {ADVISOR}"]

@@ -141,6 +141,27 @@ BEGIN
 END $$""",
 }
 
+# A merge of two general parties, finished with the owner's rights: the desk moves what
+# the person merging can see (and counts it), then this moves what she cannot - a
+# whistleblower contact of the same person - and deletes the merged party. Done with her
+# rights alone, deleting the party would unlink those contacts (ON DELETE SET NULL): the
+# report would lose its reporter. Refused, identically, for a missing or sealed party.
+MERGE_FUNCTION = "borgerdesk_merge_party(integer, integer)"
+MERGE = """
+CREATE OR REPLACE FUNCTION borgerdesk_merge_party(keep integer, other integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF keep = other OR (SELECT count(*) FROM party WHERE id IN (keep, other) AND NOT sealed) < 2
+  THEN
+    RAISE EXCEPTION 'no such parties to merge' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  UPDATE party_email SET party_id = keep WHERE party_id = other;
+  UPDATE party_phone SET party_id = keep WHERE party_id = other;
+  UPDATE contact SET party_id = keep WHERE party_id = other;
+  UPDATE case_ SET party_id = keep WHERE party_id = other;
+  DELETE FROM party WHERE id = other;
+END $$"""
+
 APPEND_ONLY_GUARD = """
 CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger AS $$
 BEGIN
@@ -270,7 +291,7 @@ def statements() -> list[str]:
     """Idempotent DDL: the column, its triggers, the link guards, and the back-fill."""
     out = [f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS sealed boolean NOT NULL DEFAULT false"
            for t in RULES]
-    out += [*INDEXES, APPEND_ONLY_GUARD, *HELPERS.values()]
+    out += [*INDEXES, APPEND_ONLY_GUARD, *HELPERS.values(), MERGE]
     for table, rule in RULES.items():
         out += _seal_trigger(table, rule)
     for table in CHILDREN:

@@ -230,3 +230,38 @@ def test_an_admin_merges_general_parties_under_the_triggers(
             f"SELECT sealed FROM party WHERE id = {ids['reporter']}")).scalar() is True
     for e in (owner, admin, advisor):
         e.dispose()
+
+
+def test_a_merge_keeps_the_reporter_on_contacts_the_merger_cannot_see(
+    pg_url: str, person: Callable[[str], str]
+) -> None:
+    """A person known to the desk (a general contact) who is also a whistleblower's
+    reporter: an admin who is not the officer merges her into a duplicate. Her report's
+    contact must follow her to the kept party (it used to lose its party, ON DELETE SET
+    NULL), the merge's counts show only what the admin can see, and the contact stays
+    sealed."""
+    ids = build(pg_url)
+    owner = make_engine(pg_url)
+    with owner.begin() as conn:
+        dup = conn.execute(text(
+            "INSERT INTO party (name, kind, created_at, version) VALUES ('Anna Borger', "
+            "'citizen', now(), 1) RETURNING id")).scalar_one()
+        # The reporter's party is the citizen's: one general, one whistleblower contact.
+        conn.execute(text(f"UPDATE contact SET party_id = {ids['citizen']} "
+                          f"WHERE id IN ({ids['c_general']}, {ids['c_wb']})"))
+    admin = make_engine(person("admin"))
+    with Session(admin) as s:
+        result = merge_parties(session=s, keep_id=dup, other_id=ids["citizen"])
+        s.commit()
+    admin.dispose()
+    assert result.contacts == 1  # the general one: the admin sees no other
+    with owner.connect() as conn:
+        rows = dict(conn.execute(text(
+            f"SELECT id, party_id FROM contact WHERE id IN ({ids['c_general']}, "
+            f"{ids['c_wb']})")).all())
+        assert rows == {ids["c_general"]: dup, ids["c_wb"]: dup}
+        assert conn.execute(text(
+            f"SELECT sealed FROM contact WHERE id = {ids['c_wb']}")).scalar() is True
+        assert conn.execute(text(
+            f"SELECT count(*) FROM party WHERE id = {ids['citizen']}")).scalar() == 0
+    owner.dispose()
