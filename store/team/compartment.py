@@ -14,6 +14,7 @@ from __future__ import annotations
 from store.team.roles_sql import DAEMON, OFFICER
 
 WB = "'whistleblower'"
+_MET = "t.state = 'met' AND t.met_at IS NOT NULL AND t.met_at <= t.due_at"
 
 # Functions returning the ids inside the compartment. Called as `(SELECT f())` in the
 # policies, so PostgreSQL evaluates each once per statement (an InitPlan), not per row.
@@ -96,24 +97,46 @@ BEGIN
   RETURN true;
 END $$"""
 
-# Anonymous counts for the annual report's whistleblower section: counts only, for
-# any borgerdesk role, computed with the owner's rights.
+# Anonymous counts for the annual report's whistleblower section: counts only, for any
+# borgerdesk role, computed with the owner's rights (an advisor producing the report sees
+# none of the rows). The same counts as store.annual.figures' own query (SQLite, or a
+# PostgreSQL store without a team): cases opened in [first_day, last_day] and their facts;
+# reply targets of the acknowledgement and feedback rules received in [lo, hi), and those
+# met by their due time.
+COUNTS_SIGNATURE = (
+    "borgerdesk_whistleblower_counts(date, date, timestamp, timestamp, text[], text[])")
 COUNTS = f"""
-CREATE OR REPLACE FUNCTION borgerdesk_whistleblower_counts(first_day date, last_day date)
+CREATE OR REPLACE FUNCTION borgerdesk_whistleblower_counts(
+  first_day date, last_day date, lo timestamp, hi timestamp, ack_rules text[],
+  feedback_rules text[])
 RETURNS TABLE (received bigint, within_scope bigint, outside_scope bigint, forwarded bigint,
-               examined bigint, dismissed bigint, criticism bigint, police bigint)
+               examined bigint, dismissed bigint, criticism bigint, police bigint,
+               ack_targets bigint, ack_in_time bigint, feedback_targets bigint,
+               feedback_in_time bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT count(*),
-         count(*) FILTER (WHERE f.in_scope IS TRUE),
-         count(*) FILTER (WHERE f.in_scope IS FALSE),
-         count(*) FILTER (WHERE f.forwarded),
-         count(*) FILTER (WHERE f.examined),
-         count(*) FILTER (WHERE f.outcome = 'dismissed'),
-         count(*) FILTER (WHERE f.outcome = 'criticism'),
-         count(*) FILTER (WHERE f.outcome = 'police')
-  FROM case_ k LEFT JOIN whistleblower_facts f ON f.case_id = k.id
-  WHERE k.kind = {WB} AND k.opened_on BETWEEN first_day AND last_day
+  WITH reports AS (
+    SELECT count(*) AS received,
+           count(*) FILTER (WHERE f.in_scope IS TRUE) AS within_scope,
+           count(*) FILTER (WHERE f.in_scope IS FALSE) AS outside_scope,
+           count(*) FILTER (WHERE f.forwarded) AS forwarded,
+           count(*) FILTER (WHERE f.examined) AS examined,
+           count(*) FILTER (WHERE f.outcome = 'dismissed') AS dismissed,
+           count(*) FILTER (WHERE f.outcome = 'criticism') AS criticism,
+           count(*) FILTER (WHERE f.outcome = 'police') AS police
+    FROM case_ k LEFT JOIN whistleblower_facts f ON f.case_id = k.id
+    WHERE k.kind = {WB} AND k.opened_on BETWEEN first_day AND last_day),
+  targets AS (
+    SELECT count(*) FILTER (WHERE t.rule = ANY (ack_rules)) AS ack_targets,
+           count(*) FILTER (WHERE t.rule = ANY (ack_rules) AND {_MET}) AS ack_in_time,
+           count(*) FILTER (WHERE t.rule = ANY (feedback_rules)) AS feedback_targets,
+           count(*) FILTER (WHERE t.rule = ANY (feedback_rules) AND {_MET})
+             AS feedback_in_time
+    FROM reply_target t
+    WHERE t.received_at >= lo AND t.received_at < hi)
+  SELECT * FROM reports, targets
 $$"""
+# Counts from earlier versions of the function, dropped when the team is initialised again.
+OLD_COUNTS = ("borgerdesk_whistleblower_counts(date, date)",)
 
 # The audit log names the database role, not the OS user of a shared server.
 AUDIT_ROLE = [
@@ -134,6 +157,7 @@ def statements() -> list[str]:
             f"SECURITY DEFINER SET search_path = public, pg_temp AS "
             f"$$ SELECT coalesce(array_agg(id), '{{}}') FROM ({body}) AS ids $$"
         )
+    out += [f"DROP FUNCTION IF EXISTS {old}" for old in OLD_COUNTS]
     out += [NOTE_READ, COUNTS, *AUDIT_ROLE]
     for table, (inside, logged) in SEALED.items():
         read = "true"
@@ -154,7 +178,7 @@ def statements() -> list[str]:
 
 def function_grants(roles: list[str]) -> list[str]:
     names = [f"{n}()" for n in _ID_FUNCTIONS]
-    names += ["borgerdesk_whistleblower_counts(date, date)"]
+    names += [COUNTS_SIGNATURE]
     who = ", ".join(roles)
     return [f"REVOKE ALL ON FUNCTION {n} FROM PUBLIC" for n in names] + [
         f"GRANT EXECUTE ON FUNCTION {n} TO {who}" for n in names
