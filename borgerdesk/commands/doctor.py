@@ -157,8 +157,9 @@ def _daemon(actx: AppContext, lang: Lang) -> Check:
 
 
 def _team(actx: AppContext) -> list[Check]:
-    """On PostgreSQL: the role's grants, row-level security, the server's clock."""
-    from store.team.health import checks
+    """On PostgreSQL: the role's grants, row-level security, the server's clock; and
+    who runs the retention purge (an administrator, not the daemon)."""
+    from store.team.health import checks, purge_note
 
     try:
         engine = actx.engine
@@ -166,7 +167,9 @@ def _team(actx: AppContext) -> list[Check]:
         return []  # the database check already says why
     if engine.dialect.name != "postgresql":
         return []
-    return [Check(c.name, c.ok, c.detail) for c in checks(engine, dt.datetime.now(dt.UTC))]
+    found = checks(engine, dt.datetime.now(dt.UTC))
+    note = purge_note(actx.config.retention.configured)
+    return [Check(c.name, c.ok, c.detail) for c in [*found, *([note] if note else [])]]
 
 
 def _clock(lang: Lang) -> Check:

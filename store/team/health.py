@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
+from store.privacy.purge import ADMIN_PURGE
 from store.team.compartment import SEALED
 from store.team.roles import is_initialised
 from store.team.roles_sql import GROUPS
@@ -78,6 +79,13 @@ def _rls(conn: Connection) -> TeamCheck:
                          "whistleblower compartment is open; run 'borgerdesk team init'")
     return TeamCheck("row-level security", True, f"on for all {len(SEALED)} tables with "
                      "whistleblower data")
+
+
+def purge_note(retention_configured: bool) -> TeamCheck | None:
+    """With retention configured, who purges on PostgreSQL (not the daemon)."""
+    if not retention_configured:
+        return None
+    return TeamCheck("retention purge", None, ADMIN_PURGE)
 
 
 def _clock(conn: Connection, now: dt.datetime) -> TeamCheck:
