@@ -23,8 +23,9 @@ from store.db import make_engine, session_scope
 from store.models import Case, CaseCreate, ContactCreate, PartyCreate
 from store.parties import create_party
 from store.privacy.purge import ADMIN_PURGE
+from store.privacy.whistleblower import open_whistleblower_case
 
-RETENTION = "\n[retention]\ncitizen_years = 5\n"
+RETENTION = "\n[retention]\ncitizen_years = 5\nwhistleblower_years = 1\n"
 NOW = dt.datetime(2026, 3, 10, 1, 30, tzinfo=dt.UTC)
 
 
@@ -38,7 +39,8 @@ def _config_file(tmp_path: Path) -> Path:
 
 
 def _expired_case(url: str) -> None:
-    """A citizen case closed in 2015 (past five years) with a mail, and one still open."""
+    """A citizen case closed in 2015 (past five years) with a mail, one still open, and
+    a whistleblower case closed in 2015."""
     engine = make_engine(url)
     with session_scope(engine) as s:
         lis = create_party(session=s, party_in=PartyCreate(name="Lis", emails=["lis@example.dk"]))
@@ -51,6 +53,9 @@ def _expired_case(url: str) -> None:
             channel="email", direction="in", summary="Tekst", counterpart="lis@example.dk",
             occurred_at=dt.datetime(2015, 1, 5, 10, tzinfo=dt.UTC), case_id=old.id,
             party_id=lis.id, source_ref="mail:0"))
+        open_whistleblower_case(session=s, case_in=CaseCreate(
+            ref="WB-2015", title="Indberetning", opened_on=dt.date(2015, 1, 5),
+            closed_on=dt.date(2015, 3, 1)), reporter={"name": "Kim Kilde"})
     engine.dispose()
 
 
@@ -94,6 +99,11 @@ def test_on_postgresql_the_daemon_leaves_the_purge_to_an_administrator(
     assert "fjernet: 1 sag(er), 1 henvendelse(r)" in r.out
     assert _title(pg_url, "2015-0001") is None
     assert _title(pg_url, "NEW-1") == "Ny sag"
+    # The compartment is sealed from the admin role: the owner purges what is expired there.
+    assert _title(pg_url, "WB-2015") == "Indberetning"
+    r = cli("--config", str(cfg), "--db", pg_url, "purge")
+    assert r.code == 0, r.err
+    assert _title(pg_url, "WB-2015") is None
 
 
 def test_on_sqlite_the_daemon_purges_as_before(
