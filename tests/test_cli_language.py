@@ -34,11 +34,11 @@ def lang(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def run(tmp_path: Path, sqlite_url: str, cli, lang: str) -> Run:
+def run(tmp_path: Path, db_url: str, cli, lang: str) -> Run:
     """The CLI with a config that says nothing about language (Danish) or says "en"."""
     cfg_path = tmp_path / "config.toml"
     cfg_path.write_text(('language = "en"\n' if lang == "en" else "") + CONFIG, "utf-8")
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     with session_scope(engine) as s:
         for name, email in (("Jens Jensen", "jens@example.dk"),
                             ("Jens  jensen", "jj@example.dk")):
@@ -46,7 +46,7 @@ def run(tmp_path: Path, sqlite_url: str, cli, lang: str) -> Run:
     engine.dispose()
 
     def go(*args: str) -> CliResult:
-        r = cli("--config", str(cfg_path), "--db", sqlite_url, *args)
+        r = cli("--config", str(cfg_path), "--db", db_url, *args)
         assert r.code == 0, (args, r.err)
         return r
 
@@ -95,8 +95,8 @@ def test_party_commands(run: Run, lang: str) -> None:
         "party 2 merged into party 1: 1 address(es), 0 contact(s), 0 case(s) moved")
 
 
-def test_no_config_at_all_is_danish(cli, sqlite_url: str) -> None:
-    r = cli("--db", sqlite_url, "contact", "dismissed")
+def test_no_config_at_all_is_danish(cli, db_url: str) -> None:
+    r = cli("--db", db_url, "contact", "dismissed")
     assert r.code == 0, r.err
     assert r.out.strip() == "ingen henvendelser er markeret 'ikke en sag'"
 

@@ -52,12 +52,9 @@ def _dump(engine: Engine) -> list[dict[str, Any]]:
         return [r.model_dump(exclude={"id", "created_at"}) for r in rows]
 
 
-def test_batch_path_equals_add_contact(sqlite_url: str, tmp_path: Any) -> None:
-    import shutil
-
-    other = tmp_path / "other.sqlite3"
-    shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), other)
-    a, b = make_engine(sqlite_url), make_engine(f"sqlite:///{other}")
+def test_batch_path_equals_add_contact(db_url: str, sqlite_url: str) -> None:
+    # The batch path on the database under test; add_contact on a SQLite file beside it.
+    a, b = make_engine(db_url), make_engine(sqlite_url)
     try:
         _seed(a)
         _seed(b)
