@@ -52,9 +52,14 @@ def _dump(engine: Engine) -> list[dict[str, Any]]:
         return [r.model_dump(exclude={"id", "created_at"}) for r in rows]
 
 
-def test_batch_path_equals_add_contact(db_url: str, sqlite_url: str) -> None:
+def test_batch_path_equals_add_contact(db_url: str, _sqlite_template: Any,
+                                       tmp_path: Any) -> None:
+    import shutil
+
     # The batch path on the database under test; add_contact on a SQLite file beside it.
-    a, b = make_engine(db_url), make_engine(sqlite_url)
+    other = tmp_path / "other.sqlite3"
+    shutil.copyfile(_sqlite_template, other)
+    a, b = make_engine(db_url), make_engine(f"sqlite:///{other}")
     try:
         _seed(a)
         _seed(b)
