@@ -98,7 +98,8 @@ def test_unsupported_database_urls_are_one_line(url, expect, cli) -> None:
 
 def test_a_long_path_argument_is_one_short_line(cli, db_url) -> None:
     long = "/tmp/" + "x" * 100_000
-    for args in (("backup", long), ("import-register", long), ("export-register", long)):
+    backup = (("backup", long),) if db_url.startswith("sqlite") else ()  # PG: pg_dump's
+    for args in (*backup, ("import-register", long), ("export-register", long)):
         line = one_line_error(cli("--db", db_url, *args))
         assert "the path is too long" in line and len(line) < 500
 
