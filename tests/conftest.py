@@ -147,6 +147,26 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
     return run
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI's PostgreSQL pass (BORGERDESK_PG_PASS=1 beside BORGERDESK_TEST_DATABASE_URL) runs
+    only what reaches PostgreSQL: a test on SQLite alone (it asks for sqlite_url and not
+    db_url, or is the "sqlite" case of a parametrized database) ran in the SQLite pass."""
+    if not (PG_URL and os.environ.get("BORGERDESK_PG_PASS")):
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        spec = getattr(item, "callspec", None)
+        params = spec.params.values() if spec is not None else ()
+        sqlite_only = ("sqlite_url" in names and not names & {"db_url", "pg_url"}) or any(
+            p == "sqlite" for p in params)
+        (drop if sqlite_only else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"db_url database: {'PostgreSQL' if PG_URL else 'SQLite'}; python {sys.version.split()[0]}"

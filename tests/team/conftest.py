@@ -7,11 +7,13 @@ CREATEROLE (.ci/run creates it so)."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from store.db import make_engine, upgrade
 from store.team.roles import add_user, init_team
@@ -49,9 +51,22 @@ def pg_url() -> Iterator[str]:
         owner.dispose()
         yield url
     finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str) -> None:
+    """Drop the test's database. A desk process of a person's role may still be closing
+    its connection, which the test role may not terminate: wait for it a little."""
+    for attempt in range(20):
+        try:
+            with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
