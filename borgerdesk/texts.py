@@ -484,6 +484,15 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "doctor.team.role": {"da": "databaserolle", "en": "database role"},
     "doctor.team.rls": {"da": "rækkesikkerhed", "en": "row-level security"},
     "doctor.team.clock": {"da": "databaseur", "en": "database clock"},
+    "doctor.team.purge": {"da": "sletning efter frist", "en": "retention purge"},
+    "doctor.team.purge.admin": {
+        "da": "på PostgreSQL sletter dæmonen ikke efter frist (dens rolle må ikke slette): en "
+              "administrator kører 'borgerdesk purge' hver nat som admin-rolle "
+              "(docs/data-protection.md)",
+        "en": "on PostgreSQL the daemon does not run the retention purge (its role may not "
+              "delete): an administrator runs 'borgerdesk purge' nightly as an admin role "
+              "(docs/data-protection.md)",
+    },
     "doctor.team.role.owner": {
         "da": "{me} ejer tabellerne (opsætning og team-kommandoer; ikke en rådgiver)",
         "en": "{me} owns the tables (set-up and team commands; not a desk person)",

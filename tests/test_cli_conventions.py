@@ -137,16 +137,16 @@ def test_a_missing_config_file_suggests_a_command_that_creates_it(cli, tmp_path:
     assert cli("--config", str(target), "doctor").err.count("config file not found") == 0
 
 
-def test_status_speaks_the_ui_language(cli, tmp_path: Path, sqlite_url: str) -> None:
+def test_status_speaks_the_ui_language(cli, tmp_path: Path, db_url: str) -> None:
     from store.config import preset_text
 
-    r = cli("--db", sqlite_url, "status")  # the default config: Danish
+    r = cli("--db", db_url, "status")  # the default config: Danish
     assert r.code == 0, r.err
     assert "venter i indbakken: 0" in r.out and "åbne varsler: 0" in r.out
     english = tmp_path / "en.toml"
     english.write_text(
         preset_text("odsherred").replace('language = "da"', 'language = "en"'), "utf-8"
     )
-    r = cli("--config", str(english), "--db", sqlite_url, "status")
+    r = cli("--config", str(english), "--db", db_url, "status")
     assert r.code == 0, r.err
     assert "waiting in triage: 0" in r.out and "open alerts: 0" in r.out

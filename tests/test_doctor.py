@@ -27,16 +27,16 @@ def _setup(tmp_path: Path, srv: EmbeddedServer, monkeypatch, password: str) -> P
     return cfg
 
 
-def test_doctor_all_good(tmp_path, server, cli, monkeypatch, sqlite_url) -> None:
+def test_doctor_all_good(tmp_path, server, cli, monkeypatch, db_url) -> None:
     cfg = _setup(tmp_path, server, monkeypatch, server.password)
-    r = cli("--config", str(cfg), "--db", sqlite_url, "doctor")
+    r = cli("--config", str(cfg), "--db", db_url, "doctor")
     assert r.code == 0, r.out
     assert "login OK; synkroniserer INBOX, Sent" in r.out  # Danish by default
     assert "FEJL" not in r.out
     text = cfg.read_text("utf-8")
     assert 'language = "da"' in text
     cfg.write_text(text.replace('language = "da"', 'language = "en"'), "utf-8")
-    r = cli("--config", str(cfg), "--db", sqlite_url, "doctor")
+    r = cli("--config", str(cfg), "--db", db_url, "doctor")
     assert r.code == 0, r.out
     assert "login OK; will sync INBOX, Sent" in r.out
     assert "FAIL" not in r.out and "keyring" in r.out and "clock" in r.out

@@ -22,10 +22,10 @@ internal_domains = ["kommune.dk"]
 
 
 @pytest.fixture
-def env(tmp_path: Path, sqlite_url: str, cli):
+def env(tmp_path: Path, db_url: str, cli):
     cfg_path = tmp_path / "config.toml"
     cfg_path.write_text(CONFIG, "utf-8")
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     cfg = Config()
     with session_scope(engine) as s:
         a = mail(s, cfg, at=cph(2024, 3, 26, 15), addr="knud@example.dk")  # due 2 Apr 15:00
@@ -35,7 +35,7 @@ def env(tmp_path: Path, sqlite_url: str, cli):
         ids = {"a": a.id, "b": b.id, "c": c.id}
 
     def run(*args: str, config: Path = cfg_path):
-        return cli("--config", str(config), "--db", sqlite_url, *args)
+        return cli("--config", str(config), "--db", db_url, *args)
 
     yield run, engine, ids, tmp_path
     engine.dispose()

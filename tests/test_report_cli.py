@@ -40,8 +40,8 @@ import pytest
         (["--year", "2024", "--unit", "cases", "--rows", "theme", "--kind", "x"], "--kind 'x'"),
     ],
 )
-def test_report_errors(sqlite_url: str, cli, args: list[str], needle: str) -> None:
-    r = cli("--db", sqlite_url, "report", *args)
+def test_report_errors(db_url: str, cli, args: list[str], needle: str) -> None:
+    r = cli("--db", db_url, "report", *args)
     assert r.code == 2, (r.out, r.err)
     assert needle in r.err, r.err
     assert r.err.count("\n") == 1 and "Traceback" not in r.err

@@ -144,20 +144,20 @@ def test_a_usage_error_loads_no_database_layer(tmp_path: Path) -> None:
     assert not mods & {"sqlalchemy", "sqlmodel", "alembic", *UI, *IMAP}, mods
 
 
-def test_report_loads_neither_mail_nor_ui_nor_xlsx(tmp_path: Path, sqlite_url: str) -> None:
-    mods = loaded(tmp_path, "--db", sqlite_url, "report", "--period", "2026")
+def test_report_loads_neither_mail_nor_ui_nor_xlsx(tmp_path: Path, db_url: str) -> None:
+    mods = loaded(tmp_path, "--db", db_url, "report", "--period", "2026")
     assert "sqlalchemy" in mods  # it did run against the database
     assert not mods & (IMAP | UI | ANNUAL | {"openpyxl"}), mods & (IMAP | UI | ANNUAL)
 
 
-def test_status_loads_no_ui(tmp_path: Path, sqlite_url: str) -> None:
-    mods = loaded(tmp_path, "--db", sqlite_url, "status")
+def test_status_loads_no_ui(tmp_path: Path, db_url: str) -> None:
+    mods = loaded(tmp_path, "--db", db_url, "status")
     assert "sqlalchemy" in mods
     assert not mods & (UI | ANNUAL), mods & (UI | ANNUAL)
 
 
-def test_followups_loads_no_annual_report(tmp_path: Path, sqlite_url: str) -> None:
-    mods = loaded(tmp_path, "--db", sqlite_url, "followups")
+def test_followups_loads_no_annual_report(tmp_path: Path, db_url: str) -> None:
+    mods = loaded(tmp_path, "--db", db_url, "followups")
     assert "sqlalchemy" in mods
     assert not mods & (UI | ANNUAL | IMAP), mods & (UI | ANNUAL | IMAP)
 
@@ -188,6 +188,7 @@ def test_the_desks_first_page_loads_no_calendars_or_number_tables(
 ) -> None:
     """`holidays` imports every country's calendar, `phonenumbers` every region's tables;
     the first page's reply statuses and names need neither."""
+    # SQLite: the rows are written with sqlite3 (the import check is the same on both).
     con = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
     with con:
         at = "2026-03-09 10:00:00.000000"

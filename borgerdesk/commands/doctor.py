@@ -157,8 +157,9 @@ def _daemon(actx: AppContext, lang: Lang) -> Check:
 
 
 def _team(actx: AppContext, lang: Lang) -> list[Check]:
-    """On PostgreSQL: the role's grants, row-level security, the server's clock."""
-    from store.team.health import checks
+    """On PostgreSQL: the role's grants, row-level security, the server's clock; and
+    who runs the retention purge (an administrator, not the daemon)."""
+    from store.team.health import checks, purge_note
 
     try:
         engine = actx.engine
@@ -166,8 +167,10 @@ def _team(actx: AppContext, lang: Lang) -> list[Check]:
         return []  # the database check already says why
     if engine.dialect.name != "postgresql":
         return []
+    found = checks(engine, dt.datetime.now(dt.UTC))
+    note = purge_note(actx.config.retention.configured)
     return [Check(say(f"doctor.team.{c.key.split('.')[0]}", lang), c.ok, _team_detail(c, lang))
-            for c in checks(engine, dt.datetime.now(dt.UTC))]
+            for c in [*found, *([note] if note else [])]]
 
 
 def _team_detail(c: TeamCheck, lang: Lang) -> str:

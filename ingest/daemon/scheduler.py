@@ -330,18 +330,15 @@ class Daemon:
 
     def maintenance_job(self) -> None:
         """The retention purge first (so tonight's backup no longer holds what it
-        removed), then the backup."""
-        from store.privacy.anonymise import flush_to_disk
-        from store.privacy.purge import purge
+        removed), then the backup. On PostgreSQL neither: an administrator purges, and
+        pg_dump backs up; the log says so once a night."""
+        from store.privacy.purge import ADMIN_PURGE, daemon_purges
 
         now = self.clock()
-        with bulk_write_scope(self.engine) as session:
-            report = purge(session=session, config=self.config, now=now, dry_run=False)
-        if report.configured:
-            if report.removed.any() and not flush_to_disk(self.engine):
-                log.warning("purged records' old copies stay in the -wal file until the "
-                            "next checkpoint (a reader held an older snapshot)")
-            log.info("retention purge done", extra=_fields(**report.removed.as_dict()))
+        if daemon_purges(self.engine.dialect.name):
+            self._purge(now)
+        elif self.config.retention.configured:
+            log.warning("retention purge skipped: " + ADMIN_PURGE)
         if self.cfg.backup_dir is not None:
             url = self.engine.url.render_as_string(hide_password=False)
             if sqlite_path(url) is None:
@@ -349,6 +346,18 @@ class Daemon:
             else:
                 path = backup_into(url, self.cfg.backup_dir, keep=self.cfg.backup_keep, now=now)
                 log.info("backup written", extra=_fields(file=path.name))
+
+    def _purge(self, now: dt.datetime) -> None:
+        from store.privacy.anonymise import flush_to_disk
+        from store.privacy.purge import purge
+
+        with bulk_write_scope(self.engine) as session:
+            report = purge(session=session, config=self.config, now=now, dry_run=False)
+        if report.configured:
+            if report.removed.any() and not flush_to_disk(self.engine):
+                log.warning("purged records' old copies stay in the -wal file until the "
+                            "next checkpoint (a reader held an older snapshot)")
+            log.info("retention purge done", extra=_fields(**report.removed.as_dict()))
 
     def outbox_job(self) -> None:
         """Replies: resolve those a crash interrupted, send those due (with backoff)."""

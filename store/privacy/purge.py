@@ -1,10 +1,11 @@
 """The retention purge: personal data of expired records goes, the count facts stay.
 
 `purge(session=..., config=..., now=..., dry_run=...)` is what `borgerdesk purge` and the
-daemon's schedule call. It runs inside the caller's transaction: on any error nothing
-changes. A real purge writes one audit entry (action "purge") with what it removed, in
-the same transaction; it is also the only code that may delete audit rows (those past
-`retention.audit_years`, and free-text entries about the records it purged).
+daemon's schedule call (on SQLite only: see `daemon_purges`). It runs inside the caller's
+transaction: on any error nothing changes. A real purge writes one audit entry (action
+"purge") with what it removed, in the same transaction; it is also the only code that
+may delete audit rows (those past `retention.audit_years`, and free-text entries about
+the records it purged).
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ from store.config import Config
 from store.models import AuditLog
 from store.privacy import anonymise as an
 from store.privacy.retention import ExpiredCase, PurgePlan, plan
+
+# On PostgreSQL the daemon's role may insert what it ingests and no more: the purge is an
+# administrator's, run as an admin role (a systemd timer: docs/data-protection.md). The
+# daemon's nightly log line and `doctor` say so.
+ADMIN_PURGE = (
+    "on PostgreSQL the daemon does not run the retention purge (its role may not delete): "
+    "an administrator runs 'borgerdesk purge' nightly as an admin role "
+    "(docs/data-protection.md)")
+
+
+def daemon_purges(dialect: str) -> bool:
+    """Whether the daemon's nightly maintenance runs the purge on this database kind."""
+    return dialect == "sqlite"
+
 
 # The audit entry lists case refs up to this many (refs carry no personal data).
 MAX_REFS_IN_AUDIT = 500

@@ -15,6 +15,7 @@ from store.team.compartment_seal import READ_ACTION as READ_ACTION  # the desk's
 from store.team.roles_sql import ADVISOR, DAEMON, OFFICER
 
 WB = "'whistleblower'"
+_MET = "t.state = 'met' AND t.met_at IS NOT NULL AND t.met_at <= t.due_at"
 
 # table -> (SQL true for a compartment row, the audit entity and id logged when the
 # officer reads the row, or None when reading that table is not logged on its own).
@@ -70,24 +71,46 @@ BEGIN
   RETURN true;
 END $$"""
 
-# Anonymous counts for the annual report's whistleblower section: counts only, for
-# any borgerdesk role, computed with the owner's rights.
+# Anonymous counts for the annual report's whistleblower section: counts only, for any
+# borgerdesk role, computed with the owner's rights (an advisor producing the report sees
+# none of the rows). The same counts as store.annual.figures' own query (SQLite, or a
+# PostgreSQL store without a team): cases opened in [first_day, last_day] and their facts;
+# reply targets of the acknowledgement and feedback rules received in [lo, hi), and those
+# met by their due time.
+COUNTS_SIGNATURE = (
+    "borgerdesk_whistleblower_counts(date, date, timestamp, timestamp, text[], text[])")
 COUNTS = f"""
-CREATE OR REPLACE FUNCTION borgerdesk_whistleblower_counts(first_day date, last_day date)
+CREATE OR REPLACE FUNCTION borgerdesk_whistleblower_counts(
+  first_day date, last_day date, lo timestamp, hi timestamp, ack_rules text[],
+  feedback_rules text[])
 RETURNS TABLE (received bigint, within_scope bigint, outside_scope bigint, forwarded bigint,
-               examined bigint, dismissed bigint, criticism bigint, police bigint)
+               examined bigint, dismissed bigint, criticism bigint, police bigint,
+               ack_targets bigint, ack_in_time bigint, feedback_targets bigint,
+               feedback_in_time bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT count(*),
-         count(*) FILTER (WHERE f.in_scope IS TRUE),
-         count(*) FILTER (WHERE f.in_scope IS FALSE),
-         count(*) FILTER (WHERE f.forwarded),
-         count(*) FILTER (WHERE f.examined),
-         count(*) FILTER (WHERE f.outcome = 'dismissed'),
-         count(*) FILTER (WHERE f.outcome = 'criticism'),
-         count(*) FILTER (WHERE f.outcome = 'police')
-  FROM case_ k LEFT JOIN whistleblower_facts f ON f.case_id = k.id
-  WHERE k.kind = {WB} AND k.opened_on BETWEEN first_day AND last_day
+  WITH reports AS (
+    SELECT count(*) AS received,
+           count(*) FILTER (WHERE f.in_scope IS TRUE) AS within_scope,
+           count(*) FILTER (WHERE f.in_scope IS FALSE) AS outside_scope,
+           count(*) FILTER (WHERE f.forwarded) AS forwarded,
+           count(*) FILTER (WHERE f.examined) AS examined,
+           count(*) FILTER (WHERE f.outcome = 'dismissed') AS dismissed,
+           count(*) FILTER (WHERE f.outcome = 'criticism') AS criticism,
+           count(*) FILTER (WHERE f.outcome = 'police') AS police
+    FROM case_ k LEFT JOIN whistleblower_facts f ON f.case_id = k.id
+    WHERE k.kind = {WB} AND k.opened_on BETWEEN first_day AND last_day),
+  targets AS (
+    SELECT count(*) FILTER (WHERE t.rule = ANY (ack_rules)) AS ack_targets,
+           count(*) FILTER (WHERE t.rule = ANY (ack_rules) AND {_MET}) AS ack_in_time,
+           count(*) FILTER (WHERE t.rule = ANY (feedback_rules)) AS feedback_targets,
+           count(*) FILTER (WHERE t.rule = ANY (feedback_rules) AND {_MET})
+             AS feedback_in_time
+    FROM reply_target t
+    WHERE t.received_at >= lo AND t.received_at < hi)
+  SELECT * FROM reports, targets
 $$"""
+# Counts from earlier versions of the function, dropped when the team is initialised again.
+OLD_COUNTS = ("borgerdesk_whistleblower_counts(date, date)",)
 
 # The audit log names the database role, not the OS user of a shared server.
 AUDIT_ROLE = [
@@ -101,7 +124,8 @@ AUDIT_ROLE = [
 
 def statements() -> list[str]:
     """Idempotent DDL sealing the compartment (run by the schema owner)."""
-    out: list[str] = [NOTE_READ, COUNTS, *AUDIT_ROLE, *compartment_seal.statements()]
+    out: list[str] = [f"DROP FUNCTION IF EXISTS {old}" for old in OLD_COUNTS]
+    out += [NOTE_READ, COUNTS, *AUDIT_ROLE, *compartment_seal.statements()]
     for table, (inside, logged) in SEALED.items():
         read = "true"
         if logged is not None:
@@ -126,8 +150,7 @@ def function_grants(roles: list[str]) -> list[str]:
     anything; the merge's completion answers nothing (store.merge)."""
     from store.team.compartment_seal import MERGE_FUNCTION
 
-    counts = "borgerdesk_whistleblower_counts(date, date)"
-    return [f"REVOKE ALL ON FUNCTION {counts} FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION {counts} TO {', '.join(roles)}",
+    return [f"REVOKE ALL ON FUNCTION {COUNTS_SIGNATURE} FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {COUNTS_SIGNATURE} TO {', '.join(roles)}",
             f"REVOKE ALL ON FUNCTION {MERGE_FUNCTION} FROM PUBLIC",
             f"GRANT EXECUTE ON FUNCTION {MERGE_FUNCTION} TO {ADVISOR}"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, text
 
+from store.privacy.purge import ADMIN_PURGE
 from store.team.compartment import SEALED
 from store.team.roles import is_initialised
 from store.team.roles_sql import GROUPS
@@ -90,6 +91,13 @@ def _rls(conn: Connection) -> TeamCheck:
                          "rls.off", {"tables": ", ".join(off)})
     return TeamCheck("row-level security", True, f"on for all {len(SEALED)} tables with "
                      "whistleblower data", "rls.ok", {"n": len(SEALED)})
+
+
+def purge_note(retention_configured: bool) -> TeamCheck | None:
+    """With retention configured, who purges on PostgreSQL (not the daemon)."""
+    if not retention_configured:
+        return None
+    return TeamCheck("retention purge", None, ADMIN_PURGE, "purge.admin")
 
 
 def _clock(conn: Connection, now: dt.datetime) -> TeamCheck:

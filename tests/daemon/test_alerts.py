@@ -184,12 +184,12 @@ def test_failing_hook_is_retried_not_lost(engine: Engine, tmp_path: Path) -> Non
     assert len(out.read_text().splitlines()) == 1
 
 
-def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_status_json_tells_health_and_open_alerts(cli, db_url: str) -> None:  # type: ignore[no-untyped-def]
     from ingest.daemon import health
     from store.db import bulk_write_scope as write_scope
     from store.db import make_engine
 
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     now = dt.datetime.now(dt.UTC)
     retry = now + dt.timedelta(seconds=120)
     add_target(
@@ -211,7 +211,7 @@ def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:
     health.record_next_run(engine, kind="imap", name="work", next_run=retry)
     Daemon(engine=engine, config=make_config(), clock=lambda: now).evaluate_job()
     engine.dispose()
-    r = cli("--db", sqlite_url, "status", "--format", "json")
+    r = cli("--db", db_url, "status", "--format", "json")
     assert r.code == 0, r.err
     data = json.loads(r.out)
     assert data["alerts"] == {"open": 2}  # the overdue reply and the failing source
@@ -219,7 +219,7 @@ def test_status_json_tells_health_and_open_alerts(cli, sqlite_url: str) -> None:
     assert src["name"] == "work" and src["consecutive_failures"] == 3
     assert src["last_error"].startswith("LoginError") and src["last_success"] is None
     assert dt.datetime.fromisoformat(src["next_run"]) == retry
-    r = cli("--db", sqlite_url, "status")
+    r = cli("--db", db_url, "status")
     assert r.code == 0 and "åbne varsler: 2" in r.out
 
 

@@ -89,7 +89,9 @@ def test_clock_jump_forward_one_hour(
         assert d.runs == {"evaluate": 2, "maintenance": 1}
         assert count(engine, "SELECT COUNT(*) FROM alert") == n
         assert count(engine, "SELECT COUNT(*) FROM alert WHERE kind = 'overdue'") == n
-        assert len(list((tmp_path / "bk").glob("borgerdesk-*.sqlite3"))) == 1
+        # One backup of a SQLite file; PostgreSQL's is pg_dump's, outside the daemon.
+        backups = 1 if engine.dialect.name == "sqlite" else 0
+        assert len(list((tmp_path / "bk").glob("borgerdesk-*.sqlite3"))) == backups
         # The next evaluation is one interval after the jump, not a backlog.
         job = d.scheduler.get_job("evaluate")
         assert job is not None

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from ingest.mail.embedded_server import EmbeddedServer
+from store.db import make_engine
 from tests.daemon.helpers import DaemonProcess, config_text
 from tests.ingest.mail.corpus import mail
 from tests.servers import dovecot
@@ -97,12 +98,25 @@ def _db_file(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-def q(url: str, sql: str) -> int:
-    con = sqlite3.connect(f"file:{_db_file(url)}?mode=ro", uri=True, timeout=30)
+def column(url: str, sql: str) -> list[Any]:
+    """The first column of a query, read beside the daemon: SQLite's file opened read-only,
+    or a PostgreSQL connection of its own."""
+    if url.startswith("sqlite"):
+        con = sqlite3.connect(f"file:{_db_file(url)}?mode=ro", uri=True, timeout=30)
+        try:
+            return [r[0] for r in con.execute(sql)]
+        finally:
+            con.close()
+    engine = make_engine(url)
     try:
-        return int(con.execute(sql).fetchone()[0] or 0)
+        with engine.connect() as conn:
+            return list(conn.exec_driver_sql(sql).scalars())
     finally:
-        con.close()
+        engine.dispose()
+
+
+def q(url: str, sql: str) -> int:
+    return int(column(url, sql)[0] or 0)
 
 
 def _setup(tmp_path: Path, imap: Imap, daemon_extra: str, hook: Path | None = None) -> Path:
@@ -161,21 +175,21 @@ def _mailbox(n: int) -> list[bytes]:
 
 
 def test_kill_9_during_first_sync_then_complete_without_duplicates(
-    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap]
+    tmp_path: Path, db_url: str, imap_factory: Callable[[list[bytes]], Imap]
 ) -> None:
-    _kill_rounds(tmp_path, sqlite_url, imap_factory, KILL_ROUNDS)
+    _kill_rounds(tmp_path, db_url, imap_factory, KILL_ROUNDS)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not FULL, reason="full size (20 kill rounds): set BORGERDESK_DAEMON_FULL=1")
 def test_kill_9_twenty_times_during_first_sync(
-    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap]
+    tmp_path: Path, db_url: str, imap_factory: Callable[[list[bytes]], Imap]
 ) -> None:
-    _kill_rounds(tmp_path, sqlite_url, imap_factory, 20)
+    _kill_rounds(tmp_path, db_url, imap_factory, 20)
 
 
 def _kill_rounds(
-    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap], rounds: int
+    tmp_path: Path, db_url: str, imap_factory: Callable[[list[bytes]], Imap], rounds: int
 ) -> None:
     """kill -9 at random moments during a large first sync, restarting each time (each
     restart also proves a killed daemon's lock is gone); then SIGTERM mid-sync exits 0
@@ -196,8 +210,8 @@ def _kill_rounds(
     count = "SELECT COUNT(*) FROM email_message"
     progress = []
     for round_ in range(rounds):
-        before = q(sqlite_url, count)
-        d = _start(tmp_path, cfg, sqlite_url, imap, f"round{round_}")
+        before = q(db_url, count)
+        d = _start(tmp_path, cfg, db_url, imap, f"round{round_}")
         try:
             d.wait_for("daemon started", timeout=60)
             # Even rounds: a random moment 0.2-3 s in; odd rounds: up to 3 min for a
@@ -205,24 +219,24 @@ def _kill_rounds(
             # commit, so on a fast machine one round cannot finish the whole mailbox.
             limit = rng.uniform(0.2, 3.0) if round_ % 2 == 0 else 180.0
             deadline = time.monotonic() + limit
-            while time.monotonic() < deadline and q(sqlite_url, count) == before:
+            while time.monotonic() < deadline and q(db_url, count) == before:
                 time.sleep(0.02)
-            if q(sqlite_url, count) > before:
+            if q(db_url, count) > before:
                 time.sleep(rng.uniform(0.0, 0.2))
             elif round_ % 2:
                 raise AssertionError(f"no commit in {limit:.0f} s:\n{d.output()[-3000:]}")
         finally:
             d.kill9()
-        progress.append(q(sqlite_url, count))
+        progress.append(q(db_url, count))
     # The kills landed during the sync (not after it), and it advanced across restarts.
     assert 0 < progress[-1] < n, progress
 
     # SIGTERM mid-sync: the running batch commits, exit 0 within 10 s.
-    d = _start(tmp_path, cfg, sqlite_url, imap, "sigterm")
+    d = _start(tmp_path, cfg, db_url, imap, "sigterm")
     try:
         before = progress[-1]
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and q(sqlite_url, count) == before:
+        while time.monotonic() < deadline and q(db_url, count) == before:
             time.sleep(0.02)
         t0 = time.monotonic()
         d.signal(signal.SIGTERM)
@@ -231,40 +245,38 @@ def _kill_rounds(
     finally:
         d.stop()
     assert code == 0 and took < 10, (code, took, d.output()[-2000:])
-    at_sigterm = q(sqlite_url, count)
+    at_sigterm = q(db_url, count)
     assert at_sigterm < n, "SIGTERM came after the sync had finished; use more messages"
-    last_uid = q(sqlite_url, "SELECT MAX(last_uid) FROM sync_state WHERE folder = 'INBOX'")
+    last_uid = q(db_url, "SELECT MAX(last_uid) FROM sync_state WHERE folder = 'INBOX'")
     # The sync position never runs ahead of what was committed.
-    assert 0 < last_uid <= q(sqlite_url, "SELECT MAX(uid) FROM mail_location")
+    assert 0 < last_uid <= q(db_url, "SELECT MAX(uid) FROM mail_location")
 
-    final = _start(tmp_path, cfg, sqlite_url, imap, "final")
+    final = _start(tmp_path, cfg, db_url, imap, "final")
     try:
         _wait(
             lambda: (
-                q(sqlite_url, count) >= n and q(sqlite_url, "SELECT COUNT(*) FROM alert") >= owed
+                q(db_url, count) >= n and q(db_url, "SELECT COUNT(*) FROM alert") >= owed
             ),
             timeout=300,
             what="final sync and alerts",
         )
         _wait(
-            lambda: q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE notified_at IS NULL") == 0,
+            lambda: q(db_url, "SELECT COUNT(*) FROM alert WHERE notified_at IS NULL") == 0,
             timeout=120,
             what="hook delivery",
         )
     finally:
         assert final.stop() == 0
-    _assert_ingested_once(sqlite_url, n)
+    _assert_ingested_once(db_url, n)
     # Every inbound mail from a citizen owes a reply; all are long overdue.
-    assert q(sqlite_url, "SELECT COUNT(*) FROM reply_target") == owed
-    assert q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind = 'overdue'") == owed
-    assert q(sqlite_url, "SELECT COUNT(DISTINCT target_id) FROM alert") == owed
-    assert q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind <> 'overdue'") == 0
+    assert q(db_url, "SELECT COUNT(*) FROM reply_target") == owed
+    assert q(db_url, "SELECT COUNT(*) FROM alert WHERE kind = 'overdue'") == owed
+    assert q(db_url, "SELECT COUNT(DISTINCT target_id) FROM alert") == owed
+    assert q(db_url, "SELECT COUNT(*) FROM alert WHERE kind <> 'overdue'") == 0
     # The hook heard of every alert; a kill between running the hook and committing its
     # mark may repeat one (at-least-once delivery), never drop one.
     ids = [json.loads(line)["id"] for line in hook.read_text().splitlines()]
-    con = sqlite3.connect(_db_file(sqlite_url))
-    assert set(ids) == {i for (i,) in con.execute("SELECT id FROM alert")}
-    con.close()
+    assert set(ids) == set(column(db_url, "SELECT id FROM alert"))
     repeats = len(ids) - len(set(ids))
     print(
         f"kill rounds {rounds}, messages {n} ({owed} owe a reply), committed after "
@@ -275,7 +287,7 @@ def _kill_rounds(
 
 
 def test_imap_outage_backs_off_alerts_once_and_recovers(
-    tmp_path: Path, sqlite_url: str, imap_factory: Callable[[list[bytes]], Imap]
+    tmp_path: Path, db_url: str, imap_factory: Callable[[list[bytes]], Imap]
 ) -> None:
     imap = imap_factory([mail(i) for i in range(10)])
     cfg = _setup(
@@ -284,15 +296,15 @@ def test_imap_outage_backs_off_alerts_once_and_recovers(
         "mail_interval_seconds = 2\nevaluate_seconds = 1\nretry_base_seconds = 1\n"
         "retry_max_seconds = 4\nsource_alert_hours = 0.002\n",  # 7.2 s
     )
-    d = _start(tmp_path, cfg, sqlite_url, imap, "d")
+    d = _start(tmp_path, cfg, db_url, imap, "d")
     try:
-        _wait(lambda: q(sqlite_url, "SELECT COUNT(*) FROM email_message") == 10, 120, "first sync")
+        _wait(lambda: q(db_url, "SELECT COUNT(*) FROM email_message") == 10, 120, "first sync")
         snapshot = imap.down()
         t_down = time.monotonic()
         _wait(
             lambda: (
                 q(
-                    sqlite_url,
+                    db_url,
                     "SELECT MAX(consecutive_failures) FROM sync_state WHERE kind = 'imap'",
                 )
                 >= 4
@@ -301,24 +313,24 @@ def test_imap_outage_backs_off_alerts_once_and_recovers(
             "four failures",
         )
         _wait(
-            lambda: q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind='source_failing'") == 1,
+            lambda: q(db_url, "SELECT COUNT(*) FROM alert WHERE kind='source_failing'") == 1,
             60,
             "source alert",
         )
         time.sleep(3)
         # Backoff: 1, 2, 4, 4 … seconds apart, not a tight loop.
-        failures = q(sqlite_url, "SELECT MAX(consecutive_failures) FROM sync_state")
+        failures = q(db_url, "SELECT MAX(consecutive_failures) FROM sync_state")
         elapsed = time.monotonic() - t_down
         assert failures <= 2 + elapsed / 2, (failures, elapsed)
         out = d.output()
         assert "retry_in_s=1.0" in out and "retry_in_s=2.0" in out and "retry_in_s=4.0" in out
         imap.up(snapshot, [mail(100 + i) for i in range(5)])
         # No operator action: the daemon finds the server again by itself.
-        _wait(lambda: q(sqlite_url, "SELECT COUNT(*) FROM email_message") == 15, 60, "recovery")
+        _wait(lambda: q(db_url, "SELECT COUNT(*) FROM email_message") == 15, 60, "recovery")
         _wait(
             lambda: (
                 q(
-                    sqlite_url,
+                    db_url,
                     "SELECT MAX(consecutive_failures) FROM sync_state WHERE kind = 'imap'",
                 )
                 == 0
@@ -326,12 +338,12 @@ def test_imap_outage_backs_off_alerts_once_and_recovers(
             30,
             "health reset",
         )
-        assert q(sqlite_url, "SELECT COUNT(*) FROM alert WHERE kind='source_failing'") == 1
-        assert q(sqlite_url, "SELECT COUNT(*) FROM sync_state WHERE failing_since IS NOT NULL") == 0
-        assert q(sqlite_url, "SELECT COUNT(*) FROM sync_state WHERE last_success IS NULL") == 0
+        assert q(db_url, "SELECT COUNT(*) FROM alert WHERE kind='source_failing'") == 1
+        assert q(db_url, "SELECT COUNT(*) FROM sync_state WHERE failing_since IS NOT NULL") == 0
+        assert q(db_url, "SELECT COUNT(*) FROM sync_state WHERE last_success IS NULL") == 0
     finally:
         assert d.stop() == 0
-    _assert_ingested_once(sqlite_url, 15)
+    _assert_ingested_once(db_url, 15)
 
 
 WRITER = r"""
@@ -375,7 +387,7 @@ print(json.dumps({"case_id": case_id, "linked": linked, "errors": errors, "waits
 def _concurrent_writer(tmp_path: Path, sqlite_url: str, imap_factory: Any, n: int) -> None:
     """The UI (its real write path, store.desk) links a contact every 10 ms in its own
     process while the daemon ingests n messages: neither side ever sees "database is
-    locked", and no write of either is lost."""
+    locked", and no write of either is lost. (SQLite: its one write lock is the point.)"""
     imap = imap_factory(_mailbox(n))
     cfg = _setup(tmp_path, imap, "evaluate_seconds = 1\n")
     stop_file = tmp_path / "stop-writer"

@@ -12,10 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from ingest.daemon.backup import backup_into
-from store.db import sqlite_path
+from store.db import make_engine, sqlite_path
 from tests.daemon.helpers import add_target
 
 WRITER = """
@@ -34,8 +32,10 @@ print(n)
 """
 
 
-def test_online_backup_while_writing_and_rotation(engine: Engine, tmp_path: Path) -> None:
-    db = sqlite_path(engine.url.render_as_string(hide_password=False))
+def test_online_backup_while_writing_and_rotation(sqlite_url: str, tmp_path: Path) -> None:
+    # SQLite: the nightly backup copies the file (PostgreSQL is backed up with pg_dump).
+    engine = make_engine(sqlite_url)
+    db = sqlite_path(sqlite_url)
     assert db is not None
     t0 = dt.datetime(2024, 3, 4, 1, 30, tzinfo=dt.UTC)
     for i in range(200):
@@ -60,9 +60,11 @@ def test_online_backup_while_writing_and_rotation(engine: Engine, tmp_path: Path
         assert con.execute("SELECT COUNT(*) FROM reply_target").fetchone()[0] == 200
         con.close()
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    engine.dispose()
 
 
 def test_install_service_writes_a_user_unit(cli, tmp_path: Path, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    # SQLite: a URL without a password goes on ExecStart (the next test: PostgreSQL's).
     cfg = tmp_path / "c.toml"
     cfg.write_text('municipality = "X"\n')
     exe = Path(sys.executable).with_name("borgerdesk")

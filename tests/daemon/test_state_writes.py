@@ -23,6 +23,7 @@ from store.models import SyncState
 
 @pytest.fixture
 def engine(sqlite_url: str) -> Iterator[Engine]:
+    # SQLite: another connection refused by (or slipping past) the file's write lock.
     eng = make_engine(sqlite_url)
     yield eng
     eng.dispose()

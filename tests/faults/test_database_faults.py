@@ -93,8 +93,8 @@ def test_doctor_finds_a_damaged_page_that_followups_trips_on(cli, tmp_path, _sql
     assert "FEJL" in r.out and "quick_check" in r.out and "restore" in r.out
 
 
-def test_doctor_says_ok_for_a_sound_database(cli, sqlite_url) -> None:
-    r = cli("--db", sqlite_url, "doctor", "--skip-mail")
+def test_doctor_says_ok_for_a_sound_database(cli, db_url) -> None:
+    r = cli("--db", db_url, "doctor", "--skip-mail")
     assert "FEJL" not in r.out, r.out
 
 
@@ -102,6 +102,7 @@ def test_doctor_says_ok_for_a_sound_database(cli, sqlite_url) -> None:
 
 
 def test_db_upgrade_refuses_a_read_only_file_instead_of_chmodding_it(cli, sqlite_url) -> None:
+    # SQLite: the database file's mode.
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     path.chmod(0o444)
     line = one_line_error(cli("--db", sqlite_url, "db", "upgrade"))
@@ -110,6 +111,7 @@ def test_db_upgrade_refuses_a_read_only_file_instead_of_chmodding_it(cli, sqlite
 
 
 def test_db_upgrade_still_closes_a_world_readable_file(cli, sqlite_url) -> None:
+    # SQLite: the database file's mode.
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     path.chmod(0o644)
     assert cli("--db", sqlite_url, "db", "upgrade").code == 0
@@ -331,5 +333,6 @@ def test_a_busy_database_is_one_line_naming_the_daemon(world, tmp_path, monkeypa
 
 
 def test_busy_timeout_setting_is_checked(cli, sqlite_url, monkeypatch) -> None:
+    # SQLite: the busy timeout is SQLite's wait for its write lock.
     monkeypatch.setenv("BORGERDESK_BUSY_TIMEOUT", "soon")
     assert "BORGERDESK_BUSY_TIMEOUT" in one_line_error(cli("--db", sqlite_url, "followups"))

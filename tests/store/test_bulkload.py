@@ -31,6 +31,7 @@ def _indexes(engine: Engine) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def sqlite_engine(sqlite_url: str):
+    # SQLite: dropping and rebuilding indexes inside the load is SQLite's bulk path.
     eng = make_engine(sqlite_url)
     yield eng
     eng.dispose()

@@ -41,11 +41,11 @@ def test_head_revision_constant_is_the_scripts_head() -> None:
     assert head_revision() == HEAD_REVISION, "set store.revision.HEAD_REVISION to the new head"
 
 
-def test_opening_the_database_does_not_import_alembic(sqlite_url: str) -> None:
+def test_opening_the_database_does_not_import_alembic(db_url: str) -> None:
     """Alembic is for upgrades; the UI and every command start without it."""
     code = (
         "import sys; from store.db import open_database; "
-        f"open_database({sqlite_url!r}).dispose(); "
+        f"open_database({db_url!r}).dispose(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -137,6 +137,7 @@ def test_two_writers_at_once(db_url: str) -> None:
 
 @pytest.mark.skipif(bool(PG_URL), reason="the turnstile is SQLite's")
 def test_bulk_writer_gives_way_to_a_waiting_interactive_write(sqlite_url: str) -> None:
+    # SQLite: its write lock and the turnstile file beside the database.
     """SQLite's busy handler is not fair: a daemon that begins its next batch the moment
     it committed the last starves the advisor's write (it sleeps and retries, and finds
     the lock taken every time). A bulk writer passes the turnstile before each

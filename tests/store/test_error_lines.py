@@ -71,7 +71,8 @@ def test_one_line_keeps_a_user_error_and_masks_foreign_addresses() -> None:
 
 
 @pytest.mark.parametrize("command", ["import-calls", "import-register"])
-def test_a_non_table_file_does_not_echo_the_environment(command: str, sqlite_url: str) -> None:
+def test_a_non_table_file_does_not_echo_the_environment(command: str, db_url: str,
+                                                       tmp_path: Path) -> None:
     """`import-calls /proc/self/environ` printed the environment, a `password_env`
     secret included, as the "unknown header". The installed console script runs in a
     process of its own: /proc/self/environ is what that process was started with."""
@@ -79,8 +80,8 @@ def test_a_non_table_file_does_not_echo_the_environment(command: str, sqlite_url
         pytest.skip("needs /proc")
     secret = "hunter2-not-for-your-eyes"
     exe = Path(sys.executable).with_name("borgerdesk")
-    env = {**os.environ, "BD_TEST_MAIL_PW": secret, "HOME": str(Path(sqlite_url[10:]).parent)}
-    r = subprocess.run([str(exe), "--db", sqlite_url, command, "/proc/self/environ"],
+    env = {**os.environ, "BD_TEST_MAIL_PW": secret, "HOME": str(tmp_path)}
+    r = subprocess.run([str(exe), "--db", db_url, command, "/proc/self/environ"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2, r.stderr
     assert secret not in r.stdout + r.stderr

@@ -261,6 +261,7 @@ def test_restore_across_page_sizes(tmp_path: Path) -> None:
 
 
 def test_backup_refusals(tmp_path: Path, sqlite_url: str) -> None:
+    # SQLite: the backup copies the database file (PostgreSQL is refused: pg_dump).
     existing = tmp_path / "exists.sqlite3"
     existing.write_text("precious")
     with pytest.raises(UserError, match="already exists"):

@@ -137,13 +137,13 @@ def shared_strings_bomb(data: bytes) -> bytes:
 
 
 @pytest.fixture
-def run(tmp_path: Path, sqlite_url: str, cli) -> Any:
+def run(tmp_path: Path, db_url: str, cli) -> Any:
     cfg = tmp_path / "config.toml"
     cfg.write_text(config_text(), "utf-8")
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
 
     def go(*args: str) -> Any:
-        return cli("--config", str(cfg), "--db", sqlite_url, *args)
+        return cli("--config", str(cfg), "--db", db_url, *args)
 
     go.engine = engine  # type: ignore[attr-defined]
     yield go
@@ -335,7 +335,7 @@ NOT_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
 @pytest.mark.parametrize("what", list(NOT_FILES))
 @pytest.mark.parametrize("kind", ["register", "calls", "config"])
 def test_inputs_that_are_not_readable_files_are_one_line(
-    run: Any, cli: Any, sqlite_url: str, tmp_path: Path, kind: str, what: str
+    run: Any, cli: Any, db_url: str, tmp_path: Path, kind: str, what: str
 ) -> None:
     make, words = NOT_FILES[what]
     path = make(tmp_path)

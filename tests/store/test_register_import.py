@@ -240,7 +240,7 @@ def test_round_trip_is_lossless(cfg, db_url, cli, tmp_path, sqlite_url) -> None:
     assert cli("--config", cfg, "--db", db_url, "import-register", str(src)).code == 0
     out1 = tmp_path / "out1.csv"
     assert cli("--config", cfg, "--db", db_url, "export-register", str(out1)).code == 0
-    # Into a second, empty database (a different file) and out again.
+    # Into a second, empty database (a SQLite file beside db_url's) and out again.
     other = sqlite_url.replace("borgerdesk.sqlite3", "other.sqlite3")
     Path(other.removeprefix("sqlite:///")).write_bytes(
         Path(sqlite_url.removeprefix("sqlite:///")).read_bytes()

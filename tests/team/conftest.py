@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from store.db import make_engine, upgrade
 from store.team.roles import add_user, init_team
@@ -50,16 +51,22 @@ def pg_url() -> Iterator[str]:
         owner.dispose()
         yield url
     finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # A person's session closed a moment ago may still be ending, and FORCE may
-            # not end another role's backend (that needs pg_signal_backend): wait for it.
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and conn.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = :n "
-                "AND usename <> current_user"), {"n": name}).scalar():
-                time.sleep(0.05)
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str) -> None:
+    """Drop the test's database. A desk process of a person's role may still be closing
+    its connection, which the test role may not terminate: wait for it a little."""
+    for attempt in range(20):
+        try:
+            with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture

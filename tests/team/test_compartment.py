@@ -59,7 +59,8 @@ def test_advisor_reads_nothing_of_the_compartment_from_any_table(
             conn.execute(text(f"SELECT * FROM {table}")).all()
         # The anonymous counts are open to her: counts only.
         counts = conn.execute(text(
-            "SELECT * FROM borgerdesk_whistleblower_counts('2026-01-01', '2026-12-31')"
+            "SELECT * FROM borgerdesk_whistleblower_counts('2026-01-01', '2026-12-31', "
+            "'2026-01-01', '2027-01-01', '{}', '{}')"
         )).one()
         assert counts.received == 1
     # Nor can she write into it: move her case into the compartment, or a contact onto

@@ -26,17 +26,28 @@ WHERE n.nspname = 'public' AND p.prorettype <> 'trigger'::regtype
 ORDER BY 1"""
 
 DATES = "'2000-01-01'::date, '2100-12-31'::date"
-COUNTS = "borgerdesk_whistleblower_counts(date,date)"
+# The annual report's counts: dates, a receipt window, and the reply rules to count.
+COUNT_ARGS = (f"{DATES}, '2000-01-01'::timestamp, '2100-12-31'::timestamp, "
+              "ARRAY['whistleblower_ack']::text[], ARRAY['whistleblower_feedback']::text[]")
+COUNTS = ("borgerdesk_whistleblower_counts(date,date,timestamp without time zone,"
+          "timestamp without time zone,text[],text[])")
+# The merge's completion: answers nothing, and refuses a sealed party as a missing one
+# (tests/team/test_compartment_seal.py).
+MERGE = "borgerdesk_merge_party(integer,integer)"
 
 
 def _calls(rows: list[tuple[str, str, str, bool]]) -> dict[str, str]:
     """signature -> a statement calling it, for the functions the test can call."""
     out = {}
     for signature, args, kind, returns_set in rows:
-        if kind != "f" or not (args == "" or re.fullmatch(r"\w+ date, \w+ date", args)):
+        if signature == MERGE:
             continue
-        name = signature.split("(")[0]
-        call = f"{name}({'' if args == '' else DATES})"
+        if signature == COUNTS:
+            call = f"{signature.split('(')[0]}({COUNT_ARGS})"
+        elif kind != "f" or not (args == "" or re.fullmatch(r"\w+ date, \w+ date", args)):
+            continue
+        else:
+            call = f"{signature.split('(')[0]}({'' if args == '' else DATES})"
         out[signature] = f"SELECT * FROM {call}" if returns_set else f"SELECT {call}"
     return out
 
@@ -72,8 +83,10 @@ def test_no_function_an_advisor_may_call_names_a_compartment_row(
         if signature != COUNTS:
             out = _psql(url, stmt)
             assert not _ids(out) & secret, (signature, out)
-    # Only the counts function is there to call for the advisor.
+    # Only the counts function is there to call for the advisor (and the merge's
+    # completion, which answers nothing).
     assert set(calls) == {COUNTS}, sorted(calls)
+    assert {r[0] for r in rows} == {COUNTS, MERGE, "borgerdesk_note_read(text,integer)"}, rows
 
 
 def test_the_old_id_functions_are_gone(pg_url: str, person: Callable[[str], str]) -> None:

@@ -191,11 +191,22 @@ def _world_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: 
 
 
 @pytest.fixture
-def world(tmp_path: Any, _world_template: Any) -> World:
+def world(request: pytest.FixtureRequest, tmp_path: Any) -> World:
+    """The world on a copy of the SQLite template; on PostgreSQL (BORGERDESK_TEST_DATABASE_URL)
+    built afresh in `db_url`, with the same ids and dates."""
     import os
     import shutil
 
-    src, ids = _world_template
+    if os.environ.get("BORGERDESK_TEST_DATABASE_URL"):
+        url = str(request.getfixturevalue("db_url"))
+        pg_ids = build_world(url, make_config())
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE case_ SET created_at = opened_on + time '08:00'")
+        yield World(url=url, engine=engine, config=make_config(), ids=pg_ids)
+        engine.dispose()
+        return
+    src, ids = request.getfixturevalue("_world_template")
     dest = tmp_path / "world.sqlite3"
     shutil.copyfile(src, dest)
     os.chmod(dest, 0o600)

@@ -47,7 +47,7 @@ class Host(App[None]):
 
 
 @pytest.fixture
-def world(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def world(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     srv = EmbeddedServer({"INBOX": [], "Sent": []}).start()
     monkeypatch.setenv("BD_TEST_IMAP_PW", srv.password)
     with smtp_server(tmp_path / "smtp", srv.password) as smtp:
@@ -65,7 +65,7 @@ def world(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
             folders=["INBOX", "Sent"],
         )
         config: Config = make_config().model_copy(update={"mail": Mail(accounts=[acct])})
-        engine = make_engine(sqlite_url)
+        engine = make_engine(db_url)
         with session_scope(engine) as s:
             hanne = create_party(
                 session=s,

@@ -32,32 +32,32 @@ internal_domains = ["example.dk"]
     return path
 
 
-def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, sqlite_url: str,
+def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, db_url: str,
                                monkeypatch: Any) -> None:
     srv = make_server({"INBOX": [mail(1), mail(2), malformed()["no_from"]],
                        "Sent": [sent(1, in_reply_to=1)]})
     monkeypatch.setenv("BD_TEST_IMAP_PW", srv.password)
     cfg = write_config(tmp_path, srv)
-    r = cli("--config", str(cfg), "--db", sqlite_url, "sync", "--once")
+    r = cli("--config", str(cfg), "--db", db_url, "sync", "--once")
     assert r.code == 0, r.err
     assert "raadgiver/INBOX: 3 nye mails" in r.out, r.out
     assert "raadgiver/Sent: 1 nye mails" in r.out
-    r = cli("--config", str(cfg), "--db", sqlite_url, "sync", "--once", "--account", "raadgiver")
+    r = cli("--config", str(cfg), "--db", db_url, "sync", "--once", "--account", "raadgiver")
     assert r.code == 0 and "raadgiver/INBOX: ingen nye mails" in r.out
     english = tmp_path / "en.toml"
     english.write_text(cfg.read_text("utf-8").replace('language = "da"', 'language = "en"'),
                        "utf-8")
-    r = cli("--config", str(english), "--db", sqlite_url, "sync", "--once")
+    r = cli("--config", str(english), "--db", db_url, "sync", "--once")
     assert r.code == 0 and "raadgiver/INBOX: no new mail" in r.out
 
     # A phone source, as the phone importer records it, shows up too.
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     with Session(engine) as s:
         s.add(SyncState(kind="phone", name="phone-inbox", folder=""))
         s.commit()
     engine.dispose()
 
-    r = cli("--config", str(cfg), "--db", sqlite_url, "status", "--format", "json")
+    r = cli("--config", str(cfg), "--db", db_url, "status", "--format", "json")
     assert r.code == 0, r.err
     data = json.loads(r.out)
     assert set(data) == {"sources", "contacts", "alerts"}  # "alerts": the daemon's
@@ -76,17 +76,17 @@ def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, sqlit
     assert by[("imap", "Sent")]["messages"] == 1
     assert by[("phone", "")]["name"] == "phone-inbox"
 
-    r = cli("--config", str(cfg), "--db", sqlite_url, "status")
+    r = cli("--config", str(cfg), "--db", db_url, "status")
     assert r.code == 0 and "INBOX" in r.out and "venter i indbakken: 4" in r.out
 
 
 def test_mail_test_shows_capabilities_folders_and_login(
-    make_server: Any, cli: Any, tmp_path: Path, sqlite_url: str, monkeypatch: Any
+    make_server: Any, cli: Any, tmp_path: Path, db_url: str, monkeypatch: Any
 ) -> None:
     srv = make_server({"INBOX": [mail(1)], "Sent": [sent(1)]})
     monkeypatch.setenv("BD_TEST_IMAP_PW", srv.password)
     cfg = write_config(tmp_path, srv)
-    r = cli("--config", str(cfg), "--db", sqlite_url, "mail", "test", "raadgiver")
+    r = cli("--config", str(cfg), "--db", db_url, "mail", "test", "raadgiver")
     assert r.code == 0, r.err
     assert "login: OK" in r.out  # Danish by default
     assert "IMAP4REV1" in r.out
@@ -94,25 +94,25 @@ def test_mail_test_shows_capabilities_folders_and_login(
     assert "synkroniserer: INBOX, Sent" in r.out
 
     monkeypatch.setenv("BD_TEST_IMAP_PW", "wrong-password")
-    r = cli("--config", str(cfg), "--db", sqlite_url, "mail", "test", "raadgiver")
+    r = cli("--config", str(cfg), "--db", db_url, "mail", "test", "raadgiver")
     assert r.code == 2
     assert r.err.startswith("borgerdesk: error: account raadgiver")
     assert "login refused" in r.err and len(r.err.strip().splitlines()) == 1
     assert "wrong-password" not in r.err + r.out and "Traceback" not in r.err
 
 
-def test_unknown_account_and_unreachable_server(cli: Any, tmp_path: Path, sqlite_url: str,
+def test_unknown_account_and_unreachable_server(cli: Any, tmp_path: Path, db_url: str,
                                                 monkeypatch: Any) -> None:
     class Nowhere:
         host, port, username = "127.0.0.1", 1, "a@example.dk"
 
     monkeypatch.setenv("BD_TEST_IMAP_PW", "x")
     cfg = write_config(tmp_path, Nowhere)
-    r = cli("--config", str(cfg), "--db", sqlite_url, "sync", "--account", "nope")
+    r = cli("--config", str(cfg), "--db", db_url, "sync", "--account", "nope")
     assert r.code == 2 and "no mail account named 'nope'" in r.err
-    r = cli("--config", str(cfg), "--db", sqlite_url, "sync")
+    r = cli("--config", str(cfg), "--db", db_url, "sync")
     assert r.code == 1 and "connection refused" in r.out
-    r = cli("--config", str(cfg), "--db", sqlite_url, "status", "--format", "json")
+    r = cli("--config", str(cfg), "--db", db_url, "status", "--format", "json")
     src = json.loads(r.out)["sources"]
     assert src[0]["folder"] == "" and "connection refused" in src[0]["last_error"]
 
@@ -140,7 +140,7 @@ def test_progress_bars_for_a_long_first_sync() -> None:
 
 
 def test_set_password_without_a_usable_keyring_says_what_to_do(
-    cli: Any, tmp_path: Path, sqlite_url: str, monkeypatch: Any
+    cli: Any, tmp_path: Path, db_url: str, monkeypatch: Any
 ) -> None:
     import io
     import sys
@@ -155,7 +155,7 @@ def test_set_password_without_a_usable_keyring_says_what_to_do(
 
         monkeypatch.setattr(keyring.core, "_keyring_backend", None)
         monkeypatch.setattr(sys, "stdin", io.StringIO("hemmeligt-kodeord\n"))
-        r = cli("--config", str(cfg), "--db", sqlite_url, "mail", "set-password", "raadgiver")
+        r = cli("--config", str(cfg), "--db", db_url, "mail", "set-password", "raadgiver")
         assert r.code == 2, (backend, r.out, r.err)
         assert "password_env or a 0600 password_file" in r.err
         assert "hemmeligt-kodeord" not in r.out + r.err

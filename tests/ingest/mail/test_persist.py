@@ -52,12 +52,14 @@ def _dump(engine: Engine) -> list[dict[str, Any]]:
         return [r.model_dump(exclude={"id", "created_at"}) for r in rows]
 
 
-def test_batch_path_equals_add_contact(sqlite_url: str, tmp_path: Any) -> None:
+def test_batch_path_equals_add_contact(db_url: str, _sqlite_template: Any,
+                                       tmp_path: Any) -> None:
     import shutil
 
+    # The batch path on the database under test; add_contact on a SQLite file beside it.
     other = tmp_path / "other.sqlite3"
-    shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), other)
-    a, b = make_engine(sqlite_url), make_engine(f"sqlite:///{other}")
+    shutil.copyfile(_sqlite_template, other)
+    a, b = make_engine(db_url), make_engine(f"sqlite:///{other}")
     try:
         _seed(a)
         _seed(b)

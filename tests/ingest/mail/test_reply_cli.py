@@ -91,7 +91,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 @pytest.fixture
 def world(
-    make_server: Any, password_env: Any, engine: Engine, sqlite_url: str, tmp_path: Path
+    make_server: Any, password_env: Any, engine: Engine, db_url: str, tmp_path: Path
 ) -> Iterator[World]:
     citizen = mail(
         1,
@@ -102,7 +102,7 @@ def world(
     srv = make_server({"INBOX": [citizen], "Sent": []})
     password_env(srv)
     with smtp_server(tmp_path / "smtp", srv.password) as smtp:
-        w = World(srv, smtp, tmp_path, sqlite_url, engine)
+        w = World(srv, smtp, tmp_path, db_url, engine)
         sync_all(engine=engine, config=w.config)
         yield w
 

@@ -21,13 +21,13 @@ from tests.ingest.phone.samples import (
 
 
 @pytest.fixture
-def env(tmp_path: Path, sqlite_url: str, cli):
+def env(tmp_path: Path, db_url: str, cli):
     cfg = tmp_path / "config.toml"
     cfg.write_text(config_text(), "utf-8")
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
 
     def run(*args: str):
-        return cli("--config", str(cfg), "--db", sqlite_url, "import-calls", *args)
+        return cli("--config", str(cfg), "--db", db_url, "import-calls", *args)
 
     yield run, engine, tmp_path
     engine.dispose()
@@ -172,7 +172,7 @@ def test_file_names_with_terminal_escapes_are_shown_inert(env):
     assert r.code == 0 and "ok\\x07.csv: importerede 6" in r.out and "\x07" not in r.out
 
 
-def test_installed_console_script(tmp_path: Path, sqlite_url: str):
+def test_installed_console_script(tmp_path: Path, db_url: str):
     """The real `borgerdesk` executable in a child process: exit codes and streams."""
     import os
     import subprocess
@@ -187,7 +187,7 @@ def test_installed_console_script(tmp_path: Path, sqlite_url: str):
     bad = write(tmp_path / "tom.csv", b"")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(exe), "--config", str(cfg), "--db", sqlite_url,
+        return subprocess.run([str(exe), "--config", str(cfg), "--db", db_url,
                                "import-calls", *args], capture_output=True, text=True,
                               env=env, timeout=120)
 

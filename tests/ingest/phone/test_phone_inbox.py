@@ -135,7 +135,7 @@ def test_no_inbox_configured(engine):
 
 def test_a_locked_database_leaves_the_file_in_the_inbox(sqlite_url, inbox):
     """The database, not the file, failed: the file stays for the next scan, nothing is
-    written, and the error is one line."""
+    written, and the error is one line. (SQLite: another process holds the write lock.)"""
     import sqlite3
 
     from sqlalchemy import create_engine
