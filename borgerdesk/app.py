@@ -9,7 +9,6 @@ and every command start without importing the others (issue 20).
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -140,6 +139,8 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
+        import importlib.metadata  # (~20 ms: only for --version)
+
         typer.echo(f"borgerdesk {importlib.metadata.version('borgerdesk')}")
         raise typer.Exit(0)
 
