@@ -51,14 +51,16 @@ def main() -> int:
 
     def xlsx() -> None:
         with Session(engine) as s:
-            tables = run_preset(session=s, config=config, preset=preset, start=period.start,
-                                end=period.end)
+            tables = run_preset(
+                session=s, config=config, preset=preset, start=period.start, end=period.end
+            )
         write_xlsx(tables, workdir / "report.xlsx", Heading.of(config, period.start, period.end))
 
     def annual() -> None:
         with Session(engine) as s:
-            write_annual_report(session=s, config=config, preset=preset, period=period,
-                                out=workdir / "annual.docx")
+            write_annual_report(
+                session=s, config=config, preset=preset, period=period, out=workdir / "annual.docx"
+            )
 
     xlsx()  # warm the page cache for both
     times: dict[str, list[float]] = {"report --format xlsx": [], "annual-report": []}

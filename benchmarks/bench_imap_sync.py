@@ -89,11 +89,13 @@ def make_message(i: int, rng: random.Random, *, tiny: bool = False) -> bytes:
     attach = rng.random() < 0.10
     b = f"b{i}"
     if html:
-        html_body = "<html><body>" + "".join(
-            f"<p>{line}</p>" for line in body.split("\r\n") if line
-        ) + "</body></html>"
+        html_body = (
+            "<html><body>"
+            + "".join(f"<p>{line}</p>" for line in body.split("\r\n") if line)
+            + "</body></html>"
+        )
         text_part = (
-            f"Content-Type: multipart/alternative; boundary=\"a{b}\"\r\n\r\n"
+            f'Content-Type: multipart/alternative; boundary="a{b}"\r\n\r\n'
             f"--a{b}\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Content-Transfer-Encoding: 8bit\r\n\r\n"
             f"{body}\r\n--a{b}\r\nContent-Type: text/html; charset=utf-8\r\n"
@@ -111,13 +113,11 @@ def make_message(i: int, rng: random.Random, *, tiny: bool = False) -> bytes:
     payload = payload.replace("\n", "\r\n")
     return (
         head
-        + f"Content-Type: multipart/mixed; boundary=\"m{b}\"\r\n\r\n--m{b}\r\n"
+        + f'Content-Type: multipart/mixed; boundary="m{b}"\r\n\r\n--m{b}\r\n'
         + text_part
-        + f"--m{b}\r\nContent-Type: application/pdf; name=\"bilag{i}.pdf\"\r\n"
-        "Content-Disposition: attachment; filename=\"bilag{i}.pdf\"\r\n"
-        "Content-Transfer-Encoding: base64\r\n\r\n"
-        + payload
-        + f"--m{b}--\r\n"
+        + f'--m{b}\r\nContent-Type: application/pdf; name="bilag{i}.pdf"\r\n'
+        'Content-Disposition: attachment; filename="bilag{i}.pdf"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n" + payload + f"--m{b}--\r\n"
     ).encode()
 
 
@@ -199,22 +199,35 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[str, float, float]:
     return r.stdout, wall, cpu_seconds() - c0
 
 
-def bare_loop(server: object, folder: str, batch: int = 500, *,
-              imaplib_debug: bool = True) -> tuple[int, float, float]:
+def bare_loop(
+    server: object, folder: str, batch: int = 500, *, imaplib_debug: bool = True
+) -> tuple[int, float, float]:
     """The floor, a whole process: start Python, import imapclient, log in, EXAMINE,
     SEARCH ALL, fetch every message's BODY.PEEK[] in batches of 500 and throw it away.
     With `imaplib_debug=False`, imaplib's debug formatting off (a reference)."""
     out, wall, cpu = _timed(
-        [sys.executable, "-c", BARE_CHILD, server.host, str(server.port),  # type: ignore[attr-defined]
-         server.username, folder, str(batch), "1" if imaplib_debug else "0"],  # type: ignore[attr-defined]
-        _child_env(server))
+        [
+            sys.executable,
+            "-c",
+            BARE_CHILD,
+            server.host,
+            str(server.port),  # type: ignore[attr-defined]
+            server.username,
+            folder,
+            str(batch),
+            "1" if imaplib_debug else "0",
+        ],  # type: ignore[attr-defined]
+        _child_env(server),
+    )
     return int(out.strip()), wall, cpu
 
 
 def write_config(server: object, folder: str, path: Path) -> Path:
     from store.config import preset_text
 
-    path.write_text(preset_text("odsherred") + f"""
+    path.write_text(
+        preset_text("odsherred")
+        + f"""
 [[mail.accounts]]
 name = "bench"
 host = "{server.host}"
@@ -224,7 +237,8 @@ username = "{server.username}"
 password_env = "BENCH_IMAP_PW"
 folders = ["{folder}"]
 internal_domains = ["example.dk"]
-""")  # type: ignore[attr-defined]
+"""
+    )  # type: ignore[attr-defined]
     return path
 
 
@@ -235,9 +249,14 @@ def make_config(server: object, folder: str):  # type: ignore[no-untyped-def]
     os.environ["BENCH_IMAP_PW"] = server.password  # type: ignore[attr-defined]
     cfg = load_config_text(preset_text("odsherred"), "bench")
     acct = MailAccount(
-        name="bench", host=server.host, port=server.port, security="none",  # type: ignore[attr-defined]
-        username=server.username, password_env="BENCH_IMAP_PW",  # type: ignore[attr-defined]
-        folders=[folder], internal_domains=["example.dk"],
+        name="bench",
+        host=server.host,
+        port=server.port,
+        security="none",  # type: ignore[attr-defined]
+        username=server.username,
+        password_env="BENCH_IMAP_PW",  # type: ignore[attr-defined]
+        folders=[folder],
+        internal_domains=["example.dk"],
     )
     return cfg.model_copy(update={"mail": Mail(accounts=[acct])})
 
@@ -245,8 +264,9 @@ def make_config(server: object, folder: str):  # type: ignore[no-untyped-def]
 BORGERDESK = Path(sys.executable).with_name("borgerdesk")
 
 
-def our_sync(server: object, folder: str, workdir: Path, template: Path, run: int,
-             tree: Path | None = None) -> tuple[int, float, float, Path]:
+def our_sync(
+    server: object, folder: str, workdir: Path, template: Path, run: int, tree: Path | None = None
+) -> tuple[int, float, float, Path]:
     """`borgerdesk sync --once`, a whole process (the console script, as a user or cron
     runs it) on a copy of a migrated, empty database: (messages stored, wall seconds,
     CPU seconds of it and its fetch processes, the database)."""
@@ -257,8 +277,8 @@ def our_sync(server: object, folder: str, workdir: Path, template: Path, run: in
     if tree is not None:
         env["PYTHONPATH"] = str(tree)  # its `borgerdesk` and `ingest` come first
     _out, wall, cpu = _timed(
-        [str(BORGERDESK), "--config", str(cfg), "--db", f"sqlite:///{db}", "sync", "--once"],
-        env)
+        [str(BORGERDESK), "--config", str(cfg), "--db", f"sqlite:///{db}", "sync", "--once"], env
+    )
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(db)) as con:
@@ -274,8 +294,12 @@ def main() -> None:
     ap.add_argument("--polls", type=int, default=15)
     ap.add_argument("--skip-poll", action="store_true")
     ap.add_argument("--skip-sync", action="store_true")
-    ap.add_argument("--before", type=Path, default=None,
-                    help="also time the sync of the code in this directory, same rounds")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="also time the sync of the code in this directory, same rounds",
+    )
     args = ap.parse_args()
 
     from store.db import upgrade
@@ -291,13 +315,17 @@ def main() -> None:
         if not args.skip_sync:
             t = time.perf_counter()
             size = build_maildir(server, "INBOX", args.messages, tiny=False)
-            print(f"built {args.messages} messages, {size / 1e6:.0f} MB "
-                  f"in {time.perf_counter() - t:.1f} s")
+            print(
+                f"built {args.messages} messages, {size / 1e6:.0f} MB "
+                f"in {time.perf_counter() - t:.1f} s"
+            )
         if not args.skip_poll:
             t = time.perf_counter()
             build_maildir(server, "Big", args.poll_messages, tiny=True)
-            print(f"built {args.poll_messages} small messages in folder Big "
-                  f"in {time.perf_counter() - t:.1f} s")
+            print(
+                f"built {args.poll_messages} small messages in folder Big "
+                f"in {time.perf_counter() - t:.1f} s"
+            )
         build_maildir(server, "Warmup", 50, tiny=False, seed=3)
         server.start()
         # One untimed sync of a small folder: the first run after an install compiles
@@ -324,8 +352,9 @@ def main() -> None:
                 quiet.append(nq / secsq)
                 if args.before is not None and run % 2:
                     # Every other round the other tree goes first: no order bias.
-                    sb, secsb, cpub, dbb = our_sync(server, "INBOX", work, template, run + 50,
-                                                    args.before)
+                    sb, secsb, cpub, dbb = our_sync(
+                        server, "INBOX", work, template, run + 50, args.before
+                    )
                     dbb.unlink()
                     before.append(sb / secsb)
                     before_cpu.append(cpub / sb * 1000)
@@ -335,36 +364,50 @@ def main() -> None:
                 ours_cpu.append(cpu2 / stored * 1000)
                 ours.append(stored / secs2)
                 ratios.append(ours[-1] / bare[-1])
-                print(f"run {run + 1}: bare {n / secs:7.0f} msg/s ({secs:.2f} s)   "
-                      f"sync {stored / secs2:7.0f} msg/s ({secs2:.2f} s, {stored} stored)   "
-                      f"ratio {ratios[-1]:.2f}   [bare, debug off: {nq / secsq:6.0f} msg/s]",
-                      flush=True)
+                print(
+                    f"run {run + 1}: bare {n / secs:7.0f} msg/s ({secs:.2f} s)   "
+                    f"sync {stored / secs2:7.0f} msg/s ({secs2:.2f} s, {stored} stored)   "
+                    f"ratio {ratios[-1]:.2f}   [bare, debug off: {nq / secsq:6.0f} msg/s]",
+                    flush=True,
+                )
                 db.unlink()
                 if args.before is not None and not run % 2:
-                    sb, secsb, cpub, dbb = our_sync(server, "INBOX", work, template, run,
-                                                    args.before)
+                    sb, secsb, cpub, dbb = our_sync(
+                        server, "INBOX", work, template, run, args.before
+                    )
                     dbb.unlink()
                     before.append(sb / secsb)
                     before_cpu.append(cpub / sb * 1000)
                 if args.before is not None:
-                    print(f"        before ({args.before}): sync {sb / secsb:7.0f} msg/s "
-                          f"({secsb:.2f} s) ratio {before[-1] / bare[-1]:.2f}", flush=True)
+                    print(
+                        f"        before ({args.before}): sync {sb / secsb:7.0f} msg/s "
+                        f"({secsb:.2f} s) ratio {before[-1] / bare[-1]:.2f}",
+                        flush=True,
+                    )
             print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
             cb, co = statistics.median(bare_cpu), statistics.median(ours_cpu)
-            print(f"client CPU per message (median; whole processes, the sync's fetch "
-                  f"processes included, Dovecot not): bare {cb:.2f} ms, sync {co:.2f} ms")
+            print(
+                f"client CPU per message (median; whole processes, the sync's fetch "
+                f"processes included, Dovecot not): bare {cb:.2f} ms, sync {co:.2f} ms"
+            )
             mb, mo, mq = statistics.median(bare), statistics.median(ours), statistics.median(quiet)
             ratio = mo / mb
-            print(f"initial sync, whole processes, {args.messages} messages: `borgerdesk sync "
-                  f"--once` median {mo:.0f} msg/s vs bare BODY.PEEK[] loop {mb:.0f} msg/s"
-                  f" -> ratio {ratio:.2f} (target 0.70: {'PASS' if ratio >= 0.7 else 'FAIL'}; "
-                  f"median of the per-run ratios {statistics.median(ratios):.2f})")
-            print(f"reference, not the floor: bare loop with imaplib's debug formatting off "
-                  f"{mq:.0f} msg/s -> sync at {mo / mq:.2f} of it")
+            print(
+                f"initial sync, whole processes, {args.messages} messages: `borgerdesk sync "
+                f"--once` median {mo:.0f} msg/s vs bare BODY.PEEK[] loop {mb:.0f} msg/s"
+                f" -> ratio {ratio:.2f} (target 0.70: {'PASS' if ratio >= 0.7 else 'FAIL'}; "
+                f"median of the per-run ratios {statistics.median(ratios):.2f})"
+            )
+            print(
+                f"reference, not the floor: bare loop with imaplib's debug formatting off "
+                f"{mq:.0f} msg/s -> sync at {mo / mq:.2f} of it"
+            )
             if before:
                 bm = statistics.median(before)
-                print(f"before ({args.before}): median {bm:.0f} msg/s -> ratio {bm / mb:.2f}; "
-                      f"client CPU per message {statistics.median(before_cpu):.2f} ms")
+                print(
+                    f"before ({args.before}): median {bm:.0f} msg/s -> ratio {bm / mb:.2f}; "
+                    f"client CPU per message {statistics.median(before_cpu):.2f} ms"
+                )
         if not args.skip_poll:
             from ingest.mail.sync import sync_all
             from store.db import make_engine
@@ -376,8 +419,10 @@ def main() -> None:
             cfg = make_config(server, "Big")
             t = time.perf_counter()
             reports = sync_all(engine=engine, config=cfg)
-            print(f"first sync of {args.poll_messages} messages: "
-                  f"{time.perf_counter() - t:.1f} s ({reports[0].new} stored)")
+            print(
+                f"first sync of {args.poll_messages} messages: "
+                f"{time.perf_counter() - t:.1f} s ({reports[0].new} stored)"
+            )
             from ingest.mail import session
 
             times = []
@@ -396,14 +441,18 @@ def main() -> None:
                 cold.append((time.perf_counter() - t) * 1000)
                 assert reports[0].unchanged, reports
             med = statistics.median(times)
-            print(f"no-change poll of {args.poll_messages} messages (kept connection, as the "
-                  f"daemon polls): median {med:.1f} ms (min {min(times):.1f}, max "
-                  f"{max(times):.1f}; {args.polls} polls; ceiling 50 ms: "
-                  f"{'PASS' if med <= 50 else 'FAIL'}; ratio {med / 50:.2f})")
+            print(
+                f"no-change poll of {args.poll_messages} messages (kept connection, as the "
+                f"daemon polls): median {med:.1f} ms (min {min(times):.1f}, max "
+                f"{max(times):.1f}; {args.polls} polls; ceiling 50 ms: "
+                f"{'PASS' if med <= 50 else 'FAIL'}; ratio {med / 50:.2f})"
+            )
             cmed = statistics.median(cold)
-            print(f"no-change poll, cold (connect + login + STATUS + logout): median "
-                  f"{cmed:.1f} ms (min {min(cold):.1f}; ceiling 50 ms: "
-                  f"{'PASS' if cmed <= 50 else 'FAIL'}; ratio {cmed / 50:.2f})")
+            print(
+                f"no-change poll, cold (connect + login + STATUS + logout): median "
+                f"{cmed:.1f} ms (min {min(cold):.1f}; ceiling 50 ms: "
+                f"{'PASS' if cmed <= 50 else 'FAIL'}; ratio {cmed / 50:.2f})"
+            )
             engine.dispose()
     finally:
         server.cleanup()

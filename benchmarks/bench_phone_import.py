@@ -112,14 +112,17 @@ def floor_run(export: Path, db: Path) -> float:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE calls (dato TEXT, tidspunkt TEXT, retning TEXT, nummer TEXT, "
-                 "varighed TEXT, status TEXT)")
+    conn.execute(
+        "CREATE TABLE calls (dato TEXT, tidspunkt TEXT, retning TEXT, nummer TEXT, "
+        "varighed TEXT, status TEXT)"
+    )
     with open(export, encoding="cp1252", newline="") as fh:
         next(fh)  # sep=;
         reader = csv.reader(fh, delimiter=";")
         next(reader)  # header
-        conn.executemany("INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?)",
-                         (r for r in reader if len(r) == 6))
+        conn.executemany(
+            "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?)", (r for r in reader if len(r) == 6)
+        )
     conn.commit()
     conn.close()
     return time.perf_counter() - t0
@@ -140,8 +143,19 @@ def schema_floor_prepare(export: Path) -> list[tuple[object, ...]]:
     for i, r in enumerate(result.rows, start=1):
         at = r.start.isoformat(" ", "microseconds")[:26]
         on = r.start.astimezone(CPH).date().isoformat()
-        contacts.append((i, r.direction, at, on, r.number, "call:" + key_of(r), r.status,
-                         r.duration_s, r.raw_number))
+        contacts.append(
+            (
+                i,
+                r.direction,
+                at,
+                on,
+                r.number,
+                "call:" + key_of(r),
+                r.status,
+                r.duration_s,
+                r.raw_number,
+            )
+        )
     return contacts
 
 
@@ -161,17 +175,27 @@ def schema_floor_run(contacts: list[tuple[object, ...]], db: Path, template: Pat
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA cache_size=-262144")
     conn.execute("BEGIN")
-    conn.execute("INSERT INTO imported_file (id, sha256, kind, name, imported_at, rows, "
-                 "skipped) VALUES (1, 'x', 'calls', 'x', '2026-01-01 00:00:00.000000', 0, 0)")
-    idx = conn.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT "
-                       "NULL AND tbl_name = 'contact'").fetchall()
+    conn.execute(
+        "INSERT INTO imported_file (id, sha256, kind, name, imported_at, rows, "
+        "skipped) VALUES (1, 'x', 'calls', 'x', '2026-01-01 00:00:00.000000', 0, 0)"
+    )
+    idx = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT "
+        "NULL AND tbl_name = 'contact'"
+    ).fetchall()
     for name, _sql in idx:
         conn.execute(f'DROP INDEX "{name}"')
     cols = (*LEAN_COLS, "channel", "access_request", "dismissed", "created_at", "call_file_id")
-    values = ["?"] * len(LEAN_COLS) + ["'phone'", "false", "false",
-                                       "'2026-01-01 00:00:00.000000'", "1"]
-    conn.executemany(f"INSERT INTO contact ({', '.join(cols)}) VALUES ({', '.join(values)})",
-                     contacts)
+    values = ["?"] * len(LEAN_COLS) + [
+        "'phone'",
+        "false",
+        "false",
+        "'2026-01-01 00:00:00.000000'",
+        "1",
+    ]
+    conn.executemany(
+        f"INSERT INTO contact ({', '.join(cols)}) VALUES ({', '.join(values)})", contacts
+    )
     for _name, sql in idx:
         conn.execute(sql)
     conn.commit()
@@ -209,10 +233,19 @@ def _ours(export: Path, db: Path, template: Path) -> tuple[float, dict[str, floa
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("rows", nargs="?", type=int, default=1_000_000,
-                    help="rows in the export (default: the issue's 1,000,000)")
-    ap.add_argument("--distinct", type=int, default=None,
-                    help="distinct numbers (default: 50,000 per million rows, min 1,000)")
+    ap.add_argument(
+        "rows",
+        nargs="?",
+        type=int,
+        default=1_000_000,
+        help="rows in the export (default: the issue's 1,000,000)",
+    )
+    ap.add_argument(
+        "--distinct",
+        type=int,
+        default=None,
+        help="distinct numbers (default: 50,000 per million rows, min 1,000)",
+    )
     ap.add_argument("--repeat", type=int, default=3, help="runs of each (default 3)")
     args = ap.parse_args()
     distinct = args.distinct or max(1000, args.rows * 50_000 // 1_000_000)
@@ -224,8 +257,10 @@ def main() -> None:
         export = d / "opkald.csv"
         t = time.perf_counter()
         write_export(export, args.rows, distinct)
-        print(f"export: {args.rows:,} rows, {distinct:,} distinct numbers, "
-              f"{export.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t:.1f} s)")
+        print(
+            f"export: {args.rows:,} rows, {distinct:,} distinct numbers, "
+            f"{export.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t:.1f} s)"
+        )
         template = d / "template.sqlite3"
         upgrade(f"sqlite:///{template}")
         floors, ours, all_stages, schema = [], [], [], []
@@ -237,23 +272,32 @@ def main() -> None:
             assert imported == args.rows, (imported, args.rows)
             ours.append(total)
             all_stages.append(stages)
-            print(f"run {i + 1}: floor {floors[-1]:.2f} s, schema floor {schema[-1]:.2f} s, "
-                  f"ours {total:.2f} s "
-                  f"({', '.join(f'{k} {v:.2f}' for k, v in stages.items())})", flush=True)
+            print(
+                f"run {i + 1}: floor {floors[-1]:.2f} s, schema floor {schema[-1]:.2f} s, "
+                f"ours {total:.2f} s "
+                f"({', '.join(f'{k} {v:.2f}' for k, v in stages.items())})",
+                flush=True,
+            )
         f_med, o_med = statistics.median(floors), statistics.median(ours)
         ratio = o_med / f_med
         stage_med = {k: statistics.median(s[k] for s in all_stages) for k in all_stages[0]}
         print(f"floor (csv.reader + executemany) median: {f_med:.2f} s")
         s_med = statistics.median(schema)
-        print(f"schema floor (ready tuples into the real schema, DB only) median: "
-              f"{s_med:.2f} s = {s_med / f_med:.2f}x the floor")
+        print(
+            f"schema floor (ready tuples into the real schema, DB only) median: "
+            f"{s_med:.2f} s = {s_med / f_med:.2f}x the floor"
+        )
         print(f"ours (import_bytes) median:            {o_med:.2f} s")
         print("  stages (median): " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_med.items()))
         replies = stage_med.get("replies", 0.0)
-        print(f"ratio ours/floor: {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x: "
-              f"{'met' if ratio <= TARGET_RATIO else 'NOT met'})")
-        print(f"  of which reply targets: {replies / f_med:.2f}x; the rest "
-              f"(read, parse, dedupe, insert, commit): {(o_med - replies) / f_med:.2f}x")
+        print(
+            f"ratio ours/floor: {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x: "
+            f"{'met' if ratio <= TARGET_RATIO else 'NOT met'})"
+        )
+        print(
+            f"  of which reply targets: {replies / f_med:.2f}x; the rest "
+            f"(read, parse, dedupe, insert, commit): {(o_med - replies) / f_med:.2f}x"
+        )
 
 
 if __name__ == "__main__":

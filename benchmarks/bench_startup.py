@@ -203,8 +203,9 @@ def main() -> int:
         help="contacts in bench_tui's store (default 0: the demo's store)",
     )
     ap.add_argument("--rounds", type=int, default=7, help="timed runs per row (median)")
-    ap.add_argument("--cold", action="store_true",
-                    help="also time the first start without compiled bytecode")
+    ap.add_argument(
+        "--cold", action="store_true", help="also time the first start without compiled bytecode"
+    )
     ap.add_argument(
         "--demo-dir",
         type=Path,
@@ -256,10 +257,24 @@ def main() -> int:
     if args.cold:
         pyc = NoBytecode()
         rows += [
-            Row("borgerdesk, first start without .pyc", desk, rows[1].expect,
-                "borgerdesk (Indbakke with rows)", None, pyc.hide, pyc.restore),
-            Row("borgerdesk --help, first start without .pyc", rows[3].argv, rows[3].expect,
-                "borgerdesk --help", None, pyc.hide, pyc.restore),
+            Row(
+                "borgerdesk, first start without .pyc",
+                desk,
+                rows[1].expect,
+                "borgerdesk (Indbakke with rows)",
+                None,
+                pyc.hide,
+                pyc.restore,
+            ),
+            Row(
+                "borgerdesk --help, first start without .pyc",
+                rows[3].argv,
+                rows[3].expect,
+                "borgerdesk --help",
+                None,
+                pyc.hide,
+                pyc.restore,
+            ),
         ]
 
     tmux = Tmux(env)

@@ -46,8 +46,7 @@ def p90(xs: list[float]) -> float:
 def floor(url: str, n: int) -> list[float]:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     out = []
-    with psycopg.connect(dsn, autocommit=True) as lis, psycopg.connect(
-            dsn, autocommit=True) as snd:
+    with psycopg.connect(dsn, autocommit=True) as lis, psycopg.connect(dsn, autocommit=True) as snd:
         lis.execute("LISTEN bench_floor")
         for _ in range(n):
             t0 = time.perf_counter()
@@ -69,8 +68,17 @@ def desks(url: str, n: int) -> tuple[list[float], list[float]]:
         s.add(case)
         s.commit()
         case_id = int(case.id or 0)
-    a, b = (Desk(make_engine(make_url(url).set(username=nm, password=PASSWORD)
-                             .render_as_string(hide_password=False)), config) for nm in names)
+    a, b = (
+        Desk(
+            make_engine(
+                make_url(url)
+                .set(username=nm, password=PASSWORD)
+                .render_as_string(hide_password=False)
+            ),
+            config,
+        )
+        for nm in names
+    )
     listener = b.change_listener()
     assert listener is not None
     seen: queue.Queue[tuple[str | None, float]] = queue.Queue()
@@ -139,8 +147,10 @@ def main() -> None:
         admin.dispose()
     fm, lm = statistics.median(fl), statistics.median(live)
     print(f"floor: bare NOTIFY -> LISTEN, median {fm * 1000:.1f} ms, p90 {p90(fl) * 1000:.1f} ms")
-    print(f"desk A's change seen by desk B: median {lm * 1000:.1f} ms, "
-          f"p90 {p90(live) * 1000:.1f} ms (n={len(live)}; target median <= 1000 ms)")
+    print(
+        f"desk A's change seen by desk B: median {lm * 1000:.1f} ms, "
+        f"p90 {p90(live) * 1000:.1f} ms (n={len(live)}; target median <= 1000 ms)"
+    )
     cm = statistics.median(command)
     print(f"of which desk A's command itself (lock, audit, commit): median {cm * 1000:.1f} ms")
     print(f"ratio to floor (median): {lm / fm:.1f}x bare NOTIFY; {lm / cm:.2f}x A's command")

@@ -47,8 +47,15 @@ from store.db import head_revision, known_revisions, make_engine, upgrade
 from store.desk import Desk
 from store.desk.rows import CaseFilter
 
-DEPTS = ["Børn, Unge og Familier", "Erhverv, Teknik og Kultur", "Omsorg og Sundhed",
-         "Organisation", "Social og Arbejdsmarked", "Økonomi og Ejendomme", "Andet"]
+DEPTS = [
+    "Børn, Unge og Familier",
+    "Erhverv, Teknik og Kultur",
+    "Omsorg og Sundhed",
+    "Organisation",
+    "Social og Arbejdsmarked",
+    "Økonomi og Ejendomme",
+    "Andet",
+]
 CATS = ["Vejledning", "Udredning", "Klage"]
 NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
 
@@ -59,46 +66,81 @@ def build_store(path: Path, n: int, seed: int = 7) -> None:
     n_parties, n_cases = max(10, n * 15 // 100), max(10, n // 5)
     con = sqlite3.connect(path)
     stamp = "2026-01-01 00:00:00.000000"
-    con.executemany("INSERT INTO party (id, kind, name, created_at) VALUES (?,?,?,?)",
-                    ((i, "citizen", f"Borger {i}", stamp) for i in range(1, n_parties + 1)))
-    con.executemany("INSERT INTO party_email (party_id, address) VALUES (?,?)",
-                    ((i, f"borger{i}@example.dk") for i in range(1, n_parties + 1)))
+    con.executemany(
+        "INSERT INTO party (id, kind, name, created_at) VALUES (?,?,?,?)",
+        ((i, "citizen", f"Borger {i}", stamp) for i in range(1, n_parties + 1)),
+    )
+    con.executemany(
+        "INSERT INTO party_email (party_id, address) VALUES (?,?)",
+        ((i, f"borger{i}@example.dk") for i in range(1, n_parties + 1)),
+    )
     cases = []
     for i in range(1, n_cases + 1):
         opened = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 800))
         closed = (opened + dt.timedelta(days=30)).isoformat() if rng.random() < 0.7 else None
-        cases.append((i, f"{opened.year}-{i:06d}", f"Sag om emne {i % 997}",
-                      "whistleblower" if i % 500 == 0 else "citizen", rng.choice(DEPTS),
-                      rng.choice(CATS), opened.isoformat(), closed, 0, 0,
-                      rng.randint(1, n_parties), stamp))
+        cases.append(
+            (
+                i,
+                f"{opened.year}-{i:06d}",
+                f"Sag om emne {i % 997}",
+                "whistleblower" if i % 500 == 0 else "citizen",
+                rng.choice(DEPTS),
+                rng.choice(CATS),
+                opened.isoformat(),
+                closed,
+                0,
+                0,
+                rng.randint(1, n_parties),
+                stamp,
+            )
+        )
     con.executemany(
         "INSERT INTO case_ (id, ref, title, kind, department, category, opened_on, closed_on, "
         "excluded, wanted_to_complain, party_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        cases)
+        cases,
+    )
 
     def contacts():  # type: ignore[no-untyped-def]
         for i in range(1, n + 1):
             c = cases[rng.randrange(n_cases)]
-            at = (dt.datetime.fromisoformat(c[6]) + dt.timedelta(
-                days=rng.randint(0, 60), minutes=rng.randint(0, 600)))
+            at = dt.datetime.fromisoformat(c[6]) + dt.timedelta(
+                days=rng.randint(0, 60), minutes=rng.randint(0, 600)
+            )
             linked = rng.random() > 0.01  # 1 % wait in triage
-            yield (i, rng.choice(["phone", "email", "meeting"]), "in",
-                   at.strftime("%Y-%m-%d %H:%M:%S.000000"), at.date().isoformat(),
-                   c[0] if linked else None, c[10], f"Henvendelse nr. {i} om emne {i % 997}",
-                   f"borger{c[10]}@example.dk", f"bench:{i}", 0, 0, stamp)
+            yield (
+                i,
+                rng.choice(["phone", "email", "meeting"]),
+                "in",
+                at.strftime("%Y-%m-%d %H:%M:%S.000000"),
+                at.date().isoformat(),
+                c[0] if linked else None,
+                c[10],
+                f"Henvendelse nr. {i} om emne {i % 997}",
+                f"borger{c[10]}@example.dk",
+                f"bench:{i}",
+                0,
+                0,
+                stamp,
+            )
 
     con.executemany(
         "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, case_id, "
         "party_id, summary, counterpart, source_ref, access_request, dismissed, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", contacts())
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        contacts(),
+    )
     # Reply targets for every triage contact (open) and some linked ones (met).
-    rows = con.execute("SELECT id, occurred_at, case_id FROM contact WHERE case_id IS NULL "
-                       "OR id % 50 = 0").fetchall()
+    rows = con.execute(
+        "SELECT id, occurred_at, case_id FROM contact WHERE case_id IS NULL OR id % 50 = 0"
+    ).fetchall()
     con.executemany(
         "INSERT INTO reply_target (contact_id, rule, received_at, due_at, due_soon_at, state) "
         "VALUES (?,?,?,?,?,?)",
-        ((cid, "dag-til-dag", at, at, at, "open" if case is None else "met")
-         for cid, at, case in rows))
+        (
+            (cid, "dag-til-dag", at, at, at, "open" if case is None else "met")
+            for cid, at, case in rows
+        ),
+    )
     con.commit()
     con.execute("ANALYZE")
     con.close()
@@ -126,8 +168,10 @@ class Minimal(App[None]):
 # line, the page label, 37 table lines of the same width, a docked key line), the same
 # text sizes, no data, no table widget, no keymap. Not a target: it shows how much of the
 # 2x budget the layout alone takes in the same run, before any of the desk's own work.
-_ROW = ("  ✉  Borger 123456            Henvendelse nr. 123456 om emne 123"
-        "                              10-03-2026  tir 12 mar 15:00 (om 6 t) ")
+_ROW = (
+    "  ✉  Borger 123456            Henvendelse nr. 123456 om emne 123"
+    "                              10-03-2026  tir 12 mar 15:00 (om 6 t) "
+)
 
 
 class Layout(App[None]):
@@ -142,12 +186,22 @@ class Layout(App[None]):
         from rich.text import Text
         from textual.widgets import Label
 
-        yield Static(Text(" borgerdesk  Indbakke │ 10.110 i indbakke │ 0 alarmer │ "
-                          "postkasse ok 10/03 09:55", no_wrap=True), id="top")
+        yield Static(
+            Text(
+                " borgerdesk  Indbakke │ 10.110 i indbakke │ 0 alarmer │ postkasse ok 10/03 09:55",
+                no_wrap=True,
+            ),
+            id="top",
+        )
         yield Label("1-100 af 10.110", id="info")
         yield Static(Text("\n".join(_ROW[:118] for _ in range(37)), no_wrap=True), id="body")
-        yield Static(Text(" l  Tilknyt   n  Ny sag   x  Ikke en sag   a  Kvitter   "
-                          "enter  Vis   ?  Hjælp ", no_wrap=True), id="keys")
+        yield Static(
+            Text(
+                " l  Tilknyt   n  Ny sag   x  Ikke en sag   a  Kvitter   enter  Vis   ?  Hjælp ",
+                no_wrap=True,
+            ),
+            id="keys",
+        )
 
 
 async def layout_run() -> float:
@@ -282,9 +336,15 @@ async def desk_run(desk: Desk, moves: int, opens: int) -> dict[str, Any]:
             for _i in range(opens):
                 await pilot.pause(rest)
                 t = send_key(app, "enter")
-                lat.append(await frames.after(
-                    t, lambda: isinstance(app.screen, CaseDetailScreen)
-                    and app.screen.detail is not None))
+                lat.append(
+                    await frames.after(
+                        t,
+                        lambda: (
+                            isinstance(app.screen, CaseDetailScreen)
+                            and app.screen.detail is not None
+                        ),
+                    )
+                )
                 await pilot.press("escape")
                 while app.screen is not cases:
                     await pilot.pause(0.01)
@@ -307,16 +367,22 @@ def store_path(contacts: int) -> Path:
     """Where the store of `contacts` is cached (bench_startup.py uses it too). Keyed by
     the migration chain and this file: a revision re-chained under the same name, or a
     changed builder, must not reuse a store built for another schema."""
-    chain = hashlib.sha256((" ".join(sorted(known_revisions())) + Path(__file__).read_text(
-        "utf-8")).encode()).hexdigest()[:10]
+    chain = hashlib.sha256(
+        (" ".join(sorted(known_revisions())) + Path(__file__).read_text("utf-8")).encode()
+    ).hexdigest()[:10]
     name = f"borgerdesk-bench-tui-{contacts}-{head_revision()}-{chain}.sqlite3"
     return Path(tempfile.gettempdir()) / name
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("contacts", nargs="?", type=int, default=1_000_000,
-                    help="store size in contacts (default: the issue's 1,000,000)")
+    ap.add_argument(
+        "contacts",
+        nargs="?",
+        type=int,
+        default=1_000_000,
+        help="store size in contacts (default: the issue's 1,000,000)",
+    )
     ap.add_argument("--rounds", type=int, default=5, help="app starts to take the median of")
     ap.add_argument("--moves", type=int, default=60, help="cursor moves per list")
     ap.add_argument("--opens", type=int, default=15, help="case openings")
@@ -355,8 +421,9 @@ def main() -> int:
         gc.collect()
         layout.append(asyncio.run(layout_run()))
         gc.collect()
-        res = asyncio.run(desk_run(desk, args.moves if not runs else 0,
-                                   args.opens if not runs else 0))
+        res = asyncio.run(
+            desk_run(desk, args.moves if not runs else 0, args.opens if not runs else 0)
+        )
         first.append(res["first_screen"])
         frame1.append(res["first_frame"])
         runs.append(res)
@@ -365,28 +432,40 @@ def main() -> int:
     ratio = m_first / m_min
     ms = lambda xs: statistics.median(xs) * 1000  # noqa: E731
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"store: {args.contacts:,} contacts, triage {r0['triage_total']:,}, "
-          f"open cases {r0['cases_total']:,}; rows held by a list: {r0['rows_held']}")
-    print(f"minimal Textual app (one Static), first frame: median {m_min * 1000:.0f} ms "
-          f"(n={len(minimal)})")
+    print(
+        f"store: {args.contacts:,} contacts, triage {r0['triage_total']:,}, "
+        f"open cases {r0['cases_total']:,}; rows held by a list: {r0['rows_held']}"
+    )
+    print(
+        f"minimal Textual app (one Static), first frame: median {m_min * 1000:.0f} ms "
+        f"(n={len(minimal)})"
+    )
     m_layout = statistics.median(layout)
-    print(f"same layout as four plain Statics, no data (information): median "
-          f"{m_layout * 1000:.0f} ms -> ratio {m_layout / m_min:.2f}; it leaves "
-          f"{max(0.0, 2 * m_min - m_layout) * 1000:.0f} ms of the 2x budget for the desk's "
-          "own work")
-    print(f"desk first frame (inbox up, keys live, rows loading): median "
-          f"{statistics.median(frame1) * 1000:.0f} ms -> ratio "
-          f"{statistics.median(frame1) / m_min:.2f}")
-    print(f"first interactive screen (inbox rows shown): median {m_first * 1000:.0f} ms "
-          f"-> ratio {ratio:.2f} (target <= 2.0)")
+    print(
+        f"same layout as four plain Statics, no data (information): median "
+        f"{m_layout * 1000:.0f} ms -> ratio {m_layout / m_min:.2f}; it leaves "
+        f"{max(0.0, 2 * m_min - m_layout) * 1000:.0f} ms of the 2x budget for the desk's "
+        "own work"
+    )
+    print(
+        f"desk first frame (inbox up, keys live, rows loading): median "
+        f"{statistics.median(frame1) * 1000:.0f} ms -> ratio "
+        f"{statistics.median(frame1) / m_min:.2f}"
+    )
+    print(
+        f"first interactive screen (inbox rows shown): median {m_first * 1000:.0f} ms "
+        f"-> ratio {ratio:.2f} (target <= 2.0)"
+    )
     print(f"floor: minimal app pushing a one-Static screen: median {ms(push_floor):.1f} ms")
     checks = [ratio <= 2.0]
     for name in ("move_triage", "move_cases", "open_case", "open_rested"):
         xs = r0[name]
         med = ms(xs)
         p90 = statistics.quantiles(xs, n=10)[8] * 1000 if len(xs) > 2 else med
-        print(f"{name:<12} key-to-update median {med:6.1f} ms, p90 {p90:6.1f} ms (n={len(xs)}) "
-              f"-> {med / 50:.2f} of the 50 ms target")
+        print(
+            f"{name:<12} key-to-update median {med:6.1f} ms, p90 {p90:6.1f} ms (n={len(xs)}) "
+            f"-> {med / 50:.2f} of the 50 ms target"
+        )
         if name != "open_rested":
             checks.append(med <= 50)
     print(f"max RSS {rss_mb:.0f} MB (target <= 300)")

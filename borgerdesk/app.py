@@ -162,8 +162,9 @@ def _root(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", is_eager=True, callback=_show_version,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Case desk for a Danish municipal citizens' advisor.

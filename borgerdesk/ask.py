@@ -32,8 +32,9 @@ def ask(
     returns, already in the UI language) until it has none. Without a default, an empty
     answer is asked again."""
     while True:
-        value = str(typer.prompt(question, default=default, show_default=show_default,
-                                 hide_input=hide))
+        value = str(
+            typer.prompt(question, default=default, show_default=show_default, hide_input=hide)
+        )
         problem = check(value) if check is not None else None
         if problem is None:
             return value
@@ -44,8 +45,11 @@ def ask_yes(question: str, lang: str, *, default: bool = False, err: bool = Fals
     """A yes or no: j/ja/y/yes or n/nej/no, the default for an empty answer."""
     hint = say("ask.yes_no_hint_yes" if default else "ask.yes_no_hint_no", lang)
     while True:
-        answer = str(typer.prompt(f"{question} {hint}", default="", show_default=False,
-                                  err=err)).strip().lower()
+        answer = (
+            str(typer.prompt(f"{question} {hint}", default="", show_default=False, err=err))
+            .strip()
+            .lower()
+        )
         if not answer:
             return default
         if answer in YES:

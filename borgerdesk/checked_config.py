@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 RECORD = "config-checked.json"
 # What decides whether a config passes: the config's models and the keymap's ids.
-_CODE = (Path(__file__).resolve().parents[1] / "store" / "config",
-         Path(__file__).resolve().parents[1] / "tui" / "keymap.py")
+_CODE = (
+    Path(__file__).resolve().parents[1] / "store" / "config",
+    Path(__file__).resolve().parents[1] / "tui" / "keymap.py",
+)
 _PRESETS = Path(__file__).resolve().parents[1] / "store" / "presets"
 
 
@@ -67,8 +69,10 @@ def _key(actx: AppContext) -> str | None:
         elif explicit or target.exists():
             return None
         else:
-            path, data = f"<preset {DEFAULT_PRESET}>", (
-                _PRESETS / f"{DEFAULT_PRESET}.toml").read_bytes()
+            path, data = (
+                f"<preset {DEFAULT_PRESET}>",
+                (_PRESETS / f"{DEFAULT_PRESET}.toml").read_bytes(),
+            )
         h = hashlib.sha256(f"{path}\0".encode() + data)
         for top in _CODE:
             files = sorted(top.glob("*.py")) if top.is_dir() else [top]
@@ -95,8 +99,11 @@ def remembered(actx: AppContext) -> Checked | None:
             return None
         keymap = raw["keymap"]
         url = raw["database_url"]
-        if not (isinstance(raw["language"], str) and isinstance(keymap, dict)
-                and (url is None or isinstance(url, str))):
+        if not (
+            isinstance(raw["language"], str)
+            and isinstance(keymap, dict)
+            and (url is None or isinstance(url, str))
+        ):
             return None
         return Checked(raw["language"], {str(k): str(v) for k, v in keymap.items()}, url)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -110,8 +117,12 @@ def remember(actx: AppContext, config: Config) -> None:
     key = _key(actx)
     if key is None or (url is not None and not url.startswith("sqlite:")):
         return
-    record = {"key": key, "language": config.language, "keymap": dict(config.ui.keymap),
-              "database_url": url}
+    record = {
+        "key": key,
+        "language": config.language,
+        "keymap": dict(config.ui.keymap),
+        "database_url": url,
+    }
     path = _record_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -140,12 +140,15 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "da": "henvendelse {id} registreret ({when}), i {where}",
         "en": "contact {id} registered ({when}), in {where}",
     },
-    "contact.dismissed": {"da": "henvendelse {id}: ikke en sag",
-                          "en": "contact {id}: not a case"},
-    "contact.undismissed": {"da": "henvendelse {id}: tilbage i indbakken",
-                            "en": "contact {id}: back in triage"},
-    "contact.moved": {"da": "henvendelse {id}: flyttet til sag {ref}",
-                      "en": "contact {id}: moved to case {ref}"},
+    "contact.dismissed": {"da": "henvendelse {id}: ikke en sag", "en": "contact {id}: not a case"},
+    "contact.undismissed": {
+        "da": "henvendelse {id}: tilbage i indbakken",
+        "en": "contact {id}: back in triage",
+    },
+    "contact.moved": {
+        "da": "henvendelse {id}: flyttet til sag {ref}",
+        "en": "contact {id}: moved to case {ref}",
+    },
     "contact.unlinked": {
         "da": "henvendelse {id}: taget ud af sag {ref}, tilbage i indbakken",
         "en": "contact {id}: taken out of case {ref}, back in triage",
@@ -161,8 +164,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "note: [replies] changed since the due times were computed; the daemon "
         "recomputes them on its next round, or run: borgerdesk replies recompute",
     },
-    "followups.none": {"da": "ingen svarfrister med status {status}",
-                       "en": "no reply targets with status {status}"},
+    "followups.none": {
+        "da": "ingen svarfrister med status {status}",
+        "en": "no reply targets with status {status}",
+    },
     "followups.due": {"da": "frist {when}", "en": "due {when}"},
     "followups.triage": {"da": "indbakke", "en": "triage"},
     "target.pending": {"da": "afventer", "en": "pending"},
@@ -202,8 +207,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "da": "opbevaringstider er ikke sat op ([retention] i opsætningen); intet slettet",
         "en": "retention is not configured ([retention] in the config); nothing purged",
     },
-    "purge.would_case": {"da": "ville slette sag {ref}  {kind:13} lukket {closed}",
-                         "en": "would purge case {ref}  {kind:13} closed {closed}"},
+    "purge.would_case": {
+        "da": "ville slette sag {ref}  {kind:13} lukket {closed}",
+        "en": "would purge case {ref}  {kind:13} closed {closed}",
+    },
     "purge.would": {"da": "ville fjerne", "en": "would remove"},
     "purge.did": {"da": "fjernet", "en": "removed"},
     "purge.summary": {
@@ -216,8 +223,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "reporter identit(ies), {anonymised} part(ies) anonymised, {deleted} deleted, "
         "{audit} audit entr(ies), {logs} import log(s) cleared of skipped-row values",
     },
-    "purge.cutoff": {"da": "{kind} lukket {day} eller før",
-                     "en": "{kind} closed on or before {day}"},
+    "purge.cutoff": {
+        "da": "{kind} lukket {day} eller før",
+        "en": "{kind} closed on or before {day}",
+    },
     "purge.cutoffs": {"da": "skæringsdatoer: {cut}", "en": "cut-offs: {cut}"},
     "privacy.party": {"da": "part {id}", "en": "party {id}"},
     "export.done": {
@@ -233,39 +242,55 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "{calls} call record(s), {notes} note(s) will lose their personal data; the "
         "anonymous counts stay",
     },
-    "erase.ask": {"da": "Slet persondata for {who}? Det kan ikke fortrydes",
-                  "en": "Erase {who}? This cannot be undone"},
-    "erase.cancelled": {"da": "sletning afbrudt; intet er ændret",
-                        "en": "erasure cancelled; nothing was changed"},
+    "erase.ask": {
+        "da": "Slet persondata for {who}? Det kan ikke fortrydes",
+        "en": "Erase {who}? This cannot be undone",
+    },
+    "erase.cancelled": {
+        "da": "sletning afbrudt; intet er ændret",
+        "en": "erasure cancelled; nothing was changed",
+    },
     "erase.done": {
         "da": "slettede persondata for {who}: {contacts} henvendelse(r), {messages} mail(s), "
         "{calls} opkald; {anonymised} part(er) anonymiseret",
         "en": "erased {who}: {contacts} contact(s), {messages} message(s), {calls} call "
         "record(s); {anonymised} part(ies) anonymised",
     },
-    "audit.columns": {"da": "tid (København)|bruger|handling|objekt|detaljer",
-                      "en": "time (Copenhagen)|user|action|entity|detail"},
+    "audit.columns": {
+        "da": "tid (København)|bruger|handling|objekt|detaljer",
+        "en": "time (Copenhagen)|user|action|entity|detail",
+    },
     "backup.done": {
         "da": "sikkerhedskopi skrevet til {path} ({size} byte, migration {revision}, "
         "{seconds} s); opbevar den lige så sikkert som databasen (den indeholder persondata)",
         "en": "backup written to {path} ({size} bytes, migration {revision}, {seconds} s); "
         "keep it as safe as the database (it holds personal data)",
     },
-    "restore.ask": {"da": "Erstat databasen med {path}?",
-                    "en": "Replace the database with {path}?"},
-    "restore.cancelled": {"da": "gendannelse afbrudt; intet er ændret",
-                          "en": "restore cancelled; nothing was changed"},
+    "restore.ask": {
+        "da": "Erstat databasen med {path}?",
+        "en": "Replace the database with {path}?",
+    },
+    "restore.cancelled": {
+        "da": "gendannelse afbrudt; intet er ændret",
+        "en": "restore cancelled; nothing was changed",
+    },
     "restore.migrated": {"da": "; migreret fra {rev}", "en": "; migrated from {rev}"},
-    "restore.kept": {"da": "; den tidligere database er gemt som {path}",
-                     "en": "; the previous database is kept as {path}"},
+    "restore.kept": {
+        "da": "; den tidligere database er gemt som {path}",
+        "en": "; the previous database is kept as {path}",
+    },
     "restore.done": {
         "da": "gendannede {src} til {path} (migration {revision}{note}){kept}",
         "en": "restored {src} into {path} (migration {revision}{note}){kept}",
     },
-    "register.already": {"da": "{file}: allerede importeret; intet tilføjet",
-                         "en": "{file}: already imported; nothing added"},
-    "register.taxonomy": {"da": "tilføjede {n} værdi(er) til taksonomien i {path}",
-                          "en": "added {n} taxonomy value(s) to {path}"},
+    "register.already": {
+        "da": "{file}: allerede importeret; intet tilføjet",
+        "en": "{file}: already imported; nothing added",
+    },
+    "register.taxonomy": {
+        "da": "tilføjede {n} værdi(er) til taksonomien i {path}",
+        "en": "added {n} taxonomy value(s) to {path}",
+    },
     "register.would": {"da": "ville tilføje", "en": "would add"},
     "register.did": {"da": "tilføjede", "en": "added"},
     "register.summary": {
@@ -282,8 +307,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "doctor.fail": {"da": "FEJL", "en": "FAIL"},
     "doctor.note": {"da": "NB", "en": "NOTE"},
     "doctor.config": {"da": "opsætning", "en": "config"},
-    "doctor.no_file": {"da": "ingen fil: den indbyggede odsherred-forudindstilling",
-                       "en": "no file: the embedded odsherred preset"},
+    "doctor.no_file": {
+        "da": "ingen fil: den indbyggede odsherred-forudindstilling",
+        "en": "no file: the embedded odsherred preset",
+    },
     "doctor.config_ok": {"da": "{where}; {n} postkasse(r)", "en": "{where}; {n} mailbox(es)"},
     "doctor.database": {"da": "database", "en": "database"},
     "doctor.damaged": {
@@ -293,8 +320,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "('borgerdesk restore FILE')",
     },
     "doctor.db_ok": {"da": "{url} på migration {head}", "en": "{url} at migration {head}"},
-    "doctor.db_not_set_up": {"da": "{url} er ikke sat op; kør 'borgerdesk db upgrade'",
-                             "en": "{url} is not set up; run 'borgerdesk db upgrade'"},
+    "doctor.db_not_set_up": {
+        "da": "{url} er ikke sat op; kør 'borgerdesk db upgrade'",
+        "en": "{url} is not set up; run 'borgerdesk db upgrade'",
+    },
     "doctor.db_old": {
         "da": "{url} på migration {current}, denne version kræver {head}; kør 'borgerdesk db "
         "upgrade' (eller opgradér borgerdesk, hvis databasen er nyere)",
@@ -307,16 +336,24 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "da": "login OK, men mappe(r) {missing} findes ikke; serveren har: {folders}",
         "en": "login OK, but folder(s) {missing} not found; the server has: {folders}",
     },
-    "doctor.login_ok": {"da": "login OK; synkroniserer {folders}",
-                        "en": "login OK; will sync {folders}"},
-    "doctor.no_accounts": {"da": "ingen [[mail.accounts]] sat op",
-                           "en": "no [[mail.accounts]] configured"},
+    "doctor.login_ok": {
+        "da": "login OK; synkroniserer {folders}",
+        "en": "login OK; will sync {folders}",
+    },
+    "doctor.no_accounts": {
+        "da": "ingen [[mail.accounts]] sat op",
+        "en": "no [[mail.accounts]] configured",
+    },
     "doctor.phone_inbox": {"da": "telefonindbakke", "en": "phone inbox"},
     "doctor.no_inbox": {"da": "ingen phone.inbox sat op", "en": "no phone.inbox configured"},
-    "doctor.inbox_missing": {"da": "{inbox} findes ikke; opret den (mode 0700)",
-                             "en": "{inbox} does not exist; create it (mode 0700)"},
-    "doctor.inbox_access": {"da": "{inbox}: borgerdesk kan ikke læse og skrive i den",
-                            "en": "{inbox}: borgerdesk cannot read and write it"},
+    "doctor.inbox_missing": {
+        "da": "{inbox} findes ikke; opret den (mode 0700)",
+        "en": "{inbox} does not exist; create it (mode 0700)",
+    },
+    "doctor.inbox_access": {
+        "da": "{inbox}: borgerdesk kan ikke læse og skrive i den",
+        "en": "{inbox}: borgerdesk cannot read and write it",
+    },
     "doctor.inbox_open": {
         "da": "{inbox} er åben for andre brugere (mode {mode}); kør chmod 700 på den",
         "en": "{inbox} is open to other users (mode {mode}); chmod 700 it",
@@ -332,8 +369,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "doctor.daemon": {"da": "dæmon", "en": "daemon"},
     "doctor.no_db": {"da": "ingen database at kontrollere", "en": "no database to check"},
     "doctor.running": {"da": "kører på denne database", "en": "running on this database"},
-    "doctor.cannot_tell": {"da": "kan ikke afgøres: databasekontrollen siger hvorfor",
-                           "en": "cannot tell: the database check says why"},
+    "doctor.cannot_tell": {
+        "da": "kan ikke afgøres: databasekontrollen siger hvorfor",
+        "en": "cannot tell: the database check says why",
+    },
     "doctor.not_running": {
         "da": "kører ikke: mail og opkald kommer kun ind med 'borgerdesk daemon' (se "
         "docs/daemon.md)",
@@ -346,33 +385,48 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "UTC {utc}, Copenhagen {local} ({zone}); system zone {system}",
     },
     "doctor.clock_wrong": {"da": "; uret går forkert", "en": "; the clock is wrong"},
-    "calls.already": {"da": "{name}: allerede importeret (samme fil); intet at gøre",
-                      "en": "{name}: already imported (same file); nothing to do"},
+    "calls.already": {
+        "da": "{name}: allerede importeret (samme fil); intet at gøre",
+        "en": "{name}: already imported (same file); nothing to do",
+    },
     "calls.would": {"da": "ville importere", "en": "would import"},
     "calls.did": {"da": "importerede", "en": "imported"},
-    "calls.imported": {"da": "{verb} {n} opkald ({profile}, {format})",
-                       "en": "{verb} {n} call(s) ({profile}, {format})"},
+    "calls.imported": {
+        "da": "{verb} {n} opkald ({profile}, {format})",
+        "en": "{verb} {n} call(s) ({profile}, {format})",
+    },
     "calls.duplicates": {"da": "{n} allerede gemt", "en": "{n} already stored"},
-    "calls.other_lines": {"da": "{n} på andre linjer sprunget over",
-                          "en": "{n} on other lines ignored"},
-    "calls.internal": {"da": "{n} interne opkald/kortnumre sprunget over",
-                       "en": "{n} internal/short-number call(s) ignored"},
-    "calls.summary_rows": {"da": "{n} sumrække(r) sprunget over",
-                           "en": "{n} summary row(s) ignored"},
-    "calls.skipped": {"da": "{n} fejlbehæftet række(r) sprunget over",
-                      "en": "{n} bad row(s) skipped"},
-    "calls.purged": {"da": "{n} opkald udeladt (slettet før)",
-                     "en": "{n} call(s) left out (purged or erased before)"},
+    "calls.other_lines": {
+        "da": "{n} på andre linjer sprunget over",
+        "en": "{n} on other lines ignored",
+    },
+    "calls.internal": {
+        "da": "{n} interne opkald/kortnumre sprunget over",
+        "en": "{n} internal/short-number call(s) ignored",
+    },
+    "calls.summary_rows": {
+        "da": "{n} sumrække(r) sprunget over",
+        "en": "{n} summary row(s) ignored",
+    },
+    "calls.skipped": {
+        "da": "{n} fejlbehæftet række(r) sprunget over",
+        "en": "{n} bad row(s) skipped",
+    },
+    "calls.purged": {
+        "da": "{n} opkald udeladt (slettet før)",
+        "en": "{n} call(s) left out (purged or erased before)",
+    },
     "calls.purged_period": {
-        "da": "{n} opkald fra før {day} udeladt (den periode er slettet efter "
-        "opbevaringsreglerne)",
+        "da": "{n} opkald fra før {day} udeladt (den periode er slettet efter opbevaringsreglerne)",
         "en": "{n} call(s) from before {day} left out (that period was purged under the "
         "retention rules)",
     },
     "calls.to_triage": {"da": "{n} til indbakken", "en": "{n} to triage"},
     "reply.sent": {"da": "sendt: {mid}", "en": "sent: {mid}"},
-    "reply.queued": {"da": "ikke sendt, ligger i udbakken ({err})",
-                     "en": "not sent, kept in the outbox ({err})"},
+    "reply.queued": {
+        "da": "ikke sendt, ligger i udbakken ({err})",
+        "en": "not sent, kept in the outbox ({err})",
+    },
     "reply.failed": {"da": "afvist: {err}", "en": "refused: {err}"},
     "reply.uncertain": {
         "da": "usikkert om den blev sendt; se Sendt post og afgør med 'borgerdesk outbox "
@@ -391,41 +445,60 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "sync.none": {"da": "{where}: ingen nye mails", "en": "{where}: no new mail"},
     "sync.new": {"da": "{where}: {n} nye mails{tail}", "en": "{where}: {n} new messages{tail}"},
     "sync.located": {"da": "{n} allerede gemt", "en": "{n} already stored"},
-    "sync.unreadable": {"da": "{n} ulæselige (gemt rå, markeret)",
-                        "en": "{n} unreadable (kept raw, flagged)"},
-    "sync.too_large": {"da": "{n} for store (brevhoveder gemt)",
-                       "en": "{n} too large (headers kept)"},
-    "sync.vanished": {"da": "{n} slettet under synkroniseringen (brevhoveder gemt)",
-                      "en": "{n} deleted during sync (headers kept)"},
-    "sync.renumbered": {"da": "mappen er omnummereret (UIDVALIDITY); koblet igen",
-                        "en": "folder was renumbered (UIDVALIDITY); re-mapped"},
-    "mailtest.caps_before": {"da": "funktioner før login: {caps}",
-                             "en": "capabilities before login: {caps}"},
+    "sync.unreadable": {
+        "da": "{n} ulæselige (gemt rå, markeret)",
+        "en": "{n} unreadable (kept raw, flagged)",
+    },
+    "sync.too_large": {
+        "da": "{n} for store (brevhoveder gemt)",
+        "en": "{n} too large (headers kept)",
+    },
+    "sync.vanished": {
+        "da": "{n} slettet under synkroniseringen (brevhoveder gemt)",
+        "en": "{n} deleted during sync (headers kept)",
+    },
+    "sync.renumbered": {
+        "da": "mappen er omnummereret (UIDVALIDITY); koblet igen",
+        "en": "folder was renumbered (UIDVALIDITY); re-mapped",
+    },
+    "mailtest.caps_before": {
+        "da": "funktioner før login: {caps}",
+        "en": "capabilities before login: {caps}",
+    },
     "mailtest.auth_ok": {"da": "login: OK", "en": "authentication: OK"},
     "mailtest.caps": {"da": "funktioner: {caps}", "en": "capabilities: {caps}"},
-    "mailtest.no_condstore": {"da": "ingen CONDSTORE: nye mails findes alene via UIDNEXT",
-                              "en": "no CONDSTORE: new mail is found by UIDNEXT alone"},
+    "mailtest.no_condstore": {
+        "da": "ingen CONDSTORE: nye mails findes alene via UIDNEXT",
+        "en": "no CONDSTORE: new mail is found by UIDNEXT alone",
+    },
     "mailtest.folders": {"da": "mapper:", "en": "folders:"},
     "mailtest.sent_mark": {"da": "  <- sendt post", "en": "  <- sent"},
     "mailtest.will_sync": {"da": "synkroniserer: {folders}", "en": "will sync: {folders}"},
     "mail.password_prompt": {"da": "adgangskode til {name}: ", "en": "password for {name}: "},
-    "mail.stored": {"da": "gemt i styresystemets nøglering for kontoen {name}",
-                    "en": "stored in the OS keyring for account {name}"},
-    "mail.signed_in": {"da": "logget ind; kontoen {name} kan nu synkronisere",
-                       "en": "signed in; account {name} can now sync"},
+    "mail.stored": {
+        "da": "gemt i styresystemets nøglering for kontoen {name}",
+        "en": "stored in the OS keyring for account {name}",
+    },
+    "mail.signed_in": {
+        "da": "logget ind; kontoen {name} kan nu synkronisere",
+        "en": "signed in; account {name} can now sync",
+    },
     "service.enable": {"da": "aktivér og start den med:", "en": "enable and start it with:"},
-    "service.linger": {"da": "hold den kørende, mens du er logget ud:",
-                       "en": "keep it running while you are logged out:"},
+    "service.linger": {
+        "da": "hold den kørende, mens du er logget ud:",
+        "en": "keep it running while you are logged out:",
+    },
     "service.log": {"da": "følg dens log: {cmd}", "en": "follow its log: {cmd}"},
     # The words around a question (borgerdesk/ask.py).
     "ask.yes_no_hint_yes": {"da": "[J/n]", "en": "[Y/n]"},
     "ask.yes_no_hint_no": {"da": "[j/N]", "en": "[y/N]"},
     "ask.yes_no_again": {"da": "Svar j (ja) eller n (nej).", "en": "Answer y (yes) or n (no)."},
-    "ask.mismatch": {"da": "De to adgangskoder er ikke ens; prøv igen.",
-                     "en": "The two passwords differ; try again."},
+    "ask.mismatch": {
+        "da": "De to adgangskoder er ikke ens; prøv igen.",
+        "en": "The two passwords differ; try again.",
+    },
     "team.password": {"da": "Adgangskode til {name}", "en": "Password for {name}"},
-    "team.password_again": {"da": "Adgangskode til {name} igen",
-                            "en": "Password for {name} again"},
+    "team.password_again": {"da": "Adgangskode til {name} igen", "en": "Password for {name} again"},
     "team.set_up": {"da": "teamet er sat op", "en": "team set up"},
     "team.already_set_up": {
         "da": "teamet var allerede sat op; rettigheder og politikker er sat igen",
@@ -433,29 +506,40 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "team.added": {"da": "{name} er tilføjet som {role}", "en": "{name} added as {role}"},
     "team.changed": {"da": "{name} er nu {role}", "en": "{name} is now {role}"},
-    "team.unchanged": {"da": "{name} er allerede {role}; intet ændret",
-                       "en": "{name} is already {role}; nothing changed"},
+    "team.unchanged": {
+        "da": "{name} er allerede {role}; intet ændret",
+        "en": "{name} is already {role}; nothing changed",
+    },
     "team.removed": {"da": "{name} er fjernet", "en": "{name} removed"},
-    "team.already_removed": {"da": "{name} var allerede fjernet; intet ændret",
-                             "en": "{name} was already removed; nothing changed"},
+    "team.already_removed": {
+        "da": "{name} var allerede fjernet; intet ændret",
+        "en": "{name} was already removed; nothing changed",
+    },
     "smtp.prompt": {"da": "SMTP-adgangskode til {user}", "en": "SMTP password for {user}"},
     "smtp.stored": {"da": "gemt i styresystemets nøglering", "en": "stored in the OS keyring"},
     "demo.kept": {"da": "demoen er gemt i {path}", "en": "demo kept in {path}"},
-    "demo.generating": {"da": "Laver et års mails og opkald …",
-                        "en": "Generating a year of mail and calls…"},
-    "demo.syncing": {"da": "IMAP-server på 127.0.0.1:{port}; synkroniserer INBOX og Sent …",
-                     "en": "IMAP server on 127.0.0.1:{port}; syncing INBOX and Sent…"},
-    "demo.ready": {"da": "Demoen er klar på {seconds} s ({root})",
-                   "en": "Demo ready in {seconds} s ({root})"},
+    "demo.generating": {
+        "da": "Laver et års mails og opkald …",
+        "en": "Generating a year of mail and calls…",
+    },
+    "demo.syncing": {
+        "da": "IMAP-server på 127.0.0.1:{port}; synkroniserer INBOX og Sent …",
+        "en": "IMAP server on 127.0.0.1:{port}; syncing INBOX and Sent…",
+    },
+    "demo.ready": {
+        "da": "Demoen er klar på {seconds} s ({root})",
+        "en": "Demo ready in {seconds} s ({root})",
+    },
     "demo.summary": {
-        "da": "DEMO: {waiting} henvendelse(r) i indbakken, {overdue} overskredet, {soon} "
-        "snart",
+        "da": "DEMO: {waiting} henvendelse(r) i indbakken, {overdue} overskredet, {soon} snart",
         "en": "DEMO: {waiting} contact(s) in triage, {overdue} overdue, {soon} due soon",
     },
     "party.head": {"da": "part {id}: {name} ({kind})", "en": "party {id}: {name} ({kind})"},
     "party.ref": {"da": ", ref {ref}", "en": ", ref {ref}"},
-    "party.filed": {"da": "  {cases} sag(er), {contacts} henvendelse(r)",
-                    "en": "  {cases} case(s), {contacts} contact(s)"},
+    "party.filed": {
+        "da": "  {cases} sag(er), {contacts} henvendelse(r)",
+        "en": "  {cases} case(s), {contacts} contact(s)",
+    },
     "party.duplicate": {
         "da": "  sandsynligvis den samme som part {id} ({name}): samme {reason}",
         "en": "  likely the same as party {id} ({name}): same {reason}",
@@ -487,11 +571,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "doctor.team.purge": {"da": "sletning efter frist", "en": "retention purge"},
     "doctor.team.purge.admin": {
         "da": "på PostgreSQL sletter dæmonen ikke efter frist (dens rolle må ikke slette): en "
-              "administrator kører 'borgerdesk purge' hver nat som admin-rolle "
-              "(docs/data-protection.md)",
+        "administrator kører 'borgerdesk purge' hver nat som admin-rolle "
+        "(docs/data-protection.md)",
         "en": "on PostgreSQL the daemon does not run the retention purge (its role may not "
-              "delete): an administrator runs 'borgerdesk purge' nightly as an admin role "
-              "(docs/data-protection.md)",
+        "delete): an administrator runs 'borgerdesk purge' nightly as an admin role "
+        "(docs/data-protection.md)",
     },
     "doctor.team.role.owner": {
         "da": "{me} ejer tabellerne (opsætning og team-kommandoer; ikke en rådgiver)",
@@ -499,41 +583,46 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "doctor.team.role.none": {
         "da": "{me} er ikke i nogen borgerdesk-rolle; bed administratoren om at køre: "
-              "borgerdesk team add-user {me} --role advisor",
+        "borgerdesk team add-user {me} --role advisor",
         "en": "{me} is in no borgerdesk role; ask the administrator: "
-              "borgerdesk team add-user {me} --role advisor",
+        "borgerdesk team add-user {me} --role advisor",
     },
     "doctor.team.role.wrong": {
         "da": "{me} ({role}): {problems}; kør 'borgerdesk team init' som ejeren for at "
-              "give rettighederne igen",
+        "give rettighederne igen",
         "en": "{me} ({role}): {problems}; run 'borgerdesk team init' as the owner to "
-              "re-apply the grants",
+        "re-apply the grants",
     },
-    "doctor.team.missing": {"da": "{privilege} på {table} mangler",
-                            "en": "{privilege} on {table} missing"},
-    "doctor.team.granted": {"da": "{privilege} på {table} er givet",
-                            "en": "{privilege} on {table} granted"},
-    "doctor.team.role.ok": {"da": "{me} ({roles}): rettighederne er som de skal være",
-                            "en": "{me} ({roles}): grants as expected"},
+    "doctor.team.missing": {
+        "da": "{privilege} på {table} mangler",
+        "en": "{privilege} on {table} missing",
+    },
+    "doctor.team.granted": {
+        "da": "{privilege} på {table} er givet",
+        "en": "{privilege} on {table} granted",
+    },
+    "doctor.team.role.ok": {
+        "da": "{me} ({roles}): rettighederne er som de skal være",
+        "en": "{me} ({roles}): grants as expected",
+    },
     "doctor.team.rls.no_team": {
         "da": "intet team sat op (én PostgreSQL-bruger); kør 'borgerdesk team init' til et team",
         "en": "no team set up (one PostgreSQL user); for a team run 'borgerdesk team init'",
     },
     "doctor.team.rls.off": {
-        "da": "slået fra på {tables}: whistleblower-rummet er åbent; kør "
-              "'borgerdesk team init'",
-        "en": "off on {tables}: the whistleblower compartment is open; run "
-              "'borgerdesk team init'",
+        "da": "slået fra på {tables}: whistleblower-rummet er åbent; kør 'borgerdesk team init'",
+        "en": "off on {tables}: the whistleblower compartment is open; run 'borgerdesk team init'",
     },
-    "doctor.team.rls.ok": {"da": "slået til på alle {n} tabeller med whistleblowerdata",
-                           "en": "on for all {n} tables with whistleblower data"},
+    "doctor.team.rls.ok": {
+        "da": "slået til på alle {n} tabeller med whistleblowerdata",
+        "en": "on for all {n} tables with whistleblower data",
+    },
     "doctor.team.clock.ok": {
         "da": "databaseserveren og denne maskine afviger {seconds} s",
         "en": "database server and this machine differ by {seconds} s",
     },
     "doctor.team.clock.skew": {
-        "da": "databaseserveren og denne maskine afviger {seconds} s; sæt begge til at "
-              "følge NTP",
+        "da": "databaseserveren og denne maskine afviger {seconds} s; sæt begge til at følge NTP",
         "en": "database server and this machine differ by {seconds} s; set both to NTP",
     },
 }

@@ -31,7 +31,8 @@ def actor(session: Session) -> str:
         from sqlalchemy import text
 
         who = conn.info["borgerdesk_actor"] = str(
-            conn.execute(text("SELECT current_user")).scalar_one())
+            conn.execute(text("SELECT current_user")).scalar_one()
+        )
     return str(who)
 
 

@@ -110,8 +110,7 @@ def bulk_load(
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(old_cache or -2000)}")
 
 
-def in_values(session: Session, column: Any, numbers: Iterable[str]
-              ) -> list[ColumnElement[bool]]:
+def in_values(session: Session, column: Any, numbers: Iterable[str]) -> list[ColumnElement[bool]]:
     """WHERE clauses that together select the rows whose `column` is one of `numbers`.
 
     A bulk import asks about tens of thousands of numbers: SQLite gets them as one JSON
@@ -157,9 +156,20 @@ def stored_day(conn: Connection, day: dt.date | None) -> object:
 # such row fills, in this order, defined once (tests/test_one_definition.py). The columns
 # it leaves out keep their defaults (NULL); tests/test_one_definition.py checks that no
 # required column is missing.
-CONTACT_COLS = ("channel", "direction", "occurred_at", "occurred_on", "summary", "counterpart",
-                "access_request", "case_id", "party_id", "source_ref", "dismissed",
-                "created_at")
+CONTACT_COLS = (
+    "channel",
+    "direction",
+    "occurred_at",
+    "occurred_on",
+    "summary",
+    "counterpart",
+    "access_request",
+    "case_id",
+    "party_id",
+    "source_ref",
+    "dismissed",
+    "created_at",
+)
 # A call's own columns, after CONTACT_COLS in a phone import's rows.
 CALL_COLS = ("call_status", "call_duration_s", "call_raw_number", "call_line", "call_file_id")
 
@@ -169,8 +179,10 @@ def insert_sql(conn: Connection, table: str, columns: Sequence[str]) -> str:
     (`references`, for one, is a reserved word)."""
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})")
+    return (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
 
 
 class WalCheckpointer:
@@ -196,8 +208,7 @@ class WalCheckpointer:
         self._stop = False
         self._thread: threading.Thread | None = None
         if self.active:
-            self._thread = threading.Thread(target=self._run, name="wal-checkpoint",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
             self._thread.start()
 
     def connection(self) -> Connection | None:
@@ -239,8 +250,7 @@ class WalCheckpointer:
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 self._conn.rollback()
-                self._conn.exec_driver_sql(
-                    f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+                self._conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
                 self._conn.commit()
             self._conn.close()
             self._conn = None
@@ -285,8 +295,7 @@ class CheckpointAfter:
         self.thread: threading.Thread | None = None
         self._pages: int | None = None
         if self.active:
-            self._pages = int(self._pragma("PRAGMA wal_autocheckpoint")
-                              or AUTOCHECKPOINT_PAGES)
+            self._pages = int(self._pragma("PRAGMA wal_autocheckpoint") or AUTOCHECKPOINT_PAGES)
             self._pragma("PRAGMA wal_autocheckpoint = 0")
 
     def _pragma(self, sql: str) -> Any:

@@ -25,15 +25,27 @@ CLASSIFICATION = "classification"
 #   unlinked   old = contact id
 #   party_merged  old = the party merged away, new = the party kept
 LINKED, MOVED_IN, MOVED_OUT, UNLINKED, PARTY_MERGED = (
-    "linked", "moved_in", "moved_out", "unlinked", "party_merged")
+    "linked",
+    "moved_in",
+    "moved_out",
+    "unlinked",
+    "party_merged",
+)
 
 
-def note_event(session: Session, *, case_id: int, event: str, old: object = None,
-               new: object = None) -> None:
+def note_event(
+    session: Session, *, case_id: int, event: str, old: object = None, new: object = None
+) -> None:
     """Add an event to a case's history (in the caller's transaction)."""
-    session.add(CaseHistory(case_id=case_id, os_user=actor(session), field=event,
-                            old_value=None if old is None else str(old),
-                            new_value=None if new is None else str(new)))
+    session.add(
+        CaseHistory(
+            case_id=case_id,
+            os_user=actor(session),
+            field=event,
+            old_value=None if old is None else str(old),
+            new_value=None if new is None else str(new),
+        )
+    )
 
 
 def note_move(session: Session, *, contact_id: int, old: Case | None, new: Case) -> None:
@@ -45,10 +57,20 @@ def note_move(session: Session, *, contact_id: int, old: Case | None, new: Case)
     # A whistleblower case's ref stays out of other cases' histories (the register is
     # kept apart from the general views).
     wb = CaseKind.whistleblower.value
-    note_event(session, case_id=old.id, event=MOVED_OUT, old=contact_id,
-               new=None if new.kind == wb and old.kind != wb else new.ref)
-    note_event(session, case_id=new.id, event=MOVED_IN, new=contact_id,
-               old=None if old.kind == wb and new.kind != wb else old.ref)
+    note_event(
+        session,
+        case_id=old.id,
+        event=MOVED_OUT,
+        old=contact_id,
+        new=None if new.kind == wb and old.kind != wb else new.ref,
+    )
+    note_event(
+        session,
+        case_id=new.id,
+        event=MOVED_IN,
+        new=contact_id,
+        old=None if old.kind == wb and new.kind != wb else old.ref,
+    )
 
 
 class CaseClosed(UserError):
@@ -58,7 +80,10 @@ class CaseClosed(UserError):
     def __init__(self, *, case_id: int, ref: str, closed_on: dt.date) -> None:
         super().__init__(
             f"case {ref} was closed on {closed_on:%d-%m-%Y}; reopen it or link anyway",
-            code="case_closed", case_id=case_id, ref=ref, closed_on=closed_on,
+            code="case_closed",
+            case_id=case_id,
+            ref=ref,
+            closed_on=closed_on,
         )
         self.case_id, self.ref, self.closed_on = case_id, ref, closed_on
 
@@ -86,25 +111,45 @@ def validate_classification(
     for field in CLASSIFICATION_FIELDS:
         v = values.get(field)
         if v is not None and v not in taxonomy.values(field):
-            problems.append(Problem(f"{field} {v!r} is not in the taxonomy", "not_in_taxonomy",
-                                    field=field, value=v))
+            problems.append(
+                Problem(
+                    f"{field} {v!r} is not in the taxonomy", "not_in_taxonomy", field=field, value=v
+                )
+            )
     dep = values.get("department")
     if dep and opened_on is not None:
         for d in taxonomy.departments:
             if d.name == dep and not d.valid_on(opened_on):
-                problems.append(Problem(f"department {dep!r} was not valid on {opened_on}",
-                                        "department_not_valid", value=dep, on=opened_on))
+                problems.append(
+                    Problem(
+                        f"department {dep!r} was not valid on {opened_on}",
+                        "department_not_valid",
+                        value=dep,
+                        on=opened_on,
+                    )
+                )
     action, outcome, category = values.get("action"), values.get("outcome"), values.get("category")
     for a in taxonomy.actions:
         if a.name != action:
             continue
         if outcome is not None and outcome not in a.outcomes:
-            problems.append(Problem(f"outcome {outcome!r} is not allowed after action {action!r}",
-                                    "outcome_not_allowed", outcome=outcome, action=action))
+            problems.append(
+                Problem(
+                    f"outcome {outcome!r} is not allowed after action {action!r}",
+                    "outcome_not_allowed",
+                    outcome=outcome,
+                    action=action,
+                )
+            )
         if category is not None and a.categories and category not in a.categories:
-            problems.append(Problem(f"action {action!r} does not apply to category {category!r}",
-                                    "action_not_for_category", action=action,
-                                    category=category))
+            problems.append(
+                Problem(
+                    f"action {action!r} does not apply to category {category!r}",
+                    "action_not_for_category",
+                    action=action,
+                    category=category,
+                )
+            )
     return problems
 
 
@@ -126,8 +171,9 @@ def create_case(*, session: Session, case_in: CaseCreate) -> Case:
     return case
 
 
-def update_case(*, session: Session, case_id: int, changes: CaseUpdate,
-                version: int | None = None) -> Case:
+def update_case(
+    *, session: Session, case_id: int, changes: CaseUpdate, version: int | None = None
+) -> Case:
     """Apply changes; each changed field is kept in the case history and audited.
     `version`: the case's version the change is based on; refused (`StaleEdit`) when
     another desk changed it since. The case is locked either way, and its version bumped

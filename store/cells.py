@@ -99,8 +99,7 @@ def xlsx_cell(ws: Any, value: object, *, number_format: str | None = None) -> Ce
 def _xlsx_value(ws: Any, value: object, number_format: str | None) -> object:
     # Plain values are cheapest for openpyxl; a Cell only where the type must be forced.
     if number_format is None and (
-        not isinstance(value, str)
-        or not (value[:1] in ("=", "#") or _XML_ILLEGAL.search(value))
+        not isinstance(value, str) or not (value[:1] in ("=", "#") or _XML_ILLEGAL.search(value))
     ):
         return value
     return xlsx_cell(ws, value, number_format=number_format)
@@ -126,19 +125,22 @@ _PARTS = {
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
         'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-        'officedocument.spreadsheetml.styles+xml"/></Types>'),
+        'officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
         '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/styles" Target="styles.xml"/></Relationships>'),
+        'relationships/styles" Target="styles.xml"/></Relationships>'
+    ),
     "xl/styles.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -150,7 +152,8 @@ _PARTS = {
         'borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" '
         'fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
         '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        '</styleSheet>'),
+        "</styleSheet>"
+    ),
 }
 
 
@@ -173,16 +176,22 @@ def write_plain_xlsx(path: Path, sheet: str, rows: Iterable[Sequence[object]]) -
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, xml in _PARTS.items():
             zf.writestr(name, xml)
-        zf.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name={quoteattr(_XML_ILLEGAL.sub("", sheet)[:31])} sheetId="1" '
-            'r:id="rId1"/></sheets></workbook>'))
+        zf.writestr(
+            "xl/workbook.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                f'<sheets><sheet name={quoteattr(_XML_ILLEGAL.sub("", sheet)[:31])} sheetId="1" '
+                'r:id="rId1"/></sheets></workbook>'
+            ),
+        )
         with zf.open("xl/worksheets/sheet1.xml", "w") as raw:
-            raw.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                      b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                      b'2006/main"><sheetData>')
+            raw.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                b'2006/main"><sheetData>'
+            )
             letters: list[str] = []
             for n, row in enumerate(rows, start=1):
                 if len(row) > len(letters):
@@ -193,8 +202,10 @@ def write_plain_xlsx(path: Path, sheet: str, rows: Iterable[Sequence[object]]) -
                         continue
                     if isinstance(v, bool) or not isinstance(v, (int, float)):
                         text = escape(_XML_ILLEGAL.sub("\ufffd", str(v)))
-                        cells.append(f'<c r="{letter}{n}" t="inlineStr"><is>'
-                                     f'<t xml:space="preserve">{text}</t></is></c>')
+                        cells.append(
+                            f'<c r="{letter}{n}" t="inlineStr"><is>'
+                            f'<t xml:space="preserve">{text}</t></is></c>'
+                        )
                     else:
                         cells.append(f'<c r="{letter}{n}"><v>{v!r}</v></c>')
                 cells.append("</row>")

@@ -31,10 +31,14 @@ class ContactTaken(UserError):
 def last_change(session: Session, entity: str, entity_id: str) -> tuple[str, str, str]:
     """(who, when in Copenhagen time, what) of the newest audit entry about the row."""
     row = session.execute(
-        select(AuditLog).where(col(AuditLog.entity) == entity,
-                               col(AuditLog.entity_id) == entity_id,
-                               col(AuditLog.action) != "compartment.read")
-        .order_by(col(AuditLog.id).desc()).limit(1)
+        select(AuditLog)
+        .where(
+            col(AuditLog.entity) == entity,
+            col(AuditLog.entity_id) == entity_id,
+            col(AuditLog.action) != "compartment.read",
+        )
+        .order_by(col(AuditLog.id).desc())
+        .limit(1)
     ).scalar_one_or_none()
     if row is None:
         return "?", "?", "?"
@@ -56,7 +60,12 @@ def lock_case(session: Session, case_id: int, version: int | None) -> Case | Non
         raise StaleEdit(
             f"case {case.ref} was changed by {who} at {when} ({what}) after you opened it; "
             "nothing was saved; reload it and make your change again",
-            code="stale_case", ref=case.ref, who=who, when=when, what=what)
+            code="stale_case",
+            ref=case.ref,
+            who=who,
+            when=when,
+            what=what,
+        )
     return case
 
 
@@ -67,15 +76,19 @@ def lock_party(session: Session, party_id: int, version: int | None) -> Party | 
         raise StaleEdit(
             f"party {party_id} was changed by {who} at {when} ({what}) after you opened it; "
             "nothing was saved; reload it and make your change again",
-            code="stale_party", party_id=party_id, who=who, when=when, what=what)
+            code="stale_party",
+            party_id=party_id,
+            who=who,
+            when=when,
+            what=what,
+        )
     return party
 
 
 TRIAGE = "triage"  # `seen` value: the contact was waiting in triage
 
 
-def claim_contact(session: Session, contact_id: int,
-                  seen: int | str | None) -> Contact | None:
+def claim_contact(session: Session, contact_id: int, seen: int | str | None) -> Contact | None:
     """The contact, locked, when it is still where the caller saw it: `seen` is the case
     id it was linked to, or TRIAGE; None claims it wherever it is (no check).
     `ContactTaken` names who took it."""
@@ -83,11 +96,17 @@ def claim_contact(session: Session, contact_id: int,
     if contact is None or seen is None:
         return contact
     in_triage = contact.case_id is None and not contact.dismissed
-    if (seen == TRIAGE and in_triage) or (seen != TRIAGE and contact.case_id == seen
-                                          and not contact.dismissed):
+    if (seen == TRIAGE and in_triage) or (
+        seen != TRIAGE and contact.case_id == seen and not contact.dismissed
+    ):
         return contact
     who, when, what = last_change(session, "contact", str(contact_id))
     raise ContactTaken(
         f"contact {contact_id} was taken by {who} at {when} ({what}); nothing was saved; "
-        "reload the list", code="contact_taken", contact_id=contact_id, who=who, when=when,
-        what=what)
+        "reload the list",
+        code="contact_taken",
+        contact_id=contact_id,
+        who=who,
+        when=when,
+        what=what,
+    )

@@ -52,13 +52,19 @@ def get_contact(*, session: Session, contact_id: int) -> Contact:
     """The contact, or a `UserError` (it may have been removed since the list was read)."""
     contact = session.get(Contact, contact_id)
     if contact is None:
-        raise UserError(f"no contact with id {contact_id}", code="contact_gone",
-                        contact_id=contact_id)
+        raise UserError(
+            f"no contact with id {contact_id}", code="contact_gone", contact_id=contact_id
+        )
     return contact
 
 
-def link_contacts(*, session: Session, contact_ids: list[int], case_id: int,
-                  seen: Mapping[int, int | str] | None = None) -> None:
+def link_contacts(
+    *,
+    session: Session,
+    contact_ids: list[int],
+    case_id: int,
+    seen: Mapping[int, int | str] | None = None,
+) -> None:
     """Link contacts (waiting in triage or not) to a case, and give them the case's party
     when they have none. `seen`: where the caller saw each contact (a case id, or
     `store.concurrency.TRIAGE`); one that has moved since is refused (`ContactTaken`)."""
@@ -70,8 +76,12 @@ def link_contacts(*, session: Session, contact_ids: list[int], case_id: int,
         contact = get_contact(session=session, contact_id=cid)
         old = contact.case_id
         if old != case_id:
-            note_move(session, contact_id=cid, new=case,
-                      old=session.get(Case, old) if old is not None else None)
+            note_move(
+                session,
+                contact_id=cid,
+                new=case,
+                old=session.get(Case, old) if old is not None else None,
+            )
         contact.case_id = case_id
         # A contact filed into a case is a case's contact: "not a case" no longer holds
         # (a dismissed contact found by search and linked counts again, as it should).

@@ -24,8 +24,9 @@ def _case_ref(session: Session, case_id: int | None) -> str | None:
     return case.ref if case is not None else None
 
 
-def move_contact(*, session: Session, config: Config, contact_id: int, case_id: int,
-                 reopen: bool | None) -> str:
+def move_contact(
+    *, session: Session, config: Config, contact_id: int, case_id: int, reopen: bool | None
+) -> str:
     """Move a linked contact to another case; returns the new case's ref. A closed
     target case raises `CaseClosed` when `reopen` is None; True reopens it, False moves
     the contact in anyway."""
@@ -34,11 +35,18 @@ def move_contact(*, session: Session, config: Config, contact_id: int, case_id: 
     if case is None or case.id is None:
         raise UserError(f"no case with id {case_id}", code="no_case", case_id=case_id)
     if contact.case_id is None:
-        raise UserError(f"contact {contact_id} is in triage, not in a case; link it instead",
-                        code="contact_not_linked", contact_id=contact_id)
+        raise UserError(
+            f"contact {contact_id} is in triage, not in a case; link it instead",
+            code="contact_not_linked",
+            contact_id=contact_id,
+        )
     if contact.case_id == case.id:
-        raise UserError(f"contact {contact_id} is already in case {case.ref}",
-                        code="contact_already_there", contact_id=contact_id, ref=case.ref)
+        raise UserError(
+            f"contact {contact_id} is already in case {case.ref}",
+            code="contact_already_there",
+            contact_id=contact_id,
+            ref=case.ref,
+        )
     if case.closed_on is not None:
         if reopen is None:
             raise CaseClosed(case_id=case.id, ref=case.ref, closed_on=case.closed_on)
@@ -51,8 +59,13 @@ def move_contact(*, session: Session, config: Config, contact_id: int, case_id: 
     if contact.party_id is None:
         contact.party_id = case.party_id
     session.add(contact)
-    record(session, action="move", entity="contact", entity_id=contact_id,
-           detail={"case": case.ref, "from_case": old_ref})
+    record(
+        session,
+        action="move",
+        entity="contact",
+        entity_id=contact_id,
+        detail={"case": case.ref, "from_case": old_ref},
+    )
     apply_contacts(session=session, config=config, contact_ids=[contact_id])
     return case.ref
 
@@ -62,14 +75,22 @@ def unlink_contact(*, session: Session, config: Config, contact_id: int) -> str:
     its party (the address still says who wrote)."""
     contact = get_contact(session=session, contact_id=contact_id)
     if contact.case_id is None:
-        raise UserError(f"contact {contact_id} is not in a case", code="contact_not_linked",
-                        contact_id=contact_id)
+        raise UserError(
+            f"contact {contact_id} is not in a case",
+            code="contact_not_linked",
+            contact_id=contact_id,
+        )
     old_ref = _case_ref(session, contact.case_id) or ""
     note_event(session, case_id=contact.case_id, event=UNLINKED, old=contact_id)
     contact.case_id = None
     session.add(contact)
-    record(session, action="unlink", entity="contact", entity_id=contact_id,
-           detail={"from_case": old_ref})
+    record(
+        session,
+        action="unlink",
+        entity="contact",
+        entity_id=contact_id,
+        detail={"from_case": old_ref},
+    )
     apply_contacts(session=session, config=config, contact_ids=[contact_id])
     return old_ref
 
@@ -78,8 +99,11 @@ def undismiss_contact(*, session: Session, config: Config, contact_id: int) -> N
     """Undo "not a case": the contact waits in triage again."""
     contact = get_contact(session=session, contact_id=contact_id)
     if not contact.dismissed:
-        raise UserError(f"contact {contact_id} is not marked 'not a case'",
-                        code="contact_not_dismissed", contact_id=contact_id)
+        raise UserError(
+            f"contact {contact_id} is not marked 'not a case'",
+            code="contact_not_dismissed",
+            contact_id=contact_id,
+        )
     contact.dismissed = False
     contact.dismissed_reason = None
     session.add(contact)

@@ -61,8 +61,9 @@ def read_date(text: str, field: str) -> dt.date:
     try:
         return parse_date(text)
     except ValueError:
-        raise UserError(f"{field} {text!r}: not a date; {DATE_HINT}", code="bad_date",
-                        field=field, value=text) from None
+        raise UserError(
+            f"{field} {text!r}: not a date; {DATE_HINT}", code="bad_date", field=field, value=text
+        ) from None
 
 
 def read_moment(text: str, field: str) -> dt.datetime:
@@ -71,5 +72,9 @@ def read_moment(text: str, field: str) -> dt.datetime:
     try:
         return parse_moment(text)[0]
     except ValueError:
-        raise UserError(f"{field} {text!r}: not a date and time; {MOMENT_HINT}",
-                        code="bad_moment", field=field, value=text) from None
+        raise UserError(
+            f"{field} {text!r}: not a date and time; {MOMENT_HINT}",
+            code="bad_moment",
+            field=field,
+            value=text,
+        ) from None

@@ -78,7 +78,6 @@ def busy_timeout_ms() -> int:
     return int(seconds * 1000)
 
 
-
 class DatabaseError(UserError):
     """A database problem phrased as one line for the user."""
 
@@ -126,8 +125,7 @@ def check_url(url: str, source: str) -> str:
     except NoSuchModuleError:
         shown = u.render_as_string(hide_password=True)
         raise DatabaseError(
-            f"{source} {shown!r}: unknown database kind {u.drivername!r}; use e.g. "
-            f"{URL_EXAMPLES}"
+            f"{source} {shown!r}: unknown database kind {u.drivername!r}; use e.g. {URL_EXAMPLES}"
         ) from None
     if u.drivername not in SUPPORTED_DRIVERS:
         # SQLAlchemy knows MySQL, Oracle, ...; borgerdesk is built and tested on these two.
@@ -407,9 +405,11 @@ def _migrate(url: str, direction: Literal["upgrade", "downgrade"], revision: str
     where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.begin() as conn:
-            current = conn.execute(
-                text("SELECT version_num FROM alembic_version")
-            ).scalar() if inspect(conn).has_table("alembic_version") else None
+            current = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if inspect(conn).has_table("alembic_version")
+                else None
+            )
             if current is not None and current not in known_revisions():
                 # Alembic's own answer is a CommandError traceback ("Can't locate revision").
                 raise DatabaseError(

@@ -32,7 +32,7 @@ _PROBLEMS = {
     errno.EISDIR: "is a folder, not a file; give the file's path",
     errno.ENOTDIR: "no such file (a part of the path is not a folder); check the path",
     errno.EACCES: "cannot read the file (no permission, or locked); check its permissions, "
-                  "or close it and try again",
+    "or close it and try again",
     errno.EPERM: "cannot read the file (not permitted); check its permissions",
     errno.ENAMETOOLONG: "the path is too long; give a shorter one",
     errno.ELOOP: "too many symbolic links; give the file's own path",
@@ -42,13 +42,16 @@ _PROBLEMS = {
 def input_error(path: Path, e: OSError) -> UserError:
     """The one line for an input path that cannot be opened or read (also for a caller
     that looked at the path first, e.g. to wait until it stops growing)."""
-    what = _PROBLEMS.get(e.errno or 0) or \
-        f"cannot read the file: {(e.strerror or type(e).__name__).lower()}"
+    what = (
+        _PROBLEMS.get(e.errno or 0)
+        or f"cannot read the file: {(e.strerror or type(e).__name__).lower()}"
+    )
     return UserError(f"{printable(str(path))}: {what}")
 
 
-def read_input(path: Path, *, limit: int | None = None,
-               check: Callable[[os.stat_result], None] | None = None) -> bytes:
+def read_input(
+    path: Path, *, limit: int | None = None, check: Callable[[os.stat_result], None] | None = None
+) -> bytes:
     """The bytes of an input file; a one-line `UserError` for anything that is not a
     readable regular file (missing, a folder, a FIFO, a device, a socket). Opened without
     blocking, so a FIFO with no writer is refused at once instead of hanging.
@@ -67,19 +70,28 @@ def read_input(path: Path, *, limit: int | None = None,
         if stat.S_ISDIR(mode):
             raise input_error(path, IsADirectoryError(errno.EISDIR, "is a folder"))
         if not stat.S_ISREG(mode):
-            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
-                    "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
-                    "a socket" if stat.S_ISSOCK(mode) else "not a file")
-            raise UserError(f"{printable(str(path))}: not a regular file ({kind}); save the "
-                            "data to a file and give its path")
+            kind = (
+                "a FIFO (named pipe)"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else "not a file"
+            )
+            raise UserError(
+                f"{printable(str(path))}: not a regular file ({kind}); save the "
+                "data to a file and give its path"
+            )
         st = os.fstat(fd)
         if check is not None:
             check(st)
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read() if limit is None else f.read(limit + 1)
         if limit is not None and len(data) > limit:
-            raise UserError(f"{printable(str(path))}: larger than {limit} bytes; give the "
-                            "right file")
+            raise UserError(
+                f"{printable(str(path))}: larger than {limit} bytes; give the right file"
+            )
         return data
     except OSError as e:
         raise input_error(path, e) from None

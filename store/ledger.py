@@ -22,7 +22,11 @@ CALLS: LedgerKind = "calls"
 
 def already_imported(session: Session, kind: LedgerKind, sha256: str) -> bool:
     """Whether a file with these bytes was imported before by this kind of import."""
-    return session.execute(
-        select(col(ImportedFile.id)).where(
-            col(ImportedFile.kind) == kind, col(ImportedFile.sha256) == sha256)
-    ).first() is not None
+    return (
+        session.execute(
+            select(col(ImportedFile.id)).where(
+                col(ImportedFile.kind) == kind, col(ImportedFile.sha256) == sha256
+            )
+        ).first()
+        is not None
+    )

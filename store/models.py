@@ -213,12 +213,20 @@ class Contact(ContactBase, table=True):
         Index("ix_contact_count", "direction", "occurred_on", "case_id", "party_id", "channel"),
         # Partial: only linked contacts are looked up by case or party, and a phone
         # import's hundreds of thousands of triage calls would each add an entry of NULL.
-        Index("ix_contact_case", "case_id", "occurred_at",
-              sqlite_where=text("case_id IS NOT NULL"),
-              postgresql_where=text("case_id IS NOT NULL")),
-        Index("ix_contact_party", "party_id", "occurred_at",
-              sqlite_where=text("party_id IS NOT NULL"),
-              postgresql_where=text("party_id IS NOT NULL")),
+        Index(
+            "ix_contact_case",
+            "case_id",
+            "occurred_at",
+            sqlite_where=text("case_id IS NOT NULL"),
+            postgresql_where=text("case_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_contact_party",
+            "party_id",
+            "occurred_at",
+            sqlite_where=text("party_id IS NOT NULL"),
+            postgresql_where=text("party_id IS NOT NULL"),
+        ),
         Index("ix_contact_counterpart", "counterpart"),
         Index("ix_contact_triage", "case_id", "dismissed", "occurred_at"),
     )
@@ -458,9 +466,7 @@ class ReplyOutbox(SQLModel, table=True):
     next_attempt_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     # The stored copy (email_message + outbound contact) made when it was sent.
-    email_id: int | None = Field(
-        default=None, foreign_key="email_message.id", ondelete="SET NULL"
-    )
+    email_id: int | None = Field(default=None, foreign_key="email_message.id", ondelete="SET NULL")
     alerted: bool = False
 
 

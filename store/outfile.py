@@ -33,7 +33,9 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
     if path.is_dir():
         raise UserError(
             f"{label}{path}: is a folder, not a file; give a file name, e.g. {example}",
-            code="output_is_folder", path=str(path), example=str(example),
+            code="output_is_folder",
+            path=str(path),
+            example=str(example),
         )
     try:
         st = os.stat(path)
@@ -42,7 +44,9 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
     except OSError as e:
         raise UserError(
             f"{label}{path}: cannot use it: {e.strerror or type(e).__name__}",
-            code="cannot_write", path=str(path), reason=e.strerror or type(e).__name__,
+            code="cannot_write",
+            path=str(path),
+            reason=e.strerror or type(e).__name__,
         ) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         # Not the folder's example: nothing can be written "inside" /dev/full.
@@ -50,7 +54,9 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
         raise UserError(
             f"{label}{path}: is not a regular file (a device, FIFO or socket); "
             f"give the name of a new file, e.g. {example}",
-            code="output_not_regular", path=str(path), example=str(example),
+            code="output_not_regular",
+            path=str(path),
+            example=str(example),
         )
     if suffixes and path.suffix.lower() not in suffixes:
         # An xlsx workbook named .txt opens as garbage (or a warning) in Excel.
@@ -58,7 +64,9 @@ def check_output(path: Path, *, label: str = "", suffixes: tuple[str, ...] = ())
         raise UserError(
             f"{label}{path}: the file name must end in {wanted}; "
             f"e.g. {path.with_suffix(suffixes[0]).name}",
-            code="output_suffix", path=str(path), suffixes=", ".join(suffixes),
+            code="output_suffix",
+            path=str(path),
+            suffixes=", ".join(suffixes),
         )
 
 
@@ -87,7 +95,9 @@ def atomic_output(path: Path, *, mode: int | None = None) -> Iterator[Path]:
             reason = e.strerror or type(e).__name__
             raise UserError(
                 f"{path}: cannot write: {reason}; check the folder and free space",
-                code="cannot_write", path=str(path), reason=reason,
+                code="cannot_write",
+                path=str(path),
+                reason=reason,
             ) from None
         raise
 

@@ -84,8 +84,12 @@ def checked_addresses(
             raise UserError(f"{shown!r}: not a valid {what}", code="bad_address", value=shown)
         owner = party_for_counterpart(session=session, counterpart=norm)
         if owner is not None and owner != party_id:
-            raise UserError(f"{norm} already belongs to party {owner}; merge the parties "
-                            "instead", code="address_taken", value=norm, party_id=owner)
+            raise UserError(
+                f"{norm} already belongs to party {owner}; merge the parties instead",
+                code="address_taken",
+                value=norm,
+                party_id=owner,
+            )
         if norm not in out:
             out.append(norm)
     return out_e, out_p
@@ -99,19 +103,33 @@ def check_party_name(name: str) -> None:
     """A name that fits its column: a longer one is a paste gone wrong, refused in one line
     rather than cut (PostgreSQL would refuse it; SQLite would keep it whole)."""
     if len(name) > MAX_NAME:
-        raise UserError(f"the party's name is {len(name)} characters; at most {MAX_NAME}",
-                        code="party_name_long", length=len(name), limit=MAX_NAME)
+        raise UserError(
+            f"the party's name is {len(name)} characters; at most {MAX_NAME}",
+            code="party_name_long",
+            length=len(name),
+            limit=MAX_NAME,
+        )
 
 
 def check_party_kind(kind: str) -> None:
     kinds = [k.value for k in PartyKind]
     if kind not in kinds:
-        raise UserError(f"party kind {kind!r}: use one of {', '.join(kinds)}",
-                        code="party_kind", value=kind, allowed=", ".join(kinds))
+        raise UserError(
+            f"party kind {kind!r}: use one of {', '.join(kinds)}",
+            code="party_kind",
+            value=kind,
+            allowed=", ".join(kinds),
+        )
 
 
-def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] = (),
-              phones: Iterable[str] = ()) -> int:
+def new_party(
+    *,
+    session: Session,
+    name: str,
+    kind: str,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+) -> int:
     """Create a party a person typed in; refuses an empty name, an unknown kind and an
     address another party has. Audited. Returns its id."""
     check_party_kind(kind)
@@ -120,15 +138,24 @@ def new_party(*, session: Session, name: str, kind: str, emails: Iterable[str] =
         raise UserError("the new party needs a name", code="party_name_empty")
     check_party_name(name)
     es, ps = checked_addresses(session=session, emails=emails, phones=phones, party_id=None)
-    party = create_party(session=session, party_in=PartyCreate(
-        name=name, kind=kind, emails=es, phones=ps))
+    party = create_party(
+        session=session, party_in=PartyCreate(name=name, kind=kind, emails=es, phones=ps)
+    )
     assert party.id is not None
     record(session, action="create_party", entity="party", entity_id=party.id)
     return party.id
 
 
-def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
-               emails: Iterable[str], phones: Iterable[str], version: int | None = None) -> None:
+def edit_party(
+    *,
+    session: Session,
+    party_id: int,
+    name: str | None,
+    kind: str,
+    emails: Iterable[str],
+    phones: Iterable[str],
+    version: int | None = None,
+) -> None:
     """Set a party's name, kind and its whole lists of addresses and numbers. An address
     dropped from the list is no longer recognised on new mail; the contacts already
     stored keep their party. Audited without the values (the audit log outlives an
@@ -136,20 +163,24 @@ def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
     lock_party(session, party_id, version)
     party = get_party(session=session, party_id=party_id)
     if party.anonymised_at is not None:
-        raise UserError(f"party {party_id} was anonymised (purge or erasure); it cannot be "
-                        "edited", code="party_anonymised", party_id=party_id)
+        raise UserError(
+            f"party {party_id} was anonymised (purge or erasure); it cannot be edited",
+            code="party_anonymised",
+            party_id=party_id,
+        )
     check_party_kind(kind)
     if (name or "").strip() != (party.name or ""):
         # Only a name typed now is checked: one a register import brought in stays
         # editable (its address, its kind) as it is.
         typed_text(name or "", "the party's name")
     check_party_name((name or "").strip())
-    es, ps = checked_addresses(session=session, emails=emails, phones=phones,
-                               party_id=party_id)
-    old_e = set(session.exec(select(PartyEmail.address).where(
-        PartyEmail.party_id == party_id)).all())
-    old_p = set(session.exec(select(PartyPhone.number).where(
-        PartyPhone.party_id == party_id)).all())
+    es, ps = checked_addresses(session=session, emails=emails, phones=phones, party_id=party_id)
+    old_e = set(
+        session.exec(select(PartyEmail.address).where(PartyEmail.party_id == party_id)).all()
+    )
+    old_p = set(
+        session.exec(select(PartyPhone.number).where(PartyPhone.party_id == party_id)).all()
+    )
     changed = []
     new_name = (name or "").strip() or None
     if new_name != party.name:
@@ -179,8 +210,13 @@ def edit_party(*, session: Session, party_id: int, name: str | None, kind: str,
     if changed:
         party.version += 1
         session.add(party)
-    record(session, action="edit_party", entity="party", entity_id=party_id,
-           detail={"changed": changed})
+    record(
+        session,
+        action="edit_party",
+        entity="party",
+        entity_id=party_id,
+        detail={"changed": changed},
+    )
     session.flush()
 
 
@@ -191,8 +227,9 @@ def get_party(*, session: Session, party_id: int) -> Party:
     return party
 
 
-def unknown_addresses(*, session: Session, contact_ids: Iterable[int],
-                      party_id: int | None) -> tuple[str, ...]:
+def unknown_addresses(
+    *, session: Session, contact_ids: Iterable[int], party_id: int | None
+) -> tuple[str, ...]:
     """The counterparts of these contacts that no party has yet: when they were linked
     to `party_id`'s case, the desk can offer to add them to the party, so later mail
     from them is recognised and auto-linked."""
@@ -202,8 +239,11 @@ def unknown_addresses(*, session: Session, contact_ids: Iterable[int],
     if not ids:
         return ()
     out: list[str] = []
-    for cp in session.exec(select(Contact.counterpart).where(
-            col(Contact.id).in_(ids), col(Contact.counterpart).is_not(None))).all():
+    for cp in session.exec(
+        select(Contact.counterpart).where(
+            col(Contact.id).in_(ids), col(Contact.counterpart).is_not(None)
+        )
+    ).all():
         if cp and cp not in out and party_for_counterpart(session=session, counterpart=cp) is None:
             out.append(cp)
     return tuple(out)
@@ -214,15 +254,23 @@ def adopt_address(*, session: Session, party_id: int, address: str) -> None:
     give the waiting contacts from it the party. Audited without the address."""
     party = get_party(session=session, party_id=party_id)
     if party.anonymised_at is not None:
-        raise UserError(f"party {party_id} was anonymised (purge or erasure)",
-                        code="party_anonymised", party_id=party_id)
-    es, ps = checked_addresses(session=session, emails=[address] if "@" in address else [],
-                               phones=[] if "@" in address else [address], party_id=party_id)
+        raise UserError(
+            f"party {party_id} was anonymised (purge or erasure)",
+            code="party_anonymised",
+            party_id=party_id,
+        )
+    es, ps = checked_addresses(
+        session=session,
+        emails=[address] if "@" in address else [],
+        phones=[] if "@" in address else [address],
+        party_id=party_id,
+    )
     for norm in (*es, *ps):
         add_address(session=session, party_id=party_id, raw=norm)
         session.flush()
-        for c in session.exec(select(Contact).where(
-                Contact.counterpart == norm, col(Contact.party_id).is_(None))):
+        for c in session.exec(
+            select(Contact).where(Contact.counterpart == norm, col(Contact.party_id).is_(None))
+        ):
             c.party_id = party_id
             session.add(c)
     record(session, action="add_party_address", entity="party", entity_id=party_id)

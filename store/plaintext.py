@@ -37,10 +37,16 @@ def typed_text(text: str, field: str, *, lines: bool = False) -> str:
     bad = (_NOT_TYPED_LINES if lines else _NOT_TYPED_LINE).search(text)
     if bad is not None:
         ch = bad.group()
-        what = "an invalid character" if "\ud800" <= ch <= "\udfff" else \
-            f"a control character (U+{ord(ch):04X})"
+        what = (
+            "an invalid character"
+            if "\ud800" <= ch <= "\udfff"
+            else f"a control character (U+{ord(ch):04X})"
+        )
         where = "" if lines or ch not in "\t\n\r" else " (it must be one line)"
-        raise UserError(f"{field}: contains {what} at position {bad.start() + 1}{where}; "
-                        "remove it and type the text again", code="text_control",
-                        position=bad.start() + 1)
+        raise UserError(
+            f"{field}: contains {what} at position {bad.start() + 1}{where}; "
+            "remove it and type the text again",
+            code="text_control",
+            position=bad.start() + 1,
+        )
     return text.strip()

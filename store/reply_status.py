@@ -44,7 +44,7 @@ def reason_of(state: str, error: str | None) -> str:
     line; for an uncertain one only what broke (the desk says "uncertain" itself)."""
     text = (error or "").strip()
     if state == "uncertain" and text.startswith(UNCERTAIN):
-        text = text[len(UNCERTAIN):].strip()
+        text = text[len(UNCERTAIN) :].strip()
         if text.startswith("(") and text.endswith(")"):
             text = text[1:-1]
     return text

@@ -78,8 +78,7 @@ def decode_as(data: bytes, source: str, encoding: str | None = None) -> tuple[st
         return data.decode(enc).lstrip("\ufeff"), enc
     except UnicodeDecodeError as e:
         raise UserError(
-            f"{source}: byte {e.start}: not valid {enc} text; save the file as UTF-8 CSV "
-            "or XLSX"
+            f"{source}: byte {e.start}: not valid {enc} text; save the file as UTF-8 CSV or XLSX"
         ) from None
 
 
@@ -136,16 +135,18 @@ class _Csv:
     line_offset: int
 
     def reader(self) -> Any:
-        return csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter,
-                          strict=False)
+        return csv.reader(
+            io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=False
+        )
 
     def error(self, line: int, e: csv.Error) -> UserError:
-        return UserError(f"{self.source}: line {line + self.line_offset}: not valid CSV ({e}; "
-                         f"a cell may hold at most {MAX_CELL_CHARS:,} characters); check the file")
+        return UserError(
+            f"{self.source}: line {line + self.line_offset}: not valid CSV ({e}; "
+            f"a cell may hold at most {MAX_CELL_CHARS:,} characters); check the file"
+        )
 
 
-def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str, what: str
-             ) -> _Csv:
+def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str, what: str) -> _Csv:
     line_offset = 0
     first, rest = _split_first_line(text)
     if first.lower().startswith("sep=") and len(first) <= 6:
@@ -165,8 +166,10 @@ def _prepare(text: str, source: str, delimiter: str | None, empty_hint: str, wha
         # No text file has one, and PostgreSQL refuses it in any text column: the
         # import would fail at its insert, with a traceback.
         line = text.count("\n", 0, nul) + 1 + line_offset
-        raise UserError(f"{source}: line {line}: a NUL character; this is not a text "
-                        f"table, export {what} again as CSV or XLSX")
+        raise UserError(
+            f"{source}: line {line}: a NUL character; this is not a text "
+            f"table, export {what} again as CSV or XLSX"
+        )
     ended = text + ("" if text.endswith("\n") else "\r\n") + _END + "\r\n"
     return _Csv(ended, source, delimiter or choose_delimiter(first), line_offset)
 
@@ -181,8 +184,7 @@ def _header(c: _Csv, r: Any) -> list[str]:
     return list(header)
 
 
-def _records(c: _Csv, width: int, *, skip_blank: bool = False
-             ) -> Iterator[tuple[int, list[str]]]:
+def _records(c: _Csv, width: int, *, skip_blank: bool = False) -> Iterator[tuple[int, list[str]]]:
     """Every record after the header (or every one with text, `skip_blank`) with the line
     it starts on; at the end, a `UserError` for a quote left open (every caller reads the
     whole file before writing anything, so nothing is imported)."""
@@ -216,9 +218,14 @@ def _records(c: _Csv, width: int, *, skip_blank: bool = False
             raise _open_quote(c.source, line, cells, c.delimiter, col)
 
 
-def read_csv(text: str, source: str, *, delimiter: str | None = None,
-             empty_hint: str = "export it again with its header row", what: str = "it"
-             ) -> CsvGrid:
+def read_csv(
+    text: str,
+    source: str,
+    *,
+    delimiter: str | None = None,
+    empty_hint: str = "export it again with its header row",
+    what: str = "it",
+) -> CsvGrid:
     """The records of CSV text, each with the line it starts on, in memory. A one-line
     `UserError` for an empty file, a cell over MAX_CELL_CHARS, or a quote left open: one
     still open at the end of the file, or one whose cell runs over line breaks into what
@@ -246,8 +253,9 @@ def read_csv(text: str, source: str, *, delimiter: str | None = None,
     return CsvGrid(_names(header), header_line, c.delimiter, rows, lines)
 
 
-def iter_csv(text: str, source: str, *, empty_hint: str, what: str
-             ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def iter_csv(
+    text: str, source: str, *, empty_hint: str, what: str
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and, one at a time, the records that hold text with the lines they
     start on: as `read_csv`, for a caller that keeps little of each row (a register of a
     million rows would otherwise be held whole twice)."""
@@ -266,19 +274,24 @@ def _holds_rows(cell: str, delim: str, width: int) -> bool:
     return any(line.count(delim) >= need for line in cell.splitlines()[1:])
 
 
-def _open_quote(source: str, start: int, cells: list[str], delim: str,
-                col: int | None = None) -> UserError:
+def _open_quote(
+    source: str, start: int, cells: list[str], delim: str, col: int | None = None
+) -> UserError:
     """The error for a quote left open in the record that starts on line `start`: in
     cell `col`, or in the cell the end of the file ran into."""
-    what = ("is never closed" if col is None
-            else "runs over line breaks into what look like the next rows")
+    what = (
+        "is never closed"
+        if col is None
+        else "runs over line breaks into what look like the next rows"
+    )
     if col is None:
         col = next((j for j, c in enumerate(cells) if _END in c), len(cells) - 1)
     line = start + sum(c.count("\n") for c in cells[:col])
     return UserError(
         f"{source}: line {line}: a quote opens here (column {col + 1}) and {what}; the rows "
         "after it would be read into one cell. Close the quote where the cell ends, or "
-        "remove it, and import again")
+        "remove it, and import again"
+    )
 
 
 def _check_parts(data: bytes, source: str) -> None:
@@ -286,18 +299,21 @@ def _check_parts(data: bytes, source: str) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise UserError(f"{source}: not a readable XLSX workbook ({type(e).__name__}); "
-                        "open it in Excel and save it again") from None
+        raise UserError(
+            f"{source}: not a readable XLSX workbook ({type(e).__name__}); "
+            "open it in Excel and save it again"
+        ) from None
     for info in infos:
         size = info.file_size
-        if (info.filename.lower().endswith("sharedstrings.xml")
-                and size > MAX_SHARED_STRINGS_BYTES) or (
-                size > 1024 * 1024 and size > MAX_UNPACK_RATIO * max(info.compress_size, 1)):
+        if (
+            info.filename.lower().endswith("sharedstrings.xml") and size > MAX_SHARED_STRINGS_BYTES
+        ) or (size > 1024 * 1024 and size > MAX_UNPACK_RATIO * max(info.compress_size, 1)):
             raise UserError(
                 f"{source}: its part {printable(info.filename)} unpacks to {size:,} bytes from "
                 f"{info.compress_size:,}, beyond what a workbook holds (at most "
                 f"{MAX_SHARED_STRINGS_BYTES:,} bytes of text, {MAX_UNPACK_RATIO}x packing); "
-                "open it in Excel and save it again, or export it as CSV")
+                "open it in Excel and save it again, or export it as CSV"
+            )
 
 
 def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[Any]]]:
@@ -313,8 +329,10 @@ def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[Any]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a broken file
-        raise UserError(f"{source}: not a readable XLSX workbook ({type(e).__name__}); "
-                        "open it in Excel and save it again") from None
+        raise UserError(
+            f"{source}: not a readable XLSX workbook ({type(e).__name__}); "
+            "open it in Excel and save it again"
+        ) from None
     n = 0
     try:
         if not wb.worksheets:
@@ -326,20 +344,24 @@ def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[Any]]]:
                 if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
                     raise UserError(
                         f"{source}: row {n}, column {j + 1}: a cell of {len(v):,} characters "
-                        f"(at most {MAX_CELL_CHARS:,}); shorten it")
+                        f"(at most {MAX_CELL_CHARS:,}); shorten it"
+                    )
             yield n, list(values)
     except UserError:
         raise
     except Exception as e:  # a truncated or damaged part shows only while reading it
-        raise UserError(f"{source}: row {n + 1}: the workbook is damaged from here "
-                        f"({type(e).__name__}); open it in Excel and save it again") from None
+        raise UserError(
+            f"{source}: row {n + 1}: the workbook is damaged from here "
+            f"({type(e).__name__}); open it in Excel and save it again"
+        ) from None
     finally:
         wb.close()
 
 
 def read_csv_text(text: str, source: str) -> Table:
-    header, records = iter_csv(text, source, what="the register",
-                               empty_hint="export the register with a header row")
+    header, records = iter_csv(
+        text, source, what="the register", empty_hint="export the register with a header row"
+    )
     # Cells our own exports guarded against formulas read back as exported.
     return Table(header, ((line, [unguard(c) for c in row]) for line, row in records))
 
@@ -373,8 +395,9 @@ def table_of(data: bytes, source: str, suffix: str = "") -> Table:
     if data[:4] == b"PK\x03\x04" or suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(data, source)
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise UserError(f"{source}: an old Excel .xls workbook; open it in Excel and save "
-                        "it as .xlsx or .csv")
+        raise UserError(
+            f"{source}: an old Excel .xls workbook; open it in Excel and save it as .xlsx or .csv"
+        )
     return read_csv_text(decode(data, source), source)
 
 
@@ -386,4 +409,3 @@ def cell_text(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
-

@@ -64,4 +64,5 @@ def needs_year(moment: dt.datetime, now: dt.datetime) -> bool:
     `now` (Copenhagen), or more than half a year away ("1 Apr" seen in November reads as
     the coming April)."""
     return moment.astimezone(CPH).year != now.astimezone(CPH).year or abs(
-        moment - now) > dt.timedelta(days=183)
+        moment - now
+    ) > dt.timedelta(days=183)

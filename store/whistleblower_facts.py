@@ -12,22 +12,35 @@ from store.models import WHISTLEBLOWER_OUTCOMES, Case, WhistleblowerFacts
 
 
 def set_whistleblower_facts(
-    *, session: Session, case_id: int, in_scope: bool | None, forwarded: bool,
-    examined: bool, outcome: str | None,
+    *,
+    session: Session,
+    case_id: int,
+    in_scope: bool | None,
+    forwarded: bool,
+    examined: bool,
+    outcome: str | None,
 ) -> WhistleblowerFacts:
     """Set (replace) the facts of one whistleblower case."""
     case = session.get(Case, case_id)
     if case is None or case.kind != "whistleblower":
-        raise UserError(f"case {case_id}: no such whistleblower case", code="wb_case",
-                        case_id=case_id)
+        raise UserError(
+            f"case {case_id}: no such whistleblower case", code="wb_case", case_id=case_id
+        )
     if outcome is not None and outcome not in WHISTLEBLOWER_OUTCOMES:
-        raise UserError(f"outcome {outcome!r}: use one of {', '.join(WHISTLEBLOWER_OUTCOMES)}",
-                        code="wb_outcome", outcome=outcome)
+        raise UserError(
+            f"outcome {outcome!r}: use one of {', '.join(WHISTLEBLOWER_OUTCOMES)}",
+            code="wb_outcome",
+            outcome=outcome,
+        )
     facts = session.execute(
         select(WhistleblowerFacts).where(col(WhistleblowerFacts.case_id) == case_id)
     ).scalar_one_or_none() or WhistleblowerFacts(case_id=case_id)
     facts.in_scope, facts.forwarded, facts.examined, facts.outcome = (
-        in_scope, forwarded, examined, outcome)
+        in_scope,
+        forwarded,
+        examined,
+        outcome,
+    )
     session.add(facts)
     session.flush()
     return facts

@@ -56,8 +56,7 @@ def _empty_pg(url: str) -> None:
     import store.models  # noqa: F401
 
     names = [t.name for t in SQLModel.metadata.sorted_tables]
-    probe = " UNION ALL ".join(
-        f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+    probe = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -65,9 +64,16 @@ def _empty_pg(url: str) -> None:
             if full:
                 listed = ", ".join(f'"{n}"' for n in full)
                 conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
-            used = conn.execute(text(
-                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
-                "FROM pg_sequences WHERE last_value IS NOT NULL")).scalars().all()
+            used = (
+                conn.execute(
+                    text(
+                        "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                        "FROM pg_sequences WHERE last_value IS NOT NULL"
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for seq in used:
                 conn.execute(text(f"ALTER SEQUENCE {seq} RESTART"))
     finally:
@@ -160,7 +166,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         spec = getattr(item, "callspec", None)
         params = spec.params.values() if spec is not None else ()
         sqlite_only = ("sqlite_url" in names and not names & {"db_url", "pg_url"}) or any(
-            p == "sqlite" for p in params)
+            p == "sqlite" for p in params
+        )
         (drop if sqlite_only else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 def _tmux(sock: str, *args: str) -> str:
-    return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True,
-                          timeout=10).stdout
+    return subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10
+    ).stdout
 
 
 @pytest.mark.slow
@@ -34,8 +35,11 @@ def test_a_day_of_corrections_by_the_console_script(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[taxonomy]\ncategories = ["Vejledning", "Klage"]\n'
-                   '[[taxonomy.departments]]\nname = "Andet"\n', "utf-8")
+    cfg.write_text(
+        '[taxonomy]\ncategories = ["Vejledning", "Klage"]\n'
+        '[[taxonomy.departments]]\nname = "Andet"\n',
+        "utf-8",
+    )
     bd = f"{SCRIPT} --config {cfg} --db {url}"
     steps = [
         "db upgrade",
@@ -54,8 +58,10 @@ def test_a_day_of_corrections_by_the_console_script(tmp_path: Path) -> None:
         "contact unlink 9",  # no such contact: one line, exit 2
     ]
     script = "; ".join(f"{bd} {s}; echo rc=$?" for s in steps) + "; echo ALL-DONE"
-    env_cmd = (f"env HOME={home} XDG_CONFIG_HOME={home}/.config "
-               f"XDG_DATA_HOME={home}/.local/share sh -c {shlex.quote(script)}; sleep 60")
+    env_cmd = (
+        f"env HOME={home} XDG_CONFIG_HOME={home}/.config "
+        f"XDG_DATA_HOME={home}/.local/share sh -c {shlex.quote(script)}; sleep 60"
+    )
     sock = f"borgerdesk-cli-{os.getpid()}"
     _tmux(sock, "new-session", "-d", "-s", "day", "-x", "200", "-y", "60", env_cmd)
     try:
@@ -72,14 +78,14 @@ def test_a_day_of_corrections_by_the_console_script(tmp_path: Path) -> None:
     assert [ln for ln in lines if ln.startswith("rc=")] == ["rc=0"] * 9 + ["rc=2"], screen
     assert "henvendelse 1 registreret (01-12-2026 10:30), i sag 2026-0001" in screen
     assert "henvendelse 3: flyttet til sag 2026-0001" in screen
-    assert ("part 2 lagt sammen med part 1: 0 adresse(r), 2 henvendelse(r), 1 sag(er) flyttet"
-            in screen)
+    assert (
+        "part 2 lagt sammen med part 1: 0 adresse(r), 2 henvendelse(r), 1 sag(er) flyttet" in screen
+    )
     assert "borgerdesk: error: no contact with id 9" in screen
     assert "Traceback" not in screen
     engine = create_engine(url)
     with Session(engine) as s:
-        assert [c.case_id for c in s.exec(select(Contact).order_by(Contact.id))] == [
-            1, 2, 1, None]
+        assert [c.case_id for c in s.exec(select(Contact).order_by(Contact.id))] == [1, 2, 1, None]
         assert {c.party_id for c in s.exec(select(Contact))} == {1}
         assert s.exec(select(Party.id)).all() == [1]
         assert s.get(Case, 2).party_id == 1  # type: ignore[union-attr]

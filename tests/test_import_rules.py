@@ -82,9 +82,7 @@ TUI_MAY_USE = {"store.desk", "store.config", "store.errors", "store.timeutil"}
 
 def _contract(contract_id: str) -> dict[str, object]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-    (contract,) = [
-        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == contract_id
-    ]
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == contract_id]
     return contract
 
 
@@ -104,6 +102,7 @@ def test_the_tui_contract_names_every_other_store_module() -> None:
 def test_import_linter_contracts_hold() -> None:
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert exe is not None, "import-linter is a dev dependency: uv sync"
-    proc = subprocess.run([exe, "--no-cache"], capture_output=True, text=True, cwd=ROOT,
-                          timeout=240)
+    proc = subprocess.run(
+        [exe, "--no-cache"], capture_output=True, text=True, cwd=ROOT, timeout=240
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

@@ -124,23 +124,39 @@ def test_every_next_step_the_wizard_names_runs(tmp_path: Path, cli, monkeypatch)
     monkeypatch.setenv("BORGERDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
     with EmbeddedServer({"INBOX": [], "Sent": []}) as srv:
         answers = [
-            "odsherred", "odsherred.dk", "127.0.0.1", "raadgiver", srv.username, "n",
-            srv.password, str(tmp_path / "telefon"), "br@odsherred.dk", "", "", "n",
+            "odsherred",
+            "odsherred.dk",
+            "127.0.0.1",
+            "raadgiver",
+            srv.username,
+            "n",
+            srv.password,
+            str(tmp_path / "telefon"),
+            "br@odsherred.dk",
+            "",
+            "",
+            "n",
         ]
         monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
         cfg = tmp_path / "c.toml"
         r = cli("--config", str(cfg), "init")
         assert r.code == 0, r.err
         # The wizard writes tls; the embedded server speaks plain IMAP on loopback.
-        cfg.write_text(cfg.read_text("utf-8").replace('security = "tls"',
-                                                       f'security = "none"\nport = {srv.port}'),
-                       "utf-8")
+        cfg.write_text(
+            cfg.read_text("utf-8").replace(
+                'security = "tls"', f'security = "none"\nport = {srv.port}'
+            ),
+            "utf-8",
+        )
         steps = r.out.split("Næste skridt:\n", 1)[1].splitlines()
         commands = [
             line.split("   #")[0].strip() for line in steps if line.startswith("  borgerdesk ")
         ]
         assert [c.split()[-2:] for c in commands] == [
-            ["db", "upgrade"], ["test", "raadgiver"], [str(cfg), "doctor"]]
+            ["db", "upgrade"],
+            ["test", "raadgiver"],
+            [str(cfg), "doctor"],
+        ]
         for command in commands:
             done = cli(*shlex.split(command)[1:])
             assert done.code == 0, (command, done.out, done.err)

@@ -81,8 +81,11 @@ def test_the_contact_row_columns_fill_every_required_column() -> None:
     from store.models import Contact
 
     table = Contact.__table__  # type: ignore[attr-defined]
-    required = {c.name for c in table.columns
-                if not c.nullable and c.server_default is None and not c.primary_key}
+    required = {
+        c.name
+        for c in table.columns
+        if not c.nullable and c.server_default is None and not c.primary_key
+    }
     assert required <= set(CONTACT_COLS), required - set(CONTACT_COLS)
     assert set(CONTACT_COLS) | set(CALL_COLS) <= {c.name for c in table.columns}
     assert len(set(CONTACT_COLS + CALL_COLS)) == len(CONTACT_COLS) + len(CALL_COLS)

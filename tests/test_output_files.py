@@ -34,8 +34,10 @@ def test_atomic_output_removes_the_tmp_when_the_write_fails(tmp_path: Path) -> N
 
 def test_atomic_output_turns_an_os_error_into_one_line(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
-    with pytest.raises(UserError, match=r"out.csv: cannot write: No space"), \
-            atomic_output(target) as tmp:
+    with (
+        pytest.raises(UserError, match=r"out.csv: cannot write: No space"),
+        atomic_output(target) as tmp,
+    ):
         tmp.write_text("half", "utf-8")
         raise OSError(28, "No space left on device")
     assert list(tmp_path.iterdir()) == []
@@ -63,7 +65,10 @@ def test_out_that_is_a_folder_is_refused(
     assert folder.is_dir() and list(folder.iterdir()) == []
     # ("db" holds db_url's SQLite file; on PostgreSQL there is none.)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "db") == [
-        "adir", "config.toml", "home"]
+        "adir",
+        "config.toml",
+        "home",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -96,8 +101,14 @@ def test_desk_export_to_a_folder_named_like_a_file_is_refused(
     folder = tmp_path / "tal.xlsx"
     folder.mkdir()
     with session_scope(engine) as s, pytest.raises(UserError) as e:
-        export_stats(session=s, config=odsherred_config, preset=None,
-                     start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), path=str(folder))
+        export_stats(
+            session=s,
+            config=odsherred_config,
+            preset=None,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+            path=str(folder),
+        )
     assert str(e.value).startswith(f"{folder}: is a folder, not a file; give a file name")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "db") == ["tal.xlsx"]
     # The desk says it in its own language (the error's code and values).
@@ -115,8 +126,10 @@ def test_the_file_being_written_is_private_from_the_start(tmp_path: Path) -> Non
 
     old = os.umask(0o022)
     try:
-        with atomic_output(tmp_path / "register.csv") as a, \
-                atomic_output(tmp_path / "register.csv") as b:
+        with (
+            atomic_output(tmp_path / "register.csv") as a,
+            atomic_output(tmp_path / "register.csv") as b,
+        ):
             assert a != b and a.parent == b.parent == tmp_path
             for t in (a, b):
                 assert stat.S_IMODE(t.stat().st_mode) == 0o600
@@ -175,8 +188,9 @@ def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     mnt = tmp_path / "tiny"
     mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                       capture_output=True)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True
+    )
     if r.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:

@@ -65,8 +65,13 @@ def world(tmp_path: Path, db_url: str, cli, monkeypatch: pytest.MonkeyPatch):  #
     cfg_path = tmp_path / "config.toml"
     cfg_path.write_text(cfg_text, "utf-8")
     acct = MailAccount(
-        name="advisor", host=srv.host, port=srv.port, security="none",
-        username=srv.username, password_env="BD_TEST_IMAP_PW", internal_domains=["example.dk"],
+        name="advisor",
+        host=srv.host,
+        port=srv.port,
+        security="none",
+        username=srv.username,
+        password_env="BD_TEST_IMAP_PW",
+        internal_domains=["example.dk"],
     )
     config: Config = load_config_text(cfg_text, "test").model_copy(
         update={"mail": Mail(accounts=[acct])}
@@ -83,17 +88,26 @@ def world(tmp_path: Path, db_url: str, cli, monkeypatch: pytest.MonkeyPatch):  #
         }
         assert {"Min datter", "Igen", "Bilag", "Grete"} <= set(by_subject)
         dismiss_contact(
-            session=s, contact_id=by_subject["Igen"].contact_id or 0,
+            session=s,
+            contact_id=by_subject["Igen"].contact_id or 0,
             reason=f"Knud Hansen igen, CPR {CPR}",
         )
         # A message whose contact was removed: it names the address only in from_addr.
         gone = by_subject["Bilag"].contact_id
-        s.execute(update(EmailMessage).where(EmailMessage.contact_id == gone)
-                  .values(contact_id=None))
+        s.execute(
+            update(EmailMessage).where(EmailMessage.contact_id == gone).values(contact_id=None)
+        )
         s.execute(text("DELETE FROM contact WHERE id = :i"), {"i": gone})
-    calls = write(tmp_path / "uge10.csv", csv_bytes(DK_HEADER, [
-        ["02-03-2026", "10:15:00", "Indgående", "61 71 81 92", "125", "Besvaret"],
-    ], sep_line=True))
+    calls = write(
+        tmp_path / "uge10.csv",
+        csv_bytes(
+            DK_HEADER,
+            [
+                ["02-03-2026", "10:15:00", "Indgående", "61 71 81 92", "125", "Besvaret"],
+            ],
+            sep_line=True,
+        ),
+    )
 
     def run(*args: str):  # type: ignore[no-untyped-def]
         return cli("--config", str(cfg_path), "--db", db_url, *args)
@@ -105,13 +119,27 @@ def world(tmp_path: Path, db_url: str, cli, monkeypatch: pytest.MonkeyPatch):  #
 
 
 def _register_row(tmp: Path) -> Path:
-    return write_register_csv([dict(
-        case_ref="2026-0042", party_ref="P-KH", party_name="Knud Hansen", party_kind="citizen",
-        party_email=KNUD, party_phone="61 71 81 92", department="",
-        category="Klage", case_kind="citizen", case_opened="2026-03-03",
-        contact_at="2026-03-03 10:00", channel="phone", direction="in",
-        summary="Ringede om sin datter",
-    )], tmp / "register.csv")
+    return write_register_csv(
+        [
+            dict(
+                case_ref="2026-0042",
+                party_ref="P-KH",
+                party_name="Knud Hansen",
+                party_kind="citizen",
+                party_email=KNUD,
+                party_phone="61 71 81 92",
+                department="",
+                category="Klage",
+                case_kind="citizen",
+                case_opened="2026-03-03",
+                contact_at="2026-03-03 10:00",
+                channel="phone",
+                direction="in",
+                summary="Ringede om sin datter",
+            )
+        ],
+        tmp / "register.csv",
+    )
 
 
 def _file_bytes(engine: Engine) -> bytes:

@@ -109,8 +109,7 @@ def test_textual_css_generation_a_new_desk_screen_starts_at() -> None:
     for method in (App._init_mode, App.switch_mode):
         source = inspect.getsource(method)
         assert "_css_update_count != self._css_update_count" in source, method.__name__
-    assert "screen._css_update_count = self._css_update_count" in inspect.getsource(
-        App.refresh_css)
+    assert "screen._css_update_count = self._css_update_count" in inspect.getsource(App.refresh_css)
 
 
 def test_a_desk_screen_built_in_a_running_app_is_at_its_css_generation() -> None:

@@ -107,9 +107,14 @@ def test_followups_table_is_plain_text(env, tmp_path: Path) -> None:
     assert f"#{ids['a']}  overskredet  frist tir. 2. apr. 15:00  mail  knud@example.dk" in r.out
     assert "påskehelligdage" in r.out and "[indbakke]" in r.out, r.out
     assert run("followups", "--now", "2024-04-02T15:30", "--status", "waived").out.strip() == (
-        "ingen svarfrister med status waived")
-    assert run("followups", "--now", "2024-04-02T15:30", "--status", "waived",
-               config=english).out.strip() == "no reply targets with status waived"
+        "ingen svarfrister med status waived"
+    )
+    assert (
+        run(
+            "followups", "--now", "2024-04-02T15:30", "--status", "waived", config=english
+        ).out.strip()
+        == "no reply targets with status waived"
+    )
     # Seen months later, the due date names its year (not "next" April).
     r = run("followups", "--now", "2024-11-20T10:00", "--status", "all", config=english)
     assert f"#{ids['a']}  met" in r.out or f"#{ids['a']}  overdue" in r.out

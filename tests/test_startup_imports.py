@@ -112,7 +112,11 @@ def test_parsing_any_command_loads_no_database_config_mail_or_ui(tmp_path: Path)
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
     proc = subprocess.run(
         [sys.executable, "-c", PROBE_EACH, json.dumps(lines)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)

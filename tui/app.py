@@ -78,13 +78,22 @@ class DeskApp(App[None]):
     team = False
     mine: MineCounts | None = None
 
-    def __init__(self, desk: Desk | LateDesk, *,
-                 replies: ReplyDesk | Callable[[], ReplyDesk] | None = None,
-                 demo: bool = False, poll_seconds: float = POLL_SECONDS,
-                 ui_state: Path | None = None, **kw: Any) -> None:
+    def __init__(
+        self,
+        desk: Desk | LateDesk,
+        *,
+        replies: ReplyDesk | Callable[[], ReplyDesk] | None = None,
+        demo: bool = False,
+        poll_seconds: float = POLL_SECONDS,
+        ui_state: Path | None = None,
+        **kw: Any,
+    ) -> None:
         # (A LateDesk knows these before its config has been validated.)
-        language, keymap = ((desk.language, desk.keymap) if isinstance(desk, LateDesk)
-                            else (desk.config.language, desk.config.ui.keymap))
+        language, keymap = (
+            (desk.language, desk.keymap)
+            if isinstance(desk, LateDesk)
+            else (desk.config.language, desk.config.ui.keymap)
+        )
         set_language(language)
         super().__init__(**kw)
         localise(self)
@@ -123,8 +132,9 @@ class DeskApp(App[None]):
                 self.first_page.set_result((FIRST_PAGE_VERSION, page))
                 return
             version = self.desk.version()
-            self.first_page.set_result((version, self.desk.triage(offset=0, limit=TRIAGE_PAGE,
-                                                                  filt=filt)))
+            self.first_page.set_result(
+                (version, self.desk.triage(offset=0, limit=TRIAGE_PAGE, filt=filt))
+            )
         except BaseException as e:
             self.first_page.set_exception(e)
 
@@ -169,7 +179,6 @@ class DeskApp(App[None]):
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.probe)
 
-
     # ------------------------------------------------------------------ live probe
 
     @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
@@ -207,8 +216,7 @@ class DeskApp(App[None]):
             if not first:
                 return  # said once per outage, not at every poll
             text = t("n.db_down", msg=text)
-        self.notify(clean(t("n.error", msg=text)), severity="error", timeout=8,
-                    markup=False)
+        self.notify(clean(t("n.error", msg=text)), severity="error", timeout=8, markup=False)
 
     def _refresh_header(self) -> None:
         screen = self.screen
@@ -223,20 +231,27 @@ class DeskApp(App[None]):
             self.notify(t("n.db_back"), timeout=4)
         # The screen on top, or the desk screen under a dialog (a question asked after a
         # write: the list behind it shows the write at once).
-        screen = next((s for s in reversed(self.screen_stack) if isinstance(s, DeskScreen)),
-                      None)
+        screen = next((s for s in reversed(self.screen_stack) if isinstance(s, DeskScreen)), None)
         if screen is not None:
             screen.refresh_status()
         for a in msg.alerts:
             self._last_alert = max(self._last_alert or 0, a.alert_id)
             kind = t_or(f"alert.{a.kind}", a.kind)
-            self.notify(clean(t("n.alert", kind=kind, summary=a.summary), limit=200),
-                        severity="warning", timeout=10, markup=False)
+            self.notify(
+                clean(t("n.alert", kind=kind, summary=a.summary), limit=200),
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         if self._version is not None and msg.version != self._version:
             self._case_cache.clear()
         self._version = msg.version
-        if (screen is not None and screen.is_mounted and screen.data_version is not None
-                and screen.data_version != msg.version):
+        if (
+            screen is not None
+            and screen.is_mounted
+            and screen.data_version is not None
+            and screen.data_version != msg.version
+        ):
             if screen.load_pending:
                 # The load under way may have read the version before this change.
                 screen.stale = True
@@ -265,8 +280,16 @@ class DeskApp(App[None]):
         presence heartbeat probe (the header's times) and refresh presence."""
         if not self.team:
             return False
-        self._live = threading.Thread(target=listen, name="live", daemon=True, args=(
-            self.desk, self._live_stop, lambda tables: self.post_message(LiveChanged(tables))))
+        self._live = threading.Thread(
+            target=listen,
+            name="live",
+            daemon=True,
+            args=(
+                self.desk,
+                self._live_stop,
+                lambda tables: self.post_message(LiveChanged(tables)),
+            ),
+        )
         self._live.start()
         self.set_interval(self.heartbeat_seconds, self.team_tick)
         return True
@@ -295,8 +318,9 @@ class DeskApp(App[None]):
             self._presence_worker(old, None, None)
 
     @work(thread=True, group="presence", exit_on_error=False)
-    def _presence_worker(self, close: int | None, open_: int | None,
-                         ask: int | None, beat: bool = False) -> None:
+    def _presence_worker(
+        self, close: int | None, open_: int | None, ask: int | None, beat: bool = False
+    ) -> None:
         """Leave `close`, open `open_`, and tell who else has the case open (`open_` or
         `ask`). The heartbeat (`beat`) only on the tick: it notifies every desk, and
         answering a notification with one would make the desks ping-pong."""
@@ -387,7 +411,8 @@ class DeskApp(App[None]):
     def on_case_loaded(self, msg: CaseLoaded) -> None:
         screen = self._case_screen
         if screen is not self.screen and any(
-                screen in stack for stack in self._screen_stacks.values()):
+            screen in stack for stack in self._screen_stacks.values()
+        ):
             # Already open under another mode: a fresh screen for this one.
             screen = CaseDetailScreen(msg.detail.case_id, whistleblower=msg.whistleblower)
         screen.prepare(msg.detail, whistleblower=msg.whistleblower)
@@ -431,15 +456,17 @@ class DeskApp(App[None]):
         language."""
         # (Textual types is_open's argument as App[object]; App is invariant.)
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(DeskCommandPalette(placeholder=t("palette.placeholder"),
-                                                id="--command-palette"))
+            self.push_screen(
+                DeskCommandPalette(placeholder=t("palette.placeholder"), id="--command-palette")
+            )
 
     def search_themes(self) -> None:
         """The palette's "Theme" command: Textual's theme list, prompt in the UI language."""
         from textual.theme import ThemeProvider
 
-        self.push_screen(DeskCommandPalette(providers=[ThemeProvider],
-                                            placeholder=t("palette.themes")))
+        self.push_screen(
+            DeskCommandPalette(providers=[ThemeProvider], placeholder=t("palette.themes"))
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands in the UI language; "Keys" opens the desk's own
@@ -470,13 +497,23 @@ class DeskApp(App[None]):
         self.push_screen(HelpScreen(t("dlg.help.title", screen=title), own + shared))
 
 
-def make_app(desk: Desk, *, replies: ReplyDesk | None = None, demo: bool = False,
-             poll_seconds: float = POLL_SECONDS,
-             clock: Callable[[], dt.datetime] | None = None) -> DeskApp:
+def make_app(
+    desk: Desk,
+    *,
+    replies: ReplyDesk | None = None,
+    demo: bool = False,
+    poll_seconds: float = POLL_SECONDS,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> DeskApp:
     if clock is not None:
         desk.clock = clock
-    return DeskApp(desk, replies=replies, demo=demo, poll_seconds=poll_seconds,
-                   ui_state=None if demo else default_path())
+    return DeskApp(
+        desk,
+        replies=replies,
+        demo=demo,
+        poll_seconds=poll_seconds,
+        ui_state=None if demo else default_path(),
+    )
 
 
 __all__ = ["DeskApp", "make_app"]

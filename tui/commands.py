@@ -25,8 +25,13 @@ class DeskCommands(Provider):
             modes.append("whistleblower")
         for mode in modes:
             name = t("palette.go", screen=t(f"screen.{mode}"))
-            out.append((name, t("b.go_triage.tip") if mode == "triage" else "",
-                        partial(app.action_go, mode)))
+            out.append(
+                (
+                    name,
+                    t("b.go_triage.tip") if mode == "triage" else "",
+                    partial(app.action_go, mode),
+                )
+            )
         seen = {name for name, _h, _c in out}
         for _key, active, desc, tip in listed(screen.active_bindings):
             b = active.binding
@@ -60,8 +65,11 @@ class DeskCommandPalette(CommandPalette):
         def show_no_matches() -> None:
             if search_value:
                 self.query_one(CommandList).add_option(
-                    Option(Align.center(Text(t("palette.no_matches"), style="not bold")),
-                           disabled=True, id=self._NO_MATCHES)
+                    Option(
+                        Align.center(Text(t("palette.no_matches"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
                 )
                 self._list_visible = True
             else:  # browsing (empty search): nothing to report

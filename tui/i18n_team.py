@@ -7,11 +7,15 @@ from __future__ import annotations
 TEAM: dict[str, tuple[str, str]] = {
     # keys
     "b.scope": ("Mine/alle", "Mine/all"),
-    "b.scope.tip": ("Skift mellem alle, mine og ikke tildelte (huskes)",
-                    "Cycle all, mine and unassigned (remembered)"),
+    "b.scope.tip": (
+        "Skift mellem alle, mine og ikke tildelte (huskes)",
+        "Cycle all, mine and unassigned (remembered)",
+    ),
     "b.assign": ("Tildel", "Assign"),
-    "b.assign.tip": ("Tildel sagen eller henvendelsen til dig, en kollega eller ingen",
-                     "Assign the case or contact to you, a colleague or nobody"),
+    "b.assign.tip": (
+        "Tildel sagen eller henvendelsen til dig, en kollega eller ingen",
+        "Assign the case or contact to you, a colleague or nobody",
+    ),
     # the scope
     "scope.mine": ("Mine", "Mine"),
     "scope.unassigned": ("Ikke tildelt", "Unassigned"),
@@ -29,15 +33,18 @@ TEAM: dict[str, tuple[str, str]] = {
     "col.assigned": ("Tildelt", "Assigned"),
     "f.nobody": ("ingen", "nobody"),
     # the header: my own work
-    "hdr.mine": ("Mine: {overdue} overskredet · {soon} snart · {waiting} venter",
-                 "Mine: {overdue} overdue · {soon} due soon · {waiting} waiting"),
+    "hdr.mine": (
+        "Mine: {overdue} overskredet · {soon} snart · {waiting} venter",
+        "Mine: {overdue} overdue · {soon} due soon · {waiting} waiting",
+    ),
     # presence
     "presence.others": ("Også åben hos: {who}", "Also open at: {who}"),
     # Statistik
     "stats.workload": ("Arbejdsbyrde pr. person", "Workload per person"),
-    "stats.workload.note": ("(kun til teamet; rådets tabeller er ikke delt op på personer)",
-                            "(for the team only; the council's tables are not split by "
-                            "person)"),
+    "stats.workload.note": (
+        "(kun til teamet; rådets tabeller er ikke delt op på personer)",
+        "(for the team only; the council's tables are not split by person)",
+    ),
     "wl.person": ("Person", "Person"),
     "wl.open": ("Åbne sager", "Open cases"),
     "wl.overdue": ("Overskredne frister", "Overdue targets"),

@@ -122,15 +122,27 @@ SPECS: dict[str, list[tuple[str, str, str, str, bool]]] = {
 # Each binding id's place in SPECS: the key bar lists keys in this order.
 ORDER = {spec[0]: i for i, spec in enumerate(s for specs in SPECS.values() for s in specs)}
 
-KEY_DISPLAY = {"slash": "/", "question_mark": "?", "left_square_bracket": "[",
-               "right_square_bracket": "]", "space": "␣"}
+KEY_DISPLAY = {
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "space": "␣",
+}
 
 
 def bindings(scope: str) -> list[BindingType]:
     """Class-level BINDINGS for a scope. Descriptions hold i18n keys until `localise`."""
     return [
-        Binding(key, action, label, show=show, tooltip=f"{label}.tip", id=bid,
-                key_display=KEY_DISPLAY.get(key))
+        Binding(
+            key,
+            action,
+            label,
+            show=show,
+            tooltip=f"{label}.tip",
+            id=bid,
+            key_display=KEY_DISPLAY.get(key),
+        )
         for bid, key, action, label, show in SPECS[scope]
     ]
 
@@ -143,7 +155,8 @@ def localise(node: Any) -> None:
     """Translate a node's bindings (labels and tooltips) into the current language."""
     node._bindings = BindingsMap(
         replace(b, description=t(b.description), tooltip=t(b.tooltip))
-        if b.description.startswith("b.") else b
+        if b.description.startswith("b.")
+        else b
         for _key, b in node._bindings
     )
 
@@ -167,6 +180,8 @@ def check_keymap(keymap: dict[str, str]) -> str | None:
     """A one-line problem with a configured keymap, or None."""
     unknown = sorted(set(keymap) - all_ids())
     if unknown:
-        return (f"[ui] keymap: unknown binding id(s) {unknown}; "
-                f"known ids: {', '.join(sorted(all_ids()))}")
+        return (
+            f"[ui] keymap: unknown binding id(s) {unknown}; "
+            f"known ids: {', '.join(sorted(all_ids()))}"
+        )
     return None

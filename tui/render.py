@@ -18,8 +18,12 @@ WHEN = "%d-%m-%Y %H:%M"
 
 CHANNEL_MARK = {"email": "✉", "phone": "☎", "meeting": "◉", "letter": "✎", "home_visit": "⌂"}
 STATUS_STYLE = {
-    "pending": "green", "due_soon": "bold yellow", "overdue": "bold red",
-    "met": "dim green", "met_late": "dim yellow", "waived": "dim",
+    "pending": "green",
+    "due_soon": "bold yellow",
+    "overdue": "bold red",
+    "met": "dim green",
+    "met_late": "dim yellow",
+    "waived": "dim",
 }
 
 
@@ -56,14 +60,21 @@ def status_text(status: str) -> Text:
 
 # Met late keeps the tick and adds the desk's "attention" mark: where only the mark shows
 # (narrow lists), a late answer must not look like one in time.
-STATUS_MARK = {"pending": " ", "due_soon": "!", "overdue": "‼", "met": "✓", "met_late": "✓!",
-               "waived": "–"}
+STATUS_MARK = {
+    "pending": " ",
+    "due_soon": "!",
+    "overdue": "‼",
+    "met": "✓",
+    "met_late": "✓!",
+    "waived": "–",
+}
 
 
 def status_short(status: str) -> Text:
     """A mark and a short word: fits narrow columns, reads without colour."""
-    return Text(f"{STATUS_MARK.get(status, '?')} {t('short.' + status)}",
-                style=STATUS_STYLE.get(status, ""))
+    return Text(
+        f"{STATUS_MARK.get(status, '?')} {t('short.' + status)}", style=STATUS_STYLE.get(status, "")
+    )
 
 
 def reply_text(reply: ReplyDue | None, *, wide: bool = True) -> Text:

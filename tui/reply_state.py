@@ -16,7 +16,7 @@ STYLE = {"queued": "bold yellow", "failed": "bold red", "uncertain": "bold magen
 
 
 def outbox_mark(o: OutboxState) -> Text:
-    """"Svar i kø", "Svar afvist" or "Svar usikkert", coloured."""
+    """ "Svar i kø", "Svar afvist" or "Svar usikkert", coloured."""
     return Text(t(f"outbox.mark.{o.state}"), style=STYLE.get(o.state, ""))
 
 

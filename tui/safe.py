@@ -47,8 +47,13 @@ def clean(text: str | None, *, one_line: bool = True, limit: int | None = None) 
     return _UNSAFE.sub(_stand_in, text)
 
 
-def plain(text: str | None, *, one_line: bool = True, limit: int | None = None,
-          style: str = "") -> Text:
+def plain(
+    text: str | None, *, one_line: bool = True, limit: int | None = None, style: str = ""
+) -> Text:
     """A Rich Text of untrusted input: no markup, no escapes, no invisible characters."""
-    return Text(clean(text, one_line=one_line, limit=limit), style=style, no_wrap=one_line,
-                overflow="ellipsis" if one_line else "fold")
+    return Text(
+        clean(text, one_line=one_line, limit=limit),
+        style=style,
+        no_wrap=one_line,
+        overflow="ellipsis" if one_line else "fold",
+    )

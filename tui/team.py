@@ -43,8 +43,12 @@ def next_scope(scope: Scope) -> Scope:
     return SCOPES[(SCOPES.index(scope) + 1) % len(SCOPES)]
 
 
-def listen(desk: Desk, stop: threading.Event, changed: Callable[[frozenset[str]], None],
-           failed: Callable[[BaseException], None] | None = None) -> None:
+def listen(
+    desk: Desk,
+    stop: threading.Event,
+    changed: Callable[[frozenset[str]], None],
+    failed: Callable[[BaseException], None] | None = None,
+) -> None:
     """Wait for PostgreSQL's change notifications until `stop` is set, calling `changed`
     with each batch of table names. For a thread of its own; a lost connection is
     reopened after RETRY_SECONDS. Returns at once on SQLite (no listener)."""

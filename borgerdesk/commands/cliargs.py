@@ -47,8 +47,10 @@ def case_id_of(session: Session, ref: str | None, option: str = "--case") -> int
         raise UserError(f"{option} is missing; give a case ref such as 2026-0001")
     case = get_case_by_ref(session=session, ref=ref.strip())
     if case is None or case.id is None:
-        raise UserError(f"{option} {ref!r}: no case with that ref; see 'borgerdesk report' or "
-                        "the desk's Sager for the refs")
+        raise UserError(
+            f"{option} {ref!r}: no case with that ref; see 'borgerdesk report' or "
+            "the desk's Sager for the refs"
+        )
     return case.id
 
 
@@ -57,6 +59,7 @@ def party_id_of(session: Session, text: str | None, name: str = "PARTY") -> int:
     from store.privacy.lookup import find_party
 
     if text is None:
-        raise UserError(f"{name} is missing; give a party id, ref, e-mail address, phone "
-                        "number or name")
+        raise UserError(
+            f"{name} is missing; give a party id, ref, e-mail address, phone number or name"
+        )
     return find_party(session=session, text=text)

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from store.desk import Desk
     from store.desk.rows import IfClosed
 
-contact_app = typer.Typer(help="Register contacts by hand and correct triage.",
-                          no_args_is_help=True)
+contact_app = typer.Typer(
+    help="Register contacts by hand and correct triage.", no_args_is_help=True
+)
 
 IF_CLOSED_HELP = "When the case is closed: reopen it, or link anyway (default: refuse)."
 
@@ -51,33 +52,40 @@ def _if_closed(value: str | None) -> IfClosed:
 
 
 def _closed_hint(e: CaseClosed) -> UserError:
-    return UserError(f"case {e.ref} was closed on {e.closed_on:%d-%m-%Y}; add --if-closed "
-                     "reopen to reopen it, or --if-closed link to link anyway")
+    return UserError(
+        f"case {e.ref} was closed on {e.closed_on:%d-%m-%Y}; add --if-closed "
+        "reopen to reopen it, or --if-closed link to link anyway"
+    )
 
 
 @contact_app.command("add")
 def add_cmd(
     ctx: typer.Context,
     channel: Annotated[str | None, typer.Option("--channel", help=CHANNELS)] = None,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="When: DD-MM-YYYY HH:MM or YYYY-MM-DD HH:MM, Copenhagen time "
-        "(default: now).")] = None,
-    party: Annotated[str | None, typer.Option(
-        "--party", help='Existing party (id, ref, e-mail, phone or name) or "new:Name".')
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="When: DD-MM-YYYY HH:MM or YYYY-MM-DD HH:MM, Copenhagen time (default: now).",
+        ),
     ] = None,
-    case: Annotated[str | None, typer.Option("--case", help="File into this case (ref).")
-                    ] = None,
-    new_case: Annotated[bool, typer.Option("--new-case", help="File into a new case.")
-                        ] = False,
-    department: Annotated[str | None, typer.Option("--department",
-                                                   help="The new case's department.")] = None,
-    category: Annotated[str | None, typer.Option("--category",
-                                                 help="The new case's category.")] = None,
-    summary: Annotated[str | None, typer.Option("--summary", help="What it was about.")
-                       ] = None,
+    party: Annotated[
+        str | None,
+        typer.Option(
+            "--party", help='Existing party (id, ref, e-mail, phone or name) or "new:Name".'
+        ),
+    ] = None,
+    case: Annotated[str | None, typer.Option("--case", help="File into this case (ref).")] = None,
+    new_case: Annotated[bool, typer.Option("--new-case", help="File into a new case.")] = False,
+    department: Annotated[
+        str | None, typer.Option("--department", help="The new case's department.")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="The new case's category.")
+    ] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="What it was about.")] = None,
     direction: Annotated[str, typer.Option("--direction", help="in|out")] = "in",
-    if_closed: Annotated[str | None, typer.Option("--if-closed", help=IF_CLOSED_HELP)
-                         ] = None,
+    if_closed: Annotated[str | None, typer.Option("--if-closed", help=IF_CLOSED_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text",
 ) -> None:
     """Register a contact no mailbox or phone export holds (a walk-in, a home visit, a
@@ -123,34 +131,47 @@ def add_cmd(
         if case is not None:
             case_id = case_id_of(s, case)
     request = NewContactRequest(
-        channel=chan, occurred_at=when, direction=direction, summary=summary,
-        party_id=party_id, new_party=new_party,
+        channel=chan,
+        occurred_at=when,
+        direction=direction,
+        summary=summary,
+        party_id=party_id,
+        new_party=new_party,
         file_to=FileTo.case if case_id else FileTo.new_case if new_case else FileTo.triage,
         case_id=case_id,
-        new_case=NewCaseRequest(department=department, category=category) if new_case
-        else None,
+        new_case=NewCaseRequest(department=department, category=category) if new_case else None,
     )
     try:
         added = desk.add_contact(request, if_closed=policy)
     except CaseClosed as e:
         raise _closed_hint(e) from None
     if fmt == "json":
-        typer.echo(json.dumps({"contact_id": added.contact_id, "case_ref": added.case_ref,
-                               "party_id": added.party_id}))
+        typer.echo(
+            json.dumps(
+                {
+                    "contact_id": added.contact_id,
+                    "case_ref": added.case_ref,
+                    "party_id": added.party_id,
+                }
+            )
+        )
         return
     lang = lang_of(ctx)
-    where = (say("contact.in_case", lang, ref=safe(added.case_ref)) if added.case_ref
-             else say("contact.in_triage", lang))
-    typer.echo(say("contact.added", lang, id=added.contact_id,
-                   when=moment(when, lang), where=where))
+    where = (
+        say("contact.in_case", lang, ref=safe(added.case_ref))
+        if added.case_ref
+        else say("contact.in_triage", lang)
+    )
+    typer.echo(
+        say("contact.added", lang, id=added.contact_id, when=moment(when, lang), where=where)
+    )
 
 
 @contact_app.command("dismiss")
 def dismiss_cmd(
     ctx: typer.Context,
     contact_id: Annotated[str | None, typer.Argument(metavar="CONTACT_ID")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is not a case.")
-                      ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is not a case.")] = None,
 ) -> None:
     """Mark a waiting contact "not a case", with a reason (the desk's x key). It leaves
     triage and counts nowhere; 'contact undismiss' brings it back.
@@ -186,10 +207,10 @@ def undismiss_cmd(
 def move_cmd(
     ctx: typer.Context,
     contact_id: Annotated[str | None, typer.Argument(metavar="CONTACT_ID")] = None,
-    case: Annotated[str | None, typer.Option("--case", help="The case to move it to (ref).")
-                    ] = None,
-    if_closed: Annotated[str | None, typer.Option("--if-closed", help=IF_CLOSED_HELP)
-                         ] = None,
+    case: Annotated[
+        str | None, typer.Option("--case", help="The case to move it to (ref).")
+    ] = None,
+    if_closed: Annotated[str | None, typer.Option("--if-closed", help=IF_CLOSED_HELP)] = None,
 ) -> None:
     """Move a contact from its case to another one (a wrong link).
 
@@ -247,9 +268,11 @@ def dismissed_cmd(
         typer.echo(say("contact.none_dismissed", lang))
         return
     for r in page.rows:
-        typer.echo(f"#{r.contact_id}  {show(r.occurred_at, '%d-%m-%Y %H:%M')}  "
-                   f"{term('channel', r.channel, lang)}  "
-                   f"{safe(r.who or '-')}  {safe(r.subject)}  [{safe(r.reason)}]")
+        typer.echo(
+            f"#{r.contact_id}  {show(r.occurred_at, '%d-%m-%Y %H:%M')}  "
+            f"{term('channel', r.channel, lang)}  "
+            f"{safe(r.who or '-')}  {safe(r.subject)}  [{safe(r.reason)}]"
+        )
     if page.total > len(page.rows):
         typer.echo(say("more", lang, n=page.total - len(page.rows)))
 

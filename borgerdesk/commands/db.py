@@ -43,8 +43,11 @@ def db_current(ctx: typer.Context) -> None:
         typer.echo(say("db.current", lang, rev=not_set_up, head=head_revision()))
         return
     try:
-        typer.echo(say("db.current", lang, rev=current_revision(engine) or not_set_up,
-                       head=head_revision()))
+        typer.echo(
+            say(
+                "db.current", lang, rev=current_revision(engine) or not_set_up, head=head_revision()
+            )
+        )
     finally:
         engine.dispose()
 

@@ -50,17 +50,27 @@ def _with_database(preset_text: str, url: str) -> str:
     match = header.search(preset_text)
     if match is None:
         return f"{preset_text.rstrip()}\n\n[database]\n{line}"
-    return f"{preset_text[: match.end()]}\n{line}{preset_text[match.end() + 1:]}"
+    return f"{preset_text[: match.end()]}\n{line}{preset_text[match.end() + 1 :]}"
 
 
-def demo_config_text(preset: str, *, port: int, username: str, inbox: Path,
-                     smtp_port: int | None = None, database: str | None = None) -> str:
+def demo_config_text(
+    preset: str,
+    *,
+    port: int,
+    username: str,
+    inbox: Path,
+    smtp_port: int | None = None,
+    database: str | None = None,
+) -> str:
     """The preset plus a mail account on the embedded server and the phone inbox (and,
     with `smtp_port`, sending through the demo's submission sink; with `database`, the
     demo's database URL in [database])."""
     from store.config import preset_text
 
-    smtp = "" if smtp_port is None else f"""# Replies go to the demo's own SMTP sink, which
+    smtp = (
+        ""
+        if smtp_port is None
+        else f"""# Replies go to the demo's own SMTP sink, which
 # files them in Sent (as Microsoft 365 does; hence save_to_sent = "never"). Plain SMTP only
 # because it is on loopback.
 smtp_host = "127.0.0.1"
@@ -70,6 +80,7 @@ from_address = "{username}"
 from_name = "Borgerrådgiveren"
 save_to_sent = "never"
 """
+    )
     base = preset_text(preset)
     if database is not None:
         base = _with_database(base, database)
@@ -139,8 +150,7 @@ def demo(
                 from store.desk.replies import ReplyDesk
                 from tui.app import DeskApp
 
-                replies = ReplyDesk(engine, config,
-                                    send=lambda i: send_reply(engine, config, i))
+                replies = ReplyDesk(engine, config, send=lambda i: send_reply(engine, config, i))
                 DeskApp(Desk(engine, config), replies=replies, demo=True).run()
         finally:
             engine.dispose()
@@ -190,8 +200,12 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
         servers.append(sink)
     url = f"sqlite:///{(root / 'demo.sqlite3').resolve()}"
     text = demo_config_text(
-        "odsherred", port=server.port, username=server.username, inbox=inbox,
-        smtp_port=sink.port if sink is not None else None, database=url,
+        "odsherred",
+        port=server.port,
+        username=server.username,
+        inbox=inbox,
+        smtp_port=sink.port if sink is not None else None,
+        database=url,
     )
     (root / "config.toml").write_text(text, "utf-8")
     config = load_config_text(text, str(root / "config.toml"))
@@ -211,9 +225,15 @@ def _prepare(root: Path, console: Console, servers: list[Any]):  # type: ignore[
     daemon = Daemon(engine=engine, config=config)
     daemon.phone_job()
     daemon.evaluate_job()
-    console.print(say("demo.ready", config.language,
-                      seconds=number(time.monotonic() - t0, config.language), root=root),
-                  markup=False)
+    console.print(
+        say(
+            "demo.ready",
+            config.language,
+            seconds=number(time.monotonic() - t0, config.language),
+            root=root,
+        ),
+        markup=False,
+    )
     return engine, config
 
 
@@ -238,8 +258,16 @@ def _summary(engine, config, console: Console) -> None:  # type: ignore[no-untyp
             start=dt.date(year, 1, 1),
             end=dt.date(year, 12, 31),
         )
-    console.print(say("demo.summary", config.language, waiting=waiting, overdue=len(overdue),
-                      soon=len(due_soon)), markup=False)
+    console.print(
+        say(
+            "demo.summary",
+            config.language,
+            waiting=waiting,
+            overdue=len(overdue),
+            soon=len(due_soon),
+        ),
+        markup=False,
+    )
     print_tables(tables, console, Heading.of(config, dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 

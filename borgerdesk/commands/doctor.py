@@ -35,8 +35,7 @@ def _config(actx: AppContext, lang: Lang) -> Check:
     except UserError as e:
         return Check(name, False, str(e))
     where = actx.config_file or say("doctor.no_file", lang)
-    return Check(name, True, say("doctor.config_ok", lang, where=where,
-                                 n=len(cfg.mail.accounts)))
+    return Check(name, True, say("doctor.config_ok", lang, where=where, n=len(cfg.mail.accounts)))
 
 
 def _database(actx: AppContext, lang: Lang) -> Check:
@@ -93,8 +92,18 @@ def _mailboxes(actx: AppContext, lang: Lang) -> list[Check]:
         wanted = account.folders or ["INBOX", sent or "Sent"]
         missing = [f for f in wanted if f not in folders]
         if missing:
-            out.append(Check(name, False, say("doctor.folders_missing", lang, missing=missing,
-                                               folders=", ".join(folders[:12]))))
+            out.append(
+                Check(
+                    name,
+                    False,
+                    say(
+                        "doctor.folders_missing",
+                        lang,
+                        missing=missing,
+                        folders=", ".join(folders[:12]),
+                    ),
+                )
+            )
         else:
             out.append(Check(name, True, say("doctor.login_ok", lang, folders=", ".join(wanted))))
     if not out:
@@ -169,16 +178,20 @@ def _team(actx: AppContext, lang: Lang) -> list[Check]:
         return []
     found = checks(engine, dt.datetime.now(dt.UTC))
     note = purge_note(actx.config.retention.configured)
-    return [Check(say(f"doctor.team.{c.key.split('.')[0]}", lang), c.ok, _team_detail(c, lang))
-            for c in [*found, *([note] if note else [])]]
+    return [
+        Check(say(f"doctor.team.{c.key.split('.')[0]}", lang), c.ok, _team_detail(c, lang))
+        for c in [*found, *([note] if note else [])]
+    ]
 
 
 def _team_detail(c: TeamCheck, lang: Lang) -> str:
     params = dict(c.params)
     if c.key == "role.wrong":
-        pairs = [say(f"doctor.team.{kind}", lang, privilege=p, table=t)
-                 for kind in ("missing", "granted")
-                 for p, t in cast("list[tuple[str, str]]", params.pop(kind))]
+        pairs = [
+            say(f"doctor.team.{kind}", lang, privilege=p, table=t)
+            for kind in ("missing", "granted")
+            for p, t in cast("list[tuple[str, str]]", params.pop(kind))
+        ]
         params["problems"] = "; ".join(pairs)
     if "seconds" in params:
         from store.counts.words import number
@@ -191,9 +204,14 @@ def _clock(lang: Lang) -> Check:
     now = dt.datetime.now(dt.UTC)
     local = now.astimezone(CPH)
     system = dt.datetime.now().astimezone()
-    detail = say("doctor.clock_detail", lang,
-                 utc=f"{now:%d-%m-%Y %H:%M}" if lang == "da" else f"{now:%Y-%m-%d %H:%M}",
-                 local=f"{local:%H:%M}", zone=local.tzname(), system=system.tzname())
+    detail = say(
+        "doctor.clock_detail",
+        lang,
+        utc=f"{now:%d-%m-%Y %H:%M}" if lang == "da" else f"{now:%Y-%m-%d %H:%M}",
+        local=f"{local:%H:%M}",
+        zone=local.tzname(),
+        system=system.tzname(),
+    )
     if now.year < 2024:
         return Check(say("doctor.clock", lang), False, detail + say("doctor.clock_wrong", lang))
     return Check(say("doctor.clock", lang), True, detail)
@@ -222,8 +240,12 @@ def doctor(
     if checks[0].ok:
         if not skip_mail:
             steps.append(lambda: _mailboxes(actx, lang))
-        steps += [lambda: _phone_inbox(actx, lang), lambda: _keyring(lang),
-                  lambda: _daemon(actx, lang), lambda: _team(actx, lang)]
+        steps += [
+            lambda: _phone_inbox(actx, lang),
+            lambda: _keyring(lang),
+            lambda: _daemon(actx, lang),
+            lambda: _team(actx, lang),
+        ]
     steps.append(lambda: _clock(lang))
     for step in steps:
         got = step()

@@ -73,7 +73,8 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
     doc = tomlkit.parse(preset_text(preset))
     domains = _domains(
         ask(
-            say("init.domains", lang), lang,
+            say("init.domains", lang),
+            lang,
             default=",".join(doc["replies"].get("internal_domains", [])),
         )
     )
@@ -96,12 +97,22 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
         account.add("internal_domains", domains)
         if m365:
             account.add("auth", "xoauth2")
-            account.add("tenant_id", ask(
-                say("init.tenant", lang), lang,
-                check=_checked(tenant_id_problem, "init.tenant_bad", lang)).strip())
-            account.add("client_id", ask(
-                say("init.client", lang), lang,
-                check=_checked(client_id_problem, "init.client_bad", lang)).strip())
+            account.add(
+                "tenant_id",
+                ask(
+                    say("init.tenant", lang),
+                    lang,
+                    check=_checked(tenant_id_problem, "init.tenant_bad", lang),
+                ).strip(),
+            )
+            account.add(
+                "client_id",
+                ask(
+                    say("init.client", lang),
+                    lang,
+                    check=_checked(client_id_problem, "init.client_bad", lang),
+                ).strip(),
+            )
             unattended = ask_yes(say("init.unattended", lang), lang, default=False)
             account.add("oauth_flow", "client_credentials" if unattended else "device")
             device_login = not unattended
@@ -118,9 +129,7 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
         mail["accounts"] = accounts
 
     phone = doc.setdefault("phone", tomlkit.table())
-    inbox = ask(
-        say("init.inbox", lang), lang, default=str(Path.home() / "borgerdesk" / "telefon")
-    )
+    inbox = ask(say("init.inbox", lang), lang, default=str(Path.home() / "borgerdesk" / "telefon"))
     if inbox.strip():
         folder = Path(inbox).expanduser()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -136,8 +145,9 @@ def wizard_config(preset: str, target: Path, lang: str = "da") -> Wizard:
     return Wizard(tomlkit.dumps(doc), account_name, device_login, own_line)
 
 
-def _store_password(account: tomlkit.items.Table, name: str, password: str, target: Path,
-                    lang: str) -> None:
+def _store_password(
+    account: tomlkit.items.Table, name: str, password: str, target: Path, lang: str
+) -> None:
     """Keyring first; without one, a 0600 file beside the config (never the config)."""
     from store.secrets import SecretError, keyring_set, mail_key
 
@@ -160,8 +170,12 @@ def _next_steps(target: Path, written: Wizard, lang: str) -> list[str]:
     steps = [(f"borgerdesk {where}db upgrade", say("init.next.db", lang))]
     if written.account is not None:
         verb = "login" if written.device_login else "test"
-        steps.append((f"borgerdesk {where}mail {verb} {written.account}",
-                      say(f"init.next.{'login' if written.device_login else 'mail_test'}", lang)))
+        steps.append(
+            (
+                f"borgerdesk {where}mail {verb} {written.account}",
+                say(f"init.next.{'login' if written.device_login else 'mail_test'}", lang),
+            )
+        )
     steps.append((f"borgerdesk {where}doctor", say("init.next.doctor", lang)))
     width = max(len(cmd) for cmd, _ in steps)
     return [say("init.next", lang)] + [f"  {cmd.ljust(width)}   # {what}" for cmd, what in steps]
@@ -202,8 +216,7 @@ def init(
                 "init without --preset asks questions; run it in a terminal, "
                 "or give --preset odsherred|haderslev"
             )
-        preset = ask(say("init.preset", lang, choices="/".join(PRESETS)), lang,
-                     default=PRESETS[0])
+        preset = ask(say("init.preset", lang, choices="/".join(PRESETS)), lang, default=PRESETS[0])
         if preset not in PRESETS:
             raise UserError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
         lang = load_config_text(preset_text(preset), preset).language
@@ -219,8 +232,12 @@ def init(
         typer.echo(say("init.no_own_line", lang, path=safe(str(target))))
     for line in _next_steps(target, written or Wizard(text), lang):
         typer.echo(safe(line))  # the path may hold control characters
-    if (written is not None and written.account and not written.device_login
-            and ask_yes(say("init.test_now", lang), lang, default=True)):
+    if (
+        written is not None
+        and written.account
+        and not written.device_login
+        and ask_yes(say("init.test_now", lang), lang, default=True)
+    ):
         from borgerdesk.commands.mail import mail_test
 
         ctx.obj = AppContext(config_path=target, db_override=actx.db_override)

@@ -125,9 +125,16 @@ def sync(
         elif r.unchanged:
             out.print(say("sync.none", lang, where=where), markup=False)
         else:
-            extra = [say(key, lang, n=n) for key, n in (
-                ("sync.located", r.located), ("sync.unreadable", r.parse_errors),
-                ("sync.too_large", r.too_large), ("sync.vanished", r.vanished)) if n]
+            extra = [
+                say(key, lang, n=n)
+                for key, n in (
+                    ("sync.located", r.located),
+                    ("sync.unreadable", r.parse_errors),
+                    ("sync.too_large", r.too_large),
+                    ("sync.vanished", r.vanished),
+                )
+                if n
+            ]
             if r.uidvalidity_changed:
                 extra.append(say("sync.renumbered", lang))
             tail = f" ({'; '.join(extra)})" if extra else ""
@@ -157,8 +164,9 @@ def mail_test(
     client = open_connection(account)
     try:
         caps = sorted(c.decode(errors="replace") for c in client.capabilities())
-        out.print(f"server {account.host}:{account.effective_port} ({account.security})",
-                  markup=False)
+        out.print(
+            f"server {account.host}:{account.effective_port} ({account.security})", markup=False
+        )
         out.print(say("mailtest.caps_before", lang, caps=" ".join(caps)), markup=False)
         login(client, account)
         out.print(say("mailtest.auth_ok", lang), markup=False)

@@ -43,15 +43,24 @@ def _find(desk: Desk, text: str | None, name: str) -> PartyInfo:
         pid = party_id_of(s, text, name)
     info = desk.party(pid)
     if info is None:
-        raise UserError(f"{name} {text!r}: party {pid} belongs to a whistleblower case; "
-                        "it is handled in the whistleblower register only")
+        raise UserError(
+            f"{name} {text!r}: party {pid} belongs to a whistleblower case; "
+            "it is handled in the whistleblower register only"
+        )
     return info
 
 
 def _print(info: PartyInfo, lang: str) -> None:
-    typer.echo(say("party.head", lang, id=info.party_id, name=safe(info.name or "-"),
-                   kind=term("kind", info.kind, lang))
-               + (say("party.ref", lang, ref=safe(info.ref)) if info.ref else ""))
+    typer.echo(
+        say(
+            "party.head",
+            lang,
+            id=info.party_id,
+            name=safe(info.name or "-"),
+            kind=term("kind", info.kind, lang),
+        )
+        + (say("party.ref", lang, ref=safe(info.ref)) if info.ref else "")
+    )
     for a in (*info.emails, *info.phones):
         typer.echo(f"  {safe(a)}")
     typer.echo(say("party.filed", lang, cases=info.cases, contacts=info.contacts))
@@ -74,8 +83,15 @@ def show_cmd(
     lang = lang_of(ctx)
     _print(info, lang)
     for d in desk.duplicate_parties(info.party_id):
-        typer.echo(say("party.duplicate", lang, id=d.party_id, name=safe(d.name or "-"),
-                       reason=term("reason", d.reason, lang)))
+        typer.echo(
+            say(
+                "party.duplicate",
+                lang,
+                id=d.party_id,
+                name=safe(d.name or "-"),
+                reason=term("reason", d.reason, lang),
+            )
+        )
 
 
 @party_app.command("edit")
@@ -83,8 +99,7 @@ def edit_cmd(
     ctx: typer.Context,
     party: Annotated[str | None, typer.Argument(metavar="PARTY", help=PARTY)] = None,
     name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind",
-                                             help="citizen|company|association")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="citizen|company|association")] = None,
     add_email: Annotated[list[str] | None, typer.Option("--add-email")] = None,
     remove_email: Annotated[list[str] | None, typer.Option("--remove-email")] = None,
     add_phone: Annotated[list[str] | None, typer.Option("--add-phone")] = None,
@@ -114,9 +129,15 @@ def edit_cmd(
         if p not in phones:
             raise UserError(f"--remove-phone {raw!r}: party {info.party_id} has no such number")
         phones.remove(p)
-    desk.edit_party(info.party_id, PartyEdit(
-        name=info.name if name is None else name, kind=kind or info.kind,
-        emails=(*emails, *(add_email or [])), phones=(*phones, *(add_phone or []))))
+    desk.edit_party(
+        info.party_id,
+        PartyEdit(
+            name=info.name if name is None else name,
+            kind=kind or info.kind,
+            emails=(*emails, *(add_email or [])),
+            phones=(*phones, *(add_phone or [])),
+        ),
+    )
     after = desk.party(info.party_id)
     assert after is not None
     _print(after, lang_of(ctx))
@@ -142,8 +163,17 @@ def merge_cmd(
     k = _find(desk, keep, "KEEP")
     o = _find(desk, other, "OTHER")
     res = desk.merge_parties(k.party_id, o.party_id)
-    typer.echo(say("party.merged", lang_of(ctx), merged=res.merged, kept=res.kept,
-                   addresses=res.addresses, contacts=res.contacts, cases=res.cases))
+    typer.echo(
+        say(
+            "party.merged",
+            lang_of(ctx),
+            merged=res.merged,
+            kept=res.kept,
+            addresses=res.addresses,
+            contacts=res.contacts,
+            cases=res.cases,
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -78,19 +78,38 @@ def purge_cmd(
     r = report.removed
     if dry_run:
         for c in report.cases:
-            typer.echo(say("purge.would_case", lang, ref=plain(c.ref),
-                           kind=term("casekind", c.kind, lang),
-                           closed=day(c.closed_on, lang)))
-    typer.echo(say(
-        "purge.summary", lang, verb=say("purge.would" if dry_run else "purge.did", lang),
-        cases=r.cases, contacts=r.contacts, unlinked=report.unlinked_contacts,
-        messages=r.messages, calls=r.calls, notes=r.notes, reporters=r.reporters,
-        anonymised=r.parties_anonymised, deleted=r.parties_deleted, audit=r.audit_entries,
-        logs=r.import_logs))
+            typer.echo(
+                say(
+                    "purge.would_case",
+                    lang,
+                    ref=plain(c.ref),
+                    kind=term("casekind", c.kind, lang),
+                    closed=day(c.closed_on, lang),
+                )
+            )
+    typer.echo(
+        say(
+            "purge.summary",
+            lang,
+            verb=say("purge.would" if dry_run else "purge.did", lang),
+            cases=r.cases,
+            contacts=r.contacts,
+            unlinked=report.unlinked_contacts,
+            messages=r.messages,
+            calls=r.calls,
+            notes=r.notes,
+            reporters=r.reporters,
+            anonymised=r.parties_anonymised,
+            deleted=r.parties_deleted,
+            audit=r.audit_entries,
+            logs=r.import_logs,
+        )
+    )
     if report.cutoffs:
-        cut = ", ".join(say("purge.cutoff", lang, kind=term("casekind", k, lang),
-                            day=day(v, lang))
-                        for k, v in report.cutoffs.items())
+        cut = ", ".join(
+            say("purge.cutoff", lang, kind=term("casekind", k, lang), day=day(v, lang))
+            for k, v in report.cutoffs.items()
+        )
         typer.echo(say("purge.cutoffs", lang, cut=cut))
 
 
@@ -123,11 +142,20 @@ def export_party_cmd(
     kinds = kinds_for(kind)
     lang = lang_of(ctx)
     rep = export_subject(engine=actx.engine, text=party, out=out, kinds=kinds, lang=lang)
-    who = (say("privacy.party", lang, id=rep.party_id) if rep.party_id is not None
-           else party.strip())
-    typer.echo(say("export.done", lang, who=plain(who), path=plain(str(rep.out)),
-                   cases=rep.cases, contacts=rep.contacts, messages=rep.messages,
-                   eml=rep.eml_files, calls=rep.calls))
+    who = say("privacy.party", lang, id=rep.party_id) if rep.party_id is not None else party.strip()
+    typer.echo(
+        say(
+            "export.done",
+            lang,
+            who=plain(who),
+            path=plain(str(rep.out)),
+            cases=rep.cases,
+            contacts=rep.contacts,
+            messages=rep.messages,
+            eml=rep.eml_files,
+            calls=rep.calls,
+        )
+    )
 
 
 def erase_party_cmd(
@@ -157,8 +185,19 @@ def erase_party_cmd(
         r = plan_erase(session=session, subject=subject).removed
     lang = lang_of(ctx)
     who = _who(subject, lang)
-    typer.echo(say("erase.plan", lang, who=who, cases=r.cases, contacts=r.contacts,
-                   messages=r.messages, calls=r.calls, notes=r.notes), err=True)
+    typer.echo(
+        say(
+            "erase.plan",
+            lang,
+            who=who,
+            cases=r.cases,
+            contacts=r.contacts,
+            messages=r.messages,
+            calls=r.calls,
+            notes=r.notes,
+        ),
+        err=True,
+    )
     if not _confirm(yes, lang, "erase.ask", who=who):
         typer.echo(say("erase.cancelled", lang), err=True)
         raise typer.Exit(1)
@@ -172,9 +211,17 @@ def erase_party_cmd(
         done = erase_party(session=session, plan=plan, now=_now())
     if not flush_to_disk(actx.engine):
         typer.echo(say("privacy.wal_note", lang), err=True)
-    typer.echo(say("erase.done", lang, who=who, contacts=done.contacts,
-                   messages=done.messages, calls=done.calls,
-                   anonymised=done.parties_anonymised))
+    typer.echo(
+        say(
+            "erase.done",
+            lang,
+            who=who,
+            contacts=done.contacts,
+            messages=done.messages,
+            calls=done.calls,
+            anonymised=done.parties_anonymised,
+        )
+    )
 
 
 def audit_cmd(
@@ -209,8 +256,13 @@ def audit_cmd(
         typer.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
     else:
         lang = lang_of(ctx)
-        typer.echo(format_table(rows, tuple(say("audit.columns", lang).split("|")),
-                                "%d-%m-%Y %H:%M:%S" if lang == "da" else "%Y-%m-%d %H:%M:%S"))
+        typer.echo(
+            format_table(
+                rows,
+                tuple(say("audit.columns", lang).split("|")),
+                "%d-%m-%Y %H:%M:%S" if lang == "da" else "%Y-%m-%d %H:%M:%S",
+            )
+        )
 
 
 def backup_cmd(
@@ -229,8 +281,16 @@ def backup_cmd(
     actx: AppContext = ctx.obj
     rep = backup_sqlite(actx.database_url, path)
     lang = lang_of(ctx)
-    typer.echo(say("backup.done", lang, path=plain(str(rep.path)), size=rep.bytes,
-                   revision=rep.revision, seconds=number(rep.seconds, lang)))
+    typer.echo(
+        say(
+            "backup.done",
+            lang,
+            path=plain(str(rep.path)),
+            size=rep.bytes,
+            revision=rep.revision,
+            seconds=number(rep.seconds, lang),
+        )
+    )
 
 
 def restore_cmd(
@@ -274,8 +334,17 @@ def restore_cmd(
             lock_engine.dispose()
     note = say("restore.migrated", lang, rev=rep.migrated_from) if rep.migrated_from else ""
     kept = say("restore.kept", lang, path=rep.safety_copy) if rep.safety_copy else ""
-    typer.echo(say("restore.done", lang, src=plain(str(path)), path=plain(str(rep.path)),
-                   revision=rep.revision, note=note, kept=kept))
+    typer.echo(
+        say(
+            "restore.done",
+            lang,
+            src=plain(str(path)),
+            path=plain(str(rep.path)),
+            revision=rep.revision,
+            note=note,
+            kept=kept,
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

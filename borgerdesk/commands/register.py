@@ -78,10 +78,18 @@ def import_register_cmd(
             tmp.write_text(new_config_text, "utf-8")
         # `summary.new_taxonomy` is empty here: the import ran with the extended config.
         typer.echo(say("register.taxonomy", lang, n=len(new), path=safe(str(target))))
-    typer.echo(say("register.summary", lang, file=safe(str(file)), rows=summary.rows,
-                   verb=say("register.would" if dry_run else "register.did", lang),
-                   cases=summary.cases_added, contacts=summary.contacts_added,
-                   parties=summary.parties_added))
+    typer.echo(
+        say(
+            "register.summary",
+            lang,
+            file=safe(str(file)),
+            rows=summary.rows,
+            verb=say("register.would" if dry_run else "register.did", lang),
+            cases=summary.cases_added,
+            contacts=summary.contacts_added,
+            parties=summary.parties_added,
+        )
+    )
 
 
 def export_register_cmd(
@@ -112,8 +120,7 @@ def export_register_cmd(
     if not out.parent.exists():
         raise UserError(f"{out.parent}: no such folder; create it first")
     with session_scope(actx.engine) as session:
-        n = export_register(session=session, path=out, kinds=kinds,
-                            lang=actx.config.language)
+        n = export_register(session=session, path=out, kinds=kinds, lang=actx.config.language)
     typer.echo(say("register.wrote", lang_of(ctx), n=n, path=safe(str(out))))
 
 

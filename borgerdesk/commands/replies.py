@@ -124,9 +124,13 @@ def followups(
                 # As the explanation below writes it (a working-day due at local
                 # midnight is the day before's 24:00), with the year when it is not near:
                 # "due 1 Apr" seen in November read like the coming April.
-                say("followups.due", lang, when=fmt_moment(
-                    r.due_at, year=needs_year(r.due_at, moment), midnight_as_24=True,
-                    lang=lang)),
+                say(
+                    "followups.due",
+                    lang,
+                    when=fmt_moment(
+                        r.due_at, year=needs_year(r.due_at, moment), midnight_as_24=True, lang=lang
+                    ),
+                ),
                 term("channel", r.channel, lang),
                 safe(r.party or "-"),
                 f"[{safe(r.case_ref or say('followups.triage', lang))}]",
@@ -167,8 +171,9 @@ def ack_cmd(
         res = ack(
             session=session, config=actx.config, contact_id=cid, note=note, rule=rule, at=when
         )
-    typer.echo(say("ack.done", lang_of(ctx), id=cid, n=len(res.target_ids),
-                   rules=", ".join(res.rules)))
+    typer.echo(
+        say("ack.done", lang_of(ctx), id=cid, n=len(res.target_ids), rules=", ".join(res.rules))
+    )
 
 
 def no_reply_cmd(
@@ -253,8 +258,10 @@ def compliance_cmd(
         return
     lines = [headers(lang)] + [
         [safe(str(line[0]))]
-        + ["–" if v is None else number(v, lang) if isinstance(v, float) else str(v)
-           for v in line[1:]]
+        + [
+            "–" if v is None else number(v, lang) if isinstance(v, float) else str(v)
+            for v in line[1:]
+        ]
         for line in table_rows(rows)
     ]
     widths = [max(len(x[i]) for x in lines) for i in range(len(lines[0]))]

@@ -73,8 +73,10 @@ def reply_cmd(
     if result.state == "sent":
         typer.echo(say("reply.sent", lang_of(ctx), mid=result.message_id))
         return
-    typer.echo(say(f"reply.{result.state}", lang_of(ctx), err=safe(result.error or ""),
-                   id=entry.id), err=True)
+    typer.echo(
+        say(f"reply.{result.state}", lang_of(ctx), err=safe(result.error or ""), id=entry.id),
+        err=True,
+    )
     raise typer.Exit(1)
 
 

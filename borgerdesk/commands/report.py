@@ -28,8 +28,13 @@ FORMATS = ("table", "json", "csv", "csv-excel", "xlsx", "md")
 
 
 def period(
-    year: int | None, start: str | None, end: str | None, text: str | None = None,
-    *, config: Config | None = None, today: dt.date | None = None,
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    text: str | None = None,
+    *,
+    config: Config | None = None,
+    today: dt.date | None = None,
 ) -> tuple[dt.date, dt.date]:
     """--period P, --year Y, or --from/--to (inclusive local dates); exactly one."""
     given = [n for n, v in (("--period", text), ("--year", year)) if v is not None]
@@ -41,7 +46,8 @@ def period(
         from store.counts.period import parse_period
 
         p = parse_period(
-            text, today=today or dt.datetime.now(CPH).date(),
+            text,
+            today=today or dt.datetime.now(CPH).date(),
             year_starts=config.reports.year_starts if config else "01-01",
         )
         return p.start, p.end
@@ -150,8 +156,11 @@ def report(
                 res = run_query(session=session, config=config, query=query_for(table, a, b))
             except FieldNotCountable as e:
                 raise UserError(f"--rows/--cols: {e}") from None
-            tables = [TableResult(title=_title(table, config.language), result=res,
-                                  percentages=percentages)]
+            tables = [
+                TableResult(
+                    title=_title(table, config.language), result=res, percentages=percentages
+                )
+            ]
     _emit(tables, fmt, out, head)
 
 
@@ -202,7 +211,7 @@ def _adhoc_table(
 
 
 def _title(t: ReportTable, lang: str) -> str:
-    """"Sager fordelt på afdeling og kategori" (Heading.title adds the period)."""
+    """ "Sager fordelt på afdeling og kategori" (Heading.title adds the period)."""
     from store.counts.words import word
 
     by = word(f"field.{t.rows}", lang).lower()
@@ -293,8 +302,9 @@ def annual_report(
     own = read_text_file(text) if text is not None else None
     p = preset_named(config, preset, option="--preset")
     with session_scope(actx.engine) as session:
-        write_annual_report(session=session, config=config, preset=p, period=Period(a, b),
-                            out=out, text=own)
+        write_annual_report(
+            session=session, config=config, preset=p, period=Period(a, b), out=out, text=own
+        )
     typer.echo(say("wrote", lang_of(ctx), path=out))
 
 

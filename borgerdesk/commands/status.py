@@ -51,7 +51,8 @@ def collect(engine: Engine) -> dict[str, Any]:
         mail_counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         rows = session.execute(
             select(  # type: ignore[call-overload]
-                MailLocation.account, MailLocation.folder,
+                MailLocation.account,
+                MailLocation.folder,
                 func.count(func.distinct(MailLocation.email_id)),
                 func.count(func.distinct(EmailMessage.id)).filter(
                     EmailMessage.parse_error.is_not(None)  # type: ignore[union-attr]
@@ -67,11 +68,11 @@ def collect(engine: Engine) -> dict[str, Any]:
             mail_counts[(account, folder)] = (int(n), int(perr), int(large))
         # Imported calls are contacts with call details; call_record holds only calls
         # whose contact was removed before migration 0004.
-        calls = int(session.execute(
-            select(func.count()).select_from(Contact).where(
-                Contact.call_status.is_not(None))  # type: ignore[union-attr]
-        ).scalar_one()) + int(
-            session.execute(select(func.count()).select_from(CallRecord)).scalar_one())
+        calls = int(
+            session.execute(
+                select(func.count()).select_from(Contact).where(Contact.call_status.is_not(None))  # type: ignore[union-attr]
+            ).scalar_one()
+        ) + int(session.execute(select(func.count()).select_from(CallRecord)).scalar_one())
         sources: list[SourceStatus] = []
         for st in source_health(session):
             if st.kind == "imap":
@@ -80,16 +81,25 @@ def collect(engine: Engine) -> dict[str, Any]:
                 n, perr, large = calls, 0, 0
             else:
                 n, perr, large = 0, 0, 0
-            sources.append(SourceStatus(
-                name=st.name, kind=st.kind, folder=st.folder, messages=n,
-                parse_errors=perr, too_large=large, last_success=_iso(st.last_success),
-                last_error=st.last_error, consecutive_failures=st.consecutive_failures,
-                next_run=_iso(st.next_run),
-            ))
+            sources.append(
+                SourceStatus(
+                    name=st.name,
+                    kind=st.kind,
+                    folder=st.folder,
+                    messages=n,
+                    parse_errors=perr,
+                    too_large=large,
+                    last_success=_iso(st.last_success),
+                    last_error=st.last_error,
+                    consecutive_failures=st.consecutive_failures,
+                    next_run=_iso(st.next_run),
+                )
+            )
         total = int(session.scalar(select(func.count()).select_from(Contact)) or 0)
-        unlinked = int(session.scalar(
-            select(func.count()).select_from(Contact).where(waiting_in_triage())
-        ) or 0)
+        unlinked = int(
+            session.scalar(select(func.count()).select_from(Contact).where(waiting_in_triage()))
+            or 0
+        )
         from store.alerts import count_open_alerts
 
         open_alerts = count_open_alerts(session)
@@ -133,19 +143,32 @@ def status(
     for s in data["sources"]:
         when = show(dt.datetime.fromisoformat(s["last_success"])) if s["last_success"] else never
         # Text(): names and errors are untrusted, never markup.
-        table.add_row(*(Text(str(v)) for v in (
-            s["name"], s["kind"], s["folder"] or "-", s["messages"], s["parse_errors"],
-            s["too_large"], when, s["last_error"] or "", s["consecutive_failures"],
-            show(dt.datetime.fromisoformat(s["next_run"])) if s["next_run"] else "-",
-        )))
+        table.add_row(
+            *(
+                Text(str(v))
+                for v in (
+                    s["name"],
+                    s["kind"],
+                    s["folder"] or "-",
+                    s["messages"],
+                    s["parse_errors"],
+                    s["too_large"],
+                    when,
+                    s["last_error"] or "",
+                    s["consecutive_failures"],
+                    show(dt.datetime.fromisoformat(s["next_run"])) if s["next_run"] else "-",
+                )
+            )
+        )
     console = Console(highlight=False)
     if data["sources"]:
         console.print(table)
     else:
         console.print(say("status.no_sources", lang), markup=False)
     c = data["contacts"]
-    console.print(say("status.contacts", lang, total=c["total"], waiting=c["unlinked"]),
-                  markup=False)
+    console.print(
+        say("status.contacts", lang, total=c["total"], waiting=c["unlinked"]), markup=False
+    )
     console.print(say("status.alerts", lang, n=data["alerts"]["open"]), markup=False)
 
 

@@ -19,8 +19,7 @@ from store.errors import UserError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-team_app = typer.Typer(help="People and roles of a team desk (PostgreSQL).",
-                       no_args_is_help=True)
+team_app = typer.Typer(help="People and roles of a team desk (PostgreSQL).", no_args_is_help=True)
 
 PASSWORD_ENV = "BORGERDESK_TEAM_PASSWORD"
 
@@ -51,9 +50,12 @@ def team_add_user(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The person's database role, e.g. anne_m.")],
     role: Annotated[str, typer.Option(help="advisor, whistleblower, admin or daemon.")],
-    no_password: Annotated[bool, typer.Option(
-        "--no-password", help="No password: the server authenticates by peer or "
-        "certificate.")] = False,
+    no_password: Annotated[
+        bool,
+        typer.Option(
+            "--no-password", help="No password: the server authenticates by peer or certificate."
+        ),
+    ] = False,
 ) -> None:
     """Add a person as a login role in a group role, or move her to another one.
 
@@ -72,8 +74,8 @@ def team_add_user(
     password: str | None = None
     if not no_password:
         password = os.environ.get(PASSWORD_ENV) or ask_new_secret(
-            say("team.password", lang, name=name), say("team.password_again", lang, name=name),
-            lang)
+            say("team.password", lang, name=name), say("team.password_again", lang, name=name), lang
+        )
     role_: RoleChoice = role  # type: ignore[assignment]
     outcome = add_user(engine, name, role_, password)
     typer.echo(say(f"team.{outcome}", lang, name=name, role=role))
@@ -91,8 +93,13 @@ def team_remove_user(
     from store.team.roles import remove_user
 
     outcome = remove_user(_engine(ctx), name)
-    typer.echo(say("team.removed" if outcome == "removed" else "team.already_removed",
-                   lang_of(ctx), name=name))
+    typer.echo(
+        say(
+            "team.removed" if outcome == "removed" else "team.already_removed",
+            lang_of(ctx),
+            name=name,
+        )
+    )
 
 
 @team_app.command("list")

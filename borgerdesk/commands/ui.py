@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 def tui(
     ctx: typer.Context,
-    demo: Annotated[bool, typer.Option(help="Show a DEMO mark (used by 'borgerdesk demo').")]
-    = False,
+    demo: Annotated[
+        bool, typer.Option(help="Show a DEMO mark (used by 'borgerdesk demo').")
+    ] = False,
 ) -> None:
     """Open the terminal UI on the configured database.
 
@@ -66,8 +67,7 @@ def _quick_start(actx: AppContext, demo: bool) -> DeskApp | None:
     if seen is None:
         config = checked_config.check(actx)  # a bad one ends here, before the UI
         checked_config.remember(actx, config)
-        seen = checked_config.Checked(config.language, dict(config.ui.keymap),
-                                      config.database.url)
+        seen = checked_config.Checked(config.language, dict(config.ui.keymap), config.database.url)
     url, _source = actx.database_setting_for(lambda: (seen.database_url, None))
     con = first_page.connect(url)
     if con is None:

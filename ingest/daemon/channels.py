@@ -88,12 +88,17 @@ def describe(alert: PendingAlert, language: str = "da") -> str:
     p = alert.payload
     if alert.kind == "source_failing":
         return t["source_failing"].format(
-            source=p.get("source"), source_kind=_word(t, "source", p.get("source_kind")),
-            since=_show(p.get("failing_since"), t))
+            source=p.get("source"),
+            source_kind=_word(t, "source", p.get("source_kind")),
+            since=_show(p.get("failing_since"), t),
+        )
     case = t["case"].format(ref=p["case_ref"]) if p.get("case_ref") else t["no_case"]
     return t.get(alert.kind, t["other"]).format(
-        kind=alert.kind, case=case, channel=_word(t, "channel", p.get("channel")),
-        due=_show(p.get("due_at"), t))
+        kind=alert.kind,
+        case=case,
+        channel=_word(t, "channel", p.get("channel")),
+        due=_show(p.get("due_at"), t),
+    )
 
 
 def _show(iso: object, t: dict[str, str]) -> str:
@@ -171,8 +176,9 @@ def email_alerts(smtp: Smtp, alerts: list[PendingAlert], language: str) -> None:
     lines = [describe(a, language) for a in alerts[:MAIL_MAX_LINES]]
     if len(alerts) > MAIL_MAX_LINES:
         lines.append(t["more"].format(n=len(alerts) - MAIL_MAX_LINES))
-    subject = ("borgerdesk: " + lines[0] if len(alerts) == 1
-               else t["subject_many"].format(n=len(alerts)))
+    subject = (
+        "borgerdesk: " + lines[0] if len(alerts) == 1 else t["subject_many"].format(n=len(alerts))
+    )
     send_mail(smtp, subject=subject, body="\n".join(lines) + "\n")
 
 

@@ -226,9 +226,14 @@ class Daemon:
             # Alerts are raised from the stored due times: they must follow today's rules.
             rep = recompute_if_stale(self.engine, self.config, now=now)
             if rep is not None:
-                log.info("reply rules changed: due times recomputed",
-                         extra=_fields(scanned=rep.scanned, changed=rep.changed,
-                                       orphaned=sum(rep.orphaned.values())))
+                log.info(
+                    "reply rules changed: due times recomputed",
+                    extra=_fields(
+                        scanned=rep.scanned,
+                        changed=rep.changed,
+                        orphaned=sum(rep.orphaned.values()),
+                    ),
+                )
             with bulk_write_scope(self.engine) as session:
                 new = alerts_mod.evaluate_targets(session, now=now)
                 new += alerts_mod.evaluate_sources(
@@ -281,9 +286,7 @@ class Daemon:
         try:
             channels.email_alerts(cfg.smtp, to_mail, language)
         except Exception as e:
-            log.warning(
-                "alert e-mail failed; will retry", extra=_fields(error=one_line(e))
-            )
+            log.warning("alert e-mail failed; will retry", extra=_fields(error=one_line(e)))
             return
         with bulk_write_scope(self.engine) as session:
             alerts_mod.mark(session, [a.id for a in to_mail], column="emailed_at", at=self.clock())
@@ -355,8 +358,10 @@ class Daemon:
             report = purge(session=session, config=self.config, now=now, dry_run=False)
         if report.configured:
             if report.removed.any() and not flush_to_disk(self.engine):
-                log.warning("purged records' old copies stay in the -wal file until the "
-                            "next checkpoint (a reader held an older snapshot)")
+                log.warning(
+                    "purged records' old copies stay in the -wal file until the "
+                    "next checkpoint (a reader held an older snapshot)"
+                )
             log.info("retention purge done", extra=_fields(**report.removed.as_dict()))
 
     def outbox_job(self) -> None:

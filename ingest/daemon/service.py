@@ -47,7 +47,7 @@ def render_env_file(database_url: str) -> str:
     """systemd's EnvironmentFile syntax: a double-quoted value, backslash and quote
     escaped (no variable or specifier expansion happens there)."""
     value = database_url.replace("\\", "\\\\").replace('"', '\\"')
-    return f'# Written by \'borgerdesk install-service\'. Keep it 0600.\n{ENV_NAME}="{value}"\n'
+    return f"# Written by 'borgerdesk install-service'. Keep it 0600.\n{ENV_NAME}=\"{value}\"\n"
 
 
 def console_script() -> str:

@@ -59,13 +59,15 @@ class Endpoint:
         from store.config.mail import is_loopback
 
         if account.security == "none" and not is_loopback(account.host):
-            raise MailError(f"{_where(account)}: security = \"none\" is only allowed for "
-                            "loopback")
+            raise MailError(f'{_where(account)}: security = "none" is only allowed for loopback')
         return cls(
-            name=account.name, host=account.host, port=account.effective_port,
+            name=account.name,
+            host=account.host,
+            port=account.effective_port,
             security=account.security,
             ca_file=str(account.ca_file.expanduser()) if account.ca_file else None,
-            username=account.username, auth=account.auth,
+            username=account.username,
+            auth=account.auth,
         )
 
 
@@ -73,9 +75,7 @@ def ssl_context(ep: Endpoint) -> ssl.SSLContext:
     try:
         ctx = ssl.create_default_context(cafile=ep.ca_file)
     except (OSError, ssl.SSLError) as e:
-        raise MailError(
-            f"account {ep.name}: cannot load ca_file {ep.ca_file}: {e}"
-        ) from None
+        raise MailError(f"account {ep.name}: cannot load ca_file {ep.ca_file}: {e}") from None
     # create_default_context already sets CERT_REQUIRED and check_hostname; stated here
     # so nobody "fixes" it by accident.
     ctx.check_hostname = True
@@ -107,7 +107,7 @@ def open_endpoint(account: Endpoint, *, timeout: float = DEFAULT_TIMEOUT) -> Any
             if b"STARTTLS" not in client.capabilities():
                 raise MailError(
                     f"{_where(account)}: the server does not offer STARTTLS; use "
-                    "security = \"tls\" (usually port 993)"
+                    'security = "tls" (usually port 993)'
                 )
             client.starttls(ctx)
     except ssl.SSLCertVerificationError as e:
@@ -116,13 +116,16 @@ def open_endpoint(account: Endpoint, *, timeout: float = DEFAULT_TIMEOUT) -> Any
             f"({e.verify_message}); if it uses a private CA, set ca_file"
         ) from None
     except ssl.SSLError as e:
-        raise MailError(f"{_where(account)}: TLS failed ({e.reason or e}); check security "
-                        "and port (tls is usually 993, starttls 143)") from None
+        raise MailError(
+            f"{_where(account)}: TLS failed ({e.reason or e}); check security "
+            "and port (tls is usually 993, starttls 143)"
+        ) from None
     except socket.gaierror:
         raise MailError(f"{_where(account)}: host name not found; check host") from None
     except TimeoutError:
-        raise MailError(f"{_where(account)}: no answer within {timeout:.0f} s; check host, "
-                        "port and firewall") from None
+        raise MailError(
+            f"{_where(account)}: no answer within {timeout:.0f} s; check host, port and firewall"
+        ) from None
     except ConnectionRefusedError:
         raise MailError(f"{_where(account)}: connection refused; check host and port") from None
     except OSError as e:
@@ -139,8 +142,13 @@ def open_endpoint(account: Endpoint, *, timeout: float = DEFAULT_TIMEOUT) -> Any
     return client
 
 
-def login(client: Any, account: MailAccount | Endpoint, *, password: str | None = None,
-          token: str | None = None) -> None:
+def login(
+    client: Any,
+    account: MailAccount | Endpoint,
+    *,
+    password: str | None = None,
+    token: str | None = None,
+) -> None:
     """Log in with the account's method. The secret is looked up unless given (an
     Endpoint always comes with its secret)."""
     user = mask(account.username.lower()) if "@" in account.username else "****"
@@ -185,8 +193,13 @@ def _short(e: BaseException) -> str:
     return " ".join(text.split())[:200]
 
 
-def connect(account: MailAccount | Endpoint, *, password: str | None = None,
-            token: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
+def connect(
+    account: MailAccount | Endpoint,
+    *,
+    password: str | None = None,
+    token: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Any:
     """Connected and logged in."""
     if isinstance(account, Endpoint):
         client = open_endpoint(account, timeout=timeout)

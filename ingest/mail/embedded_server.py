@@ -132,9 +132,7 @@ class EmbeddedServer:
             for task in pending:
                 task.cancel()
             if pending:
-                self._loop.run_until_complete(
-                    asyncio.gather(*pending, return_exceptions=True)
-                )
+                self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.close()
 
     async def _serve(self, ready: Future[None]) -> None:
@@ -149,9 +147,18 @@ class EmbeddedServer:
                 return b"Server ready borgerdesk-embedded"
 
         args = Namespace(
-            debug=False, host=self.host, port=self.port, cert=None, key=None, tls=False,
-            inherited_sockets=None, proxy_protocol=None, passlib_cfg=None,
-            demo_data=False, demo_user=self.username, demo_password=self.password,
+            debug=False,
+            host=self.host,
+            port=self.port,
+            cert=None,
+            key=None,
+            tls=False,
+            inherited_sockets=None,
+            proxy_protocol=None,
+            passlib_cfg=None,
+            demo_data=False,
+            demo_user=self.username,
+            demo_password=self.password,
         )
         config = _Config.from_args(
             args, reject_dnsbl=False, invalid_user_sleep=0.0, bad_command_limit=None

@@ -113,11 +113,13 @@ def _parsed(client: Any, uids: list[int], data: list[Any]) -> dict[int, Any]:
 # (another order of the items, an unsolicited FLAGS, ...) goes to imapclient whole.
 _BODY_ANSWER = re.compile(rb"\d+ \(UID (\d+) BODY\[\] \{(\d+)\}")
 _HEADER_ANSWER = re.compile(
-    rb'\d+ \(UID (\d+) RFC822\.SIZE (\d+) INTERNALDATE "([^"\\]*)" BODY\[HEADER\] \{(\d+)\}')
+    rb'\d+ \(UID (\d+) RFC822\.SIZE (\d+) INTERNALDATE "([^"\\]*)" BODY\[HEADER\] \{(\d+)\}'
+)
 
 
-def _direct(data: list[Any], pattern: re.Pattern[bytes], wanted: set[int]
-            ) -> list[tuple[re.Match[bytes], bytes]] | None:
+def _direct(
+    data: list[Any], pattern: re.Pattern[bytes], wanted: set[int]
+) -> list[tuple[re.Match[bytes], bytes]] | None:
     """(the answer's match, its literal) for each answer, when every one has the usual
     shape; else None."""
     out: list[tuple[re.Match[bytes], bytes]] = []
@@ -128,8 +130,11 @@ def _direct(data: list[Any], pattern: re.Pattern[bytes], wanted: set[int]
         if not isinstance(item, tuple) or close != b")" or len(item) != 2:
             return None
         m = pattern.fullmatch(item[0])
-        if m is None or int(m.group(m.lastindex or 0)) != len(item[1]) \
-                or int(m.group(1)) not in wanted:
+        if (
+            m is None
+            or int(m.group(m.lastindex or 0)) != len(item[1])
+            or int(m.group(1)) not in wanted
+        ):
             return None
         out.append((m, item[1]))
     return out
@@ -147,7 +152,8 @@ def fetch_headers(client: Any, uids: list[int]) -> dict[int, HeaderInfo]:
         for m, header in direct:
             try:  # as imapclient reads it
                 moment: dt.datetime | None = parse_to_datetime(
-                    m.group(3), normalise=client.normalise_times)
+                    m.group(3), normalise=client.normalise_times
+                )
             except ValueError:
                 moment = None
             uid = int(m.group(1))
@@ -157,8 +163,9 @@ def fetch_headers(client: Any, uids: list[int]) -> dict[int, HeaderInfo]:
         header = fields.get(b"BODY[HEADER]")
         if header is None or b"RFC822.SIZE" not in fields:
             continue  # an unsolicited FETCH (e.g. a flag change by another client)
-        out[int(uid)] = HeaderInfo(int(uid), int(fields[b"RFC822.SIZE"]), bytes(header),
-                                   _utc(fields.get(b"INTERNALDATE")))
+        out[int(uid)] = HeaderInfo(
+            int(uid), int(fields[b"RFC822.SIZE"]), bytes(header), _utc(fields.get(b"INTERNALDATE"))
+        )
     return out
 
 
@@ -191,8 +198,9 @@ def fetch_digest(client: Any, uid: int, size: int) -> str | None:
     offset = 0
     while True:
         resp = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{DIGEST_PIECE}>".encode()])
-        piece = next((d.get(f"BODY[]<{offset}>".encode()) for u, d in resp.items()
-                      if int(u) == uid), None)
+        piece = next(
+            (d.get(f"BODY[]<{offset}>".encode()) for u, d in resp.items() if int(u) == uid), None
+        )
         if piece is None:
             return None
         digest.update(piece)

@@ -79,7 +79,10 @@ class FetchProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.mail.fetch_process"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in: IO[bytes] = self.proc.stdin
@@ -114,8 +117,10 @@ class FetchProcess:
             try:
                 msg = pickle.load(self._out)
             except (EOFError, OSError, pickle.UnpicklingError) as e:
-                raise FetchDied(f"the fetch process ended unexpectedly "
-                                f"({type(e).__name__}, exit code {self.proc.poll()})") from None
+                raise FetchDied(
+                    f"the fetch process ended unexpectedly "
+                    f"({type(e).__name__}, exit code {self.proc.poll()})"
+                ) from None
             if msg[0] == "error":
                 _kind, text, lost = msg
                 raise (FetchConnectionLost if lost else FetchFailed)(text)
@@ -148,8 +153,9 @@ def _serve(stdin: IO[bytes], send: Any) -> None:
     try:
         sel = imap.examine(client, job.folder)
         if sel.uidvalidity != job.uidvalidity:
-            raise RuntimeError(f"the UIDVALIDITY of {job.folder} changed during the sync; "
-                               "the next pass re-maps it")
+            raise RuntimeError(
+                f"the UIDVALIDITY of {job.folder} changed during the sync; the next pass re-maps it"
+            )
         while True:
             try:
                 ticket, kind, uids = pickle.load(stdin)

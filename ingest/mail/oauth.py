@@ -46,7 +46,7 @@ _HINTS = {
     "AADSTS700082": "the sign-in has expired (unused for 90 days); sign in again",
     "AADSTS50076": "multi-factor sign-in is required; sign in again",
     "AADSTS65001": "consent is missing: an administrator must grant the app's IMAP permission "
-                   "(IMAP.AccessAsUser.All or IMAP.AccessAsApp) in Entra ID",
+    "(IMAP.AccessAsUser.All or IMAP.AccessAsApp) in Entra ID",
     "AADSTS650057": "the app registration lacks the IMAP permission; add it in Entra ID",
     "AADSTS700016": "the client_id is not found in this tenant; check tenant_id and client_id",
     "AADSTS90002": "the tenant is not found; check tenant_id",
@@ -61,7 +61,7 @@ _ERROR_HINTS = {
     "interaction_required": "a new interactive sign-in is required",
     "invalid_client": "the client_id or client secret is wrong or expired",
     "unauthorized_client": "the app registration does not allow this flow; for the device "
-                           "login enable 'Allow public client flows'",
+    "login enable 'Allow public client flows'",
     "authorization_declined": "the sign-in was declined in the browser",
     "expired_token": "the device code expired before the sign-in finished; try again",
 }
@@ -71,13 +71,18 @@ def explain(account: MailAccount, result: dict[str, Any]) -> str:
     """One line from an msal error result."""
     desc = str(result.get("error_description") or "")
     codes = [c for c in _HINTS if c in desc]
-    hint = _HINTS[codes[0]] if codes else _ERROR_HINTS.get(
-        str(result.get("error")), "check tenant_id, client_id and the app's IMAP permission"
+    hint = (
+        _HINTS[codes[0]]
+        if codes
+        else _ERROR_HINTS.get(
+            str(result.get("error")), "check tenant_id, client_id and the app's IMAP permission"
+        )
     )
     code = codes[0] if codes else str(result.get("error") or "unknown error")
     then = (
         f"; then run 'borgerdesk mail login {account.name}'"
-        if account.oauth_flow == "device" else ""
+        if account.oauth_flow == "device"
+        else ""
     )
     return f"account {account.name}: Microsoft 365 sign-in failed ({code}): {hint}{then}"
 
@@ -147,17 +152,21 @@ def acquire_token(
     import msal
 
     if account.auth != "xoauth2":
-        raise OAuthError(f"account {account.name} does not use auth = \"xoauth2\"")
+        raise OAuthError(f'account {account.name} does not use auth = "xoauth2"')
     store = _TokenCache(account)
     try:
         if account.oauth_flow == "client_credentials":
             secret = get_secret(
-                mail_key(account.name), env=account.password_env,
-                file=account.password_file, what="client secret",
+                mail_key(account.name),
+                env=account.password_env,
+                file=account.password_file,
+                what="client secret",
             )
             capp = msal.ConfidentialClientApplication(
-                account.client_id, client_credential=secret,
-                authority=_authority(account), token_cache=store.cache,
+                account.client_id,
+                client_credential=secret,
+                authority=_authority(account),
+                token_cache=store.cache,
             )
             result = capp.acquire_token_for_client(scopes=APP_SCOPES)
         else:

@@ -45,9 +45,18 @@ MAX_ENCODED_WORDS = 2_000
 MAX_DEPTH = 20
 # Headers the reply rules and triage read (kept as JSON in EmailMessage.headers).
 KEPT_HEADERS = (
-    "auto-submitted", "precedence", "x-autoreply", "x-autorespond", "return-path",
-    "list-id", "list-unsubscribe", "reply-to", "x-auto-response-suppress",
-    "x-ms-exchange-generated-message-source", "importance", "content-language",
+    "auto-submitted",
+    "precedence",
+    "x-autoreply",
+    "x-autorespond",
+    "return-path",
+    "list-id",
+    "list-unsubscribe",
+    "reply-to",
+    "x-auto-response-suppress",
+    "x-ms-exchange-generated-message-source",
+    "importance",
+    "content-language",
 )
 AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 
@@ -134,8 +143,7 @@ def _unescape_8bit(value: str) -> str:
     return decode_bytes(data)
 
 
-def decode_header_value(value: Any, problems: list[str] | None = None,
-                        name: str = "header") -> str:
+def decode_header_value(value: Any, problems: list[str] | None = None, name: str = "header") -> str:
     """RFC 2047 encoded words, 8-bit bytes and folding -> one line of text, in time linear
     in the value (the stdlib's decode_header joins adjacent words by re-copying: a 3 MB
     subject of encoded words took a minute). Bounded: at most MAX_HEADER_CHARS of the
@@ -144,8 +152,11 @@ def decode_header_value(value: Any, problems: list[str] | None = None,
     text = str(value)
     if len(text) > MAX_HEADER_CHARS:
         text = text[:MAX_HEADER_CHARS]
-        _note(problems, f"headers: {name} is longer than {MAX_HEADER_CHARS:,} characters; "
-                        "only its start is read (the raw message keeps all of it)")
+        _note(
+            problems,
+            f"headers: {name} is longer than {MAX_HEADER_CHARS:,} characters; "
+            "only its start is read (the raw message keeps all of it)",
+        )
     text = _unescape_8bit(_FOLD.sub(" ", text))
     if "=?" not in text:
         return text.strip()
@@ -156,11 +167,14 @@ def decode_header_value(value: Any, problems: list[str] | None = None,
     cut = False
     for count, m in enumerate(_EWORD.finditer(text)):
         if count == MAX_ENCODED_WORDS:
-            _note(problems, f"headers: {name} holds more than {MAX_ENCODED_WORDS:,} encoded "
-                            "words; only the first are read (the raw message keeps all)")
+            _note(
+                problems,
+                f"headers: {name} holds more than {MAX_ENCODED_WORDS:,} encoded "
+                "words; only the first are read (the raw message keeps all)",
+            )
             cut = True
             break
-        between = text[pos:m.start()]
+        between = text[pos : m.start()]
         charset = m.group(1).split("*", 1)[0].lower()
         if between.strip(" \t") or charset != run_charset or not run:
             if run:
@@ -212,15 +226,24 @@ def _clean(text: str) -> str:
 
 def _sanitise(p: Parsed) -> None:
     """Every text field storable, whatever the input was."""
-    for name in ("message_id", "subject", "from_addr", "in_reply_to", "references", "text",
-                 "parse_error"):
+    for name in (
+        "message_id",
+        "subject",
+        "from_addr",
+        "in_reply_to",
+        "references",
+        "text",
+        "parse_error",
+    ):
         value = getattr(p, name)
         if isinstance(value, str):
             setattr(p, name, _clean(value))
     for name in ("to_addrs", "cc_addrs", "bcc_addrs"):
         setattr(p, name, [_clean(a) for a in getattr(p, name)])
-    p.headers = {k: ([_clean(x) for x in v] if isinstance(v, list) else _clean(str(v)))
-                 for k, v in p.headers.items()}
+    p.headers = {
+        k: ([_clean(x) for x in v] if isinstance(v, list) else _clean(str(v)))
+        for k, v in p.headers.items()
+    }
     for a in p.attachments:
         if isinstance(a.get("filename"), str):
             a["filename"] = _clean(a["filename"])
@@ -250,7 +273,7 @@ class _Headers:
     def __init__(self, msg: Message | list[tuple[str, str]]) -> None:
         self.problems: list[str] = []
         self.values: dict[str, list[str]] = {}
-        for name, value in (msg if isinstance(msg, list) else msg.raw_items()):
+        for name, value in msg if isinstance(msg, list) else msg.raw_items():
             key = _unescape_8bit(str(name)).strip().lower()
             self.values.setdefault(key, []).append(str(value))
 
@@ -259,8 +282,9 @@ class _Headers:
         return decode_header_value(v[0], self.problems, name.title()) if v else None
 
     def all(self, name: str) -> list[str]:
-        return [decode_header_value(v, self.problems, name.title())
-                for v in self.values.get(name, [])]
+        return [
+            decode_header_value(v, self.problems, name.title()) for v in self.values.get(name, [])
+        ]
 
     def has(self, name: str) -> bool:
         return name in self.values
@@ -328,8 +352,10 @@ def _date(value: str | None) -> tuple[dt.datetime | None, str | None]:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         when = None
-    problem = f"date: the Date header {value[:80]!r} cannot be read or cannot be right; " \
+    problem = (
+        f"date: the Date header {value[:80]!r} cannot be read or cannot be right; "
         "the server's arrival time is used"
+    )
     if when is None:
         return None, problem
     m = _YEAR.search(value)
@@ -401,14 +427,14 @@ def _raw_headers(block: bytes) -> list[tuple[str, str]] | None:
         if name:
             out.append((name, "\n".join(value).rstrip("\r\n")))
         name = line[: m.end() - 1]
-        value = [line[m.end():].lstrip(" \t")]
+        value = [line[m.end() :].lstrip(" \t")]
     if name:
         out.append((name, "\n".join(value).rstrip("\r\n")))
     return out
 
 
 def _apply_headers(p: Parsed, h: _Headers) -> None:
-    p.message_id = (_msgid(h.first("message-id")) or None)
+    p.message_id = _msgid(h.first("message-id")) or None
     if p.message_id:
         p.message_id = p.message_id[:998]
     subject = h.first("subject")
@@ -509,11 +535,13 @@ class _Walker:
                 sub = _Walker()
                 sub.walk(inner, depth + 1, True)
                 self.nested_plain.extend(sub.plain or [html_to_text(x) for x in sub.html])
-            self.attachments.append({
-                "filename": _filename(part) or (f"{subject}.eml" if subject else "message.eml"),
-                "content_type": ctype,
-                "size": _approx_size(part),
-            })
+            self.attachments.append(
+                {
+                    "filename": _filename(part) or (f"{subject}.eml" if subject else "message.eml"),
+                    "content_type": ctype,
+                    "size": _approx_size(part),
+                }
+            )
             return
         try:
             disposition = part.get_content_disposition()
@@ -524,11 +552,13 @@ class _Walker:
             # Declared multipart but no usable boundary: the body is the text.
             ctype = "text/plain"
         if disposition == "attachment" or filename or not ctype.startswith("text/"):
-            self.attachments.append({
-                "filename": filename,
-                "content_type": ctype,
-                "size": _approx_size(part),
-            })
+            self.attachments.append(
+                {
+                    "filename": filename,
+                    "content_type": ctype,
+                    "size": _approx_size(part),
+                }
+            )
             return
         if ctype == "text/html":
             self.html.append(_part_text(part))
@@ -583,8 +613,9 @@ def _fast_body(raw: bytes, p: Parsed) -> None:
     """Text and attachments from fast-mail-parser's MIME tree, with our rules."""
     # An encoded word starts with "=?": a message shorter than twice the limit's bytes
     # cannot hold more (the count reads the whole message: ~10 % of a parse).
-    if _fmp is None or (len(raw) > 4 * MAX_ENCODED_WORDS
-                        and raw.count(b"=?") > 2 * MAX_ENCODED_WORDS):
+    if _fmp is None or (
+        len(raw) > 4 * MAX_ENCODED_WORDS and raw.count(b"=?") > 2 * MAX_ENCODED_WORDS
+    ):
         # fast-mail-parser decodes every header's encoded words in quadratic time (50,000
         # words: 7 s); the stdlib parser leaves them to decode_header_value, which is
         # linear and bounded.
@@ -614,12 +645,15 @@ def _fast_body(raw: bytes, p: Parsed) -> None:
                 sub = _Walker()
                 visit(inner, depth + 1, sub)
                 out.nested_plain.extend(sub.plain or [html_to_text(x) for x in sub.html])
-            out.attachments.append({
-                "filename": _clean(node.filename)[:500] if node.filename else (
-                    f"{subject}.eml" if subject else "message.eml"),
-                "content_type": "message/rfc822",
-                "size": int(node.encoded_size or 0),
-            })
+            out.attachments.append(
+                {
+                    "filename": _clean(node.filename)[:500]
+                    if node.filename
+                    else (f"{subject}.eml" if subject else "message.eml"),
+                    "content_type": "message/rfc822",
+                    "size": int(node.encoded_size or 0),
+                }
+            )
             return
         if ctype.startswith("multipart/"):
             if not children:
@@ -632,10 +666,13 @@ def _fast_body(raw: bytes, p: Parsed) -> None:
         if disposition == "attachment" or filename or not ctype.startswith("text/"):
             cte = (_node_header(node, "content-transfer-encoding") or "").strip().lower()
             size = int(node.encoded_size or 0)
-            out.attachments.append({
-                "filename": filename, "content_type": ctype,
-                "size": size * 3 // 4 if cte == "base64" else size,
-            })
+            out.attachments.append(
+                {
+                    "filename": filename,
+                    "content_type": ctype,
+                    "size": size * 3 // 4 if cte == "base64" else size,
+                }
+            )
             return
         content = node.content or b""
         m = _CHARSET.search(_node_header(node, "content-type") or "")
@@ -667,9 +704,14 @@ def parse_message(raw: bytes, *, headers_only: bool = False, fast: bool = True) 
     try:
         block = header_block(raw)
         fields = _raw_headers(block)
-        _apply_headers(p, _Headers(fields if fields is not None else
-                                   email.parser.BytesHeaderParser(policy=compat32)
-                                   .parsebytes(block)))
+        _apply_headers(
+            p,
+            _Headers(
+                fields
+                if fields is not None
+                else email.parser.BytesHeaderParser(policy=compat32).parsebytes(block)
+            ),
+        )
         if headers_only:
             _sanitise(p)
             return p

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ingest.mail.parse import Parsed, attachments_json
 from store.bulkload import CONTACT_COLS, WalCheckpointer, insert_sql, stored_day, stored_moment
@@ -130,11 +130,36 @@ def occurred_at(p: Parsed, internaldate: dt.datetime | None) -> dt.datetime:
     return arrived or utcnow()
 
 
-EMAIL_COLS = ("contact_id", "message_id", "header_hash", "content_hash", "raw", "raw_size",
-              "subject", "from_addr", "to_addrs", "cc_addrs", "sent_at", "in_reply_to",
-              "references", "text", "attachments", "is_auto", "too_large", "parse_error",
-              "headers", "purged_at")
+EMAIL_COLS = (
+    "contact_id",
+    "message_id",
+    "header_hash",
+    "content_hash",
+    "raw",
+    "raw_size",
+    "subject",
+    "from_addr",
+    "to_addrs",
+    "cc_addrs",
+    "sent_at",
+    "in_reply_to",
+    "references",
+    "text",
+    "attachments",
+    "is_auto",
+    "too_large",
+    "parse_error",
+    "headers",
+    "purged_at",
+)
 LOCATION_COLS = ("email_id", "account", "folder", "uidvalidity", "uid")
+
+
+def _email_row(db: Any, item: Item, contact_id: int | None) -> tuple[Any, ...]:
+    """A new message's row (its parse is done: `persist_batch` parses first)."""
+    p = item.parsed
+    assert p is not None
+    return _values(item, p, contact_id=contact_id, sent_at=stored_moment(db, p.sent_at))
 
 
 def _values(item: Item, p: Parsed, *, contact_id: int | None, sent_at: object) -> tuple[Any, ...]:
@@ -167,23 +192,23 @@ def message_row(raw: bytes, p: Parsed, *, contact_id: int | None) -> EmailMessag
     """One whole message as an ORM row, the same columns a sync stores (a reply sent from
     the desk is stored through this, so the sync later finds the same row)."""
     item = Item(uid=0, size=len(raw), internaldate=None, raw=raw, parsed=p)
-    values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=contact_id, sent_at=p.sent_at),
-                      strict=True))
+    values = dict(
+        zip(EMAIL_COLS, _values(item, p, contact_id=contact_id, sent_at=p.sent_at), strict=True)
+    )
     return EmailMessage(**values)
 
 
 def _row(item: Item, p: Parsed) -> dict[str, Any]:
     """The same row as a mapping, for an UPDATE of a headers-only row."""
-    values = dict(zip(EMAIL_COLS, _values(item, p, contact_id=None, sent_at=p.sent_at),
-                      strict=True))
+    values = dict(
+        zip(EMAIL_COLS, _values(item, p, contact_id=None, sent_at=p.sent_at), strict=True)
+    )
     for name in ("contact_id", "purged_at"):
         del values[name]
     return values
 
 
-def add_contacts(
-    *, session: Session, contacts: list[tuple[str, ContactCreate]]
-) -> dict[str, int]:
+def add_contacts(*, session: Session, contacts: list[tuple[str, ContactCreate]]) -> dict[str, int]:
     """`store.contacts.add_contact` for a whole batch: key -> contact id.
 
     Every contact whose counterpart belongs to a known party goes through `add_contact`
@@ -199,9 +224,11 @@ def add_contacts(
     emails = sorted({c.counterpart for _k, c in contacts if c.counterpart and "@" in c.counterpart})
     with_party: set[str] = set()
     for chunk in _in_chunks(emails):
-        with_party.update(session.execute(
-            select(PartyEmail.address).where(PartyEmail.address.in_(chunk))  # type: ignore[attr-defined,call-overload]
-        ).scalars())
+        with_party.update(
+            session.execute(
+                select(PartyEmail.address).where(PartyEmail.address.in_(chunk))  # type: ignore[attr-defined,call-overload]
+            ).scalars()
+        )
     bulk: list[tuple[str, ContactCreate]] = []
     for key, c in contacts:
         if c.source_ref in existing:
@@ -223,34 +250,49 @@ def add_contacts(
         conn = session.connection()
         created = stored_moment(conn, utcnow())
         top = _max_id(session, "contact")
-        conn.exec_driver_sql(insert_sql(conn, "contact", CONTACT_COLS), [
-            (c.channel, c.direction, stored_moment(conn, c.occurred_at),
-             stored_day(conn, local_date(c.occurred_at)), c.summary, c.counterpart,
-             c.access_request, None, None, c.source_ref, False, created)
-            for _k, c in bulk
-        ])
-        ids = _new_ids(session, "contact", "source_ref", top,
-                       [c.source_ref for _k, c in bulk if c.source_ref])
+        conn.exec_driver_sql(
+            insert_sql(conn, "contact", CONTACT_COLS),
+            [
+                (
+                    c.channel,
+                    c.direction,
+                    stored_moment(conn, c.occurred_at),
+                    stored_day(conn, local_date(c.occurred_at)),
+                    c.summary,
+                    c.counterpart,
+                    c.access_request,
+                    None,
+                    None,
+                    c.source_ref,
+                    False,
+                    created,
+                )
+                for _k, c in bulk
+            ],
+        )
+        ids = _new_ids(
+            session, "contact", "source_ref", top, [c.source_ref for _k, c in bulk if c.source_ref]
+        )
         for key, c in bulk:
             out[key] = ids[c.source_ref]  # type: ignore[index]
     return out
 
 
 def _max_id(session: Session, table: str) -> int:
-    return int(session.connection().exec_driver_sql(
-        f"SELECT coalesce(max(id), 0) FROM {table}").scalar() or 0)
+    return int(
+        session.connection().exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
+        or 0
+    )
 
 
-def _new_ids(session: Session, table: str, key: str, top: int, keys: list[str]
-             ) -> dict[str, int]:
+def _new_ids(session: Session, table: str, key: str, top: int, keys: list[str]) -> dict[str, int]:
     """key -> id of rows just inserted (executemany has no RETURNING): they are all above
     `top`, the highest id before the insert (SQLite gives max(id) + 1; a PostgreSQL
     sequence only goes up), so this is one range scan of the primary key instead of IN
     lists of 500 keys. Rows another writer added meanwhile are filtered out by key."""
     wanted = set(keys)
     conn = session.connection()
-    rows = conn.exec_driver_sql(
-        f"SELECT id, {key} FROM {table} WHERE id > {int(top)}").all()
+    rows = conn.exec_driver_sql(f"SELECT id, {key} FROM {table} WHERE id > {int(top)}").all()
     out = {k: i for i, k in rows if k in wanted}
     if len(out) != len(wanted):  # a safety net: look them up by their unique key
         by = _ids_by_ref if table == "contact" else _existing_by_hash
@@ -261,11 +303,16 @@ def _new_ids(session: Session, table: str, key: str, top: int, keys: list[str]
 def _ids_by_ref(session: Session, refs: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for chunk in _in_chunks(refs):
-        out.update({r: i for i, r in session.execute(
-            select(Contact.id, Contact.source_ref).where(  # type: ignore[call-overload]
-                Contact.source_ref.in_(chunk)  # type: ignore[union-attr]
-            )
-        ).all()})
+        out.update(
+            {
+                r: i
+                for i, r in session.execute(
+                    select(Contact.id, Contact.source_ref).where(  # type: ignore[call-overload]
+                        Contact.source_ref.in_(chunk)  # type: ignore[union-attr]
+                    )
+                ).all()
+            }
+        )
     return out
 
 
@@ -296,8 +343,9 @@ def _existing_by_hash(session: Session, hashes: list[str]) -> dict[str, int]:
     return out
 
 
-def placeholder_hash(account: str, folder: str, uidvalidity: int, uid: int,
-                     header_hash: str) -> str:
+def placeholder_hash(
+    account: str, folder: str, uidvalidity: int, uid: int, header_hash: str
+) -> str:
     """The identity of a message deleted before its body could be read: its place, so
     that it never stands for another message with the same headers."""
     key = f"vanished\0{account}\0{folder}\0{uidvalidity}\0{uid}\0{header_hash}"
@@ -331,21 +379,24 @@ def _headers_only(session: Session, ids: list[int]) -> set[int]:
     removed its content on purpose."""
     out: set[int] = set()
     for chunk in _in_chunks(ids):
-        out.update(session.execute(
-            select(EmailMessage.id).where(  # type: ignore[call-overload]
-                EmailMessage.id.in_(chunk),  # type: ignore[union-attr]
-                EmailMessage.too_large.is_(True),  # type: ignore[attr-defined]
-                EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
-            )
-        ).scalars())
+        out.update(
+            session.execute(
+                select(EmailMessage.id).where(  # type: ignore[call-overload]
+                    EmailMessage.id.in_(chunk),  # type: ignore[union-attr]
+                    EmailMessage.too_large.is_(True),  # type: ignore[attr-defined]
+                    EmailMessage.purged_at.is_(None),  # type: ignore[union-attr]
+                )
+            ).scalars()
+        )
     return out
 
 
 def _save_state(session: Session, st: FolderState, *, success: bool) -> None:
     row = session.execute(
         select(SyncState).where(
-            SyncState.kind == "imap", SyncState.name == st.account,  # type: ignore[arg-type]
-            SyncState.folder == st.folder,  # type: ignore[arg-type]
+            col(SyncState.kind) == "imap",
+            col(SyncState.name) == st.account,
+            col(SyncState.folder) == st.folder,
         )
     ).scalar_one_or_none()
     if row is None:
@@ -382,10 +433,20 @@ def persist_batch(
     key and the batch rolls back whole. It is then done once more, and this time finds
     the message stored. (Locking out the other writer for the read would serialise the
     parsing too; a clash is rare, a second pass cheap.)"""
+
     def once() -> BatchResult:
-        return _persist_once(engine=engine, config=config, account=account, folder=folder,
-                             is_sent_folder=is_sent_folder, uidvalidity=uidvalidity,
-                             items=items, state=state, final=final, wal=wal)
+        return _persist_once(
+            engine=engine,
+            config=config,
+            account=account,
+            folder=folder,
+            is_sent_folder=is_sent_folder,
+            uidvalidity=uidvalidity,
+            items=items,
+            state=state,
+            final=final,
+            wal=wal,
+        )
 
     try:
         return once()
@@ -429,7 +490,8 @@ def _persist_once(
             assert it.parsed is not None
             if it.vanished:
                 it.parsed.content_hash = placeholder_hash(
-                    account.name, folder, uidvalidity, it.uid, it.parsed.header_hash)
+                    account.name, folder, uidvalidity, it.uid, it.parsed.header_hash
+                )
             elif it.digest is not None:
                 it.parsed.content_hash = it.digest
         email_ids: dict[int, int] = {}  # uid -> email id
@@ -459,8 +521,7 @@ def _persist_once(
                 res.located += 1
             elif p.content_hash in new_items:
                 res.located += 1  # the same bytes twice in this batch
-            elif it.upgrade_email_id is not None and \
-                    it.upgrade_email_id not in completed.values():
+            elif it.upgrade_email_id is not None and it.upgrade_email_id not in completed.values():
                 completed[p.content_hash] = it.upgrade_email_id
                 upgrades.append((it, _row(it, p)))
                 email_ids[it.uid] = it.upgrade_email_id
@@ -484,14 +545,19 @@ def _persist_once(
             )
             if direction == Direction.outbound.value and counterpart is None:
                 continue  # internal mail only: stored, but not a citizen contact
-            wanted.append((h, ContactCreate(
-                channel=Channel.email.value,
-                direction=direction,
-                occurred_at=occurred_at(p, it.internaldate),
-                summary=(p.subject or "")[:500] or None,
-                counterpart=counterpart,
-                source_ref=f"mail:{h}",
-            )))
+            wanted.append(
+                (
+                    h,
+                    ContactCreate(
+                        channel=Channel.email.value,
+                        direction=direction,
+                        occurred_at=occurred_at(p, it.internaldate),
+                        summary=(p.subject or "")[:500] or None,
+                        counterpart=counterpart,
+                        source_ref=f"mail:{h}",
+                    ),
+                )
+            )
         contact_by_hash = add_contacts(session=session, contacts=wanted)
         res.contact_ids = list(contact_by_hash.values())
         by_hash: dict[str, int] = {}
@@ -500,20 +566,20 @@ def _persist_once(
             # Plain tuples to the driver's executemany (no per-row SQLAlchemy parameter
             # processing, no RETURNING); the ids are read back by content hash (unique).
             top = _max_id(session, "email_message")
-            db.exec_driver_sql(insert_sql(db, "email_message", EMAIL_COLS), [
-                _values(it, it.parsed, contact_id=contact_by_hash.get(h),  # type: ignore[arg-type]
-                        sent_at=stored_moment(db, it.parsed.sent_at))  # type: ignore[union-attr]
-                for h, it in new_items.items()
-            ])
+            db.exec_driver_sql(
+                insert_sql(db, "email_message", EMAIL_COLS),
+                [_email_row(db, it, contact_by_hash.get(h)) for h, it in new_items.items()],
+            )
             by_hash = _new_ids(session, "email_message", "content_hash", top, list(new_items))
             res.stored = len(new_items)
         for it in todo:
             if it.uid not in email_ids and it.parsed is not None:
                 email_ids[it.uid] = by_hash[it.parsed.content_hash]
         if email_ids:
-            db.exec_driver_sql(insert_sql(db, "mail_location", LOCATION_COLS), [
-                (eid, account.name, folder, uidvalidity, uid) for uid, eid in email_ids.items()
-            ])
+            db.exec_driver_sql(
+                insert_sql(db, "mail_location", LOCATION_COLS),
+                [(eid, account.name, folder, uidvalidity, uid) for uid, eid in email_ids.items()],
+            )
         if res.contact_ids:
             apply_contacts(session=session, config=config, contact_ids=res.contact_ids)
         _save_state(session, state, success=final)
@@ -535,8 +601,9 @@ def record_error(engine: Engine, *, account: str, folder: str, error: str) -> No
     with bulk_write_scope(engine) as session:
         row = session.execute(
             select(SyncState).where(
-                SyncState.kind == "imap", SyncState.name == account,  # type: ignore[arg-type]
-                SyncState.folder == folder,  # type: ignore[arg-type]
+                col(SyncState.kind) == "imap",
+                col(SyncState.name) == account,
+                col(SyncState.folder) == folder,
             )
         ).scalar_one_or_none()
         if row is None:
@@ -551,14 +618,13 @@ def load_state(engine: Engine, account: str, folder: str) -> SyncState | None:
     with session_scope(engine) as session:
         return session.execute(
             select(SyncState).where(
-                SyncState.kind == "imap", SyncState.name == account,  # type: ignore[arg-type]
-                SyncState.folder == folder,  # type: ignore[arg-type]
+                col(SyncState.kind) == "imap",
+                col(SyncState.name) == account,
+                col(SyncState.folder) == folder,
             )
         ).scalar_one_or_none()
 
 
-def placeholder_lookup(
-    engine: Engine, keys: list[tuple[str, int]]
-) -> dict[tuple[str, int], int]:
+def placeholder_lookup(engine: Engine, keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
     with session_scope(engine) as session:
         return placeholders_by_header(session, keys)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, select, update
+from sqlmodel import col
 
 from ingest.mail import fetch as imap
 from ingest.mail import session
@@ -74,7 +75,6 @@ BULK_MESSAGES = 2_000
 # went at the storing's pace (0.48 ms a message; same CPU in all). At 6,000 messages the
 # second one's start-up is still visible (~0.1 ms a message more CPU).
 FETCH_PROCESSES = 2
-
 
 
 @dataclass
@@ -161,8 +161,11 @@ class _Fetcher:
         try:
             return child.answer(number)
         except FetchDied as e:
-            log.warning("a fetch process died; the rest of the folder is fetched here "
-                        "and parsed by the stdlib parser", extra={"error": str(e)})
+            log.warning(
+                "a fetch process died; the rest of the folder is fetched here "
+                "and parsed by the stdlib parser",
+                extra={"error": str(e)},
+            )
             self.close()
             self.stdlib_only = True
             return None
@@ -195,12 +198,16 @@ class _Fetcher:
         self.children = []
 
 
-_Plan = tuple[list[tuple[imap.HeaderInfo, str]], dict[int, tuple[str, int]],
-              dict[tuple[str, int], int]]
+_Plan = tuple[
+    list[tuple[imap.HeaderInfo, str]], dict[int, tuple[str, int]], dict[tuple[str, int], int]
+]
 
 
 def _plans(
-    fetcher: _Fetcher, engine: Engine, account: MailAccount, uids: list[int],
+    fetcher: _Fetcher,
+    engine: Engine,
+    account: MailAccount,
+    uids: list[int],
     stop: threading.Event | None,
 ) -> Iterator[_Plan]:
     """Headers and RFC822.SIZE in chunks, in UID order (the next chunk's asked for
@@ -233,8 +240,9 @@ def _plans(
             while end < len(plan):
                 info, how = plan[end]
                 if how == "body":
-                    if count and (count >= imap.BODY_BATCH_COUNT
-                                  or size + info.size > imap.BODY_BATCH_BYTES):
+                    if count and (
+                        count >= imap.BODY_BATCH_COUNT or size + info.size > imap.BODY_BATCH_BYTES
+                    ):
                         break
                     count += 1
                     size += info.size
@@ -244,8 +252,13 @@ def _plans(
 
 
 def _batches(
-    client: Any, engine: Engine, account: MailAccount, uids: list[int],
-    stop: threading.Event | None, report: FolderReport, fetcher: _Fetcher | None = None,
+    client: Any,
+    engine: Engine,
+    account: MailAccount,
+    uids: list[int],
+    stop: threading.Event | None,
+    report: FolderReport,
+    fetcher: _Fetcher | None = None,
 ) -> Iterator[_Batch]:
     """Fetch in UID order; yields batches whose items are complete except for parsing
     (what `fetcher` did not parse already). With fetch processes, each is asked for a
@@ -363,7 +376,10 @@ _bulk_gc_saved: tuple[int, ...] = gc.get_threshold()
 
 
 def _start_fetch_processes(
-    account: MailAccount, folder: str, uidvalidity: int, password: str | None,
+    account: MailAccount,
+    folder: str,
+    uidvalidity: int,
+    password: str | None,
     spare: list[FetchProcess] | None = None,
 ) -> list[FetchProcess]:
     """The folder's fetch processes, logged in with the secret this process used; none
@@ -378,17 +394,25 @@ def _start_fetch_processes(
 
             token = acquire_token(account)
         elif password is None:
-            password = get_secret(mail_key(account.name), env=account.password_env,
-                                  file=account.password_file)
-        job = Job(endpoint=Endpoint.of(account), password=password, token=token,
-                  folder=folder, uidvalidity=uidvalidity)
+            password = get_secret(
+                mail_key(account.name), env=account.password_env, file=account.password_file
+            )
+        job = Job(
+            endpoint=Endpoint.of(account),
+            password=password,
+            token=token,
+            folder=folder,
+            uidvalidity=uidvalidity,
+        )
         for _ in range(FETCH_PROCESSES):
             child = spare.pop() if spare else FetchProcess()
             started.append(child)
             child.start(job)
     except Exception as e:
-        log.warning("fetch processes did not start; fetching in-process",
-                    extra={"account": account.name, "folder": folder, "error": one_line(e)})
+        log.warning(
+            "fetch processes did not start; fetching in-process",
+            extra={"account": account.name, "folder": folder, "error": one_line(e)},
+        )
         for c in started:
             c.close()
         return []
@@ -396,30 +420,45 @@ def _start_fetch_processes(
 
 
 def sync_folder(
-    client: Any, *, engine: Engine, config: Config, account: MailAccount, folder: str,
-    is_sent_folder: bool, parser: _Parser, progress: SyncProgress | None,
-    stop: threading.Event | None, password: str | None = None,
+    client: Any,
+    *,
+    engine: Engine,
+    config: Config,
+    account: MailAccount,
+    folder: str,
+    is_sent_folder: bool,
+    parser: _Parser,
+    progress: SyncProgress | None,
+    stop: threading.Event | None,
+    password: str | None = None,
     spare: list[FetchProcess] | None = None,
 ) -> FolderReport:
     t0 = time.perf_counter()
     report = FolderReport(account=account.name, folder=folder)
     state = load_state(engine, account.name, folder)
     st = imap.status(client, folder)
-    if (state is not None and state.uidvalidity == st.uidvalidity
-            and state.uidnext is not None and state.uidnext == st.uidnext):
+    if (
+        state is not None
+        and state.uidvalidity == st.uidvalidity
+        and state.uidnext is not None
+        and state.uidnext == st.uidnext
+    ):
         report.unchanged = True
         _touch(engine, state.id)
         report.seconds = time.perf_counter() - t0
         return report
     sel = imap.examine(client, folder)
-    remap = state is not None and state.uidvalidity is not None \
-        and state.uidvalidity != sel.uidvalidity
+    remap = (
+        state is not None and state.uidvalidity is not None and state.uidvalidity != sel.uidvalidity
+    )
     report.uidvalidity_changed = remap
     last = None if (state is None or remap) else state.last_uid
     uids = imap.uids_from(client, (last or 0) + 1)
     if remap:
-        log.warning("UIDVALIDITY changed; re-mapping known messages",
-                    extra={"account": account.name, "folder": folder})
+        log.warning(
+            "UIDVALIDITY changed; re-mapping known messages",
+            extra={"account": account.name, "folder": folder},
+        )
     if progress:
         progress.folder_started(account.name, folder, len(uids))
     fstate = FolderState(account.name, folder, sel.uidvalidity, None, sel.highestmodseq, last)
@@ -440,9 +479,16 @@ def sync_folder(
         # nothing is new, so it must not run ahead of what is stored.
         fstate.uidnext = sel.uidnext if final else fstate.last_uid + 1
         res = persist_batch(
-            engine=engine, config=config, account=account, folder=folder,
-            is_sent_folder=is_sent_folder, uidvalidity=sel.uidvalidity, items=batch.items,
-            state=fstate, final=final, wal=wal,
+            engine=engine,
+            config=config,
+            account=account,
+            folder=folder,
+            is_sent_folder=is_sent_folder,
+            uidvalidity=sel.uidvalidity,
+            items=batch.items,
+            state=fstate,
+            final=final,
+            wal=wal,
         )
         report.new += res.stored
         report.located += res.located
@@ -464,8 +510,10 @@ def sync_folder(
     inflight: cf.Future[None] | None = None
     stopped = False
     bulk = len(uids) >= BULK_MESSAGES
-    with contextlib.ExitStack() as cleanup, \
-            cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer:
+    with (
+        contextlib.ExitStack() as cleanup,
+        cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-store") as writer,
+    ):
         fetcher = None
         if bulk:
             cleanup.enter_context(_bulk_gc())
@@ -473,13 +521,12 @@ def sync_folder(
             # the writer is done, before this returns.
             wal = WalCheckpointer(engine)
             cleanup.callback(wal.close)
-            fetcher = _Fetcher(client, _start_fetch_processes(account, folder,
-                                                              sel.uidvalidity, password,
-                                                              spare))
+            fetcher = _Fetcher(
+                client, _start_fetch_processes(account, folder, sel.uidvalidity, password, spare)
+            )
             cleanup.callback(fetcher.close)
         try:
-            for batch in _threaded(_batches(client, engine, account, uids, stop, report,
-                                            fetcher)):
+            for batch in _threaded(_batches(client, engine, account, uids, stop, report, fetcher)):
                 if pending is not None:
                     if inflight is not None:
                         inflight.result()
@@ -497,8 +544,10 @@ def sync_folder(
             # stands.
             if inflight is not None:
                 inflight.result()
-            if pending is not None and pending.items and all(
-                it.parsed is not None for it in pending.items
+            if (
+                pending is not None
+                and pending.items
+                and all(it.parsed is not None for it in pending.items)
             ):
                 write(pending, False)
             raise
@@ -515,7 +564,8 @@ def sync_folder(
 def _touch(engine: Engine, state_id: int | None) -> None:
     with bulk_write_scope(engine) as session:
         session.execute(
-            update(SyncState).where(SyncState.id == state_id)  # type: ignore[arg-type]
+            update(SyncState)
+            .where(SyncState.id == state_id)  # type: ignore[arg-type]
             .values(last_success=utcnow(), last_error=None)
         )
 
@@ -543,8 +593,13 @@ _folders_cache: dict[_FolderKey, tuple[float, list[tuple[str, bool]]]] = {}
 
 def resolve_folders(client: Any, account: MailAccount) -> list[tuple[str, bool]]:
     """(folder, is_sent) for the account, remembered for an hour per process."""
-    key = (account.name, account.host, account.effective_port, account.username,
-           tuple(account.folders or ()))
+    key = (
+        account.name,
+        account.host,
+        account.effective_port,
+        account.username,
+        tuple(account.folders or ()),
+    )
     hit = _folders_cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < _FOLDERS_TTL:
         return hit[1]
@@ -578,9 +633,11 @@ def _spare_children(engine: Engine, account: MailAccount) -> list[FetchProcess]:
     importing the IMAP client and the parser) runs while this process connects, logs in
     and searches. They wait for their folder; unused ones are closed after the pass."""
     with session_scope(engine) as s:
-        seen = s.execute(select(SyncState.id).where(  # type: ignore[call-overload]
-            SyncState.kind == "imap", SyncState.name == account.name,
-        ).limit(1)).first()
+        seen = s.execute(
+            select(col(SyncState.id))
+            .where(col(SyncState.kind) == "imap", col(SyncState.name) == account.name)
+            .limit(1)
+        ).first()
     if seen is not None:
         return []
     spare: list[FetchProcess] = []
@@ -588,28 +645,49 @@ def _spare_children(engine: Engine, account: MailAccount) -> list[FetchProcess]:
         for _ in range(FETCH_PROCESSES):
             spare.append(FetchProcess())
     except Exception as e:
-        log.warning("fetch processes did not start ahead",
-                    extra={"account": account.name, "error": one_line(e)})
+        log.warning(
+            "fetch processes did not start ahead",
+            extra={"account": account.name, "error": one_line(e)},
+        )
     return spare
 
 
 def sync_account(
-    *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
-    progress: SyncProgress | None = None, stop: threading.Event | None = None,
+    *,
+    engine: Engine,
+    config: Config,
+    account: MailAccount,
+    parser: _Parser,
+    progress: SyncProgress | None = None,
+    stop: threading.Event | None = None,
     password: str | None = None,
 ) -> list[FolderReport]:
     spare = _spare_children(engine, account)
     try:
-        return _sync_account(engine=engine, config=config, account=account, parser=parser,
-                             progress=progress, stop=stop, password=password, spare=spare)
+        return _sync_account(
+            engine=engine,
+            config=config,
+            account=account,
+            parser=parser,
+            progress=progress,
+            stop=stop,
+            password=password,
+            spare=spare,
+        )
     finally:
         for child in spare:
             child.close()
 
 
 def _sync_account(
-    *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
-    progress: SyncProgress | None, stop: threading.Event | None, password: str | None,
+    *,
+    engine: Engine,
+    config: Config,
+    account: MailAccount,
+    parser: _Parser,
+    progress: SyncProgress | None,
+    stop: threading.Event | None,
+    password: str | None,
     spare: list[FetchProcess],
 ) -> list[FolderReport]:
     who = mask(account.username.lower()) if "@" in account.username else "****"
@@ -619,18 +697,28 @@ def _sync_account(
             client, reused = session.acquire(account, password=password, fresh=fresh)
         except Exception as e:
             error = one_line(e)
-            log.warning("mail account unreachable",
-                        extra={"account": account.name, "user": who, "error": error})
+            log.warning(
+                "mail account unreachable",
+                extra={"account": account.name, "user": who, "error": error},
+            )
             record_error(engine, account=account.name, folder="", error=error)
             return [FolderReport(account=account.name, folder="", error=error)]
         reports: list[FolderReport] = []
         healthy = False
         try:
-            reports = _account_pass(client, engine=engine, config=config, account=account,
-                                    parser=parser, progress=progress, stop=stop,
-                                    quiet=reused, password=password, spare=spare)
-            healthy = not any(r.error for r in reports) and not (
-                stop is not None and stop.is_set())
+            reports = _account_pass(
+                client,
+                engine=engine,
+                config=config,
+                account=account,
+                parser=parser,
+                progress=progress,
+                stop=stop,
+                quiet=reused,
+                password=password,
+                spare=spare,
+            )
+            healthy = not any(r.error for r in reports) and not (stop is not None and stop.is_set())
         finally:
             # Only a connection that just did a clean pass is kept for the next poll.
             if healthy:
@@ -646,9 +734,17 @@ def _sync_account(
 
 
 def _account_pass(
-    client: Any, *, engine: Engine, config: Config, account: MailAccount, parser: _Parser,
-    progress: SyncProgress | None, stop: threading.Event | None, quiet: bool,
-    password: str | None = None, spare: list[FetchProcess] | None = None,
+    client: Any,
+    *,
+    engine: Engine,
+    config: Config,
+    account: MailAccount,
+    parser: _Parser,
+    progress: SyncProgress | None,
+    stop: threading.Event | None,
+    quiet: bool,
+    password: str | None = None,
+    spare: list[FetchProcess] | None = None,
 ) -> list[FolderReport]:
     reports: list[FolderReport] = []
     folders = resolve_folders(client, account)
@@ -657,9 +753,17 @@ def _account_pass(
             break
         try:
             rep = sync_folder(
-                client, engine=engine, config=config, account=account, folder=folder,
-                is_sent_folder=is_sent, parser=parser, progress=progress, stop=stop,
-                password=password, spare=spare,
+                client,
+                engine=engine,
+                config=config,
+                account=account,
+                folder=folder,
+                is_sent_folder=is_sent,
+                parser=parser,
+                progress=progress,
+                stop=stop,
+                password=password,
+                spare=spare,
             )
         except Exception as e:
             error = one_line(e)
@@ -669,21 +773,33 @@ def _account_pass(
                 reports.append(rep)
                 break
             record_error(engine, account=account.name, folder=folder, error=error)
-            log.warning("folder sync failed",
-                        extra={"account": account.name, "folder": folder, "error": error})
+            log.warning(
+                "folder sync failed",
+                extra={"account": account.name, "folder": folder, "error": error},
+            )
             if _connection_lost(e):
                 reports.append(rep)
                 for other, _s in folders[i + 1 :]:
-                    reports.append(FolderReport(account=account.name, folder=other,
-                                                error="not synced: connection lost"))
+                    reports.append(
+                        FolderReport(
+                            account=account.name, folder=other, error="not synced: connection lost"
+                        )
+                    )
                 break
         if progress:
             progress.folder_done(rep)
-        log.info("folder synced", extra={
-            "account": account.name, "folder": folder, "new": rep.new,
-            "located": rep.located, "parse_errors": rep.parse_errors,
-            "too_large": rep.too_large, "unchanged": rep.unchanged,
-        })
+        log.info(
+            "folder synced",
+            extra={
+                "account": account.name,
+                "folder": folder,
+                "new": rep.new,
+                "located": rep.located,
+                "parse_errors": rep.parse_errors,
+                "too_large": rep.too_large,
+                "unchanged": rep.unchanged,
+            },
+        )
         reports.append(rep)
     return reports
 
@@ -695,8 +811,12 @@ def _connection_lost(e: BaseException) -> bool:
 
 
 def sync_all(
-    *, engine: Engine, config: Config, account: str | None = None,
-    progress: SyncProgress | None = None, stop: threading.Event | None = None,
+    *,
+    engine: Engine,
+    config: Config,
+    account: str | None = None,
+    progress: SyncProgress | None = None,
+    stop: threading.Event | None = None,
 ) -> list[FolderReport]:
     """One pass over all accounts (or one). Never raises for a mailbox problem: each
     folder's report carries its error, which is also recorded in sync_state."""
@@ -712,8 +832,16 @@ def sync_all(
         for acct in accounts:
             if stop is not None and stop.is_set():
                 break
-            reports.extend(sync_account(engine=engine, config=config, account=acct,
-                                        parser=parser, progress=progress, stop=stop))
+            reports.extend(
+                sync_account(
+                    engine=engine,
+                    config=config,
+                    account=acct,
+                    parser=parser,
+                    progress=progress,
+                    stop=stop,
+                )
+            )
     finally:
         parser.close()
     return reports

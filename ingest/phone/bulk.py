@@ -68,9 +68,12 @@ _NAIVE_EPOCH = dt.datetime(2000, 1, 1)
 
 def keys_of(rows: Sequence[CallRow]) -> list[str]:
     """`key_of` of every row (inlined: a function call per row is a fifth of the work)."""
-    return [f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
-            if (t := r.utc_text) is not None
-            else row_key(r.start, r.number, r.direction, r.duration_s) for r in rows]
+    return [
+        f"{t}Z|{r.number or 'hidden'}|{r.direction}|{r.duration_s}"
+        if (t := r.utc_text) is not None
+        else row_key(r.start, r.number, r.direction, r.duration_s)
+        for r in rows
+    ]
 
 
 class _Adapt:
@@ -84,8 +87,11 @@ class _Adapt:
         self.sqlite = dialect == "sqlite"
 
     def moment(self, v: dt.datetime) -> object:
-        naive = v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not dt.UTC \
+        naive = (
+            v.astimezone(dt.UTC).replace(tzinfo=None)
+            if v.tzinfo is not dt.UTC
             else v.replace(tzinfo=None)
+        )
         return naive.isoformat(" ", "microseconds") if self.sqlite else naive
 
     def day(self, v: dt.date) -> object:
@@ -103,9 +109,7 @@ def parties_for_numbers(session: Session, numbers: Iterable[str]) -> dict[str, i
     return out
 
 
-def single_open_case(
-    session: Session, party_ids: Iterable[int]
-) -> dict[int, tuple[int, dt.date]]:
+def single_open_case(session: Session, party_ids: Iterable[int]) -> dict[int, tuple[int, dt.date]]:
     """Party id -> (its case id, the day the case opened), for parties with exactly one
     open case (`add_contact` links a call to it only from that day on)."""
     ids = sorted(set(party_ids))
@@ -113,8 +117,12 @@ def single_open_case(
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         rows = session.execute(
-            select(Case.party_id, func.count(), func.min(Case.id),  # type: ignore[call-overload]
-                   func.min(Case.opened_on))
+            select(
+                Case.party_id,
+                func.count(),
+                func.min(Case.id),  # type: ignore[call-overload]
+                func.min(Case.opened_on),
+            )
             .where(col(Case.party_id).in_(chunk), col(Case.closed_on).is_(None))
             .group_by(Case.party_id)
         )
@@ -140,15 +148,18 @@ def _next_ids(session: Session, n: int) -> list[int]:
     imported_file row), so no other writer can take them. PostgreSQL: drawn from the
     column's own sequence, so later ordinary inserts never collide with them."""
     if session.get_bind().dialect.name == "sqlite":
-        top = session.execute(
-            select(func.max(column("id"))).select_from(table("contact"))
-        ).scalar()
+        top = session.execute(select(func.max(column("id"))).select_from(table("contact"))).scalar()
         start = (top or 0) + 1
         return list(range(start, start + n))
-    return list(session.execute(
-        text("SELECT nextval(pg_get_serial_sequence('contact', 'id')) "
-             "FROM generate_series(1, :n)"), {"n": n}
-    ).scalars())
+    return list(
+        session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('contact', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": n},
+        ).scalars()
+    )
 
 
 def _insert_sql(session: Session, name: str, cols: Sequence[str]) -> str:
@@ -157,8 +168,17 @@ def _insert_sql(session: Session, name: str, cols: Sequence[str]) -> str:
     return f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
 
 
-LEAN_COLS = ("id", "direction", "occurred_at", "occurred_on", "counterpart", "source_ref",
-             "call_status", "call_duration_s", "call_raw_number")
+LEAN_COLS = (
+    "id",
+    "direction",
+    "occurred_at",
+    "occurred_on",
+    "counterpart",
+    "source_ref",
+    "call_status",
+    "call_duration_s",
+    "call_raw_number",
+)
 
 
 def _lean_insert_sql(session: Session, created: object, file_id: int) -> str:
@@ -169,8 +189,13 @@ def _lean_insert_sql(session: Session, created: object, file_id: int) -> str:
     stamp = created if isinstance(created, str) else created.isoformat(" ", "microseconds")  # type: ignore[attr-defined]
     assert all(ch.isdigit() or ch in "-: ." for ch in stamp)
     cols = (*LEAN_COLS, "channel", "access_request", "dismissed", "created_at", "call_file_id")
-    values = [mark] * len(LEAN_COLS) + ["'phone'", "false", "false", f"'{stamp}'",
-                                        str(int(file_id))]
+    values = [mark] * len(LEAN_COLS) + [
+        "'phone'",
+        "false",
+        "false",
+        f"'{stamp}'",
+        str(int(file_id)),
+    ]
     return f"INSERT INTO contact ({', '.join(cols)}) VALUES ({', '.join(values)})"
 
 
@@ -188,8 +213,14 @@ class PreparedCalls:
     linked: int
 
 
-def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
-                  file_id: int, now: dt.datetime) -> PreparedCalls:
+def prepare_calls(
+    session: Session,
+    rows: Sequence[CallRow],
+    keys: Sequence[str],
+    *,
+    file_id: int,
+    now: dt.datetime,
+) -> PreparedCalls:
     """Link each call to its party (and single open case) and build its contact row.
     Reads only; the caller holds the write lock (ids are taken from the table)."""
     dialect = session.get_bind().dialect.name
@@ -232,8 +263,19 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
             append_start(r.start - _EPOCH + _NAIVE_EPOCH)
             at = f"{t[:10]} {t[11:]}.000000"
             append_at(at)
-            append_lean((ids[i], r.direction, at, got[0], r.number, "call:" + keys[i],
-                         r.status, r.duration_s, r.raw_number))
+            append_lean(
+                (
+                    ids[i],
+                    r.direction,
+                    at,
+                    got[0],
+                    r.number,
+                    "call:" + keys[i],
+                    r.status,
+                    r.duration_s,
+                    r.raw_number,
+                )
+            )
             continue
         start = r.start
         if start.tzinfo is not UTC:
@@ -269,22 +311,59 @@ def prepare_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str]
             party_ids.append(party_id)
             case_ids.append(case_id)
         if party_id is None and r.line is None:
-            append_lean((ids[i], r.direction, at, on, r.number, "call:" + keys[i], r.status,
-                         r.duration_s, r.raw_number))
+            append_lean(
+                (
+                    ids[i],
+                    r.direction,
+                    at,
+                    on,
+                    r.number,
+                    "call:" + keys[i],
+                    r.status,
+                    r.duration_s,
+                    r.raw_number,
+                )
+            )
         else:
-            contacts.append((ids[i], "phone", r.direction, at, on, None, r.number, False,
-                             case_id, party_id, "call:" + keys[i], False, created, r.status,
-                             r.duration_s, r.raw_number, r.line, file_id))
+            contacts.append(
+                (
+                    ids[i],
+                    "phone",
+                    r.direction,
+                    at,
+                    on,
+                    None,
+                    r.number,
+                    False,
+                    case_id,
+                    party_id,
+                    "call:" + keys[i],
+                    False,
+                    created,
+                    r.status,
+                    r.duration_s,
+                    r.raw_number,
+                    r.line,
+                    file_id,
+                )
+            )
     calls = NewCalls(
-        ids=ids, at=naive_starts, stored_at=starts, on=days,
-        direction=list(map(attrgetter("direction"), rows)), counterpart=numbers,
-        party_id=party_ids, case_id=case_ids, status=list(map(attrgetter("status"), rows)),
+        ids=ids,
+        at=naive_starts,
+        stored_at=starts,
+        on=days,
+        direction=list(map(attrgetter("direction"), rows)),
+        counterpart=numbers,
+        party_id=party_ids,
+        case_id=case_ids,
+        status=list(map(attrgetter("status"), rows)),
     )
     return PreparedCalls(ids, lean, contacts, created, file_id, calls, with_party, linked)
 
 
-def write_calls(session: Session, prepared: PreparedCalls,
-                while_indexing: Callable[[], None] = lambda: None) -> None:
+def write_calls(
+    session: Session, prepared: PreparedCalls, while_indexing: Callable[[], None] = lambda: None
+) -> None:
     """Insert the prepared contacts in the session's transaction. `while_indexing` runs
     while the contact indexes are built again after a bulk load (in parallel on SQLite;
     it must not use the session), or after the insert when none were dropped."""
@@ -293,20 +372,27 @@ def write_calls(session: Session, prepared: PreparedCalls,
     # A big import touches every page of the contact indexes (the counterpart index in
     # random order), and a bulk load into a young database is faster with the secondary
     # indexes built once afterwards: store.bulkload does both, inside this transaction.
-    with bulk_load(conn, tables=("contact",), new_rows=n,
-                   existing_rows=prepared.ids[0] - 1 if n else 0) as load:
+    with bulk_load(
+        conn, tables=("contact",), new_rows=n, existing_rows=prepared.ids[0] - 1 if n else 0
+    ) as load:
         if prepared.lean:
             conn.exec_driver_sql(
-                _lean_insert_sql(session, prepared.created, prepared.file_id), prepared.lean)
+                _lean_insert_sql(session, prepared.created, prepared.file_id), prepared.lean
+            )
         if prepared.full:
-            conn.exec_driver_sql(_insert_sql(session, "contact", CALL_CONTACT_COLS),
-                                 prepared.full)
+            conn.exec_driver_sql(_insert_sql(session, "contact", CALL_CONTACT_COLS), prepared.full)
         prepared.lean, prepared.full = [], []
         load.rebuild_while(while_indexing)
 
 
-def insert_calls(session: Session, rows: Sequence[CallRow], keys: Sequence[str], *,
-                 file_id: int, now: dt.datetime) -> BulkResult:
+def insert_calls(
+    session: Session,
+    rows: Sequence[CallRow],
+    keys: Sequence[str],
+    *,
+    file_id: int,
+    now: dt.datetime,
+) -> BulkResult:
     """Insert one contact per row (with the call's details), in the session's
     transaction: `prepare_calls` then `write_calls`."""
     if not rows:

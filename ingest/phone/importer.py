@@ -101,8 +101,9 @@ def _bad_rows_error(name: str, problems: Sequence[RowProblem]) -> PhoneImportErr
     return PhoneImportError(msg, report)
 
 
-def read_and_parse(data: bytes, name: str, config: Config, profile_name: str | None
-                   ) -> tuple[Table, ParseResult, str]:
+def read_and_parse(
+    data: bytes, name: str, config: Config, profile_name: str | None
+) -> tuple[Table, ParseResult, str]:
     """Decode, detect the profile, parse. Raises a one-line `UserError` for a file that
     cannot be read, has no calls, or fits no (or not the forced) profile."""
     phone = config.phone
@@ -118,8 +119,7 @@ def read_and_parse(data: bytes, name: str, config: Config, profile_name: str | N
         profile, cmap = detect(table.header, phone, name=name, forced=profile.name)
     if not any(any(str(v).strip() for v in cells if v is not None) for cells in table.cells):
         raise PhoneImportError(
-            f"{name}: only a header ({profile.name} profile), no calls; export a period "
-            "with calls"
+            f"{name}: only a header ({profile.name} profile), no calls; export a period with calls"
         )
     result = parse_table(table, profile, cmap, phone)
     return table, result, profile.name
@@ -135,26 +135,38 @@ def _stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
         # Keys start with the ISO start time and SQLite compares text by code point, as
         # min()/max() do: one range scan of each unique index covers the file's period.
         lo, hi = min(keys), max(keys) + "\uffff"
-        found.update(session.execute(
-            select(CallRecord.row_key).where(  # type: ignore[call-overload]
-                CallRecord.row_key >= lo, CallRecord.row_key <= hi
-            )
-        ).scalars())
-        found.update(ref[5:] for ref in session.execute(
-            select(Contact.source_ref).where(  # type: ignore[call-overload]
-                col(Contact.source_ref) >= "call:" + lo, col(Contact.source_ref) <= "call:" + hi
-            )
-        ).scalars() if ref)
+        found.update(
+            session.execute(
+                select(CallRecord.row_key).where(  # type: ignore[call-overload]
+                    CallRecord.row_key >= lo, CallRecord.row_key <= hi
+                )
+            ).scalars()
+        )
+        found.update(
+            ref[5:]
+            for ref in session.execute(
+                select(Contact.source_ref).where(  # type: ignore[call-overload]
+                    col(Contact.source_ref) >= "call:" + lo, col(Contact.source_ref) <= "call:" + hi
+                )
+            ).scalars()
+            if ref
+        )
         return found.intersection(keys)
     # Elsewhere a collation may order text differently from Python: look keys up exactly.
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
-        found.update(session.execute(
-            select(CallRecord.row_key).where(CallRecord.row_key.in_(chunk))  # type: ignore[call-overload,attr-defined]
-        ).scalars())
-        found.update(ref[5:] for ref in session.execute(
-            select(Contact.source_ref).where(Contact.source_ref.in_(refs[i : i + 500]))  # type: ignore[call-overload,union-attr]
-        ).scalars() if ref)
+        found.update(
+            session.execute(
+                select(CallRecord.row_key).where(CallRecord.row_key.in_(chunk))  # type: ignore[call-overload,attr-defined]
+            ).scalars()
+        )
+        found.update(
+            ref[5:]
+            for ref in session.execute(
+                select(Contact.source_ref).where(Contact.source_ref.in_(refs[i : i + 500]))  # type: ignore[call-overload,union-attr]
+            ).scalars()
+            if ref
+        )
     return found.intersection(keys)
 
 
@@ -192,9 +204,18 @@ def import_bytes(
     checkpoints: list[CheckpointAfter] = []
     try:
         with _no_cyclic_gc():
-            return _import_bytes(data, name, engine=engine, config=config, profile=profile,
-                                 dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now,
-                                 timings=timings, checkpoints=checkpoints)
+            return _import_bytes(
+                data,
+                name,
+                engine=engine,
+                config=config,
+                profile=profile,
+                dry_run=dry_run,
+                skip_bad_rows=skip_bad_rows,
+                now=now,
+                timings=timings,
+                checkpoints=checkpoints,
+            )
     finally:
         for c in checkpoints:
             c.join()
@@ -227,8 +248,9 @@ def _import_bytes(
     table, result, profile_name = read_and_parse(data, name, config, profile)
     mark("parse")
     report.profile, report.format = profile_name, table.describe()
-    report.rows_read = (len(result.rows) + len(result.problems) + result.other_lines
-                        + result.internal)
+    report.rows_read = (
+        len(result.rows) + len(result.problems) + result.other_lines + result.internal
+    )
     report.other_lines, report.summary_rows = result.other_lines, result.summary_rows
     report.internal = result.internal
     if result.problems and not skip_bad_rows:
@@ -256,8 +278,9 @@ def _import_bytes(
 
     for attempt in (1, 2):
         try:
-            return _write(engine, config, report, rows, keys, in_file_dupes, dry_run,
-                          now, mark, checkpoints)
+            return _write(
+                engine, config, report, rows, keys, in_file_dupes, dry_run, now, mark, checkpoints
+            )
         except IntegrityError:
             # Another import stored the same file or calls between our read and write:
             # the transaction rolled back; one retry sees what they stored.
@@ -277,25 +300,53 @@ def _import_bytes(
     raise AssertionError("unreachable")
 
 
-def _write(engine: Engine, config: Config, report: FileReport, rows: list[CallRow],
-           keys: list[str],
-           in_file_dupes: int, dry_run: bool, now: dt.datetime,
-           mark: Callable[[str], None], checkpoints: list[CheckpointAfter]) -> FileReport:
+def _write(
+    engine: Engine,
+    config: Config,
+    report: FileReport,
+    rows: list[CallRow],
+    keys: list[str],
+    in_file_dupes: int,
+    dry_run: bool,
+    now: dt.datetime,
+    mark: Callable[[str], None],
+    checkpoints: list[CheckpointAfter],
+) -> FileReport:
     # The session on a connection held here, so that the commit's checkpoint can be
     # moved off it and its setting restored before the pool has it back.
     with engine.connect() as conn, bulk_write_scope(engine, bind=conn) as session:
         checkpoint = CheckpointAfter(conn)
         try:
-            return _write_in(session, config, report, rows, keys, in_file_dupes, dry_run,
-                             now, mark, checkpoint, checkpoints)
+            return _write_in(
+                session,
+                config,
+                report,
+                rows,
+                keys,
+                in_file_dupes,
+                dry_run,
+                now,
+                mark,
+                checkpoint,
+                checkpoints,
+            )
         finally:
             checkpoint.restore()
 
 
-def _write_in(session: Session, config: Config, report: FileReport, rows: list[CallRow],
-              keys: list[str], in_file_dupes: int, dry_run: bool, now: dt.datetime,
-              mark: Callable[[str], None], checkpoint: CheckpointAfter,
-              checkpoints: list[CheckpointAfter]) -> FileReport:
+def _write_in(
+    session: Session,
+    config: Config,
+    report: FileReport,
+    rows: list[CallRow],
+    keys: list[str],
+    in_file_dupes: int,
+    dry_run: bool,
+    now: dt.datetime,
+    mark: Callable[[str], None],
+    checkpoint: CheckpointAfter,
+    checkpoints: list[CheckpointAfter],
+) -> FileReport:
     if already_imported(session, CALLS, report.sha256):
         report.status = "already-imported"
         return report
@@ -328,13 +379,24 @@ def _write_in(session: Session, config: Config, report: FileReport, rows: list[C
         session.rollback()
         return report
     try:
-        skipped_detail = json.dumps(
-            [{"line": p.line, "column": p.column, "value": p.value, "reason": p.reason}
-             for p in report.skipped], ensure_ascii=False
-        ) if report.skipped else None
+        skipped_detail = (
+            json.dumps(
+                [
+                    {"line": p.line, "column": p.column, "value": p.value, "reason": p.reason}
+                    for p in report.skipped
+                ],
+                ensure_ascii=False,
+            )
+            if report.skipped
+            else None
+        )
         file_row = ImportedFile(
-            sha256=report.sha256, kind=CALLS, name=report.name[:500],
-            imported_at=now, rows=len(rows), skipped=len(report.skipped),
+            sha256=report.sha256,
+            kind=CALLS,
+            name=report.name[:500],
+            imported_at=now,
+            rows=len(rows),
+            skipped=len(report.skipped),
             skipped_detail=skipped_detail,
         )
         # First write: on SQLite this takes the write lock before ids are handed out.
@@ -354,14 +416,24 @@ def _write_in(session: Session, config: Config, report: FileReport, rows: list[C
         mark("insert")
         report.reply_targets = replies.write(session).created
         mark("replies")
-        record(session, action="import", entity="imported_file", entity_id=file_row.id,
-               detail={"kind": "calls", "name": report.name, "profile": report.profile,
-                       "rows": len(rows), "duplicates": report.duplicates,
-                       "skipped": len(report.skipped),
-                       "other_lines": report.other_lines,
-                       "internal": report.internal,
-                       "purged_period": report.purged_period,
-                       "purged_calls": report.purged_calls})
+        record(
+            session,
+            action="import",
+            entity="imported_file",
+            entity_id=file_row.id,
+            detail={
+                "kind": "calls",
+                "name": report.name,
+                "profile": report.profile,
+                "rows": len(rows),
+                "duplicates": report.duplicates,
+                "skipped": len(report.skipped),
+                "other_lines": report.other_lines,
+                "internal": report.internal,
+                "purged_period": report.purged_period,
+                "purged_calls": report.purged_calls,
+            },
+        )
         session.commit()
         checkpoint.committed()
         checkpoints.append(checkpoint)
@@ -372,27 +444,52 @@ def _write_in(session: Session, config: Config, report: FileReport, rows: list[C
     return report
 
 
-def import_file(path: Path, *, engine: Engine, config: Config, profile: str | None = None,
-                dry_run: bool = False, skip_bad_rows: bool = False,
-                now: dt.datetime | None = None,
-                stop: threading.Event | None = None) -> FileReport:
+def import_file(
+    path: Path,
+    *,
+    engine: Engine,
+    config: Config,
+    profile: str | None = None,
+    dry_run: bool = False,
+    skip_bad_rows: bool = False,
+    now: dt.datetime | None = None,
+    stop: threading.Event | None = None,
+) -> FileReport:
     try:
-        wait_stable(path, stable_seconds=config.phone.stable_seconds,
-                    max_wait=config.phone.max_wait_seconds, stop=stop)
+        wait_stable(
+            path,
+            stable_seconds=config.phone.stable_seconds,
+            max_wait=config.phone.max_wait_seconds,
+            stop=stop,
+        )
     except OSError as e:
         raise PhoneImportError(str(input_error(path, e))) from None
     try:
         data = read_input(path)
     except UserError as e:
         raise PhoneImportError(str(e)) from None
-    return import_bytes(data, path.name, engine=engine, config=config, profile=profile,
-                        dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now)
+    return import_bytes(
+        data,
+        path.name,
+        engine=engine,
+        config=config,
+        profile=profile,
+        dry_run=dry_run,
+        skip_bad_rows=skip_bad_rows,
+        now=now,
+    )
 
 
-def import_files(paths: Sequence[Path], *, engine: Engine, config: Config,
-                 profile: str | None = None, dry_run: bool = False,
-                 skip_bad_rows: bool = False, now: dt.datetime | None = None
-                 ) -> list[FileReport]:
+def import_files(
+    paths: Sequence[Path],
+    *,
+    engine: Engine,
+    config: Config,
+    profile: str | None = None,
+    dry_run: bool = False,
+    skip_bad_rows: bool = False,
+    now: dt.datetime | None = None,
+) -> list[FileReport]:
     """Import each file on its own (each whole or not at all). A file that fails gets a
     report with status "failed" and its error; the others still import."""
     if profile is not None:
@@ -400,11 +497,23 @@ def import_files(paths: Sequence[Path], *, engine: Engine, config: Config,
     reports = []
     for path in paths:
         try:
-            reports.append(import_file(path, engine=engine, config=config, profile=profile,
-                                       dry_run=dry_run, skip_bad_rows=skip_bad_rows, now=now))
+            reports.append(
+                import_file(
+                    path,
+                    engine=engine,
+                    config=config,
+                    profile=profile,
+                    dry_run=dry_run,
+                    skip_bad_rows=skip_bad_rows,
+                    now=now,
+                )
+            )
         except PhoneImportError as e:
             reports.append(FileReport(name=printable(path.name), status="failed", error=e))
         except UserError as e:
-            reports.append(FileReport(name=printable(path.name), status="failed",
-                                      error=PhoneImportError(str(e))))
+            reports.append(
+                FileReport(
+                    name=printable(path.name), status="failed", error=PhoneImportError(str(e))
+                )
+            )
     return reports

@@ -85,7 +85,8 @@ def _record(engine: Engine, *, now: dt.datetime, ok: bool, error: str | None) ->
     with bulk_write_scope(engine) as session:
         state = session.execute(
             select(SyncState).where(
-                col(SyncState.kind) == KIND, col(SyncState.name) == NAME,
+                col(SyncState.kind) == KIND,
+                col(SyncState.name) == NAME,
                 col(SyncState.folder) == "",
             )
         ).scalar_one_or_none()
@@ -105,8 +106,14 @@ def _record(engine: Engine, *, now: dt.datetime, ok: bool, error: str | None) ->
         session.commit()
 
 
-def scan_inbox(*, engine: Engine, config: Config, stop: threading.Event | None = None,
-               now: dt.datetime | None = None, record_health: bool = True) -> InboxReport:
+def scan_inbox(
+    *,
+    engine: Engine,
+    config: Config,
+    stop: threading.Event | None = None,
+    now: dt.datetime | None = None,
+    record_health: bool = True,
+) -> InboxReport:
     """Process the inbox folder once. Returns what happened to each file.
 
     `record_health=False` leaves sync_state to a caller that records it itself.
@@ -118,8 +125,12 @@ def scan_inbox(*, engine: Engine, config: Config, stop: threading.Event | None =
         if record_health:
             # If the database itself failed there is nowhere to record it: the raise says it.
             with contextlib.suppress(Exception):
-                _record(engine, now=clock, ok=False,
-                        error=(str(e).splitlines() or [type(e).__name__])[0])
+                _record(
+                    engine,
+                    now=clock,
+                    ok=False,
+                    error=(str(e).splitlines() or [type(e).__name__])[0],
+                )
         raise
     if record_health:
         err = None
@@ -129,15 +140,18 @@ def scan_inbox(*, engine: Engine, config: Config, stop: threading.Event | None =
     return report
 
 
-def _scan(*, engine: Engine, config: Config, stop: threading.Event | None,
-          now: dt.datetime) -> InboxReport:
+def _scan(
+    *, engine: Engine, config: Config, stop: threading.Event | None, now: dt.datetime
+) -> InboxReport:
     inbox = config.phone.inbox
     if inbox is None:
         raise InboxError("phone.inbox is not set in the config; set it to the export folder")
     inbox = inbox.expanduser()
     if not inbox.is_dir():
-        raise InboxError(f"{inbox}: the phone inbox folder does not exist; create it or fix "
-                         "phone.inbox in the config")
+        raise InboxError(
+            f"{inbox}: the phone inbox folder does not exist; create it or fix "
+            "phone.inbox in the config"
+        )
     processed, failed = inbox / PROCESSED, inbox / FAILED
     processed.mkdir(exist_ok=True)
     failed.mkdir(exist_ok=True)

@@ -72,4 +72,3 @@ def localise(rows: list[CallRow], zone: ZoneInfo) -> None:
             else:
                 chosen = first
             r.start = chosen.astimezone(UTC)
-

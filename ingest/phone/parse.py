@@ -48,13 +48,23 @@ _CUCM_TYPE = re.compile(r"^[A-Z][A-Z_]*(\(\d+\))?$")
 _INTERNAL = object()  # memo value: the number is internal
 
 DK_DIRECTIONS = {
-    "indgående": "in", "indgaaende": "in", "ind": "in", "indkommende": "in",
-    "udgående": "out", "udgaaende": "out", "ud": "out",
+    "indgående": "in",
+    "indgaaende": "in",
+    "ind": "in",
+    "indkommende": "in",
+    "udgående": "out",
+    "udgaaende": "out",
+    "ud": "out",
 }
 DK_STATUSES = {
     "besvaret": "answered",
-    "ubesvaret": "missed", "ikke besvaret": "missed", "mistet": "missed", "tabt": "missed",
-    "telefonsvarer": "voicemail", "voicemail": "voicemail", "talebesked": "voicemail",
+    "ubesvaret": "missed",
+    "ikke besvaret": "missed",
+    "mistet": "missed",
+    "tabt": "missed",
+    "telefonsvarer": "voicemail",
+    "voicemail": "voicemail",
+    "talebesked": "voicemail",
 }
 
 
@@ -163,15 +173,18 @@ def _get(cells: list[Any], i: int) -> Any:
     return cells[i] if i < len(cells) else None
 
 
-def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine
-                ) -> RowParser:
+def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -> RowParser:
     """The hot path of a million-row export: every cell is looked up in a per-file memo
     first (dates, times, directions, statuses, numbers and durations repeat), so each
     distinct value is parsed and each distinct number normalised once."""
     region = phone.default_region
     c = profile.columns
     i_date, i_time, i_dir, i_num, i_dur, i_stat = (
-        cmap["date"], cmap["time"], cmap["direction"], cmap["number"], cmap["duration"],
+        cmap["date"],
+        cmap["time"],
+        cmap["direction"],
+        cmap["number"],
+        cmap["duration"],
         cmap["status"],
     )
     width = max(cmap.values()) + 1
@@ -239,8 +252,11 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
             got = cache[v]
         except KeyError:
             got = cache[v] = fn(v)
-            if type(v) is str and type(got) is not RowError and got is not _INTERNAL and not (
-                cache is dates and got[4] is None
+            if (
+                type(v) is str
+                and type(got) is not RowError
+                and got is not _INTERNAL
+                and not (cache is dates and got[4] is None)
             ):
                 ok[id(cache)][v] = got
         except TypeError:  # an unhashable cell: never from csv or openpyxl, but be safe
@@ -283,11 +299,13 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
         bases = d[4]
         if bases is not None:
             h = t[0]
-            return CallRow(0, bases[h] + t[3], direction, n[0], n[1], status, duration, None,
-                           d[5][h] + t[4])
+            return CallRow(
+                0, bases[h] + t[3], direction, n[0], n[1], status, duration, None, d[5][h] + t[4]
+            )
         # A summer-time change day: wall-clock time, made UTC by `localise`.
-        return CallRow(0, datetime(d[0], d[1], d[2], t[0], t[1], t[2]), direction, n[0], n[1],
-                       status, duration)
+        return CallRow(
+            0, datetime(d[0], d[1], d[2], t[0], t[1], t[2]), direction, n[0], n[1], status, duration
+        )
 
     def fast(data: list[list[Any]], i: int, stop: int, out: list[CallRow]) -> int:
         """Parse rows i, i+1, ... of a CSV table (every cell text) into `out` while each
@@ -302,8 +320,19 @@ def _dk_generic(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLi
                 dv, tv, rv, nv, uv, sv = cells_of(data[i])
                 d, t, n = dates_ok[dv], times_ok[tv], nums_ok[nv]
                 h = t[0]
-                append(CallRow(i, d[4][h] + t[3], dirs_ok[rv], n[0], n[1], stats_ok[sv],
-                               durs_ok[uv], None, d[5][h] + t[4]))
+                append(
+                    CallRow(
+                        i,
+                        d[4][h] + t[3],
+                        dirs_ok[rv],
+                        n[0],
+                        n[1],
+                        stats_ok[sv],
+                        durs_ok[uv],
+                        None,
+                        d[5][h] + t[4],
+                    )
+                )
                 i += 1
         except (KeyError, IndexError):  # a new value, a short row: `parse` takes it
             pass
@@ -325,8 +354,11 @@ def _teams(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) -
         elif ctype.endswith("_out") or ctype == "out":
             direction, col = "out", "callee"
         else:
-            raise RowError(c["call_type"], _get(cells, cmap["call_type"]),
-                           "not a call type ending in _in or _out (user_in, dr_out…)")
+            raise RowError(
+                c["call_type"],
+                _get(cells, cmap["call_type"]),
+                "not a call type ending in _in or _out (user_in, dr_out…)",
+            )
         own_side = _get(cells, cmap["callee" if direction == "in" else "caller"])
         if upn.casefold() not in own.upns and not (
             own.numbers and own.is_own_number(cell_str(own_side), region)
@@ -374,8 +406,16 @@ def _cucm(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) ->
             status = "answered" if connect else "missed"
         raw, number = parse_number(raw_v, col, region)
         start = dt.datetime.fromtimestamp(origin, UTC)
-        return CallRow(0, start, direction, raw, number, status, duration,
-                       calling if direction == "out" else (called or final))
+        return CallRow(
+            0,
+            start,
+            direction,
+            raw,
+            number,
+            status,
+            duration,
+            calling if direction == "out" else (called or final),
+        )
 
     return parse
 
@@ -418,8 +458,11 @@ def _custom(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) 
                     raise RowError(c["start"], v, "not an ISO date-time") from None
         else:
             dv = _get(cells, cmap["date"])
-            d = dv.date() if isinstance(dv, dt.datetime) else (
-                dv if isinstance(dv, dt.date) else strp(dv, p.date_format, c["date"]).date())
+            d = (
+                dv.date()
+                if isinstance(dv, dt.datetime)
+                else (dv if isinstance(dv, dt.date) else strp(dv, p.date_format, c["date"]).date())
+            )
             tv = _get(cells, cmap["time"])
             t = tv if isinstance(tv, dt.time) else strp(tv, p.time_format, c["time"]).time()
             start = dt.datetime.combine(d, t)
@@ -437,8 +480,7 @@ def _custom(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) 
         if "status" in cmap:
             sv = _get(cells, cmap["status"])
             ss = cell_str(sv).casefold()
-            status = stat_map.get(ss) or (ss if ss in ("answered", "missed", "voicemail")
-                                          else None)
+            status = stat_map.get(ss) or (ss if ss in ("answered", "missed", "voicemail") else None)
             if status is None:
                 raise RowError(c["status"], sv, "not a status mapped in values.status")
         else:
@@ -450,19 +492,22 @@ def _custom(profile: Profile, cmap: dict[str, int], phone: Phone, own: OwnLine) 
     return parse
 
 
-def row_parser(profile: Profile, cmap: dict[str, int], phone: Phone, *, name: str
-               ) -> RowParser:
+def row_parser(profile: Profile, cmap: dict[str, int], phone: Phone, *, name: str) -> RowParser:
     own = OwnLine.from_config(phone)
     needs_line = profile.kind in ("teams", "cucm") or "line" in cmap
     if needs_line and not own.configured:
-        what = "phone.own_extensions or own_numbers" if profile.kind == "cucm" else (
-            "phone.own_upns (or own_numbers / own_extensions)")
+        what = (
+            "phone.own_extensions or own_numbers"
+            if profile.kind == "cucm"
+            else ("phone.own_upns (or own_numbers / own_extensions)")
+        )
         raise OwnLineMissing(
             f"{name}: a {profile.name} export can hold colleagues' calls, and your own line "
             f"is not configured; set {what} in the config"
         )
-    factory = {"dk-generic": _dk_generic, "teams": _teams, "cucm": _cucm,
-               "custom": _custom}[profile.kind]
+    factory = {"dk-generic": _dk_generic, "teams": _teams, "cucm": _cucm, "custom": _custom}[
+        profile.kind
+    ]
     return factory(profile, cmap, phone, own)
 
 
@@ -480,8 +525,7 @@ def _looks_like_summary(cells: list[Any], first_col: int) -> bool:
     return first_col < len(cells) and cell_str(cells[first_col]) == ""
 
 
-def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Phone
-                ) -> ParseResult:
+def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Phone) -> ParseResult:
     parse = row_parser(profile, cmap, phone, name=table.name)
     rows: list[CallRow] = []
     problems: list[RowProblem] = []
@@ -541,7 +585,7 @@ def parse_table(table: Table, profile: Profile, cmap: dict[str, int], phone: Pho
     summary = 0
     if trailing and all(_looks_like_summary(cells, first_col) for _, cells in trailing):
         summary = len(trailing)
-        del problems[trailing[0][0]:]
+        del problems[trailing[0][0] :]
     if profile.timezone != "UTC":
         localise(rows, ZoneInfo(profile.timezone))
     return ParseResult(rows, problems, other, summary, blank, internal)

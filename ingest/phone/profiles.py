@@ -168,8 +168,9 @@ def _shown_header(header: Sequence[str], limit: int = 8) -> str:
     return ", ".join(shown_cell(h) for h in header[:limit]) + more
 
 
-def detect(header: Sequence[str], phone: Phone, *, name: str,
-           forced: str | None = None) -> tuple[Profile, dict[str, int]]:
+def detect(
+    header: Sequence[str], phone: Phone, *, name: str, forced: str | None = None
+) -> tuple[Profile, dict[str, int]]:
     """The profile that fits the header, and its column map.
 
     A forced profile must fit; otherwise the first profile (user-defined first) whose

@@ -54,14 +54,23 @@ class Table:
         return f"{self.encoding}, {DELIMITER_NAMES.get(self.delimiter or '', self.delimiter)}"
 
 
-def read_csv(data: bytes, name: str, *, encoding: str | None = None,
-             delimiter: str | None = None) -> Table:
+def read_csv(
+    data: bytes, name: str, *, encoding: str | None = None, delimiter: str | None = None
+) -> Table:
     text, enc = decode_as(data, name, encoding)
-    grid = csv_grid(text, name, delimiter=delimiter, what="the call log",
-                    empty_hint="export the call log again")
-    return Table(name=name, kind="csv", encoding=enc, delimiter=grid.delimiter,
-                 header=grid.header, header_line=grid.header_line, cells=grid.rows,
-                 lines=grid.lines)
+    grid = csv_grid(
+        text, name, delimiter=delimiter, what="the call log", empty_hint="export the call log again"
+    )
+    return Table(
+        name=name,
+        kind="csv",
+        encoding=enc,
+        delimiter=grid.delimiter,
+        header=grid.header,
+        header_line=grid.header_line,
+        cells=grid.rows,
+        lines=grid.lines,
+    )
 
 
 def _cell_text(v: Any) -> str:
@@ -89,12 +98,21 @@ def read_xlsx(data: bytes, name: str) -> Table:
         raise FileFormatError(f"{name}: the first sheet holds no table; export the call log again")
     while header and not header[-1]:
         header.pop()
-    return Table(name=name, kind="xlsx", encoding=None, delimiter=None, header=header,
-                 header_line=header_line, cells=rows, lines=lines)
+    return Table(
+        name=name,
+        kind="xlsx",
+        encoding=None,
+        delimiter=None,
+        header=header,
+        header_line=header_line,
+        cells=rows,
+        lines=lines,
+    )
 
 
-def read_table(data: bytes, name: str, *, encoding: str | None = None,
-               delimiter: str | None = None) -> Table:
+def read_table(
+    data: bytes, name: str, *, encoding: str | None = None, delimiter: str | None = None
+) -> Table:
     """Any supported export as a `Table`; a one-line `FileFormatError` otherwise."""
     if not data or not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise FileFormatError(f"{name}: the file is empty; export the call log again")

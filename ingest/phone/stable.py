@@ -20,8 +20,9 @@ def _sig(path: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def wait_stable(path: Path, *, stable_seconds: float, max_wait: float,
-                stop: threading.Event | None = None) -> None:
+def wait_stable(
+    path: Path, *, stable_seconds: float, max_wait: float, stop: threading.Event | None = None
+) -> None:
     """Return once `path`'s size and mtime have not changed for `stable_seconds`.
 
     A file last modified longer ago than that returns at once, so a finished export costs

@@ -23,7 +23,6 @@ class RowError(Exception):
         self.reason = reason
 
 
-
 def cell_str(v: Any) -> str:
     if v is None:
         return ""
@@ -71,7 +70,8 @@ def parse_duration(v: Any, column: str) -> int:
 _DATE_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DK_DATETIME_RE = re.compile(
-    r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+    r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$"
+)
 
 
 def parse_dk_date(v: Any, column: str) -> dt.date:
@@ -158,11 +158,9 @@ def parse_utc_time(v: Any, column: str) -> dt.datetime:
         # Excel rewrites the format, not the zone, so the time is still UTC.
         m = _DK_DATETIME_RE.match(s)
         if m is None:
-            raise RowError(column, v, "not an ISO date-time (e.g. 2024-10-27T00:30:00Z)"
-                           ) from None
+            raise RowError(column, v, "not an ISO date-time (e.g. 2024-10-27T00:30:00Z)") from None
         try:
-            t = dt.datetime(int(m[3]), int(m[2]), int(m[1]), int(m[4]), int(m[5]),
-                            int(m[6] or 0))
+            t = dt.datetime(int(m[3]), int(m[2]), int(m[1]), int(m[4]), int(m[5]), int(m[6] or 0))
         except ValueError:
             raise RowError(column, v, "no such date or time") from None
     # Teams writes UTC; a time without an offset is taken as UTC, as the export documents.

@@ -29,8 +29,11 @@ SUFFIXES = (".docx", ".html")
 def check_target(path: Path) -> None:
     """Refuse a wrong name or folder before anything is counted."""
     if not path.parent.is_dir():
-        raise UserError(f"--out {path}: folder {path.parent} does not exist",
-                        code="annual_folder", path=str(path))
+        raise UserError(
+            f"--out {path}: folder {path.parent} does not exist",
+            code="annual_folder",
+            path=str(path),
+        )
     check_output(path, label="--out ", suffixes=SUFFIXES)
 
 
@@ -41,13 +44,23 @@ def read_text_file(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise UserError(f"--text {path}: byte {e.start}: not UTF-8 text; save it as UTF-8",
-                        code="annual_text", path=str(path)) from None
+        raise UserError(
+            f"--text {path}: byte {e.start}: not UTF-8 text; save it as UTF-8",
+            code="annual_text",
+            path=str(path),
+        ) from None
 
 
-def write_annual_report(*, session: Session, config: Config, preset: ReportPreset,
-                        period: Period, out: Path, text: str | None = None,
-                        now: dt.datetime | None = None) -> Path:
+def write_annual_report(
+    *,
+    session: Session,
+    config: Config,
+    preset: ReportPreset,
+    period: Period,
+    out: Path,
+    text: str | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
     """Count, lay out and write; the file appears whole (temporary name, then rename)."""
     from store.annual.blocks import build, read_own_text
     from store.annual.figures import gather
@@ -55,9 +68,13 @@ def write_annual_report(*, session: Session, config: Config, preset: ReportPrese
     check_target(out)
     now = now or dt.datetime.now(dt.UTC)
     figures = gather(session=session, config=config, preset=preset, period=period, now=now)
-    document = build(figures, municipality=config.municipality, lang=config.language,
-                     made=now.astimezone(CPH).date(),
-                     own_text=read_own_text(text) if text is not None else None)
+    document = build(
+        figures,
+        municipality=config.municipality,
+        lang=config.language,
+        made=now.astimezone(CPH).date(),
+        own_text=read_own_text(text) if text is not None else None,
+    )
     with atomic_output(out) as tmp:
         if out.suffix.lower() == ".docx":
             from store.annual.docx_writer import write_docx

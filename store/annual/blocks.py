@@ -62,22 +62,28 @@ _T: dict[str, tuple[str, str]] = {
     "title": ("Borgerrådgiverens årsrapport", "The citizens' advisor's annual report"),
     "made": ("Udarbejdet {day}", "Prepared {day}"),
     "key": ("Nøgletal", "Key figures"),
-    "k.parties": ("Henvendere (forskellige personer og virksomheder)",
-                  "Parties (distinct people and companies)"),
+    "k.parties": (
+        "Henvendere (forskellige personer og virksomheder)",
+        "Parties (distinct people and companies)",
+    ),
     "k.contacts": ("Henvendelser", "Contacts"),
     "k.cases": ("Sager oprettet", "Cases opened"),
     "col.change": ("Ændring", "Change"),
     "channels": ("Henvendelser fordelt på kanal", "Contacts by channel"),
     "consultancy": ("Konsulentopgaver", "Consultancy tasks"),
-    "consultancy.none": ("Ingen konsulentopgaver i perioden.",
-                         "No consultancy tasks in the period."),
+    "consultancy.none": (
+        "Ingen konsulentopgaver i perioden.",
+        "No consultancy tasks in the period.",
+    ),
     "tables": ("Statistik", "Statistics"),
     "ack": ("Svar inden for 48 timer", "Replies within 48 hours"),
     "ack.in_time": ("Kvitteret i tide", "Acknowledged in time"),
     "ack.late": ("Kvitteret for sent", "Acknowledged late"),
     "ack.open": ("Stadig åbne", "Still open"),
-    "ack.median": ("Median tid til kvittering (arbejdstimer)",
-                   "Median time to acknowledgement (working hours)"),
+    "ack.median": (
+        "Median tid til kvittering (arbejdstimer)",
+        "Median time to acknowledgement (working hours)",
+    ),
     "ack.total": ("I alt", "Total"),
     "ack.by_channel": ("Fordelt på kanal", "By channel"),
     "ack.by_month": ("Fordelt på måned", "By month"),
@@ -85,13 +91,14 @@ _T: dict[str, tuple[str, str]] = {
         "Borgerrådgiveren kvitterer for hver almindelig henvendelse inden for 48 timer, "
         "talt i arbejdstimer: weekender, helligdage og lukkedage stopper uret. En kvittering "
         "er et svar til borgeren, også uden det endelige svar, eller en samtale. Frister der "
-        "er frafaldet (fx spam eller en kollega), tælles ikke med. \"Stadig åbne\" er "
+        'er frafaldet (fx spam eller en kollega), tælles ikke med. "Stadig åbne" er '
         "henvendelser fra perioden der endnu ikke er kvitteret for.",
         "The advisor acknowledges every day-to-day contact within 48 hours, counted in "
         "working hours: weekends, public holidays and closed days stop the clock. An "
         "acknowledgement is a reply to the citizen, even without the final answer, or a "
-        "conversation. Waived targets (spam, a colleague) are not counted. \"Still open\" "
-        "are contacts from the period not yet acknowledged."),
+        'conversation. Waived targets (spam, a colleague) are not counted. "Still open" '
+        "are contacts from the period not yet acknowledged.",
+    ),
     "wb": ("Whistleblowerordningen", "The whistleblower scheme"),
     "wb.received": ("Indberetninger modtaget", "Reports received"),
     "wb.within": ("Inden for ordningens område", "Within the scheme's scope"),
@@ -103,8 +110,10 @@ _T: dict[str, tuple[str, str]] = {
     "wb.police": ("Udfald: politianmeldt", "Outcome: reported to the police"),
     "wb.ack": ("Modtagelse kvitteret inden for 7 dage", "Receipt acknowledged within 7 days"),
     "wb.feedback": ("Tilbagemelding inden for 3 måneder", "Feedback within 3 months"),
-    "wb.note": ("Kun antal: afsendernes identitet indgår ikke i rapporten.",
-                "Counts only: no reporter's identity is part of this report."),
+    "wb.note": (
+        "Kun antal: afsendernes identitet indgår ikke i rapporten.",
+        "Counts only: no reporter's identity is part of this report.",
+    ),
     "appendix": ("Bilag: Sådan er der talt", "Appendix: How the figures are counted"),
     "own": ("Tilgang", "Approach"),
     "own.recommendations": ("Anbefalinger", "Recommendations"),
@@ -126,16 +135,30 @@ def _change(n: int, share: float | None, lang: str) -> str:
     return f"{sign}{n}{pct}"
 
 
-def _ack_rows(lines: tuple[AckLine, ...], first: str, lang: str,
-              label: str = "") -> tuple[tuple[str, ...], ...]:
+def _ack_rows(
+    lines: tuple[AckLine, ...], first: str, lang: str, label: str = ""
+) -> tuple[tuple[str, ...], ...]:
     head = (first, t("ack.in_time", lang), t("ack.late", lang), t("ack.open", lang))
-    body = tuple((value_label(label, x.label, lang) if label else x.label,
-                  str(x.in_time), str(x.late), str(x.still_open)) for x in lines)
+    body = tuple(
+        (
+            value_label(label, x.label, lang) if label else x.label,
+            str(x.in_time),
+            str(x.late),
+            str(x.still_open),
+        )
+        for x in lines
+    )
     return (head, *body)
 
 
-def build(fig: AnnualFigures, *, municipality: str, lang: str, made: dt.date,
-          own_text: list[tuple[str, list[str]]] | None = None) -> Document:
+def build(
+    fig: AnnualFigures,
+    *,
+    municipality: str,
+    lang: str,
+    made: dt.date,
+    own_text: list[tuple[str, list[str]]] | None = None,
+) -> Document:
     """The document, in `lang`. own_text: the advisor's sections (heading, paragraphs)
     from --text FILE.md; without it the sections stand blank, headed."""
     p = fig.period.name(lang)
@@ -150,8 +173,14 @@ def build(fig: AnnualFigures, *, municipality: str, lang: str, made: dt.date,
     prev = fig.previous.name(lang)
     rows: list[tuple[str, ...]] = [("", p, prev, t("col.change", lang))]
     for k in fig.key:
-        rows.append((t(f"k.{k.key}", lang), str(k.current), str(k.previous),
-                     _change(k.change, k.change_share, lang)))
+        rows.append(
+            (
+                t(f"k.{k.key}", lang),
+                str(k.current),
+                str(k.previous),
+                _change(k.change, k.change_share, lang),
+            )
+        )
     b.append(TableBlock(tuple(rows), total_row=False))
     b.append(Heading(t("channels", lang), 2))
     b.append(TableBlock(tuple(tuple(r) for r in text_grid(fig.channels, True, lang))))
@@ -164,46 +193,61 @@ def build(fig: AnnualFigures, *, municipality: str, lang: str, made: dt.date,
     for table in fig.tables:
         b.append(Heading(table.title, 2))
         unit = word(f"unit.{table.result.query.unit}", lang)
-        b.append(TableBlock(
-            tuple(tuple(r) for r in text_grid(table.result, table.percentages, lang)),
-            caption=f"{p} · {word('meta.unit', lang)}: {unit}"))
+        b.append(
+            TableBlock(
+                tuple(tuple(r) for r in text_grid(table.result, table.percentages, lang)),
+                caption=f"{p} · {word('meta.unit', lang)}: {unit}",
+            )
+        )
         b.append(Image(charts.table_chart(table.result, lang), alt=table.title))
     ack = fig.acknowledgement
     b += [PageBreak(), Heading(t("ack", lang)), Paragraph(t("ack.explain", lang))]
     tot = ack.total
     judged = tot.in_time + tot.late + tot.still_open
-    b.append(TableBlock((
-        ("", t("figure", lang)),
-        (t("ack.in_time", lang), str(tot.in_time)),
-        (t("ack.late", lang), str(tot.late)),
-        (t("ack.open", lang), str(tot.still_open)),
-        (t("ack.median", lang), "–" if ack.median_hours is None
-         else number(ack.median_hours, lang)),
-        (t("ack.total", lang), str(judged)),
-    )))
+    b.append(
+        TableBlock(
+            (
+                ("", t("figure", lang)),
+                (t("ack.in_time", lang), str(tot.in_time)),
+                (t("ack.late", lang), str(tot.late)),
+                (t("ack.open", lang), str(tot.still_open)),
+                (
+                    t("ack.median", lang),
+                    "–" if ack.median_hours is None else number(ack.median_hours, lang),
+                ),
+                (t("ack.total", lang), str(judged)),
+            )
+        )
+    )
     b.append(Heading(t("ack.by_channel", lang), 2))
-    b.append(TableBlock(_ack_rows(ack.by_channel, word("field.channel", lang), lang, "channel"),
-                        total_row=False))
+    b.append(
+        TableBlock(
+            _ack_rows(ack.by_channel, word("field.channel", lang), lang, "channel"), total_row=False
+        )
+    )
     b.append(Heading(t("ack.by_month", lang), 2))
-    b.append(TableBlock(_ack_rows(ack.by_month, word("field.month", lang), lang),
-                        total_row=False))
+    b.append(TableBlock(_ack_rows(ack.by_month, word("field.month", lang), lang), total_row=False))
     b.append(Image(charts.ack_chart(ack.by_month, lang), alt=t("ack.by_month", lang)))
     wb = fig.whistleblower
     b += [PageBreak(), Heading(t("wb", lang)), Paragraph(t("wb.note", lang), "note")]
     wrows: list[tuple[str, ...]] = [("", t("figure", lang))]
-    wrows += [(t("wb.received", lang), str(wb.received)),
-              (t("wb.within", lang), str(wb.within_scope)),
-              (t("wb.outside", lang), str(wb.outside_scope)),
-              (t("wb.forwarded", lang), str(wb.forwarded)),
-              (t("wb.examined", lang), str(wb.examined))]
+    wrows += [
+        (t("wb.received", lang), str(wb.received)),
+        (t("wb.within", lang), str(wb.within_scope)),
+        (t("wb.outside", lang), str(wb.outside_scope)),
+        (t("wb.forwarded", lang), str(wb.forwarded)),
+        (t("wb.examined", lang), str(wb.examined)),
+    ]
     wrows += [(t(f"wb.{o}", lang), str(n)) for o, n in wb.outcomes]
-    wrows += [(t("wb.ack", lang), t("of", lang, a=wb.ack_in_time, b=wb.ack_targets)),
-              (t("wb.feedback", lang), t("of", lang, a=wb.feedback_in_time,
-                                         b=wb.feedback_targets))]
+    wrows += [
+        (t("wb.ack", lang), t("of", lang, a=wb.ack_in_time, b=wb.ack_targets)),
+        (t("wb.feedback", lang), t("of", lang, a=wb.feedback_in_time, b=wb.feedback_targets)),
+    ]
     b.append(TableBlock(tuple(wrows), total_row=False))
     b.append(PageBreak())
-    sections = own_text or [(t(k, lang), []) for k in ("own", "own.recommendations",
-                                                       "own.followup")]
+    sections = own_text or [
+        (t(k, lang), []) for k in ("own", "own.recommendations", "own.followup")
+    ]
     for heading, paras in sections:
         b.append(Heading(heading))
         for para in paras or [t("own.blank", lang)]:

@@ -14,8 +14,12 @@ from store.annual.figures import AckLine
 from store.counts.query import CountResult
 from store.counts.words import value_label, word
 
-_RC: dict[str, Any] = {"text.parse_math": False, "font.size": 9,
-       "axes.spines.top": False, "axes.spines.right": False}
+_RC: dict[str, Any] = {
+    "text.parse_math": False,
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 _COLOURS = ("#1f4e79", "#8fb8de", "#c55a11", "#f4b183", "#548235", "#a9d18e", "#7f6000")
 
 
@@ -64,8 +68,13 @@ def table_chart(res: CountResult, lang: str) -> bytes:
             left = [0] * len(rows)
             for i, c in enumerate(cols):
                 vals = [res.get(r, c) for r in rows]
-                ax.barh(y, vals, left=left, color=_COLOURS[i % len(_COLOURS)],
-                        label=_short(value_label(q.cols or "", c, lang), 30))
+                ax.barh(
+                    y,
+                    vals,
+                    left=left,
+                    color=_COLOURS[i % len(_COLOURS)],
+                    label=_short(value_label(q.cols or "", c, lang), 30),
+                )
                 left = [a + b for a, b in zip(left, vals, strict=True)]
             ax.legend(loc="lower right", frameon=False)
         else:
@@ -83,9 +92,11 @@ def ack_chart(lines: Sequence[AckLine], lang: str) -> bytes:
     def draw(ax: Any) -> None:
         x = list(range(len(lines)))
         bottom = [0] * len(lines)
-        for key, attr, colour in (("ack.in_time", "in_time", _COLOURS[4]),
-                                  ("ack.late", "late", _COLOURS[2]),
-                                  ("ack.open", "still_open", _COLOURS[1])):
+        for key, attr, colour in (
+            ("ack.in_time", "in_time", _COLOURS[4]),
+            ("ack.late", "late", _COLOURS[2]),
+            ("ack.open", "still_open", _COLOURS[1]),
+        ):
             vals = [getattr(a, attr) for a in lines]
             ax.bar(x, vals, bottom=bottom, color=colour, label=t(key, lang))
             bottom = [a + b for a, b in zip(bottom, vals, strict=True)]

@@ -84,32 +84,45 @@ class AnnualFigures:
 
 
 def _key_figures(session: Session, p: Period) -> dict[str, int]:
-    contacts, parties = contact_totals(session=session, query=CountQuery(
-        unit="contacts", start=p.start, end=p.end, rows="category"))
-    cases = total(session=session, query=CountQuery(unit="cases", start=p.start, end=p.end,
-                                                    rows="category"))
+    contacts, parties = contact_totals(
+        session=session,
+        query=CountQuery(unit="contacts", start=p.start, end=p.end, rows="category"),
+    )
+    cases = total(
+        session=session, query=CountQuery(unit="cases", start=p.start, end=p.end, rows="category")
+    )
     return {"parties": parties, "contacts": contacts, "cases": cases}
 
 
-def _acknowledgement(session: Session, config: Config, p: Period,
-                     now: dt.datetime) -> Acknowledgement:
+def _acknowledgement(
+    session: Session, config: Config, p: Period, now: dt.datetime
+) -> Acknowledgement:
     rules = tuple(r.name for r in config.replies.rules if r.applies_to == "day_to_day")
     lo, hi = period_bounds(p.start, p.end)
     cal = calendar_for(config.replies)
     rows = session.execute(
-        select(col(ReplyTarget.state), col(ReplyTarget.received_at), col(ReplyTarget.due_at),
-               col(ReplyTarget.met_at), col(Contact.channel))
+        select(
+            col(ReplyTarget.state),
+            col(ReplyTarget.received_at),
+            col(ReplyTarget.due_at),
+            col(ReplyTarget.met_at),
+            col(Contact.channel),
+        )
         .join(Contact, col(Contact.id) == col(ReplyTarget.contact_id))
-        .where(col(ReplyTarget.rule).in_(rules), col(ReplyTarget.received_at) >= lo,
-               col(ReplyTarget.received_at) < hi)
+        .where(
+            col(ReplyTarget.rule).in_(rules),
+            col(ReplyTarget.received_at) >= lo,
+            col(ReplyTarget.received_at) < hi,
+        )
     ).all()
     groups: dict[tuple[str, str], list[int]] = {}
     hours: list[float] = []
     for state, received, due, met, channel in rows:
         if state == "waived":
             continue
-        slot = 0 if state == "met" and met is not None and met <= due else 1 if (
-            state == "met") else 2
+        slot = (
+            0 if state == "met" and met is not None and met <= due else 1 if (state == "met") else 2
+        )
         if state == "met" and met is not None:
             hours.append(working_time_between(received, met, cal) / dt.timedelta(hours=1))
         month = received.astimezone(CPH).strftime("%Y-%m")
@@ -131,8 +144,7 @@ def _acknowledgement(session: Session, config: Config, p: Period,
     )
 
 
-def _whistleblower(session: Session, config: Config, p: Period,
-                   now: dt.datetime) -> Whistleblower:
+def _whistleblower(session: Session, config: Config, p: Period, now: dt.datetime) -> Whistleblower:
     """Counts only. On a team's PostgreSQL through the compartment's security-definer
     function (store.team.counts): the role making the report may not read the rows."""
     rules = {r.name: r.applies_to for r in config.replies.rules}
@@ -140,30 +152,50 @@ def _whistleblower(session: Session, config: Config, p: Period,
     fb_rules = [n for n, a in rules.items() if a == "whistleblower_feedback"]
     lo, hi = period_bounds(p.start, p.end)
     c = sealed_whistleblower_counts(
-        session.connection(), first_day=p.start, last_day=p.end, lo=lo, hi=hi,
-        ack_rules=ack_rules, feedback_rules=fb_rules)
+        session.connection(),
+        first_day=p.start,
+        last_day=p.end,
+        lo=lo,
+        hi=hi,
+        ack_rules=ack_rules,
+        feedback_rules=fb_rules,
+    )
     if c is None:
         c = _whistleblower_counts(session, config, p, now, ack_rules, fb_rules)
     return Whistleblower(
-        received=c["received"], within_scope=c["within_scope"],
-        outside_scope=c["outside_scope"], forwarded=c["forwarded"], examined=c["examined"],
+        received=c["received"],
+        within_scope=c["within_scope"],
+        outside_scope=c["outside_scope"],
+        forwarded=c["forwarded"],
+        examined=c["examined"],
         outcomes=tuple((o, c[o]) for o in WHISTLEBLOWER_OUTCOMES),
-        ack_in_time=c["ack_in_time"], ack_targets=c["ack_targets"],
-        feedback_in_time=c["feedback_in_time"], feedback_targets=c["feedback_targets"],
+        ack_in_time=c["ack_in_time"],
+        ack_targets=c["ack_targets"],
+        feedback_in_time=c["feedback_in_time"],
+        feedback_targets=c["feedback_targets"],
     )
 
 
-def _whistleblower_counts(session: Session, config: Config, p: Period, now: dt.datetime,
-                          ack_rules: list[str], fb_rules: list[str]) -> dict[str, int]:
+def _whistleblower_counts(
+    session: Session,
+    config: Config,
+    p: Period,
+    now: dt.datetime,
+    ack_rules: list[str],
+    fb_rules: list[str],
+) -> dict[str, int]:
     """The same counts read from the rows, where every row is visible to the caller."""
     cases = select(col(Case.id)).where(
-        col(Case.kind) == "whistleblower", col(Case.opened_on).between(p.start, p.end))
-    received = int(session.execute(
-        select(func.count()).select_from(cases.subquery())).scalar_one())
+        col(Case.kind) == "whistleblower", col(Case.opened_on).between(p.start, p.end)
+    )
+    received = int(session.execute(select(func.count()).select_from(cases.subquery())).scalar_one())
     facts = session.execute(
-        select(col(WhistleblowerFacts.in_scope), col(WhistleblowerFacts.forwarded),
-               col(WhistleblowerFacts.examined), col(WhistleblowerFacts.outcome))
-        .where(col(WhistleblowerFacts.case_id).in_(cases))
+        select(
+            col(WhistleblowerFacts.in_scope),
+            col(WhistleblowerFacts.forwarded),
+            col(WhistleblowerFacts.examined),
+            col(WhistleblowerFacts.outcome),
+        ).where(col(WhistleblowerFacts.case_id).in_(cases))
     ).all()
     comp = compliance(session=session, config=config, start=p.start, end=p.end, now=now)
     ack = [r for r in comp if r.rule in ack_rules]
@@ -182,20 +214,36 @@ def _whistleblower_counts(session: Session, config: Config, p: Period, now: dt.d
     }
 
 
-def gather(*, session: Session, config: Config, preset: ReportPreset, period: Period,
-           now: dt.datetime) -> AnnualFigures:
+def gather(
+    *, session: Session, config: Config, preset: ReportPreset, period: Period, now: dt.datetime
+) -> AnnualFigures:
     prev = period.previous()
     now_k, prev_k = _key_figures(session, period), _key_figures(session, prev)
     key = tuple(KeyFigure(u, now_k[u], prev_k[u]) for u in ("parties", "contacts", "cases"))
-    channels = run_query(session=session, config=config, query=CountQuery(
-        unit="contacts", start=period.start, end=period.end, rows="channel"), zero_rows=False)
-    consultancy = run_query(session=session, config=config, query=CountQuery(
-        unit="cases", start=period.start, end=period.end, rows="category", kind="consultancy"),
-        zero_rows=False)
-    tables = run_preset(session=session, config=config, preset=preset, start=period.start,
-                        end=period.end)
+    channels = run_query(
+        session=session,
+        config=config,
+        query=CountQuery(unit="contacts", start=period.start, end=period.end, rows="channel"),
+        zero_rows=False,
+    )
+    consultancy = run_query(
+        session=session,
+        config=config,
+        query=CountQuery(
+            unit="cases", start=period.start, end=period.end, rows="category", kind="consultancy"
+        ),
+        zero_rows=False,
+    )
+    tables = run_preset(
+        session=session, config=config, preset=preset, start=period.start, end=period.end
+    )
     return AnnualFigures(
-        period=period, previous=prev, key=key, channels=channels, consultancy=consultancy,
-        tables=tuple(tables), acknowledgement=_acknowledgement(session, config, period, now),
+        period=period,
+        previous=prev,
+        key=key,
+        channels=channels,
+        consultancy=consultancy,
+        tables=tuple(tables),
+        acknowledgement=_acknowledgement(session, config, period, now),
         whistleblower=_whistleblower(session, config, period, now),
     )

@@ -51,7 +51,7 @@ def render_html(document: Document) -> str:
         f'<html lang="{"en" if document.lang == "en" else "da"}">',
         '<head><meta charset="utf-8">',
         # Self-contained and inert: no script, no external fetch, even if opened locally.
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src data:; style-src 'unsafe-inline'\">",
         f"<title>{escape(document.title)}</title>",
         f"<style>{CSS}</style></head><body>",

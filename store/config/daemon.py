@@ -34,7 +34,7 @@ class Smtp(Section):
 
         if self.security == "none" and not is_loopback(self.host):
             raise ValueError(
-                f"smtp security = \"none\" is only allowed for a loopback host, not "
+                f'smtp security = "none" is only allowed for a loopback host, not '
                 f"{self.host!r}; use tls or starttls"
             )
         return self

@@ -31,16 +31,20 @@ def tenant_id_problem(value: str) -> str | None:
     """Why `value` is not a Microsoft 365 tenant id, or None if it is one."""
     if _GUID.fullmatch(value) or _DOMAIN.fullmatch(value):
         return None
-    return (f"{value!r} is not a tenant id: give the Directory (tenant) id, a GUID like "
-            "00000000-0000-0000-0000-000000000000, or a domain like kommune.onmicrosoft.com")
+    return (
+        f"{value!r} is not a tenant id: give the Directory (tenant) id, a GUID like "
+        "00000000-0000-0000-0000-000000000000, or a domain like kommune.onmicrosoft.com"
+    )
 
 
 def client_id_problem(value: str) -> str | None:
     """Why `value` is not an app registration's client id, or None if it is one."""
     if _GUID.fullmatch(value):
         return None
-    return (f"{value!r} is not a client id: give the app registration's Application "
-            "(client) id, a GUID like 00000000-0000-0000-0000-000000000000")
+    return (
+        f"{value!r} is not a client id: give the app registration's Application "
+        "(client) id, a GUID like 00000000-0000-0000-0000-000000000000"
+    )
 
 
 class MailAccount(Section):
@@ -94,12 +98,12 @@ class MailAccount(Section):
     def _checks(self) -> MailAccount:
         if self.security == "none" and not is_loopback(self.host):
             raise ValueError(
-                f"security = \"none\" is only allowed for a loopback host, not {self.host!r}; "
+                f'security = "none" is only allowed for a loopback host, not {self.host!r}; '
                 "use tls or starttls"
             )
         if self.smtp_host and self.smtp_security == "none" and not is_loopback(self.smtp_host):
             raise ValueError(
-                f"smtp_security = \"none\" is only allowed for a loopback host, not "
+                f'smtp_security = "none" is only allowed for a loopback host, not '
                 f"{self.smtp_host!r}; use starttls or tls"
             )
         for key in ("from_address", "from_name", "smtp_host"):
@@ -107,7 +111,7 @@ class MailAccount(Section):
             if value is not None and ("\r" in value or "\n" in value):
                 raise ValueError(f"{key} must be one line")
         if self.auth == "xoauth2" and not (self.tenant_id and self.client_id):
-            raise ValueError("auth = \"xoauth2\" needs tenant_id and client_id")
+            raise ValueError('auth = "xoauth2" needs tenant_id and client_id')
         return self
 
     @property

@@ -13,8 +13,18 @@ from store.config.base import Section
 BUILTIN_PROFILE_NAMES = ("teams", "cucm", "dk-generic")
 
 # Logical fields a user-defined profile can map to a column of the file.
-PROFILE_FIELDS = ("start", "date", "time", "direction", "number", "caller", "callee",
-                  "duration", "status", "line")
+PROFILE_FIELDS = (
+    "start",
+    "date",
+    "time",
+    "direction",
+    "number",
+    "caller",
+    "callee",
+    "duration",
+    "status",
+    "line",
+)
 DIRECTION_VALUES = ("in", "out")
 STATUS_VALUES = ("answered", "missed", "voicemail")
 
@@ -87,9 +97,7 @@ class PhoneProfile(Section):
         if "start" not in c and not ("date" in c and "time" in c):
             raise ValueError(f"profile {self.name!r}: map 'start', or both 'date' and 'time'")
         if "number" not in c and not ("caller" in c and "callee" in c):
-            raise ValueError(
-                f"profile {self.name!r}: map 'number', or both 'caller' and 'callee'"
-            )
+            raise ValueError(f"profile {self.name!r}: map 'number', or both 'caller' and 'callee'")
         for need in ("direction", "duration"):
             if need not in c:
                 raise ValueError(f"profile {self.name!r}: map {need!r} to a column")

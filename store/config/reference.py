@@ -99,8 +99,7 @@ DESCRIPTIONS: dict[str, str] = {
     "mail.accounts.client_id": "Microsoft 365: the app registration's client id.",
     "mail.accounts.oauth_flow": "`device` (the advisor signs in) or `client_credentials` "
     "(app-only, unattended daemon).",
-    "mail.accounts.smtp_host": "SMTP submission host for replies (none: this account "
-    "cannot send).",
+    "mail.accounts.smtp_host": "SMTP submission host for replies (none: this account cannot send).",
     "mail.accounts.smtp_port": "Submission port (default 587 with starttls, 465 with tls).",
     "mail.accounts.smtp_security": "`starttls`, `tls` (certificates verified) or `none` "
     "(loopback only).",

@@ -43,7 +43,7 @@ class ReplyRule(Section):
                 f"(got {given or 'none'})"
             )
         if self.months is not None and self.mode != "calendar":
-            raise ValueError(f"rule {self.name!r}: months need mode = \"calendar\"")
+            raise ValueError(f'rule {self.name!r}: months need mode = "calendar"')
         for k in ("hours", "days", "months"):
             v = getattr(self, k)
             if v is not None and v <= 0:

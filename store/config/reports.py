@@ -52,7 +52,7 @@ class Reports(Section):
             # 2001 is no leap year: a report year cannot start on 29 February.
             dt.date.fromisoformat(f"2001-{v}")
         except ValueError:
-            raise ValueError(f"year_starts {v!r}: use MM-DD, e.g. \"10-01\"") from None
+            raise ValueError(f'year_starts {v!r}: use MM-DD, e.g. "10-01"') from None
         return v
 
     def preset(self, name: str) -> ReportPreset:

@@ -28,10 +28,34 @@ _FORMS = (
 )
 EXAMPLES = "2024, 2024/25, 2024H2, 2024Q3 or ytd"
 
-_MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-              "september", "oktober", "november", "december")
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+_MONTHS_DA = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +99,9 @@ def year_start(year: int, year_starts: str) -> dt.date:
     return dt.date(year, month, day)
 
 
-def parse_period(text: str, *, today: dt.date, year_starts: str = "01-01",
-                 option: str = "--period") -> Period:
+def parse_period(
+    text: str, *, today: dt.date, year_starts: str = "01-01", option: str = "--period"
+) -> Period:
     """One of the forms above; anything else is a UserError naming the option."""
     t = text.strip()
     if t.lower() == "ytd":
@@ -102,7 +127,7 @@ def parse_period(text: str, *, today: dt.date, year_starts: str = "01-01",
             if year_starts == "01-01":
                 raise UserError(
                     f"{option} {text!r}: report years start on 1 January here; set "
-                    f"[reports] year_starts (e.g. \"10-01\") or write {y}"
+                    f'[reports] year_starts (e.g. "10-01") or write {y}'
                 )
             start = year_start(y, year_starts)
             return Period(start, year_start(y + 1, year_starts) - dt.timedelta(days=1))

@@ -83,7 +83,9 @@ def run_preset(
         TableResult(
             title=t.title,
             result=run_query(
-                session=session, config=config, query=query_for(t, start, end),
+                session=session,
+                config=config,
+                query=query_for(t, start, end),
                 zero_rows=t.zero_rows,
             ),
             percentages=t.percentages,

@@ -45,10 +45,10 @@ class Heading:
     lang: str = "da"
 
     @classmethod
-    def of(cls, config: Config, start: dt.date, end: dt.date,
-           now: dt.datetime | None = None) -> Heading:
-        return cls(config.municipality, start, end, now or dt.datetime.now(dt.UTC),
-                   config.language)
+    def of(
+        cls, config: Config, start: dt.date, end: dt.date, now: dt.datetime | None = None
+    ) -> Heading:
+        return cls(config.municipality, start, end, now or dt.datetime.now(dt.UTC), config.language)
 
     @property
     def period(self) -> str:
@@ -57,13 +57,17 @@ class Heading:
     def made(self) -> str:
         local = self.made_at.astimezone(CPH)
         at = "at" if self.lang == "en" else "kl."
-        return f"{word('meta.made', self.lang)} {day_name(local.date(), self.lang)} {at} " \
-               f"{local:%H:%M}"
+        return (
+            f"{word('meta.made', self.lang)} {day_name(local.date(), self.lang)} {at} {local:%H:%M}"
+        )
 
     def meta(self, unit: str) -> str:
         parts = [self.municipality] if self.municipality else []
-        parts += [self.period, f"{word('meta.unit', self.lang)}: {word('unit.' + unit, self.lang)}",
-                  self.made()]
+        parts += [
+            self.period,
+            f"{word('meta.unit', self.lang)}: {word('unit.' + unit, self.lang)}",
+            self.made(),
+        ]
         return " · ".join(parts)
 
     def title(self, title: str) -> str:
@@ -112,14 +116,18 @@ def grid(res: CountResult, percentages: bool = False, lang: str = "da") -> list[
     last += [res.col_totals.get(c, 0) for c in cols]
     last.append(res.total)
     if percentages:
-        last.append(_share(res.col_totals.get(cols[0], 0), res.total) if cols
-                    else _share(res.total, res.total))
+        last.append(
+            _share(res.col_totals.get(cols[0], 0), res.total)
+            if cols
+            else _share(res.total, res.total)
+        )
     out.append(last)
     return out
 
 
-def text_grid(res: CountResult, percentages: bool = False, lang: str = "da",
-              decimals: int = 0) -> list[list[str]]:
+def text_grid(
+    res: CountResult, percentages: bool = False, lang: str = "da", decimals: int = 0
+) -> list[list[str]]:
     """The grid as text, laid out as the seeds print it: an empty inner cell is blank,
     totals (Sum row and column) always show their number, a percentage on a zero base is "–"."""
     g = grid(res, percentages, lang)
@@ -144,12 +152,18 @@ def notes(res: CountResult, lang: str = "da") -> list[str]:
     can fix them) and contacts still in triage."""
     q = res.query
     out = []
-    for field, n in ((q.rows, res.row_totals.get(NONE_LABEL, 0)),
-                     (q.cols, res.col_totals.get(NONE_LABEL, 0))):
+    for field, n in (
+        (q.rows, res.row_totals.get(NONE_LABEL, 0)),
+        (q.cols, res.col_totals.get(NONE_LABEL, 0)),
+    ):
         if field and n:
-            out.append(word("note.unclassified", lang).format(
-                n=n, unit=word(f"unit.{q.unit}", lang).split(" (")[0],
-                field=word(f"field.{field}", lang).lower()))
+            out.append(
+                word("note.unclassified", lang).format(
+                    n=n,
+                    unit=word(f"unit.{q.unit}", lang).split(" (")[0],
+                    field=word(f"field.{field}", lang).lower(),
+                )
+            )
     if res.triage_waiting:
         out.append(word("note.triage", lang).format(n=res.triage_waiting))
     return out
@@ -179,8 +193,15 @@ def print_tables(tables: Sequence[TableResult], console: Console, head: Heading)
 
 def _md(s: str) -> str:
     # Markdown has no way to make '|' or a leading '#' plain other than escaping.
-    return safe(s).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*") \
-        .replace("_", "\\_").replace("<", "&lt;").replace("[", "\\[")
+    return (
+        safe(s)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("<", "&lt;")
+        .replace("[", "\\[")
+    )
 
 
 def to_markdown(tables: Sequence[TableResult], head: Heading) -> str:
@@ -277,8 +298,15 @@ def write_xlsx(tables: Sequence[TableResult], path: Path, head: Heading) -> None
         g = grid(t.result, t.percentages, head.lang)
         for line in g:
             xlsx_append(
-                ws, [v.value if isinstance(v, Share) and v.value is not None
-                     else "–" if isinstance(v, Share) else v for v in line],
+                ws,
+                [
+                    v.value
+                    if isinstance(v, Share) and v.value is not None
+                    else "–"
+                    if isinstance(v, Share)
+                    else v
+                    for v in line
+                ],
                 formats=["0%" if isinstance(v, Share) else None for v in line],
             )
         for cell in ws[3]:

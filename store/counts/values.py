@@ -27,7 +27,10 @@ def months(start: dt.date, end: dt.date) -> list[str]:
 
 
 def valid_values(
-    config: Config, field: str, start: dt.date, end: dt.date,
+    config: Config,
+    field: str,
+    start: dt.date,
+    end: dt.date,
     where: Mapping[str, str] | None = None,
 ) -> list[str]:
     """In taxonomy order. Departments only when valid on some day of the period; actions
@@ -36,17 +39,21 @@ def valid_values(
     where = where or {}
     match field:
         case "department":
-            return [d.name for d in t.departments
-                    if (d.valid_from is None or d.valid_from <= end)
-                    and (d.valid_to is None or start <= d.valid_to)]
+            return [
+                d.name
+                for d in t.departments
+                if (d.valid_from is None or d.valid_from <= end)
+                and (d.valid_to is None or start <= d.valid_to)
+            ]
         case "category":
             return list(t.categories)
         case "theme":
             return list(t.themes)
         case "action":
             cat = where.get("category")
-            return [a.name for a in t.actions
-                    if cat is None or not a.categories or cat in a.categories]
+            return [
+                a.name for a in t.actions if cat is None or not a.categories or cat in a.categories
+            ]
         case "outcome":
             act = where.get("action")
             seen: list[str] = []
@@ -63,8 +70,9 @@ def valid_values(
     raise KeyError(field)
 
 
-def check_where(config: Config, where: Mapping[Any, str], start: dt.date, end: dt.date,
-                option: str = "--where") -> None:
+def check_where(
+    config: Config, where: Mapping[Any, str], start: dt.date, end: dt.date, option: str = "--where"
+) -> None:
     """A filter value that cannot match is a user error naming the field, the value and
     the nearest valid values (a typo would otherwise give a table of zeros)."""
     for field, value in where.items():

@@ -15,8 +15,10 @@ _W: dict[str, tuple[str, str]] = {
     "pct": ("%", "%"),
     "none": ("Uden kategori", "Unclassified"),
     "unit.contacts": ("henvendelser", "contacts"),
-    "unit.parties": ("henvendere (personer og virksomheder, talt én gang)",
-                     "parties (people and companies, each counted once)"),
+    "unit.parties": (
+        "henvendere (personer og virksomheder, talt én gang)",
+        "parties (people and companies, each counted once)",
+    ),
     "unit.cases": ("sager", "cases"),
     "field.department": ("Afdeling", "Department"),
     "field.category": ("Kategori", "Category"),
@@ -36,11 +38,15 @@ _W: dict[str, tuple[str, str]] = {
     "party_kind.association": ("Forening", "Association"),
     "meta.unit": ("Enhed", "Unit"),
     "meta.made": ("Dannet", "Made"),
-    "note.unclassified": ("{n} {unit} uden kategori ({field}): ret dem i registret",
-                          "{n} {unit} without a {field}: classify them in the register"),
+    "note.unclassified": (
+        "{n} {unit} uden kategori ({field}): ret dem i registret",
+        "{n} {unit} without a {field}: classify them in the register",
+    ),
     # Only the period's contacts: the desk's Indbakke and `status` count them all.
-    "note.triage": ("{n} henvendelse(r) fra perioden venter i indbakken og tælles ikke med",
-                    "{n} contact(s) from the period wait in triage and count nowhere"),
+    "note.triage": (
+        "{n} henvendelse(r) fra perioden venter i indbakken og tælles ikke med",
+        "{n} contact(s) from the period wait in triage and count nowhere",
+    ),
     # compliance (store.replies.compliance)
     "c.rule": ("Regel", "Rule"),
     "c.targets": ("Frister", "Targets"),

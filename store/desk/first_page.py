@@ -122,23 +122,33 @@ def outbox_states(rows: Iterable[Sequence[Any]]) -> dict[int, OutboxState]:
     """OUTBOX_SQL's rows (times aware) as the desk shows them, by contact."""
     return {
         int(cid): OutboxState(
-            outbox_id=int(oid), state=OUTBOX_SHOWN.get(state, "queued"),
-            reason=reason_of(state, error), attempts=int(attempts), retry_at=retry,
+            outbox_id=int(oid),
+            state=OUTBOX_SHOWN.get(state, "queued"),
+            reason=reason_of(state, error),
+            attempts=int(attempts),
+            retry_at=retry,
         )
         for cid, oid, state, error, attempts, retry in rows
     }
 
 
-def triage_row(r: Sequence[Any], replies: dict[int, ReplyDue],
-               outbox: dict[int, OutboxState]) -> TriageRow:
+def triage_row(
+    r: Sequence[Any], replies: dict[int, ReplyDue], outbox: dict[int, OutboxState]
+) -> TriageRow:
     """A row of ROWS_SQL's columns (times aware) as Indbakke shows it."""
     cid, ch, d, cp, pid, summ, at, pname, subj, cstatus, cdur, owner = r
     return TriageRow(
-        contact_id=cid, channel=ch, direction=d, who=who(pname, cp), party_id=pid,
-        subject=subj if subj is not None else first_line(summ), occurred_at=at,
+        contact_id=cid,
+        channel=ch,
+        direction=d,
+        who=who(pname, cp),
+        party_id=pid,
+        subject=subj if subj is not None else first_line(summ),
+        occurred_at=at,
         reply=replies.get(cid),
         call=CallFacts(cstatus, cdur or 0) if cstatus is not None else None,
-        assigned_to=owner, outbox=outbox.get(cid),
+        assigned_to=owner,
+        outbox=outbox.get(cid),
     )
 
 
@@ -168,8 +178,13 @@ def connect(url: str) -> sqlite3.Connection | None:
     except OSError:
         return None
     try:
-        con = sqlite3.connect(f"file:{path.as_posix()}?mode=rw", uri=True, timeout=5.0,
-                              check_same_thread=False, isolation_level=None)
+        con = sqlite3.connect(
+            f"file:{path.as_posix()}?mode=rw",
+            uri=True,
+            timeout=5.0,
+            check_same_thread=False,
+            isolation_level=None,
+        )
     except sqlite3.Error:
         return None
     try:
@@ -189,8 +204,14 @@ def _aware(value: str | None) -> dt.datetime | None:
     return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
-def read(con: sqlite3.Connection, *, now: dt.datetime, offset: int = 0, limit: int = 100,
-         filt: TriageFilter = TriageFilter.everything) -> Page[TriageRow]:
+def read(
+    con: sqlite3.Connection,
+    *,
+    now: dt.datetime,
+    offset: int = 0,
+    limit: int = 100,
+    filt: TriageFilter = TriageFilter.everything,
+) -> Page[TriageRow]:
     """Indbakke's page under `filt`, as `Desk.triage` returns it, in one read
     transaction."""
     where = WHERE[filt]
@@ -203,20 +224,29 @@ def read(con: sqlite3.Connection, *, now: dt.datetime, offset: int = 0, limit: i
         ]
         unique = unique_contacts(rows)
         ids = [r[0] for r in unique]
-        targets = [
-            (tid, cid, rule, state, _aware(due), _aware(soon), _aware(met))
-            for tid, cid, rule, state, due, soon, met in con.execute(
-                REPLIES_SQL.format(marks=",".join("?" * len(ids))), ids
+        targets = (
+            [
+                (tid, cid, rule, state, _aware(due), _aware(soon), _aware(met))
+                for tid, cid, rule, state, due, soon, met in con.execute(
+                    REPLIES_SQL.format(marks=",".join("?" * len(ids))), ids
+                )
+            ]
+            if ids
+            else []
+        )
+        outbox = (
+            outbox_states(
+                (cid, oid, state, error, attempts, _aware(retry))
+                for cid, oid, state, error, attempts, retry in con.execute(
+                    OUTBOX_SQL.format(marks=",".join("?" * len(ids))), ids
+                )
             )
-        ] if ids else []
-        outbox = outbox_states(
-            (cid, oid, state, error, attempts, _aware(retry))
-            for cid, oid, state, error, attempts, retry in con.execute(
-                OUTBOX_SQL.format(marks=",".join("?" * len(ids))), ids
-            )
-        ) if ids else {}
+            if ids
+            else {}
+        )
     finally:
         con.execute("COMMIT")
     replies = pick_replies(targets, now)
-    return Page(rows=tuple(triage_row(r, replies, outbox) for r in unique), offset=offset,
-                total=int(total))
+    return Page(
+        rows=tuple(triage_row(r, replies, outbox) for r in unique), offset=offset, total=int(total)
+    )

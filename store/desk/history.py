@@ -67,12 +67,20 @@ def case_events(*, session: Session, case_id: int) -> tuple[CaseEvent, ...]:
         return ()
     rows = session.execute(
         select(CH.at, CH.os_user, CH.field, CH.old_value, CH.new_value)
-        .where(CH.case_id == case_id).order_by(CH.at.desc(), CH.id.desc()).limit(LIMIT)
+        .where(CH.case_id == case_id)
+        .order_by(CH.at.desc(), CH.id.desc())
+        .limit(LIMIT)
     ).all()
     out = []
     for at, user, field, old, new in rows:
         kind, kw = _event(field, old, new)
         out.append(CaseEvent(at=at, user=user, kind=kind, **kw))
-    out.append(CaseEvent(at=case.created_at, user="", kind="created",
-                         changes=(("opened_on", None, case.opened_on.isoformat()),)))
+    out.append(
+        CaseEvent(
+            at=case.created_at,
+            user="",
+            kind="created",
+            changes=(("opened_on", None, case.opened_on.isoformat()),),
+        )
+    )
     return tuple(out)

@@ -35,10 +35,16 @@ class LateDesk:
     any other attribute of the Desk that `load` builds (in a thread of its own, started
     by `start()` or by the first use)."""
 
-    def __init__(self, config: Config | None, con: sqlite3.Connection,
-                 load: Callable[[Callable[[], dt.datetime]], Desk], *,
-                 language: str, keymap: dict[str, str],
-                 clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(
+        self,
+        config: Config | None,
+        con: sqlite3.Connection,
+        load: Callable[[Callable[[], dt.datetime]], Desk],
+        *,
+        language: str,
+        keymap: dict[str, str],
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
         # The config, when already validated (else the Desk's, once loaded); what the
         # first frame needs of it either way.
         self._config = config
@@ -82,8 +88,7 @@ class LateDesk:
         """Load the Desk in a thread of its own (once)."""
         with self._started:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="load-desk",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._run, name="load-desk", daemon=True)
                 self._thread.start()
 
     def _run(self) -> None:

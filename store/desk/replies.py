@@ -58,11 +58,14 @@ def outbox_states(session: Session, contact_ids: Sequence[int]) -> dict[int, Out
         return {}
     o = T.reply_outbox.c
     newest = (
-        core_select(func.max(o.id)).where(o.contact_id.in_(list(contact_ids))).group_by(o.contact_id)
+        core_select(func.max(o.id))
+        .where(o.contact_id.in_(list(contact_ids)))
+        .group_by(o.contact_id)
     )
     rows = session.execute(
-        core_select(o.contact_id, o.id, o.state, o.last_error, o.attempts, o.next_attempt_at)
-        .where(o.id.in_(newest), o.state != "sent")
+        core_select(o.contact_id, o.id, o.state, o.last_error, o.attempts, o.next_attempt_at).where(
+            o.id.in_(newest), o.state != "sent"
+        )
     ).all()
     return first_page.outbox_states(rows)
 
@@ -129,7 +132,15 @@ class ReplyDesk:
             )
         d = self._draft(contact_id, name, None, expected, None, None)
         return ReplyPreview(
-            contact_id, name, names, d.to, d.subject, d.body, d.expected, original, has_case,
+            contact_id,
+            name,
+            names,
+            d.to,
+            d.subject,
+            d.body,
+            d.expected,
+            original,
+            has_case,
             pending,
         )
 
@@ -148,7 +159,8 @@ class ReplyDesk:
         if self._send is None:
             raise UserError(
                 f"sending is not available here; use 'borgerdesk reply {contact_id}'",
-                code="no_sender", contact_id=contact_id,
+                code="no_sender",
+                contact_id=contact_id,
             )
         draft = self._draft(contact_id, template, to, expected, subject, body)
         entry = queue.enqueue(self.engine, draft)

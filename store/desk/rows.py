@@ -21,7 +21,12 @@ T = TypeVar("T")
 
 # Reply statuses, as the follow-up rules define them.
 PENDING, DUE_SOON, OVERDUE, MET, MET_LATE, WAIVED = (
-    "pending", "due_soon", "overdue", "met", "met_late", "waived"
+    "pending",
+    "due_soon",
+    "overdue",
+    "met",
+    "met_late",
+    "waived",
 )
 
 

@@ -43,10 +43,7 @@ def _tokens(query: str) -> list[str]:
 
 def _all_tokens(cols: list[Any], tokens: list[str]) -> ColumnElement[bool]:
     """Every token occurs in at least one of the columns."""
-    return and_(*[
-        or_(*[c.ilike(f"%{_like(t)}%", escape="\\") for c in cols])
-        for t in tokens
-    ])
+    return and_(*[or_(*[c.ilike(f"%{_like(t)}%", escape="\\") for c in cols]) for t in tokens])
 
 
 def _fuzzy_tokens(tokens: list[str]) -> list[str]:
@@ -55,8 +52,9 @@ def _fuzzy_tokens(tokens: list[str]) -> list[str]:
     return [t[:3] if len(t) > 3 else t for t in tokens]
 
 
-def _exact_then_fuzzy(run: Callable[[list[str]], Sequence[Any]], query: str, limit: int
-                      ) -> list[Any]:
+def _exact_then_fuzzy(
+    run: Callable[[list[str]], Sequence[Any]], query: str, limit: int
+) -> list[Any]:
     """Candidates for the exact words first; only when they are too few, for the
     loosened words too (so "2026-0042" finds that case, and "hansn" still finds Hansen).
     `run` returns rows whose first value is the id."""
@@ -71,8 +69,13 @@ def _exact_then_fuzzy(run: Callable[[list[str]], Sequence[Any]], query: str, lim
     return rows
 
 
-def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bool = False,
-                 ) -> tuple[SearchHit, ...]:
+def search_cases(
+    *,
+    session: Session,
+    query: str,
+    limit: int = 20,
+    open_only: bool = False,
+) -> tuple[SearchHit, ...]:
     def run(tokens: list[str]) -> Sequence[Any]:
         conds = [
             CS.kind != WB,
@@ -93,9 +96,17 @@ def search_cases(*, session: Session, query: str, limit: int = 20, open_only: bo
     for cid, ref, title, pname, dep, closed in rows:
         label = f"{ref} {title or ''}".strip()
         detail = " · ".join(x for x in (pname, dep) if x)
-        hits.append(SearchHit("case", cid, label, detail,
-                              _score(query, f"{label} {pname or ''}"), case_id=cid,
-                              tag="closed" if closed else "open"))
+        hits.append(
+            SearchHit(
+                "case",
+                cid,
+                label,
+                detail,
+                _score(query, f"{label} {pname or ''}"),
+                case_id=cid,
+                tag="closed" if closed else "open",
+            )
+        )
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 
@@ -107,16 +118,25 @@ def search_parties(*, session: Session, query: str, limit: int = 20) -> tuple[Se
         in_wb = exists().where(CS.party_id == PT.id, CS.kind == WB)
         return session.execute(
             select(PT.id, PT.name, PT.ref, PT.kind)
-            .where(or_(_all_tokens([PT.name, PT.ref], tokens), has_email, has_phone),
-                   not_(in_wb), PT.anonymised_at.is_(None))
+            .where(
+                or_(_all_tokens([PT.name, PT.ref], tokens), has_email, has_phone),
+                not_(in_wb),
+                PT.anonymised_at.is_(None),
+            )
             .order_by(PT.id.desc())
             .limit(limit * 5)
         ).all()
 
     rows = _exact_then_fuzzy(run, query, limit)
     hits = [
-        SearchHit("party", pid, name or ref or f"#{pid}", ref or "",
-                  _score(query, f"{name or ''} {ref or ''}"), tag=kind or None)
+        SearchHit(
+            "party",
+            pid,
+            name or ref or f"#{pid}",
+            ref or "",
+            _score(query, f"{name or ''} {ref or ''}"),
+            tag=kind or None,
+        )
         for pid, name, ref, kind in rows
     ]
     hits.sort(key=lambda h: -h.score)
@@ -131,35 +151,62 @@ def search_contacts(*, session: Session, query: str, limit: int = 20) -> tuple[S
     want = limit * 5
 
     def run(tokens: list[str]) -> Sequence[Any]:
-        by_text = session.execute(
-            select(CT.id).where(_all_tokens([CT.summary, CT.counterpart], tokens))
-            .order_by(CT.id.desc()).limit(want)
-        ).scalars().all()
-        by_subject = session.execute(
-            select(EM.contact_id).where(_all_tokens([EM.subject], tokens),
-                                        EM.contact_id.is_not(None))
-            .order_by(EM.id.desc()).limit(want)
-        ).scalars().all()
+        by_text = (
+            session.execute(
+                select(CT.id)
+                .where(_all_tokens([CT.summary, CT.counterpart], tokens))
+                .order_by(CT.id.desc())
+                .limit(want)
+            )
+            .scalars()
+            .all()
+        )
+        by_subject = (
+            session.execute(
+                select(EM.contact_id)
+                .where(_all_tokens([EM.subject], tokens), EM.contact_id.is_not(None))
+                .order_by(EM.id.desc())
+                .limit(want)
+            )
+            .scalars()
+            .all()
+        )
         return [(i,) for i in sorted({*by_text, *by_subject}, reverse=True)[:want]]
 
     ids = [r[0] for r in _exact_then_fuzzy(run, query, limit)]
     if not ids:
         return ()
     rows = session.execute(
-        select(CT.id, CT.case_id, CT.channel, CT.counterpart,
-               CT.summary, EM.subject, CT.occurred_at, CT.dismissed)
+        select(
+            CT.id,
+            CT.case_id,
+            CT.channel,
+            CT.counterpart,
+            CT.summary,
+            EM.subject,
+            CT.occurred_at,
+            CT.dismissed,
+        )
         .outerjoin(T.email_message, EM.contact_id == CT.id)
         .where(CT.id.in_(ids), _not_whistleblower_contact())
     ).all()
     hits = []
     for cid, case_id, channel, cp, summary, subject, at, dismissed in rows:
         text = subject if subject is not None else first_line(summary)
-        hits.append(SearchHit("contact", cid, text or (cp or ""),
-                              # The Copenhagen day, day first as the desk writes
-                              # dates (the stored time is UTC: 00:30 was yesterday).
-                              f"{cp or ''} · {show(at, '%d-%m-%Y')}",
-                              _score(query, f"{text} {cp or ''}"), case_id=case_id,
-                              tag=channel, dismissed=bool(dismissed)))
+        hits.append(
+            SearchHit(
+                "contact",
+                cid,
+                text or (cp or ""),
+                # The Copenhagen day, day first as the desk writes
+                # dates (the stored time is UTC: 00:30 was yesterday).
+                f"{cp or ''} · {show(at, '%d-%m-%Y')}",
+                _score(query, f"{text} {cp or ''}"),
+                case_id=case_id,
+                tag=channel,
+                dismissed=bool(dismissed),
+            )
+        )
     hits.sort(key=lambda h: -h.score)
     return tuple(hits[:limit])
 

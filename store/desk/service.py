@@ -61,8 +61,9 @@ def _me(session: Session, scope: Scope) -> str | None:
 
 
 class Desk:
-    def __init__(self, engine: Engine, config: Config,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self, engine: Engine, config: Config, clock: Callable[[], dt.datetime] = utcnow
+    ) -> None:
         self.engine = engine
         self.config = config
         self.clock = clock
@@ -74,13 +75,24 @@ class Desk:
 
     # ------------------------------------------------------------------ queries
 
-    def triage(self, offset: int = 0, limit: int = 100,
-               filt: TriageFilter = TriageFilter.everything,
-               scope: Scope = Scope.everyone) -> Page[TriageRow]:
+    def triage(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        filt: TriageFilter = TriageFilter.everything,
+        scope: Scope = Scope.everyone,
+    ) -> Page[TriageRow]:
         """Indbakke: waiting contacts under `filt` and `scope`, newest first."""
         with session_scope(self.engine) as s:
-            return queries.triage_page(session=s, now=self.now(), offset=offset, limit=limit,
-                                       filt=filt, scope=scope, me=_me(s, scope))
+            return queries.triage_page(
+                session=s,
+                now=self.now(),
+                offset=offset,
+                limit=limit,
+                filt=filt,
+                scope=scope,
+                me=_me(s, scope),
+            )
 
     def dismissed(self, offset: int = 0, limit: int = 100) -> Page[DismissedRow]:
         """Contacts marked "not a case", newest first, with their reasons."""
@@ -99,21 +111,31 @@ class Desk:
 
     def preview(self, contact_id: int) -> ContactPreview | None:
         with session_scope(self.engine) as s:
-            return queries.contact_preview(session=s, config=self.config,
-                                           contact_id=contact_id, now=self.now())
+            return queries.contact_preview(
+                session=s, config=self.config, contact_id=contact_id, now=self.now()
+            )
 
-    def cases(self, filt: CaseFilter, offset: int = 0, limit: int = 100,
-              scope: Scope = Scope.everyone) -> Page[CaseRow]:
+    def cases(
+        self, filt: CaseFilter, offset: int = 0, limit: int = 100, scope: Scope = Scope.everyone
+    ) -> Page[CaseRow]:
         """Sager, in `filt.sort` order, with each case's next deadline (overdue marked)
         and last activity; under `scope` (mine, unassigned, all)."""
         with session_scope(self.engine) as s:
-            return queries.case_page(session=s, filt=filt, offset=offset, limit=limit,
-                                     now=self.now(), scope=scope, me=_me(s, scope))
+            return queries.case_page(
+                session=s,
+                filt=filt,
+                offset=offset,
+                limit=limit,
+                now=self.now(),
+                scope=scope,
+                me=_me(s, scope),
+            )
 
     def case(self, case_id: int, *, allow_whistleblower: bool = False) -> CaseDetail | None:
         with session_scope(self.engine) as s:
-            detail = queries.case_detail(session=s, case_id=case_id, now=self.now(),
-                                         allow_whistleblower=allow_whistleblower)
+            detail = queries.case_detail(
+                session=s, case_id=case_id, now=self.now(), allow_whistleblower=allow_whistleblower
+            )
         if detail is not None and detail.kind == "whistleblower":
             with write_scope(self.engine) as s:
                 commands.audit_view(session=s, what="case", entity_id=detail.ref)
@@ -133,8 +155,9 @@ class Desk:
         with write_scope(self.engine) as s:
             commands.audit_view(session=s, what="whistleblower_register")
         with session_scope(self.engine) as s:
-            return queries.whistleblower_register(session=s, now=self.now(), offset=offset,
-                                                  limit=limit)
+            return queries.whistleblower_register(
+                session=s, now=self.now(), offset=offset, limit=limit
+            )
 
     def whistleblower_facts(self, case_id: int) -> WhistleblowerFactsRow:
         """The case's facts for the annual report (all unset if never given)."""
@@ -171,23 +194,37 @@ class Desk:
 
     # ------------------------------------------------------------------ follow-ups
 
-    def followups(self, offset: int = 0, limit: int = 100,
-                  scope: Scope = Scope.everyone) -> Page[FollowupRow]:
+    def followups(
+        self, offset: int = 0, limit: int = 100, scope: Scope = Scope.everyone
+    ) -> Page[FollowupRow]:
         from store.desk.followups import followup_page
 
         with session_scope(self.engine) as s:
-            return followup_page(session=s, config=self.config, now=self.now(),
-                                 offset=offset, limit=limit, scope=scope, me=_me(s, scope))
+            return followup_page(
+                session=s,
+                config=self.config,
+                now=self.now(),
+                offset=offset,
+                limit=limit,
+                scope=scope,
+                me=_me(s, scope),
+            )
 
-    def acknowledge(self, contact_ids: Sequence[int], note: str | None = None,
-                    at: dt.datetime | None = None) -> AckResult:
+    def acknowledge(
+        self, contact_ids: Sequence[int], note: str | None = None, at: dt.datetime | None = None
+    ) -> AckResult:
         """Acknowledge contacts' open reply targets, with an optional note, at `at`
         (default now; `store.dateinput.read_moment` reads what the advisor typed)."""
         from store.desk.followups import acknowledge
 
         with write_scope(self.engine) as s:
-            return acknowledge(session=s, config=self.config, contact_ids=list(contact_ids),
-                               at=at or self.now(), note=note)
+            return acknowledge(
+                session=s,
+                config=self.config,
+                contact_ids=list(contact_ids),
+                at=at or self.now(),
+                note=note,
+            )
 
     def waive(self, target_ids: Sequence[int], reason: str) -> None:
         from store.desk.followups import waive
@@ -201,74 +238,99 @@ class Desk:
         from store.desk.stats import run_stats
 
         with session_scope(self.engine) as s:
-            return run_stats(session=s, config=self.config, preset=preset, start=start,
-                             end=end, now=self.now())
+            return run_stats(
+                session=s, config=self.config, preset=preset, start=start, end=end, now=self.now()
+            )
 
-    def export_counts(self, preset: str | None, start: dt.date, end: dt.date,
-                      path: str) -> str:
+    def export_counts(self, preset: str | None, start: dt.date, end: dt.date, path: str) -> str:
         from store.desk.stats import export_stats
 
         with session_scope(self.engine) as s:
-            return export_stats(session=s, config=self.config, preset=preset, start=start,
-                                end=end, path=path)
+            return export_stats(
+                session=s, config=self.config, preset=preset, start=start, end=end, path=path
+            )
 
-    def compare_counts(self, preset: str | None, start: dt.date, end: dt.date
-                       ) -> StatsComparison:
+    def compare_counts(self, preset: str | None, start: dt.date, end: dt.date) -> StatsComparison:
         """The preset's row totals for the period against the previous period of equal
         length, with each row's change."""
         from store.desk.stats import compare_stats
 
         with session_scope(self.engine) as s:
-            return compare_stats(session=s, config=self.config, preset=preset, start=start,
-                                 end=end)
+            return compare_stats(session=s, config=self.config, preset=preset, start=start, end=end)
 
-    def export_annual_report(self, preset: str | None, start: dt.date, end: dt.date,
-                             path: str) -> str:
+    def export_annual_report(
+        self, preset: str | None, start: dt.date, end: dt.date, path: str
+    ) -> str:
         """The annual report of the period to `path` (.docx or .html); returns the path."""
         from store.desk.stats import export_annual_report
 
         with session_scope(self.engine) as s:
-            return export_annual_report(session=s, config=self.config, preset=preset,
-                                        start=start, end=end, path=path, now=self.now())
+            return export_annual_report(
+                session=s,
+                config=self.config,
+                preset=preset,
+                start=start,
+                end=end,
+                path=path,
+                now=self.now(),
+            )
 
     # ------------------------------------------------------------------ commands
 
-    def link(self, contact_ids: Sequence[int], case_id: int,
-             if_closed: IfClosed = IfClosed.ask,
-             seen: Mapping[int, int | str] | None = None) -> LinkResult:
+    def link(
+        self,
+        contact_ids: Sequence[int],
+        case_id: int,
+        if_closed: IfClosed = IfClosed.ask,
+        seen: Mapping[int, int | str] | None = None,
+    ) -> LinkResult:
         """Link contacts to a case. A closed case raises `store.cases.CaseClosed` unless
         `if_closed` is reopen or link. The result names addresses new to the case's
         party (offer `add_party_address`). `seen`: where the list showed each contact
         (`store.concurrency.TRIAGE` or its case id); one another desk took since raises
         `ContactTaken` naming who."""
         with write_scope(self.engine) as s:
-            return commands.link(session=s, config=self.config, contact_ids=contact_ids,
-                                 case_id=case_id, if_closed=if_closed, seen=seen)
+            return commands.link(
+                session=s,
+                config=self.config,
+                contact_ids=contact_ids,
+                case_id=case_id,
+                if_closed=if_closed,
+                seen=seen,
+            )
 
     def new_case(self, request: NewCaseRequest) -> tuple[int, str]:
         """Open a case (validated by the store); returns (case id, ref)."""
         with write_scope(self.engine) as s:
-            return commands.new_case(session=s, config=self.config,
-                                     today=commands.today_of(self.now()), request=request)
+            return commands.new_case(
+                session=s, config=self.config, today=commands.today_of(self.now()), request=request
+            )
 
-    def add_contact(self, request: NewContactRequest,
-                    if_closed: IfClosed = IfClosed.ask) -> ContactAdded:
+    def add_contact(
+        self, request: NewContactRequest, if_closed: IfClosed = IfClosed.ask
+    ) -> ContactAdded:
         """Register a contact by hand and file it (triage, a case, a new case)."""
         with write_scope(self.engine) as s:
-            return commands.register_contact(session=s, config=self.config,
-                                             today=commands.today_of(self.now()),
-                                             request=request, if_closed=if_closed,
-                                             now=self.now())
+            return commands.register_contact(
+                session=s,
+                config=self.config,
+                today=commands.today_of(self.now()),
+                request=request,
+                if_closed=if_closed,
+                now=self.now(),
+            )
 
-    def move_contact(self, contact_id: int, case_id: int,
-                     if_closed: IfClosed = IfClosed.ask) -> str:
+    def move_contact(
+        self, contact_id: int, case_id: int, if_closed: IfClosed = IfClosed.ask
+    ) -> str:
         """Move a linked contact to another case; returns the new case's ref."""
         from store.corrections import move_contact
 
         reopen = {IfClosed.ask: None, IfClosed.reopen: True, IfClosed.link: False}[if_closed]
         with write_scope(self.engine) as s:
-            return move_contact(session=s, config=self.config, contact_id=contact_id,
-                                case_id=case_id, reopen=reopen)
+            return move_contact(
+                session=s, config=self.config, contact_id=contact_id, case_id=case_id, reopen=reopen
+            )
 
     def unlink_contact(self, contact_id: int) -> str:
         """Take a contact out of its case, back to triage; returns the old case's ref."""
@@ -299,8 +361,15 @@ class Desk:
         from store.parties import edit_party
 
         with write_scope(self.engine) as s:
-            edit_party(session=s, party_id=party_id, name=edit.name, kind=edit.kind,
-                       emails=edit.emails, phones=edit.phones, version=version)
+            edit_party(
+                session=s,
+                party_id=party_id,
+                name=edit.name,
+                kind=edit.kind,
+                emails=edit.emails,
+                phones=edit.phones,
+                version=version,
+            )
 
     def add_party_address(self, party_id: int, address: str) -> None:
         """Add a contact's address or number to the party (offered after a link), so
@@ -327,64 +396,94 @@ class Desk:
 
     def dismiss(self, contact_ids: Sequence[int], reason: str) -> None:
         with write_scope(self.engine) as s:
-            commands.dismiss(session=s, config=self.config, contact_ids=contact_ids,
-                              reason=reason)
+            commands.dismiss(session=s, config=self.config, contact_ids=contact_ids, reason=reason)
 
-    def add_manual_contact(self, case_id: int, kind: str, text: str,
-                           direction: str = "in", at: dt.datetime | None = None) -> int:
+    def add_manual_contact(
+        self,
+        case_id: int,
+        kind: str,
+        text: str,
+        direction: str = "in",
+        at: dt.datetime | None = None,
+    ) -> int:
         """A contact typed in inside a case (`m`), at `at` (default now)."""
         with write_scope(self.engine) as s:
-            return commands.add_manual_contact(session=s, config=self.config, case_id=case_id,
-                                               kind=kind, text=text, at=at or self.now(),
-                                               direction=direction, now=self.now())
+            return commands.add_manual_contact(
+                session=s,
+                config=self.config,
+                case_id=case_id,
+                kind=kind,
+                text=text,
+                at=at or self.now(),
+                direction=direction,
+                now=self.now(),
+            )
 
     def add_note(self, case_id: int, text: str) -> None:
         with write_scope(self.engine) as s:
             commands.add_note(session=s, case_id=case_id, text=text)
 
-    def classify(self, case_id: int, field: str, value: str | None,
-                 version: int | None = None) -> None:
+    def classify(
+        self, case_id: int, field: str, value: str | None, version: int | None = None
+    ) -> None:
         with write_scope(self.engine) as s:
             lock_case(s, case_id, version)
-            commands.classify(session=s, config=self.config, case_id=case_id, field=field,
-                              value=value)
+            commands.classify(
+                session=s, config=self.config, case_id=case_id, field=field, value=value
+            )
 
-    def set_classification(self, case_id: int, new: Classification,
-                           version: int | None = None) -> bool:
+    def set_classification(
+        self, case_id: int, new: Classification, version: int | None = None
+    ) -> bool:
         """Category, action and outcome at once: validated together, one history entry.
         Returns whether anything changed."""
         with write_scope(self.engine) as s:
             lock_case(s, case_id, version)
-            return commands.set_classification(session=s, config=self.config,
-                                               case_id=case_id, new=new)
+            return commands.set_classification(
+                session=s, config=self.config, case_id=case_id, new=new
+            )
 
-    def set_closed(self, case_id: int, closed: bool, outcome: str | None = None,
-                   version: int | None = None) -> None:
+    def set_closed(
+        self, case_id: int, closed: bool, outcome: str | None = None, version: int | None = None
+    ) -> None:
         """Close (today) or reopen a case; closing may set the outcome in the same step
         (see `outcome_needed`)."""
         with write_scope(self.engine) as s:
             lock_case(s, case_id, version)
-            commands.set_closed(session=s, config=self.config, case_id=case_id,
-                                closed_on=commands.today_of(self.now()) if closed else None,
-                                outcome=outcome)
+            commands.set_closed(
+                session=s,
+                config=self.config,
+                case_id=case_id,
+                closed_on=commands.today_of(self.now()) if closed else None,
+                outcome=outcome,
+            )
 
-    def edit_classification(self, case_id: int, version: int | None,
-                            fields: Mapping[str, str | None], new: Classification | None,
-                            close: bool = False) -> None:
+    def edit_classification(
+        self,
+        case_id: int,
+        version: int | None,
+        fields: Mapping[str, str | None],
+        new: Classification | None,
+        close: bool = False,
+    ) -> None:
         """The classification form's save in one transaction, checked against the
         version the form was opened on: single `fields` (department, theme), then
         category, action and outcome together (`new`, None: unchanged), then closing."""
         with write_scope(self.engine) as s:
             lock_case(s, case_id, version)
             for field, value in fields.items():
-                commands.classify(session=s, config=self.config, case_id=case_id,
-                                  field=field, value=value)
+                commands.classify(
+                    session=s, config=self.config, case_id=case_id, field=field, value=value
+                )
             if new is not None:
-                commands.set_classification(session=s, config=self.config,
-                                            case_id=case_id, new=new)
+                commands.set_classification(session=s, config=self.config, case_id=case_id, new=new)
             if close:
-                commands.set_closed(session=s, config=self.config, case_id=case_id,
-                                    closed_on=commands.today_of(self.now()))
+                commands.set_closed(
+                    session=s,
+                    config=self.config,
+                    case_id=case_id,
+                    closed_on=commands.today_of(self.now()),
+                )
 
     def outcome_needed(self, case_id: int) -> tuple[str, ...]:
         """The outcomes to ask for when closing: those the case's action allows, when
@@ -402,8 +501,9 @@ class Desk:
             lock_case(s, case_id, version)
             return commands.toggle_complain(session=s, case_id=case_id)
 
-    def set_excluded(self, case_id: int, excluded: bool, reason: str | None = None,
-                     version: int | None = None) -> None:
+    def set_excluded(
+        self, case_id: int, excluded: bool, reason: str | None = None, version: int | None = None
+    ) -> None:
         with write_scope(self.engine) as s:
             lock_case(s, case_id, version)
             commands.set_excluded(session=s, case_id=case_id, excluded=excluded, reason=reason)
@@ -446,10 +546,14 @@ class Desk:
     def open_case_presence(self, case_id: int) -> list[str]:
         """This desk has the case open: say so, and return who else has it open."""
         with write_scope(self.engine) as s:
-            presence.open_case(session=s, desk=self.desk_id, person=team.current_person(s),
-                               case_id=case_id, now=self.now())
-            return presence.others(session=s, desk=self.desk_id, case_id=case_id,
-                                   now=self.now())
+            presence.open_case(
+                session=s,
+                desk=self.desk_id,
+                person=team.current_person(s),
+                case_id=case_id,
+                now=self.now(),
+            )
+            return presence.others(session=s, desk=self.desk_id, case_id=case_id, now=self.now())
 
     def close_case_presence(self, case_id: int) -> None:
         with write_scope(self.engine) as s:
@@ -462,8 +566,7 @@ class Desk:
 
     def others_on_case(self, case_id: int) -> list[str]:
         with session_scope(self.engine) as s:
-            return presence.others(session=s, desk=self.desk_id, case_id=case_id,
-                                   now=self.now())
+            return presence.others(session=s, desk=self.desk_id, case_id=case_id, now=self.now())
 
     def change_listener(self) -> ChangeListener | None:
         """On PostgreSQL a listener to wait on instead of polling `data_version`; None

@@ -54,10 +54,12 @@ def _check_foreign_keys(raw: sqlite3.Connection, where: str) -> None:
         raise ForeignKeyViolation(
             f"{where}: the database has {had} row(s) whose reference points nowhere ({shown}), "
             "from before this upgrade; nothing was changed; restore a backup or repair "
-            "those rows, then upgrade again")
+            "those rows, then upgrade again"
+        )
     raise ForeignKeyViolation(
         f"{where}: the migration would leave {count} row(s) whose reference points nowhere "
-        f"({shown}); nothing was changed; this is a bug in borgerdesk: report it")
+        f"({shown}); nothing was changed; this is a bug in borgerdesk: report it"
+    )
 
 
 def _run(connection: Connection) -> None:
@@ -76,8 +78,10 @@ def _run_sqlite(connection: Connection) -> None:
     assert isinstance(raw, sqlite3.Connection)
     if raw.in_transaction:
         # The caller wrote something first: the pragma below would do nothing.
-        raise RuntimeError("SQLite migrations must start outside a transaction "
-                           "(PRAGMA foreign_keys cannot change inside one)")
+        raise RuntimeError(
+            "SQLite migrations must start outside a transaction "
+            "(PRAGMA foreign_keys cannot change inside one)"
+        )
     # Transaction control on the driver's connection: the caller's SQLAlchemy transaction
     # (store.db's `engine.begin()`) stays open around it, and finds nothing left to do.
     raw.execute("PRAGMA foreign_keys=OFF")

@@ -54,8 +54,10 @@ def address(addr: str, what: str, display_name: str | None = None) -> Address:
     bad = MessageError(f"{what} {addr[:100]!r} is not an e-mail address like navn@example.dk")
     local = addr.rpartition("@")[0]
     if len(local) > MAX_LOCAL or len(addr) > MAX_ADDRESS:
-        raise MessageError(f"{what} is too long for an e-mail address (at most "
-                           f"{MAX_LOCAL} characters before the @ and {MAX_ADDRESS} in all)")
+        raise MessageError(
+            f"{what} is too long for an e-mail address (at most "
+            f"{MAX_LOCAL} characters before the @ and {MAX_ADDRESS} in all)"
+        )
     if not _ADDR.fullmatch(addr):
         raise bad
     try:

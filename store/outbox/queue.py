@@ -112,7 +112,10 @@ def enqueue(engine: Engine, draft: Draft) -> OutboxEntry:
                 raise UserError(
                     f"a '{draft.template}' reply to contact {draft.contact_id} is already "
                     f"in the outbox (#{waiting[0]}, {waiting[1]}); see 'borgerdesk outbox'",
-                    code="reply_pending", outbox_id=waiting[0], template=draft.template)
+                    code="reply_pending",
+                    outbox_id=waiting[0],
+                    template=draft.template,
+                )
         row = ReplyOutbox(
             os_user=audit.actor(session), account=draft.account, contact_id=draft.contact_id,
             case_id=draft.case_id, template=draft.template, message_id=draft.message_id,

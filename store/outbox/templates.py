@@ -79,9 +79,12 @@ def render(
     """The template filled in. `expected` overrides the computed working-day date; a
     promise cannot lie in the past."""
     if expected is not None and expected < today:
-        raise UserError(f"the expected date {expected.isoformat()} is before today "
-                        f"({today.isoformat()}); give a date from today on",
-                        code="expected_past", expected=expected.isoformat())
+        raise UserError(
+            f"the expected date {expected.isoformat()} is before today "
+            f"({today.isoformat()}); give a date from today on",
+            code="expected_past",
+            expected=expected.isoformat(),
+        )
     due = expected or expected_date(replies, today, template.working_days)
     subject_answered = " ".join((ctx.subject or "").split()) or "Din henvendelse"
     values = {

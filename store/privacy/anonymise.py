@@ -138,9 +138,9 @@ def measure(
         )
         r.calls += _count(
             session,
-            select(func.count()).select_from(Contact).where(
-                col(Contact.id).in_(ch), col(Contact.call_status).is_not(None)
-            ),
+            select(func.count())
+            .select_from(Contact)
+            .where(col(Contact.id).in_(ch), col(Contact.call_status).is_not(None)),
         )
     r.messages += len(orphan_message_ids)
     r.calls += len(orphan_call_ids)
@@ -245,8 +245,9 @@ def scrub_import_logs(session: Session, file_ids: Sequence[int]) -> None:
     and reason stay: they say what was wrong with the file, not who called."""
     for ch in chunks(file_ids):
         for fid, detail in session.execute(
-            select(col(ImportedFile.id), col(ImportedFile.skipped_detail))
-            .where(col(ImportedFile.id).in_(ch))
+            select(col(ImportedFile.id), col(ImportedFile.skipped_detail)).where(
+                col(ImportedFile.id).in_(ch)
+            )
         ):
             try:
                 entries = json.loads(detail or "[]")
@@ -260,8 +261,7 @@ def scrub_import_logs(session: Session, file_ids: Sequence[int]) -> None:
             else:
                 kept = None
             session.execute(
-                update(ImportedFile).where(col(ImportedFile.id) == fid)
-                .values(skipped_detail=kept)
+                update(ImportedFile).where(col(ImportedFile.id) == fid).values(skipped_detail=kept)
             )
 
 
@@ -285,14 +285,19 @@ def scrub_contacts(session: Session, contact_ids: Sequence[int], now: dt.datetim
         session.execute(
             update(Contact)
             .where(col(Contact.id).in_(ch))
-            .values(summary=None, counterpart=None, dismissed_reason=None, purged_at=now,
-                    **_CALL_BLANK)
+            .values(
+                summary=None, counterpart=None, dismissed_reason=None, purged_at=now, **_CALL_BLANK
+            )
         )
         # An imported call keeps its row key without the number, so a later export
         # that covers the same days does not bring it back (store.privacy.tombstones).
         tombstone_calls(session, ch)
-        keep = or_(*(col(Contact.source_ref).startswith(p)
-                     for p in (*KEPT_SOURCE_PREFIXES, TOMBSTONE_PREFIX)))
+        keep = or_(
+            *(
+                col(Contact.source_ref).startswith(p)
+                for p in (*KEPT_SOURCE_PREFIXES, TOMBSTONE_PREFIX)
+            )
+        )
         session.execute(
             update(Contact)
             .where(col(Contact.id).in_(ch), col(Contact.source_ref).is_not(None), not_(keep))

@@ -91,10 +91,11 @@ def list_audit(
     return out
 
 
-def format_table(rows: list[AuditRow],
-                 columns: tuple[str, ...] = ("time (Copenhagen)", "user", "action", "entity",
-                                             "detail"),
-                 time_fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+def format_table(
+    rows: list[AuditRow],
+    columns: tuple[str, ...] = ("time (Copenhagen)", "user", "action", "entity", "detail"),
+    time_fmt: str = "%Y-%m-%d %H:%M:%S",
+) -> str:
     """Fixed columns, times in Copenhagen, every field through `plain`. `columns` and
     `time_fmt`: the caller's language (the CLI's UI language)."""
     t, u, a, e, d = columns

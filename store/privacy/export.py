@@ -76,7 +76,11 @@ class ExportReport:
 
 # The party section of an export for an address or number no party holds.
 NO_PARTY: dict[str, Any] = {
-    "id": None, "kind": None, "name": None, "ref": None, "created_at": None,
+    "id": None,
+    "kind": None,
+    "name": None,
+    "ref": None,
+    "created_at": None,
     "anonymised_at": None,
 }
 
@@ -275,8 +279,11 @@ def collect(
     return {
         "exported_at": dt.datetime.now(dt.UTC).isoformat(),
         "case_kinds": list(kinds),
-        "party": {**(_row(party) if party is not None else NO_PARTY), "emails": emails,
-                  "phones": phones},
+        "party": {
+            **(_row(party) if party is not None else NO_PARTY),
+            "emails": emails,
+            "phones": phones,
+        },
         "cases": [
             {
                 **_row(c),
@@ -374,7 +381,11 @@ def export_party(
 
 
 def export_subject(
-    *, engine: Engine, text: str, out: Path, kinds: tuple[str, ...] = GENERAL_KINDS,
+    *,
+    engine: Engine,
+    text: str,
+    out: Path,
+    kinds: tuple[str, ...] = GENERAL_KINDS,
     lang: str = "da",
 ) -> ExportReport:
     """`export-party`: find whom `text` names and export it in one write transaction.
@@ -384,8 +395,7 @@ def export_subject(
     try:
         with write_scope(engine) as session:
             subject = find_subject(session=session, text=text)
-            report = export_party(session=session, subject=subject, out=out, kinds=kinds,
-                                  lang=lang)
+            report = export_party(session=session, subject=subject, out=out, kinds=kinds, lang=lang)
             written = report.out
     except BaseException:
         if written is not None:

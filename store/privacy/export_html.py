@@ -21,27 +21,59 @@ _DA = {
     "Exported": "Udtrukket",
     "Case kinds": "Sagstyper",
     "Every record is also in records.json; every message byte for byte in "
-    "messages/*.eml; every call in calls.csv.":
-    "Alle oplysninger findes også i records.json; hver mail uændret i messages/*.eml; "
+    "messages/*.eml; every call in calls.csv.": "Alle oplysninger findes også i records.json; hver "
+    "mail uændret i messages/*.eml; "
     "hvert opkald i calls.csv.",
     "None.": "Ingen.",
     "(not stored)": "(ikke gemt)",
-    "Party": "Part", "Cases": "Sager", "Case notes": "Sagsnotater",
-    "Contacts": "Henvendelser", "Messages": "Mails", "Calls": "Opkald",
+    "Party": "Part",
+    "Cases": "Sager",
+    "Case notes": "Sagsnotater",
+    "Contacts": "Henvendelser",
+    "Messages": "Mails",
+    "Calls": "Opkald",
     "Audit entries": "Logposter",
-    "Whistleblower reporter identity (confidential)":
-    "Whistleblowerens identitet (fortrolig)",
-    "Name": "Navn", "Ref": "Reference", "Kind": "Type", "E-mail addresses": "Mailadresser",
-    "Phone numbers": "Telefonnumre", "Anonymised": "Anonymiseret", "Title": "Titel",
-    "Department": "Afdeling", "Category": "Kategori", "Theme": "Tema",
-    "Action": "Handling", "Outcome": "Udfald", "Opened": "Oprettet", "Closed": "Lukket",
-    "Case": "Sag", "When": "Tidspunkt", "By": "Af", "Text": "Tekst",
-    "Channel": "Kanal", "Direction": "Retning", "Address / number": "Adresse / nummer",
-    "Summary": "Resumé", "Sent": "Sendt", "From": "Fra", "To": "Til", "Subject": "Emne",
-    "File": "Fil", "Start": "Start", "Number": "Nummer", "Status": "Status",
-    "Seconds": "Sekunder", "Line": "Linje", "Case id": "Sags-id", "Anonymous": "Anonym",
-    "E-mail": "Mail", "Phone": "Telefon", "Address": "Adresse", "Note": "Note",
-    "Entity": "Genstand", "Detail": "Detaljer",
+    "Whistleblower reporter identity (confidential)": "Whistleblowerens identitet (fortrolig)",
+    "Name": "Navn",
+    "Ref": "Reference",
+    "Kind": "Type",
+    "E-mail addresses": "Mailadresser",
+    "Phone numbers": "Telefonnumre",
+    "Anonymised": "Anonymiseret",
+    "Title": "Titel",
+    "Department": "Afdeling",
+    "Category": "Kategori",
+    "Theme": "Tema",
+    "Action": "Handling",
+    "Outcome": "Udfald",
+    "Opened": "Oprettet",
+    "Closed": "Lukket",
+    "Case": "Sag",
+    "When": "Tidspunkt",
+    "By": "Af",
+    "Text": "Tekst",
+    "Channel": "Kanal",
+    "Direction": "Retning",
+    "Address / number": "Adresse / nummer",
+    "Summary": "Resumé",
+    "Sent": "Sendt",
+    "From": "Fra",
+    "To": "Til",
+    "Subject": "Emne",
+    "File": "Fil",
+    "Start": "Start",
+    "Number": "Nummer",
+    "Status": "Status",
+    "Seconds": "Sekunder",
+    "Line": "Linje",
+    "Case id": "Sags-id",
+    "Anonymous": "Anonym",
+    "E-mail": "Mail",
+    "Phone": "Telefon",
+    "Address": "Adresse",
+    "Note": "Note",
+    "Entity": "Genstand",
+    "Detail": "Detaljer",
 }
 
 
@@ -72,8 +104,7 @@ def summary_html(data: dict[str, Any], lang: str = "da") -> str:
     English when `lang` is "en"."""
     w = _words(lang)
     p = data["party"]
-    who = (f"{w('party')} {p['id']}" if p["id"] is not None
-           else ", ".join(p["emails"] + p["phones"]))
+    who = f"{w('party')} {p['id']}" if p["id"] is not None else ", ".join(p["emails"] + p["phones"])
     parts = [
         "<!doctype html>",
         f'<html lang="{"en" if lang == "en" else "da"}"><head><meta charset="utf-8">',
@@ -86,8 +117,11 @@ def summary_html(data: dict[str, Any], lang: str = "da") -> str:
         f"<h1>{w('Data held about')} {_e(who)}</h1>",
         f"<p>{w('Exported')} {_e(_when(data['exported_at']))} (Europe/Copenhagen). "
         f"{w('Case kinds')}: {_e(', '.join(data['case_kinds']))}. "
-        + w("Every record is also in records.json; every message byte for byte in "
-            "messages/*.eml; every call in calls.csv.") + "</p>",
+        + w(
+            "Every record is also in records.json; every message byte for byte in "
+            "messages/*.eml; every call in calls.csv."
+        )
+        + "</p>",
         f"<h2>{w('Party')}</h2>",
         _table(
             w,

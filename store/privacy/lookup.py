@@ -73,8 +73,9 @@ def find_party(*, session: Session, text: str) -> int:
     """
     raw = text.strip()
     if not raw:
-        raise UserError("PARTY is empty; give a party id, ref, e-mail address, phone number "
-                        "or name")
+        raise UserError(
+            "PARTY is empty; give a party id, ref, e-mail address, phone number or name"
+        )
     found: dict[int, str] = {}
     if raw.lower().startswith("id:"):
         rest = raw[3:].strip()
@@ -96,8 +97,12 @@ def find_party(*, session: Session, text: str) -> int:
             found[hit] = "e-mail"
     else:
         # isascii(): '²' passes isdigit() and breaks int().
-        if (raw.isascii() and raw.isdigit() and len(raw) <= 7
-                and session.get(Party, int(raw)) is not None):
+        if (
+            raw.isascii()
+            and raw.isdigit()
+            and len(raw) <= 7
+            and session.get(Party, int(raw)) is not None
+        ):
             found[int(raw)] = "id"
         phone = normalise_phone(raw)
         hit = party_for_counterpart(session=session, counterpart=phone) if phone else None
@@ -106,14 +111,14 @@ def find_party(*, session: Session, text: str) -> int:
     named = [] if "@" in raw else parties_named(session, raw, limit=10)
     if len(named) > 1:
         ids = ", ".join(f"id:{n}" for n in named)
-        raise UserError(f"{raw!r} is the name of {len(named)} parties ({ids}); say 'id:N' to "
-                        "pick one")
+        raise UserError(
+            f"{raw!r} is the name of {len(named)} parties ({ids}); say 'id:N' to pick one"
+        )
     for n in named:
         found.setdefault(n, "name")
     if not found:
         raise NoPartyMatches(
-            f"no party matches {raw!r}; give a party id, ref, e-mail address, phone number "
-            "or name"
+            f"no party matches {raw!r}; give a party id, ref, e-mail address, phone number or name"
         )
     if len(found) > 1:
         readings = ", ".join(f"party {pid} by {how}" for pid, how in sorted(found.items()))

@@ -29,7 +29,8 @@ from store.privacy.retention import ExpiredCase, PurgePlan, plan
 ADMIN_PURGE = (
     "on PostgreSQL the daemon does not run the retention purge (its role may not delete): "
     "an administrator runs 'borgerdesk purge' nightly as an admin role "
-    "(docs/data-protection.md)")
+    "(docs/data-protection.md)"
+)
 
 
 def daemon_purges(dialect: str) -> bool:

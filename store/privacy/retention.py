@@ -145,7 +145,8 @@ def plan(*, session: Session, retention: Retention, now: dt.datetime) -> PurgePl
         )
         # A file's rows all occurred before it was imported.
         p.import_log_ids = [
-            fid for fid, detail in session.execute(
+            fid
+            for fid, detail in session.execute(
                 select(col(ImportedFile.id), col(ImportedFile.skipped_detail)).where(
                     col(ImportedFile.skipped_detail).is_not(None),
                     col(ImportedFile.imported_at) < before,

@@ -142,9 +142,7 @@ def rows_naming(session: Session, subject: Subject) -> int:
         )
         n += int(
             session.execute(
-                select(func.count())
-                .select_from(Contact)
-                .where(col(Contact.counterpart).in_(ch))
+                select(func.count()).select_from(Contact).where(col(Contact.counterpart).in_(ch))
             ).scalar_one()
         )
         n += int(

@@ -32,7 +32,7 @@ _CHUNK = 500
 
 
 def numberless(row_key: str) -> str | None:
-    """"<start>|<number>|<direction>|<duration>" without the number, or None if it is
+    """ "<start>|<number>|<direction>|<duration>" without the number, or None if it is
     not a call's row key."""
     parts = row_key.split("|")
     if len(parts) != 4:
@@ -55,7 +55,7 @@ def tombstone_calls(session: Session, contact_ids: Sequence[int]) -> int:
         ).all()
         wanted: dict[int, str] = {}
         for cid, ref in rows:
-            key = numberless(ref[len(CALL_PREFIX):]) if ref else None
+            key = numberless(ref[len(CALL_PREFIX) :]) if ref else None
             if cid is not None and key is not None:
                 wanted[cid] = TOMBSTONE_PREFIX + key
         taken = _existing(session, set(wanted.values()))
@@ -68,7 +68,8 @@ def tombstone_calls(session: Session, contact_ids: Sequence[int]) -> int:
         if values:
             table = Contact.__table__  # type: ignore[attr-defined]
             session.connection().execute(
-                update(table).where(table.c.id == bindparam("cid"))
+                update(table)
+                .where(table.c.id == bindparam("cid"))
                 .values(source_ref=bindparam("ref")),
                 values,
             )
@@ -105,8 +106,8 @@ def purged_calls(session: Session, keys: Sequence[str]) -> set[str]:
 
 
 def _base(tombstone: str) -> str:
-    """"purged-call:<start>|<dir>|<dur>[|<contact id>]" -> "<start>|<dir>|<dur>"."""
-    return "|".join(tombstone[len(TOMBSTONE_PREFIX):].split("|")[:3])
+    """ "purged-call:<start>|<dir>|<dur>[|<contact id>]" -> "<start>|<dir>|<dur>"."""
+    return "|".join(tombstone[len(TOMBSTONE_PREFIX) :].split("|")[:3])
 
 
 def _existing(session: Session, refs: set[str]) -> set[str]:

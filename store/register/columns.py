@@ -72,13 +72,27 @@ ALIASES: dict[str, str] = {
 # The Danish header an xlsx export writes when the UI is Danish: each an alias above, so
 # the file imports back as it is.
 DANISH_HEADERS: dict[str, str] = {
-    "case_ref": "sagsnr", "party_ref": "henvender", "party_name": "navn",
-    "party_kind": "henvendertype", "party_email": "e-mail", "party_phone": "telefon",
-    "department": "afdeling", "category": "kategori", "theme": "tema", "action": "handling",
-    "outcome": "udfald", "case_kind": "sagstype", "case_opened": "oprettet",
-    "case_closed": "lukket", "excluded": "udgår", "excluded_reason": "udgår_grund",
-    "wanted_to_complain": "ville_klage", "contact_at": "tidspunkt", "channel": "kanal",
-    "direction": "retning", "summary": "resumé",
+    "case_ref": "sagsnr",
+    "party_ref": "henvender",
+    "party_name": "navn",
+    "party_kind": "henvendertype",
+    "party_email": "e-mail",
+    "party_phone": "telefon",
+    "department": "afdeling",
+    "category": "kategori",
+    "theme": "tema",
+    "action": "handling",
+    "outcome": "udfald",
+    "case_kind": "sagstype",
+    "case_opened": "oprettet",
+    "case_closed": "lukket",
+    "excluded": "udgår",
+    "excluded_reason": "udgår_grund",
+    "wanted_to_complain": "ville_klage",
+    "contact_at": "tidspunkt",
+    "channel": "kanal",
+    "direction": "retning",
+    "summary": "resumé",
 }
 
 CHANNELS = {

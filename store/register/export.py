@@ -104,8 +104,9 @@ def register_rows(*, session: Session, kinds: tuple[str, ...]) -> list[dict[str,
     return out
 
 
-def export_register(*, session: Session, path: Path, kinds: tuple[str, ...],
-                    lang: str = "en") -> int:
+def export_register(
+    *, session: Session, path: Path, kinds: tuple[str, ...], lang: str = "en"
+) -> int:
     """CSV (for scripts: the import's English column names) or xlsx (Danish column names
     when `lang` is "da", the importer's own aliases)."""
     check_output(path)  # before the query, not only before the write
@@ -113,8 +114,9 @@ def export_register(*, session: Session, path: Path, kinds: tuple[str, ...],
     with atomic_output(path, mode=0o600) as tmp:
         if path.suffix.lower() == ".xlsx":
             header = [DANISH_HEADERS[c] if lang == "da" else c for c in EXPORT_COLUMNS]
-            write_plain_xlsx(tmp, "Register",
-                             [header, *([r[c] for c in EXPORT_COLUMNS] for r in rows)])
+            write_plain_xlsx(
+                tmp, "Register", [header, *([r[c] for c in EXPORT_COLUMNS] for r in rows)]
+            )
         else:
             buf = io.StringIO(newline="")
             w = CsvWriter(buf, lineterminator="\n")

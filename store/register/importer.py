@@ -199,8 +199,6 @@ def _write(
     )
 
 
-
-
 def _processor(t: sa_types.TypeEngine[Any], dialect: Any) -> Callable[[Any], Any]:
     """The dialect's own bind processor (via dialect_impl), so values are stored exactly
     as the ORM stores them: SQLite keeps datetimes as text, and "10:00:00" would not
@@ -215,9 +213,14 @@ Key = tuple[int, str, str, dt.datetime]
 def _key(case_id: int, channel: str, direction: str, at: dt.datetime) -> Key:
     """A contact as a register row can name it: its case, channel, direction and time
     to the second (naive UTC; an export writes seconds, and no register writes less)."""
-    return (case_id, channel, direction,
-            at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0) if at.tzinfo
-            else at.replace(microsecond=0))
+    return (
+        case_id,
+        channel,
+        direction,
+        at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+        if at.tzinfo
+        else at.replace(microsecond=0),
+    )
 
 
 def _stored_keys(session: Session, case_ids: set[int]) -> Counter[Key]:
@@ -227,16 +230,23 @@ def _stored_keys(session: Session, case_ids: set[int]) -> Counter[Key]:
     keys: Counter[Key] = Counter()
     for part in _chunks(sorted(case_ids)):
         for cid, ch, d, at in session.execute(
-            select(contact_t.c.case_id, contact_t.c.channel, contact_t.c.direction,
-                   contact_t.c.occurred_at).where(contact_t.c.case_id.in_(part))
+            select(
+                contact_t.c.case_id,
+                contact_t.c.channel,
+                contact_t.c.direction,
+                contact_t.c.occurred_at,
+            ).where(contact_t.c.case_id.in_(part))
         ):
             keys[_key(cid, ch, d, at)] += 1
     return keys
 
 
 def _insert_contacts(
-    session: Session, parsed: ParsedRegister, case_ids: dict[str, int],
-    party_ids: dict[str, int], stored: Counter[Key],
+    session: Session,
+    parsed: ParsedRegister,
+    case_ids: dict[str, int],
+    party_ids: dict[str, int],
+    stored: Counter[Key],
 ) -> None:
     """Insert the register's contacts, skipping those already stored: the same register
     row (same source_ref), or, in a case that was already stored, a row naming a contact

@@ -229,8 +229,9 @@ def waive(*, session: Session, target_id: int, reason: str, at: dt.datetime | No
     if t is None:
         raise UserError(f"reply target {target_id}: no such target", code="target_gone")
     if t.state != "open":
-        raise UserError(f"reply target {target_id} is already {t.state}; nothing to waive",
-                        code="target_done")
+        raise UserError(
+            f"reply target {target_id} is already {t.state}; nothing to waive", code="target_done"
+        )
     t.state = "waived"
     t.waived_reason = reason
     session.add(t)

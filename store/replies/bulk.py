@@ -83,14 +83,29 @@ class BulkReport:
 
 
 def _facts(
-    cid: int, *, channel: str, direction: str, at: dt.datetime, on: dt.date,
-    counterpart: str | None, status: str | None,
+    cid: int,
+    *,
+    channel: str,
+    direction: str,
+    at: dt.datetime,
+    on: dt.date,
+    counterpart: str | None,
+    status: str | None,
 ) -> ContactFacts:
     return ContactFacts(
-        contact_id=cid, channel=channel, direction=direction,
-        occurred_at=at.replace(tzinfo=dt.UTC), occurred_on=on, counterpart=counterpart,
-        party_id=None, case_id=None, case_kind=None, case_category=None,
-        access_request=False, call_status=status, mail=None,
+        contact_id=cid,
+        channel=channel,
+        direction=direction,
+        occurred_at=at.replace(tzinfo=dt.UTC),
+        occurred_on=on,
+        counterpart=counterpart,
+        party_id=None,
+        case_id=None,
+        case_kind=None,
+        case_category=None,
+        access_request=False,
+        call_status=status,
+        mail=None,
     )
 
 
@@ -107,8 +122,12 @@ def _known_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
 
 
 def _earlier_replies(
-    session: Session, ruleset: RuleSet, numbers: Sequence[str], since: dt.datetime,
-    batch: tuple[int, int] | None, batch_ids: set[int],
+    session: Session,
+    ruleset: RuleSet,
+    numbers: Sequence[str],
+    since: dt.datetime,
+    batch: tuple[int, int] | None,
+    batch_ids: set[int],
 ) -> dict[str, list[tuple[dt.datetime, int]]]:
     """Stored contacts outside the batch that are replies, by counterpart, after `since`."""
     c = _C.c
@@ -118,9 +137,14 @@ def _earlier_replies(
     outside = [] if batch is None else [or_(c.id < batch[0], c.id > batch[1])]
     for clause in in_values(session, c.counterpart, numbers):
         rows = session.execute(
-            select(c.id, tables.raw_time(c.occurred_at), c.channel, c.direction,
-                   c.counterpart, c.call_status)
-            .where(clause, c.occurred_at > since.replace(tzinfo=dt.UTC), *outside)
+            select(
+                c.id,
+                tables.raw_time(c.occurred_at),
+                c.channel,
+                c.direction,
+                c.counterpart,
+                c.call_status,
+            ).where(clause, c.occurred_at > since.replace(tzinfo=dt.UTC), *outside)
         ).all()
         for cid, at, channel, direction, cp, status in rows:
             if cid in batch_ids:
@@ -132,9 +156,17 @@ def _earlier_replies(
             key = (channel, direction, status)
             ok = signature.get(key)
             if ok is None:
-                ok = signature[key] = ruleset.is_reply(_facts(
-                    0, channel=channel, direction=direction, at=when, on=when.date(),
-                    counterpart=cp, status=status))
+                ok = signature[key] = ruleset.is_reply(
+                    _facts(
+                        0,
+                        channel=channel,
+                        direction=direction,
+                        at=when,
+                        on=when.date(),
+                        counterpart=cp,
+                        status=status,
+                    )
+                )
             if ok:
                 out.setdefault(cp, []).append((when, cid))
     if mail_ids:
@@ -188,15 +220,16 @@ class NewCallReplies:
         with_none.discard(None)
         distinct = cast(set[str], with_none)
         known = _known_numbers(session, distinct)
-        everyone = not known and calls.party_id.count(None) == n \
-            and calls.case_id.count(None) == n
+        everyone = not known and calls.party_id.count(None) == n and calls.case_id.count(None) == n
         if everyone:  # the usual export: no number of the file belongs to a party
             self.simple = list(range(n))
         else:
             simple, engine_ids = self.simple, self.engine_ids
             for i in range(n):
-                if calls.party_id[i] is not None or calls.case_id[i] is not None or (
-                    cps[i] is not None and cps[i] in known
+                if (
+                    calls.party_id[i] is not None
+                    or calls.case_id[i] is not None
+                    or (cps[i] is not None and cps[i] in known)
                 ):
                     engine_ids.append(ids[i])
                 else:
@@ -210,8 +243,11 @@ class NewCallReplies:
         # need: `compute` applies the exact conditions), so that deciding who owes and
         # who replies can wait for `compute`, which overlaps the index rebuild.
         reply_rules = ruleset.reply_rule_names
-        numbers = sorted(distinct) if everyone else sorted(
-            {cp for i in simple if (cp := cps[i]) is not None})
+        numbers = (
+            sorted(distinct)
+            if everyone
+            else sorted({cp for i in simple if (cp := cps[i]) is not None})
+        )
         if not numbers or not reply_rules:
             return
         lo, hi = min(ids), max(ids)
@@ -220,12 +256,22 @@ class NewCallReplies:
         first = min(at) if everyone else min(at[i] for i in simple)
         last = max(at) if everyone else max(at[i] for i in simple)
         self.earlier = _earlier_replies(
-            session, ruleset, numbers, first, (lo, hi) if contiguous else None, batch_ids,
+            session,
+            ruleset,
+            numbers,
+            first,
+            (lo, hi) if contiguous else None,
+            batch_ids,
         )
         # Contiguous ids: the range answers `in` without a set of a million ids.
         self.stored_targets = _stored_targets(
-            session, ruleset, set(numbers), first, last,
-            range(lo, hi + 1) if contiguous else batch_ids)
+            session,
+            ruleset,
+            set(numbers),
+            first,
+            last,
+            range(lo, hi + 1) if contiguous else batch_ids,
+        )
 
     # ------------------------------------------------------------------ compute
 
@@ -234,7 +280,13 @@ class NewCallReplies:
             return
         calls, ruleset = self.calls, self.ruleset
         ids, at, cps, dirs, stats, ons = (
-            calls.ids, calls.at, calls.counterpart, calls.direction, calls.status, calls.on)
+            calls.ids,
+            calls.at,
+            calls.counterpart,
+            calls.direction,
+            calls.status,
+            calls.on,
+        )
         simple = self.simple
         n = len(ids)
         # Which rules each contact owes, and whether it is a reply: asked per signature
@@ -245,24 +297,48 @@ class NewCallReplies:
         exempt: set[str] = set()
         ignore = ruleset.ignore_senders
         for cp in {cps[i] for i in simple} if len(simple) < n else set(cps):
-            if cp is not None and (cp in ignore or "@" in cp) and ruleset.exempt_sender(
-                    _facts(0, channel="phone", direction="in", at=at[0], on=ons[0],
-                           counterpart=cp, status="missed")) is not None:
+            if (
+                cp is not None
+                and (cp in ignore or "@" in cp)
+                and ruleset.exempt_sender(
+                    _facts(
+                        0,
+                        channel="phone",
+                        direction="in",
+                        at=at[0],
+                        on=ons[0],
+                        counterpart=cp,
+                        status="missed",
+                    )
+                )
+                is not None
+            ):
                 exempt.add(cp)
         track = ruleset.track_from is not None
         kinds: dict[tuple[Any, ...], tuple[tuple[Any, ...], bool]] = {}
         owes = self.owes
         is_reply = self.is_reply = [False] * n
-        rows = (zip(range(n), dirs, stats, ons, cps, strict=True) if len(simple) == n
-                else ((i, dirs[i], stats[i], ons[i], cps[i]) for i in simple))
+        rows = (
+            zip(range(n), dirs, stats, ons, cps, strict=True)
+            if len(simple) == n
+            else ((i, dirs[i], stats[i], ons[i], cps[i]) for i in simple)
+        )
 
-        def kind_of(i: int, direction: str, status: str, on: dt.date, cp: str | None
-                    ) -> tuple[tuple[Any, ...], bool]:
+        def kind_of(
+            i: int, direction: str, status: str, on: dt.date, cp: str | None
+        ) -> tuple[tuple[Any, ...], bool]:
             sig = (direction, status, on if track else None, cp is None, cp in exempt)
             kind = kinds.get(sig)
             if kind is None:
-                f = _facts(0, channel="phone", direction=direction, at=at[i], on=on,
-                           counterpart=cp, status=status)
+                f = _facts(
+                    0,
+                    channel="phone",
+                    direction=direction,
+                    at=at[i],
+                    on=on,
+                    counterpart=cp,
+                    status=status,
+                )
                 kind = kinds[sig] = (
                     tuple(ruleset.owed_rules(f, is_whistleblower_report=False)),
                     ruleset.is_reply(f),
@@ -295,7 +371,8 @@ class NewCallReplies:
 
         reply_rules = ruleset.reply_rule_names
         targeted = self.targeted = {
-            i for i, rule in owes if rule.name in reply_rules and cps[i] is not None}
+            i for i, rule in owes if rule.name in reply_rules and cps[i] is not None
+        }
 
         # A new target's reply: the earliest (time, id) reply of its number strictly
         # after it (so never itself), among the batch's and the earlier stored ones.
@@ -323,8 +400,9 @@ class NewCallReplies:
                     k = bisect_right(times, at[i])
                     if k < len(times):
                         met_by[i] = replies_of[cp][k]
-        batch_replies = replies_by_number(simple, cps, at, ids, is_reply, None) \
-            if self.stored_targets else {}
+        batch_replies = (
+            replies_by_number(simple, cps, at, ids, is_reply, None) if self.stored_targets else {}
+        )
 
         # The batch's replies meet earlier stored targets of their numbers when earlier
         # than what met them so far.
@@ -341,8 +419,9 @@ class NewCallReplies:
                     continue
                 if state == "met" and met_at is not None and met_at <= best[0]:
                     continue
-                self.met_stored.append({"b_id": tid, "b_at": best[0].replace(tzinfo=dt.UTC),
-                                        "b_by": best[1]})
+                self.met_stored.append(
+                    {"b_id": tid, "b_at": best[0].replace(tzinfo=dt.UTC), "b_by": best[1]}
+                )
 
         # By (time, id), then the rules' order, as the engine creates them (the ids of
         # open and met targets interleave differently: they go in two statements).
@@ -364,11 +443,14 @@ class NewCallReplies:
         first_id = ids[0]
         contiguous = ids[-1] - first_id + 1 == n
         if not sqlite:
+
             def text(v: dt.datetime) -> Any:
                 return v
         else:
+
             def text(v: dt.datetime) -> Any:
                 return v.isoformat(" ", "microseconds")
+
         for i, rule in owes:
             due, soon = next(dues[rule.name])
             m = met_by.get(i) if rule.name in reply_rules else None
@@ -377,8 +459,9 @@ class NewCallReplies:
             else:
                 k = m[1] - first_id
                 met_at = stored_at[k] if contiguous and 0 <= k < n else text(m[0])
-                met_rows.append((ids[i], rule.name, stored_at[i], text(due), text(soon),
-                                 met_at, m[1]))
+                met_rows.append(
+                    (ids[i], rule.name, stored_at[i], text(due), text(soon), met_at, m[1])
+                )
 
     # ------------------------------------------------------------------ write
 
@@ -386,8 +469,9 @@ class NewCallReplies:
         report = self.report
         if self.engine_ids:
             report.engine = len(self.engine_ids)
-            applied = apply_contacts(session=session, config=self.config,
-                                     contact_ids=self.engine_ids)
+            applied = apply_contacts(
+                session=session, config=self.config, contact_ids=self.engine_ids
+            )
             report.created += applied.created
             report.met += applied.met
         session.flush()
@@ -397,25 +481,35 @@ class NewCallReplies:
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         cols = "contact_id, rule, received_at, due_at, due_soon_at, state"
         new_rows = len(self.open_rows) + len(self.met_rows)
-        existing = session.execute(select(func.max(_T.c.id))).scalar() or 0 \
-            if new_rows >= REBUILD_MIN_ROWS else new_rows
+        existing = (
+            session.execute(select(func.max(_T.c.id))).scalar() or 0
+            if new_rows >= REBUILD_MIN_ROWS
+            else new_rows
+        )
         # Hundreds of thousands of targets into a young table: its (state, due) indexes
         # are built once afterwards rather than kept in random order row by row.
-        with bulk_load(conn, tables=("reply_target",), new_rows=new_rows,
-                       existing_rows=existing):
+        with bulk_load(conn, tables=("reply_target",), new_rows=new_rows, existing_rows=existing):
             if self.open_rows:
                 conn.exec_driver_sql(
-                    f"INSERT INTO reply_target ({cols}) "
-                    f"VALUES ({', '.join([mark] * 5)}, 'open')", self.open_rows)
+                    f"INSERT INTO reply_target ({cols}) VALUES ({', '.join([mark] * 5)}, 'open')",
+                    self.open_rows,
+                )
             if self.met_rows:
                 conn.exec_driver_sql(
                     f"INSERT INTO reply_target ({cols}, met_at, met_by_contact_id) "
-                    f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})", self.met_rows)
+                    f"VALUES ({', '.join([mark] * 5)}, 'met', {mark}, {mark})",
+                    self.met_rows,
+                )
         if self.met_stored:
             session.execute(
-                update(_T).where(_T.c.id == bindparam("b_id"))
-                .values(state="met", met_at=bindparam("b_at"),
-                        met_by_contact_id=bindparam("b_by"), met_note=None),
+                update(_T)
+                .where(_T.c.id == bindparam("b_id"))
+                .values(
+                    state="met",
+                    met_at=bindparam("b_at"),
+                    met_by_contact_id=bindparam("b_by"),
+                    met_note=None,
+                ),
                 self.met_stored,
             )
             for obj in list(session.identity_map.values()):
@@ -436,9 +530,14 @@ def apply_new_calls(*, session: Session, config: Config, calls: NewCalls) -> Bul
     return plan.write(session)
 
 
-def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],
-                    first: dt.datetime, last: dt.datetime, batch_ids: Container[int]
-                    ) -> list[tuple[Any, ...]]:
+def _stored_targets(
+    session: Session,
+    ruleset: RuleSet,
+    numbers: set[str],
+    first: dt.datetime,
+    last: dt.datetime,
+    batch_ids: Container[int],
+) -> list[tuple[Any, ...]]:
     """Stored reply-rule targets of contacts with these counterparts (outside the batch)
     that a reply between `first` and `last` may meet: (id, contact, received, state,
     met_at, counterpart), times naive UTC."""
@@ -446,20 +545,36 @@ def _stored_targets(session: Session, ruleset: RuleSet, numbers: set[str],
     out: list[tuple[Any, ...]] = []
     for clause in in_values(session, c.counterpart, numbers):
         rows = session.execute(
-            select(t.id, t.contact_id, tables.raw_time(t.received_at), t.state,
-                   tables.raw_time(t.met_at), c.counterpart)
+            select(
+                t.id,
+                t.contact_id,
+                tables.raw_time(t.received_at),
+                t.state,
+                tables.raw_time(t.met_at),
+                c.counterpart,
+            )
             .select_from(_T.join(_C, c.id == t.contact_id))
             .where(
                 clause,
                 t.rule.in_(sorted(ruleset.reply_rule_names)),
                 t.received_at < last.replace(tzinfo=dt.UTC),
-                or_(t.state == "open",
-                    and_(t.state == "met", t.met_at > first.replace(tzinfo=dt.UTC))),
+                or_(
+                    t.state == "open",
+                    and_(t.state == "met", t.met_at > first.replace(tzinfo=dt.UTC)),
+                ),
             )
         ).all()
         for tid, owner, received, state, met_at, cp in rows:
             if owner in batch_ids:
                 continue
-            out.append((tid, owner, naive(received), state,
-                        naive(met_at) if met_at is not None else None, cp))
+            out.append(
+                (
+                    tid,
+                    owner,
+                    naive(received),
+                    state,
+                    naive(met_at) if met_at is not None else None,
+                    cp,
+                )
+            )
     return out

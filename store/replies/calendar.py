@@ -114,7 +114,8 @@ class WorkCalendar:
         found = self._open_midnight.get(key)
         if found is None:
             found = self._open_midnight[key] = dt.datetime.combine(
-                self.open_after(day, j), dt.time())
+                self.open_after(day, j), dt.time()
+            )
         return found
 
     def utc_offset_of_utc(self, naive_utc: dt.datetime) -> dt.timedelta:
@@ -157,8 +158,10 @@ class WorkCalendar:
             return 0
         a = self._open_before(first.year)
         if first.year == last.year:
-            return self._open_before(last.year)[last.timetuple().tm_yday - 1] - \
-                a[first.timetuple().tm_yday - 1]
+            return (
+                self._open_before(last.year)[last.timetuple().tm_yday - 1]
+                - a[first.timetuple().tm_yday - 1]
+            )
         n = a[-1] - a[first.timetuple().tm_yday - 1]
         for year in range(first.year + 1, last.year):
             n += self._open_before(year)[-1]
@@ -239,8 +242,13 @@ def walk(
     return _ends(day, midnight, into, allowances, calendar)
 
 
-def _ends(day: dt.date, midnight: dt.datetime, into: dt.timedelta,
-          allowances: Sequence[dt.timedelta], calendar: WorkCalendar) -> list[dt.datetime]:
+def _ends(
+    day: dt.date,
+    midnight: dt.datetime,
+    into: dt.timedelta,
+    allowances: Sequence[dt.timedelta],
+    calendar: WorkCalendar,
+) -> list[dt.datetime]:
     """`walk`'s arithmetic from `into` past `midnight` of the working day `day`."""
     first = DAY - into
     out: list[dt.datetime] = []

@@ -114,8 +114,18 @@ def compliance(
     return out
 
 
-_HEADER_KEYS = ("c.rule", "c.targets", "c.met_in_time", "c.met_late", "c.waived",
-                "c.still_open", "c.overdue_now", "c.median", "c.p90", "c.in_time")
+_HEADER_KEYS = (
+    "c.rule",
+    "c.targets",
+    "c.met_in_time",
+    "c.met_late",
+    "c.waived",
+    "c.still_open",
+    "c.overdue_now",
+    "c.median",
+    "c.p90",
+    "c.in_time",
+)
 
 
 def headers(lang: str = "da") -> list[str]:

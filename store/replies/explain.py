@@ -55,8 +55,7 @@ class _Words:
 
 _EN = _Words(
     days=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-            "Dec"),
+    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     day_dot="",
     due="due",
     overdue_since="overdue since",
@@ -97,8 +96,20 @@ _EN = _Words(
 
 _DA = _Words(
     days=("man.", "tir.", "ons.", "tor.", "fre.", "lør.", "søn."),
-    months=("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.",
-            "nov.", "dec."),
+    months=(
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "maj",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "okt.",
+        "nov.",
+        "dec.",
+    ),
     day_dot=".",
     due="frist",
     overdue_since="overskredet siden",
@@ -135,8 +146,11 @@ _DA = _Words(
     contact="henvendelse",
     closing_day="lukkedag",
     # The calendar's names for the configured extra closed days (store.replies.calendar).
-    optional={"Christmas Eve": "juleaftensdag", "New Year's Eve": "nytårsaftensdag",
-              "Constitution Day": "grundlovsdag"},
+    optional={
+        "Christmas Eve": "juleaftensdag",
+        "New Year's Eve": "nytårsaftensdag",
+        "Constitution Day": "grundlovsdag",
+    },
 )
 
 WORDS: dict[str, _Words] = {"en": _EN, "da": _DA}
@@ -166,8 +180,12 @@ def _danish_holidays(year: int) -> dict[dt.date, str]:
     """The `holidays` package's own Danish names ("Skærtorsdag"), per year."""
     import holidays  # on first use, as in store.replies.calendar: it loads every country
 
-    return {d: str(n) for d, n in holidays.country_holidays(
-        "DK", years=year, categories=("public",), language="da").items()}
+    return {
+        d: str(n)
+        for d, n in holidays.country_holidays(
+            "DK", years=year, categories=("public",), language="da"
+        ).items()
+    }
 
 
 def holiday_name(day: dt.date, english: str, lang: Lang) -> str:
@@ -189,15 +207,17 @@ def fmt_day(d: dt.date, *, year: bool = False, lang: Lang = "en") -> str:
     return f"{s} {d.year}" if year else s
 
 
-def fmt_moment(moment: dt.datetime, *, year: bool = False, midnight_as_24: bool = False,
-               lang: Lang = "en") -> str:
+def fmt_moment(
+    moment: dt.datetime, *, year: bool = False, midnight_as_24: bool = False, lang: Lang = "en"
+) -> str:
     """'Tue 2 Apr 15:00' in Copenhagen time; a working-time due at local midnight reads
     as the previous day's 24:00 ('Tue 26 Mar 24:00'), as the rule is phrased."""
     return fmt_local(wall_clock(moment), year=year, midnight_as_24=midnight_as_24, lang=lang)
 
 
-def fmt_local(local: dt.datetime, *, year: bool = False, midnight_as_24: bool = False,
-              lang: Lang = "en") -> str:
+def fmt_local(
+    local: dt.datetime, *, year: bool = False, midnight_as_24: bool = False, lang: Lang = "en"
+) -> str:
     """`fmt_moment` for a naive Copenhagen wall-clock time."""
     hour, minute = local.hour, local.minute
     if midnight_as_24 and not (hour or minute or local.second or local.microsecond):
@@ -222,8 +242,9 @@ def fmt_range(first: dt.date, last: dt.date, lang: Lang = "en") -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _allowance_text(mode: str, hours: float | None, days: int | None, months: int | None,
-                    lang: Lang = "en") -> str:
+def _allowance_text(
+    mode: str, hours: float | None, days: int | None, months: int | None, lang: Lang = "en"
+) -> str:
     w = WORDS[lang]
 
     def n(x: float) -> str:
@@ -254,8 +275,7 @@ def _runs(first: dt.date, last: dt.date, cal: WorkCalendar) -> list[list[dt.date
     return runs
 
 
-def _clause_local(received: dt.datetime, due: dt.datetime, cal: WorkCalendar,
-                  lang: Lang) -> str:
+def _clause_local(received: dt.datetime, due: dt.datetime, cal: WorkCalendar, lang: Lang) -> str:
     last = due.date()
     if due.time() == dt.time(0):
         last -= DAY  # due at midnight: the due day itself was not counted
@@ -292,19 +312,25 @@ def _closed_clause(first: dt.date, last: dt.date, cal: WorkCalendar, lang: Lang)
     return "; ".join(parts)
 
 
-def explain_due(rule: ReplyRule, received: dt.datetime, due: dt.datetime, cal: WorkCalendar,
-                lang: Lang = "en") -> str:
+def explain_due(
+    rule: ReplyRule, received: dt.datetime, due: dt.datetime, cal: WorkCalendar, lang: Lang = "en"
+) -> str:
     """'due Tue 2 Apr 15:00: 48 working hours from Tue 26 Mar 15:00; 28 Mar–1 Apr are
     Easter holidays'. Cached per (allowance, received, due, calendar, language): screens
     refresh the same rows over and over."""
-    return _explain_due(describe_allowance(rule, lang), rule.mode == "workdays", received,
-                        due, cal, lang)
+    return _explain_due(
+        describe_allowance(rule, lang), rule.mode == "workdays", received, due, cal, lang
+    )
 
 
 @functools.lru_cache(maxsize=100_000)
 def _explain_due(
-    allowance: str, workdays: bool, received: dt.datetime, due: dt.datetime,
-    cal: WorkCalendar, lang: Lang = "en",
+    allowance: str,
+    workdays: bool,
+    received: dt.datetime,
+    due: dt.datetime,
+    cal: WorkCalendar,
+    lang: Lang = "en",
 ) -> str:
     # Each moment is converted to Copenhagen time once (a cold queue explains every row).
     w = WORDS[lang]
@@ -351,12 +377,14 @@ def describe_met(
     """'met Mon 25 Mar 09:00 by outbound e-mail #12; due Tue 26 Mar 15:00: ...'."""
     w = WORDS[lang]
     if by_id is not None:
-        how = w.by.format(how=w.how.get((by_channel or "", by_direction or ""), w.contact),
-                          id=by_id)
+        how = w.by.format(
+            how=w.how.get((by_channel or "", by_direction or ""), w.contact), id=by_id
+        )
     else:
         how = w.by_manual + (f" ({note})" if note else "")
     when = "?"
     if met_at is not None:
-        when = fmt_moment(met_at, year=ref_year is not None
-                          and wall_clock(met_at).year != ref_year, lang=lang)
+        when = fmt_moment(
+            met_at, year=ref_year is not None and wall_clock(met_at).year != ref_year, lang=lang
+        )
     return f"{w.met_late if late else w.met} {when} {how}; {due_text}"

@@ -290,11 +290,16 @@ def count_followups(*, session: Session, now: dt.datetime) -> dict[str, int]:
     return out
 
 
-def explain(*, session: Session, config: Config, target_id: int, now: dt.datetime,
-            lang: Lang = "en") -> str:
+def explain(
+    *, session: Session, config: Config, target_id: int, now: dt.datetime, lang: Lang = "en"
+) -> str:
     """The one-line explanation of one target (the UI's detail line)."""
     rows = list_followups(
-        session=session, now=now, status="all", config=config, target_ids=[target_id],
+        session=session,
+        now=now,
+        status="all",
+        config=config,
+        target_ids=[target_id],
         lang=lang,
     )
     if not rows:

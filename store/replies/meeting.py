@@ -10,8 +10,7 @@ from itertools import islice
 from operator import le, lt
 
 
-def in_time_order(simple: list[int], at: Sequence[dt.datetime], ids: Sequence[int]
-                   ) -> list[int]:
+def in_time_order(simple: list[int], at: Sequence[dt.datetime], ids: Sequence[int]) -> list[int]:
     """The positions `simple` (ascending) in (time, id) order."""
     ns = ids if len(simple) == len(ids) else [ids[i] for i in simple]
     if not all(map(lt, ns, islice(ns, 1, None))):
@@ -25,9 +24,14 @@ def in_time_order(simple: list[int], at: Sequence[dt.datetime], ids: Sequence[in
     return sorted(simple, key=at.__getitem__)
 
 
-def sweep(simple: Sequence[int], cps: Sequence[str | None], at: Sequence[dt.datetime],
-           ids: Sequence[int], is_reply: Sequence[bool], targeted: set[int]
-           ) -> dict[int, tuple[dt.datetime, int]]:
+def sweep(
+    simple: Sequence[int],
+    cps: Sequence[str | None],
+    at: Sequence[dt.datetime],
+    ids: Sequence[int],
+    is_reply: Sequence[bool],
+    targeted: set[int],
+) -> dict[int, tuple[dt.datetime, int]]:
     """Target position -> (time, id) of the batch reply that meets it, for contacts in
     (time, id) order: a reply meets the waiting targets of its number that are strictly
     earlier (one at the same moment waits for the next); a target waits from its own
@@ -59,10 +63,14 @@ def sweep(simple: Sequence[int], cps: Sequence[str | None], at: Sequence[dt.date
     return met_by
 
 
-def replies_by_number(simple: Sequence[int], cps: Sequence[str | None],
-                       at: Sequence[dt.datetime], ids: Sequence[int],
-                       is_reply: Sequence[bool], only: set[str] | None
-                       ) -> dict[str, list[tuple[dt.datetime, int]]]:
+def replies_by_number(
+    simple: Sequence[int],
+    cps: Sequence[str | None],
+    at: Sequence[dt.datetime],
+    ids: Sequence[int],
+    is_reply: Sequence[bool],
+    only: set[str] | None,
+) -> dict[str, list[tuple[dt.datetime, int]]]:
     """The batch's replies by number (of the numbers `only`, if given), as (time, id)."""
     out: dict[str, list[tuple[dt.datetime, int]]] = {}
     for i in simple:

@@ -73,8 +73,7 @@ def record_rules(session: Session, config: Config, now: dt.datetime | None = Non
     row = session.get(ReplyRulesState, 1)
     moment = now or dt.datetime.now(dt.UTC)
     if row is None:
-        session.add(ReplyRulesState(id=1, fingerprint=rules_fingerprint(config),
-                                    applied_at=moment))
+        session.add(ReplyRulesState(id=1, fingerprint=rules_fingerprint(config), applied_at=moment))
     else:
         row.fingerprint, row.applied_at = rules_fingerprint(config), moment
     session.flush()

@@ -46,8 +46,13 @@ SEALED: dict[str, tuple[str, tuple[str, str] | None]] = {
 
 # The functions older versions of `team init` made for the policies: they returned the
 # compartment's ids with the owner's rights, to any advisor who called them.
-_OLD_ID_FUNCTIONS = ("borgerdesk_wb_parties", "borgerdesk_wb_targets", "borgerdesk_wb_emails",
-                     "borgerdesk_wb_contacts", "borgerdesk_wb_cases")
+_OLD_ID_FUNCTIONS = (
+    "borgerdesk_wb_parties",
+    "borgerdesk_wb_targets",
+    "borgerdesk_wb_emails",
+    "borgerdesk_wb_contacts",
+    "borgerdesk_wb_cases",
+)
 
 
 # The read log: one audit row per reader, entity and transaction. SECURITY INVOKER, so
@@ -78,7 +83,8 @@ END $$"""
 # reply targets of the acknowledgement and feedback rules received in [lo, hi), and those
 # met by their due time.
 COUNTS_SIGNATURE = (
-    "borgerdesk_whistleblower_counts(date, date, timestamp, timestamp, text[], text[])")
+    "borgerdesk_whistleblower_counts(date, date, timestamp, timestamp, text[], text[])"
+)
 COUNTS = f"""
 CREATE OR REPLACE FUNCTION borgerdesk_whistleblower_counts(
   first_day date, last_day date, lo timestamp, hi timestamp, ack_rules text[],
@@ -150,7 +156,9 @@ def function_grants(roles: list[str]) -> list[str]:
     anything; the merge's completion answers nothing (store.merge)."""
     from store.team.compartment_seal import MERGE_FUNCTION
 
-    return [f"REVOKE ALL ON FUNCTION {COUNTS_SIGNATURE} FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION {COUNTS_SIGNATURE} TO {', '.join(roles)}",
-            f"REVOKE ALL ON FUNCTION {MERGE_FUNCTION} FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION {MERGE_FUNCTION} TO {ADVISOR}"]
+    return [
+        f"REVOKE ALL ON FUNCTION {COUNTS_SIGNATURE} FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {COUNTS_SIGNATURE} TO {', '.join(roles)}",
+        f"REVOKE ALL ON FUNCTION {MERGE_FUNCTION} FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {MERGE_FUNCTION} TO {ADVISOR}",
+    ]

@@ -58,15 +58,24 @@ RULES: dict[str, str] = {
     # Audit entries about a compartment case (by id or reference), contact or party, and
     # the read log.
     "audit_log": f"NEW.action = '{READ_ACTION}' "
-                 "OR borgerdesk_audit_sealed(NEW.entity, NEW.entity_id)",
+    "OR borgerdesk_audit_sealed(NEW.entity, NEW.entity_id)",
 }
 
 # parent -> the tables (and their link column) whose rows follow its flag.
 CHILDREN: dict[str, list[tuple[str, str]]] = {
-    "case_": [("contact", "case_id"), ("case_note", "case_id"), ("case_history", "case_id"),
-              ("presence", "case_id"), ("reply_outbox", "case_id")],
-    "contact": [("email_message", "contact_id"), ("call_record", "contact_id"),
-                ("reply_target", "contact_id"), ("reply_outbox", "contact_id")],
+    "case_": [
+        ("contact", "case_id"),
+        ("case_note", "case_id"),
+        ("case_history", "case_id"),
+        ("presence", "case_id"),
+        ("reply_outbox", "case_id"),
+    ],
+    "contact": [
+        ("email_message", "contact_id"),
+        ("call_record", "contact_id"),
+        ("reply_target", "contact_id"),
+        ("reply_outbox", "contact_id"),
+    ],
     "email_message": [("mail_location", "email_id")],
     "reply_target": [("alert", "target_id")],
     "party": [("party_email", "party_id"), ("party_phone", "party_id")],
@@ -205,12 +214,16 @@ def _carry_trigger(table: str) -> list[str]:
         return f"coalesce({row}.kind = {WB}, false)" if table == "case_" else f"{row}.sealed"
 
     body = [f"s := {flag('NEW')};"]
-    body += [f"UPDATE {child} SET sealed = s WHERE {col} = NEW.id AND sealed <> s;"
-             for child, col in CHILDREN.get(table, [])]
+    body += [
+        f"UPDATE {child} SET sealed = s WHERE {col} = NEW.id AND sealed <> s;"
+        for child, col in CHILDREN.get(table, [])
+    ]
     if table in AUDITED:
         named = "IN (NEW.id::text, NEW.ref)" if table == "case_" else "= NEW.id::text"
-        body.append(f"UPDATE audit_log SET sealed = s WHERE entity = '{AUDITED[table]}' "
-                    f"AND entity_id {named} AND sealed <> s;")
+        body.append(
+            f"UPDATE audit_log SET sealed = s WHERE entity = '{AUDITED[table]}' "
+            f"AND entity_id {named} AND sealed <> s;"
+        )
     party = ""
     if table in ("case_", "contact"):
         moved = f"OLD.party_id IS DISTINCT FROM NEW.party_id OR {flag('OLD')} <> {flag('NEW')}"
@@ -219,7 +232,7 @@ def _carry_trigger(table: str) -> list[str]:
           PERFORM borgerdesk_party_reseal(OLD.party_id);
         END IF;
         IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND ({moved})) THEN
-          IF {flag('NEW')} THEN
+          IF {flag("NEW")} THEN
             PERFORM borgerdesk_party_reseal(NEW.party_id);
           ELSE  -- a general link can only unseal (the common case: one primary-key probe)
             UPDATE party SET sealed = false WHERE id = NEW.party_id AND sealed;
@@ -232,8 +245,8 @@ def _carry_trigger(table: str) -> list[str]:
         f"""CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger {_DEFINER} AS $$
         DECLARE s boolean;
         BEGIN
-          IF TG_OP = 'UPDATE' AND {flag('OLD')} <> {flag('NEW')} THEN
-            {' '.join(body)}
+          IF TG_OP = 'UPDATE' AND {flag("OLD")} <> {flag("NEW")} THEN
+            {" ".join(body)}
           END IF;{party}
           RETURN NULL;
         END $$""",
@@ -246,7 +259,8 @@ def _carry_trigger(table: str) -> list[str]:
 def _link_guard(table: str, links: list[tuple[str, str]]) -> list[str]:
     """BEFORE a link is written, with the caller's rights: a row she cannot see is one
     that does not exist, down to the error's text."""
-    checks = "".join(f"""
+    checks = "".join(
+        f"""
         IF NEW.{col} IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.{col} IS DISTINCT FROM OLD.{col})
            AND NOT EXISTS (SELECT 1 FROM {parent} WHERE id = NEW.{col}) THEN
           RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -259,7 +273,9 @@ def _link_guard(table: str, links: list[tuple[str, str]]) -> list[str]:
                               LIMIT 1)),
             DETAIL = format('Key ({col})=(%s) is not present in table "{parent}".',
                             NEW.{col});
-        END IF;""" for col, parent in links)
+        END IF;"""
+        for col, parent in links
+    )
     fn = f"borgerdesk_link_{table}"
     cols = ", ".join(col for col, _ in links)
     return [
@@ -276,8 +292,10 @@ def _backfill(table: str, rule: str) -> str:
     """Rows whose flag is wrong (a database sealed before, or by an older init): touch
     them, and the seal trigger sets the flag; its carry trigger moves what hangs off."""
     now = rule.replace("NEW.", "t.")
-    return (f"UPDATE {table} AS t SET sealed = NOT t.sealed "
-            f"WHERE t.sealed IS DISTINCT FROM coalesce({now}, false)")
+    return (
+        f"UPDATE {table} AS t SET sealed = NOT t.sealed "
+        f"WHERE t.sealed IS DISTINCT FROM coalesce({now}, false)"
+    )
 
 
 def trigger_functions() -> list[str]:
@@ -289,8 +307,10 @@ def trigger_functions() -> list[str]:
 
 def statements() -> list[str]:
     """Idempotent DDL: the column, its triggers, the link guards, and the back-fill."""
-    out = [f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS sealed boolean NOT NULL DEFAULT false"
-           for t in RULES]
+    out = [
+        f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS sealed boolean NOT NULL DEFAULT false"
+        for t in RULES
+    ]
     out += [*INDEXES, APPEND_ONLY_GUARD, *HELPERS.values(), MERGE]
     for table, rule in RULES.items():
         out += _seal_trigger(table, rule)

@@ -13,14 +13,30 @@ from store.errors import UserError
 from store.team.compartment import COUNTS_SIGNATURE
 
 COLUMNS = (
-    "received", "within_scope", "outside_scope", "forwarded", "examined", "dismissed",
-    "criticism", "police", "ack_targets", "ack_in_time", "feedback_targets", "feedback_in_time",
+    "received",
+    "within_scope",
+    "outside_scope",
+    "forwarded",
+    "examined",
+    "dismissed",
+    "criticism",
+    "police",
+    "ack_targets",
+    "ack_in_time",
+    "feedback_targets",
+    "feedback_in_time",
 )
 
 
 def sealed_whistleblower_counts(
-    conn: Connection, *, first_day: dt.date, last_day: dt.date, lo: dt.datetime,
-    hi: dt.datetime, ack_rules: Sequence[str], feedback_rules: Sequence[str],
+    conn: Connection,
+    *,
+    first_day: dt.date,
+    last_day: dt.date,
+    lo: dt.datetime,
+    hi: dt.datetime,
+    ack_rules: Sequence[str],
+    feedback_rules: Sequence[str],
 ) -> dict[str, int] | None:
     """The counts through the function, or None where the compartment is not sealed
     (SQLite, or PostgreSQL before `team init`): there no row is hidden from the caller
@@ -28,7 +44,8 @@ def sealed_whistleblower_counts(
     if conn.dialect.name != "postgresql":
         return None
     sealed = conn.exec_driver_sql(
-        "SELECT relrowsecurity FROM pg_class WHERE oid = 'case_'::regclass").scalar()
+        "SELECT relrowsecurity FROM pg_class WHERE oid = 'case_'::regclass"
+    ).scalar()
     if not sealed:
         return None
     if conn.execute(text("SELECT to_regprocedure(:f)"), {"f": COUNTS_SIGNATURE}).scalar() is None:
@@ -36,13 +53,24 @@ def sealed_whistleblower_counts(
         # role may see, and print a wrong figure.
         raise UserError(
             "the whistleblower counts function is missing or old: run `borgerdesk team "
-            "init` again as the database owner")
-    row = conn.execute(
-        text("SELECT * FROM borgerdesk_whistleblower_counts("
-             ":first_day, :last_day, :lo, :hi, :ack, :feedback)"),
-        {"first_day": first_day, "last_day": last_day,
-         "lo": lo.astimezone(dt.UTC).replace(tzinfo=None),
-         "hi": hi.astimezone(dt.UTC).replace(tzinfo=None),
-         "ack": list(ack_rules), "feedback": list(feedback_rules)},
-    ).mappings().one()
+            "init` again as the database owner"
+        )
+    row = (
+        conn.execute(
+            text(
+                "SELECT * FROM borgerdesk_whistleblower_counts("
+                ":first_day, :last_day, :lo, :hi, :ack, :feedback)"
+            ),
+            {
+                "first_day": first_day,
+                "last_day": last_day,
+                "lo": lo.astimezone(dt.UTC).replace(tzinfo=None),
+                "hi": hi.astimezone(dt.UTC).replace(tzinfo=None),
+                "ack": list(ack_rules),
+                "feedback": list(feedback_rules),
+            },
+        )
+        .mappings()
+        .one()
+    )
     return {c: int(row[c]) for c in COLUMNS}

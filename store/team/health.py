@@ -17,14 +17,18 @@ from store.team.roles_sql import GROUPS
 CLOCK_SKEW = dt.timedelta(seconds=5)
 
 # What each group role must be able to do (table, privilege), and must not.
-NEEDS = {"advisor": [("case_", "UPDATE"), ("contact", "UPDATE"), ("audit_log", "INSERT")],
-         "whistleblower": [("case_", "UPDATE"), ("whistleblower_reporter", "SELECT")],
-         "admin": [("case_", "DELETE"), ("audit_purge_permit", "INSERT")],
-         "daemon": [("contact", "INSERT"), ("email_message", "INSERT")]}
-MUST_NOT = {"advisor": [("audit_log", "DELETE"), ("audit_log", "UPDATE")],
-            "whistleblower": [("audit_log", "DELETE")],
-            "admin": [("audit_log", "UPDATE")],
-            "daemon": [("case_", "UPDATE"), ("case_note", "INSERT")]}
+NEEDS = {
+    "advisor": [("case_", "UPDATE"), ("contact", "UPDATE"), ("audit_log", "INSERT")],
+    "whistleblower": [("case_", "UPDATE"), ("whistleblower_reporter", "SELECT")],
+    "admin": [("case_", "DELETE"), ("audit_purge_permit", "INSERT")],
+    "daemon": [("contact", "INSERT"), ("email_message", "INSERT")],
+}
+MUST_NOT = {
+    "advisor": [("audit_log", "DELETE"), ("audit_log", "UPDATE")],
+    "whistleblower": [("audit_log", "DELETE")],
+    "admin": [("audit_log", "UPDATE")],
+    "daemon": [("case_", "UPDATE"), ("case_note", "INSERT")],
+}
 
 
 @dataclass(frozen=True)
@@ -45,52 +49,102 @@ def checks(engine: Engine, now: dt.datetime) -> list[TeamCheck]:
 
 
 def _role(conn: Connection) -> TeamCheck:
-    me, owner = conn.execute(text(
-        "SELECT current_user, pg_get_userbyid(relowner) = current_user FROM pg_class "
-        "WHERE oid = 'case_'::regclass")).one()
+    me, owner = conn.execute(
+        text(
+            "SELECT current_user, pg_get_userbyid(relowner) = current_user FROM pg_class "
+            "WHERE oid = 'case_'::regclass"
+        )
+    ).one()
     if owner:
-        return TeamCheck("database role", True, f"{me} owns the tables (set-up and team "
-                         "commands; not a desk person)", "role.owner", {"me": me})
-    groups = [r for r, g in GROUPS.items() if conn.execute(text(
-        "SELECT pg_has_role(current_user, :g, 'MEMBER')"), {"g": g}).scalar()]
+        return TeamCheck(
+            "database role",
+            True,
+            f"{me} owns the tables (set-up and team commands; not a desk person)",
+            "role.owner",
+            {"me": me},
+        )
+    groups = [
+        r
+        for r, g in GROUPS.items()
+        if conn.execute(text("SELECT pg_has_role(current_user, :g, 'MEMBER')"), {"g": g}).scalar()
+    ]
     if not groups:
-        return TeamCheck("database role", False, f"{me} is in no borgerdesk role; ask the "
-                         f"administrator: borgerdesk team add-user {me} --role advisor",
-                         "role.none", {"me": me})
+        return TeamCheck(
+            "database role",
+            False,
+            f"{me} is in no borgerdesk role; ask the "
+            f"administrator: borgerdesk team add-user {me} --role advisor",
+            "role.none",
+            {"me": me},
+        )
     role = groups[-1]  # the most specific: an officer is also an advisor
     missing = [(p, t) for t, p in NEEDS[role] if not _has(conn, t, p)]
     granted = [(p, t) for t, p in MUST_NOT[role] if _has(conn, t, p)]
     wrong = [f"{p} on {t} missing" for p, t in missing]
     wrong += [f"{p} on {t} granted" for p, t in granted]
     if wrong:
-        return TeamCheck("database role", False, f"{me} ({role}): {'; '.join(wrong)}; run "
-                         "'borgerdesk team init' as the owner to re-apply the grants",
-                         "role.wrong", {"me": me, "role": role, "missing": missing,
-                                        "granted": granted})
-    return TeamCheck("database role", True, f"{me} ({', '.join(groups)}): grants as expected",
-                     "role.ok", {"me": me, "roles": ", ".join(groups)})
+        return TeamCheck(
+            "database role",
+            False,
+            f"{me} ({role}): {'; '.join(wrong)}; run "
+            "'borgerdesk team init' as the owner to re-apply the grants",
+            "role.wrong",
+            {"me": me, "role": role, "missing": missing, "granted": granted},
+        )
+    return TeamCheck(
+        "database role",
+        True,
+        f"{me} ({', '.join(groups)}): grants as expected",
+        "role.ok",
+        {"me": me, "roles": ", ".join(groups)},
+    )
 
 
 def _has(conn: Connection, table: str, privilege: str) -> bool:
-    return bool(conn.execute(text("SELECT has_table_privilege(:t, :p)"),
-                             {"t": table, "p": privilege}).scalar())
+    return bool(
+        conn.execute(
+            text("SELECT has_table_privilege(:t, :p)"), {"t": table, "p": privilege}
+        ).scalar()
+    )
 
 
 def _rls(conn: Connection) -> TeamCheck:
     if not is_initialised(conn):
-        return TeamCheck("row-level security", None, "no team set up (one PostgreSQL "
-                         "user); for a team run 'borgerdesk team init'", "rls.no_team")
-    off = conn.execute(text(
-        "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:t) AND (NOT c.relrowsecurity "
-        "OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid "
-        "AND p.polname = 'borgerdesk_compartment')) ORDER BY 1"), {"t": list(SEALED)}
-    ).scalars().all()
+        return TeamCheck(
+            "row-level security",
+            None,
+            "no team set up (one PostgreSQL user); for a team run 'borgerdesk team init'",
+            "rls.no_team",
+        )
+    off = (
+        conn.execute(
+            text(
+                "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:t) AND (NOT "
+                "c.relrowsecurity "
+                "OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid "
+                "AND p.polname = 'borgerdesk_compartment')) ORDER BY 1"
+            ),
+            {"t": list(SEALED)},
+        )
+        .scalars()
+        .all()
+    )
     if off:
-        return TeamCheck("row-level security", False, f"off on {', '.join(off)}: the "
-                         "whistleblower compartment is open; run 'borgerdesk team init'",
-                         "rls.off", {"tables": ", ".join(off)})
-    return TeamCheck("row-level security", True, f"on for all {len(SEALED)} tables with "
-                     "whistleblower data", "rls.ok", {"n": len(SEALED)})
+        return TeamCheck(
+            "row-level security",
+            False,
+            f"off on {', '.join(off)}: the "
+            "whistleblower compartment is open; run 'borgerdesk team init'",
+            "rls.off",
+            {"tables": ", ".join(off)},
+        )
+    return TeamCheck(
+        "row-level security",
+        True,
+        f"on for all {len(SEALED)} tables with whistleblower data",
+        "rls.ok",
+        {"n": len(SEALED)},
+    )
 
 
 def purge_note(retention_configured: bool) -> TeamCheck | None:
@@ -106,6 +160,7 @@ def _clock(conn: Connection, now: dt.datetime) -> TeamCheck:
     detail = f"database server and this machine differ by {skew.total_seconds():.1f} s"
     seconds: dict[str, object] = {"seconds": skew.total_seconds()}
     if skew > CLOCK_SKEW:
-        return TeamCheck("database clock", False, detail + "; set both to NTP", "clock.skew",
-                         seconds)
+        return TeamCheck(
+            "database clock", False, detail + "; set both to NTP", "clock.skew", seconds
+        )
     return TeamCheck("database clock", True, detail, "clock.ok", seconds)

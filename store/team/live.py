@@ -13,14 +13,25 @@ import psycopg
 from sqlalchemy import Engine
 
 CHANNEL = "borgerdesk"
-WATCHED = ("contact", "case_", "case_note", "case_history", "party", "reply_target",
-           "alert", "sync_state", "presence")
+WATCHED = (
+    "contact",
+    "case_",
+    "case_note",
+    "case_history",
+    "party",
+    "reply_target",
+    "alert",
+    "sync_state",
+    "presence",
+)
 
 
 def statements() -> list[str]:
-    out = [f"""CREATE OR REPLACE FUNCTION borgerdesk_notify() RETURNS trigger
+    out = [
+        f"""CREATE OR REPLACE FUNCTION borgerdesk_notify() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME); RETURN NULL;
-    END $$"""]
+    END $$"""
+    ]
     for table in WATCHED:
         out += [
             f"DROP TRIGGER IF EXISTS borgerdesk_notify ON {table}",
@@ -36,8 +47,7 @@ class ChangeListener:
 
     def __init__(self, engine: Engine) -> None:
         url = engine.url.set(drivername="postgresql")
-        self._conn = psycopg.connect(url.render_as_string(hide_password=False),
-                                     autocommit=True)
+        self._conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
         self._conn.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, timeout: float) -> set[str]:

@@ -15,10 +15,10 @@ HEARTBEAT = dt.timedelta(seconds=10)
 STALE = 3 * HEARTBEAT
 
 
-def open_case(*, session: Session, desk: str, person: str, case_id: int,
-              now: dt.datetime) -> None:
-    row = session.execute(select(Presence).where(
-        col(Presence.desk) == desk, col(Presence.case_id) == case_id)).scalar_one_or_none()
+def open_case(*, session: Session, desk: str, person: str, case_id: int, now: dt.datetime) -> None:
+    row = session.execute(
+        select(Presence).where(col(Presence.desk) == desk, col(Presence.case_id) == case_id)
+    ).scalar_one_or_none()
     if row is None:
         session.add(Presence(desk=desk, person=person, case_id=case_id, seen_at=now))
     else:
@@ -27,8 +27,9 @@ def open_case(*, session: Session, desk: str, person: str, case_id: int,
 
 
 def close_case(*, session: Session, desk: str, case_id: int) -> None:
-    session.execute(delete(Presence).where(col(Presence.desk) == desk,
-                                           col(Presence.case_id) == case_id))
+    session.execute(
+        delete(Presence).where(col(Presence.desk) == desk, col(Presence.case_id) == case_id)
+    )
 
 
 def heartbeat(*, session: Session, desk: str, now: dt.datetime) -> None:
@@ -39,7 +40,17 @@ def heartbeat(*, session: Session, desk: str, now: dt.datetime) -> None:
 
 def others(*, session: Session, desk: str, case_id: int, now: dt.datetime) -> list[str]:
     """The people (other desks) who have the case open now, sorted."""
-    rows = session.execute(select(col(Presence.person)).distinct().where(
-        col(Presence.case_id) == case_id, col(Presence.desk) != desk,
-        col(Presence.seen_at) >= now - STALE)).scalars().all()
+    rows = (
+        session.execute(
+            select(col(Presence.person))
+            .distinct()
+            .where(
+                col(Presence.case_id) == case_id,
+                col(Presence.desk) != desk,
+                col(Presence.seen_at) >= now - STALE,
+            )
+        )
+        .scalars()
+        .all()
+    )
     return sorted(rows)

@@ -33,8 +33,9 @@ RoleChoice = Literal["advisor", "whistleblower", "admin", "daemon"]
 def require_postgres(engine: Engine | str) -> None:
     """Refuse SQLite; `engine` may be a URL, so the refusal comes before any file is
     opened."""
-    backend = make_url(engine).get_backend_name() if isinstance(engine, str) else (
-        engine.dialect.name)
+    backend = (
+        make_url(engine).get_backend_name() if isinstance(engine, str) else (engine.dialect.name)
+    )
     if backend != "postgresql":
         raise UserError(
             "a team needs PostgreSQL; this desk uses a SQLite file (one advisor). Set "
@@ -72,8 +73,11 @@ def _ddl(conn: Connection, statements: list[str]) -> None:
 
 
 def is_initialised(conn: Connection) -> bool:
-    return bool(conn.exec_driver_sql(
-        "SELECT relrowsecurity FROM pg_class WHERE oid = 'case_'::regclass").scalar())
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT relrowsecurity FROM pg_class WHERE oid = 'case_'::regclass"
+        ).scalar()
+    )
 
 
 def init_team(engine: Engine) -> bool:
@@ -85,8 +89,14 @@ def init_team(engine: Engine) -> bool:
         conn = session.connection()
         first = not is_initialised(conn)
         roles = [ADVISOR, DAEMON]
-        _ddl(conn, create_groups() + grants(_tables()) + compartment.statements()
-             + compartment.function_grants(roles) + live.statements())
+        _ddl(
+            conn,
+            create_groups()
+            + grants(_tables())
+            + compartment.statements()
+            + compartment.function_grants(roles)
+            + live.statements(),
+        )
         if first:
             audit.record(session, action="team.init", entity="team")
         return first
@@ -106,19 +116,21 @@ def members(engine: Engine) -> list[Member]:
 
 def _members(conn: Connection, name: str | None = None) -> list[Member]:
     by_group = {g: r for r, g in GROUPS.items()}
-    rows = conn.execute(text(
-        "SELECT m.rolname, g.rolname FROM pg_auth_members a "
-        "JOIN pg_roles m ON m.oid = a.member JOIN pg_roles g ON g.oid = a.roleid "
-        "WHERE g.rolname = ANY(:groups) AND m.rolcanlogin "
-        "AND (CAST(:name AS text) IS NULL OR m.rolname = :name) ORDER BY 1, 2"
-    ), {"groups": list(by_group), "name": name}).all()
+    rows = conn.execute(
+        text(
+            "SELECT m.rolname, g.rolname FROM pg_auth_members a "
+            "JOIN pg_roles m ON m.oid = a.member JOIN pg_roles g ON g.oid = a.roleid "
+            "WHERE g.rolname = ANY(:groups) AND m.rolcanlogin "
+            "AND (CAST(:name AS text) IS NULL OR m.rolname = :name) ORDER BY 1, 2"
+        ),
+        {"groups": list(by_group), "name": name},
+    ).all()
     return [Member(m, by_group[g]) for m, g in rows]
 
 
 def _require_init(conn: Connection) -> None:
     if not is_initialised(conn):
-        raise UserError("the team is not set up on this database; run 'borgerdesk team init' "
-                        "first")
+        raise UserError("the team is not set up on this database; run 'borgerdesk team init' first")
 
 
 def scram_verifier(password: str) -> str:
@@ -130,8 +142,10 @@ def scram_verifier(password: str) -> str:
     stored_key = hashlib.sha256(client_key).digest()
     server_key = hmac.new(salted, b"Server Key", "sha256").digest()
     b64 = base64.b64encode
-    return (f"SCRAM-SHA-256${iterations}:{b64(salt).decode()}$"
-            f"{b64(stored_key).decode()}:{b64(server_key).decode()}")
+    return (
+        f"SCRAM-SHA-256${iterations}:{b64(salt).decode()}$"
+        f"{b64(stored_key).decode()}:{b64(server_key).decode()}"
+    )
 
 
 def add_user(engine: Engine, name: str, role: RoleChoice, password: str | None) -> str:
@@ -145,13 +159,16 @@ def add_user(engine: Engine, name: str, role: RoleChoice, password: str | None) 
     with session_scope(engine) as session:
         conn = session.connection()
         _require_init(conn)
-        existing = conn.execute(text(
-            "SELECT rolsuper, rolname = current_user FROM pg_roles WHERE rolname = :n"
-        ), {"n": name}).first()
+        existing = conn.execute(
+            text("SELECT rolsuper, rolname = current_user FROM pg_roles WHERE rolname = :n"),
+            {"n": name},
+        ).first()
         current = _members(conn, name)
         if existing is not None and not current and (existing[0] or existing[1]):
-            raise UserError(f"user {name}: is a superuser or the schema owner, not a desk "
-                            "person; choose another name")
+            raise UserError(
+                f"user {name}: is a superuser or the schema owner, not a desk "
+                "person; choose another name"
+            )
         if [m.role for m in current] == [role]:
             return "unchanged"
         stmts = []
@@ -162,8 +179,13 @@ def add_user(engine: Engine, name: str, role: RoleChoice, password: str | None) 
         stmts.append(f'GRANT {GROUPS[role]} TO "{name}"')
         _ddl(conn, stmts)
         outcome = "added" if existing is None else "changed"
-        audit.record(session, action=f"team.{outcome}", entity="role", entity_id=name,
-                     detail={"role": role, "was": [m.role for m in current]})
+        audit.record(
+            session,
+            action=f"team.{outcome}",
+            entity="role",
+            entity_id=name,
+            detail={"role": role, "was": [m.role for m in current]},
+        )
         return outcome
 
 
@@ -175,20 +197,33 @@ def remove_user(engine: Engine, name: str) -> str:
     with session_scope(engine) as session:
         conn = session.connection()
         _require_init(conn)
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
-                              {"n": name}).first() is not None
+        exists = (
+            conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
+            is not None
+        )
         current = _members(conn, name)
         if not exists:
-            known = conn.execute(text(
-                "SELECT 1 FROM audit_log WHERE action = 'team.added' AND entity = 'role' "
-                "AND entity_id = :n LIMIT 1"), {"n": name}).first()
+            known = conn.execute(
+                text(
+                    "SELECT 1 FROM audit_log WHERE action = 'team.added' AND entity = 'role' "
+                    "AND entity_id = :n LIMIT 1"
+                ),
+                {"n": name},
+            ).first()
             if known:
                 return "unchanged"
             raise UserError(f"user {name}: no such desk user; see 'borgerdesk team list'")
         if not current:
-            raise UserError(f"user {name}: this role is not a desk user (in no borgerdesk "
-                            "role); nothing was changed")
+            raise UserError(
+                f"user {name}: this role is not a desk user (in no borgerdesk "
+                "role); nothing was changed"
+            )
         _ddl(conn, [f'DROP ROLE "{name}"'])
-        audit.record(session, action="team.removed", entity="role", entity_id=name,
-                     detail={"was": [m.role for m in current]})
+        audit.record(
+            session,
+            action="team.removed",
+            entity="role",
+            entity_id=name,
+            detail={"was": [m.role for m in current]},
+        )
         return "removed"

@@ -31,13 +31,29 @@ AUDIT = "audit_log"
 PURGE_PERMIT = "audit_purge_permit"
 
 DAEMON_INSERTS = (
-    "contact", "email_message", "mail_location", "call_record", "imported_file", "party",
-    "party_email", "party_phone", "sync_state", "reply_target", "alert",
-    "reply_rules_state", AUDIT,
+    "contact",
+    "email_message",
+    "mail_location",
+    "call_record",
+    "imported_file",
+    "party",
+    "party_email",
+    "party_phone",
+    "sync_state",
+    "reply_target",
+    "alert",
+    "reply_rules_state",
+    AUDIT,
 )
 DAEMON_UPDATES = (
-    "contact", "email_message", "mail_location", "sync_state", "reply_target", "alert",
-    "reply_rules_state", "reply_outbox",
+    "contact",
+    "email_message",
+    "mail_location",
+    "sync_state",
+    "reply_target",
+    "alert",
+    "reply_rules_state",
+    "reply_outbox",
 )
 DAEMON_DELETES = ("mail_location", "sync_state", "reply_target")
 

@@ -290,8 +290,16 @@ def test_the_desk_header_counts_open_alerts_as_status_does(engine: Engine) -> No
     from store.desk import Desk
 
     clock = Clock(T0)
-    tids = [add_target(engine, received=T0, due=T0 + dt.timedelta(hours=48),
-                       due_soon=T0 + dt.timedelta(hours=40), ref=f"m{i}") for i in range(2)]
+    tids = [
+        add_target(
+            engine,
+            received=T0,
+            due=T0 + dt.timedelta(hours=48),
+            due_soon=T0 + dt.timedelta(hours=40),
+            ref=f"m{i}",
+        )
+        for i in range(2)
+    ]
     d = Daemon(engine=engine, config=make_config(), clock=clock)
     clock.now = T0 + dt.timedelta(hours=49)
     assert len(d.evaluate_job()) == 2  # one overdue alert per target

@@ -251,22 +251,45 @@ def _subject(msg: email.message.Message) -> str:
 
 def _two_overdue(engine: Engine) -> None:
     for ref in ("m1", "m2"):
-        add_target(engine, received=T0 - dt.timedelta(days=3), due=T0 - dt.timedelta(hours=1),
-                   due_soon=T0 - dt.timedelta(hours=9), ref=ref)
+        add_target(
+            engine,
+            received=T0 - dt.timedelta(days=3),
+            due=T0 - dt.timedelta(hours=1),
+            due_soon=T0 - dt.timedelta(hours=9),
+            ref=ref,
+        )
 
 
-@pytest.mark.parametrize(("language", "subject", "line", "more", "digest"), [
-    ("", "borgerdesk: 2 advarsler",
-     "Svarfrist overskredet: ikke knyttet til en sag, mail, frist 25-03-2024 07:00",
-     "… og 1 til; se dem alle i borgerdesk (Svarfrister)", "borgerdesk: dagens opfølgning"),
-    ('language = "en"\n', "borgerdesk: 2 alerts",
-     "Reply overdue: not linked to a case, email, due 2024-03-25 07:00",
-     "… and 1 more; see them all in borgerdesk (Follow-ups)",
-     "borgerdesk: today's follow-ups"),
-], ids=["danish-by-default", "english-when-chosen"])
+@pytest.mark.parametrize(
+    ("language", "subject", "line", "more", "digest"),
+    [
+        (
+            "",
+            "borgerdesk: 2 advarsler",
+            "Svarfrist overskredet: ikke knyttet til en sag, mail, frist 25-03-2024 07:00",
+            "… og 1 til; se dem alle i borgerdesk (Svarfrister)",
+            "borgerdesk: dagens opfølgning",
+        ),
+        (
+            'language = "en"\n',
+            "borgerdesk: 2 alerts",
+            "Reply overdue: not linked to a case, email, due 2024-03-25 07:00",
+            "… and 1 more; see them all in borgerdesk (Follow-ups)",
+            "borgerdesk: today's follow-ups",
+        ),
+    ],
+    ids=["danish-by-default", "english-when-chosen"],
+)
 def test_alert_mail_speaks_the_configured_language(
-    engine: Engine, smtp_server: SmtpServer, pw_file: Path, monkeypatch: pytest.MonkeyPatch,
-    language: str, subject: str, line: str, more: str, digest: str,
+    engine: Engine,
+    smtp_server: SmtpServer,
+    pw_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    subject: str,
+    line: str,
+    more: str,
+    digest: str,
 ) -> None:
     """Danish unless the config says English: subject, sentences, channel words, the
     date as the language writes it, and the line for alerts past the mail's limit."""
@@ -274,8 +297,9 @@ def test_alert_mail_speaks_the_configured_language(
     from store.config import load_config_text
 
     monkeypatch.setattr(channels, "MAIL_MAX_LINES", 1)
-    cfg = load_config_text(f'municipality = "Testkommune"\n{language}'
-                           + _smtp_config(smtp_server, pw_file), "test")
+    cfg = load_config_text(
+        f'municipality = "Testkommune"\n{language}' + _smtp_config(smtp_server, pw_file), "test"
+    )
     _two_overdue(engine)
     d = Daemon(engine=engine, config=cfg, clock=Clock(T0))
     d.evaluate_job()

@@ -254,9 +254,7 @@ def _kill_rounds(
     final = _start(tmp_path, cfg, db_url, imap, "final")
     try:
         _wait(
-            lambda: (
-                q(db_url, count) >= n and q(db_url, "SELECT COUNT(*) FROM alert") >= owed
-            ),
+            lambda: q(db_url, count) >= n and q(db_url, "SELECT COUNT(*) FROM alert") >= owed,
             timeout=300,
             what="final sync and alerts",
         )

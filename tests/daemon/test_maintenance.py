@@ -132,7 +132,8 @@ def test_install_service_keeps_the_database_password_private(  # type: ignore[no
             data = p.read_bytes()
             assert b"s3cr3t-Pw" not in data, p
     # Re-installed without a password, the old environment file goes.
-    r = cli("--config", str(cfg), "--db", "sqlite:////var/lib/bd.sqlite3",
-            "install-service", "--force")
+    r = cli(
+        "--config", str(cfg), "--db", "sqlite:////var/lib/bd.sqlite3", "install-service", "--force"
+    )
     assert r.code == 0, r.err
     assert not env_file.exists() and "EnvironmentFile" not in unit.read_text()

@@ -16,9 +16,7 @@ def _daemon(tmp_path: Path, db_url: str, name: str, extra: str = "") -> DaemonPr
         cfg.write_text(config_text(extra))
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    return DaemonProcess(
-        config_file=cfg, db_url=db_url, home=home, log=tmp_path / f"{name}.log"
-    )
+    return DaemonProcess(config_file=cfg, db_url=db_url, home=home, log=tmp_path / f"{name}.log")
 
 
 def test_second_instance_refused_and_sigint_exits_zero(tmp_path: Path, db_url: str) -> None:

@@ -127,6 +127,19 @@ def test_create_taxonomy_counts_the_values_it_added(cli, db_url, tmp_path) -> No
 
 def test_an_error_quoting_a_huge_argument_stays_a_readable_line(cli, db_url) -> None:
     """QA: `report --where` with 100,000 characters printed them all back."""
-    line = one_line_error(cli("--db", db_url, "report", "--unit", "contacts", "--rows",
-                              "department", "--year", "2026", "--where", "x" * 100_000))
+    line = one_line_error(
+        cli(
+            "--db",
+            db_url,
+            "report",
+            "--unit",
+            "contacts",
+            "--rows",
+            "department",
+            "--year",
+            "2026",
+            "--where",
+            "x" * 100_000,
+        )
+    )
     assert len(line) <= 1100 and " … " in line

@@ -42,6 +42,7 @@ RUNS_UNTIL_STOPPED = {"tui", "demo"}
 # the command's work instead of a confirmation prompt (stdin is /dev/null) or a loop.
 ALWAYS_SET = {"yes", "once", "no_ui"}
 
+
 @dataclass(frozen=True)
 class Case:
     command: str  # "db upgrade"

@@ -29,8 +29,13 @@ def available() -> bool:
     return DOVECOT.exists()
 
 
-_FLAG_LETTERS = {"\\Seen": "S", "\\Answered": "R", "\\Flagged": "F", "\\Draft": "D",
-                 "\\Deleted": "T"}
+_FLAG_LETTERS = {
+    "\\Seen": "S",
+    "\\Answered": "R",
+    "\\Flagged": "F",
+    "\\Draft": "D",
+    "\\Deleted": "T",
+}
 
 CONFIG = """\
 base_dir = {root}/run
@@ -189,8 +194,13 @@ class DovecotServer:
         conf = self.root / "dovecot.conf"
         conf.write_text(
             CONFIG.format(
-                root=self.root, port=self.port, user=self.user, group=self.group,
-                uid=self.uid, gid=self.gid, ssl="yes" if self._ssl_cert else "no",
+                root=self.root,
+                port=self.port,
+                user=self.user,
+                group=self.group,
+                uid=self.uid,
+                gid=self.gid,
+                ssl="yes" if self._ssl_cert else "no",
                 ssl_files=ssl_files,
             )
         )
@@ -204,14 +214,19 @@ class DovecotServer:
             kwargs = {"user": self.uid, "group": self.gid, "extra_groups": []}
         self._proc = subprocess.Popen(  # type: ignore[call-overload]
             [str(DOVECOT), "-F", "-c", str(conf)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            **kwargs,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
-                log = (self.root / "dovecot.log").read_text(errors="replace") if (
-                    self.root / "dovecot.log").exists() else ""
+                log = (
+                    (self.root / "dovecot.log").read_text(errors="replace")
+                    if (self.root / "dovecot.log").exists()
+                    else ""
+                )
                 raise RuntimeError(f"dovecot exited: {err} {log[-2000:]}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=1) as s:

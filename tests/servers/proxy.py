@@ -84,8 +84,9 @@ class TcpProxy:
                 t = threading.Thread(target=self._pipe, args=args, daemon=True)
                 t.start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket, from_client: bool,
-              budget: list[int | None]) -> None:
+    def _pipe(
+        self, src: socket.socket, dst: socket.socket, from_client: bool, budget: list[int | None]
+    ) -> None:
         pending = b""
         try:
             while True:

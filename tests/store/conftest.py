@@ -27,7 +27,6 @@ def odsherred_db(tmp_path: Path, db_url: str, cli, request: pytest.FixtureReques
     return str(cfg)
 
 
-
 @pytest.fixture
 def haderslev_db(tmp_path: Path, db_url: str, cli) -> str:
     cfg = tmp_path / "haderslev.toml"

@@ -26,15 +26,30 @@ def test_danish_spellings_agree_with_phonenumbers() -> None:
         for raw in _spellings(digits):
             for region in ("DK", "SE", "DE"):
                 normalise_phone.cache_clear()
-                assert normalise_phone(raw, region) == phonenumbers_e164(raw, region), (
-                    raw, region)
+                assert normalise_phone(raw, region) == phonenumbers_e164(raw, region), (raw, region)
 
 
-@pytest.mark.parametrize("raw", [
-    "2233445", "223344556", "22  33 44 55", "22-33-44-55", "+4622334455", "+45 1234567",
-    "004622334455", "+ 45 22334455", "4522334455", "+4512345678", "1813", "112",
-    "+46 8 123 456 78", "(+45) 22334455", "skjult nummer", "",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2233445",
+        "223344556",
+        "22  33 44 55",
+        "22-33-44-55",
+        "+4622334455",
+        "+45 1234567",
+        "004622334455",
+        "+ 45 22334455",
+        "4522334455",
+        "+4512345678",
+        "1813",
+        "112",
+        "+46 8 123 456 78",
+        "(+45) 22334455",
+        "skjult nummer",
+        "",
+    ],
+)
 def test_other_spellings_go_through_phonenumbers(raw: str) -> None:
     normalise_phone.cache_clear()
     want = None if raw.strip().lower() in ("skjult nummer", "") else phonenumbers_e164(raw, "DK")

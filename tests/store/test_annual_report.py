@@ -74,13 +74,23 @@ def test_odsherred_2024_published_tables_are_in_the_document(
     blobs = [r.target_part.blob for r in d.part.rels.values() if "image" in r.reltype]
     assert len(blobs) >= 1 and all(b.startswith(b"\x89PNG") for b in blobs)
     text = doc_text(out)
-    for needle in ("Odsherred Kommune", "Borgerrådgiverens årsrapport",
-                   "1. januar – 31. december 2024", "Nøgletal", "Svar inden for 48 timer",
-                   "Whistleblowerordningen", "Bilag: Sådan er der talt", "Anbefalinger"):
+    for needle in (
+        "Odsherred Kommune",
+        "Borgerrådgiverens årsrapport",
+        "1. januar – 31. december 2024",
+        "Nøgletal",
+        "Svar inden for 48 timer",
+        "Whistleblowerordningen",
+        "Bilag: Sådan er der talt",
+        "Anbefalinger",
+    ):
         assert needle in text, needle
     # key figures: this period, the previous one, the change
-    key = next(t for t in tables if t[0][1:] == ["1. januar – 31. december 2024",
-                                                 "1. januar – 31. december 2023", "Ændring"])
+    key = next(
+        t
+        for t in tables
+        if t[0][1:] == ["1. januar – 31. december 2024", "1. januar – 31. december 2023", "Ændring"]
+    )
     assert key[1][:2] == ["Henvendere (forskellige personer og virksomheder)", "285"]
     assert key[2][:2] == ["Henvendelser", "833"]
 
@@ -111,7 +121,7 @@ def test_html_is_self_contained(haderslev_db: str, db_url: str, cli, tmp_path: P
     assert html.count('src="data:image/png;base64,') == 8
     assert not re.search(r"""(src|href)=["'](?!data:)""", html)  # nothing fetched
     assert "<script" not in html and "<style>" in html
-    assert "<td>Sum</td><td class=\"n\">60</td>" in html
+    assert '<td>Sum</td><td class="n">60</td>' in html
 
 
 def test_hostile_labels_and_text_stay_text(cfg_path: str, db_url: str, cli, tmp_path: Path) -> None:
@@ -120,19 +130,19 @@ def test_hostile_labels_and_text_stay_text(cfg_path: str, db_url: str, cli, tmp_
     for row in data:
         row["category"] = hostile
     reg = write_csv(data, tmp_path / "r.csv")
-    r = cli("--config", cfg_path, "--db", db_url, "import-register", str(reg),
-            "--create-taxonomy")
+    r = cli("--config", cfg_path, "--db", db_url, "import-register", str(reg), "--create-taxonomy")
     assert r.code == 0, r.err
     own = tmp_path / "tekst.md"
-    own.write_text("# Anbefalinger\n\n<b>fed</b> {{ navn }} [link](http://x)\n\n"
-                   "- punkt $a$\n", "utf-8")
-    docx = annual(cli, cfg_path, db_url, tmp_path / "r.docx", "--year", "2024",
-                  "--text", str(own))
+    own.write_text(
+        "# Anbefalinger\n\n<b>fed</b> {{ navn }} [link](http://x)\n\n- punkt $a$\n", "utf-8"
+    )
+    docx = annual(cli, cfg_path, db_url, tmp_path / "r.docx", "--year", "2024", "--text", str(own))
     text = doc_text(docx)
     assert hostile in text and "49" not in text.replace("2024", "")
     assert "<b>fed</b> {{ navn }} [link](http://x)" in text and "punkt $a$" in text
-    html = annual(cli, cfg_path, db_url, tmp_path / "r.html", "--year", "2024",
-                  "--text", str(own)).read_text("utf-8")
+    html = annual(
+        cli, cfg_path, db_url, tmp_path / "r.html", "--year", "2024", "--text", str(own)
+    ).read_text("utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;fed&lt;/b&gt; {{ navn }}" in html
 
@@ -149,28 +159,47 @@ def test_whistleblower_section_counts_without_identities(
 ) -> None:
     engine = make_engine(db_url)
     with write_scope(engine) as s:
-        for i, (scope, outcome) in enumerate([(True, "criticism"), (True, "police"),
-                                              (False, None)]):
+        for i, (scope, outcome) in enumerate(
+            [(True, "criticism"), (True, "police"), (False, None)]
+        ):
             case = open_whistleblower_case(
                 session=s,
-                case_in=CaseCreate(ref=f"WB-{i}", kind="whistleblower",
-                                   opened_on=dt.date(2024, 5, 1 + i)),
+                case_in=CaseCreate(
+                    ref=f"WB-{i}", kind="whistleblower", opened_on=dt.date(2024, 5, 1 + i)
+                ),
                 reporter={"name": "Hemmelig Hansen", "email": "kilde@example.dk"},
             )
             assert case.id is not None
-            set_whistleblower_facts(session=s, case_id=case.id, in_scope=scope,
-                                    forwarded=not scope, examined=scope, outcome=outcome)
+            set_whistleblower_facts(
+                session=s,
+                case_id=case.id,
+                in_scope=scope,
+                forwarded=not scope,
+                examined=scope,
+                outcome=outcome,
+            )
         with pytest.raises(UserError, match="outcome 'fyret'"):
-            set_whistleblower_facts(session=s, case_id=case.id, in_scope=None,
-                                    forwarded=False, examined=False, outcome="fyret")
+            set_whistleblower_facts(
+                session=s,
+                case_id=case.id,
+                in_scope=None,
+                forwarded=False,
+                examined=False,
+                outcome="fyret",
+            )
     engine.dispose()
     out = annual(cli, cfg_path, db_url, tmp_path / "r.docx", "--year", "2024")
     rows_seen = [row for t in doc_tables(out) for row in t]
-    for label, n in [("Indberetninger modtaget", "3"), ("Inden for ordningens område", "2"),
-                     ("Uden for ordningens område", "1"),
-                     ("Videresendt til anden myndighed", "1"), ("Undersøgt", "2"),
-                     ("Udfald: kritik", "1"), ("Udfald: politianmeldt", "1"),
-                     ("Udfald: afvist", "0")]:
+    for label, n in [
+        ("Indberetninger modtaget", "3"),
+        ("Inden for ordningens område", "2"),
+        ("Uden for ordningens område", "1"),
+        ("Videresendt til anden myndighed", "1"),
+        ("Undersøgt", "2"),
+        ("Udfald: kritik", "1"),
+        ("Udfald: politianmeldt", "1"),
+        ("Udfald: afvist", "0"),
+    ]:
         assert [label, n] in rows_seen, label
     for path in (out, annual(cli, cfg_path, db_url, tmp_path / "r.html", "--year", "2024")):
         data = doc_text(path) if path.suffix == ".docx" else path.read_text("utf-8")
@@ -182,8 +211,11 @@ def test_english_when_the_ui_is_english(cfg_path: str, db_url: str, cli, tmp_pat
     p.write_text(p.read_text("utf-8").replace('language = "da"', 'language = "en"'), "utf-8")
     text = doc_text(annual(cli, cfg_path, db_url, tmp_path / "r.docx", "--period", "2024"))
     assert "The citizens' advisor's annual report" in text
-    assert "1 January – 31 December 2024" in text and "Appendix: How the figures are counted" \
-        in text and "Nøgletal" not in text
+    assert (
+        "1 January – 31 December 2024" in text
+        and "Appendix: How the figures are counted" in text
+        and "Nøgletal" not in text
+    )
 
 
 @pytest.mark.parametrize(
@@ -217,10 +249,14 @@ def test_statistik_compares_with_the_previous_period_and_exports_the_report(
     with pytest.raises(UserError, match="period '2021H3': not a period"):
         parse_stats_period(config, "2021H3", today=dt.date(2022, 1, 5))
     with session_scope(engine) as s:
-        cmp = compare_stats(session=s, config=config, preset=None,
-                            start=dt.date(2021, 8, 1), end=dt.date(2021, 12, 31))
-        assert (cmp.previous_start, cmp.previous_end) == (dt.date(2021, 3, 1),
-                                                          dt.date(2021, 7, 31))
+        cmp = compare_stats(
+            session=s,
+            config=config,
+            preset=None,
+            start=dt.date(2021, 8, 1),
+            end=dt.date(2021, 12, 31),
+        )
+        assert (cmp.previous_start, cmp.previous_end) == (dt.date(2021, 3, 1), dt.date(2021, 7, 31))
         assert cmp.period_name == "1. august – 31. december 2021"
         sum_row = cmp.tables[0].rows[-1]
         assert sum_row.label == "Sum" and sum_row.current == 111
@@ -228,9 +264,14 @@ def test_statistik_compares_with_the_previous_period_and_exports_the_report(
         # departments of both organisations appear: each side has its own
         labels = [r.label for r in cmp.tables[0].rows]
         assert "Teknik og Klima" in labels
-        out = export_annual_report(session=s, config=config, preset=None,
-                                   start=dt.date(2021, 8, 1), end=dt.date(2021, 12, 31),
-                                   path=str(tmp_path / "fra-skærmen.html"))
+        out = export_annual_report(
+            session=s,
+            config=config,
+            preset=None,
+            start=dt.date(2021, 8, 1),
+            end=dt.date(2021, 12, 31),
+            path=str(tmp_path / "fra-skærmen.html"),
+        )
     engine.dispose()
     assert "Tabel 9: Temaer" in Path(out).read_text("utf-8")
 
@@ -246,8 +287,11 @@ def test_other_commands_do_not_load_docx_or_matplotlib() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, borgerdesk.cli, store.desk.stats, store.annual, store.counts.render; "
-            "print(sorted(m for m in ('docx', 'matplotlib') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
+    code = (
+        "import sys, borgerdesk.cli, store.desk.stats, store.annual, store.counts.render; "
+        "print(sorted(m for m in ('docx', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
     assert out.strip() == "[]"

@@ -24,13 +24,13 @@ CONFIG = '[taxonomy]\ncategories = ["Vejledning"]\n'
 def _read_only_view(folder: Path, view: Path) -> Iterator[Path]:
     view.mkdir()
     try:
-        subprocess.run(["mount", "--bind", str(folder), str(view)], check=True,
-                       capture_output=True)
+        subprocess.run(["mount", "--bind", str(folder), str(view)], check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("cannot bind-mount here (needs root and mount rights)")
     try:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["mount", "-o", "remount,bind,ro", str(view)], check=True, capture_output=True
+        )
         assert not (view / "probe").exists()
         with pytest.raises(OSError):
             (view / "probe").touch()
@@ -51,7 +51,9 @@ def _add_contact(conn: sqlite3.Connection, ref: str) -> None:
     conn.execute(
         "INSERT INTO contact (channel, direction, occurred_at, occurred_on, summary, "
         "access_request, source_ref, dismissed, created_at) "
-        "VALUES ('phone', 'in', ?, '2026-01-01', 'x', 0, ?, 0, ?)", (now, ref, now))
+        "VALUES ('phone', 'in', ?, '2026-01-01', 'x', 0, ?, 0, ?)",
+        (now, ref, now),
+    )
 
 
 @pytest.fixture
@@ -75,8 +77,9 @@ def test_backup_from_a_read_only_mount(tmp_path: Path, closed_db: Path, cli) -> 
     cfg.write_text(CONFIG, "utf-8")
     dest = tmp_path / "backup.sqlite3"
     with _read_only_view(closed_db.parent, tmp_path / "ro") as view:
-        r = cli("--config", str(cfg), "--db", f"sqlite:///{view / closed_db.name}",
-                "backup", str(dest))
+        r = cli(
+            "--config", str(cfg), "--db", f"sqlite:///{view / closed_db.name}", "backup", str(dest)
+        )
         assert r.code == 0, r.err
         assert "sikkerhedskopi skrevet" in r.out
     assert _contacts(dest) == 1

@@ -19,14 +19,18 @@ def _begin_write(conn) -> None:
     so the DDL that follows is part of it."""
     conn.exec_driver_sql(
         "INSERT INTO imported_file (sha256, kind, name, imported_at, rows, skipped) "
-        "VALUES ('x', 'calls', 'x', '2026-01-01 00:00:00.000000', 0, 0)")
+        "VALUES ('x', 'calls', 'x', '2026-01-01 00:00:00.000000', 0, 0)"
+    )
 
 
 def _indexes(engine: Engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
-        return sorted(conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name = 'contact'").all())
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "AND tbl_name = 'contact'"
+            ).all()
+        )
 
 
 @pytest.fixture
@@ -53,8 +57,7 @@ def test_rebuild_while_runs_the_work_beside_the_index_build(sqlite_engine, monke
 
 
 @pytest.mark.parametrize("side", ["work", "index"])
-def test_a_failure_on_either_side_rolls_back_with_the_indexes(sqlite_engine, monkeypatch,
-                                                              side):
+def test_a_failure_on_either_side_rolls_back_with_the_indexes(sqlite_engine, monkeypatch, side):
     monkeypatch.setattr(bulkload, "REBUILD_MIN_ROWS", 1)
     before = _indexes(sqlite_engine)
 
@@ -92,8 +95,9 @@ def test_checkpoint_after_a_commit(tmp_path) -> None:
             after = bulkload.CheckpointAfter(conn)
             try:
                 # ~25 MB: past the 1,000-page autocheckpoint at 16 KB pages.
-                s.connection().exec_driver_sql("INSERT INTO t VALUES (?)",
-                                               [("x" * 1000,) for _ in range(25_000)])
+                s.connection().exec_driver_sql(
+                    "INSERT INTO t VALUES (?)", [("x" * 1000,) for _ in range(25_000)]
+                )
                 s.commit()
                 assert os.path.getsize(path) == empty  # the commit did not checkpoint
                 after.committed()

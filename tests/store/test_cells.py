@@ -122,8 +122,21 @@ def test_report_csv_keeps_a_taxonomy_value_from_running(
     reg = write_csv(data, tmp_path / "r.csv")
     r = cli("--config", cfg, "--db", db_url, "import-register", str(reg), "--create-taxonomy")
     assert r.code == 0, r.err
-    r = cli("--config", cfg, "--db", db_url, "report", "--year", "2024", "--unit", "cases",
-            "--rows", "category", "--format", "csv")
+    r = cli(
+        "--config",
+        cfg,
+        "--db",
+        db_url,
+        "report",
+        "--year",
+        "2024",
+        "--unit",
+        "cases",
+        "--rows",
+        "category",
+        "--format",
+        "csv",
+    )
     assert r.code == 0, r.err
     cells = [v for line in csv.reader(io.StringIO(r.out)) for v in line]
     assert "'" + CALC in cells
@@ -142,7 +155,10 @@ def test_plain_xlsx_reads_back_as_written(tmp_path: Path) -> None:
         ws = load_workbook(path, read_only=read_only).worksheets[0]
         got = [[c.value for c in r] for r in ws.iter_rows()]
         got = [r + [None] * (4 - len(r)) for r in got]  # a row ends at its last cell
-        assert got == [["a", "b", "c", "d"], [HYPERLINK, 7, 2.5, None],
-                       ["x\ufffdy <&> ø", None, "True", "-5"]]
+        assert got == [
+            ["a", "b", "c", "d"],
+            [HYPERLINK, 7, 2.5, None],
+            ["x\ufffdy <&> ø", None, "True", "-5"],
+        ]
     ws = load_workbook(path).worksheets[0]
     assert ws.title == "Register" and ws["A2"].data_type == "s"

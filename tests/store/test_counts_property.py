@@ -217,8 +217,11 @@ def test_engine_matches_naive_count(db_url, cases, contacts, party_kinds, q) -> 
         res = count(session=session, query=query)
         # The annual report's key figures use the one-query totals: the same numbers.
         grand = grand_total(session=session, query=query)
-        both = contact_totals(session=session, query=replace(query, unit="contacts")) \
-            if query.unit != "cases" else None
+        both = (
+            contact_totals(session=session, query=replace(query, unit="contacts"))
+            if query.unit != "cases"
+            else None
+        )
     engine.dispose()
     cells, rows, cols, total = naive(cases, contacts, party_kinds, q)
     assert {(c.row, c.col): c.count for c in res.cells} == cells

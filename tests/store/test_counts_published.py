@@ -307,7 +307,10 @@ def test_haderslev_preset_tables_3_to_9(haderslev_db: str, db_url: str, cli, tmp
     # pre-reorganisation ones (valid until Jun 2021) do not.
     labels = [r[0] for r in values[3:]]
     assert labels[: labels.index("Sum")] == [
-        "Børn og Kultur", "Voksen og Sundhed", "Diverse", "Arbejdsmarked og Borgerservice",
+        "Børn og Kultur",
+        "Voksen og Sundhed",
+        "Diverse",
+        "Arbejdsmarked og Borgerservice",
         "Teknik og Klima",
     ]
     r = cli(

@@ -12,28 +12,35 @@ from store.errors import UserError
 UTC = dt.UTC
 
 
-@pytest.mark.parametrize("text, want", [
-    ("01-12-2026", dt.date(2026, 12, 1)),
-    ("2026-12-01", dt.date(2026, 12, 1)),
-    ("1.12.2026", dt.date(2026, 12, 1)),
-    (" 01/12/2026 ", dt.date(2026, 12, 1)),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("01-12-2026", dt.date(2026, 12, 1)),
+        ("2026-12-01", dt.date(2026, 12, 1)),
+        ("1.12.2026", dt.date(2026, 12, 1)),
+        (" 01/12/2026 ", dt.date(2026, 12, 1)),
+    ],
+)
 def test_dates_day_first_or_iso(text: str, want: dt.date) -> None:
     assert read_date(text, "--from") == want
 
 
-@pytest.mark.parametrize("text, want", [
-    # Winter time (+01:00) and summer time (+02:00).
-    ("01-12-2026 10:30", dt.datetime(2026, 12, 1, 9, 30, tzinfo=UTC)),
-    ("2026-06-01T10:30", dt.datetime(2026, 6, 1, 8, 30, tzinfo=UTC)),
-    # The autumn's repeated hour: the first (summer-time) 02:30.
-    ("25-10-2026 02:30", dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
-    # An explicit offset wins over Copenhagen time.
-    ("2026-12-01 10:30+00:00", dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC)),
-    ("01-12-2026", dt.datetime(2026, 11, 30, 23, 0, tzinfo=UTC)),
-])
-def test_moments_are_copenhagen_time_unless_they_say_otherwise(text: str,
-                                                                want: dt.datetime) -> None:
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        # Winter time (+01:00) and summer time (+02:00).
+        ("01-12-2026 10:30", dt.datetime(2026, 12, 1, 9, 30, tzinfo=UTC)),
+        ("2026-06-01T10:30", dt.datetime(2026, 6, 1, 8, 30, tzinfo=UTC)),
+        # The autumn's repeated hour: the first (summer-time) 02:30.
+        ("25-10-2026 02:30", dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        # An explicit offset wins over Copenhagen time.
+        ("2026-12-01 10:30+00:00", dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC)),
+        ("01-12-2026", dt.datetime(2026, 11, 30, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_moments_are_copenhagen_time_unless_they_say_otherwise(
+    text: str, want: dt.datetime
+) -> None:
     assert read_moment(text, "--at") == want
 
 
@@ -43,8 +50,9 @@ def test_the_local_date_of_a_moment_is_copenhagens() -> None:
     assert moment.date() == dt.date(2025, 12, 31) and day == dt.date(2026, 1, 1)
 
 
-@pytest.mark.parametrize("text", ["32-12-2026", "12-2026", "2026-02-30", "tomorrow",
-                                  "01-12-2026 25:00", ""])
+@pytest.mark.parametrize(
+    "text", ["32-12-2026", "12-2026", "2026-02-30", "tomorrow", "01-12-2026 25:00", ""]
+)
 def test_a_bad_value_names_the_field(text: str) -> None:
     with pytest.raises(UserError) as e:
         read_moment(text, "--at")

@@ -48,8 +48,9 @@ def test_opening_the_database_does_not_import_alembic(db_url: str) -> None:
         f"open_database({db_url!r}).dispose(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]", out
 
 
@@ -187,15 +188,33 @@ def test_naive_datetimes_are_refused(engine) -> None:
 
 
 def test_unreachable_database_is_one_line(cli, tmp_path) -> None:
-    r = cli("--db", "postgresql://nobody:x@127.0.0.1:1/none", "report", "--year", "2024",
-            "--unit", "cases", "--rows", "category")
+    r = cli(
+        "--db",
+        "postgresql://nobody:x@127.0.0.1:1/none",
+        "report",
+        "--year",
+        "2024",
+        "--unit",
+        "cases",
+        "--rows",
+        "category",
+    )
     assert r.code == 2 and "Traceback" not in r.err
     assert "cannot open the database" in r.err and r.err.count("\n") == 1
     assert ":x@" not in r.err  # the password is hidden
     bad = tmp_path / "garbage.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
-    r = cli("--db", f"sqlite:///{bad}", "report", "--year", "2024", "--unit", "cases",
-            "--rows", "category")
+    r = cli(
+        "--db",
+        f"sqlite:///{bad}",
+        "report",
+        "--year",
+        "2024",
+        "--unit",
+        "cases",
+        "--rows",
+        "category",
+    )
     assert r.code == 2 and "damaged or not a SQLite database" in r.err
 
 
@@ -228,8 +247,10 @@ def test_reading_commands_leave_an_empty_file_untouched(cli, tmp_path: Path) -> 
     path = tmp_path / "x.txt"
     path.touch()
     url = f"sqlite:///{path}"
-    for args in (("followups",), ("report", "--year", "2024", "--unit", "cases", "--rows",
-                                  "category")):
+    for args in (
+        ("followups",),
+        ("report", "--year", "2024", "--unit", "cases", "--rows", "category"),
+    ):
         r = cli("--db", url, *args)
         assert r.code == 2 and r.err == (
             f"borgerdesk: error: {url}: the database is not set up; "

@@ -59,21 +59,48 @@ def desk(engine: Engine, odsherred_config: Config) -> Desk:
 
 def _with(desk: Desk, toml: str) -> Desk:
     """The same desk with more configuration (configs are frozen)."""
-    return Desk(desk.engine, load_config_text(preset_text("odsherred") + toml, "test"),
-                clock=lambda: NOW)
+    return Desk(
+        desk.engine, load_config_text(preset_text("odsherred") + toml, "test"), clock=lambda: NOW
+    )
 
 
-def _mail(desk: Desk, *, at: dt.datetime, sender: str, ref: str, subject: str = "Hej",
-          message_id: str | None = None, in_reply_to: str | None = None,
-          case_id: int | None = None) -> int:
+def _mail(
+    desk: Desk,
+    *,
+    at: dt.datetime,
+    sender: str,
+    ref: str,
+    subject: str = "Hej",
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    case_id: int | None = None,
+) -> int:
     with session_scope(desk.engine) as s:
-        c = add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="in", occurred_at=at, counterpart=sender,
-            summary=subject, source_ref=f"mail:{ref}", case_id=case_id))
+        c = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="in",
+                occurred_at=at,
+                counterpart=sender,
+                summary=subject,
+                source_ref=f"mail:{ref}",
+                case_id=case_id,
+            ),
+        )
         assert c.id is not None
-        s.add(EmailMessage(contact_id=c.id, header_hash=ref, content_hash=ref, subject=subject,
-                           from_addr=sender, sent_at=at, message_id=message_id,
-                           in_reply_to=in_reply_to))
+        s.add(
+            EmailMessage(
+                contact_id=c.id,
+                header_hash=ref,
+                content_hash=ref,
+                subject=subject,
+                from_addr=sender,
+                sent_at=at,
+                message_id=message_id,
+                in_reply_to=in_reply_to,
+            )
+        )
         s.flush()
         apply_contacts(session=s, config=desk.config, contact_ids=[c.id])
         return c.id
@@ -92,13 +119,16 @@ def _snapshot(engine: Engine) -> tuple[int, ...]:
 
 
 def test_a_new_case_opens_on_its_first_contacts_day_like_the_register_import(
-        desk: Desk, tmp_path: Path, db_url: str) -> None:
+    desk: Desk, tmp_path: Path, db_url: str
+) -> None:
     # New Year's Eve 23:30 in Copenhagen is 22:30 UTC on the 31st; 00:30 on 1 January is
     # 23:30 UTC on the 31st: the local day decides.
     late = dt.datetime(2025, 12, 31, 23, 30, tzinfo=CPH)
     after = dt.datetime(2026, 1, 1, 0, 30, tzinfo=CPH)
-    ids = (_mail(desk, at=after, sender="a@example.dk", ref="a1"),
-           _mail(desk, at=late, sender="a@example.dk", ref="a2"))
+    ids = (
+        _mail(desk, at=after, sender="a@example.dk", ref="a1"),
+        _mail(desk, at=late, sender="a@example.dk", ref="a2"),
+    )
     case_id, ref = desk.new_case(NewCaseRequest(contact_ids=ids, party_name="Anna"))
     with Session(desk.engine) as s:
         case = s.get(Case, case_id)
@@ -107,43 +137,63 @@ def test_a_new_case_opens_on_its_first_contacts_day_like_the_register_import(
     # The ref is of the year the case opened in.
     assert ref == "2025-0001"
     # The register import dates a case without case_opened the same way.
-    path = write_register_csv([
-        {"case_ref": "R-1", "party_name": "Anna", "contact_at": "01-01-2026 00:30",
-         "channel": "email", "direction": "in"},
-        {"case_ref": "R-1", "contact_at": "31-12-2025 23:30", "channel": "email",
-         "direction": "in"},
-    ], tmp_path / "reg.csv")
+    path = write_register_csv(
+        [
+            {
+                "case_ref": "R-1",
+                "party_name": "Anna",
+                "contact_at": "01-01-2026 00:30",
+                "channel": "email",
+                "direction": "in",
+            },
+            {
+                "case_ref": "R-1",
+                "contact_at": "31-12-2025 23:30",
+                "channel": "email",
+                "direction": "in",
+            },
+        ],
+        tmp_path / "reg.csv",
+    )
     import_register(engine=desk.engine, config=desk.config, path=path)
     with Session(desk.engine) as s:
         imported = s.exec(select(Case).where(Case.ref == "R-1")).one()
     assert imported.opened_on == case.opened_on
     # ... and the "cases" unit counts it in December, with its contacts.
     with Session(desk.engine) as s:
-        res = count(session=s, query=CountQuery(unit="cases", start=dt.date(2025, 12, 1),
-                                                end=dt.date(2025, 12, 31), rows="department"))
+        res = count(
+            session=s,
+            query=CountQuery(
+                unit="cases",
+                start=dt.date(2025, 12, 1),
+                end=dt.date(2025, 12, 31),
+                rows="department",
+            ),
+        )
     assert res.total == 2
 
 
-def test_the_opening_date_can_be_given_and_a_case_without_contacts_opens_today(
-        desk: Desk) -> None:
-    cid = _mail(desk, at=dt.datetime(2025, 12, 20, 9, tzinfo=CPH), sender="b@example.dk",
-                ref="b1")
-    case_id, _ = desk.new_case(NewCaseRequest(contact_ids=(cid,),
-                                              opened_on=dt.date(2026, 1, 2)))
+def test_the_opening_date_can_be_given_and_a_case_without_contacts_opens_today(desk: Desk) -> None:
+    cid = _mail(desk, at=dt.datetime(2025, 12, 20, 9, tzinfo=CPH), sender="b@example.dk", ref="b1")
+    case_id, _ = desk.new_case(NewCaseRequest(contact_ids=(cid,), opened_on=dt.date(2026, 1, 2)))
     empty_id, _ = desk.new_case(NewCaseRequest(party_name="Walk-in"))
     assert desk.case(case_id).opened_on == dt.date(2026, 1, 2)  # type: ignore[union-attr]
     assert desk.case(empty_id).opened_on == dt.date(2026, 1, 5)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("request_, code", [
-    (NewCaseRequest(kind="secret"), "case_kind"),
-    (NewCaseRequest(party_kind="alien"), "party_kind"),
-    (NewCaseRequest(category="Nope"), "not_in_taxonomy"),
-    (NewCaseRequest(contact_ids=(999999,)), "contact_gone"),
-    (NewCaseRequest(party_id=424242), "no_party"),
-])
+@pytest.mark.parametrize(
+    "request_, code",
+    [
+        (NewCaseRequest(kind="secret"), "case_kind"),
+        (NewCaseRequest(party_kind="alien"), "party_kind"),
+        (NewCaseRequest(category="Nope"), "not_in_taxonomy"),
+        (NewCaseRequest(contact_ids=(999999,)), "contact_gone"),
+        (NewCaseRequest(party_id=424242), "no_party"),
+    ],
+)
 def test_a_bad_new_case_request_is_refused_and_changes_nothing(
-        desk: Desk, request_: NewCaseRequest, code: str) -> None:
+    desk: Desk, request_: NewCaseRequest, code: str
+) -> None:
     before = _snapshot(desk.engine)
     with pytest.raises(UserError) as e:
         desk.new_case(request_)
@@ -156,12 +206,18 @@ def test_a_bad_new_case_request_is_refused_and_changes_nothing(
 
 def test_a_walk_in_is_registered_with_a_new_party_into_a_new_case(desk: Desk) -> None:
     at = dt.datetime(2026, 1, 5, 9, 30, tzinfo=CPH)  # before the clock (NOW)
-    added = desk.add_contact(NewContactRequest(
-        channel="phone", occurred_at=at, summary="Ringede om hjemmehjælp",
-        new_party=NewParty(name="Karen Holm", phones=("22 33 44 55",),
-                           emails=("Karen@Example.dk",)),
-        file_to=FileTo.new_case,
-        new_case=NewCaseRequest(department="Omsorg og Sundhed", category="Klage")))
+    added = desk.add_contact(
+        NewContactRequest(
+            channel="phone",
+            occurred_at=at,
+            summary="Ringede om hjemmehjælp",
+            new_party=NewParty(
+                name="Karen Holm", phones=("22 33 44 55",), emails=("Karen@Example.dk",)
+            ),
+            file_to=FileTo.new_case,
+            new_case=NewCaseRequest(department="Omsorg og Sundhed", category="Klage"),
+        )
+    )
     assert added.case_ref == "2026-0001" and added.party_id is not None
     info = desk.party(added.party_id)
     assert info is not None
@@ -172,8 +228,10 @@ def test_a_walk_in_is_registered_with_a_new_party_into_a_new_case(desk: Desk) ->
         assert c.occurred_on == dt.date(2026, 1, 5) and c.direction == "in"
         # A call typed in was a conversation: it owes no reply (the reply rules decide,
         # as for an imported call).
-        assert s.exec(select(ReplyTarget).where(
-            ReplyTarget.contact_id == added.contact_id)).first() is None
+        assert (
+            s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == added.contact_id)).first()
+            is None
+        )
     # Later mail from the address is recognised and auto-linked.
     later = _mail(desk, at=at + dt.timedelta(hours=2), sender="karen@example.dk", ref="k2")
     with Session(desk.engine) as s:
@@ -188,49 +246,86 @@ def test_a_contact_can_go_to_triage_or_an_existing_case(desk: Desk) -> None:
     assert [r.contact_id for r in desk.triage().rows] == [waiting.contact_id]
     party_id = desk.case(case_id).party_id  # type: ignore[union-attr]
     # An e-mail typed in owes a reply like any inbound mail ...
-    letter = desk.add_contact(NewContactRequest(channel="email", occurred_at=at,
-                                                party_id=party_id, file_to=FileTo.case,
-                                                case_id=case_id))
+    letter = desk.add_contact(
+        NewContactRequest(
+            channel="email", occurred_at=at, party_id=party_id, file_to=FileTo.case, case_id=case_id
+        )
+    )
     with Session(desk.engine) as s:
-        target = s.exec(select(ReplyTarget).where(
-            ReplyTarget.contact_id == letter.contact_id)).one()
+        target = s.exec(
+            select(ReplyTarget).where(ReplyTarget.contact_id == letter.contact_id)
+        ).one()
     assert target.state == "open"
     # ... and the home visit registered by hand afterwards is the reply that meets it.
-    filed = desk.add_contact(NewContactRequest(channel="home_visit", direction="out",
-                                               occurred_at=at + dt.timedelta(hours=1),
-                                               party_id=party_id, file_to=FileTo.case,
-                                               case_id=case_id))
+    filed = desk.add_contact(
+        NewContactRequest(
+            channel="home_visit",
+            direction="out",
+            occurred_at=at + dt.timedelta(hours=1),
+            party_id=party_id,
+            file_to=FileTo.case,
+            case_id=case_id,
+        )
+    )
     assert filed.case_ref == ref
     detail = desk.case(case_id)
     assert detail is not None
     assert [(t.channel, t.direction) for t in detail.timeline] == [
-        ("home_visit", "out"), ("email", "in")]
+        ("home_visit", "out"),
+        ("email", "in"),
+    ]
     with Session(desk.engine) as s:
-        target = s.exec(select(ReplyTarget).where(
-            ReplyTarget.contact_id == letter.contact_id)).one()
+        target = s.exec(
+            select(ReplyTarget).where(ReplyTarget.contact_id == letter.contact_id)
+        ).one()
     assert (target.state, target.met_by_contact_id) == ("met", filed.contact_id)
 
 
-@pytest.mark.parametrize("req, code", [
-    (NewContactRequest(channel="fax", occurred_at=NOW), "channel"),
-    (NewContactRequest(channel="letter", direction="sideways", occurred_at=NOW), "direction"),
-    (NewContactRequest(channel="letter", occurred_at=dt.datetime(2026, 1, 5)), "bad_moment"),
-    (NewContactRequest(channel="letter", occurred_at=NOW, party_id=1,
-                       new_party=NewParty(name="x")), "party_twice"),
-    (NewContactRequest(channel="letter", occurred_at=NOW, new_party=NewParty(name=" ")),
-     "party_name_empty"),
-    (NewContactRequest(channel="letter", occurred_at=NOW,
-                       new_party=NewParty(name="x", phones=("abc",))), "bad_address"),
-    (NewContactRequest(channel="letter", occurred_at=NOW, file_to=FileTo.case),
-     "no_case_given"),
-    (NewContactRequest(channel="letter", occurred_at=NOW, file_to=FileTo.case,
-                       case_id=77), "no_case"),
-    (NewContactRequest(channel="letter", occurred_at=NOW, file_to=FileTo.new_case,
-                       new_party=NewParty(name="y"),
-                       new_case=NewCaseRequest(category="Nope")), "not_in_taxonomy"),
-])
-def test_a_bad_contact_is_refused_and_changes_nothing(desk: Desk, req: NewContactRequest,
-                                                      code: str) -> None:
+@pytest.mark.parametrize(
+    "req, code",
+    [
+        (NewContactRequest(channel="fax", occurred_at=NOW), "channel"),
+        (NewContactRequest(channel="letter", direction="sideways", occurred_at=NOW), "direction"),
+        (NewContactRequest(channel="letter", occurred_at=dt.datetime(2026, 1, 5)), "bad_moment"),
+        (
+            NewContactRequest(
+                channel="letter", occurred_at=NOW, party_id=1, new_party=NewParty(name="x")
+            ),
+            "party_twice",
+        ),
+        (
+            NewContactRequest(channel="letter", occurred_at=NOW, new_party=NewParty(name=" ")),
+            "party_name_empty",
+        ),
+        (
+            NewContactRequest(
+                channel="letter", occurred_at=NOW, new_party=NewParty(name="x", phones=("abc",))
+            ),
+            "bad_address",
+        ),
+        (
+            NewContactRequest(channel="letter", occurred_at=NOW, file_to=FileTo.case),
+            "no_case_given",
+        ),
+        (
+            NewContactRequest(channel="letter", occurred_at=NOW, file_to=FileTo.case, case_id=77),
+            "no_case",
+        ),
+        (
+            NewContactRequest(
+                channel="letter",
+                occurred_at=NOW,
+                file_to=FileTo.new_case,
+                new_party=NewParty(name="y"),
+                new_case=NewCaseRequest(category="Nope"),
+            ),
+            "not_in_taxonomy",
+        ),
+    ],
+)
+def test_a_bad_contact_is_refused_and_changes_nothing(
+    desk: Desk, req: NewContactRequest, code: str
+) -> None:
     before = _snapshot(desk.engine)
     with pytest.raises(UserError) as e:
         desk.add_contact(req)
@@ -253,8 +348,10 @@ def test_the_manual_contact_in_a_case_takes_its_time_and_direction(desk: Desk) -
 
 def test_move_unlink_and_undismiss_are_audited_and_re_evaluate_replies(desk: Desk) -> None:
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
-    a, b = (_mail(desk, at=at, sender="m@example.dk", ref="m1"),
-            _mail(desk, at=at, sender="n@example.dk", ref="n1"))
+    a, b = (
+        _mail(desk, at=at, sender="m@example.dk", ref="m1"),
+        _mail(desk, at=at, sender="n@example.dk", ref="n1"),
+    )
     c1, r1 = desk.new_case(NewCaseRequest(contact_ids=(a,)))
     c2, r2 = desk.new_case(NewCaseRequest(party_name="Other"))
     assert desk.move_contact(a, c2) == r2
@@ -274,15 +371,18 @@ def test_move_unlink_and_undismiss_are_audited_and_re_evaluate_replies(desk: Des
     assert desk.dismissed().total == 0
     assert b in {r.contact_id for r in desk.triage().rows}
     with Session(desk.engine) as s:
-        actions = set(s.exec(select(AuditLog.action).where(
-            col(AuditLog.entity) == "contact")).all())
+        actions = set(
+            s.exec(select(AuditLog.action).where(col(AuditLog.entity) == "contact")).all()
+        )
     assert {"move", "unlink", "undismiss", "dismiss", "link"} <= actions
     # Errors: one line, nothing changed.
     before = _snapshot(desk.engine)
-    for call, code in ((lambda: desk.unlink_contact(a), "contact_not_linked"),
-                       (lambda: desk.move_contact(a, c1), "contact_not_linked"),
-                       (lambda: desk.undismiss([a]), "contact_not_dismissed"),
-                       (lambda: desk.move_contact(10**6, c1), "contact_gone")):
+    for call, code in (
+        (lambda: desk.unlink_contact(a), "contact_not_linked"),
+        (lambda: desk.move_contact(a, c1), "contact_not_linked"),
+        (lambda: desk.undismiss([a]), "contact_not_dismissed"),
+        (lambda: desk.move_contact(10**6, c1), "contact_gone"),
+    ):
         with pytest.raises(UserError) as e:
             call()
         assert e.value.code == code
@@ -295,25 +395,37 @@ def test_not_a_case_counts_nowhere_and_owes_no_reply(desk: Desk) -> None:
     queue, undismiss brings its target back, and linking a dismissed contact found by
     search makes it a case's contact again. Checked against a naive recount."""
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
-    a, b = (_mail(desk, at=at, sender="m@example.dk", ref="m1"),
-            _mail(desk, at=at, sender="n@example.dk", ref="n1"))
-    case_id, _ = desk.new_case(NewCaseRequest(contact_ids=(a,), department="Organisation",
-                                              category="Vejledning"))
+    a, b = (
+        _mail(desk, at=at, sender="m@example.dk", ref="m1"),
+        _mail(desk, at=at, sender="n@example.dk", ref="n1"),
+    )
+    case_id, _ = desk.new_case(
+        NewCaseRequest(contact_ids=(a,), department="Organisation", category="Vejledning")
+    )
 
     def open_targets(cid: int) -> int:
         with Session(desk.engine) as s:
-            return len(s.exec(select(ReplyTarget).where(
-                ReplyTarget.contact_id == cid, ReplyTarget.state == "open")).all())
+            return len(
+                s.exec(
+                    select(ReplyTarget).where(
+                        ReplyTarget.contact_id == cid, ReplyTarget.state == "open"
+                    )
+                ).all()
+            )
 
     def contacts_counted() -> tuple[int, int]:
         """The report's contact total and a naive recount (contacts on a case, not
         dismissed)."""
-        q = CountQuery(unit="contacts", rows="department", start=dt.date(2026, 1, 1),
-                       end=dt.date(2026, 12, 31))
+        q = CountQuery(
+            unit="contacts", rows="department", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+        )
         with Session(desk.engine) as s:
             reported = count(session=s, query=q).total
-            naive = s.exec(select(func.count()).select_from(Contact).where(
-                col(Contact.case_id).is_not(None), col(Contact.dismissed).is_(False))).one()
+            naive = s.exec(
+                select(func.count())
+                .select_from(Contact)
+                .where(col(Contact.case_id).is_not(None), col(Contact.dismissed).is_(False))
+            ).one()
         return reported, naive
 
     before = _snapshot(desk.engine)
@@ -347,8 +459,7 @@ def test_moving_out_of_a_whistleblower_case_gives_the_citizen_rule(desk: Desk) -
 
     def rules() -> set[str]:
         with Session(desk.engine) as s:
-            return set(s.exec(select(ReplyTarget.rule).where(
-                ReplyTarget.contact_id == m)).all())
+            return set(s.exec(select(ReplyTarget.rule).where(ReplyTarget.contact_id == m)).all())
 
     assert "whistleblower-kvittering" in rules()
     desk.move_contact(m, citizen)
@@ -366,8 +477,11 @@ def test_linking_to_a_closed_case_asks_first(desk: Desk) -> None:
     before = _snapshot(desk.engine)
     with pytest.raises(CaseClosed) as e:
         desk.link([m], case_id)
-    assert (e.value.ref, e.value.closed_on, e.value.code) == (ref, dt.date(2026, 1, 5),
-                                                              "case_closed")
+    assert (e.value.ref, e.value.closed_on, e.value.code) == (
+        ref,
+        dt.date(2026, 1, 5),
+        "case_closed",
+    )
     assert _snapshot(desk.engine) == before
     res = desk.link([m], case_id, if_closed=IfClosed.link)
     assert not res.reopened and desk.case(case_id).closed_on is not None  # type: ignore[union-attr]
@@ -389,8 +503,14 @@ def test_related_offers_the_senders_other_mail_and_the_thread(desk: Desk) -> Non
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
     first = _mail(desk, at=at, sender="t@example.dk", ref="t1", message_id="<1@x>")
     same = _mail(desk, at=at + dt.timedelta(hours=1), sender="t@example.dk", ref="t2")
-    reply = _mail(desk, at=at + dt.timedelta(hours=2), sender="other@example.dk", ref="t3",
-                  message_id="<2@x>", in_reply_to="<1@x>")
+    reply = _mail(
+        desk,
+        at=at + dt.timedelta(hours=2),
+        sender="other@example.dk",
+        ref="t3",
+        message_id="<2@x>",
+        in_reply_to="<1@x>",
+    )
     _mail(desk, at=at, sender="stranger@example.dk", ref="t4")
     desk.new_case(NewCaseRequest(contact_ids=(first,)))
     rel = desk.related(first)
@@ -404,23 +524,29 @@ def test_related_offers_the_senders_other_mail_and_the_thread(desk: Desk) -> Non
 def test_party_edit_and_merge(desk: Desk) -> None:
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
     with session_scope(desk.engine) as s:
-        keep = create_party(session=s, party_in=PartyCreate(name="Ida  Berg",
-                                                            emails=["ida@example.dk"]))
-        other = create_party(session=s, party_in=PartyCreate(name="ida berg", ref="P-9",
-                                                             phones=["40404040"]))
+        keep = create_party(
+            session=s, party_in=PartyCreate(name="Ida  Berg", emails=["ida@example.dk"])
+        )
+        other = create_party(
+            session=s, party_in=PartyCreate(name="ida berg", ref="P-9", phones=["40404040"])
+        )
         keep_id, other_id = keep.id, other.id
     assert keep_id is not None and other_id is not None
     a = _mail(desk, at=at, sender="ida@example.dk", ref="i1")
     desk.new_case(NewCaseRequest(contact_ids=(a,)))
     other_case, _ = desk.new_case(NewCaseRequest(party_id=other_id))
-    assert [(d.party_id, d.reason) for d in desk.duplicate_parties(keep_id)] == [
-        (other_id, "name")]
-    desk.edit_party(other_id, PartyEdit(name="Ida Berg", kind="citizen", emails=(),
-                                        phones=("40 40 40 40", "+46 8 123 456 78")))
+    assert [(d.party_id, d.reason) for d in desk.duplicate_parties(keep_id)] == [(other_id, "name")]
+    desk.edit_party(
+        other_id,
+        PartyEdit(
+            name="Ida Berg", kind="citizen", emails=(), phones=("40 40 40 40", "+46 8 123 456 78")
+        ),
+    )
     assert desk.party(other_id).phones == ("+4540404040", "+46812345678")  # type: ignore[union-attr]
     with pytest.raises(UserError) as e:
-        desk.edit_party(other_id, PartyEdit(name="x", kind="citizen",
-                                            emails=("ida@example.dk",), phones=()))
+        desk.edit_party(
+            other_id, PartyEdit(name="x", kind="citizen", emails=("ida@example.dk",), phones=())
+        )
     assert e.value.code == "address_taken"
     res = desk.merge_parties(keep_id, other_id)
     assert (res.addresses, res.cases) == (2, 1)
@@ -432,12 +558,17 @@ def test_party_edit_and_merge(desk: Desk) -> None:
     assert desk.case(other_case).events[0].kind == "party_merged"  # type: ignore[union-attr]
     # A call from the merged party's number now reaches the kept one.
     with session_scope(desk.engine) as s:
-        call = add_contact(session=s, contact_in=ContactCreate(
-            channel="phone", direction="in", occurred_at=NOW, counterpart="+4540404040"))
+        call = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="phone", direction="in", occurred_at=NOW, counterpart="+4540404040"
+            ),
+        )
         assert call.party_id == keep_id
     with Session(desk.engine) as s:
-        assert s.exec(select(AuditLog).where(AuditLog.action == "merge")).one().entity_id \
-            == str(keep_id)
+        assert s.exec(select(AuditLog).where(AuditLog.action == "merge")).one().entity_id == str(
+            keep_id
+        )
     for args, code in (((keep_id, keep_id), "merge_self"), ((keep_id, other_id), "no_party")):
         with pytest.raises(UserError) as e:
             desk.merge_parties(*args)
@@ -462,7 +593,8 @@ def test_an_anonymised_party_is_not_merged(desk: Desk) -> None:
 
 
 def test_classification_is_set_together_with_one_history_entry(
-        engine: Engine, haderslev_config: Config) -> None:
+    engine: Engine, haderslev_config: Config
+) -> None:
     desk = Desk(engine, haderslev_config, clock=lambda: NOW)
     case_id, _ = desk.new_case(NewCaseRequest(party_name="K", category="Anden henvendelse"))
     desk.classify(case_id, "action", "Vejledning")
@@ -472,26 +604,31 @@ def test_classification_is_set_together_with_one_history_entry(
     assert e.value.code == "outcome_not_allowed"
     assert desk.set_classification(case_id, Classification("Klage", "Undersøgt", "Henstilling"))
     with Session(engine) as s:
-        hist = s.exec(select(CaseHistory).where(CaseHistory.case_id == case_id)
-                      .order_by(col(CaseHistory.id))).all()
+        hist = s.exec(
+            select(CaseHistory).where(CaseHistory.case_id == case_id).order_by(col(CaseHistory.id))
+        ).all()
     assert hist[-1].field == "classification" and len(hist) == 2
     assert hist[-1].new_value == "category=Klage; action=Undersøgt; outcome=Henstilling"
     ev = desk.case(case_id).events[0]  # type: ignore[union-attr]
     assert ev.kind == "classified" and ("outcome", None, "Henstilling") in ev.changes
     with pytest.raises(UserError) as e:
-        desk.set_classification(case_id, Classification("Anden henvendelse", "Undersøgt",
-                                                        None))
+        desk.set_classification(case_id, Classification("Anden henvendelse", "Undersøgt", None))
     assert e.value.code == "action_not_for_category"
-    assert not desk.set_classification(case_id, Classification("Klage", "Undersøgt",
-                                                               "Henstilling"))
+    assert not desk.set_classification(case_id, Classification("Klage", "Undersøgt", "Henstilling"))
 
 
 def test_sager_sorts_by_deadline_and_activity(desk: Desk) -> None:
     early = dt.datetime(2025, 12, 29, 9, tzinfo=CPH)  # due long before NOW: overdue
-    c_old, _ = desk.new_case(NewCaseRequest(contact_ids=(
-        _mail(desk, at=early, sender="o@example.dk", ref="o1"),)))
-    c_new, _ = desk.new_case(NewCaseRequest(contact_ids=(
-        _mail(desk, at=NOW - dt.timedelta(hours=1), sender="p@example.dk", ref="p1"),)))
+    c_old, _ = desk.new_case(
+        NewCaseRequest(contact_ids=(_mail(desk, at=early, sender="o@example.dk", ref="o1"),))
+    )
+    c_new, _ = desk.new_case(
+        NewCaseRequest(
+            contact_ids=(
+                _mail(desk, at=NOW - dt.timedelta(hours=1), sender="p@example.dk", ref="p1"),
+            )
+        )
+    )
     c_none, _ = desk.new_case(NewCaseRequest(party_name="Tom"))
     rows = desk.cases(CaseFilter(sort=CaseSort.next_due, descending=False)).rows
     assert [r.case_id for r in rows] == [c_old, c_new, c_none]
@@ -506,12 +643,26 @@ def test_the_indbakke_filter(desk: Desk) -> None:
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
     owes = _mail(desk, at=at, sender="q@example.dk", ref="q1")
     with session_scope(desk.engine) as s:
-        out = add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="out", occurred_at=at, counterpart="z@example.dk",
-            source_ref="mail:out"))
-        answered = add_contact(session=s, contact_in=ContactCreate(
-            channel="phone", direction="in", occurred_at=at, counterpart="+4530303030",
-            source_ref="call:x"))
+        out = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="out",
+                occurred_at=at,
+                counterpart="z@example.dk",
+                source_ref="mail:out",
+            ),
+        )
+        answered = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="phone",
+                direction="in",
+                occurred_at=at,
+                counterpart="+4530303030",
+                source_ref="call:x",
+            ),
+        )
         answered.call_status = "answered"
         ids = (out.id, answered.id)
     every = {r.contact_id for r in desk.triage().rows}
@@ -535,9 +686,9 @@ def test_acknowledge_says_when_there_was_no_deadline(desk: Desk) -> None:
 
 
 def test_the_header_counts_overdue_from_the_store_and_sees_a_late_daemon(
-        desk: Desk, tmp_path: Path) -> None:
-    _mail(desk, at=dt.datetime(2025, 12, 29, 9, tzinfo=CPH), sender="s@example.dk",
-          ref="s1")
+    desk: Desk, tmp_path: Path
+) -> None:
+    _mail(desk, at=dt.datetime(2025, 12, 29, 9, tzinfo=CPH), sender="s@example.dk", ref="s1")
     st = desk.status()
     assert st.overdue == 1 and st.open_alerts == 0
     # No source configured: nothing for a daemon to do, so it is not late.
@@ -572,9 +723,16 @@ def test_an_erasure_after_a_merge_reaches_the_merged_partys_calls(desk: Desk) ->
     with session_scope(desk.engine) as s:
         keep = create_party(session=s, party_in=PartyCreate(name="Bo"))
         other = create_party(session=s, party_in=PartyCreate(name="Bo", phones=["60606060"]))
-        call = add_contact(session=s, contact_in=ContactCreate(
-            channel="phone", direction="in", counterpart="+4560606060",
-            occurred_at=dt.datetime(2026, 1, 2, 8, tzinfo=dt.UTC), source_ref="call:" + key))
+        call = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="phone",
+                direction="in",
+                counterpart="+4560606060",
+                occurred_at=dt.datetime(2026, 1, 2, 8, tzinfo=dt.UTC),
+                source_ref="call:" + key,
+            ),
+        )
         call.call_status = "missed"
         ids = (keep.id, other.id, call.id)
     assert call.party_id == ids[1]
@@ -600,8 +758,10 @@ def test_the_preview_names_the_sender_from_the_from_header(desk: Desk) -> None:
     cid = _mail(desk, at=at, sender="s@example.dk", ref="sn")
     with session_scope(desk.engine) as s:
         m = s.exec(select(EmailMessage).where(EmailMessage.contact_id == cid)).one()
-        m.raw = (b'From: "=?utf-8?q?S=C3=B8ren?= \x1b[31mHolm" <s@example.dk>\r\n'
-                 b"Subject: Hej\r\n\r\nFrom: Not Me <x@example.dk>\r\n")
+        m.raw = (
+            b'From: "=?utf-8?q?S=C3=B8ren?= \x1b[31mHolm" <s@example.dk>\r\n'
+            b"Subject: Hej\r\n\r\nFrom: Not Me <x@example.dk>\r\n"
+        )
     preview = desk.preview(cid)
     assert preview is not None and preview.sender_name == "Søren [31mHolm"
     bare = _mail(desk, at=at, sender="t@example.dk", ref="sn2")
@@ -609,7 +769,8 @@ def test_the_preview_names_the_sender_from_the_from_header(desk: Desk) -> None:
 
 
 def test_the_preview_names_the_sender_from_the_signature_when_the_header_has_none(
-        desk: Desk) -> None:
+    desk: Desk,
+) -> None:
     """A bare address in From: the name under the closing phrase prefills the party
     name; quoted text and a line that is not a name are not taken."""
     at = dt.datetime(2026, 1, 2, 9, tzinfo=CPH)
@@ -617,20 +778,25 @@ def test_the_preview_names_the_sender_from_the_signature_when_the_header_has_non
     with session_scope(desk.engine) as s:
         m = s.exec(select(EmailMessage).where(EmailMessage.contact_id == cid)).one()
         m.raw = b"From: kh@example.dk\r\nSubject: Hej\r\n\r\nHej\r\n"
-        m.text = ("Hej\n\nKan I hjælpe?\n\nVenlig hilsen\nKnud Hansen\nTlf. 22 33 44 55\n\n"
-                  "> Med venlig hilsen\n> Borgerrådgiveren\n")
+        m.text = (
+            "Hej\n\nKan I hjælpe?\n\nVenlig hilsen\nKnud Hansen\nTlf. 22 33 44 55\n\n"
+            "> Med venlig hilsen\n> Borgerrådgiveren\n"
+        )
     assert desk.preview(cid).sender_name == "Knud Hansen"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("body", "name"), [
-    ("Mvh\nAnne-Mette Ølund", "Anne-Mette Ølund"),
-    ("Med venlig hilsen\n\nSøren Holm", "Søren Holm"),
-    ("Kind regards,\nJane Doe", "Jane Doe"),
-    ("Venlig hilsen\nfra mig", ""),  # not a name
-    ("Venlig hilsen\n[bold]x[/] =1+1", ""),
-    ("Ingen hilsen her\nKnud Hansen", ""),
-    ("> Venlig hilsen\n> Knud Hansen", ""),  # quoted
-])
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Mvh\nAnne-Mette Ølund", "Anne-Mette Ølund"),
+        ("Med venlig hilsen\n\nSøren Holm", "Søren Holm"),
+        ("Kind regards,\nJane Doe", "Jane Doe"),
+        ("Venlig hilsen\nfra mig", ""),  # not a name
+        ("Venlig hilsen\n[bold]x[/] =1+1", ""),
+        ("Ingen hilsen her\nKnud Hansen", ""),
+        ("> Venlig hilsen\n> Knud Hansen", ""),  # quoted
+    ],
+)
 def test_signature_name(body: str, name: str) -> None:
     from store.desk.signature import signature_name
 
@@ -638,13 +804,17 @@ def test_signature_name(body: str, name: str) -> None:
 
 
 def test_closing_asks_for_the_outcome_the_action_expects(
-        engine: Engine, haderslev_config: Config) -> None:
+    engine: Engine, haderslev_config: Config
+) -> None:
     desk = Desk(engine, haderslev_config, clock=lambda: NOW)
     case_id, _ = desk.new_case(NewCaseRequest(party_name="U", category="Klage"))
     assert desk.outcome_needed(case_id) == ()  # no action yet: nothing to ask
     desk.set_classification(case_id, Classification("Klage", "Undersøgt", None))
-    assert desk.outcome_needed(case_id) == ("Genoptaget af forvaltningen", "Henstilling",
-                                            "Ingen kritik")
+    assert desk.outcome_needed(case_id) == (
+        "Genoptaget af forvaltningen",
+        "Henstilling",
+        "Ingen kritik",
+    )
     before = _snapshot(engine)
     with pytest.raises(UserError) as e:
         desk.set_closed(case_id, True, outcome="Styrket dialog")
@@ -656,4 +826,7 @@ def test_closing_asks_for_the_outcome_the_action_expects(
     assert desk.outcome_needed(case_id) == ()
     desk.set_closed(case_id, False)
     assert [e.kind for e in desk.case(case_id).events][:3] == [  # type: ignore[union-attr]
-        "reopened", "closed", "classified"]
+        "reopened",
+        "closed",
+        "classified",
+    ]

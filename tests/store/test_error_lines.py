@@ -33,8 +33,9 @@ def _batches(engine: Engine) -> list[list[dict[str, object]]]:
     out = [[{"name": n, "ref": "K-1", "kind": "citizen"} for n in NAMES]]
     if engine.dialect.name == "postgresql":
         # PostgreSQL refuses NUL in text (SQLite stores it).
-        out.append([{"name": n + "\x00", "ref": f"R{i}", "kind": "citizen"}
-                    for i, n in enumerate(NAMES)])
+        out.append(
+            [{"name": n + "\x00", "ref": f"R{i}", "kind": "citizen"} for i, n in enumerate(NAMES)]
+        )
     return out
 
 
@@ -71,8 +72,9 @@ def test_one_line_keeps_a_user_error_and_masks_foreign_addresses() -> None:
 
 
 @pytest.mark.parametrize("command", ["import-calls", "import-register"])
-def test_a_non_table_file_does_not_echo_the_environment(command: str, db_url: str,
-                                                       tmp_path: Path) -> None:
+def test_a_non_table_file_does_not_echo_the_environment(
+    command: str, db_url: str, tmp_path: Path
+) -> None:
     """`import-calls /proc/self/environ` printed the environment, a `password_env`
     secret included, as the "unknown header". The installed console script runs in a
     process of its own: /proc/self/environ is what that process was started with."""
@@ -81,8 +83,13 @@ def test_a_non_table_file_does_not_echo_the_environment(command: str, db_url: st
     secret = "hunter2-not-for-your-eyes"
     exe = Path(sys.executable).with_name("borgerdesk")
     env = {**os.environ, "BD_TEST_MAIL_PW": secret, "HOME": str(tmp_path)}
-    r = subprocess.run([str(exe), "--db", db_url, command, "/proc/self/environ"],
-                       capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [str(exe), "--db", db_url, command, "/proc/self/environ"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 2, r.stderr
     assert secret not in r.stdout + r.stderr
     assert "HOME=" not in r.stderr and "Traceback" not in r.stderr
@@ -98,14 +105,27 @@ def test_a_register_with_a_nul_byte_is_one_line_naming_its_line(
     naming the line, on every database."""
     from store.samples import write_register_csv
 
-    rows = [dict(case_ref=f"2026-{i:04d}", party_ref=f"P{i}", party_name=name,
-                 party_kind="citizen", case_kind="citizen", case_opened="2026-03-03",
-                 contact_at="2026-03-03 10:00", channel="phone", direction="in", summary="s")
-            for i, name in enumerate(["Knud Hansen", "Grete\x00Jensen", "Ida Hansen"])]
+    rows = [
+        dict(
+            case_ref=f"2026-{i:04d}",
+            party_ref=f"P{i}",
+            party_name=name,
+            party_kind="citizen",
+            case_kind="citizen",
+            case_opened="2026-03-03",
+            contact_at="2026-03-03 10:00",
+            channel="phone",
+            direction="in",
+            summary="s",
+        )
+        for i, name in enumerate(["Knud Hansen", "Grete\x00Jensen", "Ida Hansen"])
+    ]
     reg = write_register_csv(rows, tmp_path / "register.csv")
     r = cli("--db", db_url, "import-register", str(reg))
     assert r.code == 2, (r.out, r.err)
     lines = r.err.strip().splitlines()
-    assert lines == [f"borgerdesk: error: {reg}: line 3: a NUL character; this is not a text "
-                     "table, export the register again as CSV or XLSX"]
+    assert lines == [
+        f"borgerdesk: error: {reg}: line 3: a NUL character; this is not a text "
+        "table, export the register again as CSV or XLSX"
+    ]
     assert not any(name in r.err for name in NAMES)

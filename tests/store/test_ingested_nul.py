@@ -18,11 +18,13 @@ from store.config import Config
 from store.config.mail import Mail, MailAccount
 from store.models import Contact, EmailMessage
 
-RAW = (b"From: Borger\x00 Hansen <borger@example.org>\r\nTo: advisor@example.dk\r\n"
-       b"Subject: Klage\x00 over\x1b[2J afg\xc3\xb8relsen\r\n"
-       b"Date: Mon, 2 Mar 2026 10:00:00 +0100\r\nMessage-ID: <nul\x00@example.org>\r\n"
-       b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-       b"Jeg\x00 har ikke f\xc3\xa5et svar.\r\n")
+RAW = (
+    b"From: Borger\x00 Hansen <borger@example.org>\r\nTo: advisor@example.dk\r\n"
+    b"Subject: Klage\x00 over\x1b[2J afg\xc3\xb8relsen\r\n"
+    b"Date: Mon, 2 Mar 2026 10:00:00 +0100\r\nMessage-ID: <nul\x00@example.org>\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Jeg\x00 har ikke f\xc3\xa5et svar.\r\n"
+)
 
 
 @pytest.fixture
@@ -35,15 +37,30 @@ def server() -> Iterator[EmbeddedServer]:
 
 
 def test_a_nul_in_a_mail_is_kept_raw_and_stored_safely(
-    engine: Engine, odsherred_config: Config, server: EmbeddedServer,
+    engine: Engine,
+    odsherred_config: Config,
+    server: EmbeddedServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("store.secrets._keyring_get", lambda key: None)
     monkeypatch.setenv("BD_TEST_IMAP_PW", server.password)
-    config = odsherred_config.model_copy(update={"mail": Mail(accounts=[MailAccount(
-        name="advisor", host=server.host, port=server.port, security="none",
-        username=server.username, password_env="BD_TEST_IMAP_PW",
-        internal_domains=["example.dk"])])})
+    config = odsherred_config.model_copy(
+        update={
+            "mail": Mail(
+                accounts=[
+                    MailAccount(
+                        name="advisor",
+                        host=server.host,
+                        port=server.port,
+                        security="none",
+                        username=server.username,
+                        password_env="BD_TEST_IMAP_PW",
+                        internal_domains=["example.dk"],
+                    )
+                ]
+            )
+        }
+    )
     reports = sync_all(engine=engine, config=config)
     assert [r.error for r in reports] == [None, None]
     with Session(engine) as s:

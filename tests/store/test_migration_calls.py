@@ -24,48 +24,70 @@ def test_call_records_move_into_contacts_and_back(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO imported_file (id, sha256, kind, name, imported_at, rows, skipped)"
-                f" VALUES (1, 'f', 'calls', 'uge40.csv', '{CREATED}', 2, 0)"))
-            for cid, ref, cp in ((1, "call:k1", "+4522334455"), (2, "call:k2", None),
-                                 (3, "mail:x", "knud@example.dk")):
-                conn.execute(text(
-                    "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, "
-                    "counterpart, access_request, source_ref, dismissed, created_at) VALUES "
-                    f"({cid}, :ch, 'in', '2024-10-01 07:15:00', '2024-10-01', :cp, false, "
-                    f":ref, false, '{CREATED}')"),
-                    {"ch": "email" if cid == 3 else "phone", "cp": cp, "ref": ref})
-            conn.execute(text(
-                "INSERT INTO reply_target (contact_id, rule, received_at, due_at, "
-                "due_soon_at, state) VALUES (2, 'dag-til-dag', '2024-10-01 07:15:00', "
-                "'2024-10-03 07:15:00', '2024-10-02 23:15:00', 'open')"))
+            conn.execute(
+                text(
+                    "INSERT INTO imported_file (id, sha256, kind, name, imported_at, rows, skipped)"
+                    f" VALUES (1, 'f', 'calls', 'uge40.csv', '{CREATED}', 2, 0)"
+                )
+            )
+            for cid, ref, cp in (
+                (1, "call:k1", "+4522334455"),
+                (2, "call:k2", None),
+                (3, "mail:x", "knud@example.dk"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, "
+                        "counterpart, access_request, source_ref, dismissed, created_at) VALUES "
+                        f"({cid}, :ch, 'in', '2024-10-01 07:15:00', '2024-10-01', :cp, false, "
+                        f":ref, false, '{CREATED}')"
+                    ),
+                    {"ch": "email" if cid == 3 else "phone", "cp": cp, "ref": ref},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO reply_target (contact_id, rule, received_at, due_at, "
+                    "due_soon_at, state) VALUES (2, 'dag-til-dag', '2024-10-01 07:15:00', "
+                    "'2024-10-03 07:15:00', '2024-10-02 23:15:00', 'open')"
+                )
+            )
             # Two linked records and one whose contact is gone.
             for contact_id, key, status, dur, raw, line in (
                 (1, "k1", "answered", 125, "22 33 44 55", "upn"),
                 (2, "k2", "missed", 0, "Skjult nummer", None),
                 (None, "k9", "voicemail", 0, "33445566", None),
             ):
-                conn.execute(text(
-                    "INSERT INTO call_record (contact_id, file_id, row_key, started_at, "
-                    "direction, number, raw_number, status, duration_s, line) VALUES "
-                    "(:c, 1, :k, '2024-10-01 07:15:00', 'in', NULL, :raw, :st, :d, :line)"),
-                    {"c": contact_id, "k": key, "raw": raw, "st": status, "d": dur,
-                     "line": line})
+                conn.execute(
+                    text(
+                        "INSERT INTO call_record (contact_id, file_id, row_key, started_at, "
+                        "direction, number, raw_number, status, duration_s, line) VALUES "
+                        "(:c, 1, :k, '2024-10-01 07:15:00', 'in', NULL, :raw, :st, :d, :line)"
+                    ),
+                    {"c": contact_id, "k": key, "raw": raw, "st": status, "d": dur, "line": line},
+                )
         upgrade(db_url)
-        got = _rows(engine, "SELECT id, call_status, call_duration_s, call_raw_number, "
-                            "call_line, call_file_id FROM contact ORDER BY id")
-        assert got == [(1, "answered", 125, "22 33 44 55", "upn", 1),
-                       (2, "missed", 0, "Skjult nummer", None, 1),
-                       (3, None, None, None, None, None)]
+        got = _rows(
+            engine,
+            "SELECT id, call_status, call_duration_s, call_raw_number, "
+            "call_line, call_file_id FROM contact ORDER BY id",
+        )
+        assert got == [
+            (1, "answered", 125, "22 33 44 55", "upn", 1),
+            (2, "missed", 0, "Skjult nummer", None, 1),
+            (3, None, None, None, None, None),
+        ]
         # The orphan stays; the reply target and everything else are untouched.
         assert _rows(engine, "SELECT contact_id, row_key FROM call_record") == [(None, "k9")]
         assert _rows(engine, "SELECT contact_id, state FROM reply_target") == [(2, "open")]
         assert _rows(engine, "SELECT count(*) FROM contact") == [(3,)]
 
         downgrade(db_url, "0003_reply_indexes")
-        back = _rows(engine, "SELECT contact_id, file_id, row_key, direction, number, "
-                             "raw_number, status, duration_s, line FROM call_record "
-                             "ORDER BY row_key")
+        back = _rows(
+            engine,
+            "SELECT contact_id, file_id, row_key, direction, number, "
+            "raw_number, status, duration_s, line FROM call_record "
+            "ORDER BY row_key",
+        )
         assert back == [
             (1, 1, "k1", "in", "+4522334455", "22 33 44 55", "answered", 125, "upn"),
             (2, 1, "k2", "in", None, "Skjult nummer", "missed", 0, None),

@@ -37,9 +37,10 @@ def _snapshot(engine: Engine) -> Snapshot:
     """Every row of every table (sorted, so a rebuild's row order does not matter)."""
     with engine.connect() as conn:
         names = sorted(n for n in inspect(conn).get_table_names() if n != "alembic_version")
-        return {n: sorted((tuple(r) for r in conn.execute(text(f'SELECT * FROM "{n}"'))),
-                          key=repr)
-                for n in names}
+        return {
+            n: sorted((tuple(r) for r in conn.execute(text(f'SELECT * FROM "{n}"'))), key=repr)
+            for n in names
+        }
 
 
 def _fill(engine: Engine, tmp_path: Path) -> None:
@@ -48,27 +49,35 @@ def _fill(engine: Engine, tmp_path: Path) -> None:
     config = make_config()
     with Session(engine) as s:
         knud = new_party(session=s, name="Knud Hansen", kind="citizen", phones=["22334455"])
-        twin = new_party(session=s, name="Knud Hansen", kind="citizen",
-                         emails=["knud@example.dk"])
+        twin = new_party(session=s, name="Knud Hansen", kind="citizen", emails=["knud@example.dk"])
         s.commit()
     register = write_register_csv(odsherred_register()[:80], tmp_path / "register.csv")
     import_register(engine=engine, config=config, path=register)
-    import_bytes(csv_bytes(DK_HEADER, dk_rows()), "uge40.csv", engine=engine, config=config,
-                 now=dt.datetime(2024, 10, 7, 12, tzinfo=dt.UTC))
+    import_bytes(
+        csv_bytes(DK_HEADER, dk_rows()),
+        "uge40.csv",
+        engine=engine,
+        config=config,
+        now=dt.datetime(2024, 10, 7, 12, tzinfo=dt.UTC),
+    )
     with Session(engine) as s:
         merge_parties(session=s, keep_id=knud, other_id=twin)
         # A register party with cases: their histories note the merge.
-        with_cases = s.execute(text(
-            "SELECT max(party_id) FROM case_ WHERE party_id <> :k"), {"k": knud}).scalar()
+        with_cases = s.execute(
+            text("SELECT max(party_id) FROM case_ WHERE party_id <> :k"), {"k": knud}
+        ).scalar()
         merge_parties(session=s, keep_id=knud, other_id=with_cases)
         s.commit()
     with engine.begin() as conn:
         # A reply target on every contact that has none yet (the trap: reply_target rows
         # are ON DELETE CASCADE children of contact).
-        conn.execute(text(
-            "INSERT INTO reply_target (contact_id, rule, received_at, due_at, due_soon_at, "
-            "state) SELECT id, 'test-rule', occurred_at, occurred_at, occurred_at, 'open' "
-            "FROM contact WHERE id NOT IN (SELECT contact_id FROM reply_target)"))
+        conn.execute(
+            text(
+                "INSERT INTO reply_target (contact_id, rule, received_at, due_at, due_soon_at, "
+                "state) SELECT id, 'test-rule', occurred_at, occurred_at, occurred_at, 'open' "
+                "FROM contact WHERE id NOT IN (SELECT contact_id FROM reply_target)"
+            )
+        )
 
 
 def test_rebuilding_migrations_keep_every_row(db_url: str, tmp_path: Path) -> None:
@@ -77,8 +86,17 @@ def test_rebuilding_migrations_keep_every_row(db_url: str, tmp_path: Path) -> No
         _fill(engine, tmp_path)
         downgrade(db_url, BEFORE)
         before = _snapshot(engine)
-        for table in ("party", "party_email", "party_phone", "case_", "contact",
-                      "reply_target", "imported_file", "audit_log", "case_history"):
+        for table in (
+            "party",
+            "party_email",
+            "party_phone",
+            "case_",
+            "contact",
+            "reply_target",
+            "imported_file",
+            "audit_log",
+            "case_history",
+        ):
             assert before[table], f"{table} is empty: the test would prove nothing"
         upgrade(db_url)
         assert _snapshot(engine) == before
@@ -111,10 +129,13 @@ def test_downgrade_refuses_a_ledger_the_old_schema_cannot_hold(db_url: str) -> N
     try:
         with engine.begin() as conn:
             for kind in ("register", "calls"):
-                conn.execute(text(
-                    "INSERT INTO imported_file (sha256, kind, name, imported_at, rows, "
-                    "skipped) VALUES ('abc123', :k, 'x.csv', '2024-10-07 12:00:00', 1, 0)"),
-                    {"k": kind})
+                conn.execute(
+                    text(
+                        "INSERT INTO imported_file (sha256, kind, name, imported_at, rows, "
+                        "skipped) VALUES ('abc123', :k, 'x.csv', '2024-10-07 12:00:00', 1, 0)"
+                    ),
+                    {"k": kind},
+                )
         before = _snapshot(engine)
         with pytest.raises(UserError, match="imported both as a register and as calls"):
             downgrade(db_url, BEFORE)
@@ -183,7 +204,8 @@ def test_an_upgrade_refuses_a_database_with_dangling_references(sqlite_url: str)
     raw.execute(
         "INSERT INTO contact (id, channel, direction, occurred_at, occurred_on, "
         "access_request, dismissed, created_at, party_id) VALUES (1, 'phone', 'in', "
-        "'2024-10-01 07:15:00', '2024-10-01', 0, 0, '2024-10-01 07:15:00', 999)")
+        "'2024-10-01 07:15:00', '2024-10-01', 0, 0, '2024-10-01 07:15:00', 999)"
+    )
     raw.commit()
     raw.close()
     engine = make_engine(sqlite_url)

@@ -65,12 +65,24 @@ def test_bad_periods_say_what_to_write(text: str, year_starts: str, needle: str)
 @pytest.mark.parametrize(
     ("start", "end", "da", "en"),
     [
-        (D(2024, 10, 1), D(2025, 9, 30), "1. oktober 2024 – 30. september 2025",
-         "1 October 2024 – 30 September 2025"),
-        (D(2024, 1, 1), D(2024, 12, 31), "1. januar – 31. december 2024",
-         "1 January – 31 December 2024"),
-        (D(2021, 8, 1), D(2021, 12, 31), "1. august – 31. december 2021",
-         "1 August – 31 December 2021"),
+        (
+            D(2024, 10, 1),
+            D(2025, 9, 30),
+            "1. oktober 2024 – 30. september 2025",
+            "1 October 2024 – 30 September 2025",
+        ),
+        (
+            D(2024, 1, 1),
+            D(2024, 12, 31),
+            "1. januar – 31. december 2024",
+            "1 January – 31 December 2024",
+        ),
+        (
+            D(2021, 8, 1),
+            D(2021, 12, 31),
+            "1. august – 31. december 2021",
+            "1 August – 31 December 2021",
+        ),
         (D(2025, 3, 3), D(2025, 3, 3), "3. marts 2025", "3 March 2025"),
     ],
 )

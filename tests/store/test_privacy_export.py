@@ -163,13 +163,16 @@ def test_find_party_answers_pasted_or_odd_digits_in_one_line(engine: Engine) -> 
                 find_party(session=s, text=text)
 
 
-@pytest.mark.parametrize("lang, heading, header, empty", [
-    ("da", "<h1>Oplysninger om part ", "<th>Navn</th>", "<em>Ingen.</em>"),
-    ("en", "<h1>Data held about party ", "<th>Name</th>", "<em>None.</em>"),
-])
-def test_the_summary_is_in_the_configs_language(engine: Engine, tmp_path: Path, lang: str,
-                                                heading: str, header: str,
-                                                empty: str) -> None:
+@pytest.mark.parametrize(
+    "lang, heading, header, empty",
+    [
+        ("da", "<h1>Oplysninger om part ", "<th>Navn</th>", "<em>Ingen.</em>"),
+        ("en", "<h1>Data held about party ", "<th>Name</th>", "<em>None.</em>"),
+    ],
+)
+def test_the_summary_is_in_the_configs_language(
+    engine: Engine, tmp_path: Path, lang: str, heading: str, header: str, empty: str
+) -> None:
     # The citizen's copy was English under <html lang="da"> whatever the config said.
     with session_scope(engine) as s:
         pid, _, _ = _knud(s)
@@ -363,9 +366,18 @@ def test_erasure_by_address_reaches_to_and_cc_but_not_a_lookalike(engine: Engine
     }
     with session_scope(engine) as s:
         for i, (subject, (frm, to, cc)) in enumerate(rows.items()):
-            s.add(EmailMessage(header_hash=f"h{i}", content_hash=f"c{i}", raw=b"x",
-                               subject=subject, from_addr=frm, to_addrs=to, cc_addrs=cc,
-                               text=f"text {subject}"))
+            s.add(
+                EmailMessage(
+                    header_hash=f"h{i}",
+                    content_hash=f"c{i}",
+                    raw=b"x",
+                    subject=subject,
+                    from_addr=frm,
+                    to_addrs=to,
+                    cc_addrs=cc,
+                    text=f"text {subject}",
+                )
+            )
     with session_scope(engine) as s:
         subject = find_subject(session=s, text=addr)
         assert subject.party_id is None and subject.emails == (addr,)
@@ -391,19 +403,47 @@ def test_erasure_reaches_replies_written_from_the_desk(engine: Engine, tmp_path:
 
     addr = "knud.hansen@example.org"
     with session_scope(engine) as s:
-        own = add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="in", occurred_at=T0, counterpart=addr,
-            summary="Min søns sygdom", source_ref="mail:k1"))
-        other = add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="in", occurred_at=T0, counterpart="grete@example.dk",
-            summary="Grete", source_ref="mail:g1"))
-        for i, (cid, to, state) in enumerate(((own.id, addr, "sent"),
-                                              (other.id, addr.upper(), "queued"),
-                                              (other.id, "grete@example.dk", "sent"))):
-            s.add(ReplyOutbox(os_user="advisor", account="advisor", contact_id=cid,
-                              message_id=f"<r{i}@odsherred.dk>", to_addr=to,
-                              subject="Sv: sygdom", raw=b"Hej Knud, CPR 010101-1234",
-                              state=state))
+        own = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="in",
+                occurred_at=T0,
+                counterpart=addr,
+                summary="Min søns sygdom",
+                source_ref="mail:k1",
+            ),
+        )
+        other = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="in",
+                occurred_at=T0,
+                counterpart="grete@example.dk",
+                summary="Grete",
+                source_ref="mail:g1",
+            ),
+        )
+        for i, (cid, to, state) in enumerate(
+            (
+                (own.id, addr, "sent"),
+                (other.id, addr.upper(), "queued"),
+                (other.id, "grete@example.dk", "sent"),
+            )
+        ):
+            s.add(
+                ReplyOutbox(
+                    os_user="advisor",
+                    account="advisor",
+                    contact_id=cid,
+                    message_id=f"<r{i}@odsherred.dk>",
+                    to_addr=to,
+                    subject="Sv: sygdom",
+                    raw=b"Hej Knud, CPR 010101-1234",
+                    state=state,
+                )
+            )
     out = tmp_path / "indsigt"
     export_subject(engine=engine, text=addr, out=out)
     records = json.loads((out / "records.json").read_text("utf-8"))

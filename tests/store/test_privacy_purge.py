@@ -303,19 +303,41 @@ def test_purge_blanks_the_values_in_old_import_logs(engine: Engine, cfg: Config)
 
     from store.models import ImportedFile
 
-    detail = [{"line": 7, "column": "Nummer", "value": "+45 22 33 44 55x",
-               "reason": "not a phone number"},
-              {"line": 9, "column": "Tidspunkt", "value": "31-02-2023 10:00",
-               "reason": "no such date"}]
+    detail = [
+        {
+            "line": 7,
+            "column": "Nummer",
+            "value": "+45 22 33 44 55x",
+            "reason": "not a phone number",
+        },
+        {"line": 9, "column": "Tidspunkt", "value": "31-02-2023 10:00", "reason": "no such date"},
+    ]
     with session_scope(engine) as s:
-        old = ImportedFile(sha256="a" * 64, kind="calls", name="jan.csv", rows=10, skipped=2,
-                           imported_at=NOW - dt.timedelta(days=800),
-                           skipped_detail=json.dumps(detail))
-        new = ImportedFile(sha256="b" * 64, kind="calls", name="may.csv", rows=10, skipped=2,
-                           imported_at=NOW - dt.timedelta(days=30),
-                           skipped_detail=json.dumps(detail))
-        clean = ImportedFile(sha256="c" * 64, kind="calls", name="feb.csv", rows=10,
-                             imported_at=NOW - dt.timedelta(days=900))
+        old = ImportedFile(
+            sha256="a" * 64,
+            kind="calls",
+            name="jan.csv",
+            rows=10,
+            skipped=2,
+            imported_at=NOW - dt.timedelta(days=800),
+            skipped_detail=json.dumps(detail),
+        )
+        new = ImportedFile(
+            sha256="b" * 64,
+            kind="calls",
+            name="may.csv",
+            rows=10,
+            skipped=2,
+            imported_at=NOW - dt.timedelta(days=30),
+            skipped_detail=json.dumps(detail),
+        )
+        clean = ImportedFile(
+            sha256="c" * 64,
+            kind="calls",
+            name="feb.csv",
+            rows=10,
+            imported_at=NOW - dt.timedelta(days=900),
+        )
         s.add_all([old, new, clean])
         s.flush()
         ids = old.id, new.id, clean.id
@@ -329,7 +351,8 @@ def test_purge_blanks_the_values_in_old_import_logs(engine: Engine, cfg: Config)
     with session_scope(engine) as s:
         got = [s.get(ImportedFile, i) for i in ids]
         assert json.loads(got[0].skipped_detail) == [  # type: ignore[union-attr, arg-type]
-            {**d, "value": None} for d in detail]
+            {**d, "value": None} for d in detail
+        ]
         assert json.loads(got[1].skipped_detail) == detail  # type: ignore[union-attr, arg-type]
         assert got[2].skipped_detail is None  # type: ignore[union-attr]
         entry = s.execute(select(AuditLog).where(AuditLog.action == "purge")).scalars().all()

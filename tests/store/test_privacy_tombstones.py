@@ -22,8 +22,14 @@ KEYS = [
 
 def _add(s: Session, key: str) -> int:
     at = dt.datetime.fromisoformat(key.split("|")[0].replace("Z", "+00:00"))
-    c = Contact(channel="phone", direction=key.split("|")[2], occurred_at=at,
-                occurred_on=at.date(), source_ref="call:" + key, counterpart=key.split("|")[1])
+    c = Contact(
+        channel="phone",
+        direction=key.split("|")[2],
+        occurred_at=at,
+        occurred_on=at.date(),
+        source_ref="call:" + key,
+        counterpart=key.split("|")[1],
+    )
     s.add(c)
     s.flush()
     assert c.id is not None
@@ -39,9 +45,13 @@ def test_tombstones_round_trip_and_keep_no_number(engine: Engine) -> None:
     with Session(engine) as s:
         ids = [_add(s, k) for k in KEYS[:3]]
         kept = _add(s, KEYS[3])
-        mail = Contact(channel="email", direction="in",
-                       occurred_at=dt.datetime(2024, 10, 1, tzinfo=dt.UTC),
-                       occurred_on=dt.date(2024, 10, 1), source_ref="mail:x")
+        mail = Contact(
+            channel="email",
+            direction="in",
+            occurred_at=dt.datetime(2024, 10, 1, tzinfo=dt.UTC),
+            occurred_on=dt.date(2024, 10, 1),
+            source_ref="mail:x",
+        )
         s.add(mail)
         s.flush()
         mail_id = mail.id or 0

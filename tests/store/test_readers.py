@@ -33,20 +33,38 @@ def register_rows(n: int) -> list[list[str]]:
     """n contacts, each its own case and citizen."""
     out = []
     for i in range(n):
-        row = dict(case_ref=f"2024-{i + 1:04d}", party_ref=f"P{i + 1}",
-                   party_name=f"Borger {i + 1}", party_kind="citizen",
-                   party_email=f"borger{i + 1}@example.dk", department="Andet",
-                   category="Vejledning", case_kind="citizen", case_opened="02-01-2024",
-                   excluded="nej", contact_at=f"2024-01-{i % 28 + 1:02d} 10:{i % 60:02d}",
-                   channel="telefon", direction="ind",
-                   summary=f"Opkald fra borger {i + 1} om adresse {i + 1}")
+        row = dict(
+            case_ref=f"2024-{i + 1:04d}",
+            party_ref=f"P{i + 1}",
+            party_name=f"Borger {i + 1}",
+            party_kind="citizen",
+            party_email=f"borger{i + 1}@example.dk",
+            department="Andet",
+            category="Vejledning",
+            case_kind="citizen",
+            case_opened="02-01-2024",
+            excluded="nej",
+            contact_at=f"2024-01-{i % 28 + 1:02d} 10:{i % 60:02d}",
+            channel="telefon",
+            direction="ind",
+            summary=f"Opkald fra borger {i + 1} om adresse {i + 1}",
+        )
         out.append([row.get(c, "") for c in REGISTER_HEADER])
     return out
 
 
 def call_rows(n: int) -> list[list[str]]:
-    return [[f"{i % 28 + 1:02d}-10-2024", f"{8 + i % 9:02d}:{i % 60:02d}:00", "Indgående",
-             f"22 33 {i // 100:02d} {i % 100:02d}", "60", "Besvaret"] for i in range(n)]
+    return [
+        [
+            f"{i % 28 + 1:02d}-10-2024",
+            f"{8 + i % 9:02d}:{i % 60:02d}:00",
+            "Indgående",
+            f"22 33 {i // 100:02d} {i % 100:02d}",
+            "60",
+            "Besvaret",
+        ]
+        for i in range(n)
+    ]
 
 
 def csv_text(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
@@ -72,8 +90,10 @@ def xlsx_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 def rezip(data: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
     """The workbook with each part passed through `change(name, bytes)`."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info.filename, change(info.filename, src.read(info.filename)))
     return out.getvalue()
@@ -82,16 +102,18 @@ def rezip(data: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
 def stale_dimension(data: bytes, ref: str) -> bytes:
     def change(name: str, part: bytes) -> bytes:
         if name == "xl/worksheets/sheet1.xml":
-            part, n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(),
-                              part)
+            part, n = re.subn(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), part)
             assert n == 1
         return part
+
     return rezip(data, change)
 
 
 def truncated_sheet(data: bytes) -> bytes:
-    return rezip(data, lambda name, part: part[: len(part) // 2]
-                 if name == "xl/worksheets/sheet1.xml" else part)
+    return rezip(
+        data,
+        lambda name, part: part[: len(part) // 2] if name == "xl/worksheets/sheet1.xml" else part,
+    )
 
 
 def with_first_cell(data: bytes, cell: bytes, parts: dict[str, bytes] | None = None) -> bytes:
@@ -104,13 +126,19 @@ def with_first_cell(data: bytes, cell: bytes, parts: dict[str, bytes] | None = N
             part, n = re.subn(rb'<c r="A2"[^>]*?(/>|>.*?</c>)', cell, part, count=1)
             assert n == 1
         elif name == "[Content_Types].xml" and "xl/sharedStrings.xml" in extra:
-            part = part.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
-                                b'ContentType="application/vnd.openxmlformats-officedocument'
-                                b'.spreadsheetml.sharedStrings+xml"/></Types>')
+            part = part.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" '
+                b'ContentType="application/vnd.openxmlformats-officedocument'
+                b'.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
         elif name == "xl/_rels/workbook.xml.rels" and "xl/sharedStrings.xml" in extra:
-            part = part.replace(b"</Relationships>", b'<Relationship Id="rIdBomb" Type="http:'
-                                b'//schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+            part = part.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdBomb" Type="http:'
+                b"//schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            )
         return part
 
     out = rezip(data, change)
@@ -126,11 +154,13 @@ def with_first_cell(data: bytes, cell: bytes, parts: dict[str, bytes] | None = N
 def shared_strings_bomb(data: bytes) -> bytes:
     """A300-characters shared string: packs to ~30 KB, unpacks to 30 MB (the issue's held
     300,000,000 and took 2.3 GB)."""
-    bomb = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
-            b'.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
-            + b"A" * 30_000_000 + b"</t></si></sst>")
-    return with_first_cell(data, b'<c r="A2" t="s"><v>0</v></c>',
-                           {"xl/sharedStrings.xml": bomb})
+    bomb = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+        b'.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+        + b"A" * 30_000_000
+        + b"</t></si></sst>"
+    )
+    return with_first_cell(data, b'<c r="A2" t="s"><v>0</v></c>', {"xl/sharedStrings.xml": bomb})
 
 
 # --------------------------------------------------------------------------- running
@@ -187,8 +217,10 @@ def test_a_quote_open_at_the_end_of_a_register_names_its_line(run: Any, tmp_path
     f = tmp_path / "register.csv"
     f.write_text(text, "utf-8")
     line = refused(run, "import-register", str(f))
-    assert line.startswith(f"{f}: line 4: a quote opens here (column {col + 1}) and is never "
-                           "closed; the rows after it would be read into one cell")
+    assert line.startswith(
+        f"{f}: line 4: a quote opens here (column {col + 1}) and is never "
+        "closed; the rows after it would be read into one cell"
+    )
     # Corrected, it imports every row (and once).
     f.write_text(csv_text(list(REGISTER_HEADER), register_rows(10)), "utf-8")
     r = run("import-register", str(f))
@@ -205,8 +237,10 @@ def test_a_quote_that_swallows_rows_until_another_quote_names_its_line(
     f = tmp_path / "register.csv"
     f.write_text(text, "utf-8")
     line = refused(run, "import-register", str(f))
-    assert line.startswith(f"{f}: line 4: a quote opens here (column {col + 1}) and runs over "
-                           "line breaks into what look like the next rows")
+    assert line.startswith(
+        f"{f}: line 4: a quote opens here (column {col + 1}) and runs over "
+        "line breaks into what look like the next rows"
+    )
 
 
 def test_a_cell_with_a_line_break_of_its_own_still_imports(run: Any, tmp_path: Path) -> None:
@@ -223,8 +257,7 @@ def test_a_quote_open_at_the_end_of_a_call_log_names_its_line(run: Any, tmp_path
     f = tmp_path / "opkald.csv"
     f.write_text(text, "cp1252")
     line = refused(run, "import-calls", str(f))
-    assert line.startswith("opkald.csv: line 3: a quote opens here (column 4) and is never "
-                           "closed")
+    assert line.startswith("opkald.csv: line 3: a quote opens here (column 4) and is never closed")
 
 
 def test_one_sniffer_for_both_imports() -> None:
@@ -254,10 +287,12 @@ def test_rows_past_a_stale_dimension_are_read(run: Any, tmp_path: Path, ref: str
 
 @pytest.mark.parametrize("kind", list(COMMANDS))
 @pytest.mark.parametrize("damage", ["sheet cut in half", "file cut in half"])
-def test_a_truncated_workbook_is_one_line(run: Any, tmp_path: Path, kind: str,
-                                          damage: str) -> None:
-    good = (xlsx_bytes(list(REGISTER_HEADER), register_rows(300)) if kind == "register"
-            else xlsx_bytes(DK_HEADER, call_rows(300)))
+def test_a_truncated_workbook_is_one_line(run: Any, tmp_path: Path, kind: str, damage: str) -> None:
+    good = (
+        xlsx_bytes(list(REGISTER_HEADER), register_rows(300))
+        if kind == "register"
+        else xlsx_bytes(DK_HEADER, call_rows(300))
+    )
     f = tmp_path / "data.xlsx"
     f.write_bytes(truncated_sheet(good) if damage.startswith("sheet") else good[: len(good) // 2])
     line = refused(run, *COMMANDS[kind], str(f))
@@ -266,10 +301,14 @@ def test_a_truncated_workbook_is_one_line(run: Any, tmp_path: Path, kind: str,
 
 
 @pytest.mark.parametrize("kind", list(COMMANDS))
-def test_a_shared_strings_bomb_is_refused_before_it_unpacks(run: Any, tmp_path: Path,
-                                                           kind: str) -> None:
-    good = (xlsx_bytes(list(REGISTER_HEADER), register_rows(3)) if kind == "register"
-            else xlsx_bytes(DK_HEADER, call_rows(3)))
+def test_a_shared_strings_bomb_is_refused_before_it_unpacks(
+    run: Any, tmp_path: Path, kind: str
+) -> None:
+    good = (
+        xlsx_bytes(list(REGISTER_HEADER), register_rows(3))
+        if kind == "register"
+        else xlsx_bytes(DK_HEADER, call_rows(3))
+    )
     f = tmp_path / "bomb.xlsx"
     f.write_bytes(shared_strings_bomb(good))
     assert f.stat().st_size < 100_000
@@ -280,14 +319,19 @@ def test_a_shared_strings_bomb_is_refused_before_it_unpacks(run: Any, tmp_path: 
 @pytest.mark.parametrize("kind", list(COMMANDS))
 def test_a_cell_longer_than_csv_allows_is_refused(run: Any, tmp_path: Path, kind: str) -> None:
     long = "".join(random.Random(1).choices(string.ascii_letters, k=CSV_FIELD_LIMIT + 1))
-    good = (xlsx_bytes(list(REGISTER_HEADER), register_rows(3)) if kind == "register"
-            else xlsx_bytes(DK_HEADER, call_rows(3)))
+    good = (
+        xlsx_bytes(list(REGISTER_HEADER), register_rows(3))
+        if kind == "register"
+        else xlsx_bytes(DK_HEADER, call_rows(3))
+    )
     f = tmp_path / "lang.xlsx"
-    f.write_bytes(with_first_cell(good, f'<c r="A2" t="inlineStr"><is><t>{long}</t></is></c>'
-                                  .encode()))
+    f.write_bytes(
+        with_first_cell(good, f'<c r="A2" t="inlineStr"><is><t>{long}</t></is></c>'.encode())
+    )
     line = refused(run, *COMMANDS[kind], str(f))
-    assert line.endswith("lang.xlsx: row 2, column 1: a cell of 131,073 characters (at most "
-                         "131,072); shorten it"), line
+    assert line.endswith(
+        "lang.xlsx: row 2, column 1: a cell of 131,073 characters (at most 131,072); shorten it"
+    ), line
 
 
 # --------------------------------------------------------------------------- not files
@@ -348,8 +392,11 @@ def test_inputs_that_are_not_readable_files_are_one_line(
     assert str(path.name) in line and words in line, line
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode; the "
-                    "unreadable case as root is the path through a file above")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root reads a file whatever its mode; the "
+    "unreadable case as root is the path through a file above",
+)
 @pytest.mark.parametrize("kind", ["register", "calls"])
 def test_an_unreadable_file_is_one_line(run: Any, tmp_path: Path, kind: str) -> None:
     f = tmp_path / "laast.csv"
@@ -363,13 +410,13 @@ def test_an_old_xls_workbook_says_save_it_as_xlsx(run: Any, tmp_path: Path, kind
     f = tmp_path / "gammel.xls"
     f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     line = refused(run, *COMMANDS[kind], str(f))
-    assert line.endswith("gammel.xls: an old Excel .xls workbook; open it in Excel and save it "
-                         "as .xlsx or .csv"), line
+    assert line.endswith(
+        "gammel.xls: an old Excel .xls workbook; open it in Excel and save it as .xlsx or .csv"
+    ), line
 
 
 @pytest.mark.parametrize("kind", list(COMMANDS))
-def test_a_csv_cell_longer_than_csv_allows_is_one_line(run: Any, tmp_path: Path,
-                                                       kind: str) -> None:
+def test_a_csv_cell_longer_than_csv_allows_is_one_line(run: Any, tmp_path: Path, kind: str) -> None:
     long = "x" * (CSV_FIELD_LIMIT + 1)
     if kind == "register":
         rows = register_rows(3)

@@ -341,14 +341,25 @@ def test_importing_the_desks_own_export_adds_nothing(cfg, db_url, cli, tmp_path)
     eng = make_engine(db_url)
     with Session(eng) as s:
         case = s.exec(select(Case)).one()
-        for i, (channel, direction, at) in enumerate([
-            ("email", "in", dt.datetime(2024, 1, 9, 8, 15, 37, 250000, tzinfo=dt.UTC)),
-            ("email", "out", dt.datetime(2024, 1, 9, 12, 0, 5, tzinfo=dt.UTC)),
-            ("phone", "in", dt.datetime(2024, 3, 31, 0, 30, 0, tzinfo=dt.UTC)),  # CEST day 1
-        ]):
-            s.add(Contact(channel=channel, direction=direction, occurred_at=at,
-                          occurred_on=at.date(), case_id=case.id, party_id=case.party_id,
-                          summary=f"fra {channel}", source_ref=f"test:{i}"))
+        for i, (channel, direction, at) in enumerate(
+            [
+                ("email", "in", dt.datetime(2024, 1, 9, 8, 15, 37, 250000, tzinfo=dt.UTC)),
+                ("email", "out", dt.datetime(2024, 1, 9, 12, 0, 5, tzinfo=dt.UTC)),
+                ("phone", "in", dt.datetime(2024, 3, 31, 0, 30, 0, tzinfo=dt.UTC)),  # CEST day 1
+            ]
+        ):
+            s.add(
+                Contact(
+                    channel=channel,
+                    direction=direction,
+                    occurred_at=at,
+                    occurred_on=at.date(),
+                    case_id=case.id,
+                    party_id=case.party_id,
+                    summary=f"fra {channel}",
+                    source_ref=f"test:{i}",
+                )
+            )
         s.commit()
 
     def recount() -> dict[tuple[str, str], int]:
@@ -370,8 +381,14 @@ def test_importing_the_desks_own_export_adds_nothing(cfg, db_url, cli, tmp_path)
         assert recount() == before
     # One row more for a contact the case has once: the second is a contact of its own.
     again = [*rows(), rows()[0]]
-    r = cli("--config", cfg, "--db", db_url, "import-register",
-            str(write_csv(again, tmp_path / "twice.csv")))
+    r = cli(
+        "--config",
+        cfg,
+        "--db",
+        db_url,
+        "import-register",
+        str(write_csv(again, tmp_path / "twice.csv")),
+    )
     assert r.code == 0, r.err
     assert sum(recount().values()) == 7
     eng.dispose()

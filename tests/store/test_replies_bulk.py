@@ -47,17 +47,23 @@ PERIODS = [
 ]
 # Exactly on the changes: 00:30-01:30 UTC is the repeated (autumn) / missing (spring)
 # local hour.
-EDGES = [dt.datetime(2024, 3, 31, 0, 59, tzinfo=UTC), dt.datetime(2024, 3, 31, 1, 0, tzinfo=UTC),
-         dt.datetime(2024, 10, 27, 0, 30, tzinfo=UTC), dt.datetime(2024, 10, 27, 1, 30, tzinfo=UTC)]
+EDGES = [
+    dt.datetime(2024, 3, 31, 0, 59, tzinfo=UTC),
+    dt.datetime(2024, 3, 31, 1, 0, tzinfo=UTC),
+    dt.datetime(2024, 10, 27, 0, 30, tzinfo=UTC),
+    dt.datetime(2024, 10, 27, 1, 30, tzinfo=UTC),
+]
 
 
 def _config(track_from: dt.date | None, outbound: list[str]) -> Config:
     config = load_config_text(preset_text("odsherred"), "test")
-    replies = config.replies.model_copy(update={
-        "ignore_senders": ["70 70 70 70"],
-        "track_from": track_from,
-        "outbound_call_statuses": outbound,
-    })
+    replies = config.replies.model_copy(
+        update={
+            "ignore_senders": ["70 70 70 70"],
+            "track_from": track_from,
+            "outbound_call_statuses": outbound,
+        }
+    )
     from store.replies.rules import RuleSet
 
     config = config.model_copy(update={"replies": replies})
@@ -65,16 +71,18 @@ def _config(track_from: dt.date | None, outbound: list[str]) -> Config:
     return config
 
 
-def _world(engine: Engine, config: Config, rng: random.Random
-           ) -> list[tuple[dt.datetime, str]]:
+def _world(engine: Engine, config: Config, rng: random.Random) -> list[tuple[dt.datetime, str]]:
     """The stored state before the import; returns (time, number) of stored calls."""
     stored: list[tuple[dt.datetime, str]] = []
     with Session(engine) as s:
         a = create_party(session=s, party_in=PartyCreate(name="A", phones=PARTY_A))
-        b = create_party(session=s, party_in=PartyCreate(name="B", phones=PARTY_B,
-                                                         emails=["b@example.dk"]))
-        create_case(session=s, case_in=CaseCreate(ref="2024-1", party_id=b.id,
-                                                  opened_on=dt.date(2023, 1, 1)))
+        b = create_party(
+            session=s, party_in=PartyCreate(name="B", phones=PARTY_B, emails=["b@example.dk"])
+        )
+        create_case(
+            session=s,
+            case_in=CaseCreate(ref="2024-1", party_id=b.id, opened_on=dt.date(2023, 1, 1)),
+        )
         assert a.id is not None
         for start, days in PERIODS:
             for _ in range(25):
@@ -83,28 +91,36 @@ def _world(engine: Engine, config: Config, rng: random.Random
                 kind = rng.random()
                 if kind < 0.7:
                     stored.append((at, number))
-                    call(s, config, at=at, number=number,
-                         direction=rng.choice(["in", "in", "out"]),
-                         status=rng.choice(["answered", "missed", "voicemail"]))
+                    call(
+                        s,
+                        config,
+                        at=at,
+                        number=number,
+                        direction=rng.choice(["in", "in", "out"]),
+                        status=rng.choice(["answered", "missed", "voicemail"]),
+                    )
                 elif kind < 0.8:
                     other(s, config, at=at, channel="letter", direction="out", addr=number)
                 elif kind < 0.9:
                     other(s, config, at=at, channel="meeting", direction="in", addr=number)
                 else:
-                    mail(s, config, at=at, addr="b@example.dk",
-                         direction=rng.choice(["in", "out"]))
+                    mail(s, config, at=at, addr="b@example.dk", direction=rng.choice(["in", "out"]))
         s.flush()
         # Some targets waived.
-        open_ids = s.execute(select(T.reply_target.c.id).where(
-            T.reply_target.c.state == "open")).scalars().all()
+        open_ids = (
+            s.execute(select(T.reply_target.c.id).where(T.reply_target.c.state == "open"))
+            .scalars()
+            .all()
+        )
         for tid in open_ids[::5]:
             waive(session=s, target_id=tid, reason="test")
         s.commit()
     return stored
 
 
-def _batch(rng: random.Random, n: int, stored: list[tuple[dt.datetime, str]],
-           numbers: list[str]) -> list[CallRow]:
+def _batch(
+    rng: random.Random, n: int, stored: list[tuple[dt.datetime, str]], numbers: list[str]
+) -> list[CallRow]:
     rows = []
     times = []
     for _ in range(n):
@@ -115,10 +131,16 @@ def _batch(rng: random.Random, n: int, stored: list[tuple[dt.datetime, str]],
     for at in times:
         number = rng.choice([*numbers, None])
         direction = rng.choice(["in", "in", "out"])
-        status = rng.choice(["answered", "missed", "voicemail"]) if direction == "in" else \
-            rng.choice(["answered", "missed"])
-        rows.append(CallRow(0, at, direction, number or "Skjult nummer", number, status,
-                            rng.randrange(0, 5)))
+        status = (
+            rng.choice(["answered", "missed", "voicemail"])
+            if direction == "in"
+            else rng.choice(["answered", "missed"])
+        )
+        rows.append(
+            CallRow(
+                0, at, direction, number or "Skjult nummer", number, status, rng.randrange(0, 5)
+            )
+        )
     # Replies at exactly the time of a stored call of the same number (not after it),
     # and groups of replies at one moment after a missed call (the smallest id wins).
     for at, number in stored[::3]:
@@ -129,16 +151,18 @@ def _batch(rng: random.Random, n: int, stored: list[tuple[dt.datetime, str]],
         at = PERIODS[0][0] + dt.timedelta(days=1, hours=k)
         rows.append(CallRow(0, at, "in", number, number, "missed", 0))
         for d in range(3):
-            rows.append(CallRow(0, at + dt.timedelta(minutes=5), "out", number, number,
-                                "answered", 10 + d))
+            rows.append(
+                CallRow(0, at + dt.timedelta(minutes=5), "out", number, number, "answered", 10 + d)
+            )
     # A reply at the very moment of a missed call of the same number does not meet it;
     # the next one does.
     for k, number in enumerate(FREE[4:7]):
         at = PERIODS[1][0] + dt.timedelta(days=1, hours=k)
         rows.append(CallRow(0, at, "in", number, number, "missed", 0))
         rows.append(CallRow(0, at, "out", number, number, "answered", 20))
-        rows.append(CallRow(0, at + dt.timedelta(minutes=10), "out", number, number,
-                            "answered", 21))
+        rows.append(
+            CallRow(0, at + dt.timedelta(minutes=10), "out", number, number, "answered", 21)
+        )
     rng.shuffle(rows)
     # The importer never stores two calls with the same row key.
     seen: dict[str, CallRow] = {}
@@ -153,15 +177,27 @@ def _targets(s: Session, new_ids: list[int] | None = None) -> list[tuple[Any, ..
     t = T.reply_target.c
     pos = {cid: f"new#{k}" for k, cid in enumerate(new_ids or [])}
     rows = s.execute(
-        select(t.contact_id, t.rule, t.received_at, t.due_at, t.due_soon_at, t.state,
-               t.met_at, t.met_by_contact_id, t.met_note, t.waived_reason)
+        select(
+            t.contact_id,
+            t.rule,
+            t.received_at,
+            t.due_at,
+            t.due_soon_at,
+            t.state,
+            t.met_at,
+            t.met_by_contact_id,
+            t.met_note,
+            t.waived_reason,
+        )
     ).all()
-    return sorted(((pos.get(r[0], r[0]), *r[1:7], pos.get(r[7], r[7]), *r[8:]) for r in rows),
-                  key=repr)
+    return sorted(
+        ((pos.get(r[0], r[0]), *r[1:7], pos.get(r[7], r[7]), *r[8:]) for r in rows), key=repr
+    )
 
 
-def _run(engine: Engine, config: Config, rows: list[CallRow], bulk: bool
-         ) -> tuple[list[tuple[Any, ...]], int]:
+def _run(
+    engine: Engine, config: Config, rows: list[CallRow], bulk: bool
+) -> tuple[list[tuple[Any, ...]], int]:
     now = dt.datetime(2025, 1, 1, tzinfo=UTC)
     with Session(engine) as s:
         f = ImportedFile(sha256="x" * 64, kind="calls", name="b.csv", imported_at=now)
@@ -174,30 +210,31 @@ def _run(engine: Engine, config: Config, rows: list[CallRow], bulk: bool
             assert res.calls is not None
             created = apply_new_calls(session=s, config=config, calls=res.calls).created
         else:
-            created = apply_contacts(session=s, config=config,
-                                     contact_ids=res.contact_ids).created
+            created = apply_contacts(session=s, config=config, contact_ids=res.contact_ids).created
         s.flush()
         out = _targets(s, res.contact_ids)
         s.rollback()
     return out, created
 
 
-@pytest.mark.parametrize(("seed", "track_from", "outbound", "party_calls"), [
-    (1, None, ["answered", "voicemail", "missed"], True),
-    (2, dt.date(2024, 1, 1), ["answered"], True),
-    (3, None, ["answered", "missed"], True),
-    # Only numbers no party has: every call takes the set-based path.
-    (4, None, ["answered", "voicemail", "missed"], False),
-    # In time order, as an export is: the bulk path meets targets in one sweep.
-    (5, None, ["answered", "voicemail", "missed"], "chronological"),
-    (6, None, ["answered", "missed"], "chronological, no party"),
-])
+@pytest.mark.parametrize(
+    ("seed", "track_from", "outbound", "party_calls"),
+    [
+        (1, None, ["answered", "voicemail", "missed"], True),
+        (2, dt.date(2024, 1, 1), ["answered"], True),
+        (3, None, ["answered", "missed"], True),
+        # Only numbers no party has: every call takes the set-based path.
+        (4, None, ["answered", "voicemail", "missed"], False),
+        # In time order, as an export is: the bulk path meets targets in one sweep.
+        (5, None, ["answered", "voicemail", "missed"], "chronological"),
+        (6, None, ["answered", "missed"], "chronological, no party"),
+    ],
+)
 def test_bulk_path_equals_the_engine(engine, seed, track_from, outbound, party_calls):
     config = _config(track_from, outbound)
     rng = random.Random(seed)
     stored = _world(engine, config, rng)
-    numbers = [*FREE, IGNORED] if party_calls in (False, "chronological, no party") \
-        else NUMBERS
+    numbers = [*FREE, IGNORED] if party_calls in (False, "chronological, no party") else NUMBERS
     rows = _batch(rng, 400, stored, numbers)
     if isinstance(party_calls, str):
         rows.sort(key=lambda r: r.start)

@@ -245,8 +245,10 @@ def test_bulk_due_times_equal_due_times(
 
     starts = [r.replace(tzinfo=None) for r in received]
     starts += [s + dt.timedelta(minutes=m) for s in starts[:5] for m in (1, 59, 61, 1440)]
-    rules = [Replies().rules[rule_i],
-             ReplyRule(name="h", hours=allowance_h, due_soon_hours=allowance_h % 30)]
+    rules = [
+        Replies().rules[rule_i],
+        ReplyRule(name="h", hours=allowance_h, due_soon_hours=allowance_h % 30),
+    ]
     for rule in rules:
         got = due_times_utc_naive_many(rule, starts, CAL)
         for s, (due_n, soon_n) in zip(starts, got, strict=True):
@@ -261,10 +263,16 @@ def test_bulk_due_times_on_the_table(received: dt.datetime) -> None:
 
     due, soon = due_times(DAG, received, CAL)
     naive_utc = received.astimezone(dt.UTC).replace(tzinfo=None)
-    assert due_times_utc_naive_many(DAG, [naive_utc, naive_utc], CAL) == [(
-        due.astimezone(dt.UTC).replace(tzinfo=None),
-        soon.astimezone(dt.UTC).replace(tzinfo=None),
-    )] * 2
+    assert (
+        due_times_utc_naive_many(DAG, [naive_utc, naive_utc], CAL)
+        == [
+            (
+                due.astimezone(dt.UTC).replace(tzinfo=None),
+                soon.astimezone(dt.UTC).replace(tzinfo=None),
+            )
+        ]
+        * 2
+    )
 
 
 @pytest.mark.parametrize("allowance_h", [1, 8, 23, 24, 25, 40, 47, 48, 72, 100])
@@ -277,13 +285,20 @@ def test_bulk_due_times_minute_by_minute(allowance_h: int) -> None:
 
     rule = ReplyRule(name="h", hours=allowance_h, due_soon_hours=allowance_h % 7)
     starts: list[dt.datetime] = []
-    for first in (dt.datetime(2024, 3, 27, 20), dt.datetime(2024, 10, 25, 20),
-                  dt.datetime(2024, 12, 30, 20), dt.datetime(2025, 4, 16, 20)):
+    for first in (
+        dt.datetime(2024, 3, 27, 20),
+        dt.datetime(2024, 10, 25, 20),
+        dt.datetime(2024, 12, 30, 20),
+        dt.datetime(2025, 4, 16, 20),
+    ):
         starts += [first + dt.timedelta(minutes=m) for m in range(0, 4 * 24 * 60, 7)]
-        starts += [first + dt.timedelta(hours=h, seconds=sec) for h in range(96)
-                   for sec in (0, 1, 3599)]
+        starts += [
+            first + dt.timedelta(hours=h, seconds=sec) for h in range(96) for sec in (0, 1, 3599)
+        ]
     got = due_times_utc_naive_many(rule, starts, CAL)
     for s, (due_n, soon_n) in zip(starts, got, strict=True):
         due, soon = due_times(rule, s.replace(tzinfo=dt.UTC), CAL)
-        assert (due_n, soon_n) == (due.astimezone(dt.UTC).replace(tzinfo=None),
-                                   soon.astimezone(dt.UTC).replace(tzinfo=None)), s
+        assert (due_n, soon_n) == (
+            due.astimezone(dt.UTC).replace(tzinfo=None),
+            soon.astimezone(dt.UTC).replace(tzinfo=None),
+        ), s

@@ -143,8 +143,10 @@ def test_explanations_in_danish_for_the_desk(s: Session, cfg: Config) -> None:
     ascension = mail(s, cfg, at=cph(2024, 5, 8, 15), addr="c@x.dk")  # 9 May: Kr. himmelfart
     prayer = mail(s, cfg, at=cph(2023, 5, 4, 12), addr="d@x.dk")  # 5 May 2023: Store bededag
     xmas = mail(s, cfg, at=cph(2024, 12, 20, 9), addr="e@x.dk")  # 24–26 Dec, 31 Dec, 1 Jan
-    da = {f.contact_id: f.explanation for f in list_followups(
-        session=s, now=cph(2023, 1, 2), config=cfg, lang="da")}
+    da = {
+        f.contact_id: f.explanation
+        for f in list_followups(session=s, now=cph(2023, 1, 2), config=cfg, lang="da")
+    }
     assert da[easter.id] == (
         "frist tir. 2. apr. 15:00: 48 arbejdstimer fra tir. 26. mar. 15:00; "
         "28. mar.–1. apr. er påskehelligdage"
@@ -161,21 +163,32 @@ def test_explanations_in_danish_for_the_desk(s: Session, cfg: Config) -> None:
     assert da[xmas.id].startswith("frist fre. 27. dec. 09:00: 48 arbejdstimer fra fre. 20. dec.")
     assert "24.–26. dec. er juledage" in da[xmas.id]
     # English stays the default (the command line's documented JSON).
-    en = {f.contact_id: f.explanation for f in list_followups(
-        session=s, now=cph(2023, 1, 2), config=cfg)}
+    en = {
+        f.contact_id: f.explanation
+        for f in list_followups(session=s, now=cph(2023, 1, 2), config=cfg)
+    }
     assert "9 May is Ascension Day" in en[ascension.id]
     assert en[prayer.id].endswith("; 5–7 May closed (Store bededag, weekend)")
     # Overdue, met and waived phrases.
-    [f] = list_followups(session=s, now=cph(2024, 4, 3), status="overdue", config=cfg,
-                         lang="da", target_ids=[target(s, easter, "dag-til-dag").id])
+    [f] = list_followups(
+        session=s,
+        now=cph(2024, 4, 3),
+        status="overdue",
+        config=cfg,
+        lang="da",
+        target_ids=[target(s, easter, "dag-til-dag").id],
+    )
     assert f.explanation.startswith("overskredet siden tir. 2. apr. 15:00: 48 arbejdstimer")
     no_reply(session=s, config=cfg, contact_id=saturday.id, reason="spam")
     out = mail(s, cfg, at=cph(2024, 5, 10, 9), direction="out", addr="c@x.dk")
-    rows = {f.contact_id: f.explanation for f in list_followups(
-        session=s, now=cph(2024, 6, 1), status="all", config=cfg, lang="da")}
+    rows = {
+        f.contact_id: f.explanation
+        for f in list_followups(session=s, now=cph(2024, 6, 1), status="all", config=cfg, lang="da")
+    }
     assert rows[saturday.id] == "frafaldet: intet svar nødvendigt (spam)"
     assert rows[ascension.id].startswith(
-        f"besvaret fre. 10. maj 09:00 med udgående e-mail #{out.id}; frist man. 13. maj")
+        f"besvaret fre. 10. maj 09:00 med udgående e-mail #{out.id}; frist man. 13. maj"
+    )
 
 
 # --------------------------------------------------------------------------- marks
@@ -353,7 +366,8 @@ def test_changed_rules_are_noticed_and_recomputed_in_batches(engine: Engine) -> 
     assert rep is not None and (rep.scanned, rep.changed) == (5, 5)
     with session_scope(engine) as s:
         assert {target(s, s.get(Contact, i)).due_at for i in ids} == {  # type: ignore[arg-type]
-            cph(2024, 5, 14, 15)}
+            cph(2024, 5, 14, 15)
+        }
         assert not due_times_stale(session=s, config=closed)
         assert due_times_stale(session=s, config=cfg)  # going back is a change too
     assert recompute_if_stale(engine, closed) is None

@@ -25,8 +25,10 @@ def run(cli, cfg: str, db: str, *args: str):  # type: ignore[no-untyped-def]
         ("month=13", "--where month='13': not a month; use YYYY-MM, e.g. 2021-08"),
         ("month=abc", "--where month='abc': not a month"),
         ("month=2021-13", "--where month='2021-13': not a month"),
-        ("category=Klagee", "--where category='Klagee': not a category in the taxonomy; "
-                            "nearest: 'Klage'"),
+        (
+            "category=Klagee",
+            "--where category='Klagee': not a category in the taxonomy; nearest: 'Klage'",
+        ),
         ("action=Undersøg", "nearest: 'Undersøgt'"),
         ("channel=fax", "--where channel='fax': not a channel"),
     ],
@@ -34,24 +36,49 @@ def run(cli, cfg: str, db: str, *args: str):  # type: ignore[no-untyped-def]
 def test_where_value_outside_the_taxonomy_is_one_line_exit_2(
     haderslev_db: str, db_url: str, cli, where: str, needle: str
 ) -> None:
-    r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "contacts",
-            "--rows", "department", "--where", where)
+    r = run(
+        cli,
+        haderslev_db,
+        db_url,
+        "report",
+        *H_PERIOD,
+        "--unit",
+        "contacts",
+        "--rows",
+        "department",
+        "--where",
+        where,
+    )
     assert r.code == 2, (r.out, r.err)
     assert r.err.strip() == f"Error: {needle}" or needle in r.err, r.err
     assert r.err.count("\n") == 1 and "Sum" not in r.out
 
 
 def test_where_month_in_range_still_counts(haderslev_db: str, db_url: str, cli) -> None:
-    r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "cases",
-            "--rows", "category", "--where", "month=2021-09", "--format", "json")
+    r = run(
+        cli,
+        haderslev_db,
+        db_url,
+        "report",
+        *H_PERIOD,
+        "--unit",
+        "cases",
+        "--rows",
+        "category",
+        "--where",
+        "month=2021-09",
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
 
 
 def test_table_and_md_name_municipality_period_unit_and_time(
     haderslev_db: str, db_url: str, cli
 ) -> None:
-    r = run(cli, haderslev_db, db_url, "report", "--preset", "haderslev", *H_PERIOD,
-            "--format", "md")
+    r = run(
+        cli, haderslev_db, db_url, "report", "--preset", "haderslev", *H_PERIOD, "--format", "md"
+    )
     assert r.code == 0, r.err
     assert "### Tabel 3: Sager fordelt på direktørområde, 1. august – 31. december 2021" in r.out
     assert "Haderslev Kommune · 1. august – 31. december 2021 · Enhed: sager · Dannet " in r.out
@@ -67,8 +94,18 @@ def test_table_and_md_name_municipality_period_unit_and_time(
 def test_empty_period_keeps_its_columns_and_rows_and_shows_no_100_percent(
     haderslev_db: str, db_url: str, cli
 ) -> None:
-    r = run(cli, haderslev_db, db_url, "report", "--preset", "haderslev", "--period", "2030Q1",
-            "--format", "md")
+    r = run(
+        cli,
+        haderslev_db,
+        db_url,
+        "report",
+        "--preset",
+        "haderslev",
+        "--period",
+        "2030Q1",
+        "--format",
+        "md",
+    )
     assert r.code == 0, r.err
     assert "100 %" not in r.out
     assert "| Afdeling | Klage | Anden henvendelse | Sum | % |" in r.out
@@ -76,27 +113,80 @@ def test_empty_period_keeps_its_columns_and_rows_and_shows_no_100_percent(
     assert "| Sum | 0 | 0 | 0 | – |" in r.out
     assert "| Udsigtsløs | 0 |" in r.out  # zero rows are rows
     # the one-column table with percentages: a zero base is "–", never "100 %"
-    r = run(cli, haderslev_db, db_url, "report", "--period", "2030", "--unit", "cases",
-            "--rows", "theme", "--percentages", "--format", "md")
+    r = run(
+        cli,
+        haderslev_db,
+        db_url,
+        "report",
+        "--period",
+        "2030",
+        "--unit",
+        "cases",
+        "--rows",
+        "theme",
+        "--percentages",
+        "--format",
+        "md",
+    )
     assert "| Sum | 0 | – |" in r.out and "| Andet | 0 | – |" in r.out
 
 
 def test_unclassified_cases_are_their_own_danish_row_with_a_count_to_fix(
     odsherred_db: str, db_url: str, cli
 ) -> None:
-    r = run(cli, odsherred_db, db_url, "report", "--year", "2024", "--unit", "cases",
-            "--rows", "theme", "--format", "md")
+    r = run(
+        cli,
+        odsherred_db,
+        db_url,
+        "report",
+        "--year",
+        "2024",
+        "--unit",
+        "cases",
+        "--rows",
+        "theme",
+        "--format",
+        "md",
+    )
     assert r.code == 0, r.err
     assert "(none)" not in r.out
     assert "| Uden kategori |" in r.out
-    n = json.loads(run(cli, odsherred_db, db_url, "report", "--year", "2024", "--unit", "cases",
-                       "--rows", "theme", "--format", "json").out)["total"]
+    n = json.loads(
+        run(
+            cli,
+            odsherred_db,
+            db_url,
+            "report",
+            "--year",
+            "2024",
+            "--unit",
+            "cases",
+            "--rows",
+            "theme",
+            "--format",
+            "json",
+        ).out
+    )["total"]
     assert f"{n} sager uden kategori (tema): ret dem i registret" in r.out
 
 
 def test_csv_stays_rfc4180_for_scripts(haderslev_db: str, db_url: str, cli) -> None:
-    r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "cases",
-            "--rows", "department", "--cols", "category", "--percentages", "--format", "csv")
+    r = run(
+        cli,
+        haderslev_db,
+        db_url,
+        "report",
+        *H_PERIOD,
+        "--unit",
+        "cases",
+        "--rows",
+        "department",
+        "--cols",
+        "category",
+        "--percentages",
+        "--format",
+        "csv",
+    )
     assert r.code == 0, r.err
     assert not r.out.startswith("\ufeff") and "\r\n" in r.out
     rows = list(csv.reader(io.StringIO(r.out, newline="")))
@@ -108,9 +198,24 @@ def test_csv_excel_reads_back_with_the_importers_sniffer_and_with_semicolons(
     haderslev_db: str, db_url: str, cli, tmp_path: Path
 ) -> None:
     out = tmp_path / "tal.csv"
-    r = run(cli, haderslev_db, db_url, "report", *H_PERIOD, "--unit", "cases",
-            "--rows", "department", "--cols", "category", "--percentages",
-            "--format", "csv-excel", "--out", str(out))
+    r = run(
+        cli,
+        haderslev_db,
+        db_url,
+        "report",
+        *H_PERIOD,
+        "--unit",
+        "cases",
+        "--rows",
+        "department",
+        "--cols",
+        "category",
+        "--percentages",
+        "--format",
+        "csv-excel",
+        "--out",
+        str(out),
+    )
     assert r.code == 0, r.err
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM a Danish Excel needs for "ø"

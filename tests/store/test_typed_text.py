@@ -29,20 +29,26 @@ def desk(engine: Engine, odsherred_config: Config) -> Desk:
 
 def _rows(engine: Engine) -> tuple[int, ...]:
     with Session(engine) as s:
-        return tuple(int(s.exec(select(func.count()).select_from(m)).one())
-                     for m in (Contact, Case, CaseNote, Party, AuditLog, ReplyTarget))
+        return tuple(
+            int(s.exec(select(func.count()).select_from(m)).one())
+            for m in (Contact, Case, CaseNote, Party, AuditLog, ReplyTarget)
+        )
 
 
 def _contact(desk: Desk, summary: str = "Henvendelse") -> int:
-    return desk.add_contact(NewContactRequest(channel="meeting", occurred_at=NOW,
-                                              summary=summary)).contact_id
+    return desk.add_contact(
+        NewContactRequest(channel="meeting", occurred_at=NOW, summary=summary)
+    ).contact_id
 
 
 def test_the_one_check() -> None:
     assert typed_text("  Åben rådgivning\n", "the summary") == "Åben rådgivning"
     assert typed_text("linje 1\n\tlinje 2\r\n", "the note", lines=True) == "linje 1\n\tlinje 2"
-    with pytest.raises(UserError, match=r"^the summary: contains a control character "
-                                        r"\(U\+0000\) at position 2; remove it"):
+    with pytest.raises(
+        UserError,
+        match=r"^the summary: contains a control character "
+        r"\(U\+0000\) at position 2; remove it",
+    ):
         typed_text("a\x00b", "the summary", lines=True)
     with pytest.raises(UserError, match=r"\(U\+000A\) at position 2 \(it must be one line\)"):
         typed_text("a\nb", "the party's name")
@@ -55,14 +61,25 @@ BAD = "Borger ringede\x00 om\x1b[2J sagen"
 
 ACTIONS: dict[str, tuple[str, Callable[[Desk, int], object]]] = {
     "contact summary": ("the summary", lambda d, _c: _contact(d, BAD)),
-    "new party's name": ("the party's name", lambda d, _c: d.add_contact(NewContactRequest(
-        channel="letter", occurred_at=NOW, new_party=NewParty(name="Karen\x00 Holm")))),
+    "new party's name": (
+        "the party's name",
+        lambda d, _c: d.add_contact(
+            NewContactRequest(
+                channel="letter", occurred_at=NOW, new_party=NewParty(name="Karen\x00 Holm")
+            )
+        ),
+    ),
     "dismiss reason": ("the reason", lambda d, c: d.dismiss([c], BAD)),
-    "waive reason": ("the reason", lambda d, c: d.waive(
-        [t.target_id for t in d.followups().rows if t.contact_id == c], BAD)),
-    "party edit": ("the party's name", lambda d, c: d.edit_party(
-        _party_of(d, c), PartyEdit(name="Ny\x00navn", kind="citizen", emails=(),
-                                   phones=()))),
+    "waive reason": (
+        "the reason",
+        lambda d, c: d.waive([t.target_id for t in d.followups().rows if t.contact_id == c], BAD),
+    ),
+    "party edit": (
+        "the party's name",
+        lambda d, c: d.edit_party(
+            _party_of(d, c), PartyEdit(name="Ny\x00navn", kind="citizen", emails=(), phones=())
+        ),
+    ),
 }
 
 
@@ -77,9 +94,14 @@ def _party_of(desk: Desk, contact_id: int) -> int:
 def test_a_control_character_is_refused_in_one_line_and_nothing_is_written(
     desk: Desk, engine: Engine, action: str
 ) -> None:
-    c = desk.add_contact(NewContactRequest(
-        channel="email", occurred_at=NOW, summary="Spørgsmål",
-        new_party=NewParty(name="Hanne Hansen", emails=("hanne@example.dk",)))).contact_id
+    c = desk.add_contact(
+        NewContactRequest(
+            channel="email",
+            occurred_at=NOW,
+            summary="Spørgsmål",
+            new_party=NewParty(name="Hanne Hansen", emails=("hanne@example.dk",)),
+        )
+    ).contact_id
     before = _rows(engine)
     field, act = ACTIONS[action]
     with pytest.raises(UserError) as err:
@@ -93,17 +115,26 @@ def test_a_control_character_is_refused_in_one_line_and_nothing_is_written(
 def test_note_and_excluded_reason_are_checked_too(desk: Desk, engine: Engine) -> None:
     from store.desk.rows import NewCaseRequest
 
-    case_id, _ref = desk.new_case(NewCaseRequest(
-        contact_ids=(_contact(desk),), kind="citizen", department="Andet",
-        category=None, title="Sag"))
+    case_id, _ref = desk.new_case(
+        NewCaseRequest(
+            contact_ids=(_contact(desk),),
+            kind="citizen",
+            department="Andet",
+            category=None,
+            title="Sag",
+        )
+    )
     before = _rows(engine)
     with pytest.raises(UserError, match=r"^the note: contains a control character"):
         desk.add_note(case_id, "note\x00")
     with pytest.raises(UserError, match=r"^the reason: contains a control character"):
         desk.set_excluded(case_id, True, "test\x00")
     with pytest.raises(UserError, match=r"^the case title: contains a control character"):
-        desk.new_case(NewCaseRequest(contact_ids=(), kind="citizen", department="Andet",
-                                     category=None, title="Sag\tX"))
+        desk.new_case(
+            NewCaseRequest(
+                contact_ids=(), kind="citizen", department="Andet", category=None, title="Sag\tX"
+            )
+        )
     assert _rows(engine) == before
     # Tabs and line breaks in a field of several lines are kept.
     desk.add_note(case_id, "Første linje\n\tanden linje")

@@ -27,9 +27,9 @@ def _admin() -> Engine:
         pytest.skip("team tests need PostgreSQL (BORGERDESK_TEST_DATABASE_URL)")
     engine = make_engine(PG_URL)
     with engine.connect() as conn:
-        ok = conn.execute(text(
-            "SELECT rolcreaterole AND rolcreatedb FROM pg_roles WHERE rolname = current_user"
-        )).scalar()
+        ok = conn.execute(
+            text("SELECT rolcreaterole AND rolcreatedb FROM pg_roles WHERE rolname = current_user")
+        ).scalar()
     if not ok:
         engine.dispose()
         pytest.skip("the test role needs CREATEDB and CREATEROLE (see .ci/run)")
@@ -90,5 +90,4 @@ def person(pg_url: str) -> Iterator[Callable[[str], str]]:
 
 
 def as_role(url: str, name: str) -> str:
-    return make_url(url).set(username=name, password=PASSWORD).render_as_string(
-        hide_password=False)
+    return make_url(url).set(username=name, password=PASSWORD).render_as_string(hide_password=False)

@@ -15,9 +15,7 @@ from tests.team.world import build
 from tests.tui.conftest import NOW, make_config
 
 
-def test_history_notes_and_audit_name_the_role(
-    pg_url: str, person: Callable[[str], str]
-) -> None:
+def test_history_notes_and_audit_name_the_role(pg_url: str, person: Callable[[str], str]) -> None:
     ids = build(pg_url)
     url = person("advisor")
     role = str(make_url(url).username)
@@ -35,8 +33,11 @@ def test_history_notes_and_audit_name_the_role(
     assert detail.history and {h.user for h in detail.history} == {role}
     owner = make_engine(pg_url)
     with owner.connect() as conn:
-        users = set(conn.execute(text(
-            "SELECT os_user FROM audit_log WHERE entity = 'case' AND entity_id = :i"),
-            {"i": str(case_id)}).scalars())
+        users = set(
+            conn.execute(
+                text("SELECT os_user FROM audit_log WHERE entity = 'case' AND entity_id = :i"),
+                {"i": str(case_id)},
+            ).scalars()
+        )
     owner.dispose()
     assert users == {role}

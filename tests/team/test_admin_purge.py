@@ -44,18 +44,44 @@ def _expired_case(url: str) -> None:
     engine = make_engine(url)
     with session_scope(engine) as s:
         lis = create_party(session=s, party_in=PartyCreate(name="Lis", emails=["lis@example.dk"]))
-        old = create_case(session=s, case_in=CaseCreate(
-            ref="2015-0001", title="Gammel sag", opened_on=dt.date(2015, 1, 5),
-            closed_on=dt.date(2015, 3, 1), party_id=lis.id, category="Klage"))
-        create_case(session=s, case_in=CaseCreate(
-            ref="NEW-1", title="Ny sag", opened_on=NOW.date(), party_id=lis.id))
-        add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="in", summary="Tekst", counterpart="lis@example.dk",
-            occurred_at=dt.datetime(2015, 1, 5, 10, tzinfo=dt.UTC), case_id=old.id,
-            party_id=lis.id, source_ref="mail:0"))
-        open_whistleblower_case(session=s, case_in=CaseCreate(
-            ref="WB-2015", title="Indberetning", opened_on=dt.date(2015, 1, 5),
-            closed_on=dt.date(2015, 3, 1)), reporter={"name": "Kim Kilde"})
+        old = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="2015-0001",
+                title="Gammel sag",
+                opened_on=dt.date(2015, 1, 5),
+                closed_on=dt.date(2015, 3, 1),
+                party_id=lis.id,
+                category="Klage",
+            ),
+        )
+        create_case(
+            session=s,
+            case_in=CaseCreate(ref="NEW-1", title="Ny sag", opened_on=NOW.date(), party_id=lis.id),
+        )
+        add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="in",
+                summary="Tekst",
+                counterpart="lis@example.dk",
+                occurred_at=dt.datetime(2015, 1, 5, 10, tzinfo=dt.UTC),
+                case_id=old.id,
+                party_id=lis.id,
+                source_ref="mail:0",
+            ),
+        )
+        open_whistleblower_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="WB-2015",
+                title="Indberetning",
+                opened_on=dt.date(2015, 1, 5),
+                closed_on=dt.date(2015, 3, 1),
+            ),
+            reporter={"name": "Kim Kilde"},
+        )
     engine.dispose()
 
 
@@ -80,7 +106,10 @@ def _maintenance(url: str, config_file: Path, caplog: pytest.LogCaptureFixture) 
 
 
 def test_on_postgresql_the_daemon_leaves_the_purge_to_an_administrator(
-    cli, tmp_path: Path, pg_url: str, person: Callable[[str], str],
+    cli,
+    tmp_path: Path,
+    pg_url: str,
+    person: Callable[[str], str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _expired_case(pg_url)
@@ -88,7 +117,8 @@ def test_on_postgresql_the_daemon_leaves_the_purge_to_an_administrator(
     # The daemon's nightly maintenance, as the daemon's role: no purge, no failure, and
     # one line saying whose the purge is.
     assert _maintenance(person("daemon"), cfg, caplog) == [
-        "retention purge skipped: " + ADMIN_PURGE]
+        "retention purge skipped: " + ADMIN_PURGE
+    ]
     assert _title(pg_url, "2015-0001") == "Gammel sag"
     # `doctor` on PostgreSQL says it as well.
     r = cli("--config", str(cfg), "--db", person("advisor"), "doctor", "--skip-mail")

@@ -39,27 +39,40 @@ def _world(url: str) -> dict[str, int]:
         cases = [Case(ref=f"2026-00{i}", opened_on=NOW.date()) for i in range(3)]
         s.add_all(cases)
         s.flush()
-        linked = Contact(channel="email", direction="in", occurred_at=NOW,
-                         occurred_on=NOW.date(), case_id=cases[0].id)
-        triage = Contact(channel="email", direction="in", occurred_at=NOW,
-                         occurred_on=NOW.date())
+        linked = Contact(
+            channel="email",
+            direction="in",
+            occurred_at=NOW,
+            occurred_on=NOW.date(),
+            case_id=cases[0].id,
+        )
+        triage = Contact(channel="email", direction="in", occurred_at=NOW, occurred_on=NOW.date())
         s.add_all([linked, triage])
         s.flush()
-        late = ReplyTarget(contact_id=int(linked.id or 0), rule="ack",
-                           received_at=NOW - dt.timedelta(days=9),
-                           due_at=NOW - dt.timedelta(days=1),
-                           due_soon_at=NOW - dt.timedelta(days=2))
-        soon = ReplyTarget(contact_id=int(triage.id or 0), rule="ack", received_at=NOW,
-                           due_at=NOW + dt.timedelta(days=1),
-                           due_soon_at=NOW - dt.timedelta(hours=1))
+        late = ReplyTarget(
+            contact_id=int(linked.id or 0),
+            rule="ack",
+            received_at=NOW - dt.timedelta(days=9),
+            due_at=NOW - dt.timedelta(days=1),
+            due_soon_at=NOW - dt.timedelta(days=2),
+        )
+        soon = ReplyTarget(
+            contact_id=int(triage.id or 0),
+            rule="ack",
+            received_at=NOW,
+            due_at=NOW + dt.timedelta(days=1),
+            due_soon_at=NOW - dt.timedelta(hours=1),
+        )
         s.add_all([late, soon])
         s.flush()
-        alert = Alert(kind="overdue", dedupe_key=f"target:{late.id}:overdue",
-                      target_id=late.id)
+        alert = Alert(kind="overdue", dedupe_key=f"target:{late.id}:overdue", target_id=late.id)
         s.add(alert)
         s.commit()
-        ids = {"case": int(cases[0].id or 0), "triage": int(triage.id or 0),
-               "alert": int(alert.id or 0)}
+        ids = {
+            "case": int(cases[0].id or 0),
+            "triage": int(triage.id or 0),
+            "alert": int(alert.id or 0),
+        }
     engine.dispose()
     return ids
 
@@ -84,13 +97,23 @@ def test_assignment_scopes_counts_and_workload(
     assert desk.mine_counts() == MineCounts(overdue=1, due_soon=1, waiting=1)
     assert desk.workload() == [Workload(me, 1, 1), Workload(None, 2, 0)]
     with Session(engine) as s:
+
         def count(scope: Scope) -> int:
-            return int(s.execute(select(func.count()).select_from(Case).where(
-                scope_clause(Case.assigned_to, scope, me))).scalar_one())
+            return int(
+                s.execute(
+                    select(func.count())
+                    .select_from(Case)
+                    .where(scope_clause(Case.assigned_to, scope, me))
+                ).scalar_one()
+            )
+
         assert (count(Scope.mine), count(Scope.unassigned), count(Scope.everyone)) == (1, 2, 3)
         assert alert_recipient(session=s, alert_id=ids["alert"]) == me
-        logged = s.execute(select(AuditLog.os_user, AuditLog.entity).where(
-            col(AuditLog.action) == "assign").order_by(col(AuditLog.id))).all()
+        logged = s.execute(
+            select(AuditLog.os_user, AuditLog.entity)
+            .where(col(AuditLog.action) == "assign")
+            .order_by(col(AuditLog.id))
+        ).all()
     assert [tuple(r) for r in logged] == [(me, "case"), (me, "contact")]
 
     desk.assign_case(ids["case"], None)  # unassigned work alerts the whole team

@@ -21,9 +21,24 @@ def _psql(url: str, sql: str) -> list[str]:
     u = make_url(url)
     env = {**os.environ, "PGPASSWORD": u.password or ""}
     out = subprocess.run(
-        ["psql", "-X", "-At", "-h", u.host or "localhost", "-U", u.username or "",
-         "-d", u.database or "", "-c", sql],
-        env=env, capture_output=True, text=True, check=True)
+        [
+            "psql",
+            "-X",
+            "-At",
+            "-h",
+            u.host or "localhost",
+            "-U",
+            u.username or "",
+            "-d",
+            u.database or "",
+            "-c",
+            sql,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.splitlines()
 
 
@@ -50,24 +65,33 @@ def test_advisor_reads_nothing_of_the_compartment_from_any_table(
         assert conn.execute(text("SELECT id FROM party")).scalars().all() == [ids["citizen"]]
         assert conn.execute(text("SELECT count(*) FROM whistleblower_reporter")).scalar() == 0
         assert conn.execute(text("SELECT text FROM case_note")).scalars().all() == [
-            "note c_general"]
-        assert conn.execute(text(
-            "SELECT count(*) FROM audit_log WHERE entity = 'case' AND entity_id = :i"),
-            {"i": str(ids["wb"])}).scalar() == 0
+            "note c_general"
+        ]
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM audit_log WHERE entity = 'case' AND entity_id = :i"),
+                {"i": str(ids["wb"])},
+            ).scalar()
+            == 0
+        )
         # Every sealed table answers, and none shows a row of the whistleblower case.
         for table in SEALED:
             conn.execute(text(f"SELECT * FROM {table}")).all()
         # The anonymous counts are open to her: counts only.
-        counts = conn.execute(text(
-            "SELECT * FROM borgerdesk_whistleblower_counts('2026-01-01', '2026-12-31', "
-            "'2026-01-01', '2027-01-01', '{}', '{}')"
-        )).one()
+        counts = conn.execute(
+            text(
+                "SELECT * FROM borgerdesk_whistleblower_counts('2026-01-01', '2026-12-31', "
+                "'2026-01-01', '2027-01-01', '{}', '{}')"
+            )
+        ).one()
         assert counts.received == 1
     # Nor can she write into it: move her case into the compartment, or a contact onto
     # the whistleblower case.
-    for stmt in (f"UPDATE case_ SET kind = 'whistleblower' WHERE id = {ids['general']}",
-                 f"UPDATE contact SET case_id = {ids['wb']} WHERE id = {ids['c_general']}",
-                 "DELETE FROM audit_log"):
+    for stmt in (
+        f"UPDATE case_ SET kind = 'whistleblower' WHERE id = {ids['general']}",
+        f"UPDATE contact SET case_id = {ids['wb']} WHERE id = {ids['c_general']}",
+        "DELETE FROM audit_log",
+    ):
         with engine.connect() as conn, pytest.raises(DBAPIError):
             conn.execute(text(stmt))
     engine.dispose()
@@ -82,15 +106,18 @@ def test_the_officer_reads_the_compartment_and_the_database_logs_it(
     engine = make_engine(url)
     with engine.begin() as conn:
         assert sorted(conn.execute(text("SELECT id FROM case_")).scalars()) == sorted(
-            [ids["general"], ids["wb"]])
+            [ids["general"], ids["wb"]]
+        )
         assert conn.execute(text("SELECT name FROM whistleblower_reporter")).scalar() == (
-            "Kim Kilde")
+            "Kim Kilde"
+        )
         # Read twice in one transaction: logged once.
         conn.execute(text("SELECT * FROM case_")).all()
     with engine.connect() as conn:
-        logged = conn.execute(text(
-            "SELECT os_user, entity, entity_id FROM audit_log WHERE action = :a"),
-            {"a": READ_ACTION}).all()
+        logged = conn.execute(
+            text("SELECT os_user, entity, entity_id FROM audit_log WHERE action = :a"),
+            {"a": READ_ACTION},
+        ).all()
     engine.dispose()
     assert (officer, "case", str(ids["wb"])) in logged
     assert logged.count((officer, "case", str(ids["wb"]))) == 1
@@ -99,8 +126,12 @@ def test_the_officer_reads_the_compartment_and_the_database_logs_it(
     # The officer's log is itself in the compartment: an advisor does not see it.
     advisor = make_engine(person("advisor"))
     with advisor.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = :a"),
-                            {"a": READ_ACTION}).scalar() == 0
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM audit_log WHERE action = :a"), {"a": READ_ACTION}
+            ).scalar()
+            == 0
+        )
     advisor.dispose()
 
 
@@ -111,10 +142,14 @@ def test_the_daemon_ingests_into_the_compartment_but_edits_no_case(
     engine = make_engine(person("daemon"))
     when = dt.datetime(2026, 3, 3, tzinfo=dt.UTC).replace(tzinfo=None)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO contact (channel, direction, occurred_at, occurred_on, case_id, "
-            "access_request, dismissed, created_at) VALUES ('email', 'in', :w, :d, :c, "
-            "false, false, :w) RETURNING id"), {"w": when, "d": when.date(), "c": ids["wb"]})
+        conn.execute(
+            text(
+                "INSERT INTO contact (channel, direction, occurred_at, occurred_on, case_id, "
+                "access_request, dismissed, created_at) VALUES ('email', 'in', :w, :d, :c, "
+                "false, false, :w) RETURNING id"
+            ),
+            {"w": when, "d": when.date(), "c": ids["wb"]},
+        )
     with engine.connect() as conn, pytest.raises(DBAPIError):
         conn.execute(text("UPDATE case_ SET title = 'x'"))
     engine.dispose()

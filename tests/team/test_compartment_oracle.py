@@ -27,10 +27,14 @@ ORDER BY 1"""
 
 DATES = "'2000-01-01'::date, '2100-12-31'::date"
 # The annual report's counts: dates, a receipt window, and the reply rules to count.
-COUNT_ARGS = (f"{DATES}, '2000-01-01'::timestamp, '2100-12-31'::timestamp, "
-              "ARRAY['whistleblower_ack']::text[], ARRAY['whistleblower_feedback']::text[]")
-COUNTS = ("borgerdesk_whistleblower_counts(date,date,timestamp without time zone,"
-          "timestamp without time zone,text[],text[])")
+COUNT_ARGS = (
+    f"{DATES}, '2000-01-01'::timestamp, '2100-12-31'::timestamp, "
+    "ARRAY['whistleblower_ack']::text[], ARRAY['whistleblower_feedback']::text[]"
+)
+COUNTS = (
+    "borgerdesk_whistleblower_counts(date,date,timestamp without time zone,"
+    "timestamp without time zone,text[],text[])"
+)
 # The merge's completion: answers nothing, and refuses a sealed party as a missing one
 # (tests/team/test_compartment_seal.py).
 MERGE = "borgerdesk_merge_party(integer,integer)"

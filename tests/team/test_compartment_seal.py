@@ -27,13 +27,20 @@ def _add_mail(url: str, ids: dict[str, int]) -> None:
     engine = make_engine(url)
     with Session(engine) as s:
         for key in ("c_general", "c_wb"):
-            m = EmailMessage(contact_id=ids[key], header_hash=f"h-{key}", content_hash=key,
-                             subject=f"subject {key}")
+            m = EmailMessage(
+                contact_id=ids[key],
+                header_hash=f"h-{key}",
+                content_hash=key,
+                subject=f"subject {key}",
+            )
             s.add(m)
             s.flush()
             ids[f"m_{key}"] = int(m.id or 0)
-            s.add(MailLocation(email_id=m.id, account="a", folder="INBOX", uidvalidity=1,
-                               uid=ids[key]))
+            s.add(
+                MailLocation(
+                    email_id=m.id, account="a", folder="INBOX", uidvalidity=1, uid=ids[key]
+                )
+            )
             audit.record(s, action="contact.seen", entity="contact", entity_id=str(ids[key]))
         s.add(PartyEmail(party_id=ids["reporter"], address="kim@kilde.dk"))
         s.commit()
@@ -56,10 +63,14 @@ def test_a_contact_moved_into_a_whistleblower_case_disappears_for_the_advisor(
     _add_mail(pg_url, ids)
     advisor, officer = make_engine(person("advisor")), make_engine(person("whistleblower"))
     general = ids["c_general"]
-    entries = (f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
-               f"AND entity_id = '{general}' AND action = 'contact.seen'")
-    read_log = (f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
-                f"AND entity_id = '{general}' AND action = '{READ_ACTION}'")
+    entries = (
+        f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
+        f"AND entity_id = '{general}' AND action = 'contact.seen'"
+    )
+    read_log = (
+        f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
+        f"AND entity_id = '{general}' AND action = '{READ_ACTION}'"
+    )
     with advisor.connect() as conn:
         assert _seen(conn, "contact") == [general]
         assert _seen(conn, "email_message") == [ids["m_c_general"]]
@@ -116,7 +127,8 @@ def test_a_party_known_only_through_the_compartment_is_hidden_until_a_general_li
     with advisor.connect() as conn:
         assert _seen(conn, "party") == sorted([ids["citizen"], ids["reporter"]])
         assert conn.execute(text("SELECT address FROM party_email")).scalars().all() == [
-            "kim@kilde.dk"]
+            "kim@kilde.dk"
+        ]
     # The link undone (say, a mistaken match): sealed again.
     _as(officer, f"UPDATE contact SET party_id = {ids['citizen']} WHERE id = {ids['c_general']}")
     with advisor.connect() as conn:
@@ -139,14 +151,17 @@ def _error(engine: Engine, stmt: str) -> tuple[str, str]:
     return str(diag.sqlstate), f"{diag.message_primary} / {diag.message_detail}"
 
 
-@pytest.mark.parametrize("template", [
-    "INSERT INTO case_note (case_id, os_user, text, at) VALUES ({case}, 'x', 'n', now())",
-    "INSERT INTO presence (desk, person, case_id, seen_at) VALUES ('d', 'p', {case}, now())",
-    "UPDATE contact SET party_id = {party}",
-    "INSERT INTO case_ (ref, kind, opened_on, party_id, excluded, wanted_to_complain, "
-    "created_at, version) VALUES ('X-1', 'citizen', '2026-03-02', {party}, false, false, "
-    "now(), 1)",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "INSERT INTO case_note (case_id, os_user, text, at) VALUES ({case}, 'x', 'n', now())",
+        "INSERT INTO presence (desk, person, case_id, seen_at) VALUES ('d', 'p', {case}, now())",
+        "UPDATE contact SET party_id = {party}",
+        "INSERT INTO case_ (ref, kind, opened_on, party_id, excluded, wanted_to_complain, "
+        "created_at, version) VALUES ('X-1', 'citizen', '2026-03-02', {party}, false, false, "
+        "now(), 1)",
+    ],
+)
 def test_a_sealed_row_cannot_be_probed_through_a_link(
     pg_url: str, person: Callable[[str], str], template: str
 ) -> None:
@@ -158,11 +173,11 @@ def test_a_sealed_row_cannot_be_probed_through_a_link(
         conn.execute(text(template.format(case=ids["general"], party=ids["citizen"])))
         conn.rollback()
     sealed = _error(advisor, template.format(case=ids["wb"], party=ids["reporter"]))
-    missing = _error(advisor, template.format(case=ids["wb"] + 1000,
-                                              party=ids["reporter"] + 1000))
+    missing = _error(advisor, template.format(case=ids["wb"] + 1000, party=ids["reporter"] + 1000))
     assert sealed[0] == missing[0] == "23503"  # foreign_key_violation
     assert sealed[1] == missing[1].replace(str(ids["wb"] + 1000), str(ids["wb"])).replace(
-        str(ids["reporter"] + 1000), str(ids["reporter"])), (sealed, missing)
+        str(ids["reporter"] + 1000), str(ids["reporter"])
+    ), (sealed, missing)
     advisor.dispose()
 
 
@@ -191,12 +206,22 @@ def test_team_init_is_idempotent_and_back_fills_the_flag(
         assert _seen(conn, "email_message") == [ids["m_c_general"]]
         assert _seen(conn, "party") == [ids["citizen"]]
         assert _seen(conn, "party_email") == []
-        assert conn.execute(text(
-            f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
-            f"AND entity_id = '{ids['c_wb']}'")).scalar() == 0
+        assert (
+            conn.execute(
+                text(
+                    f"SELECT count(*) FROM audit_log WHERE entity = 'contact' "
+                    f"AND entity_id = '{ids['c_wb']}'"
+                )
+            ).scalar()
+            == 0
+        )
         # An entry naming the whistleblower case by its reference, as most do.
-        assert conn.execute(text(
-            "SELECT count(*) FROM audit_log WHERE entity_id = 'WB-2026-001'")).scalar() == 0
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM audit_log WHERE entity_id = 'WB-2026-001'")
+            ).scalar()
+            == 0
+        )
     advisor.dispose()
     owner.dispose()
 
@@ -209,11 +234,15 @@ def test_an_admin_merges_general_parties_under_the_triggers(
     ids = build(pg_url)
     owner = make_engine(pg_url)
     with owner.begin() as conn:
-        other = conn.execute(text(
-            "INSERT INTO party (name, kind, created_at, version) VALUES ('Anna B.', 'citizen', "
-            "now(), 1) RETURNING id")).scalar_one()
-        conn.execute(text(f"INSERT INTO party_email (party_id, address) VALUES ({other}, "
-                          "'anna@borger.dk')"))
+        other = conn.execute(
+            text(
+                "INSERT INTO party (name, kind, created_at, version) VALUES ('Anna B.', 'citizen', "
+                "now(), 1) RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(f"INSERT INTO party_email (party_id, address) VALUES ({other}, 'anna@borger.dk')")
+        )
         conn.execute(text(f"UPDATE contact SET party_id = {other} WHERE id = {ids['c_general']}"))
     admin, advisor = make_engine(person("admin")), make_engine(person("advisor"))
     with Session(admin) as s:
@@ -223,11 +252,14 @@ def test_an_admin_merges_general_parties_under_the_triggers(
     with advisor.connect() as conn:
         assert _seen(conn, "party") == [ids["citizen"]]
         assert conn.execute(text("SELECT party_id FROM contact")).scalars().all() == [
-            ids["citizen"]]
+            ids["citizen"]
+        ]
         assert _seen(conn, "party_email", "party_id") == [ids["citizen"]]
     with owner.connect() as conn:
-        assert conn.execute(text(
-            f"SELECT sealed FROM party WHERE id = {ids['reporter']}")).scalar() is True
+        assert (
+            conn.execute(text(f"SELECT sealed FROM party WHERE id = {ids['reporter']}")).scalar()
+            is True
+        )
     for e in (owner, admin, advisor):
         e.dispose()
 
@@ -243,12 +275,19 @@ def test_a_merge_keeps_the_reporter_on_contacts_the_merger_cannot_see(
     ids = build(pg_url)
     owner = make_engine(pg_url)
     with owner.begin() as conn:
-        dup = conn.execute(text(
-            "INSERT INTO party (name, kind, created_at, version) VALUES ('Anna Borger', "
-            "'citizen', now(), 1) RETURNING id")).scalar_one()
+        dup = conn.execute(
+            text(
+                "INSERT INTO party (name, kind, created_at, version) VALUES ('Anna Borger', "
+                "'citizen', now(), 1) RETURNING id"
+            )
+        ).scalar_one()
         # The reporter's party is the citizen's: one general, one whistleblower contact.
-        conn.execute(text(f"UPDATE contact SET party_id = {ids['citizen']} "
-                          f"WHERE id IN ({ids['c_general']}, {ids['c_wb']})"))
+        conn.execute(
+            text(
+                f"UPDATE contact SET party_id = {ids['citizen']} "
+                f"WHERE id IN ({ids['c_general']}, {ids['c_wb']})"
+            )
+        )
     admin = make_engine(person("admin"))
     with Session(admin) as s:
         result = merge_parties(session=s, keep_id=dup, other_id=ids["citizen"])
@@ -256,12 +295,21 @@ def test_a_merge_keeps_the_reporter_on_contacts_the_merger_cannot_see(
     admin.dispose()
     assert result.contacts == 1  # the general one: the admin sees no other
     with owner.connect() as conn:
-        rows = dict(conn.execute(text(
-            f"SELECT id, party_id FROM contact WHERE id IN ({ids['c_general']}, "
-            f"{ids['c_wb']})")).all())
+        rows = dict(
+            conn.execute(
+                text(
+                    f"SELECT id, party_id FROM contact WHERE id IN ({ids['c_general']}, "
+                    f"{ids['c_wb']})"
+                )
+            ).all()
+        )
         assert rows == {ids["c_general"]: dup, ids["c_wb"]: dup}
-        assert conn.execute(text(
-            f"SELECT sealed FROM contact WHERE id = {ids['c_wb']}")).scalar() is True
-        assert conn.execute(text(
-            f"SELECT count(*) FROM party WHERE id = {ids['citizen']}")).scalar() == 0
+        assert (
+            conn.execute(text(f"SELECT sealed FROM contact WHERE id = {ids['c_wb']}")).scalar()
+            is True
+        )
+        assert (
+            conn.execute(text(f"SELECT count(*) FROM party WHERE id = {ids['citizen']}")).scalar()
+            == 0
+        )
     owner.dispose()

@@ -29,15 +29,23 @@ def test_the_daemon_role_imports_calls_and_edits_nothing_else(
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            assert conn.execute(text(
-                "SELECT count(*) FROM contact WHERE channel = 'phone'")).scalar() == 6
-            who = conn.execute(text("SELECT DISTINCT os_user FROM audit_log "
-                                    "WHERE entity = 'imported_file'")).scalars().all()
+            assert (
+                conn.execute(text("SELECT count(*) FROM contact WHERE channel = 'phone'")).scalar()
+                == 6
+            )
+            who = (
+                conn.execute(
+                    text("SELECT DISTINCT os_user FROM audit_log WHERE entity = 'imported_file'")
+                )
+                .scalars()
+                .all()
+            )
         assert who == [engine.url.username]
-        for stmt in (f"UPDATE case_ SET title = 'x' WHERE id = {ids['general']}",
-                     f"DELETE FROM contact WHERE id = {ids['c_general']}",
-                     "INSERT INTO case_note (case_id, at, os_user, text) "
-                     "VALUES (1, now(), 'x', 'y')"):
+        for stmt in (
+            f"UPDATE case_ SET title = 'x' WHERE id = {ids['general']}",
+            f"DELETE FROM contact WHERE id = {ids['c_general']}",
+            "INSERT INTO case_note (case_id, at, os_user, text) VALUES (1, now(), 'x', 'y')",
+        ):
             with engine.connect() as conn, pytest.raises(DBAPIError):
                 conn.execute(text(stmt))
     finally:

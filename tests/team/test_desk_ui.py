@@ -44,7 +44,8 @@ async def _timed(pilot: Any, cond: Callable[[], bool]) -> float:
 
 
 def test_assign_and_link_on_one_desk_show_on_another_within_a_second(
-        pg_url: str, person: Callable[[str], str]) -> None:
+    pg_url: str, person: Callable[[str], str]
+) -> None:
     asyncio.run(_assign_and_link(pg_url, person))
 
 
@@ -56,13 +57,19 @@ async def _assign_and_link(pg_url: str, person: Callable[[str], str]) -> None:
     try:
         async with app.run_test(size=(140, 40)) as pilot:
             assert app.team
-            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                           and app.screen.data_version is not None)
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, TriageScreen) and app.screen.data_version is not None
+                ),
+            )
             triage = app.screen
             assert triage.rows == [] and "Mine" in screen_text(app)  # nothing is mine yet
             await pilot.press("2")
-            await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen)
-                           and app.screen.data_version is not None)
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, CasesScreen) and app.screen.data_version is not None,
+            )
             cases = app.screen
             assert cases.rows == []
             await pilot.pause(0.3)  # the listener is connected
@@ -77,8 +84,9 @@ async def _assign_and_link(pg_url: str, person: Callable[[str], str]) -> None:
             await wait_for(pilot, lambda: ids["m_new"] in {r.contact_id for r in triage.rows})
             await pilot.pause(0.2)
             anne.link([ids["m_new"]], ids["c2"])
-            took = await _timed(pilot, lambda: ids["m_new"] not in {
-                r.contact_id for r in triage.rows})
+            took = await _timed(
+                pilot, lambda: ids["m_new"] not in {r.contact_id for r in triage.rows}
+            )
             assert took < WITHIN, f"the link showed after {took:.2f} s"
         assert app._live is not None and not app._live.is_alive()  # stopped on exit
     finally:
@@ -86,8 +94,7 @@ async def _assign_and_link(pg_url: str, person: Callable[[str], str]) -> None:
         bo.engine.dispose()
 
 
-def test_presence_and_refusals_in_the_case_view(
-        pg_url: str, person: Callable[[str], str]) -> None:
+def test_presence_and_refusals_in_the_case_view(pg_url: str, person: Callable[[str], str]) -> None:
     asyncio.run(_presence_and_refusals(pg_url, person))
 
 
@@ -102,15 +109,18 @@ async def _presence_and_refusals(pg_url: str, person: Callable[[str], str]) -> N
         async with app.run_test(size=(140, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
             app.open_case(case_id)
-            await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                           and app.screen.detail is not None)
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+            )
             screen = app.screen
             box = screen.query_one("#presence")
             await wait_for(pilot, lambda: anne.others_on_case(case_id) == [bo.me()])
             # Anne opens it too: Bo sees her, and no longer when she closes it.
             assert anne.open_case_presence(case_id) == [bo.me()]
-            took = await _timed(pilot, lambda: box.display
-                                and f"Også åben hos: {anne.me()}" in screen_text(app))
+            took = await _timed(
+                pilot, lambda: box.display and f"Også åben hos: {anne.me()}" in screen_text(app)
+            )
             assert took < WITHIN
             anne.close_case_presence(case_id)
             await wait_for(pilot, lambda: not box.display)
@@ -131,8 +141,9 @@ async def _presence_and_refusals(pg_url: str, person: Callable[[str], str]) -> N
             anne.toggle_complain(case_id, seen)
             await wait_for(pilot, lambda: screen.detail.version == seen + 1)  # live reload
             await pilot.press(*"dublet", "enter")
-            await wait_for(pilot, lambda: any("blev ændret af" in n.message
-                                              for n in app._notifications))
+            await wait_for(
+                pilot, lambda: any("blev ændret af" in n.message for n in app._notifications)
+            )
             note = next(n.message for n in app._notifications if "blev ændret af" in n.message)
             assert f"{anne.me()} kl. " in note and "intet er gemt" in note
             assert app.screen is screen
@@ -141,15 +152,19 @@ async def _presence_and_refusals(pg_url: str, person: Callable[[str], str]) -> N
             await wait_for(pilot, lambda: isinstance(app.screen, AssignDialog))
             dialog = app.screen
             options = dialog.query_one("#people")
-            index = next(i for i in range(options.option_count)
-                         if options.get_option_at_index(i).id == f"p:{carl}")
+            index = next(
+                i
+                for i in range(options.option_count)
+                if options.get_option_at_index(i).id == f"p:{carl}"
+            )
             owner = make_engine(pg_url)
             remove_user(owner, str(carl))
             owner.dispose()
             options.highlighted = index
             await pilot.press("enter")
-            await wait_for(pilot, lambda: any("er ikke med i teamet" in n.message
-                                              for n in app._notifications))
+            await wait_for(
+                pilot, lambda: any("er ikke med i teamet" in n.message for n in app._notifications)
+            )
             # Back: Bo no longer has it open.
             await pilot.press("escape")
             await wait_for(pilot, lambda: anne.others_on_case(case_id) == [])

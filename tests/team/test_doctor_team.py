@@ -33,8 +33,7 @@ def test_doctor_as_an_advisor_passes_the_team_checks(
     cli, tmp_path: Path, pg_url: str, person: Callable[[str], str]
 ) -> None:
     """Danish by default, as every line doctor prints."""
-    r = cli("--config", str(_config(tmp_path)), "--db", person("advisor"), "doctor",
-            "--skip-mail")
+    r = cli("--config", str(_config(tmp_path)), "--db", person("advisor"), "doctor", "--skip-mail")
     assert "rettighederne er som de skal være" in r.out, r.out
     assert "slået til på alle" in r.out
     assert "databaseserveren og denne maskine afviger" in r.out
@@ -57,8 +56,7 @@ def test_doctor_team_checks_in_english_when_chosen(
     assert "FAIL" in role and "DELETE on audit_log granted" in role, r.out
     assert "on for all" in r.out and "database server and this machine differ by" in r.out
     (tmp_path / "da").mkdir()
-    r = cli("--config", str(_config(tmp_path / "da", "da")), "--db", url, "doctor",
-            "--skip-mail")
+    r = cli("--config", str(_config(tmp_path / "da", "da")), "--db", url, "doctor", "--skip-mail")
     role = next(line for line in r.out.splitlines() if "databaserolle" in line)
     assert "FEJL" in role and "DELETE på audit_log er givet" in role, r.out
 

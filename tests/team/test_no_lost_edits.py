@@ -28,8 +28,7 @@ def url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
 
 
-def _edit(url: str, case_id: int, writer: int, n: int,
-          out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _edit(url: str, case_id: int, writer: int, n: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
     engine = make_engine(url)
     saved, refused = [], []
     for i in range(n):
@@ -40,8 +39,9 @@ def _edit(url: str, case_id: int, writer: int, n: int,
         title = f"w{writer}-{i}"
         try:
             with write_scope(engine) as s:
-                update_case(session=s, case_id=case_id, changes=CaseUpdate(title=title),
-                            version=version)
+                update_case(
+                    session=s, case_id=case_id, changes=CaseUpdate(title=title), version=version
+                )
             saved.append(title)
         except StaleEdit as e:
             assert e.code == "stale_case" and e.params["who"] not in ("", "?"), e
@@ -59,8 +59,10 @@ def test_concurrent_edits_lose_nothing_and_every_refusal_is_reported(url: str) -
         case_id = int(case.id or 0)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    procs = [ctx.Process(target=_edit, args=(url, case_id, w, EDITS // WRITERS, out))
-             for w in range(WRITERS)]
+    procs = [
+        ctx.Process(target=_edit, args=(url, case_id, w, EDITS // WRITERS, out))
+        for w in range(WRITERS)
+    ]
     for p in procs:
         p.start()
     results = [out.get(timeout=600) for _ in procs]
@@ -74,9 +76,19 @@ def test_concurrent_edits_lose_nothing_and_every_refusal_is_reported(url: str) -
     with session_scope(engine) as s:
         final = s.get(Case, case_id)
         assert final is not None
-        entries = s.execute(select(AuditLog).where(
-            col(AuditLog.entity) == "case", col(AuditLog.entity_id) == "2026-001",
-            col(AuditLog.action) == "edit_case").order_by(col(AuditLog.id))).scalars().all()
+        entries = (
+            s.execute(
+                select(AuditLog)
+                .where(
+                    col(AuditLog.entity) == "case",
+                    col(AuditLog.entity_id) == "2026-001",
+                    col(AuditLog.action) == "edit_case",
+                )
+                .order_by(col(AuditLog.id))
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     # Every saved edit is one version and one audit entry; the last entry is the state.
     assert final.version == 1 + len(saved)
@@ -85,8 +97,7 @@ def test_concurrent_edits_lose_nothing_and_every_refusal_is_reported(url: str) -
     assert news[-1] == final.title
 
 
-def _triage(url: str, case_id: int | None, ids: list[int],
-            out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _triage(url: str, case_id: int | None, ids: list[int], out: mp.Queue) -> None:  # type: ignore[type-arg]
     engine = make_engine(url)
     won, lost = [], []
     for cid in ids:
@@ -95,8 +106,7 @@ def _triage(url: str, case_id: int | None, ids: list[int],
                 if case_id is None:
                     dismiss_contact(session=s, contact_id=cid, reason="spam")
                 else:
-                    link_contacts(session=s, contact_ids=[cid], case_id=case_id,
-                                  seen={cid: TRIAGE})
+                    link_contacts(session=s, contact_ids=[cid], case_id=case_id, seen={cid: TRIAGE})
             won.append(cid)
         except ContactTaken as e:
             assert e.params["who"] not in ("", "?") and e.params["contact_id"] == cid
@@ -109,8 +119,10 @@ def test_two_desks_triaging_the_same_mail_exactly_one_wins(url: str) -> None:
     engine = make_engine(url)
     with session_scope(engine) as s:
         case = Case(ref="2026-002", opened_on=WHEN.date())
-        contacts = [Contact(channel="email", direction="in", occurred_at=WHEN,
-                            occurred_on=WHEN.date()) for _ in range(CONTACTS)]
+        contacts = [
+            Contact(channel="email", direction="in", occurred_at=WHEN, occurred_on=WHEN.date())
+            for _ in range(CONTACTS)
+        ]
         s.add_all([case, *contacts])
         s.flush()
         case_id = int(case.id or 0)

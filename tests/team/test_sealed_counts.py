@@ -26,9 +26,18 @@ ACK, FEEDBACK = "whistleblower-kvittering", "whistleblower-feedback"
 YEAR = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 NOW = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
 EXPECTED = {
-    "received": 3, "within_scope": 2, "outside_scope": 1, "forwarded": 1, "examined": 2,
-    "dismissed": 0, "criticism": 1, "police": 1,
-    "ack_targets": 4, "ack_in_time": 1, "feedback_targets": 2, "feedback_in_time": 1,
+    "received": 3,
+    "within_scope": 2,
+    "outside_scope": 1,
+    "forwarded": 1,
+    "examined": 2,
+    "dismissed": 0,
+    "criticism": 1,
+    "police": 1,
+    "ack_targets": 4,
+    "ack_in_time": 1,
+    "feedback_targets": 2,
+    "feedback_in_time": 1,
 }
 
 
@@ -42,16 +51,28 @@ def _build(url: str) -> None:
     engine = make_engine(url)
     with write_scope(engine) as s:
         cases = []
-        for i, (opened, scope, outcome) in enumerate([
-            (dt.date(2024, 5, 1), True, "criticism"), (dt.date(2024, 5, 2), True, "police"),
-            (dt.date(2024, 5, 3), False, None), (dt.date(2023, 12, 30), True, "dismissed"),
-        ]):
+        for i, (opened, scope, outcome) in enumerate(
+            [
+                (dt.date(2024, 5, 1), True, "criticism"),
+                (dt.date(2024, 5, 2), True, "police"),
+                (dt.date(2024, 5, 3), False, None),
+                (dt.date(2023, 12, 30), True, "dismissed"),
+            ]
+        ):
             case = open_whistleblower_case(
-                session=s, case_in=CaseCreate(ref=f"WB-{i}", opened_on=opened),
-                reporter={"name": "Hemmelig Hansen", "email": "kilde@example.dk"})
+                session=s,
+                case_in=CaseCreate(ref=f"WB-{i}", opened_on=opened),
+                reporter={"name": "Hemmelig Hansen", "email": "kilde@example.dk"},
+            )
             assert case.id is not None
-            set_whistleblower_facts(session=s, case_id=case.id, in_scope=scope,
-                                    forwarded=not scope, examined=scope, outcome=outcome)
+            set_whistleblower_facts(
+                session=s,
+                case_id=case.id,
+                in_scope=scope,
+                forwarded=not scope,
+                examined=scope,
+                outcome=outcome,
+            )
             cases.append(case.id)
         targets = [  # (rule, received, due, state, met)
             (ACK, _at(5, 1), _at(5, 8), "met", _at(5, 2)),
@@ -63,14 +84,29 @@ def _build(url: str) -> None:
             (FEEDBACK, _at(5, 2), _at(8, 2), "open", None),
         ]
         for n, (rule, received, due, state, met) in enumerate(targets):
-            contact = Contact(channel="email", direction="in", occurred_at=received,
-                              occurred_on=received.date(), case_id=cases[n % 3],
-                              summary=f"indberetning {n}", source_ref=f"wb:{n}")
+            contact = Contact(
+                channel="email",
+                direction="in",
+                occurred_at=received,
+                occurred_on=received.date(),
+                case_id=cases[n % 3],
+                summary=f"indberetning {n}",
+                source_ref=f"wb:{n}",
+            )
             s.add(contact)
             s.flush()
             assert contact.id is not None
-            s.add(ReplyTarget(contact_id=contact.id, rule=rule, received_at=received,
-                              due_at=due, due_soon_at=due, state=state, met_at=met))
+            s.add(
+                ReplyTarget(
+                    contact_id=contact.id,
+                    rule=rule,
+                    received_at=received,
+                    due_at=due,
+                    due_soon_at=due,
+                    state=state,
+                    met_at=met,
+                )
+            )
     engine.dispose()
 
 
@@ -109,7 +145,10 @@ def test_an_advisor_counts_the_whistleblower_section_without_reading_it(
 
 
 def test_the_advisors_annual_report_has_the_owners_whistleblower_section(
-    pg_url: str, person: Callable[[str], str], cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    pg_url: str,
+    person: Callable[[str], str],
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     _build(pg_url)
     cfg = tmp_path / "c.toml"

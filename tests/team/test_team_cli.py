@@ -17,9 +17,12 @@ from tests.team.conftest import PASSWORD, as_role
 def _audit(url: str) -> list[tuple[str, str, str | None]]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT os_user, action, entity_id FROM audit_log WHERE action LIKE 'team.%' "
-            "ORDER BY id")).all()
+        rows = conn.execute(
+            text(
+                "SELECT os_user, action, entity_id FROM audit_log WHERE action LIKE 'team.%' "
+                "ORDER BY id"
+            )
+        ).all()
     engine.dispose()
     return [(r[0], r[1], r[2]) for r in rows]
 
@@ -27,9 +30,13 @@ def _audit(url: str) -> list[tuple[str, str, str | None]]:
 def _roles(url: str, name: str) -> list[str]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
-            "JOIN pg_roles g ON g.oid = a.roleid WHERE m.rolname = :n"), {"n": name})
+        rows = conn.execute(
+            text(
+                "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
+                "JOIN pg_roles g ON g.oid = a.roleid WHERE m.rolname = :n"
+            ),
+            {"n": name},
+        )
         out = sorted(r[0] for r in rows)
     engine.dispose()
     return out
@@ -37,8 +44,12 @@ def _roles(url: str, name: str) -> list[str]:
 
 def test_team_commands_on_sqlite_say_a_team_needs_postgresql(cli, tmp_path: Path) -> None:
     db = tmp_path / "desk.sqlite3"
-    for args in (["init"], ["add-user", "anne", "--role", "advisor"],
-                 ["remove-user", "anne"], ["list"]):
+    for args in (
+        ["init"],
+        ["add-user", "anne", "--role", "advisor"],
+        ["remove-user", "anne"],
+        ["list"],
+    ):
         r = cli("--db", f"sqlite:///{db}", "team", *args)
         assert r.code == 2, r
         assert r.err.count("\n") == 1 and "a team needs PostgreSQL" in r.err
@@ -76,8 +87,11 @@ def test_add_and_remove_are_idempotent_and_audited_as_the_database_role(
         engine.dispose()
     # Logged once per change, and as the PostgreSQL role that made it (not the OS user).
     assert _audit(pg_url) == [
-        (owner, "team.init", None), (owner, "team.added", name),
-        (owner, "team.changed", name), (owner, "team.removed", name)]
+        (owner, "team.init", None),
+        (owner, "team.added", name),
+        (owner, "team.changed", name),
+        (owner, "team.removed", name),
+    ]
 
 
 def test_bad_input_is_one_line_and_changes_nothing(

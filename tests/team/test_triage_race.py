@@ -25,8 +25,7 @@ def test_the_second_desk_is_told_who_took_the_mail_and_who_edited_the_case(
     engine = make_engine(pg_url)
     with Session(engine) as s:
         case = Case(ref="2026-001", opened_on=WHEN.date())
-        mail = Contact(channel="email", direction="in", occurred_at=WHEN,
-                       occurred_on=WHEN.date())
+        mail = Contact(channel="email", direction="in", occurred_at=WHEN, occurred_on=WHEN.date())
         s.add_all([case, mail])
         s.commit()
         case_id, mail_id = int(case.id or 0), int(mail.id or 0)
@@ -41,7 +40,8 @@ def test_the_second_desk_is_told_who_took_the_mail_and_who_edited_the_case(
             bo.link([mail_id], case_id, seen={mail_id: TRIAGE})
         assert taken.value.params["who"] == anne.me()
         assert i18n.error_text(taken.value).startswith(
-            f"Henvendelsen er allerede taget af {anne.me()} kl. ")
+            f"Henvendelsen er allerede taget af {anne.me()} kl. "
+        )
         assert anne.case(case_id) is not None  # the case is untouched
         # A stale edit: Bo opened the case at version 1; Anne assigned it since.
         anne.assign_case(case_id, anne.me(), version=1)

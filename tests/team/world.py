@@ -24,16 +24,24 @@ def build(url: str) -> dict[str, int]:
         s.add(general)
         s.flush()
         wb = open_whistleblower_case(
-            session=s, case_in=CaseCreate(ref="WB-2026-001", opened_on=WHEN.date(),
-                                          party_id=reporter.id),
-            reporter={"name": "Kim Kilde"})
-        ids = {"general": general.id, "wb": wb.id, "citizen": citizen.id,
-               "reporter": reporter.id}
-        for key, case_id, party_id in (("c_general", general.id, citizen.id),
-                                       ("c_wb", wb.id, reporter.id)):
-            c = Contact(channel="email", direction="in", occurred_at=WHEN,
-                        occurred_on=WHEN.date(), case_id=case_id, party_id=party_id,
-                        summary=f"mail {key}")
+            session=s,
+            case_in=CaseCreate(ref="WB-2026-001", opened_on=WHEN.date(), party_id=reporter.id),
+            reporter={"name": "Kim Kilde"},
+        )
+        ids = {"general": general.id, "wb": wb.id, "citizen": citizen.id, "reporter": reporter.id}
+        for key, case_id, party_id in (
+            ("c_general", general.id, citizen.id),
+            ("c_wb", wb.id, reporter.id),
+        ):
+            c = Contact(
+                channel="email",
+                direction="in",
+                occurred_at=WHEN,
+                occurred_on=WHEN.date(),
+                case_id=case_id,
+                party_id=party_id,
+                summary=f"mail {key}",
+            )
             s.add(c)
             s.add(CaseNote(case_id=int(case_id or 0), os_user="x", text=f"note {key}"))
             s.flush()

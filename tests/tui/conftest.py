@@ -8,8 +8,9 @@ import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,8 +66,9 @@ class World:
     ids: dict[str, int]
 
 
-def make_config(*, language: str = "da", wb: bool = True, keymap: dict[str, str] | None = None
-                ) -> Config:
+def make_config(
+    *, language: str = "da", wb: bool = True, keymap: dict[str, str] | None = None
+) -> Config:
     text = preset_text("odsherred").replace('language = "da"', f'language = "{language}"')
     text += f"\n[ui]\nwhistleblower_register = {'true' if wb else 'false'}\n"
     if keymap:
@@ -74,26 +76,70 @@ def make_config(*, language: str = "da", wb: bool = True, keymap: dict[str, str]
     return load_config_text(text, "test")
 
 
-def _mail(s: Any, config: Config, *, at: dt.datetime, sender: str, subject: str, body: str,
-          ref: str, case_id: int | None = None, attachments: list[dict[str, Any]] | None = None
-          ) -> int:
-    c = add_contact(session=s, contact_in=ContactCreate(
-        channel="email", direction="in", occurred_at=at, counterpart=sender,
-        summary=subject, source_ref=f"mail:{ref}", case_id=case_id))
+def _mail(
+    s: Any,
+    config: Config,
+    *,
+    at: dt.datetime,
+    sender: str,
+    subject: str,
+    body: str,
+    ref: str,
+    case_id: int | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> int:
+    c = add_contact(
+        session=s,
+        contact_in=ContactCreate(
+            channel="email",
+            direction="in",
+            occurred_at=at,
+            counterpart=sender,
+            summary=subject,
+            source_ref=f"mail:{ref}",
+            case_id=case_id,
+        ),
+    )
     assert c.id is not None
-    s.add(EmailMessage(contact_id=c.id, header_hash=ref, content_hash=ref, subject=subject,
-                       from_addr=sender, text=body, sent_at=at,
-                       attachments=json.dumps(attachments) if attachments else None))
+    s.add(
+        EmailMessage(
+            contact_id=c.id,
+            header_hash=ref,
+            content_hash=ref,
+            subject=subject,
+            from_addr=sender,
+            text=body,
+            sent_at=at,
+            attachments=json.dumps(attachments) if attachments else None,
+        )
+    )
     s.flush()
     apply_contacts(session=s, config=config, contact_ids=[c.id])
     return c.id
 
 
-def _call(s: Any, config: Config, *, at: dt.datetime, number: str, status: str, dur: int,
-          ref: str, case_id: int | None = None) -> int:
-    c = add_contact(session=s, contact_in=ContactCreate(
-        channel="phone", direction="in", occurred_at=at, counterpart=number,
-        source_ref=f"call:{ref}", case_id=case_id))
+def _call(
+    s: Any,
+    config: Config,
+    *,
+    at: dt.datetime,
+    number: str,
+    status: str,
+    dur: int,
+    ref: str,
+    case_id: int | None = None,
+) -> int:
+    c = add_contact(
+        session=s,
+        contact_in=ContactCreate(
+            channel="phone",
+            direction="in",
+            occurred_at=at,
+            counterpart=number,
+            source_ref=f"call:{ref}",
+            case_id=case_id,
+        ),
+    )
     assert c.id is not None
     c.call_status, c.call_duration_s, c.call_raw_number = status, dur, number
     s.add(c)
@@ -108,58 +154,131 @@ def build_world(url: str, config: Config) -> dict[str, int]:
     d = dt.date(2026, 3, 2)
     at = lambda day, h, m=0: dt.datetime(2026, 3, day, h, m, tzinfo=dt.UTC)  # noqa: E731
     with session_scope(engine) as s:
-        hanne = create_party(session=s, party_in=PartyCreate(
-            name="Hanne Hansen", emails=["hanne@example.dk"], phones=["+45 40 11 22 33"]))
-        jens = create_party(session=s, party_in=PartyCreate(
-            name="Jens Jensen", emails=["jens@example.dk"]))
-        wbp = create_party(session=s, party_in=PartyCreate(
-            name="Whistle Kilde", emails=["kilde@example.dk"]))
+        hanne = create_party(
+            session=s,
+            party_in=PartyCreate(
+                name="Hanne Hansen", emails=["hanne@example.dk"], phones=["+45 40 11 22 33"]
+            ),
+        )
+        jens = create_party(
+            session=s, party_in=PartyCreate(name="Jens Jensen", emails=["jens@example.dk"])
+        )
+        wbp = create_party(
+            session=s, party_in=PartyCreate(name="Whistle Kilde", emails=["kilde@example.dk"])
+        )
         for key, party, ref, title, dep, cat in (
             ("c1", hanne, "2026-0001", "Boligstøtte", "Social og Arbejdsmarked", "Vejledning"),
-            ("c2", jens, "2026-0002", "Klage over sagsbehandling", "Børn, Unge og Familier",
-             "Klage"),
+            (
+                "c2",
+                jens,
+                "2026-0002",
+                "Klage over sagsbehandling",
+                "Børn, Unge og Familier",
+                "Klage",
+            ),
         ):
-            c = create_case(session=s, case_in=CaseCreate(
-                ref=ref, title=title, department=dep, category=cat, opened_on=d,
-                party_id=party.id))
+            c = create_case(
+                session=s,
+                case_in=CaseCreate(
+                    ref=ref,
+                    title=title,
+                    department=dep,
+                    category=cat,
+                    opened_on=d,
+                    party_id=party.id,
+                ),
+            )
             assert c.id is not None
             ids[key] = c.id
-        closed = create_case(session=s, case_in=CaseCreate(
-            ref="2026-0003", title="Afsluttet vejvisning", department="Andet",
-            category="Vejledning", opened_on=d, closed_on=dt.date(2026, 3, 4),
-            party_id=jens.id))
+        closed = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="2026-0003",
+                title="Afsluttet vejvisning",
+                department="Andet",
+                category="Vejledning",
+                opened_on=d,
+                closed_on=dt.date(2026, 3, 4),
+                party_id=jens.id,
+            ),
+        )
         ids["c3"] = closed.id or 0
-        wb = create_case(session=s, case_in=CaseCreate(
-            ref="WB-2026-01", title="Hemmelig indberetning", kind="whistleblower",
-            opened_on=d, party_id=wbp.id))
+        wb = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="WB-2026-01",
+                title="Hemmelig indberetning",
+                kind="whistleblower",
+                opened_on=d,
+                party_id=wbp.id,
+            ),
+        )
         ids["wb"] = wb.id or 0
-        ids["m_hanne"] = _mail(s, config, at=at(3, 8), sender="hanne@example.dk",
-                               subject="Spørgsmål om boligstøtte", body="Hej\nHvornår?",
-                               ref="h1", case_id=ids["c1"],
-                               attachments=[{"filename": "skema.pdf", "size": 1200}])
-        ids["m_wb"] = _mail(s, config, at=at(3, 9), sender="kilde@example.dk",
-                            subject="Fortroligt: hemmelig indberetning", body="…",
-                            ref="wb1", case_id=ids["wb"])
+        ids["m_hanne"] = _mail(
+            s,
+            config,
+            at=at(3, 8),
+            sender="hanne@example.dk",
+            subject="Spørgsmål om boligstøtte",
+            body="Hej\nHvornår?",
+            ref="h1",
+            case_id=ids["c1"],
+            attachments=[{"filename": "skema.pdf", "size": 1200}],
+        )
+        ids["m_wb"] = _mail(
+            s,
+            config,
+            at=at(3, 9),
+            sender="kilde@example.dk",
+            subject="Fortroligt: hemmelig indberetning",
+            body="…",
+            ref="wb1",
+            case_id=ids["wb"],
+        )
         # Triage: unknown senders, hostile text, a call.
         for i, subj in enumerate(HOSTILE_SUBJECTS):
-            ids[f"t{i}"] = _mail(s, config, at=at(4 + i // 3, 7 + i),
-                                 sender=f"ukendt{i}@example.dk",
-                                 subject=subj, body=f"{subj}\nlinje 2 \x1b[31mrød\x1b[0m",
-                                 ref=f"t{i}")
-        ids["call"] = _call(s, config, at=at(9, 12), number="+4522334455", status="missed",
-                            dur=0, ref="k1")
-        ids["m_new"] = _mail(s, config, at=at(10, 7), sender="ny.borger@example.dk",
-                             subject="Hjælp til klage over hjemmehjælp", body="Kære rådgiver",
-                             ref="n1")
-        s.add(SyncState(kind="imap", name="raadgiver", folder="INBOX",
-                        last_success=at(10, 9, 55)))
-        s.add(SyncState(kind="phone", name="phone-inbox", last_error="bad file",
-                        consecutive_failures=2, last_error_at=at(10, 9)))
+            ids[f"t{i}"] = _mail(
+                s,
+                config,
+                at=at(4 + i // 3, 7 + i),
+                sender=f"ukendt{i}@example.dk",
+                subject=subj,
+                body=f"{subj}\nlinje 2 \x1b[31mrød\x1b[0m",
+                ref=f"t{i}",
+            )
+        ids["call"] = _call(
+            s, config, at=at(9, 12), number="+4522334455", status="missed", dur=0, ref="k1"
+        )
+        ids["m_new"] = _mail(
+            s,
+            config,
+            at=at(10, 7),
+            sender="ny.borger@example.dk",
+            subject="Hjælp til klage over hjemmehjælp",
+            body="Kære rådgiver",
+            ref="n1",
+        )
+        s.add(SyncState(kind="imap", name="raadgiver", folder="INBOX", last_success=at(10, 9, 55)))
+        s.add(
+            SyncState(
+                kind="phone",
+                name="phone-inbox",
+                last_error="bad file",
+                consecutive_failures=2,
+                last_error_at=at(10, 9),
+            )
+        )
         # An overdue alert as the daemon raises it: on a target still open (the header
         # counts an alert only while its cause stands).
-        s.add(Alert(kind="overdue", dedupe_key="seed", created_at=at(9, 8),
-                    target_id=open_target(s, ids["t0"]),
-                    payload=json.dumps({"case": "2026-0001"})))
+        s.add(
+            Alert(
+                kind="overdue",
+                dedupe_key="seed",
+                created_at=at(9, 8),
+                target_id=open_target(s, ids["t0"]),
+                payload=json.dumps({"case": "2026-0001"}),
+            )
+        )
     engine.dispose()
     return ids
 
@@ -168,8 +287,13 @@ def open_target(s: Any, contact_id: int) -> int:
     """The id of the contact's open reply target."""
     from sqlalchemy import select
 
-    return int(s.execute(select(ReplyTarget.id).where(
-        ReplyTarget.contact_id == contact_id, ReplyTarget.state == "open")).scalar_one())
+    return int(
+        s.execute(
+            select(ReplyTarget.id).where(
+                ReplyTarget.contact_id == contact_id, ReplyTarget.state == "open"
+            )
+        ).scalar_one()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -221,10 +345,16 @@ def make_app(world: World) -> Callable[..., Any]:
     from store.desk import Desk
     from tui.app import DeskApp
 
-    def factory(config: Config | None = None, *, demo: bool = False, poll: float = 0.0,
-                clock: Callable[[], dt.datetime] = lambda: NOW) -> DeskApp:
-        return DeskApp(Desk(world.engine, config or world.config, clock=clock), demo=demo,
-                       poll_seconds=poll)
+    def factory(
+        config: Config | None = None,
+        *,
+        demo: bool = False,
+        poll: float = 0.0,
+        clock: Callable[[], dt.datetime] = lambda: NOW,
+    ) -> DeskApp:
+        return DeskApp(
+            Desk(world.engine, config or world.config, clock=clock), demo=demo, poll_seconds=poll
+        )
 
     return factory
 
@@ -241,3 +371,44 @@ async def wait_for(pilot: Any, cond: Callable[[], bool], timeout: float = 5.0) -
 def screen_text(app: Any) -> str:
     return "\n".join(s.text for s in app.screen._compositor.render_strips())
 
+
+@pytest.fixture
+def mailed(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The UI world with the advisor's mailbox (pymap) and outgoing server (aiosmtpd):
+    (app, IMAP server, SMTP server)."""
+    from ingest.mail.embedded_server import EmbeddedServer
+    from ingest.mail.reply_send import send_reply
+    from store.config.mail import Mail, MailAccount
+    from store.desk import Desk
+    from store.desk.replies import ReplyDesk
+    from tests.servers.smtp import smtp_server
+    from tui.app import DeskApp
+
+    srv = EmbeddedServer({"INBOX": [], "Sent": []}).start()
+    monkeypatch.setenv("BD_TEST_IMAP_PW", srv.password)
+    try:
+        with smtp_server(tmp_path / "smtp", srv.password) as smtp:
+            acct = MailAccount(
+                name="raadgiver",
+                host=srv.host,
+                port=srv.port,
+                security="none",
+                username=srv.username,
+                password_env="BD_TEST_IMAP_PW",
+                smtp_host=smtp.host,
+                smtp_port=smtp.port,
+                ca_file=smtp.ca,
+                from_address="raadgiver@odsherred.dk",
+                folders=["INBOX", "Sent"],
+                save_to_sent="append",
+                sent_folder="Sent",
+            )
+            config = world.config.model_copy(update={"mail": Mail(accounts=[acct])})
+            engine = world.engine
+            replies = ReplyDesk(engine, config, send=lambda i: send_reply(engine, config, i))
+            app = DeskApp(
+                Desk(engine, config, clock=lambda: NOW), replies=replies, poll_seconds=0.0
+            )
+            yield app, srv, smtp
+    finally:
+        srv.stop()

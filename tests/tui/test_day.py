@@ -67,13 +67,16 @@ async def test_walk_in_registered_as_a_new_case(world: Any, make_app: Any) -> No
         await _pick_dropdown(pilot, case_form, "department", 1)
         await _pick_dropdown(pilot, case_form, "category", 1)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: any("oprettet" in n.message or "registreret" in
-                                          n.message for n in app._notifications))
+        await wait_for(
+            pilot,
+            lambda: any(
+                "oprettet" in n.message or "registreret" in n.message for n in app._notifications
+            ),
+        )
     with Session(world.engine) as s:
         c = s.exec(select(Contact).where(Contact.summary == "Spurgte om handicapbil")).one()
         assert (c.channel, c.direction) == ("meeting", "in")
-        assert c.occurred_at.replace(tzinfo=dt.UTC) == dt.datetime(2026, 3, 9, 9, 30,
-                                                                  tzinfo=dt.UTC)
+        assert c.occurred_at.replace(tzinfo=dt.UTC) == dt.datetime(2026, 3, 9, 9, 30, tzinfo=dt.UTC)
         assert c.case_id is not None
         case = s.get(Case, c.case_id)
         party = s.get(Party, case.party_id)  # type: ignore[union-attr]
@@ -81,8 +84,9 @@ async def test_walk_in_registered_as_a_new_case(world: Any, make_app: Any) -> No
         assert party is not None and party.name == "Walter Walk"
 
 
-async def test_unclassified_case_needs_a_warning_and_a_second_save(world: Any,
-                                                                   make_app: Any) -> None:
+async def test_unclassified_case_needs_a_warning_and_a_second_save(
+    world: Any, make_app: Any
+) -> None:
     app = make_app()
     target = world.ids["m_new"]
     async with app.run_test(size=(120, 40)) as pilot:
@@ -123,9 +127,15 @@ async def test_sender_other_mail_linked_with_one_key(world: Any, make_app: Any) 
     from tests.tui.conftest import _mail
 
     with session_scope(world.engine) as s:
-        second = _mail(s, world.config, at=dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC),
-                       sender="ny.borger@example.dk", subject="Og en ting mere",
-                       body="…", ref="n2")
+        second = _mail(
+            s,
+            world.config,
+            at=dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC),
+            sender="ny.borger@example.dk",
+            subject="Og en ting mere",
+            body="…",
+            ref="n2",
+        )
     app = make_app()
     first = world.ids["m_new"]
     async with app.run_test(size=(120, 40)) as pilot:
@@ -152,12 +162,14 @@ async def test_wrong_link_moved_then_unlinked(world: Any, make_app: Any) -> None
         await wait_for(pilot, lambda: isinstance(app.screen, LinkCaseDialog))
         dialog = app.screen
         await pilot.press(*"2026-0002")
-        await wait_for(pilot, lambda: [h.id for h in dialog._hits.values()][:1]
-                       == [world.ids["c2"]])
+        await wait_for(
+            pilot, lambda: [h.id for h in dialog._hits.values()][:1] == [world.ids["c2"]]
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: _contact(world, mail).case_id == world.ids["c2"])
-        await wait_for(pilot, lambda: detail.detail is not None
-                       and detail.detail.timeline_total == 0)
+        await wait_for(
+            pilot, lambda: detail.detail is not None and detail.detail.timeline_total == 0
+        )
         assert "flyttet" in screen_text(app)  # the history says where it went
         await pilot.press("escape")  # back to Sager
         await _open_case_from_list(pilot, "2026-0002")
@@ -178,8 +190,14 @@ async def _open_case_from_list(pilot: Any, ref: str) -> CaseDetailScreen:
     idx = next(i for i, r in enumerate(screen.rows) if r.ref == ref)
     screen.table.move_cursor(row=idx)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                   and app.screen.detail is not None and app.screen.detail.ref == ref)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, CaseDetailScreen)
+            and app.screen.detail is not None
+            and app.screen.detail.ref == ref
+        ),
+    )
     return app.screen  # type: ignore[no-any-return]
 
 
@@ -194,20 +212,25 @@ async def test_not_a_case_undone(world: Any, make_app: Any) -> None:
         await pilot.press(*"reklame", "enter")
         await wait_for(pilot, lambda: _contact(world, target).dismissed)
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DismissedScreen)
-                       and app.screen.rows)
+        await wait_for(pilot, lambda: isinstance(app.screen, DismissedScreen) and app.screen.rows)
         assert "reklame" in screen_text(app)
         await pilot.press("u")
         await wait_for(pilot, lambda: not _contact(world, target).dismissed)
         await pilot.press("escape")  # back to Indbakke
-        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                       and any(r.contact_id == target for r in app.screen.rows))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, TriageScreen)
+                and any(r.contact_id == target for r in app.screen.rows)
+            ),
+        )
 
 
 async def test_two_parties_merged_from_the_case(world: Any, make_app: Any) -> None:
     with session_scope(world.engine) as s:
-        dup = create_party(session=s, party_in=PartyCreate(
-            name="Hanne Hansen", phones=["40112233"]))
+        dup = create_party(
+            session=s, party_in=PartyCreate(name="Hanne Hansen", phones=["40112233"])
+        )
         dup_id = dup.id
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -218,8 +241,7 @@ async def test_two_parties_merged_from_the_case(world: Any, make_app: Any) -> No
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("j")
-        await wait_for(pilot, lambda: any("lagt sammen" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any("lagt sammen" in n.message for n in app._notifications))
     with Session(world.engine) as s:
         assert s.get(Party, dup_id) is None  # merged away; its number is Hanne's now
         hanne = s.get(Party, _case(world, "2026-0001").party_id)
@@ -230,8 +252,9 @@ async def test_two_parties_merged_from_the_case(world: Any, make_app: Any) -> No
     assert info is not None and any("40112233" in p for p in info.phones)
 
 
-async def test_triage_filter_is_remembered_between_runs(world: Any, make_app: Any,
-                                                        tmp_path: Path) -> None:
+async def test_triage_filter_is_remembered_between_runs(
+    world: Any, make_app: Any, tmp_path: Path
+) -> None:
     from store.desk import Desk
     from tests.tui.conftest import NOW
     from tui.app import DeskApp
@@ -239,8 +262,9 @@ async def test_triage_filter_is_remembered_between_runs(world: Any, make_app: An
     state = tmp_path / "ui.json"
 
     def app() -> DeskApp:
-        return DeskApp(Desk(world.engine, world.config, clock=lambda: NOW),
-                       poll_seconds=0, ui_state=state)
+        return DeskApp(
+            Desk(world.engine, world.config, clock=lambda: NOW), poll_seconds=0, ui_state=state
+        )
 
     first = app()
     async with first.run_test(size=(120, 40)) as pilot:
@@ -257,12 +281,12 @@ async def test_triage_filter_is_remembered_between_runs(world: Any, make_app: An
 
 
 async def test_followups_enter_on_a_contact_without_case_opens_its_preview(
-        world: Any, make_app: Any) -> None:
+    world: Any, make_app: Any
+) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and app.screen.rows)
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen) and app.screen.rows)
         screen = app.screen
         idx = next(i for i, r in enumerate(screen.rows) if r.case_id is None)
         screen.table.move_cursor(row=idx)
@@ -281,8 +305,7 @@ async def test_header_counts_overdue_now_without_a_daemon(make_app: Any) -> None
         assert f"Overskredet: {app.status.overdue}" in top and app.status.overdue > 0
 
 
-async def test_statistik_names_and_counts_unclassified_cases(world: Any, make_app: Any
-                                                             ) -> None:
+async def test_statistik_names_and_counts_unclassified_cases(world: Any, make_app: Any) -> None:
     from tui.screens.stats import StatsScreen
 
     app = make_app()
@@ -298,8 +321,9 @@ async def test_statistik_names_and_counts_unclassified_cases(world: Any, make_ap
         if isinstance(app.screen, ChoiceDialog):
             await pilot.press("a")
         await pilot.press("4")
-        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
-                       and app.screen.view is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.view is not None
+        )
         await pilot.pause(0.1)
         text = screen_text(app)
         assert "Uden kategori" in text and "(none)" not in text
@@ -311,13 +335,26 @@ def test_header_says_when_the_daemon_has_not_run() -> None:
     from tui.widgets.statusbar import render_status
 
     now = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
-    never = render_status("Indbakke", Status(sources=(), open_alerts=0, triage=3, overdue=2,
-                                             daemon_late=True), demo=False, now=now).plain
+    never = render_status(
+        "Indbakke",
+        Status(sources=(), open_alerts=0, triage=3, overdue=2, daemon_late=True),
+        demo=False,
+        now=now,
+    ).plain
     assert "Overskredet: 2" in never and "synkronisering har ikke kørt" in never
     assert "Advarsler" not in never  # none raised: the overdue count says it
-    late = render_status("Indbakke", Status(
-        sources=(), open_alerts=0, triage=3, daemon_late=True,
-        daemon_last_seen=now - dt.timedelta(hours=5)), demo=False, now=now).plain
+    late = render_status(
+        "Indbakke",
+        Status(
+            sources=(),
+            open_alerts=0,
+            triage=3,
+            daemon_late=True,
+            daemon_last_seen=now - dt.timedelta(hours=5),
+        ),
+        demo=False,
+        now=now,
+    ).plain
     assert "synkronisering kører ikke (sidst 10/03 06:00)" in late
 
 
@@ -326,8 +363,7 @@ def test_acknowledging_a_contact_with_no_deadline_says_so() -> None:
     from tui.screens.filing import ack_text
 
     assert ack_text(AckResult(met=0, no_deadline=(5,))).startswith("Ingen svarfrist")
-    assert ack_text(AckResult(met=2, no_deadline=(5,))) == \
-        "2 svarfrist(er) kvitteret; 1 uden frist"
+    assert ack_text(AckResult(met=2, no_deadline=(5,))) == "2 svarfrist(er) kvitteret; 1 uden frist"
     assert ack_text(AckResult(met=1, no_deadline=())) == "1 svarfrist(er) kvitteret"
 
 
@@ -346,17 +382,22 @@ async def test_indbakke_preview_explains_the_due_time(world: Any, make_app: Any)
         preview = app.screen.preview
         assert preview.reply is not None
         with session_scope(world.engine) as s:
-            expected = explain(session=s, config=world.config,
-                               target_id=preview.reply.target_id, now=app.desk.now(),
-                               lang="da")
+            expected = explain(
+                session=s,
+                config=world.config,
+                target_id=preview.reply.target_id,
+                now=app.desk.now(),
+                lang="da",
+            )
         assert preview.explanation == expected
         assert "arbejdstimer" in expected  # Danish, the desk's language
         assert " ".join(expected.split())[:40] in " ".join(screen_text(app).split())
 
 
 @pytest.mark.parametrize("key", ["m_new", "call"])
-async def test_unknown_address_added_to_the_party_with_one_key(world: Any, make_app: Any,
-                                                               key: str) -> None:
+async def test_unknown_address_added_to_the_party_with_one_key(
+    world: Any, make_app: Any, key: str
+) -> None:
     """Issue 16 §3: linking a contact from an address or number the party lacks offers
     to add it; one key saves it, and a later contact from it finds the party and case."""
     from store.models import PartyEmail, PartyPhone
@@ -371,8 +412,9 @@ async def test_unknown_address_added_to_the_party_with_one_key(world: Any, make_
         await wait_for(pilot, lambda: isinstance(app.screen, LinkCaseDialog))
         dialog = app.screen
         await pilot.press(*"2026-0001")
-        await wait_for(pilot, lambda: [h.id for h in dialog._hits.values()][:1]
-                       == [world.ids["c1"]])
+        await wait_for(
+            pilot, lambda: [h.id for h in dialog._hits.values()][:1] == [world.ids["c1"]]
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         assert _contact(world, target).case_id == world.ids["c1"]
@@ -388,11 +430,25 @@ async def test_unknown_address_added_to_the_party_with_one_key(world: Any, make_
     with session_scope(world.engine) as s:
         if key == "call":
             assert "+4522334455" in phones
-            later = _call(s, world.config, at=at, number="+4522334455", status="answered",
-                          dur=60, ref="k-later")
+            later = _call(
+                s,
+                world.config,
+                at=at,
+                number="+4522334455",
+                status="answered",
+                dur=60,
+                ref="k-later",
+            )
         else:
             assert "ny.borger@example.dk" in emails
-            later = _mail(s, world.config, at=at, sender="ny.borger@example.dk",
-                          subject="Endnu et spørgsmål", body="…", ref="n-later")
+            later = _mail(
+                s,
+                world.config,
+                at=at,
+                sender="ny.borger@example.dk",
+                subject="Endnu et spørgsmål",
+                body="…",
+                ref="n-later",
+            )
     c = _contact(world, later)
     assert c.party_id == hanne and c.case_id == world.ids["c1"]

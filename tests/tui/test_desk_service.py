@@ -30,7 +30,8 @@ def test_pages_hold_at_most_limit_rows(desk: Desk) -> None:
     assert len(first.rows) == 4 and first.total == 9 and second.offset == 4
     assert not {r.contact_id for r in first.rows} & {r.contact_id for r in second.rows}
     assert [r.occurred_at for r in first.rows] == sorted(
-        (r.occurred_at for r in first.rows), reverse=True)
+        (r.occurred_at for r in first.rows), reverse=True
+    )
     for row in (*first.rows, *desk.cases(CaseFilter(status="all")).rows):
         assert dataclasses.is_dataclass(row)
         assert dataclasses.fields(row)  # plain, frozen values; no session attached
@@ -39,8 +40,12 @@ def test_pages_hold_at_most_limit_rows(desk: Desk) -> None:
 def test_an_exact_ref_is_found_among_many_similar_ones(desk: Desk, world: Any) -> None:
     with session_scope(world.engine) as s:
         for i in range(5, 80):
-            create_case(session=s, case_in=CaseCreate(ref=f"2026-{i:04d}", title="Vejvisning",
-                                                      opened_on=dt.date(2026, 3, 1)))
+            create_case(
+                session=s,
+                case_in=CaseCreate(
+                    ref=f"2026-{i:04d}", title="Vejvisning", opened_on=dt.date(2026, 3, 1)
+                ),
+            )
     hits = desk.search_cases("2026-0042")
     assert hits[0].label.startswith("2026-0042")
     # ... and a typo still reaches the ranking step.
@@ -56,8 +61,11 @@ def test_whistleblower_cases_never_appear_in_general_lists(desk: Desk, world: An
     # ... nor in the count of the list: the whistleblower mail's targets are open.
     assert page.total == len(page.rows)
     with Session(desk.engine) as s:
-        wb_open = s.exec(select(ReplyTarget).where(
-            ReplyTarget.contact_id == world.ids["m_wb"], ReplyTarget.state == "open")).all()
+        wb_open = s.exec(
+            select(ReplyTarget).where(
+                ReplyTarget.contact_id == world.ids["m_wb"], ReplyTarget.state == "open"
+            )
+        ).all()
     assert wb_open
     assert desk.case(world.ids["wb"]) is None
     assert desk.case(world.ids["wb"], allow_whistleblower=True) is not None
@@ -96,10 +104,17 @@ def test_a_contact_hit_is_dated_by_its_copenhagen_day(engine: Any) -> None:
     from store.models import ContactCreate
 
     with Session(engine) as s:
-        add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="in", summary="Natlig henvendelse",
-            occurred_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC),
-            counterpart="natugle@example.dk", source_ref="night"))
+        add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="in",
+                summary="Natlig henvendelse",
+                occurred_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC),
+                counterpart="natugle@example.dk",
+                source_ref="night",
+            ),
+        )
         s.commit()
         hits = search_contacts(session=s, query="natugle")
     assert [h.detail for h in hits] == ["natugle@example.dk · 10-03-2026"]

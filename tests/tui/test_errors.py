@@ -34,10 +34,13 @@ def test_every_store_error_code_has_both_texts() -> None:
     assert not missing, f"add err.<code> texts to tui/i18n.py for: {missing}"
 
 
-@pytest.mark.parametrize(("lang", "want"), [
-    ("da", "Afdeling 'Skat' findes ikke i klassifikationen; vælg en værdi fra listen"),
-    ("en", "Department 'Skat' is not in the taxonomy; pick a value from the list"),
-])
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        ("da", "Afdeling 'Skat' findes ikke i klassifikationen; vælg en værdi fra listen"),
+        ("en", "Department 'Skat' is not in the taxonomy; pick a value from the list"),
+    ],
+)
 def test_coded_problem_is_translated_with_its_field(lang: str, want: str) -> None:
     from store.cases import validate_classification
     from store.config import Config
@@ -58,8 +61,7 @@ def test_uncoded_and_unexpected_errors() -> None:
     assert i18n.error_text(KeyError("x")) == "uventet fejl: KeyError: 'x'"
 
 
-@pytest.mark.parametrize(("lang", "want"), [("da", "mappen findes ikke"),
-                                            ("en", "no such folder")])
+@pytest.mark.parametrize(("lang", "want"), [("da", "mappen findes ikke"), ("en", "no such folder")])
 async def test_export_to_a_missing_folder_says_so_in_the_ui_language(
     world: Any, make_app: Any, tmp_path: Path, lang: str, want: str
 ) -> None:
@@ -67,8 +69,9 @@ async def test_export_to_a_missing_folder_says_so_in_the_ui_language(
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")
-        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
-                       and app.screen.view is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.view is not None
+        )
         await pilot.press("x")
         await pilot.pause(0.1)
         app.screen.query_one("Input").value = str(tmp_path / "nowhere" / "t.xlsx")

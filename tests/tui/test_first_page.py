@@ -37,39 +37,86 @@ def add_edge_cases(world: World) -> dict[str, int]:
     ids: dict[str, int] = {}
     cfg = world.config
     with session_scope(world.engine) as s:
-        create_party(session=s, party_in=PartyCreate(
-            name="Søren Ærø-Åberg", emails=["soeren@example.dk"]))
-        ids["hidden"] = _call(s, cfg, at=dt.datetime(2026, 3, 9, 13, tzinfo=dt.UTC),
-                              number="", status="missed", dur=0, ref="hidden")
+        create_party(
+            session=s, party_in=PartyCreate(name="Søren Ærø-Åberg", emails=["soeren@example.dk"])
+        )
+        ids["hidden"] = _call(
+            s,
+            cfg,
+            at=dt.datetime(2026, 3, 9, 13, tzinfo=dt.UTC),
+            number="",
+            status="missed",
+            dur=0,
+            ref="hidden",
+        )
         with s.no_autoflush:
-            c = add_contact(session=s, contact_in=ContactCreate(
-                channel="phone", direction="in", counterpart=None, source_ref="call:anon",
-                occurred_at=dt.datetime(2026, 3, 9, 14, tzinfo=dt.UTC)))
+            c = add_contact(
+                session=s,
+                contact_in=ContactCreate(
+                    channel="phone",
+                    direction="in",
+                    counterpart=None,
+                    source_ref="call:anon",
+                    occurred_at=dt.datetime(2026, 3, 9, 14, tzinfo=dt.UTC),
+                ),
+            )
         c.call_status, c.call_duration_s = "answered", 75
         s.add(c)
         s.flush()
         assert c.id is not None
         apply_contacts(session=s, config=cfg, contact_ids=[c.id])
         ids["anon"] = c.id
-        ids["dst_before"] = _mail(s, cfg, at=dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC),
-                                  sender="soeren@example.dk", subject="Før sommertid æøå",
-                                  body="x", ref="dst1")
-        ids["dst_after"] = _mail(s, cfg, at=dt.datetime(2026, 3, 29, 1, 0, 1, tzinfo=dt.UTC),
-                                 sender="soeren@example.dk", subject="", body="\n  Første linje",
-                                 ref="dst2")
-        out = add_contact(session=s, contact_in=ContactCreate(
-            channel="email", direction="out", counterpart="hanne@example.dk",
-            summary="Svar", source_ref="mail:out1",
-            occurred_at=dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC)))
+        ids["dst_before"] = _mail(
+            s,
+            cfg,
+            at=dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC),
+            sender="soeren@example.dk",
+            subject="Før sommertid æøå",
+            body="x",
+            ref="dst1",
+        )
+        ids["dst_after"] = _mail(
+            s,
+            cfg,
+            at=dt.datetime(2026, 3, 29, 1, 0, 1, tzinfo=dt.UTC),
+            sender="soeren@example.dk",
+            subject="",
+            body="\n  Første linje",
+            ref="dst2",
+        )
+        out = add_contact(
+            session=s,
+            contact_in=ContactCreate(
+                channel="email",
+                direction="out",
+                counterpart="hanne@example.dk",
+                summary="Svar",
+                source_ref="mail:out1",
+                occurred_at=dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC),
+            ),
+        )
         assert out.id is not None
         apply_contacts(session=s, config=cfg, contact_ids=[out.id])
         ids["out"] = out.id
-        ids["dismissed"] = _mail(s, cfg, at=dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC),
-                                 sender="spam@example.dk", subject="Tilbud", body="x",
-                                 ref="spam")
-        ids["wb_new"] = _mail(s, cfg, at=dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC),
-                              sender="kilde@example.dk", subject="Mere fortroligt",
-                              body="…", ref="wb2", case_id=world.ids["wb"])
+        ids["dismissed"] = _mail(
+            s,
+            cfg,
+            at=dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC),
+            sender="spam@example.dk",
+            subject="Tilbud",
+            body="x",
+            ref="spam",
+        )
+        ids["wb_new"] = _mail(
+            s,
+            cfg,
+            at=dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC),
+            sender="kilde@example.dk",
+            subject="Mere fortroligt",
+            body="…",
+            ref="wb2",
+            case_id=world.ids["wb"],
+        )
     with session_scope(world.engine) as s:
         dismiss(session=s, config=cfg, contact_ids=[ids["dismissed"]], reason="spam")
     return ids
@@ -99,8 +146,7 @@ def test_the_first_page_is_the_desks_page_under_every_filter(world: World) -> No
     assert by_id[ids["hidden"]].who == "" and by_id[ids["anon"]].who == ""
     assert by_id[ids["dst_before"]].who == "Søren Ærø-Åberg"
     assert by_id[ids["dst_before"]].subject == "Før sommertid æøå"
-    assert by_id[ids["dst_after"]].occurred_at == dt.datetime(2026, 3, 29, 1, 0, 1,
-                                                              tzinfo=dt.UTC)
+    assert by_id[ids["dst_after"]].occurred_at == dt.datetime(2026, 3, 29, 1, 0, 1, tzinfo=dt.UTC)
     assert by_id[ids["dst_before"]].reply is not None
     assert {r.reply.status for r in everything.rows if r.reply} >= {"overdue"}
     assert ids["dismissed"] not in by_id and ids["wb_new"] not in by_id
@@ -152,16 +198,22 @@ def test_the_first_frames_modules_load_no_orm() -> None:
         "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'store.models', 'alembic',\n"
         "                         'store.desk.service') if m in sys.modules))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
 
 
 # ----------------------------------------------------------- the app on a LateDesk
 
 
-def _late(world: World, gate: threading.Event, fail: BaseException | None = None, *,
-          config_known: bool = True) -> LateDesk:
+def _late(
+    world: World,
+    gate: threading.Event,
+    fail: BaseException | None = None,
+    *,
+    config_known: bool = True,
+) -> LateDesk:
     """A LateDesk whose Desk loads only once `gate` is set (or then fails with `fail`)."""
     con = first_page.connect(world.url)
     assert con is not None
@@ -172,8 +224,14 @@ def _late(world: World, gate: threading.Event, fail: BaseException | None = None
             raise fail
         return Desk(world.engine, world.config, clock=clock)
 
-    return LateDesk(world.config if config_known else None, con, load, language="da",
-                    keymap={}, clock=lambda: NOW)
+    return LateDesk(
+        world.config if config_known else None,
+        con,
+        load,
+        language="da",
+        keymap={},
+        clock=lambda: NOW,
+    )
 
 
 async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) -> None:
@@ -189,8 +247,9 @@ async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) 
     app = DeskApp(late, poll_seconds=0.0)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                           and bool(app.screen.rows))
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, TriageScreen) and bool(app.screen.rows)
+            )
             assert not late.ready
             assert "ny.borger@example.dk" in screen_text(app)  # the newest contact
             assert "Indbakke" in screen_text(app)
@@ -199,8 +258,9 @@ async def test_the_first_frame_has_rows_before_the_desk_is_loaded(world: World) 
             await pilot.pause(0.2)
             assert not late.ready
             gate.set()
-            await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen)
-                           and bool(app.screen.rows))
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, CasesScreen) and bool(app.screen.rows)
+            )
             assert late.ready
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen))
@@ -221,8 +281,9 @@ async def test_a_key_that_needs_the_config_waits_for_it(world: World) -> None:
     timer = threading.Timer(0.5, gate.set)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                           and bool(app.screen.rows))
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, TriageScreen) and bool(app.screen.rows)
+            )
             assert not late.ready
             timer.start()
             await pilot.press("5")
@@ -242,8 +303,9 @@ async def test_a_desk_that_cannot_load_ends_the_ui_with_its_error(world: World) 
     late = _late(world, gate, DatabaseError("x.sqlite3: the database is damaged"))
     app = DeskApp(late, poll_seconds=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                       and bool(app.screen.rows))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TriageScreen) and bool(app.screen.rows)
+        )
         gate.set()
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == 2
@@ -261,14 +323,16 @@ async def test_a_key_waiting_for_a_desk_that_cannot_load_ends_without_a_tracebac
     from tui.screens.triage import TriageScreen
 
     gate = threading.Event()
-    late = _late(world, gate, DatabaseError("x.sqlite3: the database is damaged"),
-                 config_known=False)
+    late = _late(
+        world, gate, DatabaseError("x.sqlite3: the database is damaged"), config_known=False
+    )
     app = DeskApp(late, poll_seconds=0.0)
     timer = threading.Timer(0.3, gate.set)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                           and bool(app.screen.rows))
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, TriageScreen) and bool(app.screen.rows)
+            )
             timer.start()
             await pilot.press("5")  # Whistleblower: asks the config, on the UI thread
             await wait_for(pilot, lambda: not app.is_running)

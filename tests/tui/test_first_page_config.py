@@ -30,8 +30,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _config(path: Path, extra: str = "") -> Path:
-    path.write_text(preset_text("haderslev").replace('language = "da"', 'language = "en"')
-                    + extra, "utf-8")
+    path.write_text(
+        preset_text("haderslev").replace('language = "da"', 'language = "en"') + extra, "utf-8"
+    )
     return path
 
 
@@ -52,8 +53,12 @@ def test_only_the_same_config_is_remembered(home: Path) -> None:
 
 def test_a_database_url_that_may_hold_a_password_is_not_remembered(home: Path) -> None:
     cfg = _config(home / "c.toml")
-    cfg.write_text(cfg.read_text("utf-8").replace(
-        "[database]", '[database]\nurl = "postgresql://desk:hemmelig@db/borgerdesk"'), "utf-8")
+    cfg.write_text(
+        cfg.read_text("utf-8").replace(
+            "[database]", '[database]\nurl = "postgresql://desk:hemmelig@db/borgerdesk"'
+        ),
+        "utf-8",
+    )
     actx = AppContext(config_path=cfg)
     checked_config.remember(actx, checked_config.check(actx))
     assert checked_config.remembered(actx) is None
@@ -61,7 +66,8 @@ def test_a_database_url_that_may_hold_a_password_is_not_remembered(home: Path) -
 
 
 def test_a_config_made_bad_after_passing_is_refused_before_the_ui(
-        home: Path, cli: Any, sqlite_url: str) -> None:
+    home: Path, cli: Any, sqlite_url: str
+) -> None:
     cfg = _config(home / "c.toml")
     actx = AppContext(config_path=cfg)
     checked_config.remember(actx, checked_config.check(actx))
@@ -75,7 +81,8 @@ def test_a_config_made_bad_after_passing_is_refused_before_the_ui(
 
 
 def test_a_remembered_config_starts_the_first_frame_without_the_config_models(
-        home: Path, sqlite_url: str) -> None:
+    home: Path, sqlite_url: str
+) -> None:
     """Structural: with the record in place, everything up to the first frame (the app
     built, its first page read) loads neither pydantic's config models nor the ORM."""
     cfg = _config(home / "c.toml")
@@ -88,14 +95,23 @@ def test_a_remembered_config_starts_the_first_frame_without_the_config_models(
         "app = _quick_start(AppContext(config_path=pathlib.Path(sys.argv[1]),\n"
         "                               db_override=sys.argv[2]), False)\n"
         "assert app is not None and app.late is not None\n"
-
         "assert app.first_page.result(timeout=60) is not None\n"
         "print(sorted(m for m in ('store.config.model', 'sqlalchemy', 'store.models')\n"
         "             if m in sys.modules))\n"
     )
-    env = {"HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
-           "XDG_CONFIG_HOME": str(home / "config"), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-c", code, str(cfg), sqlite_url], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "PATH": "/usr/bin:/bin",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(cfg), sqlite_url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
     assert json.loads(next((home / "cache").rglob(checked_config.RECORD)).read_text())

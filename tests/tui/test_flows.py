@@ -49,8 +49,9 @@ async def test_link_from_triage_with_fuzzy_search(world: Any, make_app: Any) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, LinkCaseDialog))
         await pilot.press(*"hansn bolig")  # a typo still finds Hanne Hansen's case
         dialog = app.screen
-        await wait_for(pilot, lambda: [h.id for h in dialog._hits.values()][:1]
-                       == [world.ids["c1"]])
+        await wait_for(
+            pilot, lambda: [h.id for h in dialog._hits.values()][:1] == [world.ids["c1"]]
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: _contact(world, target).case_id == world.ids["c1"])
         await wait_for(pilot, lambda: all(r.contact_id != target for r in screen.rows))
@@ -59,8 +60,9 @@ async def test_link_from_triage_with_fuzzy_search(world: Any, make_app: Any) -> 
         assert "ny.borger@example.dk" in screen_text(app)
         await pilot.press("escape")
     with Session(world.engine) as s:
-        assert s.exec(select(AuditLog).where(AuditLog.action == "link",
-                                             AuditLog.entity_id == str(target))).first()
+        assert s.exec(
+            select(AuditLog).where(AuditLog.action == "link", AuditLog.entity_id == str(target))
+        ).first()
 
 
 async def test_batch_link_with_space(world: Any, make_app: Any) -> None:
@@ -74,8 +76,9 @@ async def test_batch_link_with_space(world: Any, make_app: Any) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, LinkCaseDialog))
         await pilot.press(*"2026-0002")
         dialog = app.screen
-        await wait_for(pilot, lambda: [h.id for h in dialog._hits.values()][:1]
-                       == [world.ids["c2"]])
+        await wait_for(
+            pilot, lambda: [h.id for h in dialog._hits.values()][:1] == [world.ids["c2"]]
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: _contact(world, second).case_id == world.ids["c2"])
         assert _contact(world, first).case_id == world.ids["c2"]
@@ -117,8 +120,12 @@ async def test_new_case_prefilled_from_contact(world: Any, make_app: Any) -> Non
         party = s.get(Party, case.party_id)
         assert party is not None and party.name == "Karen Ny"
         # The party is now reachable at the contact's address: its next mail auto-links.
-        assert s.exec(select(PartyEmail).where(
-            PartyEmail.address == "ny.borger@example.dk")).one().party_id == party.id
+        assert (
+            s.exec(select(PartyEmail).where(PartyEmail.address == "ny.borger@example.dk"))
+            .one()
+            .party_id
+            == party.id
+        )
 
 
 async def test_dismiss_needs_a_reason(world: Any, make_app: Any) -> None:
@@ -132,12 +139,13 @@ async def test_dismiss_needs_a_reason(world: Any, make_app: Any) -> None:
     assert _contact(world, target).dismissed_reason == "reklame"
 
 
-async def test_acknowledge_from_triage_meets_the_reply_target(world: Any, make_app: Any
-                                                              ) -> None:
+async def test_acknowledge_from_triage_meets_the_reply_target(world: Any, make_app: Any) -> None:
     target = world.ids["m_new"]
     with Session(world.engine) as s:
-        assert s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == target)).one().state \
+        assert (
+            s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == target)).one().state
             == "open"
+        )
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _triage_ready(pilot)
@@ -158,8 +166,9 @@ async def test_followups_ack_and_waive(world: Any, make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and len(app.screen.rows) > 2)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FollowupsScreen) and len(app.screen.rows) > 2
+        )
         screen = app.screen
         rows = screen.rows
         # Earliest due first: overdue items stand on top.
@@ -195,8 +204,9 @@ async def _open_case(pilot: Any, ref: str) -> CaseDetailScreen:
     for _ in range(idx):
         await pilot.press("down")
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                   and app.screen.detail is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None
+    )
     return app.screen  # type: ignore[no-any-return]
 
 
@@ -212,8 +222,9 @@ async def test_classify_keeps_history(world: Any, make_app: Any) -> None:
         await pilot.press("enter", "k", "enter")
         await wait_for(pilot, lambda: app.screen.query_one("#category").value == "Klage")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: detail.detail is not None
-                       and detail.detail.category == "Klage")
+        await wait_for(
+            pilot, lambda: detail.detail is not None and detail.detail.category == "Klage"
+        )
         assert "Klage" in screen_text(app)
     with Session(world.engine) as s:
         h = s.exec(select(CaseHistory).where(CaseHistory.case_id == world.ids["c1"])).all()
@@ -262,8 +273,9 @@ async def test_note_close_reopen_complain_exclude(world: Any, make_app: Any) -> 
         await wait_for(pilot, lambda: case().excluded)
     assert case().excluded_reason == "kom ikke"
     with Session(world.engine) as s:
-        assert s.exec(select(CaseNote).where(CaseNote.case_id == cid)).one().text \
-            == "ringede tilbage"
+        assert (
+            s.exec(select(CaseNote).where(CaseNote.case_id == cid)).one().text == "ringede tilbage"
+        )
         fields = [h.field for h in s.exec(select(CaseHistory).where(CaseHistory.case_id == cid))]
         assert fields.count("closed_on") == 2 and "excluded" in fields
 
@@ -272,8 +284,9 @@ async def test_export_xlsx_and_csv(world: Any, make_app: Any, tmp_path: Path) ->
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")
-        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
-                       and app.screen.view is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.view is not None
+        )
         for name in ("t.xlsx", "t.csv"):
             await pilot.press("x")
             await pilot.pause(0.1)
@@ -307,13 +320,16 @@ async def test_whistleblower_kept_apart(world: Any, make_app: Any) -> None:
         await pilot.pause(0.5)
         assert "Hemmelig" not in screen_text(app) and "WB-2026" not in screen_text(app)
         await pilot.press("escape", "5")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhistleblowerScreen)
-                       and app.screen.rows)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, WhistleblowerScreen) and app.screen.rows
+        )
         assert [r.ref for r in app.screen.rows] == ["WB-2026-01"]
         assert app.screen.rows[0].ack_status is not None
     with Session(world.engine) as s:
-        assert s.exec(select(AuditLog).where(AuditLog.entity == "whistleblower_register")
-                      ).first() is not None
+        assert (
+            s.exec(select(AuditLog).where(AuditLog.entity == "whistleblower_register")).first()
+            is not None
+        )
     # With the register off, the key does nothing but say so.
     app = make_app(make_config(wb=False))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -328,6 +344,8 @@ async def test_search_opens_a_case(world: Any, make_app: Any) -> None:
         await pilot.press("slash", *"jens klage")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                       and app.screen.detail is not None)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+        )
         assert app.screen.detail.ref == "2026-0002"

@@ -29,8 +29,9 @@ def _palette_names(app: Any) -> list[str]:
     return names + [cmd.title for cmd in app.get_system_commands(app.screen)]
 
 
-async def test_every_palette_command_from_a_fresh_app(make_app: Any, tmp_path: Any,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_every_palette_command_from_a_fresh_app(
+    make_app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # "Skærmbillede" saves its file in the working directory
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -69,8 +70,9 @@ async def _search(pilot: Any, query: str, kind: str, label: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, SearchDialog))
     dialog = app.screen
     await pilot.press(*query)
-    await wait_for(pilot, lambda: any(h.kind == kind and h.label == label
-                                      for h in dialog._hits.values()))
+    await wait_for(
+        pilot, lambda: any(h.kind == kind and h.label == label for h in dialog._hits.values())
+    )
     ol = dialog.query_one(OptionList)
     keys = [str(ol.get_option_at_index(i).id) for i in range(ol.option_count)]
     want = next(k for k, h in dialog._hits.items() if h.kind == kind and h.label == label)
@@ -87,8 +89,7 @@ async def test_party_hit_first_thing_shows_the_party_cases(make_app: Any) -> Non
         screen = app.screen
         assert screen.query_one("#f-party", Input).value == "Jens Jensen"
         # Open and closed: both of Jens's cases, and no one else's.
-        await wait_for(pilot, lambda: {r.ref for r in screen.rows} == {"2026-0002",
-                                                                     "2026-0003"})
+        await wait_for(pilot, lambda: {r.ref for r in screen.rows} == {"2026-0002", "2026-0003"})
     assert app._exception is None
 
 
@@ -100,18 +101,24 @@ async def test_party_hit_from_an_open_case_goes_back_to_the_list(make_app: Any) 
         await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen))
         await pilot.press("2")  # Sager, the case still open over it in its own mode
         await _search(pilot, "Jens", "party", "Jens Jensen")
-        await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen)
-                       and app.screen.filt.party == "Jens Jensen")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CasesScreen) and app.screen.filt.party == "Jens Jensen",
+        )
     assert app._exception is None
 
 
-@pytest.mark.parametrize(("query", "kind", "label", "lands"), [
-    ("Hanne", "case", "2026-0001 Boligstøtte", CaseDetailScreen),
-    ("Hanne", "contact", "Spørgsmål om boligstøtte", CaseDetailScreen),  # in a case
-    ("ukendt", "contact", "[bold red]x[/]", PreviewScreen),  # waiting in triage
-])
-async def test_every_hit_kind_from_a_fresh_app(make_app: Any, query: str, kind: str,
-                                               label: str, lands: type) -> None:
+@pytest.mark.parametrize(
+    ("query", "kind", "label", "lands"),
+    [
+        ("Hanne", "case", "2026-0001 Boligstøtte", CaseDetailScreen),
+        ("Hanne", "contact", "Spørgsmål om boligstøtte", CaseDetailScreen),  # in a case
+        ("ukendt", "contact", "[bold red]x[/]", PreviewScreen),  # waiting in triage
+    ],
+)
+async def test_every_hit_kind_from_a_fresh_app(
+    make_app: Any, query: str, kind: str, label: str, lands: type
+) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await _fresh(pilot)
@@ -135,25 +142,42 @@ def _long_ref_case(world: Any) -> None:
     from tests.tui.conftest import _mail
 
     with session_scope(world.engine) as s:
-        c = create_case(session=s, case_in=CaseCreate(
-            ref="HB-2026-001", title="Lang ref", department="Andet", category="Vejledning",
-            opened_on=dt.date(2026, 3, 9)))
-        _mail(s, world.config, at=dt.datetime(2026, 3, 9, 8, tzinfo=dt.UTC),
-              sender="lang@example.dk", subject="Svar ønskes", body="…", ref="long1",
-              case_id=c.id)
+        c = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="HB-2026-001",
+                title="Lang ref",
+                department="Andet",
+                category="Vejledning",
+                opened_on=dt.date(2026, 3, 9),
+            ),
+        )
+        _mail(
+            s,
+            world.config,
+            at=dt.datetime(2026, 3, 9, 8, tzinfo=dt.UTC),
+            sender="lang@example.dk",
+            subject="Svar ønskes",
+            body="…",
+            ref="long1",
+            case_id=c.id,
+        )
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("mode", ["2", "3"], ids=["Sager", "Svarfrister"])
-async def test_case_refs_are_never_cut(world: Any, make_app: Any, mode: str,
-                                       size: tuple[int, int]) -> None:
+async def test_case_refs_are_never_cut(
+    world: Any, make_app: Any, mode: str, size: tuple[int, int]
+) -> None:
     _long_ref_case(world)
     app = make_app()
     async with app.run_test(size=(size[0], 60)) as pilot:  # tall: every row on screen
         await _fresh(pilot)
         await pilot.press(mode)
-        await wait_for(pilot, lambda: bool(getattr(app.screen, "rows", None))
-                       and app.screen.data_version is not None)
+        await wait_for(
+            pilot,
+            lambda: bool(getattr(app.screen, "rows", None)) and app.screen.data_version is not None,
+        )
         await pilot.pause(0.1)
         text = screen_text(app)
         assert "HB-2026-0…" not in text

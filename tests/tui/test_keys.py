@@ -43,8 +43,11 @@ async def test_key_bar_too_narrow_ends_in_help(make_app: Any, language: str) -> 
         await _triage(pilot)
         bar = _bar(app)
         assert "…" not in bar, bar
-        for word in (("Tilknyt", "Ny sag", "Ikke en sag", "Notér kvittering") if language == "da"
-                     else ("Link", "New case")):
+        for word in (
+            ("Tilknyt", "Ny sag", "Ikke en sag", "Notér kvittering")
+            if language == "da"
+            else ("Link", "New case")
+        ):
             assert word in bar, bar
 
 
@@ -79,16 +82,16 @@ async def test_an_empty_reason_says_why_nothing_happened(world: Any, make_app: A
 
 
 @pytest.mark.parametrize("wb", [True, False], ids=["wb-on", "wb-off"])
-async def test_help_leads_with_the_screens_keys_and_explains_marks(make_app: Any,
-                                                                   wb: bool) -> None:
+async def test_help_leads_with_the_screens_keys_and_explains_marks(make_app: Any, wb: bool) -> None:
     app = make_app(make_config(wb=wb))
     async with app.run_test(size=(120, 60)) as pilot:
         await _triage(pilot)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = [desc for _k, desc, _tip in app.screen.rows]
-        assert rows.index("Tilknyt") < rows.index("Gå til Indbakke" if "Gå til Indbakke"
-                                                   in rows else "Søg")
+        assert rows.index("Tilknyt") < rows.index(
+            "Gå til Indbakke" if "Gå til Indbakke" in rows else "Søg"
+        )
         await pilot.pause(0.1)
         text = str(app.screen.query_one("#help").content)  # all of it, scrolled or not
         for mark in ("✓!", "‼", "✉→ ☎→", "arbejdstimer"):

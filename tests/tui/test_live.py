@@ -39,8 +39,9 @@ async def test_slow_query_does_not_delay_keys(world: Any) -> None:
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), timeout=3)
         await pilot.press("escape", "2")
-        await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen) and app.screen.rows,
-                       timeout=3)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CasesScreen) and app.screen.rows, timeout=3
+        )
         elapsed = time.monotonic() - t0
         assert elapsed < 3, elapsed  # the slow query still holds its worker thread
         assert not release.is_set()
@@ -55,16 +56,25 @@ async def test_stats_update_live_within_two_seconds(world: Any, make_app: Any) -
     app = make_app(poll=POLL_SECONDS)  # the product's default probe interval
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")
-        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
-                       and app.screen.view is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.view is not None
+        )
         screen = app.screen
         before = screen.view.tables[1].total
         # Another process (the daemon) stores a contact on Hanne's case.
         other = make_engine(world.url)
         with session_scope(other) as s:
-            add_contact(session=s, contact_in=ContactCreate(
-                channel="phone", direction="in", occurred_at=NOW - dt.timedelta(hours=1),
-                counterpart="+4540112233", case_id=world.ids["c1"], source_ref="call:live"))
+            add_contact(
+                session=s,
+                contact_in=ContactCreate(
+                    channel="phone",
+                    direction="in",
+                    occurred_at=NOW - dt.timedelta(hours=1),
+                    counterpart="+4540112233",
+                    case_id=world.ids["c1"],
+                    source_ref="call:live",
+                ),
+            )
         other.dispose()
         t0 = time.monotonic()
         await wait_for(pilot, lambda: screen.view.tables[1].total == before + 1, timeout=4)
@@ -74,8 +84,9 @@ async def test_stats_update_live_within_two_seconds(world: Any, make_app: Any) -
         await wait_for(pilot, lambda: screen.view.start.year == 2027)
 
 
-async def test_header_shows_sources_and_alerts_and_notifies_new_ones(world: Any,
-                                                                    make_app: Any) -> None:
+async def test_header_shows_sources_and_alerts_and_notifies_new_ones(
+    world: Any, make_app: Any
+) -> None:
     app = make_app(poll=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.status is not None)
@@ -86,12 +97,16 @@ async def test_header_shows_sources_and_alerts_and_notifies_new_ones(world: Any,
         assert "phone-inbox FEJL ×2" in top
         other = make_engine(world.url)
         with session_scope(other) as s:
-            s.add(Alert(kind="overdue", dedupe_key="live", target_id=open_target(
-                s, world.ids["call"]), payload=json.dumps(
-                {"case": "2026-0002", "due": "2026-03-10T12:00"})))
+            s.add(
+                Alert(
+                    kind="overdue",
+                    dedupe_key="live",
+                    target_id=open_target(s, world.ids["call"]),
+                    payload=json.dumps({"case": "2026-0002", "due": "2026-03-10T12:00"}),
+                )
+            )
         other.dispose()
-        await wait_for(pilot, lambda: any("Ny advarsel" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any("Ny advarsel" in n.message for n in app._notifications))
         await wait_for(pilot, lambda: "Advarsler: 2" in screen_text(app).splitlines()[0])
         # The seeded alert existed before start: it is counted, not re-announced.
         assert sum("Ny advarsel" in n.message for n in app._notifications) == 1

@@ -28,8 +28,13 @@ def test_every_list_of_the_desk_defines_every_hook() -> None:
     from tui.screens.triage import TriageScreen
     from tui.screens.whistleblower import WhistleblowerScreen
 
-    for screen in (CasesScreen, DismissedScreen, FollowupsScreen, TriageScreen,
-                   WhistleblowerScreen):
+    for screen in (
+        CasesScreen,
+        DismissedScreen,
+        FollowupsScreen,
+        TriageScreen,
+        WhistleblowerScreen,
+    ):
         for hook in HOOKS:
             assert getattr(screen, hook) is not getattr(PagedListScreen, hook), (screen, hook)
 

@@ -47,8 +47,12 @@ async def test_direct_rendering_equals_rich() -> None:
             [Text("●"), Text("kort"), Text("x" * 60), Text("12/03")],  # cut with …
             [Text(" "), Text("præcis"), Text("æøå ÆØÅ"), Text("1/3", style="bold red")],
             [Text(""), Text("日本語テキスト"), Text("🙂 smil"), Text("")],  # wide chars
-            [Text("x"), Text.assemble(("rød", "red"), " og ", ("fed", "bold")),
-             Text("[bold]ikke markup[/]"), Text("tid")],  # spans: Rich's own path
+            [
+                Text("x"),
+                Text.assemble(("rød", "red"), " og ", ("fed", "bold")),
+                Text("[bold]ikke markup[/]"),
+                Text("tid"),
+            ],  # spans: Rich's own path
         ]
         for cells in rows:
             assert _cells_by_char(table._render_cells(cells)) == _rich(table, cells)

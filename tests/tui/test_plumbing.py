@@ -22,13 +22,16 @@ def _db_path(world: Any) -> Path:
     return Path(world.url.removeprefix("sqlite:///"))
 
 
-async def test_a_database_that_goes_away_shows_in_the_header(world: Any, make_app: Any
-                                                             ) -> None:
+async def test_a_database_that_goes_away_shows_in_the_header(world: Any, make_app: Any) -> None:
     app = make_app()
     path = _db_path(world)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                       and app.screen.rows and app.status is not None)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, TriageScreen) and app.screen.rows and app.status is not None
+            ),
+        )
         app.desk.engine.dispose()
         path.rename(path.with_suffix(".away"))
         os.mkdir(path)  # the file is gone: no connection can be opened
@@ -54,8 +57,11 @@ async def test_a_database_that_goes_away_shows_in_the_header(world: Any, make_ap
 
 def _views(world: Any) -> int:
     with session_scope(world.engine) as s:
-        return int(s.execute(select(func.count()).select_from(AuditLog)
-                             .where(AuditLog.action == "view")).scalar_one())
+        return int(
+            s.execute(
+                select(func.count()).select_from(AuditLog).where(AuditLog.action == "view")
+            ).scalar_one()
+        )
 
 
 async def test_whistleblower_register_idle_with_polling_on(world: Any, make_app: Any) -> None:
@@ -66,8 +72,14 @@ async def test_whistleblower_register_idle_with_polling_on(world: Any, make_app:
     app = make_app(poll=0.1)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("5")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhistleblowerScreen)
-                       and app.screen.rows and app.screen.data_version is not None)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, WhistleblowerScreen)
+                and app.screen.rows
+                and app.screen.data_version is not None
+            ),
+        )
         await pilot.pause(0.3)
         before = _views(world)
         end = time.monotonic() + 1.5
@@ -80,8 +92,10 @@ async def test_one_write_one_refresh(world: Any, make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("2", "down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                       and app.screen.detail is not None)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+        )
         await pilot.pause(0.3)
         screen = app.screen
         calls: list[str] = []

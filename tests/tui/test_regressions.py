@@ -20,8 +20,7 @@ async def _triage_ready(pilot: Any) -> TriageScreen:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
-async def test_new_case_dropdowns_show_their_options(make_app: Any, size: tuple[int, int]
-                                                     ) -> None:
+async def test_new_case_dropdowns_show_their_options(make_app: Any, size: tuple[int, int]) -> None:
     """The dialog's list style (height: 1fr) once matched the Select's overlay too (an
     OptionList): the dropdown opened with no room, and down+enter picked an unseen value."""
     app = make_app()
@@ -87,8 +86,9 @@ async def test_followups_cursor_stays_in_place_after_an_action(make_app: Any) ->
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and len(app.screen.rows) > 3)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FollowupsScreen) and len(app.screen.rows) > 3
+        )
         screen = app.screen
         ids = [r.target_id for r in screen.rows]
         await pilot.press("down", "down")
@@ -101,7 +101,8 @@ async def test_followups_cursor_stays_in_place_after_an_action(make_app: Any) ->
 
 
 async def test_cases_cursor_stays_in_place_when_a_case_leaves_the_list(
-        world: Any, make_app: Any) -> None:
+    world: Any, make_app: Any
+) -> None:
     """Closing a case in its detail view takes it off the open list: back on the list the
     cursor is where it was (on the next case), not on the first."""
     import datetime as dt
@@ -115,26 +116,37 @@ async def test_cases_cursor_stays_in_place_when_a_case_leaves_the_list(
 
     with Session(world.engine) as s:
         for i in range(4):
-            create_case(session=s, case_in=CaseCreate(
-                ref=f"2026-01{i:02}", title=f"Ekstra {i}", department="Andet",
-                category="Vejledning", opened_on=dt.date(2026, 3, 5)))
+            create_case(
+                session=s,
+                case_in=CaseCreate(
+                    ref=f"2026-01{i:02}",
+                    title=f"Ekstra {i}",
+                    department="Andet",
+                    category="Vejledning",
+                    opened_on=dt.date(2026, 3, 5),
+                ),
+            )
         s.commit()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
-        await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen)
-                       and len(app.screen.rows) >= 6)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CasesScreen) and len(app.screen.rows) >= 6
+        )
         screen = app.screen
         ids = [r.case_id for r in screen.rows]
         await pilot.press("down", "down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                       and app.screen.detail is not None)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+        )
         detail = app.screen
         await pilot.press("s")
         await wait_for(pilot, lambda: detail.detail.closed_on is not None)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is screen
-                       and ids[2] not in [r.case_id for r in screen.rows])
+        await wait_for(
+            pilot, lambda: app.screen is screen and ids[2] not in [r.case_id for r in screen.rows]
+        )
         cur = screen.current()
         assert cur is not None and cur.case_id == ids[3]
 
@@ -229,8 +241,9 @@ def _luma(c: Any) -> float:
 
 
 @pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-async def test_header_text_stands_out_from_the_bar(make_app: Any, no_color: bool,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_header_text_stands_out_from_the_bar(
+    make_app: Any, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every word of the status bar is drawn in a colour well apart from its background
     (the bar had no text colour: its text was drawn in the bar's colour)."""
     if no_color:
@@ -273,8 +286,7 @@ async def test_followups_show_the_year_of_a_due_date_long_past(make_app: Any) ->
     app = make_app(clock=lambda: later)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and app.screen.rows)
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen) and app.screen.rows)
         await pilot.pause(0.1)
         # The list, not the header: its last-sync time ("10/03 10:55") is a recent
         # moment and shows whenever the probe has answered.

@@ -33,8 +33,14 @@ def test_chart_labels_say_when_they_are_cut_and_stay_plain() -> None:
     from store.desk.stats import StatsTable
     from tui.screens.stats import chart
 
-    st = StatsTable(title="t", unit="u", grid=(), total=22, triage_waiting=0, row_totals=(
-        ("Erhverv, Teknik og Kultur", 15), ("Andet", 7), ("[red]x[/] \x1b[2J", 0)))
+    st = StatsTable(
+        title="t",
+        unit="u",
+        grid=(),
+        total=22,
+        triage_waiting=0,
+        row_totals=(("Erhverv, Teknik og Kultur", 15), ("Andet", 7), ("[red]x[/] \x1b[2J", 0)),
+    )
     lines = chart(st).plain.splitlines()
     assert lines[0].startswith("Erhverv, Teknik og Kult… █")
     assert lines[1].startswith("Andet" + " " * 19 + " █")
@@ -52,11 +58,15 @@ def test_header_names_the_year_of_a_last_sync_long_ago() -> None:
     from tui.widgets.statusbar import render_status
 
     synced = dt.datetime(2026, 3, 10, 9, 55, tzinfo=dt.UTC)
-    status = Status(sources=(SourceHealth("imap", "raadgiver", "INBOX", synced, None, 0),),
-                    open_alerts=0, triage=0)
+    status = Status(
+        sources=(SourceHealth("imap", "raadgiver", "INBOX", synced, None, 0),),
+        open_alerts=0,
+        triage=0,
+    )
     soon = render_status("Indbakke", status, demo=False, now=synced + dt.timedelta(hours=3))
-    late = render_status("Indbakke", status, demo=False,
-                         now=dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC))
+    late = render_status(
+        "Indbakke", status, demo=False, now=dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC)
+    )
     assert "10/03 10:55" in soon.plain  # Copenhagen time
     assert "10/03/2026" in late.plain and "10/03 10:55" not in late.plain
 

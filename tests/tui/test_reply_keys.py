@@ -6,23 +6,14 @@ The composer itself is tested in test_compose.py."""
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from email.policy import default
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 from textual.widgets import Input, Label
 
-from ingest.mail.embedded_server import EmbeddedServer
-from ingest.mail.reply_send import send_reply
-from store.config.mail import Mail, MailAccount
-from store.desk import Desk
-from store.desk.replies import ReplyDesk
 from store.models import ReplyTarget
-from tests.servers.smtp import smtp_server
-from tests.tui.conftest import NOW, World, screen_text, wait_for
+from tests.tui.conftest import World, screen_text, wait_for
 from tests.tui.test_flows import _open_case
 from tui.app import DeskApp
 from tui.screens.compose import ComposeScreen
@@ -32,38 +23,16 @@ from tui.screens.forms import PickContactDialog
 from tui.screens.triage import TriageScreen
 
 
-@pytest.fixture
-def mailed(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The UI world with the advisor's mailbox (pymap) and outgoing server (aiosmtpd)."""
-    srv = EmbeddedServer({"INBOX": [], "Sent": []}).start()
-    monkeypatch.setenv("BD_TEST_IMAP_PW", srv.password)
-    try:
-        with smtp_server(tmp_path / "smtp", srv.password) as smtp:
-            acct = MailAccount(
-                name="raadgiver", host=srv.host, port=srv.port, security="none",
-                username=srv.username, password_env="BD_TEST_IMAP_PW",
-                smtp_host=smtp.host, smtp_port=smtp.port, ca_file=smtp.ca,
-                from_address="raadgiver@odsherred.dk", folders=["INBOX", "Sent"],
-                save_to_sent="append", sent_folder="Sent",
-            )
-            config = world.config.model_copy(update={"mail": Mail(accounts=[acct])})
-            engine = world.engine
-            replies = ReplyDesk(engine, config, send=lambda i: send_reply(engine, config, i))
-            app = DeskApp(Desk(engine, config, clock=lambda: NOW), replies=replies,
-                          poll_seconds=0.0)
-            yield app, srv, smtp
-    finally:
-        srv.stop()
-
-
 def target_states(world: World, contact_id: int) -> set[str]:
     with Session(world.engine) as s:
-        return {t.state for t in s.exec(select(ReplyTarget).where(
-            ReplyTarget.contact_id == contact_id))}
+        return {
+            t.state for t in s.exec(select(ReplyTarget).where(ReplyTarget.contact_id == contact_id))
+        }
 
 
 async def test_quick_ack_from_indbakke_meets_the_target_in_two_keys(
-        world: World, mailed: Any) -> None:
+    world: World, mailed: Any
+) -> None:
     app, srv, smtp = mailed
     cid = world.ids["t3"]  # an unknown sender's mail, days overdue
     assert target_states(world, cid) == {"open"}
@@ -74,6 +43,7 @@ async def test_quick_ack_from_indbakke_meets_the_target_in_two_keys(
         row = next(i for i, r in enumerate(screen.rows) if r.contact_id == cid)
         screen.table.move_cursor(row=row)
         await pilot.pause()
+
         def status() -> str | None:
             r = next(r for r in screen.rows if r.contact_id == cid)
             return r.reply.status if r.reply else None
@@ -99,12 +69,14 @@ async def test_quick_ack_from_indbakke_meets_the_target_in_two_keys(
 
 
 async def test_r_from_svarfrister_opens_the_composer_with_the_address(
-        world: World, mailed: Any) -> None:
+    world: World, mailed: Any
+) -> None:
     app, _srv, smtp = mailed
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and bool(app.screen.rows))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FollowupsScreen) and bool(app.screen.rows)
+        )
         screen = app.screen
         assert isinstance(screen, FollowupsScreen)
         cid = world.ids["m_hanne"]
@@ -128,8 +100,7 @@ async def test_help_lists_the_reply_keys(make_app: Any) -> None:
     assert "Send kvittering" in text and "Notér kvittering" in text and "Svar " in text
 
 
-async def test_without_a_sender_the_composer_says_so_in_danish(
-        world: World, mailed: Any) -> None:
+async def test_without_a_sender_the_composer_says_so_in_danish(world: World, mailed: Any) -> None:
     # The desk as other tests build it: no ReplyDesk given, so none can send.
     app = DeskApp(mailed[0].desk, poll_seconds=0.0)
     cid = world.ids["t3"]
@@ -137,16 +108,21 @@ async def test_without_a_sender_the_composer_says_so_in_danish(
         screen = app.screen
         assert isinstance(screen, TriageScreen)
         await wait_for(pilot, lambda: bool(screen.rows))
-        screen.table.move_cursor(row=next(
-            i for i, r in enumerate(screen.rows) if r.contact_id == cid))
+        screen.table.move_cursor(
+            row=next(i for i, r in enumerate(screen.rows) if r.contact_id == cid)
+        )
         await pilot.pause()
         await pilot.press("enter")  # the preview; r there opens the composer too
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen))
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "Der kan ikke sendes herfra" in str(
-            app.screen.query_one("#err", Label).render()))
+        await wait_for(
+            pilot,
+            lambda: (
+                "Der kan ikke sendes herfra" in str(app.screen.query_one("#err", Label).render())
+            ),
+        )
         assert isinstance(app.screen, ComposeScreen)
     assert target_states(world, cid) == {"open"}
 

@@ -23,7 +23,6 @@ from store.outbox import queue
 from store.outbox.compose import compose
 from tests.tui.conftest import NOW, World, screen_text, wait_for
 from tests.tui.test_flows import _open_case
-from tests.tui.test_reply_keys import mailed  # noqa: F401
 from tui.i18n import set_language
 from tui.reply_state import outbox_line
 from tui.screens.case_detail import CaseDetailScreen
@@ -33,8 +32,10 @@ from tui.screens.followups import FollowupsScreen
 from tui.screens.triage import TriageScreen
 
 REFUSED = "550 5.1.1 <ukendt3@example.dk>: Recipient address rejected: User unknown"
-DOWN = ("account raadgiver (SMTP smtp.example.dk:587): cannot connect (Connection refused); "
-        "the reply stays queued and is retried")
+DOWN = (
+    "account raadgiver (SMTP smtp.example.dk:587): cannot connect (Connection refused); "
+    "the reply stays queued and is retried"
+)
 
 
 def _queue(world: World, config: Config, contact_id: int) -> int:
@@ -49,13 +50,15 @@ def _row(screen: Any, contact_id: int) -> Any:
 
 async def _cursor_to(pilot: Any, screen: Any, contact_id: int) -> None:
     await wait_for(pilot, lambda: _row(screen, contact_id) is not None)
-    screen.table.move_cursor(row=next(
-        i for i, r in enumerate(screen.rows) if r.contact_id == contact_id))
+    screen.table.move_cursor(
+        row=next(i for i, r in enumerate(screen.rows) if r.contact_id == contact_id)
+    )
     await pilot.pause()
 
 
 async def test_a_refused_reply_is_marked_on_the_list_with_the_servers_words(
-        world: World, mailed: Any) -> None:  # noqa: F811
+    world: World, mailed: Any
+) -> None:
     app, _srv, smtp = mailed
     cid = world.ids["t3"]
     smtp.sink.refuse.add("ukendt3@example.dk")
@@ -95,20 +98,23 @@ async def test_a_refused_reply_is_marked_on_the_list_with_the_servers_words(
 
 
 async def test_a_failed_retry_is_queued_with_its_reason_on_svarfrister_and_the_case(
-        world: World, mailed: Any) -> None:  # noqa: F811
+    world: World, mailed: Any
+) -> None:
     app, _srv, smtp = mailed
     cid = world.ids["m_hanne"]
     acct = app.replies.config.mail.accounts[0]
-    dead = app.replies.config.model_copy(update={"mail": Mail(accounts=[
-        acct.model_copy(update={"smtp_port": free_port()})])})
+    dead = app.replies.config.model_copy(
+        update={"mail": Mail(accounts=[acct.model_copy(update={"smtp_port": free_port()})])}
+    )
     outbox_id = _queue(world, dead, cid)
     # The daemon's retry, while the server is down: queued again, with the reason.
     res = send_reply(world.engine, dead, outbox_id)
     assert res.state == "queued" and "cannot connect" in (res.error or "")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and bool(app.screen.rows))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FollowupsScreen) and bool(app.screen.rows)
+        )
         screen = app.screen
         await _cursor_to(pilot, screen, cid)
         assert _row(screen, cid).outbox.state == "queued"
@@ -154,10 +160,16 @@ async def test_the_daemons_next_failed_retry_reaches_an_open_desk(world: World) 
     from store.desk import Desk
     from tui.app import DeskApp
 
-    acct = MailAccount(name="raadgiver", host="127.0.0.1", username="r@odsherred.dk",
-                       password_env="BD_TEST_NO_SUCH_PW", smtp_host="127.0.0.1",
-                       smtp_port=free_port(), smtp_security="none",
-                       from_address="raadgiver@odsherred.dk")
+    acct = MailAccount(
+        name="raadgiver",
+        host="127.0.0.1",
+        username="r@odsherred.dk",
+        password_env="BD_TEST_NO_SUCH_PW",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_security="none",
+        from_address="raadgiver@odsherred.dk",
+    )
     dead = world.config.model_copy(update={"mail": Mail(accounts=[acct])})
     cid = world.ids["m_hanne"]
     outbox_id = _queue(world, dead, cid)
@@ -165,8 +177,9 @@ async def test_the_daemons_next_failed_retry_reaches_an_open_desk(world: World) 
     app = DeskApp(Desk(world.engine, world.config, clock=lambda: NOW), poll_seconds=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                       and bool(app.screen.rows))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FollowupsScreen) and bool(app.screen.rows)
+        )
         screen = app.screen
         await _cursor_to(pilot, screen, cid)
         await pilot.press("e")
@@ -183,16 +196,24 @@ async def test_the_daemons_next_failed_retry_reaches_an_open_desk(world: World) 
 
 def test_the_reason_in_english_and_an_uncertain_reply() -> None:
     o = OutboxState(outbox_id=7, state="uncertain", reason="", attempts=1, retry_at=None)
-    assert outbox_line(o).plain.startswith("Svar usikkert: uvist om det nåede frem; se efter "
-                                           "det i Sendt post")
+    assert outbox_line(o).plain.startswith(
+        "Svar usikkert: uvist om det nåede frem; se efter det i Sendt post"
+    )
     assert "'borgerdesk outbox --resend 7' eller '--was-sent 7'" in outbox_line(o).plain
     set_language("en")
     try:
-        q = OutboxState(outbox_id=3, state="queued", reason="421 try later \x1b[31m",
-                        attempts=2, retry_at=dt.datetime(2026, 3, 10, 8, 5, tzinfo=dt.UTC))
+        q = OutboxState(
+            outbox_id=3,
+            state="queued",
+            reason="421 try later \x1b[31m",
+            attempts=2,
+            retry_at=dt.datetime(2026, 3, 10, 8, 5, tzinfo=dt.UTC),
+        )
         # The server's words as plain text: the terminal escape is shown, not obeyed.
-        assert outbox_line(q).plain == ("Reply queued: not sent yet; next try 10/03 09:05 "
-                                        "(attempt 2) Reason: 421 try later ␛[31m")
+        assert outbox_line(q).plain == (
+            "Reply queued: not sent yet; next try 10/03 09:05 "
+            "(attempt 2) Reason: 421 try later ␛[31m"
+        )
         assert outbox_line(o).plain.startswith("Reply uncertain: unknown whether it arrived")
     finally:
         set_language("da")
@@ -205,8 +226,13 @@ def test_the_reason_in_english_and_an_uncertain_reply() -> None:
 def marked(world: World) -> World:
     """t3's acknowledgement refused by the server; Hanne's waiting for a retry (made
     through the outbox's own functions, with fixed times and reasons)."""
-    acct = MailAccount(name="raadgiver", host="imap.example.dk", username="r@odsherred.dk",
-                       smtp_host="smtp.example.dk", from_address="raadgiver@odsherred.dk")
+    acct = MailAccount(
+        name="raadgiver",
+        host="imap.example.dk",
+        username="r@odsherred.dk",
+        smtp_host="smtp.example.dk",
+        from_address="raadgiver@odsherred.dk",
+    )
     config = world.config.model_copy(update={"mail": Mail(accounts=[acct])})
     refused = _queue(world, config, world.ids["t3"])
     queue.claim(world.engine, refused)
@@ -232,7 +258,8 @@ def _at(contact_key: str, *keys: str) -> Callable[[Any], Awaitable[None]]:
 
 
 def test_snapshot_indbakke_marks_a_refused_reply(
-        marked: World, make_app: Any, snap_compare: Any) -> None:
+    marked: World, make_app: Any, snap_compare: Any
+) -> None:
     """Indbakke at 120x40, the cursor on the third hostile subject (t3): its subject
     starts with the red "Svar afvist · " mark; every other row as in the plain Indbakke
     snapshot, and the key bar with the reply keys (a Notér kvittering, r Svar,
@@ -243,7 +270,8 @@ def test_snapshot_indbakke_marks_a_refused_reply(
 
 
 def test_snapshot_svarfrister_explains_a_queued_reply(
-        marked: World, make_app: Any, snap_compare: Any) -> None:
+    marked: World, make_app: Any, snap_compare: Any
+) -> None:
     """Svarfrister at 80x24, the cursor on Hanne's mail, the explanation open (e): the
     subject starts with the yellow "Svar i kø · " mark, and under the due-time
     explanation "Svar i kø: ikke sendt endnu; prøves igen 10/03 11:01 (forsøg 1) Årsag:

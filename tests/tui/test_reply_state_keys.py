@@ -27,7 +27,8 @@ WORDS = {
 @pytest.mark.parametrize("language", ["da", "en"])
 @pytest.mark.parametrize(("width", "shown"), [(120, "ahNr"), (80, "ah")])
 async def test_the_reply_keys_show_in_the_key_bar(
-        make_app: Any, language: str, width: int, shown: str) -> None:
+    make_app: Any, language: str, width: int, shown: str
+) -> None:
     words = WORDS[language]
     app = make_app(make_config(language=language))
     try:
@@ -40,8 +41,9 @@ async def test_the_reply_keys_show_in_the_key_bar(
             # In the usual order: the filing keys before the reply keys.
             assert bar.index(words["a"]) < bar.index(words["h"]), bar
             await pilot.press("3")
-            await wait_for(pilot, lambda: isinstance(app.screen, FollowupsScreen)
-                           and bool(app.screen.rows))
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, FollowupsScreen) and bool(app.screen.rows)
+            )
             await pilot.pause(0.05)
             bar = _bar(app)
             for key in "ahr":

@@ -55,14 +55,17 @@ def test_screen(screen: str, size: tuple[int, int], make_app: Any, snap_compare:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("screen", ["triage", "cases", "case", "followups", "stats",
-                                    "whistleblower"])
-def test_screen_english(screen: str, size: tuple[int, int], make_app: Any,
-                        snap_compare: Any) -> None:
+@pytest.mark.parametrize(
+    "screen", ["triage", "cases", "case", "followups", "stats", "whistleblower"]
+)
+def test_screen_english(
+    screen: str, size: tuple[int, int], make_app: Any, snap_compare: Any
+) -> None:
     from tests.tui.conftest import make_config
 
-    assert snap_compare(make_app(make_config(language="en")), terminal_size=size,
-                        run_before=SCREENS[screen])
+    assert snap_compare(
+        make_app(make_config(language="en")), terminal_size=size, run_before=SCREENS[screen]
+    )
 
 
 async def _compared(pilot: Any) -> None:

@@ -15,8 +15,9 @@ from tui.screens.stats import StatsScreen
 async def _stats_ready(pilot: Any) -> StatsScreen:
     app = pilot.app
     await pilot.press("4")
-    await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
-                   and app.screen.view is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.view is not None
+    )
     return app.screen  # type: ignore[no-any-return]
 
 
@@ -31,8 +32,10 @@ async def test_compare_toggles_a_change_column_per_row(world: Any, make_app: Any
         await pilot.pause(0.1)
         text = screen_text(app)
         comp = app.desk.compare_counts(None, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-        assert (comp.previous_start, comp.previous_end) == (dt.date(2025, 1, 1),
-                                                             dt.date(2025, 12, 31))
+        assert (comp.previous_start, comp.previous_end) == (
+            dt.date(2025, 1, 1),
+            dt.date(2025, 12, 31),
+        )
         assert "Ændring" in text and "forrige periode" in text
         total = comp.tables[0].rows[-1]
         assert total.label == "Sum" and total.previous == 0 and total.current > 0
@@ -46,8 +49,9 @@ async def test_compare_toggles_a_change_column_per_row(world: Any, make_app: Any
         assert "Ændring" not in screen_text(app)
 
 
-async def test_annual_report_written_for_the_period(world: Any, make_app: Any,
-                                                    tmp_path: Path) -> None:
+async def test_annual_report_written_for_the_period(
+    world: Any, make_app: Any, tmp_path: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await _stats_ready(pilot)
@@ -58,8 +62,13 @@ async def test_annual_report_written_for_the_period(world: Any, make_app: Any,
         assert "Årsrapport til fil (.docx eller .html)" in screen_text(app)
         app.screen.query_one("#prompt").value = str(bad)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("filnavnet skal ende på en af: .docx, .html" in n.message
-                                          for n in app._notifications))
+        await wait_for(
+            pilot,
+            lambda: any(
+                "filnavnet skal ende på en af: .docx, .html" in n.message
+                for n in app._notifications
+            ),
+        )
         assert not bad.exists() and not list(tmp_path.glob("rapport*"))
         out = tmp_path / "rapport.html"
         await pilot.press("r")
@@ -86,7 +95,8 @@ async def test_help_lists_compare_and_annual_report(make_app: Any) -> None:
 
 
 async def test_compare_names_rows_counted_only_in_the_previous_period(
-        world: Any, make_app: Any) -> None:
+    world: Any, make_app: Any
+) -> None:
     """A row that drops to nothing (here the unclassified case, counted in 2026 only) is
     not in the current table: the screen names it with its change."""
     from store.cases import create_case
@@ -95,16 +105,29 @@ async def test_compare_names_rows_counted_only_in_the_previous_period(
     from tests.tui.conftest import _mail
 
     with session_scope(world.engine) as s:
-        case = create_case(session=s, case_in=CaseCreate(
-            ref="2026-0009", title="Uklassificeret", opened_on=dt.date(2026, 3, 9)))
-        _mail(s, world.config, at=dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC),
-              sender="u@example.dk", subject="Hej", body="…", ref="u1", case_id=case.id)
+        case = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="2026-0009", title="Uklassificeret", opened_on=dt.date(2026, 3, 9)
+            ),
+        )
+        _mail(
+            s,
+            world.config,
+            at=dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC),
+            sender="u@example.dk",
+            subject="Hej",
+            body="…",
+            ref="u1",
+            case_id=case.id,
+        )
     app = make_app()
     async with app.run_test(size=(120, 80)) as pilot:
         screen = await _stats_ready(pilot)
         await pilot.press("right_square_bracket")  # 2027, against 2026
-        await wait_for(pilot, lambda: screen.view is not None
-                       and screen.view.start == dt.date(2027, 1, 1))
+        await wait_for(
+            pilot, lambda: screen.view is not None and screen.view.start == dt.date(2027, 1, 1)
+        )
         await pilot.press("c")
         await wait_for(pilot, lambda: screen.comparison is not None)
         await pilot.pause(0.1)

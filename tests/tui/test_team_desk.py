@@ -96,8 +96,7 @@ async def test_assign_with_one_key_then_scope_mine(world: Any, make_app: Any) ->
         dialog_text = screen_text(app)
         assert f"Mig ({me})" in dialog_text and "Ingen (ikke tildelt)" in dialog_text
         await pilot.press("enter")  # the first: me
-        await wait_for(pilot, lambda: any(f"Tildelt {me}" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any(f"Tildelt {me}" in n.message for n in app._notifications))
         with Session(world.engine) as s:
             case = s.get(Case, case_id)
             assert case is not None and case.assigned_to == me
@@ -113,19 +112,22 @@ async def test_assign_with_one_key_then_scope_mine(world: Any, make_app: Any) ->
         assert "Mine: " in str(cases.query_one(StatusBar).render())
         # Ikke tildelt: the case is gone from it; Alle: back.
         await pilot.press("m")
-        await wait_for(pilot, lambda: case_id not in {r.case_id for r in cases.rows}
-                       and bool(cases.rows))
+        await wait_for(
+            pilot, lambda: case_id not in {r.case_id for r in cases.rows} and bool(cases.rows)
+        )
         await pilot.press("m")
-        await wait_for(pilot, lambda: case_id in {r.case_id for r in cases.rows}
-                       and len(cases.rows) > 1)
+        await wait_for(
+            pilot, lambda: case_id in {r.case_id for r in cases.rows} and len(cases.rows) > 1
+        )
         # Unassign: nobody is the last choice.
         cases.table.move_cursor(row=[r.case_id for r in cases.rows].index(case_id))
         await pilot.pause(0.05)
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, AssignDialog))
         await pilot.press("end", "enter")
-        await wait_for(pilot, lambda: any("Ikke tildelt længere" in n.message
-                                          for n in app._notifications))
+        await wait_for(
+            pilot, lambda: any("Ikke tildelt længere" in n.message for n in app._notifications)
+        )
         with Session(world.engine) as s:
             case = s.get(Case, case_id)
             assert case is not None and case.assigned_to is None
@@ -141,8 +143,7 @@ async def test_assign_triage_contacts(world: Any, make_app: Any) -> None:
         await pilot.press("space", "space", "t")
         await wait_for(pilot, lambda: isinstance(app.screen, AssignDialog))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any(f"Tildelt {me}" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any(f"Tildelt {me}" in n.message for n in app._notifications))
         with Session(world.engine) as s:
             for cid in (first, second):
                 contact = s.get(Contact, cid)
@@ -154,23 +155,28 @@ async def test_assign_triage_contacts(world: Any, make_app: Any) -> None:
 
 
 async def test_stale_edit_is_refused_in_danish_and_the_case_reloads(
-        world: Any, make_app: Any) -> None:
+    world: Any, make_app: Any
+) -> None:
     app = make_app()
     other = Desk(world.engine, world.config, clock=lambda: NOW)  # another desk
     case_id = world.ids["c1"]
     async with app.run_test(size=(120, 40)) as pilot:
         # After the start's one probe (poll 0: no more), which would reload the case.
-        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen)
-                       and app.status is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TriageScreen) and app.status is not None
+        )
         app.open_case(case_id)
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen)
-                       and app.screen.detail is not None)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+        )
         screen = app.screen
         seen = screen.detail.version
         other.toggle_complain(case_id)  # no probe runs here: this desk does not know
         await pilot.press("w")
-        await wait_for(pilot, lambda: any("blev ændret af" in n.message
-                                          for n in app._notifications))
+        await wait_for(
+            pilot, lambda: any("blev ændret af" in n.message for n in app._notifications)
+        )
         note = next(n.message for n in app._notifications if "blev ændret af" in n.message)
         assert "intet er gemt" in note and "Traceback" not in note
         assert f"{os_user()} kl. " in note and "ændring" in note  # who, when, what
@@ -187,8 +193,9 @@ async def test_workload_per_person_in_statistik(world: Any, make_app: Any) -> No
     app = _team(make_app())
     async with app.run_test(size=(120, 60)) as pilot:
         await pilot.press("4")
-        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen)
-                       and app.screen.view is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.view is not None
+        )
         await pilot.pause(0.1)
         await pilot.press("end")
         await pilot.pause(0.1)
@@ -208,8 +215,7 @@ def test_classification_is_a_versioned_edit(world: Any) -> None:
     case_id = world.ids["c1"]
     before = desk.case(case_id)
     assert before is not None
-    assert desk.set_classification(case_id, Classification("Udredning", None, None),
-                                   before.version)
+    assert desk.set_classification(case_id, Classification("Udredning", None, None), before.version)
     after = desk.case(case_id)
     assert after is not None and after.version == before.version + 1
     with pytest.raises(StaleEdit):

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 def _tmux(sock: str, *args: str) -> str:
-    return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True,
-                          timeout=10).stdout
+    return subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10
+    ).stdout
 
 
 def _wait_screen(sock: str, needle: str, timeout: float = 20.0) -> str:
@@ -44,19 +45,36 @@ def test_console_script_in_tmux(tmp_path: Path) -> None:
     url = f"sqlite:///{db}"
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_DATA_HOME": str(home / ".local/share"), "TERM": "xterm-256color"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "TERM": "xterm-256color",
+    }
     env.pop("BORGERDESK_CONFIG", None)
     env.pop("BORGERDESK_DATABASE_URL", None)
-    up = subprocess.run([str(SCRIPT), "--db", url, "db", "upgrade"], capture_output=True,
-                        text=True, env=env, timeout=60)
+    up = subprocess.run(
+        [str(SCRIPT), "--db", url, "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert up.returncode == 0, up.stderr
     ids = build_world(url, make_config())
     sock = f"borgerdesk-test-{os.getpid()}"
-    cmd = " ".join([
-        "env", f"HOME={home}", f"XDG_CONFIG_HOME={home}/.config",
-        f"XDG_DATA_HOME={home}/.local/share", str(SCRIPT), "--db", url,
-    ])
+    cmd = " ".join(
+        [
+            "env",
+            f"HOME={home}",
+            f"XDG_CONFIG_HOME={home}/.config",
+            f"XDG_DATA_HOME={home}/.local/share",
+            str(SCRIPT),
+            "--db",
+            url,
+        ]
+    )
     _tmux(sock, "new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", cmd)
     try:
         screen = _wait_screen(sock, "Hjælp til klage")
@@ -90,7 +108,6 @@ def test_console_script_in_tmux(tmp_path: Path) -> None:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
 
 
-
 @pytest.mark.slow
 def test_demo_closed_by_its_terminal_leaves_nothing_behind(tmp_path: Path) -> None:
     """Closing the terminal window (SIGHUP) cleans up like ctrl+q: the generated mailbox,
@@ -101,8 +118,17 @@ def test_demo_closed_by_its_terminal_leaves_nothing_behind(tmp_path: Path) -> No
     home.mkdir()
     tmp.mkdir()
     sock = f"borgerdesk-demo-hup-{os.getpid()}"
-    cmd = " ".join(["env", f"HOME={home}", f"XDG_CONFIG_HOME={home}/.config",
-                    f"TMPDIR={tmp}", "TERM=xterm-256color", str(SCRIPT), "demo"])
+    cmd = " ".join(
+        [
+            "env",
+            f"HOME={home}",
+            f"XDG_CONFIG_HOME={home}/.config",
+            f"TMPDIR={tmp}",
+            "TERM=xterm-256color",
+            str(SCRIPT),
+            "demo",
+        ]
+    )
     _tmux(sock, "new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", cmd)
     try:
         _wait_screen(sock, "Indbakke: ", timeout=120)

@@ -33,23 +33,40 @@ def test_a_whole_day_in_tmux(tmp_path: Path) -> None:
     url = f"sqlite:///{db}"
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_DATA_HOME": str(home / ".local/share"), "TERM": "xterm-256color"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "TERM": "xterm-256color",
+    }
     env.pop("BORGERDESK_CONFIG", None)
     env.pop("BORGERDESK_DATABASE_URL", None)
-    up = subprocess.run([str(SCRIPT), "--db", url, "db", "upgrade"], capture_output=True,
-                        text=True, env=env, timeout=60)
+    up = subprocess.run(
+        [str(SCRIPT), "--db", url, "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert up.returncode == 0, up.stderr
     config = make_config()
     ids = build_world(url, config)
     setup = make_engine(url)
     with session_scope(setup) as s:
         # The same sender writes again (the thread suggestion), and Hanne exists twice.
-        ids["m_new2"] = _mail(s, config, at=dt.datetime(2026, 3, 10, 6, tzinfo=dt.UTC),
-                              sender="ny.borger@example.dk", subject="Glemte at nævne",
-                              body="…", ref="n2")
-        dup = create_party(session=s, party_in=PartyCreate(name="Hanne Hansen",
-                                                           phones=["40112233"]))
+        ids["m_new2"] = _mail(
+            s,
+            config,
+            at=dt.datetime(2026, 3, 10, 6, tzinfo=dt.UTC),
+            sender="ny.borger@example.dk",
+            subject="Glemte at nævne",
+            body="…",
+            ref="n2",
+        )
+        dup = create_party(
+            session=s, party_in=PartyCreate(name="Hanne Hansen", phones=["40112233"])
+        )
         dup_id = dup.id
     setup.dispose()
     engine = create_engine(url)
@@ -60,15 +77,24 @@ def test_a_whole_day_in_tmux(tmp_path: Path) -> None:
             with Session(engine) as s:
                 if cond(s):
                     return
-            assert time.monotonic() < end, (
-                f"never in the database: {what}\n"
-                + _tmux(sock, "capture-pane", "-p", "-t", "desk"))
+            assert time.monotonic() < end, f"never in the database: {what}\n" + _tmux(
+                sock, "capture-pane", "-p", "-t", "desk"
+            )
             time.sleep(0.2)
 
     sock = f"borgerdesk-day-{os.getpid()}"
-    cmd = " ".join(["env", f"HOME={home}", f"XDG_CONFIG_HOME={home}/.config",
-                    f"XDG_DATA_HOME={home}/.local/share", f"XDG_STATE_HOME={home}/.state",
-                    str(SCRIPT), "--db", url])
+    cmd = " ".join(
+        [
+            "env",
+            f"HOME={home}",
+            f"XDG_CONFIG_HOME={home}/.config",
+            f"XDG_DATA_HOME={home}/.local/share",
+            f"XDG_STATE_HOME={home}/.state",
+            str(SCRIPT),
+            "--db",
+            url,
+        ]
+    )
 
     def keys(*k: str) -> None:
         for key in k:
@@ -105,10 +131,18 @@ def test_a_whole_day_in_tmux(tmp_path: Path) -> None:
         keys("C-s")
         wait("Ny sag")
         keys("C-s", "C-s")  # no department yet: the warning, then on purpose
-        until(lambda s: s.exec(select(Contact).where(
-            Contact.summary == "Spurgte om boligstøtte til ældre",
-            Contact.case_id.is_not(None))).first() is not None,  # type: ignore[union-attr]
-            "the walk-in's case")
+        until(
+            lambda s: (
+                s.exec(
+                    select(Contact).where(
+                        Contact.summary == "Spurgte om boligstøtte til ældre",
+                        Contact.case_id.is_not(None),
+                    )
+                ).first()
+                is not None
+            ),  # type: ignore[union-attr]
+            "the walk-in's case",
+        )
         # 2. Mail triaged: a new case, and the sender's other mail with one key.
         wait("Glemte at nævne")
         keys("g", "Home")
@@ -118,23 +152,41 @@ def test_a_whole_day_in_tmux(tmp_path: Path) -> None:
         wait("tilknyt dem alle")  # the suggestion, naming the other mail
         assert "Glemte at nævne" in wait("ventende fra samme afsender")
         keys("l")
-        until(lambda s: (a := s.get(Contact, ids["m_new"])) is not None
-              and (b := s.get(Contact, ids["m_new2"])) is not None
-              and a.case_id is not None and a.case_id == b.case_id, "the thread linked")
+        until(
+            lambda s: (
+                (a := s.get(Contact, ids["m_new"])) is not None
+                and (b := s.get(Contact, ids["m_new2"])) is not None
+                and a.case_id is not None
+                and a.case_id == b.case_id
+            ),
+            "the thread linked",
+        )
         # 3. A "not a case" undone.
         keys("x")
         wait("begrundelse")
         type_("reklame")
         keys("Enter")
-        until(lambda s: s.exec(select(Contact).where(
-            Contact.dismissed_reason == "reklame")).first() is not None, "the dismissal")
+        until(
+            lambda s: (
+                s.exec(select(Contact).where(Contact.dismissed_reason == "reklame")).first()
+                is not None
+            ),
+            "the dismissal",
+        )
         keys("d")
         wait("reklame")
         keys("u")
-        until(lambda s: s.exec(select(Contact).where(
-            Contact.dismissed_reason == "reklame",
-            Contact.dismissed.is_(True))).first() is None,  # type: ignore[attr-defined]
-            "the undo")
+        until(
+            lambda s: (
+                s.exec(
+                    select(Contact).where(
+                        Contact.dismissed_reason == "reklame", Contact.dismissed.is_(True)
+                    )
+                ).first()
+                is None
+            ),  # type: ignore[attr-defined]
+            "the undo",
+        )
         keys("Escape")
         # 4. A wrong link moved: Hanne's mail belongs in Jens's case.
         open_case("2026-0001")
@@ -145,8 +197,10 @@ def test_a_whole_day_in_tmux(tmp_path: Path) -> None:
         type_("2026-0002")
         time.sleep(1.0)
         keys("Enter")
-        until(lambda s: (c := s.get(Contact, ids["m_hanne"])) is not None
-              and c.case_id == ids["c2"], "the move")
+        until(
+            lambda s: (c := s.get(Contact, ids["m_hanne"])) is not None and c.case_id == ids["c2"],
+            "the move",
+        )
         # 5. Two parties merged (Hanne twice, the same phone).
         keys("p")
         wait("dubletter")
@@ -167,11 +221,15 @@ def test_a_whole_day_in_tmux(tmp_path: Path) -> None:
         keys("Enter")
         time.sleep(0.5)
         keys("C-s")
-        until(lambda s: (c := s.get(Case, ids["c2"])) is not None
-              and c.category == "Vejledning", "the reclassification")
+        until(
+            lambda s: (c := s.get(Case, ids["c2"])) is not None and c.category == "Vejledning",
+            "the reclassification",
+        )
         keys("s")
-        until(lambda s: (c := s.get(Case, ids["c2"])) is not None
-              and c.closed_on is not None, "the closing")
+        until(
+            lambda s: (c := s.get(Case, ids["c2"])) is not None and c.closed_on is not None,
+            "the closing",
+        )
         keys("Escape")
         # 7. Statistik.
         keys("4")

@@ -24,8 +24,9 @@ async def test_facts_edited_from_the_register_and_audited(world: Any, make_app: 
     wb = world.ids["wb"]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("5")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhistleblowerScreen)
-                       and app.screen.rows)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, WhistleblowerScreen) and app.screen.rows
+        )
         assert "Oplysninger" in screen_text(app).splitlines()[-1]  # the key bar
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, FactsDialog))
@@ -46,9 +47,7 @@ async def test_facts_edited_from_the_register_and_audited(world: Any, make_app: 
         await pilot.press("escape")
     with Session(world.engine) as s:
         f = s.exec(select(WhistleblowerFacts).where(WhistleblowerFacts.case_id == wb)).one()
-        assert (f.in_scope, f.forwarded, f.examined, f.outcome) == (True, False, True,
-                                                                    "criticism")
-        entries = s.exec(select(AuditLog).where(
-            AuditLog.action == "set_whistleblower_facts")).all()
+        assert (f.in_scope, f.forwarded, f.examined, f.outcome) == (True, False, True, "criticism")
+        entries = s.exec(select(AuditLog).where(AuditLog.action == "set_whistleblower_facts")).all()
         assert [(e.entity, e.entity_id) for e in entries] == [("case", "WB-2026-01")]
         assert json.loads(entries[0].detail or "{}")["outcome"] == "criticism"

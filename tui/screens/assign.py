@@ -46,10 +46,12 @@ class AssignDialog(Dialog):
         def mark(person: str | None) -> str:
             return "● " if person == self.current else "  "
 
-        options = [Option(plain(mark(self.me) + t("assign.me", me=self.me), limit=80),
-                          id=f"p:{self.me}")]
-        options += [Option(plain(mark(p) + p, limit=80), id=f"p:{p}")
-                    for p in self.people if p != self.me]
+        options = [
+            Option(plain(mark(self.me) + t("assign.me", me=self.me), limit=80), id=f"p:{self.me}")
+        ]
+        options += [
+            Option(plain(mark(p) + p, limit=80), id=f"p:{p}") for p in self.people if p != self.me
+        ]
         options.append(Option(plain(mark(None) + t("assign.nobody"), limit=80), id=NOBODY))
         with Vertical(classes="dialog narrow"):
             yield Label(t("dlg.assign.title"), classes="dialog-title")

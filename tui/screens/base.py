@@ -97,16 +97,19 @@ class DeskScreen(ReportsFailures, Screen[None]):
 
     def refresh_status(self) -> None:
         for bar in self.query(StatusBar):  # none yet while the screen is being composed
-            bar.set_status(t(self.TITLE_KEY), self.desk_app.status, demo=self.desk_app.demo,
-                           mine=self.desk_app.mine)
+            bar.set_status(
+                t(self.TITLE_KEY),
+                self.desk_app.status,
+                demo=self.desk_app.demo,
+                mine=self.desk_app.mine,
+            )
 
     def reload(self) -> None:
         """Fetch what the screen shows again (the data changed)."""
 
     # ------------------------------------------------------------------ workers
 
-    def load(self, fn: Callable[[], Result], *, main: bool = True,
-             versioned: bool = False) -> None:
+    def load(self, fn: Callable[[], Result], *, main: bool = True, versioned: bool = False) -> None:
         """Run `fn` in a worker and post the typed message it returns to this screen.
         A `main` load is the screen's own data: the data version is read first (unless
         `fn` sets the message's version itself: `versioned`) and the probe waits for it.
@@ -116,8 +119,13 @@ class DeskScreen(ReportsFailures, Screen[None]):
         self._want[group] = seq
         if main:
             self.load_pending = True
-        self.run_worker(partial(self._load_worker, seq, fn, main and not versioned),
-                        thread=True, exclusive=True, group=group, exit_on_error=False)
+        self.run_worker(
+            partial(self._load_worker, seq, fn, main and not versioned),
+            thread=True,
+            exclusive=True,
+            group=group,
+            exit_on_error=False,
+        )
 
     def _load_worker(self, seq: int, fn: Callable[[], Result], read_version: bool) -> None:
         # The version first: a change made while the query runs shows up as a newer
@@ -155,8 +163,9 @@ class DeskScreen(ReportsFailures, Screen[None]):
         self.load_pending = False
 
     @work(thread=True, group="write", exit_on_error=False)
-    def command(self, fn: Callable[[], T], done: Callable[[T], str],
-                then: Callable[[T], None] | None = None) -> None:
+    def command(
+        self, fn: Callable[[], T], done: Callable[[T], str], then: Callable[[T], None] | None = None
+    ) -> None:
         """Run a change in a thread; a notification says what happened, and `then` (on
         the UI thread) may offer what follows from it."""
         result = fn()
@@ -190,8 +199,9 @@ class DeskScreen(ReportsFailures, Screen[None]):
         def done(result: object) -> None:
             if result is None:
                 return  # cancelled
-            self.notify(t("n.callback_logged" if isinstance(result, int) else "n.reply_sent"),
-                        timeout=4)
+            self.notify(
+                t("n.callback_logged" if isinstance(result, int) else "n.reply_sent"), timeout=4
+            )
             self.desk_app.changed_here()
 
         self.app.push_screen(ComposeScreen(self.desk_app.replies, msg.preview), done)

@@ -131,8 +131,11 @@ def timeline_text(items: tuple[TimelineItem, ...], total: int) -> Text:
     out = Text()
     for it in items:
         out.append_text(channel_mark(it.channel, it.direction))
-        out.append(f" {show(it.occurred_at, WHEN)}  {channel_name(it.channel)} "
-                   f"({t('dir.' + it.direction)})  ", style="bold")
+        out.append(
+            f" {show(it.occurred_at, WHEN)}  {channel_name(it.channel)} "
+            f"({t('dir.' + it.direction)})  ",
+            style="bold",
+        )
         out.append_text(who_text(it.who, it.channel))
         if it.reply is not None:
             out.append("  ")
@@ -259,8 +262,9 @@ class CaseDetailScreen(DeskScreen):
         box = self.query_one("#presence", Static)
         box.display = bool(others)
         if others:
-            box.update(plain(t("presence.others", who=", ".join(others)), limit=200,
-                             style="bold yellow"))
+            box.update(
+                plain(t("presence.others", who=", ".join(others)), limit=200, style="bold yellow")
+            )
 
     def action_back(self) -> None:
         self.desk_app.presence_close()
@@ -286,16 +290,21 @@ class CaseDetailScreen(DeskScreen):
                 # Department and theme are fields of their own; category, action and
                 # outcome are validated together and make one history entry. All in
                 # one transaction, on the version the form was opened on.
-                fields = {f: v for f, v in (("department", department), ("theme", theme))
-                          if v != current[f]}
+                fields = {
+                    f: v
+                    for f, v in (("department", department), ("theme", theme))
+                    if v != current[f]
+                }
                 same = new == Classification(d.category, d.action, d.outcome)
-                self.desk.edit_classification(d.case_id, d.version, fields,
-                                              None if same else new, close=closing)
+                self.desk.edit_classification(
+                    d.case_id, d.version, fields, None if same else new, close=closing
+                )
 
             self.command(save, lambda _r: t("n.closed" if closing else "n.saved"))
 
-        self.app.push_screen(ClassifyDialog(self.desk.config, current, d.opened_on,
-                                            closing=closing), chosen)
+        self.app.push_screen(
+            ClassifyDialog(self.desk.config, current, d.opened_on, closing=closing), chosen
+        )
 
     def action_classify(self) -> None:
         self._classify(closing=False)
@@ -308,9 +317,10 @@ class CaseDetailScreen(DeskScreen):
         def chosen(res: tuple[str, str, str, dt.datetime] | None) -> None:
             if res:
                 kind, text, direction, at = res
-                self.command(lambda: self.desk.add_manual_contact(d.case_id, kind, text,
-                                                                  direction, at=at),
-                             lambda _r: t("n.saved"))
+                self.command(
+                    lambda: self.desk.add_manual_contact(d.case_id, kind, text, direction, at=at),
+                    lambda _r: t("n.saved"),
+                )
 
         self.app.push_screen(ManualContactDialog(self.desk.now()), chosen)
 
@@ -321,8 +331,7 @@ class CaseDetailScreen(DeskScreen):
 
         def chosen(text: str | None) -> None:
             if text:
-                self.command(lambda: self.desk.add_note(d.case_id, text),
-                             lambda _r: t("n.saved"))
+                self.command(lambda: self.desk.add_note(d.case_id, text), lambda _r: t("n.saved"))
 
         self.app.push_screen(TextPrompt(t("dlg.note.title")), chosen)
 
@@ -333,23 +342,32 @@ class CaseDetailScreen(DeskScreen):
         if d is None:
             return
         if d.closed_on is not None:
-            self.command(lambda: self.desk.set_closed(d.case_id, False, version=d.version),
-                         lambda _r: t("n.reopened"))
+            self.command(
+                lambda: self.desk.set_closed(d.case_id, False, version=d.version),
+                lambda _r: t("n.reopened"),
+            )
             return
         tax = self.desk.config.taxonomy
         outcomes = [o for a in tax.actions if a.name == d.action for o in a.outcomes]
         if outcomes and d.outcome is None:
             self._classify(closing=True)
             return
-        self.command(lambda: self.desk.set_closed(d.case_id, True, version=d.version),
-                     lambda _r: t("n.closed"))
+        self.command(
+            lambda: self.desk.set_closed(d.case_id, True, version=d.version),
+            lambda _r: t("n.closed"),
+        )
 
     def _pick_contact(self, title: str, then: Callable[[int], None]) -> None:
         d = self.detail
         if d is None or not d.timeline:
             return
-        items = [(it.contact_id, f"{show(it.occurred_at, WHEN)}  {channel_name(it.channel)}  "
-                  f"{it.who}  {it.subject}") for it in d.timeline]
+        items = [
+            (
+                it.contact_id,
+                f"{show(it.occurred_at, WHEN)}  {channel_name(it.channel)}  {it.who}  {it.subject}",
+            )
+            for it in d.timeline
+        ]
 
         def chosen(cid: int | None) -> None:
             if cid:
@@ -359,14 +377,17 @@ class CaseDetailScreen(DeskScreen):
 
     def action_move(self) -> None:
         """Move one of the case's contacts to another case (asking if that one is closed)."""
+
         def to_case(cid: int) -> None:
             def chosen(hit: SearchHit | None) -> None:
                 if hit is None:
                     return
 
                 def move(how: IfClosed) -> None:
-                    self.command(lambda: self.desk.move_contact(cid, hit.id, how),
-                                 lambda ref: t("n.moved", ref=ref))
+                    self.command(
+                        lambda: self.desk.move_contact(cid, hit.id, how),
+                        lambda ref: t("n.moved", ref=ref),
+                    )
 
                 filing.if_closed(self, hit, move)
 
@@ -378,11 +399,13 @@ class CaseDetailScreen(DeskScreen):
         def confirm(cid: int) -> None:
             def chosen(answer: str | None) -> None:
                 if answer:
-                    self.command(lambda: self.desk.unlink_contact(cid),
-                                 lambda ref: t("n.unlinked", ref=ref))
+                    self.command(
+                        lambda: self.desk.unlink_contact(cid), lambda ref: t("n.unlinked", ref=ref)
+                    )
 
-            self.app.push_screen(ChoiceDialog(t("dlg.unlink.title"), "", [
-                ("j", t("dlg.unlink.yes"), "yes")]), chosen)
+            self.app.push_screen(
+                ChoiceDialog(t("dlg.unlink.title"), "", [("j", t("dlg.unlink.yes"), "yes")]), chosen
+            )
 
         self._pick_contact(t("dlg.unlink.pick"), confirm)
 
@@ -393,8 +416,10 @@ class CaseDetailScreen(DeskScreen):
     def action_party(self) -> None:
         pid = self.detail.party_id if self.detail is not None else None
         if pid is not None:
-            self.load(lambda: PartyLoaded(self.desk.party(pid),
-                                          self.desk.duplicate_parties(pid)), main=False)
+            self.load(
+                lambda: PartyLoaded(self.desk.party(pid), self.desk.duplicate_parties(pid)),
+                main=False,
+            )
 
     def on_party_loaded(self, msg: PartyLoaded) -> None:
         if not self.accept(msg) or msg.info is None:
@@ -406,46 +431,59 @@ class CaseDetailScreen(DeskScreen):
                 return
             what, value = res
             if what == "edit":
-                self.command(lambda: self.desk.edit_party(info.party_id, value, info.version),
-                             lambda _r: t("n.saved"))
+                self.command(
+                    lambda: self.desk.edit_party(info.party_id, value, info.version),
+                    lambda _r: t("n.saved"),
+                )
             elif what == "merge":
                 self._merge(info, value, msg.duplicates)
 
         self.app.push_screen(PartyDialog(info, msg.duplicates), chosen)
 
-    def _merge(self, keep: PartyInfo, other_id: int,
-               duplicates: tuple[DuplicateParty, ...]) -> None:
+    def _merge(
+        self, keep: PartyInfo, other_id: int, duplicates: tuple[DuplicateParty, ...]
+    ) -> None:
         other = next((p.name for p in duplicates if p.party_id == other_id), str(other_id))
 
         def chosen(answer: str | None) -> None:
             if answer:
-                self.command(lambda: self.desk.merge_parties(keep.party_id, other_id),
-                             lambda r: t("n.merged", contacts=r.contacts, cases=r.cases))
+                self.command(
+                    lambda: self.desk.merge_parties(keep.party_id, other_id),
+                    lambda r: t("n.merged", contacts=r.contacts, cases=r.cases),
+                )
 
-        self.app.push_screen(ChoiceDialog(t("dlg.merge.title"), t(
-            "dlg.merge.body", keep=keep.name, other=other), [
-            ("j", t("dlg.merge.yes"), "yes")]), chosen)
+        self.app.push_screen(
+            ChoiceDialog(
+                t("dlg.merge.title"),
+                t("dlg.merge.body", keep=keep.name, other=other),
+                [("j", t("dlg.merge.yes"), "yes")],
+            ),
+            chosen,
+        )
 
     def action_toggle_complain(self) -> None:
         d = self.detail
         if d is not None:
-            self.command(lambda: self.desk.toggle_complain(d.case_id, d.version),
-                         lambda _r: t("n.saved"))
+            self.command(
+                lambda: self.desk.toggle_complain(d.case_id, d.version), lambda _r: t("n.saved")
+            )
 
     def action_toggle_excluded(self) -> None:
         d = self.detail
         if d is None:
             return
         if d.excluded:
-            self.command(lambda: self.desk.set_excluded(d.case_id, False, version=d.version),
-                         lambda _r: t("n.saved"))
+            self.command(
+                lambda: self.desk.set_excluded(d.case_id, False, version=d.version),
+                lambda _r: t("n.saved"),
+            )
             return
 
         def chosen(reason: str | None) -> None:
             if reason:
-                self.command(lambda: self.desk.set_excluded(d.case_id, True, reason,
-                                                            version=d.version),
-                             lambda _r: t("n.saved"))
+                self.command(
+                    lambda: self.desk.set_excluded(d.case_id, True, reason, version=d.version),
+                    lambda _r: t("n.saved"),
+                )
 
         self.app.push_screen(TextPrompt(t("dlg.exclude.title")), chosen)
-

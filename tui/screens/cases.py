@@ -50,12 +50,20 @@ class CasesScreen(ScopedListScreen[CaseRow]):
         tax = self.desk.config.taxonomy
         with Horizontal(id="filters"):
             # From self.filt: a search hit may set the filter before the screen is built.
-            yield Select([(t(f"filter.{s}"), s) for s in STATUSES], value=self.filt.status,
-                         allow_blank=False, id="f-status")
-            yield Select([(d.name, d.name) for d in tax.departments],
-                         prompt=t("col.department"), id="f-department")
-            yield Select([(c, c) for c in tax.categories], prompt=t("col.category"),
-                         id="f-category")
+            yield Select(
+                [(t(f"filter.{s}"), s) for s in STATUSES],
+                value=self.filt.status,
+                allow_blank=False,
+                id="f-status",
+            )
+            yield Select(
+                [(d.name, d.name) for d in tax.departments],
+                prompt=t("col.department"),
+                id="f-department",
+            )
+            yield Select(
+                [(c, c) for c in tax.categories], prompt=t("col.category"), id="f-category"
+            )
             yield Input(self.filt.party or "", placeholder=t("filter.party"), id="f-party")
             yield Input(placeholder=t("filter.text"), id="f-text")
 
@@ -67,9 +75,16 @@ class CasesScreen(ScopedListScreen[CaseRow]):
         date_w = 10 if self.wide else 8
         party_w = 16 if self.wide else 14
         cols: list[tuple[str, int | None, float]] = [
-                ("col.ref", ref, 0), ("col.title", None, 0), ("col.party", party_w, 3),
-                ("col.next_due", 13, 1), ("col.activity", 11, 4), ("col.category", 12, 2),
-                ("col.department", 20, 6), ("col.opened", date_w, 5), ("col.contacts", 5, 7)]
+            ("col.ref", ref, 0),
+            ("col.title", None, 0),
+            ("col.party", party_w, 3),
+            ("col.next_due", 13, 1),
+            ("col.activity", 11, 4),
+            ("col.category", 12, 2),
+            ("col.department", 20, 6),
+            ("col.opened", date_w, 5),
+            ("col.contacts", 5, 7),
+        ]
         if self.desk_app.team:  # who has each case: kept longer than the opening date
             cols.insert(3, ("col.assigned", 12, 4.5))
         room = self.app.size.width - 2 - TITLE_MIN
@@ -92,7 +107,8 @@ class CasesScreen(ScopedListScreen[CaseRow]):
         if r.closed_on:
             title.stylize("dim")
         return {
-            "col.ref": Text(r.ref), "col.title": title,
+            "col.ref": Text(r.ref),
+            "col.title": title,
             "col.party": plain(r.party, limit=60),
             "col.department": plain(r.department, limit=40),
             "col.category": plain(r.category, limit=30),
@@ -100,8 +116,7 @@ class CasesScreen(ScopedListScreen[CaseRow]):
             "col.contacts": Text(str(r.contacts), justify="right"),
             "col.assigned": plain(r.assigned_to or "–", limit=40),
             "col.next_due": due_text(r.next_due, r.overdue, self.now),
-            "col.activity": Text(day_time(r.last_activity, self.now)
-                                 if r.last_activity else "–"),
+            "col.activity": Text(day_time(r.last_activity, self.now) if r.last_activity else "–"),
         }
 
     # ------------------------------------------------------------------ filters

@@ -68,8 +68,9 @@ class Dialog(ReportsFailures, ModalScreen[Any]):
         for key, active in self.active_bindings.items():
             b = active.binding
             if active.node is self and b.action in ("save", "cancel"):
-                keys.setdefault(b.action, b.key_display or KEY_DISPLAY.get(key)
-                                or self.app.get_key_display(b))
+                keys.setdefault(
+                    b.action, b.key_display or KEY_DISPLAY.get(key) or self.app.get_key_display(b)
+                )
         hint = t(self.KEYS_HINT, save=keys.get("save", "?"), cancel=keys.get("cancel", "?"))
         # Content, not a str: a str border subtitle is read as markup, and a key display
         # such as "[" would be taken for a tag.
@@ -80,8 +81,9 @@ class TextPrompt(Dialog):
     """One line of text (a reason, a note, a file name). With `required` (an i18n key),
     an empty line is not taken: the dialog says why nothing happens and stays open."""
 
-    def __init__(self, title: str, initial: str = "", placeholder: str = "",
-                 required: str | None = None) -> None:
+    def __init__(
+        self, title: str, initial: str = "", placeholder: str = "", required: str | None = None
+    ) -> None:
         super().__init__()
         self.title_text, self.initial, self.placeholder = title, initial, placeholder
         self.required = required
@@ -112,8 +114,9 @@ class LinkCaseDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
-            yield Label(f"{t('dlg.link.title')} ({t('selected', n=self.count)})",
-                        classes="dialog-title")
+            yield Label(
+                f"{t('dlg.link.title')} ({t('selected', n=self.count)})", classes="dialog-title"
+            )
             yield Input(placeholder=t("dlg.link.placeholder"), id="q")
             yield OptionList(id="hits")
 
@@ -130,8 +133,12 @@ class LinkCaseDialog(Dialog):
             hits = self.desk.search_cases(query, limit=30)
         else:
             page = self.desk.cases(CaseFilter(status="open"), limit=30)
-            hits = tuple(SearchHit("case", r.case_id, f"{r.ref} {r.title}".strip(), r.party,
-                                   0.0, r.case_id, "open") for r in page.rows)
+            hits = tuple(
+                SearchHit(
+                    "case", r.case_id, f"{r.ref} {r.title}".strip(), r.party, 0.0, r.case_id, "open"
+                )
+                for r in page.rows
+            )
         # A message, not call_from_thread: a dialog closed meanwhile just drops it.
         self.post_message(HitsFound(query, hits))
 
@@ -190,8 +197,9 @@ class ManualContactDialog(Dialog):
             yield Label("", id="chosen")
             yield Input(placeholder=t("dlg.manual.text"), id="text", disabled=True)
             # Disabled until the kind is chosen: a focused field would take the kind's key.
-            yield Input(show(self.now, WHEN), placeholder="DD-MM-ÅÅÅÅ TT:MM", id="when",
-                        disabled=True)
+            yield Input(
+                show(self.now, WHEN), placeholder="DD-MM-ÅÅÅÅ TT:MM", id="when", disabled=True
+            )
             yield Label("", id="err", classes="err")
 
     def on_mount(self) -> None:
@@ -212,7 +220,8 @@ class ManualContactDialog(Dialog):
     def _label(self) -> None:
         kind = t("kind." + self.kind) if self.kind else "…"
         self.query_one("#chosen", Label).update(
-            f"» {kind} · {t('dir.' + self.direction)} ({t('dlg.manual.direction_key')})")
+            f"» {kind} · {t('dir.' + self.direction)} ({t('dlg.manual.direction_key')})"
+        )
 
     def action_toggle_direction(self) -> None:
         self.direction = "out" if self.direction == "in" else "in"
@@ -323,8 +332,10 @@ class SearchDialog(Dialog):
 
 def preview_text(p: ContactPreview) -> Text:
     out = Text()
-    out.append(f"{channel_name(p.channel)} · {t('dir.' + p.direction)} · "
-               f"{show(p.occurred_at, WHEN)}\n", style="bold")
+    out.append(
+        f"{channel_name(p.channel)} · {t('dir.' + p.direction)} · {show(p.occurred_at, WHEN)}\n",
+        style="bold",
+    )
     out.append_text(who_text(p.who, p.channel, limit=200))
     if p.counterpart and p.counterpart != p.who:
         out.append("  ")
@@ -377,10 +388,17 @@ class PreviewScreen(Dialog, inherit_bindings=False):
 
 
 # The marks the lists use, each with its meaning (`?` help explains them).
-HELP_MARKS = (("✓", "help.mark.met"), ("✓!", "help.mark.met_late"), ("‼", "help.mark.overdue"),
-              ("!", "help.mark.due_soon"), ("–", "help.mark.waived"), ("✉→ ☎→", "help.mark.out"),
-              ("✉ ☎ ◉ ⌂ ✎", "help.mark.channels"), ("●", "help.mark.selected"),
-              ("t", "help.mark.hours"))
+HELP_MARKS = (
+    ("✓", "help.mark.met"),
+    ("✓!", "help.mark.met_late"),
+    ("‼", "help.mark.overdue"),
+    ("!", "help.mark.due_soon"),
+    ("–", "help.mark.waived"),
+    ("✉→ ☎→", "help.mark.out"),
+    ("✉ ☎ ◉ ⌂ ✎", "help.mark.channels"),
+    ("●", "help.mark.selected"),
+    ("t", "help.mark.hours"),
+)
 
 
 class HelpScreen(Dialog):

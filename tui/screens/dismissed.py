@@ -24,9 +24,13 @@ class DismissedScreen(PagedListScreen[DismissedRow]):
         return lambda: self.desk.dismissed(offset=offset, limit=PAGE)
 
     def columns(self) -> list[tuple[str, int | None]]:
-        return [("col.channel", 2), ("col.who", 22 if self.wide else 14),
-                ("col.subject", None), ("col.received", 11),
-                ("col.reason", 30 if self.wide else 16)]
+        return [
+            ("col.channel", 2),
+            ("col.who", 22 if self.wide else 14),
+            ("col.subject", None),
+            ("col.received", 11),
+            ("col.reason", 30 if self.wide else 16),
+        ]
 
     def key_of(self, row: DismissedRow) -> int:
         return row.contact_id

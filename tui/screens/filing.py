@@ -65,8 +65,9 @@ def link_now(desk: Desk, ids: Sequence[int], case_id: int, if_closed: IfClosed) 
         detail = desk.case(case_id)
         party = detail.party_id if detail is not None else None
     rel, lines = _related(desk, ids)
-    return Filed(case_id, res.case_ref, len(ids), res.reopened, party, res.new_addresses,
-                 rel, lines)
+    return Filed(
+        case_id, res.case_ref, len(ids), res.reopened, party, res.new_addresses, rel, lines
+    )
 
 
 def new_case_now(desk: Desk, request: NewCaseRequest) -> Filed:
@@ -75,16 +76,18 @@ def new_case_now(desk: Desk, request: NewCaseRequest) -> Filed:
     return Filed(case_id, ref, len(request.contact_ids), False, None, (), rel, lines)
 
 
-def link(screen: DeskScreen, ids: Sequence[int], hit: SearchHit,
-         after: Callable[[], None] | None = None) -> None:
+def link(
+    screen: DeskScreen, ids: Sequence[int], hit: SearchHit, after: Callable[[], None] | None = None
+) -> None:
     """Link `ids` to the case of `hit`, asking first if it is closed."""
     ids = list(ids)
 
     def run(how: IfClosed) -> None:
         if after is not None:
             after()
-        screen.command(lambda: link_now(screen.desk, ids, hit.id, how), linked_text,
-                       lambda f: offer(screen, f))
+        screen.command(
+            lambda: link_now(screen.desk, ids, hit.id, how), linked_text, lambda f: offer(screen, f)
+        )
 
     if_closed(screen, hit, run)
 
@@ -101,10 +104,17 @@ def if_closed(screen: DeskScreen, hit: SearchHit, run: Callable[[IfClosed], None
             run(IfClosed(answer))
 
     ref = hit.label.split(" ", 1)[0]
-    screen.app.push_screen(ChoiceDialog(
-        t("dlg.closed.title", ref=ref), "",
-        [("g", t("dlg.closed.reopen"), IfClosed.reopen.value),
-         ("t", t("dlg.closed.link"), IfClosed.link.value)]), chosen)
+    screen.app.push_screen(
+        ChoiceDialog(
+            t("dlg.closed.title", ref=ref),
+            "",
+            [
+                ("g", t("dlg.closed.reopen"), IfClosed.reopen.value),
+                ("t", t("dlg.closed.link"), IfClosed.link.value),
+            ],
+        ),
+        chosen,
+    )
 
 
 def linked_text(f: Filed) -> str:
@@ -126,13 +136,19 @@ def offer(screen: DeskScreen, f: Filed) -> None:
         def chosen(answer: str | None) -> None:
             if answer and f.party_id is not None:
                 party = f.party_id
-                screen.command(lambda: screen.desk.add_party_address(party, address),
-                               lambda _r: t("n.saved"))
+                screen.command(
+                    lambda: screen.desk.add_party_address(party, address), lambda _r: t("n.saved")
+                )
             next_address()
 
-        screen.app.push_screen(ChoiceDialog(
-            t("dlg.address.title"), t("dlg.address.body", address=address),
-            [("a", t("dlg.address.add", address=address), "add")]), chosen)
+        screen.app.push_screen(
+            ChoiceDialog(
+                t("dlg.address.title"),
+                t("dlg.address.body", address=address),
+                [("a", t("dlg.address.add", address=address), "add")],
+            ),
+            chosen,
+        )
 
     next_address()
 
@@ -144,20 +160,26 @@ def offer_related(screen: DeskScreen, f: Filed) -> None:
 
     def chosen(answer: str | None) -> None:
         if answer:
-            screen.command(lambda: link_now(screen.desk, ids, f.case_id, IfClosed.link),
-                           linked_text)
+            screen.command(
+                lambda: link_now(screen.desk, ids, f.case_id, IfClosed.link), linked_text
+            )
 
-    screen.app.push_screen(ChoiceDialog(
-        t("dlg.related.title", ref=f.ref),
-        t("dlg.related.body", n=len(ids), lines=f.related_lines),
-        [("l", t("dlg.related.link", ref=f.ref), "link")]), chosen)
+    screen.app.push_screen(
+        ChoiceDialog(
+            t("dlg.related.title", ref=f.ref),
+            t("dlg.related.body", n=len(ids), lines=f.related_lines),
+            [("l", t("dlg.related.link", ref=f.ref), "link")],
+        ),
+        chosen,
+    )
 
 
 # ---------------------------------------------------------------- the triage keys
 
 
-def ask_link(screen: DeskScreen, ids: Sequence[int], after: Callable[[], None] | None = None
-             ) -> None:
+def ask_link(
+    screen: DeskScreen, ids: Sequence[int], after: Callable[[], None] | None = None
+) -> None:
     def chosen(hit: SearchHit | None) -> None:
         if hit is not None:
             link(screen, ids, hit, after)
@@ -165,8 +187,13 @@ def ask_link(screen: DeskScreen, ids: Sequence[int], after: Callable[[], None] |
     screen.app.push_screen(LinkCaseDialog(screen.desk, len(ids)), chosen)
 
 
-def ask_new_case(screen: DeskScreen, ids: Sequence[int], preview: ContactPreview | None,
-                 opened_on: dt.date | None, after: Callable[[], None] | None = None) -> None:
+def ask_new_case(
+    screen: DeskScreen,
+    ids: Sequence[int],
+    preview: ContactPreview | None,
+    opened_on: dt.date | None,
+    after: Callable[[], None] | None = None,
+) -> None:
     """The new-case form for `ids`, opened on the earliest contact's date unless edited."""
     ids = tuple(ids)
 
@@ -175,27 +202,30 @@ def ask_new_case(screen: DeskScreen, ids: Sequence[int], preview: ContactPreview
             if after is not None:
                 after()
             full = replace(request, contact_ids=ids)
-            screen.command(lambda: new_case_now(screen.desk, full),
-                           lambda f: t("n.created", ref=f.ref), lambda f: offer(screen, f))
+            screen.command(
+                lambda: new_case_now(screen.desk, full),
+                lambda f: t("n.created", ref=f.ref),
+                lambda f: offer(screen, f),
+            )
 
     today = local_date(screen.desk.now())
-    screen.app.push_screen(NewCaseDialog(screen.desk.config, preview, today, opened_on),
-                           chosen)
+    screen.app.push_screen(NewCaseDialog(screen.desk.config, preview, today, opened_on), chosen)
 
 
-def ask_dismiss(screen: DeskScreen, ids: Sequence[int],
-                after: Callable[[], None] | None = None) -> None:
+def ask_dismiss(
+    screen: DeskScreen, ids: Sequence[int], after: Callable[[], None] | None = None
+) -> None:
     ids = list(ids)
 
     def chosen(reason: str | None) -> None:
         if reason:
             if after is not None:
                 after()
-            screen.command(lambda: screen.desk.dismiss(ids, reason),
-                           lambda _r: t("n.dismissed", n=len(ids)))
+            screen.command(
+                lambda: screen.desk.dismiss(ids, reason), lambda _r: t("n.dismissed", n=len(ids))
+            )
 
-    screen.app.push_screen(TextPrompt(t("dlg.dismiss.title"), required="dlg.reason_needed"),
-                           chosen)
+    screen.app.push_screen(TextPrompt(t("dlg.dismiss.title"), required="dlg.reason_needed"), chosen)
 
 
 def ask_ack(screen: DeskScreen, ids: Sequence[int]) -> None:
@@ -223,8 +253,13 @@ def earliest(moments: Sequence[dt.datetime]) -> dt.date | None:
     return local_date(min(moments)) if moments else None
 
 
-def act(screen: DeskScreen, action: str, ids: Sequence[int], preview: ContactPreview,
-        after: Callable[[], None] | None = None) -> None:
+def act(
+    screen: DeskScreen,
+    action: str,
+    ids: Sequence[int],
+    preview: ContactPreview,
+    after: Callable[[], None] | None = None,
+) -> None:
     """A triage key on contacts whose preview is at hand (one from a preview screen)."""
     if action == "link":
         ask_link(screen, ids, after)
@@ -247,29 +282,44 @@ def ask_new_contact(screen: DeskScreen) -> None:
             return
         request, where = res
         if where == FileTo.case.value:
+
             def to_case(hit: SearchHit | None) -> None:
                 if hit is not None:
-                    if_closed(screen, hit, lambda how: add(
-                        replace(request, file_to=FileTo.case, case_id=hit.id), how))
+                    if_closed(
+                        screen,
+                        hit,
+                        lambda how: add(replace(request, file_to=FileTo.case, case_id=hit.id), how),
+                    )
 
             screen.app.push_screen(LinkCaseDialog(screen.desk, 1), to_case)
         elif where == FileTo.new_case.value:
+
             def to_new(case: NewCaseRequest | None) -> None:
                 if case is not None:
-                    add(replace(request, file_to=FileTo.new_case, new_case=case),
-                        IfClosed.ask)
+                    add(replace(request, file_to=FileTo.new_case, new_case=case), IfClosed.ask)
 
             name = request.new_party.name if request.new_party else ""
             day = local_date(request.occurred_at)
-            screen.app.push_screen(NewCaseDialog(
-                screen.desk.config, None, local_date(screen.desk.now()), day,
-                title=request.summary or "", party_name=name), to_new)
+            screen.app.push_screen(
+                NewCaseDialog(
+                    screen.desk.config,
+                    None,
+                    local_date(screen.desk.now()),
+                    day,
+                    title=request.summary or "",
+                    party_name=name,
+                ),
+                to_new,
+            )
         else:
             add(request, IfClosed.ask)
 
     def add(request: NewContactRequest, if_closed: IfClosed) -> None:
-        screen.command(lambda: screen.desk.add_contact(request, if_closed),
-                       lambda r: t("n.contact_added_case", ref=r.case_ref) if r.case_ref
-                       else t("n.contact_added"))
+        screen.command(
+            lambda: screen.desk.add_contact(request, if_closed),
+            lambda r: (
+                t("n.contact_added_case", ref=r.case_ref) if r.case_ref else t("n.contact_added")
+            ),
+        )
 
     screen.app.push_screen(NewContactDialog(screen.desk, screen.desk.now()), chosen)

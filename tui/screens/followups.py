@@ -49,11 +49,22 @@ class FollowupsScreen(ScopedListScreen[FollowupRow]):
 
     def columns(self) -> list[tuple[str, int | None]]:
         if self.wide:
-            return [("col.status", 12), ("col.due", 11), ("col.left", 9), ("col.channel", 2),
-                    ("col.who", 18), ("col.subject", None),
-                    ("col.ref", fit_width((r.case_ref or "" for r in self.rows), 9))]
-        return [("col.status", 7), ("col.due", 11), ("col.left", 8), ("col.who", 14),
-                ("col.subject", None)]
+            return [
+                ("col.status", 12),
+                ("col.due", 11),
+                ("col.left", 9),
+                ("col.channel", 2),
+                ("col.who", 18),
+                ("col.subject", None),
+                ("col.ref", fit_width((r.case_ref or "" for r in self.rows), 9)),
+            ]
+        return [
+            ("col.status", 7),
+            ("col.due", 11),
+            ("col.left", 8),
+            ("col.who", 14),
+            ("col.subject", None),
+        ]
 
     def key_of(self, row: FollowupRow) -> int:
         return row.target_id
@@ -124,8 +135,7 @@ class FollowupsScreen(ScopedListScreen[FollowupRow]):
             if reason:
                 self.command(lambda: self.desk.waive([tid], reason), lambda _r: t("n.waived"))
 
-        self.app.push_screen(TextPrompt(t("dlg.waive.title"), required="dlg.reason_needed"),
-                             chosen)
+        self.app.push_screen(TextPrompt(t("dlg.waive.title"), required="dlg.reason_needed"), chosen)
 
     def action_open_case(self) -> None:
         """The row's case; a contact still in triage has none: its preview opens, with

@@ -61,13 +61,18 @@ class Form(Dialog):
     KEYS_HINT = "dlg.form_hint"
     # A dropdown's list stops at its ends: Textual's lists wrap, and down on the last
     # value went on, unseen, to the blank "(ingen)" at the top.
-    BINDINGS = [Binding("down", "step(1)", show=False, priority=True),
-                Binding("up", "step(-1)", show=False, priority=True)]
+    BINDINGS = [
+        Binding("down", "step(1)", show=False, priority=True),
+        Binding("up", "step(-1)", show=False, priority=True),
+    ]
 
     def action_step(self, direction: int) -> None:
         ol = self.focused
-        if isinstance(ol, OptionList) and ol.highlighted is not None and (
-                ol.highlighted + direction < 0 or ol.highlighted + direction >= ol.option_count):
+        if (
+            isinstance(ol, OptionList)
+            and ol.highlighted is not None
+            and (ol.highlighted + direction < 0 or ol.highlighted + direction >= ol.option_count)
+        ):
             return  # at the end: stay
         raise SkipAction()  # anywhere else: the key does what it always does
 
@@ -128,9 +133,16 @@ class NewCaseDialog(Form):
 
     KEYS_HINT = "dlg.keys_hint"
 
-    def __init__(self, config: Config, preview: ContactPreview | None, today: dt.date,
-                 opened_on: dt.date | None = None, *, title: str = "",
-                 party_name: str = "") -> None:
+    def __init__(
+        self,
+        config: Config,
+        preview: ContactPreview | None,
+        today: dt.date,
+        opened_on: dt.date | None = None,
+        *,
+        title: str = "",
+        party_name: str = "",
+    ) -> None:
         super().__init__()
         self.config, self.preview, self.today = config, preview, today
         self.opened_on = opened_on or today
@@ -148,26 +160,47 @@ class NewCaseDialog(Form):
             yield Label(t("dlg.new.title"), classes="dialog-title")
             if known and p is not None:
                 yield Label(plain(t("dlg.new.party_known", name=p.who), limit=70))
-            yield field_row(t("dlg.new.party"), Input(
-                name, placeholder=t("dlg.new.party_hint") + (
-                    f" ({p.counterpart})" if p and p.counterpart else ""),
-                id="party", disabled=known))
-            yield field_row(t("dlg.new.case_title"), Input(
-                p.subject[:300] if p else self.title_default, id="title"))
-            yield field_row(t("dlg.new.opened"), Input(
-                self.opened_on.strftime(DAY), placeholder="DD-MM-ÅÅÅÅ", id="opened"))
+            yield field_row(
+                t("dlg.new.party"),
+                Input(
+                    name,
+                    placeholder=t("dlg.new.party_hint")
+                    + (f" ({p.counterpart})" if p and p.counterpart else ""),
+                    id="party",
+                    disabled=known,
+                ),
+            )
+            yield field_row(
+                t("dlg.new.case_title"),
+                Input(p.subject[:300] if p else self.title_default, id="title"),
+            )
+            yield field_row(
+                t("dlg.new.opened"),
+                Input(self.opened_on.strftime(DAY), placeholder="DD-MM-ÅÅÅÅ", id="opened"),
+            )
             deps = [(d.name, d.name) for d in tax.departments if d.valid_on(self.today)]
-            yield field_row(t("dlg.new.department"), Select(
-                deps, prompt=t("dlg.new.department"), id="department"))
-            yield field_row(t("dlg.new.category"), Select(
-                [(c, c) for c in tax.categories], prompt=t("dlg.new.category"),
-                id="category"))
+            yield field_row(
+                t("dlg.new.department"),
+                Select(deps, prompt=t("dlg.new.department"), id="department"),
+            )
+            yield field_row(
+                t("dlg.new.category"),
+                Select(
+                    [(c, c) for c in tax.categories], prompt=t("dlg.new.category"), id="category"
+                ),
+            )
             kinds = ["citizen", "consultancy"]
             if self.config.ui.whistleblower_register:
                 kinds.append("whistleblower")
-            yield field_row(t("dlg.new.kind"), Select(
-                [(t(f"casekind.{k}"), k) for k in kinds], value="citizen",
-                allow_blank=False, id="kind"))
+            yield field_row(
+                t("dlg.new.kind"),
+                Select(
+                    [(t(f"casekind.{k}"), k) for k in kinds],
+                    value="citizen",
+                    allow_blank=False,
+                    id="kind",
+                ),
+            )
             yield Label("", id="err", classes="err")
 
     def on_mount(self) -> None:
@@ -187,10 +220,16 @@ class NewCaseDialog(Form):
             self._warned = True
             self.say(t("dlg.new.unclassified"))
             return
-        self.dismiss(NewCaseRequest(
-            party_name=self.text("party") or None, title=self.text("title") or None,
-            department=dep, category=cat, kind=self.value("kind") or "citizen",
-            opened_on=opened))
+        self.dismiss(
+            NewCaseRequest(
+                party_name=self.text("party") or None,
+                title=self.text("title") or None,
+                department=dep,
+                category=cat,
+                kind=self.value("kind") or "citizen",
+                opened_on=opened,
+            )
+        )
 
 
 class NewContactDialog(Form):
@@ -208,27 +247,54 @@ class NewContactDialog(Form):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog tall"):
             yield Label(t("dlg.contact.title"), classes="dialog-title")
-            yield field_row(t("dlg.contact.channel"), Select(
-                [(t(f"ch.{c}"), c) for c in CHANNELS], value="meeting", allow_blank=False,
-                id="channel"))
-            yield field_row(t("dlg.contact.direction"), Select(
-                [(t("dir.in"), "in"), (t("dir.out"), "out")], value="in", allow_blank=False,
-                id="direction"))
-            yield field_row(t("dlg.contact.when"), Input(
-                show(self.now, MOMENT), placeholder="DD-MM-ÅÅÅÅ TT:MM", id="when"))
+            yield field_row(
+                t("dlg.contact.channel"),
+                Select(
+                    [(t(f"ch.{c}"), c) for c in CHANNELS],
+                    value="meeting",
+                    allow_blank=False,
+                    id="channel",
+                ),
+            )
+            yield field_row(
+                t("dlg.contact.direction"),
+                Select(
+                    [(t("dir.in"), "in"), (t("dir.out"), "out")],
+                    value="in",
+                    allow_blank=False,
+                    id="direction",
+                ),
+            )
+            yield field_row(
+                t("dlg.contact.when"),
+                Input(show(self.now, MOMENT), placeholder="DD-MM-ÅÅÅÅ TT:MM", id="when"),
+            )
             yield field_row(t("dlg.contact.summary"), Input(id="summary"))
-            yield field_row(t("dlg.contact.party"), Input(
-                placeholder=t("dlg.contact.party_hint"), id="party-q"))
+            yield field_row(
+                t("dlg.contact.party"), Input(placeholder=t("dlg.contact.party_hint"), id="party-q")
+            )
             yield OptionList(id="parties")
             yield Label(t("dlg.contact.no_party"), id="party-chosen")
-            yield field_row(t("dlg.contact.new_kind"), Select(
-                [(t(f"partykind.{k}"), k) for k in PARTY_KINDS], value="citizen",
-                allow_blank=False, id="new-kind"))
+            yield field_row(
+                t("dlg.contact.new_kind"),
+                Select(
+                    [(t(f"partykind.{k}"), k) for k in PARTY_KINDS],
+                    value="citizen",
+                    allow_blank=False,
+                    id="new-kind",
+                ),
+            )
             yield field_row(t("dlg.contact.new_email"), Input(id="new-email"))
             yield field_row(t("dlg.contact.new_phone"), Input(id="new-phone"))
-            yield field_row(t("dlg.contact.file_to"), Select(
-                [(t(f"fileto.{f}"), f) for f in ("triage", "case", "new_case")],
-                value="new_case", allow_blank=False, id="file-to"))
+            yield field_row(
+                t("dlg.contact.file_to"),
+                Select(
+                    [(t(f"fileto.{f}"), f) for f in ("triage", "case", "new_case")],
+                    value="new_case",
+                    allow_blank=False,
+                    id="file-to",
+                ),
+            )
             yield Label("", id="err", classes="err")
 
     def on_mount(self) -> None:
@@ -244,8 +310,11 @@ class NewContactDialog(Form):
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
-        hits = tuple(h for h in self.desk.search(query, limit=20) if h.kind == "party"
-                     ) if query.strip() else ()
+        hits = (
+            tuple(h for h in self.desk.search(query, limit=20) if h.kind == "party")
+            if query.strip()
+            else ()
+        )
         self.post_message(HitsFound(query, hits))
 
     def on_hits_found(self, msg: HitsFound) -> None:
@@ -258,16 +327,21 @@ class NewContactDialog(Form):
             txt.append_text(plain(h.detail, limit=40, style="dim"))
             ol.add_option(Option(txt, id=str(h.id)))
         if msg.query.strip():
-            ol.add_option(Option(Text(t("dlg.contact.new_party", name=msg.query.strip())),
-                                 id="new"))
+            ol.add_option(
+                Option(Text(t("dlg.contact.new_party", name=msg.query.strip())), id="new")
+            )
         ol.display = ol.option_count > 0
         if ol.option_count:
             ol.highlighted = 0
 
     def on_key(self, event: Any) -> None:
         ol = self.query_one("#parties", OptionList)
-        if (event.key in ("down", "up") and self.focused is self.query_one("#party-q")
-                and ol.display and ol.option_count):
+        if (
+            event.key in ("down", "up")
+            and self.focused is self.query_one("#party-q")
+            and ol.display
+            and ol.option_count
+        ):
             (ol.action_cursor_down if event.key == "down" else ol.action_cursor_up)()
             event.stop()
 
@@ -306,15 +380,20 @@ class NewContactDialog(Form):
         new_party = None
         if self.party is None and name:
             email, phone = self.text("new-email"), self.text("new-phone")
-            new_party = NewParty(name=name, kind=self.value("new-kind") or "citizen",
-                                 emails=(email,) if email else (),
-                                 phones=(phone,) if phone else ())
+            new_party = NewParty(
+                name=name,
+                kind=self.value("new-kind") or "citizen",
+                emails=(email,) if email else (),
+                phones=(phone,) if phone else (),
+            )
         request = NewContactRequest(
-            channel=self.value("channel") or "meeting", occurred_at=when,
+            channel=self.value("channel") or "meeting",
+            occurred_at=when,
             direction=self.value("direction") or "in",
             summary=self.text("summary") or None,
             party_id=self.party.id if self.party is not None else None,
-            new_party=new_party)
+            new_party=new_party,
+        )
         self.dismiss((request, self.value("file-to") or "triage"))
 
 
@@ -324,27 +403,36 @@ class ClassifyDialog(Form):
     The actions follow the category, the outcomes the action. With `closing`, the case
     is closed on save and an outcome is asked for where the action has outcomes."""
 
-    def __init__(self, config: Config, current: dict[str, str | None], opened_on: dt.date,
-                 *, closing: bool = False) -> None:
+    def __init__(
+        self,
+        config: Config,
+        current: dict[str, str | None],
+        opened_on: dt.date,
+        *,
+        closing: bool = False,
+    ) -> None:
         super().__init__()
         self.config, self.current, self.opened_on = config, current, opened_on
         self.closing = closing
 
     def _actions(self, category: str | None) -> list[str]:
-        return [a.name for a in self.config.taxonomy.actions
-                if not a.categories or category is None or category in a.categories]
+        return [
+            a.name
+            for a in self.config.taxonomy.actions
+            if not a.categories or category is None or category in a.categories
+        ]
 
     def _outcomes(self, action: str | None) -> list[str]:
-        return [o for a in self.config.taxonomy.actions if a.name == action
-                for o in a.outcomes]
+        return [o for a in self.config.taxonomy.actions if a.name == action for o in a.outcomes]
 
     def _select(self, wid: str, values: list[str], prompt: str) -> Select[str]:
         cur = self.current.get(wid)
         opts = [(v, v) for v in values]
         if cur and cur not in values:
             opts.insert(0, (cur, cur))  # a stored value no longer listed still shows
-        return Select(opts, prompt=prompt, id=wid, value=cur if cur else Select.NULL,
-                      type_to_search=True)
+        return Select(
+            opts, prompt=prompt, id=wid, value=cur if cur else Select.NULL, type_to_search=True
+        )
 
     def compose(self) -> ComposeResult:
         tax = self.config.taxonomy
@@ -353,7 +441,8 @@ class ClassifyDialog(Form):
             yield Label(title, classes="dialog-title")
             deps = [d.name for d in tax.departments if d.valid_on(self.opened_on)]
             for wid, values in (
-                ("department", deps), ("category", list(tax.categories)),
+                ("department", deps),
+                ("category", list(tax.categories)),
                 ("theme", list(tax.themes)),
                 ("action", self._actions(self.current.get("category"))),
                 ("outcome", self._outcomes(self.current.get("action"))),
@@ -363,8 +452,9 @@ class ClassifyDialog(Form):
 
     def on_mount(self) -> None:
         super().on_mount()
-        first = "outcome" if self.closing and self._outcomes(self.current.get("action")) \
-            else "category"
+        first = (
+            "outcome" if self.closing and self._outcomes(self.current.get("action")) else "category"
+        )
         self.query_one(f"#{first}", Select).focus()
 
     @on(Select.Changed, "#category")
@@ -388,8 +478,13 @@ class ClassifyDialog(Form):
             self.say(t("dlg.close.outcome_needed"))
             self.query_one("#outcome", Select).focus()
             return
-        self.dismiss((Classification(self.value("category"), action, outcome),
-                      self.value("department"), self.value("theme")))
+        self.dismiss(
+            (
+                Classification(self.value("category"), action, outcome),
+                self.value("department"),
+                self.value("theme"),
+            )
+        )
 
 
 class PartyDialog(Form):
@@ -408,17 +503,30 @@ class PartyDialog(Form):
         with VerticalScroll(classes="dialog tall"):
             yield Label(t("dlg.party.title", ref=i.ref or i.party_id), classes="dialog-title")
             yield field_row(t("dlg.party.name"), Input(i.name, id="name"))
-            yield field_row(t("dlg.party.kind"), Select(
-                [(t(f"partykind.{k}"), k) for k in PARTY_KINDS], value=i.kind
-                if i.kind in PARTY_KINDS else "citizen", allow_blank=False, id="kind"))
+            yield field_row(
+                t("dlg.party.kind"),
+                Select(
+                    [(t(f"partykind.{k}"), k) for k in PARTY_KINDS],
+                    value=i.kind if i.kind in PARTY_KINDS else "citizen",
+                    allow_blank=False,
+                    id="kind",
+                ),
+            )
             yield field_row(t("dlg.party.emails"), Input(", ".join(i.emails), id="emails"))
             yield field_row(t("dlg.party.phones"), Input(", ".join(i.phones), id="phones"))
             yield Label(t("dlg.party.counts", cases=i.cases, contacts=i.contacts))
             if self.duplicates:
                 yield Label(t("dlg.party.duplicates"), classes="dialog-title")
-                yield OptionList(*[
-                    Option(plain(f"{d.name}  ({t('dup.' + d.reason)})", limit=80),
-                           id=str(d.party_id)) for d in self.duplicates], id="dups")
+                yield OptionList(
+                    *[
+                        Option(
+                            plain(f"{d.name}  ({t('dup.' + d.reason)})", limit=80),
+                            id=str(d.party_id),
+                        )
+                        for d in self.duplicates
+                    ],
+                    id="dups",
+                )
             yield Label("", id="err", classes="err")
 
     def action_merge(self) -> None:
@@ -433,9 +541,17 @@ class PartyDialog(Form):
         def split(wid: str) -> tuple[str, ...]:
             return tuple(v.strip() for v in self.text(wid).split(",") if v.strip())
 
-        self.dismiss(("edit", PartyEdit(name=self.text("name") or None,
-                                        kind=self.value("kind") or "citizen",
-                                        emails=split("emails"), phones=split("phones"))))
+        self.dismiss(
+            (
+                "edit",
+                PartyEdit(
+                    name=self.text("name") or None,
+                    kind=self.value("kind") or "citizen",
+                    emails=split("emails"),
+                    phones=split("phones"),
+                ),
+            )
+        )
 
 
 class AckDialog(Form):
@@ -479,8 +595,10 @@ class PickContactDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
             yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(plain(label, limit=100), id=str(cid))
-                               for cid, label in self.items], id="contacts")
+            yield OptionList(
+                *[Option(plain(label, limit=100), id=str(cid)) for cid, label in self.items],
+                id="contacts",
+            )
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

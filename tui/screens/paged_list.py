@@ -56,11 +56,11 @@ class PagedListScreen(DeskScreen, Generic[R]):
         super().__init_subclass__(**kw)
         if abstract:
             return
-        missing = [h for h in HOOKS
-                   if getattr(getattr(cls, h), "__isabstractmethod__", False)]
+        missing = [h for h in HOOKS if getattr(getattr(cls, h), "__isabstractmethod__", False)]
         if missing:
-            raise TypeError(f"{cls.__qualname__} is a paged list without "
-                            f"{', '.join(missing)}: define them")
+            raise TypeError(
+                f"{cls.__qualname__} is a paged list without {', '.join(missing)}: define them"
+            )
 
     @abstractmethod
     def page_query(self, offset: int) -> Callable[[], Page[R]]:
@@ -86,8 +86,12 @@ class PagedListScreen(DeskScreen, Generic[R]):
         table = self.table
         if not table.total:
             return t(self.EMPTY_KEY)
-        return t("page", first=table.page_offset + 1,
-                 last=table.page_offset + table.row_count, total=table.total)
+        return t(
+            "page",
+            first=table.page_offset + 1,
+            last=table.page_offset + table.row_count,
+            total=table.total,
+        )
 
     def shown(self) -> None:
         """A page was shown (a hook)."""
@@ -130,8 +134,7 @@ class PagedListScreen(DeskScreen, Generic[R]):
     def fill(self) -> None:
         rows = self.rows
         self.now = self.desk.now()  # the desk's clock, read once per fill
-        self.table.fill_lazy([str(self.key_of(r)) for r in rows],
-                             lambda i: self.cells(rows[i]))
+        self.table.fill_lazy([str(self.key_of(r)) for r in rows], lambda i: self.cells(rows[i]))
 
     def current(self) -> R | None:
         row = self.table.cursor_row

@@ -43,17 +43,25 @@ def table_renderable(st: StatsTable, changes: TableChange | None = None) -> Tabl
     change = {r.label: r.change_text for r in changes.rows} if changes else {}
     tbl = Table(expand=False, show_edge=False, pad_edge=False)
     for i, h in enumerate(header):
-        tbl.add_column(plain(label(h), limit=30), justify="left" if i == 0 else "right",
-                       no_wrap=i > 0, overflow="ellipsis", min_width=12 if i == 0 else None)
+        tbl.add_column(
+            plain(label(h), limit=30),
+            justify="left" if i == 0 else "right",
+            no_wrap=i > 0,
+            overflow="ellipsis",
+            min_width=12 if i == 0 else None,
+        )
     if changes:
         tbl.add_column(t("stats.compare_col"), justify="right", no_wrap=True, style="magenta")
     for n, line in enumerate(body):
         last = n == len(body) - 1
         extra = [plain(change.get(line[0], ""), limit=40)] if changes else []
-        tbl.add_row(plain(label(line[0]), limit=40), *[plain(c, limit=40) for c in line[1:]],
-                    *extra,
-                    style="bold" if last else "",
-                    end_section=n == len(body) - 2)
+        tbl.add_row(
+            plain(label(line[0]), limit=40),
+            *[plain(c, limit=40) for c in line[1:]],
+            *extra,
+            style="bold" if last else "",
+            end_section=n == len(body) - 2,
+        )
     return tbl
 
 
@@ -104,10 +112,13 @@ class StatsScreen(DeskScreen):
 
     def reload(self) -> None:
         start, end, compare, team = self.start, self.end, self.compare, self.desk_app.team
-        self.load(lambda: StatsLoaded(
-            self.desk.counts(None, start, end),
-            self.desk.compare_counts(None, start, end) if compare else None,
-            tuple(self.desk.workload()) if team else ()))
+        self.load(
+            lambda: StatsLoaded(
+                self.desk.counts(None, start, end),
+                self.desk.compare_counts(None, start, end) if compare else None,
+                tuple(self.desk.workload()) if team else (),
+            )
+        )
 
     def on_stats_loaded(self, msg: StatsLoaded) -> None:
         if self.accept(msg):
@@ -117,14 +128,22 @@ class StatsScreen(DeskScreen):
 
     def show_stats(self, view: StatsView) -> None:
         self.view = view
-        self.query_one("#period", Label).update(plain(t(
-            "stats.period", title=view.title or view.preset,
-            start=view.start.strftime("%d-%m-%Y"), end=view.end.strftime("%d-%m-%Y"))))
+        self.query_one("#period", Label).update(
+            plain(
+                t(
+                    "stats.period",
+                    title=view.title or view.preset,
+                    start=view.start.strftime("%d-%m-%Y"),
+                    end=view.end.strftime("%d-%m-%Y"),
+                )
+            )
+        )
         parts: list[Any] = []
         comp = self.comparison
         if comp is not None:
-            parts.append(plain(t("stats.compare_head", previous=comp.previous_name),
-                               style="magenta"))
+            parts.append(
+                plain(t("stats.compare_head", previous=comp.previous_name), style="magenta")
+            )
             parts.append(Text(""))
         for i, st in enumerate(view.tables):
             changes = comp.tables[i] if comp is not None and i < len(comp.tables) else None
@@ -132,24 +151,28 @@ class StatsScreen(DeskScreen):
             parts.append(table_renderable(st, changes))
             if changes is not None:
                 shown = {line[0] for line in st.grid[1:]}
-                gone = [f"{r.label} {r.change_text}" for r in changes.rows
-                        if r.label not in shown]
+                gone = [f"{r.label} {r.change_text}" for r in changes.rows if r.label not in shown]
                 if gone:  # rows counted only before: a drop to nothing is a change too
-                    parts.append(plain(t("stats.only_before", rows=", ".join(gone)),
-                                       one_line=False, limit=1000, style="magenta"))
+                    parts.append(
+                        plain(
+                            t("stats.only_before", rows=", ".join(gone)),
+                            one_line=False,
+                            limit=1000,
+                            style="magenta",
+                        )
+                    )
             parts.append(Text(t("stats.chart"), style="italic dim"))
             parts.append(chart(st, width=max(10, min(BAR_WIDTH, self.size.width - 40))))
             unclassified = sum(n for lab, n in st.row_totals if lab == NONE_LABEL)
             if unclassified:  # to be fixed in Sager before the council gets the report
-                parts.append(Text(t("stats.unclassified", n=unclassified),
-                                  style="bold yellow"))
+                parts.append(Text(t("stats.unclassified", n=unclassified), style="bold yellow"))
             if st.triage_waiting:
-                parts.append(Text(t("stats.triage_waiting", n=st.triage_waiting),
-                                  style="yellow"))
+                parts.append(Text(t("stats.triage_waiting", n=st.triage_waiting), style="yellow"))
             parts.append(Text(""))
         self.query_one("#tables", Static).update(Group(*parts))
-        self.query_one("#compliance", Static).update(Group(
-            Text(t("stats.compliance"), style="bold"), compliance_renderable(view)))
+        self.query_one("#compliance", Static).update(
+            Group(Text(t("stats.compliance"), style="bold"), compliance_renderable(view))
+        )
 
     def show_workload(self, rows: tuple[Workload, ...]) -> None:
         """A team desk: open cases and overdue targets per person, now (not of the
@@ -157,9 +180,14 @@ class StatsScreen(DeskScreen):
         box = self.query_one("#workload", Static)
         box.display = self.desk_app.team
         if self.desk_app.team:
-            box.update(Group(Text(""), Text(t("stats.workload"), style="bold"),
-                             Text(t("stats.workload.note"), style="italic dim"),
-                             workload_renderable(rows)))
+            box.update(
+                Group(
+                    Text(""),
+                    Text(t("stats.workload"), style="bold"),
+                    Text(t("stats.workload.note"), style="italic dim"),
+                    workload_renderable(rows),
+                )
+            )
 
     # ------------------------------------------------------------------ actions
 
@@ -186,46 +214,79 @@ class StatsScreen(DeskScreen):
 
         def chosen(path: str | None) -> None:
             if path:
-                self.command(lambda: self.desk.export_annual_report(None, start, end, path),
-                             lambda p: t("n.exported", path=p))
+                self.command(
+                    lambda: self.desk.export_annual_report(None, start, end, path),
+                    lambda p: t("n.exported", path=p),
+                )
 
         self.app.push_screen(TextPrompt(t("dlg.annual.title"), initial=default), chosen)
 
     def action_export(self) -> None:
-        name = (f"borgerdesk-{self.view.preset if self.view else 'statistik'}-"
-                f"{self.start:%Y%m%d}-{self.end:%Y%m%d}.xlsx")
+        name = (
+            f"borgerdesk-{self.view.preset if self.view else 'statistik'}-"
+            f"{self.start:%Y%m%d}-{self.end:%Y%m%d}.xlsx"
+        )
         default = str(Path.home() / name)
         start, end = self.start, self.end
 
         def chosen(path: str | None) -> None:
             if path:
-                self.command(lambda: self.desk.export_counts(None, start, end, path),
-                             lambda p: t("n.exported", path=p))
+                self.command(
+                    lambda: self.desk.export_counts(None, start, end, path),
+                    lambda p: t("n.exported", path=p),
+                )
 
         self.app.push_screen(TextPrompt(t("dlg.export.title"), initial=default), chosen)
 
 
 def compliance_renderable(view: StatsView) -> Table:
     tbl = Table(show_edge=False, pad_edge=False)
-    for i, key in enumerate(("comp.rule", "comp.targets", "comp.in_time", "comp.late",
-                             "comp.waived", "comp.open", "comp.overdue", "comp.median",
-                             "comp.share")):
-        tbl.add_column(t(key), justify="left" if i == 0 else "right", no_wrap=i > 0,
-                       min_width=14 if i == 0 else None)
+    for i, key in enumerate(
+        (
+            "comp.rule",
+            "comp.targets",
+            "comp.in_time",
+            "comp.late",
+            "comp.waived",
+            "comp.open",
+            "comp.overdue",
+            "comp.median",
+            "comp.share",
+        )
+    ):
+        tbl.add_column(
+            t(key),
+            justify="left" if i == 0 else "right",
+            no_wrap=i > 0,
+            min_width=14 if i == 0 else None,
+        )
     for c in view.compliance.lines:
         share = "" if c.in_time_share is None else f"{round(100 * c.in_time_share)} %"
         median = "" if c.median_hours is None else f"{c.median_hours:.1f}"
         overdue = Text(str(c.overdue_now), style="bold red" if c.overdue_now else "")
-        tbl.add_row(plain(c.rule, limit=30), str(c.targets), str(c.met_in_time),
-                    str(c.met_late), str(c.waived), str(c.still_open), overdue, median, share)
+        tbl.add_row(
+            plain(c.rule, limit=30),
+            str(c.targets),
+            str(c.met_in_time),
+            str(c.met_late),
+            str(c.waived),
+            str(c.still_open),
+            overdue,
+            median,
+            share,
+        )
     return tbl
 
 
 def workload_renderable(rows: tuple[Workload, ...]) -> Table:
     tbl = Table(show_edge=False, pad_edge=False)
     for i, key in enumerate(("wl.person", "wl.open", "wl.overdue")):
-        tbl.add_column(t(key), justify="left" if i == 0 else "right", no_wrap=i > 0,
-                       min_width=14 if i == 0 else None)
+        tbl.add_column(
+            t(key),
+            justify="left" if i == 0 else "right",
+            no_wrap=i > 0,
+            min_width=14 if i == 0 else None,
+        )
     for w in rows:
         overdue = Text(str(w.overdue), style="bold red" if w.overdue else "")
         who = plain(w.person, limit=40) if w.person else Text(t("wl.nobody"), style="italic")

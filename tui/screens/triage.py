@@ -49,8 +49,14 @@ class TriageScreen(ScopedListScreen[TriageRow]):
         # The due column holds a time and the longest status, "16/11 16:24 besvaret sent"
         # (25), or the narrow form "✓! 16/11 16:24" (14); cut shorter, "late" was lost.
         w = self.wide
-        return [("col.sel", 1), ("col.channel", 2), ("col.who", 24 if w else 16),
-                ("col.subject", None), ("col.received", 11), ("col.due", 25 if w else 14)]
+        return [
+            ("col.sel", 1),
+            ("col.channel", 2),
+            ("col.who", 24 if w else 16),
+            ("col.subject", None),
+            ("col.received", 11),
+            ("col.due", 25 if w else 14),
+        ]
 
     @property
     def filt(self) -> TriageFilter:
@@ -92,8 +98,12 @@ class TriageScreen(ScopedListScreen[TriageRow]):
 
     def reload(self) -> None:
         first = getattr(self.app, "first_page", None)
-        if (first is None or self.page_offset != 0 or self._used_prefetch
-                or self.scope is not Scope.everyone):
+        if (
+            first is None
+            or self.page_offset != 0
+            or self._used_prefetch
+            or self.scope is not Scope.everyone
+        ):
             super().reload()
             return
         self._used_prefetch = True
@@ -106,6 +116,7 @@ class TriageScreen(ScopedListScreen[TriageRow]):
         try:
             version, page = first.result(timeout=FIRST_PAGE_WAIT_S)
         except Exception:
+
             def wait() -> PageLoaded[TriageRow]:
                 v, p = first.result()
                 return PageLoaded(p, version=v)
@@ -142,8 +153,9 @@ class TriageScreen(ScopedListScreen[TriageRow]):
             return
         self.selected ^= {row.contact_id}
         table = self.table
-        table.update_cell(str(row.contact_id), "col.sel",
-                          Text("●" if row.contact_id in self.selected else " "))
+        table.update_cell(
+            str(row.contact_id), "col.sel", Text("●" if row.contact_id in self.selected else " ")
+        )
         table.action_cursor_down()
         self.update_info()
 
@@ -162,16 +174,16 @@ class TriageScreen(ScopedListScreen[TriageRow]):
             return
         if msg.purpose == "new_case":
             rows = {r.contact_id: r for r in self.rows}
-            opened = filing.earliest([rows[i].occurred_at for i in msg.ids if i in rows]
-                                     or [msg.preview.occurred_at])
+            opened = filing.earliest(
+                [rows[i].occurred_at for i in msg.ids if i in rows] or [msg.preview.occurred_at]
+            )
             filing.ask_new_case(self, msg.ids, msg.preview, opened, self.selected.clear)
         else:
             preview = msg.preview
 
             def chosen(action: str | None) -> None:
                 if action:
-                    filing.act(self, action, [preview.contact_id], preview,
-                               self.selected.clear)
+                    filing.act(self, action, [preview.contact_id], preview, self.selected.clear)
 
             self.app.push_screen(PreviewScreen(preview, actions=True), chosen)
 
@@ -186,8 +198,10 @@ class TriageScreen(ScopedListScreen[TriageRow]):
             filing.ask_link(self, ids, clear)
         elif action == "new_case":
             first = ids[0]  # the form is prefilled from the first contact's preview
-            self.load(lambda: PreviewLoaded(self.desk.preview(first), purpose="new_case",
-                                            ids=tuple(ids)), main=False)
+            self.load(
+                lambda: PreviewLoaded(self.desk.preview(first), purpose="new_case", ids=tuple(ids)),
+                main=False,
+            )
         elif action == "not_a_case":
             filing.ask_dismiss(self, ids, clear)
         elif action == "ack":

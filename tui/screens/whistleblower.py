@@ -43,15 +43,21 @@ class WhistleblowerScreen(PagedListScreen[WhistleblowerRow]):
         return lambda: self.desk.whistleblower(offset=offset, limit=PAGE)
 
     def columns(self) -> list[tuple[str, int | None]]:
-        return [("col.ref", fit_width((r.ref for r in self.rows), 9)), ("col.title", None),
-                ("col.opened", 10), ("col.ack", 17), ("col.feedback", 17)]
+        return [
+            ("col.ref", fit_width((r.ref for r in self.rows), 9)),
+            ("col.title", None),
+            ("col.opened", 10),
+            ("col.ack", 17),
+            ("col.feedback", 17),
+        ]
 
     def key_of(self, row: WhistleblowerRow) -> int:
         return row.case_id
 
     def cells(self, r: WhistleblowerRow) -> dict[str, Text]:
         return {
-            "col.ref": Text(r.ref), "col.title": plain(r.title, limit=100),
+            "col.ref": Text(r.ref),
+            "col.title": plain(r.title, limit=100),
             "col.opened": Text(r.opened_on.strftime("%d-%m-%Y")),
             "col.ack": _due(r.ack_due, r.ack_status),
             "col.feedback": _due(r.feedback_due, r.feedback_status),
@@ -74,8 +80,9 @@ class WhistleblowerScreen(PagedListScreen[WhistleblowerRow]):
 
         def chosen(new: WhistleblowerFactsRow | None) -> None:
             if new is not None:
-                self.command(lambda: self.desk.set_whistleblower_facts(new),
-                             lambda _r: t("n.saved"))
+                self.command(
+                    lambda: self.desk.set_whistleblower_facts(new), lambda _r: t("n.saved")
+                )
 
         self.app.push_screen(FactsDialog(row.ref, facts), chosen)
 
@@ -92,7 +99,6 @@ class FactsDialog(Form):
     """A whistleblower case's facts for the annual report: four choices, each shown as
     saved; the save key saves them all."""
 
-
     def __init__(self, ref: str, facts: WhistleblowerFactsRow) -> None:
         super().__init__()
         self.ref, self.facts = ref, facts
@@ -102,26 +108,45 @@ class FactsDialog(Form):
         yes_no = [(t("wb.yes"), "yes"), (t("wb.no"), "no")]
         scope = "unknown" if f.in_scope is None else _yes_no(f.in_scope)
         with Vertical(classes="dialog"):
-            yield Label(plain(t("dlg.wb_facts.title", ref=self.ref), limit=80),
-                        classes="dialog-title")
-            yield field_row(t("wb.in_scope"), Select(
-                [(t("wb.unknown"), "unknown"), *yes_no], value=scope, allow_blank=False,
-                id="in_scope"))
-            yield field_row(t("wb.forwarded"), Select(
-                yes_no, value=_yes_no(f.forwarded), allow_blank=False, id="forwarded"))
-            yield field_row(t("wb.examined"), Select(
-                yes_no, value=_yes_no(f.examined), allow_blank=False, id="examined"))
-            yield field_row(t("wb.outcome"), Select(
-                [(t(f"wb.outcome.{o}"), o) for o in ("none", *OUTCOMES)],
-                value=f.outcome or "none", allow_blank=False, id="outcome"))
+            yield Label(
+                plain(t("dlg.wb_facts.title", ref=self.ref), limit=80), classes="dialog-title"
+            )
+            yield field_row(
+                t("wb.in_scope"),
+                Select(
+                    [(t("wb.unknown"), "unknown"), *yes_no],
+                    value=scope,
+                    allow_blank=False,
+                    id="in_scope",
+                ),
+            )
+            yield field_row(
+                t("wb.forwarded"),
+                Select(yes_no, value=_yes_no(f.forwarded), allow_blank=False, id="forwarded"),
+            )
+            yield field_row(
+                t("wb.examined"),
+                Select(yes_no, value=_yes_no(f.examined), allow_blank=False, id="examined"),
+            )
+            yield field_row(
+                t("wb.outcome"),
+                Select(
+                    [(t(f"wb.outcome.{o}"), o) for o in ("none", *OUTCOMES)],
+                    value=f.outcome or "none",
+                    allow_blank=False,
+                    id="outcome",
+                ),
+            )
             yield Label("", id="err", classes="err")
 
     def action_save(self) -> None:
         scope, outcome = self.value("in_scope"), self.value("outcome")
-        self.dismiss(WhistleblowerFactsRow(
-            case_id=self.facts.case_id,
-            in_scope=None if scope == "unknown" else scope == "yes",
-            forwarded=self.value("forwarded") == "yes",
-            examined=self.value("examined") == "yes",
-            outcome=None if outcome == "none" else outcome,
-        ))
+        self.dismiss(
+            WhistleblowerFactsRow(
+                case_id=self.facts.case_id,
+                in_scope=None if scope == "unknown" else scope == "yes",
+                forwarded=self.value("forwarded") == "yes",
+                examined=self.value("examined") == "yes",
+                outcome=None if outcome == "none" else outcome,
+            )
+        )

@@ -68,8 +68,13 @@ class KeyBar(Static):
         palette = getattr(self.app, "COMMAND_PALETTE_BINDING", "ctrl+p")
         # The screen's keys first, in the order they are specified (a remapped key keeps
         # its place), then the app's: when the bar is cut, the screen's own keys stay.
-        ordered = sorted(self.screen.active_bindings.items(), key=lambda kv: (
-            isinstance(kv[1].node, App), ORDER.get(kv[1].binding.id or "", len(ORDER))))
+        ordered = sorted(
+            self.screen.active_bindings.items(),
+            key=lambda kv: (
+                isinstance(kv[1].node, App),
+                ORDER.get(kv[1].binding.id or "", len(ORDER)),
+            ),
+        )
         for key, active in ordered:
             b = active.binding
             if not b.show or b.action in seen or key == palette:

@@ -218,8 +218,7 @@ class PagedTable(ScrollView, can_focus=True):
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=animate, immediate=not animate)
         elif self.cursor_row >= top + visible:
-            self.scroll_to(y=self.cursor_row - visible + 1, animate=animate,
-                           immediate=not animate)
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=animate, immediate=not animate)
 
     def action_cursor_down(self) -> None:
         if self.row_count and self.cursor_row >= self.row_count - 1 and self.has_next:
@@ -291,8 +290,11 @@ class PagedTable(ScrollView, can_focus=True):
                 elif n < width:
                     plain += " " * (width - n)
                 style = text.style
-                out.append(Segment(plain, get_style(style, default="") if isinstance(style, str)
-                                   else style))
+                out.append(
+                    Segment(
+                        plain, get_style(style, default="") if isinstance(style, str) else style
+                    )
+                )
             out.append(pad)
         return out
 

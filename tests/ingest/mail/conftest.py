@@ -23,8 +23,15 @@ class Server(Protocol):
     password: str
 
 
-SERVERS = ["pymap", pytest.param("dovecot", marks=pytest.mark.skipif(
-    not dovecot.available(), reason="Dovecot not installed (CI installs dovecot-imapd)"))]
+SERVERS = [
+    "pymap",
+    pytest.param(
+        "dovecot",
+        marks=pytest.mark.skipif(
+            not dovecot.available(), reason="Dovecot not installed (CI installs dovecot-imapd)"
+        ),
+    ),
+]
 
 
 class ServerFactory:
@@ -59,9 +66,14 @@ def make_server(request: pytest.FixtureRequest) -> Iterator[ServerFactory]:
 def make_config(odsherred_config: Config) -> Callable[..., Config]:
     def make(server: Any, *, port: int | None = None, **account: Any) -> Config:
         acct = MailAccount(
-            name=account.pop("name", "advisor"), host=server.host, port=port or server.port,
-            security="none", username=server.username, password_env="BD_TEST_IMAP_PW",
-            internal_domains=account.pop("internal_domains", ["example.dk"]), **account,
+            name=account.pop("name", "advisor"),
+            host=server.host,
+            port=port or server.port,
+            security="none",
+            username=server.username,
+            password_env="BD_TEST_IMAP_PW",
+            internal_domains=account.pop("internal_domains", ["example.dk"]),
+            **account,
         )
         return odsherred_config.model_copy(update={"mail": Mail(accounts=[acct])})
 
@@ -90,6 +102,7 @@ def _no_real_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 def password_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
     def set_(server: Any) -> None:
         monkeypatch.setenv("BD_TEST_IMAP_PW", server.password)
+
     return set_
 
 
@@ -101,8 +114,9 @@ def snapshot(server: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         for _flags, _d, name in c.list_folders():
-            st = c.folder_status(name, [b"MESSAGES", b"RECENT", b"UNSEEN", b"UIDNEXT",
-                                        b"UIDVALIDITY"])
+            st = c.folder_status(
+                name, [b"MESSAGES", b"RECENT", b"UNSEEN", b"UIDNEXT", b"UIDVALIDITY"]
+            )
             c.select_folder(name, readonly=True)
             uids = c.search("ALL")
             flags = c.get_flags(uids) if uids else {}

@@ -9,10 +9,17 @@ from email.utils import format_datetime
 BASE = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 
 
-def mail(n: int, *, sender: str = "borger{n}@example.org", to: str = "advisor@example.dk",
-         subject: str = "Spørgsmål om min sag {n}", body: str = "Kære borgerrådgiver,\n"
-         "jeg har ikke fået svar på min ansøgning. Mvh {n}\n", msgid: bool = True,
-         extra: str = "", when: dt.datetime | None = None) -> bytes:
+def mail(
+    n: int,
+    *,
+    sender: str = "borger{n}@example.org",
+    to: str = "advisor@example.dk",
+    subject: str = "Spørgsmål om min sag {n}",
+    body: str = "Kære borgerrådgiver,\njeg har ikke fået svar på min ansøgning. Mvh {n}\n",
+    msgid: bool = True,
+    extra: str = "",
+    when: dt.datetime | None = None,
+) -> bytes:
     when = when or BASE + dt.timedelta(minutes=n)
     head = (
         f"From: Borger {n} <{sender.format(n=n)}>\r\n"
@@ -22,8 +29,7 @@ def mail(n: int, *, sender: str = "borger{n}@example.org", to: str = "advisor@ex
         + (f"Message-ID: <msg{n}@example.org>\r\n" if msgid else "")
         + "MIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n"
-        "Content-Transfer-Encoding: 8bit\r\n"
-        + extra
+        "Content-Transfer-Encoding: 8bit\r\n" + extra
     )
     return head.encode() + b"\r\n" + body.format(n=n).replace("\n", "\r\n").encode()
 
@@ -31,11 +37,18 @@ def mail(n: int, *, sender: str = "borger{n}@example.org", to: str = "advisor@ex
 def sent(n: int, *, to: str = "borger{n}@example.org", in_reply_to: int | None = None) -> bytes:
     extra = ""
     if in_reply_to is not None:
-        extra = (f"In-Reply-To: <msg{in_reply_to}@example.org>\r\n"
-                 f"References: <msg{in_reply_to}@example.org>\r\n")
-    raw = mail(10_000 + n, sender="advisor@example.dk", to=to.format(n=n),
-               subject="Sv: din henvendelse", body="Tak for din mail. Jeg vender tilbage.\n",
-               extra=extra)
+        extra = (
+            f"In-Reply-To: <msg{in_reply_to}@example.org>\r\n"
+            f"References: <msg{in_reply_to}@example.org>\r\n"
+        )
+    raw = mail(
+        10_000 + n,
+        sender="advisor@example.dk",
+        to=to.format(n=n),
+        subject="Sv: din henvendelse",
+        body="Tak for din mail. Jeg vender tilbage.\n",
+        extra=extra,
+    )
     return raw.replace(b"From: Borger", b"From: Advisor", 1)
 
 
@@ -44,7 +57,7 @@ def malformed() -> dict[str, bytes]:
     big = (b"A" * 76 + b"\r\n") * (61 * 1024 * 1024 // 78)
     return {
         "broken_boundary": b"From: a@example.org\r\nSubject: broken\r\nContent-Type: "
-        b"multipart/mixed; boundary=\"XYZ\"\r\n\r\n--ABC\r\nContent-Type: text/plain\r\n\r\n"
+        b'multipart/mixed; boundary="XYZ"\r\n\r\n--ABC\r\nContent-Type: text/plain\r\n\r\n'
         b"tekst\r\n--ABC--\r\n",
         "unknown_charset": b"From: b@example.org\r\nSubject: =?x-unknown-cs?q?K=E6re?=\r\n"
         b"Content-Type: text/plain; charset=x-klingon\r\n\r\nK\xe6re borger\r\n",

@@ -32,10 +32,12 @@ internal_domains = ["example.dk"]
     return path
 
 
-def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, db_url: str,
-                               monkeypatch: Any) -> None:
-    srv = make_server({"INBOX": [mail(1), mail(2), malformed()["no_from"]],
-                       "Sent": [sent(1, in_reply_to=1)]})
+def test_sync_then_status_json(
+    make_server: Any, cli: Any, tmp_path: Path, db_url: str, monkeypatch: Any
+) -> None:
+    srv = make_server(
+        {"INBOX": [mail(1), mail(2), malformed()["no_from"]], "Sent": [sent(1, in_reply_to=1)]}
+    )
     monkeypatch.setenv("BD_TEST_IMAP_PW", srv.password)
     cfg = write_config(tmp_path, srv)
     r = cli("--config", str(cfg), "--db", db_url, "sync", "--once")
@@ -45,8 +47,9 @@ def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, db_ur
     r = cli("--config", str(cfg), "--db", db_url, "sync", "--once", "--account", "raadgiver")
     assert r.code == 0 and "raadgiver/INBOX: ingen nye mails" in r.out
     english = tmp_path / "en.toml"
-    english.write_text(cfg.read_text("utf-8").replace('language = "da"', 'language = "en"'),
-                       "utf-8")
+    english.write_text(
+        cfg.read_text("utf-8").replace('language = "da"', 'language = "en"'), "utf-8"
+    )
     r = cli("--config", str(english), "--db", db_url, "sync", "--once")
     assert r.code == 0 and "raadgiver/INBOX: no new mail" in r.out
 
@@ -64,9 +67,18 @@ def test_sync_then_status_json(make_server: Any, cli: Any, tmp_path: Path, db_ur
     assert data["alerts"] == {"open": 0}
     assert set(data["contacts"]) == {"total", "unlinked"}
     assert data["contacts"] == {"total": 4, "unlinked": 4}
-    keys = {"name", "kind", "folder", "messages", "parse_errors", "too_large",
-            "last_success", "last_error",
-            "consecutive_failures", "next_run"}  # the daemon's health columns
+    keys = {
+        "name",
+        "kind",
+        "folder",
+        "messages",
+        "parse_errors",
+        "too_large",
+        "last_success",
+        "last_error",
+        "consecutive_failures",
+        "next_run",
+    }  # the daemon's health columns
     by = {(s["kind"], s["folder"]): s for s in data["sources"]}
     for s in data["sources"]:
         assert set(s) == keys
@@ -101,8 +113,9 @@ def test_mail_test_shows_capabilities_folders_and_login(
     assert "wrong-password" not in r.err + r.out and "Traceback" not in r.err
 
 
-def test_unknown_account_and_unreachable_server(cli: Any, tmp_path: Path, db_url: str,
-                                                monkeypatch: Any) -> None:
+def test_unknown_account_and_unreachable_server(
+    cli: Any, tmp_path: Path, db_url: str, monkeypatch: Any
+) -> None:
     class Nowhere:
         host, port, username = "127.0.0.1", 1, "a@example.dk"
 

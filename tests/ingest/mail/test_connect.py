@@ -24,16 +24,55 @@ def _openssl(*args: str) -> None:
 def tls_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     d = tmp_path_factory.mktemp("tls")
     ca_key, ca, key, csr, cert = (d / n for n in ("ca.key", "ca.pem", "s.key", "s.csr", "s.pem"))
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out",
-             str(ca), "-days", "2", "-subj", "/CN=borgerdesk test CA")
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
-             "-subj", "/CN=127.0.0.1")
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(ca_key),
+        "-out",
+        str(ca),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=borgerdesk test CA",
+    )
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(csr),
+        "-subj",
+        "/CN=127.0.0.1",
+    )
     ext = d / "ext.cnf"
     ext.write_text("subjectAltName=IP:127.0.0.1\n")
-    _openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
-             "-CAcreateserial", "-out", str(cert), "-days", "2", "-extfile", str(ext))
-    srv = dovecot.DovecotServer({"INBOX": [b"From: a@example.org\r\n\r\nx\r\n"]},
-                                ssl_cert=(cert, key))
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        str(csr),
+        "-CA",
+        str(ca),
+        "-CAkey",
+        str(ca_key),
+        "-CAcreateserial",
+        "-out",
+        str(cert),
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+    )
+    srv = dovecot.DovecotServer(
+        {"INBOX": [b"From: a@example.org\r\n\r\nx\r\n"]}, ssl_cert=(cert, key)
+    )
     srv.start()
     yield srv, ca
     srv.cleanup()

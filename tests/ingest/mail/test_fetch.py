@@ -13,9 +13,9 @@ from ingest.mail.connect import connect
 from tests.ingest.mail.corpus import mail, malformed
 
 
-def test_direct_reading_is_imapclients(make_server: Any, make_config: Any,
-                                       password_env: Any,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_direct_reading_is_imapclients(
+    make_server: Any, make_config: Any, password_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = malformed()
     srv = make_server({"INBOX": [mail(i) for i in range(12)] + list(bad.values())})
     password_env(srv)
@@ -27,8 +27,7 @@ def test_direct_reading_is_imapclients(make_server: Any, make_config: Any,
         asked = [*uids, max(uids) + 50]  # one UID that is not there (expunged)
         lexed: list[int] = []
         real = imap.parse_fetch_response
-        monkeypatch.setattr(imap, "parse_fetch_response",
-                            lambda *a: lexed.append(1) or real(*a))
+        monkeypatch.setattr(imap, "parse_fetch_response", lambda *a: lexed.append(1) or real(*a))
         direct = (imap.fetch_headers(client, asked), imap.fetch_bodies(client, asked))
         if type(srv).__name__ == "DovecotServer":
             assert lexed == [], "Dovecot's answers were not read directly"
@@ -39,15 +38,17 @@ def test_direct_reading_is_imapclients(make_server: Any, make_config: Any,
     assert direct == via_imapclient
     headers, bodies = direct
     assert sorted(headers) == sorted(bodies) == uids
-    assert all(h.internaldate is not None and h.internaldate.tzinfo is dt.UTC
-               for h in headers.values())
+    assert all(
+        h.internaldate is not None and h.internaldate.tzinfo is dt.UTC for h in headers.values()
+    )
     assert all(headers[u].size == len(bodies[u]) for u in uids)
 
 
 def test_direct_reading_takes_only_the_usual_shape() -> None:
     ok = [(b"1 (UID 7 BODY[] {3}", b"abc"), b")"]
-    assert [(int(m.group(1)), raw) for m, raw in imap._direct(ok, imap._BODY_ANSWER, {7}) or []
-            ] == [(7, b"abc")]
+    assert [
+        (int(m.group(1)), raw) for m, raw in imap._direct(ok, imap._BODY_ANSWER, {7}) or []
+    ] == [(7, b"abc")]
     for data in (
         [(b"1 (UID 7 BODY[] {4}", b"abc"), b")"],  # the length does not match
         [(b"1 (BODY[] {3}", b"abc"), b" UID 7)"],  # UID after the literal
@@ -56,7 +57,12 @@ def test_direct_reading_takes_only_the_usual_shape() -> None:
         [(b"1 (UID 9 BODY[] {3}", b"abc"), b")"],  # not asked for
     ):
         assert imap._direct(data, imap._BODY_ANSWER, {7}) is None, data
-    head = [(b'1 (UID 7 RFC822.SIZE 10 INTERNALDATE "06-Dec-2026 21:02:46 +0100" '
-             b"BODY[HEADER] {3}", b"a: "), b")"]
+    head = [
+        (
+            b'1 (UID 7 RFC822.SIZE 10 INTERNALDATE "06-Dec-2026 21:02:46 +0100" BODY[HEADER] {3}',
+            b"a: ",
+        ),
+        b")",
+    ]
     got = imap._direct(head, imap._HEADER_ANSWER, {7})
     assert got is not None and got[0][0].group(3) == b"06-Dec-2026 21:02:46 +0100"

@@ -21,8 +21,10 @@ from ingest.mail.sync import sync_all
 from store.db import make_engine
 from store.models import Contact, EmailMessage, MailLocation
 
-ALARM_HEAD = (b"From: alarm@example.org\r\nSubject: Besked fra borger\r\n"
-              b"Date: Mon, 2 Mar 2026 10:00:00 +0100\r\n\r\n")
+ALARM_HEAD = (
+    b"From: alarm@example.org\r\nSubject: Besked fra borger\r\n"
+    b"Date: Mon, 2 Mar 2026 10:00:00 +0100\r\n\r\n"
+)
 
 
 def alarm(body: str) -> bytes:
@@ -60,7 +62,9 @@ def test_same_headers_and_size_but_another_body_is_a_new_message(
     with Session(engine) as s:
         texts = sorted(s.execute(select(EmailMessage.text)).scalars())
     assert [t.split(".")[0] for t in texts] == [
-        "Borger 1 ringede om sin sag", "Borger 2 ringede om noget andet"]
+        "Borger 1 ringede om sin sag",
+        "Borger 2 ringede om noget andet",
+    ]
     # And a re-sync changes nothing.
     third = sync_all(engine=engine, config=cfg)
     assert third[0].unchanged and count(engine, EmailMessage) == 2
@@ -80,10 +84,10 @@ def test_too_large_messages_with_the_same_headers_and_size_stay_apart(
     assert [r.error for r in reports] == [None, None]
     assert [(r.new, r.located, r.too_large) for r in reports] == [(2, 0, 2), (0, 1, 0)]
     with Session(engine) as s:
-        stored = s.execute(select(EmailMessage.content_hash, EmailMessage.too_large,
-                                  EmailMessage.raw)).all()
-    assert sorted(h for h, _t, _r in stored) == sorted(hashlib.sha256(b).hexdigest()
-                                                       for b in big)
+        stored = s.execute(
+            select(EmailMessage.content_hash, EmailMessage.too_large, EmailMessage.raw)
+        ).all()
+    assert sorted(h for h, _t, _r in stored) == sorted(hashlib.sha256(b).hexdigest() for b in big)
     assert all(t and r == ALARM_HEAD for _h, t, r in stored)
     assert count(engine, Contact) == 2
 
@@ -109,8 +113,13 @@ def near_duplicates(draw: st.DrawFn) -> tuple[list[bytes], list[tuple[int, str]]
         if bytes(body) not in bodies:
             bodies.append(bytes(body))
     raws = [ALARM_HEAD + b for b in bodies]
-    places = draw(st.lists(st.tuples(st.integers(0, len(raws) - 1), st.sampled_from(FOLDERS)),
-                           min_size=len(raws), max_size=len(raws) + 4))
+    places = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(raws) - 1), st.sampled_from(FOLDERS)),
+            min_size=len(raws),
+            max_size=len(raws) + 4,
+        )
+    )
     placed = {i for i, _f in places}
     places += [(i, "INBOX") for i in range(len(raws)) if i not in placed]
     return raws, places
@@ -122,12 +131,15 @@ def _stored(engine: Engine) -> tuple[list[str], int, int]:
     return hashes, count(engine, Contact), count(engine, MailLocation)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=near_duplicates())
 def test_identity_never_merges_different_messages_nor_duplicates_one(
-    case: tuple[list[bytes], list[tuple[int, str]]], make_config: Any,
-    _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
+    case: tuple[list[bytes], list[tuple[int, str]]],
+    make_config: Any,
+    _sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     raws, places = case

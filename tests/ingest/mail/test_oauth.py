@@ -7,22 +7,45 @@ import pytest
 from ingest.mail.oauth import OAuthError, acquire_token, explain
 from store.config.mail import MailAccount
 
-ACCT = MailAccount(name="raadgiver", host="outlook.office365.com", username="r@kommune.dk",
-                   auth="xoauth2", tenant_id="contoso.onmicrosoft.com",
-                   client_id="00000000-0000-0000-0000-000000000000")
+ACCT = MailAccount(
+    name="raadgiver",
+    host="outlook.office365.com",
+    username="r@kommune.dk",
+    auth="xoauth2",
+    tenant_id="contoso.onmicrosoft.com",
+    client_id="00000000-0000-0000-0000-000000000000",
+)
 
 
-@pytest.mark.parametrize(("result", "needle"), [
-    ({"error": "invalid_grant", "error_description": "AADSTS70008: The refresh token has "
-      "expired"}, "expired"),
-    ({"error": "invalid_grant", "error_description": "AADSTS65001: The user or "
-      "administrator has not consented"}, "administrator must grant"),
-    ({"error": "invalid_client", "error_description": "AADSTS7000222: The provided client "
-      "secret keys are expired"}, "client secret has expired"),
-    ({"error": "invalid_grant"}, "expired or was revoked"),
-    ({"error": "unauthorized_client"}, "Allow public client flows"),
-    ({}, "check tenant_id, client_id"),
-])
+@pytest.mark.parametrize(
+    ("result", "needle"),
+    [
+        (
+            {
+                "error": "invalid_grant",
+                "error_description": "AADSTS70008: The refresh token has expired",
+            },
+            "expired",
+        ),
+        (
+            {
+                "error": "invalid_grant",
+                "error_description": "AADSTS65001: The user or administrator has not consented",
+            },
+            "administrator must grant",
+        ),
+        (
+            {
+                "error": "invalid_client",
+                "error_description": "AADSTS7000222: The provided client secret keys are expired",
+            },
+            "client secret has expired",
+        ),
+        ({"error": "invalid_grant"}, "expired or was revoked"),
+        ({"error": "unauthorized_client"}, "Allow public client flows"),
+        ({}, "check tenant_id, client_id"),
+    ],
+)
 def test_msal_errors_are_explained(result: dict[str, str], needle: str) -> None:
     msg = explain(ACCT, result)
     assert needle in msg
@@ -79,16 +102,21 @@ class _Entra:
     def get(self, url: str, **kw: object) -> _Resp:
         self.calls.append(("GET", url))
         b = self.base
-        return _Resp({"authorization_endpoint": f"{b}/oauth2/v2.0/authorize",
-                      "token_endpoint": f"{b}/oauth2/v2.0/token",
-                      "device_authorization_endpoint": f"{b}/oauth2/v2.0/devicecode",
-                      "issuer": f"{b}/v2.0"})
+        return _Resp(
+            {
+                "authorization_endpoint": f"{b}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{b}/oauth2/v2.0/token",
+                "device_authorization_endpoint": f"{b}/oauth2/v2.0/devicecode",
+                "issuer": f"{b}/v2.0",
+            }
+        )
 
     def post(self, url: str, **kw: object) -> _Resp:
         self.calls.append(("POST", url))
         self.tokens += 1
-        return _Resp({"token_type": "Bearer", "expires_in": 3599,
-                      "access_token": f"app-token-{self.tokens}"})
+        return _Resp(
+            {"token_type": "Bearer", "expires_in": 3599, "access_token": f"app-token-{self.tokens}"}
+        )
 
     def close(self) -> None:
         pass
@@ -108,14 +136,22 @@ def test_app_only_sign_in_works_on_a_host_without_an_os_keyring(
 
     import ingest.mail.oauth as oauth
 
-    acct = ACCT.model_copy(update={"name": "server", "oauth_flow": "client_credentials",
-                                   "password_env": "BD_TEST_CLIENT_SECRET"})
+    acct = ACCT.model_copy(
+        update={
+            "name": "server",
+            "oauth_flow": "client_credentials",
+            "password_env": "BD_TEST_CLIENT_SECRET",
+        }
+    )
     monkeypatch.setenv("BD_TEST_CLIENT_SECRET", "client-secret-value")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setattr(oauth, "_APP_CACHES", {}, raising=False)
     entra = _Entra()
-    monkeypatch.setattr(msal, "ConfidentialClientApplication", functools.partial(
-        msal.ConfidentialClientApplication, http_client=entra))
+    monkeypatch.setattr(
+        msal,
+        "ConfidentialClientApplication",
+        functools.partial(msal.ConfidentialClientApplication, http_client=entra),
+    )
     before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
@@ -144,12 +180,19 @@ def test_a_device_sign_in_without_a_keyring_is_kept_in_a_0600_file(
     keyring.set_keyring(fail.Keyring())
     try:
         store = oauth._TokenCache(ACCT)
-        store.cache.add({  # what msal records after a device sign-in
-            "client_id": ACCT.client_id, "scope": oauth.DELEGATED_SCOPES,
-            "token_endpoint": f"{_Entra.base}/oauth2/v2.0/token",
-            "response": {"access_token": "at", "refresh_token": "rt-secret",
-                         "expires_in": 3600, "token_type": "Bearer"},
-        })
+        store.cache.add(
+            {  # what msal records after a device sign-in
+                "client_id": ACCT.client_id,
+                "scope": oauth.DELEGATED_SCOPES,
+                "token_endpoint": f"{_Entra.base}/oauth2/v2.0/token",
+                "response": {
+                    "access_token": "at",
+                    "refresh_token": "rt-secret",
+                    "expires_in": 3600,
+                    "token_type": "Bearer",
+                },
+            }
+        )
         store.save()
         again = oauth._TokenCache(ACCT)
     finally:

@@ -107,21 +107,45 @@ def test_auto_generated_detection() -> None:
 _header_value = st.binary(min_size=0, max_size=80).map(
     lambda b: b.replace(b"\r", b"").replace(b"\n", b"")
 )
-_ctype = st.sampled_from([
-    b"text/plain", b"text/html", b"multipart/mixed; boundary=B", b"multipart/alternative",
-    b"message/rfc822", b"application/pdf; name*", b"text/plain; charset=x-nope",
-    b"text/plain; charset=\"utf-8", b"multipart/mixed; boundary=\"\"",
-])
+_ctype = st.sampled_from(
+    [
+        b"text/plain",
+        b"text/html",
+        b"multipart/mixed; boundary=B",
+        b"multipart/alternative",
+        b"message/rfc822",
+        b"application/pdf; name*",
+        b"text/plain; charset=x-nope",
+        b'text/plain; charset="utf-8',
+        b'multipart/mixed; boundary=""',
+    ]
+)
 _cte = st.sampled_from([b"", b"base64", b"quoted-printable", b"8bit", b"x-uuencode", b"7bit"])
 
 
 @st.composite
 def messages(draw: st.DrawFn) -> bytes:
     lines = []
-    for name in draw(st.lists(st.sampled_from(
-        [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Cc", b"References",
-         b"Auto-Submitted", b"Precedence", b"Return-Path", b"Content-Disposition"]
-    ), max_size=8)):
+    for name in draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    b"From",
+                    b"To",
+                    b"Subject",
+                    b"Date",
+                    b"Message-ID",
+                    b"Cc",
+                    b"References",
+                    b"Auto-Submitted",
+                    b"Precedence",
+                    b"Return-Path",
+                    b"Content-Disposition",
+                ]
+            ),
+            max_size=8,
+        )
+    ):
         lines.append(name + b": " + draw(_header_value))
     lines.append(b"Content-Type: " + draw(_ctype))
     cte = draw(_cte)
@@ -166,9 +190,11 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 
 
 def test_surrogates_and_nul_are_made_storable() -> None:
-    raw = (b"From: \xff\xfe <x@example.org>\r\nSubject: a\x00b \xed\xa0\x80\r\n"
-           b"Message-ID: <a\x00b@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-           b"\xed\xa0\x80 body\x00\r\n")
+    raw = (
+        b"From: \xff\xfe <x@example.org>\r\nSubject: a\x00b \xed\xa0\x80\r\n"
+        b"Message-ID: <a\x00b@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"\xed\xa0\x80 body\x00\r\n"
+    )
     p = parse_message(raw)
     _storable(p)
     assert p.subject is not None and "\x00" not in p.subject
@@ -201,7 +227,10 @@ def test_fast_path_agrees_with_the_stdlib_path(name: str, monkeypatch: pytest.Mo
             (a["filename"], a["content_type"]) for a in slow.attachments
         ]
         assert (fast.subject, fast.from_addr, fast.sent_at, fast.is_auto) == (
-            slow.subject, slow.from_addr, slow.sent_at, slow.is_auto
+            slow.subject,
+            slow.from_addr,
+            slow.sent_at,
+            slow.is_auto,
         )
 
 
@@ -256,10 +285,32 @@ def test_direct_header_read_is_compat32s(name: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(
-    st.sampled_from([b"Subject: ", b"To: ", b"From:", b" ", b"\t", b"X-A: ", b"From ",
-                     b": ", b"\r", b"\n", b"\r\n", b"\r\n ", b"=?utf-8?q?x?=", b"\xe6"]),
-    st.binary(max_size=12)), max_size=25).map(b"".join))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    b"Subject: ",
+                    b"To: ",
+                    b"From:",
+                    b" ",
+                    b"\t",
+                    b"X-A: ",
+                    b"From ",
+                    b": ",
+                    b"\r",
+                    b"\n",
+                    b"\r\n",
+                    b"\r\n ",
+                    b"=?utf-8?q?x?=",
+                    b"\xe6",
+                ]
+            ),
+            st.binary(max_size=12),
+        ),
+        max_size=25,
+    ).map(b"".join)
+)
 def test_direct_header_read_agrees_on_arbitrary_bytes(block: bytes) -> None:
     from ingest.mail.parse import _raw_headers
 
@@ -269,14 +320,35 @@ def test_direct_header_read_agrees_on_arbitrary_bytes(block: bytes) -> None:
 
 
 _ADDRESS_VALUES = [
-    "borger1@example.org", "Borger Jensen <borger1@example.org>",
-    '"Jensen, Borger" <b.j@example.org>', "Børge Ærø <b+tag@sub.example.dk>",
-    "a@b.dk, c@d.dk", "a@b.dk,, c@d.dk ,", "  <x@y.dk>  ", "Name<x@y.dk>",
-    "undisclosed-recipients:;", "a@b.dk (comment)", "Jens H. Hansen <j@h.dk>",
-    "<@route:a@b.dk>", '"a@b" <c@d.dk>', "a@[1.2.3.4]", "weird@", "@nolocal.dk",
-    "a..b@c.dk", ".a@c.dk", "a@c.dk.", '"quoted local"@x.dk', "Hansen, Jens <j@h.dk>",
-    "x@y.dk <z@w.dk>", "<a@b.dk> trailing", "Name <a@b.dk>, Other <c@d.dk>", "",
-    '"unterminated <a@b.dk>', "Tab\tName <a@b.dk>", "a@b.dk;c@d.dk", "=?x?q?y?= <a@b.dk>",
+    "borger1@example.org",
+    "Borger Jensen <borger1@example.org>",
+    '"Jensen, Borger" <b.j@example.org>',
+    "Børge Ærø <b+tag@sub.example.dk>",
+    "a@b.dk, c@d.dk",
+    "a@b.dk,, c@d.dk ,",
+    "  <x@y.dk>  ",
+    "Name<x@y.dk>",
+    "undisclosed-recipients:;",
+    "a@b.dk (comment)",
+    "Jens H. Hansen <j@h.dk>",
+    "<@route:a@b.dk>",
+    '"a@b" <c@d.dk>',
+    "a@[1.2.3.4]",
+    "weird@",
+    "@nolocal.dk",
+    "a..b@c.dk",
+    ".a@c.dk",
+    "a@c.dk.",
+    '"quoted local"@x.dk',
+    "Hansen, Jens <j@h.dk>",
+    "x@y.dk <z@w.dk>",
+    "<a@b.dk> trailing",
+    "Name <a@b.dk>, Other <c@d.dk>",
+    "",
+    '"unterminated <a@b.dk>',
+    "Tab\tName <a@b.dk>",
+    "a@b.dk;c@d.dk",
+    "=?x?q?y?= <a@b.dk>",
 ]
 
 
@@ -299,15 +371,24 @@ def test_simple_address_read_covers_the_usual_forms() -> None:
     from ingest.mail.parse import _simple_addresses
 
     assert _simple_addresses(["Borger Jensen <borger1@example.org>", "a@b.dk, c@d.dk"]) == [
-        "borger1@example.org", "a@b.dk", "c@d.dk"]
+        "borger1@example.org",
+        "a@b.dk",
+        "c@d.dk",
+    ]
     assert _simple_addresses(["Hansen, Jens <j@h.dk>"]) is None
     assert _simple_addresses(["a@b.dk (comment)"]) is None
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(
-    [*"ab.@<>\", ;:()[]\\æ\t-+", "x@y.dk", "Name ", "<a@b.dk>"]), max_size=20).map("".join),
-    min_size=1, max_size=3))
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from([*'ab.@<>", ;:()[]\\æ\t-+', "x@y.dk", "Name ", "<a@b.dk>"]), max_size=20
+        ).map("".join),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_simple_address_read_agrees_on_arbitrary_text(values: list[str]) -> None:
     from ingest.mail.parse import _simple_addresses
 
@@ -317,8 +398,9 @@ def test_simple_address_read_agrees_on_arbitrary_text(values: list[str]) -> None
 
 
 @pytest.mark.parametrize("name", [*sorted(CORPUS), "bench"])
-def test_direct_reads_store_what_the_stdlib_reads(name: str,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_direct_reads_store_what_the_stdlib_reads(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Whole parses with and without the direct header and address reads are equal."""
     import dataclasses
 

@@ -27,22 +27,49 @@ def _seed(engine: Engine) -> None:
         two = create_party(session=s, party_in=PartyCreate(emails=["two@example.org"])).id
         s.add(Case(ref="C-2", opened_on=dt.date(2025, 1, 1), party_id=two))
         s.add(Case(ref="C-3", opened_on=dt.date(2025, 1, 1), party_id=two))
-        s.add(Contact(channel="email", direction="in", occurred_at=WHEN,
-                      occurred_on=dt.date(2025, 3, 30), source_ref="mail:old"))
+        s.add(
+            Contact(
+                channel="email",
+                direction="in",
+                occurred_at=WHEN,
+                occurred_on=dt.date(2025, 3, 30),
+                source_ref="mail:old",
+            )
+        )
         s.commit()
 
 
 def _inputs() -> list[tuple[str, ContactCreate]]:
     out = []
-    for i, who in enumerate(["one@example.org", "two@example.org", "new@example.org", None,
-                             "+4522334455", "new@example.org"]):
-        out.append((f"k{i}", ContactCreate(
-            channel="email" if who is None or "@" in who else "phone", direction="in",
-            occurred_at=WHEN + dt.timedelta(hours=i), summary=f"s{i}", counterpart=who,
-            source_ref=f"mail:h{i}",
-        )))
-    out.append(("old", ContactCreate(channel="email", direction="in", occurred_at=WHEN,
-                                     source_ref="mail:old")))
+    for i, who in enumerate(
+        [
+            "one@example.org",
+            "two@example.org",
+            "new@example.org",
+            None,
+            "+4522334455",
+            "new@example.org",
+        ]
+    ):
+        out.append(
+            (
+                f"k{i}",
+                ContactCreate(
+                    channel="email" if who is None or "@" in who else "phone",
+                    direction="in",
+                    occurred_at=WHEN + dt.timedelta(hours=i),
+                    summary=f"s{i}",
+                    counterpart=who,
+                    source_ref=f"mail:h{i}",
+                ),
+            )
+        )
+    out.append(
+        (
+            "old",
+            ContactCreate(channel="email", direction="in", occurred_at=WHEN, source_ref="mail:old"),
+        )
+    )
     return out
 
 
@@ -52,8 +79,7 @@ def _dump(engine: Engine) -> list[dict[str, Any]]:
         return [r.model_dump(exclude={"id", "created_at"}) for r in rows]
 
 
-def test_batch_path_equals_add_contact(db_url: str, _sqlite_template: Any,
-                                       tmp_path: Any) -> None:
+def test_batch_path_equals_add_contact(db_url: str, _sqlite_template: Any, tmp_path: Any) -> None:
     import shutil
 
     # The batch path on the database under test; add_contact on a SQLite file beside it.
@@ -85,15 +111,25 @@ def test_batch_path_equals_add_contact(db_url: str, _sqlite_template: Any,
 
 
 def test_direction_and_time_rules() -> None:
-    acct = MailAccount(name="a", host="127.0.0.1", security="none",
-                       username="advisor@example.dk", internal_domains=["kommune.dk"])
-    p = parse_message(mail(1, sender="advisor@example.dk",
-                           to="x@kommune.dk, Borger <b@example.org>"))
+    acct = MailAccount(
+        name="a",
+        host="127.0.0.1",
+        security="none",
+        username="advisor@example.dk",
+        internal_domains=["kommune.dk"],
+    )
+    p = parse_message(
+        mail(1, sender="advisor@example.dk", to="x@kommune.dk, Borger <b@example.org>")
+    )
     assert direction_and_counterpart(p, account=acct, is_sent_folder=False) == (
-        "out", "b@example.org")
+        "out",
+        "b@example.org",
+    )
     p = parse_message(mail(2))
     assert direction_and_counterpart(p, account=acct, is_sent_folder=False) == (
-        "in", "borger2@example.org")
+        "in",
+        "borger2@example.org",
+    )
     # Date header normally; INTERNALDATE when the Date is missing or absurdly late.
     arrived = dt.datetime(2025, 3, 3, 12, 0, tzinfo=dt.UTC)
     assert occurred_at(p, arrived) == p.sent_at

@@ -25,14 +25,23 @@ from tests.ingest.mail.corpus import mail
 def test_the_demo_sink_files_the_reply_in_sent(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    citizen = mail(1, sender="karen@example.org", subject="Hjælp til ansøgning",
-                   when=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))
+    citizen = mail(
+        1,
+        sender="karen@example.org",
+        subject="Hjælp til ansøgning",
+        when=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3),
+    )
     with EmbeddedServer({"INBOX": [citizen], "Sent": []}) as srv:
         monkeypatch.setenv(PASSWORD_ENV, srv.password)
         sink = SubmissionSink(srv).start()
         try:
-            text = demo_config_text("odsherred", port=srv.port, username=srv.username,
-                                    inbox=tmp_path, smtp_port=sink.port)
+            text = demo_config_text(
+                "odsherred",
+                port=srv.port,
+                username=srv.username,
+                inbox=tmp_path,
+                smtp_port=sink.port,
+            )
             config = load_config_text(text, "demo")
             sync_all(engine=engine, config=config)
             with Session(engine) as s:
@@ -45,8 +54,11 @@ def test_the_demo_sink_files_the_reply_in_sent(
                 assert s.scalars(select(ReplyTarget.state)).one() == "met"
             sync_all(engine=engine, config=config)
             with Session(engine) as s:
-                n = s.scalar(select(func.count()).select_from(EmailMessage).where(
-                    EmailMessage.message_id == result.message_id))
+                n = s.scalar(
+                    select(func.count())
+                    .select_from(EmailMessage)
+                    .where(EmailMessage.message_id == result.message_id)
+                )
                 assert n == 1
         finally:
             sink.stop()

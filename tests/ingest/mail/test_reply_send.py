@@ -139,8 +139,11 @@ def test_login_and_xoauth2(world: Any, engine: Engine, tmp_path: Path) -> None:
         # Microsoft 365 style: XOAUTH2 (the token msal would give is passed in), and
         # save_to_sent = "auto" appends nothing: the server files its own copy.
         c3 = make(
-            smtp_port=oauth.port, ca_file=oauth.ca, auth="xoauth2",
-            tenant_id="kommune.onmicrosoft.com", client_id="00000000-0000-0000-0000-000000000001",
+            smtp_port=oauth.port,
+            ca_file=oauth.ca,
+            auth="xoauth2",
+            tenant_id="kommune.onmicrosoft.com",
+            client_id="00000000-0000-0000-0000-000000000001",
         )
         res = send_reply(engine, c3, _queue(engine, c3), token=oauth.sink.token)
         assert res.state == "sent", res.error

@@ -102,5 +102,7 @@ def test_a_world_readable_file_says_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(SecretError) as e:
         get_secret("mail:a", file=f)
     msg = _one_line(e, f)
-    assert msg == (f"{f}: password_file has mode 0644, readable by others; it must be "
-                   f"0600 (run: chmod 600 {f})")
+    assert msg == (
+        f"{f}: password_file has mode 0644, readable by others; it must be "
+        f"0600 (run: chmod 600 {f})"
+    )

@@ -109,8 +109,16 @@ def test_no_change_poll_is_one_status_per_folder(
     forbidden = {"SELECT", "EXAMINE", "FETCH", "UID FETCH", "SEARCH", "UID SEARCH"}
     assert not forbidden & set(cmds), cmds
     # Nothing that could change a mailbox is ever sent.
-    assert not {"STORE", "UID STORE", "EXPUNGE", "MOVE", "UID MOVE", "COPY", "UID COPY",
-                "APPEND"} & set(cmds)
+    assert not {
+        "STORE",
+        "UID STORE",
+        "EXPUNGE",
+        "MOVE",
+        "UID MOVE",
+        "COPY",
+        "UID COPY",
+        "APPEND",
+    } & set(cmds)
 
 
 def test_new_mail_fetches_only_the_new_uids(
@@ -165,7 +173,10 @@ def test_same_message_in_two_folders_is_stored_once(
 
 
 def test_a_message_stored_by_another_sync_meanwhile_is_located_not_failed(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two mailboxes synced side by side receive the same message: the other sync may
@@ -241,7 +252,10 @@ def test_server_restart_between_polls(
 
 
 def test_connection_cut_mid_batch_loses_and_duplicates_nothing(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 20)
@@ -273,7 +287,10 @@ def test_connection_cut_mid_batch_loses_and_duplicates_nothing(
 
 
 def test_message_deleted_between_header_and_body_fetch_is_kept_flagged(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     srv = make_server({"INBOX": [mail(i) for i in range(5)]})
@@ -310,18 +327,31 @@ def test_linking_sent_mail_and_auto_replies(
         for ref in ("2025-002", "2025-003"):
             s.add(Case(ref=ref, opened_on=dt.date(2025, 1, 2), party_id=two_id))
         s.commit()
-    auto = mail(3, sender="ferie@example.org", extra="Auto-Submitted: auto-replied\r\n"
-                "X-Autoreply: yes\r\n")
+    auto = mail(
+        3, sender="ferie@example.org", extra="Auto-Submitted: auto-replied\r\nX-Autoreply: yes\r\n"
+    )
     bulk = mail(4, sender="nyhed@example.org", extra="Precedence: bulk\r\n")
-    srv = make_server({
-        "INBOX": [mail(1, sender="KENDT@example.org"), mail(2, sender="to@example.org"),
-                  auto, bulk, mail(5),
-                  # Written before the party's one open case was opened (2 Jan 2025).
-                  mail(6, sender="kendt@example.org",
-                       when=dt.datetime(2024, 12, 30, 10, 0, tzinfo=dt.UTC))],
-        "Sent": [sent(1, in_reply_to=5, to="kollega@example.dk, borger5@example.org"),
-                 sent(2, to="kollega@example.dk")],
-    })
+    srv = make_server(
+        {
+            "INBOX": [
+                mail(1, sender="KENDT@example.org"),
+                mail(2, sender="to@example.org"),
+                auto,
+                bulk,
+                mail(5),
+                # Written before the party's one open case was opened (2 Jan 2025).
+                mail(
+                    6,
+                    sender="kendt@example.org",
+                    when=dt.datetime(2024, 12, 30, 10, 0, tzinfo=dt.UTC),
+                ),
+            ],
+            "Sent": [
+                sent(1, in_reply_to=5, to="kollega@example.dk, borger5@example.org"),
+                sent(2, to="kollega@example.dk"),
+            ],
+        }
+    )
     password_env(srv)
     cfg = make_config(srv, internal_domains=["example.dk"])
     reports = sync_all(engine=engine, config=cfg)
@@ -363,7 +393,10 @@ def _party(addr: str) -> Any:
 
 
 def test_stop_between_batches_then_resume(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 10)
@@ -401,7 +434,10 @@ def test_wrong_password_is_reported_not_raised(
 
 
 def test_logs_carry_no_bodies_addresses_or_secrets(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     import logging
@@ -417,7 +453,10 @@ def test_logs_carry_no_bodies_addresses_or_secrets(
 
 
 def test_vanished_message_is_completed_when_found_in_another_folder(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     moved = mail(2)
@@ -445,7 +484,10 @@ def test_vanished_message_is_completed_when_found_in_another_folder(
 
 
 def test_protocol_traffic_is_neither_formatted_nor_logged(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """imapclient turns imaplib's debug output on (level 5): every response, bodies
@@ -465,17 +507,21 @@ def test_protocol_traffic_is_neither_formatted_nor_logged(
 def _dump_mail(engine: Engine) -> list[tuple[Any, ...]]:
     """Every stored message, location and contact, ids and creation times left out."""
     with Session(engine) as s:
-        msgs = [tuple(v for k, v in m.model_dump().items() if k not in ("id", "contact_id"))
-                for m in s.execute(select(EmailMessage).order_by(EmailMessage.content_hash))
-                .scalars()]
+        msgs = [
+            tuple(v for k, v in m.model_dump().items() if k not in ("id", "contact_id"))
+            for m in s.execute(select(EmailMessage).order_by(EmailMessage.content_hash)).scalars()
+        ]
         locs = sorted((loc.folder, loc.uid) for loc in s.execute(select(MailLocation)).scalars())
-        contacts = [tuple(v for k, v in c.model_dump().items() if k not in ("id", "created_at"))
-                    for c in s.execute(select(Contact).order_by(Contact.source_ref)).scalars()]
+        contacts = [
+            tuple(v for k, v in c.model_dump().items() if k not in ("id", "created_at"))
+            for c in s.execute(select(Contact).order_by(Contact.source_ref)).scalars()
+        ]
     return [*msgs, *locs, *contacts]
 
 
-def _bulk_fixture(make_server: Any, make_config: Any, password_env: Any, sqlite_url: str,
-                  tmp_path: Any) -> tuple[Any, Any, bytes]:
+def _bulk_fixture(
+    make_server: Any, make_config: Any, password_env: Any, sqlite_url: str, tmp_path: Any
+) -> tuple[Any, Any, bytes]:
     """A mailbox with the malformed corpus and a ~3 MB message, and an inline-synced
     copy of it in another database (a SQLite file) to compare with."""
     import shutil
@@ -497,8 +543,13 @@ def _bulk_fixture(make_server: Any, make_config: Any, password_env: Any, sqlite_
 
 
 def test_bulk_path_stores_what_the_inline_path_stores(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine, tmp_path: Any,
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
+    tmp_path: Any,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A large folder's bodies are fetched and parsed by fetch processes and its WAL is
     checkpointed beside the writer: the same rows as the inline path, read-only, and the
@@ -506,8 +557,7 @@ def test_bulk_path_stores_what_the_inline_path_stores(
     returns."""
     from pathlib import Path
 
-    cfg, inline, big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
-                                     tmp_path)
+    cfg, inline, big = _bulk_fixture(make_server, make_config, password_env, sqlite_url, tmp_path)
     import gc
 
     srv = make_server.started[-1]
@@ -554,16 +604,21 @@ def test_bulk_path_stores_what_the_inline_path_stores(
 
 
 def test_a_fetch_process_that_dies_costs_no_message(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine, tmp_path: Any,
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
+    tmp_path: Any,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """As if the Rust parser crashed on a message: a fetch process dies mid-folder (the
     others have requests out too); the rest is fetched in-process and parsed by the
     stdlib parser, nothing lost or doubled."""
     from ingest.mail import fetch_process
 
-    cfg, inline, _big = _bulk_fixture(make_server, make_config, password_env, sqlite_url,
-                                      tmp_path)
+    cfg, inline, _big = _bulk_fixture(make_server, make_config, password_env, sqlite_url, tmp_path)
     try:
         monkeypatch.setattr(sync_mod, "BULK_MESSAGES", 1)
         monkeypatch.setattr(imap, "BODY_BATCH_COUNT", 7)
@@ -582,17 +637,32 @@ def test_a_fetch_process_that_dies_costs_no_message(
         assert [r.error for r in reports] == [None, None]
         assert answers[0] >= 4
         assert "a fetch process died" in caplog.text
+
         # The stdlib parser estimates attachment sizes differently and notes MIME
         # defects; what identifies and shows a message is the same.
         def key(engine: Engine) -> Any:
             with Session(engine) as s:
-                msgs = sorted((m.content_hash, m.raw, m.subject, m.from_addr, m.to_addrs,
-                               m.sent_at, m.text, m.parse_error, m.too_large)
-                              for m in s.execute(select(EmailMessage)).scalars())
-                locs = sorted((loc.folder, loc.uid)
-                              for loc in s.execute(select(MailLocation)).scalars())
-                cons = sorted((c.source_ref, c.direction, c.counterpart, c.occurred_at)
-                              for c in s.execute(select(Contact)).scalars())
+                msgs = sorted(
+                    (
+                        m.content_hash,
+                        m.raw,
+                        m.subject,
+                        m.from_addr,
+                        m.to_addrs,
+                        m.sent_at,
+                        m.text,
+                        m.parse_error,
+                        m.too_large,
+                    )
+                    for m in s.execute(select(EmailMessage)).scalars()
+                )
+                locs = sorted(
+                    (loc.folder, loc.uid) for loc in s.execute(select(MailLocation)).scalars()
+                )
+                cons = sorted(
+                    (c.source_ref, c.direction, c.counterpart, c.occurred_at)
+                    for c in s.execute(select(Contact)).scalars()
+                )
             return msgs, locs, cons
 
         assert key(engine) == key(inline)
@@ -601,7 +671,10 @@ def test_a_fetch_process_that_dies_costs_no_message(
 
 
 def test_fetch_processes_end_with_a_killed_parent(
-    make_server: Any, make_config: Any, password_env: Any, tmp_path: Any,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    tmp_path: Any,
 ) -> None:
     """kill -9 of the syncing process (the daemon) leaves no fetch process behind."""
     import json
@@ -640,8 +713,9 @@ def test_fetch_processes_end_with_a_killed_parent(
     c.logout()
     ep = Endpoint.of(acct)
     fields = {f: getattr(ep, f) for f in ep.__slots__}  # type: ignore[attr-defined]
-    parent = subprocess.Popen([sys.executable, "-c", script, json.dumps(fields), srv.password,
-                               str(uidvalidity)])
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(fields), srv.password, str(uidvalidity)]
+    )
     try:
         deadline = time.monotonic() + 60
         while not (out.exists() and out.read_text()) and time.monotonic() < deadline:
@@ -667,7 +741,10 @@ def test_fetch_processes_end_with_a_killed_parent(
 
 
 def test_a_first_sync_starts_its_fetch_processes_ahead_and_ends_unused_ones(
-    make_server: Any, make_config: Any, password_env: Any, engine: Engine,
+    make_server: Any,
+    make_config: Any,
+    password_env: Any,
+    engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An account's first sync starts its fetch processes before it knows whether a

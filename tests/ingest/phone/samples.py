@@ -25,17 +25,44 @@ VOICEMAIL_PILOT = "4999"
 
 DK_HEADER = ["Dato", "Tidspunkt", "Retning", "Nummer", "Varighed", "Status"]
 TEAMS_HEADER = [
-    "UsageId", "Call ID", "UPN", "User Display Name", "Caller ID", "Call Type",
-    "Number Type", "Destination Dialed", "Destination Number", "Start Time", "End Time",
-    "Duration Seconds", "Currency",
+    "UsageId",
+    "Call ID",
+    "UPN",
+    "User Display Name",
+    "Caller ID",
+    "Call Type",
+    "Number Type",
+    "Destination Dialed",
+    "Destination Number",
+    "Start Time",
+    "End Time",
+    "Duration Seconds",
+    "Currency",
 ]
 CUCM_HEADER = [
-    "cdrRecordType", "globalCallID_callManagerId", "globalCallID_callId",
-    "dateTimeOrigination", "callingPartyNumber", "originalCalledPartyNumber",
-    "finalCalledPartyNumber", "dateTimeConnect", "dateTimeDisconnect", "duration",
+    "cdrRecordType",
+    "globalCallID_callManagerId",
+    "globalCallID_callId",
+    "dateTimeOrigination",
+    "callingPartyNumber",
+    "originalCalledPartyNumber",
+    "finalCalledPartyNumber",
+    "dateTimeConnect",
+    "dateTimeDisconnect",
+    "duration",
 ]
-CUCM_TYPES = ["INTEGER", "INTEGER", "INTEGER", "INTEGER", "VARCHAR(50)", "VARCHAR(50)",
-              "VARCHAR(50)", "INTEGER", "INTEGER", "INTEGER"]
+CUCM_TYPES = [
+    "INTEGER",
+    "INTEGER",
+    "INTEGER",
+    "INTEGER",
+    "VARCHAR(50)",
+    "VARCHAR(50)",
+    "VARCHAR(50)",
+    "INTEGER",
+    "INTEGER",
+    "INTEGER",
+]
 
 PHONE_TOML = f"""
 [phone]
@@ -56,9 +83,17 @@ def make_config(extra: str = "") -> Config:
     return load_config_text(config_text(extra), "test")
 
 
-def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[str]], *, delimiter: str = ";",
-              encoding: str = "cp1252", bom: bool = False, sep_line: bool = False,
-              newline: str = "\r\n", trailer: Sequence[Sequence[str]] = ()) -> bytes:
+def csv_bytes(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    delimiter: str = ";",
+    encoding: str = "cp1252",
+    bom: bool = False,
+    sep_line: bool = False,
+    newline: str = "\r\n",
+    trailer: Sequence[Sequence[str]] = (),
+) -> bytes:
     def line(cells: Sequence[str]) -> str:
         out = []
         for c in cells:
@@ -96,16 +131,41 @@ def dk_rows() -> list[list[str]]:
     ]
 
 
-def teams_row(upn: str, call_type: str, caller: str, callee: str, start: str,
-              duration: int) -> list[str]:
-    return ["u-" + start, "c-" + start, upn, "Borgerrådgiver", caller, call_type,
-            "user", callee, callee, start, start, str(duration), "DKK"]
+def teams_row(
+    upn: str, call_type: str, caller: str, callee: str, start: str, duration: int
+) -> list[str]:
+    return [
+        "u-" + start,
+        "c-" + start,
+        upn,
+        "Borgerrådgiver",
+        caller,
+        call_type,
+        "user",
+        callee,
+        callee,
+        start,
+        start,
+        str(duration),
+        "DKK",
+    ]
 
 
-def cucm_row(origin: int, calling: str, called: str, final: str, connect: int,
-             duration: int) -> list[str]:
-    return ["1", "1", str(origin % 100000), str(origin), calling, called, final,
-            str(connect), str(origin + duration + 5), str(duration)]
+def cucm_row(
+    origin: int, calling: str, called: str, final: str, connect: int, duration: int
+) -> list[str]:
+    return [
+        "1",
+        "1",
+        str(origin % 100000),
+        str(origin),
+        calling,
+        called,
+        final,
+        str(connect),
+        str(origin + duration + 5),
+        str(duration),
+    ]
 
 
 def epoch(y: int, mo: int, d: int, h: int, mi: int, s: int = 0) -> int:
@@ -121,8 +181,9 @@ def table_counts(engine: Engine) -> dict[str, int]:
     return out
 
 
-def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], path: Path,
-               title: str | None = None) -> bytes:
+def xlsx_bytes(
+    header: Sequence[str], rows: Sequence[Sequence[object]], path: Path, title: str | None = None
+) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()

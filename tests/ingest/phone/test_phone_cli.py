@@ -48,8 +48,9 @@ def test_import_then_again(env):
     r = run(str(f))
     assert r.code == 0, r.err
     # Danish by default.
-    assert ("uge40.csv: importerede 6 opkald (dk-generic, cp1252, semicolon); 6 til indbakken"
-            in r.out)
+    assert (
+        "uge40.csv: importerede 6 opkald (dk-generic, cp1252, semicolon); 6 til indbakken" in r.out
+    )
     r = run(str(f))
     assert r.code == 0 and "allerede importeret" in r.out
     assert table_counts(engine)["contact"] == 6
@@ -80,15 +81,23 @@ def test_skip_bad_rows(env):
 
 BAD_INPUTS = {
     "empty file": (b"", None, "the file is empty"),
-    "header only": (("sep=;\r\n" + ";".join(DK_HEADER) + "\r\n").encode("cp1252"), None,
-                    "only a header"),
-    "unknown header": (b"Date;Time;Who\r\n01-10-2024;09:00;22334455\r\n", None,
-                       "unknown header"),
-    "wrong forced profile": (csv_bytes(DK_HEADER, dk_rows()), "cucm",
-                             "--profile cucm: the header lacks"),
+    "header only": (
+        ("sep=;\r\n" + ";".join(DK_HEADER) + "\r\n").encode("cp1252"),
+        None,
+        "only a header",
+    ),
+    "unknown header": (b"Date;Time;Who\r\n01-10-2024;09:00;22334455\r\n", None, "unknown header"),
+    "wrong forced profile": (
+        csv_bytes(DK_HEADER, dk_rows()),
+        "cucm",
+        "--profile cucm: the header lacks",
+    ),
     "unknown profile": (csv_bytes(DK_HEADER, dk_rows()), "avaya", "no such profile"),
-    "bad rows": (csv_bytes(DK_HEADER, [*dk_rows(), ["01-10-2024", "x", "Ind", "1", "1", "?"]]),
-                 None, "1 bad row(s), nothing imported: line 8, column 'Tidspunkt'"),
+    "bad rows": (
+        csv_bytes(DK_HEADER, [*dk_rows(), ["01-10-2024", "x", "Ind", "1", "1", "?"]]),
+        None,
+        "1 bad row(s), nothing imported: line 8, column 'Tidspunkt'",
+    ),
 }
 
 
@@ -135,8 +144,11 @@ def test_file_still_being_written(env):
         i = 0
         while not stop.is_set():
             with f.open("ab") as fh:
-                fh.write(f"0{1 + i % 9}-10-2024;09:00;Indgående;22334455;{i};Besvaret\r\n"
-                         .encode("cp1252"))
+                fh.write(
+                    f"0{1 + i % 9}-10-2024;09:00;Indgående;22334455;{i};Besvaret\r\n".encode(
+                        "cp1252"
+                    )
+                )
             i += 1
             time.sleep(0.05)
 
@@ -187,13 +199,18 @@ def test_installed_console_script(tmp_path: Path, db_url: str):
     bad = write(tmp_path / "tom.csv", b"")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(exe), "--config", str(cfg), "--db", db_url,
-                               "import-calls", *args], capture_output=True, text=True,
-                              env=env, timeout=120)
+        return subprocess.run(
+            [str(exe), "--config", str(cfg), "--db", db_url, "import-calls", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
 
     r = run(str(good))
     assert r.returncode == 0 and "importerede 6 opkald" in r.stdout and not r.stderr
     r = run(str(bad))
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.splitlines() == ["borgerdesk: error: tom.csv: the file is empty; "
-                                     "export the call log again"]
+    assert r.stderr.splitlines() == [
+        "borgerdesk: error: tom.csv: the file is empty; export the call log again"
+    ]

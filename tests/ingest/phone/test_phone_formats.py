@@ -68,8 +68,12 @@ def _calls(result):
         ("utf-8 no BOM, LF", dict(encoding="utf-8", newline="\n"), "utf-8", ";"),
         ("utf-16 BOM, tab", dict(encoding="utf-16", delimiter="\t"), "utf-16", "\t"),
         ("utf-8 comma", dict(encoding="utf-8", delimiter=","), "utf-8", ","),
-        ("tab with sep= line", dict(encoding="cp1252", delimiter="\t", sep_line=True),
-         "cp1252", "\t"),
+        (
+            "tab with sep= line",
+            dict(encoding="cp1252", delimiter="\t", sep_line=True),
+            "cp1252",
+            "\t",
+        ),
     ],
 )
 def test_dk_generic_in_every_encoding_and_delimiter(label, kwargs, encoding, delimiter):
@@ -80,8 +84,11 @@ def test_dk_generic_in_every_encoding_and_delimiter(label, kwargs, encoding, del
     assert not result.problems
     assert _calls(result) == EXPECTED_DK
     # Raw numbers are kept as written.
-    assert [r.raw_number for r in result.rows][:3] == ["22 33 44 55", "+45 22334455",
-                                                      "004522334455"]
+    assert [r.raw_number for r in result.rows][:3] == [
+        "22 33 44 55",
+        "+45 22334455",
+        "004522334455",
+    ]
 
 
 def test_cp1252_really_is_cp1252():
@@ -90,8 +97,11 @@ def test_cp1252_really_is_cp1252():
 
 
 def test_trailing_totals_are_dropped_but_count():
-    trailer = [["I alt", "", "", "", "3791", ""], ["", "", "", "", "3791", ""], ["", "", "", "",
-                                                                                 "", ""]]
+    trailer = [
+        ["I alt", "", "", "", "3791", ""],
+        ["", "", "", "", "3791", ""],
+        ["", "", "", "", "", ""],
+    ]
     data = csv_bytes(DK_HEADER, dk_rows(), sep_line=True, trailer=trailer)
     _table, result, _ = parse(data)
     assert not result.problems
@@ -153,8 +163,18 @@ def test_bad_rows_name_line_column_value_reason():
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("0", 0), ("125", 125), ("02:05", 125), ("2:05", 125), ("1:02:05", 3725),
-     ("125,0", 125), ("12,6", 13), (61, 61), (61.0, 61), (dt.time(0, 2, 5), 125)],
+    [
+        ("0", 0),
+        ("125", 125),
+        ("02:05", 125),
+        ("2:05", 125),
+        ("1:02:05", 3725),
+        ("125,0", 125),
+        ("12,6", 13),
+        (61, 61),
+        (61.0, 61),
+        (dt.time(0, 2, 5), 125),
+    ],
 )
 def test_durations(value, seconds):
     assert parse_duration(value, "Varighed") == seconds
@@ -167,8 +187,10 @@ def test_bad_durations(value):
 
 
 def test_hidden_numbers_in_every_spelling():
-    rows = [["01-10-2024", "09:00", "Indgående", raw, "0", "Ubesvaret"]
-            for raw in ["Skjult nummer", "skjult", "anonymous", "Anonym", "", "Unknown"]]
+    rows = [
+        ["01-10-2024", "09:00", "Indgående", raw, "0", "Ubesvaret"]
+        for raw in ["Skjult nummer", "skjult", "anonymous", "Anonym", "", "Unknown"]
+    ]
     _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
     assert not result.problems
     assert [r.number for r in result.rows] == [None] * 6
@@ -178,8 +200,14 @@ def test_xlsx_with_typed_cells_and_a_title_row(tmp_path: Path):
     rows = [
         [dt.datetime(2024, 10, 1), dt.time(9, 15), "Indgående", "22 33 44 55", 125, "Besvaret"],
         ["01-10-2024", "09:40", "Indgående", 4522334455, "0", "Ubesvaret"],
-        [dt.datetime(2024, 10, 1), "10:05:10", "Udgående", "004522334455", dt.time(0, 2, 5),
-         "Besvaret"],
+        [
+            dt.datetime(2024, 10, 1),
+            "10:05:10",
+            "Udgående",
+            "004522334455",
+            dt.time(0, 2, 5),
+            "Besvaret",
+        ],
         [None, None, None, None, 250, None],  # totals row an Excel user added
     ]
     data = xlsx_bytes(DK_HEADER, rows, tmp_path / "opkald.xlsx", title="Opkaldsliste uge 40")
@@ -191,17 +219,18 @@ def test_xlsx_with_typed_cells_and_a_title_row(tmp_path: Path):
 
 def test_teams_takes_only_the_advisors_line_and_utc_times():
     rows = [
-        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER,
-                  "2024-10-01T07:15:00Z", 125),
-        teams_row(COLLEAGUE_UPN, "user_in", "+4599887766", "+4559660000",
-                  "2024-10-01T07:16:00Z", 30),
-        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "+4533445566",
-                  "2024-10-01 08:00:00", 0),
-        teams_row(ADVISOR_UPN, "dr_in", "anonymous", ADVISOR_NUMBER,
-                  "2024-10-01T09:00:00.000Z", 0),
+        teams_row(
+            ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "2024-10-01T07:15:00Z", 125
+        ),
+        teams_row(
+            COLLEAGUE_UPN, "user_in", "+4599887766", "+4559660000", "2024-10-01T07:16:00Z", 30
+        ),
+        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "+4533445566", "2024-10-01 08:00:00", 0),
+        teams_row(ADVISOR_UPN, "dr_in", "anonymous", ADVISOR_NUMBER, "2024-10-01T09:00:00.000Z", 0),
     ]
-    _table, result, profile = parse(csv_bytes(TEAMS_HEADER, rows, delimiter=",",
-                                              encoding="utf-8", bom=True))
+    _table, result, profile = parse(
+        csv_bytes(TEAMS_HEADER, rows, delimiter=",", encoding="utf-8", bom=True)
+    )
     assert profile == "teams"
     assert result.other_lines == 1
     assert _calls(result) == [
@@ -213,26 +242,47 @@ def test_teams_takes_only_the_advisors_line_and_utc_times():
 
 
 def test_teams_without_own_line_configured_is_refused():
-    cfg = make_config().model_copy(update={"phone": make_config().phone.model_copy(
-        update={"own_upns": [], "own_numbers": [], "own_extensions": []})})
-    rows = [teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER,
-                      "2024-10-01T07:15:00Z", 125)]
+    cfg = make_config().model_copy(
+        update={
+            "phone": make_config().phone.model_copy(
+                update={"own_upns": [], "own_numbers": [], "own_extensions": []}
+            )
+        }
+    )
+    rows = [
+        teams_row(
+            ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "2024-10-01T07:15:00Z", 125
+        )
+    ]
     with pytest.raises(Exception, match="own_upns"):
         parse(csv_bytes(TEAMS_HEADER, rows, delimiter=","), config=cfg)
 
 
 def test_cucm_type_line_epoch_times_direction_and_voicemail():
     rows = [
-        cucm_row(epoch(2024, 10, 1, 7, 15), "22334455", ADVISOR_EXT, ADVISOR_EXT,
-                 epoch(2024, 10, 1, 7, 15, 5), 125),
+        cucm_row(
+            epoch(2024, 10, 1, 7, 15),
+            "22334455",
+            ADVISOR_EXT,
+            ADVISOR_EXT,
+            epoch(2024, 10, 1, 7, 15, 5),
+            125,
+        ),
         cucm_row(epoch(2024, 10, 1, 7, 30), ADVISOR_EXT, "33445566", "33445566", 0, 0),
-        cucm_row(epoch(2024, 10, 1, 7, 45), "+4522334455", ADVISOR_EXT, VOICEMAIL_PILOT,
-                 epoch(2024, 10, 1, 7, 45, 20), 40),
+        cucm_row(
+            epoch(2024, 10, 1, 7, 45),
+            "+4522334455",
+            ADVISOR_EXT,
+            VOICEMAIL_PILOT,
+            epoch(2024, 10, 1, 7, 45, 20),
+            40,
+        ),
         cucm_row(epoch(2024, 10, 1, 8, 0), "22334455", "4712", "4712", 0, 0),  # colleague
         cucm_row(epoch(2024, 10, 1, 8, 5), "22334455", ADVISOR_EXT, ADVISOR_EXT, 0, 0),
     ]
-    data = csv_bytes(CUCM_HEADER, [CUCM_TYPES, *rows], delimiter=",", encoding="utf-8",
-                     newline="\n")
+    data = csv_bytes(
+        CUCM_HEADER, [CUCM_TYPES, *rows], delimiter=",", encoding="utf-8", newline="\n"
+    )
     _table, result, profile = parse(data)
     assert profile == "cucm" and not result.problems
     assert result.other_lines == 1
@@ -308,8 +358,7 @@ def test_unknown_forced_profile():
         (b"\r\n\r\n", "the file is empty"),
         (b"\xef\xbb\xbf", "the file is empty"),
         (b"Dato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n", "only a header"),
-        (b"sep=;\r\nDato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n;;;;;\r\n",
-         "only a header"),
+        (b"sep=;\r\nDato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n;;;;;\r\n", "only a header"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel .xls"),
         (b"PK\x03\x04garbage", "not a readable XLSX"),
     ],
@@ -336,8 +385,10 @@ def test_autumn_night_in_file_order():
     times = [("27-10-2024", t) for t in ["01:50", "02:10", "02:40", "02:05", "02:35", "03:10"]]
     assert _dk_times(times) == [
         utc(2024, 10, 26, 23, 50),
-        utc(2024, 10, 27, 0, 10), utc(2024, 10, 27, 0, 40),  # +02:00
-        utc(2024, 10, 27, 1, 5), utc(2024, 10, 27, 1, 35),  # +01:00
+        utc(2024, 10, 27, 0, 10),
+        utc(2024, 10, 27, 0, 40),  # +02:00
+        utc(2024, 10, 27, 1, 5),
+        utc(2024, 10, 27, 1, 35),  # +01:00
         utc(2024, 10, 27, 2, 10),
     ]
 
@@ -346,8 +397,10 @@ def test_autumn_night_newest_first():
     times = [("27-10-2024", t) for t in ["03:10", "02:35", "02:05", "02:40", "02:10", "01:50"]]
     assert _dk_times(times) == [
         utc(2024, 10, 27, 2, 10),
-        utc(2024, 10, 27, 1, 35), utc(2024, 10, 27, 1, 5),
-        utc(2024, 10, 27, 0, 40), utc(2024, 10, 27, 0, 10),
+        utc(2024, 10, 27, 1, 35),
+        utc(2024, 10, 27, 1, 5),
+        utc(2024, 10, 27, 0, 40),
+        utc(2024, 10, 27, 0, 10),
         utc(2024, 10, 26, 23, 50),
     ]
 
@@ -358,9 +411,12 @@ def test_lone_ambiguous_time_is_the_first_occurrence():
 
 def test_spring_gap_time_uses_the_offset_before_the_change():
     """31 Mar 2024: 02:00 winter -> 03:00 summer; 02:30 never happened on the wall."""
-    assert _dk_times([("31-03-2024", "01:30"), ("31-03-2024", "02:30"),
-                      ("31-03-2024", "03:30")]) == [
-        utc(2024, 3, 31, 0, 30), utc(2024, 3, 31, 1, 30), utc(2024, 3, 31, 1, 30),
+    assert _dk_times(
+        [("31-03-2024", "01:30"), ("31-03-2024", "02:30"), ("31-03-2024", "03:30")]
+    ) == [
+        utc(2024, 3, 31, 0, 30),
+        utc(2024, 3, 31, 1, 30),
+        utc(2024, 3, 31, 1, 30),
     ]
 
 
@@ -368,10 +424,12 @@ def test_teams_utc_times_cross_the_autumn_night_without_ambiguity():
     """The same two calls Teams writes in UTC are distinct, 1 h apart, though both show
     as 02:30 on a Copenhagen clock."""
     rows = [
-        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER,
-                  "2024-10-27T00:30:00Z", 10),
-        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER,
-                  "2024-10-27T01:30:00Z", 10),
+        teams_row(
+            ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "2024-10-27T00:30:00Z", 10
+        ),
+        teams_row(
+            ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "2024-10-27T01:30:00Z", 10
+        ),
     ]
     _table, result, _ = parse(csv_bytes(TEAMS_HEADER, rows, delimiter=","))
     starts = [r.start for r in result.rows]
@@ -405,24 +463,22 @@ def test_short_row_names_the_first_missing_column():
 def test_teams_export_resaved_by_danish_excel():
     """Opened in Excel and saved again: semicolons, cp1252, "dd-mm-yyyy hh:mm" — still UTC."""
     rows = [
-        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "01-10-2024 07:15",
-                  125),
-        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "22334455", "27.10.2024 01:30:10",
-                  10),
-        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "22334455", "10/1/2024 7:15 AM",
-                  10),
+        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "01-10-2024 07:15", 125),
+        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "22334455", "27.10.2024 01:30:10", 10),
+        teams_row(ADVISOR_UPN, "user_out", ADVISOR_NUMBER, "22334455", "10/1/2024 7:15 AM", 10),
     ]
     _table, result, profile = parse(csv_bytes(TEAMS_HEADER, rows, sep_line=True))
     assert profile == "teams"
-    assert [r.start for r in result.rows] == [utc(2024, 10, 1, 7, 15),
-                                              utc(2024, 10, 27, 1, 30, 10)]
+    assert [r.start for r in result.rows] == [utc(2024, 10, 1, 7, 15), utc(2024, 10, 27, 1, 30, 10)]
     assert [(p.line, p.column) for p in result.problems] == [(5, "Start Time")]
 
 
 def test_line_numbers_count_line_breaks_inside_quoted_fields():
-    data = ("Dato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n"
-            '01-10-2024;09:00;Indgående;"22 33\r\n44 55";10;Besvaret\r\n'
-            "01-10-2024;09:05;Indgående;22334455;x;Besvaret\r\n").encode("cp1252")
+    data = (
+        "Dato;Tidspunkt;Retning;Nummer;Varighed;Status\r\n"
+        '01-10-2024;09:00;Indgående;"22 33\r\n44 55";10;Besvaret\r\n'
+        "01-10-2024;09:05;Indgående;22334455;x;Besvaret\r\n"
+    ).encode("cp1252")
     table, result, _ = parse(data)
     assert table.lines == [2, 4]
     assert [(p.line, p.column) for p in result.problems] == [(2, "Nummer"), (4, "Varighed")]
@@ -434,10 +490,29 @@ def test_dk_utc_text_and_row_keys_equal_the_datetime_forms():
     days, both change days, around midnight and at New Year."""
     from ingest.phone.bulk import key_of, row_key
 
-    days = ["30-03-2024", "31-03-2024", "01-04-2024", "26-10-2024", "27-10-2024",
-            "28-10-2024", "31-12-2023", "01-01-2024", "15-07-2024"]
-    clock = ["00:00:00", "00:59:59", "01:00", "01:30:15", "02:00:00", "02:30:00",
-             "03:00:00", "12:34:56", "23:00:00", "23:59:59"]
+    days = [
+        "30-03-2024",
+        "31-03-2024",
+        "01-04-2024",
+        "26-10-2024",
+        "27-10-2024",
+        "28-10-2024",
+        "31-12-2023",
+        "01-01-2024",
+        "15-07-2024",
+    ]
+    clock = [
+        "00:00:00",
+        "00:59:59",
+        "01:00",
+        "01:30:15",
+        "02:00:00",
+        "02:30:00",
+        "03:00:00",
+        "12:34:56",
+        "23:00:00",
+        "23:59:59",
+    ]
     rows = [[d, t, "Indgående", "22334455", "10", "Besvaret"] for d in days for t in clock]
     _table, result, _ = parse(csv_bytes(DK_HEADER, rows))
     assert not result.problems and len(result.rows) == len(rows)

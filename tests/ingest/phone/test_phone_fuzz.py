@@ -14,28 +14,50 @@ from tests.ingest.phone.samples import DK_HEADER, TEAMS_HEADER, make_config, tab
 
 CONFIG = make_config()
 NOW = dt.datetime(2024, 11, 1, 12, tzinfo=dt.UTC)
-FUZZ = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-text = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cs",)),
-               max_size=12)
-dates = st.builds(lambda d: d.strftime("%d-%m-%Y"),
-                  st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)))
-times = st.builds(lambda h, m, s: f"{h:02d}:{m:02d}:{s:02d}", st.integers(0, 23),
-                  st.integers(0, 59), st.integers(0, 59))
-numbers = st.sampled_from(["22 33 44 55", "+45 22334455", "004522334455", "Skjult nummer",
-                           "33445566", "+46 8 123 456 78", "", "anonymous"])
+text = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cs",)), max_size=12)
+dates = st.builds(
+    lambda d: d.strftime("%d-%m-%Y"), st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31))
+)
+times = st.builds(
+    lambda h, m, s: f"{h:02d}:{m:02d}:{s:02d}",
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+)
+numbers = st.sampled_from(
+    [
+        "22 33 44 55",
+        "+45 22334455",
+        "004522334455",
+        "Skjult nummer",
+        "33445566",
+        "+46 8 123 456 78",
+        "",
+        "anonymous",
+    ]
+)
 # Values a real export might hold that are not valid calls.
-bad = st.one_of(text, st.sampled_from(["12", "abc", "?", "Optaget", "31-02-2024", "24:00",
-                                       "-5", "1:99"]))
-durations = st.one_of(st.integers(0, 5000).map(str),
-                      st.builds(lambda m, s: f"{m:02d}:{s:02d}", st.integers(0, 99),
-                                st.integers(0, 59)),
-                      st.just("12,5"))
+bad = st.one_of(
+    text, st.sampled_from(["12", "abc", "?", "Optaget", "31-02-2024", "24:00", "-5", "1:99"])
+)
+durations = st.one_of(
+    st.integers(0, 5000).map(str),
+    st.builds(lambda m, s: f"{m:02d}:{s:02d}", st.integers(0, 99), st.integers(0, 59)),
+    st.just("12,5"),
+)
 CELLS = [
-    dates, times, st.sampled_from(["Indgående", "Udgående", "Ind", "udgående"]), numbers,
-    durations, st.sampled_from(["Besvaret", "Ubesvaret", "Telefonsvarer", "besvaret"]),
+    dates,
+    times,
+    st.sampled_from(["Indgående", "Udgående", "Ind", "udgående"]),
+    numbers,
+    durations,
+    st.sampled_from(["Besvaret", "Ubesvaret", "Telefonsvarer", "besvaret"]),
 ]
 
 
@@ -53,18 +75,34 @@ def dk_rows(draw):
 @st.composite
 def csv_files(draw):
     delim = draw(st.sampled_from([";", ",", "\t"]))
-    header = draw(st.sampled_from([
-        DK_HEADER, DK_HEADER, DK_HEADER, DK_HEADER, TEAMS_HEADER, ["Dato", "Tid", "Retning"],
-        DK_HEADER[::-1],
-        [h.upper() for h in DK_HEADER],
-    ]))
+    header = draw(
+        st.sampled_from(
+            [
+                DK_HEADER,
+                DK_HEADER,
+                DK_HEADER,
+                DK_HEADER,
+                TEAMS_HEADER,
+                ["Dato", "Tid", "Retning"],
+                DK_HEADER[::-1],
+                [h.upper() for h in DK_HEADER],
+            ]
+        )
+    )
     rows = draw(st.lists(dk_rows(), max_size=8))
     lines = [header, *rows]
     if draw(st.booleans()):
         lines.append(["I alt", "", "", "", "123", ""])
-    body = "\r\n".join(delim.join(c.replace(delim, " ").replace('"', "")
-                                  .replace("\r", " ").replace("\n", " ") for c in line)
-                       for line in lines) + "\r\n"
+    body = (
+        "\r\n".join(
+            delim.join(
+                c.replace(delim, " ").replace('"', "").replace("\r", " ").replace("\n", " ")
+                for c in line
+            )
+            for line in lines
+        )
+        + "\r\n"
+    )
     if draw(st.booleans()):
         body = f"sep={delim}\r\n" + body
     enc = draw(st.sampled_from(["cp1252", "utf-8", "utf-8-sig", "utf-16"]))
@@ -95,11 +133,14 @@ def test_fuzzed_csv_imports_cleanly_or_reports(engine, data, skip):
     _check(engine, data, skip_bad_rows=skip)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(
-    st.binary(max_size=300),
-    st.builds(lambda b: ";".join(DK_HEADER).encode() + b"\r\n" + b, st.binary(max_size=200)),
-))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.builds(lambda b: ";".join(DK_HEADER).encode() + b"\r\n" + b, st.binary(max_size=200)),
+    )
+)
 def test_fuzzed_bytes_never_crash(engine, data):
     _check(engine, data)

@@ -70,8 +70,14 @@ def test_rows_become_one_contact_each_with_the_call_details(engine, config):
     key = row_key(first.occurred_at, "+4522334455", "in", 125)
     assert key == "2024-10-01T07:15:00Z|+4522334455|in|125"
     assert first.source_ref == "call:" + key
-    assert [c.call_status for c in contacts] == ["answered", "missed", "answered",
-                                                 "voicemail", "answered", "missed"]
+    assert [c.call_status for c in contacts] == [
+        "answered",
+        "missed",
+        "answered",
+        "voicemail",
+        "answered",
+        "missed",
+    ]
     assert first.call_duration_s == 125 and first.call_raw_number == "22 33 44 55"
     assert all(c.call_file_id == f.id for c in contacts)
     hidden = [k for k in contacts if k.counterpart is None]
@@ -80,9 +86,12 @@ def test_rows_become_one_contact_each_with_the_call_details(engine, config):
     assert json.loads(audit.detail)["rows"] == 6
     # The bulk-written times compare correctly in ORM queries (same stored format).
     with Session(engine) as s:
-        n = s.execute(select(Contact.id).where(
-            Contact.occurred_at >= dt.datetime(2024, 10, 2, 6, 1, tzinfo=UTC),
-            Contact.occurred_on <= dt.date(2024, 10, 2))).all()
+        n = s.execute(
+            select(Contact.id).where(
+                Contact.occurred_at >= dt.datetime(2024, 10, 2, 6, 1, tzinfo=UTC),
+                Contact.occurred_on <= dt.date(2024, 10, 2),
+            )
+        ).all()
     assert len(n) == 2
 
 
@@ -101,8 +110,12 @@ def test_overlapping_exports_import_each_call_once(engine, config):
     rep = run(engine, config, csv_bytes(DK_HEADER, rows[2:]), "uge40b.csv")
     assert (rep.imported, rep.duplicates) == (2, 2)
     # The same calls re-exported in another encoding and delimiter: new bytes, no new calls.
-    rep = run(engine, config, csv_bytes(DK_HEADER, rows, encoding="utf-8", bom=True,
-                                        delimiter="\t"), "igen.csv")
+    rep = run(
+        engine,
+        config,
+        csv_bytes(DK_HEADER, rows, encoding="utf-8", bom=True, delimiter="\t"),
+        "igen.csv",
+    )
     assert (rep.imported, rep.duplicates) == (0, 6)
     counts = table_counts(engine)
     assert (counts["contact"], counts["call_record"], counts["imported_file"]) == (6, 0, 3)
@@ -118,15 +131,21 @@ def test_calls_of_a_purged_period_do_not_come_back(engine):
     rows = dk_rows()  # 1-3 Oct 2024
     run(engine, config, csv_bytes(DK_HEADER, rows[:4]), "uge40.csv")
     with Session(engine) as s:
-        report = purge(session=s, config=config, now=dt.datetime(2025, 10, 2, 12, tzinfo=UTC),
-                       dry_run=False)
+        report = purge(
+            session=s, config=config, now=dt.datetime(2025, 10, 2, 12, tzinfo=UTC), dry_run=False
+        )
         s.commit()
     assert report.removed.contacts == 4  # 1-2 Oct 2024: before the cut-off 2 Oct 2024 12:00
     before = table_counts(engine)
     later = [["06-10-2025", "10:00:00", "Indgående", "22 33 44 55", "30", "Besvaret"]]
     # The same calls again (other bytes), the rest of that week, and a new call.
-    rep = import_bytes(csv_bytes(DK_HEADER, rows + later, delimiter="\t"), "igen.csv",
-                       engine=engine, config=config, now=dt.datetime(2025, 10, 7, tzinfo=UTC))
+    rep = import_bytes(
+        csv_bytes(DK_HEADER, rows + later, delimiter="\t"),
+        "igen.csv",
+        engine=engine,
+        config=config,
+        now=dt.datetime(2025, 10, 7, tzinfo=UTC),
+    )
     # The four purged calls (1 Oct, 2 Oct 08:01) are known by their numberless keys;
     # cut-off 2 Oct 2024 12:00 UTC: 2 Oct 13:30 local (11:30 UTC), never imported, is
     # from the purged period; 3 Oct and 2025 come in.
@@ -152,29 +171,43 @@ def test_calls_of_a_purged_case_do_not_come_back_without_unlinked_retention(engi
     rows = dk_rows()  # 1-3 Oct 2024
     run(engine, config, csv_bytes(DK_HEADER, rows[:3]), "uge40.csv")
     with Session(engine) as s:
-        case = create_case(session=s, case_in=CaseCreate(
-            ref="2024-0001", kind="citizen", opened_on=dt.date(2024, 10, 1),
-            closed_on=dt.date(2024, 10, 4)))
+        case = create_case(
+            session=s,
+            case_in=CaseCreate(
+                ref="2024-0001",
+                kind="citizen",
+                opened_on=dt.date(2024, 10, 1),
+                closed_on=dt.date(2024, 10, 4),
+            ),
+        )
         for c in s.execute(select(Contact)).scalars():
             c.case_id = case.id
         s.commit()
     with Session(engine) as s:
-        report = purge(session=s, config=config, now=dt.datetime(2025, 11, 1, 12, tzinfo=UTC),
-                       dry_run=False)
+        report = purge(
+            session=s, config=config, now=dt.datetime(2025, 11, 1, 12, tzinfo=UTC), dry_run=False
+        )
         s.commit()
     assert report.removed.contacts == 3
     with Session(engine) as s:
         refs = sorted(c.source_ref for c in s.execute(select(Contact)).scalars())
-    assert refs == ["purged-call:2024-10-01T07:15:00Z|in|125",
-                    "purged-call:2024-10-01T07:40:00Z|in|0",
-                    "purged-call:2024-10-01T08:05:10Z|out|125"]
+    assert refs == [
+        "purged-call:2024-10-01T07:15:00Z|in|125",
+        "purged-call:2024-10-01T07:40:00Z|in|0",
+        "purged-call:2024-10-01T08:05:10Z|out|125",
+    ]
     before = table_counts(engine)
     # The same export again, with the rest of the week: the three purged calls stay out,
     # the others come in. The same second, direction and length with another length
     # would be another call: it comes in.
     other = ["01-10-2024", "09:15:00", "Indgående", "22 33 44 55", "126", "Besvaret"]
-    rep = import_bytes(csv_bytes(DK_HEADER, [*rows, other], delimiter="\t"), "igen.csv",
-                       engine=engine, config=config, now=dt.datetime(2025, 11, 2, tzinfo=UTC))
+    rep = import_bytes(
+        csv_bytes(DK_HEADER, [*rows, other], delimiter="\t"),
+        "igen.csv",
+        engine=engine,
+        config=config,
+        now=dt.datetime(2025, 11, 2, tzinfo=UTC),
+    )
     assert (rep.imported, rep.purged_calls, rep.duplicates) == (4, 3, 0)
     assert "3 call(s) left out (purged or erased before)" in report_line(rep, "en")
     assert table_counts(engine)["contact"] == before["contact"] + 4
@@ -188,8 +221,7 @@ def test_an_erased_partys_calls_do_not_come_back(engine, config):
     rows = dk_rows()
     run(engine, config, csv_bytes(DK_HEADER, rows), "uge40.csv")
     with Session(engine) as s:
-        mine = [c for c in s.execute(select(Contact)).scalars()
-                if c.counterpart == "+4522334455"]
+        mine = [c for c in s.execute(select(Contact)).scalars() if c.counterpart == "+4522334455"]
         party = create_party(session=s, party_in=PartyCreate(name="Knud", kind="citizen"))
         for c in mine:
             c.party_id = party.id
@@ -200,8 +232,13 @@ def test_an_erased_partys_calls_do_not_come_back(engine, config):
         s.commit()
     before = table_counts(engine)
     later = [["08-10-2024", "10:00:00", "Indgående", "44 55 66 77", "30", "Besvaret"]]
-    rep = import_bytes(csv_bytes(DK_HEADER, rows + later, delimiter=";"), "uge40-41.csv",
-                       engine=engine, config=config, now=dt.datetime(2024, 10, 9, tzinfo=UTC))
+    rep = import_bytes(
+        csv_bytes(DK_HEADER, rows + later, delimiter=";"),
+        "uge40-41.csv",
+        engine=engine,
+        config=config,
+        now=dt.datetime(2024, 10, 9, tzinfo=UTC),
+    )
     assert (rep.imported, rep.purged_calls, rep.duplicates) == (1, 3, 3)
     assert table_counts(engine)["contact"] == before["contact"] + 1
     with Session(engine) as s:
@@ -242,9 +279,14 @@ def test_skip_bad_rows_records_what_was_skipped(engine, config):
     with Session(engine) as s:
         f = s.execute(select(ImportedFile)).scalar_one()
     assert (f.rows, f.skipped) == (5, 1)
-    assert json.loads(f.skipped_detail) == [{
-        "line": 3, "column": "Varighed", "value": "abc",
-        "reason": "not a duration (seconds or mm:ss)"}]
+    assert json.loads(f.skipped_detail) == [
+        {
+            "line": 3,
+            "column": "Varighed",
+            "value": "abc",
+            "reason": "not a duration (seconds or mm:ss)",
+        }
+    ]
 
 
 def test_dry_run_writes_nothing(engine, config):
@@ -270,12 +312,15 @@ def test_a_failure_mid_write_leaves_nothing(engine, config, monkeypatch):
 
 def test_only_the_advisors_line_is_imported(engine, config):
     rows = [
-        teams_row(ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER,
-                  "2024-10-01T07:15:00Z", 125),
-        teams_row(COLLEAGUE_UPN, "user_in", "+4599887766", "+4559660000",
-                  "2024-10-01T07:16:00Z", 30),
-        teams_row(COLLEAGUE_UPN, "user_out", "+4559660000", "+4599887766",
-                  "2024-10-01T07:18:00Z", 30),
+        teams_row(
+            ADVISOR_UPN, "user_in", "+4522334455", ADVISOR_NUMBER, "2024-10-01T07:15:00Z", 125
+        ),
+        teams_row(
+            COLLEAGUE_UPN, "user_in", "+4599887766", "+4559660000", "2024-10-01T07:16:00Z", 30
+        ),
+        teams_row(
+            COLLEAGUE_UPN, "user_out", "+4559660000", "+4599887766", "2024-10-01T07:18:00Z", 30
+        ),
     ]
     rep = run(engine, config, csv_bytes(TEAMS_HEADER, rows, delimiter=",", encoding="utf-8"))
     assert (rep.imported, rep.other_lines) == (1, 2)
@@ -291,14 +336,24 @@ def _world(session: Session) -> dict[str, int]:
     p1 = create_party(session=session, party_in=PartyCreate(name="Knud", phones=["22334455"]))
     p2 = create_party(session=session, party_in=PartyCreate(name="Grete", phones=["33445566"]))
     p3 = create_party(session=session, party_in=PartyCreate(name="Ole", phones=["+46812345678"]))
-    c1 = create_case(session=session, case_in=CaseCreate(
-        ref="2024-0001", party_id=p1.id, opened_on=dt.date(2024, 9, 1)))
+    c1 = create_case(
+        session=session,
+        case_in=CaseCreate(ref="2024-0001", party_id=p1.id, opened_on=dt.date(2024, 9, 1)),
+    )
     for ref in ("2024-0002", "2024-0003"):
-        create_case(session=session, case_in=CaseCreate(
-            ref=ref, party_id=p2.id, opened_on=dt.date(2024, 9, 1)))
-    create_case(session=session, case_in=CaseCreate(
-        ref="2024-0004", party_id=p3.id, opened_on=dt.date(2024, 1, 1),
-        closed_on=dt.date(2024, 2, 1)))
+        create_case(
+            session=session,
+            case_in=CaseCreate(ref=ref, party_id=p2.id, opened_on=dt.date(2024, 9, 1)),
+        )
+    create_case(
+        session=session,
+        case_in=CaseCreate(
+            ref="2024-0004",
+            party_id=p3.id,
+            opened_on=dt.date(2024, 1, 1),
+            closed_on=dt.date(2024, 2, 1),
+        ),
+    )
     session.commit()
     return {"p1": p1.id, "p2": p2.id, "p3": p3.id, "c1": c1.id}
 
@@ -311,16 +366,26 @@ def test_linking_follows_add_contact(engine, config):
     before = [["31-08-2024", "23:30", "Indgående", "22334455", "60", "Besvaret"]]
     run(engine, config, csv_bytes(DK_HEADER, dk_rows() + before))
     with Session(engine) as s:
-        got = [(c.counterpart, c.direction, c.party_id, c.case_id, c.occurred_on)
-               for c in s.execute(select(Contact).order_by(Contact.id)).scalars()]
+        got = [
+            (c.counterpart, c.direction, c.party_id, c.case_id, c.occurred_on)
+            for c in s.execute(select(Contact).order_by(Contact.id)).scalars()
+        ]
         # The same calls through store.contacts.add_contact, in a transaction rolled back.
         want = []
         for c in s.execute(select(Contact).order_by(Contact.id)).scalars().all():
-            one = add_contact(session=s, contact_in=ContactCreate(
-                channel="phone", direction=c.direction, occurred_at=c.occurred_at,
-                counterpart=c.counterpart, source_ref="cmp:" + (c.source_ref or "")))
-            want.append((one.counterpart, one.direction, one.party_id, one.case_id,
-                         one.occurred_on))
+            one = add_contact(
+                session=s,
+                contact_in=ContactCreate(
+                    channel="phone",
+                    direction=c.direction,
+                    occurred_at=c.occurred_at,
+                    counterpart=c.counterpart,
+                    source_ref="cmp:" + (c.source_ref or ""),
+                ),
+            )
+            want.append(
+                (one.counterpart, one.direction, one.party_id, one.case_id, one.occurred_on)
+            )
         s.rollback()
     assert got == want
     # And what that means:
@@ -340,23 +405,42 @@ def test_reply_targets_are_made_and_met_in_the_same_import(engine, config):
     ]
     run(engine, config, csv_bytes(DK_HEADER, rows), "a.csv")
     with Session(engine) as s:
-        targets = s.execute(select(ReplyTarget, Contact.counterpart).join(
-            Contact, Contact.id == ReplyTarget.contact_id).order_by(Contact.counterpart)).all()
-    assert [(t.state, cp) for t, cp in targets] == [("open", "+4522334455"),
-                                                    ("open", "+4533445566")]
-    run(engine, config, csv_bytes(DK_HEADER, [
-        ["02-10-2024", "09:00", "Udgående", "+45 22 33 44 55", "120", "Besvaret"]]), "b.csv")
+        targets = s.execute(
+            select(ReplyTarget, Contact.counterpart)
+            .join(Contact, Contact.id == ReplyTarget.contact_id)
+            .order_by(Contact.counterpart)
+        ).all()
+    assert [(t.state, cp) for t, cp in targets] == [
+        ("open", "+4522334455"),
+        ("open", "+4533445566"),
+    ]
+    run(
+        engine,
+        config,
+        csv_bytes(
+            DK_HEADER, [["02-10-2024", "09:00", "Udgående", "+45 22 33 44 55", "120", "Besvaret"]]
+        ),
+        "b.csv",
+    )
     with Session(engine) as s:
-        states = dict(s.execute(select(Contact.counterpart, ReplyTarget.state).join(
-            Contact, Contact.id == ReplyTarget.contact_id)).all())
+        states = dict(
+            s.execute(
+                select(Contact.counterpart, ReplyTarget.state).join(
+                    Contact, Contact.id == ReplyTarget.contact_id
+                )
+            ).all()
+        )
     assert states == {"+4522334455": "met", "+4533445566": "open"}
 
 
 def _index_sql(engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
-        return sorted(conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('contact', 'call_record', 'reply_target')").all())
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "AND tbl_name IN ('contact', 'call_record', 'reply_target')"
+            ).all()
+        )
 
 
 def test_bulk_load_rebuilds_the_same_indexes(sqlite_url, config, monkeypatch):
@@ -386,6 +470,5 @@ def test_bulk_load_rebuilds_the_same_indexes(sqlite_url, config, monkeypatch):
     assert _index_sql(engine) == before
     with Session(engine) as s:
         # The rebuilt indexes hold the new rows: an indexed lookup finds them.
-        assert s.execute(select(Contact.id).where(
-            Contact.counterpart == "+4522334455")).all()
+        assert s.execute(select(Contact.id).where(Contact.counterpart == "+4522334455")).all()
     engine.dispose()

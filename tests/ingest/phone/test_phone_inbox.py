@@ -32,8 +32,9 @@ def _age(path: Path, seconds: float = 60) -> None:
 
 def _health(engine) -> SyncState:
     with Session(engine) as s:
-        return s.execute(select(SyncState).where(
-            SyncState.kind == "phone", SyncState.name == "phone-inbox")).scalar_one()
+        return s.execute(
+            select(SyncState).where(SyncState.kind == "phone", SyncState.name == "phone-inbox")
+        ).scalar_one()
 
 
 @pytest.fixture
