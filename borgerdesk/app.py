@@ -3,7 +3,7 @@
 Commands live in `borgerdesk.commands.*`; each module has `register(app)`, and
 `borgerdesk.commands.INDEX` names the module of each command. The root group loads a
 command's module only when that command runs or shows its own help: `borgerdesk --help`
-and every command start without importing the others (issue 20).
+and every command start without importing the others.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class _PlainOption(TyperOption):
     """An option of a group taken without typer's coercion when there is nothing to coerce: no
     value (what typer's coercion returns too), or text for a text option. Typer coerces
     through pydantic, and a group's options are parsed before each of its commands, their
-    --help and usage errors included: each would pay for importing it (issue 20).
+    --help and usage errors included: each would pay for importing it.
     tests/test_startup_imports.py checks that no command's --help or usage error loads
     pydantic, so a typer that processes values differently fails loudly there."""
 

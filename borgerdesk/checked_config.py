@@ -1,4 +1,4 @@
-"""The desk's config checks, and a record of the last config that passed them (issue 20).
+"""The desk's config checks, and a record of the last config that passed them.
 
 Before the UI starts, `borgerdesk` validates the config file (pydantic) and its keymap,
 and refuses a bad one with one line and exit code 2. Building the config's models costs

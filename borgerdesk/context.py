@@ -1,7 +1,7 @@
 """What every command needs: the config, and the database it points at.
 
 Each is imported when first asked for: the root callback builds this for every command,
-`--help` and a usage error included, which use neither (issue 20).
+`--help` and a usage error included, which use neither.
 """
 
 from __future__ import annotations

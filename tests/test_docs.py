@@ -44,3 +44,19 @@ def test_readme_screenshots_are_the_snapshots(doc: str, snapshot: str) -> None:
     assert (ROOT / "docs" / doc).read_bytes() == snap.read_bytes(), (
         f"copy {snap.relative_to(ROOT)} to docs/{doc}"
     )
+
+
+def test_product_code_says_what_it_does_not_which_ticket_asked() -> None:
+    """Comments and docstrings in the product name what the code does: a reference to
+    "issue 20" or "the design card" means nothing to a reader of the code."""
+    import re
+
+    pattern = re.compile(r"\bissue \d+\b|\bthe issue\b|design card", re.IGNORECASE)
+    found = [
+        f"{path}:{n}"
+        for package in ("store", "ingest", "tui", "borgerdesk")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []

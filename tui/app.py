@@ -50,7 +50,7 @@ HEARTBEAT = dt.timedelta(seconds=10)
 
 def _late_screen(mode: str) -> Screen[Any]:
     """Statistik and Whistleblower, built on first use: their modules load the counts and
-    the ORM, which the first frame does without (issue 20)."""
+    the ORM, which the first frame does without."""
     if mode == "stats":
         from tui.screens.stats import StatsScreen
 
@@ -97,7 +97,7 @@ class DeskApp(App[None]):
         set_language(language)
         super().__init__(**kw)
         localise(self)
-        # A LateDesk (the quick start, issue 20) answers for the Desk while it loads.
+        # A LateDesk (the quick start) answers for the Desk while it loads.
         self.late = desk if isinstance(desk, LateDesk) else None
         self.desk = cast("Desk", desk)
         # Sending needs the network, which tui may not reach: the caller binds the sender.

@@ -27,7 +27,7 @@ from store.desk.rows import (
     Workload,
 )
 
-if TYPE_CHECKING:  # (the first frame loads no ORM: issue 20)
+if TYPE_CHECKING:  # (the first frame loads no ORM)
     from store.desk.replies import ReplyPreview
     from store.desk.stats import StatsComparison, StatsView
 

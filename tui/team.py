@@ -1,4 +1,4 @@
-"""The team desk in the UI (issue 21): the lists' scope (Mine / Ikke tildelt / Alle), the
+"""The team desk in the UI: the lists' scope (Mine / Ikke tildelt / Alle), the
 live refresh by LISTEN/NOTIFY on PostgreSQL, and presence in the case view.
 
 A team desk is one on PostgreSQL, where every advisor connects as herself. On SQLite

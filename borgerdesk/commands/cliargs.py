@@ -2,7 +2,7 @@
 value is one line and exit 2, before anything is opened or changed.
 
 This module is imported to parse every command's arguments, before anything runs, so it
-imports nothing heavy itself (issue 20): the store's modules come in inside the readers
+imports nothing heavy itself: the store's modules come in inside the readers
 that need a session, and the few store values a command's options name are copied here
 (tests/test_startup_imports.py checks each copy against the store's own).
 """

@@ -8,7 +8,7 @@ from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, say
 
 # store.db comes in inside each command: typer imports this module to read the arguments,
-# and a usage error or --help must not pay for the database layer (issue 20).
+# and a usage error or --help must not pay for the database layer.
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 

@@ -27,7 +27,7 @@ from store.errors import UserError
 from store.timeutil import CPH
 
 # The store, the mail server and the UI come in inside the command: typer imports this
-# module to read the arguments, and a usage error or --help must not pay for them (issue 20).
+# module to read the arguments, and a usage error or --help must not pay for them.
 if TYPE_CHECKING:
     from rich.console import Console
 

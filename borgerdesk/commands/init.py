@@ -21,7 +21,7 @@ from store.outfile import atomic_output
 from store.plaintext import safe
 
 # The config's models come in inside the command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for them (issue 20).
+# arguments, and a usage error or --help must not pay for them.
 if TYPE_CHECKING:
     import tomlkit.items
 

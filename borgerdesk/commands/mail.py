@@ -14,7 +14,7 @@ from borgerdesk.texts import lang_of, say
 from store.errors import UserError
 
 # rich's console comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for it (issue 20).
+# arguments, and a usage error or --help must not pay for it.
 if TYPE_CHECKING:
     from rich.console import Console
 

@@ -17,7 +17,7 @@ from borgerdesk.texts import day, lang_of, say, term
 from store.errors import UserError
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 if TYPE_CHECKING:
     from store.privacy.subject import Subject
 

@@ -14,7 +14,7 @@ from store.outfile import atomic_output
 from store.plaintext import safe
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 
 
 def import_register_cmd(

@@ -21,7 +21,7 @@ from store.plaintext import safe
 from store.timeutil import needs_year, plausible
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 
 # CLI spelling (with hyphens) -> list_followups filter.
 STATUS_FILTERS = {

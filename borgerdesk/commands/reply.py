@@ -18,7 +18,7 @@ from store.errors import UserError
 from store.plaintext import safe
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 
 
 def reply_cmd(

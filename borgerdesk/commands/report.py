@@ -17,7 +17,7 @@ from store.outfile import atomic_output, check_output
 from store.timeutil import CPH
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 if TYPE_CHECKING:
     from store.config import Config
     from store.config.reports import ReportTable

@@ -14,7 +14,7 @@ from store.errors import UserError
 from store.timeutil import show
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 

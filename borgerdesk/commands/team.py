@@ -15,7 +15,7 @@ from borgerdesk.texts import lang_of, say
 from store.errors import UserError
 
 # The store comes in inside each command: typer imports this module to read the
-# arguments, and a usage error or --help must not pay for the database layer (issue 20).
+# arguments, and a usage error or --help must not pay for the database layer.
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 

@@ -52,7 +52,7 @@ def tui(
 
 def _quick_start(actx: AppContext, demo: bool) -> DeskApp | None:
     """The desk on a SQLite store at the current migration, its first frame drawn before
-    SQLAlchemy and the ORM are loaded (issue 20): Indbakke's first page is read with
+    SQLAlchemy and the ORM are loaded: Indbakke's first page is read with
     sqlite3 (`store.desk.first_page`), and the Desk is loaded in a thread after the first
     frame (`store.desk.late.LateDesk`). The full checks of `actx.engine` run there; should
     one fail, the UI ends and the error is said as usual. A config that passed the checks

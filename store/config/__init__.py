@@ -5,7 +5,7 @@ not a silently ignored setting. `load_config` turns any problem into a `ConfigEr
 message is one line naming the file, the key and the problem.
 
 The names below are imported when first asked for: building the models costs more than
-the desk's first frame may (issue 20); `store.config.paths` needs none of them.
+the desk's first frame may; `store.config.paths` needs none of them.
 """
 
 from __future__ import annotations

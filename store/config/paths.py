@@ -1,5 +1,5 @@
 """Where the config file and the default database live. Light (no pydantic): the desk's
-quick start finds the config file before deciding whether to validate it (issue 20)."""
+quick start finds the config file before deciding whether to validate it."""
 
 from __future__ import annotations
 

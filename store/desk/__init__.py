@@ -2,7 +2,7 @@
 and return plain frozen dataclasses. Nothing here imports textual.
 
 `Desk` is imported when first asked for: the UI's first frame (`store.desk.first_page`,
-`store.desk.rows`) must not load SQLAlchemy and the ORM models (issue 20)."""
+`store.desk.rows`) must not load SQLAlchemy and the ORM models."""
 
 from __future__ import annotations
 

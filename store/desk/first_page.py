@@ -1,4 +1,4 @@
-"""Indbakke's first page without SQLAlchemy: the desk's first frame (issue 20).
+"""Indbakke's first page without SQLAlchemy: the desk's first frame.
 
 Importing SQLAlchemy and building the ORM models costs more than all of Textual, so the
 UI's first screen on a SQLite store reads its rows with the standard library's sqlite3

@@ -1,5 +1,4 @@
-"""`LateDesk`: stands in for `store.desk.Desk` while it loads, after the UI's first frame
-(issue 20).
+"""`LateDesk`: stands in for `store.desk.Desk` while it loads, after the UI's first frame.
 
 Loading the Desk (SQLAlchemy, the ORM models, the engine and its migration check) takes
 longer than Textual's own start. The UI's first frame needs none of it: Indbakke's first

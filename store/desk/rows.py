@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-# For the UI. (This module loads no ORM: the first frame uses it, issue 20.)
+# For the UI. (This module loads no ORM: the first frame uses it.)
 from store.classification import CLASSIFICATION_FIELDS as CLASSIFICATION_FIELDS
 
 if TYPE_CHECKING:

@@ -190,7 +190,7 @@ class DeskScreen(ReportsFailures, Screen[None]):
 
     def on_reply_loaded(self, msg: ReplyLoaded) -> None:
         # Imported on first use: the composer loads the outbox (SQLAlchemy), which the
-        # first frame does without (issue 20).
+        # first frame does without.
         from tui.screens.compose import ComposeScreen
 
         if not self.accept(msg):
