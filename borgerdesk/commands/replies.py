@@ -18,7 +18,7 @@ from borgerdesk.texts import Lang, lang_of, say, term
 from store.errors import UserError
 from store.outfile import check_output
 from store.plaintext import safe
-from store.timeutil import needs_year, plausible
+from store.timeutil import CPH, needs_year, plausible
 
 # The store comes in inside each command: typer imports this module to read the
 # arguments, and a usage error or --help must not pay for the database layer.
@@ -43,7 +43,16 @@ def parse_now(value: str | None, option: str = "--now") -> dt.datetime:
         return dt.datetime.now(dt.UTC)
     from store.dateinput import read_moment
 
-    return plausible(read_moment(value, option), option)
+    try:
+        moment = read_moment(value, option)
+    except UserError as not_a_time:
+        try:  # ISO 8601 outside the years a person types: said by `plausible` below
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise not_a_time from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=CPH)
+    return plausible(moment, option)
 
 
 def _positive_id(value: str) -> int:

@@ -133,12 +133,20 @@ def _source_uri(path: Path) -> str:
 def _open_source(path: Path) -> sqlite3.Connection:
     """The live database, read once so a damaged or foreign file is named as the source."""
     timeout = busy_timeout_ms()
+    aside = [Path(f"{path}{s}") for s in ("-wal", "-shm")]
+    new = [p for p in aside if not p.exists()]
     conn = sqlite3.connect(_source_uri(path), timeout=timeout / 1000, uri=True)
     conn.execute(f"PRAGMA busy_timeout={timeout}")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as e:
         conn.close()
+        # A read-only connection leaves the -wal and -shm it made for a file whose header
+        # says WAL. This one is damaged or foreign, so no one else can be using them:
+        # take away what this open added, and the folder is as it was.
+        for p in new:
+            if p.exists() and not (p.name.endswith("-wal") and p.stat().st_size):
+                p.unlink(missing_ok=True)
         raise database_problem(e, str(path)) or e from None
     return conn
 
