@@ -94,10 +94,12 @@ RULES: list[Rule] = [
             (
                 "- Outbound contacts (the advisor's replies, calls back) count only with "
                 "`--include-outbound`. Contacts still waiting in triage, and contacts marked "
-                '"not a case", count nowhere; each table says how many wait in triage.',
+                '"not a case", count nowhere; each table says how many of the period\'s incoming '
+                "contacts wait in triage (the desk's Indbakke and `status` count all of them).",
                 "- Borgerrådgiverens egne svar og opringninger tælles ikke som henvendelser. "
                 "Henvendelser, der endnu ikke er knyttet til en sag, tælles ingen steder; tabellen "
-                "oplyser hvor mange.",
+                "oplyser hvor mange fra perioden der venter (Indbakken og `status` tæller dem "
+                "alle).",
             ),
         ],
     ),
