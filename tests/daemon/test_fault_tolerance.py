@@ -201,7 +201,10 @@ def _kill_rounds(
     batch was committed in that round (the next batch in flight, or its commit). So the
     sync both advances across restarts and is cut everywhere, whatever the machine's
     speed."""
-    n = KILL_MESSAGES or 1200 * rounds + 1000
+    # 3,000 beyond the rounds' share: the SIGTERM at the end must land mid-sync, and a
+    # first sync became fast enough (fetch processes started early) to finish a 1,000 rest
+    # before it.
+    n = KILL_MESSAGES or 1200 * rounds + 3000
     owed = len(range(0, n, 10))
     imap = imap_factory(_mailbox(n))
     hook = tmp_path / "hook.jsonl"
