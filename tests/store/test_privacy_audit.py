@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
-from store.audit import os_user
+from store.audit import actor
 from store.cases import create_case, update_case
 from store.contacts import add_contact, link_contacts
 from store.db import session_scope
@@ -95,10 +95,11 @@ def test_link_classify_and_whistleblower_opening_are_audited(engine: Engine) -> 
         update_case(session=s, case_id=case.id, changes=CaseUpdate(category="Klage"))
     with session_scope(engine) as s:
         rows = list_audit(session=s)
+        me = actor(s)  # the OS user on SQLite, the database role on PostgreSQL
     by_action = {r.action: r for r in rows}
     assert {"link", "classify", "open_whistleblower"} <= set(by_action)
     for r in rows:
-        assert r.os_user == os_user() and r.at.tzinfo is not None
+        assert r.os_user == me and r.at.tzinfo is not None
     assert by_action["classify"].detail == {"field": "category", "old": None, "new": "Klage"}
     assert by_action["link"].entity_id == str(c.id)
 
