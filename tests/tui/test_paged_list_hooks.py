@@ -52,3 +52,23 @@ def test_every_list_of_the_desk_defines_every_hook() -> None:
             return row
 
     assert Complete.cells is not PagedListScreen.cells
+
+
+def test_a_team_list_without_its_assign_target_is_refused_when_defined() -> None:
+    """A list of a team's work (Mine / Ikke tildelt / Alle) also says what `t` assigns."""
+    from tui.screens.paged_list import ScopedListScreen
+
+    with pytest.raises(TypeError, match="Unassignable is a paged list without assign_target"):
+
+        class Unassignable(ScopedListScreen[int]):
+            def page_query(self, offset):  # type: ignore[no-untyped-def]
+                raise AssertionError
+
+            def columns(self) -> list[tuple[str, int | None]]:
+                return []
+
+            def cells(self, row: int) -> dict[str, Text]:
+                return {}
+
+            def key_of(self, row: int) -> int:
+                return row

@@ -30,6 +30,7 @@ R = TypeVar("R")
 PAGE = 100
 WIDE = 110  # columns from which a list shows its wide layout
 HOOKS = ("page_query", "columns", "cells", "key_of")  # what each list defines
+SCOPED_HOOKS = ("assign_target",)  # and each list of a team's work
 
 
 class PagedListScreen(DeskScreen, Generic[R]):
@@ -56,7 +57,8 @@ class PagedListScreen(DeskScreen, Generic[R]):
         super().__init_subclass__(**kw)
         if abstract:
             return
-        missing = [h for h in HOOKS if getattr(getattr(cls, h), "__isabstractmethod__", False)]
+        hooks = HOOKS + (SCOPED_HOOKS if hasattr(cls, "assign_target") else ())
+        missing = [h for h in hooks if getattr(getattr(cls, h), "__isabstractmethod__", False)]
         if missing:
             raise TypeError(
                 f"{cls.__qualname__} is a paged list without {', '.join(missing)}: define them"
@@ -218,9 +220,9 @@ class ScopedListScreen(PagedListScreen[R], abstract=True):
             text += "  ·  " + t(f"scope.{self.scope.value}")
         return text
 
+    @abstractmethod
     def assign_target(self) -> AssignTarget | None:
         """What `t` assigns here: the row's case, or its triage contact(s)."""
-        raise NotImplementedError
 
     def action_assign(self) -> None:
         target = self.assign_target()
