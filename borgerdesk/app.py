@@ -63,7 +63,11 @@ class _PlainOption(TyperOption):
     pydantic, so a typer that processes values differently fails loudly there."""
 
     def process_value(self, ctx: Any, value: Any) -> Any:
-        text = self.type_descriptor.annotation is str and isinstance(value, str)
+        # (A typer without `type_descriptor`, before its pydantic coercion: its own way.)
+        descriptor = getattr(self, "type_descriptor", None)
+        if descriptor is None:
+            return super().process_value(ctx, value)
+        text = descriptor.annotation is str and isinstance(value, str)
         if self.multiple or self.required or not (value is None or text):
             return super().process_value(ctx, value)
         return value if self.callback is None else self.callback(ctx, self, value)
