@@ -20,7 +20,7 @@ from store.db import session_scope
 from store.desk import Desk, first_page
 from store.desk.late import LateDesk
 from store.desk.rows import TriageFilter
-from store.models import ContactCreate, PartyCreate
+from store.models import Contact, ContactCreate, PartyCreate, ReplyOutbox
 from store.parties import create_party
 from store.replies import apply_contacts
 from tests.tui.conftest import NOW, World, _call, _mail, screen_text, wait_for
@@ -119,6 +119,31 @@ def add_edge_cases(world: World) -> dict[str, int]:
         )
     with session_scope(world.engine) as s:
         dismiss(session=s, config=cfg, contact_ids=[ids["dismissed"]], reason="spam")
+        # Assigned to a person, and desk replies that have not gone (the newest counts; a
+        # sent one hides nothing older, a failed one shows its reason).
+        s.get(Contact, ids["dst_before"]).assigned_to = "anne"  # type: ignore[union-attr]
+        for cid, state, error, retry in (
+            (ids["dst_after"], "sent", None, None),
+            (ids["dst_after"], "failed", "550 mailbox unavailable", None),
+            (ids["hidden"], "queued", "cannot connect", dt.datetime(2026, 3, 11, 8, tzinfo=dt.UTC)),
+            (ids["anon"], "uncertain", "uncertain: check Sent (connection lost)", None),
+        ):
+            s.add(
+                ReplyOutbox(
+                    os_user="anne",
+                    account="a",
+                    contact_id=cid,
+                    message_id=f"<{cid}.{state}@odsherred.dk>",
+                    to_addr="x@example.dk",
+                    subject="Sv",
+                    raw=b"x",
+                    state=state,
+                    last_error=error,
+                    attempts=1,
+                    next_attempt_at=retry,
+                )
+            )
+            s.flush()
     return ids
 
 
@@ -151,6 +176,16 @@ def test_the_first_page_is_the_desks_page_under_every_filter(world: World) -> No
     assert {r.reply.status for r in everything.rows if r.reply} >= {"overdue"}
     assert ids["dismissed"] not in by_id and ids["wb_new"] not in by_id
     assert world.ids["m_wb"] not in by_id
+    assert by_id[ids["dst_before"]].assigned_to == "anne"
+    shown = {cid: (r.outbox.state, r.outbox.reason) for cid, r in by_id.items() if r.outbox}
+    assert shown == {
+        ids["dst_after"]: ("failed", "550 mailbox unavailable"),
+        ids["hidden"]: ("queued", "cannot connect"),
+        ids["anon"]: ("uncertain", "connection lost"),
+    }
+    assert by_id[ids["hidden"]].outbox.retry_at == dt.datetime(  # type: ignore[union-attr]
+        2026, 3, 11, 8, tzinfo=dt.UTC
+    )
 
 
 def test_anything_unusual_takes_the_full_path(world: World, tmp_path: Path) -> None:
