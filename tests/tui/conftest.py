@@ -372,6 +372,18 @@ def screen_text(app: Any) -> str:
     return "\n".join(s.text for s in app.screen._compositor.render_strips())
 
 
+async def wait_shows(pilot: Any, text: str, timeout: float = 5.0) -> None:
+    """Let the app work until `text` is on the screen. A screen just pushed is the current
+    screen before its first layout (a modal one shows only what is behind it until then),
+    so asserting on its text right after the push is a race under load."""
+    app = pilot.app
+    end = time.monotonic() + timeout
+    while text not in screen_text(app):
+        if time.monotonic() > end:
+            raise AssertionError(f"{text!r} not on the screen in time:\n{screen_text(app)}")
+        await pilot.pause(0.02)
+
+
 @pytest.fixture
 def mailed(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The UI world with the advisor's mailbox (pymap) and outgoing server (aiosmtpd):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import time
 from email.policy import default
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,18 @@ class Host(App[None]):
 
     def _done(self, value: Any) -> None:
         self.result = value
+
+
+async def _until_closed(pilot: Any, app: Host, timeout: float = 10.0) -> None:
+    """Wait for the dialog to close with a result. Not `app.workers.wait_for_complete()`:
+    the send worker closes the dialog from inside itself (call_from_thread), and closing a
+    screen cancels its workers, so awaiting that worker can raise WorkerCancelled."""
+    screen = app.compose_screen
+    end = time.monotonic() + timeout
+    while app.result == "open":
+        if time.monotonic() > end:
+            raise AssertionError(f"still open: {screen.query_one('#err').render()}")
+        await pilot.pause(0.02)
 
 
 @pytest.fixture
@@ -123,9 +136,7 @@ async def test_prefilled_edited_and_sent_with_ctrl_s(world: Any) -> None:
         body.text = body.text.replace("Tak for din henvendelse", "Tak for din mail")
         screen.query_one("#quote", Checkbox).value = True
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.result != "open", screen.query_one("#err").render()
+        await _until_closed(pilot, app)
         assert app.result.state == "sent"
     [raw] = smtp.sink.received
     msg = email.message_from_bytes(raw, policy=default)
@@ -146,8 +157,7 @@ async def test_no_email_offers_a_call_back(world: Any) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         app.screen.query_one("#note", Input).value = "Ringet op, svar i næste uge"
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _until_closed(pilot, app)
     assert isinstance(app.result, int)
     with Session(engine) as s:
         c = s.get(Contact, app.result)

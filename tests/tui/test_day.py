@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from store.db import session_scope
 from store.models import Case, Contact, Party, PartyCreate
 from store.parties import create_party
-from tests.tui.conftest import screen_text, wait_for
+from tests.tui.conftest import screen_text, wait_for, wait_shows
 from tests.tui.test_flows import _contact, _cursor_to, _open_case, _triage_ready
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.dialogs import LinkCaseDialog, PreviewScreen, TextPrompt
@@ -116,7 +116,7 @@ async def test_link_to_a_closed_case_asks_and_reopens(world: Any, make_app: Any)
         await wait_for(pilot, lambda: any(h.tag == "closed" for h in dialog._hits.values()))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        assert "lukket" in screen_text(app)
+        await wait_shows(pilot, "lukket")
         assert _contact(world, target).case_id is None  # nothing yet
         await pilot.press("g")  # reopen and link
         await wait_for(pilot, lambda: _contact(world, target).case_id == world.ids["c3"])
@@ -145,7 +145,7 @@ async def test_sender_other_mail_linked_with_one_key(world: Any, make_app: Any) 
         await wait_for(pilot, lambda: isinstance(app.screen, NewCaseDialog))
         await pilot.press("ctrl+s", "ctrl+s")  # unclassified, on purpose
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        assert "Og en ting mere" in screen_text(app)
+        await wait_shows(pilot, "Og en ting mere")
         await pilot.press("l")
         await wait_for(pilot, lambda: _contact(world, second).case_id is not None)
     assert _contact(world, second).case_id == _contact(world, first).case_id
@@ -213,7 +213,7 @@ async def test_not_a_case_undone(world: Any, make_app: Any) -> None:
         await wait_for(pilot, lambda: _contact(world, target).dismissed)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DismissedScreen) and app.screen.rows)
-        assert "reklame" in screen_text(app)
+        await wait_shows(pilot, "reklame")
         await pilot.press("u")
         await wait_for(pilot, lambda: not _contact(world, target).dismissed)
         await pilot.press("escape")  # back to Indbakke
@@ -237,7 +237,7 @@ async def test_two_parties_merged_from_the_case(world: Any, make_app: Any) -> No
         await _open_case(pilot, "2026-0001")
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PartyDialog))
-        assert "samme" in screen_text(app)  # the duplicate and why
+        await wait_shows(pilot, "samme")  # the duplicate and why
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("j")

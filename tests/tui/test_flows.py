@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from store.models import AuditLog, Case, CaseHistory, CaseNote, Contact, ReplyTarget
-from tests.tui.conftest import NOW, screen_text, wait_for
+from tests.tui.conftest import NOW, screen_text, wait_for, wait_shows
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import LinkCaseDialog
@@ -57,7 +57,7 @@ async def test_link_from_triage_with_fuzzy_search(world: Any, make_app: Any) -> 
         await wait_for(pilot, lambda: all(r.contact_id != target for r in screen.rows))
         # The sender's address is new to Hanne: one key adds it (here: not now).
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        assert "ny.borger@example.dk" in screen_text(app)
+        await wait_shows(pilot, "ny.borger@example.dk")
         await pilot.press("escape")
     with Session(world.engine) as s:
         assert s.exec(

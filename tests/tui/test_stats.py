@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from tests.tui.conftest import screen_text, wait_for
+from tests.tui.conftest import screen_text, wait_for, wait_shows
 from tui.screens.dialogs import HelpScreen, TextPrompt
 from tui.screens.stats import StatsScreen
 
@@ -59,7 +59,7 @@ async def test_annual_report_written_for_the_period(
         bad = tmp_path / "rapport.txt"
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
-        assert "Årsrapport til fil (.docx eller .html)" in screen_text(app)
+        await wait_shows(pilot, "Årsrapport til fil (.docx eller .html)")
         app.screen.query_one("#prompt").value = str(bad)
         await pilot.press("enter")
         await wait_for(

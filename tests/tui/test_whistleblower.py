@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from store.models import AuditLog, WhistleblowerFacts
-from tests.tui.conftest import screen_text, wait_for
+from tests.tui.conftest import screen_text, wait_for, wait_shows
 from tui.screens.whistleblower import FactsDialog, WhistleblowerScreen
 
 
@@ -43,7 +43,7 @@ async def test_facts_edited_from_the_register_and_audited(world: Any, make_app: 
         # Opened again, the dialog shows what was saved.
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, FactsDialog))
-        assert "Kritik" in screen_text(app)
+        await wait_shows(pilot, "Kritik")
         await pilot.press("escape")
     with Session(world.engine) as s:
         f = s.exec(select(WhistleblowerFacts).where(WhistleblowerFacts.case_id == wb)).one()
