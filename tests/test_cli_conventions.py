@@ -70,8 +70,12 @@ def test_version(cli) -> None:
     assert r.out.strip() == f"borgerdesk {importlib.metadata.version('borgerdesk')}"
 
 
-def test_shell_completion_is_offered(cli) -> None:
+def test_shell_completion_is_offered(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "--install-completion" in cli("--help").out
+    # Typer detects the user's shell from the process tree, and a test run may have none
+    # (a CI job, a background run: "Shell  not supported."). Typer's own switch for tests
+    # makes the option take the shell's name instead.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     r = cli("--show-completion", "bash")
     assert r.code == 0 and "_BORGERDESK_COMPLETE" in r.out
 
