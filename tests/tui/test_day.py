@@ -123,6 +123,24 @@ async def test_link_to_a_closed_case_asks_and_reopens(world: Any, make_app: Any)
     assert _case(world, "2026-0003").closed_on is None
 
 
+async def test_enter_right_after_typing_picks_the_typed_case(world: Any, make_app: Any) -> None:
+    """Enter before the look-up of the last keys has answered waits for it: the open
+    cases listed first (or a prefix's best match) are not what the advisor picked."""
+    app = make_app()
+    target = world.ids["call"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _triage_ready(pilot)
+        await _cursor_to(pilot, screen, target)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkCaseDialog))
+        dialog = app.screen
+        await wait_for(pilot, lambda: bool(dialog._hits))  # the open cases, first
+        await pilot.press(*"2026-0003", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_shows(pilot, "2026-0003")
+        assert _contact(world, target).case_id is None
+
+
 async def test_sender_other_mail_linked_with_one_key(world: Any, make_app: Any) -> None:
     from tests.tui.conftest import _mail
 

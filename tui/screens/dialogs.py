@@ -77,6 +77,83 @@ class Dialog(ReportsFailures, ModalScreen[Any]):
         self.query_one(".dialog").border_subtitle = Content(hint)
 
 
+class HitPicker(Dialog):
+    """A dialog that looks hits up while the advisor types (#q) and picks one with enter.
+
+    Enter picks from the hits of what is typed now. Typed fast, enter comes before the
+    look-up of the last keys (debounced, then a thread), and the highlighted hit would be
+    an earlier query's: the open cases shown first, or a prefix's best match, which links
+    a contact to the wrong case. So an earlier query's hits are never shown, and an enter
+    before the current look-up has answered waits for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hits: dict[str, SearchHit] = {}
+        self._shown: str | None = None  # the query whose hits are listed
+        self._pick_waiting = False
+
+    def lookup(self, query: str) -> object:
+        """Start looking `query` up; post HitsFound(query, hits) when done."""
+        raise NotImplementedError
+
+    def hit_key(self, hit: SearchHit) -> str:
+        return str(hit.id)
+
+    def hit_text(self, hit: SearchHit) -> Text:
+        raise NotImplementedError
+
+    def typed(self) -> str:
+        return self.query_one("#q", Input).value
+
+    @on(Input.Changed, "#q")
+    def _changed(self, event: Input.Changed) -> None:
+        debounce(self, lambda: self.lookup(event.value))
+
+    def on_hits_found(self, msg: HitsFound) -> None:
+        if msg.query != self.typed():
+            return  # an earlier query's: the current one's look-up is on its way
+        ol = self.query_one(OptionList)
+        ol.clear_options()
+        self._hits = {}
+        for h in msg.hits:
+            key = self.hit_key(h)
+            self._hits[key] = h
+            ol.add_option(Option(self.hit_text(h), id=key))
+        self._shown = msg.query
+        if msg.hits:
+            ol.highlighted = 0
+        if self._pick_waiting:
+            self._pick_waiting = False
+            self._pick_highlighted()
+
+    def on_key(self, event: Any) -> None:
+        if event.key in ("down", "up") and self.focused is self.query_one(Input):
+            ol = self.query_one(OptionList)
+            if ol.option_count:
+                (ol.action_cursor_down if event.key == "down" else ol.action_cursor_up)()
+                event.stop()
+
+    @on(Input.Submitted, "#q")
+    def action_save(self) -> None:
+        if self._shown != self.typed():
+            timer = getattr(self, "_debounce_timer", None)
+            if timer is not None:
+                timer.stop()
+            self._pick_waiting = True
+            self.lookup(self.typed())
+            return
+        self._pick_highlighted()
+
+    def _pick_highlighted(self) -> None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is not None and ol.option_count:
+            self.dismiss(self._hits.get(str(ol.get_option_at_index(ol.highlighted).id)))
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._hits.get(str(event.option.id)))
+
+
 class TextPrompt(Dialog):
     """One line of text (a reason, a note, a file name). With `required` (an i18n key),
     an empty line is not taken: the dialog says why nothing happens and stays open."""
@@ -103,14 +180,13 @@ class TextPrompt(Dialog):
         self.dismiss(value or None)
 
 
-class LinkCaseDialog(Dialog):
+class LinkCaseDialog(HitPicker):
     """Pick a case with fuzzy search over ref, party and text; returns its SearchHit
     (whose tag says whether the case is closed)."""
 
     def __init__(self, desk: Desk, count: int) -> None:
         super().__init__()
         self.desk, self.count = desk, count
-        self._hits: dict[str, SearchHit] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
@@ -122,10 +198,6 @@ class LinkCaseDialog(Dialog):
 
     def on_mount(self) -> None:
         self.lookup("")
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        debounce(self, lambda: self.lookup(event.value))
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
@@ -142,37 +214,11 @@ class LinkCaseDialog(Dialog):
         # A message, not call_from_thread: a dialog closed meanwhile just drops it.
         self.post_message(HitsFound(query, hits))
 
-    def on_hits_found(self, msg: HitsFound) -> None:
-        ol = self.query_one(OptionList)
-        ol.clear_options()
-        self._hits = {str(h.id): h for h in msg.hits}
-        for h in msg.hits:
-            txt = plain(h.label, limit=60)
-            txt.append("  ")
-            txt.append_text(plain(hit_detail(h), limit=40, style="dim"))
-            ol.add_option(Option(txt, id=str(h.id)))
-        if msg.hits:
-            ol.highlighted = 0
-
-    def on_key(self, event: Any) -> None:
-        if event.key in ("down", "up") and self.focused is self.query_one(Input):
-            ol = self.query_one(OptionList)
-            if ol.option_count:
-                if event.key == "down":
-                    ol.action_cursor_down()
-                else:
-                    ol.action_cursor_up()
-                event.stop()
-
-    @on(Input.Submitted)
-    def action_save(self) -> None:
-        ol = self.query_one(OptionList)
-        if ol.highlighted is not None and ol.option_count:
-            self.dismiss(self._hits.get(str(ol.get_option_at_index(ol.highlighted).id)))
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._hits.get(str(event.option.id)))
+    def hit_text(self, hit: SearchHit) -> Text:
+        txt = plain(hit.label, limit=60)
+        txt.append("  ")
+        txt.append_text(plain(hit_detail(hit), limit=40, style="dim"))
+        return txt
 
 
 MANUAL_KEYS = {"t": "call", "r": "walk_in", "m": "meeting", "h": "home_visit", "b": "letter"}
@@ -274,13 +320,12 @@ class PeriodDialog(Dialog):
         self.dismiss((vals[0], vals[1]))
 
 
-class SearchDialog(Dialog):
+class SearchDialog(HitPicker):
     """`/`: parties, cases and contacts (never whistleblower ones)."""
 
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
-        self._hits: dict[str, SearchHit] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
@@ -288,46 +333,19 @@ class SearchDialog(Dialog):
             yield Input(placeholder=t("dlg.search.placeholder"), id="q")
             yield OptionList(id="hits")
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        debounce(self, lambda: self.lookup(event.value))
-
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def lookup(self, query: str) -> None:
         self.post_message(HitsFound(query, self.desk.search(query) if query.strip() else ()))
 
-    def on_hits_found(self, msg: HitsFound) -> None:
-        ol = self.query_one(OptionList)
-        ol.clear_options()
-        self._hits = {}
-        hits = msg.hits
-        for h in hits:
-            key = f"{h.kind}:{h.id}"
-            self._hits[key] = h
-            txt = Text(f"{t('hit.' + h.kind):<12} ", style="bold")
-            txt.append_text(plain(h.label, limit=50))
-            txt.append("  ")
-            txt.append_text(plain(hit_detail(h), limit=60, style="dim"))
-            ol.add_option(Option(txt, id=key))
-        if hits:
-            ol.highlighted = 0
+    def hit_key(self, hit: SearchHit) -> str:
+        return f"{hit.kind}:{hit.id}"
 
-    def on_key(self, event: Any) -> None:
-        if event.key in ("down", "up") and self.focused is self.query_one(Input):
-            ol = self.query_one(OptionList)
-            if ol.option_count:
-                (ol.action_cursor_down if event.key == "down" else ol.action_cursor_up)()
-                event.stop()
-
-    @on(Input.Submitted)
-    def action_save(self) -> None:
-        ol = self.query_one(OptionList)
-        if ol.highlighted is not None and ol.option_count:
-            self.dismiss(self._hits.get(str(ol.get_option_at_index(ol.highlighted).id)))
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._hits.get(str(event.option.id)))
+    def hit_text(self, hit: SearchHit) -> Text:
+        txt = Text(f"{t('hit.' + hit.kind):<12} ", style="bold")
+        txt.append_text(plain(hit.label, limit=50))
+        txt.append("  ")
+        txt.append_text(plain(hit_detail(hit), limit=60, style="dim"))
+        return txt
 
 
 def preview_text(p: ContactPreview) -> Text:
