@@ -23,6 +23,12 @@ from store.db import make_engine, upgrade
 
 PG_URL = os.environ.get("BORGERDESK_TEST_DATABASE_URL")
 
+# pytest-xdist's workers export COLUMNS=80 and LINES=24. Textual (shutil.get_terminal_size)
+# takes them over the terminal's own size, so a console script started in a 120-column
+# tmux pane from a worker drew 80 columns. A user's shell does not export them.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -33,17 +39,44 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database this pytest process empties and migrates: the one named
+    by BORGERDESK_TEST_DATABASE_URL, or under pytest-xdist one per worker beside it
+    (`borgerdesk_test_gw0`, ...), created when missing: workers emptying one database
+    would empty each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if found is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def _pg_migrated() -> str | None:
     if not PG_URL:
         return None
-    engine = make_engine(PG_URL)
+    url = _worker_database(PG_URL)
+    engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    upgrade(PG_URL)
-    return PG_URL
+    upgrade(url)
+    return url
 
 
 def _empty_pg(url: str) -> None:
@@ -154,9 +187,18 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI's PostgreSQL pass (BORGERDESK_PG_PASS=1 beside BORGERDESK_TEST_DATABASE_URL) runs
-    only what reaches PostgreSQL: a test on SQLite alone (it asks for sqlite_url and not
-    db_url, or is the "sqlite" case of a parametrized database) ran in the SQLite pass."""
+    """Under pytest-xdist the team tests share one worker (`--dist loadgroup`): each
+    creates cluster-wide group roles and grants them, and PostgreSQL refuses two such
+    changes to one role at once ("tuple concurrently updated").
+
+    CI's PostgreSQL pass (BORGERDESK_PG_PASS=1 beside BORGERDESK_TEST_DATABASE_URL) runs
+    every test that reaches PostgreSQL (through `db_url`, or a team test's `pg_url`):
+    the whole suite's database work. A test on SQLite alone (the "sqlite" case of a
+    parametrized database, a test of SQLite files) and a test that reaches no database ran
+    in the SQLite pass and would only repeat it."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("postgresql-roles"))
     if not (PG_URL and os.environ.get("BORGERDESK_PG_PASS")):
         return
     keep: list[pytest.Item] = []
@@ -165,9 +207,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         names = set(getattr(item, "fixturenames", ()))
         spec = getattr(item, "callspec", None)
         params = spec.params.values() if spec is not None else ()
-        sqlite_only = ("sqlite_url" in names and not names & {"db_url", "pg_url"}) or any(
-            p == "sqlite" for p in params
-        )
+        sqlite_only = not names & {"db_url", "pg_url"} or any(p == "sqlite" for p in params)
         (drop if sqlite_only else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
