@@ -187,18 +187,11 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist the team tests share one worker (`--dist loadgroup`): each
-    creates cluster-wide group roles and grants them, and PostgreSQL refuses two such
-    changes to one role at once ("tuple concurrently updated").
-
-    CI's PostgreSQL pass (BORGERDESK_PG_PASS=1 beside BORGERDESK_TEST_DATABASE_URL) runs
+    """CI's PostgreSQL pass (BORGERDESK_PG_PASS=1 beside BORGERDESK_TEST_DATABASE_URL) runs
     every test that reaches PostgreSQL (through `db_url`, or a team test's `pg_url`):
     the whole suite's database work. A test on SQLite alone (the "sqlite" case of a
     parametrized database, a test of SQLite files) and a test that reaches no database ran
     in the SQLite pass and would only repeat it."""
-    for item in items:
-        if "pg_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("postgresql-roles"))
     if not (PG_URL and os.environ.get("BORGERDESK_PG_PASS")):
         return
     keep: list[pytest.Item] = []

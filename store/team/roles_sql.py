@@ -59,12 +59,21 @@ DAEMON_DELETES = ("mail_location", "sync_state", "reply_target")
 
 
 def create_groups() -> list[str]:
-    """Group roles are cluster-wide: create each once, never as a login role."""
+    """Group roles are cluster-wide: create each once, never as a login role. Two team
+    databases set up at once (a second office on the same server) both see a group
+    missing and both create it (or grant it): the loser's duplicate is what it wanted.
+    tests/team run on several pytest-xdist workers at once, each setting up a database."""
     return [
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{g}') THEN "
-        f"CREATE ROLE {g} NOLOGIN; END IF; END $$"
+        f"CREATE ROLE {g} NOLOGIN; END IF; "
+        f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
         for g in (ADVISOR, OFFICER, ADMIN, DAEMON)
-    ] + [f"GRANT {ADVISOR} TO {OFFICER}", f"GRANT {ADVISOR} TO {ADMIN}"]
+    ] + [
+        f"DO $$ BEGIN IF NOT pg_has_role('{member}', '{ADVISOR}', 'MEMBER') THEN "
+        f"GRANT {ADVISOR} TO {member}; END IF; "
+        f"EXCEPTION WHEN unique_violation THEN NULL; END $$"
+        for member in (OFFICER, ADMIN)
+    ]
 
 
 def grants(tables: list[str]) -> list[str]:
