@@ -191,7 +191,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     every test that reaches PostgreSQL (through `db_url`, or a team test's `pg_url`):
     the whole suite's database work. A test on SQLite alone (the "sqlite" case of a
     parametrized database, a test of SQLite files) and a test that reaches no database ran
-    in the SQLite pass and would only repeat it."""
+    in the SQLite pass and would only repeat it; so would a mail test's Dovecot case, whose
+    storing is its pymap case's (the server is the SQLite pass's question)."""
     if not (PG_URL and os.environ.get("BORGERDESK_PG_PASS")):
         return
     keep: list[pytest.Item] = []
@@ -200,8 +201,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         names = set(getattr(item, "fixturenames", ()))
         spec = getattr(item, "callspec", None)
         params = spec.params.values() if spec is not None else ()
-        sqlite_only = not names & {"db_url", "pg_url"} or any(p == "sqlite" for p in params)
-        (drop if sqlite_only else keep).append(item)
+        repeat = not names & {"db_url", "pg_url"} or any(p in ("sqlite", "dovecot") for p in params)
+        (drop if repeat else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
