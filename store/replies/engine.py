@@ -30,7 +30,7 @@ from store.config import Config
 from store.config.replies import ReplyRule
 from store.models import ReplyTarget
 from store.replies import tables
-from store.replies.due import due_times_utc_naive
+from store.replies.due import due_times_utc_naive_many
 from store.replies.facts import ContactFacts, id_clauses, load_facts
 from store.replies.reach import Key, Reach, Resolver, TimeIndex, chunks
 from store.replies.rules import RuleSet
@@ -39,6 +39,7 @@ from store.replies.rules import RuleSet
 # among several recipients) is looked for when the reply was stored first. Replies to
 # the party, its addresses or the counterpart have no limit.
 THREAD_WINDOW = dt.timedelta(days=31)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a placeholder, every slot is filled
 
 
 @dataclass
@@ -272,15 +273,7 @@ def _reconcile(
     """Make each contact's targets match the rules; returns the newly created ones."""
     existing = store.of_contacts([f.contact_id for f in facts])
     configured = {r.name for r in ruleset.rules}
-    created: list[tuple[Target, ContactFacts]] = []
-    cal = ruleset.calendar
-
-    def _due(rule: ReplyRule, received: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-        # Naive UTC arithmetic with the calendar's cached zone offsets (equal to
-        # due_times, tested): a bulk import computes hundreds of thousands of these.
-        due, soon = due_times_utc_naive(rule, received.astimezone(dt.UTC).replace(tzinfo=None), cal)
-        return due.replace(tzinfo=dt.UTC), soon.replace(tzinfo=dt.UTC)
-
+    owed_new: list[tuple[ReplyRule, ContactFacts]] = []
     for f in facts:
         owed = ruleset.owed_rules(f, is_whistleblower_report=f.contact_id in wb_reports)
         owed_names = {r.name for r in owed}
@@ -292,13 +285,28 @@ def _reconcile(
             if name not in owed_names and name in configured and t.state == "open":
                 store.delete(t)
                 report.dropped += 1
-        for rule in owed:
-            if rule.name in mine:
-                continue
-            due, due_soon = _due(rule, f.occurred_at)
-            t = Target(None, f.contact_id, rule.name, f.occurred_at, due, due_soon)
-            store.add(t)
-            created.append((t, f))
+        owed_new.extend((rule, f) for rule in owed if rule.name not in mine)
+    # Due times per rule in one pass (naive UTC with the calendar's cached zone offsets,
+    # equal to due_times, tested): a first sync creates thousands at once, and the
+    # working-time walk of each on its own was a fifth of storing a batch.
+    by_rule: dict[str, list[int]] = {}
+    for i, (rule, _f) in enumerate(owed_new):
+        by_rule.setdefault(rule.name, []).append(i)
+    dues: list[tuple[dt.datetime, dt.datetime]] = [(_EPOCH, _EPOCH)] * len(owed_new)
+    for indexes in by_rule.values():
+        rule = owed_new[indexes[0]][0]
+        received = [
+            owed_new[i][1].occurred_at.astimezone(dt.UTC).replace(tzinfo=None) for i in indexes
+        ]
+        for i, (due, soon) in zip(
+            indexes, due_times_utc_naive_many(rule, received, ruleset.calendar), strict=True
+        ):
+            dues[i] = (due.replace(tzinfo=dt.UTC), soon.replace(tzinfo=dt.UTC))
+    created: list[tuple[Target, ContactFacts]] = []
+    for (rule, f), (due, due_soon) in zip(owed_new, dues, strict=True):
+        t = Target(None, f.contact_id, rule.name, f.occurred_at, due, due_soon)
+        store.add(t)
+        created.append((t, f))
     report.created += len(created)
     return created
 
