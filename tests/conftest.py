@@ -186,6 +186,20 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
     return run
 
 
+# The fixtures through which a test reaches the database under test.
+REACHES_DATABASE = frozenset({"db_url", "pg_url"})
+# The desk's `world` (tests/tui/conftest.py) asks for db_url only on PostgreSQL (on SQLite
+# it copies a template), so it is not in a test's fixture closure. These screen tests run
+# on it in the PostgreSQL pass; the rest of tests/tui is written against the SQLite world
+# (its snapshots, the first page's SQLite read, removing the file): 47 of its 144 tests
+# fail on PostgreSQL as they are written (measured), so they stay on SQLite for now.
+DESK_ON_POSTGRESQL = (
+    "tests/tui/test_day.py",
+    "tests/tui/test_desk_service.py",
+    "tests/tui/test_whistleblower.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """CI's PostgreSQL pass (BORGERDESK_PG_PASS=1 beside BORGERDESK_TEST_DATABASE_URL) runs
     every test that reaches PostgreSQL (through `db_url`, or a team test's `pg_url`):
@@ -201,7 +215,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         names = set(getattr(item, "fixturenames", ()))
         spec = getattr(item, "callspec", None)
         params = spec.params.values() if spec is not None else ()
-        repeat = not names & {"db_url", "pg_url"} or any(p in ("sqlite", "dovecot") for p in params)
+        reaches = bool(names & REACHES_DATABASE) or item.nodeid.startswith(DESK_ON_POSTGRESQL)
+        repeat = not reaches or any(p in ("sqlite", "dovecot") for p in params)
         (drop if repeat else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
