@@ -72,3 +72,14 @@ def test_a_team_list_without_its_assign_target_is_refused_when_defined() -> None
 
             def key_of(self, row: int) -> int:
                 return row
+
+
+def test_a_picker_without_a_hook_is_refused_when_defined() -> None:
+    """The case picker's and the search's base (tui/screens/dialogs.HitPicker) the same way."""
+    from tui.screens.dialogs import HitPicker
+
+    with pytest.raises(TypeError, match="Broken is a picker without hit_text"):
+
+        class Broken(HitPicker):
+            def lookup(self, query: str) -> None:
+                raise AssertionError

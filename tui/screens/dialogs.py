@@ -5,6 +5,7 @@ classification, period, search, preview and help. Each returns a plain value thr
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -92,15 +93,29 @@ class HitPicker(Dialog):
         self._shown: str | None = None  # the query whose hits are listed
         self._pick_waiting = False
 
+    # Textual's metaclass is not ABCMeta, so `abstractmethod` alone would not stop a
+    # picker that forgets a hook (mypy still checks it): refused when it is defined, as
+    # the paged lists do (tui/screens/paged_list.py).
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        missing = [
+            h
+            for h in ("lookup", "hit_text")
+            if getattr(getattr(cls, h), "__isabstractmethod__", False)
+        ]
+        if missing:
+            raise TypeError(f"{cls.__qualname__} is a picker without {', '.join(missing)}")
+
+    @abstractmethod
     def lookup(self, query: str) -> object:
         """Start looking `query` up; post HitsFound(query, hits) when done."""
-        raise NotImplementedError
 
     def hit_key(self, hit: SearchHit) -> str:
         return str(hit.id)
 
+    @abstractmethod
     def hit_text(self, hit: SearchHit) -> Text:
-        raise NotImplementedError
+        """The hit's line in the list (plain text: labels are untrusted)."""
 
     def typed(self) -> str:
         return self.query_one("#q", Input).value
