@@ -288,7 +288,7 @@ def _reconcile(
         owed_new.extend((rule, f) for rule in owed if rule.name not in mine)
     # Due times per rule in one pass (naive UTC with the calendar's cached zone offsets,
     # equal to due_times, tested): a first sync creates thousands at once, and the
-    # working-time walk of each on its own was a fifth of storing a batch.
+    # working-time walk of each on its own was a tenth of storing a batch.
     by_rule: dict[str, list[int]] = {}
     for i, (rule, _f) in enumerate(owed_new):
         by_rule.setdefault(rule.name, []).append(i)
