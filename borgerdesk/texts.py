@@ -568,6 +568,17 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "doctor.team.role": {"da": "databaserolle", "en": "database role"},
     "doctor.team.rls": {"da": "rækkesikkerhed", "en": "row-level security"},
     "doctor.team.clock": {"da": "databaseur", "en": "database clock"},
+    "doctor.team.live": {"da": "live-opdatering", "en": "live updates"},
+    "doctor.team.live.ok": {
+        "da": "alle overvågede tabeller giver skrivebordene besked om ændringer",
+        "en": "every watched table notifies the desks",
+    },
+    "doctor.team.live.off": {
+        "da": "ingen besked om ændringer fra {tables}: skrivebordene spørger i stedet med "
+        "faste mellemrum; kør 'borgerdesk team init' som ejeren",
+        "en": "no change notifications from {tables}: the desks poll instead; run "
+        "'borgerdesk team init' as the owner",
+    },
     "doctor.team.purge": {"da": "sletning efter frist", "en": "retention purge"},
     "doctor.team.purge.admin": {
         "da": "på PostgreSQL sletter dæmonen ikke efter frist (dens rolle må ikke slette): en "

@@ -196,6 +196,7 @@ REACHES_DATABASE = frozenset({"db_url", "pg_url"})
 DESK_ON_POSTGRESQL = (
     "tests/tui/test_day.py",
     "tests/tui/test_desk_service.py",
+    "tests/tui/test_live.py",
     "tests/tui/test_whistleblower.py",
 )
 

@@ -25,7 +25,15 @@ from store.desk.rows import CaseDetail, DataVersion, MineCounts, SearchHit, Stat
 from tui.commands import DeskCommandPalette, DeskCommands
 from tui.i18n import error_text, set_language, t, t_or, textual_text
 from tui.keymap import KEY_DISPLAY, bindings, listed, localise
-from tui.messages import CaseLoaded, CasePrefetched, LiveChanged, Presence, PreviewLoaded, Probed
+from tui.messages import (
+    CaseLoaded,
+    CasePrefetched,
+    LiveChanged,
+    LiveUnavailable,
+    Presence,
+    PreviewLoaded,
+    Probed,
+)
 from tui.safe import clean
 from tui.screens.base import DeskScreen
 from tui.screens.case_detail import CaseDetailScreen
@@ -175,9 +183,15 @@ class DeskApp(App[None]):
         # The header's probe waits a moment: the first screen's data comes first.
         self.set_timer(0.3, self.probe)
         if self.start_team():
-            return  # live by LISTEN/NOTIFY instead of polling
+            return  # live by LISTEN/NOTIFY instead of polling (LiveUnavailable: it polls)
+        self._poll()
+
+    def _poll(self) -> None:
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.probe)
+
+    def on_live_unavailable(self, _msg: LiveUnavailable) -> None:
+        self._poll()
 
     # ------------------------------------------------------------------ live probe
 
@@ -288,6 +302,8 @@ class DeskApp(App[None]):
                 self.desk,
                 self._live_stop,
                 lambda tables: self.post_message(LiveChanged(tables)),
+                None,
+                lambda: self.post_message(LiveUnavailable()),
             ),
         )
         self._live.start()

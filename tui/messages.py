@@ -150,3 +150,7 @@ class LiveChanged(Message):
     """PostgreSQL said these tables changed (LISTEN/NOTIFY, `tui.team.listen`)."""
 
     tables: frozenset[str]
+
+
+class LiveUnavailable(Message):
+    """Nothing notifies on this database (no `team init` triggers): poll instead."""

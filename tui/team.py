@@ -48,10 +48,12 @@ def listen(
     stop: threading.Event,
     changed: Callable[[frozenset[str]], None],
     failed: Callable[[BaseException], None] | None = None,
+    unavailable: Callable[[], None] | None = None,
 ) -> None:
     """Wait for PostgreSQL's change notifications until `stop` is set, calling `changed`
     with each batch of table names. For a thread of its own; a lost connection is
-    reopened after RETRY_SECONDS. Returns at once on SQLite (no listener)."""
+    reopened after RETRY_SECONDS. Where nothing notifies (SQLite; PostgreSQL without
+    `team init`'s triggers) it calls `unavailable`, so the caller polls, and returns."""
     while not stop.is_set():
         try:
             listener = desk.change_listener()
@@ -61,6 +63,8 @@ def listen(
             stop.wait(RETRY_SECONDS)
             continue
         if listener is None:
+            if unavailable is not None:
+                unavailable()
             return
         try:
             while not stop.is_set():

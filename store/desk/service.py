@@ -52,7 +52,7 @@ from store.desk.stats import StatsComparison, StatsView
 from store.desk.team import MineCounts, Scope, Workload
 from store.models import utcnow
 from store.team import presence
-from store.team.live import ChangeListener
+from store.team.live import ChangeListener, missing_triggers
 
 
 def _me(session: Session, scope: Scope) -> str | None:
@@ -570,7 +570,11 @@ class Desk:
 
     def change_listener(self) -> ChangeListener | None:
         """On PostgreSQL a listener to wait on instead of polling `data_version`; None
-        on SQLite (keep polling)."""
+        on SQLite, and on a PostgreSQL database whose tables send no notifications (no
+        `team init` yet): keep polling there."""
         if self.engine.dialect.name != "postgresql":
             return None
+        with self.engine.connect() as conn:
+            if missing_triggers(conn):
+                return None
         return ChangeListener(self.engine)

@@ -1,5 +1,6 @@
 """`doctor` on PostgreSQL: the connecting role's grants, that row-level security seals
-the compartment, and that the database server's clock agrees with this machine's."""
+the compartment, that the tables notify the desks of changes, and that the database
+server's clock agrees with this machine's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, Engine, text
 
 from store.privacy.purge import ADMIN_PURGE
 from store.team.compartment import SEALED
+from store.team.live import missing_triggers
 from store.team.roles import is_initialised
 from store.team.roles_sql import GROUPS
 
@@ -45,7 +47,7 @@ class TeamCheck:
 
 def checks(engine: Engine, now: dt.datetime) -> list[TeamCheck]:
     with engine.connect() as conn:
-        return [_role(conn), _rls(conn), _clock(conn, now)]
+        return [_role(conn), _rls(conn), _live(conn), _clock(conn, now)]
 
 
 def _role(conn: Connection) -> TeamCheck:
@@ -145,6 +147,19 @@ def _rls(conn: Connection) -> TeamCheck:
         "rls.ok",
         {"n": len(SEALED)},
     )
+
+
+def _live(conn: Connection) -> TeamCheck:
+    missing = missing_triggers(conn)
+    if not missing:
+        return TeamCheck("live updates", True, "every watched table notifies the desks", "live.ok")
+    detail = (
+        f"no change notifications from {', '.join(missing)}: the desks poll instead; "
+        "run 'borgerdesk team init' as the owner"
+    )
+    # Without a team that is how it is set up (a note); in a team it is a fault.
+    ok = False if is_initialised(conn) else None
+    return TeamCheck("live updates", ok, detail, "live.off", {"tables": ", ".join(missing)})
 
 
 def purge_note(retention_configured: bool) -> TeamCheck | None:

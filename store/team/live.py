@@ -10,7 +10,7 @@ folds identical notifications of one transaction into one.
 from __future__ import annotations
 
 import psycopg
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 CHANNEL = "borgerdesk"
 WATCHED = (
@@ -39,6 +39,23 @@ def statements() -> list[str]:
             "FOR EACH STATEMENT EXECUTE FUNCTION borgerdesk_notify()",
         ]
     return out
+
+
+def missing_triggers(conn: Connection) -> list[str]:
+    """The watched tables that send no notification: all of them on a database migrated
+    but never given `borgerdesk team init`, which installs the triggers. A desk there
+    polls instead (Desk.change_listener), or it would never see a colleague's change."""
+    have = set(
+        conn.execute(
+            text(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'borgerdesk_notify' AND NOT t.tgisinternal "
+                "AND t.tgenabled <> 'D' AND c.relname = ANY(:t)"
+            ),
+            {"t": list(WATCHED)},
+        ).scalars()
+    )
+    return [t for t in WATCHED if t not in have]
 
 
 class ChangeListener:

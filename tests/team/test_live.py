@@ -14,6 +14,7 @@ from store.config import Config
 from store.db import make_engine
 from store.desk import Desk
 from store.models import Case
+from store.team.health import checks
 from store.team.presence import STALE
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -78,3 +79,31 @@ def test_sqlite_desks_poll(sqlite_url: str, odsherred_config: Config) -> None:
     desk = Desk(make_engine(sqlite_url), odsherred_config)
     assert desk.change_listener() is None
     desk.engine.dispose()
+
+
+def test_without_the_triggers_a_desk_polls_and_doctor_says_why(
+    pg_url: str, person: Callable[[str], str], odsherred_config: Config
+) -> None:
+    """A migrated database that never had `team init` (or lost a trigger) sends no
+    notifications: a desk listening there would never see a colleague's change, so it
+    polls (tests/tui/test_live.py shows it live on PostgreSQL), and doctor names the
+    table."""
+    owner = make_engine(pg_url)
+    with owner.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER borgerdesk_notify ON reply_target")
+    desk = Desk(make_engine(person("advisor")), odsherred_config)
+    assert desk.change_listener() is None
+    live = {c.name: c for c in checks(desk.engine, dt.datetime.now(dt.UTC))}["live updates"]
+    assert live.ok is False and live.params == {"tables": "reply_target"}, live
+    with owner.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER borgerdesk_notify AFTER INSERT OR UPDATE OR DELETE ON reply_target "
+            "FOR EACH STATEMENT EXECUTE FUNCTION borgerdesk_notify()"
+        )
+    listener = desk.change_listener()
+    assert listener is not None
+    listener.close()
+    live = {c.name: c for c in checks(desk.engine, dt.datetime.now(dt.UTC))}["live updates"]
+    assert live.ok is True
+    desk.engine.dispose()
+    owner.dispose()

@@ -88,7 +88,8 @@ async def test_header_shows_sources_and_alerts_and_notifies_new_ones(
     world: Any, make_app: Any
 ) -> None:
     app = make_app(poll=0.2)
-    async with app.run_test(size=(120, 40)) as pilot:
+    # Wide enough for a team desk's header too (on PostgreSQL her own counts come first).
+    async with app.run_test(size=(170, 40)) as pilot:
         await wait_for(pilot, lambda: app.status is not None)
         await pilot.pause(0.1)
         top = screen_text(app).splitlines()[0]
