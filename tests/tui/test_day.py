@@ -84,6 +84,28 @@ async def test_walk_in_registered_as_a_new_case(world: Any, make_app: Any) -> No
         assert party is not None and party.name == "Walter Walk"
 
 
+async def test_walk_in_name_typed_fast_is_not_an_earlier_prefix_match(
+    world: Any, make_app: Any
+) -> None:
+    """Enter right after the last key takes what the typed name found, not the person
+    the first letters listed (Hanne Hansen for "Ha"): a new citizen is not filed on
+    somebody else."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _triage_ready(pilot)
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewContactDialog))
+        form = app.screen
+        form.query_one("#party-q").focus()
+        await pilot.press(*"Ha")
+        await wait_for(pilot, lambda: any(h.label == "Hanne Hansen" for h in form._hits.values()))
+        await pilot.press(*"x Zorrosen", "enter")
+        await wait_for(pilot, lambda: form._shown == "Hax Zorrosen")
+        await wait_for(pilot, lambda: not form.query_one("#parties").display)
+        assert form.party is None
+        await wait_shows(pilot, "Hax Zorrosen")
+
+
 async def test_unclassified_case_needs_a_warning_and_a_second_save(
     world: Any, make_app: Any
 ) -> None:

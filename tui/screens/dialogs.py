@@ -44,6 +44,13 @@ def debounce(node: Any, fn: Callable[[], object], delay: float = 0.2) -> None:
     node._debounce_timer = node.set_timer(delay, fn)
 
 
+def undebounce(node: Any) -> None:
+    """Drop a waiting debounced call: the caller runs it now."""
+    timer = getattr(node, "_debounce_timer", None)
+    if timer is not None:
+        timer.stop()
+
+
 class Dialog(ReportsFailures, ModalScreen[Any]):
     BINDINGS = bindings("dialog")
 
@@ -151,9 +158,7 @@ class HitPicker(Dialog):
     @on(Input.Submitted, "#q")
     def action_save(self) -> None:
         if self._shown != self.typed():
-            timer = getattr(self, "_debounce_timer", None)
-            if timer is not None:
-                timer.stop()
+            undebounce(self)
             self._pick_waiting = True
             self.lookup(self.typed())
             return

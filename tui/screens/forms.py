@@ -36,7 +36,7 @@ from tui.i18n import error_text, t
 from tui.keymap import bindings
 from tui.messages import HitsFound
 from tui.safe import plain
-from tui.screens.dialogs import Dialog, debounce
+from tui.screens.dialogs import Dialog, debounce, undebounce
 
 if TYPE_CHECKING:
     from store.config import Config
@@ -243,6 +243,11 @@ class NewContactDialog(Form):
         self.desk, self.now = desk, now
         self.party: SearchHit | None = None
         self._hits: dict[str, SearchHit] = {}
+        # As HitPicker (tui/screens/dialogs.py): only the typed name's hits are listed,
+        # and an enter before its look-up answered waits for it (a fast typist would get
+        # the highlighted person of an earlier prefix).
+        self._shown: str | None = None
+        self._pick_waiting = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog tall"):
@@ -318,6 +323,9 @@ class NewContactDialog(Form):
         self.post_message(HitsFound(query, hits))
 
     def on_hits_found(self, msg: HitsFound) -> None:
+        if msg.query != self.query_one("#party-q", Input).value:
+            return  # an earlier query's: the current one's look-up is on its way
+        self._shown = msg.query
         ol = self.query_one("#parties", OptionList)
         ol.clear_options()
         self._hits = {str(h.id): h for h in msg.hits}
@@ -333,6 +341,9 @@ class NewContactDialog(Form):
         ol.display = ol.option_count > 0
         if ol.option_count:
             ol.highlighted = 0
+        if self._pick_waiting:
+            self._pick_waiting = False
+            self._take_highlighted()
 
     def on_key(self, event: Any) -> None:
         ol = self.query_one("#parties", OptionList)
@@ -347,6 +358,14 @@ class NewContactDialog(Form):
 
     @on(Input.Submitted, "#party-q")
     def _party_entered(self, event: Input.Submitted) -> None:
+        if self._shown != event.value:
+            undebounce(self)
+            self._pick_waiting = True
+            self.lookup(event.value)
+            return
+        self._take_highlighted()
+
+    def _take_highlighted(self) -> None:
         ol = self.query_one("#parties", OptionList)
         if ol.display and ol.highlighted is not None:
             self._take(str(ol.get_option_at_index(ol.highlighted).id))
