@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.command import CommandList
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList
 
 from tests.tui.conftest import screen_text, wait_for
@@ -29,8 +29,14 @@ def _palette_names(app: Any) -> list[str]:
     return names + [cmd.title for cmd in app.get_system_commands(app.screen)]
 
 
+# The commands are many and each needs an app of its own: in shards, so pytest-xdist
+# spreads them over its workers instead of one worker running them all last.
+SHARDS = 3
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 async def test_every_palette_command_from_a_fresh_app(
-    make_app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    shard: int, make_app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # "Skærmbillede" saves its file in the working directory
     app = make_app()
@@ -38,30 +44,39 @@ async def test_every_palette_command_from_a_fresh_app(
         await _fresh(pilot)
         names = _palette_names(app)
     assert len(names) > 20, names
-    for name in names:
-        app = make_app()
-        async with app.run_test(size=(120, 40)) as pilot:
-            await _fresh(pilot)
-            await pilot.press("ctrl+p")
-            await pilot.pause(0.1)
-            palette = app.screen
-            palette.query_one(Input).value = name
-            await pilot.pause(0.4)
-            hits = palette.query_one(CommandList)
-            assert hits.highlighted is not None, name
-            first = hits.get_option_at_index(hits.highlighted).prompt
-            assert name in str(getattr(first, "plain", first)), (name, first)
-            await pilot.press("enter")
-            await pilot.pause(0.3)
-            for _ in range(3):  # back out of whatever it opened
-                if not app.is_running:
-                    break
-                await pilot.press("escape")
-                await pilot.pause(0.05)
-        # run_test re-raises an exception that ended the app; a clean exit is only quit's.
-        assert app.return_code in (None, 0), name
-        if name != "Afslut":
-            assert app._exception is None, name
+    for name in names[shard::SHARDS]:
+        await _run_from_the_palette(make_app(), name)
+
+
+async def _run_from_the_palette(app: Any, name: str) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _fresh(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = app.screen
+        palette.query_one(Input).value = name
+        hits = palette.query_one(CommandList)
+        await wait_for(pilot, lambda: name in (_first(hits) or ""))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is not palette or not app.is_running)
+        await pilot.pause(0.2)  # what the command started (a worker, a dialog) settles
+        for _ in range(3):  # back out of whatever it opened
+            if not app.is_running:
+                break
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+    # run_test re-raises an exception that ended the app; a clean exit is only quit's.
+    assert app.return_code in (None, 0), name
+    if name != "Afslut":
+        assert app._exception is None, name
+
+
+def _first(hits: CommandList) -> str | None:
+    """The highlighted command's text (the palette highlights its best match)."""
+    if hits.highlighted is None or not hits.option_count:
+        return None
+    prompt = hits.get_option_at_index(hits.highlighted).prompt
+    return str(getattr(prompt, "plain", prompt))
 
 
 async def _search(pilot: Any, query: str, kind: str, label: str) -> None:
