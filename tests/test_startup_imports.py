@@ -125,16 +125,59 @@ def test_parsing_any_command_loads_no_database_config_mail_or_ui(tmp_path: Path)
     assert not {line: mods for line, mods in heavy.items() if mods}, heavy
 
 
+# A malformed value (not an id, not a date, a missing or unknown choice) is refused before
+# the command loads the database layer: it fails as fast as a usage error.
+BAD_VALUES = [
+    ["reply", "x1"],
+    ["reply", "1", "--expected", "31-02-2026"],
+    ["outbox", "--resend", "x"],
+    ["outbox", "--was-sent", "0"],
+    ["followups", "--now", "garbage"],
+    ["ack", "x1"],
+    ["ack", "1", "--at", "99-99-2026"],
+    ["no-reply", "x1", "--reason", "r"],
+    ["no-reply", "1"],
+    ["contact", "add", "--at", "09-12-2026 10:00"],
+    ["contact", "add", "--channel", "fax"],
+    ["contact", "add", "--channel", "meeting", "--direction", "sideways"],
+    ["contact", "add", "--channel", "meeting", "--at", "99-99-2026"],
+    ["contact", "dismiss", "x1"],
+]
+
+
+def test_a_malformed_value_fails_before_the_database_layer_loads(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    lines = [["--db", sqlite_url, *line] for line in BAD_VALUES]
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE_EACH, json.dumps(lines)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert len(found) == len(lines)
+    # pydantic may come: the command has read its config (the error's language).
+    heavy = {line: sorted(set(mods) & (PARSING - {"pydantic"})) for line, mods in found.items()}
+    assert not {line: mods for line, mods in heavy.items() if mods}, heavy
+
+
 def test_the_cli_s_copies_of_store_values_match_the_store() -> None:
     """borgerdesk.commands.cliargs copies the few store values that options name, so that
     reading the arguments imports no store model."""
     from borgerdesk.commands import cliargs
     from store.config import PRESETS
     from store.db import MAX_INTEGER
-    from store.models import Channel
+    from store.models import Channel, Direction
 
     assert cliargs.MAX_INTEGER == MAX_INTEGER
     assert "|".join(c.value.replace("_", "-") for c in Channel) == cliargs.CHANNELS
+    # `contact add --direction` is checked against these before the store loads.
+    assert {d.value for d in Direction} == {"in", "out"}
     assert cliargs.PRESETS == PRESETS
 
 

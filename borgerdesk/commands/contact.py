@@ -99,27 +99,29 @@ def add_cmd(
       borgerdesk contact add --channel phone --direction out --party 17 --case 2026-0001
       borgerdesk contact add --channel letter --party 17 --format json
     """
-    from store.cases import CaseClosed
-    from store.db import session_scope
-    from store.desk.rows import FileTo, NewCaseRequest, NewContactRequest, NewParty
-    from store.models import Channel, Direction
-
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r}: use text or json")
     if channel is None:
         raise UserError(f"--channel is missing; use one of {CHANNELS}")
+    # cliargs' copies of the store's channel and direction values (a test keeps them
+    # equal): a bad argument fails before the database layer loads, as fast as --help.
     chan = channel.replace("-", "_")
-    if chan not in {c.value for c in Channel}:
+    if chan not in {c.replace("-", "_") for c in CHANNELS.split("|")}:
         raise UserError(f"--channel {channel!r}: use one of {CHANNELS}")
-    if direction not in {d.value for d in Direction}:
+    if direction not in ("in", "out"):
         raise UserError(f"--direction {direction!r}: use in or out")
     if case is not None and new_case:
         raise UserError("give --case REF or --new-case, not both")
     if (department or category) and not new_case:
         raise UserError("--department and --category are for --new-case")
     policy = _if_closed(if_closed)
+    given = read_moment(at, "--at") if at is not None else None
+    from store.cases import CaseClosed
+    from store.db import session_scope
+    from store.desk.rows import FileTo, NewCaseRequest, NewContactRequest, NewParty
+
     desk = _desk(ctx)
-    when = read_moment(at, "--at") if at is not None else desk.now()
+    when = given if given is not None else desk.now()
     party_id: int | None = None
     new_party: NewParty | None = None
     case_id: int | None = None

@@ -89,18 +89,18 @@ def followups(
       borgerdesk followups --status overdue
       borgerdesk followups --now 2024-04-02T15:00+02:00 --status all --format json
     """
-    from store.db import session_scope
-    from store.replies import list_followups
-    from store.replies.explain import fmt_moment
-    from store.replies.followups import followups_json
-    from store.replies.recompute import due_times_stale
-
     actx: AppContext = ctx.obj
     if status not in STATUS_FILTERS:
         raise UserError(f"--status {status!r}: use one of {', '.join(STATUS_FILTERS)}")
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: use table or json")
     moment = parse_now(now)
+    from store.db import session_scope  # after the arguments: a bad one fails as fast as --help
+    from store.replies import list_followups
+    from store.replies.explain import fmt_moment
+    from store.replies.followups import followups_json
+    from store.replies.recompute import due_times_stale
+
     # The JSON's explanations are English (its documented format); the lines speak the UI's.
     lang: Lang = "en" if fmt == "json" else lang_of(ctx)
     with session_scope(actx.engine) as session:
@@ -170,12 +170,12 @@ def ack_cmd(
       borgerdesk ack 1234 --note "Called back, answer next week"
       borgerdesk ack 77 --rule whistleblower-feedback --note "Feedback letter sent"
     """
-    from store.db import write_scope
-    from store.replies import ack
-
     actx: AppContext = ctx.obj
     cid = _positive_id(contact_id)
     when = parse_now(at, "--at") if at is not None else None
+    from store.db import write_scope  # after the arguments: a bad one fails as fast as --help
+    from store.replies import ack
+
     with write_scope(actx.engine) as session:
         res = ack(
             session=session, config=actx.config, contact_id=cid, note=note, rule=rule, at=when
@@ -198,13 +198,13 @@ def no_reply_cmd(
     Example:
       borgerdesk no-reply 1234 --reason "Thank-you mail, nothing to answer"
     """
-    from store.db import write_scope
-    from store.replies import no_reply
-
     actx: AppContext = ctx.obj
     cid = _positive_id(contact_id)
     if reason is None or not reason.strip():
         raise UserError("no-reply needs a reason: --reason TEXT (it goes into the audit log)")
+    from store.db import write_scope  # after the arguments: a bad one fails as fast as --help
+    from store.replies import no_reply
+
     with write_scope(actx.engine) as session:
         res = no_reply(
             session=session, config=actx.config, contact_id=cid, reason=reason, rule=rule

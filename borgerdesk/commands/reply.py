@@ -52,13 +52,13 @@ def reply_cmd(
       borgerdesk reply 1234 --template forsinkelse --expected 2026-12-22
       borgerdesk reply 77 --template afslutning --to borger@example.dk
     """
-    from store.db import session_scope
-    from store.outbox import queue
-    from store.outbox.compose import compose
-
     actx: AppContext = ctx.obj
     cid = row_id(contact_id, "CONTACT_ID")
     when = read_date(expected, "--expected") if expected is not None else None
+    from store.db import session_scope  # after the arguments: a bad one fails as fast as --help
+    from store.outbox import queue
+    from store.outbox.compose import compose
+
     with session_scope(actx.engine) as session:
         draft = compose(
             session, actx.config, contact_id=cid, template=template, to=to, expected=when
@@ -108,17 +108,21 @@ def outbox_cmd(
       borgerdesk outbox --format json
       borgerdesk outbox --resend 12
     """
-    from store.db import session_scope
-    from store.outbox import queue
-
     actx: AppContext = ctx.obj
     if fmt not in ("table", "json"):
         raise UserError(f"--format {fmt!r}: use table or json")
     lang = lang_of(ctx)
     if resend is not None and was_sent is not None:
         raise UserError("give --resend or --was-sent, not both")
-    if resend is not None or was_sent is not None:
-        oid = row_id(resend or was_sent, "--resend" if resend else "--was-sent")
+    oid = (
+        row_id(resend or was_sent, "--resend" if resend else "--was-sent")
+        if resend is not None or was_sent is not None
+        else None
+    )
+    from store.db import session_scope  # after the arguments: a bad one fails as fast as --help
+    from store.outbox import queue
+
+    if oid is not None:
         from ingest.mail.reply_send import confirm_sent, send_reply
 
         if resend is not None:
