@@ -17,7 +17,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.desk.first_page import FIRST_PAGE_VERSION
 from store.desk.late import LateDesk
@@ -205,7 +205,12 @@ class DeskApp(App[None]):
         if first:
             self._last_alert = after
         mine = self.desk.mine_counts() if self.team else None
-        self.post_message(Probed(self.desk.version(), self.desk.status(), alerts, mine))
+        probed = Probed(self.desk.version(), self.desk.status(), alerts, mine)
+        # A newer probe (after a write here: `changed_here`) cancelled this one when it
+        # started, but a thread runs on: its older figures, posted after the newer ones,
+        # would stay in the header until the next probe.
+        if not get_current_worker().is_cancelled:
+            self.post_message(probed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

@@ -6,6 +6,7 @@ so there the team keys are hidden; these tests switch the app to a team desk."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlmodel import Session, select
@@ -152,6 +153,31 @@ async def test_assign_triage_contacts(world: Any, make_app: Any) -> None:
         await wait_for(pilot, lambda: {r.contact_id for r in triage.rows} == {first, second})
         await wait_for(pilot, lambda: app.mine is not None and app.mine.waiting == 2)
         assert "2 venter" in str(triage.query_one(StatusBar).render())
+
+
+async def test_an_older_probe_never_overwrites_a_newer_one(world: Any, make_app: Any) -> None:
+    """The start's probe reads her counts, is slow to finish, and a write here probes
+    again: the slow one's older counts must not replace the newer ones in the header."""
+    app = _team(make_app())
+    real, calls, release = app.desk.mine_counts, [], threading.Event()
+
+    def slow_first() -> Any:
+        counts = real()
+        calls.append(counts)
+        if len(calls) == 1:
+            release.wait(5)  # read before the write below, posted after it
+        return counts
+
+    app.desk.mine_counts = slow_first
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: len(calls) == 1)
+        assert calls[0].waiting == 0
+        app.desk.assign_contact(world.ids["t0"], os_user())
+        app.changed_here()
+        await wait_for(pilot, lambda: app.mine is not None and app.mine.waiting == 1)
+        release.set()
+        await pilot.pause(0.3)
+        assert app.mine.waiting == 1
 
 
 async def test_stale_edit_is_refused_in_danish_and_the_case_reloads(
