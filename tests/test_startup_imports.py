@@ -86,6 +86,22 @@ print(json.dumps(out))
 """
 
 
+def loaded_each(tmp_path: Path, lines: list[list[str]]) -> dict[str, list[str]]:
+    """The packages each command line loaded (PROBE_EACH), keyed by the line."""
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE_EACH, json.dumps(lines)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found: dict[str, list[str]] = json.loads(proc.stdout)
+    return found
+
+
 def _command_paths() -> list[str]:
     """Every command and sub-command, as typed after `borgerdesk`."""
     from borgerdesk.cli import app
@@ -109,17 +125,7 @@ def test_parsing_any_command_loads_no_database_config_mail_or_ui(tmp_path: Path)
     lines = [
         [*p.split(), extra] for p in _command_paths() for extra in ("--help", "--no-such-option")
     ]
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE_EACH, json.dumps(lines)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    found = json.loads(proc.stdout)
+    found = loaded_each(tmp_path, lines)
     assert len(found) == len(lines) > 60
     heavy = {line: sorted(set(mods) & PARSING) for line, mods in found.items()}
     assert not {line: mods for line, mods in heavy.items() if mods}, heavy
@@ -149,17 +155,7 @@ def test_a_malformed_value_fails_before_the_database_layer_loads(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     lines = [["--db", sqlite_url, *line] for line in BAD_VALUES]
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c")}
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE_EACH, json.dumps(lines)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    found = json.loads(proc.stdout)
+    found = loaded_each(tmp_path, lines)
     assert len(found) == len(lines)
     # pydantic may come: the command has read its config (the error's language).
     heavy = {line: sorted(set(mods) & (PARSING - {"pydantic"})) for line, mods in found.items()}
