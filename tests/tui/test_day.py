@@ -45,13 +45,19 @@ async def _pick_dropdown(pilot: Any, dialog: Any, wid: str, downs: int) -> None:
     await pilot.pause(0.05)
 
 
+async def _new_contact_form(pilot: Any) -> NewContactDialog:
+    """`N` on a ready Indbakke: the new-contact form (a walk-in, a call, a letter)."""
+    app = pilot.app
+    await _triage_ready(pilot)
+    await pilot.press("N")
+    await wait_for(pilot, lambda: isinstance(app.screen, NewContactDialog))
+    return app.screen  # type: ignore[no-any-return]
+
+
 async def test_walk_in_registered_as_a_new_case(world: Any, make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await _triage_ready(pilot)
-        await pilot.press("N")
-        await wait_for(pilot, lambda: isinstance(app.screen, NewContactDialog))
-        form = app.screen
+        form = await _new_contact_form(pilot)
         form.query_one("#when").value = "09-03-2026 10:30"  # DD-MM-YYYY HH:MM
         form.query_one("#summary").value = "Spurgte om handicapbil"
         form.query_one("#party-q").focus()
@@ -92,10 +98,7 @@ async def test_walk_in_name_typed_fast_is_not_an_earlier_prefix_match(
     somebody else."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await _triage_ready(pilot)
-        await pilot.press("N")
-        await wait_for(pilot, lambda: isinstance(app.screen, NewContactDialog))
-        form = app.screen
+        form = await _new_contact_form(pilot)
         form.query_one("#party-q").focus()
         await pilot.press(*"Ha")
         await wait_for(pilot, lambda: any(h.label == "Hanne Hansen" for h in form._hits.values()))
