@@ -1,13 +1,18 @@
 """Defects found by QA on the desk's screens, each pinned by a test that failed before
-its fix: the cursor after an action, dialog dropdowns, Danish text, NO_COLOR, dates."""
+its fix: the cursor after an action, dialog dropdowns, Danish text, NO_COLOR, quitting,
+dates."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from textual.widgets import Static
 
 from tests.tui.conftest import screen_text, wait_for
+from tests.tui.test_flows import _open_case
+from tui.messages import DetailLoaded
+from tui.screens.cases import CasesScreen
 from tui.screens.followups import FollowupsScreen
 from tui.screens.forms import NewCaseDialog
 from tui.screens.triage import TriageScreen
@@ -262,6 +267,32 @@ async def test_header_text_stands_out_from_the_bar(
             # bar reads by its hue though its lightness is close.
             apart = 0.35 if no_color else 0.1
             assert abs(_luma(style.color) - _luma(style.bgcolor)) > apart, (seg.text, style)
+
+
+# ---------------------------------------------------------------- quitting
+
+
+async def test_a_result_arriving_while_the_app_quits_is_dropped(make_app: Any) -> None:
+    """Textual closes an app's leftover widgets (the installed case screen, popped) in its
+    registry's order, a set's: a case loaded while the app quit once reached the screen
+    after its Statics had closed, and the exit ended in a NoMatches traceback (CI, the
+    team desk test). Here the screen's widgets close first, then the result arrives."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_case(pilot, "2026-0001")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CasesScreen))
+        close_all = app._close_all
+
+        async def widgets_first() -> None:
+            for widget in list(screen.query(Static)):
+                await widget._close_messages()
+            screen.load(lambda: DetailLoaded(screen.detail))
+            await screen.workers.wait_for_complete()
+            await close_all()
+
+        app._close_all = widgets_first  # type: ignore[method-assign]
+    assert app.return_code in (0, None)
 
 
 # ---------------------------------------------------------------- dates far from today

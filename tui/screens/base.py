@@ -140,6 +140,11 @@ class DeskScreen(ReportsFailures, Screen[None]):
     def accept(self, msg: Result) -> bool:
         """Whether a worker's result is still wanted (no newer query of the same kind was
         started since); a main result also records the data version it shows."""
+        if not self.app.is_running:
+            # The app is quitting: it closes its leftover widgets in no set order, so a
+            # late result may find this screen's children gone (a NoMatches traceback
+            # at exit), and showing a case would mark it open for the colleagues.
+            return False
         group = "load" if msg.version is not None else "side"
         if self._want.get(group) != msg.seq:
             return False
