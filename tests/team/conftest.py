@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from store.db import make_engine, upgrade
@@ -84,9 +84,29 @@ def person(pg_url: str) -> Iterator[Callable[[str], str]]:
     yield make
     with owner.connect() as conn:
         for name in made:
+            _end_sessions(conn, name)
             conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
         conn.commit()
     owner.dispose()
+
+
+def _end_sessions(conn: Connection, name: str) -> None:
+    """A desk that failed mid-test may leave a session of this person open, and neither
+    the test role nor, once the role is dropped, anybody but a superuser may end it: the
+    database's drop then fails too, a second error hiding the first. Wait for it a
+    little, then end it as a member of the role (CREATEROLE may grant that)."""
+    sessions = text("SELECT pid FROM pg_stat_activity WHERE usename = :n")
+    for _ in range(10):
+        found = conn.execute(sessions, {"n": name}).first()
+        conn.commit()  # a transaction reads one snapshot of pg_stat_activity
+        if not found:
+            return
+        time.sleep(0.5)
+    conn.exec_driver_sql(f'GRANT "{name}" TO CURRENT_USER')
+    conn.execute(
+        text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
+        {"n": name},
+    )
 
 
 def as_role(url: str, name: str) -> str:
