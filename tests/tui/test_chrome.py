@@ -69,8 +69,7 @@ async def test_demo_mark(make_app: Any) -> None:
     app = make_app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.status is not None)
-        await pilot.pause(0.1)
-        assert "DEMO" in screen_text(app).splitlines()[0]
+        await wait_for(pilot, lambda: "DEMO" in screen_text(app).splitlines()[0])
 
 
 def test_cli_refuses_an_unknown_keymap_id(cli: Any, tmp_path: Any) -> None:

@@ -60,9 +60,8 @@ async def test_enter_in_a_dropdown_moves_to_the_next_field(make_app: Any) -> Non
         dialog = app.screen
         dialog.query_one("#department").focus()
         await pilot.press("enter", "down", "enter")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: dialog.focused is dialog.query_one("#category"))
         assert dialog.query_one("#department").value is not None
-        assert dialog.focused is dialog.query_one("#category")
 
 
 async def test_an_empty_reason_says_why_nothing_happened(world: Any, make_app: Any) -> None:

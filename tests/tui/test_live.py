@@ -33,8 +33,9 @@ async def test_slow_query_does_not_delay_keys(world: Any) -> None:
     desk.triage = slow_triage  # type: ignore[method-assign]
     app = DeskApp(desk, poll_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen))
         await pilot.pause(0.2)
-        assert isinstance(app.screen, TriageScreen) and not app.screen.rows
+        assert not app.screen.rows
         t0 = time.monotonic()
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), timeout=3)

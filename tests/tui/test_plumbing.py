@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from store.db import session_scope
 from store.models import AuditLog
-from tests.tui.conftest import screen_text, wait_for
+from tests.tui.conftest import screen_text, wait_for, wait_shows
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.triage import TriageScreen
 from tui.screens.whistleblower import WhistleblowerScreen
@@ -38,8 +38,7 @@ async def test_a_database_that_goes_away_shows_in_the_header(world: Any, make_ap
         try:
             app.probe()
             await wait_for(pilot, lambda: app.problem is not None)
-            await pilot.pause(0.1)
-            assert "DATABASEN SVARER IKKE" in screen_text(app)
+            await wait_shows(pilot, "DATABASEN SVARER IKKE")
             assert any("databasen svarer ikke" in n.message for n in app._notifications)
             # A screen's own load fails the same way, and the screen does not wait on.
             await pilot.press("2")

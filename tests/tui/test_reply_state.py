@@ -21,7 +21,7 @@ from store.db import session_scope
 from store.desk.rows import OutboxState
 from store.outbox import queue
 from store.outbox.compose import compose
-from tests.tui.conftest import NOW, World, screen_text, wait_for
+from tests.tui.conftest import NOW, World, screen_text, wait_for, wait_shows
 from tests.tui.test_flows import _open_case
 from tui.i18n import set_language
 from tui.reply_state import outbox_line
@@ -137,8 +137,7 @@ async def test_a_failed_retry_is_queued_with_its_reason_on_svarfrister_and_the_c
         await pilot.press("1")
         await _open_case(pilot, "2026-0001")
         assert isinstance(app.screen, CaseDetailScreen)
-        await pilot.pause(0.2)
-        assert "Svar i kø: ikke sendt endnu" in screen_text(app)
+        await wait_shows(pilot, "Svar i kø: ikke sendt endnu")
     # The server is back: the daemon sends it; the lists lose the mark.
     with Session(world.engine) as s:
         row = s.get(queue.ReplyOutbox, outbox_id)
