@@ -16,11 +16,10 @@ from store.db import make_engine
 from store.desk import Desk
 from store.models import Case
 from store.team.roles import remove_user
-from tests.tui.conftest import NOW, build_world, make_config, screen_text, wait_for
+from tests.tui.conftest import NOW, build_world, case_shown, make_config, screen_text, wait_for
 from tui.app import DeskApp
 from tui.messages import LiveChanged
 from tui.screens.assign import AssignDialog
-from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.cases import CasesScreen
 from tui.screens.triage import TriageScreen
 
@@ -111,7 +110,7 @@ async def _presence_and_refusals(pg_url: str, person: Callable[[str], str]) -> N
             app.open_case(case_id)
             await wait_for(
                 pilot,
-                lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+                lambda: case_shown(app),
             )
             screen = app.screen
             box = screen.query_one("#presence")

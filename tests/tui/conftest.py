@@ -368,6 +368,20 @@ async def wait_for(pilot: Any, cond: Callable[[], bool], timeout: float = 5.0) -
         await pilot.pause(0.02)
 
 
+def case_shown(app: Any, ref: str | None = None) -> bool:
+    """The case screen is up with its case (`ref`, if given). Its `detail` alone is no
+    sign: a case already loaded is handed to the screen before the screen is mounted."""
+    from tui.screens.case_detail import CaseDetailScreen
+
+    s = app.screen
+    return (
+        isinstance(s, CaseDetailScreen)
+        and s.is_mounted
+        and s.detail is not None
+        and (ref is None or s.detail.ref == ref)
+    )
+
+
 def screen_text(app: Any) -> str:
     return "\n".join(s.text for s in app.screen._compositor.render_strips())
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from store.db import session_scope
 from store.models import Case, Contact, Party, PartyCreate
 from store.parties import create_party
-from tests.tui.conftest import screen_text, wait_for, wait_shows
+from tests.tui.conftest import case_shown, screen_text, wait_for, wait_shows
 from tests.tui.test_flows import _contact, _cursor_to, _open_case, _triage_ready
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.dialogs import LinkCaseDialog, PreviewScreen, TextPrompt
@@ -234,11 +234,7 @@ async def _open_case_from_list(pilot: Any, ref: str) -> CaseDetailScreen:
     await pilot.press("enter")
     await wait_for(
         pilot,
-        lambda: (
-            isinstance(app.screen, CaseDetailScreen)
-            and app.screen.detail is not None
-            and app.screen.detail.ref == ref
-        ),
+        lambda: case_shown(app, ref),
     )
     return app.screen  # type: ignore[no-any-return]
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from store.models import AuditLog, Case, CaseHistory, CaseNote, Contact, ReplyTarget
-from tests.tui.conftest import NOW, screen_text, wait_for, wait_shows
+from tests.tui.conftest import NOW, case_shown, screen_text, wait_for, wait_shows
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.cases import CasesScreen
 from tui.screens.dialogs import LinkCaseDialog
@@ -204,9 +204,7 @@ async def _open_case(pilot: Any, ref: str) -> CaseDetailScreen:
     for _ in range(idx):
         await pilot.press("down")
     await pilot.press("enter")
-    await wait_for(
-        pilot, lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None
-    )
+    await wait_for(pilot, lambda: case_shown(app))
     return app.screen  # type: ignore[no-any-return]
 
 
@@ -346,6 +344,6 @@ async def test_search_opens_a_case(world: Any, make_app: Any) -> None:
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+            lambda: case_shown(app),
         )
         assert app.screen.detail.ref == "2026-0002"

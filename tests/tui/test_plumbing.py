@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from store.db import session_scope
 from store.models import AuditLog
-from tests.tui.conftest import screen_text, wait_for, wait_shows
-from tui.screens.case_detail import CaseDetailScreen
+from tests.tui.conftest import case_shown, screen_text, wait_for, wait_shows
 from tui.screens.triage import TriageScreen
 from tui.screens.whistleblower import WhistleblowerScreen
 
@@ -93,7 +92,7 @@ async def test_one_write_one_refresh(world: Any, make_app: Any) -> None:
         await pilot.press("2", "down", "enter")
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+            lambda: case_shown(app),
         )
         await pilot.pause(0.3)
         screen = app.screen

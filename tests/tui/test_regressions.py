@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from tests.tui.conftest import screen_text, wait_for
+from tests.tui.conftest import case_shown, screen_text, wait_for
 from tests.tui.test_flows import _open_case
-from tui.messages import DetailLoaded
+from tui.messages import CaseLoaded, DetailLoaded
 from tui.screens.cases import CasesScreen
 from tui.screens.followups import FollowupsScreen
 from tui.screens.forms import NewCaseDialog
@@ -116,7 +116,6 @@ async def test_cases_cursor_stays_in_place_when_a_case_leaves_the_list(
 
     from store.cases import create_case
     from store.models import CaseCreate
-    from tui.screens.case_detail import CaseDetailScreen
     from tui.screens.cases import CasesScreen
 
     with Session(world.engine) as s:
@@ -143,7 +142,7 @@ async def test_cases_cursor_stays_in_place_when_a_case_leaves_the_list(
         await pilot.press("down", "down", "enter")
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+            lambda: case_shown(app),
         )
         detail = app.screen
         await pilot.press("s")
@@ -292,6 +291,19 @@ async def test_a_result_arriving_while_the_app_quits_is_dropped(make_app: Any) -
             await close_all()
 
         app._close_all = widgets_first  # type: ignore[method-assign]
+    assert app.return_code in (0, None)
+
+
+async def test_quitting_just_as_a_case_opens_ends_cleanly(world: Any, make_app: Any) -> None:
+    """The case screen is installed and pushed with its case; quit before it ever ran,
+    Textual closes it with its widgets in its registry's order, and the screen's mount
+    then looked for a widget already closed: a traceback after ctrl+q (the team desk
+    test on PostgreSQL, when its test failed and the app shut down)."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _triage_ready(pilot)
+        detail = app.desk.case(world.ids["c1"], allow_whistleblower=False)
+        app.on_case_loaded(CaseLoaded(detail, False, app._version))
     assert app.return_code in (0, None)
 
 

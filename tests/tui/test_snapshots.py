@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import case_shown, wait_for
 from tui.screens.case_detail import CaseDetailScreen
 
 SIZES = [(80, 24), (120, 40)]
@@ -20,7 +20,7 @@ def _loaded(app: Any) -> bool:
     if app.status is None:
         return False
     if isinstance(s, CaseDetailScreen):
-        return s.detail is not None
+        return case_shown(app)
     if hasattr(s, "view"):
         return s.view is not None
     return bool(getattr(s, "rows", None))

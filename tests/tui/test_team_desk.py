@@ -15,7 +15,7 @@ from store.audit import os_user
 from store.desk import Desk
 from store.desk.team import Scope
 from store.models import AuditLog, Case, Contact
-from tests.tui.conftest import NOW, screen_text, wait_for
+from tests.tui.conftest import NOW, case_shown, screen_text, wait_for
 from tui.screens.assign import AssignDialog
 from tui.screens.case_detail import CaseDetailScreen
 from tui.screens.cases import CasesScreen
@@ -194,7 +194,7 @@ async def test_stale_edit_is_refused_in_danish_and_the_case_reloads(
         app.open_case(case_id)
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None,
+            lambda: case_shown(app),
         )
         screen = app.screen
         seen = screen.detail.version

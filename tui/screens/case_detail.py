@@ -200,6 +200,10 @@ class CaseDetailScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        if not self.app.is_running:
+            # Quit just as a case was opened: Textual closes a screen it had not started
+            # yet with its widgets in no set order, so they may be gone already.
+            return
         self.query_one("#presence").display = False
         self.query_one("#case-body").focus()
         if self.detail is not None:
