@@ -273,9 +273,9 @@ async def test_header_text_stands_out_from_the_bar(
 
 async def test_a_result_arriving_while_the_app_quits_is_dropped(make_app: Any) -> None:
     """Textual closes an app's leftover widgets (the installed case screen, popped) in its
-    registry's order, a set's: a case loaded while the app quit once reached the screen
-    after its Statics had closed, and the exit ended in a NoMatches traceback (CI, the
-    team desk test). Here the screen's widgets close first, then the result arrives."""
+    registry's order, a set's: a case loaded by a live reload while the app quits can
+    reach the screen after its Statics closed, and the exit ended in a NoMatches
+    traceback. Here the screen's widgets close first, then the result arrives."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _open_case(pilot, "2026-0001")
@@ -295,10 +295,10 @@ async def test_a_result_arriving_while_the_app_quits_is_dropped(make_app: Any) -
 
 
 async def test_quitting_just_as_a_case_opens_ends_cleanly(world: Any, make_app: Any) -> None:
-    """The case screen is installed and pushed with its case; quit before it ever ran,
-    Textual closes it with its widgets in its registry's order, and the screen's mount
-    then looked for a widget already closed: a traceback after ctrl+q (the team desk
-    test on PostgreSQL, when its test failed and the app shut down)."""
+    """The case screen is installed and pushed with its case; when the app exits before
+    the screen ever ran, Textual closes it with its widgets in its registry's order, and
+    the screen's mount then looked for a widget already closed: a traceback at exit (stop
+    25's CI failure, after the team desk test's own error shut its app down)."""
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await _triage_ready(pilot)
