@@ -23,6 +23,8 @@ MAX_ID = MAX_INTEGER
 
 # The values of store.models.Channel, as the options spell them.
 CHANNELS = "|".join(("phone", "email", "meeting", "letter", "home-visit"))
+# The values of store.models.Direction.
+DIRECTIONS = ("in", "out")
 
 # store.config.PRESETS: the presets `init` writes.
 PRESETS = ("odsherred", "haderslev")

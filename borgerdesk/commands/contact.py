@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from borgerdesk.commands.cliargs import CHANNELS, MAX_INTEGER, case_id_of, party_id_of, row_id
+from borgerdesk.commands.cliargs import (
+    CHANNELS,
+    DIRECTIONS,
+    MAX_INTEGER,
+    case_id_of,
+    party_id_of,
+    row_id,
+)
 from borgerdesk.context import AppContext
 from borgerdesk.texts import lang_of, moment, say, term
 from store.dateinput import read_moment
@@ -108,7 +115,7 @@ def add_cmd(
     chan = channel.replace("-", "_")
     if chan not in {c.replace("-", "_") for c in CHANNELS.split("|")}:
         raise UserError(f"--channel {channel!r}: use one of {CHANNELS}")
-    if direction not in ("in", "out"):
+    if direction not in DIRECTIONS:
         raise UserError(f"--direction {direction!r}: use in or out")
     if case is not None and new_case:
         raise UserError("give --case REF or --new-case, not both")
